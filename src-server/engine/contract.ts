@@ -1,0 +1,45 @@
+/**
+ * What the engine offers the HTTP layer (and, later, the store, the recorder and the session
+ * manager). Every event of a response leaves the engine through ResponseRun's taps: one place,
+ * same events, same order, with timing.
+ */
+import type { Response as OpenAIResponse } from 'openai/resources/responses/responses';
+import type { GatewayConfig } from '../config/flags.js';
+
+export type Dialect = 'openai' | 'open-responses';
+
+/** An event as written on the wire: dialect applied, `sequence_number` assigned. */
+export interface WireEvent {
+  type: string;
+  sequence_number: number;
+  [field: string]: unknown;
+}
+
+/** Called for every event in order; `offsetMs` is the time since the request started. */
+export type EventTap = (event: WireEvent, offsetMs: number) => void;
+
+export interface RunOptions {
+  requestId: string;
+  dialect: Dialect;
+  /** Extension events (brief: "(ext)") on or off for this response. */
+  extensions: boolean;
+  /** Headers forwarded to the backend (simulator fault/latency selection: `x-simulator-*`). */
+  backendHeaders?: Record<string, string>;
+  /** Aborted when the client goes away (E5) or the response is cancelled. */
+  signal: AbortSignal;
+  config: GatewayConfig;
+}
+
+export type ResponseObject = OpenAIResponse;
+
+export interface ResponseRun {
+  readonly id: string;
+  /** The current snapshot of the Response object. */
+  snapshot(): ResponseObject;
+  /** Subscribe to events; returns an unsubscribe function. Events already emitted are not replayed. */
+  onEvent(tap: EventTap): () => void;
+  /** Resolves with the final Response once a terminal event was emitted (never rejects). */
+  readonly finished: Promise<ResponseObject>;
+  /** Stops generation: aborts the backend and ends the response as incomplete/cancelled. */
+  cancel(reason: 'client_disconnected' | 'cancelled'): void;
+}

@@ -1,0 +1,110 @@
+/**
+ * Errors are values: every error the gateway can produce is a GatewayError with an HTTP status,
+ * an OpenAI error type, a string code and, where it applies, the offending `param`.
+ * They are created here and nowhere else, so the error table in docs/errors.md is this file.
+ * Isomorphic (no node: imports): the console uses the same shapes.
+ */
+
+export type OpenAIErrorType =
+  | 'invalid_request_error'
+  | 'authentication_error'
+  | 'permission_error'
+  | 'not_found_error'
+  | 'conflict_error'
+  | 'rate_limit_error'
+  | 'server_error'
+  | 'api_error'
+  | 'timeout_error';
+
+export interface OpenAIErrorBody {
+  error: {
+    message: string;
+    type: OpenAIErrorType;
+    param: string | null;
+    code: string | null;
+  };
+}
+
+export class GatewayError extends Error {
+  readonly status: number;
+  readonly type: OpenAIErrorType;
+  readonly code: string;
+  readonly param: string | null;
+  /** Extra response headers (e.g. Retry-After on 429/503). */
+  readonly headers: Record<string, string>;
+
+  constructor(
+    status: number,
+    type: OpenAIErrorType,
+    code: string,
+    message: string,
+    param: string | null = null,
+    headers: Record<string, string> = {},
+  ) {
+    super(message);
+    this.name = 'GatewayError';
+    this.status = status;
+    this.type = type;
+    this.code = code;
+    this.param = param;
+    this.headers = headers;
+  }
+
+  toBody(): OpenAIErrorBody {
+    return { error: { message: this.message, type: this.type, param: this.param, code: this.code } };
+  }
+}
+
+export function isGatewayError(value: unknown): value is GatewayError {
+  return value instanceof GatewayError;
+}
+
+/** Retry hints as OpenAI sends them: whole seconds (at least 1) and milliseconds. */
+export function retryHeaders(retryAfterMs: number): Record<string, string> {
+  const ms = Math.max(0, Math.ceil(retryAfterMs));
+  return { 'retry-after': String(Math.max(1, Math.ceil(ms / 1000))), 'retry-after-ms': String(ms) };
+}
+
+export const errors = {
+  invalidJson: (detail: string) =>
+    new GatewayError(400, 'invalid_request_error', 'invalid_json', `The request body is not valid JSON: ${detail}`),
+  invalidType: (param: string, expected: string) =>
+    new GatewayError(400, 'invalid_request_error', 'invalid_type', `Invalid type for '${param}': expected ${expected}.`, param),
+  invalidValue: (param: string, message: string) =>
+    new GatewayError(400, 'invalid_request_error', 'invalid_value', message, param),
+  missingRequired: (param: string) =>
+    new GatewayError(400, 'invalid_request_error', 'missing_required_parameter', `Missing required parameter: '${param}'.`, param),
+  unknownParameter: (param: string) =>
+    new GatewayError(400, 'invalid_request_error', 'unknown_parameter', `Unknown parameter: '${param}'.`, param),
+  unsupportedParameter: (param: string, why: string) =>
+    new GatewayError(400, 'invalid_request_error', 'unsupported_parameter', `Unsupported parameter: '${param}'. ${why}`, param),
+  unsupportedValue: (param: string, message: string) =>
+    new GatewayError(400, 'invalid_request_error', 'unsupported_value', message, param),
+  modelNotFound: (model: string) =>
+    new GatewayError(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, 'model'),
+  notFound: (what: string, code = 'not_found') => new GatewayError(404, 'not_found_error', code, what),
+  routeNotFound: (method: string, path: string) =>
+    new GatewayError(404, 'invalid_request_error', 'unknown_url', `Unknown request URL: ${method} ${path}.`),
+  methodNotAllowed: (method: string, path: string) =>
+    new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${method} is not allowed for ${path}.`),
+  unsupportedMediaType: (contentType: string) =>
+    new GatewayError(415, 'invalid_request_error', 'unsupported_media_type', `Content-Type must be application/json, got '${contentType}'.`),
+  requestTooLarge: (limit: number, param: string | null = null) =>
+    new GatewayError(413, 'invalid_request_error', 'request_too_large', `The request body exceeds the limit of ${limit} bytes.`, param),
+  unauthorized: (message = 'Incorrect API key provided.') =>
+    new GatewayError(401, 'authentication_error', 'invalid_api_key', message),
+  conflict: (code: string, message: string, param: string | null = null) =>
+    new GatewayError(409, 'invalid_request_error', code, message, param),
+  rateLimited: (message: string, retryAfterMs: number) =>
+    new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', message, null, retryHeaders(retryAfterMs)),
+  backendUnreachable: (baseUrl: string, detail: string) =>
+    new GatewayError(502, 'server_error', 'backend_unreachable', `The backend at ${baseUrl} could not be reached: ${detail}`),
+  backendError: (status: number, message: string, code: string, type: OpenAIErrorType, param: string | null, headers: Record<string, string> = {}) =>
+    new GatewayError(status, type, code, message, param, headers),
+  backendProtocol: (message: string) =>
+    new GatewayError(502, 'server_error', 'backend_protocol_error', message),
+  backendTimeout: (seconds: number) =>
+    new GatewayError(504, 'server_error', 'backend_timeout', `The backend sent nothing for ${seconds} s.`),
+  internal: (message = 'The gateway failed to process the request.') =>
+    new GatewayError(500, 'server_error', 'internal_error', message),
+} as const;
