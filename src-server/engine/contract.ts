@@ -5,8 +5,9 @@
  */
 import type { Response as OpenAIResponse } from 'openai/resources/responses/responses';
 import type { GatewayConfig } from '../config/flags.js';
+import type { Dialect } from '../protocol/events.js';
 
-export type Dialect = 'openai' | 'open-responses';
+export type { Dialect };
 
 /** An event as written on the wire: dialect applied, `sequence_number` assigned. */
 export interface WireEvent {
