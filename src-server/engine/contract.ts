@@ -29,9 +29,30 @@ export interface RunOptions {
   /** Aborted when the client goes away (E5) or the response is cancelled. */
   signal: AbortSignal;
   config: GatewayConfig;
+  /** When the request arrived (`performance.now()` clock); event offsets count from here. Default: run start. */
+  startedAt?: number;
+  /** vLLM scheduling priority resolved from `service_tier` (L8). */
+  priority?: number;
 }
 
-export type ResponseObject = OpenAIResponse;
+/**
+ * The Response object as the gateway serves it: every field of openai-node's `Response` (except
+ * the SDK-computed `output_text`) plus the fields the Open Responses `ResponseResource` requires.
+ * Error codes and incomplete reasons are the gateway's own strings (wider than openai-node's enums).
+ */
+export type ResponseObject = Omit<
+  OpenAIResponse,
+  'output_text' | 'error' | 'incomplete_details' | 'completed_at' | 'usage'
+> & {
+  error: { code: string; message: string } | null;
+  incomplete_details: { reason: string } | null;
+  completed_at: number | null;
+  usage: OpenAIResponse['usage'] | null;
+  presence_penalty: number;
+  frequency_penalty: number;
+  max_tool_calls: number | null;
+  store: boolean;
+};
 
 export interface ResponseRun {
   readonly id: string;
@@ -41,6 +62,8 @@ export interface ResponseRun {
   onEvent(tap: EventTap): () => void;
   /** Resolves with the final Response once a terminal event was emitted (never rejects). */
   readonly finished: Promise<ResponseObject>;
+  /** call_ids of function calls whose arguments are not valid JSON (E7): delivered verbatim, flagged here. */
+  readonly invalidArgumentCallIds: readonly string[];
   /** Stops generation: aborts the backend and ends the response as incomplete/cancelled. */
   cancel(reason: 'client_disconnected' | 'cancelled'): void;
 }

@@ -68,6 +68,9 @@ export function retryHeaders(retryAfterMs: number): Record<string, string> {
 export const errors = {
   invalidJson: (detail: string) =>
     new GatewayError(400, 'invalid_request_error', 'invalid_json', `The request body is not valid JSON: ${detail}`),
+  /** The body parsed as JSON but is not an object (array, string, null …): no param to name. */
+  invalidBody: (got: string) =>
+    new GatewayError(400, 'invalid_request_error', 'invalid_type', `The request body must be a JSON object, got ${got}.`),
   invalidType: (param: string, expected: string) =>
     new GatewayError(400, 'invalid_request_error', 'invalid_type', `Invalid type for '${param}': expected ${expected}.`, param),
   invalidValue: (param: string, message: string) =>
@@ -107,4 +110,9 @@ export const errors = {
     new GatewayError(504, 'server_error', 'backend_timeout', `The backend sent nothing for ${seconds} s.`),
   internal: (message = 'The gateway failed to process the request.') =>
     new GatewayError(500, 'server_error', 'internal_error', message),
+  invalidEncryptedContent: (param: string, message: string) =>
+    new GatewayError(400, 'invalid_request_error', 'invalid_encrypted_content', message, param),
+  /** Response store at its quota with nothing evictable (store/responses-store.ts has the policy). */
+  storeFull: (message: string) =>
+    new GatewayError(429, 'rate_limit_error', 'storage_quota_exceeded', message, 'store', { 'x-should-retry': 'false' }),
 } as const;

@@ -1,0 +1,426 @@
+/**
+ * ResponseBuilder: the state machine that turns neutral model parts into the official Responses
+ * event sequence (canonical openai-node names, no sequence numbers) and keeps the Response
+ * snapshot in step with what was emitted. It never writes anywhere itself: every event goes to
+ * the sink it was given (the run's emitter).
+ */
+import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../backends/contract.js';
+import type { GatewayError } from '../protocol/errors.js';
+import type {
+  ResponseFunctionToolCall,
+  ResponseOutputMessage,
+  ResponseOutputRefusal,
+  ResponseOutputText,
+  ResponseReasoningItem,
+} from '../protocol/types.js';
+import type { ResponseObject } from './contract.js';
+import { newCallId, newFunctionCallItemId, newMessageId, newReasoningId } from './ids.js';
+import { toOutputLogprob, toUsage } from './response-object.js';
+
+/** An event before the emitter assigns its sequence number and applies the dialect. */
+export interface CanonicalEvent {
+  type: string;
+  [field: string]: unknown;
+}
+
+export type EventSink = (event: CanonicalEvent) => void;
+
+type ItemStatus = 'completed' | 'incomplete';
+
+type MessageItem = ResponseOutputMessage & { content: (ResponseOutputText | ResponseOutputRefusal)[] };
+type ReasoningItem = ResponseReasoningItem & { content: { type: 'reasoning_text'; text: string }[] };
+type FunctionCallItem = ResponseFunctionToolCall & { id: string };
+
+type OpenItem =
+  | { kind: 'message'; outputIndex: number; item: MessageItem }
+  | { kind: 'reasoning'; outputIndex: number; item: ReasoningItem }
+  | { kind: 'function_call'; outputIndex: number; item: FunctionCallItem; index: number };
+
+export interface ResponseBuilderOptions {
+  /** The initial Response object (see initialResponse); the builder owns it from here on. */
+  response: ResponseObject;
+  emit: EventSink;
+  /** `include: message.output_text.logprobs`: output_text parts carry `logprobs`. */
+  logprobs: boolean;
+  /** Called once, with the final Response, right after the terminal event. */
+  onTerminal?: (response: ResponseObject) => void;
+}
+
+const nowSeconds = (): number => Math.floor(Date.now() / 1000);
+
+export class ResponseBuilder {
+  private readonly response: ResponseObject;
+  private readonly emit: EventSink;
+  private readonly logprobs: boolean;
+  private readonly onTerminal: ((response: ResponseObject) => void) | undefined;
+  /** Open items in output_index order. */
+  private open: OpenItem[] = [];
+  private started = false;
+  private finishReason: FinishReason | undefined;
+  private usage: ModelUsage | undefined;
+  private terminal = false;
+  /** call_ids whose arguments were not valid JSON; delivered verbatim all the same (E7). */
+  readonly invalidArgumentCallIds: string[] = [];
+
+  constructor(options: ResponseBuilderOptions) {
+    this.response = options.response;
+    this.emit = options.emit;
+    this.logprobs = options.logprobs;
+    this.onTerminal = options.onTerminal;
+  }
+
+  /** True once a terminal event (completed / incomplete / failed) was emitted. */
+  get done(): boolean {
+    return this.terminal;
+  }
+
+  /** A deep copy of the current Response object. */
+  snapshot(): ResponseObject {
+    return structuredClone(this.response);
+  }
+
+  /** Emits `response.created` and `response.in_progress`. */
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    this.emit({ type: 'response.created', response: this.snapshot() });
+    this.emit({ type: 'response.in_progress', response: this.snapshot() });
+  }
+
+  push(part: ModelPart): void {
+    if (this.terminal) return;
+    this.start();
+    // After the finish part only usage (or a late error) can still matter.
+    if (this.finishReason && part.type !== 'usage' && part.type !== 'error') return;
+    // Empty deltas (a role-only first chunk, say) carry nothing and must not open an item.
+    if (isEmptyDelta(part)) return;
+    switch (part.type) {
+      case 'text-delta':
+        return this.textDelta(part.text, part.logprobs);
+      case 'refusal-delta':
+        return this.refusalDelta(part.text);
+      case 'reasoning-delta':
+        return this.reasoningDelta(part.text);
+      case 'tool-call-start':
+        this.startCall(part.index, part.callId, part.name);
+        return;
+      case 'tool-call-delta':
+        return this.callDelta(part.index, part.argumentsDelta);
+      case 'usage':
+        this.usage = part.usage;
+        return;
+      case 'finish':
+        if (this.finishReason) return;
+        this.finishReason = part.reason;
+        this.closeAll(part.reason === 'stop' || part.reason === 'tool_calls' ? 'completed' : 'incomplete');
+        return;
+      case 'error':
+        return this.fail(part.error);
+    }
+  }
+
+  /**
+   * The backend stream ended. With a finish part seen this emits the terminal event (usage may
+   * arrive after the finish part, so the terminal waits for the end); without one the stream
+   * was truncated and the response fails with `truncation`.
+   */
+  end(truncation: GatewayError): void {
+    if (this.terminal) return;
+    this.start();
+    const reason = this.finishReason;
+    if (!reason) return this.fail(truncation);
+    if (reason === 'stop' || reason === 'tool_calls') return this.terminate('completed', null);
+    if (reason === 'length') return this.terminate('incomplete', { reason: 'max_output_tokens' });
+    if (reason === 'content_filter') return this.terminate('incomplete', { reason: 'content_filter' });
+    return this.terminate('incomplete', { reason: 'aborted' });
+  }
+
+  /** Closes open items as incomplete, then `error` and `response.failed` (C4). */
+  fail(error: GatewayError): void {
+    if (this.terminal) return;
+    this.start();
+    this.closeAll('incomplete');
+    // Both shapes at once: openai-node's ResponseErrorEvent (flat) and Open Responses' ErrorStreamingEvent (nested).
+    this.emit({
+      type: 'error',
+      code: error.code,
+      message: error.message,
+      param: error.param,
+      error: { type: error.type, code: error.code, message: error.message, param: error.param },
+    });
+    this.response.error = { code: error.code, message: error.message };
+    this.finalize('failed', 'response.failed');
+  }
+
+  /**
+   * Stops the response early (E5 client gone, or an explicit cancel). No official
+   * `response.cancelled` event exists and a `response.incomplete` event must carry status
+   * `incomplete`, so the stream ends that way; for 'cancelled' the stored/returned object
+   * (`finished`, `snapshot()`) then says `cancelled`, as OpenAI's GET does after a cancel.
+   */
+  cancel(reason: 'client_disconnected' | 'cancelled'): void {
+    if (this.terminal) return;
+    this.start();
+    this.closeAll('incomplete');
+    this.response.incomplete_details = { reason };
+    this.finalize('incomplete', 'response.incomplete', reason === 'cancelled' ? 'cancelled' : undefined);
+  }
+
+  private terminate(status: 'completed' | 'incomplete', details: { reason: string } | null): void {
+    this.closeAll(status === 'completed' ? 'completed' : 'incomplete');
+    this.response.incomplete_details = details;
+    if (status === 'completed') this.response.completed_at = nowSeconds();
+    this.finalize(status, status === 'completed' ? 'response.completed' : 'response.incomplete');
+  }
+
+  private finalize(status: 'completed' | 'incomplete' | 'failed', eventType: string, afterwards?: 'cancelled'): void {
+    this.terminal = true;
+    this.response.status = status;
+    if (this.usage) this.response.usage = toUsage(this.usage);
+    this.emit({ type: eventType, response: this.snapshot() });
+    if (afterwards) this.response.status = afterwards;
+    this.onTerminal?.(this.snapshot());
+  }
+
+  // --- items -------------------------------------------------------------------------------
+
+  private addItem(open: OpenItem): void {
+    this.response.output.push(open.item);
+    this.open.push(open);
+    this.emit({ type: 'response.output_item.added', output_index: open.outputIndex, item: copyItem(open) });
+  }
+
+  /** Closes every open item in output_index order. */
+  private closeAll(status: ItemStatus): void {
+    for (const open of this.open) this.closeItem(open, status);
+    this.open = [];
+  }
+
+  private closeItem(open: OpenItem, status: ItemStatus): void {
+    const { item, outputIndex } = open;
+    if (open.kind === 'message') {
+      if (open.item.content.length > 0) this.closePart(open.item, outputIndex);
+    } else if (open.kind === 'reasoning') {
+      const part = open.item.content[0];
+      this.emit({
+        type: 'response.reasoning_text.done',
+        item_id: item.id,
+        output_index: outputIndex,
+        content_index: 0,
+        text: part.text,
+      });
+      this.emit({
+        type: 'response.content_part.done',
+        item_id: item.id,
+        output_index: outputIndex,
+        content_index: 0,
+        part: { ...part },
+      });
+    } else {
+      const call = open.item;
+      if (!isJson(call.arguments)) this.invalidArgumentCallIds.push(call.call_id);
+      this.emit({
+        type: 'response.function_call_arguments.done',
+        item_id: call.id,
+        output_index: outputIndex,
+        arguments: call.arguments,
+        name: call.name,
+      });
+    }
+    item.status = status;
+    this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: copyItem(open) });
+  }
+
+  /** Emits the `.done` pair for the last content part of a message. */
+  private closePart(item: MessageItem, outputIndex: number): void {
+    const contentIndex = item.content.length - 1;
+    const part = item.content[contentIndex];
+    const base = { item_id: item.id, output_index: outputIndex, content_index: contentIndex };
+    if (part.type === 'output_text') {
+      this.emit({ type: 'response.output_text.done', ...base, text: part.text, logprobs: part.logprobs ?? [] });
+    } else {
+      this.emit({ type: 'response.refusal.done', ...base, refusal: part.refusal });
+    }
+    this.emit({ type: 'response.content_part.done', ...base, part: copyPart(part) });
+  }
+
+  /** The open item of `kind` if it is the only thing open; otherwise closes everything and opens one. */
+  private current<K extends 'message' | 'reasoning'>(kind: K): Extract<OpenItem, { kind: K }> | undefined {
+    const only = this.open.length === 1 ? this.open[0] : undefined;
+    if (only && only.kind === kind) return only as Extract<OpenItem, { kind: K }>;
+    this.closeAll('completed');
+    return undefined;
+  }
+
+  private message(partType: 'output_text' | 'refusal'): {
+    item: MessageItem;
+    outputIndex: number;
+    contentIndex: number;
+  } {
+    let open = this.current('message');
+    if (!open) {
+      const item: MessageItem = {
+        id: newMessageId(),
+        type: 'message',
+        status: 'in_progress',
+        role: 'assistant',
+        content: [],
+      };
+      open = { kind: 'message', outputIndex: this.response.output.length, item };
+      this.addItem(open);
+    }
+    const { item, outputIndex } = open;
+    const last = item.content[item.content.length - 1];
+    if (!last || last.type !== partType) {
+      if (last) this.closePart(item, outputIndex);
+      const part: ResponseOutputText | ResponseOutputRefusal =
+        partType === 'output_text'
+          ? this.logprobs
+            ? { type: 'output_text', text: '', annotations: [], logprobs: [] }
+            : { type: 'output_text', text: '', annotations: [] }
+          : { type: 'refusal', refusal: '' };
+      item.content.push(part);
+      this.emit({
+        type: 'response.content_part.added',
+        item_id: item.id,
+        output_index: outputIndex,
+        content_index: item.content.length - 1,
+        part: copyPart(part),
+      });
+    }
+    return { item, outputIndex, contentIndex: item.content.length - 1 };
+  }
+
+  private textDelta(text: string, logprobs: TokenLogprob[] | undefined): void {
+    const { item, outputIndex, contentIndex } = this.message('output_text');
+    const part = item.content[contentIndex] as ResponseOutputText;
+    part.text += text;
+    const converted = this.logprobs && logprobs ? logprobs.map(toOutputLogprob) : [];
+    if (this.logprobs) for (const lp of converted) (part.logprobs ??= []).push(lp);
+    this.emit({
+      type: 'response.output_text.delta',
+      item_id: item.id,
+      output_index: outputIndex,
+      content_index: contentIndex,
+      delta: text,
+      logprobs: converted,
+    });
+  }
+
+  private refusalDelta(text: string): void {
+    const { item, outputIndex, contentIndex } = this.message('refusal');
+    (item.content[contentIndex] as ResponseOutputRefusal).refusal += text;
+    this.emit({
+      type: 'response.refusal.delta',
+      item_id: item.id,
+      output_index: outputIndex,
+      content_index: contentIndex,
+      delta: text,
+    });
+  }
+
+  private reasoningDelta(text: string): void {
+    let open = this.current('reasoning');
+    if (!open) {
+      const item: ReasoningItem = {
+        id: newReasoningId(),
+        type: 'reasoning',
+        summary: [],
+        content: [],
+        status: 'in_progress',
+      };
+      open = { kind: 'reasoning', outputIndex: this.response.output.length, item };
+      this.addItem(open);
+      const part = { type: 'reasoning_text' as const, text: '' };
+      item.content.push(part);
+      this.emit({
+        type: 'response.content_part.added',
+        item_id: item.id,
+        output_index: open.outputIndex,
+        content_index: 0,
+        part: { ...part },
+      });
+    }
+    open.item.content[0].text += text;
+    this.emit({
+      type: 'response.reasoning_text.delta',
+      item_id: open.item.id,
+      output_index: open.outputIndex,
+      content_index: 0,
+      delta: text,
+    });
+  }
+
+  private findCall(index: number): Extract<OpenItem, { kind: 'function_call' }> | undefined {
+    for (const open of this.open) if (open.kind === 'function_call' && open.index === index) return open;
+    return undefined;
+  }
+
+  private startCall(index: number, callId: string, name: string): Extract<OpenItem, { kind: 'function_call' }> {
+    const existing = this.findCall(index);
+    if (existing) return existing;
+    // Tool calls close a message or reasoning item; open calls stay open beside each other (parallel calls).
+    if (this.open.some((o) => o.kind !== 'function_call')) this.closeAll('completed');
+    const item: FunctionCallItem = {
+      type: 'function_call',
+      id: newFunctionCallItemId(),
+      call_id: callId || newCallId(),
+      name,
+      arguments: '',
+      status: 'in_progress',
+    };
+    const open = { kind: 'function_call' as const, outputIndex: this.response.output.length, item, index };
+    this.addItem(open);
+    return open;
+  }
+
+  private callDelta(index: number, delta: string): void {
+    // Adapters announce every call before its deltas; a stray delta still gets an item rather than vanishing.
+    const open = this.findCall(index) ?? this.startCall(index, '', '');
+    open.item.arguments += delta;
+    this.emit({
+      type: 'response.function_call_arguments.delta',
+      item_id: open.item.id,
+      output_index: open.outputIndex,
+      delta,
+    });
+  }
+}
+
+function copyPart(part: ResponseOutputText | ResponseOutputRefusal): ResponseOutputText | ResponseOutputRefusal {
+  if (part.type === 'refusal') return { ...part };
+  const copy: ResponseOutputText = { ...part, annotations: [...part.annotations] };
+  if (part.logprobs) copy.logprobs = [...part.logprobs];
+  return copy;
+}
+
+/** A copy of an item as it is now, so later deltas do not change events already emitted. */
+function copyItem(open: OpenItem): MessageItem | ReasoningItem | FunctionCallItem {
+  if (open.kind === 'message') return { ...open.item, content: open.item.content.map(copyPart) };
+  if (open.kind === 'reasoning')
+    return { ...open.item, summary: [...open.item.summary], content: open.item.content.map((c) => ({ ...c })) };
+  return { ...open.item };
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function isEmptyDelta(part: ModelPart): boolean {
+  switch (part.type) {
+    case 'text-delta':
+      return part.text === '' && !part.logprobs?.length;
+    case 'refusal-delta':
+    case 'reasoning-delta':
+      return part.text === '';
+    case 'tool-call-delta':
+      return part.argumentsDelta === '';
+    default:
+      return false;
+  }
+}

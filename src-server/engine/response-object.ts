@@ -1,0 +1,88 @@
+/**
+ * The initial Response object of a run: the request's settings echoed with OpenAI's defaults, so
+ * that every field of openai-node's `Response` (but the SDK-computed `output_text`) and every
+ * required field of Open Responses' `ResponseResource` is present from `response.created` on.
+ */
+import type { CreateResponseRequest } from '../protocol/types.js';
+import type { ModelUsage, TokenLogprob } from '../backends/contract.js';
+import type { ResponseOutputText } from '../protocol/types.js';
+import type { ResponseObject } from './contract.js';
+
+type OutputLogprob = NonNullable<ResponseOutputText['logprobs']>[number] & { bytes: number[] };
+
+/** Open Responses fields that the openai-node create params do not type. */
+interface ExtraRequestFields {
+  presence_penalty?: number | null;
+  frequency_penalty?: number | null;
+}
+
+export function initialResponse(request: CreateResponseRequest, id: string, createdAt: number): ResponseObject {
+  const extra = request as CreateResponseRequest & ExtraRequestFields;
+  const response: ResponseObject = {
+    id,
+    object: 'response',
+    created_at: createdAt,
+    completed_at: null,
+    status: 'in_progress',
+    background: request.background ?? false,
+    conversation: null,
+    error: null,
+    incomplete_details: null,
+    instructions: request.instructions ?? null,
+    max_output_tokens: request.max_output_tokens ?? null,
+    max_tool_calls: request.max_tool_calls ?? null,
+    metadata: request.metadata ?? {},
+    model: request.model,
+    moderation: null,
+    output: [],
+    parallel_tool_calls: request.parallel_tool_calls ?? true,
+    presence_penalty: extra.presence_penalty ?? 0,
+    frequency_penalty: extra.frequency_penalty ?? 0,
+    previous_response_id: request.previous_response_id ?? null,
+    prompt: request.prompt ?? null,
+    prompt_cache_key: request.prompt_cache_key ?? null,
+    prompt_cache_retention: request.prompt_cache_retention ?? null,
+    reasoning: { effort: request.reasoning?.effort ?? null, summary: request.reasoning?.summary ?? null },
+    safety_identifier: request.safety_identifier ?? null,
+    service_tier: request.service_tier ?? 'default',
+    store: request.store ?? true,
+    temperature: request.temperature ?? 1,
+    text: { format: request.text?.format ?? { type: 'text' }, verbosity: request.text?.verbosity ?? 'medium' },
+    tool_choice: request.tool_choice ?? 'auto',
+    tools: request.tools ?? [],
+    top_logprobs: request.top_logprobs ?? 0,
+    top_p: request.top_p ?? 1,
+    truncation: request.truncation ?? 'disabled',
+    usage: null,
+  };
+  // Typed as non-nullable by openai-node: present only when the request set them.
+  if (request.user !== undefined) response.user = request.user;
+  if (request.prompt_cache_options) {
+    const { mode = 'implicit', ttl = '30m' } = request.prompt_cache_options;
+    response.prompt_cache_options = { mode, ttl };
+  }
+  return response;
+}
+
+const encoder = new TextEncoder();
+const utf8 = (token: string): number[] => Array.from(encoder.encode(token));
+
+export function toOutputLogprob(lp: TokenLogprob): OutputLogprob {
+  return {
+    token: lp.token,
+    logprob: lp.logprob,
+    bytes: lp.bytes ?? utf8(lp.token),
+    top_logprobs: lp.top_logprobs.map((t) => ({ token: t.token, logprob: t.logprob, bytes: t.bytes ?? utf8(t.token) })),
+  };
+}
+
+export function toUsage(usage: ModelUsage): NonNullable<ResponseObject['usage']> {
+  return {
+    input_tokens: usage.inputTokens,
+    // vLLM reports no cache writes; openai-node types the field as required.
+    input_tokens_details: { cached_tokens: usage.cachedInputTokens ?? 0, cache_write_tokens: 0 },
+    output_tokens: usage.outputTokens,
+    output_tokens_details: { reasoning_tokens: usage.reasoningTokens ?? 0 },
+    total_tokens: usage.inputTokens + usage.outputTokens,
+  };
+}

@@ -1,0 +1,219 @@
+import { describe, expect, test } from 'vitest';
+import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../backends/contract.js';
+import { defaultConfig } from '../config/flags.js';
+import { errors, GatewayError } from '../protocol/errors.js';
+import type { CreateResponseRequest } from '../protocol/types.js';
+import type { RunOptions, WireEvent } from './contract.js';
+import { engineMetrics } from './event-emitter.js';
+import { startResponseRun } from './response-run.js';
+
+/**
+ * A scripted BackendAdapter: yields the given parts, then (with `hang`) waits until its signal
+ * aborts, the way a real adapter's body read ends on abort.
+ */
+class ScriptedAdapter implements BackendAdapter {
+  readonly kind = 'scripted';
+  readonly baseUrl = 'http://127.0.0.1:0';
+  lastRequest: ModelRequest | undefined;
+  lastSignal: AbortSignal | undefined;
+
+  constructor(
+    private readonly parts: ModelPart[],
+    private readonly behaviour: { reject?: GatewayError; hang?: boolean; throwAfter?: Error } = {},
+  ) {}
+
+  listModels(): Promise<ModelInfo[]> {
+    return Promise.resolve([{ id: 'test-model' }]);
+  }
+
+  stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
+    this.lastRequest = request;
+    this.lastSignal = options.signal;
+    if (this.behaviour.reject) return Promise.reject(this.behaviour.reject);
+    return Promise.resolve(this.generate(options.signal));
+  }
+
+  private async *generate(signal: AbortSignal): AsyncGenerator<ModelPart> {
+    for (const part of this.parts) {
+      await Promise.resolve();
+      yield part;
+    }
+    if (this.behaviour.throwAfter) throw this.behaviour.throwAfter;
+    if (this.behaviour.hang) {
+      await new Promise<void>((resolve) =>
+        signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+      );
+      throw new DOMException('The operation was aborted.', 'AbortError');
+    }
+  }
+}
+
+const request = (fields: Partial<CreateResponseRequest> = {}): CreateResponseRequest =>
+  ({ model: 'test-model', input: 'hi', ...fields }) as CreateResponseRequest;
+
+function runOptions(controller = new AbortController(), overrides: Partial<RunOptions> = {}): RunOptions {
+  return {
+    requestId: 'req_1',
+    dialect: 'openai',
+    extensions: false,
+    signal: controller.signal,
+    config: { ...defaultConfig(), validateStream: 'strict' },
+    ...overrides,
+  };
+}
+
+const TEXT: ModelPart[] = [
+  { type: 'text-delta', text: 'Hello' },
+  { type: 'finish', reason: 'stop' },
+  { type: 'usage', usage: { inputTokens: 3, outputTokens: 1 } },
+];
+
+describe('ResponseRun: start', () => {
+  test('a tap added right after the await sees every event from response.created (L6)', async () => {
+    const run = await startResponseRun(request(), new ScriptedAdapter(TEXT), runOptions());
+    const events: WireEvent[] = [];
+    const offsets: number[] = [];
+    run.onEvent((event, offsetMs) => {
+      events.push(event);
+      offsets.push(offsetMs);
+    });
+    const final = await run.finished;
+    expect(events[0]).toMatchObject({ type: 'response.created', sequence_number: 0, response: { id: run.id } });
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    expect(events.at(-1)?.type).toBe('response.completed');
+    expect(run.id).toMatch(/^resp_/);
+    expect(final).toMatchObject({ id: run.id, status: 'completed', usage: { total_tokens: 4 } });
+    expect(run.snapshot()).toEqual(final);
+    expect(offsets.every((o, i) => o >= 0 && (i === 0 || o >= offsets[i - 1]))).toBe(true);
+  });
+
+  test('a non-streaming caller just awaits finished (same run, same path)', async () => {
+    const adapter = new ScriptedAdapter(TEXT);
+    const run = await startResponseRun(request({ instructions: 'sys', temperature: 0 }), adapter, runOptions());
+    const final = await run.finished;
+    expect(final.output).toEqual([
+      expect.objectContaining({ type: 'message', content: [expect.objectContaining({ text: 'Hello' })] }),
+    ]);
+    expect(adapter.lastRequest).toMatchObject({
+      model: 'test-model',
+      temperature: 0,
+      messages: [
+        { role: 'system', content: 'sys' },
+        { role: 'user', content: 'hi' },
+      ],
+    });
+  });
+
+  test('backend headers and priority reach the adapter request', async () => {
+    const adapter = new ScriptedAdapter(TEXT);
+    const run = await startResponseRun(
+      request(),
+      adapter,
+      runOptions(undefined, { backendHeaders: { 'x-simulator-latency': '0' }, priority: 2 }),
+    );
+    await run.finished;
+    expect(adapter.lastRequest).toMatchObject({ headers: { 'x-simulator-latency': '0' }, priority: 2 });
+  });
+
+  test('pre-stream failures reject with the GatewayError (HTTP answers with a plain error)', async () => {
+    const unreachable = errors.backendUnreachable('http://127.0.0.1:1', 'ECONNREFUSED');
+    await expect(
+      startResponseRun(request(), new ScriptedAdapter([], { reject: unreachable }), runOptions()),
+    ).rejects.toBe(unreachable);
+    const notFound = errors.modelNotFound('nope');
+    await expect(
+      startResponseRun(request(), new ScriptedAdapter([], { reject: notFound }), runOptions()),
+    ).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
+    await expect(
+      startResponseRun(request({ tools: [{ type: 'web_search' }] }), new ScriptedAdapter(TEXT), runOptions()),
+    ).rejects.toMatchObject({ status: 400, param: 'tools[0].type' });
+  });
+});
+
+describe('ResponseRun: failures and cancellation', () => {
+  test('E1 an iterator that throws mid-stream ends with error then response.failed', async () => {
+    const run = await startResponseRun(
+      request(),
+      new ScriptedAdapter([{ type: 'text-delta', text: 'Hi' }], { throwAfter: new Error('socket hang up') }),
+      runOptions(),
+    );
+    const types: string[] = [];
+    run.onEvent((e) => types.push(e.type));
+    const final = await run.finished;
+    expect(types.slice(-2)).toEqual(['error', 'response.failed']);
+    expect(final).toMatchObject({ status: 'failed', error: { code: 'backend_protocol_error' } });
+  });
+
+  test('C4 an error part fails the response and stops the backend', async () => {
+    const adapter = new ScriptedAdapter(
+      [
+        { type: 'text-delta', text: 'Hi' },
+        { type: 'error', error: errors.backendTimeout(60) },
+      ],
+      { hang: true },
+    );
+    const run = await startResponseRun(request(), adapter, runOptions());
+    const final = await run.finished;
+    expect(final).toMatchObject({ status: 'failed', error: { code: 'backend_timeout' } });
+    await expect.poll(() => adapter.lastSignal?.aborted).toBe(true);
+  });
+
+  test('E5 cancel(client_disconnected) aborts the backend and ends incomplete with a terminal event', async () => {
+    const adapter = new ScriptedAdapter([{ type: 'text-delta', text: 'partial' }], { hang: true });
+    const run = await startResponseRun(request(), adapter, runOptions());
+    const events: WireEvent[] = [];
+    run.onEvent((e) => {
+      events.push(e);
+      if (e.type === 'response.output_text.delta') run.cancel('client_disconnected');
+    });
+    const final = await run.finished;
+    expect(adapter.lastSignal?.aborted).toBe(true);
+    expect(events.at(-1)).toMatchObject({
+      type: 'response.incomplete',
+      response: { status: 'incomplete', incomplete_details: { reason: 'client_disconnected' } },
+    });
+    expect(final.output[0]).toMatchObject({ status: 'incomplete', content: [{ text: 'partial' }] });
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+  });
+
+  test('E5 the caller signal aborting (client gone) cancels the run and aborts the backend', async () => {
+    const controller = new AbortController();
+    const adapter = new ScriptedAdapter([], { hang: true });
+    const run = await startResponseRun(request(), adapter, runOptions(controller));
+    const types: string[] = [];
+    run.onEvent((e) => {
+      types.push(e.type);
+      if (e.type === 'response.in_progress') controller.abort();
+    });
+    const final = await run.finished;
+    expect(adapter.lastSignal?.aborted).toBe(true);
+    expect(final.status).toBe('incomplete');
+    expect(types).toEqual(['response.created', 'response.in_progress', 'response.incomplete']);
+  });
+
+  test('cancel(cancelled) marks the response cancelled', async () => {
+    const adapter = new ScriptedAdapter([{ type: 'reasoning-delta', text: 'hmm' }], { hang: true });
+    const run = await startResponseRun(request(), adapter, runOptions());
+    run.onEvent((e) => {
+      if (e.type === 'response.reasoning_text.delta') run.cancel('cancelled');
+    });
+    const terminal: WireEvent[] = [];
+    run.onEvent((e) => {
+      if (e.type === 'response.incomplete') terminal.push(e);
+    });
+    const final = await run.finished;
+    expect(adapter.lastSignal?.aborted).toBe(true);
+    // The stream stays valid (response.incomplete carries status incomplete); the object says cancelled.
+    expect(terminal[0]).toMatchObject({
+      response: { status: 'incomplete', incomplete_details: { reason: 'cancelled' } },
+    });
+    expect(final).toMatchObject({ status: 'cancelled', incomplete_details: { reason: 'cancelled' } });
+    expect(run.snapshot().status).toBe('cancelled');
+  });
+});
+
+describe('L1 every run stream validates', () => {
+  test('no stream violation was counted by any run in this file', () => {
+    expect(engineMetrics.streamViolations).toBe(0);
+  });
+});

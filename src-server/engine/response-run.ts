@@ -1,0 +1,165 @@
+/**
+ * startResponseRun: one response from request to terminal event. Streaming and non-streaming
+ * requests share it (a non-streaming caller just awaits `finished`).
+ *
+ * Subscription timing: the returned promise resolves once the backend accepted the request;
+ * pumping starts on a later macrotask (setImmediate), so a caller that calls `onEvent` right after
+ * `await startResponseRun(...)` (same or next microtask) sees every event from `response.created`.
+ */
+import type { BackendAdapter, ModelPart } from '../backends/contract.js';
+import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
+import type { CreateResponseRequest } from '../protocol/types.js';
+import { StreamValidator } from '../protocol/stream-validator.js';
+import type { EventTap, ResponseObject, ResponseRun, RunOptions } from './contract.js';
+import { ResponseEventEmitter } from './event-emitter.js';
+import { newResponseId } from './ids.js';
+import { ResponseBuilder } from './response-builder.js';
+import { initialResponse } from './response-object.js';
+import { toModelRequest } from './translate-request.js';
+
+const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
+
+export async function startResponseRun(
+  request: CreateResponseRequest,
+  adapter: BackendAdapter,
+  options: RunOptions,
+): Promise<ResponseRun> {
+  const startedAt = options.startedAt ?? performance.now();
+  const translateOptions: Parameters<typeof toModelRequest>[1] = {};
+  if (options.backendHeaders) translateOptions.headers = options.backendHeaders;
+  if (options.priority !== undefined) translateOptions.priority = options.priority;
+  const modelRequest = toModelRequest(request, translateOptions);
+
+  // Our own controller: cancel() must abort the backend even when the caller's signal stays live.
+  const backend = new AbortController();
+  const onCallerAbort = (): void => backend.abort(options.signal.reason);
+  if (options.signal.aborted) onCallerAbort();
+  else options.signal.addEventListener('abort', onCallerAbort, { once: true });
+
+  let parts: AsyncIterable<ModelPart>;
+  try {
+    parts = await adapter.stream(modelRequest, { signal: backend.signal, requestId: options.requestId });
+  } catch (error) {
+    options.signal.removeEventListener('abort', onCallerAbort);
+    throw isGatewayError(error) ? error : errors.internal(`The backend request failed: ${(error as Error).message}`);
+  }
+  const run = new Run(request, options, startedAt, backend, () =>
+    options.signal.removeEventListener('abort', onCallerAbort),
+  );
+  // A caller that went away during the backend handshake ends the response right away (E5).
+  if (options.signal.aborted) run.cancel('client_disconnected');
+  else options.signal.addEventListener('abort', () => run.cancel('client_disconnected'), { once: true });
+  setImmediate(() => void run.pump(parts));
+  return run;
+}
+
+class Run implements ResponseRun {
+  readonly id: string;
+  readonly finished: Promise<ResponseObject>;
+  private readonly builder: ResponseBuilder;
+  private readonly emitter: ResponseEventEmitter;
+  private readonly backend: AbortController;
+  private readonly cleanup: () => void;
+  private resolveFinished!: (response: ResponseObject) => void;
+
+  constructor(
+    request: CreateResponseRequest,
+    options: RunOptions,
+    startedAt: number,
+    backend: AbortController,
+    cleanup: () => void,
+  ) {
+    this.id = newResponseId();
+    this.backend = backend;
+    this.cleanup = cleanup;
+    this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    const validate = options.config.validateStream;
+    this.emitter = new ResponseEventEmitter({
+      requestId: options.requestId,
+      dialect: options.dialect,
+      extensions: options.extensions,
+      validate,
+      validator:
+        validate === 'off'
+          ? undefined
+          : new StreamValidator({ dialect: options.dialect, extensions: options.extensions }),
+      startedAt,
+    });
+    this.builder = new ResponseBuilder({
+      response: initialResponse(request, this.id, Math.floor(Date.now() / 1000)),
+      emit: (event) => this.emitter.emit(event),
+      logprobs: request.include?.includes(LOGPROBS_INCLUDE) ?? false,
+      onTerminal: (response) => this.onTerminal(response),
+    });
+  }
+
+  snapshot(): ResponseObject {
+    return this.builder.snapshot();
+  }
+
+  onEvent(tap: EventTap): () => void {
+    return this.emitter.addTap(tap);
+  }
+
+  /** call_ids of function calls whose arguments were not valid JSON (E7), delivered verbatim. */
+  get invalidArgumentCallIds(): readonly string[] {
+    return this.builder.invalidArgumentCallIds;
+  }
+
+  cancel(reason: 'client_disconnected' | 'cancelled'): void {
+    if (this.builder.done) return;
+    this.backend.abort(new Error(`response ${reason}`));
+    this.builder.cancel(reason);
+  }
+
+  async pump(parts: AsyncIterable<ModelPart>): Promise<void> {
+    const iterator = parts[Symbol.asyncIterator]();
+    let endedEarly = false;
+    try {
+      this.builder.start();
+      this.checkStrict();
+      while (!this.builder.done) {
+        const next = await iterator.next();
+        if (next.done) break;
+        this.builder.push(next.value);
+        this.checkStrict();
+      }
+      if (this.builder.done) endedEarly = true;
+      else
+        this.builder.end(
+          errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'),
+        );
+    } catch (error) {
+      // After cancel() the adapter's iterator typically throws its abort: nothing left to report.
+      if (!this.builder.done) this.builder.fail(toGatewayError(error));
+    } finally {
+      // Safety net: whatever happened, the response ends with a terminal event.
+      if (!this.builder.done) this.builder.fail(errors.internal());
+    }
+    if (endedEarly) {
+      // Ended before the backend did (error part, strict violation, cancel): stop the generation.
+      if (!this.backend.signal.aborted) this.backend.abort(new Error('response ended'));
+      await iterator.return?.().catch(() => undefined);
+    }
+  }
+
+  /** 'strict' validation: the first violation fails the response, if it is still running. */
+  private checkStrict(): void {
+    const violation = this.emitter.strictViolation;
+    if (!violation || this.builder.done) return;
+    this.builder.fail(
+      errors.internal(`The gateway produced an invalid event stream (${violation.rule}: ${violation.message}).`),
+    );
+  }
+
+  private onTerminal(response: ResponseObject): void {
+    this.emitter.finish();
+    this.cleanup();
+    this.resolveFinished(response);
+  }
+}
+
+function toGatewayError(error: unknown): GatewayError {
+  if (isGatewayError(error)) return error;
+  return errors.backendProtocol(`The backend stream failed: ${(error as Error)?.message ?? String(error)}`);
+}

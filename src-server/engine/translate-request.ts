@@ -1,0 +1,321 @@
+/**
+ * Responses request → neutral ModelRequest (Chat Completions messages). Stateless: history comes
+ * in as input items (a `previous_response_id` chain is expanded into items before this runs).
+ */
+import type {
+  FunctionTool,
+  ResponseFunctionCallOutputItemList,
+  ResponseInputItem,
+  ResponseInputMessageContentList,
+  ResponseOutputMessage,
+  ResponseReasoningItem,
+} from 'openai/resources/responses/responses';
+import type {
+  ChatContentPart,
+  ChatMessage,
+  ChatToolCall,
+  ModelRequest,
+  ModelResponseFormat,
+  ModelTool,
+  ModelToolChoice,
+} from '../backends/contract.js';
+import { errors } from '../protocol/errors.js';
+import type { CreateResponseRequest } from '../protocol/types.js';
+
+export interface TranslateOptions {
+  /** Used when the request names no model (e.g. an Azure deployment already resolved). */
+  defaultModel?: string;
+  /** Headers forwarded to the backend. */
+  headers?: Record<string, string>;
+  /** vLLM scheduling priority resolved from `service_tier` by the caller. */
+  priority?: number;
+}
+
+const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
+
+/** Content parts of a message item, loosely typed: clients send parts the SDK types do not list. */
+type LoosePart = {
+  type?: string;
+  text?: string;
+  refusal?: string;
+  image_url?: string | null;
+  file_id?: string | null;
+  detail?: string | null;
+};
+
+export function toModelRequest(request: CreateResponseRequest, options: TranslateOptions = {}): ModelRequest {
+  const model = request.model ?? options.defaultModel;
+  if (!model) throw errors.missingRequired('model');
+
+  const messages: ChatMessage[] = [];
+  if (request.instructions) messages.push({ role: 'system', content: request.instructions });
+  if (typeof request.input === 'string') {
+    messages.push({ role: 'user', content: request.input });
+  } else if (Array.isArray(request.input)) {
+    appendItems(messages, request.input);
+  } else if (request.input !== undefined && request.input !== null) {
+    throw errors.invalidType('input', 'a string or an array of input items');
+  }
+
+  const out: ModelRequest = { model, messages };
+  const { tools, toolChoice } = translateTools(request);
+  if (tools) out.tools = tools;
+  if (toolChoice) out.toolChoice = toolChoice;
+  if (typeof request.parallel_tool_calls === 'boolean') out.parallelToolCalls = request.parallel_tool_calls;
+  const format = translateFormat(request);
+  if (format) out.responseFormat = format;
+  const effort = request.reasoning?.effort;
+  if (effort) {
+    if (effort === 'max')
+      throw errors.unsupportedValue(
+        'reasoning.effort',
+        "Reasoning effort 'max' is not supported by the backend; use one of none, minimal, low, medium, high, xhigh.",
+      );
+    out.reasoningEffort = effort;
+  }
+  if (typeof request.temperature === 'number') out.temperature = request.temperature;
+  if (typeof request.top_p === 'number') out.topP = request.top_p;
+  if (typeof request.max_output_tokens === 'number') out.maxOutputTokens = request.max_output_tokens;
+  if (request.include?.includes(LOGPROBS_INCLUDE)) {
+    out.logprobs = true;
+    if (typeof request.top_logprobs === 'number') out.topLogprobs = request.top_logprobs;
+  }
+  const user = request.safety_identifier ?? request.user;
+  if (user) out.user = user;
+  if (request.prompt_cache_key) out.cacheSalt = request.prompt_cache_key;
+  if (options.priority !== undefined) out.priority = options.priority;
+  if (options.headers && Object.keys(options.headers).length > 0) out.headers = { ...options.headers };
+  return out;
+}
+
+function appendItems(messages: ChatMessage[], items: ResponseInputItem[]): void {
+  // Reasoning from history waits for the assistant message it belongs to.
+  let pendingReasoning: string | undefined;
+  const takeReasoning = (target: Extract<ChatMessage, { role: 'assistant' }>): void => {
+    if (pendingReasoning === undefined) return;
+    target.reasoning = target.reasoning ? target.reasoning + pendingReasoning : pendingReasoning;
+    pendingReasoning = undefined;
+  };
+  /** The assistant message of the current turn, if the last message is one (tool calls merge into it). */
+  const currentAssistant = (): Extract<ChatMessage, { role: 'assistant' }> | undefined => {
+    const last = messages[messages.length - 1];
+    return last && last.role === 'assistant' ? last : undefined;
+  };
+
+  items.forEach((item, i) => {
+    const param = `input[${i}]`;
+    const type = (item as { type?: string }).type ?? ('role' in item ? 'message' : undefined);
+    switch (type) {
+      case 'message': {
+        const msg = item as {
+          role: string;
+          content: string | ResponseInputMessageContentList | ResponseOutputMessage['content'];
+        };
+        if (msg.role === 'assistant') {
+          const target: Extract<ChatMessage, { role: 'assistant' }> = {
+            role: 'assistant',
+            content: assistantText(msg.content, param),
+          };
+          takeReasoning(target);
+          messages.push(target);
+        } else if (msg.role === 'user') {
+          messages.push({ role: 'user', content: userContent(msg.content, param) });
+        } else if (msg.role === 'system' || msg.role === 'developer') {
+          messages.push({ role: msg.role, content: plainText(msg.content, param) });
+        } else {
+          throw errors.invalidValue(
+            `${param}.role`,
+            `Invalid value for '${param}.role': '${String(msg.role)}'. Supported values are: 'user', 'assistant', 'system' and 'developer'.`,
+          );
+        }
+        return;
+      }
+      case 'function_call': {
+        const call = item as { call_id: string; name: string; arguments: string };
+        const toolCall: ChatToolCall = {
+          id: call.call_id,
+          type: 'function',
+          function: { name: call.name, arguments: call.arguments },
+        };
+        let target = currentAssistant();
+        if (!target) {
+          target = { role: 'assistant', content: null };
+          messages.push(target);
+        }
+        takeReasoning(target);
+        (target.tool_calls ??= []).push(toolCall);
+        return;
+      }
+      case 'function_call_output': {
+        // Sent even when no function_call with this call_id precedes it: stateless clients do that.
+        const output = item as { call_id: string; output: string | ResponseFunctionCallOutputItemList };
+        messages.push({
+          role: 'tool',
+          tool_call_id: output.call_id,
+          content: toolOutputContent(output.output, `${param}.output`),
+        });
+        return;
+      }
+      case 'reasoning': {
+        const text = reasoningText(item as ResponseReasoningItem);
+        if (text) pendingReasoning = (pendingReasoning ?? '') + text;
+        return;
+      }
+      default:
+        throw errors.unsupportedValue(
+          `${param}.type`,
+          `Input items of type '${String(type)}' are not supported by this gateway.`,
+        );
+    }
+  });
+}
+
+function reasoningText(item: ResponseReasoningItem): string {
+  const content = (item.content ?? []).map((c) => c.text).join('');
+  if (content) return content;
+  return (item.summary ?? []).map((s) => s.text).join('\n\n');
+}
+
+function asParts(content: unknown, param: string): LoosePart[] {
+  if (!Array.isArray(content)) throw errors.invalidType(`${param}.content`, 'a string or an array of content parts');
+  return content as LoosePart[];
+}
+
+function unsupportedPart(param: string, part: LoosePart): never {
+  throw errors.unsupportedValue(
+    `${param}.type`,
+    `Content parts of type '${String(part.type)}' are not supported here.`,
+  );
+}
+
+function imagePart(part: LoosePart, param: string): ChatContentPart {
+  if (!part.image_url) {
+    if (part.file_id)
+      throw errors.unsupportedParameter(
+        `${param}.file_id`,
+        'Images by file id are not supported: send image_url with a URL or a data URL.',
+      );
+    throw errors.missingRequired(`${param}.image_url`);
+  }
+  // Chat Completions knows auto/low/high; 'original' is the closest to 'high'.
+  const detail = part.detail === 'low' || part.detail === 'auto' ? part.detail : part.detail ? 'high' : undefined;
+  return { type: 'image_url', image_url: detail ? { url: part.image_url, detail } : { url: part.image_url } };
+}
+
+function userContent(content: unknown, param: string): string | ChatContentPart[] {
+  if (typeof content === 'string') return content;
+  const parts = asParts(content, param).map((part, j): ChatContentPart => {
+    const partParam = `${param}.content[${j}]`;
+    if (part.type === 'input_text' || part.type === 'output_text') return { type: 'text', text: part.text ?? '' };
+    if (part.type === 'input_image') return imagePart(part, partParam);
+    return unsupportedPart(partParam, part);
+  });
+  if (parts.length === 1 && parts[0].type === 'text') return parts[0].text;
+  return parts;
+}
+
+function plainText(content: unknown, param: string): string {
+  if (typeof content === 'string') return content;
+  return asParts(content, param)
+    .map((part, j) =>
+      part.type === 'input_text' || part.type === 'output_text'
+        ? (part.text ?? '')
+        : unsupportedPart(`${param}.content[${j}]`, part),
+    )
+    .join('');
+}
+
+function assistantText(content: unknown, param: string): string {
+  if (typeof content === 'string') return content;
+  return asParts(content, param)
+    .map((part, j) => {
+      if (part.type === 'output_text' || part.type === 'input_text') return part.text ?? '';
+      if (part.type === 'refusal') return part.refusal ?? '';
+      return unsupportedPart(`${param}.content[${j}]`, part);
+    })
+    .join('');
+}
+
+function toolOutputContent(output: unknown, param: string): string | ChatContentPart[] {
+  if (typeof output === 'string') return output;
+  if (!Array.isArray(output)) throw errors.invalidType(param, 'a string or an array of content parts');
+  return (output as LoosePart[]).map((part, j): ChatContentPart => {
+    if (part.type === 'input_text') return { type: 'text', text: part.text ?? '' };
+    if (part.type === 'input_image') return imagePart(part, `${param}[${j}]`);
+    return unsupportedPart(`${param}[${j}]`, part);
+  });
+}
+
+function translateTools(request: CreateResponseRequest): { tools?: ModelTool[]; toolChoice?: ModelToolChoice } {
+  const tools = (request.tools ?? []).map((tool, i): ModelTool => {
+    if (tool.type !== 'function')
+      throw errors.unsupportedValue(
+        `tools[${i}].type`,
+        `Tools of type '${tool.type}' are not supported by this gateway; only 'function' tools are.`,
+      );
+    const fn = tool as FunctionTool;
+    const out: ModelTool = { name: fn.name };
+    if (fn.description) out.description = fn.description;
+    if (fn.parameters) out.parameters = fn.parameters;
+    if (typeof fn.strict === 'boolean') out.strict = fn.strict;
+    return out;
+  });
+  const choice = request.tool_choice;
+  const result: { tools?: ModelTool[]; toolChoice?: ModelToolChoice } = {};
+  if (tools.length > 0) result.tools = tools;
+  if (choice === undefined || choice === null) return result;
+  if (choice === 'none' || choice === 'auto' || choice === 'required') {
+    result.toolChoice = choice;
+    return result;
+  }
+  if (choice.type === 'function') {
+    const name = (choice as { name: string }).name;
+    if (!tools.some((t) => t.name === name))
+      throw errors.invalidValue('tool_choice', `Tool choice '${name}' not found in 'tools' parameter.`);
+    result.toolChoice = { name };
+    return result;
+  }
+  if (choice.type === 'allowed_tools') {
+    const allowed = choice as { mode: 'auto' | 'required'; tools: { type?: unknown; name?: unknown }[] };
+    const names = new Set<string>();
+    allowed.tools.forEach((t, i) => {
+      if (t.type !== 'function' || typeof t.name !== 'string')
+        throw errors.unsupportedValue(
+          `tool_choice.tools[${i}]`,
+          'Only function tools ({"type": "function", "name": ...}) can be allowed.',
+        );
+      if (!tools.some((tool) => tool.name === t.name))
+        throw errors.invalidValue(
+          `tool_choice.tools[${i}].name`,
+          `Allowed tool '${t.name}' not found in 'tools' parameter.`,
+        );
+      names.add(t.name);
+    });
+    const filtered = tools.filter((t) => names.has(t.name));
+    if (filtered.length > 0) result.tools = filtered;
+    else delete result.tools;
+    result.toolChoice = allowed.mode === 'required' ? 'required' : 'auto';
+    return result;
+  }
+  throw errors.unsupportedValue(
+    'tool_choice.type',
+    `Tool choice of type '${choice.type}' is not supported by this gateway.`,
+  );
+}
+
+function translateFormat(request: CreateResponseRequest): ModelResponseFormat | undefined {
+  const format = request.text?.format;
+  if (!format) return undefined;
+  if (format.type === 'text') return { type: 'text' };
+  if (format.type === 'json_object') return { type: 'json_object' };
+  if (format.type === 'json_schema') {
+    const out: ModelResponseFormat = { type: 'json_schema', name: format.name, schema: format.schema };
+    if (typeof format.strict === 'boolean') out.strict = format.strict;
+    if (format.description) out.description = format.description;
+    return out;
+  }
+  throw errors.unsupportedValue(
+    'text.format.type',
+    `Text format '${String((format as { type?: unknown }).type)}' is not supported.`,
+  );
+}
