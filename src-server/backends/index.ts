@@ -1,0 +1,31 @@
+/**
+ * Picks the backend adapter from the config: `--backend simulator` starts the built-in simulator
+ * in-process; a URL gets the vLLM or the OpenAI-compatible adapter per `--backend-kind`.
+ */
+import type { GatewayConfig } from '../config/flags.js';
+import type { BackendAdapter } from './contract.js';
+import { createOpenAIChatAdapter } from './openai-chat/index.js';
+import { createSimulatorBackend } from './simulator/index.js';
+import { createVllmAdapter } from './vllm/index.js';
+
+export type BackendConfig = Pick<GatewayConfig, 'backend' | 'backendKind' | 'backendApiKey' | 'backendTimeoutSeconds' | 'simulatorSeed'>;
+
+export async function createBackend(config: BackendConfig): Promise<BackendAdapter> {
+  if (config.backend === 'simulator') {
+    return createSimulatorBackend({ seed: config.simulatorSeed, timeoutSeconds: config.backendTimeoutSeconds });
+  }
+  let url: URL;
+  try {
+    url = new URL(config.backend);
+  } catch {
+    throw new Error(`--backend must be 'simulator' or an http(s) URL, got '${config.backend}'`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--backend URL must use http or https, got '${url.protocol}'`);
+  const options = { baseUrl: config.backend, apiKey: config.backendApiKey, timeoutSeconds: config.backendTimeoutSeconds };
+  return config.backendKind === 'openai-chat' ? createOpenAIChatAdapter(options) : createVllmAdapter(options);
+}
+
+export { ChatCompletionsAdapter, serverRoot, type ChatAdapterOptions } from './chat-completions/adapter.js';
+export { createOpenAIChatAdapter } from './openai-chat/index.js';
+export { createVllmAdapter } from './vllm/index.js';
+export { createSimulatorBackend, SimulatorServer, type SimulatorBackend } from './simulator/index.js';

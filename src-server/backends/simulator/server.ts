@@ -1,0 +1,340 @@
+/**
+ * A real HTTP server that behaves like vLLM's OpenAI-compatible server (quirks included) without a
+ * GPU: /v1/models, /v1/chat/completions (streaming and not), /tokenize, /health. Replies come from
+ * reply.ts, wire shapes from chunks.ts, latency/fault knobs from options.ts.
+ *
+ * Client disconnects are counted and emitted as 'disconnect' so tests can prove that an upstream
+ * request was aborted (E5).
+ */
+import { EventEmitter } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo, Socket } from 'node:net';
+import { completionBody, serializeStream, type Envelope } from './chunks.js';
+import { KnobError, resolveKnobs, type RequestKnobs } from './options.js';
+import { fnv1a, Prng } from './prng.js';
+import { planReply, type ModelTraits, type SimRequest } from './reply.js';
+import { promptTokenIds, textTokenIds, type PromptMessage } from './tokenizer.js';
+
+export const SIMULATOR_MODELS: Record<string, ModelTraits> = {
+  'sim-chat': {},
+  'sim-reasoning': { reasoningField: 'reasoning' },
+  'sim-reasoning-legacy': { reasoningField: 'reasoning_content' },
+};
+
+export const MAX_MODEL_LEN = 32_768;
+/** vLLM caches whole KV blocks; cached_tokens is a multiple of this. */
+const BLOCK = 16;
+const PREFIX_CACHE_LIMIT = 200_000;
+const MAX_BODY = 32 * 1024 * 1024;
+
+export interface SimulatorOptions {
+  host?: string;
+  port?: number;
+  seed?: number;
+  /** Default time to first token. */
+  ttftMs?: number;
+  /** Default time between deltas. */
+  tokenMs?: number;
+}
+
+export interface DisconnectEvent {
+  path: string;
+  model: string;
+  deltasSent: number;
+}
+
+export interface SimulatorStats {
+  requests: number;
+  completed: number;
+  disconnects: number;
+}
+
+/** vLLM's error body: flat, with an integer `code`. */
+function vllmError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
+  const body = JSON.stringify({ object: 'error', message, type, param: null, code: status });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    req.on('data', (c: Buffer) => {
+      size += c.length;
+      if (size > MAX_BODY) reject(new Error('body too large'));
+      else chunks.push(c);
+    });
+    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+export class SimulatorServer extends EventEmitter {
+  readonly stats: SimulatorStats = { requests: 0, completed: 0, disconnects: 0 };
+  private readonly server: Server;
+  private readonly sockets = new Set<Socket>();
+  private readonly prefixCache = new Set<string>();
+  /** Responses the simulator itself cut (truncate fault): not client disconnects. */
+  private readonly cutByServer = new WeakSet<ServerResponse>();
+  private readonly defaults: { ttftMs: number; tokenMs: number; seed: number };
+  private address: AddressInfo | undefined;
+
+  constructor(private readonly options: SimulatorOptions = {}) {
+    super();
+    this.defaults = { ttftMs: options.ttftMs ?? 0, tokenMs: options.tokenMs ?? 0, seed: options.seed ?? 1 };
+    this.server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => this.route(req, res));
+    this.server.on('connection', (s: Socket) => {
+      s.setNoDelay(true);
+      this.sockets.add(s);
+      s.on('close', () => this.sockets.delete(s));
+    });
+  }
+
+  /** Starts listening; resolves with the base URL (no trailing /v1). */
+  async listen(): Promise<string> {
+    await new Promise<void>((resolve, reject) => {
+      this.server.once('error', reject);
+      this.server.listen(this.options.port ?? 0, this.options.host ?? '127.0.0.1', () => resolve());
+    });
+    this.address = this.server.address() as AddressInfo;
+    return this.url;
+  }
+
+  get url(): string {
+    if (!this.address) throw new Error('The simulator is not listening.');
+    const host = this.address.family === 'IPv6' ? `[${this.address.address}]` : this.address.address;
+    return `http://${host}:${this.address.port}`;
+  }
+
+  async close(): Promise<void> {
+    for (const s of this.sockets) s.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private route(req: IncomingMessage, res: ServerResponse): void {
+    this.stats.requests++;
+    const path = (req.url ?? '/').split('?')[0];
+    const handlers: Record<string, [string, () => void | Promise<void>]> = {
+      '/health': ['GET', () => void res.writeHead(200, { 'content-length': 0 }).end()],
+      '/v1/models': ['GET', () => this.models(res)],
+      '/v1/chat/completions': ['POST', () => this.chat(req, res, path)],
+      '/tokenize': ['POST', () => this.tokenize(req, res)],
+    };
+    const handler = handlers[path];
+    if (!handler) return this.detail(res, 404, 'Not Found');
+    if (req.method !== handler[0]) return this.detail(res, 405, 'Method Not Allowed');
+    Promise.resolve(handler[1]()).catch((e: unknown) => {
+      if (!res.headersSent) vllmError(res, 500, 'InternalServerError', (e as Error).message);
+      else res.destroy();
+    });
+  }
+
+  private detail(res: ServerResponse, status: number, detail: string): void {
+    const body = JSON.stringify({ detail });
+    res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  }
+
+  private models(res: ServerResponse): void {
+    const created = 1_700_000_000 + (this.defaults.seed % 1_000_000);
+    const data = Object.keys(SIMULATOR_MODELS).map((id) => ({
+      id,
+      object: 'model',
+      created,
+      owned_by: 'vllm',
+      root: id,
+      parent: null,
+      max_model_len: MAX_MODEL_LEN,
+      permission: [],
+    }));
+    const body = JSON.stringify({ object: 'list', data });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
+  }
+
+  private async parse(req: IncomingMessage, res: ServerResponse): Promise<{ raw: string; body: SimRequest } | undefined> {
+    const raw = await readBody(req);
+    try {
+      const body = JSON.parse(raw) as unknown;
+      if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('expected a JSON object');
+      return { raw, body: body as SimRequest };
+    } catch (e) {
+      vllmError(res, 400, 'BadRequestError', `Invalid JSON body: ${(e as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private knobs(model: string, req: IncomingMessage, res: ServerResponse): { base: string; knobs: RequestKnobs; traits: ModelTraits } | undefined {
+    let resolved;
+    try {
+      resolved = resolveKnobs(model, req.headers, this.defaults);
+    } catch (e) {
+      if (!(e instanceof KnobError)) throw e;
+      vllmError(res, 400, 'BadRequestError', e.message);
+      return undefined;
+    }
+    const traits = SIMULATOR_MODELS[resolved.base];
+    if (!traits) {
+      vllmError(res, 404, 'NotFoundError', `The model \`${model}\` does not exist.`);
+      return undefined;
+    }
+    return { ...resolved, traits };
+  }
+
+  private async tokenize(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const parsed = await this.parse(req, res);
+    if (!parsed) return;
+    const body = parsed.body as SimRequest & { prompt?: unknown };
+    if (!this.knobs(body.model ?? 'sim-chat', req, res)) return;
+    let tokens: number[];
+    if (Array.isArray(body.messages)) tokens = promptTokenIds(body.messages, body.tools);
+    else if (typeof body.prompt === 'string') tokens = textTokenIds(body.prompt);
+    else return vllmError(res, 400, 'BadRequestError', "Either 'prompt' or 'messages' is required.");
+    const out = JSON.stringify({ count: tokens.length, max_model_len: MAX_MODEL_LEN, tokens, token_strs: null });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) }).end(out);
+  }
+
+  /** Whole blocks of the prompt already seen under the same cache_salt count as cached (H1). */
+  private cachedTokens(ids: number[], salt: string): number {
+    let hash = fnv1a(salt);
+    let cached = 0;
+    let hit = true;
+    const full = Math.floor((ids.length - 1) / BLOCK);
+    if (this.prefixCache.size > PREFIX_CACHE_LIMIT) this.prefixCache.clear();
+    for (let b = 0; b < full; b++) {
+      for (let i = b * BLOCK; i < (b + 1) * BLOCK; i++) hash = Math.imul(hash ^ ids[i], 0x01000193) >>> 0;
+      const key = `${salt}:${b}:${hash}`;
+      if (hit && this.prefixCache.has(key)) cached += BLOCK;
+      else {
+        hit = false;
+        this.prefixCache.add(key);
+      }
+    }
+    return cached;
+  }
+
+  private async chat(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
+    const parsed = await this.parse(req, res);
+    if (!parsed) return;
+    const body = parsed.body;
+    const model = typeof body.model === 'string' ? body.model : 'sim-chat';
+    const resolved = this.knobs(model, req, res);
+    if (!resolved) return;
+    const { knobs, traits } = resolved;
+    if (!Array.isArray(body.messages) || body.messages.length === 0) return vllmError(res, 400, 'BadRequestError', "'messages' must be a non-empty list.");
+    const choice = body.tool_choice;
+    if (typeof choice === 'object' && !(body.tools ?? []).some((t) => t.function?.name === choice.function?.name)) {
+      return vllmError(res, 400, 'BadRequestError', `Tool '${choice.function?.name}' named in tool_choice is not in tools.`);
+    }
+
+    switch (knobs.fault) {
+      case 'rate_limit':
+        return vllmError(res, 429, 'RateLimitError', 'The server is busy: too many requests in flight.', { 'retry-after': '1' });
+      case 'server_error':
+        return vllmError(res, 500, 'InternalServerError', 'The engine failed while processing the request.');
+      case 'disconnect':
+        res.socket?.destroy();
+        return;
+      case 'hang':
+        this.watch(res, path, model, () => 0);
+        return;
+      default:
+        break;
+    }
+
+    const rng = new Prng(fnv1a(parsed.raw, fnv1a(String(knobs.seed))));
+    const env: Envelope = { id: `chatcmpl-${rng.hex(32)}`, created: 1_700_000_000 + rng.int(0, 9_999_999), model };
+    const plan = planReply(body, traits, rng, knobs.deltas);
+    const ids = promptTokenIds(body.messages as PromptMessage[], body.tools);
+    const usage = { promptTokens: ids.length, cachedTokens: this.cachedTokens(ids, body.cache_salt ?? '') };
+    const serialize = {
+      reasoningField: traits.reasoningField ?? ('reasoning' as const),
+      logprobs: body.logprobs === true,
+      topLogprobs: typeof body.top_logprobs === 'number' ? body.top_logprobs : 0,
+      includeUsage: body.stream_options?.include_usage === true,
+    };
+
+    if (body.stream !== true) {
+      const out = completionBody(env, plan, usage, serialize, rng);
+      let done = false;
+      this.watch(res, path, model, () => (done ? 1 : 0));
+      setTimeout(() => {
+        done = true;
+        if (res.destroyed) return;
+        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+        res.end(out);
+        this.stats.completed++;
+      }, knobs.ttftMs + knobs.tokenMs * (plan.completionTokens - 1));
+      return;
+    }
+
+    const stream = serializeStream(env, plan, usage, serialize, rng);
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
+    res.flushHeaders();
+    let sent = 0;
+    this.watch(res, path, model, () => sent);
+    const total = stream.deltas.length;
+    const faultAt = knobs.fault ? Math.min(knobs.faultAfter, total) : Infinity;
+
+    // Writes deltas [sent, upTo) in one write; at the fault position applies the fault instead.
+    const writeUpTo = (upTo: number): boolean => {
+      if (res.destroyed) return false;
+      let out = sent === 0 ? stream.head : '';
+      const end = Math.min(upTo, faultAt, total);
+      for (let i = sent; i < end; i++) out += stream.deltas[i];
+      sent = end;
+      if (sent === faultAt) {
+        if (out) res.write(out);
+        this.fault(res, knobs, env);
+        return false;
+      }
+      if (sent === total) {
+        res.end(out + stream.tail);
+        this.stats.completed++;
+        return false;
+      }
+      res.write(out);
+      return true;
+    };
+
+    if (knobs.ttftMs === 0 && knobs.tokenMs === 0) {
+      writeUpTo(total);
+      return;
+    }
+    const tick = (): void => {
+      if (writeUpTo(knobs.tokenMs === 0 ? total : sent + 1)) setTimeout(tick, knobs.tokenMs);
+    };
+    setTimeout(tick, knobs.ttftMs);
+  }
+
+  private fault(res: ServerResponse, knobs: RequestKnobs, env: Envelope): void {
+    switch (knobs.fault) {
+      case 'error_chunk': {
+        const err = { object: 'error', message: 'The engine failed during generation.', type: 'InternalServerError', param: null, code: 500 };
+        res.end(`data: ${JSON.stringify(err)}\n\ndata: [DONE]\n\n`);
+        return;
+      }
+      case 'malformed_chunk':
+        res.end(`data: {"id":"${env.id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\ndata: [DONE]\n\n`);
+        return;
+      case 'truncate':
+        // Flush what was written, then drop the connection without the chunked terminator.
+        this.cutByServer.add(res);
+        res.socket?.end();
+        res.socket?.destroySoon();
+        return;
+      default:
+        // stall: keep the connection open and silent until the client leaves.
+        return;
+    }
+  }
+
+  /** Counts a client that leaves before the response is complete (E5). */
+  private watch(res: ServerResponse, path: string, model: string, deltasSent: () => number): void {
+    res.on('close', () => {
+      if (res.writableFinished || this.cutByServer.has(res)) return;
+      this.stats.disconnects++;
+      const event: DisconnectEvent = { path, model, deltasSent: deltasSent() };
+      this.emit('disconnect', event);
+    });
+  }
+}
