@@ -1,0 +1,151 @@
+/**
+ * Schema history of the store. `PRAGMA user_version` holds the number of the last migration
+ * applied; each migration runs in its own transaction together with the version bump, so a
+ * crash mid-migration leaves the previous version intact. Append new migrations; never edit one
+ * that has shipped.
+ */
+import type { Database } from 'better-sqlite3';
+
+export interface Migration {
+  /** 1, 2, 3 …: must equal its position in the list plus one. */
+  version: number;
+  name: string;
+  up: (db: Database) => void;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'responses, input items, recordings',
+    up: (db) => {
+      db.exec(`
+        -- Running totals kept by triggers, so quota checks are O(1) and stay exact across crashes.
+        CREATE TABLE store_totals (
+          name  TEXT PRIMARY KEY,
+          count INTEGER NOT NULL DEFAULT 0,
+          bytes INTEGER NOT NULL DEFAULT 0
+        );
+        INSERT INTO store_totals (name) VALUES ('responses'), ('recordings');
+
+        CREATE TABLE responses (
+          id                   TEXT PRIMARY KEY,
+          status               TEXT NOT NULL,
+          created_at           INTEGER NOT NULL,   -- Response.created_at (unix seconds)
+          stored_at            INTEGER NOT NULL,   -- store clock (ms) at first save: eviction order
+          updated_at           INTEGER NOT NULL,
+          expires_at           INTEGER,            -- ms; NULL while running or when TTL is 0
+          request_id           TEXT,
+          previous_response_id TEXT,               -- no FK: the previous one may expire first
+          metadata             TEXT,
+          body                 TEXT NOT NULL,      -- the Response JSON, output included
+          items_bytes          INTEGER NOT NULL,   -- input items' JSON, UTF-8 bytes
+          bytes                INTEGER NOT NULL    -- body + metadata + input items, UTF-8 bytes
+        );
+        CREATE INDEX responses_expiry ON responses (expires_at) WHERE expires_at IS NOT NULL;
+        CREATE INDEX responses_evictable ON responses (stored_at)
+          WHERE status NOT IN ('queued', 'in_progress');
+        CREATE INDEX responses_running ON responses (status)
+          WHERE status IN ('queued', 'in_progress');
+
+        CREATE TABLE response_input_items (
+          response_id TEXT NOT NULL REFERENCES responses (id) ON DELETE CASCADE,
+          position    INTEGER NOT NULL,
+          item_id     TEXT NOT NULL,
+          body        TEXT NOT NULL,
+          PRIMARY KEY (response_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX response_input_items_by_id ON response_input_items (response_id, item_id);
+
+        CREATE TRIGGER responses_totals_insert AFTER INSERT ON responses BEGIN
+          UPDATE store_totals SET count = count + 1, bytes = bytes + NEW.bytes WHERE name = 'responses';
+        END;
+        CREATE TRIGGER responses_totals_update AFTER UPDATE OF bytes ON responses BEGIN
+          UPDATE store_totals SET bytes = bytes - OLD.bytes + NEW.bytes WHERE name = 'responses';
+        END;
+        CREATE TRIGGER responses_totals_delete AFTER DELETE ON responses BEGIN
+          UPDATE store_totals SET count = count - 1, bytes = bytes - OLD.bytes WHERE name = 'responses';
+        END;
+
+        CREATE TABLE recordings (
+          id               TEXT PRIMARY KEY,
+          request_id       TEXT,
+          response_id      TEXT,
+          session_id       TEXT,                  -- links continuations of one conversation
+          created_at       INTEGER NOT NULL,      -- ms
+          name             TEXT,
+          tags             TEXT NOT NULL DEFAULT '[]',
+          request          TEXT NOT NULL,         -- redacted by the caller
+          status           TEXT NOT NULL,         -- 'recording' until finished
+          http_status      INTEGER,
+          response_headers TEXT,
+          model            TEXT,
+          duration_ms      REAL,
+          tools_used       TEXT NOT NULL DEFAULT '[]',
+          text_preview     TEXT,
+          truncated        INTEGER NOT NULL DEFAULT 0,
+          event_count      INTEGER NOT NULL DEFAULT 0,
+          bytes            INTEGER NOT NULL DEFAULT 0
+        );
+        CREATE INDEX recordings_created ON recordings (created_at);
+        CREATE INDEX recordings_session ON recordings (session_id);
+        CREATE INDEX recordings_response ON recordings (response_id);
+
+        CREATE TABLE recording_events (
+          recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+          seq          INTEGER NOT NULL,
+          offset_ms    REAL NOT NULL,
+          type         TEXT NOT NULL,
+          data         BLOB NOT NULL,             -- exact bytes (TEXT when given as a string)
+          PRIMARY KEY (recording_id, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE recording_actions (
+          recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+          seq          INTEGER NOT NULL,
+          offset_ms    REAL NOT NULL,
+          kind         TEXT NOT NULL,
+          data         TEXT NOT NULL,
+          PRIMARY KEY (recording_id, seq)
+        ) WITHOUT ROWID;
+
+        CREATE TRIGGER recordings_totals_insert AFTER INSERT ON recordings BEGIN
+          UPDATE store_totals SET count = count + 1, bytes = bytes + NEW.bytes WHERE name = 'recordings';
+        END;
+        CREATE TRIGGER recordings_totals_update AFTER UPDATE OF bytes ON recordings BEGIN
+          UPDATE store_totals SET bytes = bytes - OLD.bytes + NEW.bytes WHERE name = 'recordings';
+        END;
+        CREATE TRIGGER recordings_totals_delete AFTER DELETE ON recordings BEGIN
+          UPDATE store_totals SET count = count - 1, bytes = bytes - OLD.bytes WHERE name = 'recordings';
+        END;
+      `);
+    },
+  },
+];
+
+export interface MigrationResult {
+  from: number;
+  to: number;
+  applied: string[];
+}
+
+/** Brings the schema up to the last migration; a no-op when it is already there. */
+export function migrate(db: Database, migrations: readonly Migration[] = MIGRATIONS): MigrationResult {
+  migrations.forEach((m, i) => {
+    if (m.version !== i + 1) throw new Error(`Migration '${m.name}' has version ${m.version}, expected ${i + 1}.`);
+  });
+  const from = db.pragma('user_version', { simple: true }) as number;
+  if (from > migrations.length) {
+    // A newer build wrote this file: refuse rather than guess at a schema we don't know.
+    throw new Error(`The store schema is version ${from}, newer than this build (${migrations.length}).`);
+  }
+  const applied: string[] = [];
+  for (const m of migrations.slice(from)) {
+    db.transaction(() => {
+      m.up(db);
+      // PRAGMA takes no bound parameters; the version is an integer from the list above.
+      db.pragma(`user_version = ${m.version}`);
+    }).immediate();
+    applied.push(m.name);
+  }
+  return { from, to: migrations.length, applied };
+}

@@ -1,0 +1,110 @@
+/** The prepared statements of recordings-store.ts (prepared once per connection) and row mapping. */
+import type { Database } from 'better-sqlite3';
+import type { RecordingSummary } from './recordings-store.js';
+
+export interface SummaryRow {
+  id: string;
+  request_id: string | null;
+  response_id: string | null;
+  session_id: string | null;
+  created_at: number;
+  name: string | null;
+  tags: string;
+  status: string;
+  http_status: number | null;
+  model: string | null;
+  duration_ms: number | null;
+  tools_used: string;
+  text_preview: string | null;
+  truncated: number;
+  event_count: number;
+  bytes: number;
+}
+
+const SUMMARY_COLUMNS = `id, request_id, response_id, session_id, created_at, name, tags, status, http_status,
+  model, duration_ms, tools_used, text_preview, truncated, event_count, bytes`;
+
+export function prepareStatements(db: Database) {
+  return {
+    insert: db.prepare(`INSERT INTO recordings (id, request_id, response_id, session_id, created_at, name, tags,
+        request, status, model, bytes)
+      VALUES (@id, @request_id, @response_id, @session_id, @created_at, @name, @tags, @request, 'recording',
+        @model, @bytes)`),
+    insertEvent: db.prepare<[string, number, number, string, string | Uint8Array]>(
+      'INSERT INTO recording_events (recording_id, seq, offset_ms, type, data) VALUES (?, ?, ?, ?, ?)',
+    ),
+    insertAction: db.prepare<[string, number, number, string, string]>(
+      'INSERT INTO recording_actions (recording_id, seq, offset_ms, kind, data) VALUES (?, ?, ?, ?, ?)',
+    ),
+    grow: db.prepare<[number, number, string]>(
+      'UPDATE recordings SET bytes = bytes + ?, event_count = event_count + ? WHERE id = ?',
+    ),
+    patch: db.prepare(`UPDATE recordings SET
+        response_id = coalesce(@response_id, response_id), session_id = coalesce(@session_id, session_id),
+        http_status = coalesce(@http_status, http_status),
+        response_headers = coalesce(@response_headers, response_headers), model = coalesce(@model, model),
+        tools_used = coalesce(@tools_used, tools_used), text_preview = coalesce(@text_preview, text_preview),
+        status = coalesce(@status, status), duration_ms = coalesce(@duration_ms, duration_ms)
+      WHERE id = @id`),
+    summary: db.prepare<[string], SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM recordings WHERE id = ?`),
+    detail: db.prepare<[string], { request: string; response_headers: string | null }>(
+      'SELECT request, response_headers FROM recordings WHERE id = ?',
+    ),
+    events: db.prepare<
+      [string, number, number],
+      { seq: number; offset_ms: number; type: string; data: string | Buffer }
+    >(
+      'SELECT seq, offset_ms, type, data FROM recording_events WHERE recording_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+    ),
+    actions: db.prepare<[string], { seq: number; offset_ms: number; kind: string; data: string }>(
+      'SELECT seq, offset_ms, kind, data FROM recording_actions WHERE recording_id = ? ORDER BY seq',
+    ),
+    list: db.prepare<Record<string, string | number | null>, SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM recordings
+      WHERE (@session IS NULL OR session_id = @session)
+        AND (@like IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact
+             OR name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\' OR status LIKE @like ESCAPE '\\'
+             OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'
+             OR text_preview LIKE @like ESCAPE '\\')
+      ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`),
+    count: db.prepare<Record<string, string | number | null>, { n: number }>(`SELECT count(*) AS n FROM recordings
+      WHERE (@session IS NULL OR session_id = @session)
+        AND (@like IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact
+             OR name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\' OR status LIKE @like ESCAPE '\\'
+             OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'
+             OR text_preview LIKE @like ESCAPE '\\')`),
+    delete: db.prepare<[string]>('DELETE FROM recordings WHERE id = ?'),
+    rename: db.prepare<[string | null, string]>('UPDATE recordings SET name = ? WHERE id = ?'),
+    tag: db.prepare<[string, string]>('UPDATE recordings SET tags = ? WHERE id = ?'),
+    truncate: db.prepare<[string]>('UPDATE recordings SET truncated = 1 WHERE id = ?'),
+    totals: db.prepare<[], { count: number; bytes: number }>(
+      "SELECT count, bytes FROM store_totals WHERE name = 'recordings'",
+    ),
+    oldestFinished: db.prepare<[], { id: string }>(
+      "SELECT id FROM recordings WHERE status != 'recording' ORDER BY created_at, rowid LIMIT 1",
+    ),
+    recover: db.prepare("UPDATE recordings SET status = 'interrupted' WHERE status = 'recording'"),
+  };
+}
+
+export type Statements = ReturnType<typeof prepareStatements>;
+
+export function toSummary(row: SummaryRow): RecordingSummary {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    responseId: row.response_id,
+    sessionId: row.session_id,
+    createdAt: row.created_at,
+    name: row.name,
+    tags: JSON.parse(row.tags) as string[],
+    status: row.status,
+    httpStatus: row.http_status,
+    model: row.model,
+    durationMs: row.duration_ms,
+    toolsUsed: JSON.parse(row.tools_used) as string[],
+    textPreview: row.text_preview,
+    truncated: row.truncated === 1,
+    eventCount: row.event_count,
+    bytes: row.bytes,
+  };
+}
