@@ -1,0 +1,78 @@
+/**
+ * `responses-studio gateway [flags]` / `npm run gateway -- [flags]`: runs the headless gateway.
+ * Flag errors exit with status 2; SIGINT / SIGTERM close it gracefully.
+ */
+import { FlagError, helpText, parseFlags, type GatewayConfig } from '../config/flags.js';
+import { createGateway } from '../gateway.js';
+import { loadApiKeys, openAccessWarning } from '../http/auth.js';
+
+function banner(url: string, config: GatewayConfig): string {
+  const model = config.backend === 'simulator' ? 'sim-chat' : '<model id from GET /v1/models>';
+  return [
+    `Responses Studio gateway listening on ${url}`,
+    `  backend: ${config.backend}`,
+    '',
+    'Try it:',
+    `  curl -N ${url}/v1/responses -H 'content-type: application/json' \\`,
+    `    -d '{"model":"${model}","input":"Say hello","stream":true}'`,
+    '',
+    '  // openai-node',
+    "  import OpenAI from 'openai';",
+    `  const client = new OpenAI({ baseURL: '${url}/v1', apiKey: 'unused' });`,
+    `  const r = await client.responses.create({ model: '${model}', input: 'Say hello' });`,
+    '  console.log(r.output_text);',
+    '',
+  ].join('\n');
+}
+
+export async function main(argv: string[]): Promise<number> {
+  let parsed: ReturnType<typeof parseFlags>;
+  try {
+    parsed = parseFlags(argv);
+  } catch (e) {
+    if (e instanceof FlagError) {
+      process.stderr.write(`error: ${e.message}\nRun with --help to list the flags.\n`);
+      return 2;
+    }
+    throw e;
+  }
+  if (parsed.help) {
+    process.stdout.write(helpText('responses-studio gateway') + '\n');
+    return 0;
+  }
+  const { config, explicit } = parsed;
+  // Open access (no --api-key) only on loopback, unless --host explicitly says otherwise (M5).
+  const warning = openAccessWarning(config.host, loadApiKeys(config), explicit.has('host'));
+  if (warning) process.stderr.write(`${warning}\n`);
+  const gateway = await createGateway(config);
+  process.stdout.write(banner(gateway.url, config) + '\n');
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: NodeJS.Signals): void => {
+      if (stopping) {
+        // A second signal: the user wants out now.
+        process.exit(130);
+      }
+      stopping = true;
+      process.stderr.write(`\n${signal}: closing the gateway…\n`);
+      gateway.close().then(resolve, (err: unknown) => {
+        process.stderr.write(`close failed: ${String(err)}\n`);
+        resolve();
+      });
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (err: unknown) => {
+    process.stderr.write(`error: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,99 @@
+/**
+ * The gateway as a value: an HTTP server in front of a backend adapter. Used by the CLI, the
+ * tests, the desktop shell and web mode (which also serves the console from `consoleDir`).
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { createBackend } from './backends/index.js';
+import type { BackendAdapter } from './backends/contract.js';
+import type { GatewayConfig } from './config/flags.js';
+import { createLogger, type Logger } from './http/logger.js';
+import { createHttpApp } from './http/server.js';
+import { createStateService } from './sessions/state.js';
+import type { RateLimiter } from './limits/rate-limiter.js';
+import { openRecordingService, type RecordingService } from './recording/service.js';
+import type { RecordingsStore } from './store/recordings-store.js';
+
+export type { Logger } from './http/logger.js';
+
+export interface GatewayOptions {
+  /** Rate limiter instead of one built from the --rate-limit-* flags (tests use a short window). */
+  rateLimiter?: RateLimiter;
+  /** Use this backend instead of creating one from `config.backend`; the gateway still closes it. */
+  backend?: BackendAdapter;
+  /** Built console to serve for non-API GET requests (web mode, desktop window). */
+  consoleDir?: string;
+  logger?: Logger;
+  /** Recordings store to record into and serve (desktop); else opened per --record / --data-dir. */
+  recordings?: RecordingsStore;
+}
+
+export interface Gateway {
+  /** `http://host:port` (no trailing slash). */
+  url: string;
+  port: number;
+  server: Server;
+  backend: BackendAdapter;
+  /** Recorder and library, when --record on or a recordings store was given. */
+  recording: RecordingService | null;
+  /** Stops accepting connections, ends open streams cleanly, then closes the backend. */
+  close(): Promise<void>;
+}
+
+/** How long close() lets open streams finish their terminal events before cutting connections. */
+const CLOSE_GRACE_MS = 5000;
+
+export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const backend = options.backend ?? (await createBackend(config));
+  const recording = openRecordingService(config, { recordings: options.recordings });
+  const state = createStateService(config, backend, logger);
+  const { server, active } = createHttpApp({ config, backend, logger, consoleDir: options.consoleDir, recording, rateLimiter: options.rateLimiter, state });
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (err) {
+    await backend.close?.();
+    recording?.close();
+    await state.shutdown();
+    throw err;
+  }
+  const { port } = server.address() as AddressInfo;
+  const host = config.host.includes(':') ? `[${config.host}]` : config.host;
+  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${port}`;
+  logger.info('gateway listening', { url, backend: backend.kind, backendUrl: backend.baseUrl });
+
+  let closing: Promise<void> | undefined;
+  const close = (): Promise<void> => {
+    closing ??= (async () => {
+      const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Each open stream ends with its terminal event (and [DONE]) rather than a cut socket.
+      const streams = [...active];
+      for (const s of streams) s.run.cancel('cancelled');
+      // Background runs and session waits end too; the store closes once their final state is saved.
+      const stateClosed = state.shutdown();
+      await Promise.race([
+        Promise.all(streams.map((s) => s.closed)),
+        new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref()),
+      ]);
+      server.closeIdleConnections();
+      const forced = setTimeout(() => server.closeAllConnections(), CLOSE_GRACE_MS);
+      forced.unref();
+      await serverClosed;
+      clearTimeout(forced);
+      await stateClosed;
+      await backend.close?.();
+      recording?.close();
+      logger.info('gateway closed');
+    })();
+    return closing;
+  };
+
+  return { url, port, server, backend, recording, close };
+}

@@ -1,0 +1,72 @@
+/**
+ * Request bodies: content-type check (415), size limit (413, checked against Content-Length
+ * before reading and while reading, so an oversized body is never buffered) and JSON parsing
+ * (400 invalid_json).
+ */
+import type { IncomingMessage } from 'node:http';
+import { errors, type GatewayError } from '../protocol/errors.js';
+
+/** JSON media types: application/json and application/*+json, any parameters. */
+function isJsonType(contentType: string): boolean {
+  const mediaType = contentType.split(';', 1)[0].trim().toLowerCase();
+  return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'));
+}
+
+/** A body was sent but is not JSON: 415. No content-type at all is accepted (curl -d with -H omitted is common). */
+export function checkJsonContentType(req: IncomingMessage): GatewayError | null {
+  const ct = req.headers['content-type'];
+  if (ct === undefined || ct === '') return null;
+  return isJsonType(ct) ? null : errors.unsupportedMediaType(ct.slice(0, 100));
+}
+
+/**
+ * Reads the whole body up to `limit` bytes. Rejects with a 413 GatewayError as soon as the limit
+ * is passed; the caller answers and closes the connection, so the rest is never read.
+ */
+export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = req.headers['content-length'];
+  if (declared !== undefined && Number(declared) > limit) return Promise.reject(errors.requestTooLarge(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let done = false;
+    const finish = (err: unknown, body?: Buffer): void => {
+      if (done) return;
+      done = true;
+      req.off('data', onData);
+      req.off('end', onEnd);
+      req.off('error', onError);
+      req.off('close', onClose);
+      if (err) reject(err);
+      else resolve(body as Buffer);
+    };
+    const onData = (chunk: Buffer): void => {
+      size += chunk.length;
+      if (size > limit) {
+        req.pause();
+        finish(errors.requestTooLarge(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = (): void => finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    const onError = (err: Error): void => finish(err);
+    // Aborted uploads: never leave the promise pending.
+    const onClose = (): void => finish(new Error('request closed before the body was complete'));
+    req.on('data', onData);
+    req.on('end', onEnd);
+    req.on('error', onError);
+    req.on('close', onClose);
+  });
+}
+
+/** Parses a JSON body; the message names where parsing failed, as JSON.parse reports it. */
+export function parseJson(body: Buffer): unknown {
+  const text = body.toString('utf8');
+  if (text.trim() === '') throw errors.invalidJson('the body is empty');
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (e) {
+    throw errors.invalidJson((e as Error).message);
+  }
+}

@@ -1,0 +1,46 @@
+/**
+ * Read-only routes: GET /v1/models (the backend's list in the OpenAI shape), GET /healthz
+ * (backend reachability) and GET /v1/capabilities (what the gateway supports, so nothing is
+ * dropped silently).
+ */
+import type { BackendAdapter } from '../backends/contract.js';
+import { capabilityReport } from '../protocol/capabilities.js';
+import { isGatewayError, retryHeaders } from '../protocol/errors.js';
+import { sendJson, type RequestContext } from './respond.js';
+
+/** How long /healthz waits for the backend before calling it unreachable. */
+const HEALTH_TIMEOUT_MS = 3000;
+
+export async function listModels(ctx: RequestContext, backend: BackendAdapter): Promise<void> {
+  const models = await backend.listModels();
+  const now = Math.floor(Date.now() / 1000);
+  sendJson(ctx, 200, {
+    object: 'list',
+    data: models.map((m) => ({
+      id: m.id,
+      object: 'model',
+      created: m.created ?? now,
+      owned_by: m.owned_by ?? backend.kind,
+      ...(m.max_model_len === undefined ? {} : { max_model_len: m.max_model_len }),
+    })),
+  });
+}
+
+export async function health(ctx: RequestContext, backend: BackendAdapter): Promise<void> {
+  const backendInfo = { kind: backend.kind, url: backend.baseUrl };
+  try {
+    const models = await backend.listModels(AbortSignal.timeout(HEALTH_TIMEOUT_MS));
+    sendJson(ctx, 200, { status: 'ok', backend: { ...backendInfo, models: models.length } });
+  } catch (err) {
+    const error = isGatewayError(err)
+      ? { code: err.code, message: err.message }
+      : { code: 'backend_unreachable', message: err instanceof Error ? err.message : String(err) };
+    ctx.log.warn('health check failed', { error });
+    sendJson(ctx, 503, { status: 'unavailable', backend: backendInfo, error }, retryHeaders(1000));
+  }
+}
+
+/** `gateway`: what the protocol surface is configured to do (extensions, summaries, limits, tiers, Azure). */
+export function capabilities(ctx: RequestContext, backend: BackendAdapter, gateway: Record<string, unknown> = {}): void {
+  sendJson(ctx, 200, { ...capabilityReport(), gateway, backend: { kind: backend.kind, url: backend.baseUrl } });
+}

@@ -1,0 +1,60 @@
+/**
+ * The request context every route receives, and the two ways a route answers without streaming:
+ * JSON, or an OpenAI error body built from a GatewayError (M2).
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
+import type { Logger } from './logger.js';
+
+export interface RequestContext {
+  readonly req: IncomingMessage;
+  readonly res: ServerResponse;
+  readonly requestId: string;
+  /** performance.now() when the request arrived. */
+  readonly startedAt: number;
+  /** Path without the query string. */
+  readonly path: string;
+  readonly params: Record<string, string | undefined>;
+  readonly query: URLSearchParams;
+  /** Headers for whatever response this request gets (x-request-id, openai-version, …). */
+  readonly headers: Record<string, string>;
+  readonly log: Logger;
+}
+
+/** `openai-processing-ms`: time from arrival to the response headers. */
+export function processingHeader(ctx: RequestContext): Record<string, string> {
+  return { 'openai-processing-ms': String(Math.round(performance.now() - ctx.startedAt)) };
+}
+
+export function sendJson(ctx: RequestContext, status: number, body: unknown, extra: Record<string, string> = {}): void {
+  const { res } = ctx;
+  if (res.headersSent || res.destroyed) return;
+  const payload = JSON.stringify(body);
+  res.writeHead(status, {
+    ...ctx.headers,
+    ...extra,
+    ...processingHeader(ctx),
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(payload)),
+  });
+  res.end(payload);
+}
+
+/** Anything thrown becomes a GatewayError; unexpected ones are logged and answered as 500 internal_error. */
+export function toGatewayError(err: unknown, log: Logger): GatewayError {
+  if (isGatewayError(err)) return err;
+  log.error('unexpected error', { err });
+  return errors.internal();
+}
+
+export function sendError(ctx: RequestContext, err: unknown, extra: Record<string, string> = {}): void {
+  const e = toGatewayError(err, ctx.log);
+  if (ctx.res.headersSent) {
+    // Too late for a status line: end the connection so the client sees a failure, not a hang.
+    ctx.log.warn('error after headers were sent', { code: e.code, message: e.message });
+    ctx.res.destroy();
+    return;
+  }
+  sendJson(ctx, e.status, e.toBody(), { ...e.headers, ...extra });
+}

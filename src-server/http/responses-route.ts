@@ -1,0 +1,155 @@
+/**
+ * POST /v1/responses: read and validate the request, start a ResponseRun, then either stream its
+ * events as SSE or answer with the final Response object. The engine owns event contents; this
+ * file owns only the HTTP side (headers, SSE framing, disconnects).
+ */
+import type { BackendAdapter } from '../backends/contract.js';
+import type { GatewayConfig } from '../config/flags.js';
+import type { ResponseRun, RunOptions } from '../engine/contract.js';
+import { startResponseRun } from '../engine/response-run.js';
+import { assertSupported } from '../protocol/capabilities.js';
+import { doneSentinel } from '../protocol/events.js';
+import { validateCreateRequest } from '../protocol/validate-request.js';
+import { checkJsonContentType, parseJson, readBody } from './body.js';
+import { dialectFor, extensionsFor, simulatorHeaders } from './request-headers.js';
+import { processingHeader, sendJson, type RequestContext } from './respond.js';
+import { SSE_HEADERS, SseWriter } from './sse-writer.js';
+import { resolveServiceTier } from '../protocol/service-tier.js';
+import { applyAzureBody } from './azure.js';
+import type { Surface } from './surface.js';
+import type { StateService } from '../sessions/state.js';
+import { respondBackground, sessionRequested } from './state-routes.js';
+
+/** A streaming response in flight, so that shutdown can end it cleanly. */
+export interface ActiveStream {
+  readonly run: ResponseRun;
+  readonly writer: SseWriter;
+  /** Resolves when the HTTP response is over (ended or cut). */
+  readonly closed: Promise<void>;
+}
+
+export interface ResponsesDeps {
+  config: GatewayConfig;
+  backend: BackendAdapter;
+  active: Set<ActiveStream>;
+  /** Auth, rate limits, tiers, Azure (surface.ts); absent in callers that need none of it. */
+  surface?: Surface;
+  /** Store, chaining, background runs, sessions, encrypted reasoning (docs/state.md). */
+  state?: StateService;
+}
+
+export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): Promise<void> {
+  const { config } = deps;
+  const { req, res } = ctx;
+  const badType = checkJsonContentType(req);
+  if (badType) throw badType;
+  const dialect = dialectFor(req, config.dialect);
+  const extensions = extensionsFor(req, config.extensions);
+  const raw = await readBody(req, config.maxRequestBytes);
+  const body = parseJson(raw);
+  deps.surface?.checkBodyRequestId(ctx, body);
+  applyAzureBody(ctx, body);
+  const { request, ignoredFields } = validateCreateRequest(body, { compat: config.compat });
+  if (ignoredFields.length > 0) ctx.headers['x-responses-ignored-fields'] = ignoredFields.join(', ');
+  assertSupported(request);
+  const plan = deps.state?.plan(request, {
+    requestId: ctx.requestId,
+    session: request.stream === true && sessionRequested(req.headers),
+    backendHeaders: simulatorHeaders(req),
+    log: ctx.log,
+  });
+  // L8: resolve the tier (400 when not allowed), then H5: admit against the budgets (429).
+  const tier = deps.surface ? resolveServiceTier(request.service_tier, deps.surface.tiers) : undefined;
+  if (tier) request.service_tier = tier.tier;
+  const budget = deps.surface?.admit(ctx, raw.length, request.max_output_tokens);
+
+  // The client may leave while the backend is still accepting the request (E5).
+  const controller = new AbortController();
+  const onEarlyClose = (): void => {
+    if (!res.writableFinished) controller.abort();
+  };
+  res.once('close', onEarlyClose);
+
+  const options: RunOptions = {
+    requestId: ctx.requestId,
+    dialect,
+    extensions,
+    backendHeaders: simulatorHeaders(req),
+    signal: controller.signal,
+    config,
+    startedAt: ctx.startedAt,
+    ...(tier?.priority !== undefined ? { priority: tier.priority } : {}),
+    ...(budget ? { rateLimits: budget } : {}),
+  };
+  let run: ResponseRun;
+  try {
+    run = await startResponseRun(plan?.request ?? request, deps.backend, options, plan?.hooks);
+  } catch (error) {
+    budget?.settle(0);
+    throw error;
+  }
+  plan?.attach(run);
+  if (budget) void run.finished.then((r) => budget.settle(r.usage?.total_tokens ?? 0));
+  res.off('close', onEarlyClose);
+  if (controller.signal.aborted || res.destroyed) {
+    run.cancel('client_disconnected');
+    return;
+  }
+
+  if (request.background === true && deps.state) {
+    await respondBackground(ctx, { config, backend: deps.backend, state: deps.state }, run, request.stream === true);
+    return;
+  }
+  if (request.stream === true) {
+    await streamRun(ctx, deps, run, controller, dialect);
+    return;
+  }
+
+  const onClose = (): void => {
+    if (res.writableFinished) return;
+    controller.abort();
+    run.cancel('client_disconnected');
+  };
+  res.once('close', onClose);
+  const final = await run.finished;
+  res.off('close', onClose);
+  if (budget) Object.assign(ctx.headers, budget.headers());
+  sendJson(ctx, 200, plan ? plan.present(final) : final);
+}
+
+async function streamRun(
+  ctx: RequestContext,
+  deps: ResponsesDeps,
+  run: ResponseRun,
+  controller: AbortController,
+  dialect: RunOptions['dialect'],
+): Promise<void> {
+  const { res } = ctx;
+  const { config } = deps;
+  res.writeHead(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
+  const writer = new SseWriter(res, {
+    doneSentinel: doneSentinel(dialect, config.streamDoneSentinel),
+    bufferMaxBytes: config.streamBufferMaxBytes,
+    eventMaxBytes: config.sseEventMaxBytes,
+    pingIntervalMs: config.pingIntervalSeconds * 1000,
+    // L4: with extensions the keep-alive is a response.ping event, else an SSE comment.
+    onIdle: () => run.ping?.() ?? false,
+    logger: ctx.log,
+    onDisconnect: () => {
+      ctx.log.info('client disconnected', { events: writer.events });
+      controller.abort();
+      run.cancel('client_disconnected');
+    },
+  });
+  const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
+  const entry: ActiveStream = { run, writer, closed };
+  deps.active.add(entry);
+  const unsubscribe = run.onEvent(writer.write);
+  try {
+    await run.finished;
+  } finally {
+    unsubscribe();
+    deps.active.delete(entry);
+    writer.end();
+  }
+}

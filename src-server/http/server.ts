@@ -1,0 +1,147 @@
+/**
+ * The gateway's HTTP server: node:http plus the find-my-way router. Every request gets a request
+ * id, the OpenAI headers, one log line, and — whatever happens — an answer: unknown paths 404,
+ * known paths with the wrong method 405, thrown GatewayErrors their status, anything else a
+ * logged 500 internal_error.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import FindMyWay, { type HTTPMethod } from 'find-my-way';
+import type { BackendAdapter } from '../backends/contract.js';
+import type { GatewayConfig } from '../config/flags.js';
+import { errors } from '../protocol/errors.js';
+import { capabilities, health, listModels } from './info-routes.js';
+import type { Logger } from './logger.js';
+import { baseHeaders, requestIdFor } from './request-headers.js';
+import { processingHeader, sendError, type RequestContext } from './respond.js';
+import type { RecordingService } from '../recording/service.js';
+import { registerRecordingRoutes } from './recording-routes.js';
+import type { StateService } from '../sessions/state.js';
+import { registerStateRoutes } from './state-routes.js';
+import { createResponse, type ActiveStream } from './responses-route.js';
+import { Surface } from './surface.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import { serveStatic } from './static-files.js';
+
+export interface HttpAppOptions {
+  config: GatewayConfig;
+  backend: BackendAdapter;
+  logger: Logger;
+  /** Directory of the built console; GET requests outside the API are served from it. */
+  consoleDir?: string;
+  /** Recorder and recordings library (docs/recording.md); absent: nothing recorded, no /v1/recordings. */
+  recording?: RecordingService | null;
+  /** Store, background runs, sessions, encrypted reasoning (docs/state.md); absent: stateless. */
+  state?: StateService;
+  /** Rate limiter to use instead of one built from the flags (tests inject a short window). */
+  rateLimiter?: RateLimiter;
+}
+
+export interface HttpApp {
+  server: Server;
+  /** Streams in flight (shutdown ends them). */
+  active: Set<ActiveStream>;
+}
+
+type Route = (ctx: RequestContext) => Promise<void> | void;
+
+const METHODS: HTTPMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
+/** Paths that belong to the API, never to the console's static files. */
+const API_PREFIXES = ['/v1/', '/healthz', '/openai/'];
+
+export function createHttpApp(options: HttpAppOptions): HttpApp {
+  const { config, backend, logger, consoleDir } = options;
+  const active = new Set<ActiveStream>();
+  const router = FindMyWay({ ignoreTrailingSlash: true });
+  // CORS, auth, rate limits, tiers, Azure aliases (surface.ts).
+  const surface = new Surface(config, { rateLimiter: options.rateLimiter });
+  const route = (method: HTTPMethod, path: string, handler: Route): void => {
+    router.on(method, path, () => undefined, handler);
+    for (const alias of surface.aliases(path, handler)) router.on(method, alias.path, () => undefined, alias.handler);
+  };
+  route('POST', '/v1/responses', (ctx) => createResponse(ctx, { config, backend, active, surface, state: options.state }));
+  route('GET', '/v1/models', (ctx) => listModels(ctx, backend));
+  route('GET', '/healthz', (ctx) => health(ctx, backend));
+  route('GET', '/v1/capabilities', (ctx) => capabilities(ctx, backend, surface.report()));
+  if (options.recording) registerRecordingRoutes(route, options.recording);
+  if (options.state) registerStateRoutes(route, { config, backend, state: options.state });
+  const recorder = options.recording?.recorder ?? null;
+
+  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+    const startedAt = performance.now();
+    const requestId = requestIdFor(req);
+    const rawUrl = req.url ?? '/';
+    const q = rawUrl.indexOf('?');
+    const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const log = logger.child({ requestId });
+    const headers = { ...baseHeaders(req, requestId), ...surface.cors.headers(req) };
+    recorder?.observe(req, res, { requestId, startedAt, method, path });
+    let ctx: RequestContext = {
+      req,
+      res,
+      requestId,
+      startedAt,
+      path,
+      params: {},
+      query: new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1)),
+      headers,
+      log,
+    };
+    res.once('close', () => {
+      const fields = {
+        method,
+        path,
+        status: res.statusCode,
+        durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+        ...(res.writableFinished ? {} : { aborted: true }),
+      };
+      if (res.statusCode >= 500) log.warn('request', fields);
+      else log.info('request', fields);
+    });
+    try {
+      if (method === 'OPTIONS') {
+        res.writeHead(204, {
+          ...headers,
+          ...processingHeader(ctx),
+          'access-control-allow-methods': METHODS.join(', '),
+          'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? '*'),
+          'access-control-max-age': '600',
+        });
+        res.end();
+        return;
+      }
+      const found = router.find(method as HTTPMethod, path);
+      if (found) {
+        ctx = { ...ctx, params: found.params };
+        surface.guard(ctx);
+        await (found.store as Route)(ctx);
+        return;
+      }
+      if (consoleDir && (method === 'GET' || method === 'HEAD') && !API_PREFIXES.some((p) => path.startsWith(p))) {
+        if (await serveStatic(ctx, consoleDir)) return;
+      }
+      const allowed = METHODS.filter((m) => m !== method && router.find(m, path) !== null);
+      if (allowed.length > 0) sendError(ctx, errors.methodNotAllowed(method, path), { allow: allowed.join(', ') });
+      else sendError(ctx, errors.routeNotFound(method, path));
+    } catch (err) {
+      const code = (err as { code?: unknown }).code;
+      // After a 413 the rest of the body is never read: close the connection instead of draining it.
+      sendError(ctx, err, code === 'request_too_large' ? { connection: 'close' } : {});
+    }
+  };
+
+  const server = createServer((req, res) => {
+    handle(req, res).catch((err: unknown) => {
+      // handle() already answers every error; this only guards against a bug in that path.
+      logger.error('request handler failed', { err });
+      if (!res.headersSent) res.writeHead(500).end();
+      else res.destroy();
+    });
+  });
+  // Streams may be silent for a long time (tool waits, slow models): only bound header arrival.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  server.keepAliveTimeout = 5_000;
+  return { server, active };
+}

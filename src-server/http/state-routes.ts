@@ -1,0 +1,240 @@
+/**
+ * Routes of the stateful gateway: stored responses (GET, DELETE, input items), cancel, stream
+ * resume of background responses, input token counting, session-mode tool outputs and session
+ * state, and the console's encrypted-content inspector (loopback only). docs/state.md describes
+ * each one.
+ */
+import type { BackendAdapter } from '../backends/contract.js';
+import type { GatewayConfig } from '../config/flags.js';
+import { replayFrom } from '../engine/background-runs.js';
+import type { ResponseObject, ResponseRun, WireEvent } from '../engine/contract.js';
+import { ENCRYPTED_REASONING, prepareConversation } from '../engine/conversation.js';
+import { toModelRequest } from '../engine/translate-request.js';
+import { doneSentinel } from '../protocol/events.js';
+import { errors } from '../protocol/errors.js';
+import { validateCreateRequest } from '../protocol/validate-request.js';
+import { stateErrors } from '../sessions/errors.js';
+import type { StateService } from '../sessions/state.js';
+import { checkJsonContentType, parseJson, readBody } from './body.js';
+import { dialectFor } from './request-headers.js';
+import { processingHeader, sendJson, type RequestContext } from './respond.js';
+import { SSE_HEADERS, SseWriter } from './sse-writer.js';
+
+export interface StateRouteDeps {
+  config: GatewayConfig;
+  backend: BackendAdapter;
+  state: StateService;
+}
+
+type Register = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: (ctx: RequestContext) => Promise<void> | void) => void;
+
+/** Request header that turns on session mode for a streaming create request (docs/state.md). */
+export const SESSION_HEADER = 'x-responses-session';
+
+export function sessionRequested(headers: Record<string, string | string[] | undefined>): boolean {
+  const value = headers[SESSION_HEADER];
+  return typeof value === 'string' && ['on', 'true', '1'].includes(value.trim().toLowerCase());
+}
+
+export function registerStateRoutes(route: Register, deps: StateRouteDeps): void {
+  route('POST', '/v1/responses/input_tokens', (ctx) => inputTokens(ctx, deps));
+  route('GET', '/v1/responses/:id', (ctx) => getResponse(ctx, deps));
+  route('DELETE', '/v1/responses/:id', (ctx) => deleteResponse(ctx, deps));
+  route('GET', '/v1/responses/:id/input_items', (ctx) => inputItems(ctx, deps));
+  route('POST', '/v1/responses/:id/cancel', (ctx) => cancel(ctx, deps));
+  route('POST', '/v1/responses/:id/tool_outputs', (ctx) => toolOutputs(ctx, deps));
+  route('GET', '/v1/responses/:id/session', (ctx) => sessionState(ctx, deps));
+  route('POST', '/v1/console/encrypted-content/inspect', (ctx) => inspect(ctx, deps));
+}
+
+const idOf = (ctx: RequestContext): string => ctx.params.id ?? '';
+
+function includes(ctx: RequestContext): string[] {
+  return [...ctx.query.getAll('include[]'), ...ctx.query.getAll('include')];
+}
+
+async function getResponse(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
+  const id = idOf(ctx);
+  const stream = ctx.query.get('stream');
+  if (stream !== null && stream !== 'true' && stream !== 'false')
+    throw errors.invalidValue('stream', `Invalid 'stream': expected true or false, got '${stream}'.`);
+  if (stream === 'true') return resumeStream(ctx, deps, id);
+  const live = deps.state.background.get(id);
+  let response: ResponseObject | undefined;
+  if (live && !live.final) response = live.run.snapshot();
+  else response = deps.state.store.responses.getResponse<ResponseObject>(id)?.response;
+  if (!response) throw stateErrors.responseNotFound(id);
+  if (includes(ctx).includes(ENCRYPTED_REASONING)) deps.state.sealStored(response);
+  sendJson(ctx, 200, response);
+}
+
+/** `GET /v1/responses/{id}?stream=true&starting_after=N`: buffered events after N, then live. */
+async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: string): Promise<void> {
+  const raw = ctx.query.get('starting_after');
+  const startingAfter = raw === null ? -1 : Number(raw);
+  if (!Number.isInteger(startingAfter) || startingAfter < -1)
+    throw errors.invalidValue('starting_after', `Invalid 'starting_after': expected a sequence number, got '${raw}'.`);
+  const entry = deps.state.background.get(id);
+  if (!entry) {
+    if (deps.state.store.responses.has(id))
+      throw errors.invalidValue(
+        'stream',
+        `The events of response '${id}' are not available: only background responses can be streamed again, while running or shortly after.`,
+      );
+    throw stateErrors.responseNotFound(id);
+  }
+  const { res } = ctx;
+  let writer: SseWriter | undefined;
+  const queued: WireEvent[] = [];
+  const subscription = replayFrom(entry, startingAfter, (event) => (writer ? writer.write(event) : queued.push(event)));
+  if (!subscription)
+    throw errors.invalidValue(
+      'starting_after',
+      `Events up to sequence number ${entry.droppedThrough} are no longer buffered (--responses-background-buffer-max-bytes).`,
+    );
+  const dialect = dialectFor(ctx.req, deps.config.dialect);
+  res.writeHead(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
+  // A follower that leaves only stops following: the background response keeps running (E5).
+  const w = new SseWriter(res, {
+    doneSentinel: doneSentinel(dialect, deps.config.streamDoneSentinel),
+    bufferMaxBytes: deps.config.streamBufferMaxBytes,
+    eventMaxBytes: deps.config.sseEventMaxBytes,
+    pingIntervalMs: deps.config.pingIntervalSeconds * 1000,
+    logger: ctx.log,
+    onDisconnect: () => subscription.unsubscribe(),
+  });
+  writer = w;
+  for (const event of [...subscription.replay, ...queued]) w.write(event);
+  try {
+    await entry.run.finished;
+  } finally {
+    subscription.unsubscribe();
+    w.end();
+  }
+}
+
+function deleteResponse(ctx: RequestContext, deps: StateRouteDeps): void {
+  const id = idOf(ctx);
+  const live = deps.state.background.get(id);
+  if (live && !live.final) live.run.cancel('cancelled');
+  if (!deps.state.store.responses.deleteResponse(id)) throw stateErrors.responseNotFound(id);
+  sendJson(ctx, 200, { id, object: 'response', deleted: true });
+}
+
+function intParam(ctx: RequestContext, name: string): number | undefined {
+  const raw = ctx.query.get(name);
+  if (raw === null) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isInteger(n))
+    throw errors.invalidValue(name, `Invalid '${name}': expected an integer from 1 to 100, got '${raw}'.`);
+  return n;
+}
+
+function inputItems(ctx: RequestContext, deps: StateRouteDeps): void {
+  const id = idOf(ctx);
+  const order = ctx.query.get('order');
+  if (order !== null && order !== 'asc' && order !== 'desc')
+    throw errors.invalidValue('order', `Invalid 'order': expected 'asc' or 'desc', got '${order}'.`);
+  const options: { limit?: number; order?: 'asc' | 'desc'; after?: string } = {};
+  const limit = intParam(ctx, 'limit');
+  if (limit !== undefined) options.limit = limit;
+  if (order) options.order = order;
+  const after = ctx.query.get('after');
+  if (after !== null) options.after = after;
+  // An unknown response is a 404 even when the paging parameters are fine.
+  if (!deps.state.store.responses.has(id)) throw stateErrors.responseNotFound(id);
+  const list = deps.state.store.responses.listInputItems(id, options);
+  if (!list) throw stateErrors.responseNotFound(id);
+  sendJson(ctx, 200, list);
+}
+
+async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
+  const id = idOf(ctx);
+  const live = deps.state.background.get(id);
+  if (live) {
+    live.run.cancel('cancelled');
+    sendJson(ctx, 200, await live.run.finished);
+    return;
+  }
+  const stored = deps.state.store.responses.getResponse<ResponseObject>(id);
+  if (!stored) throw stateErrors.responseNotFound(id);
+  if (!stored.response.background) throw stateErrors.notBackground(id);
+  // Already finished (or left over by an earlier process): cancelling returns it as it is.
+  sendJson(ctx, 200, stored.response);
+}
+
+async function readJson(ctx: RequestContext, limit: number): Promise<{ body: unknown; bytes: number }> {
+  const badType = checkJsonContentType(ctx.req);
+  if (badType) throw badType;
+  const buffer = await readBody(ctx.req, limit);
+  return { body: parseJson(buffer), bytes: buffer.length };
+}
+
+async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
+  const { body } = await readJson(ctx, deps.config.maxRequestBytes);
+  const { request } = validateCreateRequest(body, { compat: deps.config.compat });
+  const count = deps.backend.countTokens;
+  if (!count) throw stateErrors.tokenCountUnsupported(deps.backend.kind);
+  const prepared = prepareConversation(request, deps.state.store.responses, deps.state.keyring);
+  const tokens = await count.call(deps.backend, toModelRequest(prepared.request));
+  sendJson(ctx, 200, { object: 'response.input_tokens', input_tokens: tokens });
+}
+
+async function toolOutputs(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
+  const id = idOf(ctx);
+  const { sessions, store, background } = deps.state;
+  if (!sessions.has(id)) {
+    if (store.responses.has(id) || background.get(id))
+      throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
+    throw stateErrors.responseNotFound(id);
+  }
+  const { body, bytes } = await readJson(ctx, deps.config.toolOutputsMaxBytes);
+  sendJson(ctx, 200, sessions.submit(id, body, bytes));
+}
+
+function sessionState(ctx: RequestContext, deps: StateRouteDeps): void {
+  const id = idOf(ctx);
+  const state = deps.state.sessions.state(id);
+  if (!state) throw stateErrors.responseNotFound(id);
+  sendJson(ctx, 200, state);
+}
+
+function isLoopback(address: string | undefined): boolean {
+  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
+}
+
+async function inspect(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
+  if (!isLoopback(ctx.req.socket.remoteAddress)) throw stateErrors.loopbackOnly();
+  const { body } = await readJson(ctx, deps.config.maxRequestBytes);
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalidBody(typeof body);
+  const { encrypted_content: token, reveal } = body as { encrypted_content?: unknown; reveal?: unknown };
+  if (token === undefined) throw errors.missingRequired('encrypted_content');
+  if (typeof token !== 'string') throw errors.invalidType('encrypted_content', 'a string');
+  if (reveal !== undefined && typeof reveal !== 'boolean') throw errors.invalidType('reveal', 'a boolean');
+  const result = deps.state.keyring.inspect(token);
+  const out: Record<string, unknown> = {
+    object: 'encrypted_content.inspection',
+    version: result.version,
+    key_id: result.keyId,
+    bytes: result.bytes,
+    integrity: result.integrity,
+  };
+  if (reveal === true && result.integrity === 'valid') out.payload = deps.state.keyring.open(token);
+  sendJson(ctx, 200, out);
+}
+
+/** Answers a background create request: the queued Response now, or the stream (which may be left). */
+export async function respondBackground(
+  ctx: RequestContext,
+  deps: StateRouteDeps,
+  run: ResponseRun,
+  stream: boolean,
+): Promise<void> {
+  if (!stream) {
+    sendJson(ctx, 200, { ...run.snapshot(), status: 'queued' });
+    return;
+  }
+  const entry = deps.state.background.get(run.id);
+  if (!entry) throw errors.internal('The background response was not registered.');
+  await resumeStream(ctx, deps, run.id);
+}

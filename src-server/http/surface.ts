@@ -1,0 +1,109 @@
+/**
+ * The request-level protocol surface, built once per gateway from the config: CORS (M5), API-key
+ * auth (401), rate limiting (H5, M3), service tiers (L8), the body `request_id` check (L7) and the
+ * Azure aliases (M1). server.ts and responses-route.ts call into it; the pieces live in their own
+ * files (cors.ts, auth.ts, rate-limit.ts, azure.ts, protocol/service-tier.ts).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { GatewayConfig } from '../config/flags.js';
+import type { RateLimiter } from '../limits/rate-limiter.js';
+import { errors } from '../protocol/errors.js';
+import { tierPolicy, type TierPolicy } from '../protocol/service-tier.js';
+import { authenticate, loadApiKeys, type ApiKeys } from './auth.js';
+import { azureAliases, azureHeaders, azureRoute, isAzurePath, AZURE_API_VERSIONS } from './azure.js';
+import { CorsPolicy } from './cors.js';
+import { admit, createRateLimiter, estimateTokens, identityOf, type RequestBudget } from './rate-limit.js';
+import type { RequestContext } from './respond.js';
+
+export interface SurfaceOptions {
+  /** A limiter built elsewhere (tests inject one with a short window). */
+  rateLimiter?: RateLimiter;
+}
+
+/** Routes that answer without a key: load balancers probe health, browsers preflight. */
+const OPEN_PATHS = new Set(['/healthz']);
+
+export class Surface {
+  readonly keys: ApiKeys;
+  readonly limiter: RateLimiter;
+  readonly tiers: TierPolicy;
+  readonly cors: CorsPolicy;
+  /** The key each request authenticated with (null: none). */
+  private readonly authed = new WeakMap<IncomingMessage, string | null>();
+
+  constructor(
+    private readonly config: GatewayConfig,
+    options: SurfaceOptions = {},
+  ) {
+    this.keys = loadApiKeys(config);
+    this.limiter = options.rateLimiter ?? createRateLimiter(config);
+    this.tiers = tierPolicy(config);
+    this.cors = new CorsPolicy(config.corsOrigin);
+  }
+
+  /**
+   * Runs before a matched route: Azure headers, auth (throws the 401) and the caller's current
+   * `x-ratelimit-*` headers on whatever response follows.
+   */
+  guard(ctx: RequestContext): void {
+    const azure = this.config.enableAzureApi && isAzurePath(ctx.path);
+    if (azure) Object.assign(ctx.headers, azureHeaders(ctx.requestId, this.config.azureRegion));
+    if (OPEN_PATHS.has(ctx.path)) return;
+    const key = authenticate(this.keys, ctx.req, azure);
+    this.authed.set(ctx.req, key);
+    if (this.limiter.enabled) Object.assign(ctx.headers, this.limiter.headers(identityOf(ctx.req, key)));
+  }
+
+  /**
+   * Admits a create request against the budgets (throws the 429) and puts the updated headers on
+   * the response. Returns the budget to settle with the real usage, or undefined when unlimited.
+   */
+  admit(ctx: RequestContext, bodyBytes: number, maxOutputTokens: number | null | undefined): RequestBudget | undefined {
+    if (!this.limiter.enabled) return undefined;
+    const identity = identityOf(ctx.req, this.authed.get(ctx.req) ?? null);
+    const { budget, headers } = admit(this.limiter, identity, estimateTokens(bodyBytes, maxOutputTokens));
+    Object.assign(ctx.headers, headers);
+    return budget;
+  }
+
+  /** L7: a body `request_id` must agree with the `x-request-id` header; it is then removed. */
+  checkBodyRequestId(ctx: RequestContext, body: unknown): void {
+    if (typeof body !== 'object' || body === null || Array.isArray(body) || !('request_id' in body)) return;
+    const record = body as Record<string, unknown>;
+    const given = record.request_id;
+    const header = ctx.req.headers['x-request-id'];
+    if (given !== null && typeof given !== 'string') throw errors.invalidType('request_id', 'a string');
+    if (typeof given === 'string' && given !== ctx.requestId && header !== undefined) {
+      throw errors.invalidValue(
+        'request_id',
+        `The body's request_id '${given.slice(0, 128)}' contradicts the x-request-id header '${ctx.requestId}'.`,
+      );
+    }
+    delete record.request_id;
+  }
+
+  /** Registers a route and, with `--enable-azure-api`, its Azure aliases. */
+  aliases<H extends (ctx: RequestContext) => Promise<void> | void>(path: string, handler: H): { path: string; handler: H }[] {
+    if (!this.config.enableAzureApi) return [];
+    return azureAliases(path).map((a) => ({ path: a.path, handler: azureRoute(handler, a.kind, this.config.azureRegion) as H }));
+  }
+
+  /** What `GET /v1/capabilities` reports about the surface. */
+  report(): Record<string, unknown> {
+    return {
+      extensions: { default: this.config.extensions, header: 'X-Responses-Extensions' },
+      reasoning_summaries: { mode: this.config.reasoningSummaryMode, values: ['auto', 'concise', 'detailed'] },
+      rate_limits: {
+        enabled: this.limiter.enabled,
+        requests_per_minute: this.config.rateLimitRequestsPerMinute,
+        tokens_per_minute: this.config.rateLimitTokensPerMinute,
+        per_key_overrides: this.config.rateLimitConfig !== undefined,
+      },
+      service_tiers: { default: this.tiers.defaultTier, allowed: [...this.tiers.allowed] },
+      auth: { api_keys: this.keys.required },
+      azure: this.config.enableAzureApi
+        ? { enabled: true, region: this.config.azureRegion, api_versions: [...AZURE_API_VERSIONS] }
+        : { enabled: false },
+    };
+  }
+}

@@ -1,0 +1,215 @@
+import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import { createLogger } from '../../src-server/http/logger.js';
+import { SSE_HEADERS, SseWriter, type SseWriterOptions } from '../../src-server/http/sse-writer.js';
+
+interface Harness {
+  server: Server;
+  /** Resolves with the server side of the next request. */
+  next: Promise<ServerResponse>;
+  url: string;
+}
+
+const servers: Server[] = [];
+afterEach(async () => {
+  for (const s of servers.splice(0)) {
+    s.closeAllConnections();
+    await new Promise((r) => s.close(r));
+  }
+});
+
+async function harness(): Promise<Harness> {
+  let resolveNext!: (res: ServerResponse) => void;
+  const next = new Promise<ServerResponse>((r) => (resolveNext = r));
+  const server = createServer((_req, res) => {
+    res.writeHead(200, SSE_HEADERS);
+    resolveNext(res);
+  });
+  servers.push(server);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { server, next, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/` };
+}
+
+/** Opens a request and collects the body as it arrives. */
+function open(url: string): {
+  response: Promise<IncomingMessage>;
+  body: () => string;
+  ended: Promise<string>;
+  abort: () => void;
+} {
+  let text = '';
+  let resolveEnded!: (s: string) => void;
+  const ended = new Promise<string>((r) => (resolveEnded = r));
+  const req = request(url);
+  const response = new Promise<IncomingMessage>((resolve) => {
+    req.on('response', (res) => {
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (text += c));
+      res.on('end', () => resolveEnded(text));
+      res.on('error', () => resolveEnded(text));
+      resolve(res);
+    });
+  });
+  req.on('error', () => resolveEnded(text));
+  req.end();
+  return { response, body: () => text, ended, abort: () => req.destroy() };
+}
+
+function options(over: Partial<SseWriterOptions> = {}): SseWriterOptions {
+  return {
+    doneSentinel: false,
+    bufferMaxBytes: 16 * 1024,
+    eventMaxBytes: 1024 * 1024,
+    pingIntervalMs: 0,
+    logger: createLogger('silent'),
+    onDisconnect: () => undefined,
+    ...over,
+  };
+}
+
+function countWrites(res: ServerResponse): { count: number } {
+  const counter = { count: 0 };
+  const original = res.write.bind(res) as (chunk: string) => boolean;
+  res.write = ((chunk: string) => {
+    counter.count++;
+    return original(chunk);
+  }) as typeof res.write;
+  return counter;
+}
+
+async function until(check: () => boolean): Promise<void> {
+  while (!check()) await new Promise((r) => setTimeout(r, 5));
+}
+
+describe('SSE writer framing and coalescing (L2)', () => {
+  test('frames each event as event:/data: and joins same-tick events into one socket write', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writes = countWrites(res);
+    const writer = new SseWriter(res, options());
+    writer.write({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1' } });
+    writer.write({ type: 'response.in_progress', sequence_number: 1 });
+    writer.write({ type: 'response.completed', sequence_number: 2 });
+    await new Promise((r) => setImmediate(r));
+    expect(writes.count).toBe(1);
+    writer.end();
+    const text = await client.ended;
+    expect(text).toBe(
+      'event: response.created\ndata: {"type":"response.created","sequence_number":0,"response":{"id":"resp_1"}}\n\n' +
+        'event: response.in_progress\ndata: {"type":"response.in_progress","sequence_number":1}\n\n' +
+        'event: response.completed\ndata: {"type":"response.completed","sequence_number":2}\n\n',
+    );
+    expect(writer.events).toBe(3);
+  });
+
+  test('flushes early when the coalescing buffer would pass --responses-stream-buffer-max-bytes', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writes = countWrites(res);
+    const writer = new SseWriter(res, options({ bufferMaxBytes: 200 }));
+    for (let i = 0; i < 10; i++)
+      writer.write({ type: 'response.output_text.delta', sequence_number: i, delta: 'x'.repeat(50) });
+    // Each event is ~130 bytes: with a 200-byte buffer no write may hold two of them.
+    expect(writes.count).toBeGreaterThanOrEqual(9);
+    writer.end();
+    const text = await client.ended;
+    expect(text.match(/^event: /gm)).toHaveLength(10);
+  });
+
+  test('events in later ticks are not held back', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writer = new SseWriter(res, options());
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    await until(() => client.body().includes('response.created'));
+    writer.write({ type: 'response.in_progress', sequence_number: 1 });
+    await until(() => client.body().includes('response.in_progress'));
+    writer.end();
+    await client.ended;
+  });
+});
+
+describe('L5 [DONE] sentinel', () => {
+  test.each([
+    [true, true],
+    [false, false],
+  ])('doneSentinel=%s writes [DONE]: %s', async (done, expected) => {
+    const h = await harness();
+    const client = open(h.url);
+    const writer = new SseWriter(await h.next, options({ doneSentinel: done }));
+    writer.write({ type: 'response.completed', sequence_number: 0 });
+    writer.end();
+    const text = await client.ended;
+    expect(text.endsWith('data: [DONE]\n\n')).toBe(expected);
+    expect(text.startsWith('event: response.completed\n')).toBe(true);
+  });
+});
+
+describe('L4 keep-alive', () => {
+  test('writes an SSE comment after the ping interval of silence, and stops after end', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const writer = new SseWriter(await h.next, options({ pingIntervalMs: 20 }));
+    await until(() => client.body().includes(': keep-alive\n\n'));
+    writer.write({ type: 'response.completed', sequence_number: 0 });
+    writer.end();
+    const text = await client.ended;
+    expect(text).toMatch(/^(: keep-alive\n\n)+event: response\.completed\n/);
+  });
+});
+
+describe('E5 client disconnect', () => {
+  test('a client that goes away before the end triggers onDisconnect once', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    let disconnects = 0;
+    const writer = new SseWriter(await h.next, options({ onDisconnect: () => disconnects++ }));
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    await until(() => client.body().includes('response.created'));
+    client.abort();
+    await until(() => disconnects > 0);
+    writer.write({ type: 'response.in_progress', sequence_number: 1 });
+    writer.end();
+    expect(disconnects).toBe(1);
+    expect(writer.isEnded).toBe(true);
+  });
+
+  test('a normal end is not a disconnect', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    let disconnects = 0;
+    const writer = new SseWriter(await h.next, options({ onDisconnect: () => disconnects++ }));
+    writer.write({ type: 'response.completed', sequence_number: 0 });
+    writer.end();
+    await client.ended;
+    expect(disconnects).toBe(0);
+  });
+});
+
+describe('E4 SSE event size limit', () => {
+  test('an event over --responses-sse-event-max-bytes is logged, not dropped', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const lines: string[] = [];
+    const writer = new SseWriter(
+      await h.next,
+      options({ eventMaxBytes: 150, logger: createLogger('warn', (l) => lines.push(l)) }),
+    );
+    writer.write({ type: 'response.output_text.delta', sequence_number: 0, delta: 'é'.repeat(60) });
+    writer.write({ type: 'response.output_text.delta', sequence_number: 1, delta: 'ok' });
+    writer.end();
+    const text = await client.ended;
+    expect(text).toContain('é'.repeat(60));
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0])).toMatchObject({
+      level: 'warn',
+      eventType: 'response.output_text.delta',
+      sequenceNumber: 0,
+      limit: 150,
+    });
+  });
+});
