@@ -1,0 +1,68 @@
+/**
+ * The console in Debian's Chromium against web mode (console + gateway on one loopback port,
+ * started here on port 0). Nothing leaves 127.0.0.1.
+ */
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Gateway } from '../src-server/gateway.js';
+import { startWebMode } from '../src-main/launcher/web-mode.js';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const hasChromium = existsSync(CHROMIUM_PATH);
+
+export interface Harness {
+  gateway: Gateway;
+  browser: Browser;
+  /** Page errors and console errors seen so far (a test fails on unexpected ones). */
+  pageErrors: string[];
+  open(options?: { theme?: 'dark' | 'light'; width?: number; height?: number }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+export async function startHarness(argv: string[] = []): Promise<Harness> {
+  const gateway = await startWebMode({ argv: ['--log-level', 'warn', ...argv], buildQuiet: true });
+  const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
+  const pageErrors: string[] = [];
+  return {
+    gateway,
+    browser,
+    pageErrors,
+    async open(options = {}) {
+      const context = await browser.newContext({ viewport: { width: options.width ?? 1600, height: options.height ?? 960 }, colorScheme: options.theme ?? 'dark' });
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url });
+      const page = await context.newPage();
+      page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => {
+        // HTTP error answers from the API are expected (faults, probes) and shown in the UI;
+        // Chromium also logs them as console errors, which are not page errors.
+        const apiStatus = m.text().startsWith('Failed to load resource') && new URL(m.location().url || 'http://x/').pathname.startsWith('/v1/');
+        if (m.type() === 'error' && !apiStatus) pageErrors.push(`console: ${m.text()} (${m.location().url})`);
+      });
+      // Page loads must stay on the loopback gateway: anything else is a bug (a CDN, a font…).
+      await page.route(/^(?!http:\/\/127\.0\.0\.1)/, (route) => {
+        pageErrors.push(`external request blocked: ${route.request().url()}`);
+        return route.abort();
+      });
+      await page.goto(`${gateway.url}/`);
+      await page.getByTestId('topbar-health').and(page.locator('[data-state="ok"]')).waitFor();
+      return page;
+    },
+    async close() {
+      await browser.close();
+      await gateway.close();
+    },
+  };
+}
+
+/** Picks a template and sends it with the console's own Send button. */
+export async function sendTemplate(page: Page, template: string): Promise<void> {
+  await page.getByTestId('template-select').selectOption(template);
+  await page.getByTestId('send').click();
+}
+
+export async function waitForRunStatus(page: Page, status: string | RegExp): Promise<string> {
+  const loc = page.getByTestId('run-status');
+  await loc.filter({ hasText: status }).waitFor({ timeout: 20_000 });
+  return (await loc.getAttribute('data-status')) ?? '';
+}

@@ -1,0 +1,68 @@
+/**
+ * `npm start` / `npm run dev`. With an Electron binary: build and open the desktop window (the
+ * main process hosts the gateway). Without one (CI, containers): serve the console and the
+ * gateway from one local web server and print its URL.
+ *
+ *   tsx src-main/launch.ts start [gateway flags]   e.g. -- --backend http://127.0.0.1:8000
+ *   tsx src-main/launch.ts dev   [gateway flags]   Vite dev server with hot reload + the gateway
+ *   tsx src-main/launch.ts build                   build the console (and the Electron bundles when possible)
+ */
+import { spawn } from 'node:child_process';
+import { FlagError, helpText } from '../src-server/config/flags.js';
+import { buildConsole, REPO_ROOT } from './launcher/build-console.js';
+import { electronBinary } from './launcher/electron-binary.js';
+import { startWebMode } from './launcher/web-mode.js';
+import { startDevMode } from './launcher/dev-mode.js';
+
+type Closable = { close(): Promise<void> };
+
+function closeOnSignal(target: Closable): void {
+  let closing = false;
+  const stop = () => {
+    if (closing) process.exit(1);
+    closing = true;
+    void target.close().then(() => process.exit(0));
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+}
+
+async function runElectron(binary: string, argv: string[]): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const b = spawn(process.execPath, [new URL('../node_modules/electron-vite/bin/electron-vite.js', import.meta.url).pathname, 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    b.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`electron-vite build exited with ${code}`))));
+  });
+  const child = spawn(binary, ['.', ...argv], { cwd: REPO_ROOT, stdio: 'inherit' });
+  child.on('exit', (code) => process.exit(code ?? 0));
+}
+
+async function main(): Promise<void> {
+  const [command = 'start', ...argv] = process.argv.slice(2);
+  if (argv.includes('--help')) {
+    console.log(helpText(`npm ${command === 'start' ? 'start' : 'run dev'} --`));
+    return;
+  }
+  if (command === 'build') {
+    await buildConsole({ force: true });
+    return;
+  }
+  if (command === 'dev') {
+    const dev = await startDevMode(argv);
+    console.log(`Responses Studio (dev, hot reload): ${dev.url}\n  gateway: ${dev.gatewayUrl}`);
+    closeOnSignal(dev);
+    return;
+  }
+  const binary = process.env.STUDIO_WEB_MODE === '1' ? null : electronBinary();
+  if (binary) {
+    await runElectron(binary, argv);
+    return;
+  }
+  const gateway = await startWebMode({ argv });
+  console.log(`No Electron binary here: serving the console and the gateway from one web server.\nResponses Studio: ${gateway.url}/  (API: ${gateway.url}/v1/responses) — open it in a browser; Ctrl+C stops it.`);
+  closeOnSignal(gateway);
+}
+
+main().catch((e: unknown) => {
+  console.error(e instanceof FlagError ? `error: ${e.message}` : e);
+  process.exit(1);
+});

@@ -1,0 +1,63 @@
+/**
+ * Gateways hosted in the main process: the built-in one (simulator, serving the console) and,
+ * on request, one per backend profile. Each listens on a free loopback port. Starting a profile
+ * twice reuses its gateway; nothing the user did not ask for is restarted.
+ */
+import type { GatewayConfig } from '../../src-server/config/flags.js';
+import type { BackendGatewayRequest } from '../shared/studio-api.js';
+
+export interface HostedGateway {
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export type GatewayFactory = (config: GatewayConfig, options: { consoleDir?: string }) => Promise<HostedGateway>;
+
+export interface GatewayHost {
+  startMain(consoleDir: string): Promise<HostedGateway>;
+  main(): HostedGateway;
+  startForBackend(request: BackendGatewayRequest, apiKey: string | null): Promise<HostedGateway>;
+  closeAll(): Promise<void>;
+}
+
+export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayConfig): GatewayHost {
+  let mainGateway: HostedGateway | null = null;
+  const byProfile = new Map<string, { key: string; gateway: Promise<HostedGateway> }>();
+  const loopback = { host: '127.0.0.1', port: 0 };
+  return {
+    async startMain(consoleDir) {
+      mainGateway ??= await create({ ...baseConfig, ...loopback }, { consoleDir });
+      return mainGateway;
+    },
+    main() {
+      if (!mainGateway) throw new Error('the built-in gateway is not started');
+      return mainGateway;
+    },
+    async startForBackend(request, apiKey) {
+      let url: URL;
+      try {
+        url = new URL(request.backendUrl);
+      } catch {
+        throw new Error(`not a URL: '${request.backendUrl}'`);
+      }
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`backend URL must be http(s): '${request.backendUrl}'`);
+      const key = JSON.stringify([request.backendUrl, request.backendKind, apiKey ?? '']);
+      const existing = byProfile.get(request.profileId);
+      if (existing && existing.key === key) return existing.gateway;
+      // Settings changed: this profile's gateway is replaced; the others keep running.
+      if (existing) void existing.gateway.then((g) => g.close()).catch(() => undefined);
+      const gateway = create({ ...baseConfig, ...loopback, backend: request.backendUrl, backendKind: request.backendKind, backendApiKey: apiKey ?? undefined }, {});
+      byProfile.set(request.profileId, { key, gateway });
+      gateway.catch(() => byProfile.delete(request.profileId));
+      return gateway;
+    },
+    async closeAll() {
+      const all = [...byProfile.values()].map((e) => e.gateway.then((g) => g.close()).catch(() => undefined));
+      byProfile.clear();
+      if (mainGateway) all.push(mainGateway.close());
+      mainGateway = null;
+      await Promise.all(all);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+/**
+ * Window hardening: the page may only show the console's own origin. Navigation elsewhere and new
+ * windows are refused (https links go to the OS browser), every response gets the CSP, no
+ * permission (camera, notifications…) is granted, and IPC answers only the console's main frame.
+ */
+import type { IpcMainInvokeEventLike, SessionLike, ShellLike, WebContentsLike } from './electron-types.js';
+
+export function originOf(url: string): string | null {
+  try {
+    const u = new URL(url);
+    return u.origin === 'null' ? null : u.origin;
+  } catch {
+    return null;
+  }
+}
+
+export function isSameOrigin(url: string, allowedOrigin: string): boolean {
+  return originOf(url) === allowedOrigin;
+}
+
+export function hardenWebContents(contents: WebContentsLike, allowedOrigin: string, shell?: ShellLike): void {
+  const guard = (event: { preventDefault(): void }, url: string) => {
+    if (!isSameOrigin(url, allowedOrigin)) event.preventDefault();
+  };
+  contents.on('will-navigate', guard);
+  contents.on('will-redirect', guard);
+  contents.setWindowOpenHandler(({ url }) => {
+    if (shell && /^https:\/\//.test(url)) void shell.openExternal(url);
+    return { action: 'deny' };
+  });
+}
+
+export function installSessionPolicy(session: SessionLike, csp: string): void {
+  session.webRequest.onHeadersReceived((details, callback) => {
+    const headers = { ...(details.responseHeaders ?? {}) };
+    for (const key of Object.keys(headers)) if (key.toLowerCase() === 'content-security-policy') delete headers[key];
+    headers['Content-Security-Policy'] = [csp];
+    callback({ responseHeaders: headers });
+  });
+  session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
+}
+
+/** Only the top frame of the console's origin may call the main process. */
+export function isTrustedSender(event: IpcMainInvokeEventLike, allowedOrigin: string): boolean {
+  const frame = event.senderFrame;
+  if (!frame || frame.parent) return false;
+  return isSameOrigin(frame.url, allowedOrigin);
+}
+
+export const WINDOW_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self' 'unsafe-inline'",
+  "img-src 'self' data:",
+  "font-src 'self' data:",
+  "worker-src 'self' blob:",
+  "connect-src 'self' http://127.0.0.1:*",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'none'",
+].join('; ');

@@ -1,0 +1,100 @@
+/**
+ * Sending a request and feeding its stream into the timeline. Events are applied to the run as
+ * they arrive (nothing is dropped or coalesced); React re-renders at most once per frame.
+ */
+import { useStudio } from '../../app/store.js';
+import { streamResponse } from '../../lib/gateway-client.js';
+import { createEventChecker } from '../../lib/stream-check.js';
+import { applyEvent, applyStart, finishRun, newRun, type Run } from '../timeline/run-model.js';
+import { sessionHeader } from '../gateway/capabilities.js';
+import { autoAnswerWithMocks } from '../tools/submit.js';
+
+let controller: AbortController | null = null;
+let runCounter = 0;
+
+/** Coalesces re-renders to one per animation frame. */
+function scheduleTouch(): () => void {
+  let pending = false;
+  return () => {
+    if (pending) return;
+    pending = true;
+    const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (cb: () => void) => setTimeout(cb, 16);
+    raf(() => {
+      pending = false;
+      useStudio.getState().touch();
+    });
+  };
+}
+
+/** Headers the console adds from its switches. */
+export function requestHeaders(): Record<string, string> {
+  const s = useStudio.getState();
+  const h: Record<string, string> = { 'X-Responses-Dialect': s.dialect, 'X-Responses-Extensions': s.extensions ? 'on' : 'off' };
+  if (s.sessionMode) h[sessionHeader(s.capabilities)] = 'on';
+  if (s.fault) h['x-simulator-fault'] = s.fault;
+  if (s.ttftMs.trim()) h['x-simulator-ttft-ms'] = s.ttftMs.trim();
+  if (s.tokenMs.trim()) h['x-simulator-token-ms'] = s.tokenMs.trim();
+  if (s.deltas.trim()) h['x-simulator-deltas'] = s.deltas.trim();
+  return h;
+}
+
+export function parseComposer(): Record<string, unknown> | null {
+  const s = useStudio.getState();
+  try {
+    const body: unknown = JSON.parse(s.requestText);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('the request must be a JSON object');
+    return body as Record<string, unknown>;
+  } catch (e) {
+    s.setComposerError(`Request is not valid JSON: ${(e as Error).message}`);
+    return null;
+  }
+}
+
+export function isSending(): boolean {
+  return controller !== null;
+}
+
+/** Sends `body` (default: the composer's request) and streams it into a new run. */
+export async function sendRequest(options: { body?: Record<string, unknown>; linkedFrom?: string } = {}): Promise<Run | null> {
+  const s = useStudio.getState();
+  const body = options.body ?? parseComposer();
+  if (!body) return null;
+  const connection = s.activeConnection();
+  if (!connection) {
+    s.setComposerError('This profile is not connected yet: open Connections and press Connect.');
+    return null;
+  }
+  controller?.abort();
+  const ac = new AbortController();
+  controller = ac;
+  const headers = requestHeaders();
+  const run = newRun(`run-${++runCounter}`, body, headers, Date.now(), options.linkedFrom);
+  s.addRun(run);
+  const checker = createEventChecker(s.dialect, s.extensions);
+  const touch = scheduleTouch();
+  const result = await streamResponse({
+    connection,
+    body,
+    headers,
+    signal: ac.signal,
+    onStart: (start) => {
+      applyStart(run, start.status, start.headers);
+      touch();
+    },
+    onEvent: (ev) => {
+      applyEvent(run, ev, checker);
+      touch();
+      if (ev.type === 'response.output_item.done' && run.requestHeaders[sessionHeader(useStudio.getState().capabilities)]) void autoAnswerWithMocks(run);
+    },
+  });
+  finishRun(run, result, checker);
+  if (controller === ac) controller = null;
+  useStudio.getState().touch();
+  if (!run.requestHeaders[sessionHeader(useStudio.getState().capabilities)]) void autoAnswerWithMocks(run);
+  return run;
+}
+
+export function stopRequest(): void {
+  controller?.abort();
+  controller = null;
+}

@@ -1,0 +1,48 @@
+import type { StateCreator } from 'zustand';
+import type { StudioState } from '../../app/store.js';
+import { templateText, TEMPLATES } from './templates.js';
+
+export type Dialect = 'openai' | 'open-responses';
+export type SimulatorFault = '' | 'error_chunk' | 'malformed_chunk' | 'truncate' | 'stall' | 'rate_limit' | 'server_error';
+
+export interface ComposerSlice {
+  requestText: string;
+  dialect: Dialect;
+  extensions: boolean;
+  sessionMode: boolean;
+  fault: SimulatorFault;
+  ttftMs: string;
+  tokenMs: string;
+  /** Exact number of content deltas the simulator sends (x-simulator-deltas). */
+  deltas: string;
+  composerError?: string;
+  setRequestText(text: string): void;
+  applyTemplate(id: string): void;
+  setComposer(patch: Partial<Pick<ComposerSlice, 'dialect' | 'extensions' | 'sessionMode' | 'fault' | 'ttftMs' | 'tokenMs' | 'deltas'>>): void;
+  setComposerError(message: string | undefined): void;
+}
+
+export const createComposerSlice: StateCreator<StudioState, [], [], ComposerSlice> = (set) => ({
+  requestText: templateText('plain'),
+  dialect: 'openai',
+  // The console shows everything by default: extension events on.
+  extensions: true,
+  sessionMode: false,
+  fault: '',
+  ttftMs: '',
+  tokenMs: '',
+  deltas: '',
+  setRequestText(requestText) {
+    set({ requestText, composerError: undefined });
+  },
+  applyTemplate(id) {
+    const t = TEMPLATES.find((x) => x.id === id);
+    set({ requestText: templateText(id), sessionMode: t?.sessionMode ?? false, composerError: undefined });
+  },
+  setComposer(patch) {
+    set(patch);
+  },
+  setComposerError(composerError) {
+    set({ composerError });
+  },
+});

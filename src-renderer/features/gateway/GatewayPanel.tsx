@@ -1,0 +1,67 @@
+import { useStudio } from '../../app/store.js';
+import { ErrorNote, Panel } from '../../ui/Panel.js';
+
+type Entry = { status: string; reason?: string };
+const isTable = (v: unknown): v is Record<string, Entry> =>
+  !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).length > 0 && Object.values(v).every((e) => !!e && typeof e === 'object' && typeof (e as Entry).status === 'string');
+
+/** A capability table ({ name: { status, reason } }) as one line per entry, the reason on hover. */
+function CapabilityList({ table }: { table: Record<string, Entry> }) {
+  return (
+    <ul className="cap-list">
+      {Object.entries(table).map(([name, e]) => (
+        <li key={name} title={e.reason} className={`cap-${e.status}`}>
+          <span className="mono">{name}</span> <span className="cap-status">{e.status}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function Value({ v }: { v: unknown }) {
+  if (v === null || v === undefined) return <span className="muted">–</span>;
+  if (isTable(v)) return <CapabilityList table={v} />;
+  if (typeof v === 'object') return <pre className="caps-json">{JSON.stringify(v, null, 2)}</pre>;
+  return <span className="mono">{String(v)}</span>;
+}
+
+/** Status, address, backend and everything /v1/capabilities reports. */
+export function GatewayPanel() {
+  const health = useStudio((s) => s.health);
+  const caps = useStudio((s) => s.capabilities);
+  const capsError = useStudio((s) => s.capabilitiesError);
+  const refresh = useStudio((s) => s.refreshHealth);
+  // A primitive, not the connection object: a new object per call would re-render forever.
+  const baseUrl = useStudio((s) => s.activeConnection()?.baseUrl ?? null);
+  const url = baseUrl === null ? '(not connected)' : baseUrl || window.location.origin;
+  return (
+    <Panel title="Gateway" testId="gateway-panel" actions={<button onClick={() => void refresh()}>Refresh</button>}>
+      <dl className="kv">
+        <dt>Status</dt>
+        <dd data-testid="gateway-status" className={`health-${health.state}`}>
+          {health.state}
+        </dd>
+        <dt>Address</dt>
+        <dd className="mono">{url}</dd>
+        <dt>Models</dt>
+        <dd data-testid="gateway-models">{health.models.join(', ') || '–'}</dd>
+      </dl>
+      <ErrorNote message={health.error} />
+      <h3>Capabilities</h3>
+      {caps ? (
+        <dl className="kv" data-testid="capabilities">
+          {Object.entries(caps).map(([k, v]) => (
+            <div key={k} className="kv-row">
+              <dt>{k}</dt>
+              <dd>
+                <Value v={v} />
+              </dd>
+            </div>
+          ))}
+        </dl>
+      ) : (
+        <div className="muted">{capsError ?? 'not loaded'}</div>
+      )}
+    </Panel>
+  );
+}
