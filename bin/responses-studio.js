@@ -10,7 +10,15 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const STUDIO = 'src-server/cli/responses-studio.ts';
 // gateway runs its own entry; the recording verbs (and help) go to the multi-verb CLI with the verb kept.
-const commands = { gateway: 'src-server/cli/gateway.ts', record: STUDIO, replay: STUDIO, diff: STUDIO, export: STUDIO, import: STUDIO, rerun: STUDIO };
+const commands = {
+  gateway: 'src-server/cli/gateway.ts',
+  record: STUDIO,
+  replay: STUDIO,
+  diff: STUDIO,
+  export: STUDIO,
+  import: STUDIO,
+  rerun: STUDIO,
+};
 const [command, ...rest] = process.argv.slice(2);
 const known = command !== undefined && command in commands;
 const script = known ? commands[command] : STUDIO;

@@ -2,6 +2,8 @@
 // On a fresh Debian/Ubuntu machine where we are root, install it; otherwise say exactly what to do.
 import { existsSync } from 'node:fs';
 import { execSync } from 'node:child_process';
+import process from 'node:process';
+import console from 'node:console';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 if (existsSync(CHROMIUM)) process.exit(0);

@@ -40,7 +40,7 @@ export const FLAGS = [
   { key: 'maxRequestBytes', flag: 'max-request-bytes', type: 'number', default: 16 * 1024 * 1024, group: 'Limits', description: 'Largest accepted request body; larger bodies get a 413.' },
   { key: 'sseEventMaxBytes', flag: 'responses-sse-event-max-bytes', type: 'number', default: 1024 * 1024, group: 'Limits', description: 'Largest SSE event the gateway writes; longer deltas are split into several delta events.' },
   { key: 'streamBufferMaxBytes', flag: 'responses-stream-buffer-max-bytes', type: 'number', default: 16 * 1024, group: 'Limits', description: 'Socket write coalescing: events produced in the same tick are written together up to this many bytes.' },
-  { key: 'pingIntervalSeconds', flag: 'responses-ping-interval-seconds', type: 'number', default: 15, group: 'Protocol', description: 'Seconds of stream silence after which a keep-alive is written (SSE comment).' },
+  { key: 'pingIntervalSeconds', flag: 'responses-ping-interval-seconds', type: 'number', default: 15, group: 'Protocol', description: "Seconds of stream silence after which a keep-alive is written: an SSE comment, or a 'response.ping' event when extensions are on (L4)." },
   // Observability
   { key: 'logLevel', flag: 'log-level', type: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'], group: 'Observability', description: 'Log verbosity (JSON lines on stderr).' },
   // Storage

@@ -33,6 +33,23 @@ export interface RunOptions {
   startedAt?: number;
   /** vLLM scheduling priority resolved from `service_tier` (L8). */
   priority?: number;
+  /** The request's rate-limit budget (H5): the (ext) `response.rate_limits.updated` events read it. */
+  rateLimits?: RunRateLimits;
+}
+
+/** A rate-limit budget as the engine sees it (http/rate-limit.ts implements it). */
+export interface RunRateLimits {
+  /** Current entries without consuming anything. */
+  snapshot(): RateLimitEntryLike[];
+  /** Reconciles the token reservation with the real usage (once); returns the updated entries. */
+  settle(actualTokens: number): RateLimitEntryLike[];
+}
+
+export interface RateLimitEntryLike {
+  name: 'requests' | 'tokens';
+  limit: number;
+  remaining: number;
+  reset_seconds: number;
 }
 
 /**
@@ -66,4 +83,9 @@ export interface ResponseRun {
   readonly invalidArgumentCallIds: readonly string[];
   /** Stops generation: aborts the backend and ends the response as incomplete/cancelled. */
   cancel(reason: 'client_disconnected' | 'cancelled'): void;
+  /**
+   * Keep-alive (L4) with extensions on: emits `response.ping` and returns true; false when the
+   * stream has no extensions (the HTTP layer then writes an SSE comment) or already ended.
+   */
+  ping?(): boolean;
 }

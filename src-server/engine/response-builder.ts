@@ -58,6 +58,8 @@ export class ResponseBuilder {
   private started = false;
   private finishReason: FinishReason | undefined;
   private usage: ModelUsage | undefined;
+  /** Usage of the turns before this one (session mode), added to the current turn's. */
+  private earlierUsage: ModelUsage | undefined;
   private terminal = false;
   /** call_ids whose arguments were not valid JSON; delivered verbatim all the same (E7). */
   readonly invalidArgumentCallIds: string[] = [];
@@ -107,7 +109,7 @@ export class ResponseBuilder {
       case 'tool-call-delta':
         return this.callDelta(part.index, part.argumentsDelta);
       case 'usage':
-        this.usage = part.usage;
+        this.usage = this.earlierUsage ? addUsage(this.earlierUsage, part.usage) : part.usage;
         return;
       case 'finish':
         if (this.finishReason) return;
@@ -133,6 +135,37 @@ export class ResponseBuilder {
     if (reason === 'length') return this.terminate('incomplete', { reason: 'max_output_tokens' });
     if (reason === 'content_filter') return this.terminate('incomplete', { reason: 'content_filter' });
     return this.terminate('incomplete', { reason: 'aborted' });
+  }
+
+  /**
+   * Session mode (C1): the turn ended with function calls and the same response goes on with the
+   * next backend turn. False (nothing changes) unless the last turn finished with tool calls.
+   */
+  continueAfterToolCalls(): boolean {
+    if (this.terminal || this.finishReason !== 'tool_calls') return false;
+    this.finishReason = undefined;
+    this.earlierUsage = this.usage;
+    return true;
+  }
+
+  /** How the current turn finished, if it did. */
+  get turnFinishReason(): FinishReason | undefined {
+    return this.finishReason;
+  }
+
+  /** Adds a finished item (session mode: a `function_call_output`) as output_item.added then .done. */
+  appendItem(item: ResponseObject['output'][number]): void {
+    if (this.terminal) return;
+    const outputIndex = this.response.output.length;
+    this.response.output.push(item);
+    this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: structuredClone(item) });
+    this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: structuredClone(item) });
+  }
+
+  /** H3: the summary of a reasoning item, set just before its output_item.done (engine/summaries-stage.ts). */
+  setReasoningSummary(itemId: string, summary: { type: 'summary_text'; text: string }[]): void {
+    const item = this.response.output.find((o) => o.type === 'reasoning' && o.id === itemId);
+    if (item && item.type === 'reasoning') item.summary = summary.map((s) => ({ ...s }));
   }
 
   /** Closes open items as incomplete, then `error` and `response.failed` (C4). */
@@ -400,6 +433,15 @@ function copyItem(open: OpenItem): MessageItem | ReasoningItem | FunctionCallIte
   if (open.kind === 'reasoning')
     return { ...open.item, summary: [...open.item.summary], content: open.item.content.map((c) => ({ ...c })) };
   return { ...open.item };
+}
+
+function addUsage(a: ModelUsage, b: ModelUsage): ModelUsage {
+  const sum: ModelUsage = { inputTokens: a.inputTokens + b.inputTokens, outputTokens: a.outputTokens + b.outputTokens };
+  if (a.cachedInputTokens !== undefined || b.cachedInputTokens !== undefined)
+    sum.cachedInputTokens = (a.cachedInputTokens ?? 0) + (b.cachedInputTokens ?? 0);
+  if (a.reasoningTokens !== undefined || b.reasoningTokens !== undefined)
+    sum.reasoningTokens = (a.reasoningTokens ?? 0) + (b.reasoningTokens ?? 0);
+  return sum;
 }
 
 function isJson(text: string): boolean {

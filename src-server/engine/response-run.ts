@@ -12,17 +12,40 @@ import type { CreateResponseRequest } from '../protocol/types.js';
 import { StreamValidator } from '../protocol/stream-validator.js';
 import type { EventTap, ResponseObject, ResponseRun, RunOptions } from './contract.js';
 import { ResponseEventEmitter } from './event-emitter.js';
+import type { CanonicalEvent } from './response-builder.js';
 import { newResponseId } from './ids.js';
 import { ResponseBuilder } from './response-builder.js';
 import { initialResponse } from './response-object.js';
 import { toModelRequest } from './translate-request.js';
+import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
+
+/** Stands in for a backend stream that is over (session mode drops the finished one). */
+const FINISHED: AsyncIterator<ModelPart> = { next: () => Promise.resolve({ done: true, value: undefined }) };
+
+/** Optional behaviour the stateful features plug in (sessions/, engine/conversation.ts). */
+export interface RunHooks {
+  /**
+   * Session mode (C1): called when a turn ends with function calls. Resolves with the next turn's
+   * parts (the response and its stream go on) or null (the response completes as usual); a
+   * rejection fails the response with that error (e.g. `tool_outputs_timeout`).
+   * `append` adds finished items (the `function_call_output`s) to the response.
+   */
+  nextTurn?: (
+    run: ResponseRun,
+    append: (item: ResponseObject['output'][number]) => void,
+    signal: AbortSignal,
+  ) => Promise<AsyncIterable<ModelPart> | null>;
+  /** Sees each event before it is numbered and emitted, and may add fields (encrypted reasoning). */
+  decorate?: (event: CanonicalEvent) => void;
+}
 
 export async function startResponseRun(
   request: CreateResponseRequest,
   adapter: BackendAdapter,
   options: RunOptions,
+  hooks: RunHooks = {},
 ): Promise<ResponseRun> {
   const startedAt = options.startedAt ?? performance.now();
   const translateOptions: Parameters<typeof toModelRequest>[1] = {};
@@ -43,13 +66,13 @@ export async function startResponseRun(
     options.signal.removeEventListener('abort', onCallerAbort);
     throw isGatewayError(error) ? error : errors.internal(`The backend request failed: ${(error as Error).message}`);
   }
-  const run = new Run(request, options, startedAt, backend, () =>
+  const run = new Run(request, options, startedAt, backend, hooks, () =>
     options.signal.removeEventListener('abort', onCallerAbort),
   );
   // A caller that went away during the backend handshake ends the response right away (E5).
   if (options.signal.aborted) run.cancel('client_disconnected');
   else options.signal.addEventListener('abort', () => run.cancel('client_disconnected'), { once: true });
-  setImmediate(() => void run.pump(parts));
+  setImmediate(() => void run.pump({ parts: run.surface.wrapParts(parts, adapter) }));
   return run;
 }
 
@@ -60,6 +83,10 @@ class Run implements ResponseRun {
   private readonly emitter: ResponseEventEmitter;
   private readonly backend: AbortController;
   private readonly cleanup: () => void;
+  private readonly hooks: RunHooks;
+  private readonly extensions: boolean;
+  /** Summaries, extension events, delta splitting (engine/surface-stages.ts). */
+  readonly surface: SurfaceStages;
   private resolveFinished!: (response: ResponseObject) => void;
 
   constructor(
@@ -67,17 +94,25 @@ class Run implements ResponseRun {
     options: RunOptions,
     startedAt: number,
     backend: AbortController,
+    hooks: RunHooks,
     cleanup: () => void,
   ) {
     this.id = newResponseId();
     this.backend = backend;
+    this.hooks = hooks;
     this.cleanup = cleanup;
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
+    this.extensions = options.extensions;
+    this.surface = createSurfaceStages(request, options, {
+      emit: (event) => this.emitter.emit(event),
+      setSummary: (itemId, summary) => this.builder.setReasoningSummary(itemId, summary),
+    });
     const validate = options.config.validateStream;
     this.emitter = new ResponseEventEmitter({
       requestId: options.requestId,
       dialect: options.dialect,
       extensions: options.extensions,
+      extensionHooks: this.surface.hooks,
       validate,
       validator:
         validate === 'off'
@@ -87,7 +122,10 @@ class Run implements ResponseRun {
     });
     this.builder = new ResponseBuilder({
       response: initialResponse(request, this.id, Math.floor(Date.now() / 1000)),
-      emit: (event) => this.emitter.emit(event),
+      emit: (event) => {
+        hooks.decorate?.(event);
+        this.surface.emit(event);
+      },
       logprobs: request.include?.includes(LOGPROBS_INCLUDE) ?? false,
       onTerminal: (response) => this.onTerminal(response),
     });
@@ -106,23 +144,41 @@ class Run implements ResponseRun {
     return this.builder.invalidArgumentCallIds;
   }
 
+  ping(): boolean {
+    if (!this.extensions || this.builder.done) return false;
+    this.emitter.emit({ type: 'response.ping' });
+    return true;
+  }
+
   cancel(reason: 'client_disconnected' | 'cancelled'): void {
     if (this.builder.done) return;
     this.backend.abort(new Error(`response ${reason}`));
     this.builder.cancel(reason);
   }
 
-  async pump(parts: AsyncIterable<ModelPart>): Promise<void> {
-    const iterator = parts[Symbol.asyncIterator]();
+  async pump(source: { parts: AsyncIterable<ModelPart> | null }): Promise<void> {
+    // Taken out of the holder so that a session waiting for tool outputs (C1) keeps no reference
+    // to the finished backend stream (memory per idle session, E8).
+    let iterator = (source.parts as AsyncIterable<ModelPart>)[Symbol.asyncIterator]();
+    source.parts = null;
     let endedEarly = false;
     try {
       this.builder.start();
       this.checkStrict();
-      while (!this.builder.done) {
-        const next = await iterator.next();
-        if (next.done) break;
-        this.builder.push(next.value);
-        this.checkStrict();
+      for (;;) {
+        while (!this.builder.done) {
+          const next = await iterator.next();
+          if (next.done) break;
+          this.builder.push(next.value);
+          this.checkStrict();
+        }
+        if (this.builder.done || !this.hooks.nextTurn || this.builder.turnFinishReason !== 'tool_calls') break;
+        // Session mode: wait for the tool outputs, then the next backend turn feeds the same builder.
+        iterator = FINISHED;
+        const more = await this.hooks.nextTurn(this, (item) => this.builder.appendItem(item), this.backend.signal);
+        if (!more || this.builder.done) break;
+        this.builder.continueAfterToolCalls();
+        iterator = more[Symbol.asyncIterator]();
       }
       if (this.builder.done) endedEarly = true;
       else

@@ -100,6 +100,7 @@ export function isLoopbackHost(host: string): boolean {
  */
 export function openAccessWarning(host: string, keys: ApiKeys, hostExplicit: boolean): string | null {
   if (keys.required || isLoopbackHost(host)) return null;
-  if (!hostExplicit) throw new Error(`Refusing to listen on ${host} without --api-key; pass --host explicitly to allow it.`);
+  if (!hostExplicit)
+    throw new Error(`Refusing to listen on ${host} without --api-key; pass --host explicitly to allow it.`);
   return `warning: listening on ${host} without --api-key: anyone who can reach this address can use the gateway.`;
 }

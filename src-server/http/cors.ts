@@ -46,14 +46,4 @@ export class CorsPolicy {
     if (typeof origin !== 'string' || !this.origins.has(origin)) return this.origins.size > 0 ? { vary: 'origin' } : {};
     return { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS, vary: 'origin' };
   }
-
-  /** Extra headers of a preflight (OPTIONS) answer. */
-  preflight(req: IncomingMessage, methods: readonly string[]): Record<string, string> {
-    if (!('access-control-allow-origin' in this.headers(req))) return {};
-    return {
-      'access-control-allow-methods': methods.join(', '),
-      'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? '*').slice(0, 1000),
-      'access-control-max-age': '600',
-    };
-  }
 }

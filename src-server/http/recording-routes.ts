@@ -53,7 +53,8 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     try {
       ids = importFile(store, parseJsonl(text));
     } catch (err) {
-      if (err instanceof RecordingFormatError) throw errors.invalidValue('body', `Not a recording file: ${err.message}`);
+      if (err instanceof RecordingFormatError)
+        throw errors.invalidValue('body', `Not a recording file: ${err.message}`);
       throw err;
     }
     sendJson(ctx, 200, { ids });
@@ -114,9 +115,10 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
       typeof body.headers === 'object' && body.headers !== null ? (body.headers as Record<string, string>) : {};
     const result = await rerunSession(sessionRuns(store, id), { baseUrl, headers });
     // Against this gateway the recorder already keeps the new runs; elsewhere they are stored here.
-    const stored = external || service.recorder === null
-      ? importFile(store, { sessionId: result.runs[0]?.sessionId ?? null, exportedAt: '', runs: result.runs })
-      : [];
+    const stored =
+      external || service.recorder === null
+        ? importFile(store, { sessionId: result.runs[0]?.sessionId ?? null, exportedAt: '', runs: result.runs })
+        : [];
     sendJson(ctx, 200, { runs: result.runs.map((r) => r.id), stored, diffs: result.diffs });
   });
 }

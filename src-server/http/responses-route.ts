@@ -88,8 +88,8 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
     budget?.settle(0);
     throw error;
   }
-  plan?.attach(run);
   if (budget) void run.finished.then((r) => budget.settle(r.usage?.total_tokens ?? 0));
+  plan?.attach(run);
   res.off('close', onEarlyClose);
   if (controller.signal.aborted || res.destroyed) {
     run.cancel('client_disconnected');

@@ -7,7 +7,7 @@
 import type { BackendAdapter } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
 import { replayFrom } from '../engine/background-runs.js';
-import type { ResponseObject, ResponseRun, WireEvent } from '../engine/contract.js';
+import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import { ENCRYPTED_REASONING, prepareConversation } from '../engine/conversation.js';
 import { toModelRequest } from '../engine/translate-request.js';
 import { doneSentinel } from '../protocol/events.js';
@@ -62,7 +62,10 @@ async function getResponse(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   const live = deps.state.background.get(id);
   let response: ResponseObject | undefined;
   if (live && !live.final) response = live.run.snapshot();
-  else response = deps.state.store.responses.getResponse<ResponseObject>(id)?.response;
+  // A live session's copy, unless it asked not to be stored (then it cannot be fetched at all).
+  else response = deps.state.sessions.snapshot(id) ?? undefined;
+  if (response?.store === false) response = undefined;
+  if (!response) response = deps.state.store.responses.getResponse<ResponseObject>(id)?.response;
   if (!response) throw stateErrors.responseNotFound(id);
   if (includes(ctx).includes(ENCRYPTED_REASONING)) deps.state.sealStored(response);
   sendJson(ctx, 200, response);
@@ -83,17 +86,15 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
       );
     throw stateErrors.responseNotFound(id);
   }
-  const { res } = ctx;
-  let writer: SseWriter | undefined;
-  const queued: WireEvent[] = [];
-  const subscription = replayFrom(entry, startingAfter, (event) => (writer ? writer.write(event) : queued.push(event)));
-  if (!subscription)
+  if (startingAfter < entry.droppedThrough)
     throw errors.invalidValue(
       'starting_after',
       `Events up to sequence number ${entry.droppedThrough} are no longer buffered (--responses-background-buffer-max-bytes).`,
     );
+  const { res } = ctx;
   const dialect = dialectFor(ctx.req, deps.config.dialect);
   res.writeHead(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
+  let unsubscribe = (): void => undefined;
   // A follower that leaves only stops following: the background response keeps running (E5).
   const w = new SseWriter(res, {
     doneSentinel: doneSentinel(dialect, deps.config.streamDoneSentinel),
@@ -101,14 +102,17 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
     eventMaxBytes: deps.config.sseEventMaxBytes,
     pingIntervalMs: deps.config.pingIntervalSeconds * 1000,
     logger: ctx.log,
-    onDisconnect: () => subscription.unsubscribe(),
+    onDisconnect: () => unsubscribe(),
   });
-  writer = w;
-  for (const event of [...subscription.replay, ...queued]) w.write(event);
+  const subscription = replayFrom(entry, startingAfter, w.write);
+  if (subscription) {
+    unsubscribe = subscription.unsubscribe;
+    for (const event of subscription.replay) w.write(event);
+  }
   try {
     await entry.run.finished;
   } finally {
-    subscription.unsubscribe();
+    unsubscribe();
     w.end();
   }
 }

@@ -83,9 +83,15 @@ export class Surface {
   }
 
   /** Registers a route and, with `--enable-azure-api`, its Azure aliases. */
-  aliases<H extends (ctx: RequestContext) => Promise<void> | void>(path: string, handler: H): { path: string; handler: H }[] {
+  aliases<H extends (ctx: RequestContext) => Promise<void> | void>(
+    path: string,
+    handler: H,
+  ): { path: string; handler: H }[] {
     if (!this.config.enableAzureApi) return [];
-    return azureAliases(path).map((a) => ({ path: a.path, handler: azureRoute(handler, a.kind, this.config.azureRegion) as H }));
+    return azureAliases(path).map((a) => ({
+      path: a.path,
+      handler: azureRoute(handler, a.kind, this.config.azureRegion) as H,
+    }));
   }
 
   /** What `GET /v1/capabilities` reports about the surface. */

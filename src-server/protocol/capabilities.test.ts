@@ -16,8 +16,6 @@ function rejection(body: Record<string, unknown>, table?: CapabilityTable): { co
 
 describe('capability table (GET /v1/capabilities)', () => {
   test.each<[string, Record<string, unknown>, string]>([
-    ['previous_response_id', { previous_response_id: 'resp_1' }, 'previous_response_id'],
-    ['background: true', { background: true }, 'background'],
     ['conversation', { conversation: 'conv_1' }, 'conversation'],
     ['prompt', { prompt: { id: 'pmpt_1' } }, 'prompt'],
     ['a web_search tool', { tools: [{ type: 'function', name: 'f' }, { type: 'web_search' }] }, 'tools[1].type'],
@@ -43,15 +41,17 @@ describe('capability table (GET /v1/capabilities)', () => {
       conversation: null,
       store: true,
     })).toBeNull();
+    // M6: the store makes chaining and background runs available.
+    expect(rejection({ previous_response_id: 'resp_1', background: true })).toBeNull();
   });
 
   test('flipping one entry turns a feature on', () => {
     const table: CapabilityTable = {
       ...DEFAULT_CAPABILITIES,
-      parameters: { ...DEFAULT_CAPABILITIES.parameters, previous_response_id: { status: 'supported', reason: 'The store is available.' } },
+      parameters: { ...DEFAULT_CAPABILITIES.parameters, conversation: { status: 'supported', reason: 'Conversations are available.' } },
     };
-    expect(rejection({ previous_response_id: 'resp_1' }, table)).toBeNull();
-    expect(rejection({ previous_response_id: 'resp_1' })).not.toBeNull();
+    expect(rejection({ conversation: 'conv_1' }, table)).toBeNull();
+    expect(rejection({ conversation: 'conv_1' })).not.toBeNull();
   });
 
   test('every entry has a reason and the report is JSON data', () => {

@@ -6,6 +6,7 @@
  * - event.shape          `type` is a non-empty string; deltas and texts are strings; indices are integers
  * - event.unknown-type   `type` is an event of the dialect; extension events only when extensions are on
  * - event.wrong-dialect  `type` is the other dialect's name (e.g. `response.reasoning_text.delta` in open-responses)
+ * - extension.schema     with extensions on, an extension event matches its schema (extension-schemas.ts)
  * - event.size           the serialized event is at most `maxEventBytes`
  * - sequence.missing     `sequence_number` is a non-negative integer
  * - sequence.order       `sequence_number` starts at 0 and grows by exactly 1 (no gaps, no repeats)
@@ -39,6 +40,7 @@ export const VALIDATOR_RULES: Readonly<Record<string, string>> = {
   'event.shape': 'The type is a non-empty string; deltas and texts are strings; indices are integers.',
   'event.unknown-type': "The type is an event of the stream's dialect; extension events only when extensions are on.",
   'event.wrong-dialect': "The type is not the other dialect's name for an event.",
+  'extension.schema': 'With extensions on, an extension event matches its JSON Schema (protocol/extension-schemas.ts).',
   'event.size': 'The serialized event is at most the configured size.',
   'sequence.missing': 'sequence_number is a non-negative integer.',
   'sequence.order': 'sequence_number starts at 0 and grows by 1, with no gaps or repeats.',

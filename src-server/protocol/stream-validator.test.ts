@@ -35,7 +35,11 @@ describe('L1 stream validator: a correct stream', () => {
   test('passes with the error → response.failed ending and extension events in between', () => {
     const events = sampleEvents().slice(0, 2);
     events.push({ type: 'error', error: { code: 'backend_error', message: 'boom', param: null } });
-    events.push({ type: 'response.error', error: { code: 'backend_error' } });
+    events.push({
+      type: 'response.error',
+      error: { type: 'server_error', code: 'backend_error', message: 'boom', param: null },
+      response: { id: 'resp_abc', object: 'response', status: 'failed', output: [] },
+    });
     events.push({ type: 'response.failed', response: { id: 'resp_abc', status: 'failed', output: [] } });
     expect(validateStream(number(events), { extensions: true })).toEqual([]);
   });

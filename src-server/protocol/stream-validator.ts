@@ -13,6 +13,7 @@ import {
   type Dialect,
 } from './events.js';
 import { ARG_EVENTS, TEXT_EVENTS, type TextKind } from './stream-rules.js';
+import { checkExtensionEvent } from './extension-schemas.js';
 
 export { VALIDATOR_RULES } from './stream-rules.js';
 
@@ -136,6 +137,10 @@ export class StreamValidator {
     if (kind === 'unknown') return this.fail('event.unknown-type', `'${type}' is not a known event type.`).done();
     if (kind === 'extension') {
       if (!this.extensions) this.fail('event.unknown-type', `'${type}' is an extension event and extensions are off.`);
+      else {
+        const problem = checkExtensionEvent(event);
+        if (problem) this.fail('extension.schema', `'${type}' does not match its schema: ${problem}.`);
+      }
       return this.done();
     }
     const canonical = canonicalEventType(type, this.dialect) ?? type;

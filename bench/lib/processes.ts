@@ -1,0 +1,153 @@
+/**
+ * Server processes under test. The simulator and the gateway each run in their own Node process
+ * so the load generator's CPU is not charged to them, and so RSS is the gateway's alone.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+
+export interface ServerProcess {
+  name: string;
+  url: string;
+  pid: number;
+  /** Resident set size in bytes, from /proc/<pid>/status (VmRSS). */
+  rss(): number;
+  /**
+   * Live JS heap after a full GC, in bytes: SIGUSR2 to an entry started with `--expose-gc` that
+   * answers with a `{"heap": …}` line (bench/servers/gateway-process.ts does).
+   */
+  heapAfterGc(): Promise<HeapProbe>;
+  /** SIGTERM and wait for exit (the entry scripts close their servers and exit). */
+  stop(): Promise<void>;
+}
+
+export interface HeapProbe {
+  heapUsed: number;
+  heapTotal: number;
+}
+
+export interface SpawnOptions {
+  /** Extra Node flags for the child, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
+  nodeFlags?: string[];
+  timeoutMs?: number;
+}
+
+const serversDir = fileURLToPath(new URL('../servers/', import.meta.url));
+
+export function rssOf(pid: number): number {
+  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+  const m = /^VmRSS:\s+(\d+)\s+kB/m.exec(status);
+  if (!m) throw new Error(`no VmRSS for pid ${pid}`);
+  return Number(m[1]) * 1024;
+}
+
+/**
+ * Starts `bench/servers/<entry>` under `node --import tsx`; the entry prints one JSON line
+ * `{"url": …}` on stdout once it listens.
+ */
+export function startServer(
+  name: string,
+  entry: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<ServerProcess> {
+  const child = spawn(
+    process.execPath,
+    [...(options.nodeFlags ?? []), '--import', 'tsx', `${serversDir}${entry}`, ...args],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.setEncoding('utf8');
+  child.stderr?.on('data', (c: string) => {
+    // Keep only the tail: enough to explain a crash, bounded under load.
+    stderr = (stderr + c).slice(-8000);
+  });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${name} did not start within ${options.timeoutMs ?? 30_000} ms\n${stderr}`));
+    }, options.timeoutMs ?? 30_000);
+    const early = (code: number | null, signal: NodeJS.Signals | null): void => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited before listening (code ${String(code)}, signal ${String(signal)})\n${stderr}`));
+    };
+    child.once('exit', early);
+    const lines = createInterface({ input: child.stdout! });
+    const heapWaiters: ((probe: HeapProbe) => void)[] = [];
+    lines.on('line', (line) => {
+      let msg: { url?: unknown; heap?: HeapProbe };
+      try {
+        msg = JSON.parse(line) as { url?: unknown; heap?: HeapProbe };
+      } catch {
+        return;
+      }
+      if (msg.heap) heapWaiters.shift()?.(msg.heap);
+      const url = msg.url;
+      if (typeof url !== 'string') return;
+      clearTimeout(timer);
+      child.off('exit', early);
+      child.once('exit', (code, signal) => {
+        if (code !== 0 && signal !== 'SIGTERM')
+          process.stderr.write(`${name} exited (code ${String(code)}, signal ${String(signal)})\n${stderr}\n`);
+      });
+      resolve(handle(name, url, child, exited, heapWaiters));
+    });
+  });
+}
+
+function handle(
+  name: string,
+  url: string,
+  child: ChildProcess,
+  exited: Promise<void>,
+  heapWaiters: ((probe: HeapProbe) => void)[],
+): ServerProcess {
+  const pid = child.pid!;
+  return {
+    name,
+    url,
+    pid,
+    rss: () => rssOf(pid),
+    heapAfterGc: () =>
+      new Promise<HeapProbe>((resolve, reject) => {
+        const timer = setTimeout(
+          () => reject(new Error(`${name} did not answer the heap probe (started without --expose-gc?)`)),
+          10_000,
+        );
+        heapWaiters.push((probe) => {
+          clearTimeout(timer);
+          resolve(probe);
+        });
+        child.kill('SIGUSR2');
+      }),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 10_000);
+      await exited;
+      clearTimeout(killer);
+    },
+  };
+}
+
+/** Samples a process's RSS every `everyMs` until stopped; returns the peak. */
+export function sampleRss(proc: ServerProcess, everyMs = 100): { stop(): number } {
+  let peak = proc.rss();
+  const timer = setInterval(() => {
+    try {
+      peak = Math.max(peak, proc.rss());
+    } catch {
+      // The process may be stopping; the peak so far stands.
+    }
+  }, everyMs);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return peak;
+    },
+  };
+}

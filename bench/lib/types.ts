@@ -1,0 +1,71 @@
+/**
+ * The contract between `bench/run.ts` and the scenarios in `bench/scenarios/`. A new metric is a
+ * new scenario file added to `bench/scenarios/index.ts`; the runner prints and stores whatever
+ * metrics it returns.
+ */
+import type { Path } from './load.js';
+import type { ServerProcess } from './processes.js';
+
+export interface Goal {
+  /** `<=` for latencies and memory, `>=` for throughput. */
+  op: '<=' | '>=';
+  value: number;
+}
+
+export interface Metric {
+  /** Stable key in results JSON, e.g. `first_event_added_p50_ms`. */
+  id: string;
+  label: string;
+  value: number;
+  unit: string;
+  /** Absent for metrics that are reported without a target. */
+  target?: Goal;
+  /** Short extra context for the table (e.g. the direct and gateway raw values). */
+  note?: string;
+}
+
+export interface ScenarioResult {
+  metrics: Metric[];
+  /**
+   * Broken-run findings (lost, duplicated or reordered events, HTTP errors). Any entry makes
+   * `npm run bench` exit non-zero; a missed target does not.
+   */
+  failures: string[];
+  /** Raw numbers kept in results/latest.json for later comparison. */
+  details?: Record<string, unknown>;
+}
+
+export interface GatewayOptions {
+  /** Extra gateway flags, e.g. ['--responses-stream-buffer-max-bytes', '0']. */
+  args?: string[];
+  /** Extra Node flags for the gateway process (e.g. --cpu-prof). */
+  nodeFlags?: string[];
+}
+
+export interface BenchContext {
+  /** The simulator process, shared by all scenarios; the direct path talks to it. */
+  simulator: ServerProcess;
+  direct: Path;
+  /** Starts a fresh gateway process in front of the simulator; the scenario stops it. */
+  startGateway(options?: GatewayOptions): Promise<{ process: ServerProcess; path: Path }>;
+  /**
+   * Starts a bare pass-through proxy (node:http pipe, nothing parsed) in front of the simulator:
+   * the floor any Node proxy pays for the extra hop on this machine. Speaks Chat Completions.
+   */
+  startPassthrough(): Promise<{ process: ServerProcess; path: Path }>;
+  /** Progress output (stderr), so stdout keeps just the table. */
+  log(message: string): void;
+  /** Shorter run for a smoke check (`npm run bench -- --quick`). */
+  quick: boolean;
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  run(ctx: BenchContext): Promise<ScenarioResult>;
+}
+
+export function met(m: Metric): boolean | undefined {
+  if (!m.target || !Number.isFinite(m.value)) return m.target ? false : undefined;
+  return m.target.op === '<=' ? m.value <= m.target.value : m.value >= m.target.value;
+}

@@ -1,0 +1,84 @@
+/**
+ * L2 write coalescing, before / after: the same paced streams through a gateway with coalescing
+ * on (default `--responses-stream-buffer-max-bytes`) and one with it off (`0`: one socket write
+ * per event). Coalescing must cut the socket writes (seen as client reads per stream) without
+ * adding latency: the first-delta and inter-delta p99 of the two gateways are compared.
+ * 32 streams per gateway start together (both gateways at once), so many events are produced in
+ * the same tick.
+ */
+import { burst, type Pacing, type Path } from '../lib/load.js';
+import { round, summarize } from '../lib/stats.js';
+import { gaps } from '../lib/streams.js';
+import type { BenchContext, Metric, Scenario, ScenarioResult } from '../lib/types.js';
+
+const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 10 };
+const NAMES = ['on', 'off'] as const;
+type Name = (typeof NAMES)[number];
+
+export const coalescing: Scenario = {
+  id: 'coalescing',
+  title: 'L2 write coalescing on vs off, paced 64 × 10 ms',
+  async run(ctx: BenchContext): Promise<ScenarioResult> {
+    const on = await ctx.startGateway();
+    const off = await ctx.startGateway({ args: ['--responses-stream-buffer-max-bytes', '0'] });
+    const paths: Record<Name, Path> = { on: on.path, off: off.path };
+    const failures: string[] = [];
+    const reads: Record<Name, number[]> = { on: [], off: [] };
+    const first: Record<Name, number[]> = { on: [], off: [] };
+    const gap: Record<Name, number[]> = { on: [], off: [] };
+    try {
+      for (const name of NAMES) await burst(paths[name], { ...PACING, tokenMs: 1 }, 8);
+      const rounds = ctx.quick ? 2 : 6;
+      const concurrency = 32;
+      ctx.log(`coalescing: ${concurrency} streams per gateway × ${rounds} round(s), on and off side by side`);
+      for (let r = 0; r < rounds; r++) {
+        // Both gateways at once, so outside load and drift hit them equally.
+        const results = await Promise.all(NAMES.map((name) => burst(paths[name], PACING, concurrency)));
+        NAMES.forEach((name, i) => {
+          for (const s of results[i]) {
+            for (const p of s.problems) failures.push(`${name}: ${p}`);
+            reads[name].push(s.reads);
+            first[name].push(s.firstDeltaMs);
+            gap[name].push(...gaps(s.deltaAt));
+          }
+        });
+      }
+      const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+      const g = { on: summarize(gap.on), off: summarize(gap.off) };
+      const f = { on: summarize(first.on), off: summarize(first.off) };
+      const metrics: Metric[] = [
+        {
+          id: 'coalescing_reads_per_stream',
+          label: 'Socket reads per stream, coalescing on',
+          value: round(mean(reads.on), 1),
+          unit: 'reads',
+          note: `off: ${round(mean(reads.off), 1)}`,
+        },
+        {
+          id: 'coalescing_first_delta_added_p99_ms',
+          label: 'First-delta p99, on minus off',
+          value: round(f.on.p99 - f.off.p99),
+          unit: 'ms',
+          target: { op: '<=', value: 1 },
+          note: `on ${round(f.on.p99, 2)} / off ${round(f.off.p99, 2)} ms`,
+        },
+        {
+          id: 'coalescing_gap_added_p99_ms',
+          label: 'Inter-delta gap p99, on minus off',
+          value: round(g.on.p99 - g.off.p99),
+          unit: 'ms',
+          target: { op: '<=', value: 1 },
+          note: `on ${round(g.on.p99, 2)} / off ${round(g.off.p99, 2)} ms`,
+        },
+      ];
+      return {
+        metrics,
+        failures: failures.slice(0, 20),
+        details: { reads: { on: mean(reads.on), off: mean(reads.off) }, gap: g, first: f },
+      };
+    } finally {
+      await on.process.stop();
+      await off.process.stop();
+    }
+  },
+};

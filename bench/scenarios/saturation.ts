@@ -1,0 +1,72 @@
+/**
+ * Throughput at saturation: unpaced streams (token-ms 0) from a closed loop of workers for a
+ * fixed window, content deltas per second through the gateway as a ratio of the direct rate.
+ * The unit is the content delta because both paths carry exactly one per simulator delta (the
+ * gateway's lifecycle events come on top and are not counted as throughput).
+ *
+ * Run twice through the gateway: with default write coalescing and with
+ * `--responses-stream-buffer-max-bytes 0` (one socket write per event), which shows what L2
+ * coalescing buys. Socket reads per stream on the client are the visible trace of the writes.
+ */
+import { closedLoop, type Pacing } from '../lib/load.js';
+import { round } from '../lib/stats.js';
+import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
+
+const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 0 };
+const CONCURRENCY = 64;
+
+export const saturation: Scenario = {
+  id: 'saturation',
+  title: 'Events/s at saturation (unpaced)',
+  async run(ctx: BenchContext): Promise<ScenarioResult> {
+    const windowMs = ctx.quick ? 1000 : 5000;
+    const failures: string[] = [];
+    ctx.log(`saturation: ${CONCURRENCY} workers × ${windowMs} ms, direct`);
+    await closedLoop(ctx.direct, PACING, 8, 300);
+    const direct = await closedLoop(ctx.direct, PACING, CONCURRENCY, windowMs);
+    failures.push(...direct.problems);
+
+    const runGateway = async (args: string[]): Promise<Awaited<ReturnType<typeof closedLoop>>> => {
+      const { process: gw, path } = await ctx.startGateway({ args });
+      try {
+        ctx.log(`saturation: ${CONCURRENCY} workers × ${windowMs} ms, gateway ${args.join(' ') || '(defaults)'}`);
+        await closedLoop(path, PACING, 8, 300);
+        return await closedLoop(path, PACING, CONCURRENCY, windowMs);
+      } finally {
+        await gw.stop();
+      }
+    };
+    const coalesced = await runGateway([]);
+    const uncoalesced = await runGateway(['--responses-stream-buffer-max-bytes', '0']);
+    failures.push(...coalesced.problems, ...uncoalesced.problems);
+
+    const rate = (r: { deltasPerSecond: number }): string => `${Math.round(r.deltasPerSecond)}/s`;
+    return {
+      metrics: [
+        {
+          id: 'saturation_ratio',
+          label: `Events/s at saturation, gateway ÷ direct (${CONCURRENCY} streams)`,
+          value: round(coalesced.deltasPerSecond / direct.deltasPerSecond),
+          unit: '×',
+          note: `direct ${rate(direct)} / gateway ${rate(coalesced)}`,
+        },
+        {
+          id: 'saturation_ratio_uncoalesced',
+          label: 'Same, write coalescing off (buffer 0)',
+          value: round(uncoalesced.deltasPerSecond / direct.deltasPerSecond),
+          unit: '×',
+          note: `gateway ${rate(uncoalesced)}`,
+        },
+        {
+          id: 'reads_per_stream_coalesced',
+          label: 'Client socket reads per stream, coalescing on / off',
+          value: round(coalesced.readsPerStream, 1),
+          unit: 'reads',
+          note: `off: ${round(uncoalesced.readsPerStream, 1)}, direct: ${round(direct.readsPerStream, 1)}`,
+        },
+      ],
+      failures: failures.slice(0, 20),
+      details: { pacing: PACING, concurrency: CONCURRENCY, windowMs, direct, coalesced, uncoalesced },
+    };
+  },
+};

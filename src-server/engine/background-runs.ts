@@ -1,0 +1,103 @@
+/**
+ * Background responses (`background: true`) in flight: they run without a client, can be
+ * cancelled, and — when streamed — keep a bounded replay buffer so that
+ * `GET /v1/responses/{id}?stream=true&starting_after=N` can replay the events after N and then
+ * follow live (E5, E8). A finished entry lingers a little so a late resume still finds its events.
+ */
+import type { EventTap, ResponseObject, ResponseRun, WireEvent } from './contract.js';
+
+/** How long a finished background run keeps its replay buffer. */
+const LINGER_MS = 5 * 60_000;
+
+export interface BackgroundEntry {
+  readonly run: ResponseRun;
+  /** Buffered events, oldest first; the oldest are dropped when the byte limit is reached. */
+  readonly events: WireEvent[];
+  /** Serialized size of each buffered event. */
+  readonly sizes: number[];
+  /** Sequence number of the newest dropped event (-1 = nothing dropped). */
+  droppedThrough: number;
+  bytes: number;
+  final: ResponseObject | null;
+  /** Live followers; each gets every event after it subscribed. */
+  readonly followers: Set<EventTap>;
+}
+
+export class BackgroundRuns {
+  private readonly entries = new Map<string, BackgroundEntry>();
+  /** Events dropped from replay buffers (E8), for diagnostics. */
+  droppedEvents = 0;
+
+  constructor(private readonly bufferMaxBytes: number) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  /** Starts tracking a run; subscribe before its first event (right after startResponseRun). */
+  track(run: ResponseRun): BackgroundEntry {
+    const entry: BackgroundEntry = {
+      run,
+      events: [],
+      sizes: [],
+      droppedThrough: -1,
+      bytes: 0,
+      final: null,
+      followers: new Set(),
+    };
+    this.entries.set(run.id, entry);
+    const unsubscribe = run.onEvent((event, offsetMs) => {
+      const size = JSON.stringify(event).length;
+      entry.events.push(event);
+      entry.sizes.push(size);
+      entry.bytes += size;
+      // Keep at least the newest event so a resume can always see where the stream is.
+      while (entry.bytes > this.bufferMaxBytes && entry.events.length > 1) {
+        const dropped = entry.events.shift() as WireEvent;
+        entry.bytes -= entry.sizes.shift() as number;
+        entry.droppedThrough = dropped.sequence_number;
+        this.droppedEvents++;
+      }
+      for (const follow of entry.followers) follow(event, offsetMs);
+    });
+    void run.finished.then((final) => {
+      entry.final = final;
+      unsubscribe();
+      setTimeout(() => {
+        if (this.entries.get(run.id) === entry) this.entries.delete(run.id);
+      }, LINGER_MS).unref();
+    });
+    return entry;
+  }
+
+  get(id: string): BackgroundEntry | undefined {
+    return this.entries.get(id);
+  }
+
+  /** Cancels every run still going (gateway shutdown). */
+  cancelAll(): void {
+    for (const entry of this.entries.values()) if (!entry.final) entry.run.cancel('cancelled');
+  }
+
+  /** Live runs, for shutdown to await. */
+  live(): ResponseRun[] {
+    return [...this.entries.values()].filter((e) => !e.final).map((e) => e.run);
+  }
+}
+
+/**
+ * Events of `entry` after sequence number `startingAfter`, and a subscription for the ones still
+ * to come. Null when the buffer no longer holds the event right after `startingAfter`.
+ */
+export function replayFrom(
+  entry: BackgroundEntry,
+  startingAfter: number,
+  follow: EventTap,
+): { replay: WireEvent[]; unsubscribe: () => void } | null {
+  if (startingAfter < entry.droppedThrough) return null;
+  // Replay and subscription happen in the same tick: no event can fall between them.
+  const replay = entry.events.filter((e) => e.sequence_number > startingAfter);
+  if (entry.final) return { replay, unsubscribe: () => undefined };
+  entry.followers.add(follow);
+  return { replay, unsubscribe: () => entry.followers.delete(follow) };
+}

@@ -1,0 +1,111 @@
+/** Between the recordings store and the file format: export a session, import a file. */
+import type { RecordingDetail, RecordingsStore } from '../store/recordings-store.js';
+import type { RecordedRequest, RecordedRun, RecordingFile } from './format.js';
+
+export function runFromDetail(d: RecordingDetail): RecordedRun {
+  const request = (d.request ?? {}) as Partial<RecordedRequest>;
+  return {
+    id: d.id,
+    sessionId: d.sessionId,
+    requestId: d.requestId,
+    responseId: d.responseId,
+    createdAt: d.createdAt,
+    name: d.name,
+    tags: d.tags,
+    status: d.status,
+    httpStatus: d.httpStatus,
+    model: d.model,
+    durationMs: d.durationMs,
+    toolsUsed: d.toolsUsed,
+    textPreview: d.textPreview,
+    truncated: d.truncated,
+    request: {
+      method: request.method ?? 'POST',
+      path: request.path ?? '/v1/responses',
+      headers: request.headers ?? {},
+      body: request.body ?? null,
+    },
+    responseHeaders: d.responseHeaders,
+    events: d.events.map((e) => ({
+      seq: e.seq,
+      offsetMs: e.offsetMs,
+      type: e.type,
+      data: typeof e.data === 'string' ? e.data : e.data.toString('utf8'),
+    })),
+    actions: d.actions.map((a) => ({ seq: a.seq, offsetMs: a.offsetMs, action: a.kind, data: a.data })),
+  };
+}
+
+/** Every run of the session `id` belongs to (`id` is a recording or a session id), oldest first. */
+export function sessionRuns(recordings: RecordingsStore, id: string): RecordedRun[] {
+  const own = recordings.getSummary(id);
+  const sessionId = own ? own.sessionId : id;
+  const ids =
+    sessionId === null
+      ? [id]
+      : recordings
+          .listRecordings({ sessionId, limit: 1000 })
+          .data.map((r) => r.id)
+          .reverse();
+  const runs: RecordedRun[] = [];
+  for (const rid of ids) {
+    const detail = recordings.getRecording(rid);
+    if (detail) runs.push(runFromDetail(detail));
+  }
+  return runs;
+}
+
+export function sessionFile(recordings: RecordingsStore, id: string): RecordingFile | null {
+  const runs = sessionRuns(recordings, id);
+  if (runs.length === 0) return null;
+  return { sessionId: runs[0].sessionId, exportedAt: new Date().toISOString(), runs };
+}
+
+/** Every session in the store, each as the id of its oldest run. */
+export function allSessions(recordings: RecordingsStore): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = recordings.listRecordings({ limit: 1000, offset }).data;
+    for (const r of page) {
+      const key = r.sessionId ?? r.id;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(r.id);
+    }
+    if (page.length < 1000) return out;
+  }
+}
+
+/**
+ * Adds a file's runs to the store; returns the new recording ids. Runs keep their ids unless the
+ * store already has one (then a fresh id); a session keeps its id so its runs stay linked.
+ */
+export function importFile(recordings: RecordingsStore, file: RecordingFile): string[] {
+  const ids: string[] = [];
+  for (const run of file.runs) {
+    const id = recordings.startRecording({
+      ...(recordings.getSummary(run.id) ? {} : { id: run.id }),
+      requestId: run.requestId,
+      responseId: run.responseId,
+      sessionId: run.sessionId ?? file.sessionId,
+      name: run.name,
+      tags: run.tags,
+      request: run.request,
+      model: run.model,
+    });
+    for (const e of run.events)
+      recordings.appendEvent(id, { seq: e.seq, offsetMs: e.offsetMs, type: e.type, data: e.data });
+    for (const a of run.actions) recordings.appendAction(id, { offsetMs: a.offsetMs, kind: a.action, data: a.data });
+    recordings.finishRecording(id, {
+      status: run.status,
+      durationMs: run.durationMs ?? 0,
+      httpStatus: run.httpStatus,
+      responseHeaders: run.responseHeaders,
+      toolsUsed: run.toolsUsed,
+      textPreview: run.textPreview,
+    });
+    ids.push(id);
+  }
+  return ids;
+}

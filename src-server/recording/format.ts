@@ -1,0 +1,222 @@
+/**
+ * The recording file format (JSON Lines, version 1), shared by the server, the CLI and the console:
+ * no node: imports. Reference: docs/recording.md.
+ *
+ *   {"format":"responses-studio-recording","version":1,"exportedAt":…,"sessionId":…,"runs":N}
+ *   {"kind":"run","id":…,"request":{method,path,headers,body},"httpStatus":…,…}
+ *   {"kind":"event","seq":0,"offsetMs":1.2,"type":"response.created","data":"event: …\n\n"}
+ *   {"kind":"action","seq":1,"offsetMs":40,"action":"tool_outputs","data":{…}}
+ *   {"kind":"run",…}   ← the next run of the same session, followed by its events and actions
+ */
+
+export const RECORDING_FORMAT = 'responses-studio-recording';
+export const RECORDING_VERSION = 1;
+
+/** Pseudo event types for bytes that are not a Responses event. */
+export const DONE_TYPE = '[DONE]';
+export const COMMENT_TYPE = 'sse.comment';
+/** A whole non-SSE response body (JSON answers, errors). */
+export const BODY_TYPE = 'http.body';
+
+export interface RecordedRequest {
+  method: string;
+  /** Path without the query string. */
+  path: string;
+  /** Redacted request headers (lower-case names). */
+  headers: Record<string, string>;
+  /** Parsed JSON body (redacted), or the raw text when it was not JSON. */
+  body: unknown;
+}
+
+export interface RunEvent {
+  seq: number;
+  /** Milliseconds since the request arrived. */
+  offsetMs: number;
+  type: string;
+  /** The exact text written to the client for this event (SSE framing included). */
+  data: string;
+}
+
+export interface RunAction {
+  seq: number;
+  offsetMs: number;
+  /** e.g. `tool_outputs`. */
+  action: string;
+  data: unknown;
+}
+
+export interface RecordedRun {
+  id: string;
+  sessionId: string | null;
+  requestId: string | null;
+  responseId: string | null;
+  createdAt: number;
+  name: string | null;
+  tags: string[];
+  status: string;
+  httpStatus: number | null;
+  model: string | null;
+  durationMs: number | null;
+  toolsUsed: string[];
+  textPreview: string | null;
+  truncated: boolean;
+  request: RecordedRequest;
+  responseHeaders: Record<string, string> | null;
+  events: RunEvent[];
+  actions: RunAction[];
+}
+
+export interface RecordingFile {
+  sessionId: string | null;
+  exportedAt: string;
+  runs: RecordedRun[];
+}
+
+export class RecordingFormatError extends Error {}
+
+type RunMeta = Omit<RecordedRun, 'events' | 'actions'>;
+
+/** Serializes runs to the JSON Lines text (one trailing newline). */
+export function toJsonl(file: RecordingFile): string {
+  const lines: string[] = [
+    JSON.stringify({
+      format: RECORDING_FORMAT,
+      version: RECORDING_VERSION,
+      exportedAt: file.exportedAt,
+      sessionId: file.sessionId,
+      runs: file.runs.length,
+    }),
+  ];
+  for (const run of file.runs) {
+    const { events, actions, ...meta } = run;
+    lines.push(JSON.stringify({ kind: 'run', ...meta }));
+    // Events and actions interleave by time, as they happened.
+    let a = 0;
+    for (const e of events) {
+      while (a < actions.length && actions[a].offsetMs <= e.offsetMs) lines.push(actionLine(actions[a++]));
+      lines.push(JSON.stringify({ kind: 'event', seq: e.seq, offsetMs: e.offsetMs, type: e.type, data: e.data }));
+    }
+    while (a < actions.length) lines.push(actionLine(actions[a++]));
+  }
+  return lines.join('\n') + '\n';
+}
+
+function actionLine(a: RunAction): string {
+  return JSON.stringify({ kind: 'action', seq: a.seq, offsetMs: a.offsetMs, action: a.action, data: a.data });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+
+/** Parses a recording file; throws RecordingFormatError naming the line on anything malformed. */
+export function parseJsonl(text: string): RecordingFile {
+  const lines = text.split('\n');
+  let header: Record<string, unknown> | undefined;
+  const runs: RecordedRun[] = [];
+  let current: RecordedRun | undefined;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(line);
+    } catch {
+      throw new RecordingFormatError(`line ${i + 1}: not JSON`);
+    }
+    if (!isObject(value)) throw new RecordingFormatError(`line ${i + 1}: expected an object`);
+    if (!header) {
+      if (value.format !== RECORDING_FORMAT) throw new RecordingFormatError(`line 1: not a ${RECORDING_FORMAT} file`);
+      if (typeof value.version !== 'number' || value.version > RECORDING_VERSION)
+        throw new RecordingFormatError(`line 1: unsupported version ${String(value.version)}`);
+      header = value;
+      continue;
+    }
+    if (value.kind === 'run') {
+      current = toRun(value, i + 1);
+      runs.push(current);
+    } else if (value.kind === 'event' || value.kind === 'action') {
+      if (!current) throw new RecordingFormatError(`line ${i + 1}: ${value.kind} before any run`);
+      const seq = num(value.seq);
+      const offsetMs = num(value.offsetMs);
+      if (seq === null || offsetMs === null)
+        throw new RecordingFormatError(`line ${i + 1}: seq and offsetMs must be numbers`);
+      if (value.kind === 'event') {
+        const type = str(value.type);
+        const data = str(value.data);
+        if (type === null || data === null)
+          throw new RecordingFormatError(`line ${i + 1}: event needs type and data strings`);
+        current.events.push({ seq, offsetMs, type, data });
+      } else {
+        const action = str(value.action);
+        if (action === null) throw new RecordingFormatError(`line ${i + 1}: action needs an action name`);
+        current.actions.push({ seq, offsetMs, action, data: value.data ?? null });
+      }
+    }
+    // Unknown kinds are skipped: later minor additions stay readable by this version.
+  }
+  if (!header) throw new RecordingFormatError('empty file');
+  return { sessionId: str(header.sessionId), exportedAt: str(header.exportedAt) ?? '', runs };
+}
+
+function toRun(v: Record<string, unknown>, line: number): RecordedRun {
+  const id = str(v.id);
+  const request = v.request;
+  if (id === null || !isObject(request) || typeof request.method !== 'string' || typeof request.path !== 'string')
+    throw new RecordingFormatError(`line ${line}: run needs an id and a request with method and path`);
+  const meta: RunMeta = {
+    id,
+    sessionId: str(v.sessionId),
+    requestId: str(v.requestId),
+    responseId: str(v.responseId),
+    createdAt: num(v.createdAt) ?? 0,
+    name: str(v.name),
+    tags: Array.isArray(v.tags) ? v.tags.filter((t): t is string => typeof t === 'string') : [],
+    status: str(v.status) ?? 'unknown',
+    httpStatus: num(v.httpStatus),
+    model: str(v.model),
+    durationMs: num(v.durationMs),
+    toolsUsed: Array.isArray(v.toolsUsed) ? v.toolsUsed.filter((t): t is string => typeof t === 'string') : [],
+    textPreview: str(v.textPreview),
+    truncated: v.truncated === true,
+    request: {
+      method: request.method,
+      path: request.path,
+      headers: isObject(request.headers) ? (request.headers as Record<string, string>) : {},
+      body: request.body ?? null,
+    },
+    responseHeaders: isObject(v.responseHeaders) ? (v.responseHeaders as Record<string, string>) : null,
+  };
+  return { ...meta, events: [], actions: [] };
+}
+
+/** The Response object a run ended with: from the terminal event, or the JSON body. */
+export function finalResponse(run: Pick<RecordedRun, 'events'>): Record<string, unknown> | null {
+  for (let i = run.events.length - 1; i >= 0; i--) {
+    const e = run.events[i];
+    if (e.type === BODY_TYPE) {
+      const body = parseData(e.data, true);
+      return isObject(body) && body.object === 'response' ? body : null;
+    }
+    if (/^response\.(completed|failed|incomplete)$/.test(e.type)) {
+      const payload = parseData(e.data, false);
+      return isObject(payload) && isObject(payload.response) ? payload.response : null;
+    }
+  }
+  return null;
+}
+
+/** The JSON of an SSE event's `data:` lines (or a whole body when `raw`). */
+export function parseData(data: string, raw: boolean): unknown {
+  let text = data;
+  if (!raw) {
+    const parts: string[] = [];
+    for (const line of data.split('\n')) if (line.startsWith('data:')) parts.push(line.slice(line[5] === ' ' ? 6 : 5));
+    text = parts.join('\n');
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,325 @@
+/**
+ * The recorder: observes every gateway request at the HTTP layer and keeps the runs (POSTs that
+ * create a response or submit tool outputs) in the recordings store, as they happen.
+ *
+ * It captures what the client actually got: the status line and headers as written, and each
+ * `res.write` cut into SSE events (sse-split.ts) — the exact bytes, stamped with the offset since
+ * the request arrived. Non-SSE answers (JSON responses, errors) become one `http.body` event.
+ * The request body is observed through the 'data' events the route's reader triggers, so the
+ * route reads it exactly as it would without recording. Store appends are buffered and written
+ * once per tick (recordings-store.ts): the hot path does a string scan and an array push per event.
+ *
+ * Sessions: a run whose request names `previous_response_id`, and a tool-output submission for a
+ * response, join that response's session; any other run starts a new one.
+ */
+import { randomBytes } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { RecordingsStore } from '../store/recordings-store.js';
+import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
+import { credentialsIn, Redactor } from './redact.js';
+import { SseSplitter } from './sse-split.js';
+import { responseSummary } from './summary.js';
+
+export interface RecorderOptions {
+  recordings: RecordingsStore;
+  /** Configured secrets (see redact.ts secretsFromConfig). */
+  secrets?: readonly string[];
+}
+
+export interface RequestInfo {
+  requestId: string;
+  /** performance.now() at arrival. */
+  startedAt: number;
+  method: string;
+  path: string;
+}
+
+export interface RecorderAction {
+  /** e.g. `tool_outputs`. */
+  kind: string;
+  data: unknown;
+}
+
+interface Live {
+  recordingId: string;
+  sessionId: string;
+  startedAt: number;
+}
+
+const CREATE_PATH = /\/responses$/;
+const TOOL_OUTPUTS_PATH = /\/responses\/([^/]+)\/tool_outputs$/;
+const TERMINAL = /^response\.(completed|failed|incomplete)$/;
+const RESPONSE_ID = /"id"\s*:\s*"(resp_[^"]+)"/;
+/** Most request-body bytes kept (the route's own limit normally stops a body long before). */
+const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Response id → session, for linking continuations; oldest entries go first. */
+const SESSION_MEMORY = 10_000;
+
+export class Recorder {
+  private readonly store: RecordingsStore;
+  private readonly redactor: Redactor;
+  private readonly byResponse = new Map<string, Live>();
+
+  constructor(options: RecorderOptions) {
+    this.store = options.recordings;
+    this.redactor = new Redactor(options.secrets ?? []);
+  }
+
+  /** Called by the HTTP server for every request before routing; records the ones that are runs. */
+  observe(req: IncomingMessage, res: ServerResponse, info: RequestInfo): void {
+    if (info.method !== 'POST') return;
+    const toolOutputsFor = TOOL_OUTPUTS_PATH.exec(info.path)?.[1];
+    if (toolOutputsFor === undefined && !CREATE_PATH.test(info.path)) return;
+    new RunCapture(this, req, res, info, toolOutputsFor ?? null);
+  }
+
+  /**
+   * Records an action (tool outputs submitted, …) on the run that produced `responseId`, at the
+   * current offset of that run. False when that run is unknown or no longer being written.
+   */
+  recordAction(responseId: string, action: RecorderAction): boolean {
+    const live = this.byResponse.get(responseId);
+    if (!live) return false;
+    return this.store.appendAction(live.recordingId, {
+      offsetMs: performance.now() - live.startedAt,
+      kind: action.kind,
+      data: this.redactor.json(action.data),
+    });
+  }
+
+  /** The session a response belongs to (this process's memory first, then the store). */
+  sessionOf(responseId: string): string | null {
+    const live = this.byResponse.get(responseId);
+    if (live) return live.sessionId;
+    const found = this.store
+      .listRecordings({ search: responseId, limit: 5 })
+      .data.find((r) => r.responseId === responseId);
+    return found?.sessionId ?? null;
+  }
+
+  /** @internal used by RunCapture */
+  get internals(): { store: RecordingsStore; redactor: Redactor } {
+    return { store: this.store, redactor: this.redactor };
+  }
+
+  /** @internal a run learned its response id. */
+  linkResponse(responseId: string, live: Live): void {
+    this.byResponse.set(responseId, live);
+    if (this.byResponse.size > SESSION_MEMORY) {
+      const oldest = this.byResponse.keys().next().value;
+      if (oldest !== undefined) this.byResponse.delete(oldest);
+    }
+  }
+}
+
+/** One request being recorded. */
+class RunCapture {
+  private readonly chunks: Buffer[] = [];
+  private chunkBytes = 0;
+  private requestEnded = false;
+  /** A tool-output submission answered before its body was read: recorded when the body ends. */
+  private actionPending = false;
+  private recordingId: string | null = null;
+  private sessionId = '';
+  private status = 0;
+  private headers: Record<string, string> = {};
+  private sse: SseSplitter | null = null;
+  private body = '';
+  private seq = 0;
+  private responseId: string | null = null;
+  /** The terminal event (or JSON body): where the final Response is read from. */
+  private terminal: RunEvent | null = null;
+  private readonly redactor: Redactor;
+
+  constructor(
+    private readonly recorder: Recorder,
+    private readonly req: IncomingMessage,
+    private readonly res: ServerResponse,
+    private readonly info: RequestInfo,
+    private readonly toolOutputsFor: string | null,
+  ) {
+    this.redactor = recorder.internals.redactor.with(credentialsIn(req.headers));
+    this.tapRequest();
+    this.tapResponse();
+    req.once('end', () => {
+      this.requestEnded = true;
+      this.start();
+      if (this.actionPending) this.recordToolOutputs(this.parseBody());
+    });
+    res.once('close', () => this.finish());
+  }
+
+  private tapRequest(): void {
+    const req = this.req;
+    const emit = req.emit;
+    // Readable emits 'data' for every chunk whichever way the route reads: observing costs nothing.
+    req.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
+      if (event === 'data' && !this.requestEnded && this.chunkBytes <= MAX_BODY_BYTES) {
+        const chunk = args[0] as Buffer;
+        this.chunkBytes += chunk.length;
+        // Past the cap (a body the route refused as too large) nothing more is kept.
+        if (this.chunkBytes <= MAX_BODY_BYTES) this.chunks.push(chunk);
+      }
+      return emit.call(req, event, ...args);
+    }) as typeof req.emit;
+  }
+
+  private tapResponse(): void {
+    const res = this.res;
+    const writeHead = res.writeHead;
+    const write = res.write;
+    const end = res.end;
+    res.writeHead = ((status: number, ...rest: unknown[]) => {
+      const headers = rest.find((r) => typeof r === 'object' && r !== null) as
+        OutgoingHttpHeaders | string[] | undefined;
+      this.onHead(status, headers);
+      return (writeHead as (...a: unknown[]) => ServerResponse).call(res, status, ...rest);
+    }) as typeof res.writeHead;
+    res.write = ((chunk: unknown, ...rest: unknown[]) => {
+      this.onBody(chunk);
+      return (write as (...a: unknown[]) => boolean).call(res, chunk, ...rest);
+    }) as typeof res.write;
+    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
+      if (typeof chunk !== 'function') this.onBody(chunk);
+      this.onEnd();
+      return (end as (...a: unknown[]) => ServerResponse).call(res, chunk, ...rest);
+    }) as typeof res.end;
+  }
+
+  /** Starts the recording once the body is in (or when the route answers without reading it). */
+  private start(): void {
+    if (this.recordingId !== null) return;
+    const { store } = this.recorder.internals;
+    const body = this.parseBody();
+    const request: RecordedRequest = {
+      method: this.info.method,
+      path: this.info.path,
+      headers: this.redactor.headers(this.req.headers),
+      body,
+    };
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const previous =
+      this.toolOutputsFor ?? (typeof fields.previous_response_id === 'string' ? fields.previous_response_id : null);
+    this.sessionId =
+      (previous !== null ? this.recorder.sessionOf(previous) : null) ?? `ses_${randomBytes(12).toString('hex')}`;
+    try {
+      this.recordingId = store.startRecording({
+        requestId: this.info.requestId,
+        sessionId: this.sessionId,
+        request,
+        model: typeof fields.model === 'string' ? fields.model : null,
+      });
+    } catch (err) {
+      // A full or broken store must never break the request itself.
+      console.error('[recorder] could not start a recording', err);
+      this.recordingId = '';
+      return;
+    }
+    if (this.toolOutputsFor === null) return;
+    if (this.requestEnded) this.recordToolOutputs(body);
+    else this.actionPending = true;
+  }
+
+  private recordToolOutputs(body: unknown): void {
+    this.actionPending = false;
+    if (this.toolOutputsFor !== null)
+      this.recorder.recordAction(this.toolOutputsFor, { kind: 'tool_outputs', data: body });
+  }
+
+  /** The request body as far as it was read: JSON when it parses, else text; redacted. */
+  private parseBody(): unknown {
+    const raw = Buffer.concat(this.chunks).toString('utf8');
+    let body: unknown = raw === '' ? null : raw;
+    try {
+      body = raw === '' ? null : (JSON.parse(raw) as unknown);
+    } catch {
+      // Not JSON: kept as text (the run is a 400 then).
+    }
+    return this.redactor.json(body);
+  }
+
+  private onHead(status: number, headers: OutgoingHttpHeaders | string[] | undefined): void {
+    this.start();
+    this.status = status;
+    const all: Record<string, string | string[] | number | undefined> = { ...this.res.getHeaders() };
+    if (Array.isArray(headers)) {
+      for (let i = 0; i + 1 < headers.length; i += 2) all[headers[i].toLowerCase()] = headers[i + 1];
+    } else if (headers) {
+      for (const [k, v] of Object.entries(headers)) all[k.toLowerCase()] = v;
+    }
+    this.headers = this.redactor.headers(all);
+    if ((this.headers['content-type'] ?? '').startsWith('text/event-stream')) this.sse = new SseSplitter();
+  }
+
+  private onBody(chunk: unknown): void {
+    if (chunk === undefined || chunk === null) return;
+    if (this.status === 0) this.onHead(this.res.statusCode, undefined);
+    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
+    if (text === '') return;
+    if (!this.sse) {
+      this.body += text;
+      return;
+    }
+    for (const piece of this.sse.push(text)) this.append(piece.type, piece.data);
+  }
+
+  private onEnd(): void {
+    if (this.status === 0) this.onHead(this.res.statusCode, undefined);
+    if (this.sse) {
+      const rest = this.sse.rest();
+      if (rest) this.append(rest.type, rest.data);
+    } else {
+      this.append(BODY_TYPE, this.body);
+    }
+  }
+
+  private append(type: string, raw: string): void {
+    const id = this.recordingId;
+    if (!id) return;
+    const data = this.redactor.text(raw);
+    const offsetMs = performance.now() - this.info.startedAt;
+    if (this.responseId === null && this.status < 400) {
+      const found = RESPONSE_ID.exec(data)?.[1];
+      if (found) {
+        this.responseId = found;
+        this.recorder.linkResponse(found, {
+          recordingId: id,
+          sessionId: this.sessionId,
+          startedAt: this.info.startedAt,
+        });
+        this.recorder.internals.store.updateRecording(id, { responseId: found });
+      }
+    }
+    const event: RunEvent = { seq: this.seq++, offsetMs, type, data };
+    if (type === BODY_TYPE || TERMINAL.test(type)) this.terminal = event;
+    this.recorder.internals.store.appendEvent(id, event);
+  }
+
+  private finish(): void {
+    const id = this.recordingId;
+    if (!id) return;
+    const { store } = this.recorder.internals;
+    const durationMs = performance.now() - this.info.startedAt;
+    const aborted = !this.res.writableFinished;
+    const events = this.terminal ? [this.terminal] : [];
+    const response = finalResponse({ events });
+    const summary = responseSummary(response);
+    let status = aborted ? 'aborted' : this.status >= 400 ? 'error' : 'completed';
+    if (!aborted && typeof response?.status === 'string') status = response.status;
+    try {
+      store.finishRecording(id, {
+        status,
+        durationMs,
+        httpStatus: this.status || null,
+        responseHeaders: this.headers,
+        responseId: this.responseId,
+        toolsUsed: summary.toolsUsed,
+        textPreview: summary.text,
+        model: summary.model,
+      });
+    } catch (err) {
+      console.error('[recorder] could not finish a recording', err);
+    }
+  }
+}

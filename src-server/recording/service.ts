@@ -1,0 +1,45 @@
+/**
+ * Recording as the gateway uses it: the recorder (when `--record on`) and the recordings store
+ * the REST routes serve. The store is the caller's (the desktop app shares its own) or opened
+ * here under `--data-dir` (in memory without one) and then closed with the gateway.
+ */
+import type { GatewayConfig } from '../config/flags.js';
+import { openStore } from '../store/index.js';
+import type { RecordingsStore } from '../store/recordings-store.js';
+import { Recorder } from './recorder.js';
+import { secretsFromConfig } from './redact.js';
+
+export interface RecordingService {
+  /** Null when `--record off`: the library is still served, nothing new is recorded. */
+  readonly recorder: Recorder | null;
+  readonly recordings: RecordingsStore;
+  close(): void;
+}
+
+export interface RecordingServiceOptions {
+  /** A store to use instead of opening one (the caller closes it). */
+  recordings?: RecordingsStore;
+}
+
+/** Null when recording is off and no store was given (no library routes then). */
+export function openRecordingService(
+  config: GatewayConfig,
+  options: RecordingServiceOptions = {},
+): RecordingService | null {
+  const on = config.record === 'on';
+  if (!on && !options.recordings) return null;
+  let close = (): void => undefined;
+  let recordings = options.recordings;
+  if (!recordings) {
+    const store = openStore({
+      dataDir: config.dataDir,
+      inMemory: !config.dataDir,
+      recordingsMaxBytes: config.recordingsMaxBytes,
+      sweepIntervalMs: 0,
+    });
+    recordings = store.recordings;
+    close = () => store.close();
+  }
+  const recorder = on ? new Recorder({ recordings, secrets: secretsFromConfig(config) }) : null;
+  return { recorder, recordings, close };
+}

@@ -1,0 +1,299 @@
+/**
+ * Session mode (C1, C3, E2, E3, E5, E6, E7, E8): one session per live streaming response that
+ * asked for it. When a model turn ends with function calls the response waits here; outputs
+ * posted to `POST /v1/responses/{id}/tool_outputs` are checked, held (bounded), and once every
+ * pending call is answered the next backend turn starts in the same response and stream.
+ *
+ * Eviction policy (`--responses-max-active-sessions`): a new session over the limit evicts the
+ * session that has waited longest for tool outputs; if none is waiting, the oldest session, which
+ * then ends when its current turn ends. A victim ends with `error` + `response.failed`, code
+ * `session_evicted`. A wait longer than `--responses-tool-timeout` ends the same way with code
+ * `tool_outputs_timeout` (E2). The session goes away with its response (finished, cancelled, or
+ * the client disconnected, which also aborts the backend: E5).
+ */
+import { randomUUID } from 'node:crypto';
+import type { ModelPart } from '../backends/contract.js';
+import type { ResponseObject, ResponseRun } from '../engine/contract.js';
+import type { RunHooks } from '../engine/response-run.js';
+import { errors, type GatewayError } from '../protocol/errors.js';
+import { stateErrors } from './errors.js';
+import { parseToolOutputs, type ToolOutput } from './tool-outputs.js';
+
+export interface SessionLimits {
+  /** Seconds a response waits for tool outputs; 0 = forever. */
+  toolTimeoutSeconds: number;
+  maxActiveSessions: number;
+  /** Bytes of outputs one session may hold while it waits. */
+  sessionBufferMaxBytes: number;
+  /** Bytes of outputs all sessions may hold together. */
+  totalBufferMaxBytes: number;
+}
+
+/** Starts the next backend turn from the response's output so far (calls and their outputs). */
+export type TurnStarter = (output: ResponseObject['output'], signal: AbortSignal) => Promise<AsyncIterable<ModelPart>>;
+
+interface Waiter {
+  resolve: (parts: AsyncIterable<ModelPart> | null) => void;
+  reject: (error: GatewayError) => void;
+  timer: NodeJS.Timeout | undefined;
+  append: (item: ResponseObject['output'][number]) => void;
+  signal: AbortSignal;
+  onAbort: () => void;
+}
+
+interface Session {
+  readonly id: string;
+  readonly createdAt: number;
+  readonly run: ResponseRun;
+  readonly startTurn: TurnStarter;
+  /** Calls of the current turn, in output order, and the outputs received so far. */
+  pending: Map<string, ToolOutput | undefined>;
+  /** Every call_id answered during this response (a second answer is a 409, E6). */
+  answered: Set<string>;
+  waitingSince: number | null;
+  bufferBytes: number;
+  evicted: boolean;
+  waiter: Waiter | null;
+  turns: number;
+}
+
+export interface SessionState {
+  id: string;
+  object: 'response.session';
+  status: 'waiting' | 'generating';
+  waiting_since: number | null;
+  pending_call_ids: string[];
+  answered_call_ids: string[];
+  /** Function calls whose arguments are not valid JSON, delivered verbatim (E7). */
+  invalid_argument_call_ids: string[];
+  buffered_bytes: number;
+  turns: number;
+}
+
+export interface SubmitResult {
+  id: string;
+  object: 'response.tool_outputs';
+  accepted_call_ids: string[];
+  pending_call_ids: string[];
+  /** True when this submission completed the set and generation resumed. */
+  resumed: boolean;
+}
+
+export const sessionMetrics = { evicted: 0, timedOut: 0, resumed: 0 };
+
+export class SessionManager {
+  private readonly sessions = new Map<string, Session>();
+  private totalBytes = 0;
+  /** Runs evicted while generating: they fail when their current turn ends. */
+  private readonly evictedRuns = new WeakSet<ResponseRun>();
+
+  constructor(private readonly limits: SessionLimits) {}
+
+  get size(): number {
+    return this.sessions.size;
+  }
+
+  /** RunHooks for a session-mode run; call `attach` with the run right after it starts. */
+  hooks(): Pick<RunHooks, 'nextTurn'> {
+    return { nextTurn: (run, append, signal) => this.nextTurn(run, append, signal) };
+  }
+
+  attach(run: ResponseRun, startTurn: TurnStarter): void {
+    if (this.limits.maxActiveSessions > 0 && this.sessions.size >= this.limits.maxActiveSessions) this.evictOne();
+    const session: Session = {
+      id: run.id,
+      createdAt: Date.now(),
+      run,
+      startTurn,
+      pending: new Map(),
+      answered: new Set(),
+      waitingSince: null,
+      bufferBytes: 0,
+      evicted: false,
+      waiter: null,
+      turns: 1,
+    };
+    this.sessions.set(run.id, session);
+    void run.finished.then(() => this.remove(session));
+  }
+
+  has(id: string): boolean {
+    return this.sessions.has(id);
+  }
+
+  /** The live Response of a session (the stored copy lags behind while it waits). */
+  snapshot(id: string): ResponseObject | null {
+    return this.sessions.get(id)?.run.snapshot() ?? null;
+  }
+
+  state(id: string): SessionState | null {
+    const s = this.sessions.get(id);
+    if (!s) return null;
+    return {
+      id: s.id,
+      object: 'response.session',
+      status: s.waiter ? 'waiting' : 'generating',
+      waiting_since: s.waitingSince === null ? null : Math.floor(s.waitingSince / 1000),
+      pending_call_ids: [...s.pending].filter(([, v]) => v === undefined).map(([k]) => k),
+      answered_call_ids: [...s.answered],
+      invalid_argument_call_ids: [...s.run.invalidArgumentCallIds],
+      buffered_bytes: s.bufferBytes,
+      turns: s.turns,
+    };
+  }
+
+  /**
+   * Tool outputs for a waiting session. Checked as a whole before anything is kept: one bad
+   * entry rejects the submission and the session stays as it was.
+   */
+  submit(id: string, body: unknown, bodyBytes: number): SubmitResult {
+    const s = this.sessions.get(id);
+    if (!s) throw stateErrors.responseNotFound(id);
+    if (!s.waiter)
+      throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
+    const outputs = parseToolOutputs(body);
+    const seen = new Set<string>();
+    outputs.forEach((o, i) => {
+      const param = `tool_outputs[${i}].call_id`;
+      if (s.answered.has(o.call_id) || seen.has(o.call_id))
+        throw errors.conflict(
+          'duplicate_call_id',
+          `An output for call_id '${o.call_id}' was already submitted; the first submission wins.`,
+          param,
+        );
+      if (!s.pending.has(o.call_id))
+        throw errors.invalidValue(param, `Response '${id}' is not waiting for a call with call_id '${o.call_id}'.`);
+      seen.add(o.call_id);
+    });
+    if (s.bufferBytes + bodyBytes > this.limits.sessionBufferMaxBytes)
+      throw errors.requestTooLarge(this.limits.sessionBufferMaxBytes, 'tool_outputs');
+    if (this.totalBytes + bodyBytes > this.limits.totalBufferMaxBytes)
+      throw errors.requestTooLarge(this.limits.totalBufferMaxBytes, 'tool_outputs');
+    s.bufferBytes += bodyBytes;
+    this.totalBytes += bodyBytes;
+    for (const o of outputs) {
+      s.pending.set(o.call_id, o);
+      s.answered.add(o.call_id);
+    }
+    const remaining = [...s.pending].filter(([, v]) => v === undefined).map(([k]) => k);
+    if (remaining.length === 0) this.resume(s);
+    return {
+      id,
+      object: 'response.tool_outputs',
+      accepted_call_ids: outputs.map((o) => o.call_id),
+      pending_call_ids: remaining,
+      resumed: remaining.length === 0,
+    };
+  }
+
+  private nextTurn(
+    run: ResponseRun,
+    append: Waiter['append'],
+    signal: AbortSignal,
+  ): Promise<AsyncIterable<ModelPart> | null> {
+    const s = this.sessions.get(run.id);
+    if (!s || s.evicted) {
+      if (!this.evictedRuns.has(run)) return Promise.resolve(null);
+      return Promise.reject(stateErrors.sessionEvicted(this.limits.maxActiveSessions));
+    }
+    const output = run.snapshot().output;
+    const answered = new Set(
+      output.filter((i) => i.type === 'function_call_output').map((i) => (i as { call_id: string }).call_id),
+    );
+    s.pending = new Map();
+    for (const item of output) {
+      if (item.type === 'function_call' && !answered.has(item.call_id)) s.pending.set(item.call_id, undefined);
+    }
+    if (s.pending.size === 0 || signal.aborted) return Promise.resolve(null);
+    return new Promise((resolve, reject) => {
+      const onAbort = (): void => this.endWait(s, null);
+      const waiter: Waiter = { resolve, reject, timer: undefined, append, signal, onAbort };
+      const seconds = this.limits.toolTimeoutSeconds;
+      if (seconds > 0) {
+        waiter.timer = setTimeout(() => {
+          sessionMetrics.timedOut++;
+          this.endWait(s, stateErrors.toolOutputsTimeout(seconds));
+        }, seconds * 1000);
+        waiter.timer.unref();
+      }
+      signal.addEventListener('abort', onAbort, { once: true });
+      s.waiter = waiter;
+      s.waitingSince = Date.now();
+    });
+  }
+
+  /** Every pending call is answered: outputs become items, then the next turn starts. */
+  private resume(s: Session): void {
+    const waiter = s.waiter;
+    if (!waiter) return;
+    this.clearWait(s);
+    for (const [callId, o] of s.pending) {
+      waiter.append({
+        type: 'function_call_output',
+        id: `fco_${randomUUID().replace(/-/g, '')}`,
+        call_id: callId,
+        output: (o as ToolOutput).output,
+        status: 'completed',
+      } as ResponseObject['output'][number]);
+    }
+    this.releaseBuffer(s);
+    s.pending = new Map();
+    s.turns++;
+    sessionMetrics.resumed++;
+    s.startTurn(s.run.snapshot().output, waiter.signal).then(waiter.resolve, (err: unknown) =>
+      waiter.reject(err as GatewayError),
+    );
+  }
+
+  /** Ends a wait: null ends the response as it stands, an error fails it with that code. */
+  private endWait(s: Session, outcome: GatewayError | null): void {
+    const waiter = s.waiter;
+    if (!waiter) return;
+    this.clearWait(s);
+    this.releaseBuffer(s);
+    if (outcome) waiter.reject(outcome);
+    else waiter.resolve(null);
+  }
+
+  private clearWait(s: Session): void {
+    const waiter = s.waiter;
+    if (!waiter) return;
+    if (waiter.timer) clearTimeout(waiter.timer);
+    waiter.signal.removeEventListener('abort', waiter.onAbort);
+    s.waiter = null;
+    s.waitingSince = null;
+  }
+
+  private releaseBuffer(s: Session): void {
+    this.totalBytes -= s.bufferBytes;
+    s.bufferBytes = 0;
+  }
+
+  private evictOne(): void {
+    let victim: Session | undefined;
+    for (const s of this.sessions.values()) {
+      if (s.waitingSince !== null && (victim === undefined || s.waitingSince < (victim.waitingSince ?? Infinity)))
+        victim = s;
+    }
+    // Nobody waits: the oldest session (Map order is insertion order).
+    victim ??= this.sessions.values().next().value;
+    if (!victim) return;
+    sessionMetrics.evicted++;
+    victim.evicted = true;
+    this.evictedRuns.add(victim.run);
+    // Counted out now so the new session fits; a generating victim ends when its turn ends.
+    this.sessions.delete(victim.id);
+    this.endWait(victim, stateErrors.sessionEvicted(this.limits.maxActiveSessions));
+  }
+
+  private remove(s: Session): void {
+    this.clearWait(s);
+    this.releaseBuffer(s);
+    if (this.sessions.get(s.id) === s) this.sessions.delete(s.id);
+  }
+
+  /** Ends every waiting session (gateway shutdown). */
+  closeAll(): void {
+    for (const s of this.sessions.values()) this.endWait(s, null);
+  }
+}

@@ -1,0 +1,51 @@
+import { Agent, OpenAIProvider, Runner, setTracingDisabled, tool } from '@openai/agents';
+import OpenAI from 'openai';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { z } from 'zod';
+import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
+
+describe('M6 Agents SDK with server-managed state (previousResponseId)', () => {
+  let h: GatewayHarness;
+  let runner: Runner;
+  beforeAll(async () => {
+    setTracingDisabled(true);
+    h = await startGateway({ logLevel: 'warn' });
+    const provider = new OpenAIProvider({
+      openAIClient: new OpenAI({ baseURL: h.baseURL, apiKey: 'test-key', maxRetries: 0 }),
+      useResponses: true,
+    });
+    runner = new Runner({ modelProvider: provider, tracingDisabled: true });
+  });
+  afterAll(async () => {
+    expect(h.logs.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+    await h.close();
+  });
+
+  test('a tool run chained by previous_response_id, then a follow-up run from its last response', async () => {
+    const cities: string[] = [];
+    const getWeather = tool({
+      name: 'get_weather',
+      description: 'Current weather for a city.',
+      parameters: z.object({ city: z.string() }),
+      execute: async ({ city }) => {
+        cities.push(city);
+        return `Sunny, 21 C in ${city}`;
+      },
+    });
+    const agent = new Agent({ name: 'Weather', instructions: 'Use the weather tool.', model: 'sim-chat', tools: [getWeather] });
+    const seed = await runner.run(agent, 'Hello there');
+    expect(seed.lastResponseId).toMatch(/^resp_/);
+    // With previousResponseId the SDK sends only new items; the gateway rebuilds the rest from the store.
+    const first = await runner.run(agent, 'What is the weather? Use get_weather.', {
+      previousResponseId: seed.lastResponseId,
+    });
+    expect(cities.length).toBeGreaterThan(0);
+    expect(first.finalOutput).toContain('Sunny, 21 C');
+    const stored = await fetch(`${h.url}/v1/responses/${String(first.lastResponseId)}`);
+    const body = (await stored.json()) as { previous_response_id: string | null; status: string };
+    expect(body.status).toBe('completed');
+    expect(body.previous_response_id).toMatch(/^resp_/);
+    const followUp = await runner.run(agent, 'Thanks!', { previousResponseId: first.lastResponseId });
+    expect(typeof followUp.finalOutput).toBe('string');
+  });
+});
