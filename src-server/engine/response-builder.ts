@@ -397,7 +397,9 @@ export class ResponseBuilder {
     const item: FunctionCallItem = {
       type: 'function_call',
       id: newFunctionCallItemId(),
-      call_id: callId || newCallId(),
+      // Clients expect `call_…` ids; vLLM's `chatcmpl-tool-…` ids are replaced (the backend never sees
+      // them again: history is re-sent with the ids the client knows).
+      call_id: callId.startsWith('call_') ? callId : newCallId(),
       name,
       arguments: '',
       status: 'in_progress',
