@@ -4,7 +4,7 @@ import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGateway } from '../src-server/gateway.js';
-import { parseFlags } from '../src-server/config/flags.js';
+import { consoleGatewayConfig } from './launcher/console-config.js';
 import { startDesktop, type Desktop, type ElectronParts } from './shell/desktop.js';
 import type { BrowserWindowCtor } from './shell/electron-types.js';
 import { jsonFile } from './shell/json-file.js';
@@ -24,8 +24,9 @@ app.on('web-contents-created', (_e, contents) => {
 app.whenReady().then(async () => {
   // Flags after `--` (e.g. `npm start -- --backend http://127.0.0.1:8000`) configure the built-in gateway.
   const argv = process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => a !== '.');
-  const { config } = parseFlags(argv);
   const userData = app.getPath('userData');
+  // Recording on, store in the user-data folder (docs/console.md); flags after `--` still win.
+  const { config } = consoleGatewayConfig(argv, { dataDir: userData });
   const parts: ElectronParts = { BrowserWindow: BrowserWindow as unknown as BrowserWindowCtor, ipcMain, safeStorage, nativeTheme, shell,
     // Electron's dialog functions are overloaded (with/without a parent window); the shell uses the windowless form.
     dialog: {

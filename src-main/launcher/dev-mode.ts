@@ -1,10 +1,10 @@
 /** `npm run dev`: Vite's dev server (hot reload) for the console, proxying the API to a gateway. */
 import { createGateway } from '../../src-server/gateway.js';
-import { parseFlags } from '../../src-server/config/flags.js';
+import { consoleGatewayConfig } from './console-config.js';
 import { RENDERER_CONFIG } from './build-console.js';
 
 export async function startDevMode(argv: string[]): Promise<{ url: string; gatewayUrl: string; close(): Promise<void> }> {
-  const { config } = parseFlags(argv);
+  const { config } = consoleGatewayConfig(argv);
   const gateway = await createGateway({ ...config, port: 0 });
   const { createServer } = await import('vite');
   const target = gateway.url;

@@ -3,8 +3,9 @@
  * runs where no Electron binary exists, and what the e2e tests drive.
  */
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
-import { parseFlags, type GatewayConfig } from '../../src-server/config/flags.js';
+import type { GatewayConfig } from '../../src-server/config/flags.js';
 import { buildConsole } from './build-console.js';
+import { consoleGatewayConfig } from './console-config.js';
 
 export interface WebModeOptions {
   /** Gateway flags (same as `responses-studio gateway`). */
@@ -14,7 +15,7 @@ export interface WebModeOptions {
 }
 
 export async function startWebMode(options: WebModeOptions = {}): Promise<Gateway> {
-  const { config, explicit } = parseFlags(options.argv ?? []);
+  const { config, explicit } = consoleGatewayConfig(options.argv ?? []);
   // A free port unless the user asked for one: two consoles must not collide.
   if (!explicit.has('port')) config.port = 0;
   const consoleDir = await buildConsole({ quiet: options.buildQuiet });

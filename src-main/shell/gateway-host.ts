@@ -4,15 +4,18 @@
  * twice reuses its gateway; nothing the user did not ask for is restarted.
  */
 import type { GatewayConfig } from '../../src-server/config/flags.js';
+import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import type { BackendGatewayRequest } from '../shared/studio-api.js';
 
 export interface HostedGateway {
   url: string;
   port: number;
+  /** The gateway's recordings library, shared with the profile gateways. */
+  recording?: { recordings: RecordingsStore } | null;
   close(): Promise<void>;
 }
 
-export type GatewayFactory = (config: GatewayConfig, options: { consoleDir?: string }) => Promise<HostedGateway>;
+export type GatewayFactory = (config: GatewayConfig, options: { consoleDir?: string; recordings?: RecordingsStore }) => Promise<HostedGateway>;
 
 export interface GatewayHost {
   startMain(consoleDir: string): Promise<HostedGateway>;
@@ -47,7 +50,10 @@ export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayCon
       if (existing && existing.key === key) return existing.gateway;
       // Settings changed: this profile's gateway is replaced; the others keep running.
       if (existing) void existing.gateway.then((g) => g.close()).catch(() => undefined);
-      const gateway = create({ ...baseConfig, ...loopback, backend: request.backendUrl, backendKind: request.backendKind, backendApiKey: apiKey ?? undefined }, {});
+      // Runs through a profile's gateway land in the main gateway's library (one store, one file);
+      // its response store stays in memory so two stores never open the same database file.
+      const recordings = mainGateway?.recording?.recordings;
+      const gateway = create({ ...baseConfig, ...loopback, dataDir: undefined, backend: request.backendUrl, backendKind: request.backendKind, backendApiKey: apiKey ?? undefined }, recordings ? { recordings } : {});
       byProfile.set(request.profileId, { key, gateway });
       gateway.catch(() => byProfile.delete(request.profileId));
       return gateway;

@@ -39,6 +39,8 @@ export const ACTIONS: Action[] = [
   { id: 'panel.context', label: 'Show encrypted context', shortcut: 'Mod+3', run: () => useStudio.getState().setSidePanel('context') },
   { id: 'panel.gateway', label: 'Show gateway', shortcut: 'Mod+4', run: () => useStudio.getState().setSidePanel('gateway') },
   { id: 'panel.connections', label: 'Show connections', shortcut: 'Mod+5', run: () => useStudio.getState().setSidePanel('connections') },
+  { id: 'panel.library', label: 'Show sessions library', shortcut: 'Mod+6', run: () => useStudio.getState().setSidePanel('library') },
+  { id: 'library.diff', label: 'Diff the two ticked recordings', run: () => void import('../features/library/actions.js').then((m) => m.diffSelected()) },
   { id: 'copy.curl', label: 'Copy request as curl', run: () => void import('./copy.js').then((m) => copy(m.snippet('curl'))) },
   { id: 'copy.node', label: 'Copy request as openai-node', run: () => void import('./copy.js').then((m) => copy(m.snippet('node'))) },
   { id: 'copy.python', label: 'Copy request as Python', run: () => void import('./copy.js').then((m) => copy(m.snippet('python'))) },

@@ -6,6 +6,9 @@ import { Composer } from '../features/composer/Composer.js';
 import { ConnectionsPanel } from '../features/connections/ConnectionsPanel.js';
 import { ContextPanel } from '../features/context/ContextPanel.js';
 import { GatewayPanel } from '../features/gateway/GatewayPanel.js';
+import { DiffView } from '../features/library/DiffView.js';
+import { LibraryPanel } from '../features/library/LibraryPanel.js';
+import { useFileDrop } from '../features/library/useFileDrop.js';
 import { RateLimitsPanel } from '../features/rate-limits/RateLimitsPanel.js';
 import { EventDetail } from '../features/timeline/EventDetail.js';
 import { Timeline } from '../features/timeline/Timeline.js';
@@ -18,6 +21,7 @@ const SIDE_PANELS: { id: SidePanel; label: string }[] = [
   { id: 'context', label: 'Context' },
   { id: 'gateway', label: 'Gateway' },
   { id: 'connections', label: 'Connections' },
+  { id: 'library', label: 'Sessions' },
 ];
 
 function Side() {
@@ -33,6 +37,8 @@ function Side() {
       return <GatewayPanel />;
     case 'connections':
       return <ConnectionsPanel />;
+    case 'library':
+      return <LibraryPanel />;
   }
 }
 
@@ -43,6 +49,7 @@ export function App() {
   const health = useStudio((s) => s.health);
   const profile = useStudio((s) => s.profiles.find((p) => p.id === s.activeProfileId));
   useShortcuts();
+  useFileDrop();
   useEffect(() => {
     document.documentElement.dataset.theme = theme;
   }, [theme]);
@@ -83,6 +90,7 @@ export function App() {
         </div>
       </main>
       <CommandPalette />
+      <DiffView />
     </div>
   );
 }

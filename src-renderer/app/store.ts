@@ -4,9 +4,10 @@ import { createConnectionsSlice, type ConnectionsSlice } from '../features/conne
 import { createComposerSlice, type ComposerSlice } from '../features/composer/slice.js';
 import { createTimelineSlice, type TimelineSlice } from '../features/timeline/slice.js';
 import { createToolsSlice, type ToolsSlice } from '../features/tools/slice.js';
+import { createLibrarySlice, type LibrarySlice } from '../features/library/slice.js';
 
 export type Theme = 'dark' | 'light';
-export type SidePanel = 'tools' | 'rate-limits' | 'context' | 'gateway' | 'connections';
+export type SidePanel = 'library' | 'tools' | 'rate-limits' | 'context' | 'gateway' | 'connections';
 
 export interface UiSlice {
   theme: Theme;
@@ -17,7 +18,7 @@ export interface UiSlice {
   setSidePanel(panel: SidePanel): void;
 }
 
-export type StudioState = ConnectionsSlice & ComposerSlice & TimelineSlice & ToolsSlice & UiSlice;
+export type StudioState = ConnectionsSlice & ComposerSlice & TimelineSlice & ToolsSlice & LibrarySlice & UiSlice;
 
 function initialTheme(): Theme {
   const saved = typeof localStorage !== 'undefined' ? localStorage.getItem('studio.theme') : null;
@@ -32,6 +33,7 @@ export const useStudio = create<StudioState>()((...a) => {
     ...createComposerSlice(...a),
     ...createTimelineSlice(...a),
     ...createToolsSlice(...a),
+    ...createLibrarySlice(...a),
     theme: initialTheme(),
     paletteOpen: false,
     sidePanel: 'tools',

@@ -45,7 +45,10 @@ export function prepareConversation(
     history = found.items.filter(isReplayable);
   }
   if (history.length === 0 && own.every((item, i) => item === inputItems[i])) return { request, inputItems };
-  return { request: { ...request, input: [...history, ...own] as unknown as CreateResponseRequest['input'] }, inputItems };
+  return {
+    request: { ...request, input: [...history, ...own] as unknown as CreateResponseRequest['input'] },
+    inputItems,
+  };
 }
 
 /** Stored output may hold items a later turn cannot replay as context (none today but keep the filter explicit). */
@@ -76,7 +79,10 @@ export class ReasoningSealer {
   readonly decorate = (event: CanonicalEvent): void => {
     if (event.type === 'response.output_item.done') this.sealItem(event.item);
     const response = event.response as ResponseObject | undefined;
-    if (response && (event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed'))
+    if (
+      response &&
+      (event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed')
+    )
       this.sealResponse(response);
   };
 

@@ -26,7 +26,11 @@ export interface StateRouteDeps {
   state: StateService;
 }
 
-type Register = (method: 'GET' | 'POST' | 'DELETE', path: string, handler: (ctx: RequestContext) => Promise<void> | void) => void;
+type Register = (
+  method: 'GET' | 'POST' | 'DELETE',
+  path: string,
+  handler: (ctx: RequestContext) => Promise<void> | void,
+) => void;
 
 /** Request header that turns on session mode for a streaming create request (docs/state.md). */
 export const SESSION_HEADER = 'x-responses-session';

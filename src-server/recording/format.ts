@@ -210,9 +210,18 @@ export function finalResponse(run: Pick<RecordedRun, 'events'>): Record<string, 
 export function parseData(data: string, raw: boolean): unknown {
   let text = data;
   if (!raw) {
-    const parts: string[] = [];
-    for (const line of data.split('\n')) if (line.startsWith('data:')) parts.push(line.slice(line[5] === ' ' ? 6 : 5));
-    text = parts.join('\n');
+    // Fast path: the gateway writes one `data: ` line per event.
+    let at = data.startsWith('data: ') ? 0 : data.indexOf('\ndata: ');
+    if (at > 0) at += 1;
+    const end = at >= 0 ? data.indexOf('\n', at) : -1;
+    if (at >= 0 && (end === -1 || data.indexOf('\ndata:', end) === -1)) {
+      text = data.slice(at + 6, end === -1 ? undefined : end);
+    } else {
+      const parts: string[] = [];
+      for (const line of data.split('\n'))
+        if (line.startsWith('data:')) parts.push(line.slice(line[5] === ' ' ? 6 : 5));
+      text = parts.join('\n');
+    }
   }
   try {
     return JSON.parse(text) as unknown;

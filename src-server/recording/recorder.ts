@@ -130,6 +130,8 @@ class RunCapture {
   private responseId: string | null = null;
   /** The terminal event (or JSON body): where the final Response is read from. */
   private terminal: RunEvent | null = null;
+  /** An `error` event (a stream that failed without a terminal Response event). */
+  private sawError = false;
   private readonly redactor: Redactor;
 
   constructor(
@@ -282,17 +284,18 @@ class RunCapture {
     if (this.responseId === null && this.status < 400) {
       const found = RESPONSE_ID.exec(data)?.[1];
       if (found) {
+        // Kept in memory for linking; the store gets it with the finish (one commit less per run).
         this.responseId = found;
         this.recorder.linkResponse(found, {
           recordingId: id,
           sessionId: this.sessionId,
           startedAt: this.info.startedAt,
         });
-        this.recorder.internals.store.updateRecording(id, { responseId: found });
       }
     }
     const event: RunEvent = { seq: this.seq++, offsetMs, type, data };
     if (type === BODY_TYPE || TERMINAL.test(type)) this.terminal = event;
+    else if (type === 'error') this.sawError = true;
     this.recorder.internals.store.appendEvent(id, event);
   }
 
@@ -305,7 +308,7 @@ class RunCapture {
     const events = this.terminal ? [this.terminal] : [];
     const response = finalResponse({ events });
     const summary = responseSummary(response);
-    let status = aborted ? 'aborted' : this.status >= 400 ? 'error' : 'completed';
+    let status = aborted ? 'aborted' : this.status >= 400 || this.sawError ? 'error' : 'completed';
     if (!aborted && typeof response?.status === 'string') status = response.status;
     try {
       store.finishRecording(id, {

@@ -82,6 +82,16 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const method = (req.method ?? 'GET').toUpperCase();
     const path = (req.url ?? '/').split('?', 1)[0];
+    // The console (web mode) calls it from another origin, like the gateway.
+    res.setHeader('access-control-allow-origin', '*');
+    if (method === 'OPTIONS') {
+      res.writeHead(204, {
+        'access-control-allow-methods': 'GET, POST, OPTIONS',
+        'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? '*'),
+      });
+      res.end();
+      return;
+    }
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const raw = Buffer.concat(chunks).toString('utf8');

@@ -149,8 +149,7 @@ export class SessionManager {
   submit(id: string, body: unknown, bodyBytes: number): SubmitResult {
     const s = this.sessions.get(id);
     if (!s) throw stateErrors.responseNotFound(id);
-    if (!s.waiter)
-      throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
+    if (!s.waiter) throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
     const outputs = parseToolOutputs(body);
     const seen = new Set<string>();
     outputs.forEach((o, i) => {

@@ -88,7 +88,10 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
   const plan = (request: CreateResponseRequest, ctx: PlanContext): RunPlan => {
     const stored = request.store !== false;
     if (request.background === true && !stored)
-      throw errors.invalidValue('background', "background: true needs store: true (the response is fetched later by id).");
+      throw errors.invalidValue(
+        'background',
+        'background: true needs store: true (the response is fetched later by id).',
+      );
     const prepared = prepareConversation(request, store.responses, keyring);
     const sealer = request.include?.includes(ENCRYPTED_REASONING)
       ? new ReasoningSealer(keyring, request.model ?? '')
@@ -121,7 +124,10 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
       if (ctx.session) {
         sessions.attach(run, (output, signal) => {
           const next = toModelRequest(
-            { ...prepared.request, input: [...toArray(prepared.request.input), ...output] as CreateResponseRequest['input'] },
+            {
+              ...prepared.request,
+              input: [...toArray(prepared.request.input), ...output] as CreateResponseRequest['input'],
+            },
             ctx.backendHeaders ? { headers: ctx.backendHeaders } : {},
           );
           return backend.stream(next, { signal, requestId: ctx.requestId });

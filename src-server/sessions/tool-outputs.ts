@@ -32,7 +32,8 @@ export function parseToolOutputs(body: unknown): ToolOutput[] {
     if (e.type !== undefined && e.type !== 'function_call_output')
       throw errors.invalidValue(`${param}.type`, `'${param}.type' must be 'function_call_output' when given.`);
     if (e.call_id === undefined) throw errors.missingRequired(`${param}.call_id`);
-    if (typeof e.call_id !== 'string' || e.call_id === '') throw errors.invalidType(`${param}.call_id`, 'a non-empty string');
+    if (typeof e.call_id !== 'string' || e.call_id === '')
+      throw errors.invalidType(`${param}.call_id`, 'a non-empty string');
     if (e.output === undefined) throw errors.missingRequired(`${param}.output`);
     if (typeof e.output === 'string') return { call_id: e.call_id, output: e.output };
     if (!Array.isArray(e.output)) throw errors.invalidType(`${param}.output`, 'a string or an array of content parts');

@@ -32,7 +32,12 @@ describe('M6 Agents SDK with server-managed state (previousResponseId)', () => {
         return `Sunny, 21 C in ${city}`;
       },
     });
-    const agent = new Agent({ name: 'Weather', instructions: 'Use the weather tool.', model: 'sim-chat', tools: [getWeather] });
+    const agent = new Agent({
+      name: 'Weather',
+      instructions: 'Use the weather tool.',
+      model: 'sim-chat',
+      tools: [getWeather],
+    });
     const seed = await runner.run(agent, 'Hello there');
     expect(seed.lastResponseId).toMatch(/^resp_/);
     // With previousResponseId the SDK sends only new items; the gateway rebuilds the rest from the store.

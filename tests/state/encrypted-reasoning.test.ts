@@ -18,17 +18,26 @@ afterAll(async () => {
 type Item = { type: string; id?: string; encrypted_content?: string; content?: { text: string }[] };
 
 async function reasoningItem(stream = false): Promise<{ item: Item; response: { id: string; output: Item[] } }> {
-  const body = { model: 'sim-reasoning', input: 'Think about seals', include: ['reasoning.encrypted_content'], store: false };
+  const body = {
+    model: 'sim-reasoning',
+    input: 'Think about seals',
+    include: ['reasoning.encrypted_content'],
+    store: false,
+  };
   if (!stream) {
     const response = (await (await postJson(`${h.url}/v1/responses`, body)).json()) as { id: string; output: Item[] };
     return { item: response.output.find((i) => i.type === 'reasoning') as Item, response };
   }
   const reader = new SseReader(await postJson(`${h.url}/v1/responses`, { ...body, stream: true }));
   await reader.finished;
-  const done = reader.events.find((e) => e.type === 'response.output_item.done' && (e.item as Item).type === 'reasoning');
+  const done = reader.events.find(
+    (e) => e.type === 'response.output_item.done' && (e.item as Item).type === 'reasoning',
+  );
   const response = reader.events.at(-1)?.response as { id: string; output: Item[] };
   // The stream event and the final object carry the same token.
-  expect((response.output.find((i) => i.type === 'reasoning') as Item).encrypted_content).toBe((done?.item as Item).encrypted_content);
+  expect((response.output.find((i) => i.type === 'reasoning') as Item).encrypted_content).toBe(
+    (done?.item as Item).encrypted_content,
+  );
   return { item: done?.item as Item, response };
 }
 
@@ -52,7 +61,11 @@ describe('H4 encrypted reasoning', () => {
     const store = openStore({ inMemory: true });
     try {
       const keyring = new ReasoningKeyring([Buffer.from('11'.repeat(32), 'hex')]);
-      const prepared = prepareConversation({ model: 'sim-chat', input } as CreateResponseRequest, store.responses, keyring);
+      const prepared = prepareConversation(
+        { model: 'sim-chat', input } as CreateResponseRequest,
+        store.responses,
+        keyring,
+      );
       const assistant = toModelRequest(prepared.request).messages.find((m) => m.role === 'assistant');
       expect(assistant).toMatchObject({ role: 'assistant', content: 'Done.' });
       expect((assistant as { reasoning?: string }).reasoning).toBe(item.content?.map((c) => c.text).join(''));
@@ -89,7 +102,11 @@ describe('H4 encrypted reasoning', () => {
     };
     const ok = await inspect({ encrypted_content: item.encrypted_content, reveal: true });
     expect(ok.status).toBe(200);
-    expect(ok.json).toMatchObject({ integrity: 'valid', version: 'rsv1', key_id: expect.stringMatching(/^[0-9a-f]{8}$/) });
+    expect(ok.json).toMatchObject({
+      integrity: 'valid',
+      version: 'rsv1',
+      key_id: expect.stringMatching(/^[0-9a-f]{8}$/),
+    });
     expect((ok.json.payload as { content: unknown[] }).content.length).toBeGreaterThan(0);
     const bad = await inspect({ encrypted_content: 'rsv1.deadbeef.AAAA' });
     expect(bad.json.integrity).not.toBe('valid');

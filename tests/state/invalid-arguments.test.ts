@@ -19,7 +19,10 @@ function brokenArgumentsBackend(): BackendAdapter & { requests: ModelRequest[] }
       requests.push(request);
       const answered = request.messages.some((m) => m.role === 'tool');
       const parts: ModelPart[] = answered
-        ? [{ type: 'text-delta', text: 'Thanks.' }, { type: 'finish', reason: 'stop' }]
+        ? [
+            { type: 'text-delta', text: 'Thanks.' },
+            { type: 'finish', reason: 'stop' },
+          ]
         : [
             { type: 'tool-call-start', index: 0, callId: 'call_broken', name: 'lookup' },
             { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city": "Par' },
@@ -70,6 +73,8 @@ describe('E7 tool arguments that are not valid JSON', () => {
     };
     expect(assistant.tool_calls[0].function.arguments).toBe('{"city": "Par');
     expect(stateMetrics.invalidToolArguments).toBe(before + 1);
-    expect(h.logs.some((l) => String(l.msg).includes('not valid JSON') && JSON.stringify(l).includes('call_broken'))).toBe(true);
+    expect(
+      h.logs.some((l) => String(l.msg).includes('not valid JSON') && JSON.stringify(l).includes('call_broken')),
+    ).toBe(true);
   });
 });

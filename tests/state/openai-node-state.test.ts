@@ -17,7 +17,12 @@ const weather = {
   type: 'function' as const,
   name: 'get_weather',
   description: 'Current weather for a city.',
-  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+  parameters: {
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+    additionalProperties: false,
+  },
   strict: true,
 };
 
@@ -41,7 +46,11 @@ describe('M6 openai-node with stored state', () => {
   });
 
   test('a tool loop with previous_response_id', async () => {
-    const first = await client.responses.create({ model: 'sim-chat', input: 'Use get_weather for Oslo', tools: [weather] });
+    const first = await client.responses.create({
+      model: 'sim-chat',
+      input: 'Use get_weather for Oslo',
+      tools: [weather],
+    });
     const call = first.output.find((i) => i.type === 'function_call');
     if (call?.type !== 'function_call') throw new Error('no function call');
     const output: ResponseInputItem = { type: 'function_call_output', call_id: call.call_id, output: '{"temp":3}' };
@@ -57,7 +66,11 @@ describe('M6 openai-node with stored state', () => {
   });
 
   test('background: queued at once, polled to completion', async () => {
-    const queued = await client.responses.create({ model: 'sim-chat+token=2', input: 'Background please', background: true });
+    const queued = await client.responses.create({
+      model: 'sim-chat+token=2',
+      input: 'Background please',
+      background: true,
+    });
     expect(queued.status).toBe('queued');
     expect(queued.background).toBe(true);
     let polled = await client.responses.retrieve(queued.id);

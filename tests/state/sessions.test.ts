@@ -13,7 +13,12 @@ const tool = (name: string): Record<string, unknown> => ({
   type: 'function',
   name,
   description: `The ${name} tool.`,
-  parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+  parameters: {
+    type: 'object',
+    properties: { city: { type: 'string' } },
+    required: ['city'],
+    additionalProperties: false,
+  },
   strict: true,
 });
 
@@ -78,7 +83,10 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     const state = await waitUntilWaiting(h, id);
     expect(state.pending_call_ids).toEqual(calls.map(callId));
     // GET shows the live response while it waits: in progress, with its calls.
-    const live = (await (await fetch(`${h.url}/v1/responses/${id}`)).json()) as { status: string; output: { type: string }[] };
+    const live = (await (await fetch(`${h.url}/v1/responses/${id}`)).json()) as {
+      status: string;
+      output: { type: string }[];
+    };
     expect(live.status).toBe('in_progress');
     expect(live.output.map((i) => i.type)).toEqual(['function_call', 'function_call']);
 
@@ -96,7 +104,10 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     expect(events.filter((e) => e.type === 'response.created')).toHaveLength(1);
     expect(events.at(-1)?.type).toBe('response.completed');
     expect(validateStream(events as unknown as StreamEventLike[], { dialect: 'openai' })).toEqual([]);
-    const final = events.at(-1)?.response as { id: string; output: { type: string; call_id?: string; output?: unknown }[] };
+    const final = events.at(-1)?.response as {
+      id: string;
+      output: { type: string; call_id?: string; output?: unknown }[];
+    };
     expect(final.id).toBe(id);
     expect(final.output.map((i) => i.type)).toEqual([
       'function_call',
@@ -106,7 +117,10 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
       'message',
     ]);
     expect(final.output[2]).toMatchObject({ call_id: callId(calls[0]), output: 'Sunny, 21 C' });
-    expect(final.output[3]).toMatchObject({ call_id: callId(calls[1]), output: [{ type: 'input_text', text: '14:05' }] });
+    expect(final.output[3]).toMatchObject({
+      call_id: callId(calls[1]),
+      output: [{ type: 'input_text', text: '14:05' }],
+    });
     // The stored copy is the same response.
     const stored = (await (await fetch(`${h.url}/v1/responses/${id}`)).json()) as { output: unknown[] };
     expect(stored.output).toEqual(final.output);
@@ -150,14 +164,27 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
       [{ tool_outputs: [{ output: 'x' }] }, 'missing_required_parameter', 'tool_outputs[0].call_id'],
       [{ tool_outputs: [{ call_id: callId(calls[0]) }] }, 'missing_required_parameter', 'tool_outputs[0].output'],
       [{ tool_outputs: [{ call_id: callId(calls[0]), output: 5 }] }, 'invalid_type', 'tool_outputs[0].output'],
-      [{ tool_outputs: [{ call_id: callId(calls[0]), output: 'x', extra: 1 }] }, 'unknown_parameter', 'tool_outputs[0].extra'],
-      [{ tool_outputs: [{ call_id: callId(calls[0]), output: [{ type: 'bogus' }] }] }, 'invalid_value', 'tool_outputs[0].output[0].type'],
+      [
+        { tool_outputs: [{ call_id: callId(calls[0]), output: 'x', extra: 1 }] },
+        'unknown_parameter',
+        'tool_outputs[0].extra',
+      ],
+      [
+        { tool_outputs: [{ call_id: callId(calls[0]), output: [{ type: 'bogus' }] }] },
+        'invalid_value',
+        'tool_outputs[0].output[0].type',
+      ],
     ];
     for (const [body, code, param] of bad) {
       await expectError(submit(h, id, body), 400, { type: 'invalid_request_error', code, param });
     }
     const unknown = await expectError(
-      submit(h, id, { tool_outputs: [{ call_id: callId(calls[0]), output: 'a' }, { call_id: 'call_nope', output: 'b' }] }),
+      submit(h, id, {
+        tool_outputs: [
+          { call_id: callId(calls[0]), output: 'a' },
+          { call_id: 'call_nope', output: 'b' },
+        ],
+      }),
       400,
       { type: 'invalid_request_error', code: 'invalid_value', param: 'tool_outputs[1].call_id' },
     );
@@ -171,16 +198,22 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     );
     // E6: first submission wins, the second one for the same call_id is a 409 naming it.
     expect((await submit(h, id, { tool_outputs: [{ call_id: callId(calls[0]), output: 'first' }] })).status).toBe(200);
-    const dup = await expectError(submit(h, id, { tool_outputs: [{ call_id: callId(calls[0]), output: 'second' }] }), 409, {
-      type: 'invalid_request_error',
-      code: 'duplicate_call_id',
-      param: 'tool_outputs[0].call_id',
-    });
+    const dup = await expectError(
+      submit(h, id, { tool_outputs: [{ call_id: callId(calls[0]), output: 'second' }] }),
+      409,
+      {
+        type: 'invalid_request_error',
+        code: 'duplicate_call_id',
+        param: 'tool_outputs[0].call_id',
+      },
+    );
     expect(dup).toContain(callId(calls[0]));
     await submit(h, id, { tool_outputs: [{ call_id: callId(calls[1]), output: 'done' }] });
     await reader.finished;
     const final = reader.events.at(-1)?.response as { output: { call_id?: string; output?: unknown; type: string }[] };
-    expect(final.output.find((i) => i.type === 'function_call_output' && i.call_id === callId(calls[0]))?.output).toBe('first');
+    expect(final.output.find((i) => i.type === 'function_call_output' && i.call_id === callId(calls[0]))?.output).toBe(
+      'first',
+    );
   });
 
   test('E2 a wait past --responses-tool-timeout fails with tool_outputs_timeout', async () => {
@@ -189,7 +222,10 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     await reader.finished;
     const error = reader.events.find((e) => e.type === 'error');
     expect(error).toMatchObject({ code: 'tool_outputs_timeout' });
-    expect(reader.events.at(-1)).toMatchObject({ type: 'response.failed', response: { error: { code: 'tool_outputs_timeout' } } });
+    expect(reader.events.at(-1)).toMatchObject({
+      type: 'response.failed',
+      response: { error: { code: 'tool_outputs_timeout' } },
+    });
   });
 
   test('C1 eviction: over --responses-max-active-sessions the longest-waiting session ends with session_evicted', async () => {
@@ -198,7 +234,10 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     await waitUntilWaiting(h, a.id);
     const b = await openSession(h);
     await a.reader.finished;
-    expect(a.reader.events.at(-1)).toMatchObject({ type: 'response.failed', response: { error: { code: 'session_evicted' } } });
+    expect(a.reader.events.at(-1)).toMatchObject({
+      type: 'response.failed',
+      response: { error: { code: 'session_evicted' } },
+    });
     expect(a.reader.events.find((e) => e.type === 'error')).toMatchObject({ code: 'session_evicted' });
     await waitUntilWaiting(h, b.id);
     await submit(h, b.id, { tool_outputs: b.calls.map((c) => ({ call_id: callId(c), output: 'ok' })) });
@@ -212,7 +251,12 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     const res = await fetch(`${h.url}/v1/responses`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...SESSION },
-      body: JSON.stringify({ model: 'sim-chat', stream: true, input: 'Use get_weather for Paris', tools: [tool('get_weather')] }),
+      body: JSON.stringify({
+        model: 'sim-chat',
+        stream: true,
+        input: 'Use get_weather for Paris',
+        tools: [tool('get_weather')],
+      }),
       signal: controller.signal,
     });
     const reader = new SseReader(res);

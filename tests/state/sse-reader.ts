@@ -48,7 +48,8 @@ export class SseReader {
     for (;;) {
       const found = this.events.find(predicate);
       if (found) return found;
-      if (this.done) throw new Error(`stream ended without the event; got ${this.events.map((e) => e.type).join(', ')}`);
+      if (this.done)
+        throw new Error(`stream ended without the event; got ${this.events.map((e) => e.type).join(', ')}`);
       await new Promise<void>((resolve) => this.waiters.push(resolve));
     }
   }

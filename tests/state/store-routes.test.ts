@@ -43,7 +43,11 @@ describe('M6 stored responses', () => {
     expect(items).toMatchObject({ object: 'list', has_more: false });
     const data = items.data as Json[];
     expect(data).toHaveLength(1);
-    expect(data[0]).toMatchObject({ type: 'message', role: 'user', content: [{ type: 'input_text', text: 'Remember the number 7' }] });
+    expect(data[0]).toMatchObject({
+      type: 'message',
+      role: 'user',
+      content: [{ type: 'input_text', text: 'Remember the number 7' }],
+    });
     expect(items.first_id).toBe(data[0].id);
     expect(items.last_id).toBe(data[0].id);
 

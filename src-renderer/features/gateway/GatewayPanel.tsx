@@ -1,5 +1,6 @@
 import { useStudio } from '../../app/store.js';
-import { ErrorNote, Panel } from '../../ui/Panel.js';
+import { ErrorNote, Panel, Unavailable } from '../../ui/Panel.js';
+import { capabilityString } from './capabilities.js';
 
 type Entry = { status: string; reason?: string };
 const isTable = (v: unknown): v is Record<string, Entry> =>
@@ -33,6 +34,9 @@ export function GatewayPanel() {
   const refresh = useStudio((s) => s.refreshHealth);
   // A primitive, not the connection object: a new object per call would re-render forever.
   const baseUrl = useStudio((s) => s.activeConnection()?.baseUrl ?? null);
+  const recording = useStudio((s) => s.library.recording);
+  const logs = capabilityString(caps, ['gateway.logs.endpoint']);
+  const metrics = capabilityString(caps, ['gateway.metrics.endpoint']);
   const url = baseUrl === null ? '(not connected)' : baseUrl || window.location.origin;
   return (
     <Panel title="Gateway" testId="gateway-panel" actions={<button onClick={() => void refresh()}>Refresh</button>}>
@@ -45,8 +49,13 @@ export function GatewayPanel() {
         <dd className="mono">{url}</dd>
         <dt>Models</dt>
         <dd data-testid="gateway-models">{health.models.join(', ') || '–'}</dd>
+        <dt>Recording</dt>
+        <dd data-testid="gateway-recording">{recording === null ? 'see the Sessions panel' : recording ? 'on' : 'off'}</dd>
       </dl>
       <ErrorNote message={health.error} />
+      {/* Shown as missing until the gateway advertises these endpoints: never invented from other data. */}
+      {!logs ? <Unavailable feature="Live log tail" detail="the gateway advertises no log stream (gateway.logs.endpoint in /v1/capabilities)" /> : <div className="muted">Log stream: {logs}</div>}
+      {!metrics ? <Unavailable feature="Metrics" detail="the gateway advertises no metrics endpoint (gateway.metrics.endpoint in /v1/capabilities)" /> : <div className="muted">Metrics: {metrics}</div>}
       <h3>Capabilities</h3>
       {caps ? (
         <dl className="kv" data-testid="capabilities">

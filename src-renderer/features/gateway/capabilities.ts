@@ -50,8 +50,18 @@ export function capabilityString(caps: Record<string, unknown> | null, paths: st
 }
 
 export const SESSION_FEATURES = ['session_mode', 'sessions', 'tool_outputs'];
+/** Capability paths naming the encrypted-content inspect/decrypt endpoint. */
+export const DECRYPT_ENDPOINT_PATHS = ['gateway.encrypted_content.inspect', 'gateway.encrypted_content.endpoint', 'encrypted_context.decrypt_endpoint', 'features.encrypted_context.decrypt_endpoint', 'decrypt.endpoint'];
 export const STORE_FEATURES = ['store', 'previous_response_id', 'stored_responses'];
 export const DECRYPT_FEATURES = ['decrypt', 'encrypted_context', 'encrypted_reasoning'];
+
+/** The decrypt endpoint, when the gateway advertises (or was found to have) one that this page may use. */
+export function decryptEndpoint(caps: Record<string, unknown> | null): string | undefined {
+  const endpoint = capabilityString(caps, DECRYPT_ENDPOINT_PATHS);
+  if (!endpoint) return undefined;
+  const entry = (caps?.features as Record<string, unknown> | undefined)?.encrypted_context as { status?: string } | undefined;
+  return entry?.status === 'unsupported' ? undefined : endpoint;
+}
 
 /** Header that opts a streaming request into session mode; advertised by the gateway when it has one. */
 export function sessionHeader(caps: Record<string, unknown> | null): string {

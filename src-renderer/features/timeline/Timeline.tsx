@@ -5,6 +5,7 @@ import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNote, Panel } from '../../ui/Panel.js';
 import { filterRows, runStats, type Run, type TimelineRow } from './run-model.js';
 import { Waterfall } from './Waterfall.js';
+import { ReplayBar } from '../library/ReplayBar.js';
 
 const ROW_HEIGHT = 22;
 // Module-level so the virtualizer sees the same function every render: a new one makes it
@@ -21,7 +22,7 @@ function RunTabs() {
       {runs.map((r) => (
         <button key={r.id} role="tab" aria-selected={r.id === active} className={`run-tab status-${r.status}`} data-testid="run-tab" data-status={r.status} onClick={() => select(r.id)}>
           {r.linkedFrom ? '↳ ' : ''}
-          {r.id} · {String(r.request.model ?? '?')} · <span className="run-status">{r.status}</span>
+          {r.replayOf ? `▶ ${r.replayOf.name}` : r.id} · {String(r.request.model ?? '?')} · <span className="run-status">{r.status}</span>
         </button>
       ))}
     </div>
@@ -38,6 +39,7 @@ function Stats({ run }: { run: Run }) {
       {run.httpStatus ? <span>HTTP {run.httpStatus}</span> : null}
       {run.responseId ? <span className="mono">{run.responseId}</span> : null}
       {run.linkedFrom ? <span>continues {run.linkedFrom}</span> : null}
+      {run.replayOf ? <span data-testid="run-replay-of">recording {run.replayOf.recordingId}</span> : null}
       <span>{st.events} events</span>
       <span>{(st.bytes / 1024).toFixed(1)} KiB</span>
       {st.ttftMs !== undefined ? <span>TTFT {st.ttftMs.toFixed(0)} ms</span> : null}
@@ -143,6 +145,7 @@ export function Timeline() {
       ) : (
         <>
           <Stats run={run} />
+          {run.replayOf ? <ReplayBar runId={run.id} /> : null}
           <ErrorNote message={run.error ? `${run.error.code ? `${run.error.code}: ` : ''}${run.error.message}` : undefined} testId="run-error" />
           <Waterfall run={run} />
           <EventTable run={run} />

@@ -58,6 +58,8 @@ export interface Run {
   id: string;
   /** Run this one continues (previous_response_id or session submit). */
   linkedFrom?: string;
+  /** Set when the run is a recording played back into the timeline (not a live request). */
+  replayOf?: { recordingId: string; name: string };
   request: Record<string, unknown>;
   requestHeaders: Record<string, string>;
   sentAt: number;

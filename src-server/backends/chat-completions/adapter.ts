@@ -1,14 +1,15 @@
 /**
- * The HTTP side shared by the vLLM and OpenAI-compatible adapters: POST /v1/chat/completions with
- * Node's fetch (undici's global agent keeps connections alive), decode the SSE body with
- * eventsource-parser, and enforce `--backend-timeout` before the headers (504 rejection) and
- * between chunks (an `error` part, E1). The caller's signal aborts the upstream request (E5).
+ * The HTTP side shared by the vLLM and OpenAI-compatible adapters: POST /v1/chat/completions over
+ * node:http with a keep-alive agent (upstream.ts), decode the SSE body push-style (part-stream.ts),
+ * and enforce `--backend-timeout` before the headers (504 rejection) and between chunks (an
+ * `error` part, E1). The caller's signal aborts the upstream request (E5).
  */
-import { createParser } from 'eventsource-parser';
+import type { OutgoingHttpHeaders } from 'node:http';
 import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
-import { ChatStreamDecoder } from './stream.js';
+import { ChatPartStream } from './part-stream.js';
 import { parseErrorBody, retryAfterFrom, upstreamError } from './upstream-error.js';
+import { describe, headerOf, UpstreamClient, type Exchange } from './upstream.js';
 
 export interface ChatAdapterOptions {
   /** Base URL with or without `/v1`. */
@@ -33,15 +34,13 @@ export function serverRoot(baseUrl: string): string {
   return url;
 }
 
-/** Why a request was aborted by us rather than by the caller. */
-type AbortCause = 'none' | 'headers-timeout' | 'stall';
-
 export class ChatCompletionsAdapter implements BackendAdapter {
   readonly kind: string;
   readonly baseUrl: string;
   private readonly root: string;
   private readonly timeoutMs: number;
   private readonly authHeaders: Record<string, string>;
+  private readonly client: UpstreamClient;
 
   constructor(
     options: ChatAdapterOptions,
@@ -52,6 +51,7 @@ export class ChatCompletionsAdapter implements BackendAdapter {
     this.baseUrl = this.root;
     this.timeoutMs = Math.max(1, options.timeoutSeconds * 1000);
     this.authHeaders = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
+    this.client = new UpstreamClient(this.root, this.timeoutMs);
     this.countTokens = dialect.tokenize ? (request, signal) => this.tokenize(request, signal) : undefined;
   }
 
@@ -75,139 +75,38 @@ export class ChatCompletionsAdapter implements BackendAdapter {
 
   async stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
     const body = JSON.stringify(this.dialect.buildBody(request));
-    const { response, controller, state, detach } = await this.send(
+    const exchange = await this.client.send(
       'POST',
       '/v1/chat/completions',
       body,
-      { accept: 'text/event-stream', ...request.headers },
+      this.headers('text/event-stream', request.headers),
       options.signal,
     );
-    if (!response.ok || !response.body) {
-      try {
-        throw await this.httpError(response, state);
-      } finally {
-        detach();
-      }
-    }
-    return this.parts(response.body, controller, state, detach, options);
+    const status = exchange.res.statusCode ?? 0;
+    if (status < 200 || status > 299) throw await this.httpError(exchange, options.signal);
+    return new ChatPartStream(exchange, options.signal, this.timeoutMs, options.requestId);
   }
 
-  private async *parts(
-    body: ReadableStream<Uint8Array>,
-    controller: AbortController,
-    state: { cause: AbortCause },
-    detach: () => void,
-    options: StreamOptions,
-  ): AsyncGenerator<ModelPart> {
-    const decoder = new ChatStreamDecoder(options.requestId);
-    const parser = createParser({ onEvent: (event) => decoder.feed(event.data) });
-    const text = new TextDecoder();
-    const reader = body.getReader();
-    // One lazily re-armed timer per stream instead of one per chunk (hot path).
-    let waitingSince = Date.now();
-    let waiting = false;
-    const timeoutMs = this.timeoutMs;
-    let timer: NodeJS.Timeout | undefined;
-    const check = (): void => {
-      const idle = waiting ? Date.now() - waitingSince : 0;
-      if (idle >= timeoutMs) {
-        state.cause = 'stall';
-        controller.abort();
-        return;
-      }
-      timer = setTimeout(check, timeoutMs - idle);
-    };
-    timer = setTimeout(check, timeoutMs);
-    try {
-      for (;;) {
-        let chunk: ReadableStreamReadResult<Uint8Array>;
-        waitingSince = Date.now();
-        waiting = true;
-        try {
-          chunk = await reader.read();
-        } catch (error) {
-          if (options.signal.aborted) {
-            yield { type: 'finish', reason: 'abort' };
-          } else if (state.cause === 'stall') {
-            yield { type: 'error', error: errors.backendTimeout(timeoutMs / 1000) };
-          } else {
-            yield { type: 'error', error: errors.backendProtocol(`The backend connection broke mid-stream: ${describe(error)}`) };
-          }
-          return;
-        } finally {
-          waiting = false;
-        }
-        if (chunk.done) {
-          parser.reset({ consume: true });
-          decoder.end();
-        } else {
-          parser.feed(text.decode(chunk.value, { stream: true }));
-        }
-        const parts = decoder.parts;
-        if (parts.length > 0) {
-          decoder.parts = [];
-          for (let i = 0; i < parts.length; i++) yield parts[i];
-        }
-        if (decoder.ended) return;
-      }
-    } finally {
-      clearTimeout(timer);
-      detach();
-      // Leaving early (consumer stopped, stall) frees the upstream at once; after the last part the
-      // rest of the body (chunk terminator) is drained so the connection stays reusable.
-      if (!decoder.ended) controller.abort();
-      else drain(reader, controller, timeoutMs);
-    }
+  /** Closes the pooled upstream connections. */
+  close(): Promise<void> {
+    this.client.close();
+    return Promise.resolve();
   }
 
-  /** fetch with the caller's signal linked and the headers timeout armed. */
-  private async send(
-    method: string,
-    path: string,
-    body: string | undefined,
-    headers: Record<string, string> | undefined,
-    signal: AbortSignal | undefined,
-  ): Promise<{ response: Response; controller: AbortController; state: { cause: AbortCause }; detach: () => void }> {
-    const controller = new AbortController();
-    const state: { cause: AbortCause } = { cause: 'none' };
-    const onAbort = (): void => controller.abort(signal?.reason);
-    if (signal) {
-      if (signal.aborted) throw signal.reason ?? new DOMException('Aborted', 'AbortError');
-      signal.addEventListener('abort', onAbort, { once: true });
-    }
-    const detach = (): void => signal?.removeEventListener('abort', onAbort);
-    const headersTimer = setTimeout(() => {
-      state.cause = 'headers-timeout';
-      controller.abort();
-    }, this.timeoutMs);
-    const init: RequestInit = {
-      method,
-      signal: controller.signal,
-      headers: { ...headers, ...this.authHeaders, ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
-    };
-    if (body !== undefined) init.body = body;
-    try {
-      const response = await fetch(this.root + path, init);
-      return { response, controller, state, detach };
-    } catch (error) {
-      detach();
-      if (signal?.aborted) throw signal.reason ?? error;
-      if (state.cause === 'headers-timeout') throw errors.backendTimeout(this.timeoutMs / 1000);
-      throw errors.backendUnreachable(this.root, describe(error));
-    } finally {
-      clearTimeout(headersTimer);
-    }
+  private headers(accept: string, extra: Record<string, string> | undefined): OutgoingHttpHeaders {
+    return { accept, ...extra, ...this.authHeaders };
   }
 
-  private async httpError(response: Response, state: { cause: AbortCause }): Promise<GatewayError> {
-    const retry = retryAfterFrom(response.status, response.headers);
+  private async httpError(exchange: Exchange, signal: AbortSignal | undefined): Promise<GatewayError> {
+    const status = exchange.res.statusCode ?? 0;
+    const retry = retryAfterFrom(status, (name) => headerOf(exchange.res, name));
     let text = '';
     try {
-      text = await withTimeout(response.text(), this.timeoutMs, () => (state.cause = 'stall'));
+      text = await this.client.readText(exchange, signal);
     } catch {
       // The status alone still makes a useful error.
     }
-    return upstreamError(response.status, parseErrorBody(text), retry);
+    return upstreamError(status, parseErrorBody(text), retry);
   }
 
   private async requestJson(
@@ -217,63 +116,27 @@ export class ChatCompletionsAdapter implements BackendAdapter {
     headers: Record<string, string> | undefined,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    const { response, controller, state, detach } = await this.send(
+    const exchange = await this.client.send(
       method,
       path,
       payload === undefined ? undefined : JSON.stringify(payload),
-      { accept: 'application/json', ...headers },
+      this.headers('application/json', headers),
       signal,
     );
     try {
-      if (!response.ok) throw await this.httpError(response, state);
-      const text = await withTimeout(response.text(), this.timeoutMs, () => undefined);
+      const status = exchange.res.statusCode ?? 0;
+      if (status < 200 || status > 299) throw await this.httpError(exchange, signal);
+      const text = await this.client.readText(exchange, signal);
       try {
         return JSON.parse(text) as unknown;
       } catch {
         throw errors.backendProtocol(`${method} ${path} returned invalid JSON.`);
       }
     } catch (error) {
-      controller.abort();
+      exchange.req.destroy();
       if (isGatewayError(error)) throw error;
       if (signal?.aborted) throw signal.reason ?? error;
       throw errors.backendUnreachable(this.root, describe(error));
-    } finally {
-      detach();
     }
   }
-}
-
-function drain(reader: ReadableStreamDefaultReader<Uint8Array>, controller: AbortController, timeoutMs: number): void {
-  const timer = setTimeout(() => controller.abort(), timeoutMs);
-  const next = (): void => {
-    reader.read().then(
-      (r) => (r.done ? clearTimeout(timer) : next()),
-      () => clearTimeout(timer),
-    );
-  };
-  next();
-}
-
-function withTimeout<T>(promise: Promise<T>, ms: number, onTimeout: () => void): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      onTimeout();
-      reject(errors.backendTimeout(ms / 1000));
-    }, ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
-
-/** fetch hides the socket error in `cause`; surface its code (ECONNREFUSED, UND_ERR_SOCKET …). */
-function describe(error: unknown): string {
-  if (error instanceof Error) {
-    const cause = (error as Error & { cause?: unknown }).cause;
-    if (cause instanceof Error) {
-      const code = (cause as Error & { code?: unknown }).code;
-      return typeof code === 'string' ? `${code} (${cause.message})` : cause.message;
-    }
-    return error.message;
-  }
-  return String(error);
 }

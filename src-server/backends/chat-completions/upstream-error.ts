@@ -77,10 +77,10 @@ function codeForStatus(status: number, message: string): string {
 }
 
 /** `Retry-After` / `retry-after-ms` from a 429/503, normalised to both headers (M3). */
-export function retryAfterFrom(status: number, headers: Headers): Record<string, string> {
+export function retryAfterFrom(status: number, header: (name: string) => string | null): Record<string, string> {
   if (status !== 429 && status !== 503) return {};
-  const ms = headers.get('retry-after-ms');
-  const after = headers.get('retry-after');
+  const ms = header('retry-after-ms');
+  const after = header('retry-after');
   if (ms !== null && Number.isFinite(Number(ms))) {
     const out = retryHeaders(Number(ms));
     if (after !== null && /^\d+$/.test(after)) out['retry-after'] = String(Math.max(1, Number(after)));

@@ -1,0 +1,189 @@
+/**
+ * A streaming chat response body as an AsyncIterator of ModelParts, push-driven: each socket read
+ * is decoded synchronously into every part it holds (SSE → JSON → parts), and the consumer takes
+ * queued parts from an already-resolved promise, so a read of N deltas costs one callback, not N
+ * stream reads. Backpressure: the body pauses while too many parts wait.
+ *
+ * Endings (E1, E5): `[DONE]` ends it (the rest of the body is drained so the connection is
+ * reused); a body that ends or breaks before is an `error` part; silence past the backend timeout
+ * while the consumer waits is a `backend_timeout` error part; the caller's abort is a
+ * `finish: abort` part; a consumer that stops early (return()) closes the upstream request.
+ */
+import { errors, type GatewayError } from '../../protocol/errors.js';
+import type { ModelPart } from '../contract.js';
+import { SseDataDecoder } from './sse-data.js';
+import { ChatStreamDecoder } from './stream.js';
+import { describe, type Exchange } from './upstream.js';
+
+/** Parts waiting for the consumer above which the body is paused, and below which it resumes. */
+const HIGH_WATER = 1024;
+const LOW_WATER = 256;
+
+const DONE: IteratorResult<ModelPart> = Object.freeze({ done: true, value: undefined });
+
+export class ChatPartStream implements AsyncIterableIterator<ModelPart> {
+  private queue: ModelPart[] = [];
+  private head = 0;
+  private waiter: ((result: IteratorResult<ModelPart>) => void) | null = null;
+  /** No part will be added any more. */
+  private ended = false;
+  private paused = false;
+  private waitingSince = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly decoder: ChatStreamDecoder;
+  private readonly sse: SseDataDecoder;
+
+  constructor(
+    private readonly exchange: Exchange,
+    private readonly signal: AbortSignal,
+    private readonly timeoutMs: number,
+    requestId: string,
+  ) {
+    this.decoder = new ChatStreamDecoder(requestId);
+    const decoder = this.decoder;
+    this.sse = new SseDataDecoder((data) => decoder.feed(data));
+    const { res } = exchange;
+    res.on('data', this.onData);
+    res.on('end', this.onEnd);
+    res.on('error', this.onBroken);
+    res.on('close', this.onClose);
+    if (signal.aborted) this.onAbort();
+    else signal.addEventListener('abort', this.onAbort, { once: true });
+    // One lazily re-armed timer per stream instead of one per read.
+    this.timer = setTimeout(this.checkStall, timeoutMs);
+  }
+
+  [Symbol.asyncIterator](): this {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<ModelPart>> {
+    if (this.head < this.queue.length) {
+      const value = this.queue[this.head++];
+      if (this.head === this.queue.length) {
+        this.queue = [];
+        this.head = 0;
+      }
+      if (this.paused && this.queue.length - this.head < LOW_WATER) this.resume();
+      return Promise.resolve({ done: false, value });
+    }
+    if (this.ended) return Promise.resolve(DONE);
+    if (this.paused) this.resume();
+    this.waitingSince = Date.now();
+    return new Promise((resolve) => (this.waiter = resolve));
+  }
+
+  /** The consumer stopped: release the upstream request unless the stream is over. */
+  return(): Promise<IteratorResult<ModelPart>> {
+    this.queue = [];
+    this.head = 0;
+    if (!this.ended) {
+      this.close();
+      this.exchange.req.destroy();
+    }
+    return Promise.resolve(DONE);
+  }
+
+  private readonly onData = (chunk: Buffer): void => {
+    if (this.ended) return;
+    this.waitingSince = Date.now();
+    this.sse.push(chunk);
+    this.collect();
+  };
+
+  private readonly onEnd = (): void => {
+    if (this.ended) return;
+    this.sse.end();
+    // Without [DONE] the decoder reports a truncated stream.
+    this.decoder.end();
+    this.collect();
+  };
+
+  private readonly onBroken = (error: unknown): void => {
+    if (this.ended) return;
+    if (this.signal.aborted) return this.onAbort();
+    this.fail(errors.backendProtocol(`The backend connection broke mid-stream: ${describe(error)}`));
+  };
+
+  private readonly onClose = (): void => {
+    if (!this.ended) this.onBroken(new Error('the connection closed'));
+  };
+
+  private readonly onAbort = (): void => {
+    if (this.ended) return;
+    this.add({ type: 'finish', reason: 'abort' });
+    this.close();
+    this.exchange.req.destroy();
+  };
+
+  private readonly checkStall = (): void => {
+    if (this.ended) return;
+    const idle = this.waiter ? Date.now() - this.waitingSince : 0;
+    if (idle < this.timeoutMs) {
+      this.timer = setTimeout(this.checkStall, this.timeoutMs - idle);
+      return;
+    }
+    this.exchange.state.cause = 'stall';
+    this.fail(errors.backendTimeout(this.timeoutMs / 1000));
+    this.exchange.req.destroy();
+  };
+
+  private fail(error: GatewayError): void {
+    this.decoder.fail(error);
+    this.collect();
+  }
+
+  /** Moves the decoder's parts to the queue and wakes the consumer. */
+  private collect(): void {
+    const parts = this.decoder.parts;
+    if (parts.length > 0) {
+      this.decoder.parts = [];
+      if (this.head === this.queue.length) {
+        this.queue = parts;
+        this.head = 0;
+      } else for (let i = 0; i < parts.length; i++) this.queue.push(parts[i]);
+    }
+    if (this.decoder.ended && !this.ended) this.finishBody();
+    const waiter = this.waiter;
+    if (waiter && this.head < this.queue.length) {
+      this.waiter = null;
+      const value = this.queue[this.head++];
+      waiter({ done: false, value });
+    } else if (waiter && this.ended) {
+      this.waiter = null;
+      waiter(DONE);
+    }
+    if (!this.ended && !this.paused && this.queue.length - this.head > HIGH_WATER) {
+      this.paused = true;
+      this.exchange.res.pause();
+    }
+  }
+
+  /** All parts are known: the rest of the body (the chunked terminator) is drained for reuse. */
+  private finishBody(): void {
+    this.close();
+    const { req, res } = this.exchange;
+    if (res.complete) return;
+    const timer = setTimeout(() => req.destroy(), this.timeoutMs);
+    timer.unref();
+    res.once('close', () => clearTimeout(timer));
+    res.resume();
+  }
+
+  private add(part: ModelPart): void {
+    this.queue.push(part);
+    this.ended = true;
+    this.collect();
+  }
+
+  private close(): void {
+    this.ended = true;
+    clearTimeout(this.timer);
+    this.signal.removeEventListener('abort', this.onAbort);
+  }
+
+  private resume(): void {
+    this.paused = false;
+    this.exchange.res.resume();
+  }
+}
