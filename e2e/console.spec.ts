@@ -39,9 +39,10 @@ describe.skipIf(!hasChromium)('console e2e (web mode, Chromium)', () => {
     // Rows are virtualized: filter to the one we want so it is rendered.
     await page.getByTestId('timeline-filter-type').selectOption('response.output_text.done');
     await page.locator('[data-testid="event-row"][data-type="response.output_text.done"]').click();
-    const raw = await page.getByTestId('event-detail').locator('.view-lines').innerText();
-    // The detail shows JSON, so compare against the text's JSON-escaped form.
-    expect(raw.replace(/\s+/g, ' ')).toContain(JSON.stringify(text).slice(1, 30).replace(/\s+/g, ' '));
+    // The detail shows JSON, so compare against the text's JSON-escaped form (Monaco renders lines
+    // after it mounts: poll until it has).
+    const lines = page.getByTestId('event-detail').locator('.view-lines');
+    await expect.poll(async () => (await lines.innerText()).replace(/\s+/g, ' ')).toContain(JSON.stringify(text).slice(1, 30).replace(/\s+/g, ' '));
     await page.getByTestId('timeline-filter-type').selectOption('');
     expect(await page.locator('[data-testid="event-row"][data-type="response.created"]').count()).toBe(1);
     // The console's copy of the stream validator finds nothing wrong with the gateway's stream.
@@ -126,41 +127,19 @@ describe.skipIf(!hasChromium)('console e2e (web mode, Chromium)', () => {
     await page.context().close();
   });
 
-  test('rate-limit gauges change after a request', async (ctx) => {
-    const probe = await fetch(`${h.gateway.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'sim-chat', input: 'hi' }) });
-    await probe.text();
-    const page = await h.open();
-    await page.getByTestId('side-rate-limits').click();
-    if (!probe.headers.has('x-ratelimit-limit-requests')) {
-      await page.getByTestId('rate-limits-empty').waitFor();
-      await page.context().close();
-      ctx.skip('this gateway sends no x-ratelimit-* headers yet — the panel shows its empty state');
-    }
-    await sendTemplate(page, 'plain');
-    await waitForRunStatus(page, 'completed');
-    const first = Number(await page.getByTestId('gauge-requests').getAttribute('data-remaining'));
-    await page.getByTestId('send').click();
-    await expect.poll(async () => Number(await page.getByTestId('gauge-requests').getAttribute('data-remaining'))).toBeLessThan(first);
-    await page.context().close();
-  });
-
-  test('encrypted reasoning blobs are listed; decryption only where the gateway offers it', async (ctx) => {
+  test('an encrypted reasoning blob decrypts through the gateway: integrity, size, key id', async () => {
     const page = await h.open();
     await page.getByTestId('side-context').click();
     await sendTemplate(page, 'reasoning');
     await waitForRunStatus(page, 'completed');
     expect((await page.getByTestId('assembled-reasoning').first().innerText()).length).toBeGreaterThan(0);
-    if ((await page.getByTestId('context-blob').count()) === 0) {
-      expect(await page.getByTestId('context-panel').innerText()).toMatch(/No sealed blobs in this run/);
-      await page.context().close();
-      ctx.skip('the gateway returned no reasoning.encrypted_content yet — the panel shows its empty state');
-    }
-    if ((await page.getByTestId('decrypt').count()) === 0) {
-      expect(await page.getByTestId('unavailable').innerText()).toMatch(/Decryption is not available/);
-    } else {
-      await page.getByTestId('decrypt').first().click();
-      expect(await page.getByTestId('decrypted').innerText()).toMatch(/integrity: valid/);
-    }
+    await page.getByTestId('context-blob').first().waitFor();
+    await page.getByTestId('decrypt').first().click();
+    const decrypted = page.getByTestId('decrypted').first();
+    await decrypted.waitFor();
+    expect(await decrypted.getAttribute('data-integrity')).toBe('valid');
+    expect(await decrypted.getByTestId('decrypted-meta').innerText()).toMatch(/\d+ bytes sealed · key id \S+/);
+    expect((await decrypted.getByTestId('decrypted-payload').innerText()).length).toBeGreaterThan(0);
     await page.context().close();
   });
 

@@ -4,9 +4,9 @@
  * reasoning items carrying `encrypted_content` opened for the backend (H4). Also the sealing side:
  * reasoning output items get `encrypted_content` when the request includes it.
  */
+import { errors } from '../protocol/errors.js';
 import type { ReasoningKeyring } from '../crypto/reasoning-seal.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
-import { stateErrors } from '../sessions/errors.js';
 import type { ResponsesStore } from '../store/index.js';
 import type { ResponseObject } from './contract.js';
 import type { CanonicalEvent } from './response-builder.js';
@@ -41,7 +41,7 @@ export function prepareConversation(
   const previous = request.previous_response_id;
   if (typeof previous === 'string') {
     const found = store.getConversation(previous);
-    if (!found.found) throw stateErrors.previousResponseNotFound(previous);
+    if (!found.found) throw errors.previousResponseNotFound(previous);
     history = found.items.filter(isReplayable);
   }
   if (history.length === 0 && own.every((item, i) => item === inputItems[i])) return { request, inputItems };

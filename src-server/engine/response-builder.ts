@@ -78,7 +78,7 @@ export class ResponseBuilder {
 
   /** A deep copy of the current Response object. */
   snapshot(): ResponseObject {
-    return structuredClone(this.response);
+    return cloneData(this.response);
   }
 
   /** Emits `response.created` and `response.in_progress`. */
@@ -124,13 +124,14 @@ export class ResponseBuilder {
   /**
    * The backend stream ended. With a finish part seen this emits the terminal event (usage may
    * arrive after the finish part, so the terminal waits for the end); without one the stream
-   * was truncated and the response fails with `truncation`.
+   * was truncated and the response fails with `truncation` (a function is called only then, so a
+   * normal end builds no error).
    */
-  end(truncation: GatewayError): void {
+  end(truncation: GatewayError | (() => GatewayError)): void {
     if (this.terminal) return;
     this.start();
     const reason = this.finishReason;
-    if (!reason) return this.fail(truncation);
+    if (!reason) return this.fail(typeof truncation === 'function' ? truncation() : truncation);
     if (reason === 'stop' || reason === 'tool_calls') return this.terminate('completed', null);
     if (reason === 'length') return this.terminate('incomplete', { reason: 'max_output_tokens' });
     if (reason === 'content_filter') return this.terminate('incomplete', { reason: 'content_filter' });
@@ -158,8 +159,8 @@ export class ResponseBuilder {
     if (this.terminal) return;
     const outputIndex = this.response.output.length;
     this.response.output.push(item);
-    this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: structuredClone(item) });
-    this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: structuredClone(item) });
+    this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: cloneData(item) });
+    this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: cloneData(item) });
   }
 
   /** H3: the summary of a reasoning item, set just before its output_item.done (engine/summaries-stage.ts). */
@@ -420,6 +421,23 @@ export class ResponseBuilder {
       delta,
     });
   }
+}
+
+/**
+ * Deep copy of JSON-shaped data (plain objects, arrays, primitives; undefined kept), which is all
+ * a Response holds. Several times cheaper than structuredClone, which runs per response 4 times.
+ */
+function cloneData<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) {
+    const out: unknown[] = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = cloneData(value[i] as unknown);
+    return out as T;
+  }
+  const source = value as Record<string, unknown>;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(source)) out[key] = cloneData(source[key]);
+  return out as T;
 }
 
 function copyPart(part: ResponseOutputText | ResponseOutputRefusal): ResponseOutputText | ResponseOutputRefusal {

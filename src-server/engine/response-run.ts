@@ -183,7 +183,7 @@ class Run implements ResponseRun {
       if (this.builder.done) endedEarly = true;
       else
         this.builder.end(
-          errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'),
+          () => errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'),
         );
     } catch (error) {
       // After cancel() the adapter's iterator typically throws its abort: nothing left to report.

@@ -4,7 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { GatewayError } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import type { Dialect } from '../protocol/events.js';
 
 /** The API version the gateway speaks, sent as `openai-version` like the real API. */
@@ -43,7 +43,7 @@ export function dialectFor(req: IncomingMessage, fallback: Dialect): Dialect {
   if (raw === undefined || raw === '') return fallback;
   const v = raw.trim().toLowerCase();
   if (v === 'openai' || v === 'open-responses') return v;
-  throw invalidHeader('X-Responses-Dialect', `must be 'openai' or 'open-responses', got '${raw.slice(0, 64)}'`);
+  throw errors.invalidHeader('X-Responses-Dialect', `must be 'openai' or 'open-responses', got '${raw.slice(0, 64)}'`);
 }
 
 /** `X-Responses-Extensions: on|off` overrides `--responses-extensions`. */
@@ -53,12 +53,7 @@ export function extensionsFor(req: IncomingMessage, fallback: boolean): boolean 
   const v = raw.trim().toLowerCase();
   if (v === 'on' || v === 'true' || v === '1') return true;
   if (v === 'off' || v === 'false' || v === '0') return false;
-  throw invalidHeader('X-Responses-Extensions', `must be 'on' or 'off', got '${raw.slice(0, 64)}'`);
-}
-
-function invalidHeader(name: string, detail: string): GatewayError {
-  // errors.ts has no header factory yet; this is the one error the HTTP layer builds itself.
-  return new GatewayError(400, 'invalid_request_error', 'invalid_header', `Invalid header '${name}': ${detail}.`);
+  throw errors.invalidHeader('X-Responses-Extensions', `must be 'on' or 'off', got '${raw.slice(0, 64)}'`);
 }
 
 /** `x-simulator-*` request headers, forwarded to the backend (simulator latency / fault selection). */

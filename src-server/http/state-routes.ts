@@ -13,7 +13,6 @@ import { toModelRequest } from '../engine/translate-request.js';
 import { doneSentinel } from '../protocol/events.js';
 import { errors } from '../protocol/errors.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
-import { stateErrors } from '../sessions/errors.js';
 import type { StateService } from '../sessions/state.js';
 import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { dialectFor } from './request-headers.js';
@@ -70,7 +69,7 @@ async function getResponse(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   else response = deps.state.sessions.snapshot(id) ?? undefined;
   if (response?.store === false) response = undefined;
   if (!response) response = deps.state.store.responses.getResponse<ResponseObject>(id)?.response;
-  if (!response) throw stateErrors.responseNotFound(id);
+  if (!response) throw errors.responseNotFound(id);
   if (includes(ctx).includes(ENCRYPTED_REASONING)) deps.state.sealStored(response);
   sendJson(ctx, 200, response);
 }
@@ -88,7 +87,7 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
         'stream',
         `The events of response '${id}' are not available: only background responses can be streamed again, while running or shortly after.`,
       );
-    throw stateErrors.responseNotFound(id);
+    throw errors.responseNotFound(id);
   }
   if (startingAfter < entry.droppedThrough)
     throw errors.invalidValue(
@@ -125,7 +124,7 @@ function deleteResponse(ctx: RequestContext, deps: StateRouteDeps): void {
   const id = idOf(ctx);
   const live = deps.state.background.get(id);
   if (live && !live.final) live.run.cancel('cancelled');
-  if (!deps.state.store.responses.deleteResponse(id)) throw stateErrors.responseNotFound(id);
+  if (!deps.state.store.responses.deleteResponse(id)) throw errors.responseNotFound(id);
   sendJson(ctx, 200, { id, object: 'response', deleted: true });
 }
 
@@ -150,9 +149,9 @@ function inputItems(ctx: RequestContext, deps: StateRouteDeps): void {
   const after = ctx.query.get('after');
   if (after !== null) options.after = after;
   // An unknown response is a 404 even when the paging parameters are fine.
-  if (!deps.state.store.responses.has(id)) throw stateErrors.responseNotFound(id);
+  if (!deps.state.store.responses.has(id)) throw errors.responseNotFound(id);
   const list = deps.state.store.responses.listInputItems(id, options);
-  if (!list) throw stateErrors.responseNotFound(id);
+  if (!list) throw errors.responseNotFound(id);
   sendJson(ctx, 200, list);
 }
 
@@ -165,8 +164,8 @@ async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> 
     return;
   }
   const stored = deps.state.store.responses.getResponse<ResponseObject>(id);
-  if (!stored) throw stateErrors.responseNotFound(id);
-  if (!stored.response.background) throw stateErrors.notBackground(id);
+  if (!stored) throw errors.responseNotFound(id);
+  if (!stored.response.background) throw errors.notBackground(id);
   // Already finished (or left over by an earlier process): cancelling returns it as it is.
   sendJson(ctx, 200, stored.response);
 }
@@ -182,7 +181,7 @@ async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   const { body } = await readJson(ctx, deps.config.maxRequestBytes);
   const { request } = validateCreateRequest(body, { compat: deps.config.compat });
   const count = deps.backend.countTokens;
-  if (!count) throw stateErrors.tokenCountUnsupported(deps.backend.kind);
+  if (!count) throw errors.tokenCountUnsupported(deps.backend.kind);
   const prepared = prepareConversation(request, deps.state.store.responses, deps.state.keyring);
   const tokens = await count.call(deps.backend, toModelRequest(prepared.request));
   sendJson(ctx, 200, { object: 'response.input_tokens', input_tokens: tokens });
@@ -194,7 +193,7 @@ async function toolOutputs(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   if (!sessions.has(id)) {
     if (store.responses.has(id) || background.get(id))
       throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
-    throw stateErrors.responseNotFound(id);
+    throw errors.responseNotFound(id);
   }
   const { body, bytes } = await readJson(ctx, deps.config.toolOutputsMaxBytes);
   sendJson(ctx, 200, sessions.submit(id, body, bytes));
@@ -203,7 +202,7 @@ async function toolOutputs(ctx: RequestContext, deps: StateRouteDeps): Promise<v
 function sessionState(ctx: RequestContext, deps: StateRouteDeps): void {
   const id = idOf(ctx);
   const state = deps.state.sessions.state(id);
-  if (!state) throw stateErrors.responseNotFound(id);
+  if (!state) throw errors.responseNotFound(id);
   sendJson(ctx, 200, state);
 }
 
@@ -212,7 +211,7 @@ function isLoopback(address: string | undefined): boolean {
 }
 
 async function inspect(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
-  if (!isLoopback(ctx.req.socket.remoteAddress)) throw stateErrors.loopbackOnly();
+  if (!isLoopback(ctx.req.socket.remoteAddress)) throw errors.loopbackOnly();
   const { body } = await readJson(ctx, deps.config.maxRequestBytes);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalidBody(typeof body);
   const { encrypted_content: token, reveal } = body as { encrypted_content?: unknown; reveal?: unknown };

@@ -32,6 +32,8 @@ export interface RerunResult {
 /** Recorded request headers worth sending again (per-request switches, simulator settings). */
 const FORWARD = /^(x-responses-|x-simulator-|openai-organization$|openai-project$)/;
 const TOOL_OUTPUTS = /\/responses\/([^/]+)\/tool_outputs$/;
+const SUBMIT_RETRIES = 200;
+const SUBMIT_RETRY_MS = 10;
 const RESPONSE_ID = /"id"\s*:\s*"(resp_[^"]+)"/;
 
 interface CallRef {
@@ -168,11 +170,23 @@ async function capture(
     events.push(e);
     onEvent(e);
   };
-  const res = await fetch(`${base}${sent.path}`, {
-    method: original.request.method,
-    headers: sent.headers,
-    body: typeof sent.body === 'string' ? sent.body : JSON.stringify(sent.body),
-  });
+  const send = (): Promise<Response> =>
+    fetch(`${base}${sent.path}`, {
+      method: original.request.method,
+      headers: sent.headers,
+      body: typeof sent.body === 'string' ? sent.body : JSON.stringify(sent.body),
+    });
+  let res = await send();
+  // A tool-output submission can arrive while the response still finishes its turn (409): try again.
+  for (let i = 0; TOOL_OUTPUTS.test(sent.path) && res.status === 409 && i < SUBMIT_RETRIES; i++) {
+    const text = await res.text();
+    if (!text.includes('response_not_waiting')) {
+      res = new Response(text, { status: 409, headers: res.headers });
+      break;
+    }
+    await new Promise((r) => setTimeout(r, SUBMIT_RETRY_MS));
+    res = await send();
+  }
   const headers: Record<string, string> = {};
   res.headers.forEach((v, k) => (headers[k] = v));
   const sse = (headers['content-type'] ?? '').startsWith('text/event-stream') ? new SseSplitter() : null;

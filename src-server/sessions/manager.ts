@@ -16,7 +16,6 @@ import type { ModelPart } from '../backends/contract.js';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { RunHooks } from '../engine/response-run.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
-import { stateErrors } from './errors.js';
 import { parseToolOutputs, type ToolOutput } from './tool-outputs.js';
 
 export interface SessionLimits {
@@ -148,7 +147,7 @@ export class SessionManager {
    */
   submit(id: string, body: unknown, bodyBytes: number): SubmitResult {
     const s = this.sessions.get(id);
-    if (!s) throw stateErrors.responseNotFound(id);
+    if (!s) throw errors.responseNotFound(id);
     if (!s.waiter) throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
     const outputs = parseToolOutputs(body);
     const seen = new Set<string>();
@@ -193,7 +192,7 @@ export class SessionManager {
     const s = this.sessions.get(run.id);
     if (!s || s.evicted) {
       if (!this.evictedRuns.has(run)) return Promise.resolve(null);
-      return Promise.reject(stateErrors.sessionEvicted(this.limits.maxActiveSessions));
+      return Promise.reject(errors.sessionEvicted(this.limits.maxActiveSessions));
     }
     const output = run.snapshot().output;
     const answered = new Set(
@@ -211,7 +210,7 @@ export class SessionManager {
       if (seconds > 0) {
         waiter.timer = setTimeout(() => {
           sessionMetrics.timedOut++;
-          this.endWait(s, stateErrors.toolOutputsTimeout(seconds));
+          this.endWait(s, errors.toolOutputsTimeout(seconds));
         }, seconds * 1000);
         waiter.timer.unref();
       }
@@ -282,7 +281,7 @@ export class SessionManager {
     this.evictedRuns.add(victim.run);
     // Counted out now so the new session fits; a generating victim ends when its turn ends.
     this.sessions.delete(victim.id);
-    this.endWait(victim, stateErrors.sessionEvicted(this.limits.maxActiveSessions));
+    this.endWait(victim, errors.sessionEvicted(this.limits.maxActiveSessions));
   }
 
   private remove(s: Session): void {

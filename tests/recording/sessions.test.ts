@@ -1,6 +1,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { sessionRuns } from '../../src-server/recording/export.js';
 import type { Recorder } from '../../src-server/recording/recorder.js';
+import { rerunSession } from '../../src-server/recording/rerun.js';
 import { SseSplitter } from '../../src-server/recording/sse-split.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
@@ -75,5 +77,59 @@ describe('recording sessions and actions (record/replay)', () => {
     expect(runs.map((r) => r.id)).toContain(summary.id);
     expect(runs).toHaveLength(2);
     expect(recorder.recordAction(responseId as string, { kind: 'late', data: null })).toBe(false);
+  });
+});
+
+describe('session mode recording and re-run (record/replay)', () => {
+  test('a session-mode tool session is recorded with its tool outputs and re-runs to the same result', async () => {
+    const tools = [
+      {
+        type: 'function',
+        name: 'get_weather',
+        parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+      },
+    ];
+    const res = await postJson(
+      `${h.url}/v1/responses`,
+      { model: 'sim-chat', stream: true, input: 'Use get_weather for Paris', tools },
+      { ...FAST, 'x-responses-session': 'on' },
+    );
+    const splitter = new SseSplitter();
+    const decoder = new TextDecoder();
+    let responseId: string | undefined;
+    let text = '';
+    let submitted = false;
+    for await (const chunk of res.body as AsyncIterable<Uint8Array>) {
+      for (const p of splitter.push(decoder.decode(chunk, { stream: true }))) {
+        text += p.data;
+        responseId ??= /"id":"(resp_[^"]+)"/.exec(p.data)?.[1];
+        const call = /"call_id":"(call_[^"]+)"/.exec(p.data)?.[1];
+        if (!submitted && call && p.type === 'response.output_item.done') {
+          submitted = true;
+          let answer: Response;
+          do {
+            answer = await postJson(`${h.url}/v1/responses/${responseId}/tool_outputs`, {
+              tool_outputs: [{ call_id: call, output: 'Sunny, 21 C' }],
+            });
+            if (answer.status === 409) await new Promise((r) => setTimeout(r, 10));
+          } while (answer.status === 409);
+          expect(answer.status).toBe(200);
+        }
+      }
+    }
+    expect(text).toContain('Sunny, 21 C');
+    const summary = await finishedRecording(store, res.headers.get('x-request-id') as string);
+    const rec = store.getRecording(summary.id);
+    expect(rec?.actions.map((a) => a.kind)).toEqual(['tool_outputs']);
+
+    const runs = sessionRuns(store, summary.id);
+    expect(runs.map((r) => r.request.path)).toEqual(['/v1/responses', `/v1/responses/${responseId}/tool_outputs`]);
+    const result = await rerunSession(runs, { baseUrl: h.url });
+    expect(result.diffs).toHaveLength(1);
+    expect(result.diffs[0].diff.missing).toEqual([]);
+    expect(result.diffs[0].diff.response).toEqual([]);
+    expect(result.diffs[0].diff.equal).toBe(true);
+    const rerun = result.runs.find((r) => r.request.path === '/v1/responses');
+    expect(rerun?.events.map((e) => e.data).join('')).toContain('Sunny, 21 C');
   });
 });

@@ -1,31 +1,6 @@
 import { useStudio } from '../../app/store.js';
-import type { RecordingDiff, SequenceOp, Timing } from '../../../src-server/recording/diff.js';
-
-export interface OpGroup {
-  op: SequenceOp['op'];
-  type: string;
-  count: number;
-  /** The type also appears elsewhere on the other side: it moved rather than vanished. */
-  reordered: boolean;
-  /** First index on each side (for the row label). */
-  a?: number;
-  b?: number;
-}
-
-/** Consecutive ops of one kind and type become one row ("response.output_text.delta ×42"). */
-export function groupOps(diff: Pick<RecordingDiff, 'sequence' | 'reordered'>): OpGroup[] {
-  const moved = new Set(diff.reordered);
-  const out: OpGroup[] = [];
-  for (const o of diff.sequence) {
-    const last = out[out.length - 1];
-    if (last && last.op === o.op && last.type === o.type) {
-      last.count++;
-      continue;
-    }
-    out.push({ op: o.op, type: o.type, count: 1, reordered: o.op !== 'same' && moved.has(o.type), a: 'a' in o ? o.a : undefined, b: 'b' in o ? o.b : undefined });
-  }
-  return out;
-}
+import type { Timing } from '../../../src-server/recording/diff.js';
+import { groupOps } from './diff-groups.js';
 
 const fmt = (v: number | null, digits: number, unit: string) => (v === null ? '–' : `${v.toFixed(digits)}${unit}`);
 const delta = (a: number | null, b: number | null, digits: number, unit: string) => (a === null || b === null ? '' : `${b - a >= 0 ? '+' : ''}${(b - a).toFixed(digits)}${unit}`);

@@ -5,7 +5,7 @@ import type { ReplayClock } from '../../../src-server/recording/replay.js';
 import { streamResponse } from '../../lib/gateway-client.js';
 import { createEventChecker } from '../../lib/stream-check.js';
 import { applyEvent, applyStart, finishRun, newRun, type Run } from '../timeline/run-model.js';
-import { groupOps } from './DiffView.js';
+import { groupOps } from './diff-groups.js';
 import { library } from './library-client.js';
 import { playRecording } from './replay-run.js';
 
@@ -20,10 +20,11 @@ afterAll(async () => {
 
 const HEADERS = { 'X-Responses-Extensions': 'on', 'X-Responses-Dialect': 'openai' };
 
-async function live(body: Record<string, unknown>): Promise<Run> {
-  const r = newRun('live', body, HEADERS, Date.now());
+async function live(body: Record<string, unknown>, extra: Record<string, string> = {}): Promise<Run> {
+  const headers = { ...HEADERS, ...extra };
+  const r = newRun('live', body, headers, Date.now());
   const checker = createEventChecker('openai', true);
-  const result = await streamResponse({ connection: conn(), body, headers: HEADERS, onStart: (s) => applyStart(r, s.status, s.headers), onEvent: (ev) => applyEvent(r, ev, checker) });
+  const result = await streamResponse({ connection: conn(), body, headers, onStart: (s) => applyStart(r, s.status, s.headers), onEvent: (ev) => applyEvent(r, ev, checker) });
   finishRun(r, result, checker);
   return r;
 }
@@ -78,7 +79,8 @@ describe('sessions library: a recorded run replays into the timeline exactly as 
   });
 
   test('1× replay with pause and step follows the recorded offsets on the replay clock', async () => {
-    await live({ model: 'sim-chat', input: 'Count', stream: true });
+    // Evenly spaced deltas, so half the recorded time holds about half the events.
+    await live({ model: 'sim-chat', input: 'Count', stream: true }, { 'x-simulator-token-ms': '5', 'x-simulator-deltas': '12' });
     const rec = await library.get(conn(), await latestId());
     const clock = manualClock();
     const pb = playRecording(rec, 'replay-2', { speed: 1, paused: true, clock });

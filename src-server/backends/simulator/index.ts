@@ -31,6 +31,9 @@ export async function createSimulatorBackend(options: SimulatorBackendOptions): 
     listModels: (signal?: AbortSignal): Promise<ModelInfo[]> => adapter.listModels(signal),
     stream: (request: ModelRequest, streamOptions: StreamOptions): Promise<AsyncIterable<ModelPart>> => adapter.stream(request, streamOptions),
     countTokens: (request: ModelRequest, signal?: AbortSignal): Promise<number> => adapter.countTokens!(request, signal),
-    close: () => simulator.close(),
+    close: async () => {
+      await adapter.close();
+      await simulator.close();
+    },
   };
 }
