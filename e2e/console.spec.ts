@@ -42,7 +42,9 @@ describe.skipIf(!hasChromium)('console e2e (web mode, Chromium)', () => {
     // The detail shows JSON, so compare against the text's JSON-escaped form (Monaco renders lines
     // after it mounts: poll until it has).
     const lines = page.getByTestId('event-detail').locator('.view-lines');
-    await expect.poll(async () => (await lines.innerText()).replace(/\s+/g, ' ')).toContain(JSON.stringify(text).slice(1, 30).replace(/\s+/g, ' '));
+    await expect
+      .poll(async () => (await lines.innerText()).replace(/\s+/g, ' '))
+      .toContain(JSON.stringify(text).slice(1, 30).replace(/\s+/g, ' '));
     await page.getByTestId('timeline-filter-type').selectOption('');
     expect(await page.locator('[data-testid="event-row"][data-type="response.created"]').count()).toBe(1);
     // The console's copy of the stream validator finds nothing wrong with the gateway's stream.
@@ -72,7 +74,9 @@ describe.skipIf(!hasChromium)('console e2e (web mode, Chromium)', () => {
     const deltas = Number(await table.getAttribute('data-count'));
     expect(deltas).toBeGreaterThan(0);
     expect(deltas).toBeLessThan(all);
-    const types = await page.locator('[data-testid="event-row"]').evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type')));
+    const types = await page
+      .locator('[data-testid="event-row"]')
+      .evaluateAll((rows) => rows.map((r) => r.getAttribute('data-type')));
     expect(new Set(types)).toEqual(new Set(['response.output_text.delta']));
     await page.getByTestId('timeline-filter-type').selectOption('');
     await page.getByTestId('timeline-filter-text').fill('response.completed');

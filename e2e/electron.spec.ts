@@ -10,7 +10,11 @@ import { electronBinary } from '../src-main/launcher/electron-binary.js';
 
 const binary = electronBinary();
 const display = process.platform !== 'linux' || Boolean(process.env.DISPLAY);
-const reason = !binary ? 'no Electron binary in node_modules/electron (it could not be downloaded here)' : !display ? 'no display: run under Xvfb (xvfb-run -a npm run test:e2e)' : '';
+const reason = !binary
+  ? 'no Electron binary in node_modules/electron (it could not be downloaded here)'
+  : !display
+    ? 'no display: run under Xvfb (xvfb-run -a npm run test:e2e)'
+    : '';
 if (reason) console.log(`Electron e2e skipped: ${reason}`);
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -18,7 +22,10 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 describe.skipIf(Boolean(reason))('console e2e in the Electron window', () => {
   let app: ElectronApplication;
   beforeAll(async () => {
-    execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], { cwd: ROOT, stdio: 'inherit' });
+    execFileSync(process.execPath, ['node_modules/electron-vite/bin/electron-vite.js', 'build'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     app = await _electron.launch({ executablePath: binary!, args: ['.', '--log-level', 'warn'], cwd: ROOT });
   });
   afterAll(async () => {
@@ -29,7 +36,12 @@ describe.skipIf(Boolean(reason))('console e2e in the Electron window', () => {
     const page = await app.firstWindow();
     await page.getByTestId('topbar-health').and(page.locator('[data-state="ok"]')).waitFor();
     expect(await page.evaluate(() => typeof (globalThis as { require?: unknown }).require)).toBe('undefined');
-    expect(await page.evaluate(() => Object.keys((window as unknown as { studio: object }).studio).sort())).toEqual(['files', 'gateway', 'secrets', 'window']);
+    expect(await page.evaluate(() => Object.keys((window as unknown as { studio: object }).studio).sort())).toEqual([
+      'files',
+      'gateway',
+      'secrets',
+      'window',
+    ]);
   });
 
   test('plain request: the completed text appears', async () => {

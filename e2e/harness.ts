@@ -8,7 +8,15 @@ import type { Gateway } from '../src-server/gateway.js';
 import { startWebMode } from '../src-main/launcher/web-mode.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', '--disable-quic'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-quic',
+];
 export const hasChromium = existsSync(CHROMIUM_PATH);
 
 export interface Harness {
@@ -29,14 +37,19 @@ export async function startHarness(argv: string[] = []): Promise<Harness> {
     browser,
     pageErrors,
     async open(options = {}) {
-      const context = await browser.newContext({ viewport: { width: options.width ?? 1600, height: options.height ?? 960 }, colorScheme: options.theme ?? 'dark' });
+      const context = await browser.newContext({
+        viewport: { width: options.width ?? 1600, height: options.height ?? 960 },
+        colorScheme: options.theme ?? 'dark',
+      });
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url });
       const page = await context.newPage();
       page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
       page.on('console', (m) => {
         // HTTP error answers from the API are expected (faults, probes) and shown in the UI;
         // Chromium also logs them as console errors, which are not page errors.
-        const apiStatus = m.text().startsWith('Failed to load resource') && new URL(m.location().url || 'http://x/').pathname.startsWith('/v1/');
+        const apiStatus =
+          m.text().startsWith('Failed to load resource') &&
+          new URL(m.location().url || 'http://x/').pathname.startsWith('/v1/');
         if (m.type() === 'error' && !apiStatus) pageErrors.push(`console: ${m.text()} (${m.location().url})`);
       });
       // Page loads must stay on the loopback gateway: anything else is a bug (a CDN, a font…).

@@ -15,11 +15,15 @@ async function observeLongTasks(page: Page): Promise<void> {
   await page.evaluate(() => {
     const w = window as unknown as { __longTasks: number[] };
     w.__longTasks = [];
-    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({ type: 'longtask', buffered: false });
+    new PerformanceObserver((list) => list.getEntries().forEach((e) => w.__longTasks.push(e.duration))).observe({
+      type: 'longtask',
+      buffered: false,
+    });
   });
 }
 
-const longTasks = (page: Page) => page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
+const longTasks = (page: Page) =>
+  page.evaluate(() => (window as unknown as { __longTasks: number[] }).__longTasks.splice(0));
 
 describe.skipIf(!hasChromium)('console performance (measured)', () => {
   let h: Harness;
@@ -96,7 +100,9 @@ describe.skipIf(!hasChromium)('console performance (measured)', () => {
     const page = await h.open();
     await observeLongTasks(page);
     const { wall, count } = await streamRun(page, 20_000, 0);
-    const rows = await page.evaluate(() => Number(document.querySelector('[data-testid="event-table"]')!.getAttribute('data-count')));
+    const rows = await page.evaluate(() =>
+      Number(document.querySelector('[data-testid="event-table"]')!.getAttribute('data-count')),
+    );
     expect(rows).toBe(count);
     results.liveStreamEvents = count;
     results.liveStreamEventsPerSecond = Math.round((count / wall) * 1000);

@@ -79,7 +79,9 @@ describe.skipIf(!hasChromium)('sessions library e2e (web mode records every run)
     await view.waitFor();
     expect(await view.getAttribute('data-equal')).toBe('false');
     expect(Number((await page.getByTestId('diff-missing-count').innerText()).split(' ')[0])).toBeGreaterThan(0);
-    expect(await view.locator('[data-testid="diff-op"][data-op="missing"][data-type="response.completed"]').count()).toBe(1);
+    expect(
+      await view.locator('[data-testid="diff-op"][data-op="missing"][data-type="response.completed"]').count(),
+    ).toBe(1);
     expect(await page.getByTestId('diff-timing').innerText()).toMatch(/Time to first token/);
     await page.waitForTimeout(200);
     await page.screenshot({ path: `${IMAGES}sessions-diff-dark.png` });
@@ -120,11 +122,19 @@ describe.skipIf(!hasChromium)('sessions library e2e (web mode records every run)
     await page.getByTestId('library-search').fill('weather check');
     await expect.poll(() => page.getByTestId('library-row').count()).toBe(1);
     const row = page.getByTestId('library-row').first();
-    expect(await row.innerText()).toMatch(/weather check[\s\S]*get_weather[\s\S]*tools[\s\S]*demo/);
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId('library-export-jsonl').click()]);
+    // Tags are saved before the search, but the list refreshes asynchronously.
+    await expect.poll(() => row.innerText()).toMatch(/weather check[\s\S]*get_weather[\s\S]*tools[\s\S]*demo/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByTestId('library-export-jsonl').click(),
+    ]);
     const file = readFileSync((await download.path()) ?? '', 'utf8');
-    expect(JSON.parse(file.split('\n')[0]) as { format: string }).toMatchObject({ format: 'responses-studio-recording' });
-    await page.getByTestId('library-import-input').setInputFiles({ name: 'weather.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(file) });
+    expect(JSON.parse(file.split('\n')[0]) as { format: string }).toMatchObject({
+      format: 'responses-studio-recording',
+    });
+    await page
+      .getByTestId('library-import-input')
+      .setInputFiles({ name: 'weather.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(file) });
     await expect.poll(() => page.getByTestId('library-notice').innerText()).toMatch(/Imported 1 run from 1 file/);
     await expect.poll(() => page.getByTestId('library-row').count()).toBe(2);
     await page.getByTestId('library-row').first().click();

@@ -21,33 +21,41 @@ app.on('web-contents-created', (_e, contents) => {
   contents.on('will-attach-webview', (event) => event.preventDefault());
 });
 
-app.whenReady().then(async () => {
-  // Flags after `--` (e.g. `npm start -- --backend http://127.0.0.1:8000`) configure the built-in gateway.
-  const argv = process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => a !== '.');
-  const userData = app.getPath('userData');
-  // Recording on, store in the user-data folder (docs/console.md); flags after `--` still win.
-  const { config } = consoleGatewayConfig(argv, { dataDir: userData });
-  const parts: ElectronParts = { BrowserWindow: BrowserWindow as unknown as BrowserWindowCtor, ipcMain, safeStorage, nativeTheme, shell,
-    // Electron's dialog functions are overloaded (with/without a parent window); the shell uses the windowless form.
-    dialog: {
-      showOpenDialog: (o) => dialog.showOpenDialog(o as OpenDialogOptions),
-      showSaveDialog: (o) => dialog.showSaveDialog(o),
-    },
-  };
-  desktop = await startDesktop(parts, {
-    config,
-    createGateway,
-    consoleDir: join(here, '../renderer'),
-    preloadPath: join(here, '../preload/index.cjs'),
-    iconPath: join(here, '../../assets/icon.png'),
-    secretsFile: jsonFile<Record<string, string>>(join(userData, 'secrets.json'), {}),
-    windowStateFile: jsonFile<Partial<WindowState>>(join(userData, 'window-state.json'), {}),
-    files: { readText: (p) => readFile(p, 'utf8'), writeText: (p, c) => writeFile(p, c) },
+app
+  .whenReady()
+  .then(async () => {
+    // Flags after `--` (e.g. `npm start -- --backend http://127.0.0.1:8000`) configure the built-in gateway.
+    const argv = process.argv.slice(app.isPackaged ? 1 : 2).filter((a) => a !== '.');
+    const userData = app.getPath('userData');
+    // Recording on, store in the user-data folder (docs/console.md); flags after `--` still win.
+    const { config } = consoleGatewayConfig(argv, { dataDir: userData });
+    const parts: ElectronParts = {
+      BrowserWindow: BrowserWindow as unknown as BrowserWindowCtor,
+      ipcMain,
+      safeStorage,
+      nativeTheme,
+      shell,
+      // Electron's dialog functions are overloaded (with/without a parent window); the shell uses the windowless form.
+      dialog: {
+        showOpenDialog: (o) => dialog.showOpenDialog(o as OpenDialogOptions),
+        showSaveDialog: (o) => dialog.showSaveDialog(o),
+      },
+    };
+    desktop = await startDesktop(parts, {
+      config,
+      createGateway,
+      consoleDir: join(here, '../renderer'),
+      preloadPath: join(here, '../preload/index.cjs'),
+      iconPath: join(here, '../../assets/icon.png'),
+      secretsFile: jsonFile<Record<string, string>>(join(userData, 'secrets.json'), {}),
+      windowStateFile: jsonFile<Partial<WindowState>>(join(userData, 'window-state.json'), {}),
+      files: { readText: (p) => readFile(p, 'utf8'), writeText: (p, c) => writeFile(p, c) },
+    });
+  })
+  .catch((e: unknown) => {
+    dialog.showErrorBox('Responses Studio could not start', e instanceof Error ? (e.stack ?? e.message) : String(e));
+    app.exit(1);
   });
-}).catch((e: unknown) => {
-  dialog.showErrorBox('Responses Studio could not start', e instanceof Error ? e.stack ?? e.message : String(e));
-  app.exit(1);
-});
 
 app.on('window-all-closed', () => {
   void (desktop?.close() ?? Promise.resolve()).finally(() => app.quit());

@@ -29,7 +29,11 @@ function closeOnSignal(target: Closable): void {
 
 async function runElectron(binary: string, argv: string[]): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const b = spawn(process.execPath, [new URL('../node_modules/electron-vite/bin/electron-vite.js', import.meta.url).pathname, 'build'], { cwd: REPO_ROOT, stdio: 'inherit' });
+    const b = spawn(
+      process.execPath,
+      [new URL('../node_modules/electron-vite/bin/electron-vite.js', import.meta.url).pathname, 'build'],
+      { cwd: REPO_ROOT, stdio: 'inherit' },
+    );
     b.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`electron-vite build exited with ${code}`))));
   });
   const child = spawn(binary, ['.', ...argv], { cwd: REPO_ROOT, stdio: 'inherit' });
@@ -58,7 +62,9 @@ async function main(): Promise<void> {
     return;
   }
   const gateway = await startWebMode({ argv });
-  console.log(`No Electron binary here: serving the console and the gateway from one web server.\nResponses Studio: ${gateway.url}/  (API: ${gateway.url}/v1/responses) — open it in a browser; Ctrl+C stops it.`);
+  console.log(
+    `No Electron binary here: serving the console and the gateway from one web server.\nResponses Studio: ${gateway.url}/  (API: ${gateway.url}/v1/responses) — open it in a browser; Ctrl+C stops it.`,
+  );
   closeOnSignal(gateway);
 }
 

@@ -4,7 +4,10 @@
  */
 import { parseFlags, type GatewayConfig } from '../../src-server/config/flags.js';
 
-export function consoleGatewayConfig(argv: string[], defaults: { dataDir?: string } = {}): { config: GatewayConfig; explicit: Set<string> } {
+export function consoleGatewayConfig(
+  argv: string[],
+  defaults: { dataDir?: string } = {},
+): { config: GatewayConfig; explicit: Set<string> } {
   const { config, explicit } = parseFlags(argv);
   if (!explicit.has('record')) config.record = 'on';
   // The desktop app keeps recordings and stored responses in its user-data folder across restarts.

@@ -5,7 +5,8 @@
 import { contextBridge, ipcRenderer } from 'electron';
 import type { IpcChannel, StudioApi } from '../shared/studio-api.js';
 
-const call = <T>(channel: IpcChannel, ...args: unknown[]): Promise<T> => ipcRenderer.invoke(channel, ...args) as Promise<T>;
+const call = <T>(channel: IpcChannel, ...args: unknown[]): Promise<T> =>
+  ipcRenderer.invoke(channel, ...args) as Promise<T>;
 
 const api: StudioApi = {
   files: {

@@ -27,7 +27,11 @@ export interface BackendGatewayRequest {
 export interface StudioApi {
   files: {
     open(options: { title?: string; extensions?: string[] }): Promise<OpenFileResult>;
-    save(options: { title?: string; defaultName?: string; content: string }): Promise<{ canceled: boolean; path?: string }>;
+    save(options: {
+      title?: string;
+      defaultName?: string;
+      content: string;
+    }): Promise<{ canceled: boolean; path?: string }>;
   };
   secrets: {
     /** Encrypted with the OS keychain (safeStorage) before it touches disk. */

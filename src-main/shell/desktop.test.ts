@@ -45,7 +45,16 @@ describe('desktop shell: window and embedded gateway', () => {
   test('opens one window with locked-down web preferences on the in-process gateway, which serves the console', async () => {
     const { win, url } = await start();
     expect(FakeBrowserWindow.instances).toHaveLength(1);
-    expect(win.options.webPreferences).toMatchObject({ contextIsolation: true, sandbox: true, nodeIntegration: false, nodeIntegrationInWorker: false, webviewTag: false, webSecurity: true, allowRunningInsecureContent: false, preload: '/app/out/preload/index.cjs' });
+    expect(win.options.webPreferences).toMatchObject({
+      contextIsolation: true,
+      sandbox: true,
+      nodeIntegration: false,
+      nodeIntegrationInWorker: false,
+      webviewTag: false,
+      webSecurity: true,
+      allowRunningInsecureContent: false,
+      preload: '/app/out/preload/index.cjs',
+    });
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     expect(win.shown).toBe(true);
     const page = await fetch(url);
@@ -74,7 +83,10 @@ describe('desktop shell: window and embedded gateway', () => {
   test('every response gets the CSP (replacing any other), and permission requests are refused', async () => {
     const { win } = await start();
     let headers: Record<string, string[] | string> | undefined;
-    win.webContents.headersListener!({ url: 'http://127.0.0.1/', responseHeaders: { 'content-security-policy': ["default-src *"], 'x-other': ['1'] } }, (r) => (headers = r.responseHeaders));
+    win.webContents.headersListener!(
+      { url: 'http://127.0.0.1/', responseHeaders: { 'content-security-policy': ['default-src *'], 'x-other': ['1'] } },
+      (r) => (headers = r.responseHeaders),
+    );
     expect(headers).toEqual({ 'x-other': ['1'], 'Content-Security-Policy': [WINDOW_CSP] });
     expect(WINDOW_CSP).toContain("script-src 'self'");
     expect(WINDOW_CSP).not.toContain('unsafe-eval');
@@ -104,8 +116,12 @@ describe('desktop shell: IPC', () => {
 
   test('rejects senders that are not the console top frame', async () => {
     const { electron, origin } = await start();
-    await expect(electron.ipcMain.invoke('gateway:info', { url: 'https://evil.test/' })).rejects.toThrow(/not the console/);
-    await expect(electron.ipcMain.invoke('gateway:info', { url: `${origin}/`, parent: {} })).rejects.toThrow(/not the console/);
+    await expect(electron.ipcMain.invoke('gateway:info', { url: 'https://evil.test/' })).rejects.toThrow(
+      /not the console/,
+    );
+    await expect(electron.ipcMain.invoke('gateway:info', { url: `${origin}/`, parent: {} })).rejects.toThrow(
+      /not the console/,
+    );
     await expect(electron.ipcMain.invoke('gateway:info', null)).rejects.toThrow(/not the console/);
     const info = (await electron.ipcMain.invoke('gateway:info', { url: `${origin}/` })) as { url: string };
     expect(info.url).toBe(origin);
@@ -125,7 +141,9 @@ describe('desktop shell: IPC', () => {
 
   test('without a keychain, secrets are refused rather than written in plain text', async () => {
     const { electron, origin } = await start(fakeElectron({ safeStorage: new FakeSafeStorage(false) }));
-    await expect(electron.ipcMain.invoke('secrets:set', { url: `${origin}/` }, 'k', 'v')).rejects.toThrow(/keychain is not available/);
+    await expect(electron.ipcMain.invoke('secrets:set', { url: `${origin}/` }, 'k', 'v')).rejects.toThrow(
+      /keychain is not available/,
+    );
     expect(await electron.ipcMain.invoke('secrets:available', { url: `${origin}/` })).toBe(false);
   });
 
@@ -142,14 +160,20 @@ describe('desktop shell: IPC', () => {
     expect(a.url).not.toBe(origin);
     const models = (await (await fetch(`${a.url}/v1/models`)).json()) as { data: { id: string }[] };
     expect(models.data.map((m) => m.id)).toContain('sim-chat');
-    await expect(electron.ipcMain.invoke('gateway:startForBackend', me, { ...req, profileId: 'x', backendUrl: 'not a url' })).rejects.toThrow(/not a URL/);
-    await expect(electron.ipcMain.invoke('gateway:startForBackend', me, { ...req, profileId: 'y', backendUrl: 'file:///etc' })).rejects.toThrow(/http/);
+    await expect(
+      electron.ipcMain.invoke('gateway:startForBackend', me, { ...req, profileId: 'x', backendUrl: 'not a url' }),
+    ).rejects.toThrow(/not a URL/);
+    await expect(
+      electron.ipcMain.invoke('gateway:startForBackend', me, { ...req, profileId: 'y', backendUrl: 'file:///etc' }),
+    ).rejects.toThrow(/http/);
   });
 
   test('theme requests reach nativeTheme and unknown themes are refused', async () => {
     const { electron, origin } = await start();
     await electron.ipcMain.invoke('window:setTheme', { url: `${origin}/` }, 'light');
     expect(electron.nativeTheme.themeSource).toBe('light');
-    await expect(electron.ipcMain.invoke('window:setTheme', { url: `${origin}/` }, 'pink')).rejects.toThrow(/unknown theme/);
+    await expect(electron.ipcMain.invoke('window:setTheme', { url: `${origin}/` }, 'pink')).rejects.toThrow(
+      /unknown theme/,
+    );
   });
 });

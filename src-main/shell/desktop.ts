@@ -5,7 +5,15 @@
  */
 import type { GatewayConfig } from '../../src-server/config/flags.js';
 import type { BackendGatewayRequest, OpenFileResult } from '../shared/studio-api.js';
-import type { BrowserWindowCtor, BrowserWindowLike, DialogLike, IpcMainLike, NativeThemeLike, SafeStorageLike, ShellLike } from './electron-types.js';
+import type {
+  BrowserWindowCtor,
+  BrowserWindowLike,
+  DialogLike,
+  IpcMainLike,
+  NativeThemeLike,
+  SafeStorageLike,
+  ShellLike,
+} from './electron-types.js';
 import { createGatewayHost, type GatewayFactory, type GatewayHost } from './gateway-host.js';
 import { expectObject, expectString, registerIpc, type IpcHandlers } from './ipc.js';
 import { createSecretStore, type JsonFile } from './secrets.js';
@@ -50,8 +58,14 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
   const handlers: IpcHandlers = {
     'files:open': async (raw): Promise<OpenFileResult> => {
       const o = expectObject(raw ?? {}, 'options');
-      const extensions = Array.isArray(o.extensions) ? o.extensions.filter((e): e is string => typeof e === 'string') : undefined;
-      const res = await electron.dialog.showOpenDialog({ title: typeof o.title === 'string' ? o.title : undefined, properties: ['openFile'], filters: extensions ? [{ name: 'Files', extensions }] : undefined });
+      const extensions = Array.isArray(o.extensions)
+        ? o.extensions.filter((e): e is string => typeof e === 'string')
+        : undefined;
+      const res = await electron.dialog.showOpenDialog({
+        title: typeof o.title === 'string' ? o.title : undefined,
+        properties: ['openFile'],
+        filters: extensions ? [{ name: 'Files', extensions }] : undefined,
+      });
       const path = res.filePaths[0];
       if (res.canceled || !path) return { canceled: true };
       return { canceled: false, path, content: await options.files.readText(path) };
@@ -59,7 +73,10 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
     'files:save': async (raw) => {
       const o = expectObject(raw, 'options');
       const content = expectString(o.content, 'content', 256 * 1024 * 1024);
-      const res = await electron.dialog.showSaveDialog({ title: typeof o.title === 'string' ? o.title : undefined, defaultPath: typeof o.defaultName === 'string' ? o.defaultName : undefined });
+      const res = await electron.dialog.showSaveDialog({
+        title: typeof o.title === 'string' ? o.title : undefined,
+        defaultPath: typeof o.defaultName === 'string' ? o.defaultName : undefined,
+      });
       if (res.canceled || !res.filePath) return { canceled: true };
       await options.files.writeText(res.filePath, content);
       return { canceled: false, path: res.filePath };
@@ -70,7 +87,8 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
     'secrets:available': () => secrets.available(),
     'window:getState': () => (win ? windowStateOf(win) : null),
     'window:setTheme': (theme) => {
-      if (theme !== 'light' && theme !== 'dark' && theme !== 'system') throw new Error(`unknown theme '${String(theme)}'`);
+      if (theme !== 'light' && theme !== 'dark' && theme !== 'system')
+        throw new Error(`unknown theme '${String(theme)}'`);
       electron.nativeTheme.themeSource = theme;
     },
     'gateway:info': () => ({ url: gateway.url, port: gateway.port }),
@@ -90,8 +108,17 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
   const unregister = registerIpc(electron.ipcMain, handlers, () => origin);
 
   const saved = await options.windowStateFile.read();
-  const state: WindowState | undefined = typeof saved.width === 'number' && typeof saved.height === 'number' ? { width: saved.width, height: saved.height, x: saved.x, y: saved.y, maximized: saved.maximized === true } : undefined;
-  win = await createMainWindow(electron.BrowserWindow, { url: `${gateway.url}/`, preloadPath: options.preloadPath, iconPath: options.iconPath, state, shell: electron.shell });
+  const state: WindowState | undefined =
+    typeof saved.width === 'number' && typeof saved.height === 'number'
+      ? { width: saved.width, height: saved.height, x: saved.x, y: saved.y, maximized: saved.maximized === true }
+      : undefined;
+  win = await createMainWindow(electron.BrowserWindow, {
+    url: `${gateway.url}/`,
+    preloadPath: options.preloadPath,
+    iconPath: options.iconPath,
+    state,
+    shell: electron.shell,
+  });
   const w = win;
   w.on('close', () => void options.windowStateFile.write(windowStateOf(w)));
 

@@ -3,16 +3,26 @@
  * (the real `electron` module in the app, a fake in tests) instead of importing Electron.
  */
 export interface WebContentsLike {
-  on(event: 'will-navigate' | 'will-redirect', listener: (event: { preventDefault(): void }, url: string) => void): void;
+  on(
+    event: 'will-navigate' | 'will-redirect',
+    listener: (event: { preventDefault(): void }, url: string) => void,
+  ): void;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
   session: SessionLike;
 }
 
 export interface SessionLike {
   webRequest: {
-    onHeadersReceived(listener: (details: { url: string; responseHeaders?: Record<string, string[] | string> }, callback: (response: { responseHeaders?: Record<string, string[] | string> }) => void) => void): void;
+    onHeadersReceived(
+      listener: (
+        details: { url: string; responseHeaders?: Record<string, string[] | string> },
+        callback: (response: { responseHeaders?: Record<string, string[] | string> }) => void,
+      ) => void,
+    ): void;
   };
-  setPermissionRequestHandler(handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void): void;
+  setPermissionRequestHandler(
+    handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void,
+  ): void;
 }
 
 export interface BrowserWindowLike {
@@ -65,7 +75,11 @@ export interface SafeStorageLike {
 }
 
 export interface DialogLike {
-  showOpenDialog(options: { title?: string; properties: string[]; filters?: { name: string; extensions: string[] }[] }): Promise<{ canceled: boolean; filePaths: string[] }>;
+  showOpenDialog(options: {
+    title?: string;
+    properties: string[];
+    filters?: { name: string; extensions: string[] }[];
+  }): Promise<{ canceled: boolean; filePaths: string[] }>;
   showSaveDialog(options: { title?: string; defaultPath?: string }): Promise<{ canceled: boolean; filePath?: string }>;
 }
 

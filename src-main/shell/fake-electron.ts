@@ -2,7 +2,14 @@
  * A fake of the Electron parts the shell uses, recording what the shell did to it. Lets the
  * shell's security and IPC logic be tested where no Electron binary exists.
  */
-import type { BrowserWindowLike, BrowserWindowOptionsLike, IpcMainInvokeEventLike, SafeStorageLike, SessionLike, WebContentsLike } from './electron-types.js';
+import type {
+  BrowserWindowLike,
+  BrowserWindowOptionsLike,
+  IpcMainInvokeEventLike,
+  SafeStorageLike,
+  SessionLike,
+  WebContentsLike,
+} from './electron-types.js';
 import type { ElectronParts } from './desktop.js';
 
 type NavListener = (event: { preventDefault(): void }, url: string) => void;
@@ -100,7 +107,9 @@ export class FakeSafeStorage implements SafeStorageLike {
   }
 }
 
-export function fakeElectron(overrides: Partial<ElectronParts> = {}): ElectronParts & { ipcMain: FakeIpcMain; opened: string[] } {
+export function fakeElectron(
+  overrides: Partial<ElectronParts> = {},
+): ElectronParts & { ipcMain: FakeIpcMain; opened: string[] } {
   const opened: string[] = [];
   return {
     BrowserWindow: FakeBrowserWindow,

@@ -15,7 +15,10 @@ export interface HostedGateway {
   close(): Promise<void>;
 }
 
-export type GatewayFactory = (config: GatewayConfig, options: { consoleDir?: string; recordings?: RecordingsStore }) => Promise<HostedGateway>;
+export type GatewayFactory = (
+  config: GatewayConfig,
+  options: { consoleDir?: string; recordings?: RecordingsStore },
+) => Promise<HostedGateway>;
 
 export interface GatewayHost {
   startMain(consoleDir: string): Promise<HostedGateway>;
@@ -44,7 +47,8 @@ export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayCon
       } catch {
         throw new Error(`not a URL: '${request.backendUrl}'`);
       }
-      if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`backend URL must be http(s): '${request.backendUrl}'`);
+      if (url.protocol !== 'http:' && url.protocol !== 'https:')
+        throw new Error(`backend URL must be http(s): '${request.backendUrl}'`);
       const key = JSON.stringify([request.backendUrl, request.backendKind, apiKey ?? '']);
       const existing = byProfile.get(request.profileId);
       if (existing && existing.key === key) return existing.gateway;
@@ -53,7 +57,17 @@ export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayCon
       // Runs through a profile's gateway land in the main gateway's library (one store, one file);
       // its response store stays in memory so two stores never open the same database file.
       const recordings = mainGateway?.recording?.recordings;
-      const gateway = create({ ...baseConfig, ...loopback, dataDir: undefined, backend: request.backendUrl, backendKind: request.backendKind, backendApiKey: apiKey ?? undefined }, recordings ? { recordings } : {});
+      const gateway = create(
+        {
+          ...baseConfig,
+          ...loopback,
+          dataDir: undefined,
+          backend: request.backendUrl,
+          backendKind: request.backendKind,
+          backendApiKey: apiKey ?? undefined,
+        },
+        recordings ? { recordings } : {},
+      );
       byProfile.set(request.profileId, { key, gateway });
       gateway.catch(() => byProfile.delete(request.profileId));
       return gateway;

@@ -13,7 +13,8 @@ export class IpcRejected extends Error {}
 export function registerIpc(ipcMain: IpcMainLike, handlers: IpcHandlers, allowedOrigin: () => string): () => void {
   for (const channel of IPC_CHANNELS) {
     ipcMain.handle(channel, (event: IpcMainInvokeEventLike, ...args: unknown[]) => {
-      if (!isTrustedSender(event, allowedOrigin())) throw new IpcRejected(`${channel}: sender ${event.senderFrame?.url ?? '(none)'} is not the console`);
+      if (!isTrustedSender(event, allowedOrigin()))
+        throw new IpcRejected(`${channel}: sender ${event.senderFrame?.url ?? '(none)'} is not the console`);
       return handlers[channel](...args);
     });
   }
@@ -21,7 +22,8 @@ export function registerIpc(ipcMain: IpcMainLike, handlers: IpcHandlers, allowed
 }
 
 export function expectString(value: unknown, name: string, maxLength = 1_000_000): string {
-  if (typeof value !== 'string' || value.length > maxLength) throw new IpcRejected(`${name} must be a string of at most ${maxLength} characters`);
+  if (typeof value !== 'string' || value.length > maxLength)
+    throw new IpcRejected(`${name} must be a string of at most ${maxLength} characters`);
   return value;
 }
 

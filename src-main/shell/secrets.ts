@@ -21,7 +21,8 @@ export function createSecretStore(safeStorage: SafeStorageLike, file: JsonFile):
   return {
     available: () => safeStorage.isEncryptionAvailable(),
     async set(name, value) {
-      if (!safeStorage.isEncryptionAvailable()) throw new Error('the OS keychain is not available; the key is kept for this session only');
+      if (!safeStorage.isEncryptionAvailable())
+        throw new Error('the OS keychain is not available; the key is kept for this session only');
       const data = await file.read();
       data[name] = safeStorage.encryptString(value).toString('base64');
       await file.write(data);

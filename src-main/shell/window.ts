@@ -21,7 +21,10 @@ export interface MainWindowOptions {
   shell?: ShellLike;
 }
 
-export async function createMainWindow(BrowserWindow: BrowserWindowCtor, options: MainWindowOptions): Promise<BrowserWindowLike> {
+export async function createMainWindow(
+  BrowserWindow: BrowserWindowCtor,
+  options: MainWindowOptions,
+): Promise<BrowserWindowLike> {
   const origin = originOf(options.url);
   if (!origin) throw new Error(`console URL has no origin: ${options.url}`);
   const state = options.state;

@@ -21,7 +21,13 @@ export function CommandPalette() {
   };
   return (
     <div className="palette-backdrop" onClick={close}>
-      <div className="palette" role="dialog" aria-label="Command palette" onClick={(e) => e.stopPropagation()} data-testid="command-palette">
+      <div
+        className="palette"
+        role="dialog"
+        aria-label="Command palette"
+        onClick={(e) => e.stopPropagation()}
+        data-testid="command-palette"
+      >
         <input
           autoFocus
           placeholder="Type a command…"
@@ -42,7 +48,12 @@ export function CommandPalette() {
         />
         <ul>
           {matches.map((a, i) => (
-            <li key={a.id} className={i === cursor ? 'active' : ''} onMouseEnter={() => setCursor(i)} onClick={() => run(i)}>
+            <li
+              key={a.id}
+              className={i === cursor ? 'active' : ''}
+              onMouseEnter={() => setCursor(i)}
+              onClick={() => run(i)}
+            >
               <span>{a.label}</span>
               {a.shortcut ? <kbd>{shortcutLabel(a.shortcut)}</kbd> : null}
             </li>

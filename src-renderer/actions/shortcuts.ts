@@ -2,7 +2,11 @@
 const isMac = typeof navigator !== 'undefined' && /Mac|iPhone|iPad/.test(navigator.platform);
 
 /** Whether a keyboard event matches a shortcut string. */
-export function matchesShortcut(shortcut: string, e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>, mac = isMac): boolean {
+export function matchesShortcut(
+  shortcut: string,
+  e: Pick<KeyboardEvent, 'key' | 'ctrlKey' | 'metaKey' | 'shiftKey' | 'altKey'>,
+  mac = isMac,
+): boolean {
   const parts = shortcut.split('+');
   const key = parts[parts.length - 1];
   const wantMod = parts.includes('Mod');

@@ -8,7 +8,9 @@ export function useShortcuts(): void {
     const onKey = (e: KeyboardEvent) => {
       // The palette owns the keyboard while open (Escape closes it, not the stream).
       if (useStudio.getState().paletteOpen) return;
-      const inEditor = e.target instanceof HTMLElement && (e.target.closest('.monaco-editor') !== null || ['INPUT', 'TEXTAREA', 'SELECT'].includes(e.target.tagName));
+      const inEditor =
+        e.target instanceof HTMLElement &&
+        (e.target.closest('.monaco-editor') !== null || ['INPUT', 'TEXTAREA', 'SELECT'].includes(e.target.tagName));
       for (const a of ACTIONS) {
         if (!a.shortcut || !matchesShortcut(a.shortcut, e)) continue;
         if (inEditor && !a.global) continue;

@@ -60,7 +60,12 @@ export function App() {
     <div className="app">
       <header className="topbar">
         <span className="brand">Responses Studio</span>
-        <span className={`dot health-${health.state}`} data-testid="topbar-health" data-state={health.state} title={health.error ?? health.state} />
+        <span
+          className={`dot health-${health.state}`}
+          data-testid="topbar-health"
+          data-state={health.state}
+          title={health.error ?? health.state}
+        />
         <span className="muted">{profile?.name}</span>
         <span className="spacer" />
         <button onClick={() => findAction('palette.open').run()} title="Command palette">
@@ -81,7 +86,14 @@ export function App() {
         <div className="col-right">
           <nav className="side-tabs" role="tablist">
             {SIDE_PANELS.map((p) => (
-              <button key={p.id} role="tab" aria-selected={side === p.id} data-testid={`side-${p.id}`} className={side === p.id ? 'active' : ''} onClick={() => setSide(p.id)}>
+              <button
+                key={p.id}
+                role="tab"
+                aria-selected={side === p.id}
+                data-testid={`side-${p.id}`}
+                className={side === p.id ? 'active' : ''}
+                onClick={() => setSide(p.id)}
+              >
                 {p.label}
               </button>
             ))}

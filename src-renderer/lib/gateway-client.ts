@@ -80,14 +80,30 @@ function parseData(eventName: string | undefined, raw: string, t: number): Recei
   try {
     const parsed: unknown = JSON.parse(raw);
     if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
-      return { data: null, type: eventName ?? 'unknown', sequenceNumber: null, raw, bytes, t, parseError: 'data is not a JSON object' };
+      return {
+        data: null,
+        type: eventName ?? 'unknown',
+        sequenceNumber: null,
+        raw,
+        bytes,
+        t,
+        parseError: 'data is not a JSON object',
+      };
     }
     const data = parsed as Record<string, unknown>;
     const type = typeof data.type === 'string' ? data.type : (eventName ?? 'unknown');
     const sequenceNumber = typeof data.sequence_number === 'number' ? data.sequence_number : null;
     return { data, type, sequenceNumber, raw, bytes, t };
   } catch (e) {
-    return { data: null, type: eventName ?? 'unknown', sequenceNumber: null, raw, bytes, t, parseError: (e as Error).message };
+    return {
+      data: null,
+      type: eventName ?? 'unknown',
+      sequenceNumber: null,
+      raw,
+      bytes,
+      t,
+      parseError: (e as Error).message,
+    };
   }
 }
 
@@ -99,7 +115,12 @@ export async function streamResponse(req: StreamRequest): Promise<StreamResult> 
   try {
     res = await fetch(apiUrl(req.connection, '/v1/responses'), {
       method: 'POST',
-      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...authHeaders(req.connection), ...req.headers },
+      headers: {
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        ...authHeaders(req.connection),
+        ...req.headers,
+      },
       body: JSON.stringify(req.body),
       signal: req.signal,
     });
@@ -137,7 +158,11 @@ export async function streamResponse(req: StreamRequest): Promise<StreamResult> 
   return { ...start, aborted: false };
 }
 
-export async function getJson<T = unknown>(connection: Connection, path: string, signal?: AbortSignal): Promise<{ status: number; body: T | null; error?: string }> {
+export async function getJson<T = unknown>(
+  connection: Connection,
+  path: string,
+  signal?: AbortSignal,
+): Promise<{ status: number; body: T | null; error?: string }> {
   try {
     const res = await fetch(apiUrl(connection, path), { headers: authHeaders(connection), signal });
     const text = await res.text();
@@ -151,7 +176,11 @@ export async function getJson<T = unknown>(connection: Connection, path: string,
   }
 }
 
-export async function postJson<T = unknown>(connection: Connection, path: string, body: unknown): Promise<{ status: number; body: T | null; error?: string }> {
+export async function postJson<T = unknown>(
+  connection: Connection,
+  path: string,
+  body: unknown,
+): Promise<{ status: number; body: T | null; error?: string }> {
   try {
     const res = await fetch(apiUrl(connection, path), {
       method: 'POST',

@@ -30,7 +30,13 @@ export function configureMonaco(): void {
     validate: true,
     allowComments: false,
     enableSchemaRequest: false,
-    schemas: [{ uri: 'inmemory://studio/schemas/create-response.json', fileMatch: [REQUEST_MODEL_URI], schema: requestSchema as object }],
+    schemas: [
+      {
+        uri: 'inmemory://studio/schemas/create-response.json',
+        fileMatch: [REQUEST_MODEL_URI],
+        schema: requestSchema as object,
+      },
+    ],
   });
   loader.config({ monaco });
 }

@@ -1,5 +1,15 @@
 /** A remaining/limit bar. */
-export function Gauge({ label, remaining, limit, reset }: { label: string; remaining: number; limit: number; reset?: number }) {
+export function Gauge({
+  label,
+  remaining,
+  limit,
+  reset,
+}: {
+  label: string;
+  remaining: number;
+  limit: number;
+  reset?: number;
+}) {
   const ratio = limit > 0 ? Math.max(0, Math.min(1, remaining / limit)) : 0;
   const level = ratio < 0.1 ? 'low' : ratio < 0.4 ? 'mid' : 'high';
   return (

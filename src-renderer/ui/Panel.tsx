@@ -1,6 +1,18 @@
 import type { ReactNode } from 'react';
 
-export function Panel({ title, actions, children, className, testId }: { title: ReactNode; actions?: ReactNode; children: ReactNode; className?: string; testId?: string }) {
+export function Panel({
+  title,
+  actions,
+  children,
+  className,
+  testId,
+}: {
+  title: ReactNode;
+  actions?: ReactNode;
+  children: ReactNode;
+  className?: string;
+  testId?: string;
+}) {
   return (
     <section className={`panel ${className ?? ''}`} data-testid={testId}>
       <header className="panel-header">

@@ -141,7 +141,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   // Streams may be silent for a long time (tool waits, slow models): only bound header arrival.
   server.requestTimeout = 0;
-  server.headersTimeout = 60_000;
-  server.keepAliveTimeout = 5_000;
+  // Idle keep-alive connections live longer than clients' and load balancers' pools (often 60 s),
+  // so the client closes first: a request sent on a connection the server is closing at that
+  // moment fails with "socket hang up". headersTimeout must stay above keepAliveTimeout.
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
   return { server, active };
 }

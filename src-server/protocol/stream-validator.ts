@@ -68,6 +68,9 @@ interface ItemState {
 
 const MAX_KEPT = 1000;
 const encoder = new TextEncoder();
+/** What `check` returns for a clean event (almost always): shared, so a clean check allocates nothing. */
+const NONE: StreamViolation[] = Object.freeze([]) as unknown as StreamViolation[];
+const NO_WIRE: WireInfo = Object.freeze({});
 
 function partText(part: unknown): string | undefined {
   if (typeof part !== 'object' || part === null) return undefined;
@@ -95,7 +98,7 @@ export class StreamValidator {
   private readonly items: ItemState[] = [];
   private readonly itemIds = new Set<string>();
   private readonly kept: StreamViolation[] = [];
-  private out: StreamViolation[] = [];
+  private out: StreamViolation[] = NONE;
   private sequence: number | null = null;
   private eventType: string | null = null;
 
@@ -111,9 +114,9 @@ export class StreamValidator {
   }
 
   /** Checks one event; returns the violations it causes (empty when it is fine). */
-  check(input: StreamEventLike, wire: WireInfo = {}): StreamViolation[] {
+  check(input: StreamEventLike, wire: WireInfo = NO_WIRE): StreamViolation[] {
     const event = input as EventRecord;
-    this.out = [];
+    this.out = NONE;
     const type = (event as { type?: unknown }).type;
     const sn = event.sequence_number;
     this.sequence = typeof sn === 'number' && Number.isInteger(sn) ? sn : null;
@@ -151,7 +154,7 @@ export class StreamValidator {
 
   /** End-of-stream checks; call once after the last event. */
   finish(): StreamViolation[] {
-    this.out = [];
+    this.out = NONE;
     this.sequence = null;
     this.eventType = null;
     if (this.errorPending) this.fail('lifecycle.error', "The stream ended after 'error' without 'response.failed'.");
@@ -161,7 +164,8 @@ export class StreamValidator {
 
   private fail(rule: string, message: string): this {
     const v: StreamViolation = { rule, message, sequenceNumber: this.sequence, eventType: this.eventType };
-    this.out.push(v);
+    if (this.out === NONE) this.out = [v];
+    else this.out.push(v);
     if (this.kept.length < MAX_KEPT) this.kept.push(v);
     return this;
   }
@@ -183,7 +187,7 @@ export class StreamValidator {
 
   private checkWire(event: EventRecord, wire: WireInfo): void {
     const type = this.eventType;
-    if (type !== null && /[\r\n]/.test(type)) this.fail('sse.type-newline', 'The type contains a newline.');
+    if (type !== null && (type.includes('\n') || type.includes('\r'))) this.fail('sse.type-newline', 'The type contains a newline.');
     if (wire.sseEventName !== undefined && wire.sseEventName !== type) {
       this.fail('sse.event-name', `SSE event name '${wire.sseEventName}' differs from type '${String(type)}'.`);
     }

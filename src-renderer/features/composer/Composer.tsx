@@ -8,7 +8,15 @@ import { featureAvailability, SESSION_FEATURES } from '../gateway/capabilities.j
 import { TEMPLATES } from './templates.js';
 import type { Dialect, SimulatorFault } from './slice.js';
 
-const FAULTS: SimulatorFault[] = ['', 'error_chunk', 'malformed_chunk', 'truncate', 'stall', 'rate_limit', 'server_error'];
+const FAULTS: SimulatorFault[] = [
+  '',
+  'error_chunk',
+  'malformed_chunk',
+  'truncate',
+  'stall',
+  'rate_limit',
+  'server_error',
+];
 
 export function Composer() {
   // Only what the composer shows: streaming bumps `version` every frame and must not re-render the editor.
@@ -30,7 +38,11 @@ export function Composer() {
       setRequestText: st.setRequestText,
     })),
   );
-  const sending = useStudio((st) => st.runs.some((r) => r.id === st.activeRunId && (r.status === 'sending' || r.status === 'streaming' || r.status === 'waiting')));
+  const sending = useStudio((st) =>
+    st.runs.some(
+      (r) => r.id === st.activeRunId && (r.status === 'sending' || r.status === 'streaming' || r.status === 'waiting'),
+    ),
+  );
   const session = featureAvailability(s.capabilities, SESSION_FEATURES);
   return (
     <Panel
@@ -38,7 +50,12 @@ export function Composer() {
       testId="composer"
       actions={
         <>
-          <select aria-label="Template" data-testid="template-select" value="" onChange={(e) => e.target.value && s.applyTemplate(e.target.value)}>
+          <select
+            aria-label="Template"
+            data-testid="template-select"
+            value=""
+            onChange={(e) => e.target.value && s.applyTemplate(e.target.value)}
+          >
             <option value="">Template…</option>
             {TEMPLATES.map((t) => (
               <option key={t.id} value={t.id}>
@@ -53,11 +70,21 @@ export function Composer() {
             <option value="copy.python">Python</option>
           </select>
           {sending ? (
-            <button className="danger" data-testid="stop" onClick={() => findAction('request.stop').run()} title="Stop (Esc)">
+            <button
+              className="danger"
+              data-testid="stop"
+              onClick={() => findAction('request.stop').run()}
+              title="Stop (Esc)"
+            >
               Stop
             </button>
           ) : (
-            <button className="primary" data-testid="send" onClick={() => findAction('request.send').run()} title="Send (Ctrl/Cmd+Enter)">
+            <button
+              className="primary"
+              data-testid="send"
+              onClick={() => findAction('request.send').run()}
+              title="Send (Ctrl/Cmd+Enter)"
+            >
               Send
             </button>
           )}
@@ -67,21 +94,47 @@ export function Composer() {
       <div className="composer-switches">
         <label>
           Dialect
-          <select data-testid="dialect" value={s.dialect} onChange={(e) => s.setComposer({ dialect: e.target.value as Dialect })}>
+          <select
+            data-testid="dialect"
+            value={s.dialect}
+            onChange={(e) => s.setComposer({ dialect: e.target.value as Dialect })}
+          >
             <option value="openai">openai</option>
             <option value="open-responses">open-responses</option>
           </select>
         </label>
         <label title="Extension events (tool_call.delta, rate_limits.updated, additional_context, ping)">
-          <input type="checkbox" data-testid="extensions" checked={s.extensions} onChange={(e) => s.setComposer({ extensions: e.target.checked })} /> Extensions
+          <input
+            type="checkbox"
+            data-testid="extensions"
+            checked={s.extensions}
+            onChange={(e) => s.setComposer({ extensions: e.target.checked })}
+          />{' '}
+          Extensions
         </label>
-        <label title={session === 'available' ? 'Keep the stream open while tool calls wait for outputs' : 'Session mode is not advertised by this gateway'}>
-          <input type="checkbox" data-testid="session-mode" checked={s.sessionMode} onChange={(e) => s.setComposer({ sessionMode: e.target.checked })} /> Session mode
+        <label
+          title={
+            session === 'available'
+              ? 'Keep the stream open while tool calls wait for outputs'
+              : 'Session mode is not advertised by this gateway'
+          }
+        >
+          <input
+            type="checkbox"
+            data-testid="session-mode"
+            checked={s.sessionMode}
+            onChange={(e) => s.setComposer({ sessionMode: e.target.checked })}
+          />{' '}
+          Session mode
           {session !== 'available' ? <span className="muted"> (not available)</span> : null}
         </label>
         <label title="Simulator fault injection (x-simulator-fault)">
           Fault
-          <select data-testid="fault" value={s.fault} onChange={(e) => s.setComposer({ fault: e.target.value as SimulatorFault })}>
+          <select
+            data-testid="fault"
+            value={s.fault}
+            onChange={(e) => s.setComposer({ fault: e.target.value as SimulatorFault })}
+          >
             {FAULTS.map((f) => (
               <option key={f} value={f}>
                 {f || 'none'}
@@ -91,15 +144,30 @@ export function Composer() {
         </label>
         <label title="Simulated time to first token (x-simulator-ttft-ms)">
           TTFT ms
-          <input className="num" data-testid="ttft-ms" value={s.ttftMs} onChange={(e) => s.setComposer({ ttftMs: e.target.value })} />
+          <input
+            className="num"
+            data-testid="ttft-ms"
+            value={s.ttftMs}
+            onChange={(e) => s.setComposer({ ttftMs: e.target.value })}
+          />
         </label>
         <label title="Simulated time per token (x-simulator-token-ms)">
           Token ms
-          <input className="num" data-testid="token-ms" value={s.tokenMs} onChange={(e) => s.setComposer({ tokenMs: e.target.value })} />
+          <input
+            className="num"
+            data-testid="token-ms"
+            value={s.tokenMs}
+            onChange={(e) => s.setComposer({ tokenMs: e.target.value })}
+          />
         </label>
         <label title="Exact number of content deltas the simulator sends (x-simulator-deltas)">
           Deltas
-          <input className="num" data-testid="deltas" value={s.deltas} onChange={(e) => s.setComposer({ deltas: e.target.value })} />
+          <input
+            className="num"
+            data-testid="deltas"
+            value={s.deltas}
+            onChange={(e) => s.setComposer({ deltas: e.target.value })}
+          />
         </label>
       </div>
       <ErrorNote message={s.composerError} testId="composer-error" />
@@ -110,7 +178,13 @@ export function Composer() {
           theme={monacoTheme(s.theme)}
           value={s.requestText}
           onChange={(v) => s.setRequestText(v ?? '')}
-          options={{ minimap: { enabled: false }, fontSize: 13, scrollBeyondLastLine: false, automaticLayout: true, tabSize: 2 }}
+          options={{
+            minimap: { enabled: false },
+            fontSize: 13,
+            scrollBeyondLastLine: false,
+            automaticLayout: true,
+            tabSize: 2,
+          }}
         />
       </div>
     </Panel>

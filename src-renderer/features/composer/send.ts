@@ -18,7 +18,8 @@ function scheduleTouch(): () => void {
   return () => {
     if (pending) return;
     pending = true;
-    const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (cb: () => void) => setTimeout(cb, 16);
+    const raf =
+      typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (cb: () => void) => setTimeout(cb, 16);
     raf(() => {
       pending = false;
       useStudio.getState().touch();
@@ -29,7 +30,10 @@ function scheduleTouch(): () => void {
 /** Headers the console adds from its switches. */
 export function requestHeaders(): Record<string, string> {
   const s = useStudio.getState();
-  const h: Record<string, string> = { 'X-Responses-Dialect': s.dialect, 'X-Responses-Extensions': s.extensions ? 'on' : 'off' };
+  const h: Record<string, string> = {
+    'X-Responses-Dialect': s.dialect,
+    'X-Responses-Extensions': s.extensions ? 'on' : 'off',
+  };
   if (s.sessionMode) h[sessionHeader(s.capabilities)] = 'on';
   if (s.fault) h['x-simulator-fault'] = s.fault;
   if (s.ttftMs.trim()) h['x-simulator-ttft-ms'] = s.ttftMs.trim();
@@ -55,7 +59,9 @@ export function isSending(): boolean {
 }
 
 /** Sends `body` (default: the composer's request) and streams it into a new run. */
-export async function sendRequest(options: { body?: Record<string, unknown>; linkedFrom?: string } = {}): Promise<Run | null> {
+export async function sendRequest(
+  options: { body?: Record<string, unknown>; linkedFrom?: string } = {},
+): Promise<Run | null> {
   const s = useStudio.getState();
   const body = options.body ?? parseComposer();
   if (!body) return null;
@@ -84,7 +90,11 @@ export async function sendRequest(options: { body?: Record<string, unknown>; lin
     onEvent: (ev) => {
       applyEvent(run, ev, checker);
       touch();
-      if (ev.type === 'response.output_item.done' && run.requestHeaders[sessionHeader(useStudio.getState().capabilities)]) void autoAnswerWithMocks(run);
+      if (
+        ev.type === 'response.output_item.done' &&
+        run.requestHeaders[sessionHeader(useStudio.getState().capabilities)]
+      )
+        void autoAnswerWithMocks(run);
     },
   });
   finishRun(run, result, checker);

@@ -3,7 +3,8 @@ import type { StudioState } from '../../app/store.js';
 import { templateText, TEMPLATES } from './templates.js';
 
 export type Dialect = 'openai' | 'open-responses';
-export type SimulatorFault = '' | 'error_chunk' | 'malformed_chunk' | 'truncate' | 'stall' | 'rate_limit' | 'server_error';
+export type SimulatorFault =
+  '' | 'error_chunk' | 'malformed_chunk' | 'truncate' | 'stall' | 'rate_limit' | 'server_error';
 
 export interface ComposerSlice {
   requestText: string;
@@ -18,7 +19,11 @@ export interface ComposerSlice {
   composerError?: string;
   setRequestText(text: string): void;
   applyTemplate(id: string): void;
-  setComposer(patch: Partial<Pick<ComposerSlice, 'dialect' | 'extensions' | 'sessionMode' | 'fault' | 'ttftMs' | 'tokenMs' | 'deltas'>>): void;
+  setComposer(
+    patch: Partial<
+      Pick<ComposerSlice, 'dialect' | 'extensions' | 'sessionMode' | 'fault' | 'ttftMs' | 'tokenMs' | 'deltas'>
+    >,
+  ): void;
   setComposerError(message: string | undefined): void;
 }
 

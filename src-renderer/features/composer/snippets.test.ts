@@ -1,7 +1,11 @@
 import { describe, expect, test } from 'vitest';
 import { asCurl, asOpenAiNode, asPython } from './snippets.js';
 
-const input = { url: 'http://127.0.0.1:8080', body: { model: 'sim-chat', input: "it's", stream: true, store: false, metadata: null }, headers: { 'X-Responses-Extensions': 'on' } };
+const input = {
+  url: 'http://127.0.0.1:8080',
+  body: { model: 'sim-chat', input: "it's", stream: true, store: false, metadata: null },
+  headers: { 'X-Responses-Extensions': 'on' },
+};
 
 describe('copy as code', () => {
   test('curl quotes single quotes safely and keeps headers', () => {

@@ -42,9 +42,12 @@ function toPython(value: unknown, indent = 0): string {
   if (value === true) return 'True';
   if (value === false) return 'False';
   if (typeof value === 'string' || typeof value === 'number') return JSON.stringify(value);
-  if (Array.isArray(value)) return value.length ? `[\n${value.map((v) => pad + toPython(v, indent + 1)).join(',\n')},\n${end}]` : '[]';
+  if (Array.isArray(value))
+    return value.length ? `[\n${value.map((v) => pad + toPython(v, indent + 1)).join(',\n')},\n${end}]` : '[]';
   const entries = Object.entries(value as Record<string, unknown>);
-  return entries.length ? `{\n${entries.map(([k, v]) => `${pad}${JSON.stringify(k)}: ${toPython(v, indent + 1)}`).join(',\n')},\n${end}}` : '{}';
+  return entries.length
+    ? `{\n${entries.map(([k, v]) => `${pad}${JSON.stringify(k)}: ${toPython(v, indent + 1)}`).join(',\n')},\n${end}}`
+    : '{}';
 }
 
 export function asPython({ url, body, headers }: SnippetInput): string {

@@ -13,7 +13,10 @@ const weatherTool = {
   description: 'Current weather for a city.',
   parameters: {
     type: 'object',
-    properties: { city: { type: 'string', description: 'City name' }, unit: { type: 'string', enum: ['celsius', 'fahrenheit'] } },
+    properties: {
+      city: { type: 'string', description: 'City name' },
+      unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
+    },
     required: ['city', 'unit'],
     additionalProperties: false,
   },
@@ -22,11 +25,27 @@ const weatherTool = {
 
 export const TEMPLATES: Template[] = [
   { id: 'plain', label: 'Plain text', body: { model: 'sim-chat', input: 'Say hello in five words.', stream: true } },
-  { id: 'tools', label: 'Function tools', body: { model: 'sim-chat', input: 'What is the weather in Paris?', tools: [weatherTool], tool_choice: 'auto', stream: true } },
+  {
+    id: 'tools',
+    label: 'Function tools',
+    body: {
+      model: 'sim-chat',
+      input: 'What is the weather in Paris?',
+      tools: [weatherTool],
+      tool_choice: 'auto',
+      stream: true,
+    },
+  },
   {
     id: 'reasoning',
     label: 'Reasoning with summary',
-    body: { model: 'sim-reasoning', input: 'Is 97 a prime number?', reasoning: { effort: 'medium', summary: 'auto' }, include: ['reasoning.encrypted_content'], stream: true },
+    body: {
+      model: 'sim-reasoning',
+      input: 'Is 97 a prime number?',
+      reasoning: { effort: 'medium', summary: 'auto' },
+      include: ['reasoning.encrypted_content'],
+      stream: true,
+    },
   },
   {
     id: 'structured',
@@ -39,13 +58,29 @@ export const TEMPLATES: Template[] = [
           type: 'json_schema',
           name: 'person',
           strict: true,
-          schema: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer' } }, required: ['name', 'age'], additionalProperties: false },
+          schema: {
+            type: 'object',
+            properties: { name: { type: 'string' }, age: { type: 'integer' } },
+            required: ['name', 'age'],
+            additionalProperties: false,
+          },
         },
       },
       stream: true,
     },
   },
-  { id: 'session', label: 'Session mode (tool outputs)', sessionMode: true, body: { model: 'sim-chat', input: 'What is the weather in Paris?', tools: [weatherTool], tool_choice: 'required', stream: true } },
+  {
+    id: 'session',
+    label: 'Session mode (tool outputs)',
+    sessionMode: true,
+    body: {
+      model: 'sim-chat',
+      input: 'What is the weather in Paris?',
+      tools: [weatherTool],
+      tool_choice: 'required',
+      stream: true,
+    },
+  },
 ];
 
 export function templateText(id: string): string {

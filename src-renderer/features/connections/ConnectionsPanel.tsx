@@ -22,7 +22,9 @@ export function ConnectionsPanel() {
         {profiles.map((p) => (
           <label key={p.id} className={`profile${p.id === activeId ? ' active' : ''}`}>
             <input type="radio" name="profile" checked={p.id === activeId} onChange={() => select(p.id)} /> {p.name}
-            {p.kind === 'builtin' || urls[p.id] ? <span className={`dot health-${p.id === activeId ? health.state : 'unknown'}`} /> : null}
+            {p.kind === 'builtin' || urls[p.id] ? (
+              <span className={`dot health-${p.id === activeId ? health.state : 'unknown'}`} />
+            ) : null}
           </label>
         ))}
       </div>
@@ -30,11 +32,17 @@ export function ConnectionsPanel() {
         <div className="profile-edit">
           <label>
             Backend URL
-            <input value={active.backendUrl ?? ''} onChange={(e) => update(active.id, { backendUrl: e.target.value })} />
+            <input
+              value={active.backendUrl ?? ''}
+              onChange={(e) => update(active.id, { backendUrl: e.target.value })}
+            />
           </label>
           <label>
             Kind
-            <select value={active.backendKind ?? 'vllm'} onChange={(e) => update(active.id, { backendKind: e.target.value as 'vllm' | 'openai-chat' })}>
+            <select
+              value={active.backendKind ?? 'vllm'}
+              onChange={(e) => update(active.id, { backendKind: e.target.value as 'vllm' | 'openai-chat' })}
+            >
               <option value="vllm">vLLM</option>
               <option value="openai-chat">OpenAI-compatible</option>
             </select>
@@ -42,18 +50,28 @@ export function ConnectionsPanel() {
           {active.kind === 'remote' ? (
             <label>
               API key {active.hasKey ? '(stored in keychain)' : ''}
-              <input type="password" value={key} onChange={(e) => setKey(e.target.value)} placeholder={desktop ? 'kept in the OS keychain' : 'kept in memory only'} />
+              <input
+                type="password"
+                value={key}
+                onChange={(e) => setKey(e.target.value)}
+                placeholder={desktop ? 'kept in the OS keychain' : 'kept in memory only'}
+              />
             </label>
           ) : null}
           <button className="primary" onClick={() => void connect(active.id, key || undefined)}>
             Connect
           </button>
-          {!desktop ? <div className="muted small-note">Web mode serves one gateway. For another backend run: npm start -- --backend {active.backendUrl}</div> : null}
+          {!desktop ? (
+            <div className="muted small-note">
+              Web mode serves one gateway. For another backend run: npm start -- --backend {active.backendUrl}
+            </div>
+          ) : null}
         </div>
       ) : null}
       <ErrorNote message={error} testId="connection-error" />
       <div className="muted small-note">
-        Health: <span data-testid="profile-health">{health.state}</span> {health.models.length ? `· models: ${health.models.join(', ')}` : ''}
+        Health: <span data-testid="profile-health">{health.state}</span>{' '}
+        {health.models.length ? `· models: ${health.models.join(', ')}` : ''}
       </div>
       <ErrorNote message={health.error} />
     </Panel>

@@ -21,7 +21,13 @@ export interface Profile {
 
 export const DEFAULT_PROFILES: Profile[] = [
   { id: 'builtin', name: 'Built-in simulator', kind: 'builtin' },
-  { id: 'vllm-local', name: 'Local vLLM', kind: 'vllm-local', backendUrl: 'http://127.0.0.1:8000', backendKind: 'vllm' },
+  {
+    id: 'vllm-local',
+    name: 'Local vLLM',
+    kind: 'vllm-local',
+    backendUrl: 'http://127.0.0.1:8000',
+    backendKind: 'vllm',
+  },
   { id: 'remote', name: 'Remote server', kind: 'remote', backendUrl: 'https://', backendKind: 'openai-chat' },
 ];
 

@@ -37,18 +37,26 @@ export const INSPECT_PATH = '/v1/console/encrypted-content/inspect';
 /**
  * Session mode and the encrypted-content inspector are read from /v1/capabilities first
  * (`gateway.sessions`, `gateway.encrypted_content.inspect`). Where the report does not mention
- * them, the gateway's own routes say whether they exist: an unknown response id on tool_outputs
- * answers `response_not_found` (route present) rather than `unknown_url`, and an empty inspect
+ * them, the gateway's own routes say whether they exist: an unknown response id on the session-state
+ * route answers `response_not_found` (route present) rather than `unknown_url`, and an empty inspect
  * body answers 400 (or 403 off loopback) rather than 404. Detected entries say so in their reason.
  */
 export async function withDetectedFeatures(conn: Connection, caps: Capabilities): Promise<Capabilities> {
-  const features = caps.features && typeof caps.features === 'object' && !Array.isArray(caps.features) ? { ...(caps.features as Record<string, unknown>) } : {};
+  const features =
+    caps.features && typeof caps.features === 'object' && !Array.isArray(caps.features)
+      ? { ...(caps.features as Record<string, unknown>) }
+      : {};
   const checks: Promise<void>[] = [];
   if (featureAvailability(caps, SESSION_FEATURES) !== 'available') {
     checks.push(
-      postJson<{ error?: { code?: string } }>(conn, '/v1/responses/resp_capability_probe/tool_outputs', { tool_outputs: [] }).then((probe) => {
+      // A GET on the session-state route: unlike a POST to tool_outputs it is never recorded.
+      getJson<{ error?: { code?: string } }>(conn, '/v1/responses/resp_capability_probe/session').then((probe) => {
         const code = probe.body?.error?.code;
-        if (code !== undefined && code !== 'unknown_url') features.tool_outputs = { status: 'supported', reason: 'detected: POST /v1/responses/{id}/tool_outputs exists' };
+        if (code !== undefined && code !== 'unknown_url')
+          features.tool_outputs = {
+            status: 'supported',
+            reason: 'detected: POST /v1/responses/{id}/tool_outputs exists',
+          };
       }),
     );
   }
@@ -56,7 +64,14 @@ export async function withDetectedFeatures(conn: Connection, caps: Capabilities)
     checks.push(
       postJson<{ error?: { code?: string } }>(conn, INSPECT_PATH, {}).then((probe) => {
         if (probe.status === 400 || probe.status === 403)
-          features.encrypted_context = { status: probe.status === 400 ? 'supported' : 'unsupported', decrypt_endpoint: INSPECT_PATH, reason: probe.status === 400 ? `detected: POST ${INSPECT_PATH} exists` : `${INSPECT_PATH} answers only loopback clients` };
+          features.encrypted_context = {
+            status: probe.status === 400 ? 'supported' : 'unsupported',
+            decrypt_endpoint: INSPECT_PATH,
+            reason:
+              probe.status === 400
+                ? `detected: POST ${INSPECT_PATH} exists`
+                : `${INSPECT_PATH} answers only loopback clients`,
+          };
       }),
     );
   }
@@ -76,7 +91,12 @@ export const createConnectionsSlice: StateCreator<StudioState, [], [], Connectio
   },
   selectProfile(id) {
     // Switching only changes where the next request goes; nothing running is restarted.
-    set({ activeProfileId: id, connectionError: undefined, health: { state: 'unknown', models: [] }, capabilities: null });
+    set({
+      activeProfileId: id,
+      connectionError: undefined,
+      health: { state: 'unknown', models: [] },
+      capabilities: null,
+    });
     void get().refreshHealth();
   },
   updateProfile(id, patch) {
@@ -87,12 +107,19 @@ export const createConnectionsSlice: StateCreator<StudioState, [], [], Connectio
     const api = bridge();
     if (!profile || profile.kind === 'builtin') return;
     if (!api) {
-      set({ connectionError: 'Backend profiles need the desktop app. In web mode, restart the server with: npm start -- --backend <url>' });
+      set({
+        connectionError:
+          'Backend profiles need the desktop app. In web mode, restart the server with: npm start -- --backend <url>',
+      });
       return;
     }
     try {
       if (apiKey) await api.secrets.set(`profile:${id}`, apiKey);
-      const { url } = await api.gateway.startForBackend({ profileId: id, backendUrl: profile.backendUrl ?? '', backendKind: profile.backendKind ?? 'vllm' });
+      const { url } = await api.gateway.startForBackend({
+        profileId: id,
+        backendUrl: profile.backendUrl ?? '',
+        backendKind: profile.backendKind ?? 'vllm',
+      });
       set({ gatewayUrls: { ...get().gatewayUrls, [id]: url }, connectionError: undefined });
       if (apiKey) get().updateProfile(id, { hasKey: true });
       await get().refreshHealth();
@@ -107,7 +134,11 @@ export const createConnectionsSlice: StateCreator<StudioState, [], [], Connectio
       return;
     }
     set({ health: { ...get().health, state: 'checking' } });
-    const [health, models, caps] = await Promise.all([getJson(conn, '/healthz'), getJson<{ data?: { id: string }[] }>(conn, '/v1/models'), getJson<Capabilities>(conn, '/v1/capabilities')]);
+    const [health, models, caps] = await Promise.all([
+      getJson(conn, '/healthz'),
+      getJson<{ data?: { id: string }[] }>(conn, '/v1/models'),
+      getJson<Capabilities>(conn, '/v1/capabilities'),
+    ]);
     const ok = health.status >= 200 && health.status < 300;
     const report = caps.status === 200 && caps.body ? await withDetectedFeatures(conn, caps.body) : null;
     set({
@@ -118,7 +149,12 @@ export const createConnectionsSlice: StateCreator<StudioState, [], [], Connectio
         checkedAt: Date.now(),
       },
       capabilities: report,
-      capabilitiesError: caps.status === 200 ? undefined : caps.status === 404 ? 'this gateway has no /v1/capabilities' : (caps.error ?? `HTTP ${caps.status}`),
+      capabilitiesError:
+        caps.status === 200
+          ? undefined
+          : caps.status === 404
+            ? 'this gateway has no /v1/capabilities'
+            : (caps.error ?? `HTTP ${caps.status}`),
     });
   },
 });

@@ -34,7 +34,10 @@ function BlobRow({ blob, endpoint }: { blob: ContextBlob; endpoint?: string }) {
     setError(undefined);
     const conn = useStudio.getState().activeConnection();
     if (!conn || !endpoint) return;
-    const res = await postJson<Inspection & { error?: { message?: string } }>(conn, endpoint, { encrypted_content: blob.value, reveal: true });
+    const res = await postJson<Inspection & { error?: { message?: string } }>(conn, endpoint, {
+      encrypted_content: blob.value,
+      reveal: true,
+    });
     if (res.status === 200 && res.body) setAnswer(res.body);
     else setError(res.body?.error?.message ?? res.error ?? `HTTP ${res.status}`);
   };
@@ -42,7 +45,8 @@ function BlobRow({ blob, endpoint }: { blob: ContextBlob; endpoint?: string }) {
   return (
     <div className="blob" data-testid="context-blob">
       <div>
-        <strong>{blob.source}</strong> {blob.itemId ? <span className="mono muted">{blob.itemId}</span> : null} · {blob.bytes.toLocaleString()} characters{blob.keyId ? ` · key ${blob.keyId}` : ''}
+        <strong>{blob.source}</strong> {blob.itemId ? <span className="mono muted">{blob.itemId}</span> : null} ·{' '}
+        {blob.bytes.toLocaleString()} characters{blob.keyId ? ` · key ${blob.keyId}` : ''}
       </div>
       <div className="mono blob-preview">{blob.value.slice(0, 96)}…</div>
       {endpoint && hasConnection ? (
@@ -61,7 +65,11 @@ function BlobRow({ blob, endpoint }: { blob: ContextBlob; endpoint?: string }) {
             {answer.key_id ? ` · key id ${answer.key_id}` : ' · key id unknown'}
             {answer.version !== undefined ? ` · format v${answer.version}` : ''}
           </div>
-          {answer.payload !== undefined ? <pre data-testid="decrypted-payload">{typeof answer.payload === 'string' ? answer.payload : JSON.stringify(answer.payload, null, 2)}</pre> : null}
+          {answer.payload !== undefined ? (
+            <pre data-testid="decrypted-payload">
+              {typeof answer.payload === 'string' ? answer.payload : JSON.stringify(answer.payload, null, 2)}
+            </pre>
+          ) : null}
         </div>
       ) : null}
     </div>
@@ -76,10 +84,16 @@ export function ContextPanel() {
   const blobs = run?.blobs ?? [];
   return (
     <Panel title="Encrypted context" testId="context-panel">
-      {!endpoint ? <Unavailable feature="Decryption" detail="the gateway offers no encrypted-content inspect endpoint to this page; blobs are still listed" /> : null}
+      {!endpoint ? (
+        <Unavailable
+          feature="Decryption"
+          detail="the gateway offers no encrypted-content inspect endpoint to this page; blobs are still listed"
+        />
+      ) : null}
       {blobs.length === 0 ? (
         <EmptyState title="No sealed blobs in this run">
-          Use the “Reasoning with summary” template (it asks for <code>reasoning.encrypted_content</code>); sealed reasoning and <code>response.additional_context</code> blobs are listed here.
+          Use the “Reasoning with summary” template (it asks for <code>reasoning.encrypted_content</code>); sealed
+          reasoning and <code>response.additional_context</code> blobs are listed here.
         </EmptyState>
       ) : (
         blobs.map((b, i) => <BlobRow key={i} blob={b} endpoint={endpoint} />)

@@ -4,7 +4,11 @@ import { capabilityString } from './capabilities.js';
 
 type Entry = { status: string; reason?: string };
 const isTable = (v: unknown): v is Record<string, Entry> =>
-  !!v && typeof v === 'object' && !Array.isArray(v) && Object.values(v).length > 0 && Object.values(v).every((e) => !!e && typeof e === 'object' && typeof (e as Entry).status === 'string');
+  !!v &&
+  typeof v === 'object' &&
+  !Array.isArray(v) &&
+  Object.values(v).length > 0 &&
+  Object.values(v).every((e) => !!e && typeof e === 'object' && typeof (e as Entry).status === 'string');
 
 /** A capability table ({ name: { status, reason } }) as one line per entry, the reason on hover. */
 function CapabilityList({ table }: { table: Record<string, Entry> }) {
@@ -50,12 +54,28 @@ export function GatewayPanel() {
         <dt>Models</dt>
         <dd data-testid="gateway-models">{health.models.join(', ') || '–'}</dd>
         <dt>Recording</dt>
-        <dd data-testid="gateway-recording">{recording === null ? 'see the Sessions panel' : recording ? 'on' : 'off'}</dd>
+        <dd data-testid="gateway-recording">
+          {recording === null ? 'see the Sessions panel' : recording ? 'on' : 'off'}
+        </dd>
       </dl>
       <ErrorNote message={health.error} />
       {/* Shown as missing until the gateway advertises these endpoints: never invented from other data. */}
-      {!logs ? <Unavailable feature="Live log tail" detail="the gateway advertises no log stream (gateway.logs.endpoint in /v1/capabilities)" /> : <div className="muted">Log stream: {logs}</div>}
-      {!metrics ? <Unavailable feature="Metrics" detail="the gateway advertises no metrics endpoint (gateway.metrics.endpoint in /v1/capabilities)" /> : <div className="muted">Metrics: {metrics}</div>}
+      {!logs ? (
+        <Unavailable
+          feature="Live log tail"
+          detail="the gateway advertises no log stream (gateway.logs.endpoint in /v1/capabilities)"
+        />
+      ) : (
+        <div className="muted">Log stream: {logs}</div>
+      )}
+      {!metrics ? (
+        <Unavailable
+          feature="Metrics"
+          detail="the gateway advertises no metrics endpoint (gateway.metrics.endpoint in /v1/capabilities)"
+        />
+      ) : (
+        <div className="muted">Metrics: {metrics}</div>
+      )}
       <h3>Capabilities</h3>
       {caps ? (
         <dl className="kv" data-testid="capabilities">

@@ -16,7 +16,9 @@ describe('features from /v1/capabilities', () => {
     expect(featureAvailability({}, ['sessions'])).toBe('unavailable');
   });
   test('session header comes from the report when advertised', () => {
-    expect(sessionHeader({ features: { session_mode: { header: 'X-Responses-Session-Mode' } } })).toBe('X-Responses-Session-Mode');
+    expect(sessionHeader({ features: { session_mode: { header: 'X-Responses-Session-Mode' } } })).toBe(
+      'X-Responses-Session-Mode',
+    );
     expect(sessionHeader(null)).toBe('X-Responses-Session');
   });
 });

@@ -23,7 +23,8 @@ function truthy(v: unknown): boolean | undefined {
 export function featureAvailability(caps: Record<string, unknown> | null, names: string[]): Availability {
   if (!caps) return 'unknown';
   const features = caps.features;
-  const section = (key: string) => (caps[key] && typeof caps[key] === 'object' ? (caps[key] as Record<string, unknown>) : {});
+  const section = (key: string) =>
+    caps[key] && typeof caps[key] === 'object' ? (caps[key] as Record<string, unknown>) : {};
   const parameters = section('parameters');
   const gateway = section('gateway');
   for (const name of names) {
@@ -43,7 +44,8 @@ export function capabilityString(caps: Record<string, unknown> | null, paths: st
   if (!caps) return undefined;
   for (const path of paths) {
     let cur: unknown = caps;
-    for (const part of path.split('.')) cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
+    for (const part of path.split('.'))
+      cur = cur && typeof cur === 'object' ? (cur as Record<string, unknown>)[part] : undefined;
     if (typeof cur === 'string') return cur;
   }
   return undefined;
@@ -51,7 +53,13 @@ export function capabilityString(caps: Record<string, unknown> | null, paths: st
 
 export const SESSION_FEATURES = ['session_mode', 'sessions', 'tool_outputs'];
 /** Capability paths naming the encrypted-content inspect/decrypt endpoint. */
-export const DECRYPT_ENDPOINT_PATHS = ['gateway.encrypted_content.inspect', 'gateway.encrypted_content.endpoint', 'encrypted_context.decrypt_endpoint', 'features.encrypted_context.decrypt_endpoint', 'decrypt.endpoint'];
+export const DECRYPT_ENDPOINT_PATHS = [
+  'gateway.encrypted_content.inspect',
+  'gateway.encrypted_content.endpoint',
+  'encrypted_context.decrypt_endpoint',
+  'features.encrypted_context.decrypt_endpoint',
+  'decrypt.endpoint',
+];
 export const STORE_FEATURES = ['store', 'previous_response_id', 'stored_responses'];
 export const DECRYPT_FEATURES = ['decrypt', 'encrypted_context', 'encrypted_reasoning'];
 
@@ -59,11 +67,21 @@ export const DECRYPT_FEATURES = ['decrypt', 'encrypted_context', 'encrypted_reas
 export function decryptEndpoint(caps: Record<string, unknown> | null): string | undefined {
   const endpoint = capabilityString(caps, DECRYPT_ENDPOINT_PATHS);
   if (!endpoint) return undefined;
-  const entry = (caps?.features as Record<string, unknown> | undefined)?.encrypted_context as { status?: string } | undefined;
+  const entry = (caps?.features as Record<string, unknown> | undefined)?.encrypted_context as
+    { status?: string } | undefined;
   return entry?.status === 'unsupported' ? undefined : endpoint;
 }
 
 /** Header that opts a streaming request into session mode; advertised by the gateway when it has one. */
 export function sessionHeader(caps: Record<string, unknown> | null): string {
-  return capabilityString(caps, ['session_mode.header', 'sessions.header', 'gateway.sessions.header', 'gateway.session_mode.header', 'features.session_mode.header', 'features.sessions.header']) ?? 'X-Responses-Session';
+  return (
+    capabilityString(caps, [
+      'session_mode.header',
+      'sessions.header',
+      'gateway.sessions.header',
+      'gateway.session_mode.header',
+      'features.session_mode.header',
+      'features.sessions.header',
+    ]) ?? 'X-Responses-Session'
+  );
 }

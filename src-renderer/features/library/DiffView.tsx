@@ -3,7 +3,8 @@ import type { Timing } from '../../../src-server/recording/diff.js';
 import { groupOps } from './diff-groups.js';
 
 const fmt = (v: number | null, digits: number, unit: string) => (v === null ? '–' : `${v.toFixed(digits)}${unit}`);
-const delta = (a: number | null, b: number | null, digits: number, unit: string) => (a === null || b === null ? '' : `${b - a >= 0 ? '+' : ''}${(b - a).toFixed(digits)}${unit}`);
+const delta = (a: number | null, b: number | null, digits: number, unit: string) =>
+  a === null || b === null ? '' : `${b - a >= 0 ? '+' : ''}${(b - a).toFixed(digits)}${unit}`;
 
 function TimingTable({ a, b }: { a: Timing; b: Timing }) {
   const rows: [string, number | null, number | null, number, string][] = [
@@ -50,10 +51,18 @@ export function DiffView() {
   const groups = groupOps(result);
   return (
     <div className="palette-backdrop" onClick={() => setLibrary({ diff: null })}>
-      <div className="diff-view" role="dialog" aria-label={diff.title} data-testid="diff-view" data-equal={String(result.equal)} onClick={(e) => e.stopPropagation()}>
+      <div
+        className="diff-view"
+        role="dialog"
+        aria-label={diff.title}
+        data-testid="diff-view"
+        data-equal={String(result.equal)}
+        onClick={(e) => e.stopPropagation()}
+      >
         <header className="panel-header">
           <h2>
-            {diff.title}: <span className="mono">A</span> {diff.a.label} ↔ <span className="mono">B</span> {diff.b.label}
+            {diff.title}: <span className="mono">A</span> {diff.a.label} ↔ <span className="mono">B</span>{' '}
+            {diff.b.label}
           </h2>
           <button data-testid="diff-close" onClick={() => setLibrary({ diff: null })}>
             Close
@@ -62,13 +71,27 @@ export function DiffView() {
         <div className="diff-body">
           <div className="diff-summary" data-testid="diff-summary">
             {result.equal ? <span className="badge ok">equal</span> : <span className="badge bad">different</span>}
-            <span className="badge op-missing" data-testid="diff-missing-count">{result.missing.length} missing in B</span>
-            <span className="badge op-extra" data-testid="diff-extra-count">{result.extra.length} extra in B</span>
-            <span className="badge op-reordered" data-testid="diff-reordered-count">{result.reordered.length} reordered</span>
+            <span className="badge op-missing" data-testid="diff-missing-count">
+              {result.missing.length} missing in B
+            </span>
+            <span className="badge op-extra" data-testid="diff-extra-count">
+              {result.extra.length} extra in B
+            </span>
+            <span className="badge op-reordered" data-testid="diff-reordered-count">
+              {result.reordered.length} reordered
+            </span>
             <span className="badge">{result.response.length} JSON changes</span>
           </div>
-          {result.missing.length ? <div className="small-note">Missing in B: <span className="mono">{[...new Set(result.missing)].join(', ')}</span></div> : null}
-          {result.extra.length ? <div className="small-note">Extra in B: <span className="mono">{[...new Set(result.extra)].join(', ')}</span></div> : null}
+          {result.missing.length ? (
+            <div className="small-note">
+              Missing in B: <span className="mono">{[...new Set(result.missing)].join(', ')}</span>
+            </div>
+          ) : null}
+          {result.extra.length ? (
+            <div className="small-note">
+              Extra in B: <span className="mono">{[...new Set(result.extra)].join(', ')}</span>
+            </div>
+          ) : null}
           <div className="diff-columns">
             <section>
               <h3>Event sequence</h3>
@@ -78,7 +101,13 @@ export function DiffView() {
                   <span>B</span>
                 </div>
                 {groups.map((g, i) => (
-                  <div key={i} className={`diff-seq-row op-${g.op}${g.reordered ? ' op-reordered' : ''}`} data-testid="diff-op" data-op={g.reordered ? 'reordered' : g.op} data-type={g.type}>
+                  <div
+                    key={i}
+                    className={`diff-seq-row op-${g.op}${g.reordered ? ' op-reordered' : ''}`}
+                    data-testid="diff-op"
+                    data-op={g.reordered ? 'reordered' : g.op}
+                    data-type={g.type}
+                  >
                     <span>{g.op === 'extra' ? '' : `${g.type}${g.count > 1 ? ` ×${g.count}` : ''}`}</span>
                     <span>{g.op === 'missing' ? '' : `${g.type}${g.count > 1 ? ` ×${g.count}` : ''}`}</span>
                   </div>

@@ -4,21 +4,64 @@ import { bridge } from '../../lib/bridge.js';
 import { openTextFileNative, readFiles } from '../../lib/files.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNote, Panel, Unavailable } from '../../ui/Panel.js';
-import { deleteRecording, diffSelected, exportRecording, importRecordingFiles, openRecording, refreshLibrary, renameRecording, rerunRecording, tagRecording } from './actions.js';
+import {
+  deleteRecording,
+  diffSelected,
+  exportRecording,
+  importRecordingFiles,
+  openRecording,
+  refreshLibrary,
+  renameRecording,
+  rerunRecording,
+  tagRecording,
+} from './actions.js';
 import type { RecordingSummary } from './library-client.js';
 import { recordingLabel } from './replay-run.js';
 
-const time = (ms: number) => new Date(ms).toLocaleString(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const duration = (ms: number | null) => (ms === null ? '–' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`);
+const time = (ms: number) =>
+  new Date(ms).toLocaleString(undefined, {
+    month: 'short',
+    day: 'numeric',
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  });
+const duration = (ms: number | null) =>
+  ms === null ? '–' : ms < 1000 ? `${ms.toFixed(0)} ms` : `${(ms / 1000).toFixed(2)} s`;
 
-function Row({ r, active, checked, onActivate }: { r: RecordingSummary; active: boolean; checked: boolean; onActivate: () => void }) {
+function Row({
+  r,
+  active,
+  checked,
+  onActivate,
+}: {
+  r: RecordingSummary;
+  active: boolean;
+  checked: boolean;
+  onActivate: () => void;
+}) {
   const toggle = useStudio((s) => s.toggleLibrarySelection);
   return (
-    <li className={`rec-row${active ? ' active' : ''}`} data-testid="library-row" data-id={r.id} data-status={r.status} onClick={onActivate}>
-      <input type="checkbox" aria-label="Select for diff" data-testid="library-check" checked={checked} onClick={(e) => e.stopPropagation()} onChange={() => toggle(r.id)} />
+    <li
+      className={`rec-row${active ? ' active' : ''}`}
+      data-testid="library-row"
+      data-id={r.id}
+      data-status={r.status}
+      onClick={onActivate}
+    >
+      <input
+        type="checkbox"
+        aria-label="Select for diff"
+        data-testid="library-check"
+        checked={checked}
+        onClick={(e) => e.stopPropagation()}
+        onChange={() => toggle(r.id)}
+      />
       <div className="rec-main">
         <div className="rec-title">
-          <span className="rec-name" data-testid="library-name">{recordingLabel(r)}</span>
+          <span className="rec-name" data-testid="library-name">
+            {recordingLabel(r)}
+          </span>
           <span className={`badge status-${r.status}`}>{r.status}</span>
         </div>
         <div className="rec-meta muted">
@@ -53,20 +96,39 @@ function Details({ r }: { r: RecordingSummary }) {
   return (
     <div className="rec-details" data-testid="library-details">
       <div className="row-actions">
-        <button className="primary" data-testid="library-open" onClick={() => void openRecording(r.id, 'instant')} title="Load every event into the timeline at once">
+        <button
+          className="primary"
+          data-testid="library-open"
+          onClick={() => void openRecording(r.id, 'instant')}
+          title="Load every event into the timeline at once"
+        >
           Open
         </button>
-        <button data-testid="library-replay" onClick={() => void openRecording(r.id, 1)} title="Play back with the recorded timing">
+        <button
+          data-testid="library-replay"
+          onClick={() => void openRecording(r.id, 1)}
+          title="Play back with the recorded timing"
+        >
           Replay 1×
         </button>
-        <button data-testid="library-replay-paused" onClick={() => void openRecording(r.id, 1, true)} title="Start paused, then step event by event">
+        <button
+          data-testid="library-replay-paused"
+          onClick={() => void openRecording(r.id, 1, true)}
+          title="Start paused, then step event by event"
+        >
           Step through
         </button>
       </div>
       <label className="field">
         Name
         <span className="inline">
-          <input data-testid="library-rename" value={name} placeholder={recordingLabel({ ...r, name: null })} onChange={(e) => setName(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && void renameRecording(r.id, name)} />
+          <input
+            data-testid="library-rename"
+            value={name}
+            placeholder={recordingLabel({ ...r, name: null })}
+            onChange={(e) => setName(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && void renameRecording(r.id, name)}
+          />
           <button data-testid="library-rename-save" onClick={() => void renameRecording(r.id, name)}>
             Rename
           </button>
@@ -75,7 +137,12 @@ function Details({ r }: { r: RecordingSummary }) {
       <label className="field">
         Tags (comma-separated)
         <span className="inline">
-          <input data-testid="library-tags" value={tags} onChange={(e) => setTags(e.target.value)} onKeyDown={(e) => e.key === 'Enter' && void tagRecording(r.id, tags)} />
+          <input
+            data-testid="library-tags"
+            value={tags}
+            onChange={(e) => setTags(e.target.value)}
+            onKeyDown={(e) => e.key === 'Enter' && void tagRecording(r.id, tags)}
+          />
           <button data-testid="library-tags-save" onClick={() => void tagRecording(r.id, tags)}>
             Save tags
           </button>
@@ -93,19 +160,29 @@ function Details({ r }: { r: RecordingSummary }) {
         </button>
       </div>
       <div className="row-actions">
-        <select aria-label="Re-run against" data-testid="library-rerun-profile" value={profileId} onChange={(e) => setProfileId(e.target.value)}>
+        <select
+          aria-label="Re-run against"
+          data-testid="library-rerun-profile"
+          value={profileId}
+          onChange={(e) => setProfileId(e.target.value)}
+        >
           {profiles.map((p) => (
             <option key={p.id} value={p.id}>
               {p.name}
             </option>
           ))}
         </select>
-        <button data-testid="library-rerun" onClick={() => void rerunRecording(r.id, profileId)} title="Send the recorded requests (and tool outputs) again, then diff">
+        <button
+          data-testid="library-rerun"
+          onClick={() => void rerunRecording(r.id, profileId)}
+          title="Send the recorded requests (and tool outputs) again, then diff"
+        >
           Re-run and diff
         </button>
       </div>
       <div className="muted mono small-note">
-        {r.id} · session {r.sessionId ?? '–'} · {(r.bytes / 1024).toFixed(1)} KiB{r.truncated ? ' · truncated by the quota' : ''}
+        {r.id} · session {r.sessionId ?? '–'} · {(r.bytes / 1024).toFixed(1)} KiB
+        {r.truncated ? ' · truncated by the quota' : ''}
       </div>
     </div>
   );
@@ -115,7 +192,9 @@ export function LibraryPanel() {
   const lib = useStudio((s) => s.library);
   const setLibrary = useStudio((s) => s.setLibrary);
   // Refresh when a live run ends (the gateway has recorded it by then).
-  const finished = useStudio((s) => s.runs.filter((r) => !r.replayOf && !['sending', 'streaming', 'waiting'].includes(r.status)).length);
+  const finished = useStudio(
+    (s) => s.runs.filter((r) => !r.replayOf && !['sending', 'streaming', 'waiting'].includes(r.status)).length,
+  );
   const [activeId, setActiveId] = useState<string | null>(null);
   const fileInput = useRef<HTMLInputElement>(null);
   useEffect(() => {
@@ -133,7 +212,12 @@ export function LibraryPanel() {
       testId="library-panel"
       actions={
         <>
-          <button data-testid="library-diff" disabled={lib.selected.length !== 2} onClick={() => void diffSelected()} title="Compare the two ticked recordings">
+          <button
+            data-testid="library-diff"
+            disabled={lib.selected.length !== 2}
+            onClick={() => void diffSelected()}
+            title="Compare the two ticked recordings"
+          >
             Diff {lib.selected.length}/2
           </button>
           {bridge() ? (
@@ -145,29 +229,74 @@ export function LibraryPanel() {
               Import…
             </button>
           )}
-          <input ref={fileInput} type="file" hidden multiple accept=".jsonl,.ndjson,.json" data-testid="library-import-input" onChange={(e) => e.target.files && void readFiles(e.target.files).then((f) => importRecordingFiles(f)).finally(() => (e.target.value = ''))} />
+          <input
+            ref={fileInput}
+            type="file"
+            hidden
+            multiple
+            accept=".jsonl,.ndjson,.json"
+            data-testid="library-import-input"
+            onChange={(e) =>
+              e.target.files &&
+              void readFiles(e.target.files)
+                .then((f) => importRecordingFiles(f))
+                .finally(() => (e.target.value = ''))
+            }
+          />
           <button onClick={() => void refreshLibrary()}>Refresh</button>
         </>
       }
     >
-      {lib.status === 'unavailable' ? <Unavailable feature="The sessions library" detail="this gateway serves no /v1/recordings; start it with --record on (the desktop app and npm start do)" /> : null}
-      {lib.recording === false ? <div className="unavailable">Recording is off on this gateway: the library shows stored and imported runs only.</div> : null}
-      <input type="search" data-testid="library-search" placeholder="search model, status, tools, text, tags…" value={lib.search} onChange={(e) => setLibrary({ search: e.target.value })} />
+      {lib.status === 'unavailable' ? (
+        <Unavailable
+          feature="The sessions library"
+          detail="this gateway serves no /v1/recordings; start it with --record on (the desktop app and npm start do)"
+        />
+      ) : null}
+      {lib.recording === false ? (
+        <div className="unavailable">
+          Recording is off on this gateway: the library shows stored and imported runs only.
+        </div>
+      ) : null}
+      <input
+        type="search"
+        data-testid="library-search"
+        placeholder="search model, status, tools, text, tags…"
+        value={lib.search}
+        onChange={(e) => setLibrary({ search: e.target.value })}
+      />
       <ErrorNote message={lib.error} testId="library-error" />
-      {lib.notice ? <div className="ok-note" data-testid="library-notice">{lib.notice}</div> : null}
+      {lib.notice ? (
+        <div className="ok-note" data-testid="library-notice">
+          {lib.notice}
+        </div>
+      ) : null}
       {lib.busy ? <div className="muted small-note">{lib.busy}…</div> : null}
       {lib.status === 'ready' && lib.items.length === 0 ? (
         <EmptyState title={lib.search ? 'No recording matches' : 'No recordings yet'} testId="library-empty">
-          Every run through the gateway is recorded: send a request, or import a <code>.jsonl</code> recording (button above, or drop the file on the window).
+          Every run through the gateway is recorded: send a request, or import a <code>.jsonl</code> recording (button
+          above, or drop the file on the window).
         </EmptyState>
       ) : (
         <ul className="rec-list" data-testid="library-list">
           {lib.items.map((r) => (
-            <Row key={r.id} r={r} active={r.id === activeId} checked={lib.selected.includes(r.id)} onActivate={() => setActiveId(r.id)} />
+            <Row
+              key={r.id}
+              r={r}
+              active={r.id === activeId}
+              checked={lib.selected.includes(r.id)}
+              onActivate={() => setActiveId(r.id)}
+            />
           ))}
         </ul>
       )}
-      {active ? <Details r={active} /> : lib.items.length ? <div className="muted small-note">Select a recording to open, replay, rename, tag, export, re-run or delete it; tick two to diff them.</div> : null}
+      {active ? (
+        <Details r={active} />
+      ) : lib.items.length ? (
+        <div className="muted small-note">
+          Select a recording to open, replay, rename, tag, export, re-run or delete it; tick two to diff them.
+        </div>
+      ) : null}
     </Panel>
   );
 }

@@ -32,13 +32,27 @@ export function ReplayBar({ runId }: { runId: string }) {
         </button>
       )}
       {pb.done ? null : (
-        <button data-testid="replay-step" onClick={act(() => playbackControls.step(runId))} title="Apply the next recorded event now">
+        <button
+          data-testid="replay-step"
+          onClick={act(() => playbackControls.step(runId))}
+          title="Apply the next recorded event now"
+        >
           Step
         </button>
       )}
       <label>
         Speed{' '}
-        <select data-testid="replay-speed" value={String(pb.speed)} disabled={pb.done} onChange={(e) => playbackControls.setSpeed(runId, (e.target.value === 'instant' ? 'instant' : Number(e.target.value)) as ReplaySpeed)}>
+        <select
+          data-testid="replay-speed"
+          value={String(pb.speed)}
+          disabled={pb.done}
+          onChange={(e) =>
+            playbackControls.setSpeed(
+              runId,
+              (e.target.value === 'instant' ? 'instant' : Number(e.target.value)) as ReplaySpeed,
+            )
+          }
+        >
           {SPEEDS.map((s) => (
             <option key={s.value} value={s.value}>
               {s.label}

@@ -23,7 +23,8 @@ export function libraryConnection(): Connection {
 }
 
 const lib = () => useStudio.getState().library;
-const setLib = (patch: Parameters<ReturnType<typeof useStudio.getState>['setLibrary']>[0]) => useStudio.getState().setLibrary(patch);
+const setLib = (patch: Parameters<ReturnType<typeof useStudio.getState>['setLibrary']>[0]) =>
+  useStudio.getState().setLibrary(patch);
 
 async function guarded<T>(busy: string, work: () => Promise<T>): Promise<T | undefined> {
   setLib({ busy, error: undefined, notice: undefined });
@@ -42,10 +43,18 @@ export async function refreshLibrary(): Promise<void> {
   try {
     const page = await library.list(libraryConnection(), { search: lib().search.trim() || undefined });
     const ids = new Set(page.data.map((r) => r.id));
-    setLib({ items: page.data, total: page.total, recording: page.recording, status: 'ready', error: undefined, selected: lib().selected.filter((id) => ids.has(id)) });
+    setLib({
+      items: page.data,
+      total: page.total,
+      recording: page.recording,
+      status: 'ready',
+      error: undefined,
+      selected: lib().selected.filter((id) => ids.has(id)),
+    });
   } catch (e) {
     // 404: this gateway serves no recordings (recording off and no store given).
-    if (e instanceof LibraryError && e.status === 404) setLib({ status: 'unavailable', items: [], total: 0, error: undefined });
+    if (e instanceof LibraryError && e.status === 404)
+      setLib({ status: 'unavailable', items: [], total: 0, error: undefined });
     else setLib({ status: 'ready', error: (e as Error).message });
   }
 }
@@ -71,7 +80,8 @@ export async function openRecording(id: string, speed: ReplaySpeed = 'instant', 
       // One re-render per frame, as for live streams.
       if (pending) return;
       pending = true;
-      const raf = typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (cb: () => void) => setTimeout(cb, 16);
+      const raf =
+        typeof requestAnimationFrame === 'function' ? requestAnimationFrame : (cb: () => void) => setTimeout(cb, 16);
       raf(() => {
         pending = false;
         useStudio.getState().touch();
@@ -89,7 +99,15 @@ export async function openRecording(id: string, speed: ReplaySpeed = 'instant', 
       },
     });
     handles.set(runId, playback.handle);
-    s.setPlayback(runId, { runId, recordingId: id, speed, paused, position: playback.handle.position, total: playback.total, done: false });
+    s.setPlayback(runId, {
+      runId,
+      recordingId: id,
+      speed,
+      paused,
+      position: playback.handle.position,
+      total: playback.total,
+      done: false,
+    });
     s.addRun(playback.run);
   });
 }
@@ -119,7 +137,14 @@ export async function renameRecording(id: string, name: string): Promise<void> {
 
 /** Tags from a comma-separated list (blank entries dropped, duplicates once). */
 export function parseTags(text: string): string[] {
-  return [...new Set(text.split(',').map((t) => t.trim()).filter(Boolean))];
+  return [
+    ...new Set(
+      text
+        .split(',')
+        .map((t) => t.trim())
+        .filter(Boolean),
+    ),
+  ];
 }
 
 export async function tagRecording(id: string, tagsText: string): Promise<void> {
@@ -140,7 +165,11 @@ export async function exportRecording(id: string, format: 'jsonl' | 'har'): Prom
   await guarded('export', async () => {
     const text = await library.exportText(libraryConnection(), id, format);
     const sessionId = summaryOf(id)?.sessionId ?? id;
-    const saved = await saveTextFile(`${sessionId}.${format}`, text, format === 'har' ? 'application/json' : 'application/x-ndjson');
+    const saved = await saveTextFile(
+      `${sessionId}.${format}`,
+      text,
+      format === 'har' ? 'application/json' : 'application/x-ndjson',
+    );
     if (saved) setLib({ notice: `Exported ${saved}` });
   });
 }
@@ -158,7 +187,10 @@ export async function importRecordingFiles(files: { name: string; text: string }
       }
     }
     await refreshLibrary();
-    setLib({ notice: `Imported ${imported.length} run${imported.length === 1 ? '' : 's'} from ${files.length - failed.length} file${files.length - failed.length === 1 ? '' : 's'}`, error: failed.length ? failed.join('\n') : undefined });
+    setLib({
+      notice: `Imported ${imported.length} run${imported.length === 1 ? '' : 's'} from ${files.length - failed.length} file${files.length - failed.length === 1 ? '' : 's'}`,
+      error: failed.length ? failed.join('\n') : undefined,
+    });
   });
 }
 
@@ -175,7 +207,9 @@ export async function diffSelected(): Promise<void> {
   }
   await guarded('diff', async () => {
     const result = await library.diff(libraryConnection(), a, b);
-    setLib({ diff: { a: { id: a, label: labelFor(a) }, b: { id: b, label: labelFor(b) }, title: 'Recording diff', result } });
+    setLib({
+      diff: { a: { id: a, label: labelFor(a) }, b: { id: b, label: labelFor(b) }, title: 'Recording diff', result },
+    });
   });
 }
 
@@ -193,6 +227,13 @@ export async function rerunRecording(id: string, profileId: string): Promise<voi
     await refreshLibrary();
     const first = answer.diffs.find((d) => d.recordedId === id) ?? answer.diffs[0];
     if (!first) throw new Error('the re-run produced no run to compare');
-    setLib({ diff: { a: { id: first.recordedId, label: labelFor(first.recordedId) }, b: { id: first.rerunId, label: `re-run on ${profile.name}` }, title: `Re-run on ${profile.name}`, result: first.diff } });
+    setLib({
+      diff: {
+        a: { id: first.recordedId, label: labelFor(first.recordedId) },
+        b: { id: first.rerunId, label: `re-run on ${profile.name}` },
+        title: `Re-run on ${profile.name}`,
+        result: first.diff,
+      },
+    });
   });
 }

@@ -21,7 +21,14 @@ export function groupOps(diff: Pick<RecordingDiff, 'sequence' | 'reordered'>): O
       last.count++;
       continue;
     }
-    out.push({ op: o.op, type: o.type, count: 1, reordered: o.op !== 'same' && moved.has(o.type), a: 'a' in o ? o.a : undefined, b: 'b' in o ? o.b : undefined });
+    out.push({
+      op: o.op,
+      type: o.type,
+      count: 1,
+      reordered: o.op !== 'same' && moved.has(o.type),
+      a: 'a' in o ? o.a : undefined,
+      b: 'b' in o ? o.b : undefined,
+    });
   }
   return out;
 }

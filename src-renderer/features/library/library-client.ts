@@ -52,7 +52,10 @@ export class LibraryError extends Error {
 async function call<T>(connection: Connection, path: string, init: RequestInit = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(apiUrl(connection, path), { ...init, headers: { ...authHeaders(connection), ...(init.headers as Record<string, string> | undefined) } });
+    res = await fetch(apiUrl(connection, path), {
+      ...init,
+      headers: { ...authHeaders(connection), ...(init.headers as Record<string, string> | undefined) },
+    });
   } catch (e) {
     throw new LibraryError(`gateway unreachable: ${(e as Error).message}`, 0);
   }
@@ -70,11 +73,17 @@ async function call<T>(connection: Connection, path: string, init: RequestInit =
   return body as T;
 }
 
-const json = (body: unknown): RequestInit => ({ body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+const json = (body: unknown): RequestInit => ({
+  body: JSON.stringify(body),
+  headers: { 'content-type': 'application/json' },
+});
 const rec = (id: string) => `/v1/recordings/${encodeURIComponent(id)}`;
 
 export const library = {
-  list(connection: Connection, options: { search?: string; limit?: number; offset?: number } = {}): Promise<RecordingPage> {
+  list(
+    connection: Connection,
+    options: { search?: string; limit?: number; offset?: number } = {},
+  ): Promise<RecordingPage> {
     const q = new URLSearchParams();
     if (options.search) q.set('search', options.search);
     q.set('limit', String(options.limit ?? 200));
@@ -84,7 +93,11 @@ export const library = {
   get(connection: Connection, id: string): Promise<RecordedRun> {
     return call<RecordedRun>(connection, rec(id));
   },
-  update(connection: Connection, id: string, patch: { name?: string | null; tags?: string[] }): Promise<RecordingSummary> {
+  update(
+    connection: Connection,
+    id: string,
+    patch: { name?: string | null; tags?: string[] },
+  ): Promise<RecordingSummary> {
     return call<RecordingSummary>(connection, rec(id), { method: 'PATCH', ...json(patch) });
   },
   remove(connection: Connection, id: string): Promise<unknown> {
@@ -94,7 +107,9 @@ export const library = {
   async exportText(connection: Connection, id: string, format: 'jsonl' | 'har'): Promise<string> {
     let res: Response;
     try {
-      res = await fetch(apiUrl(connection, `${rec(id)}/export${format === 'har' ? '?format=har' : ''}`), { headers: authHeaders(connection) });
+      res = await fetch(apiUrl(connection, `${rec(id)}/export${format === 'har' ? '?format=har' : ''}`), {
+        headers: authHeaders(connection),
+      });
     } catch (e) {
       throw new LibraryError(`gateway unreachable: ${(e as Error).message}`, 0);
     }
@@ -103,7 +118,11 @@ export const library = {
     return text;
   },
   importText(connection: Connection, text: string): Promise<{ ids: string[] }> {
-    return call<{ ids: string[] }>(connection, '/v1/recordings/import', { method: 'POST', body: text, headers: { 'content-type': 'application/x-ndjson' } });
+    return call<{ ids: string[] }>(connection, '/v1/recordings/import', {
+      method: 'POST',
+      body: text,
+      headers: { 'content-type': 'application/x-ndjson' },
+    });
   },
   diff(connection: Connection, a: string, b: string): Promise<RecordingDiff> {
     return call<RecordingDiff>(connection, `/v1/recordings/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);

@@ -24,7 +24,13 @@ async function live(body: Record<string, unknown>, extra: Record<string, string>
   const headers = { ...HEADERS, ...extra };
   const r = newRun('live', body, headers, Date.now());
   const checker = createEventChecker('openai', true);
-  const result = await streamResponse({ connection: conn(), body, headers, onStart: (s) => applyStart(r, s.status, s.headers), onEvent: (ev) => applyEvent(r, ev, checker) });
+  const result = await streamResponse({
+    connection: conn(),
+    body,
+    headers,
+    onStart: (s) => applyStart(r, s.status, s.headers),
+    onEvent: (ev) => applyEvent(r, ev, checker),
+  });
   finishRun(r, result, checker);
   return r;
 }
@@ -70,7 +76,9 @@ describe('sessions library: a recorded run replays into the timeline exactly as 
     await pb.handle.done;
     const { run } = pb;
     expect(run.replayOf?.recordingId).toBe(rec.id);
-    expect(run.rows.map((r) => [r.type, r.raw, r.sequenceNumber])).toEqual(original.rows.map((r) => [r.type, r.raw, r.sequenceNumber]));
+    expect(run.rows.map((r) => [r.type, r.raw, r.sequenceNumber])).toEqual(
+      original.rows.map((r) => [r.type, r.raw, r.sequenceNumber]),
+    );
     expect(run.items.map((i) => i.text)).toEqual(original.items.map((i) => i.text));
     expect(run.status).toBe('completed');
     expect(run.violationCount).toBe(0);
@@ -80,7 +88,10 @@ describe('sessions library: a recorded run replays into the timeline exactly as 
 
   test('1× replay with pause and step follows the recorded offsets on the replay clock', async () => {
     // Evenly spaced deltas, so half the recorded time holds about half the events.
-    await live({ model: 'sim-chat', input: 'Count', stream: true }, { 'x-simulator-token-ms': '5', 'x-simulator-deltas': '12' });
+    await live(
+      { model: 'sim-chat', input: 'Count', stream: true },
+      { 'x-simulator-token-ms': '5', 'x-simulator-deltas': '12' },
+    );
     const rec = await library.get(conn(), await latestId());
     const clock = manualClock();
     const pb = playRecording(rec, 'replay-2', { speed: 1, paused: true, clock });

@@ -39,7 +39,10 @@ export function recordingLabel(rec: Pick<RecordedRun, 'id' | 'name' | 'model'>):
 
 export function playRecording(rec: RecordedRun, runId: string, options: PlaybackOptions): Playback {
   const requestHeaders = rec.request.headers;
-  const body = rec.request.body && typeof rec.request.body === 'object' && !Array.isArray(rec.request.body) ? (rec.request.body as Record<string, unknown>) : { raw: rec.request.body };
+  const body =
+    rec.request.body && typeof rec.request.body === 'object' && !Array.isArray(rec.request.body)
+      ? (rec.request.body as Record<string, unknown>)
+      : { raw: rec.request.body };
   const run = newRun(runId, body, requestHeaders, rec.createdAt);
   run.replayOf = { recordingId: rec.id, name: recordingLabel(rec) };
   // The validator judges the stream with the switches the request was sent with.
@@ -70,7 +73,11 @@ export function playRecording(rec: RecordedRun, runId: string, options: Playback
     finished = true;
     const complete = handle.position >= rec.events.length;
     const aborted = !complete || rec.status === 'aborted';
-    finishRun(run, { aborted, status: rec.httpStatus ?? 0, body: complete ? bodyEnd : undefined }, complete ? checker : undefined);
+    finishRun(
+      run,
+      { aborted, status: rec.httpStatus ?? 0, body: complete ? bodyEnd : undefined },
+      complete ? checker : undefined,
+    );
     options.onUpdate?.();
     options.onEnd?.();
   });

@@ -47,7 +47,16 @@ export interface LibrarySlice {
 }
 
 export const createLibrarySlice: StateCreator<StudioState, [], [], LibrarySlice> = (set, get) => ({
-  library: { items: [], total: 0, recording: null, status: 'idle', search: '', selected: [], diff: null, playbacks: {} },
+  library: {
+    items: [],
+    total: 0,
+    recording: null,
+    status: 'idle',
+    search: '',
+    selected: [],
+    diff: null,
+    playbacks: {},
+  },
   setLibrary(patch) {
     set({ library: { ...get().library, ...patch } });
   },

@@ -23,7 +23,9 @@ export function RateLimitsPanel() {
   const runs = useStudio((s) => s.runs);
   useStudio((s) => s.version);
   // History across runs, newest last; each run's snapshots are relative to its send time.
-  const history: (RateLimitSnapshot & { runId: string; at: number })[] = runs.flatMap((r) => r.rateLimits.map((s) => ({ ...s, runId: r.id, at: r.sentAt + s.t })));
+  const history: (RateLimitSnapshot & { runId: string; at: number })[] = runs.flatMap((r) =>
+    r.rateLimits.map((s) => ({ ...s, runId: r.id, at: r.sentAt + s.t })),
+  );
   const latest = history[history.length - 1];
   const limited = [...runs].reverse().find((r) => r.httpStatus === 429);
   const retry = limited ? retryAfterSeconds(limited.responseHeaders, limited.sentAt) : undefined;
@@ -32,7 +34,8 @@ export function RateLimitsPanel() {
       {limited && retry !== undefined ? <Countdown until={limited.sentAt + retry * 1000} /> : null}
       {!latest ? (
         <EmptyState title="No rate-limit data yet" testId="rate-limits-empty">
-          Gauges fill from <code>x-ratelimit-*</code> headers and <code>response.rate_limits.updated</code> events once a request is answered. A gateway without rate limiting sends neither.
+          Gauges fill from <code>x-ratelimit-*</code> headers and <code>response.rate_limits.updated</code> events once
+          a request is answered. A gateway without rate limiting sends neither.
         </EmptyState>
       ) : (
         <>

@@ -3,7 +3,17 @@ import { parseRateLimitHeaders, parseResetSeconds, retryAfterSeconds } from './r
 
 describe('H5 rate-limit gauges from headers', () => {
   test('x-ratelimit-* headers become request and token gauges', () => {
-    const snap = parseRateLimitHeaders({ 'x-ratelimit-limit-requests': '60', 'x-ratelimit-remaining-requests': '59', 'x-ratelimit-reset-requests': '1s', 'x-ratelimit-limit-tokens': '1000', 'x-ratelimit-remaining-tokens': '870', 'x-ratelimit-reset-tokens': '6m0s' }, 0);
+    const snap = parseRateLimitHeaders(
+      {
+        'x-ratelimit-limit-requests': '60',
+        'x-ratelimit-remaining-requests': '59',
+        'x-ratelimit-reset-requests': '1s',
+        'x-ratelimit-limit-tokens': '1000',
+        'x-ratelimit-remaining-tokens': '870',
+        'x-ratelimit-reset-tokens': '6m0s',
+      },
+      0,
+    );
     expect(snap?.gauges).toEqual([
       { name: 'requests', limit: 60, remaining: 59, resetSeconds: 1 },
       { name: 'tokens', limit: 1000, remaining: 870, resetSeconds: 360 },

@@ -37,7 +37,8 @@ export function parseRateLimitHeaders(headers: Record<string, string>, t: number
   for (const name of ['requests', 'tokens']) {
     const limit = Number(headers[`x-ratelimit-limit-${name}`]);
     const remaining = Number(headers[`x-ratelimit-remaining-${name}`]);
-    if (!Number.isFinite(limit) || !Number.isFinite(remaining) || headers[`x-ratelimit-limit-${name}`] === undefined) continue;
+    if (!Number.isFinite(limit) || !Number.isFinite(remaining) || headers[`x-ratelimit-limit-${name}`] === undefined)
+      continue;
     gauges.push({ name, limit, remaining, resetSeconds: parseResetSeconds(headers[`x-ratelimit-reset-${name}`]) });
   }
   return gauges.length ? { source: 'headers', t, gauges } : null;
@@ -50,7 +51,12 @@ export function parseRateLimitEvent(data: Record<string, unknown>, t: number): R
     if (!raw || typeof raw !== 'object') continue;
     const r = raw as Record<string, unknown>;
     if (typeof r.name !== 'string' || typeof r.limit !== 'number' || typeof r.remaining !== 'number') continue;
-    gauges.push({ name: r.name, limit: r.limit, remaining: r.remaining, resetSeconds: typeof r.reset_seconds === 'number' ? r.reset_seconds : undefined });
+    gauges.push({
+      name: r.name,
+      limit: r.limit,
+      remaining: r.remaining,
+      resetSeconds: typeof r.reset_seconds === 'number' ? r.reset_seconds : undefined,
+    });
   }
   return gauges.length ? { source: 'event', t, gauges } : null;
 }

@@ -9,7 +9,9 @@ function Tail({ text }: { text: string }) {
   if (text.length <= SHOWN_CHARS) return <>{text}</>;
   return (
     <>
-      <span className="muted">[… {(text.length - SHOWN_CHARS).toLocaleString()} earlier characters; the full text is in the event JSON]</span>
+      <span className="muted">
+        [… {(text.length - SHOWN_CHARS).toLocaleString()} earlier characters; the full text is in the event JSON]
+      </span>
       {text.slice(-SHOWN_CHARS)}
     </>
   );

@@ -24,7 +24,18 @@ export function EventDetail() {
               </ul>
             ) : null}
             <div className="editor-host small">
-              <Editor language="json" theme={monacoTheme(theme)} value={row.data ? JSON.stringify(row.data, null, 2) : row.raw} options={{ readOnly: true, minimap: { enabled: false }, fontSize: 12, scrollBeyondLastLine: false, automaticLayout: true }} />
+              <Editor
+                language="json"
+                theme={monacoTheme(theme)}
+                value={row.data ? JSON.stringify(row.data, null, 2) : row.raw}
+                options={{
+                  readOnly: true,
+                  minimap: { enabled: false },
+                  fontSize: 12,
+                  scrollBeyondLastLine: false,
+                  automaticLayout: true,
+                }}
+              />
             </div>
           </>
         ) : (

@@ -20,9 +20,18 @@ function RunTabs() {
   return (
     <div className="run-tabs" role="tablist">
       {runs.map((r) => (
-        <button key={r.id} role="tab" aria-selected={r.id === active} className={`run-tab status-${r.status}`} data-testid="run-tab" data-status={r.status} onClick={() => select(r.id)}>
+        <button
+          key={r.id}
+          role="tab"
+          aria-selected={r.id === active}
+          className={`run-tab status-${r.status}`}
+          data-testid="run-tab"
+          data-status={r.status}
+          onClick={() => select(r.id)}
+        >
           {r.linkedFrom ? '↳ ' : ''}
-          {r.replayOf ? `▶ ${r.replayOf.name}` : r.id} · {String(r.request.model ?? '?')} · <span className="run-status">{r.status}</span>
+          {r.replayOf ? `▶ ${r.replayOf.name}` : r.id} · {String(r.request.model ?? '?')} ·{' '}
+          <span className="run-status">{r.status}</span>
         </button>
       ))}
     </div>
@@ -49,7 +58,17 @@ function Stats({ run }: { run: Run }) {
   );
 }
 
-function Row({ row, selected, onSelect, style }: { row: TimelineRow; selected: boolean; onSelect: () => void; style: React.CSSProperties }) {
+function Row({
+  row,
+  selected,
+  onSelect,
+  style,
+}: {
+  row: TimelineRow;
+  selected: boolean;
+  onSelect: () => void;
+  style: React.CSSProperties;
+}) {
   return (
     <div
       role="row"
@@ -83,11 +102,19 @@ function EventTable({ run }: { run: Run }) {
   const selectRow = useStudio((s) => s.selectRow);
   const rowCount = run.rows.length;
   // Rows mutate in place (see run-model.ts): rowCount and version say when to recompute.
-  // eslint-disable-next-line react-hooks/exhaustive-deps
-  const rows = useMemo(() => filterRows(run.rows, typeFilter, textFilter), [run, rowCount, version, typeFilter, textFilter]);
+  const rows = useMemo(
+    () => filterRows(run.rows, typeFilter, textFilter),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [run, rowCount, version, typeFilter, textFilter],
+  );
   const parent = useRef<HTMLDivElement>(null);
   const getScrollElement = useCallback(() => parent.current, []);
-  const virtualizer = useVirtualizer({ count: rows.length, getScrollElement, estimateSize: estimateRowSize, overscan: 20 });
+  const virtualizer = useVirtualizer({
+    count: rows.length,
+    getScrollElement,
+    estimateSize: estimateRowSize,
+    overscan: 20,
+  });
   return (
     <div className="event-table" role="grid" data-testid="event-table" data-count={rows.length}>
       <div className="event-row head" role="row">
@@ -103,7 +130,21 @@ function EventTable({ run }: { run: Run }) {
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((v) => {
             const row = rows[v.index];
-            return <Row key={row.index} row={row} selected={selected === row.index} onSelect={() => selectRow(row.index)} style={{ position: 'absolute', top: 0, transform: `translateY(${v.start}px)`, height: ROW_HEIGHT, width: '100%' }} />;
+            return (
+              <Row
+                key={row.index}
+                row={row}
+                selected={selected === row.index}
+                onSelect={() => selectRow(row.index)}
+                style={{
+                  position: 'absolute',
+                  top: 0,
+                  transform: `translateY(${v.start}px)`,
+                  height: ROW_HEIGHT,
+                  width: '100%',
+                }}
+              />
+            );
           })}
         </div>
       </div>
@@ -119,7 +160,12 @@ function Filters({ run }: { run: Run }) {
   const types = Array.from(run.types).sort();
   return (
     <div className="filters">
-      <select aria-label="Filter by type" data-testid="timeline-filter-type" value={typeFilter} onChange={(e) => setFilters({ typeFilter: e.target.value })}>
+      <select
+        aria-label="Filter by type"
+        data-testid="timeline-filter-type"
+        value={typeFilter}
+        onChange={(e) => setFilters({ typeFilter: e.target.value })}
+      >
         <option value="">all types</option>
         {types.map((t) => (
           <option key={t} value={t}>
@@ -127,7 +173,14 @@ function Filters({ run }: { run: Run }) {
           </option>
         ))}
       </select>
-      <input id="timeline-filter-text" aria-label="Filter by text" data-testid="timeline-filter-text" placeholder="filter text…" value={textFilter} onChange={(e) => setFilters({ textFilter: e.target.value })} />
+      <input
+        id="timeline-filter-text"
+        aria-label="Filter by text"
+        data-testid="timeline-filter-text"
+        placeholder="filter text…"
+        value={textFilter}
+        onChange={(e) => setFilters({ textFilter: e.target.value })}
+      />
     </div>
   );
 }
@@ -140,13 +193,17 @@ export function Timeline() {
       <RunTabs />
       {!run ? (
         <EmptyState title="No runs yet" testId="timeline-empty">
-          Pick a template in the Request panel and press <kbd>Send</kbd> (<kbd>Ctrl/Cmd+Enter</kbd>). Every streamed event appears here as a row.
+          Pick a template in the Request panel and press <kbd>Send</kbd> (<kbd>Ctrl/Cmd+Enter</kbd>). Every streamed
+          event appears here as a row.
         </EmptyState>
       ) : (
         <>
           <Stats run={run} />
           {run.replayOf ? <ReplayBar runId={run.id} /> : null}
-          <ErrorNote message={run.error ? `${run.error.code ? `${run.error.code}: ` : ''}${run.error.message}` : undefined} testId="run-error" />
+          <ErrorNote
+            message={run.error ? `${run.error.code ? `${run.error.code}: ` : ''}${run.error.message}` : undefined}
+            testId="run-error"
+          />
           <Waterfall run={run} />
           <EventTable run={run} />
         </>

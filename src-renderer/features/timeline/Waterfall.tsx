@@ -9,11 +9,26 @@ export function Waterfall({ run }: { run: Run }) {
   const height = Math.max(1, items.length) * (barH + 4) + 14;
   const x = (t: number) => (t / total) * width;
   return (
-    <svg className="waterfall" data-testid="waterfall" viewBox={`0 0 ${width} ${height}`} preserveAspectRatio="none" role="img" aria-label="Items over time">
-      {run.firstTokenT !== undefined ? <line className="ttft" x1={x(run.firstTokenT)} x2={x(run.firstTokenT)} y1={0} y2={height} /> : null}
+    <svg
+      className="waterfall"
+      data-testid="waterfall"
+      viewBox={`0 0 ${width} ${height}`}
+      preserveAspectRatio="none"
+      role="img"
+      aria-label="Items over time"
+    >
+      {run.firstTokenT !== undefined ? (
+        <line className="ttft" x1={x(run.firstTokenT)} x2={x(run.firstTokenT)} y1={0} y2={height} />
+      ) : null}
       {items.map((it, i) => (
         <g key={it.key}>
-          <rect className={`wf-bar wf-${it.type}`} x={x(it.firstT)} y={i * (barH + 4) + 2} width={Math.max(2, x(it.lastT) - x(it.firstT))} height={barH}>
+          <rect
+            className={`wf-bar wf-${it.type}`}
+            x={x(it.firstT)}
+            y={i * (barH + 4) + 2}
+            width={Math.max(2, x(it.lastT) - x(it.firstT))}
+            height={barH}
+          >
             <title>{`${it.type} ${it.itemId ?? ''}: ${it.firstT.toFixed(0)}–${it.lastT.toFixed(0)} ms`}</title>
           </rect>
         </g>

@@ -33,7 +33,9 @@ describe('timeline run model against the real gateway', () => {
     const r = await run({ model: 'sim-chat', input: 'hello there', stream: true });
     expect(r.status).toBe('completed');
     expect(r.violationCount).toBe(0);
-    const completed = r.rows.find((x) => x.type === 'response.completed')!.data as { response: { output: { content: { text: string }[] }[] } };
+    const completed = r.rows.find((x) => x.type === 'response.completed')!.data as {
+      response: { output: { content: { text: string }[] }[] };
+    };
     const message = r.items.find((i) => i.type === 'message')!;
     expect(message.text).toBe(completed.response.output[0].content[0].text);
     expect(r.rows.map((x) => x.sequenceNumber)).toEqual(r.rows.map((_, i) => i));
@@ -43,10 +45,24 @@ describe('timeline run model against the real gateway', () => {
   });
 
   test('function call arguments grow delta by delta into the done arguments', async () => {
-    const r = await run({ model: 'sim-chat', input: 'weather?', stream: true, tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }], tool_choice: 'required' });
+    const r = await run({
+      model: 'sim-chat',
+      input: 'weather?',
+      stream: true,
+      tools: [
+        {
+          type: 'function',
+          name: 'get_weather',
+          parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+        },
+      ],
+      tool_choice: 'required',
+    });
     const call = r.items.find((i) => i.type === 'function_call')!;
     const done = r.rows.find((x) => x.type === 'response.function_call_arguments.done')!.data as { arguments: string };
-    const deltas = r.rows.filter((x) => x.type === 'response.function_call_arguments.delta').map((x) => (x.data as { delta: string }).delta);
+    const deltas = r.rows
+      .filter((x) => x.type === 'response.function_call_arguments.delta')
+      .map((x) => (x.data as { delta: string }).delta);
     expect(deltas.length).toBeGreaterThan(1);
     expect(deltas.join('')).toBe(done.arguments);
     expect(call.arguments).toBe(done.arguments);
@@ -90,8 +106,34 @@ describe('timeline rows', () => {
 
   test('filter by type prefix and by text', () => {
     const r = newRun('x', {}, {}, 0);
-    applyEvent(r, toReceivedEvent(undefined, JSON.stringify({ type: 'response.output_text.delta', delta: 'Hello', item_id: 'm', output_index: 0, sequence_number: 0 }), 1));
-    applyEvent(r, toReceivedEvent(undefined, JSON.stringify({ type: 'response.output_text.done', text: 'Hello', item_id: 'm', output_index: 0, sequence_number: 1 }), 2));
+    applyEvent(
+      r,
+      toReceivedEvent(
+        undefined,
+        JSON.stringify({
+          type: 'response.output_text.delta',
+          delta: 'Hello',
+          item_id: 'm',
+          output_index: 0,
+          sequence_number: 0,
+        }),
+        1,
+      ),
+    );
+    applyEvent(
+      r,
+      toReceivedEvent(
+        undefined,
+        JSON.stringify({
+          type: 'response.output_text.done',
+          text: 'Hello',
+          item_id: 'm',
+          output_index: 0,
+          sequence_number: 1,
+        }),
+        2,
+      ),
+    );
     expect(filterRows(r.rows, 'response.output_text.delta', '')).toHaveLength(1);
     expect(filterRows(r.rows, 'response.output_text', '')).toHaveLength(2);
     expect(filterRows(r.rows, '', 'hello')).toHaveLength(2);
@@ -101,9 +143,34 @@ describe('timeline rows', () => {
 
   test('rate-limit events and sealed reasoning are collected for their panels', () => {
     const r = newRun('x', {}, {}, 0);
-    applyEvent(r, toReceivedEvent(undefined, JSON.stringify({ type: 'response.rate_limits.updated', rate_limits: [{ name: 'requests', limit: 10, remaining: 9, reset_seconds: 1 }], sequence_number: 0 }), 1));
-    applyEvent(r, toReceivedEvent(undefined, JSON.stringify({ type: 'response.output_item.done', output_index: 0, item: { id: 'rs_1', type: 'reasoning', encrypted_content: 'sealed-abc' }, sequence_number: 1 }), 2));
+    applyEvent(
+      r,
+      toReceivedEvent(
+        undefined,
+        JSON.stringify({
+          type: 'response.rate_limits.updated',
+          rate_limits: [{ name: 'requests', limit: 10, remaining: 9, reset_seconds: 1 }],
+          sequence_number: 0,
+        }),
+        1,
+      ),
+    );
+    applyEvent(
+      r,
+      toReceivedEvent(
+        undefined,
+        JSON.stringify({
+          type: 'response.output_item.done',
+          output_index: 0,
+          item: { id: 'rs_1', type: 'reasoning', encrypted_content: 'sealed-abc' },
+          sequence_number: 1,
+        }),
+        2,
+      ),
+    );
     expect(r.rateLimits[0]).toMatchObject({ source: 'event', gauges: [{ name: 'requests', limit: 10, remaining: 9 }] });
-    expect(r.blobs).toEqual([{ source: 'reasoning.encrypted_content', itemId: 'rs_1', value: 'sealed-abc', bytes: 10 }]);
+    expect(r.blobs).toEqual([
+      { source: 'reasoning.encrypted_content', itemId: 'rs_1', value: 'sealed-abc', bytes: 10 },
+    ]);
   });
 });

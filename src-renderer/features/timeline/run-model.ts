@@ -38,7 +38,8 @@ export interface AssembledItem {
   lastT: number;
 }
 
-export type RunStatus = 'sending' | 'streaming' | 'waiting' | 'completed' | 'failed' | 'incomplete' | 'aborted' | 'error';
+export type RunStatus =
+  'sending' | 'streaming' | 'waiting' | 'completed' | 'failed' | 'incomplete' | 'aborted' | 'error';
 
 export interface RunError {
   message: string;
@@ -90,12 +91,36 @@ export interface EventChecker {
   finish(): string[];
 }
 
-export function newRun(id: string, request: Record<string, unknown>, requestHeaders: Record<string, string>, sentAt: number, linkedFrom?: string): Run {
-  return { id, linkedFrom, request, requestHeaders, sentAt, status: 'sending', responseHeaders: {}, rows: [], items: [], lastT: 0, deltaCount: 0, bytes: 0, types: new Set(), rateLimits: [], blobs: [], violationCount: 0 };
+export function newRun(
+  id: string,
+  request: Record<string, unknown>,
+  requestHeaders: Record<string, string>,
+  sentAt: number,
+  linkedFrom?: string,
+): Run {
+  return {
+    id,
+    linkedFrom,
+    request,
+    requestHeaders,
+    sentAt,
+    status: 'sending',
+    responseHeaders: {},
+    rows: [],
+    items: [],
+    lastT: 0,
+    deltaCount: 0,
+    bytes: 0,
+    types: new Set(),
+    rateLimits: [],
+    blobs: [],
+    violationCount: 0,
+  };
 }
 
 export function lifecycleOf(type: string): Lifecycle {
-  if (type === 'error' || type.endsWith('.failed') || type.endsWith('.incomplete') || type === 'response.error') return 'error';
+  if (type === 'error' || type.endsWith('.failed') || type.endsWith('.incomplete') || type === 'response.error')
+    return 'error';
   if (type.endsWith('.delta')) return 'delta';
   if (type.endsWith('.done') || type.endsWith('.completed') || type === '[DONE]') return 'done';
   if (type.endsWith('.created') || type.endsWith('.added') || type.endsWith('.in_progress')) return 'start';
@@ -104,7 +129,8 @@ export function lifecycleOf(type: string): Lifecycle {
 
 const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
-const obj = (v: unknown): Record<string, unknown> | undefined => (v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined);
+const obj = (v: unknown): Record<string, unknown> | undefined =>
+  v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 function findItem(run: Run, itemId: string | null, outputIndex: number | null): AssembledItem | undefined {
   // Newest first: ids are unique, output indices restart in a continued run only.
@@ -120,14 +146,27 @@ function upsertItem(run: Run, raw: Record<string, unknown>, outputIndex: number 
   const itemId = str(raw.id) ?? null;
   let item = findItem(run, itemId, outputIndex);
   if (!item) {
-    item = { key: itemId ?? `idx-${outputIndex ?? run.items.length}`, itemId, outputIndex, type: str(raw.type) ?? 'unknown', text: '', reasoning: '', summary: '', arguments: '', status: 'in_progress', firstT: t, lastT: t };
+    item = {
+      key: itemId ?? `idx-${outputIndex ?? run.items.length}`,
+      itemId,
+      outputIndex,
+      type: str(raw.type) ?? 'unknown',
+      text: '',
+      reasoning: '',
+      summary: '',
+      arguments: '',
+      status: 'in_progress',
+      firstT: t,
+      lastT: t,
+    };
     run.items.push(item);
   }
   item.type = str(raw.type) ?? item.type;
   item.name = str(raw.name) ?? item.name;
   item.callId = str(raw.call_id) ?? item.callId;
   item.status = str(raw.status) ?? item.status;
-  if (typeof raw.arguments === 'string' && raw.arguments.length >= item.arguments.length) item.arguments = raw.arguments;
+  if (typeof raw.arguments === 'string' && raw.arguments.length >= item.arguments.length)
+    item.arguments = raw.arguments;
   if (typeof raw.encrypted_content === 'string') item.encryptedContent = raw.encrypted_content;
   item.lastT = t;
   return item;
@@ -136,7 +175,9 @@ function upsertItem(run: Run, raw: Record<string, unknown>, outputIndex: number 
 function itemFor(run: Run, d: Record<string, unknown>, t: number): AssembledItem {
   const itemId = str(d.item_id) ?? null;
   const outputIndex = num(d.output_index);
-  return findItem(run, itemId, outputIndex) ?? upsertItem(run, { id: itemId ?? undefined, type: 'unknown' }, outputIndex, t);
+  return (
+    findItem(run, itemId, outputIndex) ?? upsertItem(run, { id: itemId ?? undefined, type: 'unknown' }, outputIndex, t)
+  );
 }
 
 function noteDelta(run: Run, item: AssembledItem, t: number): void {
@@ -149,7 +190,11 @@ function applyResponse(run: Run, response: Record<string, unknown> | undefined):
   if (!response) return;
   run.responseId = str(response.id) ?? run.responseId;
   const usage = obj(response.usage);
-  if (usage) run.usage = { input_tokens: num(usage.input_tokens) ?? undefined, output_tokens: num(usage.output_tokens) ?? undefined };
+  if (usage)
+    run.usage = {
+      input_tokens: num(usage.input_tokens) ?? undefined,
+      output_tokens: num(usage.output_tokens) ?? undefined,
+    };
   const error = obj(response.error);
   if (error) run.error = { message: str(error.message) ?? 'response failed', code: str(error.code) };
   const output = Array.isArray(response.output) ? response.output : [];
@@ -212,7 +257,8 @@ export function applyEvent(run: Run, ev: ReceivedEvent, checker?: EventChecker):
     case 'response.output_item.done':
       if (item) {
         const it = upsertItem(run, item, num(d.output_index), t);
-        if (ev.type.endsWith('.done') && it.encryptedContent) addBlob(run, { source: 'reasoning.encrypted_content', itemId: it.itemId, value: it.encryptedContent });
+        if (ev.type.endsWith('.done') && it.encryptedContent)
+          addBlob(run, { source: 'reasoning.encrypted_content', itemId: it.itemId, value: it.encryptedContent });
       }
       break;
     case 'response.output_text.delta':
@@ -253,7 +299,13 @@ export function applyEvent(run: Run, ev: ReceivedEvent, checker?: EventChecker):
     }
     case 'response.additional_context': {
       const value = str(d.encrypted_content) ?? str(obj(d.context)?.encrypted_content) ?? str(d.context) ?? '';
-      if (value) addBlob(run, { source: 'response.additional_context', itemId: str(d.item_id) ?? null, value, keyId: str(d.key_id) });
+      if (value)
+        addBlob(run, {
+          source: 'response.additional_context',
+          itemId: str(d.item_id) ?? null,
+          value,
+          keyId: str(d.key_id),
+        });
       break;
     }
     default:
@@ -276,7 +328,11 @@ export function applyStart(run: Run, status: number, headers: Record<string, str
 }
 
 /** Marks how the stream ended when no terminal event said so; end-of-stream violations go on the last row. */
-export function finishRun(run: Run, end: { aborted: boolean; transportError?: string; body?: unknown; status: number }, checker?: EventChecker): void {
+export function finishRun(
+  run: Run,
+  end: { aborted: boolean; transportError?: string; body?: unknown; status: number },
+  checker?: EventChecker,
+): void {
   if (checker && run.rows.length && !end.aborted) {
     const last = run.rows[run.rows.length - 1];
     const found = checker.finish();
@@ -292,7 +348,11 @@ export function finishRun(run: Run, end: { aborted: boolean; transportError?: st
     const error = obj(body?.error);
     if (end.status >= 400 || error) {
       run.status = 'error';
-      run.error = { message: str(error?.message) ?? (typeof end.body === 'string' ? end.body : `HTTP ${end.status}`), code: str(error?.code), type: str(error?.type) };
+      run.error = {
+        message: str(error?.message) ?? (typeof end.body === 'string' ? end.body : `HTTP ${end.status}`),
+        code: str(error?.code),
+        type: str(error?.type),
+      };
     } else {
       applyResponse(run, body);
       run.status = str(body?.status) === 'completed' ? 'completed' : 'error';
@@ -331,8 +391,16 @@ export function runStats(run: Run): RunStats {
 }
 
 /** Filter by event type (exact or prefix) and free text in the raw JSON. */
-export function filterRows(rows: readonly TimelineRow[], typeFilter: string, text: string): TimelineRow[] | readonly TimelineRow[] {
+export function filterRows(
+  rows: readonly TimelineRow[],
+  typeFilter: string,
+  text: string,
+): TimelineRow[] | readonly TimelineRow[] {
   if (!typeFilter && !text) return rows;
   const needle = text.toLowerCase();
-  return rows.filter((r) => (!typeFilter || r.type === typeFilter || r.type.startsWith(typeFilter)) && (!needle || r.raw.toLowerCase().includes(needle) || r.type.includes(needle)));
+  return rows.filter(
+    (r) =>
+      (!typeFilter || r.type === typeFilter || r.type.startsWith(typeFilter)) &&
+      (!needle || r.raw.toLowerCase().includes(needle) || r.type.includes(needle)),
+  );
 }

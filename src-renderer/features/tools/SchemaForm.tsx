@@ -1,11 +1,25 @@
 import type { JsonSchema } from './pending.js';
 
 /** A form generated from a JSON Schema (objects, strings, numbers, booleans, enums; JSON text for the rest). */
-export function SchemaForm({ schema, value, onChange, path = 'output' }: { schema: JsonSchema | undefined; value: unknown; onChange: (v: unknown) => void; path?: string }) {
+export function SchemaForm({
+  schema,
+  value,
+  onChange,
+  path = 'output',
+}: {
+  schema: JsonSchema | undefined;
+  value: unknown;
+  onChange: (v: unknown) => void;
+  path?: string;
+}) {
   const type = Array.isArray(schema?.type) ? schema?.type[0] : schema?.type;
   if (schema?.enum) {
     return (
-      <select data-testid={`field-${path}`} value={JSON.stringify(value)} onChange={(e) => onChange(JSON.parse(e.target.value))}>
+      <select
+        data-testid={`field-${path}`}
+        value={JSON.stringify(value)}
+        onChange={(e) => onChange(JSON.parse(e.target.value))}
+      >
         {schema.enum.map((opt) => (
           <option key={JSON.stringify(opt)} value={JSON.stringify(opt)}>
             {String(opt)}
@@ -24,20 +38,53 @@ export function SchemaForm({ schema, value, onChange, path = 'output' }: { schem
               {key}
               {schema.required?.includes(key) ? ' *' : ''}
             </span>
-            <SchemaForm schema={sub} value={obj[key]} path={`${path}.${key}`} onChange={(v) => onChange({ ...obj, [key]: v })} />
+            <SchemaForm
+              schema={sub}
+              value={obj[key]}
+              path={`${path}.${key}`}
+              onChange={(v) => onChange({ ...obj, [key]: v })}
+            />
           </label>
         ))}
       </div>
     );
   }
-  if (type === 'boolean') return <input type="checkbox" data-testid={`field-${path}`} checked={value === true} onChange={(e) => onChange(e.target.checked)} />;
+  if (type === 'boolean')
+    return (
+      <input
+        type="checkbox"
+        data-testid={`field-${path}`}
+        checked={value === true}
+        onChange={(e) => onChange(e.target.checked)}
+      />
+    );
   if (type === 'number' || type === 'integer') {
-    return <input type="number" data-testid={`field-${path}`} value={typeof value === 'number' ? value : 0} onChange={(e) => onChange(Number(e.target.value))} />;
+    return (
+      <input
+        type="number"
+        data-testid={`field-${path}`}
+        value={typeof value === 'number' ? value : 0}
+        onChange={(e) => onChange(Number(e.target.value))}
+      />
+    );
   }
   if (type === 'string' || !type) {
-    return <input type="text" data-testid={`field-${path}`} value={typeof value === 'string' ? value : ''} onChange={(e) => onChange(e.target.value)} />;
+    return (
+      <input
+        type="text"
+        data-testid={`field-${path}`}
+        value={typeof value === 'string' ? value : ''}
+        onChange={(e) => onChange(e.target.value)}
+      />
+    );
   }
-  return <textarea data-testid={`field-${path}`} value={JSON.stringify(value)} onChange={(e) => onChange(safeParse(e.target.value))} />;
+  return (
+    <textarea
+      data-testid={`field-${path}`}
+      value={JSON.stringify(value)}
+      onChange={(e) => onChange(safeParse(e.target.value))}
+    />
+  );
 }
 
 function safeParse(text: string): unknown {

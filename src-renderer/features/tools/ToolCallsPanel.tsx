@@ -9,7 +9,10 @@ import { SchemaForm } from './SchemaForm.js';
 import { isSessionRun, submitToolOutputs } from './submit.js';
 
 /** The tool's output schema is unknown, so the form offers a free-form result object plus a raw editor. */
-const OUTPUT_SCHEMA = { type: 'object', properties: { result: { type: 'string', description: 'What the tool returned' } } } as const;
+const OUTPUT_SCHEMA = {
+  type: 'object',
+  properties: { result: { type: 'string', description: 'What the tool returned' } },
+} as const;
 
 function CallCard({ run, call }: { run: Run; call: PendingCall }) {
   const answered = useStudio((s) => s.answered[call.callId]);
@@ -21,9 +24,14 @@ function CallCard({ run, call }: { run: Run; call: PendingCall }) {
   const output = mode === 'form' ? JSON.stringify(formValue) : text;
   const session = isSessionRun(run);
   return (
-    <div className={`tool-call${call.problems.length ? ' invalid' : ''}`} data-testid="tool-call" data-call-id={call.callId}>
+    <div
+      className={`tool-call${call.problems.length ? ' invalid' : ''}`}
+      data-testid="tool-call"
+      data-call-id={call.callId}
+    >
       <div className="tool-call-head">
-        <strong>{call.name}</strong> <span className="mono muted">{call.callId}</span> {call.complete ? null : <span className="badge">arguments streaming…</span>}
+        <strong>{call.name}</strong> <span className="mono muted">{call.callId}</span>{' '}
+        {call.complete ? null : <span className="badge">arguments streaming…</span>}
       </div>
       <pre className="tool-args" data-testid="tool-args">
         {call.arguments || '(no arguments yet)'}
@@ -51,7 +59,16 @@ function CallCard({ run, call }: { run: Run; call: PendingCall }) {
               Editor
             </button>
           </div>
-          {mode === 'form' ? <SchemaForm schema={OUTPUT_SCHEMA} value={formValue} onChange={setFormValue} /> : <textarea data-testid="tool-output-editor" value={text} onChange={(e) => setText(e.target.value)} rows={4} />}
+          {mode === 'form' ? (
+            <SchemaForm schema={OUTPUT_SCHEMA} value={formValue} onChange={setFormValue} />
+          ) : (
+            <textarea
+              data-testid="tool-output-editor"
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              rows={4}
+            />
+          )}
           <div className="row-actions">
             <button
               className="primary"
@@ -65,7 +82,10 @@ function CallCard({ run, call }: { run: Run; call: PendingCall }) {
             >
               {session ? 'Submit (session)' : 'Continue (previous_response_id)'}
             </button>
-            <button onClick={() => setMock(call.name, output)} title="Answer this tool with this output automatically when mocks are on">
+            <button
+              onClick={() => setMock(call.name, output)}
+              title="Answer this tool with this output automatically when mocks are on"
+            >
               Save as mock
             </button>
           </div>
@@ -88,20 +108,34 @@ export function ToolCallsPanel() {
   const session = featureAvailability(caps, SESSION_FEATURES);
   return (
     <Panel title="Tool calls" testId="tools-panel">
-      {session !== 'available' ? <div className="muted small-note">Session mode is not available on this gateway; answers continue with previous_response_id.</div> : null}
+      {session !== 'available' ? (
+        <div className="muted small-note">
+          Session mode is not available on this gateway; answers continue with previous_response_id.
+        </div>
+      ) : null}
       <ErrorNote message={toolError} testId="tool-error" />
       {!run || calls.length === 0 ? (
-        <EmptyState title="No function calls">Send the “Function tools” template: calls the model makes appear here with their arguments checked against the tool schema.</EmptyState>
+        <EmptyState title="No function calls">
+          Send the “Function tools” template: calls the model makes appear here with their arguments checked against the
+          tool schema.
+        </EmptyState>
       ) : (
         calls.map((c) => <CallCard key={c.callId} run={run} call={c} />)
       )}
       <div className="mocks">
         <label>
-          <input type="checkbox" data-testid="mocks-enabled" checked={mocksEnabled} onChange={(e) => setMocksEnabled(e.target.checked)} /> Answer automatically with saved mocks
+          <input
+            type="checkbox"
+            data-testid="mocks-enabled"
+            checked={mocksEnabled}
+            onChange={(e) => setMocksEnabled(e.target.checked)}
+          />{' '}
+          Answer automatically with saved mocks
         </label>
         {Object.entries(mocks).map(([name, out]) => (
           <div key={name} className="mock-row">
-            <span className="mono">{name}</span> → <span className="mono">{out}</span> <button onClick={() => setMock(name, null)}>remove</button>
+            <span className="mono">{name}</span> → <span className="mono">{out}</span>{' '}
+            <button onClick={() => setMock(name, null)}>remove</button>
           </div>
         ))}
       </div>

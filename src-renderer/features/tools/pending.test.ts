@@ -3,7 +3,12 @@ import { toReceivedEvent } from '../../lib/gateway-client.js';
 import { applyEvent, newRun } from '../timeline/run-model.js';
 import { checkAgainstSchema, defaultForSchema, functionCalls, type JsonSchema } from './pending.js';
 
-const schema: JsonSchema = { type: 'object', properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] }, days: { type: 'integer' } }, required: ['city'], additionalProperties: false };
+const schema: JsonSchema = {
+  type: 'object',
+  properties: { city: { type: 'string' }, unit: { type: 'string', enum: ['c', 'f'] }, days: { type: 'integer' } },
+  required: ['city'],
+  additionalProperties: false,
+};
 
 describe('tool call arguments checked against the tool schema', () => {
   test('valid arguments have no problems', () => {
@@ -23,12 +28,33 @@ describe('tool call arguments checked against the tool schema', () => {
   test('E7 invalid JSON arguments are flagged, not rewritten', () => {
     const run = newRun('r', { tools: [{ type: 'function', name: 'get_weather', parameters: schema }] }, {}, 0);
     const ev = (data: object, t: number) => applyEvent(run, toReceivedEvent(undefined, JSON.stringify(data), t));
-    ev({ type: 'response.output_item.added', output_index: 0, item: { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '' } }, 1);
+    ev(
+      {
+        type: 'response.output_item.added',
+        output_index: 0,
+        item: { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '' },
+      },
+      1,
+    );
     ev({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{"city": "Par' }, 2);
     let [call] = functionCalls(run);
     expect(call.complete).toBe(false);
     expect(call.problems).toEqual([]);
-    ev({ type: 'response.output_item.done', output_index: 0, item: { id: 'fc_1', type: 'function_call', call_id: 'call_1', name: 'get_weather', arguments: '{"city": "Par', status: 'completed' } }, 3);
+    ev(
+      {
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: {
+          id: 'fc_1',
+          type: 'function_call',
+          call_id: 'call_1',
+          name: 'get_weather',
+          arguments: '{"city": "Par',
+          status: 'completed',
+        },
+      },
+      3,
+    );
     [call] = functionCalls(run);
     expect(call.arguments).toBe('{"city": "Par');
     expect(call.problems[0]).toMatch(/not valid JSON/);

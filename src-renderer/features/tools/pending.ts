@@ -61,18 +61,22 @@ export function checkAgainstSchema(value: unknown, schema: JsonSchema | undefine
     const ok = allowed.includes(actual) || (actual === 'integer' && allowed.includes('number'));
     if (!ok) return [`${path}: expected ${allowed.join(' | ')}, got ${actual}`];
   }
-  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value))) problems.push(`${path}: must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
+  if (schema.enum && !schema.enum.some((e) => JSON.stringify(e) === JSON.stringify(value)))
+    problems.push(`${path}: must be one of ${schema.enum.map((e) => JSON.stringify(e)).join(', ')}`);
   if (value && typeof value === 'object' && !Array.isArray(value)) {
     const obj = value as Record<string, unknown>;
-    for (const req of schema.required ?? []) if (!(req in obj)) problems.push(`${path}: missing required property '${req}'`);
+    for (const req of schema.required ?? [])
+      if (!(req in obj)) problems.push(`${path}: missing required property '${req}'`);
     for (const [k, v] of Object.entries(obj)) {
       const sub = schema.properties?.[k];
       if (sub) problems.push(...checkAgainstSchema(v, sub, `${path}.${k}`));
       else if (schema.additionalProperties === false) problems.push(`${path}: unexpected property '${k}'`);
-      else if (schema.additionalProperties && typeof schema.additionalProperties === 'object') problems.push(...checkAgainstSchema(v, schema.additionalProperties, `${path}.${k}`));
+      else if (schema.additionalProperties && typeof schema.additionalProperties === 'object')
+        problems.push(...checkAgainstSchema(v, schema.additionalProperties, `${path}.${k}`));
     }
   }
-  if (Array.isArray(value) && schema.items) value.forEach((v, i) => problems.push(...checkAgainstSchema(v, schema.items, `${path}[${i}]`)));
+  if (Array.isArray(value) && schema.items)
+    value.forEach((v, i) => problems.push(...checkAgainstSchema(v, schema.items, `${path}[${i}]`)));
   return problems;
 }
 
@@ -87,7 +91,15 @@ export function functionCalls(run: Run): PendingCall[] {
     if (outputs.has(callId)) continue;
     const tool = tools.find((t) => t.name === item.name);
     const complete = item.status === 'completed' || run.status !== 'streaming';
-    const call: PendingCall = { item, callId, name: item.name ?? '?', tool, arguments: item.arguments, complete, problems: [] };
+    const call: PendingCall = {
+      item,
+      callId,
+      name: item.name ?? '?',
+      tool,
+      arguments: item.arguments,
+      complete,
+      problems: [],
+    };
     if (complete) {
       try {
         call.parsed = JSON.parse(item.arguments || '{}');

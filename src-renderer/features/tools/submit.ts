@@ -37,7 +37,9 @@ export async function submitToolOutputs(run: Run, outputs: ToolOutput[]): Promis
       return true;
     }
     const err = (res.body as { error?: { message?: string } } | null)?.error?.message ?? res.error ?? '';
-    s.setToolError(`tool_outputs failed (HTTP ${res.status}): ${err}${res.status === 404 ? ' — session mode may not be available on this gateway' : ''}`);
+    s.setToolError(
+      `tool_outputs failed (HTTP ${res.status}): ${err}${res.status === 404 ? ' — session mode may not be available on this gateway' : ''}`,
+    );
     return false;
   }
   // Continue with previous_response_id: same model and tools, the outputs as input items.
@@ -47,7 +49,8 @@ export async function submitToolOutputs(run: Run, outputs: ToolOutput[]): Promis
     input: outputs.map((o) => ({ type: 'function_call_output', call_id: o.callId, output: o.output })),
     stream: true,
   };
-  for (const key of ['tools', 'reasoning', 'text', 'include', 'instructions']) if (run.request[key] !== undefined) body[key] = run.request[key];
+  for (const key of ['tools', 'reasoning', 'text', 'include', 'instructions'])
+    if (run.request[key] !== undefined) body[key] = run.request[key];
   for (const o of outputs) s.markAnswered(o.callId, o.output);
   const next = await sendRequest({ body, linkedFrom: run.id });
   return next !== null;

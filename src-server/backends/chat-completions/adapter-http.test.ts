@@ -1,0 +1,158 @@
+/**
+ * The chat adapter's HTTP side against a hand-driven upstream on 127.0.0.1: connection reuse,
+ * bodies cut at odd places, a consumer slower than the upstream (backpressure), and headers.
+ */
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import type { ModelPart } from '../contract.js';
+import { createVllmAdapter } from '../vllm/index.js';
+
+type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
+
+interface Upstream {
+  url: string;
+  connections: number;
+  requests: { headers: IncomingMessage['headers']; body: string }[];
+  close(): Promise<void>;
+}
+
+const open: Upstream[] = [];
+
+async function upstream(handler: Handler): Promise<Upstream> {
+  const state: Upstream = { url: '', connections: 0, requests: [], close: () => Promise.resolve() };
+  const server: Server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks).toString('utf8');
+      state.requests.push({ headers: req.headers, body });
+      handler(req, res, body);
+    });
+  });
+  server.on('connection', () => state.connections++);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  state.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1`;
+  state.close = () => {
+    server.closeAllConnections();
+    return new Promise((resolve) => server.close(() => resolve()));
+  };
+  open.push(state);
+  return state;
+}
+
+afterEach(async () => {
+  for (const u of open.splice(0)) await u.close();
+});
+
+const chunk = (content: string): string => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+const sseBody = (texts: string[]): string => texts.map(chunk).join('') + `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`;
+
+function sse(res: ServerResponse): void {
+  res.writeHead(200, { 'content-type': 'text/event-stream' });
+}
+
+async function collect(iterable: AsyncIterable<ModelPart>, slow = false): Promise<ModelPart[]> {
+  const parts: ModelPart[] = [];
+  for await (const part of iterable) {
+    parts.push(part);
+    // A consumer slower than the socket: yield to the event loop between parts.
+    if (slow && parts.length % 50 === 0) await new Promise((resolve) => setImmediate(resolve));
+  }
+  return parts;
+}
+
+const request = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
+const texts = (parts: ModelPart[]): string => parts.map((p) => (p.type === 'text-delta' ? p.text : '')).join('');
+
+describe('chat adapter over node:http', () => {
+  test('sequential streams reuse one keep-alive upstream connection', async () => {
+    const up = await upstream((_req, res) => {
+      sse(res);
+      res.end(sseBody(['a', 'b']));
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+    try {
+      for (let i = 0; i < 3; i++) {
+        const parts = await collect(await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }));
+        expect(texts(parts)).toBe('ab');
+        expect(parts[parts.length - 1]).toEqual({ type: 'finish', reason: 'stop' });
+      }
+      expect(up.requests).toHaveLength(3);
+      expect(up.connections).toBe(1);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('a body written in 7-byte pieces with multi-byte text decodes to the same parts', async () => {
+    const words = ['héllo', ' wörld', ' ✓', ' 😀', ' end'];
+    const up = await upstream((_req, res) => {
+      sse(res);
+      const bytes = Buffer.from(sseBody(words));
+      let at = 0;
+      const next = (): void => {
+        if (at >= bytes.length) return void res.end();
+        res.write(bytes.subarray(at, at + 7));
+        at += 7;
+        setImmediate(next);
+      };
+      next();
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+    try {
+      const parts = await collect(await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }));
+      expect(parts.filter((p) => p.type === 'text-delta').map((p) => (p.type === 'text-delta' ? p.text : ''))).toEqual(words);
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('a consumer slower than the upstream still gets every part, in order', async () => {
+    const words = Array.from({ length: 5000 }, (_, i) => ` w${i}`);
+    const up = await upstream((_req, res) => {
+      sse(res);
+      res.end(sseBody(words));
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+    try {
+      const parts = await collect(await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }), true);
+      expect(texts(parts)).toBe(words.join(''));
+      expect(parts[parts.length - 1]).toEqual({ type: 'finish', reason: 'stop' });
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('sends the JSON body with its length, the auth header and forwarded headers', async () => {
+    const up = await upstream((_req, res) => {
+      sse(res);
+      res.end(sseBody(['x']));
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5, apiKey: 'k1' });
+    try {
+      await collect(await adapter.stream({ ...request, headers: { 'x-simulator-seed': '7' } }, { signal: new AbortController().signal, requestId: 'r' }));
+      const [{ headers, body }] = up.requests;
+      expect(headers).toMatchObject({ authorization: 'Bearer k1', 'content-type': 'application/json', accept: 'text/event-stream', 'x-simulator-seed': '7' });
+      expect(Number(headers['content-length'])).toBe(Buffer.byteLength(body));
+      expect(JSON.parse(body)).toMatchObject({ model: 'm', stream: true });
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('E1 a body that ends without [DONE] ends with a backend_protocol_error part', async () => {
+    const up = await upstream((_req, res) => {
+      sse(res);
+      res.end(chunk('partial'));
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+    try {
+      const parts = await collect(await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }));
+      expect(parts[0]).toEqual({ type: 'text-delta', text: 'partial' });
+      expect(parts[parts.length - 1]).toMatchObject({ type: 'error', error: { code: 'backend_protocol_error' } });
+    } finally {
+      await adapter.close();
+    }
+  });
+});
