@@ -46,8 +46,10 @@ const CLOSE_GRACE_MS = 5000;
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const backend = options.backend ?? (await createBackend(config));
-  const recording = openRecordingService(config, { recordings: options.recordings });
   const state = createStateService(config, backend, logger);
+  // One database connection: the recordings live in the state service's store unless the caller
+  // supplies another (the desktop app shares one library across profile gateways).
+  const recording = openRecordingService(config, { recordings: options.recordings ?? state.store.recordings });
   const { server, active } = createHttpApp({ config, backend, logger, consoleDir: options.consoleDir, recording, rateLimiter: options.rateLimiter, state });
 
   try {

@@ -60,6 +60,7 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
     ttlSeconds: config.storeTtlSeconds,
     maxItems: config.storeMaxItems,
     maxBytes: config.storeMaxBytes,
+    recordingsMaxBytes: config.recordingsMaxBytes,
     onError: (err) => logger.error('response store background task failed', { err }),
   });
   // In-memory mode: a key for the lifetime of the process (tokens die with it, like the store).
