@@ -5,22 +5,10 @@
 import { defineConfig, type Plugin } from 'vite';
 import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
+import { CSP_DIRECTIVES } from '../src-main/shared/csp.js';
 
 /** Strict CSP for built pages. Dev (HMR) needs inline preamble + websockets, so it is not applied there. */
-export const CONTENT_SECURITY_POLICY = [
-  "default-src 'self'",
-  "script-src 'self'",
-  // Monaco and React set inline styles.
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "worker-src 'self' blob:",
-  // Gateways started by the desktop shell for backend profiles listen on other loopback ports.
-  "connect-src 'self' http://127.0.0.1:*",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-].join('; ');
+export const CONTENT_SECURITY_POLICY = CSP_DIRECTIVES.join('; ');
 
 function cspMeta(): Plugin {
   return {

@@ -4,6 +4,7 @@
  * permission (camera, notifications…) is granted, and IPC answers only the console's main frame.
  */
 import type { IpcMainInvokeEventLike, SessionLike, ShellLike, WebContentsLike } from './electron-types.js';
+import { CSP_DIRECTIVES } from '../shared/csp.js';
 
 export function originOf(url: string): string | null {
   try {
@@ -47,16 +48,4 @@ export function isTrustedSender(event: IpcMainInvokeEventLike, allowedOrigin: st
   return isSameOrigin(frame.url, allowedOrigin);
 }
 
-export const WINDOW_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self' 'unsafe-inline'",
-  "img-src 'self' data:",
-  "font-src 'self' data:",
-  "worker-src 'self' blob:",
-  "connect-src 'self' http://127.0.0.1:*",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "form-action 'none'",
-  "frame-ancestors 'none'",
-].join('; ');
+export const WINDOW_CSP = [...CSP_DIRECTIVES, "frame-ancestors 'none'"].join('; ');

@@ -45,11 +45,12 @@ export interface RunAction {
   data: unknown;
 }
 
-export interface RecordedRun {
+/** One recorded run as listed by the library (`GET /v1/recordings`). */
+export interface RecordingSummary {
   id: string;
-  sessionId: string | null;
   requestId: string | null;
   responseId: string | null;
+  sessionId: string | null;
   createdAt: number;
   name: string | null;
   tags: string[];
@@ -60,6 +61,11 @@ export interface RecordedRun {
   toolsUsed: string[];
   textPreview: string | null;
   truncated: boolean;
+  eventCount: number;
+  bytes: number;
+}
+
+export interface RecordedRun extends Omit<RecordingSummary, 'eventCount' | 'bytes'> {
   request: RecordedRequest;
   responseHeaders: Record<string, string> | null;
   events: RunEvent[];

@@ -18,6 +18,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Database, Transaction } from 'better-sqlite3';
 import { prepareStatements, toSummary, type Statements } from './recordings-sql.js';
+import type { RecordingSummary } from '../recording/format.js';
 
 export interface RecordingMeta {
   /** Generated (`rec_…`) when omitted. */
@@ -63,24 +64,8 @@ export interface FinishRecordingInput extends RecordingPatch {
   durationMs: number;
 }
 
-export interface RecordingSummary {
-  id: string;
-  requestId: string | null;
-  responseId: string | null;
-  sessionId: string | null;
-  createdAt: number;
-  name: string | null;
-  tags: string[];
-  status: string;
-  httpStatus: number | null;
-  model: string | null;
-  durationMs: number | null;
-  toolsUsed: string[];
-  textPreview: string | null;
-  truncated: boolean;
-  eventCount: number;
-  bytes: number;
-}
+/** The summary type is isomorphic (the console reads it as JSON): defined beside the file format. */
+export type { RecordingSummary };
 
 export interface RecordedEvent {
   seq: number;

@@ -2,29 +2,12 @@
  * The sessions library over the gateway's recording REST API (docs/recording.md). The console
  * never reads the store itself: the same calls work in web mode and in the desktop window.
  */
-import type { RecordedRun } from '../../../src-server/recording/format.js';
+import type { RecordedRun, RecordingSummary } from '../../../src-server/recording/format.js';
+
+export type { RecordingSummary };
 import type { RecordingDiff } from '../../../src-server/recording/diff.js';
 import { apiUrl, authHeaders, type Connection } from '../../lib/gateway-client.js';
 
-/** One row of `GET /v1/recordings` (the store's RecordingSummary as JSON). */
-export interface RecordingSummary {
-  id: string;
-  requestId: string | null;
-  responseId: string | null;
-  sessionId: string | null;
-  createdAt: number;
-  name: string | null;
-  tags: string[];
-  status: string;
-  httpStatus: number | null;
-  model: string | null;
-  durationMs: number | null;
-  toolsUsed: string[];
-  textPreview: string | null;
-  truncated: boolean;
-  eventCount: number;
-  bytes: number;
-}
 
 export interface RecordingPage {
   data: RecordingSummary[];
