@@ -13,6 +13,7 @@ import { createStateService } from './sessions/state.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { openRecordingService, type RecordingService } from './recording/service.js';
 import type { RecordingsStore } from './store/recordings-store.js';
+import { LogTail, tailLogger } from './observability/log-tail.js';
 
 export type { Logger } from './http/logger.js';
 
@@ -36,6 +37,8 @@ export interface Gateway {
   backend: BackendAdapter;
   /** Recorder and library, when --record on or a recordings store was given. */
   recording: RecordingService | null;
+  /** Recent log lines (GET /v1/console/logs) and their live subscribers. */
+  logTail: LogTail;
   /** Stops accepting connections, ends open streams cleanly, then closes the backend. */
   close(): Promise<void>;
 }
@@ -44,13 +47,24 @@ export interface Gateway {
 const CLOSE_GRACE_MS = 5000;
 
 export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
-  const logger = options.logger ?? createLogger(config.logLevel);
+  // The last lines are also kept for the console's live log tail (GET /v1/console/logs).
+  const logTail = new LogTail();
+  const logger = tailLogger(options.logger ?? createLogger(config.logLevel), logTail, config.logLevel);
   const backend = options.backend ?? (await createBackend(config));
   const state = createStateService(config, backend, logger);
   // One database connection: the recordings live in the state service's store unless the caller
   // supplies another (the desktop app shares one library across profile gateways).
   const recording = openRecordingService(config, { recordings: options.recordings ?? state.store.recordings });
-  const { server, active } = createHttpApp({ config, backend, logger, consoleDir: options.consoleDir, recording, rateLimiter: options.rateLimiter, state });
+  const { server, active } = createHttpApp({
+    config,
+    backend,
+    logger,
+    consoleDir: options.consoleDir,
+    recording,
+    rateLimiter: options.rateLimiter,
+    state,
+    logTail,
+  });
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -75,6 +89,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const close = (): Promise<void> => {
     closing ??= (async () => {
       const serverClosed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Open log streams end now: they would otherwise hold their connections for the grace period.
+      logTail.close();
       // Each open stream ends with its terminal event (and [DONE]) rather than a cut socket.
       const streams = [...active];
       for (const s of streams) s.run.cancel('cancelled');
@@ -97,5 +113,5 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     return closing;
   };
 
-  return { url, port, server, backend, recording, close };
+  return { url, port, server, backend, recording, logTail, close };
 }

@@ -2,8 +2,11 @@
  * Memory per idle session (C1, E8): N session-mode streams whose model turn ended with a function
  * call, all waiting for tool outputs at once. (RSS with N waiting − RSS idle) / N, target ≤ 50 KB
  * at 10,000 sessions. The client holds each stream open over its own socket, as real clients do.
+ * Also the live JS heap per session after a full GC (RSS includes allocator slack), and how long
+ * the gateway takes to shut down with all of them waiting (each ends and saves its final state).
  */
 import http from 'node:http';
+import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
@@ -62,6 +65,7 @@ export const sessions: Scenario = {
     const count = ctx.quick ? 1000 : 10_000;
     const { process: gw, path } = await ctx.startGateway({
       args: ['--responses-max-active-sessions', String(count * 2), '--responses-tool-timeout', '0'],
+      nodeFlags: ['--expose-gc'],
     });
     const failures: string[] = [];
     const agent = new http.Agent({ keepAlive: false, maxSockets: Infinity });
@@ -73,6 +77,7 @@ export const sessions: Scenario = {
       for (const r of open.splice(0)) r.destroy();
       await sleep(1000);
       const idle = gw.rss();
+      const idleHeap = (await gw.heapAfterGc()).heapUsed;
       ctx.log(`sessions: opening ${count} waiting sessions`);
       const BATCH = 200;
       for (let i = 0; i < count; i += BATCH) {
@@ -86,7 +91,13 @@ export const sessions: Scenario = {
       }
       await sleep(1000);
       const waiting = gw.rss();
+      // Read after RSS so the forced GC does not flatter it.
+      const waitingHeap = (await gw.heapAfterGc()).heapUsed;
       const perSession = (waiting - idle) / Math.max(1, open.length);
+      // Shutdown with every session still waiting and every client still connected.
+      const stopStarted = performance.now();
+      await gw.stop();
+      const stopMs = performance.now() - stopStarted;
       return {
         metrics: [
           {
@@ -96,6 +107,21 @@ export const sessions: Scenario = {
             unit: 'KB',
             target: { op: '<=', value: 50 },
             note: `RSS ${round(idle / KB / KB, 1)} → ${round(waiting / KB / KB, 1)} MB`,
+          },
+          {
+            id: 'idle_session_heap_kb',
+            label: 'Live JS heap per idle waiting session',
+            value: round((waitingHeap - idleHeap) / Math.max(1, open.length) / KB, 1),
+            unit: 'KB',
+            note: `heap after full GC ${round(idleHeap / KB / KB, 1)} → ${round(waitingHeap / KB / KB, 1)} MB`,
+          },
+          {
+            id: 'sessions_shutdown_ms',
+            label: `Gateway shutdown with ${open.length} waiting sessions`,
+            value: Math.round(stopMs),
+            unit: 'ms',
+            // Past 10 s the harness kills the process: the final saves would be lost.
+            target: { op: '<=', value: 10_000 },
           },
         ],
         failures,

@@ -21,8 +21,11 @@ import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 
-/** Stands in for a backend stream that is over (session mode drops the finished one). */
-const FINISHED: AsyncIterator<ModelPart> = { next: () => Promise.resolve({ done: true, value: undefined }) };
+/** The backend stream of the current turn: the iterable until it is read, then its iterator while it runs. */
+interface TurnSource {
+  parts: AsyncIterable<ModelPart> | null;
+  iterator?: AsyncIterator<ModelPart> | null;
+}
 
 /** Optional behaviour the stateful features plug in (sessions/, engine/conversation.ts). */
 export interface RunHooks {
@@ -59,7 +62,7 @@ export async function startResponseRun(
   if (options.signal.aborted) onCallerAbort();
   else options.signal.addEventListener('abort', onCallerAbort, { once: true });
 
-  let parts: AsyncIterable<ModelPart>;
+  let parts: AsyncIterable<ModelPart> | null;
   try {
     parts = await adapter.stream(modelRequest, { signal: backend.signal, requestId: options.requestId });
   } catch (error) {
@@ -72,7 +75,13 @@ export async function startResponseRun(
   // A caller that went away during the backend handshake ends the response right away (E5).
   if (options.signal.aborted) run.cancel('client_disconnected');
   else options.signal.addEventListener('abort', () => run.cancel('client_disconnected'), { once: true });
-  setImmediate(() => void run.pump({ parts: run.surface.wrapParts(parts, adapter) }));
+  setImmediate(() => {
+    const source: TurnSource = { parts: run.surface.wrapParts(parts as AsyncIterable<ModelPart>, adapter) };
+    // The closures above (cleanup, abort listener) share this scope and live as long as the run:
+    // dropping the stream here lets a session waiting for tool outputs free the finished one.
+    parts = null;
+    void run.pump(source);
+  });
   return run;
 }
 
@@ -156,34 +165,23 @@ class Run implements ResponseRun {
     this.builder.cancel(reason);
   }
 
-  async pump(source: { parts: AsyncIterable<ModelPart> | null }): Promise<void> {
-    // Taken out of the holder so that a session waiting for tool outputs (C1) keeps no reference
-    // to the finished backend stream (memory per idle session, E8).
-    let iterator = (source.parts as AsyncIterable<ModelPart>)[Symbol.asyncIterator]();
-    source.parts = null;
+  async pump(source: TurnSource): Promise<void> {
     let endedEarly = false;
     try {
       this.builder.start();
       this.checkStrict();
       for (;;) {
-        while (!this.builder.done) {
-          const next = await iterator.next();
-          if (next.done) break;
-          this.builder.push(next.value);
-          this.checkStrict();
-        }
+        await this.drain(source);
         if (this.builder.done || !this.hooks.nextTurn || this.builder.turnFinishReason !== 'tool_calls') break;
         // Session mode: wait for the tool outputs, then the next backend turn feeds the same builder.
-        iterator = FINISHED;
-        const more = await this.hooks.nextTurn(this, (item) => this.builder.appendItem(item), this.backend.signal);
-        if (!more || this.builder.done) break;
+        source.parts = await this.hooks.nextTurn(this, (item) => this.builder.appendItem(item), this.backend.signal);
+        if (!source.parts || this.builder.done) break;
         this.builder.continueAfterToolCalls();
-        iterator = more[Symbol.asyncIterator]();
       }
       if (this.builder.done) endedEarly = true;
       else
-        this.builder.end(
-          () => errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'),
+        this.builder.end(() =>
+          errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'),
         );
     } catch (error) {
       // After cancel() the adapter's iterator typically throws its abort: nothing left to report.
@@ -195,7 +193,27 @@ class Run implements ResponseRun {
     if (endedEarly) {
       // Ended before the backend did (error part, strict violation, cancel): stop the generation.
       if (!this.backend.signal.aborted) this.backend.abort(new Error('response ended'));
-      await iterator.return?.().catch(() => undefined);
+      await source.iterator?.return?.().catch(() => undefined);
+    }
+  }
+
+  /**
+   * One backend turn into the builder. The stream lives in this frame and in `source` only, so
+   * that a session waiting for tool outputs (C1) keeps no reference to the finished one (memory per
+   * idle session, E8): suspended async frames keep their registers.
+   */
+  private async drain(source: TurnSource): Promise<void> {
+    const iterator = (source.parts as AsyncIterable<ModelPart>)[Symbol.asyncIterator]();
+    source.parts = null;
+    source.iterator = iterator;
+    while (!this.builder.done) {
+      const next = await iterator.next();
+      if (next.done) {
+        source.iterator = null;
+        return;
+      }
+      this.builder.push(next.value);
+      this.checkStrict();
     }
   }
 

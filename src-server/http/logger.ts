@@ -32,20 +32,32 @@ function serialize(value: unknown): unknown {
   return value;
 }
 
+/** Whether a line at `lvl` passes a logger configured at `level`. */
+export function levelEnabled(level: LogLevel, lvl: Exclude<LogLevel, 'silent'>): boolean {
+  return RANK[lvl] >= RANK[level];
+}
+
+/** One log line as JSON text (no newline): level, time, msg, bound fields, then `fields`. */
+export function formatLogLine(
+  lvl: Exclude<LogLevel, 'silent'>,
+  msg: string,
+  bound: LogFields,
+  fields?: LogFields,
+): string {
+  const line: LogFields = { level: lvl, time: new Date().toISOString(), msg, ...bound };
+  if (fields) for (const [k, v] of Object.entries(fields)) line[k] = serialize(v);
+  try {
+    return JSON.stringify(line);
+  } catch {
+    // A cyclic field must not turn a log call into a crash.
+    return JSON.stringify({ level: lvl, time: line.time, msg, ...bound, unserializable: true });
+  }
+}
+
 export function createLogger(level: LogLevel = 'info', sink: LogSink = stderrSink, bound: LogFields = {}): Logger {
-  const min = RANK[level];
   const write = (lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void => {
-    if (RANK[lvl] < min) return;
-    const line: LogFields = { level: lvl, time: new Date().toISOString(), msg, ...bound };
-    if (fields) for (const [k, v] of Object.entries(fields)) line[k] = serialize(v);
-    let text: string;
-    try {
-      text = JSON.stringify(line);
-    } catch {
-      // A cyclic field must not turn a log call into a crash.
-      text = JSON.stringify({ level: lvl, time: line.time, msg, ...bound, unserializable: true });
-    }
-    sink(text + '\n');
+    if (!levelEnabled(level, lvl)) return;
+    sink(formatLogLine(lvl, msg, bound, fields) + '\n');
   };
   return {
     debug: (m, f) => write('debug', m, f),

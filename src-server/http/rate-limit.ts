@@ -33,23 +33,41 @@ export function estimateTokens(bodyBytes: number, maxOutputTokens: number | null
   return Math.ceil(bodyBytes / 4) + (typeof maxOutputTokens === 'number' ? maxOutputTokens : 0);
 }
 
-/** One admitted request's budget: settled once with the real usage, whoever gets there first. */
+/**
+ * One admitted request's budget: settled once with the real usage, whoever gets there first.
+ *
+ * The request dimension is reported as it was at admission for the whole response: the bucket
+ * refills continuously, so a live reading a few milliseconds later would already have given the
+ * request back, and the stream's `response.rate_limits.updated` events would contradict the
+ * `x-ratelimit-remaining-requests` header sent with it. The request itself counts until it ends;
+ * tokens are reported live (they are reconciled with the real usage).
+ */
 export class RequestBudget implements RunRateLimits {
   private settled = false;
+  private readonly admittedRequests: RateLimitEntry | undefined;
+  private readonly admittedHeaders: Record<string, string>;
 
   constructor(
     private readonly limiter: RateLimiter,
     private readonly identity: RateLimitIdentity,
     private readonly reservedTokens: number,
-  ) {}
-
-  snapshot(): RateLimitEntry[] {
-    return this.limiter.snapshot(this.identity).rate_limits;
+  ) {
+    this.admittedRequests = limiter.snapshot(identity).rate_limits.find((e) => e.name === 'requests');
+    this.admittedHeaders = limiter.headers(identity);
   }
 
-  /** The caller's `x-ratelimit-*` headers now. */
+  snapshot(): RateLimitEntry[] {
+    return this.limiter
+      .snapshot(this.identity)
+      .rate_limits.map((e) => (e.name === 'requests' && this.admittedRequests ? { ...this.admittedRequests } : e));
+  }
+
+  /** The caller's `x-ratelimit-*` headers now (the request dimension as admitted). */
   headers(): Record<string, string> {
-    return this.limiter.headers(this.identity);
+    const live = this.limiter.headers(this.identity);
+    for (const [name, value] of Object.entries(this.admittedHeaders))
+      if (name.endsWith('-requests')) live[name] = value;
+    return live;
   }
 
   /** Reconciles the reservation (0 tokens refunds it); later calls change nothing. */
@@ -73,5 +91,6 @@ export function admit(
 ): { budget: RequestBudget; headers: Record<string, string> } {
   const result = limiter.check(identity, estimate);
   if (!result.allowed) throw result.error;
-  return { budget: new RequestBudget(limiter, identity, result.reservedTokens), headers: result.headers };
+  const budget = new RequestBudget(limiter, identity, result.reservedTokens);
+  return { budget, headers: budget.headers() };
 }

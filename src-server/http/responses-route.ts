@@ -19,6 +19,7 @@ import { applyAzureBody } from './azure.js';
 import type { Surface } from './surface.js';
 import type { StateService } from '../sessions/state.js';
 import { respondBackground, sessionRequested } from './state-routes.js';
+import type { GatewayMetrics, RequestObservation } from '../observability/gateway-metrics.js';
 
 /** A streaming response in flight, so that shutdown can end it cleanly. */
 export interface ActiveStream {
@@ -36,6 +37,8 @@ export interface ResponsesDeps {
   surface?: Surface;
   /** Store, chaining, background runs, sessions, encrypted reasoning (docs/state.md). */
   state?: StateService;
+  /** Metrics (docs/observability.md): times the backend, counts the run, adds the overhead header. */
+  observe?: GatewayMetrics;
 }
 
 export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): Promise<void> {
@@ -70,6 +73,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   };
   res.once('close', onEarlyClose);
 
+  const observation = deps.observe?.begin(deps.backend, ctx.startedAt);
   const options: RunOptions = {
     requestId: ctx.requestId,
     dialect,
@@ -83,13 +87,14 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   };
   let run: ResponseRun;
   try {
-    run = await startResponseRun(plan?.request ?? request, deps.backend, options, plan?.hooks);
+    run = await startResponseRun(plan?.request ?? request, observation?.backend ?? deps.backend, options, plan?.hooks);
   } catch (error) {
     budget?.settle(0);
     throw error;
   }
   if (budget) void run.finished.then((r) => budget.settle(r.usage?.total_tokens ?? 0));
   plan?.attach(run);
+  observation?.started(run, request.background === true ? 'background' : request.stream === true ? 'stream' : 'json');
   res.off('close', onEarlyClose);
   if (controller.signal.aborted || res.destroyed) {
     run.cancel('client_disconnected');
@@ -101,7 +106,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
     return;
   }
   if (request.stream === true) {
-    await streamRun(ctx, deps, run, controller, dialect);
+    await streamRun(ctx, deps, run, controller, dialect, observation);
     return;
   }
 
@@ -114,7 +119,9 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   const final = await run.finished;
   res.off('close', onClose);
   if (budget) Object.assign(ctx.headers, budget.headers());
-  sendJson(ctx, 200, plan ? plan.present(final) : final);
+  const answer = plan ? plan.present(final) : final;
+  if (observation) Object.assign(ctx.headers, observation.overheadHeaders());
+  sendJson(ctx, 200, answer);
 }
 
 async function streamRun(
@@ -123,6 +130,7 @@ async function streamRun(
   run: ResponseRun,
   controller: AbortController,
   dialect: RunOptions['dialect'],
+  observation: RequestObservation | undefined,
 ): Promise<void> {
   const { res } = ctx;
   const { config } = deps;
@@ -151,5 +159,6 @@ async function streamRun(
     unsubscribe();
     deps.active.delete(entry);
     writer.end();
+    observation?.streamEnded(writer.events);
   }
 }

@@ -22,6 +22,11 @@ import { createResponse, type ActiveStream } from './responses-route.js';
 import { Surface } from './surface.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { serveStatic } from './static-files.js';
+import { GatewayMetrics } from '../observability/gateway-metrics.js';
+import { gatewayReport, LOGS_ENDPOINT, METRICS_ENDPOINT } from '../observability/gateway-report.js';
+import type { LogTail } from '../observability/log-tail.js';
+import { streamLogs } from './console-routes.js';
+import { serveMetrics } from './metrics.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -35,19 +40,28 @@ export interface HttpAppOptions {
   state?: StateService;
   /** Rate limiter to use instead of one built from the flags (tests inject a short window). */
   rateLimiter?: RateLimiter;
+  /** Recent log lines: served as GET /v1/console/logs (absent: no log stream). */
+  logTail?: LogTail;
 }
 
 export interface HttpApp {
   server: Server;
   /** Streams in flight (shutdown ends them). */
   active: Set<ActiveStream>;
+  /** This gateway's Prometheus registry (GET /metrics). */
+  metrics: GatewayMetrics;
 }
 
 type Route = (ctx: RequestContext) => Promise<void> | void;
+/** Router store: the handler and the pattern it was registered under (the metrics' route label). */
+interface RouteEntry {
+  handler: Route;
+  pattern: string;
+}
 
 const METHODS: HTTPMethod[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'HEAD'];
 /** Paths that belong to the API, never to the console's static files. */
-const API_PREFIXES = ['/v1/', '/healthz', '/openai/'];
+const API_PREFIXES = ['/v1/', '/healthz', '/openai/', METRICS_ENDPOINT];
 
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { config, backend, logger, consoleDir } = options;
@@ -56,16 +70,39 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // CORS, auth, rate limits, tiers, Azure aliases (surface.ts).
   const surface = new Surface(config, { rateLimiter: options.rateLimiter });
   const route = (method: HTTPMethod, path: string, handler: Route): void => {
-    router.on(method, path, () => undefined, handler);
-    for (const alias of surface.aliases(path, handler)) router.on(method, alias.path, () => undefined, alias.handler);
+    router.on(method, path, () => undefined, { handler, pattern: path } satisfies RouteEntry);
+    for (const alias of surface.aliases(path, handler))
+      router.on(method, alias.path, () => undefined, {
+        handler: alias.handler,
+        pattern: alias.path,
+      } satisfies RouteEntry);
   };
-  route('POST', '/v1/responses', (ctx) => createResponse(ctx, { config, backend, active, surface, state: options.state }));
+  const metrics = new GatewayMetrics({
+    activeStreams: () => active.size,
+    state: options.state,
+    recording: options.recording,
+  });
+  const logTail = options.logTail;
+  const recorder = options.recording?.recorder ?? null;
+  const report = (): Record<string, unknown> => ({
+    ...surface.report(),
+    ...gatewayReport({
+      config,
+      state: options.state !== undefined,
+      recordings: { enabled: options.recording != null, recording: recorder !== null },
+      logs: logTail !== undefined,
+    }),
+  });
+  route('POST', '/v1/responses', (ctx) =>
+    createResponse(ctx, { config, backend, active, surface, state: options.state, observe: metrics }),
+  );
   route('GET', '/v1/models', (ctx) => listModels(ctx, backend));
   route('GET', '/healthz', (ctx) => health(ctx, backend));
-  route('GET', '/v1/capabilities', (ctx) => capabilities(ctx, backend, surface.report()));
+  route('GET', '/v1/capabilities', (ctx) => capabilities(ctx, backend, report()));
+  route('GET', METRICS_ENDPOINT, (ctx) => serveMetrics(ctx, metrics));
+  if (logTail) route('GET', LOGS_ENDPOINT, (ctx) => streamLogs(ctx, logTail));
   if (options.recording) registerRecordingRoutes(route, options.recording);
   if (options.state) registerStateRoutes(route, { config, backend, state: options.state });
-  const recorder = options.recording?.recorder ?? null;
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedAt = performance.now();
@@ -77,6 +114,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const log = logger.child({ requestId });
     const headers = { ...baseHeaders(req, requestId), ...surface.cors.headers(req) };
     recorder?.observe(req, res, { requestId, startedAt, method, path });
+    let pattern = '(unmatched)';
     let ctx: RequestContext = {
       req,
       res,
@@ -98,6 +136,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       };
       if (res.statusCode >= 500) log.warn('request', fields);
       else log.info('request', fields);
+      metrics.request(method, pattern, res.statusCode);
     });
     try {
       if (method === 'OPTIONS') {
@@ -113,19 +152,24 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       }
       const found = router.find(method as HTTPMethod, path);
       if (found) {
+        const entry = found.store as RouteEntry;
+        pattern = entry.pattern;
         ctx = { ...ctx, params: found.params };
         surface.guard(ctx);
-        await (found.store as Route)(ctx);
+        await entry.handler(ctx);
         return;
       }
       if (consoleDir && (method === 'GET' || method === 'HEAD') && !API_PREFIXES.some((p) => path.startsWith(p))) {
+        pattern = '(static)';
         if (await serveStatic(ctx, consoleDir)) return;
+        pattern = '(unmatched)';
       }
       const allowed = METHODS.filter((m) => m !== method && router.find(m, path) !== null);
       if (allowed.length > 0) sendError(ctx, errors.methodNotAllowed(method, path), { allow: allowed.join(', ') });
       else sendError(ctx, errors.routeNotFound(method, path));
     } catch (err) {
       const code = (err as { code?: unknown }).code;
+      metrics.error(code);
       // After a 413 the rest of the body is never read: close the connection instead of draining it.
       sendError(ctx, err, code === 'request_too_large' ? { connection: 'close' } : {});
     }
@@ -146,5 +190,5 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // moment fails with "socket hang up". headersTimeout must stay above keepAliveTimeout.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  return { server, active };
+  return { server, active, metrics };
 }

@@ -18,6 +18,7 @@ import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { dialectFor } from './request-headers.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
 import { SSE_HEADERS, SseWriter } from './sse-writer.js';
+import { assertLoopbackClient } from './loopback.js';
 
 export interface StateRouteDeps {
   config: GatewayConfig;
@@ -206,12 +207,8 @@ function sessionState(ctx: RequestContext, deps: StateRouteDeps): void {
   sendJson(ctx, 200, state);
 }
 
-function isLoopback(address: string | undefined): boolean {
-  return address === '127.0.0.1' || address === '::1' || address === '::ffff:127.0.0.1';
-}
-
 async function inspect(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
-  if (!isLoopback(ctx.req.socket.remoteAddress)) throw errors.loopbackOnly();
+  assertLoopbackClient(ctx);
   const { body } = await readJson(ctx, deps.config.maxRequestBytes);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalidBody(typeof body);
   const { encrypted_content: token, reveal } = body as { encrypted_content?: unknown; reveal?: unknown };

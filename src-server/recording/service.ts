@@ -40,6 +40,9 @@ export function openRecordingService(
     recordings = store.recordings;
     close = () => store.close();
   }
+  // Recording writes leave the main thread (a worker with its own connection; a no-op in memory):
+  // SQLite commits there halved streaming throughput.
+  if (on) void recordings.useWriterThread();
   const recorder = on ? new Recorder({ recordings, secrets: secretsFromConfig(config) }) : null;
   return { recorder, recordings, close };
 }

@@ -31,13 +31,28 @@ export interface SessionLimits {
 /** Starts the next backend turn from the response's output so far (calls and their outputs). */
 export type TurnStarter = (output: ResponseObject['output'], signal: AbortSignal) => Promise<AsyncIterable<ModelPart>>;
 
-interface Waiter {
-  resolve: (parts: AsyncIterable<ModelPart> | null) => void;
-  reject: (error: GatewayError) => void;
+type NextTurn = NonNullable<RunHooks['nextTurn']>;
+
+/**
+ * A session waiting for tool outputs. Also its own abort listener (`handleEvent`), so that a
+ * waiting session holds no listener closure of its own (memory per idle session, E8).
+ */
+class Waiter {
   timer: NodeJS.Timeout | undefined;
-  append: (item: ResponseObject['output'][number]) => void;
-  signal: AbortSignal;
-  onAbort: () => void;
+
+  constructor(
+    private readonly manager: SessionManager,
+    private readonly session: Session,
+    readonly resolve: (parts: AsyncIterable<ModelPart> | null) => void,
+    readonly reject: (error: GatewayError) => void,
+    readonly append: (item: ResponseObject['output'][number]) => void,
+    readonly signal: AbortSignal,
+  ) {}
+
+  /** The response was aborted (client gone, cancelled): it ends as it stands. */
+  handleEvent(): void {
+    this.manager.endWaitOf(this.session);
+  }
 }
 
 interface Session {
@@ -47,8 +62,8 @@ interface Session {
   readonly startTurn: TurnStarter;
   /** Calls of the current turn, in output order, and the outputs received so far. */
   pending: Map<string, ToolOutput | undefined>;
-  /** Every call_id answered during this response (a second answer is a 409, E6). */
-  answered: Set<string>;
+  /** Every call_id answered during this response (a second answer is a 409, E6); made on the first. */
+  answered: Set<string> | null;
   waitingSince: number | null;
   bufferBytes: number;
   evicted: boolean;
@@ -92,10 +107,8 @@ export class SessionManager {
     return this.sessions.size;
   }
 
-  /** RunHooks for a session-mode run; call `attach` with the run right after it starts. */
-  hooks(): Pick<RunHooks, 'nextTurn'> {
-    return { nextTurn: (run, append, signal) => this.nextTurn(run, append, signal) };
-  }
+  /** RunHooks.nextTurn for session-mode runs (one for all); call `attach` with the run right after it starts. */
+  readonly nextTurn: NextTurn = (run, append, signal) => this.waitForOutputs(run, append, signal);
 
   attach(run: ResponseRun, startTurn: TurnStarter): void {
     if (this.limits.maxActiveSessions > 0 && this.sessions.size >= this.limits.maxActiveSessions) this.evictOne();
@@ -105,7 +118,7 @@ export class SessionManager {
       run,
       startTurn,
       pending: new Map(),
-      answered: new Set(),
+      answered: null,
       waitingSince: null,
       bufferBytes: 0,
       evicted: false,
@@ -134,7 +147,7 @@ export class SessionManager {
       status: s.waiter ? 'waiting' : 'generating',
       waiting_since: s.waitingSince === null ? null : Math.floor(s.waitingSince / 1000),
       pending_call_ids: [...s.pending].filter(([, v]) => v === undefined).map(([k]) => k),
-      answered_call_ids: [...s.answered],
+      answered_call_ids: s.answered ? [...s.answered] : [],
       invalid_argument_call_ids: [...s.run.invalidArgumentCallIds],
       buffered_bytes: s.bufferBytes,
       turns: s.turns,
@@ -153,7 +166,7 @@ export class SessionManager {
     const seen = new Set<string>();
     outputs.forEach((o, i) => {
       const param = `tool_outputs[${i}].call_id`;
-      if (s.answered.has(o.call_id) || seen.has(o.call_id))
+      if (s.answered?.has(o.call_id) || seen.has(o.call_id))
         throw errors.conflict(
           'duplicate_call_id',
           `An output for call_id '${o.call_id}' was already submitted; the first submission wins.`,
@@ -169,6 +182,7 @@ export class SessionManager {
       throw errors.requestTooLarge(this.limits.totalBufferMaxBytes, 'tool_outputs');
     s.bufferBytes += bodyBytes;
     this.totalBytes += bodyBytes;
+    s.answered ??= new Set();
     for (const o of outputs) {
       s.pending.set(o.call_id, o);
       s.answered.add(o.call_id);
@@ -184,7 +198,7 @@ export class SessionManager {
     };
   }
 
-  private nextTurn(
+  private waitForOutputs(
     run: ResponseRun,
     append: Waiter['append'],
     signal: AbortSignal,
@@ -204,8 +218,7 @@ export class SessionManager {
     }
     if (s.pending.size === 0 || signal.aborted) return Promise.resolve(null);
     return new Promise((resolve, reject) => {
-      const onAbort = (): void => this.endWait(s, null);
-      const waiter: Waiter = { resolve, reject, timer: undefined, append, signal, onAbort };
+      const waiter = new Waiter(this, s, resolve, reject, append, signal);
       const seconds = this.limits.toolTimeoutSeconds;
       if (seconds > 0) {
         waiter.timer = setTimeout(() => {
@@ -214,7 +227,7 @@ export class SessionManager {
         }, seconds * 1000);
         waiter.timer.unref();
       }
-      signal.addEventListener('abort', onAbort, { once: true });
+      signal.addEventListener('abort', waiter, { once: true });
       s.waiter = waiter;
       s.waitingSince = Date.now();
     });
@@ -243,6 +256,11 @@ export class SessionManager {
     );
   }
 
+  /** The waiting response was aborted (Waiter.handleEvent): it ends as it stands. */
+  endWaitOf(s: Session): void {
+    this.endWait(s, null);
+  }
+
   /** Ends a wait: null ends the response as it stands, an error fails it with that code. */
   private endWait(s: Session, outcome: GatewayError | null): void {
     const waiter = s.waiter;
@@ -257,7 +275,7 @@ export class SessionManager {
     const waiter = s.waiter;
     if (!waiter) return;
     if (waiter.timer) clearTimeout(waiter.timer);
-    waiter.signal.removeEventListener('abort', waiter.onAbort);
+    waiter.signal.removeEventListener('abort', waiter);
     s.waiter = null;
     s.waitingSince = null;
   }

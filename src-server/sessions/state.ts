@@ -5,18 +5,24 @@
  * through its event tap), to the background registry and to its session.
  */
 import { randomBytes } from 'node:crypto';
-import type { BackendAdapter } from '../backends/contract.js';
+import type { BackendAdapter, ModelPart } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
 import { ReasoningKeyring, loadOrCreateKeyring } from '../crypto/reasoning-seal.js';
 import { BackgroundRuns } from '../engine/background-runs.js';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
-import { ENCRYPTED_REASONING, ReasoningSealer, prepareConversation } from '../engine/conversation.js';
+import {
+  ENCRYPTED_REASONING,
+  ReasoningSealer,
+  prepareConversation,
+  type PreparedRequest,
+} from '../engine/conversation.js';
 import type { RunHooks } from '../engine/response-run.js';
 import { toModelRequest } from '../engine/translate-request.js';
 import type { Logger } from '../http/logger.js';
 import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import { openStore, type Store } from '../store/index.js';
+import { FinalSaves } from './final-saves.js';
 import { SessionManager } from './manager.js';
 
 /** Process-wide counters of the stateful features (E7: tool arguments that are not valid JSON). */
@@ -77,18 +83,11 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
   });
   logger.info('response store open', { location: store.location, keyId: keyring.currentKeyId });
 
-  const save = (log: Logger, input: Parameters<Store['responses']['saveResponse']>[0]): void => {
-    try {
-      store.responses.saveResponse(input);
-    } catch (err) {
-      stateMetrics.storeWriteFailures++;
-      log.error('storing the response failed', { responseId: input.response.id, err });
-    }
-  };
+  const finalSaves = new FinalSaves(store.db, (input) => void store.responses.saveResponse(input));
+  const deps: PlanDeps = { store, background, sessions, backend, finalSaves };
 
   const plan = (request: CreateResponseRequest, ctx: PlanContext): RunPlan => {
-    const stored = request.store !== false;
-    if (request.background === true && !stored)
+    if (request.background === true && request.store === false)
       throw errors.invalidValue(
         'background',
         'background: true needs store: true (the response is fetched later by id).',
@@ -97,54 +96,7 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
     const sealer = request.include?.includes(ENCRYPTED_REASONING)
       ? new ReasoningSealer(keyring, request.model ?? '')
       : undefined;
-    const hooks: RunHooks = {};
-    if (sealer) hooks.decorate = sealer.decorate;
-    if (ctx.session) hooks.nextTurn = sessions.hooks().nextTurn;
-    const present = (response: ResponseObject): ResponseObject => {
-      sealer?.sealResponse(response);
-      return response;
-    };
-    const attach = (run: ResponseRun): void => {
-      const log = ctx.log.child({ responseId: run.id });
-      if (stored) {
-        // Saved now, before the first event, so that a full store is a 429 to this client
-        // (storage_quota_exceeded) rather than a response that silently is not kept.
-        const initial = run.snapshot();
-        try {
-          store.responses.saveResponse({
-            response: request.background === true ? { ...initial, status: 'queued' } : initial,
-            inputItems: prepared.inputItems,
-            requestId: ctx.requestId,
-          });
-        } catch (err) {
-          run.cancel('cancelled');
-          throw err;
-        }
-      }
-      if (request.background === true) background.track(run);
-      if (ctx.session) {
-        sessions.attach(run, (output, signal) => {
-          const next = toModelRequest(
-            {
-              ...prepared.request,
-              input: [...toArray(prepared.request.input), ...output] as CreateResponseRequest['input'],
-            },
-            ctx.backendHeaders ? { headers: ctx.backendHeaders } : {},
-          );
-          return backend.stream(next, { signal, requestId: ctx.requestId });
-        });
-      }
-      void run.finished.then((final) => {
-        const invalid = run.invalidArgumentCallIds;
-        if (invalid.length > 0) {
-          // E7: delivered verbatim, flagged here, in the metric, and in the session state endpoint.
-          stateMetrics.invalidToolArguments += invalid.length;
-          log.warn('function call arguments are not valid JSON (delivered verbatim)', { callIds: invalid });
-        }
-        if (stored) save(log, { response: present(final) });
-      });
-    };
-    return { request: prepared.request, hooks, attach, present };
+    return new PlannedRun(deps, request, prepared, ctx, sealer);
   };
 
   return {
@@ -161,9 +113,106 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
       sessions.closeAll();
       background.cancelAll();
       await Promise.allSettled(background.live().map((r) => r.finished));
+      // Final states of everything that just ended, in one transaction, before the store closes.
+      finalSaves.flush();
       store.close();
     },
   };
+}
+
+interface PlanDeps {
+  store: Store;
+  background: BackgroundRuns;
+  sessions: SessionManager;
+  backend: BackendAdapter;
+  finalSaves: FinalSaves;
+}
+
+/**
+ * One planned response. A class rather than closures: a session waiting for tool outputs keeps
+ * this object for its whole life, and per-response closures (each with its own scope) cost more
+ * than one object with shared methods (memory per idle session, E8).
+ */
+class PlannedRun implements RunPlan {
+  readonly request: CreateResponseRequest;
+  readonly hooks: RunHooks = {};
+  /** This request's own input items; dropped once saved with the response. */
+  private inputItems: Record<string, unknown>[] | null;
+
+  constructor(
+    private readonly deps: PlanDeps,
+    private readonly original: CreateResponseRequest,
+    prepared: PreparedRequest,
+    private readonly ctx: PlanContext,
+    private readonly sealer: ReasoningSealer | undefined,
+  ) {
+    this.request = prepared.request;
+    this.inputItems = prepared.inputItems;
+    if (sealer) this.hooks.decorate = sealer.decorate;
+    if (ctx.session) this.hooks.nextTurn = deps.sessions.nextTurn;
+  }
+
+  present(response: ResponseObject): ResponseObject {
+    this.sealer?.sealResponse(response);
+    return response;
+  }
+
+  attach(run: ResponseRun): void {
+    const { store, background, sessions } = this.deps;
+    const stored = this.original.store !== false;
+    const isBackground = this.original.background === true;
+    if (stored) {
+      // Saved now, before the first event, so that a full store is a 429 to this client
+      // (storage_quota_exceeded) rather than a response that silently is not kept.
+      const initial = run.snapshot();
+      try {
+        store.responses.saveResponse({
+          response: isBackground ? { ...initial, status: 'queued' } : initial,
+          inputItems: this.inputItems ?? [],
+          requestId: this.ctx.requestId,
+        });
+      } catch (err) {
+        run.cancel('cancelled');
+        throw err;
+      }
+    }
+    this.inputItems = null;
+    if (isBackground) background.track(run);
+    if (this.ctx.session) sessions.attach(run, (output, signal) => this.startTurn(output, signal));
+    void run.finished.then((final) => this.finish(run, final, stored));
+  }
+
+  /** Session mode: the next backend turn is the conversation so far plus this response's output. */
+  private startTurn(output: ResponseObject['output'], signal: AbortSignal): Promise<AsyncIterable<ModelPart>> {
+    const { backendHeaders, requestId } = this.ctx;
+    const next = toModelRequest(
+      { ...this.request, input: [...toArray(this.request.input), ...output] as CreateResponseRequest['input'] },
+      backendHeaders ? { headers: backendHeaders } : {},
+    );
+    return this.deps.backend.stream(next, { signal, requestId });
+  }
+
+  private finish(run: ResponseRun, final: ResponseObject, stored: boolean): void {
+    const invalid = run.invalidArgumentCallIds;
+    if (invalid.length > 0) {
+      // E7: delivered verbatim, flagged here, in the metric, and in the session state endpoint.
+      stateMetrics.invalidToolArguments += invalid.length;
+      this.log(run).warn('function call arguments are not valid JSON (delivered verbatim)', { callIds: invalid });
+    }
+    if (!stored) return;
+    this.deps.finalSaves.add({
+      input: { response: this.present(final) },
+      onError: (err) => {
+        stateMetrics.storeWriteFailures++;
+        this.log(run).error('storing the response failed', { responseId: run.id, err });
+      },
+    });
+  }
+
+  /** Made when something is logged: a waiting session does not keep a logger of its own. */
+  private log(run: ResponseRun): Logger {
+    return this.ctx.log.child({ responseId: run.id });
+  }
 }
 
 function toArray(input: CreateResponseRequest['input']): unknown[] {

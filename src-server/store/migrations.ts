@@ -120,6 +120,41 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 2,
+    name: 'recording events keyed by integer',
+    up: (db) => {
+      // Measured (docs/recording.md): an event row keyed by (TEXT recording id, seq) with a foreign
+      // key check cost ~12 µs of CPU per insert; an INTEGER recording key and no per-row foreign
+      // key check (a trigger deletes the events with their recording) ~7 µs, ~30 % fewer bytes.
+      // `recording_events` stays as a view with the old columns for ad-hoc queries.
+      db.exec(`
+        ALTER TABLE recordings ADD COLUMN key INTEGER;
+        UPDATE recordings SET key = rowid;
+        CREATE UNIQUE INDEX recordings_key ON recordings (key);
+
+        CREATE TABLE recording_event_rows (
+          recording_key INTEGER NOT NULL,         -- recordings.key
+          seq           INTEGER NOT NULL,
+          offset_ms     REAL NOT NULL,
+          type          TEXT NOT NULL,
+          data          BLOB NOT NULL,            -- exact bytes (TEXT when given as a string)
+          PRIMARY KEY (recording_key, seq)
+        ) WITHOUT ROWID;
+        INSERT INTO recording_event_rows (recording_key, seq, offset_ms, type, data)
+          SELECT r.key, e.seq, e.offset_ms, e.type, e.data
+          FROM recording_events e JOIN recordings r ON r.id = e.recording_id;
+        DROP TABLE recording_events;
+
+        CREATE TRIGGER recordings_events_delete AFTER DELETE ON recordings BEGIN
+          DELETE FROM recording_event_rows WHERE recording_key = OLD.key;
+        END;
+        CREATE VIEW recording_events (recording_id, seq, offset_ms, type, data) AS
+          SELECT r.id, e.seq, e.offset_ms, e.type, e.data
+          FROM recording_event_rows e JOIN recordings r ON r.key = e.recording_key;
+      `);
+    },
+  },
 ];
 
 export interface MigrationResult {

@@ -26,12 +26,15 @@ const SUMMARY_COLUMNS = `id, request_id, response_id, session_id, created_at, na
 
 export function prepareStatements(db: Database) {
   return {
-    insert: db.prepare(`INSERT INTO recordings (id, request_id, response_id, session_id, created_at, name, tags,
-        request, status, model, bytes)
+    // `key` (the events' integer key): one more than the largest, found through its unique index.
+    insert: db.prepare<[Record<string, string | number | null>], { key: number }>(`INSERT INTO recordings (id,
+        request_id, response_id, session_id, created_at, name, tags, request, status, model, bytes, key)
       VALUES (@id, @request_id, @response_id, @session_id, @created_at, @name, @tags, @request, 'recording',
-        @model, @bytes)`),
-    insertEvent: db.prepare<[string, number, number, string, string | Uint8Array]>(
-      'INSERT INTO recording_events (recording_id, seq, offset_ms, type, data) VALUES (?, ?, ?, ?, ?)',
+        @model, @bytes, (SELECT coalesce(max(key), 0) + 1 FROM recordings))
+      RETURNING key`),
+    keyOf: db.prepare<[string], { key: number }>('SELECT key FROM recordings WHERE id = ?'),
+    insertEvent: db.prepare<[number, number, number, string, string | Uint8Array]>(
+      'INSERT INTO recording_event_rows (recording_key, seq, offset_ms, type, data) VALUES (?, ?, ?, ?, ?)',
     ),
     insertAction: db.prepare<[string, number, number, string, string]>(
       'INSERT INTO recording_actions (recording_id, seq, offset_ms, kind, data) VALUES (?, ?, ?, ?, ?)',
@@ -54,7 +57,8 @@ export function prepareStatements(db: Database) {
       [string, number, number],
       { seq: number; offset_ms: number; type: string; data: string | Buffer }
     >(
-      'SELECT seq, offset_ms, type, data FROM recording_events WHERE recording_id = ? AND seq > ? ORDER BY seq LIMIT ?',
+      `SELECT seq, offset_ms, type, data FROM recording_event_rows
+        WHERE recording_key = (SELECT key FROM recordings WHERE id = ?) AND seq > ? ORDER BY seq LIMIT ?`,
     ),
     actions: db.prepare<[string], { seq: number; offset_ms: number; kind: string; data: string }>(
       'SELECT seq, offset_ms, kind, data FROM recording_actions WHERE recording_id = ? ORDER BY seq',
@@ -82,7 +86,16 @@ export function prepareStatements(db: Database) {
     oldestFinished: db.prepare<[], { id: string }>(
       "SELECT id FROM recordings WHERE status != 'recording' ORDER BY created_at, rowid LIMIT 1",
     ),
-    recover: db.prepare("UPDATE recordings SET status = 'interrupted' WHERE status = 'recording'"),
+    // Counters are written at finish (recordings-writer.ts): a recording left open by a crash gets
+    // them recomputed from its rows (bytes as written: request JSON + event data + action data).
+    recover: db.prepare(`UPDATE recordings SET status = 'interrupted',
+        event_count = (SELECT count(*) FROM recording_event_rows e WHERE e.recording_key = recordings.key),
+        bytes = length(CAST(request AS BLOB))
+          + (SELECT coalesce(sum(length(CAST(e.data AS BLOB))), 0) FROM recording_event_rows e
+             WHERE e.recording_key = recordings.key)
+          + (SELECT coalesce(sum(length(CAST(a.data AS BLOB))), 0) FROM recording_actions a
+             WHERE a.recording_id = recordings.id)
+      WHERE status = 'recording'`),
   };
 }
 

@@ -2,22 +2,36 @@
  * Recordings of runs: the redacted request, summary fields for the library search, every event
  * with its offset and exact bytes, and the actions (tool outputs) submitted during the run.
  *
- * Write path: `appendEvent` only buffers; the buffer is written in one transaction per event-loop
- * tick (`setImmediate`), so the streaming hot path never waits for SQLite and a process crash
- * loses at most the events of the tick in flight. `getRecording`, `finishRecording` and `close`
- * flush first.
+ * Write path: `appendEvent` only buffers; the buffer goes to the writer (recordings-writer.ts) once
+ * per event-loop tick (`setImmediate`) as one transaction. By default the writer runs on this
+ * thread with this connection; `useWriterThread()` (the gateway with `--record on` and a data dir)
+ * moves it to a worker thread with its own connection, because the commits on the main thread
+ * halved streaming throughput (docs/recording.md). Either way the streaming path never waits for
+ * SQLite, and a process crash loses at most the batches not yet committed (the tick in flight;
+ * with the thread, also a batch it has not finished). Reads, `finishRecording` (without a thread)
+ * and `close` flush first; with the thread, reads wait until it has committed what came before.
  *
  * Quota policy (`recordingsMaxBytes`, 0 = no limit; bytes = request JSON + event data + action
  * data): before a batch of events is written (and when a recording starts), the oldest finished
  * recordings are deleted until the new bytes fit. Recordings still in progress are never evicted;
  * when only they remain, an event that does not fit truncates its recording: that event and all
  * later ones are dropped, and the recording is kept with the flag `truncated` so the console can
- * say so. The total therefore never exceeds the quota by more than one request. Recordings left `recording` by a crashed
- * process are marked `interrupted` on open (`recoverInterrupted`).
+ * say so. The total therefore never exceeds the quota by more than one request. Recordings left
+ * `recording` by a crashed process are marked `interrupted` on open (`recoverInterrupted`), their
+ * counters recomputed from their rows.
  */
 import { randomBytes } from 'node:crypto';
-import type { Database, Transaction } from 'better-sqlite3';
+import type { Database } from 'better-sqlite3';
 import { prepareStatements, toSummary, type Statements } from './recordings-sql.js';
+import { WriterThread } from './recordings-writer-thread.js';
+import {
+  fromWriteError,
+  RecordingsWriter,
+  type PatchRow,
+  type StartRow,
+  type WriteOp,
+  type WriteReport,
+} from './recordings-writer.js';
 import type { RecordingSummary } from '../recording/format.js';
 
 export interface RecordingMeta {
@@ -103,24 +117,29 @@ export interface RecordingsStoreOptions {
 }
 
 const TEXT_PREVIEW_CHARS = 500;
-
-type Pending =
-  | { kind: 'event'; id: string; bytes: number; event: RecordedEventInput }
-  | { kind: 'action'; id: string; bytes: number; seq: number; offsetMs: number; actionKind: string; data: string };
+/** How often the per-recording counters of running recordings are stored while they run. */
+const COUNTERS_EVERY_MS = 1000;
 
 const byteLength = (data: string | Uint8Array): number =>
   typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
 
 export class RecordingsStore {
   private readonly stmt: Statements;
+  /** Writes on this (the main) thread: in memory, and until useWriterThread() moved them. */
+  private readonly writer: RecordingsWriter;
+  private thread: WriterThread | null = null;
+  private threadStarting: Promise<boolean> | undefined;
   private readonly maxBytes: number;
   private readonly now: () => number;
   private readonly onError: (err: unknown) => void;
   /** Recordings this process is writing: next action seq and whether the quota stopped them. */
   private readonly active = new Map<string, { actionSeq: number; truncated: boolean }>();
-  private pending: Pending[] = [];
+  private pending: WriteOp[] = [];
   private scheduled: NodeJS.Immediate | undefined;
-  private readonly flushTx: Transaction<(batch: Pending[]) => void>;
+  /** Entries were written since the counters were last stored, or batches posted since the last wait. */
+  private unsettled = false;
+  private countersAt = Date.now();
+  private closed = false;
 
   constructor(
     private readonly db: Database,
@@ -130,30 +149,70 @@ export class RecordingsStore {
     this.maxBytes = Math.max(0, options.maxBytes ?? 0);
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? ((err: unknown) => console.error('recording store write failed', err));
-    this.flushTx = db.transaction((batch: Pending[]) => this.writeBatch(batch));
+    this.writer = new RecordingsWriter(db, this.maxBytes);
+  }
+
+  /**
+   * Moves the writes of recordings to a worker thread with its own connection to the database
+   * file, so the streaming path never waits for SQLite (docs/recording.md, "Write path"). Writes
+   * stay here until the thread is up (nothing blocks meanwhile); then reads and edits made here
+   * wait for it to commit what was appended before them. Resolves false for an in-memory
+   * database (a connection cannot be shared across threads) or when the thread cannot start.
+   */
+  useWriterThread(): Promise<boolean> {
+    if (this.thread) return Promise.resolve(true);
+    if (this.closed || this.db.memory) return Promise.resolve(false);
+    this.threadStarting ??= WriterThread.start({ file: this.db.name, maxBytes: this.maxBytes }, (err) => {
+      // The thread died: what it had not committed is lost; later writes happen here again.
+      this.thread = null;
+      this.threadStarting = undefined;
+      this.onError(err);
+    }).then((thread) => {
+      if (!thread) {
+        this.threadStarting = undefined;
+        return false;
+      }
+      if (this.closed) {
+        thread.close([]);
+        return false;
+      }
+      // Everything so far, counters included, is stored before the other connection takes over.
+      this.settle();
+      this.thread = thread;
+      return true;
+    });
+    return this.threadStarting;
+  }
+
+  /** True while a writer thread does the writes. */
+  get threaded(): boolean {
+    return this.thread !== null;
   }
 
   startRecording(meta: RecordingMeta): string {
     const id = meta.id ?? `rec_${randomBytes(12).toString('hex')}`;
     const request = JSON.stringify(meta.request ?? null);
-    this.db
-      .transaction(() => {
-        this.stmt.insert.run({
-          id,
-          request_id: meta.requestId ?? null,
-          response_id: meta.responseId ?? null,
-          session_id: meta.sessionId ?? null,
-          created_at: this.now(),
-          name: meta.name ?? null,
-          tags: JSON.stringify(meta.tags ?? []),
-          request,
-          model: meta.model ?? null,
-          bytes: Buffer.byteLength(request, 'utf8'),
-        });
-        // Its own request counts too: finished recordings make room for it.
-        this.makeRoom(0);
-      })
-      .immediate();
+    const row: StartRow = {
+      id,
+      request_id: meta.requestId ?? null,
+      response_id: meta.responseId ?? null,
+      session_id: meta.sessionId ?? null,
+      created_at: this.now(),
+      name: meta.name ?? null,
+      tags: JSON.stringify(meta.tags ?? []),
+      request,
+      model: meta.model ?? null,
+      bytes: Buffer.byteLength(request, 'utf8'),
+    };
+    if (this.thread) {
+      // Written with the tick's batch; a failure comes back in its report and stops the recording.
+      this.pending.push({ op: 'start', row });
+      this.schedule();
+    } else {
+      const report = this.writer.apply([{ op: 'start', row }], false);
+      if (report.failedStarts.length > 0) throw fromWriteError(report.errors[0]);
+      this.absorb(report);
+    }
     this.active.set(id, { actionSeq: 0, truncated: false });
     return id;
   }
@@ -162,7 +221,15 @@ export class RecordingsStore {
   appendEvent(id: string, event: RecordedEventInput): boolean {
     const state = this.active.get(id);
     if (!state || state.truncated) return false;
-    this.pending.push({ kind: 'event', id, bytes: byteLength(event.data), event });
+    this.pending.push({
+      op: 'event',
+      id,
+      bytes: byteLength(event.data),
+      seq: event.seq,
+      offsetMs: event.offsetMs,
+      type: event.type,
+      data: event.data,
+    });
     this.schedule();
     return true;
   }
@@ -174,12 +241,12 @@ export class RecordingsStore {
     state.actionSeq += 1;
     const data = JSON.stringify(action.data ?? null);
     this.pending.push({
-      kind: 'action',
-      bytes: byteLength(data),
+      op: 'action',
       id,
+      bytes: byteLength(data),
       seq: state.actionSeq,
       offsetMs: action.offsetMs,
-      actionKind: action.kind,
+      kind: action.kind,
       data,
     });
     this.schedule();
@@ -191,102 +258,94 @@ export class RecordingsStore {
     this.scheduled = setImmediate(() => {
       this.scheduled = undefined;
       try {
-        this.flush();
+        this.writePending(false);
       } catch (err) {
         this.onError(err);
       }
     });
   }
 
-  /** Writes everything buffered in one transaction; returns how many entries were written. */
-  flush(): number {
+  /**
+   * Hands the buffer to the writer: committed here, or posted to the thread (one message per
+   * tick). Counters go along when asked or when COUNTERS_EVERY_MS have passed.
+   */
+  private writePending(counters: boolean): WriteReport | null {
     if (this.scheduled) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    if (this.pending.length === 0) return 0;
+    const due = counters || Date.now() - this.countersAt >= COUNTERS_EVERY_MS;
+    if (this.pending.length === 0 && !(due && this.unsettled)) return null;
     const batch = this.pending;
     this.pending = [];
-    this.flushTx.immediate(batch);
-    return batch.length;
+    if (due) this.countersAt = Date.now();
+    this.unsettled = !due || this.thread !== null;
+    if (this.thread) {
+      this.thread.post(batch, due);
+      for (const report of this.thread.drain()) this.absorb(report);
+      return null;
+    }
+    const report = this.writer.apply(batch, due);
+    this.absorb(report);
+    return report;
   }
 
-  private writeBatch(batch: Pending[]): void {
-    let room = Number.POSITIVE_INFINITY;
-    if (this.maxBytes > 0) room = this.makeRoom(batch.reduce((n, e) => n + e.bytes, 0));
-    const growth = new Map<string, { bytes: number; events: number }>();
-    for (const entry of batch) {
-      const state = this.active.get(entry.id);
-      if (!state || state.truncated) continue;
-      if (entry.bytes > room) {
-        // Only running recordings are left: this one stops growing instead of overrunning the quota.
-        state.truncated = true;
-        this.stmt.truncate.run(entry.id);
-        continue;
-      }
-      try {
-        if (entry.kind === 'event') {
-          const e = entry.event;
-          this.stmt.insertEvent.run(entry.id, e.seq, e.offsetMs, e.type, e.data);
-        } else {
-          this.stmt.insertAction.run(entry.id, entry.seq, entry.offsetMs, entry.actionKind, entry.data);
-        }
-      } catch (err) {
-        // One bad row (a repeated seq) must not cost the rest of the batch; SQLite undid only it.
-        this.onError(err);
-        continue;
-      }
-      room -= entry.bytes;
-      const g = growth.get(entry.id) ?? { bytes: 0, events: 0 };
-      g.bytes += entry.bytes;
-      if (entry.kind === 'event') g.events += 1;
-      growth.set(entry.id, g);
+  /** What the writer learned: truncations and failed starts stop appends; bad rows are reported. */
+  private absorb(report: WriteReport): void {
+    for (const id of report.truncated) {
+      const state = this.active.get(id);
+      if (state) state.truncated = true;
     }
-    for (const [id, g] of growth) this.stmt.grow.run(g.bytes, g.events, id);
+    for (const id of report.failedStarts) this.active.delete(id);
+    for (const e of report.errors) this.onError(fromWriteError(e));
   }
 
-  /** Evicts the oldest finished recordings until `need` more bytes fit; returns the room left. */
-  private makeRoom(need: number): number {
-    if (this.maxBytes === 0) return Number.POSITIVE_INFINITY;
-    for (;;) {
-      const total = this.stmt.totals.get()?.bytes ?? 0;
-      if (total + need <= this.maxBytes) return this.maxBytes - total;
-      const victim = this.stmt.oldestFinished.get();
-      if (!victim) return this.maxBytes - total;
-      this.stmt.delete.run(victim.id);
+  /**
+   * Read-your-writes: everything appended so far is committed and the counters are stored
+   * (with a writer thread, this waits for it). Reads and edits made on this thread call it first.
+   */
+  private settle(): void {
+    if (this.pending.length === 0 && !this.unsettled) return;
+    this.writePending(true);
+    if (this.thread) {
+      this.thread.waitFor(this.thread.lastPosted);
+      for (const report of this.thread.drain()) this.absorb(report);
     }
+    this.unsettled = false;
+  }
+
+  /** Writes everything buffered (and waits for a writer thread to commit it); returns how many entries. */
+  flush(): number {
+    const n = this.pending.length;
+    this.settle();
+    return n;
   }
 
   /** Sets fields known after the start (response id, HTTP status and headers, model …). */
   updateRecording(id: string, patch: RecordingPatch): boolean {
-    return this.runPatch(id, patch, null, null);
+    if (this.thread) this.settle();
+    return this.stmt.patch.run(patchRow(id, patch, null, null)).changes > 0;
   }
 
   finishRecording(id: string, result: FinishRecordingInput): boolean {
-    this.flush();
-    this.active.delete(id);
-    return this.runPatch(id, result, result.status, result.durationMs);
-  }
-
-  private runPatch(id: string, patch: RecordingPatch, status: string | null, durationMs: number | null): boolean {
-    return (
-      this.stmt.patch.run({
-        id,
-        response_id: patch.responseId ?? null,
-        session_id: patch.sessionId ?? null,
-        http_status: patch.httpStatus ?? null,
-        response_headers: patch.responseHeaders ? JSON.stringify(patch.responseHeaders) : null,
-        model: patch.model ?? null,
-        tools_used: patch.toolsUsed ? JSON.stringify(patch.toolsUsed) : null,
-        text_preview: patch.textPreview == null ? null : patch.textPreview.slice(0, TEXT_PREVIEW_CHARS),
-        status,
-        duration_ms: durationMs,
-      }).changes > 0
-    );
+    const row = patchRow(id, result, result.status, result.durationMs);
+    const started = this.active.delete(id);
+    if (this.thread && started) {
+      // Its start row is on the way in the same ordered stream: the finish cannot miss it.
+      this.pending.push({ op: 'finish', row });
+      this.schedule();
+      return true;
+    }
+    if (this.thread) {
+      this.settle();
+      return this.stmt.patch.run(row).changes > 0;
+    }
+    this.pending.push({ op: 'finish', row });
+    return this.writePending(false)?.finished.includes(id) ?? false;
   }
 
   listRecordings(options: ListRecordingsOptions = {}): { data: RecordingSummary[]; total: number } {
-    this.flush();
+    this.settle();
     const search = options.search?.trim() || null;
     const params = {
       session: options.sessionId ?? null,
@@ -302,19 +361,19 @@ export class RecordingsStore {
   }
 
   getSummary(id: string): RecordingSummary | null {
+    this.settle();
     const row = this.stmt.summary.get(id);
     return row ? toSummary(row) : null;
   }
 
   /** Events in seq order, a page at a time (a long recording need not sit in memory at once). */
   getEvents(id: string, options: { afterSeq?: number; limit?: number } = {}): RecordedEvent[] {
-    this.flush();
+    this.settle();
     const rows = this.stmt.events.all(id, options.afterSeq ?? -1, options.limit ?? -1);
     return rows.map((r) => ({ seq: r.seq, offsetMs: r.offset_ms, type: r.type, data: r.data }));
   }
 
   getRecording(id: string): RecordingDetail | null {
-    this.flush();
     const summary = this.getSummary(id);
     const detail = this.stmt.detail.get(id);
     if (!summary || !detail) return null;
@@ -335,31 +394,64 @@ export class RecordingsStore {
 
   deleteRecording(id: string): boolean {
     this.active.delete(id);
-    this.pending = this.pending.filter((p) => p.id !== id);
+    this.pending = this.pending.filter((p) => (p.op === 'start' || p.op === 'finish' ? p.row.id : p.id) !== id);
+    // Its counters leave the writer's memory first (they count against the quota until stored).
+    this.settle();
     return this.stmt.delete.run(id).changes > 0;
   }
 
   renameRecording(id: string, name: string | null): boolean {
+    if (this.thread) this.settle();
     return this.stmt.rename.run(name, id).changes > 0;
   }
 
   tagRecording(id: string, tags: string[]): boolean {
+    if (this.thread) this.settle();
     const unique = [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))];
     return this.stmt.tag.run(JSON.stringify(unique), id).changes > 0;
   }
 
-  /** Marks recordings a previous process left open as `interrupted`; returns how many. */
+  /** Marks recordings a previous process left open as `interrupted` (counters recomputed); returns how many. */
   recoverInterrupted(): number {
+    if (this.thread) this.settle();
     return this.stmt.recover.run().changes;
   }
 
   stats(): { count: number; bytes: number } {
+    this.settle();
     return this.stmt.totals.get() ?? { count: 0, bytes: 0 };
   }
 
-  /** Writes what is buffered; later appends are refused. */
+  /** Writes what is buffered (ending the writer thread); later appends are refused. */
   close(): void {
-    this.flush();
+    if (this.thread) {
+      if (this.scheduled) clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+      const batch = this.pending;
+      this.pending = [];
+      const thread = this.thread;
+      this.thread = null;
+      for (const report of thread.close(batch)) this.absorb(report);
+    } else {
+      this.settle();
+    }
+    this.unsettled = false;
+    this.closed = true;
     this.active.clear();
   }
+}
+
+function patchRow(id: string, patch: RecordingPatch, status: string | null, durationMs: number | null): PatchRow {
+  return {
+    id,
+    response_id: patch.responseId ?? null,
+    session_id: patch.sessionId ?? null,
+    http_status: patch.httpStatus ?? null,
+    response_headers: patch.responseHeaders ? JSON.stringify(patch.responseHeaders) : null,
+    model: patch.model ?? null,
+    tools_used: patch.toolsUsed ? JSON.stringify(patch.toolsUsed) : null,
+    text_preview: patch.textPreview == null ? null : patch.textPreview.slice(0, TEXT_PREVIEW_CHARS),
+    status,
+    duration_ms: durationMs,
+  };
 }

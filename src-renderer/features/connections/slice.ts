@@ -1,6 +1,5 @@
 import type { StateCreator } from 'zustand';
-import { getJson, postJson, type Connection } from '../../lib/gateway-client.js';
-import { decryptEndpoint, featureAvailability, SESSION_FEATURES } from '../gateway/capabilities.js';
+import { getJson, type Connection } from '../../lib/gateway-client.js';
 import { bridge } from '../../lib/bridge.js';
 import { DEFAULT_PROFILES, connectionFor, type Profile } from './profiles.js';
 import type { StudioState } from '../../app/store.js';
@@ -29,54 +28,6 @@ export interface ConnectionsSlice {
   /** Desktop only: start a gateway in the shell for a backend profile. */
   connectProfile(id: string, apiKey?: string): Promise<void>;
   refreshHealth(): Promise<void>;
-}
-
-/** Where the console inspects and opens sealed blobs when the capability report names no endpoint. */
-export const INSPECT_PATH = '/v1/console/encrypted-content/inspect';
-
-/**
- * Session mode and the encrypted-content inspector are read from /v1/capabilities first
- * (`gateway.sessions`, `gateway.encrypted_content.inspect`). Where the report does not mention
- * them, the gateway's own routes say whether they exist: an unknown response id on the session-state
- * route answers `response_not_found` (route present) rather than `unknown_url`, and an empty inspect
- * body answers 400 (or 403 off loopback) rather than 404. Detected entries say so in their reason.
- */
-export async function withDetectedFeatures(conn: Connection, caps: Capabilities): Promise<Capabilities> {
-  const features =
-    caps.features && typeof caps.features === 'object' && !Array.isArray(caps.features)
-      ? { ...(caps.features as Record<string, unknown>) }
-      : {};
-  const checks: Promise<void>[] = [];
-  if (featureAvailability(caps, SESSION_FEATURES) !== 'available') {
-    checks.push(
-      // A GET on the session-state route: unlike a POST to tool_outputs it is never recorded.
-      getJson<{ error?: { code?: string } }>(conn, '/v1/responses/resp_capability_probe/session').then((probe) => {
-        const code = probe.body?.error?.code;
-        if (code !== undefined && code !== 'unknown_url')
-          features.tool_outputs = {
-            status: 'supported',
-            reason: 'detected: POST /v1/responses/{id}/tool_outputs exists',
-          };
-      }),
-    );
-  }
-  if (!decryptEndpoint(caps)) {
-    checks.push(
-      postJson<{ error?: { code?: string } }>(conn, INSPECT_PATH, {}).then((probe) => {
-        if (probe.status === 400 || probe.status === 403)
-          features.encrypted_context = {
-            status: probe.status === 400 ? 'supported' : 'unsupported',
-            decrypt_endpoint: INSPECT_PATH,
-            reason:
-              probe.status === 400
-                ? `detected: POST ${INSPECT_PATH} exists`
-                : `${INSPECT_PATH} answers only loopback clients`,
-          };
-      }),
-    );
-  }
-  await Promise.all(checks);
-  return Object.keys(features).length ? { ...caps, features } : caps;
 }
 
 export const createConnectionsSlice: StateCreator<StudioState, [], [], ConnectionsSlice> = (set, get) => ({
@@ -140,7 +91,8 @@ export const createConnectionsSlice: StateCreator<StudioState, [], [], Connectio
       getJson<Capabilities>(conn, '/v1/capabilities'),
     ]);
     const ok = health.status >= 200 && health.status < 300;
-    const report = caps.status === 200 && caps.body ? await withDetectedFeatures(conn, caps.body) : null;
+    // Features come only from the capability report (gateway.sessions, gateway.encrypted_content, …).
+    const report = caps.status === 200 && caps.body ? caps.body : null;
     set({
       health: {
         state: ok ? 'ok' : 'down',

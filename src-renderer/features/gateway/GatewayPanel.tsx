@@ -1,6 +1,10 @@
 import { useStudio } from '../../app/store.js';
 import { ErrorNote, Panel, Unavailable } from '../../ui/Panel.js';
 import { capabilityString } from './capabilities.js';
+import { FlagsTable } from './FlagsTable.js';
+import { LogTailView } from './LogTailView.js';
+import { MetricsView } from './MetricsView.js';
+import './gateway.css';
 
 type Entry = { status: string; reason?: string };
 const isTable = (v: unknown): v is Record<string, Entry> =>
@@ -38,9 +42,13 @@ export function GatewayPanel() {
   const refresh = useStudio((s) => s.refreshHealth);
   // A primitive, not the connection object: a new object per call would re-render forever.
   const baseUrl = useStudio((s) => s.activeConnection()?.baseUrl ?? null);
+  const apiKey = useStudio((s) => s.activeConnection()?.apiKey);
   const recording = useStudio((s) => s.library.recording);
   const logs = capabilityString(caps, ['gateway.logs.endpoint']);
   const metrics = capabilityString(caps, ['gateway.metrics.endpoint']);
+  const metricsJson =
+    capabilityString(caps, ['gateway.metrics.json']) ?? (metrics ? `${metrics}?format=json` : undefined);
+  const flags = (caps?.gateway as { flags?: unknown } | undefined)?.flags;
   const url = baseUrl === null ? '(not connected)' : baseUrl || window.location.origin;
   return (
     <Panel title="Gateway" testId="gateway-panel" actions={<button onClick={() => void refresh()}>Refresh</button>}>
@@ -65,17 +73,31 @@ export function GatewayPanel() {
           feature="Live log tail"
           detail="the gateway advertises no log stream (gateway.logs.endpoint in /v1/capabilities)"
         />
-      ) : (
-        <div className="muted">Log stream: {logs}</div>
+      ) : baseUrl === null ? null : (
+        <>
+          <h3>Log</h3>
+          <LogTailView baseUrl={baseUrl} apiKey={apiKey} endpoint={logs} />
+        </>
       )}
       {!metrics ? (
         <Unavailable
           feature="Metrics"
           detail="the gateway advertises no metrics endpoint (gateway.metrics.endpoint in /v1/capabilities)"
         />
-      ) : (
-        <div className="muted">Metrics: {metrics}</div>
+      ) : baseUrl === null || !metricsJson ? null : (
+        <>
+          <h3>
+            Metrics <span className="muted mono">{metrics}</span>
+          </h3>
+          <MetricsView baseUrl={baseUrl} apiKey={apiKey} path={metricsJson} />
+        </>
       )}
+      {flags && typeof flags === 'object' && !Array.isArray(flags) ? (
+        <>
+          <h3>Active flags</h3>
+          <FlagsTable flags={flags as Record<string, unknown>} />
+        </>
+      ) : null}
       <h3>Capabilities</h3>
       {caps ? (
         <dl className="kv" data-testid="capabilities">

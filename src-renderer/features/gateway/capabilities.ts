@@ -63,7 +63,7 @@ export const DECRYPT_ENDPOINT_PATHS = [
 export const STORE_FEATURES = ['store', 'previous_response_id', 'stored_responses'];
 export const DECRYPT_FEATURES = ['decrypt', 'encrypted_context', 'encrypted_reasoning'];
 
-/** The decrypt endpoint, when the gateway advertises (or was found to have) one that this page may use. */
+/** The decrypt endpoint, when the gateway advertises one that this page may use. */
 export function decryptEndpoint(caps: Record<string, unknown> | null): string | undefined {
   const endpoint = capabilityString(caps, DECRYPT_ENDPOINT_PATHS);
   if (!endpoint) return undefined;

@@ -45,8 +45,11 @@ afterEach(async () => {
   for (const u of open.splice(0)) await u.close();
 });
 
-const chunk = (content: string): string => `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
-const sseBody = (texts: string[]): string => texts.map(chunk).join('') + `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`;
+const chunk = (content: string): string =>
+  `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content }, finish_reason: null }] })}\n\n`;
+const sseBody = (texts: string[]): string =>
+  texts.map(chunk).join('') +
+  `data: ${JSON.stringify({ choices: [{ index: 0, delta: {}, finish_reason: 'stop' }] })}\n\ndata: [DONE]\n\n`;
 
 function sse(res: ServerResponse): void {
   res.writeHead(200, { 'content-type': 'text/event-stream' });
@@ -74,7 +77,9 @@ describe('chat adapter over node:http', () => {
     const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
     try {
       for (let i = 0; i < 3; i++) {
-        const parts = await collect(await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }));
+        const parts = await collect(
+          await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }),
+        );
         expect(texts(parts)).toBe('ab');
         expect(parts[parts.length - 1]).toEqual({ type: 'finish', reason: 'stop' });
       }
@@ -101,8 +106,12 @@ describe('chat adapter over node:http', () => {
     });
     const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
     try {
-      const parts = await collect(await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }));
-      expect(parts.filter((p) => p.type === 'text-delta').map((p) => (p.type === 'text-delta' ? p.text : ''))).toEqual(words);
+      const parts = await collect(
+        await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }),
+      );
+      expect(parts.filter((p) => p.type === 'text-delta').map((p) => (p.type === 'text-delta' ? p.text : ''))).toEqual(
+        words,
+      );
     } finally {
       await adapter.close();
     }
@@ -116,7 +125,10 @@ describe('chat adapter over node:http', () => {
     });
     const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
     try {
-      const parts = await collect(await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }), true);
+      const parts = await collect(
+        await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }),
+        true,
+      );
       expect(texts(parts)).toBe(words.join(''));
       expect(parts[parts.length - 1]).toEqual({ type: 'finish', reason: 'stop' });
     } finally {
@@ -131,9 +143,19 @@ describe('chat adapter over node:http', () => {
     });
     const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5, apiKey: 'k1' });
     try {
-      await collect(await adapter.stream({ ...request, headers: { 'x-simulator-seed': '7' } }, { signal: new AbortController().signal, requestId: 'r' }));
+      await collect(
+        await adapter.stream(
+          { ...request, headers: { 'x-simulator-seed': '7' } },
+          { signal: new AbortController().signal, requestId: 'r' },
+        ),
+      );
       const [{ headers, body }] = up.requests;
-      expect(headers).toMatchObject({ authorization: 'Bearer k1', 'content-type': 'application/json', accept: 'text/event-stream', 'x-simulator-seed': '7' });
+      expect(headers).toMatchObject({
+        authorization: 'Bearer k1',
+        'content-type': 'application/json',
+        accept: 'text/event-stream',
+        'x-simulator-seed': '7',
+      });
       expect(Number(headers['content-length'])).toBe(Buffer.byteLength(body));
       expect(JSON.parse(body)).toMatchObject({ model: 'm', stream: true });
     } finally {
@@ -148,7 +170,9 @@ describe('chat adapter over node:http', () => {
     });
     const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
     try {
-      const parts = await collect(await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }));
+      const parts = await collect(
+        await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }),
+      );
       expect(parts[0]).toEqual({ type: 'text-delta', text: 'partial' });
       expect(parts[parts.length - 1]).toMatchObject({ type: 'error', error: { code: 'backend_protocol_error' } });
     } finally {

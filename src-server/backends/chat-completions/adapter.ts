@@ -65,7 +65,11 @@ export class ChatCompletionsAdapter implements BackendAdapter {
   readonly countTokens: ((request: ModelRequest, signal?: AbortSignal) => Promise<number>) | undefined;
 
   private async tokenize(request: ModelRequest, signal?: AbortSignal): Promise<number> {
-    const payload: Record<string, unknown> = { model: request.model, messages: request.messages, add_generation_prompt: true };
+    const payload: Record<string, unknown> = {
+      model: request.model,
+      messages: request.messages,
+      add_generation_prompt: true,
+    };
     const chat = this.dialect.buildBody(request);
     if (chat.tools) payload.tools = chat.tools;
     const body = (await this.requestJson('POST', '/tokenize', payload, request.headers, signal)) as { count?: unknown };

@@ -98,7 +98,8 @@ export function upstreamError(status: number, body: unknown, headers: Record<str
   // Error chunks inside a 200 stream carry their own code; fall back to it for the status.
   const numericCode = typeof f.code === 'number' && f.code >= 400 && f.code < 600 ? f.code : undefined;
   const effective = status >= 400 ? status : (numericCode ?? 500);
-  const message = typeof f.message === 'string' && f.message !== '' ? f.message : `The backend answered with HTTP ${effective}.`;
+  const message =
+    typeof f.message === 'string' && f.message !== '' ? f.message : `The backend answered with HTTP ${effective}.`;
   const code = typeof f.code === 'string' && f.code !== '' ? f.code : codeForStatus(effective, message);
   // OpenAI reports an unknown model as an invalid request, not a missing resource.
   const type =
@@ -107,7 +108,8 @@ export function upstreamError(status: number, body: unknown, headers: Record<str
       : code === 'model_not_found'
         ? 'invalid_request_error'
         : typeForStatus(effective);
-  const param = typeof f.param === 'string' ? f.param : effective === 404 && code === 'model_not_found' ? 'model' : null;
+  const param =
+    typeof f.param === 'string' ? f.param : effective === 404 && code === 'model_not_found' ? 'model' : null;
   return errors.backendError(effective, message, code, type, param, headers);
 }
 

@@ -8,7 +8,13 @@
  * before that reject: the caller's abort with its reason, silence past the timeout with 504
  * `backend_timeout`, anything else with 502 `backend_unreachable`.
  */
-import { Agent as HttpAgent, request as httpRequest, type ClientRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import {
+  Agent as HttpAgent,
+  request as httpRequest,
+  type ClientRequest,
+  type IncomingMessage,
+  type OutgoingHttpHeaders,
+} from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { errors } from '../../protocol/errors.js';
@@ -80,8 +86,17 @@ export class UpstreamClient {
       }
       const state: { cause: AbortCause } = { cause: 'none' };
       const payload = body === undefined ? undefined : Buffer.from(body);
-      const all: OutgoingHttpHeaders = payload ? { ...headers, 'content-type': 'application/json', 'content-length': payload.length } : headers;
-      const req = this.request({ agent: this.agent, hostname: this.hostname, port: this.port, method, path: this.basePath + path, headers: all });
+      const all: OutgoingHttpHeaders = payload
+        ? { ...headers, 'content-type': 'application/json', 'content-length': payload.length }
+        : headers;
+      const req = this.request({
+        agent: this.agent,
+        hostname: this.hostname,
+        port: this.port,
+        method,
+        path: this.basePath + path,
+        headers: all,
+      });
       let answered = false;
       const onAbort = (): void => {
         req.destroy();

@@ -1,0 +1,281 @@
+/**
+ * The gateway's Prometheus metrics (docs/observability.md), one prom-client Registry per gateway
+ * so that several gateways in one process (desktop profiles, tests) never share series. Streaming
+ * is counted per response, not per event: the first event is seen by a tap that removes itself,
+ * and the number of events written is read from the SSE writer when the stream ends. Gauges that
+ * mirror state (store size, sessions, background runs) are read when scraped.
+ */
+import { performance } from 'node:perf_hooks';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { BackendAdapter, ModelPart } from '../backends/contract.js';
+import { engineMetrics } from '../engine/event-emitter.js';
+import type { ResponseRun } from '../engine/contract.js';
+import type { RecordingService } from '../recording/service.js';
+import { sessionMetrics } from '../sessions/manager.js';
+import type { StateService } from '../sessions/state.js';
+
+/** Header with the gateway's own share of a non-streaming response's time. */
+export const OVERHEAD_HEADER = 'x-responses-gateway-overhead-ms';
+
+export interface MetricSources {
+  /** Streams in flight. */
+  activeStreams: () => number;
+  state?: StateService;
+  recording?: RecordingService | null;
+}
+
+export type ResponseMode = 'stream' | 'json' | 'background';
+
+const PREFIX = 'responses_gateway_';
+/** Seconds; time to first event spans backend queueing, so the buckets reach a minute. */
+const TTFE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Seconds; gateway overhead is normally well under a millisecond per response. */
+const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25];
+
+export class GatewayMetrics {
+  readonly registry = new Registry();
+  private readonly requests: Counter<'method' | 'route' | 'status'>;
+  private readonly responses: Counter<'status' | 'mode'>;
+  private readonly ttfe: Histogram;
+  private readonly overhead: Histogram;
+  private readonly events: Counter;
+  private readonly backendErrors: Counter<'code'>;
+  private readonly rateLimited: Counter;
+  private readonly invalidArguments: Counter;
+
+  constructor(sources: MetricSources) {
+    const registers = [this.registry];
+    const name = (n: string): string => PREFIX + n;
+    this.requests = new Counter({
+      name: name('http_requests_total'),
+      help: 'HTTP requests answered, by method, matched route pattern and status code.',
+      labelNames: ['method', 'route', 'status'],
+      registers,
+    });
+    this.responses = new Counter({
+      name: name('responses_total'),
+      help: 'Responses that reached a terminal state, by final status and how they were served.',
+      labelNames: ['status', 'mode'],
+      registers,
+    });
+    this.ttfe = new Histogram({
+      name: name('time_to_first_event_seconds'),
+      help: 'Time from the request arriving to the first event of its response (response.created).',
+      buckets: TTFE_BUCKETS,
+      registers,
+    });
+    this.overhead = new Histogram({
+      name: name('overhead_seconds'),
+      help: `Gateway processing time of non-streaming responses, excluding time waiting for the backend (the ${OVERHEAD_HEADER} header).`,
+      buckets: OVERHEAD_BUCKETS,
+      registers,
+    });
+    this.events = new Counter({
+      name: name('sse_events_written_total'),
+      help: 'SSE events written to clients of streaming responses.',
+      registers,
+    });
+    this.backendErrors = new Counter({
+      name: name('backend_errors_total'),
+      help: 'Backend failures (before or during generation), by gateway error code.',
+      labelNames: ['code'],
+      registers,
+    });
+    this.rateLimited = new Counter({
+      name: name('rate_limit_rejections_total'),
+      help: 'Requests refused with 429 rate_limit_exceeded.',
+      registers,
+    });
+    this.invalidArguments = new Counter({
+      name: name('invalid_tool_arguments_total'),
+      help: 'Function calls whose arguments were not valid JSON, delivered verbatim (E7).',
+      registers,
+    });
+    const gauge = (n: string, help: string, read: () => number): void => {
+      new Gauge({
+        name: name(n),
+        help,
+        registers,
+        collect() {
+          this.set(read());
+        },
+      });
+    };
+    gauge('active_streams', 'Streaming responses in flight.', sources.activeStreams);
+    // Process-wide engine and session counters: one value per process, shown by every gateway in it.
+    const processCounter = (n: string, help: string, read: () => number): void => {
+      new Counter({
+        name: name(n),
+        help,
+        registers,
+        collect() {
+          this.reset();
+          this.inc(read());
+        },
+      });
+    };
+    processCounter(
+      'stream_violations_total',
+      'Stream-validator violations in outgoing events (process-wide).',
+      () => engineMetrics.streamViolations,
+    );
+    processCounter(
+      'sessions_evicted_total',
+      'Session-mode responses evicted (process-wide).',
+      () => sessionMetrics.evicted,
+    );
+    processCounter(
+      'sessions_timed_out_total',
+      'Session-mode responses that waited too long for tool outputs (process-wide).',
+      () => sessionMetrics.timedOut,
+    );
+    const state = sources.state;
+    if (state) {
+      gauge(
+        'sessions_active',
+        'Live session-mode responses (generating or waiting for tool outputs).',
+        () => state.sessions.size,
+      );
+      gauge('background_runs', 'Background responses still running.', () => state.background.live().length);
+      gauge('store_responses', 'Responses in the response store.', () => state.store.responses.stats().count);
+      gauge('store_bytes', 'Bytes of response JSON in the response store.', () => state.store.responses.stats().bytes);
+    }
+    const recording = sources.recording;
+    if (recording) {
+      gauge('recordings', 'Recordings in the library.', () => recording.recordings.stats().count);
+      gauge('recordings_bytes', 'Bytes of recordings in the library.', () => recording.recordings.stats().bytes);
+    }
+  }
+
+  /** One answered HTTP request; `route` is the matched pattern (bounded label values). */
+  request(method: string, route: string, status: number): void {
+    this.requests.inc({ method, route, status: String(status) });
+  }
+
+  /** An error answered by the server (rate-limit refusals are counted here). */
+  error(code: unknown): void {
+    if (code === 'rate_limit_exceeded') this.rateLimited.inc();
+  }
+
+  backendError(code: string): void {
+    this.backendErrors.inc({ code });
+  }
+
+  /** Observes one POST /v1/responses: times its backend and counts its run. */
+  begin(backend: BackendAdapter, startedAt: number): RequestObservation {
+    return new RequestObservation(this, backend, startedAt);
+  }
+
+  /** @internal RequestObservation reports here. */
+  runStarted(run: ResponseRun, mode: ResponseMode): void {
+    const off = run.onEvent((_event, offsetMs) => {
+      off();
+      this.ttfe.observe(offsetMs / 1000);
+    });
+    void run.finished.then((final) => {
+      this.responses.inc({ status: final.status ?? 'unknown', mode });
+      const invalid = run.invalidArgumentCallIds.length;
+      if (invalid > 0) this.invalidArguments.inc(invalid);
+    });
+  }
+
+  /** @internal */
+  streamEnded(events: number): void {
+    if (events > 0) this.events.inc(events);
+  }
+
+  /** @internal */
+  overheadObserved(ms: number): void {
+    this.overhead.observe(ms / 1000);
+  }
+
+  /** Prometheus text exposition. */
+  text(): Promise<string> {
+    return this.registry.metrics();
+  }
+
+  /** The same values as JSON (prom-client's shape: name, help, type, values[{labels, value}]). */
+  json(): Promise<unknown> {
+    return this.registry.getMetricsAsJSON();
+  }
+
+  get contentType(): string {
+    return this.registry.contentType;
+  }
+}
+
+/**
+ * One create request: a backend wrapper that adds up the time spent waiting for the backend
+ * (the call that starts generation plus every wait for the next part) and counts its errors.
+ */
+export class RequestObservation {
+  /** Milliseconds spent waiting for the backend so far. */
+  backendWaitMs = 0;
+  readonly backend: BackendAdapter;
+
+  constructor(
+    private readonly metrics: GatewayMetrics,
+    base: BackendAdapter,
+    private readonly startedAt: number,
+  ) {
+    const stream: BackendAdapter['stream'] = async (request, options) => {
+      const t0 = performance.now();
+      try {
+        return this.timed(await base.stream(request, options));
+      } catch (err) {
+        this.metrics.backendError(codeOf(err));
+        throw err;
+      } finally {
+        this.backendWaitMs += performance.now() - t0;
+      }
+    };
+    this.backend = {
+      kind: base.kind,
+      baseUrl: base.baseUrl,
+      listModels: (signal) => base.listModels(signal),
+      stream,
+      ...(base.countTokens ? { countTokens: base.countTokens.bind(base) } : {}),
+    };
+  }
+
+  started(run: ResponseRun, mode: ResponseMode): void {
+    this.metrics.runStarted(run, mode);
+  }
+
+  streamEnded(events: number): void {
+    this.metrics.streamEnded(events);
+  }
+
+  /** Call right before answering: records the overhead and returns its header. */
+  overheadHeaders(): Record<string, string> {
+    const ms = Math.max(0, performance.now() - this.startedAt - this.backendWaitMs);
+    this.metrics.overheadObserved(ms);
+    return { [OVERHEAD_HEADER]: ms.toFixed(1) };
+  }
+
+  private timed(parts: AsyncIterable<ModelPart>): AsyncIterable<ModelPart> {
+    const onNext = (t0: number, r: IteratorResult<ModelPart>): IteratorResult<ModelPart> => {
+      this.backendWaitMs += performance.now() - t0;
+      if (!r.done && r.value.type === 'error') this.metrics.backendError(r.value.error.code);
+      return r;
+    };
+    return {
+      [Symbol.asyncIterator]: () => {
+        const it = parts[Symbol.asyncIterator]();
+        const iterator: AsyncIterator<ModelPart> = {
+          next: () => {
+            const t0 = performance.now();
+            return it.next().then((r) => onNext(t0, r));
+          },
+        };
+        if (it.return) iterator.return = (value?: unknown) => (it.return as NonNullable<typeof it.return>)(value);
+        return iterator;
+      },
+    };
+  }
+}
+
+function codeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' ? code : 'unknown';
+}

@@ -1,0 +1,52 @@
+/**
+ * The observability part of `GET /v1/capabilities` → `gateway`: which console endpoints this
+ * gateway serves (sessions, encrypted-content inspector, recordings, log stream, metrics) and the
+ * active flags, with every secret redacted. The console reads these instead of probing routes.
+ */
+import { FLAGS, type FlagSpec, type GatewayConfig } from '../config/flags.js';
+
+export const LOGS_ENDPOINT = '/v1/console/logs';
+export const METRICS_ENDPOINT = '/metrics';
+export const INSPECT_ENDPOINT = '/v1/console/encrypted-content/inspect';
+export const SESSION_HEADER = 'X-Responses-Session';
+
+/** Config keys whose values are secrets: reported as "[redacted]" (or a count of them). */
+const SECRET_KEYS = new Set<string>(['apiKeys', 'backendApiKey', 'reasoningEncryptionKeys']);
+export const REDACTED = '[redacted]';
+
+export interface GatewayReportParts {
+  config: GatewayConfig;
+  /** The gateway has the state service (store, sessions, encrypted reasoning). */
+  state: boolean;
+  /** Recordings library served; `recording`: new runs are being recorded. */
+  recordings: { enabled: boolean; recording: boolean };
+  /** The live log stream is served. */
+  logs: boolean;
+}
+
+/** Flag name → value as configured, secrets redacted (unset secrets stay null / empty). */
+export function activeFlags(config: GatewayConfig): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  const values = config as unknown as Record<string, unknown>;
+  for (const f of FLAGS as readonly FlagSpec[]) {
+    const value = values[f.key];
+    if (SECRET_KEYS.has(f.key)) {
+      if (Array.isArray(value)) out[f.flag] = value.map(() => REDACTED);
+      else out[f.flag] = value === undefined || value === '' ? null : REDACTED;
+    } else {
+      out[f.flag] = value === undefined ? null : value;
+    }
+  }
+  return out;
+}
+
+export function gatewayReport(parts: GatewayReportParts): Record<string, unknown> {
+  return {
+    sessions: parts.state ? { enabled: true, header: SESSION_HEADER } : { enabled: false },
+    encrypted_content: parts.state ? { inspect: INSPECT_ENDPOINT } : { enabled: false },
+    recordings: parts.recordings,
+    logs: parts.logs ? { endpoint: LOGS_ENDPOINT } : { enabled: false },
+    metrics: { endpoint: METRICS_ENDPOINT, json: `${METRICS_ENDPOINT}?format=json` },
+    flags: activeFlags(parts.config),
+  };
+}
