@@ -6,12 +6,10 @@
 import { parseFlags } from '../../src-server/config/flags.js';
 import { createGateway } from '../../src-server/gateway.js';
 
-const { config, explicit } = parseFlags(process.argv.slice(2));
+const { config } = parseFlags(process.argv.slice(2));
 config.port = 0;
 config.host = '127.0.0.1';
 config.logLevel = 'silent';
-// Validation is a debugging aid with its own cost; measure the production setting unless asked.
-if (!explicit.has('validateStream')) config.validateStream = 'off';
 
 const gateway = await createGateway(config);
 process.stdout.write(`${JSON.stringify({ url: gateway.url, pid: process.pid })}\n`);

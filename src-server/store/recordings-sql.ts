@@ -1,6 +1,7 @@
 /** The prepared statements of recordings-store.ts (prepared once per connection) and row mapping. */
 import type { Database } from 'better-sqlite3';
 import type { RecordingSummary } from './recordings-store.js';
+import type { StartRow } from './recordings-writer.js';
 
 export interface SummaryRow {
   id: string;
@@ -27,7 +28,7 @@ const SUMMARY_COLUMNS = `id, request_id, response_id, session_id, created_at, na
 export function prepareStatements(db: Database) {
   return {
     // `key` (the events' integer key): one more than the largest, found through its unique index.
-    insert: db.prepare<[Record<string, string | number | null>], { key: number }>(`INSERT INTO recordings (id,
+    insert: db.prepare<[StartRow], { key: number }>(`INSERT INTO recordings (id,
         request_id, response_id, session_id, created_at, name, tags, request, status, model, bytes, key)
       VALUES (@id, @request_id, @response_id, @session_id, @created_at, @name, @tags, @request, 'recording',
         @model, @bytes, (SELECT coalesce(max(key), 0) + 1 FROM recordings))

@@ -114,11 +114,11 @@ export interface RecordingsStoreOptions {
   maxBytes?: number;
   now?: () => number;
   onError?: (err: unknown) => void;
+  /** How often running recordings' counters are stored (default 1000 ms); they always are at finish and before reads. */
+  countersEveryMs?: number;
 }
 
 const TEXT_PREVIEW_CHARS = 500;
-/** How often the per-recording counters of running recordings are stored while they run. */
-const COUNTERS_EVERY_MS = 1000;
 
 const byteLength = (data: string | Uint8Array): number =>
   typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
@@ -132,6 +132,7 @@ export class RecordingsStore {
   private readonly maxBytes: number;
   private readonly now: () => number;
   private readonly onError: (err: unknown) => void;
+  private readonly countersEveryMs: number;
   /** Recordings this process is writing: next action seq and whether the quota stopped them. */
   private readonly active = new Map<string, { actionSeq: number; truncated: boolean }>();
   private pending: WriteOp[] = [];
@@ -149,6 +150,7 @@ export class RecordingsStore {
     this.maxBytes = Math.max(0, options.maxBytes ?? 0);
     this.now = options.now ?? Date.now;
     this.onError = options.onError ?? ((err: unknown) => console.error('recording store write failed', err));
+    this.countersEveryMs = options.countersEveryMs ?? 1000;
     this.writer = new RecordingsWriter(db, this.maxBytes);
   }
 
@@ -267,14 +269,14 @@ export class RecordingsStore {
 
   /**
    * Hands the buffer to the writer: committed here, or posted to the thread (one message per
-   * tick). Counters go along when asked or when COUNTERS_EVERY_MS have passed.
+   * tick). Counters go along when asked or when `countersEveryMs` have passed.
    */
   private writePending(counters: boolean): WriteReport | null {
     if (this.scheduled) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    const due = counters || Date.now() - this.countersAt >= COUNTERS_EVERY_MS;
+    const due = counters || Date.now() - this.countersAt >= this.countersEveryMs;
     if (this.pending.length === 0 && !(due && this.unsettled)) return null;
     const batch = this.pending;
     this.pending = [];

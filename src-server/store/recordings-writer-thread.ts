@@ -43,7 +43,9 @@ function workerEntry(): { url: URL; tsx: string | null } | null {
   let tsx: string | null = null;
   try {
     // The ESM build of tsx's API (require.resolve finds the CommonJS one, which fails to register from ESM).
-    const api = createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs');
+    const api = createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs');
     if (fs.existsSync(api)) tsx = pathToFileURL(api).href;
   } catch {
     // No tsx: the parent's own loader hooks (inherited by the thread) must handle .ts.

@@ -49,7 +49,10 @@ port?.on('message', (first: WriterBatch) => {
   }
   const last = batches[batches.length - 1];
   const ops = batches.length === 1 ? first.ops : batches.flatMap((b) => b.ops);
-  const report = writer.apply(ops, batches.some((b) => b.counters));
+  const report = writer.apply(
+    ops,
+    batches.some((b) => b.counters),
+  );
   // `finished` is left out: the store already answered finishRecording for recordings it started.
   if (report.truncated.length + report.failedStarts.length + report.errors.length > 0)
     init.replies.postMessage({ seq: last.seq, report });

@@ -1,8 +1,8 @@
 /**
  * The upstream HTTP client of the chat adapters: node:http(s) with one keep-alive agent per
- * adapter, request bodies sent as one Buffer. Chosen over global fetch because undici's web
- * streams, Request/Headers objects and body iterables cost more per stream and per chunk than
- * the rest of the gateway's hot path together (profiled at saturation).
+ * adapter, request bodies sent as one Buffer. Chosen over global fetch so that a stream needs no
+ * web-stream reader, Request/Headers objects or body iterable, and its body arrives as Buffers
+ * that part-stream.ts decodes in one pass per socket read.
  *
  * `send` resolves with the response once its headers arrived; the body is the caller's. Errors
  * before that reject: the caller's abort with its reason, silence past the timeout with 504

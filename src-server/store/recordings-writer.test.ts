@@ -1,0 +1,172 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { setImmediate as nextTick } from 'node:timers/promises';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, test } from 'vitest';
+import { DATABASE_FILE, MIGRATIONS, openDatabase, openStore, type Store } from './index.js';
+import { RecordingsStore } from './recordings-store.js';
+
+let dir: string;
+let store: Store | undefined;
+const file = () => path.join(dir, DATABASE_FILE);
+const sse = (seq: number) => `event: t\ndata: {"type":"t","sequence_number":${seq}}\n\n`;
+/** A connection of its own, as another process would read the file (nothing flushed for it). */
+const peek = <T>(sql: string, ...args: unknown[]): T => {
+  const db = new BetterSqlite3(file(), { readonly: true });
+  try {
+    return db.prepare(sql).get(...args) as T;
+  } finally {
+    db.close();
+  }
+};
+
+beforeEach(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-recw-'));
+});
+afterEach(() => {
+  store?.close();
+  store = undefined;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
+
+describe('issue 6 recording writer thread (record/replay)', () => {
+  test('starts for a database file, not for an in-memory one', async () => {
+    const memory = openStore({ inMemory: true, sweepIntervalMs: 0 });
+    try {
+      expect(await memory.recordings.useWriterThread()).toBe(false);
+      expect(memory.recordings.threaded).toBe(false);
+    } finally {
+      memory.close();
+    }
+    store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
+    expect(await store.recordings.useWriterThread()).toBe(true);
+    expect(store.recordings.threaded).toBe(true);
+  });
+
+  test('the thread commits each tick; a read sees what was appended just before it', async () => {
+    store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
+    await store.recordings.useWriterThread();
+    const id = store.recordings.startRecording({ request: { input: 'hi' }, model: 'm' });
+    for (let seq = 0; seq < 30; seq++) {
+      store.recordings.appendEvent(id, { seq, offsetMs: seq, type: 't', data: sse(seq) });
+      if (seq % 10 === 9) await nextTick();
+    }
+    store.recordings.appendAction(id, { offsetMs: 31, kind: 'tool_outputs', data: { ok: true } });
+    store.recordings.appendEvent(id, { seq: 30, offsetMs: 32, type: 'raw', data: Uint8Array.from([0, 255]) });
+    // Same tick, nothing committed yet: the read waits for the thread.
+    const rec = store.recordings.getRecording(id);
+    expect(rec?.events.map((e) => e.seq)).toEqual([...Array(31).keys()]);
+    expect(rec?.events[5].data).toBe(sse(5));
+    expect(Buffer.compare(rec?.events[30].data as Buffer, Buffer.from([0, 255]))).toBe(0);
+    expect(rec?.actions).toEqual([{ seq: 1, offsetMs: 31, kind: 'tool_outputs', data: { ok: true } }]);
+    expect(rec).toMatchObject({ status: 'recording', eventCount: 31, model: 'm' });
+    expect(store.recordings.finishRecording(id, { status: 'completed', durationMs: 40 })).toBe(true);
+    expect(store.recordings.appendEvent(id, { seq: 31, offsetMs: 41, type: 't', data: 'x' })).toBe(false);
+    expect(store.recordings.getSummary(id)).toMatchObject({ status: 'completed', durationMs: 40, eventCount: 31 });
+    // The old column shape stays queryable (a view over the integer-keyed rows).
+    expect(peek<{ n: number }>('SELECT count(*) AS n FROM recording_events WHERE recording_id = ?', id).n).toBe(31);
+  });
+
+  test('close commits what is still buffered; the file holds it', async () => {
+    store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
+    await store.recordings.useWriterThread();
+    const id = store.recordings.startRecording({ request: {} });
+    for (let seq = 0; seq < 5; seq++) store.recordings.appendEvent(id, { seq, offsetMs: seq, type: 't', data: 'x' });
+    store.close();
+    store = undefined;
+    expect(peek<{ n: number }>('SELECT count(*) AS n FROM recording_events WHERE recording_id = ?', id).n).toBe(5);
+  });
+
+  test('a repeated seq from the thread reaches onError with its SQLite code; the rest is kept', async () => {
+    const failures: unknown[] = [];
+    store = openStore({ dataDir: dir, sweepIntervalMs: 0, onError: (err) => failures.push(err) });
+    await store.recordings.useWriterThread();
+    const id = store.recordings.startRecording({ request: {} });
+    for (const seq of [0, 1, 1, 2]) store.recordings.appendEvent(id, { seq, offsetMs: 0, type: 't', data: 'x' });
+    store.recordings.flush();
+    expect(failures).toHaveLength(1);
+    expect((failures[0] as { code?: string }).code).toMatch(/^SQLITE_CONSTRAINT/);
+    expect(store.recordings.getEvents(id).map((e) => e.seq)).toEqual([0, 1, 2]);
+    expect(store.recordings.getSummary(id)?.eventCount).toBe(3);
+  });
+
+  test('quota: the thread truncates a running recording and appends are refused after a flush', async () => {
+    store = openStore({ dataDir: dir, sweepIntervalMs: 0, recordingsMaxBytes: 2500 });
+    await store.recordings.useWriterThread();
+    const payload = 'z'.repeat(1000);
+    const id = store.recordings.startRecording({ request: {} });
+    for (let seq = 0; seq < 3; seq++)
+      store.recordings.appendEvent(id, { seq, offsetMs: seq, type: 't', data: payload });
+    store.recordings.flush();
+    expect(store.recordings.appendEvent(id, { seq: 3, offsetMs: 3, type: 't', data: payload })).toBe(false);
+    store.recordings.finishRecording(id, { status: 'completed', durationMs: 3 });
+    expect(store.recordings.getRecording(id)).toMatchObject({ truncated: true, eventCount: 2 });
+    expect(store.recordings.stats().bytes).toBeLessThanOrEqual(2500);
+  });
+
+  test('deleting a recording deletes its events (trigger) after the thread committed them', async () => {
+    store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
+    await store.recordings.useWriterThread();
+    const id = store.recordings.startRecording({ request: {} });
+    for (let seq = 0; seq < 4; seq++) store.recordings.appendEvent(id, { seq, offsetMs: seq, type: 't', data: 'x' });
+    await nextTick();
+    expect(store.recordings.deleteRecording(id)).toBe(true);
+    expect(store.recordings.getRecording(id)).toBeNull();
+    expect(peek<{ n: number }>('SELECT count(*) AS n FROM recording_event_rows').n).toBe(0);
+  });
+});
+
+describe('issue 6 per-recording counters are stored at finish, not per commit', () => {
+  test('a running recording keeps its counters in memory; finish and reads store them', async () => {
+    const { db } = openDatabase({ dataDir: dir });
+    const recordings = new RecordingsStore(db, { countersEveryMs: 3_600_000 });
+    try {
+      const id = recordings.startRecording({ request: {} });
+      for (let seq = 0; seq < 6; seq++) {
+        recordings.appendEvent(id, { seq, offsetMs: seq, type: 't', data: 'abc' });
+        await nextTick();
+      }
+      const raw = () => db.prepare('SELECT event_count, bytes FROM recordings WHERE id = ?').get(id);
+      expect(peek<{ n: number }>('SELECT count(*) AS n FROM recording_event_rows').n).toBe(6);
+      expect(raw()).toEqual({ event_count: 0, bytes: 2 });
+      expect(recordings.getSummary(id)).toMatchObject({ eventCount: 6, bytes: 2 + 18 });
+      recordings.appendEvent(id, { seq: 6, offsetMs: 6, type: 't', data: 'abc' });
+      recordings.finishRecording(id, { status: 'completed', durationMs: 7 });
+      expect(raw()).toEqual({ event_count: 7, bytes: 2 + 21 });
+    } finally {
+      recordings.close();
+      db.close();
+    }
+  });
+});
+
+describe('issue 6 migration 2: integer-keyed event rows', () => {
+  test('events recorded under schema 1 are carried over and read back', () => {
+    const v1 = openDatabase({ dataDir: dir, migrations: MIGRATIONS.slice(0, 1) }).db;
+    v1.prepare(
+      `INSERT INTO recordings (id, created_at, request, status, event_count, bytes) VALUES ('rec_old', 1, '{}', 'completed', 2, 4)`,
+    ).run();
+    const insert = v1.prepare(
+      'INSERT INTO recording_events (recording_id, seq, offset_ms, type, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    insert.run('rec_old', 0, 0.5, 't', 'a');
+    insert.run('rec_old', 1, 1.5, 't', Buffer.from([1]));
+    v1.close();
+
+    store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
+    expect(store.migration).toMatchObject({ from: 1, to: MIGRATIONS.length });
+    const rec = store.recordings.getRecording('rec_old');
+    expect(rec?.events.map((e) => [e.seq, e.offsetMs, e.type])).toEqual([
+      [0, 0.5, 't'],
+      [1, 1.5, 't'],
+    ]);
+    expect(rec?.eventCount).toBe(2);
+    // New recordings get keys after the carried-over ones.
+    const id = store.recordings.startRecording({ request: {} });
+    store.recordings.appendEvent(id, { seq: 0, offsetMs: 0, type: 't', data: 'b' });
+    expect(store.recordings.getEvents(id).map((e) => e.data)).toEqual(['b']);
+    expect(store.recordings.getEvents('rec_old')).toHaveLength(2);
+    expect(store.integrityCheck()).toBe('ok');
+  });
+});
