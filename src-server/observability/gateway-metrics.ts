@@ -136,6 +136,7 @@ export class GatewayMetrics {
         'Live session-mode responses (generating or waiting for tool outputs).',
         () => state.sessions.size,
       );
+      gauge('sessions_waiting', 'Session-mode responses waiting for tool outputs (C1).', () => state.sessions.waiting);
       gauge('background_runs', 'Background responses still running.', () => state.background.live().length);
       gauge('store_responses', 'Responses in the response store.', () => state.store.responses.stats().count);
       gauge('store_bytes', 'Bytes of response JSON in the response store.', () => state.store.responses.stats().bytes);

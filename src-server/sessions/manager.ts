@@ -107,6 +107,13 @@ export class SessionManager {
     return this.sessions.size;
   }
 
+  /** Sessions whose stream is open and idle, waiting for tool outputs (scraped, not kept: O(n) is fine). */
+  get waiting(): number {
+    let n = 0;
+    for (const s of this.sessions.values()) if (s.waiter) n++;
+    return n;
+  }
+
   /** RunHooks.nextTurn for session-mode runs (one for all); call `attach` with the run right after it starts. */
   readonly nextTurn: NextTurn = (run, append, signal) => this.waitForOutputs(run, append, signal);
 

@@ -82,6 +82,9 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     const { reader, id, calls } = await openSession(h);
     const state = await waitUntilWaiting(h, id);
     expect(state.pending_call_ids).toEqual(calls.map(callId));
+    // The metrics gauge counts it as waiting.
+    const metrics = await (await fetch(`${h.url}/metrics`)).text();
+    expect(metrics).toMatch(/^responses_gateway_sessions_waiting 1$/m);
     // GET shows the live response while it waits: in progress, with its calls.
     const live = (await (await fetch(`${h.url}/v1/responses/${id}`)).json()) as {
       status: string;
