@@ -19,7 +19,10 @@ export default defineConfig({
     build: {
       outDir: r('./out/preload'),
       // A sandboxed preload must be CommonJS.
-      rollupOptions: { input: { index: r('./src-main/preload/index.ts') }, output: { format: 'cjs', entryFileNames: '[name].cjs' } },
+      rollupOptions: {
+        input: { index: r('./src-main/preload/index.ts') },
+        output: { format: 'cjs', entryFileNames: '[name].cjs' },
+      },
     },
   },
   renderer: {

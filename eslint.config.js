@@ -23,7 +23,10 @@ export default tseslint.config(
     // protocol/ is isomorphic: the console imports it, so no Node built-ins there.
     files: ['src-server/protocol/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['node:*'], message: 'protocol/ must stay isomorphic (no node: imports).' }] }],
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['node:*'], message: 'protocol/ must stay isomorphic (no node: imports).' }] },
+      ],
     },
   },
 );

@@ -12,4 +12,13 @@ import { saturation } from './saturation.js';
 import { sessions } from './sessions.js';
 import { storeWrites } from './store-writes.js';
 
-export const scenarios: readonly Scenario[] = [firstEvent, interEvent, saturation, coalescing, memory, sessions, storeWrites, recordingOverhead];
+export const scenarios: readonly Scenario[] = [
+  firstEvent,
+  interEvent,
+  saturation,
+  coalescing,
+  memory,
+  sessions,
+  storeWrites,
+  recordingOverhead,
+];

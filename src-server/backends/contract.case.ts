@@ -31,7 +31,11 @@ const WEATHER: ModelTool = {
       city: { type: 'string' },
       unit: { type: 'string', enum: ['celsius', 'fahrenheit'] },
       days: { type: 'integer', minimum: 1, maximum: 7 },
-      options: { type: 'object', properties: { hourly: { type: 'boolean' }, fields: { type: 'array', items: { type: 'string' }, minItems: 1 } }, required: ['hourly', 'fields'] },
+      options: {
+        type: 'object',
+        properties: { hourly: { type: 'boolean' }, fields: { type: 'array', items: { type: 'string' }, minItems: 1 } },
+        required: ['hourly', 'fields'],
+      },
     },
     required: ['city', 'unit', 'days', 'options'],
     additionalProperties: false,
@@ -40,7 +44,11 @@ const WEATHER: ModelTool = {
 
 const TIME: ModelTool = {
   name: 'get_time',
-  parameters: { type: 'object', properties: { timezone: { type: 'string' }, precise: { type: 'boolean' } }, required: ['timezone'] },
+  parameters: {
+    type: 'object',
+    properties: { timezone: { type: 'string' }, precise: { type: 'boolean' } },
+    required: ['timezone'],
+  },
 };
 
 const ajv = new Ajv({ strict: false });
@@ -49,7 +57,11 @@ function user(text: string, extra: Partial<ModelRequest> = {}): ModelRequest {
   return { model: 'sim-chat', messages: [{ role: 'user', content: text }], ...extra };
 }
 
-async function collect(adapter: BackendAdapter, request: ModelRequest, signal = new AbortController().signal): Promise<ModelPart[]> {
+async function collect(
+  adapter: BackendAdapter,
+  request: ModelRequest,
+  signal = new AbortController().signal,
+): Promise<ModelPart[]> {
   const parts: ModelPart[] = [];
   for await (const part of await adapter.stream(request, { signal, requestId: 'req_test' })) parts.push(part);
   return parts;
@@ -82,11 +94,16 @@ async function rejection(promise: Promise<unknown>): Promise<GatewayError> {
 
 function lastError(parts: ModelPart[]): GatewayError {
   const last = parts[parts.length - 1];
-  if (last?.type !== 'error') throw new Error(`expected the stream to end with an error part, got ${JSON.stringify(last)}`);
+  if (last?.type !== 'error')
+    throw new Error(`expected the stream to end with an error part, got ${JSON.stringify(last)}`);
   return last.error;
 }
 
-export function registerBackendContract(name: string, capabilities: ContractCapabilities, factory: HarnessFactory): void {
+export function registerBackendContract(
+  name: string,
+  capabilities: ContractCapabilities,
+  factory: HarnessFactory,
+): void {
   describe(`backend contract: ${name}`, () => {
     let h: ContractHarness;
     let quick: ContractHarness;
@@ -102,7 +119,9 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
 
     test('lists the models with max_model_len', async () => {
       const models = await h.adapter.listModels();
-      expect(models.map((m) => m.id)).toEqual(expect.arrayContaining(['sim-chat', 'sim-reasoning', 'sim-reasoning-legacy']));
+      expect(models.map((m) => m.id)).toEqual(
+        expect.arrayContaining(['sim-chat', 'sim-reasoning', 'sim-reasoning-legacy']),
+      );
       expect(models[0].max_model_len).toBeGreaterThan(0);
     });
 
@@ -114,17 +133,23 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
       expect(parts[parts.length - 1]).toEqual({ type: 'finish', reason: 'stop' });
     });
 
-    test.each([['sim-reasoning'], ['sim-reasoning-legacy']])('H2 reasoning deltas from %s come before the text', async (model) => {
-      const parts = await collect(h.adapter, user('Why is the sky blue?', { model }));
-      const firstReasoning = parts.findIndex((p) => p.type === 'reasoning-delta');
-      const firstText = parts.findIndex((p) => p.type === 'text-delta');
-      expect(firstReasoning).toBeGreaterThanOrEqual(0);
-      expect(firstReasoning).toBeLessThan(firstText);
-      expect(textOf(parts, 'reasoning-delta')).toContain('Why is the sky blue?');
-    });
+    test.each([['sim-reasoning'], ['sim-reasoning-legacy']])(
+      'H2 reasoning deltas from %s come before the text',
+      async (model) => {
+        const parts = await collect(h.adapter, user('Why is the sky blue?', { model }));
+        const firstReasoning = parts.findIndex((p) => p.type === 'reasoning-delta');
+        const firstText = parts.findIndex((p) => p.type === 'text-delta');
+        expect(firstReasoning).toBeGreaterThanOrEqual(0);
+        expect(firstReasoning).toBeLessThan(firstText);
+        expect(textOf(parts, 'reasoning-delta')).toContain('Why is the sky blue?');
+      },
+    );
 
     test('E3 fragmented parallel tool calls assemble into schema-valid JSON arguments', async () => {
-      const parts = await collect(h.adapter, user('Use get_weather and get_time for Oslo', { tools: [WEATHER, TIME], toolChoice: 'auto' }));
+      const parts = await collect(
+        h.adapter,
+        user('Use get_weather and get_time for Oslo', { tools: [WEATHER, TIME], toolChoice: 'auto' }),
+      );
       const calls = toolCalls(parts);
       expect(calls.map((c) => c.name)).toEqual(['get_weather', 'get_time']);
       expect(new Set(calls.map((c) => c.callId)).size).toBe(2);
@@ -140,9 +165,19 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
     });
 
     test('E3 parallelToolCalls false yields one call; a named tool_choice picks that tool; none answers in text', async () => {
-      const single = toolCalls(await collect(h.adapter, user('Use get_weather and get_time', { tools: [WEATHER, TIME], parallelToolCalls: false })));
+      const single = toolCalls(
+        await collect(
+          h.adapter,
+          user('Use get_weather and get_time', { tools: [WEATHER, TIME], parallelToolCalls: false }),
+        ),
+      );
       expect(single).toHaveLength(1);
-      const named = toolCalls(await collect(h.adapter, user('What time is it?', { tools: [WEATHER, TIME], toolChoice: { name: 'get_weather' } })));
+      const named = toolCalls(
+        await collect(
+          h.adapter,
+          user('What time is it?', { tools: [WEATHER, TIME], toolChoice: { name: 'get_weather' } }),
+        ),
+      );
       expect(named.map((c) => c.name)).toEqual(['get_weather']);
       const none = await collect(h.adapter, user('Use get_weather', { tools: [WEATHER], toolChoice: 'none' }));
       expect(toolCalls(none)).toHaveLength(0);
@@ -155,7 +190,13 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
         tools: [WEATHER],
         messages: [
           { role: 'user', content: 'Weather in Oslo?' },
-          { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } }] },
+          {
+            role: 'assistant',
+            content: null,
+            tool_calls: [
+              { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
+            ],
+          },
           { role: 'tool', tool_call_id: 'call_1', content: '{"temperature":-3,"sky":"snow"}' },
         ],
       });
@@ -175,9 +216,18 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
         },
         required: ['title', 'tags', 'score', 'author', 'note'],
         additionalProperties: false,
-        $defs: { person: { type: 'object', properties: { name: { type: 'string' }, age: { type: 'integer', minimum: 18 } }, required: ['name', 'age'] } },
+        $defs: {
+          person: {
+            type: 'object',
+            properties: { name: { type: 'string' }, age: { type: 'integer', minimum: 18 } },
+            required: ['name', 'age'],
+          },
+        },
       };
-      const parts = await collect(h.adapter, user('Describe a book', { responseFormat: { type: 'json_schema', name: 'book', schema, strict: true } }));
+      const parts = await collect(
+        h.adapter,
+        user('Describe a book', { responseFormat: { type: 'json_schema', name: 'book', schema, strict: true } }),
+      );
       const validate = ajv.compile(schema);
       expect(validate(JSON.parse(textOf(parts))), JSON.stringify(validate.errors)).toBe(true);
       const object = await collect(h.adapter, user('Reply in JSON', { responseFormat: { type: 'json_object' } }));
@@ -207,16 +257,19 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
       if (h.adapter.countTokens) expect(await h.adapter.countTokens(request)).toBe(usage.usage.inputTokens);
     });
 
-    test.runIf(capabilities.vllmExtensions)('H1 a repeated prompt under the same cache_salt reports cached tokens; another salt does not', async () => {
-      const long = `Summarise: ${'the quick brown fox jumps over the lazy dog '.repeat(20)}`;
-      const usageOf = async (salt: string): Promise<number | undefined> => {
-        const u = (await collect(h.adapter, user(long, { cacheSalt: salt }))).find((p) => p.type === 'usage');
-        return u?.type === 'usage' ? u.usage.cachedInputTokens : undefined;
-      };
-      expect(await usageOf('tenant-a')).toBe(0);
-      expect(await usageOf('tenant-a')).toBeGreaterThan(0);
-      expect(await usageOf('tenant-b')).toBe(0);
-    });
+    test.runIf(capabilities.vllmExtensions)(
+      'H1 a repeated prompt under the same cache_salt reports cached tokens; another salt does not',
+      async () => {
+        const long = `Summarise: ${'the quick brown fox jumps over the lazy dog '.repeat(20)}`;
+        const usageOf = async (salt: string): Promise<number | undefined> => {
+          const u = (await collect(h.adapter, user(long, { cacheSalt: salt }))).find((p) => p.type === 'usage');
+          return u?.type === 'usage' ? u.usage.cachedInputTokens : undefined;
+        };
+        expect(await usageOf('tenant-a')).toBe(0);
+        expect(await usageOf('tenant-a')).toBeGreaterThan(0);
+        expect(await usageOf('tenant-b')).toBe(0);
+      },
+    );
 
     test('max output tokens ends with finish length', async () => {
       const parts = await collect(h.adapter, user('Write a long story', { maxOutputTokens: 5 }));
@@ -225,29 +278,59 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
     });
 
     test('M2 an unknown model rejects with 404 model_not_found (string code)', async () => {
-      const error = await rejection(h.adapter.stream(user('hi', { model: 'no-such-model' }), { signal: new AbortController().signal, requestId: 'r' }));
-      expect([error.status, error.code, error.type, error.param]).toEqual([404, 'model_not_found', 'invalid_request_error', 'model']);
+      const error = await rejection(
+        h.adapter.stream(user('hi', { model: 'no-such-model' }), {
+          signal: new AbortController().signal,
+          requestId: 'r',
+        }),
+      );
+      expect([error.status, error.code, error.type, error.param]).toEqual([
+        404,
+        'model_not_found',
+        'invalid_request_error',
+        'model',
+      ]);
     });
 
     test('M3 an upstream 429 rejects with its Retry-After passed through', async () => {
-      const error = await rejection(h.adapter.stream(user('hi', { headers: { 'x-simulator-fault': 'rate_limit' } }), { signal: new AbortController().signal, requestId: 'r' }));
+      const error = await rejection(
+        h.adapter.stream(user('hi', { headers: { 'x-simulator-fault': 'rate_limit' } }), {
+          signal: new AbortController().signal,
+          requestId: 'r',
+        }),
+      );
       expect([error.status, error.code, error.type]).toEqual([429, 'rate_limit_exceeded', 'rate_limit_error']);
       expect(error.headers).toEqual({ 'retry-after': '1', 'retry-after-ms': '1000' });
     });
 
     test('M2 an upstream 500 rejects with status 500 and a string code', async () => {
-      const error = await rejection(h.adapter.stream(user('hi', { model: 'sim-chat+fault=server_error' }), { signal: new AbortController().signal, requestId: 'r' }));
+      const error = await rejection(
+        h.adapter.stream(user('hi', { model: 'sim-chat+fault=server_error' }), {
+          signal: new AbortController().signal,
+          requestId: 'r',
+        }),
+      );
       expect([error.status, error.code, error.type]).toEqual([500, 'server_error', 'server_error']);
       expect(error.message).toContain('engine failed');
     });
 
     test('a connection closed before any response rejects with 502 backend_unreachable', async () => {
-      const error = await rejection(h.adapter.stream(user('hi', { model: 'sim-chat+fault=disconnect' }), { signal: new AbortController().signal, requestId: 'r' }));
+      const error = await rejection(
+        h.adapter.stream(user('hi', { model: 'sim-chat+fault=disconnect' }), {
+          signal: new AbortController().signal,
+          requestId: 'r',
+        }),
+      );
       expect([error.status, error.code]).toEqual([502, 'backend_unreachable']);
     });
 
     test('no response headers within the timeout rejects with 504 backend_timeout', async () => {
-      const error = await rejection(quick.adapter.stream(user('hi', { model: 'sim-chat+fault=hang' }), { signal: new AbortController().signal, requestId: 'r' }));
+      const error = await rejection(
+        quick.adapter.stream(user('hi', { model: 'sim-chat+fault=hang' }), {
+          signal: new AbortController().signal,
+          requestId: 'r',
+        }),
+      );
       expect([error.status, error.code]).toEqual([504, 'backend_timeout']);
     });
 
@@ -256,7 +339,10 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
       ['malformed_chunk', 'backend_protocol_error'],
       ['truncate', 'backend_protocol_error'],
     ])('E1 fault %s after 3 deltas ends the stream with an error part (%s)', async (fault, code) => {
-      const parts = await collect(h.adapter, user('hi', { headers: { 'x-simulator-fault': fault, 'x-simulator-fault-after': '3' } }));
+      const parts = await collect(
+        h.adapter,
+        user('hi', { headers: { 'x-simulator-fault': fault, 'x-simulator-fault-after': '3' } }),
+      );
       expect(parts.filter((p) => p.type === 'text-delta')).toHaveLength(3);
       expect(lastError(parts).code).toBe(code);
       expect(parts.some((p) => p.type === 'finish')).toBe(false);
@@ -272,7 +358,10 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
     test('E5 aborting the signal cancels the upstream request', async () => {
       const disconnected = new Promise<DisconnectEvent>((resolve) => h.simulator.once('disconnect', resolve));
       const controller = new AbortController();
-      const iterable = await h.adapter.stream(user('hi', { headers: { 'x-simulator-token-ms': '20', 'x-simulator-deltas': '500' } }), { signal: controller.signal, requestId: 'r' });
+      const iterable = await h.adapter.stream(
+        user('hi', { headers: { 'x-simulator-token-ms': '20', 'x-simulator-deltas': '500' } }),
+        { signal: controller.signal, requestId: 'r' },
+      );
       const seen: ModelPart[] = [];
       for await (const part of iterable) {
         seen.push(part);
@@ -286,7 +375,10 @@ export function registerBackendContract(name: string, capabilities: ContractCapa
 
     test('E5 a consumer that stops reading releases the upstream request', async () => {
       const disconnected = new Promise<DisconnectEvent>((resolve) => h.simulator.once('disconnect', resolve));
-      const iterable = await h.adapter.stream(user('hi', { model: 'sim-chat+token=20+deltas=500' }), { signal: new AbortController().signal, requestId: 'r' });
+      const iterable = await h.adapter.stream(user('hi', { model: 'sim-chat+token=20+deltas=500' }), {
+        signal: new AbortController().signal,
+        requestId: 'r',
+      });
       for await (const part of iterable) if (part.type === 'text-delta') break;
       expect((await disconnected).deltasSent).toBeLessThan(500);
     });

@@ -9,8 +9,7 @@ import type { GatewayError } from '../protocol/errors.js';
 
 /** A chat message in the OpenAI Chat Completions shape, which every backend here speaks. */
 export type ChatContentPart =
-  | { type: 'text'; text: string }
-  | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
+  { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
 
 export type ChatMessage =
   | { role: 'system' | 'developer'; content: string }

@@ -8,7 +8,10 @@ import { createOpenAIChatAdapter } from './openai-chat/index.js';
 import { createSimulatorBackend } from './simulator/index.js';
 import { createVllmAdapter } from './vllm/index.js';
 
-export type BackendConfig = Pick<GatewayConfig, 'backend' | 'backendKind' | 'backendApiKey' | 'backendTimeoutSeconds' | 'simulatorSeed'>;
+export type BackendConfig = Pick<
+  GatewayConfig,
+  'backend' | 'backendKind' | 'backendApiKey' | 'backendTimeoutSeconds' | 'simulatorSeed'
+>;
 
 export async function createBackend(config: BackendConfig): Promise<BackendAdapter> {
   if (config.backend === 'simulator') {
@@ -20,8 +23,13 @@ export async function createBackend(config: BackendConfig): Promise<BackendAdapt
   } catch {
     throw new Error(`--backend must be 'simulator' or an http(s) URL, got '${config.backend}'`);
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new Error(`--backend URL must use http or https, got '${url.protocol}'`);
-  const options = { baseUrl: config.backend, apiKey: config.backendApiKey, timeoutSeconds: config.backendTimeoutSeconds };
+  if (url.protocol !== 'http:' && url.protocol !== 'https:')
+    throw new Error(`--backend URL must use http or https, got '${url.protocol}'`);
+  const options = {
+    baseUrl: config.backend,
+    apiKey: config.backendApiKey,
+    timeoutSeconds: config.backendTimeoutSeconds,
+  };
   return config.backendKind === 'openai-chat' ? createOpenAIChatAdapter(options) : createVllmAdapter(options);
 }
 

@@ -18,60 +18,386 @@ export interface FlagSpec<K extends string = string> {
   choices?: readonly string[];
   description: string;
   /** Section in --help and docs. */
-  group: 'Server' | 'Backend' | 'Protocol' | 'Limits' | 'Storage' | 'Sessions' | 'Security' | 'Observability' | 'Simulator';
+  group:
+    'Server' | 'Backend' | 'Protocol' | 'Limits' | 'Storage' | 'Sessions' | 'Security' | 'Observability' | 'Simulator';
 }
 
 export const FLAGS = [
   // Server
-  { key: 'host', flag: 'host', type: 'string', default: '127.0.0.1', group: 'Server', description: 'Address to listen on. Without --api-key the gateway refuses non-loopback hosts unless this flag is given explicitly (a warning is printed).' },
-  { key: 'port', flag: 'port', type: 'number', default: 8080, group: 'Server', description: 'Port to listen on (0 picks a free port).' },
+  {
+    key: 'host',
+    flag: 'host',
+    type: 'string',
+    default: '127.0.0.1',
+    group: 'Server',
+    description:
+      'Address to listen on. Without --api-key the gateway refuses non-loopback hosts unless this flag is given explicitly (a warning is printed).',
+  },
+  {
+    key: 'port',
+    flag: 'port',
+    type: 'number',
+    default: 8080,
+    group: 'Server',
+    description: 'Port to listen on (0 picks a free port).',
+  },
   // Backend
-  { key: 'backend', flag: 'backend', type: 'string', default: 'simulator', group: 'Backend', description: "'simulator' (built-in vLLM simulator, started in-process) or the base URL of a vLLM / OpenAI-compatible Chat Completions server, e.g. http://127.0.0.1:8000 (with or without /v1)." },
-  { key: 'backendKind', flag: 'backend-kind', type: 'string', default: 'vllm', choices: ['vllm', 'openai-chat'], group: 'Backend', description: "Adapter for a URL backend: 'vllm' sends vLLM extensions (cache_salt, priority, reasoning params); 'openai-chat' sends only standard Chat Completions parameters." },
-  { key: 'backendApiKey', flag: 'backend-api-key', type: 'string', default: undefined, group: 'Backend', description: 'Bearer token sent to the backend.' },
-  { key: 'backendTimeoutSeconds', flag: 'backend-timeout', type: 'number', default: 60, group: 'Backend', description: 'Seconds of silence from the backend (before the first byte or between chunks) after which the response fails with backend_timeout.' },
+  {
+    key: 'backend',
+    flag: 'backend',
+    type: 'string',
+    default: 'simulator',
+    group: 'Backend',
+    description:
+      "'simulator' (built-in vLLM simulator, started in-process) or the base URL of a vLLM / OpenAI-compatible Chat Completions server, e.g. http://127.0.0.1:8000 (with or without /v1).",
+  },
+  {
+    key: 'backendKind',
+    flag: 'backend-kind',
+    type: 'string',
+    default: 'vllm',
+    choices: ['vllm', 'openai-chat'],
+    group: 'Backend',
+    description:
+      "Adapter for a URL backend: 'vllm' sends vLLM extensions (cache_salt, priority, reasoning params); 'openai-chat' sends only standard Chat Completions parameters.",
+  },
+  {
+    key: 'backendApiKey',
+    flag: 'backend-api-key',
+    type: 'string',
+    default: undefined,
+    group: 'Backend',
+    description: 'Bearer token sent to the backend.',
+  },
+  {
+    key: 'backendTimeoutSeconds',
+    flag: 'backend-timeout',
+    type: 'number',
+    default: 60,
+    group: 'Backend',
+    description:
+      'Seconds of silence from the backend (before the first byte or between chunks) after which the response fails with backend_timeout.',
+  },
   // Protocol
-  { key: 'dialect', flag: 'responses-dialect', type: 'string', default: 'openai', choices: ['openai', 'open-responses'], group: 'Protocol', description: "Default event dialect; per request: header 'X-Responses-Dialect'." },
-  { key: 'compat', flag: 'responses-compat', type: 'string', default: 'strict', choices: ['strict', 'lenient'], group: 'Protocol', description: "'strict' rejects unknown request fields with a 400 naming the field; 'lenient' ignores them and lists them in the 'x-responses-ignored-fields' response header." },
-  { key: 'streamDoneSentinel', flag: 'responses-stream-done-sentinel', type: 'string', default: 'auto', choices: ['auto', 'on', 'off'], group: 'Protocol', description: "Terminal 'data: [DONE]' line: 'auto' follows the dialect (open-responses: on, openai: off)." },
-  { key: 'extensions', flag: 'responses-extensions', type: 'boolean', default: false, group: 'Protocol', description: "Add the extension events (marked (ext) in the docs) to streams by default; per request: header 'X-Responses-Extensions: on|off'." },
-  { key: 'validateStream', flag: 'responses-validate-stream', type: 'string', default: 'log', choices: ['off', 'log', 'strict'], group: 'Protocol', description: "Check every outgoing event with the stream validator: 'log' logs and counts violations, 'strict' also fails the response (tests use strict)." },
+  {
+    key: 'dialect',
+    flag: 'responses-dialect',
+    type: 'string',
+    default: 'openai',
+    choices: ['openai', 'open-responses'],
+    group: 'Protocol',
+    description: "Default event dialect; per request: header 'X-Responses-Dialect'.",
+  },
+  {
+    key: 'compat',
+    flag: 'responses-compat',
+    type: 'string',
+    default: 'strict',
+    choices: ['strict', 'lenient'],
+    group: 'Protocol',
+    description:
+      "'strict' rejects unknown request fields with a 400 naming the field; 'lenient' ignores them and lists them in the 'x-responses-ignored-fields' response header.",
+  },
+  {
+    key: 'streamDoneSentinel',
+    flag: 'responses-stream-done-sentinel',
+    type: 'string',
+    default: 'auto',
+    choices: ['auto', 'on', 'off'],
+    group: 'Protocol',
+    description: "Terminal 'data: [DONE]' line: 'auto' follows the dialect (open-responses: on, openai: off).",
+  },
+  {
+    key: 'extensions',
+    flag: 'responses-extensions',
+    type: 'boolean',
+    default: false,
+    group: 'Protocol',
+    description:
+      "Add the extension events (marked (ext) in the docs) to streams by default; per request: header 'X-Responses-Extensions: on|off'.",
+  },
+  {
+    key: 'validateStream',
+    flag: 'responses-validate-stream',
+    type: 'string',
+    default: 'log',
+    choices: ['off', 'log', 'strict'],
+    group: 'Protocol',
+    description:
+      "Check every outgoing event with the stream validator: 'log' logs and counts violations, 'strict' also fails the response (tests use strict).",
+  },
   // Limits
-  { key: 'maxRequestBytes', flag: 'max-request-bytes', type: 'number', default: 16 * 1024 * 1024, group: 'Limits', description: 'Largest accepted request body; larger bodies get a 413.' },
-  { key: 'sseEventMaxBytes', flag: 'responses-sse-event-max-bytes', type: 'number', default: 1024 * 1024, group: 'Limits', description: 'Largest SSE event the gateway writes; longer deltas are split into several delta events.' },
-  { key: 'streamBufferMaxBytes', flag: 'responses-stream-buffer-max-bytes', type: 'number', default: 16 * 1024, group: 'Limits', description: 'Socket write coalescing: events produced in the same tick are written together up to this many bytes.' },
-  { key: 'pingIntervalSeconds', flag: 'responses-ping-interval-seconds', type: 'number', default: 15, group: 'Protocol', description: "Seconds of stream silence after which a keep-alive is written: an SSE comment, or a 'response.ping' event when extensions are on (L4)." },
+  {
+    key: 'maxRequestBytes',
+    flag: 'max-request-bytes',
+    type: 'number',
+    default: 16 * 1024 * 1024,
+    group: 'Limits',
+    description: 'Largest accepted request body; larger bodies get a 413.',
+  },
+  {
+    key: 'sseEventMaxBytes',
+    flag: 'responses-sse-event-max-bytes',
+    type: 'number',
+    default: 1024 * 1024,
+    group: 'Limits',
+    description: 'Largest SSE event the gateway writes; longer deltas are split into several delta events.',
+  },
+  {
+    key: 'streamBufferMaxBytes',
+    flag: 'responses-stream-buffer-max-bytes',
+    type: 'number',
+    default: 16 * 1024,
+    group: 'Limits',
+    description:
+      'Socket write coalescing: events produced in the same tick are written together up to this many bytes.',
+  },
+  {
+    key: 'pingIntervalSeconds',
+    flag: 'responses-ping-interval-seconds',
+    type: 'number',
+    default: 15,
+    group: 'Protocol',
+    description:
+      "Seconds of stream silence after which a keep-alive is written: an SSE comment, or a 'response.ping' event when extensions are on (L4).",
+  },
   // Observability
-  { key: 'logLevel', flag: 'log-level', type: 'string', default: 'info', choices: ['debug', 'info', 'warn', 'error', 'silent'], group: 'Observability', description: 'Log verbosity (JSON lines on stderr).' },
+  {
+    key: 'logLevel',
+    flag: 'log-level',
+    type: 'string',
+    default: 'info',
+    choices: ['debug', 'info', 'warn', 'error', 'silent'],
+    group: 'Observability',
+    description: 'Log verbosity (JSON lines on stderr).',
+  },
   // Storage
-  { key: 'dataDir', flag: 'data-dir', type: 'string', default: undefined, group: 'Storage', description: 'Folder for the response store (responses-studio.sqlite) and the generated reasoning key (reasoning.key). Without it the store is in memory and the reasoning key lives as long as the process: nothing survives a restart. The desktop app passes its user-data folder.' },
-  { key: 'storeTtlSeconds', flag: 'responses-store-ttl-seconds', type: 'number', default: 30 * 24 * 3600, group: 'Storage', description: 'Stored responses expire this many seconds after they finish (0 = never); expired ones answer 404 at once and are deleted by a background sweep.' },
-  { key: 'storeMaxItems', flag: 'responses-store-max-items', type: 'number', default: 0, group: 'Storage', description: 'Most stored responses (0 = no limit). At the limit the oldest finished responses are evicted; if only running ones remain the request fails with 429 storage_quota_exceeded.' },
-  { key: 'storeMaxBytes', flag: 'responses-store-max-bytes', type: 'number', default: 512 * 1024 * 1024, group: 'Storage', description: 'Most bytes of stored response JSON (0 = no limit); same eviction policy as --responses-store-max-items.' },
-  { key: 'record', flag: 'record', type: 'string', default: 'off', choices: ['off', 'on'], group: 'Storage', description: "Record every run (request with secrets redacted, status, headers, every event with its exact bytes and time offset, tool outputs) in the store under --data-dir (in memory without it); the desktop app turns it on. See docs/recording.md." },
-  { key: 'recordingsMaxBytes', flag: 'recordings-max-bytes', type: 'number', default: 1024 * 1024 * 1024, group: 'Storage', description: 'Recording quota in bytes (0 = no limit): the oldest finished recordings are deleted to make room; a running recording that alone exceeds it is truncated and flagged.' },
-  { key: 'reasoningEncryptionKeys', flag: 'reasoning-encryption-key', type: 'string[]', default: [], group: 'Security', description: "AES-256 key (64 hex digits or base64 of 32 bytes) for include: ['reasoning.encrypted_content']. Repeatable: the first key seals, every key opens (rotation). Without one a key is generated in --data-dir (or kept in memory for the process lifetime)." },
+  {
+    key: 'dataDir',
+    flag: 'data-dir',
+    type: 'string',
+    default: undefined,
+    group: 'Storage',
+    description:
+      'Folder for the response store (responses-studio.sqlite) and the generated reasoning key (reasoning.key). Without it the store is in memory and the reasoning key lives as long as the process: nothing survives a restart. The desktop app passes its user-data folder.',
+  },
+  {
+    key: 'storeTtlSeconds',
+    flag: 'responses-store-ttl-seconds',
+    type: 'number',
+    default: 30 * 24 * 3600,
+    group: 'Storage',
+    description:
+      'Stored responses expire this many seconds after they finish (0 = never); expired ones answer 404 at once and are deleted by a background sweep.',
+  },
+  {
+    key: 'storeMaxItems',
+    flag: 'responses-store-max-items',
+    type: 'number',
+    default: 0,
+    group: 'Storage',
+    description:
+      'Most stored responses (0 = no limit). At the limit the oldest finished responses are evicted; if only running ones remain the request fails with 429 storage_quota_exceeded.',
+  },
+  {
+    key: 'storeMaxBytes',
+    flag: 'responses-store-max-bytes',
+    type: 'number',
+    default: 512 * 1024 * 1024,
+    group: 'Storage',
+    description:
+      'Most bytes of stored response JSON (0 = no limit); same eviction policy as --responses-store-max-items.',
+  },
+  {
+    key: 'record',
+    flag: 'record',
+    type: 'string',
+    default: 'off',
+    choices: ['off', 'on'],
+    group: 'Storage',
+    description:
+      'Record every run (request with secrets redacted, status, headers, every event with its exact bytes and time offset, tool outputs) in the store under --data-dir (in memory without it); the desktop app turns it on. See docs/recording.md.',
+  },
+  {
+    key: 'recordingsMaxBytes',
+    flag: 'recordings-max-bytes',
+    type: 'number',
+    default: 1024 * 1024 * 1024,
+    group: 'Storage',
+    description:
+      'Recording quota in bytes (0 = no limit): the oldest finished recordings are deleted to make room; a running recording that alone exceeds it is truncated and flagged.',
+  },
+  {
+    key: 'reasoningEncryptionKeys',
+    flag: 'reasoning-encryption-key',
+    type: 'string[]',
+    default: [],
+    group: 'Security',
+    description:
+      "AES-256 key (64 hex digits or base64 of 32 bytes) for include: ['reasoning.encrypted_content']. Repeatable: the first key seals, every key opens (rotation). Without one a key is generated in --data-dir (or kept in memory for the process lifetime).",
+  },
   // Sessions
-  { key: 'toolTimeoutSeconds', flag: 'responses-tool-timeout', type: 'number', default: 600, group: 'Sessions', description: "Seconds a session-mode response waits for tool outputs before it fails with code 'tool_outputs_timeout' (0 = wait forever)." },
-  { key: 'maxActiveSessions', flag: 'responses-max-active-sessions', type: 'number', default: 1000, group: 'Sessions', description: "Most live session-mode responses. A new one over the limit evicts the session that has waited longest for tool outputs (or, if none waits, the oldest); the victim ends with error + response.failed code 'session_evicted'." },
-  { key: 'toolOutputsMaxBytes', flag: 'responses-tool-outputs-max-bytes', type: 'number', default: 8 * 1024 * 1024, group: 'Sessions', description: 'Largest POST /v1/responses/{id}/tool_outputs body; larger ones get a 413.' },
-  { key: 'sessionBufferMaxBytes', flag: 'responses-session-buffer-max-bytes', type: 'number', default: 16 * 1024 * 1024, group: 'Sessions', description: 'Most bytes of tool outputs one session holds while it waits for the rest of its calls; a submission over it gets a 413.' },
-  { key: 'sessionsBufferMaxBytes', flag: 'responses-sessions-buffer-max-bytes', type: 'number', default: 256 * 1024 * 1024, group: 'Sessions', description: 'Most bytes of tool outputs all sessions hold together; a submission over it gets a 413.' },
-  { key: 'backgroundBufferMaxBytes', flag: 'responses-background-buffer-max-bytes', type: 'number', default: 4 * 1024 * 1024, group: 'Sessions', description: 'Replay buffer per streaming background response (for GET ?stream=true&starting_after=N). When full the oldest events are dropped; resuming before the oldest kept event is a 400.' },
+  {
+    key: 'toolTimeoutSeconds',
+    flag: 'responses-tool-timeout',
+    type: 'number',
+    default: 600,
+    group: 'Sessions',
+    description:
+      "Seconds a session-mode response waits for tool outputs before it fails with code 'tool_outputs_timeout' (0 = wait forever).",
+  },
+  {
+    key: 'maxActiveSessions',
+    flag: 'responses-max-active-sessions',
+    type: 'number',
+    default: 1000,
+    group: 'Sessions',
+    description:
+      "Most live session-mode responses. A new one over the limit evicts the session that has waited longest for tool outputs (or, if none waits, the oldest); the victim ends with error + response.failed code 'session_evicted'.",
+  },
+  {
+    key: 'toolOutputsMaxBytes',
+    flag: 'responses-tool-outputs-max-bytes',
+    type: 'number',
+    default: 8 * 1024 * 1024,
+    group: 'Sessions',
+    description: 'Largest POST /v1/responses/{id}/tool_outputs body; larger ones get a 413.',
+  },
+  {
+    key: 'sessionBufferMaxBytes',
+    flag: 'responses-session-buffer-max-bytes',
+    type: 'number',
+    default: 16 * 1024 * 1024,
+    group: 'Sessions',
+    description:
+      'Most bytes of tool outputs one session holds while it waits for the rest of its calls; a submission over it gets a 413.',
+  },
+  {
+    key: 'sessionsBufferMaxBytes',
+    flag: 'responses-sessions-buffer-max-bytes',
+    type: 'number',
+    default: 256 * 1024 * 1024,
+    group: 'Sessions',
+    description: 'Most bytes of tool outputs all sessions hold together; a submission over it gets a 413.',
+  },
+  {
+    key: 'backgroundBufferMaxBytes',
+    flag: 'responses-background-buffer-max-bytes',
+    type: 'number',
+    default: 4 * 1024 * 1024,
+    group: 'Sessions',
+    description:
+      'Replay buffer per streaming background response (for GET ?stream=true&starting_after=N). When full the oldest events are dropped; resuming before the oldest kept event is a 400.',
+  },
   // Protocol surface (issue 4): summaries, tiers, rate limits, auth, CORS, Azure
-  { key: 'reasoningSummaryMode', flag: 'reasoning-summary-mode', type: 'string', default: 'extractive', choices: ['extractive', 'model'], group: 'Protocol', description: "How reasoning.summary is produced (H3): 'extractive' picks sentences of the reasoning while it streams; 'model' asks the backend for a summary in a second call once the reasoning is complete." },
-  { key: 'defaultServiceTier', flag: 'responses-default-service-tier', type: 'string', default: 'default', choices: ['default', 'flex', 'scale', 'priority'], group: 'Protocol', description: "Tier that 'service_tier: auto' (or no service_tier) resolves to; echoed on the response and mapped to vLLM priority (L8, see docs/rate-limits.md)." },
-  { key: 'allowedServiceTiers', flag: 'responses-allowed-service-tiers', type: 'string', default: 'auto,default,flex,scale,priority', group: 'Protocol', description: "Comma-separated service_tier values clients may send; any other value is a 400 naming it (param 'service_tier')." },
-  { key: 'rateLimitRequestsPerMinute', flag: 'rate-limit-requests-per-minute', type: 'number', default: 0, group: 'Limits', description: 'Requests per minute per API key (or per client address without keys); 0 = unlimited. Exhausted: 429 rate_limit_exceeded with Retry-After (H5, M3).' },
-  { key: 'rateLimitTokensPerMinute', flag: 'rate-limit-tokens-per-minute', type: 'number', default: 0, group: 'Limits', description: 'Tokens (input + output) per minute per API key or client address; 0 = unlimited. Reserved from an estimate at admission, reconciled with the real usage.' },
-  { key: 'rateLimitConfig', flag: 'rate-limit-config', type: 'string', default: undefined, group: 'Limits', description: 'JSON file of per-key overrides: {"keys": {"<key>|<prefix>*|id:<sha256 prefix>|address:<ip>": {"requestsPerMinute": n, "tokensPerMinute": n}}}.' },
-  { key: 'apiKeys', flag: 'api-key', type: 'string[]', default: [], group: 'Security', description: "Accepted API key (Bearer token; on Azure routes also the 'api-key' header). Repeatable. Without any key the gateway is open and listens on loopback unless --host is given." },
-  { key: 'apiKeysFile', flag: 'api-keys-file', type: 'string', default: undefined, group: 'Security', description: "File of accepted API keys, one per line ('#' starts a comment); added to --api-key." },
-  { key: 'corsOrigin', flag: 'cors-origin', type: 'string', default: '*', group: 'Security', description: "Origins allowed to call the API from a browser: '*' or a comma-separated list (e.g. http://localhost:5173). Responses expose the request-id, OpenAI, rate-limit and Azure headers (M5)." },
-  { key: 'enableAzureApi', flag: 'enable-azure-api', type: 'boolean', default: false, group: 'Server', description: 'Also serve the Azure OpenAI paths (/openai/v1/responses, /openai/responses?api-version=…, /openai/deployments/{deployment}/responses?api-version=…) with api-key auth and the Azure headers (M1, docs/azure.md).' },
-  { key: 'azureRegion', flag: 'azure-region', type: 'string', default: 'local', group: 'Server', description: "Value of the 'x-ms-region' header on Azure routes." },
+  {
+    key: 'reasoningSummaryMode',
+    flag: 'reasoning-summary-mode',
+    type: 'string',
+    default: 'extractive',
+    choices: ['extractive', 'model'],
+    group: 'Protocol',
+    description:
+      "How reasoning.summary is produced (H3): 'extractive' picks sentences of the reasoning while it streams; 'model' asks the backend for a summary in a second call once the reasoning is complete.",
+  },
+  {
+    key: 'defaultServiceTier',
+    flag: 'responses-default-service-tier',
+    type: 'string',
+    default: 'default',
+    choices: ['default', 'flex', 'scale', 'priority'],
+    group: 'Protocol',
+    description:
+      "Tier that 'service_tier: auto' (or no service_tier) resolves to; echoed on the response and mapped to vLLM priority (L8, see docs/rate-limits.md).",
+  },
+  {
+    key: 'allowedServiceTiers',
+    flag: 'responses-allowed-service-tiers',
+    type: 'string',
+    default: 'auto,default,flex,scale,priority',
+    group: 'Protocol',
+    description:
+      "Comma-separated service_tier values clients may send; any other value is a 400 naming it (param 'service_tier').",
+  },
+  {
+    key: 'rateLimitRequestsPerMinute',
+    flag: 'rate-limit-requests-per-minute',
+    type: 'number',
+    default: 0,
+    group: 'Limits',
+    description:
+      'Requests per minute per API key (or per client address without keys); 0 = unlimited. Exhausted: 429 rate_limit_exceeded with Retry-After (H5, M3).',
+  },
+  {
+    key: 'rateLimitTokensPerMinute',
+    flag: 'rate-limit-tokens-per-minute',
+    type: 'number',
+    default: 0,
+    group: 'Limits',
+    description:
+      'Tokens (input + output) per minute per API key or client address; 0 = unlimited. Reserved from an estimate at admission, reconciled with the real usage.',
+  },
+  {
+    key: 'rateLimitConfig',
+    flag: 'rate-limit-config',
+    type: 'string',
+    default: undefined,
+    group: 'Limits',
+    description:
+      'JSON file of per-key overrides: {"keys": {"<key>|<prefix>*|id:<sha256 prefix>|address:<ip>": {"requestsPerMinute": n, "tokensPerMinute": n}}}.',
+  },
+  {
+    key: 'apiKeys',
+    flag: 'api-key',
+    type: 'string[]',
+    default: [],
+    group: 'Security',
+    description:
+      "Accepted API key (Bearer token; on Azure routes also the 'api-key' header). Repeatable. Without any key the gateway is open and listens on loopback unless --host is given.",
+  },
+  {
+    key: 'apiKeysFile',
+    flag: 'api-keys-file',
+    type: 'string',
+    default: undefined,
+    group: 'Security',
+    description: "File of accepted API keys, one per line ('#' starts a comment); added to --api-key.",
+  },
+  {
+    key: 'corsOrigin',
+    flag: 'cors-origin',
+    type: 'string',
+    default: '*',
+    group: 'Security',
+    description:
+      "Origins allowed to call the API from a browser: '*' or a comma-separated list (e.g. http://localhost:5173). Responses expose the request-id, OpenAI, rate-limit and Azure headers (M5).",
+  },
+  {
+    key: 'enableAzureApi',
+    flag: 'enable-azure-api',
+    type: 'boolean',
+    default: false,
+    group: 'Server',
+    description:
+      'Also serve the Azure OpenAI paths (/openai/v1/responses, /openai/responses?api-version=…, /openai/deployments/{deployment}/responses?api-version=…) with api-key auth and the Azure headers (M1, docs/azure.md).',
+  },
+  {
+    key: 'azureRegion',
+    flag: 'azure-region',
+    type: 'string',
+    default: 'local',
+    group: 'Server',
+    description: "Value of the 'x-ms-region' header on Azure routes.",
+  },
   // Simulator
-  { key: 'simulatorSeed', flag: 'simulator-seed', type: 'number', default: 1, group: 'Simulator', description: 'Seed of the built-in simulator (same seed and request, same output).' },
+  {
+    key: 'simulatorSeed',
+    flag: 'simulator-seed',
+    type: 'number',
+    default: 1,
+    group: 'Simulator',
+    description: 'Seed of the built-in simulator (same seed and request, same output).',
+  },
 ] as const satisfies readonly FlagSpec[];
 
 type FlagValue<F> = F extends { type: 'number' }
@@ -118,7 +444,8 @@ export function parseFlags(argv: string[]): { config: GatewayConfig; help: boole
     explicit.add(f.key);
     if (f.type === 'number') {
       const n = Number(raw);
-      if (!Number.isFinite(n) || n < 0) throw new FlagError(`--${f.flag} expects a non-negative number, got '${String(raw)}'`);
+      if (!Number.isFinite(n) || n < 0)
+        throw new FlagError(`--${f.flag} expects a non-negative number, got '${String(raw)}'`);
       config[f.key] = n;
     } else if (f.type === 'string' && f.choices && !f.choices.includes(raw as string)) {
       throw new FlagError(`--${f.flag} must be one of ${f.choices.join(', ')}; got '${String(raw)}'`);
@@ -137,8 +464,12 @@ export function helpText(command: string): string {
   for (const [group, flags] of groups) {
     lines.push(`${group}:`);
     for (const f of flags) {
-      const value = f.type === 'boolean' ? '' : f.choices ? ` <${f.choices.join('|')}>` : f.type === 'number' ? ' <n>' : ' <value>';
-      const def = f.default === undefined || (Array.isArray(f.default) && f.default.length === 0) ? '' : ` (default: ${String(f.default)})`;
+      const value =
+        f.type === 'boolean' ? '' : f.choices ? ` <${f.choices.join('|')}>` : f.type === 'number' ? ' <n>' : ' <value>';
+      const def =
+        f.default === undefined || (Array.isArray(f.default) && f.default.length === 0)
+          ? ''
+          : ` (default: ${String(f.default)})`;
       lines.push(`  --${f.flag}${value}${def}`);
       lines.push(`      ${f.description}`);
     }

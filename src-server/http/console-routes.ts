@@ -12,7 +12,6 @@ import { processingHeader, type RequestContext } from './respond.js';
 import { SSE_HEADERS, KEEP_ALIVE } from './sse-writer.js';
 import { assertLoopbackClient } from './loopback.js';
 
-
 /** Unsent bytes a slow log client may hold before its lines are dropped. */
 const MAX_BUFFERED_BYTES = 256 * 1024;
 /** Keep-alive comment while no line is logged, so idle proxies keep the stream open. */

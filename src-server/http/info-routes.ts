@@ -41,6 +41,10 @@ export async function health(ctx: RequestContext, backend: BackendAdapter): Prom
 }
 
 /** `gateway`: what the protocol surface is configured to do (extensions, summaries, limits, tiers, Azure). */
-export function capabilities(ctx: RequestContext, backend: BackendAdapter, gateway: Record<string, unknown> = {}): void {
+export function capabilities(
+  ctx: RequestContext,
+  backend: BackendAdapter,
+  gateway: Record<string, unknown> = {},
+): void {
   sendJson(ctx, 200, { ...capabilityReport(), gateway, backend: { kind: backend.kind, url: backend.baseUrl } });
 }

@@ -3,7 +3,10 @@ import { assertSupported, capabilityReport, DEFAULT_CAPABILITIES, type Capabilit
 import { isGatewayError } from './errors.js';
 import type { CreateResponseRequest } from './types.js';
 
-function rejection(body: Record<string, unknown>, table?: CapabilityTable): { code: string; param: string | null; message: string } | null {
+function rejection(
+  body: Record<string, unknown>,
+  table?: CapabilityTable,
+): { code: string; param: string | null; message: string } | null {
   try {
     assertSupported({ model: 'm', ...body } as CreateResponseRequest, table);
     return null;
@@ -21,7 +24,16 @@ describe('capability table (GET /v1/capabilities)', () => {
     ['a web_search tool', { tools: [{ type: 'function', name: 'f' }, { type: 'web_search' }] }, 'tools[1].type'],
     ['an mcp tool', { tools: [{ type: 'mcp', server_label: 's' }] }, 'tools[0].type'],
     ['tool_choice naming a built-in tool', { tool_choice: { type: 'code_interpreter' } }, 'tool_choice.type'],
-    ['an item_reference', { input: [{ role: 'user', content: 'x' }, { type: 'item_reference', id: 'msg_1' }] }, 'input[1].type'],
+    [
+      'an item_reference',
+      {
+        input: [
+          { role: 'user', content: 'x' },
+          { type: 'item_reference', id: 'msg_1' },
+        ],
+      },
+      'input[1].type',
+    ],
     ['a bare {id} item reference', { input: [{ id: 'msg_1' }] }, 'input[0].type'],
     ['a built-in tool item', { input: [{ type: 'web_search_call', id: 'ws_1' }] }, 'input[0].type'],
   ])('%s is rejected with unsupported_parameter', (_name, body, param) => {
@@ -31,16 +43,22 @@ describe('capability table (GET /v1/capabilities)', () => {
   });
 
   test('what the gateway honours or harmlessly accepts passes', () => {
-    expect(rejection({
-      input: [{ role: 'user', content: 'x' }, { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' }, { type: 'function_call_output', call_id: 'c', output: 'y' }],
-      tools: [{ type: 'function', name: 'f' }],
-      tool_choice: { type: 'function', name: 'f' },
-      include: ['reasoning.encrypted_content', 'message.output_text.logprobs', 'web_search_call.action.sources'],
-      background: false,
-      previous_response_id: null,
-      conversation: null,
-      store: true,
-    })).toBeNull();
+    expect(
+      rejection({
+        input: [
+          { role: 'user', content: 'x' },
+          { type: 'function_call', call_id: 'c', name: 'f', arguments: '{}' },
+          { type: 'function_call_output', call_id: 'c', output: 'y' },
+        ],
+        tools: [{ type: 'function', name: 'f' }],
+        tool_choice: { type: 'function', name: 'f' },
+        include: ['reasoning.encrypted_content', 'message.output_text.logprobs', 'web_search_call.action.sources'],
+        background: false,
+        previous_response_id: null,
+        conversation: null,
+        store: true,
+      }),
+    ).toBeNull();
     // M6: the store makes chaining and background runs available.
     expect(rejection({ previous_response_id: 'resp_1', background: true })).toBeNull();
   });
@@ -48,7 +66,10 @@ describe('capability table (GET /v1/capabilities)', () => {
   test('flipping one entry turns a feature on', () => {
     const table: CapabilityTable = {
       ...DEFAULT_CAPABILITIES,
-      parameters: { ...DEFAULT_CAPABILITIES.parameters, conversation: { status: 'supported', reason: 'Conversations are available.' } },
+      parameters: {
+        ...DEFAULT_CAPABILITIES.parameters,
+        conversation: { status: 'supported', reason: 'Conversations are available.' },
+      },
     };
     expect(rejection({ conversation: 'conv_1' }, table)).toBeNull();
     expect(rejection({ conversation: 'conv_1' })).not.toBeNull();

@@ -36,7 +36,11 @@ export interface CapabilityTable {
 
 const yes = (reason: string): Capability => ({ status: 'supported', reason });
 const noop = (reason: string): Capability => ({ status: 'accepted', reason });
-const no = (reason: string, usedWhen?: Capability['usedWhen']): Capability => ({ status: 'unsupported', reason, ...(usedWhen ? { usedWhen } : {}) });
+const no = (reason: string, usedWhen?: Capability['usedWhen']): Capability => ({
+  status: 'unsupported',
+  reason,
+  ...(usedWhen ? { usedWhen } : {}),
+});
 
 const NOT_RUN = 'The gateway runs no built-in tools; only function tools are executed (by the client).';
 const NO_STORE = 'Needs the response store, which is not available yet.';
@@ -67,8 +71,12 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
     stream: yes('Server-sent events.'),
     stream_options: noop('include_obfuscation: the gateway sends no obfuscation padding.'),
     include: yes('See the include table.'),
-    previous_response_id: yes('Rebuilds the stored conversation (input, output, tool calls and outputs, reasoning); instructions are not inherited.'),
-    background: yes('Runs without a client; poll with GET, cancel, resume the stream with starting_after (needs store).'),
+    previous_response_id: yes(
+      'Rebuilds the stored conversation (input, output, tool calls and outputs, reasoning); instructions are not inherited.',
+    ),
+    background: yes(
+      'Runs without a client; poll with GET, cancel, resume the stream with starting_after (needs store).',
+    ),
     truncation: noop("'disabled' is the behaviour; 'auto' truncation is not applied (an oversized context fails)."),
     conversation: no('Conversations are not implemented.'),
     prompt: no('Stored prompt templates are not implemented.'),
@@ -135,29 +143,34 @@ function isUsed(value: unknown, usedWhen: Capability['usedWhen']): boolean {
 export function assertSupported(request: CreateResponseRequest, table: CapabilityTable = DEFAULT_CAPABILITIES): void {
   const body = request as unknown as Record<string, unknown>;
   for (const [param, cap] of Object.entries(table.parameters)) {
-    if (cap.status === 'unsupported' && isUsed(body[param], cap.usedWhen)) throw errors.unsupportedParameter(param, cap.reason);
+    if (cap.status === 'unsupported' && isUsed(body[param], cap.usedWhen))
+      throw errors.unsupportedParameter(param, cap.reason);
   }
   const tools = (body.tools ?? []) as Array<{ type: string }>;
   tools.forEach((tool, i) => {
     const cap = table.tools[tool.type] ?? UNKNOWN_TOOL;
-    if (cap.status === 'unsupported') throw errors.unsupportedParameter(`tools[${i}].type`, `Tool type '${tool.type}': ${cap.reason}`);
+    if (cap.status === 'unsupported')
+      throw errors.unsupportedParameter(`tools[${i}].type`, `Tool type '${tool.type}': ${cap.reason}`);
   });
   const choice = body.tool_choice;
   if (typeof choice === 'object' && choice !== null) {
     const type = (choice as { type: string }).type;
     const cap = table.toolChoice[type] ?? table.tools[type] ?? UNKNOWN_TOOL;
-    if (cap.status === 'unsupported') throw errors.unsupportedParameter('tool_choice.type', `Tool type '${type}': ${cap.reason}`);
+    if (cap.status === 'unsupported')
+      throw errors.unsupportedParameter('tool_choice.type', `Tool type '${type}': ${cap.reason}`);
   }
   const include = (body.include ?? []) as string[];
   include.forEach((value, i) => {
     const cap = table.include[value];
-    if (cap !== undefined && cap.status === 'unsupported') throw errors.unsupportedParameter(`include[${i}]`, `'${value}': ${cap.reason}`);
+    if (cap !== undefined && cap.status === 'unsupported')
+      throw errors.unsupportedParameter(`include[${i}]`, `'${value}': ${cap.reason}`);
   });
   if (Array.isArray(body.input)) {
     (body.input as Array<{ type?: string | null; role?: unknown }>).forEach((item, i) => {
       const type = itemType(item);
       const cap = table.inputItems[type] ?? UNKNOWN_ITEM;
-      if (cap.status === 'unsupported') throw errors.unsupportedParameter(`input[${i}].type`, `Input item type '${type}': ${cap.reason}`);
+      if (cap.status === 'unsupported')
+        throw errors.unsupportedParameter(`input[${i}].type`, `Input item type '${type}': ${cap.reason}`);
     });
   }
 }

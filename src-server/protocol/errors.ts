@@ -70,30 +70,75 @@ export const errors = {
     new GatewayError(400, 'invalid_request_error', 'invalid_json', `The request body is not valid JSON: ${detail}`),
   /** The body parsed as JSON but is not an object (array, string, null …): no param to name. */
   invalidBody: (got: string) =>
-    new GatewayError(400, 'invalid_request_error', 'invalid_type', `The request body must be a JSON object, got ${got}.`),
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'invalid_type',
+      `The request body must be a JSON object, got ${got}.`,
+    ),
   invalidType: (param: string, expected: string) =>
-    new GatewayError(400, 'invalid_request_error', 'invalid_type', `Invalid type for '${param}': expected ${expected}.`, param),
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'invalid_type',
+      `Invalid type for '${param}': expected ${expected}.`,
+      param,
+    ),
   invalidValue: (param: string, message: string) =>
     new GatewayError(400, 'invalid_request_error', 'invalid_value', message, param),
   missingRequired: (param: string) =>
-    new GatewayError(400, 'invalid_request_error', 'missing_required_parameter', `Missing required parameter: '${param}'.`, param),
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'missing_required_parameter',
+      `Missing required parameter: '${param}'.`,
+      param,
+    ),
   unknownParameter: (param: string) =>
     new GatewayError(400, 'invalid_request_error', 'unknown_parameter', `Unknown parameter: '${param}'.`, param),
   unsupportedParameter: (param: string, why: string) =>
-    new GatewayError(400, 'invalid_request_error', 'unsupported_parameter', `Unsupported parameter: '${param}'. ${why}`, param),
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'unsupported_parameter',
+      `Unsupported parameter: '${param}'. ${why}`,
+      param,
+    ),
   unsupportedValue: (param: string, message: string) =>
     new GatewayError(400, 'invalid_request_error', 'unsupported_value', message, param),
   modelNotFound: (model: string) =>
-    new GatewayError(404, 'invalid_request_error', 'model_not_found', `The model '${model}' does not exist or you do not have access to it.`, 'model'),
+    new GatewayError(
+      404,
+      'invalid_request_error',
+      'model_not_found',
+      `The model '${model}' does not exist or you do not have access to it.`,
+      'model',
+    ),
   notFound: (what: string, code = 'not_found') => new GatewayError(404, 'not_found_error', code, what),
   routeNotFound: (method: string, path: string) =>
     new GatewayError(404, 'invalid_request_error', 'unknown_url', `Unknown request URL: ${method} ${path}.`),
   methodNotAllowed: (method: string, path: string) =>
-    new GatewayError(405, 'invalid_request_error', 'method_not_allowed', `Method ${method} is not allowed for ${path}.`),
+    new GatewayError(
+      405,
+      'invalid_request_error',
+      'method_not_allowed',
+      `Method ${method} is not allowed for ${path}.`,
+    ),
   unsupportedMediaType: (contentType: string) =>
-    new GatewayError(415, 'invalid_request_error', 'unsupported_media_type', `Content-Type must be application/json, got '${contentType}'.`),
+    new GatewayError(
+      415,
+      'invalid_request_error',
+      'unsupported_media_type',
+      `Content-Type must be application/json, got '${contentType}'.`,
+    ),
   requestTooLarge: (limit: number, param: string | null = null) =>
-    new GatewayError(413, 'invalid_request_error', 'request_too_large', `The request body exceeds the limit of ${limit} bytes.`, param),
+    new GatewayError(
+      413,
+      'invalid_request_error',
+      'request_too_large',
+      `The request body exceeds the limit of ${limit} bytes.`,
+      param,
+    ),
   unauthorized: (message = 'Incorrect API key provided.') =>
     new GatewayError(401, 'authentication_error', 'invalid_api_key', message),
   conflict: (code: string, message: string, param: string | null = null) =>
@@ -101,11 +146,21 @@ export const errors = {
   rateLimited: (message: string, retryAfterMs: number) =>
     new GatewayError(429, 'rate_limit_error', 'rate_limit_exceeded', message, null, retryHeaders(retryAfterMs)),
   backendUnreachable: (baseUrl: string, detail: string) =>
-    new GatewayError(502, 'server_error', 'backend_unreachable', `The backend at ${baseUrl} could not be reached: ${detail}`),
-  backendError: (status: number, message: string, code: string, type: OpenAIErrorType, param: string | null, headers: Record<string, string> = {}) =>
-    new GatewayError(status, type, code, message, param, headers),
-  backendProtocol: (message: string) =>
-    new GatewayError(502, 'server_error', 'backend_protocol_error', message),
+    new GatewayError(
+      502,
+      'server_error',
+      'backend_unreachable',
+      `The backend at ${baseUrl} could not be reached: ${detail}`,
+    ),
+  backendError: (
+    status: number,
+    message: string,
+    code: string,
+    type: OpenAIErrorType,
+    param: string | null,
+    headers: Record<string, string> = {},
+  ) => new GatewayError(status, type, code, message, param, headers),
+  backendProtocol: (message: string) => new GatewayError(502, 'server_error', 'backend_protocol_error', message),
   backendTimeout: (seconds: number) =>
     new GatewayError(504, 'server_error', 'backend_timeout', `The backend sent nothing for ${seconds} s.`),
   internal: (message = 'The gateway failed to process the request.') =>
@@ -114,7 +169,9 @@ export const errors = {
     new GatewayError(400, 'invalid_request_error', 'invalid_encrypted_content', message, param),
   /** Response store at its quota with nothing evictable (store/responses-store.ts has the policy). */
   storeFull: (message: string) =>
-    new GatewayError(429, 'rate_limit_error', 'storage_quota_exceeded', message, 'store', { 'x-should-retry': 'false' }),
+    new GatewayError(429, 'rate_limit_error', 'storage_quota_exceeded', message, 'store', {
+      'x-should-retry': 'false',
+    }),
   invalidHeader: (name: string, detail: string) =>
     new GatewayError(400, 'invalid_request_error', 'invalid_header', `Invalid header '${name}': ${detail}.`),
 

@@ -19,7 +19,8 @@ describe('dialects', () => {
 
   test('canonicalEventType inverts dialectEventType for every official event', () => {
     for (const dialect of ['openai', 'open-responses'] as const) {
-      for (const type of OFFICIAL_EVENT_TYPES) expect(canonicalEventType(dialectEventType(type, dialect), dialect)).toBe(type);
+      for (const type of OFFICIAL_EVENT_TYPES)
+        expect(canonicalEventType(dialectEventType(type, dialect), dialect)).toBe(type);
     }
     expect(canonicalEventType('response.reasoning_text.delta', 'open-responses')).toBeNull();
   });

@@ -16,15 +16,26 @@
 type Schema = Record<string, unknown>;
 
 const NULLABLE_STRING: Schema = { type: ['string', 'null'] };
-const STATUS: Schema = { enum: ['in_progress', 'completed', 'incomplete', null], description: 'Item status, as the API returned it.' };
+const STATUS: Schema = {
+  enum: ['in_progress', 'completed', 'incomplete', null],
+  description: 'Item status, as the API returned it.',
+};
 
 function object(properties: Record<string, Schema>, required: string[] = [], extra: Schema = {}): Schema {
   return { type: 'object', properties, required, additionalProperties: false, ...extra };
 }
 
 /** A closed object with a constant `type` (required unless `typeOptional`). */
-function typed(type: string, description: string, properties: Record<string, Schema>, required: string[] = [], typeOptional = false): Schema {
-  return object({ type: { const: type }, ...properties }, typeOptional ? required : ['type', ...required], { description });
+function typed(
+  type: string,
+  description: string,
+  properties: Record<string, Schema>,
+  required: string[] = [],
+  typeOptional = false,
+): Schema {
+  return object({ type: { const: type }, ...properties }, typeOptional ? required : ['type', ...required], {
+    description,
+  });
 }
 
 /**
@@ -35,7 +46,9 @@ function typed(type: string, description: string, properties: Record<string, Sch
  */
 function dispatch(description: string, branches: Record<string, string | Schema>): Schema {
   const oneOf = Object.entries(branches).map(([type, branch]) =>
-    typeof branch === 'string' ? { $ref: `#/$defs/${branch}` } : { ...branch, properties: { ...(branch.properties as Schema), type: { const: type } } },
+    typeof branch === 'string'
+      ? { $ref: `#/$defs/${branch}` }
+      : { ...branch, properties: { ...(branch.properties as Schema), type: { const: type } } },
   );
   return { type: 'object', description, required: ['type'], discriminator: { propertyName: 'type' }, oneOf };
 }
@@ -45,9 +58,16 @@ function recognised(description: string): Schema {
   return { type: 'object', properties: {}, required: ['type'], description };
 }
 
-const CACHE_BREAKPOINT: Schema = object({ mode: { const: 'explicit' } }, ['mode'], { description: 'Marks a prompt cache breakpoint after this part.' });
+const CACHE_BREAKPOINT: Schema = object({ mode: { const: 'explicit' } }, ['mode'], {
+  description: 'Marks a prompt cache breakpoint after this part.',
+});
 
-const INPUT_TEXT = typed('input_text', 'Text input.', { text: { type: 'string', description: 'The text.' }, prompt_cache_breakpoint: CACHE_BREAKPOINT }, ['text']);
+const INPUT_TEXT = typed(
+  'input_text',
+  'Text input.',
+  { text: { type: 'string', description: 'The text.' }, prompt_cache_breakpoint: CACHE_BREAKPOINT },
+  ['text'],
+);
 const INPUT_IMAGE = typed('input_image', 'An image: by URL (http(s) or data URL) or by file id.', {
   image_url: { ...NULLABLE_STRING, description: 'A fully qualified URL or a base64 data URL.' },
   file_id: { ...NULLABLE_STRING, description: 'The id of an uploaded file.' },
@@ -62,11 +82,20 @@ const INPUT_FILE = typed('input_file', 'A file: inline data, URL or file id.', {
   detail: { enum: ['auto', 'low', 'high'] },
   prompt_cache_breakpoint: CACHE_BREAKPOINT,
 });
-const OUTPUT_TEXT = typed('output_text', 'Text the model produced (assistant messages sent back as input).', {
-  text: { type: 'string' },
-  annotations: { type: 'array', items: { type: 'object', properties: { type: { type: 'string' } }, required: ['type'] }, description: 'Citations and file paths.' },
-  logprobs: { type: 'array', items: { type: 'object' } },
-}, ['text']);
+const OUTPUT_TEXT = typed(
+  'output_text',
+  'Text the model produced (assistant messages sent back as input).',
+  {
+    text: { type: 'string' },
+    annotations: {
+      type: 'array',
+      items: { type: 'object', properties: { type: { type: 'string' } }, required: ['type'] },
+      description: 'Citations and file paths.',
+    },
+    logprobs: { type: 'array', items: { type: 'object' } },
+  },
+  ['text'],
+);
 const REFUSAL = typed('refusal', 'A refusal the model produced.', { refusal: { type: 'string' } }, ['refusal']);
 
 const CALLER: Schema = {
@@ -94,35 +123,56 @@ const MESSAGE = object(
   { description: 'A message from the user, the developer/system, or an earlier assistant turn.' },
 );
 
-const FUNCTION_CALL = typed('function_call', 'A function call the model made in an earlier turn.', {
-  id: { type: 'string', description: 'Item id.' },
-  call_id: { type: 'string', description: 'Id that the matching function_call_output refers to.' },
-  name: { type: 'string', description: 'Function name.' },
-  namespace: { type: 'string' },
-  arguments: { type: 'string', description: 'The arguments, a JSON string.' },
-  status: STATUS,
-  caller: CALLER,
-}, ['call_id', 'name', 'arguments']);
-
-const FUNCTION_CALL_OUTPUT = typed('function_call_output', 'The result of a function call.', {
-  id: NULLABLE_STRING,
-  call_id: { type: 'string', description: 'The call_id of the function_call this answers.' },
-  output: {
-    type: ['string', 'array'],
-    description: 'The output: a string, or text / image / file parts.',
-    items: { $ref: '#/$defs/ToolOutputPart' },
+const FUNCTION_CALL = typed(
+  'function_call',
+  'A function call the model made in an earlier turn.',
+  {
+    id: { type: 'string', description: 'Item id.' },
+    call_id: { type: 'string', description: 'Id that the matching function_call_output refers to.' },
+    name: { type: 'string', description: 'Function name.' },
+    namespace: { type: 'string' },
+    arguments: { type: 'string', description: 'The arguments, a JSON string.' },
+    status: STATUS,
+    caller: CALLER,
   },
-  status: STATUS,
-  caller: CALLER,
-}, ['call_id', 'output']);
+  ['call_id', 'name', 'arguments'],
+);
 
-const REASONING = typed('reasoning', 'Reasoning from an earlier turn (summary, text and/or encrypted content).', {
-  id: { type: 'string', description: 'Item id.' },
-  summary: { type: 'array', items: typed('summary_text', 'A summary part.', { text: { type: 'string' } }, ['text']) },
-  content: { type: 'array', items: typed('reasoning_text', 'Reasoning text.', { text: { type: 'string' } }, ['text']) },
-  encrypted_content: { ...NULLABLE_STRING, description: 'Sealed reasoning, as returned with include: ["reasoning.encrypted_content"].' },
-  status: STATUS,
-}, ['summary']);
+const FUNCTION_CALL_OUTPUT = typed(
+  'function_call_output',
+  'The result of a function call.',
+  {
+    id: NULLABLE_STRING,
+    call_id: { type: 'string', description: 'The call_id of the function_call this answers.' },
+    output: {
+      type: ['string', 'array'],
+      description: 'The output: a string, or text / image / file parts.',
+      items: { $ref: '#/$defs/ToolOutputPart' },
+    },
+    status: STATUS,
+    caller: CALLER,
+  },
+  ['call_id', 'output'],
+);
+
+const REASONING = typed(
+  'reasoning',
+  'Reasoning from an earlier turn (summary, text and/or encrypted content).',
+  {
+    id: { type: 'string', description: 'Item id.' },
+    summary: { type: 'array', items: typed('summary_text', 'A summary part.', { text: { type: 'string' } }, ['text']) },
+    content: {
+      type: 'array',
+      items: typed('reasoning_text', 'Reasoning text.', { text: { type: 'string' } }, ['text']),
+    },
+    encrypted_content: {
+      ...NULLABLE_STRING,
+      description: 'Sealed reasoning, as returned with include: ["reasoning.encrypted_content"].',
+    },
+    status: STATUS,
+  },
+  ['summary'],
+);
 
 const ITEM_REFERENCE = object(
   { type: { const: 'item_reference' }, id: { type: 'string', description: 'The id of a stored item.' } },
@@ -159,15 +209,27 @@ const RECOGNISED_ITEMS: Record<string, string> = {
   program_output: 'A program output.',
 };
 
-const FUNCTION_TOOL = typed('function', 'A function the model may call; the client runs it.', {
-  name: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,128}$', description: 'Function name (letters, digits, _ and -).' },
-  description: { ...NULLABLE_STRING, description: 'What the function does; the model uses it to decide when to call it.' },
-  parameters: { type: ['object', 'null'], description: 'JSON Schema of the arguments.' },
-  strict: { type: ['boolean', 'null'], description: 'Enforce the parameter schema exactly.' },
-  defer_loading: { type: 'boolean' },
-  allowed_callers: { type: ['array', 'null'], items: { enum: ['direct', 'programmatic'] } },
-  output_schema: { type: ['object', 'null'] },
-}, ['name']);
+const FUNCTION_TOOL = typed(
+  'function',
+  'A function the model may call; the client runs it.',
+  {
+    name: {
+      type: 'string',
+      pattern: '^[a-zA-Z0-9_-]{1,128}$',
+      description: 'Function name (letters, digits, _ and -).',
+    },
+    description: {
+      ...NULLABLE_STRING,
+      description: 'What the function does; the model uses it to decide when to call it.',
+    },
+    parameters: { type: ['object', 'null'], description: 'JSON Schema of the arguments.' },
+    strict: { type: ['boolean', 'null'], description: 'Enforce the parameter schema exactly.' },
+    defer_loading: { type: 'boolean' },
+    allowed_callers: { type: ['array', 'null'], items: { enum: ['direct', 'programmatic'] } },
+    output_schema: { type: ['object', 'null'] },
+  },
+  ['name'],
+);
 
 /** Tool types recognised but not modelled field by field. */
 const RECOGNISED_TOOLS: Record<string, string> = {
@@ -196,18 +258,30 @@ const TOOL_CHOICE_OBJECT = dispatch('A specific tool, or a restricted set of too
   mcp: 'ToolChoiceMcp',
   allowed_tools: 'ToolChoiceAllowed',
   ...Object.fromEntries(
-    ['file_search', 'web_search_preview', 'web_search_preview_2025_03_11', 'computer', 'computer_use', 'computer_use_preview', 'image_generation', 'code_interpreter', 'apply_patch', 'shell', 'programmatic_tool_calling'].map((t) => [
-      t,
-      object({}, ['type'], { description: 'Force the use of this built-in tool.' }),
-    ]),
+    [
+      'file_search',
+      'web_search_preview',
+      'web_search_preview_2025_03_11',
+      'computer',
+      'computer_use',
+      'computer_use_preview',
+      'image_generation',
+      'code_interpreter',
+      'apply_patch',
+      'shell',
+      'programmatic_tool_calling',
+    ].map((t) => [t, object({}, ['type'], { description: 'Force the use of this built-in tool.' })]),
   ),
 });
 
-const TEXT_FORMAT = dispatch('Output format: plain text, any JSON object, or JSON matching a schema (structured output).', {
-  text: 'FormatText',
-  json_object: 'FormatJsonObject',
-  json_schema: 'FormatJsonSchema',
-});
+const TEXT_FORMAT = dispatch(
+  'Output format: plain text, any JSON object, or JSON matching a schema (structured output).',
+  {
+    text: 'FormatText',
+    json_object: 'FormatJsonObject',
+    json_schema: 'FormatJsonSchema',
+  },
+);
 
 const defs: Record<string, Schema> = {
   InputText: INPUT_TEXT,
@@ -222,16 +296,23 @@ const defs: Record<string, Schema> = {
     output_text: 'OutputText',
     refusal: 'Refusal',
   }),
-  ToolOutputPart: dispatch('A content part of a tool output.', { input_text: 'InputText', input_image: 'InputImage', input_file: 'InputFile' }),
+  ToolOutputPart: dispatch('A content part of a tool output.', {
+    input_text: 'InputText',
+    input_image: 'InputImage',
+    input_file: 'InputFile',
+  }),
   Message: MESSAGE,
   FunctionCall: FUNCTION_CALL,
   FunctionCallOutput: FUNCTION_CALL_OUTPUT,
   Reasoning: REASONING,
   ItemReference: ITEM_REFERENCE,
-  ItemReferenceUntyped: object({ type: { type: 'null' }, id: { type: 'string' } }, ['id'], { description: 'A reference to an item of a stored response.' }),
+  ItemReferenceUntyped: object({ type: { type: 'null' }, id: { type: 'string' } }, ['id'], {
+    description: 'A reference to an item of a stored response.',
+  }),
   InputItem: {
     type: 'object',
-    description: 'An input item: a message, a function call or its output, reasoning, an item reference, or a built-in tool item.',
+    description:
+      'An input item: a message, a function call or its output, reasoning, an item reference, or a built-in tool item.',
     if: { required: ['type'], properties: { type: { type: 'string' } } },
     then: dispatch('An input item, by type.', {
       message: 'Message',
@@ -255,19 +336,34 @@ const defs: Record<string, Schema> = {
   }),
   ToolChoiceFunction: typed('function', 'Force a call to this function.', { name: { type: 'string' } }, ['name']),
   ToolChoiceCustom: typed('custom', 'Force a call to this custom tool.', { name: { type: 'string' } }, ['name']),
-  ToolChoiceMcp: typed('mcp', 'Force a call to a tool of this MCP server.', { server_label: { type: 'string' }, name: NULLABLE_STRING }, ['server_label']),
-  ToolChoiceAllowed: typed('allowed_tools', 'Restrict the model to a subset of the tools.', {
-    mode: { enum: ['auto', 'required'] },
-    tools: { type: 'array', items: { type: 'object' } },
-  }, ['mode', 'tools']),
+  ToolChoiceMcp: typed(
+    'mcp',
+    'Force a call to a tool of this MCP server.',
+    { server_label: { type: 'string' }, name: NULLABLE_STRING },
+    ['server_label'],
+  ),
+  ToolChoiceAllowed: typed(
+    'allowed_tools',
+    'Restrict the model to a subset of the tools.',
+    {
+      mode: { enum: ['auto', 'required'] },
+      tools: { type: 'array', items: { type: 'object' } },
+    },
+    ['mode', 'tools'],
+  ),
   FormatText: typed('text', 'Plain text.', {}),
   FormatJsonObject: typed('json_object', 'Any JSON object.', {}),
-  FormatJsonSchema: typed('json_schema', 'JSON matching the given schema.', {
-    name: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,64}$', description: 'Name of the format.' },
-    schema: { type: 'object', description: 'The JSON Schema the output must match.' },
-    description: { type: 'string' },
-    strict: { type: ['boolean', 'null'], description: 'Enforce the schema exactly.' },
-  }, ['name', 'schema']),
+  FormatJsonSchema: typed(
+    'json_schema',
+    'JSON matching the given schema.',
+    {
+      name: { type: 'string', pattern: '^[a-zA-Z0-9_-]{1,64}$', description: 'Name of the format.' },
+      schema: { type: 'object', description: 'The JSON Schema the output must match.' },
+      description: { type: 'string' },
+      strict: { type: ['boolean', 'null'], description: 'Enforce the schema exactly.' },
+    },
+    ['name', 'schema'],
+  ),
 };
 
 const TOOL_CHOICE: Schema = {
@@ -301,22 +397,35 @@ export const CREATE_RESPONSE_REQUEST_SCHEMA: Schema = {
     model: { type: 'string', minLength: 1, description: 'The model to use, as the backend names it.' },
     input: {
       type: ['string', 'array'],
-      description: 'A user message as a string, or a list of input items (messages, function calls and outputs, reasoning …).',
+      description:
+        'A user message as a string, or a list of input items (messages, function calls and outputs, reasoning …).',
       items: { $ref: '#/$defs/InputItem' },
     },
     instructions: { ...NULLABLE_STRING, description: 'A system (developer) message inserted before the input.' },
     tools: { type: ['array', 'null'], items: { $ref: '#/$defs/Tool' }, description: 'Tools the model may call.' },
     tool_choice: TOOL_CHOICE,
     parallel_tool_calls: { type: ['boolean', 'null'], description: 'Allow several tool calls in one turn.' },
-    max_tool_calls: { type: ['integer', 'null'], minimum: 1, description: 'Most built-in tool calls in this response.' },
-    text: object({ format: TEXT_FORMAT, verbosity: { enum: ['low', 'medium', 'high', null] } }, [], { description: 'Text output options.' }),
+    max_tool_calls: {
+      type: ['integer', 'null'],
+      minimum: 1,
+      description: 'Most built-in tool calls in this response.',
+    },
+    text: object({ format: TEXT_FORMAT, verbosity: { enum: ['low', 'medium', 'high', null] } }, [], {
+      description: 'Text output options.',
+    }),
     reasoning: {
       type: ['object', 'null'],
       description: 'Reasoning options for reasoning models.',
       additionalProperties: false,
       properties: {
-        effort: { enum: ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max', null], description: 'How much to reason.' },
-        summary: { enum: ['auto', 'concise', 'detailed', null], description: 'Produce a reasoning summary of this kind.' },
+        effort: {
+          enum: ['none', 'minimal', 'low', 'medium', 'high', 'xhigh', 'max', null],
+          description: 'How much to reason.',
+        },
+        summary: {
+          enum: ['auto', 'concise', 'detailed', null],
+          description: 'Produce a reasoning summary of this kind.',
+        },
         generate_summary: { enum: ['auto', 'concise', 'detailed', null], description: 'Deprecated alias of summary.' },
         context: { enum: ['auto', 'current_turn', 'all_turns', null] },
         mode: { type: 'string' },
@@ -324,8 +433,17 @@ export const CREATE_RESPONSE_REQUEST_SCHEMA: Schema = {
     },
     temperature: { type: ['number', 'null'], minimum: 0, maximum: 2, description: 'Sampling temperature, 0 to 2.' },
     top_p: { type: ['number', 'null'], minimum: 0, maximum: 1, description: 'Nucleus sampling mass, 0 to 1.' },
-    max_output_tokens: { type: ['integer', 'null'], minimum: 1, description: 'Upper bound on generated tokens, reasoning included.' },
-    top_logprobs: { type: ['integer', 'null'], minimum: 0, maximum: 20, description: 'Most likely tokens to return per position (with include message.output_text.logprobs).' },
+    max_output_tokens: {
+      type: ['integer', 'null'],
+      minimum: 1,
+      description: 'Upper bound on generated tokens, reasoning included.',
+    },
+    top_logprobs: {
+      type: ['integer', 'null'],
+      minimum: 0,
+      maximum: 20,
+      description: 'Most likely tokens to return per position (with include message.output_text.logprobs).',
+    },
     metadata: {
       type: ['object', 'null'],
       description: 'Up to 16 string pairs; keys up to 64 characters, values up to 512.',
@@ -335,22 +453,48 @@ export const CREATE_RESPONSE_REQUEST_SCHEMA: Schema = {
     },
     user: { type: 'string', description: 'Deprecated: an end-user id (use safety_identifier / prompt_cache_key).' },
     safety_identifier: { ...NULLABLE_STRING, maxLength: 64, description: 'A stable id of the end user, hashed.' },
-    prompt_cache_key: { ...NULLABLE_STRING, maxLength: 1024, description: 'Requests with the same key share prefix cache (vLLM cache_salt); others are isolated.' },
+    prompt_cache_key: {
+      ...NULLABLE_STRING,
+      maxLength: 1024,
+      description: 'Requests with the same key share prefix cache (vLLM cache_salt); others are isolated.',
+    },
     prompt_cache_retention: { enum: ['in_memory', '24h', null], description: 'How long to keep cached prefixes.' },
-    prompt_cache_options: object({
-      mode: { enum: ['implicit', 'explicit'] },
-      ttl: { type: 'string' },
-      prewarm: { type: ['boolean', 'null'] },
-      comparison_response_id: NULLABLE_STRING,
-    }, [], { description: 'Prompt cache options.' }),
-    service_tier: { enum: ['auto', 'default', 'flex', 'scale', 'priority', null], description: 'Processing tier; mapped to vLLM priority.' },
-    store: { type: ['boolean', 'null'], description: 'Keep the response for GET and previous_response_id. Default true.' },
+    prompt_cache_options: object(
+      {
+        mode: { enum: ['implicit', 'explicit'] },
+        ttl: { type: 'string' },
+        prewarm: { type: ['boolean', 'null'] },
+        comparison_response_id: NULLABLE_STRING,
+      },
+      [],
+      { description: 'Prompt cache options.' },
+    ),
+    service_tier: {
+      enum: ['auto', 'default', 'flex', 'scale', 'priority', null],
+      description: 'Processing tier; mapped to vLLM priority.',
+    },
+    store: {
+      type: ['boolean', 'null'],
+      description: 'Keep the response for GET and previous_response_id. Default true.',
+    },
     stream: { type: ['boolean', 'null'], description: 'Stream server-sent events.' },
-    stream_options: { type: ['object', 'null'], additionalProperties: false, properties: { include_obfuscation: { type: 'boolean' } }, description: 'Streaming options.' },
-    include: { type: ['array', 'null'], items: { enum: [...INCLUDE_VALUES] }, description: 'Extra data to include in the response.' },
+    stream_options: {
+      type: ['object', 'null'],
+      additionalProperties: false,
+      properties: { include_obfuscation: { type: 'boolean' } },
+      description: 'Streaming options.',
+    },
+    include: {
+      type: ['array', 'null'],
+      items: { enum: [...INCLUDE_VALUES] },
+      description: 'Extra data to include in the response.',
+    },
     previous_response_id: { ...NULLABLE_STRING, description: 'Continue from this stored response.' },
     background: { type: ['boolean', 'null'], description: 'Run in the background; poll or resume the stream later.' },
-    truncation: { enum: ['auto', 'disabled', null], description: 'Drop old input when the context overflows (auto) or fail (disabled).' },
+    truncation: {
+      enum: ['auto', 'disabled', null],
+      description: 'Drop old input when the context overflows (auto) or fail (disabled).',
+    },
     conversation: {
       type: ['string', 'object', 'null'],
       description: 'A conversation id (or {id}) this response belongs to.',

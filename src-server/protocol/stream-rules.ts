@@ -45,10 +45,12 @@ export const VALIDATOR_RULES: Readonly<Record<string, string>> = {
   'sequence.missing': 'sequence_number is a non-negative integer.',
   'sequence.order': 'sequence_number starts at 0 and grows by 1, with no gaps or repeats.',
   'lifecycle.first': 'The first event is response.created.',
-  'lifecycle.order': 'response.queued (background) and response.in_progress follow response.created, once each, before any output event.',
+  'lifecycle.order':
+    'response.queued (background) and response.in_progress follow response.created, once each, before any output event.',
   'lifecycle.error': 'An error event is followed (extension events aside) by response.failed.',
   'lifecycle.after-terminal': 'Nothing follows the terminal event.',
-  'lifecycle.missing-terminal': 'The stream ends with a terminal event (response.completed, response.incomplete or response.failed).',
+  'lifecycle.missing-terminal':
+    'The stream ends with a terminal event (response.completed, response.incomplete or response.failed).',
   'response.id': 'Lifecycle events carry the same response id throughout.',
   'response.status': "A terminal event's response.status matches the event.",
   'response.output': "The terminal response's output lists the done items, same ids, same order.",
@@ -68,7 +70,10 @@ export const VALIDATOR_RULES: Readonly<Record<string, string>> = {
 export type TextKind = 'output_text' | 'refusal' | 'reasoning_text' | 'summary_text' | 'other';
 
 /** Text delta/done events: which part list and kind they address, and where `.done` keeps the text. */
-export const TEXT_EVENTS: Record<string, { list: 'parts' | 'summaries'; kind: TextKind; field: string; done: boolean }> = {
+export const TEXT_EVENTS: Record<
+  string,
+  { list: 'parts' | 'summaries'; kind: TextKind; field: string; done: boolean }
+> = {
   'response.output_text.delta': { list: 'parts', kind: 'output_text', field: 'delta', done: false },
   'response.output_text.done': { list: 'parts', kind: 'output_text', field: 'text', done: true },
   'response.refusal.delta': { list: 'parts', kind: 'refusal', field: 'delta', done: false },
@@ -86,4 +91,3 @@ export const ARG_EVENTS: Record<string, { field: string; done: boolean }> = {
   'response.custom_tool_call_input.delta': { field: 'delta', done: false },
   'response.custom_tool_call_input.done': { field: 'input', done: true },
 };
-

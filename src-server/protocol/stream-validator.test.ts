@@ -54,7 +54,11 @@ describe('L1 stream validator: a correct stream', () => {
     const events = sample('openai');
     // The skipped reasoning events also leave the part unfinished; only the names matter here.
     const found = validateStream(events, { dialect: 'open-responses' }).filter((v) => v.rule === 'event.wrong-dialect');
-    expect(found.map((v) => v.eventType)).toEqual(['response.reasoning_text.delta', 'response.reasoning_text.delta', 'response.reasoning_text.done']);
+    expect(found.map((v) => v.eventType)).toEqual([
+      'response.reasoning_text.delta',
+      'response.reasoning_text.delta',
+      'response.reasoning_text.done',
+    ]);
   });
 
   test('every rule is documented', () => {
@@ -64,47 +68,266 @@ describe('L1 stream validator: a correct stream', () => {
 
 describe('L1 stream validator: each rule fails', () => {
   const cases: Array<[rule: string, change: (events: Events) => void]> = [
-    ['event.shape', (e) => { e[5].type = ''; }],
-    ['event.shape', (e) => { e[at(e, 'response.output_text.delta')].delta = 5; }],
-    ['event.unknown-type', (e) => { e.splice(3, 0, { type: 'response.made_up' }); }],
-    ['event.unknown-type', (e) => { e.splice(3, 0, { type: 'response.ping' }); }],
-    ['event.wrong-dialect', (e) => { e[at(e, 'response.reasoning_text.done')].type = 'response.reasoning.done'; }],
-    ['lifecycle.first', (e) => { e.shift(); }],
-    ['lifecycle.order', (e) => { e.splice(1, 1); }],
-    ['lifecycle.order', (e) => { e.splice(2, 0, { ...e[0] }); }],
-    ['lifecycle.order', (e) => { e.splice(2, 0, { type: 'response.queued', response: { id: 'resp_abc' } }); }],
-    ['lifecycle.error', (e) => { e.splice(3, 0, { type: 'error', error: { code: 'x', message: 'y' } }); }],
-    ['lifecycle.after-terminal', (e) => { e.push({ type: 'response.output_item.added', output_index: 3, item: { id: 'x', type: 'message', content: [] } }); }],
-    ['lifecycle.missing-terminal', (e) => { e.pop(); }],
-    ['response.id', (e) => { e[1].response = { id: 'resp_other', status: 'in_progress', output: [] }; }],
-    ['response.id', (e) => { delete e[0].response; }],
-    ['response.status', (e) => { (e[e.length - 1].response as { status: string }).status = 'failed'; }],
-    ['response.output', (e) => { (e[e.length - 1].response as { output: unknown[] }).output.reverse(); }],
-    ['response.output', (e) => { (e[e.length - 1].response as { output: unknown[] }).output.pop(); }],
-    ['item.index', (e) => { e[at(e, 'response.output_item.added', 1)].output_index = 5; }],
-    ['item.id', (e) => { (e[at(e, 'response.output_item.added', 1)].item as { id: string }).id = 'rs_1'; }],
-    ['item.id', (e) => { delete (e[at(e, 'response.output_item.added')].item as { id?: string }).id; }],
-    ['item.empty', (e) => { (e[at(e, 'response.output_item.added', 2)].item as { arguments: string }).arguments = '{'; }],
-    ['item.empty', (e) => { (e[at(e, 'response.output_item.added', 1)].item as { content: unknown[] }).content = [{ type: 'output_text', text: 'x' }]; }],
-    ['item.open', (e) => { e[at(e, 'response.output_text.delta')].item_id = 'msg_other'; }],
-    ['item.open', (e) => { e[at(e, 'response.output_text.delta')].output_index = 0; }],
-    ['item.open', (e) => { e.splice(at(e, 'response.output_item.added', 1), 0, { ...e[at(e, 'response.reasoning_text.delta')] }); }],
-    ['item.unfinished', (e) => { e.splice(at(e, 'response.output_item.done', 2), 1); }],
-    ['item.done-order', (e) => { e.splice(at(e, 'response.content_part.done', 1), 1); }],
-    ['item.done-order', (e) => { e.splice(at(e, 'response.function_call_arguments.done'), 1); }],
-    ['part.index', (e) => { e[at(e, 'response.content_part.added', 1)].content_index = 1; }],
-    ['part.index', (e) => { e[at(e, 'response.reasoning_summary_part.added')].summary_index = 2; }],
-    ['part.empty', (e) => { e[at(e, 'response.content_part.added', 1)].part = { type: 'output_text', text: 'x', annotations: [] }; }],
-    ['part.open', (e) => { const i = at(e, 'response.content_part.added', 1); e.splice(i, 0, { ...e[i + 1] }); }],
-    ['part.open', (e) => { const i = at(e, 'response.output_item.done', 1); e.splice(i, 0, { ...e[at(e, 'response.output_text.delta')] }); }],
-    ['part.open', (e) => { e[at(e, 'response.output_text.delta')].type = 'response.refusal.delta'; }],
-    ['part.done-order', (e) => { const i = at(e, 'response.output_text.done'); const [done] = e.splice(i, 1); e.splice(i + 1, 0, done); }],
-    ['text.concat', (e) => { e[at(e, 'response.output_text.done')].text = 'Hello there'; }],
-    ['text.concat', (e) => { e[at(e, 'response.reasoning_text.done')].text = 'think'; }],
-    ['text.concat', (e) => { e[at(e, 'response.reasoning_summary_text.done')].text = 'Plan'; }],
-    ['text.concat', (e) => { e[at(e, 'response.function_call_arguments.done')].arguments = '{}'; }],
-    ['text.concat', (e) => { e[at(e, 'response.content_part.done', 1)].part = { type: 'output_text', text: 'Hello', annotations: [] }; }],
-    ['text.concat', (e) => { e[at(e, 'response.output_item.done', 1)].item = { id: 'msg_1', type: 'message', content: [{ type: 'output_text', text: 'Bye' }] }; }],
+    [
+      'event.shape',
+      (e) => {
+        e[5].type = '';
+      },
+    ],
+    [
+      'event.shape',
+      (e) => {
+        e[at(e, 'response.output_text.delta')].delta = 5;
+      },
+    ],
+    [
+      'event.unknown-type',
+      (e) => {
+        e.splice(3, 0, { type: 'response.made_up' });
+      },
+    ],
+    [
+      'event.unknown-type',
+      (e) => {
+        e.splice(3, 0, { type: 'response.ping' });
+      },
+    ],
+    [
+      'event.wrong-dialect',
+      (e) => {
+        e[at(e, 'response.reasoning_text.done')].type = 'response.reasoning.done';
+      },
+    ],
+    [
+      'lifecycle.first',
+      (e) => {
+        e.shift();
+      },
+    ],
+    [
+      'lifecycle.order',
+      (e) => {
+        e.splice(1, 1);
+      },
+    ],
+    [
+      'lifecycle.order',
+      (e) => {
+        e.splice(2, 0, { ...e[0] });
+      },
+    ],
+    [
+      'lifecycle.order',
+      (e) => {
+        e.splice(2, 0, { type: 'response.queued', response: { id: 'resp_abc' } });
+      },
+    ],
+    [
+      'lifecycle.error',
+      (e) => {
+        e.splice(3, 0, { type: 'error', error: { code: 'x', message: 'y' } });
+      },
+    ],
+    [
+      'lifecycle.after-terminal',
+      (e) => {
+        e.push({
+          type: 'response.output_item.added',
+          output_index: 3,
+          item: { id: 'x', type: 'message', content: [] },
+        });
+      },
+    ],
+    [
+      'lifecycle.missing-terminal',
+      (e) => {
+        e.pop();
+      },
+    ],
+    [
+      'response.id',
+      (e) => {
+        e[1].response = { id: 'resp_other', status: 'in_progress', output: [] };
+      },
+    ],
+    [
+      'response.id',
+      (e) => {
+        delete e[0].response;
+      },
+    ],
+    [
+      'response.status',
+      (e) => {
+        (e[e.length - 1].response as { status: string }).status = 'failed';
+      },
+    ],
+    [
+      'response.output',
+      (e) => {
+        (e[e.length - 1].response as { output: unknown[] }).output.reverse();
+      },
+    ],
+    [
+      'response.output',
+      (e) => {
+        (e[e.length - 1].response as { output: unknown[] }).output.pop();
+      },
+    ],
+    [
+      'item.index',
+      (e) => {
+        e[at(e, 'response.output_item.added', 1)].output_index = 5;
+      },
+    ],
+    [
+      'item.id',
+      (e) => {
+        (e[at(e, 'response.output_item.added', 1)].item as { id: string }).id = 'rs_1';
+      },
+    ],
+    [
+      'item.id',
+      (e) => {
+        delete (e[at(e, 'response.output_item.added')].item as { id?: string }).id;
+      },
+    ],
+    [
+      'item.empty',
+      (e) => {
+        (e[at(e, 'response.output_item.added', 2)].item as { arguments: string }).arguments = '{';
+      },
+    ],
+    [
+      'item.empty',
+      (e) => {
+        (e[at(e, 'response.output_item.added', 1)].item as { content: unknown[] }).content = [
+          { type: 'output_text', text: 'x' },
+        ];
+      },
+    ],
+    [
+      'item.open',
+      (e) => {
+        e[at(e, 'response.output_text.delta')].item_id = 'msg_other';
+      },
+    ],
+    [
+      'item.open',
+      (e) => {
+        e[at(e, 'response.output_text.delta')].output_index = 0;
+      },
+    ],
+    [
+      'item.open',
+      (e) => {
+        e.splice(at(e, 'response.output_item.added', 1), 0, { ...e[at(e, 'response.reasoning_text.delta')] });
+      },
+    ],
+    [
+      'item.unfinished',
+      (e) => {
+        e.splice(at(e, 'response.output_item.done', 2), 1);
+      },
+    ],
+    [
+      'item.done-order',
+      (e) => {
+        e.splice(at(e, 'response.content_part.done', 1), 1);
+      },
+    ],
+    [
+      'item.done-order',
+      (e) => {
+        e.splice(at(e, 'response.function_call_arguments.done'), 1);
+      },
+    ],
+    [
+      'part.index',
+      (e) => {
+        e[at(e, 'response.content_part.added', 1)].content_index = 1;
+      },
+    ],
+    [
+      'part.index',
+      (e) => {
+        e[at(e, 'response.reasoning_summary_part.added')].summary_index = 2;
+      },
+    ],
+    [
+      'part.empty',
+      (e) => {
+        e[at(e, 'response.content_part.added', 1)].part = { type: 'output_text', text: 'x', annotations: [] };
+      },
+    ],
+    [
+      'part.open',
+      (e) => {
+        const i = at(e, 'response.content_part.added', 1);
+        e.splice(i, 0, { ...e[i + 1] });
+      },
+    ],
+    [
+      'part.open',
+      (e) => {
+        const i = at(e, 'response.output_item.done', 1);
+        e.splice(i, 0, { ...e[at(e, 'response.output_text.delta')] });
+      },
+    ],
+    [
+      'part.open',
+      (e) => {
+        e[at(e, 'response.output_text.delta')].type = 'response.refusal.delta';
+      },
+    ],
+    [
+      'part.done-order',
+      (e) => {
+        const i = at(e, 'response.output_text.done');
+        const [done] = e.splice(i, 1);
+        e.splice(i + 1, 0, done);
+      },
+    ],
+    [
+      'text.concat',
+      (e) => {
+        e[at(e, 'response.output_text.done')].text = 'Hello there';
+      },
+    ],
+    [
+      'text.concat',
+      (e) => {
+        e[at(e, 'response.reasoning_text.done')].text = 'think';
+      },
+    ],
+    [
+      'text.concat',
+      (e) => {
+        e[at(e, 'response.reasoning_summary_text.done')].text = 'Plan';
+      },
+    ],
+    [
+      'text.concat',
+      (e) => {
+        e[at(e, 'response.function_call_arguments.done')].arguments = '{}';
+      },
+    ],
+    [
+      'text.concat',
+      (e) => {
+        e[at(e, 'response.content_part.done', 1)].part = { type: 'output_text', text: 'Hello', annotations: [] };
+      },
+    ],
+    [
+      'text.concat',
+      (e) => {
+        e[at(e, 'response.output_item.done', 1)].item = {
+          id: 'msg_1',
+          type: 'message',
+          content: [{ type: 'output_text', text: 'Bye' }],
+        };
+      },
+    ],
   ];
 
   test.each(cases)('%s', (rule, change) => {
@@ -141,7 +364,13 @@ describe('L1 stream validator: each rule fails', () => {
 
   test('extension events pass when extensions are on, in the openai dialect too', () => {
     const events = sampleEvents();
-    events.splice(5, 0, { type: 'response.reasoning.delta', item_id: 'rs_1', output_index: 0, content_index: 0, delta: 'think ' });
+    events.splice(5, 0, {
+      type: 'response.reasoning.delta',
+      item_id: 'rs_1',
+      output_index: 0,
+      content_index: 0,
+      delta: 'think ',
+    });
     events.splice(2, 0, { type: 'response.rate_limits.updated', rate_limits: [] });
     expect(validateStream(number(events), { extensions: true })).toEqual([]);
     expect(rules(validateStream(number(events), { extensions: false }))).toEqual(['event.unknown-type']);
@@ -149,7 +378,9 @@ describe('L1 stream validator: each rule fails', () => {
 
   test('violations carry the event and are kept on the validator', () => {
     const v = new StreamValidator();
-    const events = mutated((e) => { e[at(e, 'response.output_text.done')].text = 'nope'; });
+    const events = mutated((e) => {
+      e[at(e, 'response.output_text.done')].text = 'nope';
+    });
     for (const e of events) v.check(e);
     v.finish();
     expect(v.violations).toEqual([

@@ -5,13 +5,7 @@
  * compared once, when the item is done), so it can run in production.
  * The rules, with their stable ids, are listed in stream-rules.ts (VALIDATOR_RULES).
  */
-import {
-  classifyEventType,
-  canonicalEventType,
-  isTerminalEventType,
-  TERMINAL_STATUS,
-  type Dialect,
-} from './events.js';
+import { classifyEventType, canonicalEventType, isTerminalEventType, TERMINAL_STATUS, type Dialect } from './events.js';
 import { ARG_EVENTS, TEXT_EVENTS, type TextKind } from './stream-rules.js';
 import { checkExtensionEvent } from './extension-schemas.js';
 
@@ -23,7 +17,6 @@ export interface StreamViolation {
   sequenceNumber: number | null;
   eventType: string | null;
 }
-
 
 export interface StreamValidatorOptions {
   dialect?: Dialect;
@@ -80,7 +73,9 @@ function partText(part: unknown): string | undefined {
 }
 
 function textKind(type: unknown): TextKind {
-  return type === 'output_text' || type === 'refusal' || type === 'reasoning_text' || type === 'summary_text' ? type : 'other';
+  return type === 'output_text' || type === 'refusal' || type === 'reasoning_text' || type === 'summary_text'
+    ? type
+    : 'other';
 }
 
 export class StreamValidator {
@@ -133,10 +128,12 @@ export class StreamValidator {
       this.fail('lifecycle.after-terminal', `'${type}' after the terminal event.`);
       return this.done();
     }
-    if (first && type !== 'response.created') this.fail('lifecycle.first', `The first event is '${type}', not 'response.created'.`);
+    if (first && type !== 'response.created')
+      this.fail('lifecycle.first', `The first event is '${type}', not 'response.created'.`);
 
     const kind = classifyEventType(type, this.dialect);
-    if (kind === 'other-dialect') return this.fail('event.wrong-dialect', `'${type}' is not an event of the ${this.dialect} dialect.`).done();
+    if (kind === 'other-dialect')
+      return this.fail('event.wrong-dialect', `'${type}' is not an event of the ${this.dialect} dialect.`).done();
     if (kind === 'unknown') return this.fail('event.unknown-type', `'${type}' is not a known event type.`).done();
     if (kind === 'extension') {
       if (!this.extensions) this.fail('event.unknown-type', `'${type}' is an extension event and extensions are off.`);
@@ -147,7 +144,8 @@ export class StreamValidator {
       return this.done();
     }
     const canonical = canonicalEventType(type, this.dialect) ?? type;
-    if (this.errorPending && canonical !== 'response.failed') this.fail('lifecycle.error', `'${canonical}' after 'error'; expected 'response.failed'.`);
+    if (this.errorPending && canonical !== 'response.failed')
+      this.fail('lifecycle.error', `'${canonical}' after 'error'; expected 'response.failed'.`);
     this.dispatch(canonical, event);
     return this.done();
   }
@@ -158,7 +156,11 @@ export class StreamValidator {
     this.sequence = null;
     this.eventType = null;
     if (this.errorPending) this.fail('lifecycle.error', "The stream ended after 'error' without 'response.failed'.");
-    if (!this.terminated) this.fail('lifecycle.missing-terminal', this.count === 0 ? 'The stream has no events.' : 'The stream ended without a terminal event.');
+    if (!this.terminated)
+      this.fail(
+        'lifecycle.missing-terminal',
+        this.count === 0 ? 'The stream has no events.' : 'The stream ended without a terminal event.',
+      );
     return this.done();
   }
 
@@ -187,13 +189,15 @@ export class StreamValidator {
 
   private checkWire(event: EventRecord, wire: WireInfo): void {
     const type = this.eventType;
-    if (type !== null && (type.includes('\n') || type.includes('\r'))) this.fail('sse.type-newline', 'The type contains a newline.');
+    if (type !== null && (type.includes('\n') || type.includes('\r')))
+      this.fail('sse.type-newline', 'The type contains a newline.');
     if (wire.sseEventName !== undefined && wire.sseEventName !== type) {
       this.fail('sse.event-name', `SSE event name '${wire.sseEventName}' differs from type '${String(type)}'.`);
     }
     if (this.maxEventBytes !== undefined) {
       const bytes = wire.bytes ?? encoder.encode(JSON.stringify(event)).length;
-      if (bytes > this.maxEventBytes) this.fail('event.size', `The event is ${bytes} bytes, over the limit of ${this.maxEventBytes}.`);
+      if (bytes > this.maxEventBytes)
+        this.fail('event.size', `The event is ${bytes} bytes, over the limit of ${this.maxEventBytes}.`);
     }
   }
 
@@ -205,12 +209,14 @@ export class StreamValidator {
         this.checkResponse(event);
         return;
       case 'response.queued':
-        if (!this.created || this.queued || this.inProgress) this.fail('lifecycle.order', "'response.queued' must come once, right after 'response.created'.");
+        if (!this.created || this.queued || this.inProgress)
+          this.fail('lifecycle.order', "'response.queued' must come once, right after 'response.created'.");
         this.queued = true;
         this.checkResponse(event);
         return;
       case 'response.in_progress':
-        if (!this.created || this.inProgress) this.fail('lifecycle.order', "'response.in_progress' must come once, after 'response.created'.");
+        if (!this.created || this.inProgress)
+          this.fail('lifecycle.order', "'response.in_progress' must come once, after 'response.created'.");
         this.inProgress = true;
         this.checkResponse(event);
         return;
@@ -245,7 +251,8 @@ export class StreamValidator {
       return undefined;
     }
     if (this.responseId === undefined) this.responseId = response.id;
-    else if (response.id !== this.responseId) this.fail('response.id', `Response id '${response.id}' differs from '${this.responseId}'.`);
+    else if (response.id !== this.responseId)
+      this.fail('response.id', `Response id '${response.id}' differs from '${this.responseId}'.`);
     return typeof response.status === 'string' ? response.status : undefined;
   }
 
@@ -253,8 +260,13 @@ export class StreamValidator {
     this.terminated = true;
     if (type === 'response.failed') this.errorPending = false;
     const status = this.checkResponse(event);
-    if (status !== TERMINAL_STATUS[type]) this.fail('response.status', `'${type}' carries status '${String(status)}', expected '${TERMINAL_STATUS[type]}'.`);
-    for (const item of this.items) if (!item.done) this.fail('item.unfinished', `Item '${item.id}' was added but never done.`);
+    if (status !== TERMINAL_STATUS[type])
+      this.fail(
+        'response.status',
+        `'${type}' carries status '${String(status)}', expected '${TERMINAL_STATUS[type]}'.`,
+      );
+    for (const item of this.items)
+      if (!item.done) this.fail('item.unfinished', `Item '${item.id}' was added but never done.`);
     const output = (event.response as { output?: unknown } | undefined)?.output;
     if (!Array.isArray(output)) {
       this.fail('response.output', 'The terminal response has no output array.');
@@ -263,20 +275,34 @@ export class StreamValidator {
     const ids = output.map((o) => (o as { id?: unknown } | null)?.id);
     const expected = this.items.map((i) => i.id);
     if (ids.length !== expected.length || ids.some((id, i) => id !== expected[i])) {
-      this.fail('response.output', `Terminal output [${ids.join(', ')}] does not match the streamed items [${expected.join(', ')}].`);
+      this.fail(
+        'response.output',
+        `Terminal output [${ids.join(', ')}] does not match the streamed items [${expected.join(', ')}].`,
+      );
     }
   }
 
   private itemAdded(event: EventRecord): void {
-    if (event.output_index !== this.items.length) this.fail('item.index', `output_index ${String(event.output_index)}, expected ${this.items.length}.`);
+    if (event.output_index !== this.items.length)
+      this.fail('item.index', `output_index ${String(event.output_index)}, expected ${this.items.length}.`);
     const item = event.item as Record<string, unknown> | undefined;
     const id = item?.id;
     if (typeof id !== 'string' || id === '') this.fail('item.id', 'The added item has no string id.');
     else if (this.itemIds.has(id)) this.fail('item.id', `Item id '${id}' was already used.`);
     if (typeof id === 'string') this.itemIds.add(id);
     const type = typeof item?.type === 'string' ? item.type : 'unknown';
-    if (item !== undefined && !this.startsEmpty(type, item)) this.fail('item.empty', `The added ${type} item is not empty.`);
-    this.items.push({ id: String(id), type, done: false, parts: [], summaries: [], args: '', argsDeltas: false, argsDone: false });
+    if (item !== undefined && !this.startsEmpty(type, item))
+      this.fail('item.empty', `The added ${type} item is not empty.`);
+    this.items.push({
+      id: String(id),
+      type,
+      done: false,
+      parts: [],
+      summaries: [],
+      args: '',
+      argsDeltas: false,
+      argsDone: false,
+    });
   }
 
   private startsEmpty(type: string, item: Record<string, unknown>): boolean {
@@ -302,16 +328,19 @@ export class StreamValidator {
       return undefined;
     }
     const itemId = isItemDone ? (event.item as { id?: unknown } | undefined)?.id : event.item_id;
-    if (itemId !== item.id) this.fail('item.open', `Item id '${String(itemId)}' differs from '${item.id}' at output_index ${index}.`);
+    if (itemId !== item.id)
+      this.fail('item.open', `Item id '${String(itemId)}' differs from '${item.id}' at output_index ${index}.`);
     return item;
   }
 
   private partAdded(list: PartState[], event: EventRecord, indexField: string): void {
-    if (event[indexField] !== list.length) this.fail('part.index', `${indexField} ${String(event[indexField])}, expected ${list.length}.`);
+    if (event[indexField] !== list.length)
+      this.fail('part.index', `${indexField} ${String(event[indexField])}, expected ${list.length}.`);
     const part = event.part as { type?: unknown } | undefined;
     const kind = indexField === 'summary_index' ? 'summary_text' : textKind(part?.type);
     const initial = partText(part);
-    if (kind !== 'other' && initial !== undefined && initial !== '') this.fail('part.empty', `The added ${kind} part is not empty.`);
+    if (kind !== 'other' && initial !== undefined && initial !== '')
+      this.fail('part.empty', `The added ${kind} part is not empty.`);
     list.push({ kind, text: '', textDone: false, done: false });
   }
 
@@ -334,7 +363,8 @@ export class StreamValidator {
     if (part === undefined) return;
     part.done = true;
     if (part.kind === 'other') return;
-    if (!part.textDone) this.fail('part.done-order', `The part at ${indexField} ${String(event[indexField])} is done before its text.`);
+    if (!part.textDone)
+      this.fail('part.done-order', `The part at ${indexField} ${String(event[indexField])} is done before its text.`);
     const final = partText(event.part);
     if (final !== part.text) this.fail('text.concat', `The done part's text differs from its deltas.`);
   }
@@ -382,14 +412,16 @@ export class StreamValidator {
   private itemDone(item: ItemState, event: EventRecord): void {
     item.done = true;
     const openParts = [...item.parts, ...item.summaries].some((p) => !p.done);
-    if (openParts || (item.argsDeltas && !item.argsDone)) this.fail('item.done-order', `Item '${item.id}' is done before its parts.`);
+    if (openParts || (item.argsDeltas && !item.argsDone))
+      this.fail('item.done-order', `Item '${item.id}' is done before its parts.`);
     const final = event.item as Record<string, unknown> | undefined;
     if (final === undefined) return;
     if (this.finalTextsDiffer(final.content, item.parts) || this.finalTextsDiffer(final.summary, item.summaries)) {
       this.fail('text.concat', `The done item '${item.id}' differs from its streamed parts.`);
     }
     const finalArgs = item.type === 'custom_tool_call' ? final.input : final.arguments;
-    if (item.argsDone && finalArgs !== item.args) this.fail('text.concat', `The done item's arguments differ from the streamed arguments.`);
+    if (item.argsDone && finalArgs !== item.args)
+      this.fail('text.concat', `The done item's arguments differ from the streamed arguments.`);
   }
 
   /** True when the item's final part list disagrees with the streamed parts (only checked when parts were streamed). */
@@ -401,7 +433,10 @@ export class StreamValidator {
 }
 
 /** Runs a whole recorded stream through a validator; returns every violation, in order. */
-export function validateStream(events: Iterable<StreamEventLike>, options: StreamValidatorOptions = {}): StreamViolation[] {
+export function validateStream(
+  events: Iterable<StreamEventLike>,
+  options: StreamValidatorOptions = {},
+): StreamViolation[] {
   const validator = new StreamValidator(options);
   const out: StreamViolation[] = [];
   for (const event of events) out.push(...validator.check(event));

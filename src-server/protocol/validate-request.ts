@@ -29,7 +29,13 @@ let everyError: ValidateFunction | undefined;
  * inlineRefs off: each $def compiles once instead of once per use. validateSchema off: checking the
  * schema against the 2020-12 meta-schema doubles start-up time; a test does it instead.
  */
-export const AJV_OPTIONS = { allowUnionTypes: true, discriminator: true, strict: true, strictRequired: false, inlineRefs: false } as const;
+export const AJV_OPTIONS = {
+  allowUnionTypes: true,
+  discriminator: true,
+  strict: true,
+  strictRequired: false,
+  inlineRefs: false,
+} as const;
 
 function compile(allErrors: boolean): ValidateFunction {
   return new Ajv2020({ ...AJV_OPTIONS, allErrors, validateSchema: false }).compile(CREATE_RESPONSE_REQUEST_SCHEMA);
@@ -77,7 +83,10 @@ function unknownFields(body: object): string[][] {
   const out: string[][] = [];
   for (const e of validate.errors ?? []) {
     if (e.keyword !== 'additionalProperties') continue;
-    out.push([...pointerSegments(e.instancePath), String((e.params as { additionalProperty: string }).additionalProperty)]);
+    out.push([
+      ...pointerSegments(e.instancePath),
+      String((e.params as { additionalProperty: string }).additionalProperty),
+    ]);
   }
   return out;
 }
@@ -88,12 +97,16 @@ function removeAt(root: Record<string, unknown>, segments: string[]): void {
     if (typeof node !== 'object' || node === null) return;
     node = (node as Record<string, unknown>)[segment];
   }
-  if (typeof node === 'object' && node !== null) delete (node as Record<string, unknown>)[segments[segments.length - 1]];
+  if (typeof node === 'object' && node !== null)
+    delete (node as Record<string, unknown>)[segments[segments.length - 1]];
 }
 
 function pointerSegments(pointer: string): string[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => s.replace(/~1/g, '/').replace(/~0/g, '~'));
 }
 
 /** `['input', '0', 'content']` → `input[0].content` (OpenAI's param notation). */
@@ -144,27 +157,48 @@ function toGatewayError(failures: ErrorObject[]): GatewayError {
       return errors.invalidType(param, types.map((t) => ARTICLE[t] ?? t).join(' or '));
     }
     case 'enum':
-      return errors.invalidValue(param, `Invalid value for '${param}': expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`);
+      return errors.invalidValue(
+        param,
+        `Invalid value for '${param}': expected one of ${(params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(', ')}.`,
+      );
     case 'discriminator': {
       // ajv's discriminator: `tag` = the type is not a string, `mapping` = no branch has that type.
       const typeParam = join(e.instancePath, String(params.tag));
       return params.error === 'tag'
         ? errors.invalidType(typeParam, 'a string')
-        : errors.invalidValue(typeParam, `Invalid value for '${typeParam}': ${JSON.stringify(params.tagValue)} is not a known type.`);
+        : errors.invalidValue(
+            typeParam,
+            `Invalid value for '${typeParam}': ${JSON.stringify(params.tagValue)} is not a known type.`,
+          );
     }
     case 'const':
-      return errors.invalidValue(param, `Invalid value for '${param}': expected ${JSON.stringify(params.allowedValue)}.`);
+      return errors.invalidValue(
+        param,
+        `Invalid value for '${param}': expected ${JSON.stringify(params.allowedValue)}.`,
+      );
     case 'maxProperties':
       return errors.invalidValue(param, `Invalid '${param}': at most ${String(params.limit)} entries are allowed.`);
     case 'maxLength':
       return e.propertyName !== undefined
-        ? errors.invalidValue(param, `Invalid key in '${join(e.instancePath)}': keys are at most ${String(params.limit)} characters.`)
-        : errors.invalidValue(param, `Invalid '${param}': string too long, at most ${String(params.limit)} characters.`);
+        ? errors.invalidValue(
+            param,
+            `Invalid key in '${join(e.instancePath)}': keys are at most ${String(params.limit)} characters.`,
+          )
+        : errors.invalidValue(
+            param,
+            `Invalid '${param}': string too long, at most ${String(params.limit)} characters.`,
+          );
     case 'minLength':
-      return errors.invalidValue(param, `Invalid '${param}': string too short, at least ${String(params.limit)} characters.`);
+      return errors.invalidValue(
+        param,
+        `Invalid '${param}': string too short, at least ${String(params.limit)} characters.`,
+      );
     case 'minimum':
     case 'maximum':
-      return errors.invalidValue(param, `Invalid '${param}': must be ${e.keyword === 'minimum' ? '>=' : '<='} ${String(params.limit)}.`);
+      return errors.invalidValue(
+        param,
+        `Invalid '${param}': must be ${e.keyword === 'minimum' ? '>=' : '<='} ${String(params.limit)}.`,
+      );
     case 'pattern':
       return errors.invalidValue(param, `Invalid '${param}': does not match the pattern '${String(params.pattern)}'.`);
     default:

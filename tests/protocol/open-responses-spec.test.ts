@@ -18,14 +18,30 @@ describe('Open Responses spec helper', () => {
   });
 
   test('a valid hand-written event passes and a broken one fails', () => {
-    const event = { type: 'response.output_text.delta', sequence_number: 4, item_id: 'msg_1', output_index: 0, content_index: 0, delta: 'Hi', logprobs: [] };
+    const event = {
+      type: 'response.output_text.delta',
+      sequence_number: 4,
+      item_id: 'msg_1',
+      output_index: 0,
+      content_index: 0,
+      delta: 'Hi',
+      logprobs: [],
+    };
     expect(validateEventAgainstSpec(event)).toEqual([]);
     expect(validateEventAgainstSpec({ ...event, delta: 5 })).toEqual(['/delta must be string']);
-    expect(validateEventAgainstSpec({ ...event, type: 'response.reasoning_text.delta' })[0]).toContain('not a streaming event');
+    expect(validateEventAgainstSpec({ ...event, type: 'response.reasoning_text.delta' })[0]).toContain(
+      'not a streaming event',
+    );
   });
 
   test('the sample stream text events in the open-responses dialect match the spec', () => {
-    const checked = sample('open-responses').filter((e) => /delta|done$/.test(e.type) && !e.type.startsWith('response.output_item') && !e.type.startsWith('response.content_part') && !e.type.includes('summary_part'));
+    const checked = sample('open-responses').filter(
+      (e) =>
+        /delta|done$/.test(e.type) &&
+        !e.type.startsWith('response.output_item') &&
+        !e.type.startsWith('response.content_part') &&
+        !e.type.includes('summary_part'),
+    );
     expect(checked.length).toBeGreaterThan(5);
     for (const e of checked) expect(validateEventAgainstSpec(e), e.type).toEqual([]);
   });

@@ -20,19 +20,51 @@ let baseURL = '';
 
 function responseJson(output: unknown[]): Record<string, unknown> {
   return {
-    id: `resp_${bodies.length}`, object: 'response', created_at: 1700000000, status: 'completed', model: 'm', output,
-    error: null, incomplete_details: null, instructions: null, metadata: {}, parallel_tool_calls: true, temperature: 1,
-    tool_choice: 'auto', tools: [], top_p: 1, output_text: '',
-    usage: { input_tokens: 3, output_tokens: 2, total_tokens: 5, input_tokens_details: { cached_tokens: 0 }, output_tokens_details: { reasoning_tokens: 0 } },
+    id: `resp_${bodies.length}`,
+    object: 'response',
+    created_at: 1700000000,
+    status: 'completed',
+    model: 'm',
+    output,
+    error: null,
+    incomplete_details: null,
+    instructions: null,
+    metadata: {},
+    parallel_tool_calls: true,
+    temperature: 1,
+    tool_choice: 'auto',
+    tools: [],
+    top_p: 1,
+    output_text: '',
+    usage: {
+      input_tokens: 3,
+      output_tokens: 2,
+      total_tokens: 5,
+      input_tokens_details: { cached_tokens: 0 },
+      output_tokens_details: { reasoning_tokens: 0 },
+    },
   };
 }
 
 const TURN_1 = [
   { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'Need the weather.' }] },
-  { type: 'function_call', id: 'fc_1', call_id: 'call_1', name: 'get_weather', arguments: '{"city":"Paris"}', status: 'completed' },
+  {
+    type: 'function_call',
+    id: 'fc_1',
+    call_id: 'call_1',
+    name: 'get_weather',
+    arguments: '{"city":"Paris"}',
+    status: 'completed',
+  },
 ];
 const TURN_2 = [
-  { type: 'message', id: 'msg_1', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text: 'Sunny.', annotations: [] }] },
+  {
+    type: 'message',
+    id: 'msg_1',
+    role: 'assistant',
+    status: 'completed',
+    content: [{ type: 'output_text', text: 'Sunny.', annotations: [] }],
+  },
 ];
 
 beforeAll(async () => {
@@ -43,7 +75,8 @@ beforeAll(async () => {
     req.on('end', () => {
       const body = JSON.parse(raw) as { input?: unknown[] };
       bodies.push(body);
-      const answered = Array.isArray(body.input) && body.input.some((i) => (i as { type?: string }).type === 'function_call_output');
+      const answered =
+        Array.isArray(body.input) && body.input.some((i) => (i as { type?: string }).type === 'function_call_output');
       res.writeHead(200, { 'content-type': 'application/json' });
       res.end(JSON.stringify(responseJson(answered ? TURN_2 : TURN_1)));
     });
@@ -75,14 +108,31 @@ describe('L3 strict mode accepts what real SDKs send', () => {
       instructions: 'Be brief.',
       input: [
         { role: 'developer', content: 'Use tools.' },
-        { role: 'user', content: [{ type: 'input_text', text: 'Weather?' }, { type: 'input_image', image_url: 'data:image/png;base64,AAAA', detail: 'low' }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'input_text', text: 'Weather?' },
+            { type: 'input_image', image_url: 'data:image/png;base64,AAAA', detail: 'low' },
+          ],
+        },
         { type: 'function_call', call_id: 'call_0', name: 'get_weather', arguments: '{}' },
         { type: 'function_call_output', call_id: 'call_0', output: [{ type: 'input_text', text: 'rain' }] },
       ],
-      tools: [{ type: 'function', name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: {} }, strict: false }],
+      tools: [
+        {
+          type: 'function',
+          name: 'get_weather',
+          description: 'Weather',
+          parameters: { type: 'object', properties: {} },
+          strict: false,
+        },
+      ],
       tool_choice: { type: 'function', name: 'get_weather' },
       parallel_tool_calls: true,
-      text: { format: { type: 'json_schema', name: 'answer', schema: { type: 'object' }, strict: true }, verbosity: 'low' },
+      text: {
+        format: { type: 'json_schema', name: 'answer', schema: { type: 'object' }, strict: true },
+        verbosity: 'low',
+      },
       reasoning: { effort: 'low', summary: 'auto' },
       temperature: 0.2,
       top_p: 0.9,
@@ -108,12 +158,26 @@ describe('L3 strict mode accepts what real SDKs send', () => {
     const getWeather = agentTool({
       name: 'get_weather',
       description: 'Weather for a city',
-      parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false },
+      parameters: {
+        type: 'object',
+        properties: { city: { type: 'string' } },
+        required: ['city'],
+        additionalProperties: false,
+      },
       strict: true,
       execute: async () => 'sunny',
     });
-    const agent = new Agent({ name: 'a', instructions: 'Answer.', model: 'm', tools: [getWeather], modelSettings: { temperature: 0.1, parallelToolCalls: false } });
-    const provider = new OpenAIProvider({ openAIClient: new OpenAI({ baseURL, apiKey: 'sk-test', maxRetries: 0 }), useResponses: true });
+    const agent = new Agent({
+      name: 'a',
+      instructions: 'Answer.',
+      model: 'm',
+      tools: [getWeather],
+      modelSettings: { temperature: 0.1, parallelToolCalls: false },
+    });
+    const provider = new OpenAIProvider({
+      openAIClient: new OpenAI({ baseURL, apiKey: 'sk-test', maxRetries: 0 }),
+      useResponses: true,
+    });
     const result = await new Runner({ modelProvider: provider, tracingDisabled: true }).run(agent, 'Weather in Paris?');
     expect(result.finalOutput).toBe('Sunny.');
     expectAccepted(bodies.slice(start));
@@ -128,7 +192,11 @@ describe('L3 strict mode accepts what real SDKs send', () => {
       tools: {
         get_weather: aiTool({
           description: 'Weather for a city',
-          inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
+          inputSchema: jsonSchema<{ city: string }>({
+            type: 'object',
+            properties: { city: { type: 'string' } },
+            required: ['city'],
+          }),
           execute: async () => 'sunny',
         }),
       },

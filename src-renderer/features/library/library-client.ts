@@ -8,7 +8,6 @@ export type { RecordingSummary };
 import type { RecordingDiff } from '../../../src-server/recording/diff.js';
 import { apiUrl, authHeaders, type Connection } from '../../lib/gateway-client.js';
 
-
 export interface RecordingPage {
   data: RecordingSummary[];
   total: number;

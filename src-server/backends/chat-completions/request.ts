@@ -14,7 +14,10 @@ export type ChatToolChoice = 'none' | 'auto' | 'required' | { type: 'function'; 
 export type ChatResponseFormat =
   | { type: 'text' }
   | { type: 'json_object' }
-  | { type: 'json_schema'; json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean; description?: string } };
+  | {
+      type: 'json_schema';
+      json_schema: { name: string; schema: Record<string, unknown>; strict?: boolean; description?: string };
+    };
 
 /** The standard Chat Completions fields this gateway sends; extras are added per adapter. */
 export interface ChatCompletionsBody {
@@ -68,7 +71,8 @@ export function baseChatBody(request: ModelRequest, messages: ChatMessage[] = re
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
   if (request.toolChoice !== undefined && body.tools) body.tool_choice = chatToolChoice(request.toolChoice);
-  if (request.responseFormat && request.responseFormat.type !== 'text') body.response_format = chatResponseFormat(request.responseFormat);
+  if (request.responseFormat && request.responseFormat.type !== 'text')
+    body.response_format = chatResponseFormat(request.responseFormat);
   if (request.temperature !== undefined) body.temperature = request.temperature;
   if (request.topP !== undefined) body.top_p = request.topP;
   if (request.logprobs) {

@@ -122,7 +122,9 @@ export class ChatStreamDecoder {
       if (reasoning) this.parts.push({ type: 'reasoning-delta', text: reasoning });
       if (delta.content) {
         const lp = choice.logprobs?.content;
-        this.parts.push(lp ? { type: 'text-delta', text: delta.content, logprobs: lp } : { type: 'text-delta', text: delta.content });
+        this.parts.push(
+          lp ? { type: 'text-delta', text: delta.content, logprobs: lp } : { type: 'text-delta', text: delta.content },
+        );
       }
       if (delta.refusal) this.parts.push({ type: 'refusal-delta', text: delta.refusal });
       if (delta.tool_calls) for (let i = 0; i < delta.tool_calls.length; i++) this.toolFragment(delta.tool_calls[i], i);
@@ -142,7 +144,12 @@ export class ChatStreamDecoder {
     // Some servers repeat id/name on every fragment: only the first one starts the call.
     if (!slot.started && fn?.name) {
       slot.started = true;
-      this.parts.push({ type: 'tool-call-start', index, callId: fragment.id || `call_${this.requestId}_${index}`, name: fn.name });
+      this.parts.push({
+        type: 'tool-call-start',
+        index,
+        callId: fragment.id || `call_${this.requestId}_${index}`,
+        name: fn.name,
+      });
       if (slot.pendingArgs) {
         this.parts.push({ type: 'tool-call-delta', index, argumentsDelta: slot.pendingArgs });
         slot.pendingArgs = '';

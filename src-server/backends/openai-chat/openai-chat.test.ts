@@ -6,7 +6,11 @@ import { buildOpenAIChatBody, createOpenAIChatAdapter } from './index.js';
 registerBackendContract('openai-chat', { vllmExtensions: false }, async ({ timeoutSeconds }) => {
   const simulator = new SimulatorServer({ seed: 11 });
   const url = await simulator.listen();
-  return { adapter: createOpenAIChatAdapter({ baseUrl: url, timeoutSeconds, apiKey: 'sk-test' }), simulator, close: () => simulator.close() };
+  return {
+    adapter: createOpenAIChatAdapter({ baseUrl: url, timeoutSeconds, apiKey: 'sk-test' }),
+    simulator,
+    close: () => simulator.close(),
+  };
 });
 
 describe('openai-chat request body', () => {

@@ -64,11 +64,19 @@ export interface SerializeOptions {
   includeUsage: boolean;
 }
 
-export function serializeStream(env: Envelope, plan: ReplyPlan, usage: UsageNumbers, opts: SerializeOptions, rng: Prng): SerializedStream {
+export function serializeStream(
+  env: Envelope,
+  plan: ReplyPlan,
+  usage: UsageNumbers,
+  opts: SerializeOptions,
+  rng: Prng,
+): SerializedStream {
   const prefix = `data: {"id":${JSON.stringify(env.id)},"object":"chat.completion.chunk","created":${env.created},"model":${JSON.stringify(env.model)},"choices":[{"index":0,"delta":`;
   const plain = `,"logprobs":null,"finish_reason":null}]}\n\n`;
   const chunk = (delta: string, logprobs = 'null'): string =>
-    logprobs === 'null' ? prefix + delta + plain : `${prefix}${delta},"logprobs":${logprobs},"finish_reason":null}]}\n\n`;
+    logprobs === 'null'
+      ? prefix + delta + plain
+      : `${prefix}${delta},"logprobs":${logprobs},"finish_reason":null}]}\n\n`;
 
   const head = chunk('{"role":"assistant","content":""}');
   const deltas: string[] = [];
@@ -80,8 +88,11 @@ export function serializeStream(env: Envelope, plan: ReplyPlan, usage: UsageNumb
   }
   const tails: { index: number; function: { arguments: string } }[] = [];
   plan.toolCalls.forEach((call, index) => {
-    deltas.push(chunk(JSON.stringify({ tool_calls: [{ id: call.id, type: 'function', index, function: { name: call.name } }] })));
-    for (const p of call.pieces) deltas.push(chunk(JSON.stringify({ tool_calls: [{ index, function: { arguments: p } }] })));
+    deltas.push(
+      chunk(JSON.stringify({ tool_calls: [{ id: call.id, type: 'function', index, function: { name: call.name } }] })),
+    );
+    for (const p of call.pieces)
+      deltas.push(chunk(JSON.stringify({ tool_calls: [{ index, function: { arguments: p } }] })));
     if (call.tail) tails.push({ index, function: { arguments: call.tail } });
   });
   const finishDelta = tails.length > 0 ? JSON.stringify({ tool_calls: tails }) : '{}';
@@ -93,10 +104,23 @@ export function serializeStream(env: Envelope, plan: ReplyPlan, usage: UsageNumb
   return { head, deltas, tail };
 }
 
-export function completionBody(env: Envelope, plan: ReplyPlan, usage: UsageNumbers, opts: SerializeOptions, rng: Prng): string {
-  const message: Record<string, unknown> = { role: 'assistant', content: plan.toolCalls.length > 0 && plan.content.length === 0 ? null : plan.content.join('') };
+export function completionBody(
+  env: Envelope,
+  plan: ReplyPlan,
+  usage: UsageNumbers,
+  opts: SerializeOptions,
+  rng: Prng,
+): string {
+  const message: Record<string, unknown> = {
+    role: 'assistant',
+    content: plan.toolCalls.length > 0 && plan.content.length === 0 ? null : plan.content.join(''),
+  };
   if (plan.reasoning.length > 0) message[opts.reasoningField] = plan.reasoning.join('');
-  message.tool_calls = plan.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.pieces.join('') + c.tail } }));
+  message.tool_calls = plan.toolCalls.map((c) => ({
+    id: c.id,
+    type: 'function',
+    function: { name: c.name, arguments: c.pieces.join('') + c.tail },
+  }));
   const logprobs = opts.logprobs ? { content: plan.content.map((t) => tokenLogprob(rng, t, opts.topLogprobs)) } : null;
   return JSON.stringify({
     id: env.id,

@@ -29,8 +29,10 @@ export async function createSimulatorBackend(options: SimulatorBackendOptions): 
     baseUrl: adapter.baseUrl,
     simulator,
     listModels: (signal?: AbortSignal): Promise<ModelInfo[]> => adapter.listModels(signal),
-    stream: (request: ModelRequest, streamOptions: StreamOptions): Promise<AsyncIterable<ModelPart>> => adapter.stream(request, streamOptions),
-    countTokens: (request: ModelRequest, signal?: AbortSignal): Promise<number> => adapter.countTokens!(request, signal),
+    stream: (request: ModelRequest, streamOptions: StreamOptions): Promise<AsyncIterable<ModelPart>> =>
+      adapter.stream(request, streamOptions),
+    countTokens: (request: ModelRequest, signal?: AbortSignal): Promise<number> =>
+      adapter.countTokens!(request, signal),
     close: async () => {
       await adapter.close();
       await simulator.close();

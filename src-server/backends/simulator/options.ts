@@ -71,12 +71,14 @@ export class KnobError extends Error {}
 
 function assign(knobs: RequestKnobs, key: keyof RequestKnobs, raw: string, origin: string): void {
   if (key === 'fault') {
-    if (!(FAULTS as readonly string[]).includes(raw)) throw new KnobError(`${origin}: unknown fault '${raw}' (expected one of ${FAULTS.join(', ')})`);
+    if (!(FAULTS as readonly string[]).includes(raw))
+      throw new KnobError(`${origin}: unknown fault '${raw}' (expected one of ${FAULTS.join(', ')})`);
     knobs.fault = raw as Fault;
     return;
   }
   const n = Number(raw);
-  if (raw === '' || !Number.isInteger(n) || n < 0) throw new KnobError(`${origin}: expected a non-negative integer, got '${raw}'`);
+  if (raw === '' || !Number.isInteger(n) || n < 0)
+    throw new KnobError(`${origin}: expected a non-negative integer, got '${raw}'`);
   knobs[key] = n;
 }
 
@@ -87,15 +89,27 @@ export function parseModelName(model: string): { base: string; settings: [keyof 
   for (const item of rest) {
     const eq = item.indexOf('=');
     const key = eq > 0 ? SUFFIX_KEYS[item.slice(0, eq)] : undefined;
-    if (!key) throw new KnobError(`model suffix '+${item}': expected key=value with key one of ${Object.keys(SUFFIX_KEYS).join(', ')}`);
+    if (!key)
+      throw new KnobError(
+        `model suffix '+${item}': expected key=value with key one of ${Object.keys(SUFFIX_KEYS).join(', ')}`,
+      );
     settings.push([key, item.slice(eq + 1)]);
   }
   return { base, settings };
 }
 
 /** Resolves the knobs of one request: defaults < model suffix < headers. */
-export function resolveKnobs(model: string, headers: IncomingHttpHeaders, defaults: KnobDefaults): { base: string; knobs: RequestKnobs } {
-  const knobs: RequestKnobs = { ttftMs: defaults.ttftMs, tokenMs: defaults.tokenMs, seed: defaults.seed, faultAfter: 2 };
+export function resolveKnobs(
+  model: string,
+  headers: IncomingHttpHeaders,
+  defaults: KnobDefaults,
+): { base: string; knobs: RequestKnobs } {
+  const knobs: RequestKnobs = {
+    ttftMs: defaults.ttftMs,
+    tokenMs: defaults.tokenMs,
+    seed: defaults.seed,
+    faultAfter: 2,
+  };
   const { base, settings } = parseModelName(model);
   for (const [key, raw] of settings) assign(knobs, key, raw, `model '${model}'`);
   for (const [header, key] of HEADER_KEYS) {

@@ -81,14 +81,15 @@ function snippet(text: string, words = 12): string {
 }
 
 function lastUserText(messages: readonly PromptMessage[]): string {
-  for (let i = messages.length - 1; i >= 0; i--) if (messages[i].role === 'user') return contentText(messages[i].content);
+  for (let i = messages.length - 1; i >= 0; i--)
+    if (messages[i].role === 'user') return contentText(messages[i].content);
   return '';
 }
 
 /** Splits tokens into fragments of 1–3 tokens, like a tool parser streaming arguments. */
 function fragments(rng: Prng, tokens: string[]): string[] {
   const out: string[] = [];
-  for (let i = 0; i < tokens.length; ) {
+  for (let i = 0; i < tokens.length;) {
     const n = Math.min(tokens.length - i, rng.int(1, 3));
     out.push(tokens.slice(i, i + n).join(''));
     i += n;
@@ -100,7 +101,8 @@ function chooseTools(request: SimRequest, rng: Prng): SimTool[] {
   const tools = (request.tools ?? []).filter((t) => typeof t.function?.name === 'string');
   const choice = request.tool_choice ?? 'auto';
   const messages = request.messages ?? [];
-  if (tools.length === 0 || choice === 'none' || messages.length === 0 || messages[messages.length - 1].role !== 'user') return [];
+  if (tools.length === 0 || choice === 'none' || messages.length === 0 || messages[messages.length - 1].role !== 'user')
+    return [];
   if (typeof choice === 'object') return tools.filter((t) => t.function?.name === choice.function?.name).slice(0, 1);
   const text = lastUserText(messages).toLowerCase();
   const mentioned = tools.filter((t) => {
@@ -116,7 +118,8 @@ function toolResultsAnswer(messages: readonly PromptMessage[]): string | undefin
   const names = new Map<string, string>();
   for (const m of messages) {
     if (m.role === 'assistant' && Array.isArray(m.tool_calls)) {
-      for (const c of m.tool_calls as { id?: string; function?: { name?: string } }[]) if (c.id && c.function?.name) names.set(c.id, c.function.name);
+      for (const c of m.tool_calls as { id?: string; function?: { name?: string } }[])
+        if (c.id && c.function?.name) names.set(c.id, c.function.name);
     }
   }
   const quotes: string[] = [];
@@ -168,19 +171,36 @@ export function planReply(request: SimRequest, traits: ModelTraits, rng: Prng, d
       const schema = tool.function?.parameters ?? { type: 'object', properties: {} };
       const pieces = fragments(rng, tokenize(JSON.stringify(valueForSchema(rng, schema))));
       const tailFrom = pieces.length > 2 && rng.next() < 0.5 ? Math.ceil(pieces.length * 0.6) : pieces.length;
-      toolCalls.push({ id: `chatcmpl-tool-${rng.hex(32)}`, name: String(tool.function?.name), pieces: pieces.slice(0, tailFrom), tail: pieces.slice(tailFrom).join('') });
+      toolCalls.push({
+        id: `chatcmpl-tool-${rng.hex(32)}`,
+        name: String(tool.function?.name),
+        pieces: pieces.slice(0, tailFrom),
+        tail: pieces.slice(tailFrom).join(''),
+      });
     }
   } else if (format?.type === 'json_schema' && format.json_schema?.schema) {
     content = tokenize(JSON.stringify(valueForSchema(rng, format.json_schema.schema)));
   } else if (format?.type === 'json_object') {
-    content = tokenize(JSON.stringify({ answer: `You asked: ${snippet(lastUserText(messages))}`, confidence: rng.int(50, 99) / 100 }));
+    content = tokenize(
+      JSON.stringify({ answer: `You asked: ${snippet(lastUserText(messages))}`, confidence: rng.int(50, 99) / 100 }),
+    );
   } else if (afterTools !== undefined) {
     content = tokenize(afterTools);
   } else {
     content = proseReply(rng, messages, deltas);
   }
 
-  return applyBudget({ reasoning, content, toolCalls, finish: toolCalls.length > 0 ? 'tool_calls' : 'stop', completionTokens: 0, reasoningTokens: 0 }, request);
+  return applyBudget(
+    {
+      reasoning,
+      content,
+      toolCalls,
+      finish: toolCalls.length > 0 ? 'tool_calls' : 'stop',
+      completionTokens: 0,
+      reasoningTokens: 0,
+    },
+    request,
+  );
 }
 
 /** `max_tokens` / `max_completion_tokens`: cut the output and finish with `length`. */
@@ -207,5 +227,12 @@ function applyBudget(plan: ReplyPlan, request: SimRequest): ReplyPlan {
     toolCalls.push({ ...call, pieces, tail: '' });
     if (pieces.length < call.pieces.length + (call.tail ? 1 : 0)) break;
   }
-  return { reasoning, content, toolCalls, finish: 'length', completionTokens: limit - left, reasoningTokens: reasoning.length };
+  return {
+    reasoning,
+    content,
+    toolCalls,
+    finish: 'length',
+    completionTokens: limit - left,
+    reasoningTokens: reasoning.length,
+  };
 }

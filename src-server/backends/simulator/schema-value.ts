@@ -10,7 +10,24 @@ import type { Prng } from './prng.js';
 
 type Schema = Record<string, unknown>;
 
-const WORDS = ['alpha', 'bravo', 'cedar', 'delta', 'ember', 'fjord', 'garnet', 'harbor', 'iris', 'juniper', 'kestrel', 'lumen', 'maple', 'nimbus', 'onyx', 'prairie'];
+const WORDS = [
+  'alpha',
+  'bravo',
+  'cedar',
+  'delta',
+  'ember',
+  'fjord',
+  'garnet',
+  'harbor',
+  'iris',
+  'juniper',
+  'kestrel',
+  'lumen',
+  'maple',
+  'nimbus',
+  'onyx',
+  'prairie',
+];
 const CITIES = ['Paris', 'Lisbon', 'Osaka', 'Toronto', 'Nairobi', 'Oslo', 'Lima', 'Seoul'];
 
 function asSchema(value: unknown): Schema {
@@ -51,7 +68,10 @@ export class SchemaValueGenerator {
           ...merged,
           ...p,
           properties: { ...asSchema(merged.properties), ...asSchema(p.properties) },
-          required: [...(Array.isArray(merged.required) ? merged.required : []), ...(Array.isArray(p.required) ? p.required : [])],
+          required: [
+            ...(Array.isArray(merged.required) ? merged.required : []),
+            ...(Array.isArray(p.required) ? p.required : []),
+          ],
         };
       }
       s = merged;
@@ -115,7 +135,8 @@ export class SchemaValueGenerator {
     for (let i = 0; i < count; i++) {
       let item = this.generate(i < prefix.length ? prefix[i] : s.items, name);
       // uniqueItems: retry a few times, then vary strings and numbers explicitly.
-      for (let tries = 0; s.uniqueItems === true && seen.has(JSON.stringify(item)) && tries < 4; tries++) item = this.generate(s.items, name);
+      for (let tries = 0; s.uniqueItems === true && seen.has(JSON.stringify(item)) && tries < 4; tries++)
+        item = this.generate(s.items, name);
       if (s.uniqueItems === true && seen.has(JSON.stringify(item))) {
         if (typeof item === 'string') item = `${item}${i}`;
         else if (typeof item === 'number') item = this.unusedNumber(this.resolve(asSchema(s.items)), seen, item);
@@ -137,12 +158,23 @@ export class SchemaValueGenerator {
   }
 
   private number(s: Schema, integer: boolean): number {
-    let min = typeof s.minimum === 'number' ? s.minimum : typeof s.exclusiveMinimum === 'number' ? s.exclusiveMinimum + (integer ? 1 : 0.5) : 0;
-    let max = typeof s.maximum === 'number' ? s.maximum : typeof s.exclusiveMaximum === 'number' ? s.exclusiveMaximum - (integer ? 1 : 0.5) : min + 100;
+    let min =
+      typeof s.minimum === 'number'
+        ? s.minimum
+        : typeof s.exclusiveMinimum === 'number'
+          ? s.exclusiveMinimum + (integer ? 1 : 0.5)
+          : 0;
+    let max =
+      typeof s.maximum === 'number'
+        ? s.maximum
+        : typeof s.exclusiveMaximum === 'number'
+          ? s.exclusiveMaximum - (integer ? 1 : 0.5)
+          : min + 100;
     if (max < min) [min, max] = [max, min];
     if (integer) {
       const n = this.rng.int(Math.ceil(min), Math.floor(max));
-      const step = typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
+      const step =
+        typeof s.multipleOf === 'number' && Number.isInteger(s.multipleOf) && s.multipleOf > 0 ? s.multipleOf : 1;
       const m = Math.ceil(n / step) * step;
       return m > max ? Math.floor(n / step) * step : m;
     }
@@ -169,7 +201,9 @@ export class SchemaValueGenerator {
       default:
         break;
     }
-    let text = /city|location|place|town/i.test(name) ? this.rng.pick(CITIES) : `${this.rng.pick(WORDS)} ${this.rng.pick(WORDS)}`;
+    let text = /city|location|place|town/i.test(name)
+      ? this.rng.pick(CITIES)
+      : `${this.rng.pick(WORDS)} ${this.rng.pick(WORDS)}`;
     const minLength = typeof s.minLength === 'number' ? s.minLength : 0;
     const maxLength = typeof s.maxLength === 'number' ? s.maxLength : Infinity;
     while (text.length < minLength) text += ` ${this.rng.pick(WORDS)}`;

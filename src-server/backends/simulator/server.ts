@@ -50,7 +50,13 @@ export interface SimulatorStats {
 }
 
 /** vLLM's error body: flat, with an integer `code`. */
-function vllmError(res: ServerResponse, status: number, type: string, message: string, headers: Record<string, string> = {}): void {
+function vllmError(
+  res: ServerResponse,
+  status: number,
+  type: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const body = JSON.stringify({ object: 'error', message, type, param: null, code: status });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
@@ -151,7 +157,10 @@ export class SimulatorServer extends EventEmitter {
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }).end(body);
   }
 
-  private async parse(req: IncomingMessage, res: ServerResponse): Promise<{ raw: string; body: SimRequest } | undefined> {
+  private async parse(
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): Promise<{ raw: string; body: SimRequest } | undefined> {
     const raw = await readBody(req);
     try {
       const body = JSON.parse(raw) as unknown;
@@ -163,7 +172,11 @@ export class SimulatorServer extends EventEmitter {
     }
   }
 
-  private knobs(model: string, req: IncomingMessage, res: ServerResponse): { base: string; knobs: RequestKnobs; traits: ModelTraits } | undefined {
+  private knobs(
+    model: string,
+    req: IncomingMessage,
+    res: ServerResponse,
+  ): { base: string; knobs: RequestKnobs; traits: ModelTraits } | undefined {
     let resolved;
     try {
       resolved = resolveKnobs(model, req.headers, this.defaults);
@@ -220,15 +233,23 @@ export class SimulatorServer extends EventEmitter {
     const resolved = this.knobs(model, req, res);
     if (!resolved) return;
     const { knobs, traits } = resolved;
-    if (!Array.isArray(body.messages) || body.messages.length === 0) return vllmError(res, 400, 'BadRequestError', "'messages' must be a non-empty list.");
+    if (!Array.isArray(body.messages) || body.messages.length === 0)
+      return vllmError(res, 400, 'BadRequestError', "'messages' must be a non-empty list.");
     const choice = body.tool_choice;
     if (typeof choice === 'object' && !(body.tools ?? []).some((t) => t.function?.name === choice.function?.name)) {
-      return vllmError(res, 400, 'BadRequestError', `Tool '${choice.function?.name}' named in tool_choice is not in tools.`);
+      return vllmError(
+        res,
+        400,
+        'BadRequestError',
+        `Tool '${choice.function?.name}' named in tool_choice is not in tools.`,
+      );
     }
 
     switch (knobs.fault) {
       case 'rate_limit':
-        return vllmError(res, 429, 'RateLimitError', 'The server is busy: too many requests in flight.', { 'retry-after': '1' });
+        return vllmError(res, 429, 'RateLimitError', 'The server is busy: too many requests in flight.', {
+          'retry-after': '1',
+        });
       case 'server_error':
         return vllmError(res, 500, 'InternalServerError', 'The engine failed while processing the request.');
       case 'disconnect':
@@ -257,13 +278,16 @@ export class SimulatorServer extends EventEmitter {
       const out = completionBody(env, plan, usage, serialize, rng);
       let done = false;
       this.watch(res, path, model, () => (done ? 1 : 0));
-      setTimeout(() => {
-        done = true;
-        if (res.destroyed) return;
-        res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
-        res.end(out);
-        this.stats.completed++;
-      }, knobs.ttftMs + knobs.tokenMs * (plan.completionTokens - 1));
+      setTimeout(
+        () => {
+          done = true;
+          if (res.destroyed) return;
+          res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
+          res.end(out);
+          this.stats.completed++;
+        },
+        knobs.ttftMs + knobs.tokenMs * (plan.completionTokens - 1),
+      );
       return;
     }
 
@@ -309,12 +333,20 @@ export class SimulatorServer extends EventEmitter {
   private fault(res: ServerResponse, knobs: RequestKnobs, env: Envelope): void {
     switch (knobs.fault) {
       case 'error_chunk': {
-        const err = { object: 'error', message: 'The engine failed during generation.', type: 'InternalServerError', param: null, code: 500 };
+        const err = {
+          object: 'error',
+          message: 'The engine failed during generation.',
+          type: 'InternalServerError',
+          param: null,
+          code: 500,
+        };
         res.end(`data: ${JSON.stringify(err)}\n\ndata: [DONE]\n\n`);
         return;
       }
       case 'malformed_chunk':
-        res.end(`data: {"id":"${env.id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\ndata: [DONE]\n\n`);
+        res.end(
+          `data: {"id":"${env.id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\ndata: [DONE]\n\n`,
+        );
         return;
       case 'truncate':
         // Flush what was written, then drop the connection without the chunked terminator.

@@ -23,7 +23,11 @@ describe('createBackend', () => {
 
   test('a URL picks the adapter per backendKind and accepts /v1 or not', async () => {
     const vllm = await createBackend({ ...defaultConfig(), backend: 'http://127.0.0.1:9/v1' });
-    const openai = await createBackend({ ...defaultConfig(), backend: 'http://127.0.0.1:9/', backendKind: 'openai-chat' });
+    const openai = await createBackend({
+      ...defaultConfig(),
+      backend: 'http://127.0.0.1:9/',
+      backendKind: 'openai-chat',
+    });
     expect([vllm.kind, vllm.baseUrl]).toEqual(['vllm', 'http://127.0.0.1:9']);
     expect([openai.kind, openai.baseUrl]).toEqual(['openai-chat', 'http://127.0.0.1:9']);
     await expect(createBackend({ ...defaultConfig(), backend: 'ftp://x' })).rejects.toThrow(/http/);
@@ -31,7 +35,12 @@ describe('createBackend', () => {
 
   test('a refused connection rejects with 502 backend_unreachable', async () => {
     const backend = await createBackend({ ...defaultConfig(), backend: 'http://127.0.0.1:9' });
-    await expect(backend.stream({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }, { signal: new AbortController().signal, requestId: 'r' })).rejects.toMatchObject({
+    await expect(
+      backend.stream(
+        { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+        { signal: new AbortController().signal, requestId: 'r' },
+      ),
+    ).rejects.toMatchObject({
       status: 502,
       code: 'backend_unreachable',
     });

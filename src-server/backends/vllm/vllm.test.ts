@@ -7,7 +7,11 @@ registerBackendContract('vllm', { vllmExtensions: true }, async ({ timeoutSecond
   const simulator = new SimulatorServer({ seed: 7 });
   const url = await simulator.listen();
   // Base URL with /v1, as users usually paste it.
-  return { adapter: createVllmAdapter({ baseUrl: `${url}/v1/`, timeoutSeconds }), simulator, close: () => simulator.close() };
+  return {
+    adapter: createVllmAdapter({ baseUrl: `${url}/v1/`, timeoutSeconds }),
+    simulator,
+    close: () => simulator.close(),
+  };
 });
 
 describe('vllm request body', () => {
