@@ -12,10 +12,9 @@
  * Sessions: a run whose request names `previous_response_id`, and a tool-output submission for a
  * response, join that response's session; any other run starts a new one.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { RecordingsStore } from '../store/recordings-store.js';
+import { randomHex, type RecordingsStore } from '../store/recordings-store.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
 import { credentialsIn, Redactor } from './redact.js';
 import { SseSplitter } from './sse-split.js';
@@ -203,8 +202,7 @@ class RunCapture {
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const previous =
       this.toolOutputsFor ?? (typeof fields.previous_response_id === 'string' ? fields.previous_response_id : null);
-    this.sessionId =
-      (previous !== null ? this.recorder.sessionOf(previous) : null) ?? `ses_${randomBytes(12).toString('hex')}`;
+    this.sessionId = (previous !== null ? this.recorder.sessionOf(previous) : null) ?? `ses_${randomHex(12)}`;
     try {
       this.recordingId = store.startRecording({
         requestId: this.info.requestId,
