@@ -12,7 +12,14 @@ export default defineConfig({
   main: {
     build: {
       outDir: r('./out/main'),
-      rollupOptions: { input: { index: r('./src-main/index.ts') }, external: ['better-sqlite3'] },
+      rollupOptions: {
+        input: {
+          index: r('./src-main/index.ts'),
+          // The recordings writer thread is started from a file beside the main bundle.
+          'recordings-writer-worker': r('./src-server/store/recordings-writer-worker.ts'),
+        },
+        external: ['better-sqlite3'],
+      },
     },
   },
   preload: {
