@@ -1,20 +1,15 @@
-import { Agent, OpenAIProvider, Runner, setTracingDisabled, tool } from '@openai/agents';
-import OpenAI from 'openai';
+import { Agent, type Runner, tool } from '@openai/agents';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
+import { agentsRunner } from '../support/fixtures.js';
 
 describe('OpenAI Agents SDK against the gateway', () => {
   let h: GatewayHarness;
   let runner: Runner;
   beforeAll(async () => {
-    setTracingDisabled(true);
     h = await startGateway({ logLevel: 'warn' });
-    const provider = new OpenAIProvider({
-      openAIClient: new OpenAI({ baseURL: h.baseURL, apiKey: 'test-key', maxRetries: 0 }),
-      useResponses: true,
-    });
-    runner = new Runner({ modelProvider: provider, tracingDisabled: true });
+    runner = agentsRunner(h.baseURL);
   });
   afterAll(async () => {
     // Strict stream validation in the gateway logs and fails any violating response.

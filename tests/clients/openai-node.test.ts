@@ -1,22 +1,10 @@
 import OpenAI from 'openai';
-import type { ResponseInputItem, ResponseStreamEvent, Tool } from 'openai/resources/responses/responses';
+import type { ResponseInputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validateStream, type StreamEventLike } from '../../src-server/protocol/stream-validator.js';
 import { validateEventAgainstSpec, validateResponseAgainstSpec } from '../support/open-responses-spec.js';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
-
-const weatherTool: Tool = {
-  type: 'function',
-  name: 'get_weather',
-  description: 'Current weather for a city.',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string' } },
-    required: ['city'],
-    additionalProperties: false,
-  },
-  strict: true,
-};
+import { weatherTool } from '../support/fixtures.js';
 
 function expectSequence(events: { type: string; sequence_number: number }[]): void {
   expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));

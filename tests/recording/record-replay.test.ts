@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import OpenAI from 'openai';
-import type { ResponseStreamEvent, Tool } from 'openai/resources/responses/responses';
+import type { ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { importFile, sessionFile } from '../../src-server/recording/export.js';
 import { parseData, parseJsonl, toJsonl, type RecordingFile } from '../../src-server/recording/format.js';
@@ -11,19 +11,7 @@ import { openStore, type Store } from '../../src-server/store/index.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { FAST, finishedRecording, tempDir } from './helpers.js';
-
-const weatherTool: Tool = {
-  type: 'function',
-  name: 'get_weather',
-  description: 'Current weather for a city.',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string' } },
-    required: ['city'],
-    additionalProperties: false,
-  },
-  strict: true,
-};
+import { weatherTool } from '../support/fixtures.js';
 
 let h: GatewayHarness;
 let store: RecordingsStore;

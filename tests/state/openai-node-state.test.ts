@@ -2,6 +2,7 @@ import OpenAI from 'openai';
 import type { ResponseInputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
+import { weatherTool as weather } from '../support/fixtures.js';
 
 let h: GatewayHarness;
 let client: OpenAI;
@@ -12,19 +13,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await h.close();
 });
-
-const weather = {
-  type: 'function' as const,
-  name: 'get_weather',
-  description: 'Current weather for a city.',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string' } },
-    required: ['city'],
-    additionalProperties: false,
-  },
-  strict: true,
-};
 
 describe('M6 openai-node with stored state', () => {
   test('multi-turn with previous_response_id, then retrieve and input_items', async () => {

@@ -6,18 +6,7 @@ import type { CanonicalEvent } from '../../src-server/engine/response-builder.js
 import { EXTENSION_EVENT_TYPES } from '../../src-server/protocol/events.js';
 import { checkExtensionEvent, EXTENSION_EVENT_SCHEMAS } from '../../src-server/protocol/extension-schemas.js';
 import { postJson, readSse, startGateway, streamViolations, type GatewayHarness } from '../support/gateway-harness.js';
-
-const weatherTool = {
-  type: 'function',
-  name: 'get_weather',
-  description: 'Current weather for a city.',
-  parameters: {
-    type: 'object',
-    properties: { city: { type: 'string' } },
-    required: ['city'],
-    additionalProperties: false,
-  },
-};
+import { weatherTool } from '../support/fixtures.js';
 
 const EXT = new Set<string>(EXTENSION_EVENT_TYPES);
 const types = (events: { data: unknown }[]): string[] => events.map((e) => (e.data as { type: string }).type);
