@@ -81,11 +81,20 @@ export class ResponseBuilder {
     return cloneData(this.response);
   }
 
-  /** Emits `response.created` and `response.in_progress`. */
+  /**
+   * Emits `response.created` and `response.in_progress`; a background response is first created
+   * `queued` and announced with `response.queued`, as OpenAI streams it.
+   */
   start(): void {
     if (this.started) return;
     this.started = true;
-    this.emit({ type: 'response.created', response: this.snapshot() });
+    if (this.response.background) {
+      const queued = { ...this.snapshot(), status: 'queued' as const };
+      this.emit({ type: 'response.created', response: queued });
+      this.emit({ type: 'response.queued', response: { ...queued } });
+    } else {
+      this.emit({ type: 'response.created', response: this.snapshot() });
+    }
     this.emit({ type: 'response.in_progress', response: this.snapshot() });
   }
 

@@ -92,6 +92,13 @@ describe('M6 openai-node with stored state', () => {
       seen.push(event);
       if (seen.length === 6) break; // leaves mid-stream
     }
+    // As OpenAI streams a background response: created (queued), queued, then in progress.
+    expect(seen.slice(0, 3).map((e) => e.type)).toEqual([
+      'response.created',
+      'response.queued',
+      'response.in_progress',
+    ]);
+    expect((seen[0] as { response: { status: string } }).response.status).toBe('queued');
     const id = (seen[0] as { response: { id: string } }).response.id;
     const lastSeen = seen[seen.length - 1].sequence_number;
     const resumed = await client.responses.retrieve(id, { stream: true, starting_after: lastSeen });
