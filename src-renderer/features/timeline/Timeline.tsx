@@ -1,4 +1,4 @@
-import { useCallback, useMemo, useRef } from 'react';
+import { memo, useCallback, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useStudio } from '../../app/store.js';
 import { EmptyState } from '../../ui/EmptyState.js';
@@ -8,6 +8,8 @@ import { Waterfall } from './Waterfall.js';
 import { ReplayBar } from '../library/ReplayBar.js';
 
 const ROW_HEIGHT = 22;
+/** The row height for the stylesheet (`.event-scroll .event-row`), from the same constant. */
+const ROW_HEIGHT_VAR = { '--row-height': `${ROW_HEIGHT}px` } as React.CSSProperties;
 // Module-level so the virtualizer sees the same function every render: a new one makes it
 // re-measure every row (100k rows → a long task per scroll step).
 const estimateRowSize = () => ROW_HEIGHT;
@@ -58,17 +60,29 @@ function Stats({ run }: { run: Run }) {
   );
 }
 
-function Row({
-  row,
-  selected,
-  onSelect,
-  style,
-}: {
+interface RowProps {
   row: TimelineRow;
   selected: boolean;
-  onSelect: () => void;
-  style: React.CSSProperties;
-}) {
+  onSelect: (index: number) => void;
+  top: number;
+}
+
+/**
+ * One timeline row. Memoized, with a stable select handler and only its offset as layout input,
+ * so scrolling re-renders only the rows that enter the window (100k-event runs).
+ */
+const Row = memo(
+  RowView,
+  (a, b) =>
+    a.row === b.row &&
+    a.selected === b.selected &&
+    a.top === b.top &&
+    a.onSelect === b.onSelect &&
+    // Violations can be attached to a row after it was drawn.
+    a.row.violations.length === b.row.violations.length,
+);
+
+function RowView({ row, selected, onSelect, top }: RowProps) {
   return (
     <div
       role="row"
@@ -76,8 +90,8 @@ function Row({
       className={`event-row lc-${row.lifecycle}${row.violations.length ? ' has-violation' : ''}${selected ? ' selected' : ''}`}
       data-testid="event-row"
       data-type={row.type}
-      style={style}
-      onClick={onSelect}
+      style={{ transform: `translateY(${top}px)` }}
+      onClick={() => onSelect(row.index)}
       title={row.violations.join('\n') || undefined}
     >
       <span className="c-seq">{row.sequenceNumber ?? '–'}</span>
@@ -113,7 +127,7 @@ function EventTable({ run }: { run: Run }) {
     count: rows.length,
     getScrollElement,
     estimateSize: estimateRowSize,
-    overscan: 20,
+    overscan: 8,
   });
   return (
     <div className="event-table" role="grid" data-testid="event-table" data-count={rows.length}>
@@ -126,24 +140,12 @@ function EventTable({ run }: { run: Run }) {
         <span className="c-t">t ms</span>
         <span className="c-bytes">bytes</span>
       </div>
-      <div className="event-scroll" ref={parent} data-testid="event-scroll">
+      <div className="event-scroll" ref={parent} data-testid="event-scroll" style={ROW_HEIGHT_VAR}>
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
           {virtualizer.getVirtualItems().map((v) => {
             const row = rows[v.index];
             return (
-              <Row
-                key={row.index}
-                row={row}
-                selected={selected === row.index}
-                onSelect={() => selectRow(row.index)}
-                style={{
-                  position: 'absolute',
-                  top: 0,
-                  transform: `translateY(${v.start}px)`,
-                  height: ROW_HEIGHT,
-                  width: '100%',
-                }}
-              />
+              <Row key={row.index} row={row} selected={selected === row.index} onSelect={selectRow} top={v.start} />
             );
           })}
         </div>
