@@ -1,13 +1,26 @@
 /**
- * Object ids in OpenAI's shape: a type prefix and a random URL-safe body. `randomUUID` draws from
- * Node's cached entropy pool, so an id costs no syscall on the hot path.
+ * Object ids in OpenAI's shape: a type prefix and a random hex body. Random bytes are drawn from
+ * the CSPRNG a few KB at a time, so an id costs a slice of a pooled buffer rather than a
+ * `randomBytes` call (≈ 4 µs each) on the request path.
  */
-import { randomUUID } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
-/** 32 lowercase hex characters (128 random bits minus the UUID version bits). */
-function randomBody(): string {
-  return randomUUID().replace(/-/g, '');
+const pool = Buffer.alloc(4096);
+let offset = pool.length;
+
+/** `bytes` random bytes as lowercase hex (at most 64 bytes). */
+export function randomHex(bytes: number): string {
+  if (offset + bytes > pool.length) {
+    randomFillSync(pool);
+    offset = 0;
+  }
+  const hex = pool.toString('hex', offset, offset + bytes);
+  offset += bytes;
+  return hex;
 }
+
+/** 32 lowercase hex characters (128 random bits). */
+const randomBody = (): string => randomHex(16);
 
 export const newResponseId = (): string => `resp_${randomBody()}`;
 export const newMessageId = (): string => `msg_${randomBody()}`;

@@ -2,10 +2,10 @@
  * Per-request header handling (M5, L7): the request id, the OpenAI headers every response
  * carries, and the per-request switches (dialect, extensions) read from request headers.
  */
-import { randomBytes } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { errors } from '../protocol/errors.js';
 import type { Dialect } from '../protocol/events.js';
+import { randomHex } from '../engine/ids.js';
 
 /** The API version the gateway speaks, sent as `openai-version` like the real API. */
 export const OPENAI_VERSION = '2020-10-01';
@@ -16,7 +16,7 @@ const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestIdFor(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   if (typeof given === 'string' && SANE_ID.test(given)) return given;
-  return `req_${randomBytes(12).toString('hex')}`;
+  return `req_${randomHex(12)}`;
 }
 
 /** Headers on every response, errors included. `openai-processing-ms` is added when headers are written. */

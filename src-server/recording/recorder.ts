@@ -14,7 +14,8 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { randomHex, type RecordingsStore } from '../store/recordings-store.js';
+import type { RecordingsStore } from '../store/recordings-store.js';
+import { randomHex } from '../engine/ids.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
 import { credentialsIn, Redactor } from './redact.js';
 import { SseSplitter } from './sse-split.js';

@@ -20,7 +20,6 @@
  * `recording` by a crashed process are marked `interrupted` on open (`recoverInterrupted`), their
  * counters recomputed from their rows.
  */
-import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { prepareStatements, toSummary, type Statements } from './recordings-sql.js';
 import { WriterThread } from './recordings-writer-thread.js';
@@ -33,6 +32,7 @@ import {
   type WriteReport,
 } from './recordings-writer.js';
 import type { RecordingSummary } from '../recording/format.js';
+import { randomHex } from '../engine/ids.js';
 
 export interface RecordingMeta {
   /** Generated (`rec_…`) when omitted. */
@@ -119,20 +119,6 @@ export interface RecordingsStoreOptions {
 }
 
 const TEXT_PREVIEW_CHARS = 500;
-
-/** Random bytes are drawn 4 KiB at a time: one `randomBytes` call per id cost ~50 µs under load (profile). */
-let randomPool = Buffer.alloc(0);
-let randomAt = 0;
-
-/** `bytes` random bytes as hex (ids of recordings and sessions). */
-export function randomHex(bytes: number): string {
-  if (randomAt + bytes > randomPool.length) {
-    randomPool = randomBytes(Math.max(4096, bytes));
-    randomAt = 0;
-  }
-  randomAt += bytes;
-  return randomPool.toString('hex', randomAt - bytes, randomAt);
-}
 
 const byteLength = (data: string | Uint8Array): number =>
   typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;

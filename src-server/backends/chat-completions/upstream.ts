@@ -1,8 +1,8 @@
 /**
  * The upstream HTTP client of the chat adapters: node:http(s) with one keep-alive agent per
- * adapter, request bodies sent as one Buffer. Chosen over global fetch so that a stream needs no
- * web-stream reader, Request/Headers objects or body iterable, and its body arrives as Buffers
- * that part-stream.ts decodes in one pass per socket read.
+ * adapter, request headers and body sent in one write. Chosen over global fetch so that a stream
+ * needs no web-stream reader, Request/Headers objects or body iterable, and its body arrives as
+ * Buffers that part-stream.ts decodes in one pass per socket read.
  *
  * `send` resolves with the response once its headers arrived; the body is the caller's. Errors
  * before that reject: the caller's abort with its reason, silence past the timeout with 504
@@ -54,6 +54,8 @@ export class UpstreamClient {
   private readonly hostname: string;
   private readonly port: number | undefined;
   private readonly basePath: string;
+  /** `Host` as Node would derive it (IPv6 bracketed, default port left out). */
+  private readonly hostHeader: string;
 
   constructor(
     /** Server root without a trailing slash, e.g. `http://127.0.0.1:8000`. */
@@ -70,6 +72,7 @@ export class UpstreamClient {
     this.hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
     this.port = url.port ? Number(url.port) : undefined;
     this.basePath = url.pathname === '/' ? '' : url.pathname;
+    this.hostHeader = url.host;
   }
 
   send(
@@ -85,17 +88,13 @@ export class UpstreamClient {
         return;
       }
       const state: { cause: AbortCause } = { cause: 'none' };
-      const payload = body === undefined ? undefined : Buffer.from(body);
-      const all: OutgoingHttpHeaders = payload
-        ? { ...headers, 'content-type': 'application/json', 'content-length': payload.length }
-        : headers;
       const req = this.request({
         agent: this.agent,
         hostname: this.hostname,
         port: this.port,
         method,
         path: this.basePath + path,
-        headers: all,
+        headers: this.headerList(headers, body),
       });
       let answered = false;
       const onAbort = (): void => {
@@ -121,8 +120,29 @@ export class UpstreamClient {
         else if (state.cause === 'headers-timeout') reject(errors.backendTimeout(this.timeoutMs / 1000));
         else reject(errors.backendUnreachable(this.root, describe(error)));
       });
-      req.end(payload);
+      // A string body joins the header block in one socket write.
+      req.end(body);
     });
+  }
+
+  /**
+   * Headers as a flat name/value list: Node then writes them as given (still validating each)
+   * instead of a setHeader call per header, which halves the cost of building the request.
+   */
+  private headerList(headers: OutgoingHttpHeaders, body: string | undefined): string[] {
+    const list = ['host', this.hostHeader];
+    for (const name in headers) {
+      const value = headers[name];
+      if (value === undefined) continue;
+      const lower = name.toLowerCase();
+      if (lower === 'host' || (body !== undefined && (lower === 'content-type' || lower === 'content-length')))
+        continue;
+      if (Array.isArray(value)) for (const v of value) list.push(name, v);
+      else list.push(name, String(value));
+    }
+    if (body !== undefined)
+      list.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
+    return list;
   }
 
   /** Reads a whole (small) body as text; silence past the timeout or a caller abort rejects. */
