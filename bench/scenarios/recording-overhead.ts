@@ -18,6 +18,7 @@ import { startReplayServer } from '../../src-server/recording/replay-server.js';
 import { closedLoop, type Pacing } from '../lib/load.js';
 import { round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
+import { recordedRun } from '../../tests/support/recorded-run.js';
 
 const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 0 };
 const CONCURRENCY = 16;
@@ -42,31 +43,16 @@ function syntheticRun(events: number): RecordedRun {
       data: `event: ${payload.type}\ndata: ${JSON.stringify(payload)}\n\n`,
     });
   }
-  return {
+  return recordedRun(list, {
     id: 'rec_bench',
-    sessionId: null,
-    requestId: null,
-    responseId: null,
-    createdAt: 0,
-    name: null,
-    tags: [],
-    status: 'completed',
-    httpStatus: 200,
-    model: 'sim-chat',
     durationMs: events * 0.05,
-    toolsUsed: [],
-    textPreview: null,
-    truncated: false,
     request: {
       method: 'POST',
       path: '/v1/responses',
       headers: {},
       body: { model: 'sim-chat', input: 'long', stream: true },
     },
-    responseHeaders: { 'content-type': 'text/event-stream; charset=utf-8' },
-    events: list,
-    actions: [],
-  };
+  });
 }
 
 async function replayInstantMs(): Promise<{ ms: number; bytes: number; ok: boolean }> {

@@ -10,6 +10,7 @@ import {
 import { toHar } from '../../src-server/recording/har.js';
 import { Redactor, secretsFromConfig } from '../../src-server/recording/redact.js';
 import { SseSplitter } from '../../src-server/recording/sse-split.js';
+import { recordedRun } from '../support/recorded-run.js';
 
 const sse = (type: string, payload: Record<string, unknown>): string =>
   `event: ${type}\ndata: ${JSON.stringify({ type, ...payload })}\n\n`;
@@ -51,31 +52,7 @@ function textRun(
       type,
       data: sse(type, { sequence_number: seq, ...payload }),
     }));
-  return {
-    id,
-    sessionId: 'ses_1',
-    requestId: null,
-    responseId: `resp_${id}`,
-    createdAt: 0,
-    name: null,
-    tags: [],
-    status: 'completed',
-    httpStatus: 200,
-    model: 'sim-chat',
-    durationMs: 100,
-    toolsUsed: [],
-    textPreview: null,
-    truncated: false,
-    request: {
-      method: 'POST',
-      path: '/v1/responses',
-      headers: {},
-      body: { model: 'sim-chat', input: 'hi', stream: true },
-    },
-    responseHeaders: { 'content-type': 'text/event-stream; charset=utf-8' },
-    events,
-    actions: [],
-  };
+  return recordedRun(events, { id, sessionId: 'ses_1', responseId: `resp_${id}`, durationMs: 100 });
 }
 
 describe('recording diff (record/replay)', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
-import type { RecordedRun } from '../../src-server/recording/format.js';
 import { replay, type ReplayClock } from '../../src-server/recording/replay.js';
 import { startReplayServer } from '../../src-server/recording/replay-server.js';
 import { SseSplitter } from '../../src-server/recording/sse-split.js';
+import { recordedRun } from '../support/recorded-run.js';
 
 /** A manual clock: time moves only when the test advances it, timers fire in due order. */
 function manualClock(): ReplayClock & { advance(ms: number): void } {
@@ -113,26 +113,11 @@ describe('replay timing (record/replay)', () => {
       type: 'response.output_text.delta',
       data: `event: response.output_text.delta\ndata: {"type":"response.output_text.delta","sequence_number":${seq},"delta":"w"}\n\n`,
     }));
-    const run: RecordedRun = {
+    const run = recordedRun(events, {
       id: 'rec_t',
-      sessionId: null,
-      requestId: null,
-      responseId: null,
-      createdAt: 0,
-      name: null,
-      tags: [],
-      status: 'completed',
-      httpStatus: 200,
-      model: 'sim-chat',
       durationMs: 1000,
-      toolsUsed: [],
-      textPreview: null,
-      truncated: false,
       request: { method: 'POST', path: '/v1/responses', headers: {}, body: { model: 'sim-chat', input: 't' } },
-      responseHeaders: { 'content-type': 'text/event-stream; charset=utf-8' },
-      events,
-      actions: [],
-    };
+    });
     const server = await startReplayServer({ file: { sessionId: null, exportedAt: '', runs: [run] } });
     try {
       const res = await fetch(`${server.url}/v1/responses`, { method: 'POST', body: JSON.stringify(run.request.body) });
