@@ -18,6 +18,18 @@ const FAULTS: SimulatorFault[] = [
   'server_error',
 ];
 
+/** The simulator's numeric knobs, each sent as its `x-simulator-*` header. */
+const SIMULATOR_FIELDS = [
+  { key: 'ttftMs', label: 'TTFT ms', testId: 'ttft-ms', title: 'Simulated time to first token (x-simulator-ttft-ms)' },
+  { key: 'tokenMs', label: 'Token ms', testId: 'token-ms', title: 'Simulated time per token (x-simulator-token-ms)' },
+  {
+    key: 'deltas',
+    label: 'Deltas',
+    testId: 'deltas',
+    title: 'Exact number of content deltas the simulator sends (x-simulator-deltas)',
+  },
+] as const;
+
 export function Composer() {
   // Only what the composer shows: streaming bumps `version` every frame and must not re-render the editor.
   const s = useStudio(
@@ -142,33 +154,17 @@ export function Composer() {
             ))}
           </select>
         </label>
-        <label title="Simulated time to first token (x-simulator-ttft-ms)">
-          TTFT ms
-          <input
-            className="num"
-            data-testid="ttft-ms"
-            value={s.ttftMs}
-            onChange={(e) => s.setComposer({ ttftMs: e.target.value })}
-          />
-        </label>
-        <label title="Simulated time per token (x-simulator-token-ms)">
-          Token ms
-          <input
-            className="num"
-            data-testid="token-ms"
-            value={s.tokenMs}
-            onChange={(e) => s.setComposer({ tokenMs: e.target.value })}
-          />
-        </label>
-        <label title="Exact number of content deltas the simulator sends (x-simulator-deltas)">
-          Deltas
-          <input
-            className="num"
-            data-testid="deltas"
-            value={s.deltas}
-            onChange={(e) => s.setComposer({ deltas: e.target.value })}
-          />
-        </label>
+        {SIMULATOR_FIELDS.map((f) => (
+          <label key={f.key} title={f.title}>
+            {f.label}
+            <input
+              className="num"
+              data-testid={f.testId}
+              value={s[f.key]}
+              onChange={(e) => s.setComposer({ [f.key]: e.target.value })}
+            />
+          </label>
+        ))}
       </div>
       <ErrorNote message={s.composerError} testId="composer-error" />
       <div className="editor-host" data-testid="request-editor">
