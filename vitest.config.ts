@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import { BRIEF_TAGS } from './tests/support/brief-ids.js';
 
 export default defineConfig({
   test: {
@@ -13,5 +14,8 @@ export default defineConfig({
     hookTimeout: 30_000,
     pool: 'forks',
     reporters: ['default'],
+    // Brief IDs (tests/support/brief-ids.ts): `test('…', { tags: ['C1'] }, fn)`.
+    tags: BRIEF_TAGS,
+    strictTags: true,
   },
 });

@@ -1,5 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { fileURLToPath } from 'node:url';
+import { BRIEF_TAGS } from '../tests/support/brief-ids.js';
 
 /** End-to-end specs: one fork, sequential (one browser, one gateway per file; the machine has 2 cores). */
 export default defineConfig({
@@ -11,5 +12,7 @@ export default defineConfig({
     pool: 'forks',
     fileParallelism: false,
     reporters: ['default'],
+    tags: BRIEF_TAGS,
+    strictTags: true,
   },
 });

@@ -7,6 +7,7 @@ import { postJson, readSse, startGateway, type GatewayHarness } from '../support
 
 describe.each(['on', 'off'] as const)(
   'L5 --responses-stream-done-sentinel %s: every client in the suite accepts it',
+  { tags: ['L5'] },
   (setting) => {
     let h: GatewayHarness;
     beforeAll(async () => {
