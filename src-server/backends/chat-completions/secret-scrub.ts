@@ -7,8 +7,8 @@
 import { GatewayError } from '../../protocol/errors.js';
 
 const REDACTED = '[REDACTED]';
-/** `Bearer xyz` / `Basic xyz` credentials. */
-const AUTH_SCHEME = /\b(Bearer|Basic)(\s+)[A-Za-z0-9._~+/=-]{4,}/gi;
+/** `Bearer xyz` / `Basic xyz` credentials: 8+ token characters, at least one not a letter (not "bearer bonds"). */
+const AUTH_SCHEME = /\b(Bearer|Basic)(\s+)(?=[A-Za-z]*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{8,}/gi;
 /** OpenAI-style secret keys (`sk-…`, `sk-proj-…`). */
 const SK_KEY = /\bsk-[A-Za-z0-9_-]{12,}/g;
 /** `scheme://user:password@host` */
