@@ -15,6 +15,7 @@ import { openRecordingService, type RecordingService } from './recording/service
 import type { RecordingsStore } from './store/recordings-store.js';
 import { LogTail, tailLogger } from './observability/log-tail.js';
 import { precompileRequestValidator } from './protocol/validate-request.js';
+import type { RerunTargetResolver } from './recording/rerun.js';
 
 export type { Logger } from './http/logger.js';
 
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Recordings store to record into and serve (desktop); else opened per --record / --data-dir. */
   recordings?: RecordingsStore;
+  /** Re-run targets besides the gateway itself (desktop: the backend profiles' gateways). */
+  rerunTargets?: RerunTargetResolver;
 }
 
 export interface Gateway {
@@ -58,6 +61,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   // One database connection: the recordings live in the state service's store unless the caller
   // supplies another (the desktop app shares one library across profile gateways).
   const recording = openRecordingService(config, { recordings: options.recordings ?? state.store.recordings });
+  let url = '';
   const { server, active } = createHttpApp({
     config,
     backend,
@@ -67,6 +71,8 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     rateLimiter: options.rateLimiter,
     state,
     logTail,
+    selfUrl: () => url,
+    rerunTargets: options.rerunTargets,
   });
 
   try {
@@ -85,7 +91,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${port}`;
+  url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${port}`;
   logger.info('gateway listening', { url, backend: backend.kind, backendUrl: backend.baseUrl });
 
   let closing: Promise<void> | undefined;

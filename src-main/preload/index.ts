@@ -1,9 +1,10 @@
 /**
  * Preload: the typed StudioApi on `window.studio`, via contextBridge. Only `ipcRenderer.invoke`
- * on the fixed channel list; the page never gets ipcRenderer itself.
+ * on the fixed channel list, plus one `sendSync` for the console secret; the page never gets
+ * ipcRenderer itself.
  */
 import { contextBridge, ipcRenderer } from 'electron';
-import type { IpcChannel, StudioApi } from '../shared/studio-api.js';
+import { CONSOLE_SECRET_CHANNEL, type IpcChannel, type StudioApi } from '../shared/studio-api.js';
 
 const call = <T>(channel: IpcChannel, ...args: unknown[]): Promise<T> =>
   ipcRenderer.invoke(channel, ...args) as Promise<T>;
@@ -15,7 +16,6 @@ const api: StudioApi = {
   },
   secrets: {
     set: (name, value) => call('secrets:set', name, value),
-    get: (name) => call('secrets:get', name),
     delete: (name) => call('secrets:delete', name),
     available: () => call('secrets:available'),
   },
@@ -27,6 +27,8 @@ const api: StudioApi = {
     info: () => call('gateway:info'),
     startForBackend: (request) => call('gateway:startForBackend', request),
   },
+  // Synchronous once, so the gateway client has it before the page's first request.
+  consoleSecret: (ipcRenderer.sendSync(CONSOLE_SECRET_CHANNEL) as string | null) ?? null,
 };
 
 contextBridge.exposeInMainWorld('studio', api);

@@ -34,9 +34,11 @@ export interface StudioApi {
     }): Promise<{ canceled: boolean; path?: string }>;
   };
   secrets: {
-    /** Encrypted with the OS keychain (safeStorage) before it touches disk. */
+    /**
+     * Encrypted with the OS keychain (safeStorage) before it touches disk. There is no `get`: the
+     * main process reads a profile's key itself and gives it to that profile's gateway.
+     */
     set(name: string, value: string): Promise<void>;
-    get(name: string): Promise<string | null>;
     delete(name: string): Promise<void>;
     available(): Promise<boolean>;
   };
@@ -50,14 +52,22 @@ export interface StudioApi {
     /** Starts (or reuses) an in-process gateway for a backend profile; its key comes from the keychain. */
     startForBackend(request: BackendGatewayRequest): Promise<{ url: string }>;
   };
+  /**
+   * This launch's console secret: the gateway client sends it on every request (header
+   * `X-Studio-Console-Secret`, docs/headers.md); the console and library routes of the app's
+   * gateways require it. Read once, synchronously, when the preload runs.
+   */
+  consoleSecret: string | null;
 }
+
+/** The one synchronous channel (`ipcRenderer.sendSync`): the preload reads the console secret. */
+export const CONSOLE_SECRET_CHANNEL = 'console:secret';
 
 /** IPC channel names, one per method; the main process accepts nothing else. */
 export const IPC_CHANNELS = [
   'files:open',
   'files:save',
   'secrets:set',
-  'secrets:get',
   'secrets:delete',
   'secrets:available',
   'window:getState',

@@ -4,7 +4,8 @@
  * tests pass a fake one.
  */
 import type { GatewayConfig } from '../../src-server/config/flags.js';
-import type { BackendGatewayRequest, OpenFileResult } from '../shared/studio-api.js';
+import { randomBytes } from 'node:crypto';
+import { CONSOLE_SECRET_CHANNEL, type BackendGatewayRequest, type OpenFileResult } from '../shared/studio-api.js';
 import type {
   BrowserWindowCtor,
   BrowserWindowLike,
@@ -15,7 +16,7 @@ import type {
   ShellLike,
 } from './electron-types.js';
 import { createGatewayHost, type GatewayFactory, type GatewayHost } from './gateway-host.js';
-import { expectObject, expectString, registerIpc, type IpcHandlers } from './ipc.js';
+import { expectObject, expectString, registerIpc, registerSyncValue, type IpcHandlers } from './ipc.js';
 import { createSecretStore, type JsonFile } from './secrets.js';
 import { originOf } from './security.js';
 import { createMainWindow, windowStateOf } from './window.js';
@@ -49,7 +50,10 @@ export interface Desktop {
 }
 
 export async function startDesktop(electron: ElectronParts, options: DesktopOptions): Promise<Desktop> {
-  const host = createGatewayHost(options.createGateway, options.config);
+  // Per-launch console secret (docs/headers.md): every gateway of this launch requires it on its
+  // console and library routes; only the window gets it (preload, top frame of the console origin).
+  const consoleSecret = randomBytes(32).toString('base64url');
+  const host = createGatewayHost(options.createGateway, { ...options.config, consoleSecret });
   const gateway = await host.startMain(options.consoleDir);
   const origin = originOf(gateway.url) ?? gateway.url;
   const secrets = createSecretStore(electron.safeStorage, options.secretsFile);
@@ -82,7 +86,6 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
       return { canceled: false, path: res.filePath };
     },
     'secrets:set': (name, value) => secrets.set(expectString(name, 'name', 200), expectString(value, 'value', 16_384)),
-    'secrets:get': (name) => secrets.get(expectString(name, 'name', 200)),
     'secrets:delete': (name) => secrets.delete(expectString(name, 'name', 200)),
     'secrets:available': () => secrets.available(),
     'window:getState': () => (win ? windowStateOf(win) : null),
@@ -105,7 +108,17 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
       return { url: g.url };
     },
   };
-  const unregister = registerIpc(electron.ipcMain, handlers, () => origin);
+  const unregisterIpc = registerIpc(electron.ipcMain, handlers, () => origin);
+  const unregisterSecret = registerSyncValue(
+    electron.ipcMain,
+    CONSOLE_SECRET_CHANNEL,
+    () => consoleSecret,
+    () => origin,
+  );
+  const unregister = (): void => {
+    unregisterIpc();
+    unregisterSecret();
+  };
 
   const saved = await options.windowStateFile.read();
   const state: WindowState | undefined =

@@ -7,6 +7,11 @@ export interface WebContentsLike {
     event: 'will-navigate' | 'will-redirect',
     listener: (event: { preventDefault(): void }, url: string) => void,
   ): void;
+  /** Every frame's navigations (subframes too); the event carries the URL. */
+  on(
+    event: 'will-frame-navigate',
+    listener: (details: { url: string; isMainFrame: boolean; preventDefault(): void }) => void,
+  ): void;
   setWindowOpenHandler(handler: (details: { url: string }) => { action: 'deny' | 'allow' }): void;
   session: SessionLike;
 }
@@ -22,6 +27,10 @@ export interface SessionLike {
   };
   setPermissionRequestHandler(
     handler: (webContents: unknown, permission: string, callback: (granted: boolean) => void) => void,
+  ): void;
+  /** Synchronous permission checks (e.g. `navigator.permissions.query`, clipboard). */
+  setPermissionCheckHandler(
+    handler: (webContents: unknown, permission: string, requestingOrigin: string) => boolean,
   ): void;
 }
 
@@ -63,12 +72,24 @@ export interface IpcMainInvokeEventLike {
   senderFrame: { url: string; parent: unknown } | null;
 }
 
+/** A `sendSync` message: the answer is whatever the listener sets as `returnValue`. */
+export interface IpcMainEventLike extends IpcMainInvokeEventLike {
+  returnValue: unknown;
+}
+
 export interface IpcMainLike {
   handle(channel: string, listener: (event: IpcMainInvokeEventLike, ...args: unknown[]) => unknown): void;
   removeHandler(channel: string): void;
+  on(channel: string, listener: (event: IpcMainEventLike, ...args: unknown[]) => void): void;
+  removeAllListeners(channel: string): void;
 }
 
 export interface SafeStorageLike {
+  /**
+   * Linux only: which secret store backs the encryption. `basic_text` means none (a hard-coded
+   * key), so it is not trusted (secrets.ts).
+   */
+  getSelectedStorageBackend?(): string;
   isEncryptionAvailable(): boolean;
   encryptString(plain: string): Buffer;
   decryptString(encrypted: Buffer): string;

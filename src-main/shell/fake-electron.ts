@@ -5,6 +5,7 @@
 import type {
   BrowserWindowLike,
   BrowserWindowOptionsLike,
+  IpcMainEventLike,
   IpcMainInvokeEventLike,
   SafeStorageLike,
   SessionLike,
@@ -13,20 +14,34 @@ import type {
 import type { ElectronParts } from './desktop.js';
 
 type NavListener = (event: { preventDefault(): void }, url: string) => void;
+type FrameNavListener = (details: { url: string; isMainFrame: boolean; preventDefault(): void }) => void;
 type HeadersListener = Parameters<SessionLike['webRequest']['onHeadersReceived']>[0];
 type PermissionHandler = Parameters<SessionLike['setPermissionRequestHandler']>[0];
+type PermissionCheck = Parameters<SessionLike['setPermissionCheckHandler']>[0];
 
 export class FakeWebContents implements WebContentsLike {
   navListeners: Record<string, NavListener[]> = {};
+  frameNavListeners: FrameNavListener[] = [];
   openHandler: ((d: { url: string }) => { action: 'deny' | 'allow' }) | null = null;
   headersListener: HeadersListener | null = null;
   permissionHandler: PermissionHandler | null = null;
+  permissionCheck: PermissionCheck | null = null;
   session: SessionLike = {
     webRequest: { onHeadersReceived: (l) => (this.headersListener = l) },
     setPermissionRequestHandler: (h) => (this.permissionHandler = h),
+    setPermissionCheckHandler: (h) => (this.permissionCheck = h),
   };
-  on(event: 'will-navigate' | 'will-redirect', listener: NavListener): void {
-    (this.navListeners[event] ??= []).push(listener);
+  on(event: 'will-navigate' | 'will-redirect', listener: NavListener): void;
+  on(event: 'will-frame-navigate', listener: FrameNavListener): void;
+  on(event: string, listener: NavListener | FrameNavListener): void {
+    if (event === 'will-frame-navigate') this.frameNavListeners.push(listener as FrameNavListener);
+    else (this.navListeners[event] ??= []).push(listener as NavListener);
+  }
+  /** Simulates a frame (main or sub) starting a navigation; true when the shell prevented it. */
+  navigateFrame(url: string, isMainFrame: boolean): boolean {
+    let prevented = false;
+    for (const l of this.frameNavListeners) l({ url, isMainFrame, preventDefault: () => (prevented = true) });
+    return prevented;
   }
   setWindowOpenHandler(handler: (d: { url: string }) => { action: 'deny' | 'allow' }): void {
     this.openHandler = handler;
@@ -78,6 +93,22 @@ export class FakeBrowserWindow implements BrowserWindowLike {
 
 export class FakeIpcMain {
   handlers = new Map<string, (event: IpcMainInvokeEventLike, ...args: unknown[]) => unknown>();
+  listeners = new Map<string, ((event: IpcMainEventLike, ...args: unknown[]) => void)[]>();
+  on(channel: string, listener: (event: IpcMainEventLike, ...args: unknown[]) => void): void {
+    this.listeners.set(channel, [...(this.listeners.get(channel) ?? []), listener]);
+  }
+  removeAllListeners(channel: string): void {
+    this.listeners.delete(channel);
+  }
+  /** `ipcRenderer.sendSync` from a frame at `url`: the listener's returnValue. */
+  sendSync(channel: string, from: { url: string; parent?: unknown } | null, ...args: unknown[]): unknown {
+    const event: IpcMainEventLike = {
+      senderFrame: from ? { url: from.url, parent: from.parent ?? null } : null,
+      returnValue: undefined,
+    };
+    for (const l of this.listeners.get(channel) ?? []) l(event, ...args);
+    return event.returnValue;
+  }
   handle(channel: string, listener: (event: IpcMainInvokeEventLike, ...args: unknown[]) => unknown): void {
     if (this.handlers.has(channel)) throw new Error(`second handler for ${channel}`);
     this.handlers.set(channel, listener);
@@ -95,7 +126,14 @@ export class FakeIpcMain {
 
 /** Reversible "encryption" that is visibly not plain text, standing in for the OS keychain. */
 export class FakeSafeStorage implements SafeStorageLike {
-  constructor(public availableFlag = true) {}
+  /** `backend`: what Linux's getSelectedStorageBackend() reports (undefined: not Linux). */
+  constructor(
+    public availableFlag = true,
+    private readonly backend?: string,
+  ) {
+    if (backend === undefined) this.getSelectedStorageBackend = undefined;
+  }
+  getSelectedStorageBackend?: () => string = () => this.backend ?? 'unknown';
   isEncryptionAvailable(): boolean {
     return this.availableFlag;
   }

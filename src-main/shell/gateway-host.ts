@@ -2,8 +2,15 @@
  * Gateways hosted in the main process: the built-in one (simulator, serving the console) and,
  * on request, one per backend profile. Each listens on a free loopback port. Starting a profile
  * twice reuses its gateway; nothing the user did not ask for is restarted.
+ *
+ * The console is served by the built-in gateway and also calls the profile gateways on their own
+ * ports, so every profile gateway gets the console's origin as a console origin
+ * (`consoleOrigins`) and the same per-launch console secret (`consoleSecret`, docs/headers.md):
+ * their console and library routes answer that page and nothing else. The built-in gateway
+ * re-runs recordings against the profile gateways by profile id (docs/recording.md).
  */
 import type { GatewayConfig } from '../../src-server/config/flags.js';
+import type { RerunTargetResolver } from '../../src-server/recording/rerun.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import type { BackendGatewayRequest } from '../shared/studio-api.js';
 
@@ -17,7 +24,7 @@ export interface HostedGateway {
 
 export type GatewayFactory = (
   config: GatewayConfig,
-  options: { consoleDir?: string; recordings?: RecordingsStore },
+  options: { consoleDir?: string; recordings?: RecordingsStore; rerunTargets?: RerunTargetResolver },
 ) => Promise<HostedGateway>;
 
 export interface GatewayHost {
@@ -31,9 +38,19 @@ export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayCon
   let mainGateway: HostedGateway | null = null;
   const byProfile = new Map<string, { key: string; gateway: Promise<HostedGateway> }>();
   const loopback = { host: '127.0.0.1', port: 0 };
+  // Re-run targets of the built-in gateway: the profiles whose gateway runs (or is starting).
+  const rerunTargets: RerunTargetResolver = {
+    ids: () => [...byProfile.keys()],
+    async resolve(id) {
+      const entry = byProfile.get(id);
+      if (!entry) return null;
+      const gateway = await entry.gateway.catch(() => null);
+      return gateway ? { baseUrl: gateway.url } : null;
+    },
+  };
   return {
     async startMain(consoleDir) {
-      mainGateway ??= await create({ ...baseConfig, ...loopback }, { consoleDir });
+      mainGateway ??= await create({ ...baseConfig, ...loopback }, { consoleDir, rerunTargets });
       return mainGateway;
     },
     main() {
@@ -57,6 +74,7 @@ export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayCon
       // Runs through a profile's gateway land in the main gateway's library (one store, one file);
       // its response store stays in memory so two stores never open the same database file.
       const recordings = mainGateway?.recording?.recordings;
+      const consoleOrigin = mainGateway ? new URL(mainGateway.url).origin : null;
       const gateway = create(
         {
           ...baseConfig,
@@ -64,7 +82,11 @@ export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayCon
           dataDir: undefined,
           backend: request.backendUrl,
           backendKind: request.backendKind,
+          // The key goes from the keychain to the gateway's backend requests, never to the window.
           backendApiKey: apiKey ?? undefined,
+          // The console page (served by the built-in gateway) may use this gateway's console routes.
+          consoleOrigins: consoleOrigin ? [...baseConfig.consoleOrigins, consoleOrigin] : baseConfig.consoleOrigins,
+          consoleSecret: baseConfig.consoleSecret,
         },
         recordings ? { recordings } : {},
       );

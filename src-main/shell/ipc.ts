@@ -21,6 +21,22 @@ export function registerIpc(ipcMain: IpcMainLike, handlers: IpcHandlers, allowed
   return () => IPC_CHANNELS.forEach((c) => ipcMain.removeHandler(c));
 }
 
+/**
+ * A value the preload reads synchronously (`ipcRenderer.sendSync`), answered only to the console's
+ * top frame (anyone else gets null).
+ */
+export function registerSyncValue(
+  ipcMain: IpcMainLike,
+  channel: string,
+  value: () => unknown,
+  allowedOrigin: () => string,
+): () => void {
+  ipcMain.on(channel, (event) => {
+    event.returnValue = isTrustedSender(event, allowedOrigin()) ? value() : null;
+  });
+  return () => ipcMain.removeAllListeners(channel);
+}
+
 export function expectString(value: unknown, name: string, maxLength = 1_000_000): string {
   if (typeof value !== 'string' || value.length > maxLength)
     throw new IpcRejected(`${name} must be a string of at most ${maxLength} characters`);

@@ -39,7 +39,7 @@ export async function createMainWindow(
     icon: options.iconPath,
     webPreferences: { preload: options.preloadPath, ...SECURE_WEB_PREFERENCES },
   });
-  installSessionPolicy(win.webContents.session, WINDOW_CSP);
+  installSessionPolicy(win.webContents.session, WINDOW_CSP, origin);
   hardenWebContents(win.webContents, origin, options.shell);
   win.once('ready-to-show', () => {
     if (state?.maximized) win.maximize();

@@ -3,6 +3,8 @@
  * and in the Electron window (everything goes over HTTP, the preload only adds OS services).
  */
 import { createParser } from 'eventsource-parser';
+import { CONSOLE_SECRET_HEADER } from '../../src-server/protocol/console-auth.js';
+import { bridge } from './bridge.js';
 
 export interface Connection {
   /** Base URL of a Responses API server; '' means the origin that served the console. */
@@ -57,8 +59,16 @@ export function apiUrl(connection: Connection, path: string): string {
   return `${connection.baseUrl.replace(/\/+$/, '')}${path}`;
 }
 
+/**
+ * The credentials of every request to a gateway: the connection's API key, and in the desktop app
+ * this launch's console secret (from the preload), which the app's gateways require on their
+ * console and library routes (docs/headers.md).
+ */
 export function authHeaders(connection: Connection): Record<string, string> {
-  return connection.apiKey ? { authorization: `Bearer ${connection.apiKey}` } : {};
+  const headers: Record<string, string> = connection.apiKey ? { authorization: `Bearer ${connection.apiKey}` } : {};
+  const secret = bridge()?.consoleSecret;
+  if (secret) headers[CONSOLE_SECRET_HEADER] = secret;
+  return headers;
 }
 
 function headersToRecord(headers: Headers): Record<string, string> {

@@ -7,7 +7,8 @@
  *   diff A B [--run-a N] [--run-b N] [--json]        exit 0 when equal, 1 when different
  *   export --data-dir DIR (--id ID | --all) --out FOLDER [--format jsonl|har]
  *   import FILE… --data-dir DIR
- *   rerun FILE --target URL [--out FILE] [--json]    send the requests again, record, diff
+ *   rerun FILE --target URL [--header 'name: value']… [--out FILE] [--json]
+ *                                                    send the requests again, record, diff
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -33,8 +34,9 @@ Commands:
                              Write one file per recorded session.
   import FILE... --data-dir DIR
                              Add recording files to the store.
-  rerun FILE --target URL    Send the recorded requests to URL, record the new runs, print the diff.
-      [--out FILE] [--json]
+  rerun FILE --target URL    Send the recorded requests to URL (http or https), record the new runs,
+      [--header 'name: value']…   print the diff. --header adds a request header (e.g. the
+      [--out FILE] [--json]       target's 'authorization: Bearer KEY'); repeatable.
 
 File format and match rules: docs/recording.md.
 `;
@@ -174,11 +176,32 @@ async function rerunCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
-    options: { target: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+    options: {
+      target: { type: 'string' },
+      header: { type: 'string', multiple: true },
+      out: { type: 'string' },
+      json: { type: 'boolean' },
+    },
   });
   if (positionals.length !== 1 || !values.target) throw new UsageError('rerun needs FILE and --target URL');
+  // The user's own command line may name any server (the gateway's rerun route only takes
+  // configured targets); it still has to be an http(s) URL.
+  let target: URL;
+  try {
+    target = new URL(values.target);
+  } catch {
+    throw new UsageError(`--target must be an http(s) URL, got '${values.target}'`);
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:')
+    throw new UsageError(`--target must be an http(s) URL, got '${values.target}'`);
+  const headers: Record<string, string> = {};
+  for (const h of values.header ?? []) {
+    const colon = h.indexOf(':');
+    if (colon <= 0) throw new UsageError(`--header must be 'name: value', got '${h}'`);
+    headers[h.slice(0, colon).trim().toLowerCase()] = h.slice(colon + 1).trim();
+  }
   const file = readFile(positionals[0]);
-  const result = await rerunSession(file.runs, { baseUrl: values.target });
+  const result = await rerunSession(file.runs, { baseUrl: target.href, headers });
   if (values.out) {
     fs.writeFileSync(
       values.out,

@@ -364,13 +364,40 @@ export const FLAGS = [
     description: "File of accepted API keys, one per line ('#' starts a comment); added to --api-key.",
   },
   {
+    key: 'adminApiKeys',
+    flag: 'admin-api-key',
+    type: 'string[]',
+    default: [],
+    group: 'Security',
+    description:
+      "API key that is accepted like --api-key and may also read and act on every key's stored responses, sessions, background runs, recordings and sealed reasoning (docs/state.md, tenancy). Repeatable.",
+  },
+  {
     key: 'corsOrigin',
     flag: 'cors-origin',
     type: 'string',
-    default: '*',
+    default: '',
     group: 'Security',
     description:
-      "Origins allowed to call the API from a browser: '*' or a comma-separated list (e.g. http://localhost:5173). Responses expose the request-id, OpenAI, rate-limit and Azure headers (M5).",
+      "Browser origins allowed to call the public API (responses, models, capabilities, health, metrics): a comma-separated list (e.g. http://localhost:5173), or '*' for any. Default: none, so a page on another origin can neither read answers nor create, cancel or delete anything. Console and library routes never follow this list (see --console-origin). Allowed origins may read the request-id, OpenAI, rate-limit and Azure headers (M5).",
+  },
+  {
+    key: 'consoleOrigins',
+    flag: 'console-origin',
+    type: 'string[]',
+    default: [],
+    group: 'Security',
+    description:
+      "Origin of a console page (e.g. http://127.0.0.1:5173) that may call the console and library routes (/v1/console/*, /v1/recordings*) and the public API, besides the gateway's own origin. Repeatable. The desktop app passes its console's origin to the gateways it starts for backend profiles.",
+  },
+  {
+    key: 'allowedHosts',
+    flag: 'allowed-host',
+    type: 'string[]',
+    default: [],
+    group: 'Security',
+    description:
+      "Host name (optionally name:port) accepted in the Host header besides the loopback names (127.0.0.1, localhost, [::1]), the --host value and, when --host is a wildcard address, IP literals; any other Host is a 403 (DNS rebinding). Repeatable; '*' accepts every Host (only behind a proxy that checks it).",
   },
   {
     key: 'enableAzureApi',
@@ -388,6 +415,33 @@ export const FLAGS = [
     default: 'local',
     group: 'Server',
     description: "Value of the 'x-ms-region' header on Azure routes.",
+  },
+  {
+    key: 'httpHeadersTimeoutSeconds',
+    flag: 'http-headers-timeout',
+    type: 'number',
+    default: 30,
+    group: 'Limits',
+    description:
+      "Seconds a client has to send a request's headers, from its first byte; then 408 request_timeout and the connection is closed (0 = no limit).",
+  },
+  {
+    key: 'httpRequestTimeoutSeconds',
+    flag: 'http-request-timeout',
+    type: 'number',
+    default: 60,
+    group: 'Limits',
+    description:
+      'Seconds a client has to send a whole request, headers and body, from its first byte; then 408 request_timeout and the connection is closed (0 = no limit). Only the upload counts: a response may stream, or wait for tool outputs, for as long as it needs.',
+  },
+  {
+    key: 'httpMaxConnections',
+    flag: 'http-max-connections',
+    type: 'number',
+    default: 4096,
+    group: 'Limits',
+    description:
+      'Most open client connections (streams included); a connection over it is answered 503 server_overloaded and closed (0 = no limit).',
   },
   // Simulator
   {
@@ -412,14 +466,30 @@ type FlagValue<F> = F extends { type: 'number' }
           ? string | undefined
           : string;
 
-export type GatewayConfig = {
+/** The settings that have a flag. */
+export type FlagConfig = {
   [F in (typeof FLAGS)[number] as F['key']]: FlagValue<F>;
 };
+
+/**
+ * Settings a host process passes programmatically, never on a command line (where other local
+ * users could read them in the process list).
+ */
+export interface HostSettings {
+  /**
+   * Per-launch secret of the desktop console: when set, the console and library routes require it
+   * in the `X-Studio-Console-Secret` header (docs/headers.md). The desktop app generates one per
+   * launch and gives it to every gateway it starts; the window gets it through the preload.
+   */
+  consoleSecret?: string;
+}
+
+export type GatewayConfig = FlagConfig & HostSettings;
 
 export function defaultConfig(): GatewayConfig {
   const out: Record<string, unknown> = {};
   for (const f of FLAGS as readonly FlagSpec[]) out[f.key] = Array.isArray(f.default) ? [...f.default] : f.default;
-  return out as GatewayConfig;
+  return out as unknown as GatewayConfig;
 }
 
 export class FlagError extends Error {}
@@ -436,7 +506,7 @@ export function parseFlags(argv: string[]): { config: GatewayConfig; help: boole
   } catch (e) {
     throw new FlagError((e as Error).message);
   }
-  const config = defaultConfig() as Record<string, unknown>;
+  const config = defaultConfig() as unknown as Record<string, unknown>;
   const explicit = new Set<string>();
   for (const f of FLAGS as readonly FlagSpec[]) {
     const raw = (parsed.values as Record<string, unknown>)[f.flag];
@@ -453,7 +523,7 @@ export function parseFlags(argv: string[]): { config: GatewayConfig; help: boole
       config[f.key] = raw;
     }
   }
-  return { config: config as GatewayConfig, help: parsed.values.help === true, explicit };
+  return { config: config as unknown as GatewayConfig, help: parsed.values.help === true, explicit };
 }
 
 /** `--help` text, grouped. */
@@ -467,7 +537,7 @@ export function helpText(command: string): string {
       const value =
         f.type === 'boolean' ? '' : f.choices ? ` <${f.choices.join('|')}>` : f.type === 'number' ? ' <n>' : ' <value>';
       const def =
-        f.default === undefined || (Array.isArray(f.default) && f.default.length === 0)
+        f.default === undefined || f.default === '' || (Array.isArray(f.default) && f.default.length === 0)
           ? ''
           : ` (default: ${String(f.default)})`;
       lines.push(`  --${f.flag}${value}${def}`);
@@ -495,7 +565,7 @@ export function flagsMarkdown(): string {
     lines.push(`## ${group}`, '', '| Flag | Values | Default | Description |', '|---|---|---|---|');
     for (const f of flags) {
       const values = f.choices ? f.choices.map((c) => `\`${c}\``).join(', ') : f.type;
-      const empty = f.default === undefined || (Array.isArray(f.default) && f.default.length === 0);
+      const empty = f.default === undefined || f.default === '' || (Array.isArray(f.default) && f.default.length === 0);
       const def = empty ? '—' : `\`${String(f.default)}\``;
       lines.push(`| \`--${f.flag}\` | ${esc(values)} | ${esc(def)} | ${esc(f.description)} |`);
     }

@@ -256,3 +256,33 @@ describe('H4 reasoning keys: parsing and the data-directory key file', () => {
     expect(readFileSync(join(dataDir, 'reasoning.key'), 'utf8')).toBe('garbage\n');
   });
 });
+
+describe('X6 sealed tokens are bound to their owner', { tags: ['X6', 'H4'] }, () => {
+  const ring = new ReasoningKeyring([randomBytes(32)]);
+
+  test("a token opens only for the owner it was sealed for; another owner's fails like a tampered one", () => {
+    const token = ring.seal(payload, 'key_aaaaaaaaaaaaaaaa');
+    expect(ring.open(token, 'p', ['key_aaaaaaaaaaaaaaaa'])).toEqual(payload);
+    let err: unknown;
+    try {
+      ring.open(token, 'input[0].encrypted_content', ['key_bbbbbbbbbbbbbbbb']);
+    } catch (e) {
+      err = e;
+    }
+    expect(isGatewayError(err) && err.toBody().error).toMatchObject({
+      code: 'invalid_encrypted_content',
+      param: 'input[0].encrypted_content',
+      message: 'The encrypted content could not be verified: it was modified or truncated.',
+    });
+    expect(ring.inspect(token, ['key_bbbbbbbbbbbbbbbb']).integrity).toBe('tampered');
+    expect(ring.inspect(token).integrity).toBe('tampered');
+    // An admin opens for every owner it knows.
+    expect(ring.open(token, 'p', ['key_bbbbbbbbbbbbbbbb', 'key_aaaaaaaaaaaaaaaa'])).toEqual(payload);
+  });
+
+  test('anonymous tokens (no keys configured, or sealed before owners existed) keep their format', () => {
+    const token = ring.seal(payload);
+    expect(ring.open(token)).toEqual(payload);
+    expect(ring.inspect(token, ['key_aaaaaaaaaaaaaaaa']).integrity).toBe('tampered');
+  });
+});

@@ -13,13 +13,21 @@
  *             base64url without padding. The additional authenticated data is `rsv1.<keyId>`, so
  *             neither the version nor the key id can be changed without failing authentication.
  *
+ * Tenancy (docs/state.md): a token is bound to the owner id of the API key that sealed it — for
+ * any owner but the anonymous one (no keys configured) the owner id is appended to the additional
+ * authenticated data (`rsv1.<keyId>.<owner>`). Another owner's token then fails authentication
+ * exactly like a tampered one (a 400), and tokens sealed before owners existed still open for the
+ * anonymous owner. The owner id is not in the token: the opener names the owners it may open for.
+ *
  * The payload is `ReasoningPayload` (reasoning text parts, summary parts, model id, created-at).
  * It is not compressed: compressing attacker-influenced text before encryption leaks through length.
  */
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { errors, type GatewayError } from '../protocol/errors.js';
+import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
+import { makePrivateDir, restrictFile } from '../store/private-files.js';
 
 export const TOKEN_VERSION = 'rsv1';
 const IV_BYTES = 12;
@@ -91,11 +99,12 @@ export class ReasoningKeyring {
     return [...this.keys.keys()];
   }
 
-  seal(payload: ReasoningPayload): string {
+  /** Seals for `owner` (tenancy): only a request of that owner (or an admin) can open it. */
+  seal(payload: ReasoningPayload, owner: string = ANONYMOUS_OWNER): string {
     const key = this.keys.get(this.currentKeyId) as Buffer;
     const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-    cipher.setAAD(Buffer.from(`${TOKEN_VERSION}.${this.currentKeyId}`, 'utf8'));
+    cipher.setAAD(aad(TOKEN_VERSION, this.currentKeyId, owner));
     const ciphertext = Buffer.concat([cipher.update(JSON.stringify(payload), 'utf8'), cipher.final()]);
     const body = Buffer.concat([iv, ciphertext, cipher.getAuthTag()]).toString('base64url');
     return `${TOKEN_VERSION}.${this.currentKeyId}.${body}`;
@@ -104,21 +113,22 @@ export class ReasoningKeyring {
   /**
    * Verifies and decrypts. `param` is where the token came from in the request
    * (e.g. `input[3].encrypted_content`); every failure is a 400 `invalid_encrypted_content` naming it.
+   * `owners`: the owners the caller may open tokens of; another owner's token fails as tampered.
    */
-  open(token: string, param = 'encrypted_content'): ReasoningPayload {
-    const result = this.tryOpen(token);
+  open(token: string, param = 'encrypted_content', owners: readonly string[] = [ANONYMOUS_OWNER]): ReasoningPayload {
+    const result = this.tryOpen(token, owners);
     if (result.ok) return result.payload;
     throw failure(result.inspection, param);
   }
 
   /** Metadata and integrity of a token without revealing its content (console's encrypted-context panel). */
-  inspect(token: string): TokenInspection {
-    const result = this.tryOpen(token);
+  inspect(token: string, owners: readonly string[] = [ANONYMOUS_OWNER]): TokenInspection {
+    const result = this.tryOpen(token, owners);
     if (!result.ok) return result.inspection;
     return { version: TOKEN_VERSION, keyId: result.keyId, bytes: Buffer.byteLength(token, 'utf8'), integrity: 'valid' };
   }
 
-  private tryOpen(token: string): Opened {
+  private tryOpen(token: string, owners: readonly string[]): Opened {
     const bytes = typeof token === 'string' ? Buffer.byteLength(token, 'utf8') : 0;
     const fields = typeof token === 'string' ? token.split('.') : [];
     const version = fields.length > 0 && fields[0] !== '' ? fields[0] : null;
@@ -139,23 +149,34 @@ export class ReasoningKeyring {
     const key = this.keys.get(keyId);
     if (key === undefined) return bad('foreign-key');
 
-    let plaintext: string;
-    try {
-      const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, IV_BYTES), { authTagLength: TAG_BYTES });
-      decipher.setAAD(Buffer.from(`${version}.${keyId}`, 'utf8'));
-      decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
-      plaintext = Buffer.concat([
-        decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)),
-        decipher.final(),
-      ]).toString('utf8');
-    } catch {
-      return bad('tampered');
+    let plaintext: string | null = null;
+    for (const owner of owners) {
+      try {
+        const decipher = createDecipheriv('aes-256-gcm', key, body.subarray(0, IV_BYTES), {
+          authTagLength: TAG_BYTES,
+        });
+        decipher.setAAD(aad(version, keyId, owner));
+        decipher.setAuthTag(body.subarray(body.length - TAG_BYTES));
+        plaintext = Buffer.concat([
+          decipher.update(body.subarray(IV_BYTES, body.length - TAG_BYTES)),
+          decipher.final(),
+        ]).toString('utf8');
+        break;
+      } catch {
+        // Changed bytes, or sealed for another owner: both fail authentication.
+      }
     }
+    if (plaintext === null) return bad('tampered');
     const payload = parsePayload(plaintext);
     // Authentic but not a payload: only a token sealed by something else under our key.
     if (payload === null) return bad('malformed');
     return { ok: true, payload, keyId };
   }
+}
+
+/** The additional authenticated data: version and key id, and the owner unless anonymous. */
+function aad(version: string, keyId: string, owner: string): Buffer {
+  return Buffer.from(owner === ANONYMOUS_OWNER ? `${version}.${keyId}` : `${version}.${keyId}.${owner}`, 'utf8');
 }
 
 function failure(inspection: TokenInspection, param: string): GatewayError {
@@ -224,7 +245,7 @@ export function loadOrCreateKeyring(options: KeyringOptions): LoadedKeyring {
     return { keyring: new ReasoningKeyring(options.keys.map(parseKey)), source: 'flags', keyFile: null };
   }
   const keyFile = join(options.dataDir, KEY_FILE);
-  mkdirSync(options.dataDir, { recursive: true });
+  makePrivateDir(options.dataDir);
   const fresh = randomBytes(KEY_BYTES);
   try {
     // 'wx': never overwrite; if two processes race, the loser reads the winner's key below.
@@ -237,6 +258,8 @@ export function loadOrCreateKeyring(options: KeyringOptions): LoadedKeyring {
   }
   let text: string;
   try {
+    // A key file an earlier version (or a user) left readable by others is narrowed to 0600.
+    restrictFile(keyFile);
     text = readFileSync(keyFile, 'utf8');
   } catch (err) {
     throw new KeyringError(`Cannot read the reasoning key file ${keyFile}: ${(err as Error).message}`);

@@ -5,12 +5,15 @@
  * follow live (E5, E8). A finished entry lingers a little so a late resume still finds its events.
  */
 import type { EventTap, ResponseObject, ResponseRun, WireEvent } from './contract.js';
+import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 
 /** How long a finished background run keeps its replay buffer. */
 const LINGER_MS = 5 * 60_000;
 
 export interface BackgroundEntry {
   readonly run: ResponseRun;
+  /** Owner id of the key that started it (tenancy): another key's requests do not see it. */
+  readonly owner: string;
   /** Buffered events, oldest first; the oldest are dropped when the byte limit is reached. */
   readonly events: WireEvent[];
   /** Serialized size of each buffered event. */
@@ -35,9 +38,10 @@ export class BackgroundRuns {
   }
 
   /** Starts tracking a run; subscribe before its first event (right after startResponseRun). */
-  track(run: ResponseRun): BackgroundEntry {
+  track(run: ResponseRun, owner: string = ANONYMOUS_OWNER): BackgroundEntry {
     const entry: BackgroundEntry = {
       run,
+      owner,
       events: [],
       sizes: [],
       droppedThrough: -1,
@@ -70,8 +74,10 @@ export class BackgroundRuns {
     return entry;
   }
 
-  get(id: string): BackgroundEntry | undefined {
-    return this.entries.get(id);
+  /** The entry of `id`; with an owner, undefined when it is another owner's (tenancy). */
+  get(id: string, owner?: string): BackgroundEntry | undefined {
+    const entry = this.entries.get(id);
+    return entry && (owner === undefined || entry.owner === owner) ? entry : undefined;
   }
 
   /** Cancels every run still going (gateway shutdown). */

@@ -10,6 +10,7 @@ import type { CreateResponseRequest } from '../protocol/types.js';
 import type { ResponsesStore } from '../store/index.js';
 import type { ResponseObject } from './contract.js';
 import type { CanonicalEvent } from './response-builder.js';
+import { ANONYMOUS, ANONYMOUS_OWNER, ownerScope, type Principal } from '../tenancy/owner.js';
 
 export const ENCRYPTED_REASONING = 'reasoning.encrypted_content';
 
@@ -30,17 +31,23 @@ export function inputAsItems(input: CreateResponseRequest['input']): Item[] {
   return Array.isArray(input) ? (input as unknown as Item[]) : [];
 }
 
+/**
+ * Tenancy: `principal` decides which stored responses the chain may walk (another owner's
+ * previous response is not found) and whose sealed reasoning may be opened (another owner's
+ * token is a 400, as if tampered). Without one, the anonymous owner.
+ */
 export function prepareConversation(
   request: CreateResponseRequest,
   store: ResponsesStore,
   keyring: ReasoningKeyring,
+  principal: Principal = ANONYMOUS,
 ): PreparedRequest {
   const inputItems = inputAsItems(request.input);
-  const own = inputItems.map((item, i) => openReasoning(item, i, keyring));
+  const own = inputItems.map((item, i) => openReasoning(item, i, keyring, principal.sealOwners));
   let history: Item[] = [];
   const previous = request.previous_response_id;
   if (typeof previous === 'string') {
-    const found = store.getConversation(previous);
+    const found = store.getConversation(previous, ownerScope(principal));
     if (!found.found) throw errors.previousResponseNotFound(previous);
     history = found.items.filter(isReplayable);
   }
@@ -57,9 +64,9 @@ function isReplayable(item: unknown): item is Item {
 }
 
 /** A reasoning input item with `encrypted_content` gets its sealed text back; a bad token is a 400 naming it. */
-function openReasoning(item: Item, index: number, keyring: ReasoningKeyring): Item {
+function openReasoning(item: Item, index: number, keyring: ReasoningKeyring, owners: readonly string[]): Item {
   if (item.type !== 'reasoning' || typeof item.encrypted_content !== 'string') return item;
-  const payload = keyring.open(item.encrypted_content, `input[${index}].encrypted_content`);
+  const payload = keyring.open(item.encrypted_content, `input[${index}].encrypted_content`, owners);
   return { ...item, content: payload.content, summary: payload.summary };
 }
 
@@ -73,6 +80,8 @@ export class ReasoningSealer {
   constructor(
     private readonly keyring: ReasoningKeyring,
     private readonly model: string,
+    /** Owner the tokens are bound to (tenancy). */
+    private readonly owner: string = ANONYMOUS_OWNER,
   ) {}
 
   /** RunHooks.decorate: adds the token to finished reasoning items and to terminal snapshots. */
@@ -97,12 +106,15 @@ export class ReasoningSealer {
     if (!token) {
       const content = Array.isArray(item.content) ? (item.content as { text?: unknown }[]) : [];
       const summary = Array.isArray(item.summary) ? (item.summary as { text?: unknown }[]) : [];
-      token = this.keyring.seal({
-        model: this.model,
-        created_at: Math.floor(Date.now() / 1000),
-        content: content.map((c) => ({ type: 'reasoning_text' as const, text: String(c.text ?? '') })),
-        summary: summary.map((s) => ({ type: 'summary_text' as const, text: String(s.text ?? '') })),
-      });
+      token = this.keyring.seal(
+        {
+          model: this.model,
+          created_at: Math.floor(Date.now() / 1000),
+          content: content.map((c) => ({ type: 'reasoning_text' as const, text: String(c.text ?? '') })),
+          summary: summary.map((s) => ({ type: 'summary_text' as const, text: String(s.text ?? '') })),
+        },
+        this.owner,
+      );
       this.tokens.set(item.id, token);
     }
     item.encrypted_content = token;

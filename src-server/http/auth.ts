@@ -7,13 +7,26 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { errors } from '../protocol/errors.js';
+import { ownerIdOf } from '../tenancy/owner.js';
+
+/** An accepted key as the gateway knows it: its owner id (never the key) and whether it is an admin. */
+export interface KeyIdentity {
+  owner: string;
+  admin: boolean;
+}
 
 export class ApiKeys {
   /** SHA-256 digests: compared in constant time, whatever the key lengths. */
   private readonly digests: Buffer[];
+  private readonly identities: KeyIdentity[];
 
-  constructor(keys: readonly string[]) {
-    this.digests = [...new Set(keys.filter((k) => k !== ''))].map(digest);
+  /** `admin` keys are accepted too, and see every owner's objects (tenancy, docs/state.md). */
+  constructor(keys: readonly string[], admin: readonly string[] = []) {
+    const all = new Map<string, boolean>();
+    for (const k of keys) if (k !== '') all.set(k, false);
+    for (const k of admin) if (k !== '') all.set(k, true);
+    this.digests = [...all.keys()].map(digest);
+    this.identities = [...all].map(([k, isAdmin]) => ({ owner: ownerIdOf(k), admin: isAdmin }));
   }
 
   /** False: no key configured, every request is admitted. */
@@ -25,12 +38,27 @@ export class ApiKeys {
     return this.digests.length;
   }
 
+  /** Owner ids of every configured key. */
+  get owners(): string[] {
+    return this.identities.map((i) => i.owner);
+  }
+
+  /** Every configured key's identity. */
+  list(): readonly KeyIdentity[] {
+    return this.identities;
+  }
+
   accepts(key: string): boolean {
+    return this.identify(key) !== null;
+  }
+
+  /** The identity of a configured key, or null. */
+  identify(key: string): KeyIdentity | null {
     const d = digest(key);
-    let ok = false;
+    let found: KeyIdentity | null = null;
     // No early exit: the time taken does not depend on which key matched.
-    for (const k of this.digests) ok = timingSafeEqual(k, d) || ok;
-    return ok;
+    for (let i = 0; i < this.digests.length; i++) if (timingSafeEqual(this.digests[i], d)) found = this.identities[i];
+    return found;
   }
 }
 
@@ -38,8 +66,12 @@ function digest(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 
-/** `--api-key` values plus the lines of `--api-keys-file` (blank lines and `#` comments skipped). */
-export function loadApiKeys(config: { apiKeys: readonly string[]; apiKeysFile: string | undefined }): ApiKeys {
+/** `--api-key` values plus the lines of `--api-keys-file` (blank lines and `#` comments skipped), and `--admin-api-key`. */
+export function loadApiKeys(config: {
+  apiKeys: readonly string[];
+  apiKeysFile: string | undefined;
+  adminApiKeys?: readonly string[];
+}): ApiKeys {
   const keys = [...config.apiKeys];
   if (config.apiKeysFile) {
     const text = readFileSync(config.apiKeysFile, 'utf8');
@@ -48,7 +80,7 @@ export function loadApiKeys(config: { apiKeys: readonly string[]; apiKeysFile: s
       if (key) keys.push(key);
     }
   }
-  return new ApiKeys(keys);
+  return new ApiKeys(keys, config.adminApiKeys ?? []);
 }
 
 /** The key a request presents: the Bearer token, or (Azure routes) the `api-key` header. */

@@ -19,6 +19,14 @@ export function checkJsonContentType(req: IncomingMessage): GatewayError | null 
   return isJsonType(ct) ? null : errors.unsupportedMediaType(ct.slice(0, 100));
 }
 
+/** Like checkJsonContentType, for a route that takes other media types too (e.g. JSON Lines). */
+export function checkMediaType(req: IncomingMessage, accepted: readonly string[]): GatewayError | null {
+  const ct = req.headers['content-type'];
+  if (ct === undefined || ct === '') return null;
+  const mediaType = ct.split(';', 1)[0].trim().toLowerCase();
+  return accepted.includes(mediaType) || isJsonType(ct) ? null : errors.unsupportedMediaType(ct.slice(0, 100));
+}
+
 /**
  * Reads the whole body up to `limit` bytes. Rejects with a 413 GatewayError as soon as the limit
  * is passed; the caller answers and closes the connection, so the rest is never read.

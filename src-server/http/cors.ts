@@ -1,8 +1,13 @@
 /**
- * CORS (M5): which browser origins may call the API (`--cors-origin`) and which response headers
- * their scripts may read. Bearer keys are not cookies, so credentials are never allowed.
+ * CORS (M5): the `--cors-origin` list of browser origins that may call the public API, and which
+ * response headers their scripts may read. Bearer keys are not cookies, so credentials are never
+ * allowed.
+ *
+ * The default is no origin at all. It used to be `*`, which on a keyless gateway (the desktop
+ * app, web mode, the default `npm run gateway`) let any page on any origin read stored responses
+ * and act on the gateway. origin-policy.ts applies this list to the public API only; console and
+ * library routes follow the console origins (`--console-origin`) and never this list.
  */
-import type { IncomingMessage } from 'node:http';
 
 /** Every header the gateway sets that a browser client may want to read. */
 export const EXPOSED_HEADERS = [
@@ -27,7 +32,8 @@ export const EXPOSED_HEADERS = [
 ].join(', ');
 
 export class CorsPolicy {
-  private readonly any: boolean;
+  /** `*`: any origin may call the public API. */
+  readonly any: boolean;
   private readonly origins: ReadonlySet<string>;
 
   constructor(setting: string) {
@@ -39,11 +45,7 @@ export class CorsPolicy {
     this.origins = new Set(list);
   }
 
-  /** Headers for any response to this request (none when its origin is not allowed). */
-  headers(req: IncomingMessage): Record<string, string> {
-    const origin = req.headers.origin;
-    if (this.any) return { 'access-control-allow-origin': '*', 'access-control-expose-headers': EXPOSED_HEADERS };
-    if (typeof origin !== 'string' || !this.origins.has(origin)) return this.origins.size > 0 ? { vary: 'origin' } : {};
-    return { 'access-control-allow-origin': origin, 'access-control-expose-headers': EXPOSED_HEADERS, vary: 'origin' };
+  allows(origin: string): boolean {
+    return this.any || this.origins.has(origin);
   }
 }

@@ -1,6 +1,10 @@
 /**
  * Console-only endpoints (`/v1/console/*`) answer only clients on this machine: they reveal log
  * lines and decrypted reasoning.
+ *
+ * This checks the peer address only. Every browser tab on this machine passes it, including a
+ * page from any website (and a DNS-rebinding page), so it is not what keeps other origins out:
+ * host-check.ts and origin-policy.ts do that, before any route runs.
  */
 import { errors } from '../protocol/errors.js';
 import type { RequestContext } from './respond.js';

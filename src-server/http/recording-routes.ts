@@ -5,12 +5,14 @@
 import type { HTTPMethod } from 'find-my-way';
 import { errors } from '../protocol/errors.js';
 import { diffRuns } from '../recording/diff.js';
-import { runFromDetail, sessionFile, importFile, sessionRuns } from '../recording/export.js';
+import { runFromDetail, sessionFile, importFile } from '../recording/export.js';
 import { parseJsonl, RecordingFormatError, toJsonl } from '../recording/format.js';
 import { toHar } from '../recording/har.js';
-import { rerunSession } from '../recording/rerun.js';
 import type { RecordingService } from '../recording/service.js';
-import { parseJson, readBody } from './body.js';
+import { ownerScope } from '../tenancy/owner.js';
+import { checkJsonContentType, checkMediaType, parseJson, readBody } from './body.js';
+import { attachment } from './download.js';
+import { rerunRecording, type RerunDeps } from './rerun-route.js';
 import { sendJson, type RequestContext } from './respond.js';
 
 type Register = (method: HTTPMethod, path: string, handler: (ctx: RequestContext) => Promise<void> | void) => void;
@@ -19,11 +21,19 @@ type Register = (method: HTTPMethod, path: string, handler: (ctx: RequestContext
 const IMPORT_MAX_BYTES = 256 * 1024 * 1024;
 const JSON_MAX_BYTES = 1024 * 1024;
 
-export function registerRecordingRoutes(route: Register, service: RecordingService): void {
+/** Media types of an import: a JSON Lines file (or JSON); never one a page can send without a preflight. */
+const IMPORT_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json'];
+
+/**
+ * Tenancy: every read and change is scoped to the request's owner (`ctx.principal`); another
+ * key's recording answers the same 404 as a missing one.
+ */
+export function registerRecordingRoutes(route: Register, service: RecordingService, rerun: RerunDeps): void {
   const store = service.recordings;
   const idOf = (ctx: RequestContext): string => ctx.params.id ?? '';
-  const detail = (id: string) => {
-    const d = store.getRecording(id);
+  const scope = (ctx: RequestContext): string | undefined => ownerScope(ctx.principal);
+  const detail = (ctx: RequestContext, id: string) => {
+    const d = store.getRecording(id, scope(ctx));
     if (!d) throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
     return runFromDetail(d);
   };
@@ -36,6 +46,7 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
       sessionId: q.get('session') ?? undefined,
       limit: num(q.get('limit')),
       offset: num(q.get('offset')),
+      owner: scope(ctx),
     });
     sendJson(ctx, 200, { object: 'list', data: page.data, total: page.total, recording: service.recorder !== null });
   });
@@ -44,14 +55,16 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     const a = ctx.query.get('a');
     const b = ctx.query.get('b');
     if (!a || !b) throw errors.missingRequired(!a ? 'a' : 'b');
-    sendJson(ctx, 200, diffRuns(detail(a), detail(b)));
+    sendJson(ctx, 200, diffRuns(detail(ctx, a), detail(ctx, b)));
   });
 
   route('POST', '/v1/recordings/import', async (ctx) => {
+    const badType = checkMediaType(ctx.req, IMPORT_TYPES);
+    if (badType) throw badType;
     const text = (await readBody(ctx.req, IMPORT_MAX_BYTES)).toString('utf8');
     let ids: string[];
     try {
-      ids = importFile(store, parseJsonl(text));
+      ids = importFile(store, parseJsonl(text), ctx.principal.owner);
     } catch (err) {
       if (err instanceof RecordingFormatError)
         throw errors.invalidValue('body', `Not a recording file: ${err.message}`);
@@ -60,11 +73,13 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     sendJson(ctx, 200, { ids });
   });
 
-  route('GET', '/v1/recordings/:id', (ctx) => sendJson(ctx, 200, detail(idOf(ctx))));
+  route('GET', '/v1/recordings/:id', (ctx) => sendJson(ctx, 200, detail(ctx, idOf(ctx))));
 
   route('PATCH', '/v1/recordings/:id', async (ctx) => {
     const id = idOf(ctx);
-    detail(id);
+    detail(ctx, id);
+    const badType = checkJsonContentType(ctx.req);
+    if (badType) throw badType;
     const body = parseJson(await readBody(ctx.req, JSON_MAX_BYTES)) as Record<string, unknown> | null;
     if (typeof body !== 'object' || body === null) throw errors.invalidBody(typeof body);
     if ('name' in body) {
@@ -81,13 +96,14 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
 
   route('DELETE', '/v1/recordings/:id', (ctx) => {
     const id = idOf(ctx);
-    if (!store.deleteRecording(id)) throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
+    if (!store.deleteRecording(id, scope(ctx)))
+      throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
     sendJson(ctx, 200, { id, object: 'recording.deleted', deleted: true });
   });
 
   route('GET', '/v1/recordings/:id/export', (ctx) => {
     const id = idOf(ctx);
-    const file = sessionFile(store, id);
+    const file = sessionFile(store, id, scope(ctx));
     if (!file) throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
     const har = ctx.query.get('format') === 'har';
     const payload = har ? JSON.stringify(toHar(file)) : toJsonl(file);
@@ -95,30 +111,11 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     res.writeHead(200, {
       ...ctx.headers,
       'content-type': har ? 'application/json' : 'application/x-ndjson',
-      'content-disposition': `attachment; filename="${id}.${har ? 'har' : 'jsonl'}"`,
+      'content-disposition': attachment(`${id}.${har ? 'har' : 'jsonl'}`),
       'content-length': String(Buffer.byteLength(payload)),
     });
     res.end(payload);
   });
 
-  route('POST', '/v1/recordings/:id/rerun', async (ctx) => {
-    const id = idOf(ctx);
-    detail(id);
-    const raw = await readBody(ctx.req, JSON_MAX_BYTES);
-    const body = (raw.length === 0 ? {} : (parseJson(raw) ?? {})) as {
-      baseUrl?: unknown;
-      headers?: unknown;
-    };
-    const external = typeof body.baseUrl === 'string' && body.baseUrl !== '';
-    const baseUrl = external ? (body.baseUrl as string) : `http://${ctx.req.headers.host ?? '127.0.0.1'}`;
-    const headers =
-      typeof body.headers === 'object' && body.headers !== null ? (body.headers as Record<string, string>) : {};
-    const result = await rerunSession(sessionRuns(store, id), { baseUrl, headers });
-    // Against this gateway the recorder already keeps the new runs; elsewhere they are stored here.
-    const stored =
-      external || service.recorder === null
-        ? importFile(store, { sessionId: result.runs[0]?.sessionId ?? null, exportedAt: '', runs: result.runs })
-        : [];
-    sendJson(ctx, 200, { runs: result.runs.map((r) => r.id), stored, diffs: result.diffs });
-  });
+  route('POST', '/v1/recordings/:id/rerun', (ctx) => rerunRecording(ctx, service, rerun));
 }

@@ -6,6 +6,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
 import type { Logger } from './logger.js';
+import type { Principal } from '../tenancy/owner.js';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -20,6 +21,8 @@ export interface RequestContext {
   /** Headers for whatever response this request gets (x-request-id, openai-version, …). */
   readonly headers: Record<string, string>;
   readonly log: Logger;
+  /** Who the request acts as: the owner of what it creates and the objects it may see (X6). */
+  readonly principal: Principal;
 }
 
 /** `openai-processing-ms`: time from arrival to the response headers. */

@@ -60,6 +60,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
     session: request.stream === true && sessionRequested(req.headers),
     backendHeaders: simulatorHeaders(req),
     log: ctx.log,
+    principal: ctx.principal,
   });
   // L8: resolve the tier (400 when not allowed), then H5: admit against the budgets (429).
   const tier = deps.surface ? resolveServiceTier(request.service_tier, deps.surface.tiers) : undefined;

@@ -27,6 +27,9 @@ import { gatewayReport, LOGS_ENDPOINT, METRICS_ENDPOINT } from '../observability
 import type { LogTail } from '../observability/log-tail.js';
 import { streamLogs } from './console-routes.js';
 import { serveMetrics } from './metrics.js';
+import { guardConnections, serverOptions } from './connections.js';
+import { accessOf, type RequestOrigin } from './origin-policy.js';
+import type { RerunTargetResolver } from '../recording/rerun.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -42,6 +45,10 @@ export interface HttpAppOptions {
   rateLimiter?: RateLimiter;
   /** Recent log lines: served as GET /v1/console/logs (absent: no log stream). */
   logTail?: LogTail;
+  /** This gateway's own URL, known once it listens: the "self" re-run target. */
+  selfUrl?: () => string;
+  /** Re-run targets the host configured (docs/recording.md); absent: only "self". */
+  rerunTargets?: RerunTargetResolver;
 }
 
 export interface HttpApp {
@@ -67,7 +74,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { config, backend, logger, consoleDir } = options;
   const active = new Set<ActiveStream>();
   const router = FindMyWay({ ignoreTrailingSlash: true });
-  // CORS, auth, rate limits, tiers, Azure aliases (surface.ts).
+  // Host, origins and CORS, auth and owners, rate limits, tiers, Azure aliases (surface.ts).
   const surface = new Surface(config, { rateLimiter: options.rateLimiter });
   const route = (method: HTTPMethod, path: string, handler: Route): void => {
     router.on(method, path, () => undefined, { handler, pattern: path } satisfies RouteEntry);
@@ -93,6 +100,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       logs: logTail !== undefined,
     }),
   });
+  // Routes are classed by path for the origin rules: /v1/console/* and /v1/recordings* are the
+  // console's (origin-policy.ts), everything else is the public API.
   route('POST', '/v1/responses', (ctx) =>
     createResponse(ctx, { config, backend, active, surface, state: options.state, observe: metrics }),
   );
@@ -101,7 +110,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   route('GET', '/v1/capabilities', (ctx) => capabilities(ctx, backend, report()));
   route('GET', METRICS_ENDPOINT, (ctx) => serveMetrics(ctx, metrics));
   if (logTail) route('GET', LOGS_ENDPOINT, (ctx) => streamLogs(ctx, logTail));
-  if (options.recording) registerRecordingRoutes(route, options.recording);
+  if (options.recording) {
+    const selfUrl = options.selfUrl ?? (() => `http://${config.host}:${config.port}`);
+    registerRecordingRoutes(route, options.recording, { selfUrl, targets: options.rerunTargets });
+  }
   if (options.state) registerStateRoutes(route, { config, backend, state: options.state });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -112,9 +124,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const path = q === -1 ? rawUrl : rawUrl.slice(0, q);
     const method = (req.method ?? 'GET').toUpperCase();
     const log = logger.child({ requestId });
-    const headers = { ...baseHeaders(req, requestId), ...surface.cors.headers(req) };
-    recorder?.observe(req, res, { requestId, startedAt, method, path });
-    let pattern = '(unmatched)';
+    // Host, origin and CORS (origin-policy.ts): judged once, before anything else.
+    const origin = surface.origins.judge(req);
+    const found = method === 'OPTIONS' ? null : router.find(method as HTTPMethod, path);
+    let pattern = found ? (found.store as RouteEntry).pattern : '(unmatched)';
+    const access = accessOf(found ? pattern : path);
+    const headers = { ...baseHeaders(req, requestId), ...surface.origins.headers(origin, access) };
+    const principal = surface.principal(req, path);
+    if (origin.hostAllowed) recorder?.observe(req, res, { requestId, startedAt, method, path, owner: principal.owner });
     let ctx: RequestContext = {
       req,
       res,
@@ -125,6 +142,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       query: new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1)),
       headers,
       log,
+      principal,
     };
     res.once('close', () => {
       const fields = {
@@ -139,24 +157,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       metrics.request(method, pattern, res.statusCode);
     });
     try {
+      surface.origins.checkHost(origin, req);
+      const methods = (): HTTPMethod[] => METHODS.filter((m) => router.find(m, path) !== null);
       if (method === 'OPTIONS') {
-        res.writeHead(204, {
-          ...headers,
-          ...processingHeader(ctx),
-          'access-control-allow-methods': METHODS.join(', '),
-          'access-control-allow-headers': String(req.headers['access-control-request-headers'] ?? '*'),
-          'access-control-max-age': '600',
-        });
-        res.end();
+        preflight(ctx, origin, methods());
         return;
       }
-      const found = router.find(method as HTTPMethod, path);
       if (found) {
-        const entry = found.store as RouteEntry;
-        pattern = entry.pattern;
         ctx = { ...ctx, params: found.params };
+        surface.origins.admit(origin, req, method, access);
         surface.guard(ctx);
-        await entry.handler(ctx);
+        await (found.store as RouteEntry).handler(ctx);
         return;
       }
       if (consoleDir && (method === 'GET' || method === 'HEAD') && !API_PREFIXES.some((p) => path.startsWith(p))) {
@@ -164,7 +175,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         if (await serveStatic(ctx, consoleDir)) return;
         pattern = '(unmatched)';
       }
-      const allowed = METHODS.filter((m) => m !== method && router.find(m, path) !== null);
+      const allowed = methods().filter((m) => m !== method);
       if (allowed.length > 0) sendError(ctx, errors.methodNotAllowed(method, path), { allow: allowed.join(', ') });
       else sendError(ctx, errors.routeNotFound(method, path));
     } catch (err) {
@@ -175,7 +186,23 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
   };
 
-  const server = createServer((req, res) => {
+  /** OPTIONS: a CORS preflight for a route that exists with the requested method, else 404 / 405. */
+  const preflight = (ctx: RequestContext, origin: RequestOrigin, methods: HTTPMethod[]): void => {
+    const wanted = String(ctx.req.headers['access-control-request-method'] ?? '').toUpperCase();
+    const target = METHODS.includes(wanted as HTTPMethod) ? router.find(wanted as HTTPMethod, ctx.path) : null;
+    if (!target) {
+      if (methods.length === 0) throw errors.routeNotFound('OPTIONS', ctx.path);
+      sendError(ctx, errors.methodNotAllowed(wanted || 'OPTIONS', ctx.path), { allow: methods.join(', ') });
+      return;
+    }
+    const access = accessOf((target.store as RouteEntry).pattern);
+    const cors = surface.origins.preflight(origin, ctx.req, access, methods);
+    ctx.res.writeHead(204, { ...ctx.headers, ...cors, ...processingHeader(ctx) });
+    ctx.res.end();
+  };
+
+  const server = createServer(serverOptions(config), (req, res) => {
+    if (!connections.admit(req, res)) return;
     handle(req, res).catch((err: unknown) => {
       // handle() already answers every error; this only guards against a bug in that path.
       logger.error('request handler failed', { err });
@@ -183,12 +210,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       else res.destroy();
     });
   });
-  // Streams may be silent for a long time (tool waits, slow models): only bound header arrival.
-  server.requestTimeout = 0;
+  const connections = guardConnections(server, config, logger);
   // Idle keep-alive connections live longer than clients' and load balancers' pools (often 60 s),
   // so the client closes first: a request sent on a connection the server is closing at that
-  // moment fails with "socket hang up". headersTimeout must stay above keepAliveTimeout.
+  // moment fails with "socket hang up". The header and request timeouts (connections.ts) start at
+  // a request's first byte, so they never cut an idle keep-alive connection.
   server.keepAliveTimeout = 65_000;
-  server.headersTimeout = 66_000;
   return { server, active, metrics };
 }

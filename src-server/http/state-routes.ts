@@ -2,7 +2,8 @@
  * Routes of the stateful gateway: stored responses (GET, DELETE, input items), cancel, stream
  * resume of background responses, input token counting, session-mode tool outputs and session
  * state, and the console's encrypted-content inspector (loopback only). docs/state.md describes
- * each one.
+ * each one. Every read and action is scoped to the request's owner (tenancy): another key's
+ * response, run or session answers the same 404 as one that does not exist.
  */
 import type { BackendAdapter } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
@@ -19,6 +20,7 @@ import { dialectFor } from './request-headers.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
 import { SSE_HEADERS, SseWriter } from './sse-writer.js';
 import { assertLoopbackClient } from './loopback.js';
+import { ownerScope } from '../tenancy/owner.js';
 
 export interface StateRouteDeps {
   config: GatewayConfig;
@@ -63,15 +65,17 @@ async function getResponse(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   if (stream !== null && stream !== 'true' && stream !== 'false')
     throw errors.invalidValue('stream', `Invalid 'stream': expected true or false, got '${stream}'.`);
   if (stream === 'true') return resumeStream(ctx, deps, id);
-  const live = deps.state.background.get(id);
+  const scope = ownerScope(ctx.principal);
+  const live = deps.state.background.get(id, scope);
   let response: ResponseObject | undefined;
   if (live && !live.final) response = live.run.snapshot();
   // A live session's copy, unless it asked not to be stored (then it cannot be fetched at all).
-  else response = deps.state.sessions.snapshot(id) ?? undefined;
+  else response = deps.state.sessions.snapshot(id, scope) ?? undefined;
   if (response?.store === false) response = undefined;
-  if (!response) response = deps.state.store.responses.getResponse<ResponseObject>(id)?.response;
+  if (!response) response = deps.state.store.responses.getResponse<ResponseObject>(id, scope)?.response;
   if (!response) throw errors.responseNotFound(id);
-  if (includes(ctx).includes(ENCRYPTED_REASONING)) deps.state.sealStored(response);
+  // Sealed for the key that asks (tenancy): only it (or an admin) can send the tokens back.
+  if (includes(ctx).includes(ENCRYPTED_REASONING)) deps.state.sealStored(response, ctx.principal.owner);
   sendJson(ctx, 200, response);
 }
 
@@ -81,9 +85,10 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
   const startingAfter = raw === null ? -1 : Number(raw);
   if (!Number.isInteger(startingAfter) || startingAfter < -1)
     throw errors.invalidValue('starting_after', `Invalid 'starting_after': expected a sequence number, got '${raw}'.`);
-  const entry = deps.state.background.get(id);
+  const scope = ownerScope(ctx.principal);
+  const entry = deps.state.background.get(id, scope);
   if (!entry) {
-    if (deps.state.store.responses.has(id))
+    if (deps.state.store.responses.has(id, scope))
       throw errors.invalidValue(
         'stream',
         `The events of response '${id}' are not available: only background responses can be streamed again, while running or shortly after.`,
@@ -123,9 +128,10 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
 
 function deleteResponse(ctx: RequestContext, deps: StateRouteDeps): void {
   const id = idOf(ctx);
-  const live = deps.state.background.get(id);
+  const scope = ownerScope(ctx.principal);
+  const live = deps.state.background.get(id, scope);
   if (live && !live.final) live.run.cancel('cancelled');
-  if (!deps.state.store.responses.deleteResponse(id)) throw errors.responseNotFound(id);
+  if (!deps.state.store.responses.deleteResponse(id, scope)) throw errors.responseNotFound(id);
   sendJson(ctx, 200, { id, object: 'response', deleted: true });
 }
 
@@ -149,22 +155,24 @@ function inputItems(ctx: RequestContext, deps: StateRouteDeps): void {
   if (order) options.order = order;
   const after = ctx.query.get('after');
   if (after !== null) options.after = after;
-  // An unknown response is a 404 even when the paging parameters are fine.
-  if (!deps.state.store.responses.has(id)) throw errors.responseNotFound(id);
-  const list = deps.state.store.responses.listInputItems(id, options);
+  // An unknown response (or another owner's) is a 404 even when the paging parameters are fine.
+  const scope = ownerScope(ctx.principal);
+  if (!deps.state.store.responses.has(id, scope)) throw errors.responseNotFound(id);
+  const list = deps.state.store.responses.listInputItems(id, options, scope);
   if (!list) throw errors.responseNotFound(id);
   sendJson(ctx, 200, list);
 }
 
 async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
   const id = idOf(ctx);
-  const live = deps.state.background.get(id);
+  const scope = ownerScope(ctx.principal);
+  const live = deps.state.background.get(id, scope);
   if (live) {
     live.run.cancel('cancelled');
     sendJson(ctx, 200, await live.run.finished);
     return;
   }
-  const stored = deps.state.store.responses.getResponse<ResponseObject>(id);
+  const stored = deps.state.store.responses.getResponse<ResponseObject>(id, scope);
   if (!stored) throw errors.responseNotFound(id);
   if (!stored.response.background) throw errors.notBackground(id);
   // Already finished (or left over by an earlier process): cancelling returns it as it is.
@@ -183,7 +191,7 @@ async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   const { request } = validateCreateRequest(body, { compat: deps.config.compat });
   const count = deps.backend.countTokens;
   if (!count) throw errors.tokenCountUnsupported(deps.backend.kind);
-  const prepared = prepareConversation(request, deps.state.store.responses, deps.state.keyring);
+  const prepared = prepareConversation(request, deps.state.store.responses, deps.state.keyring, ctx.principal);
   const tokens = await count.call(deps.backend, toModelRequest(prepared.request));
   sendJson(ctx, 200, { object: 'response.input_tokens', input_tokens: tokens });
 }
@@ -191,18 +199,19 @@ async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<v
 async function toolOutputs(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
   const id = idOf(ctx);
   const { sessions, store, background } = deps.state;
-  if (!sessions.has(id)) {
-    if (store.responses.has(id) || background.get(id))
+  const scope = ownerScope(ctx.principal);
+  if (!sessions.has(id, scope)) {
+    if (store.responses.has(id, scope) || background.get(id, scope))
       throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
     throw errors.responseNotFound(id);
   }
   const { body, bytes } = await readJson(ctx, deps.config.toolOutputsMaxBytes);
-  sendJson(ctx, 200, sessions.submit(id, body, bytes));
+  sendJson(ctx, 200, sessions.submit(id, body, bytes, scope));
 }
 
 function sessionState(ctx: RequestContext, deps: StateRouteDeps): void {
   const id = idOf(ctx);
-  const state = deps.state.sessions.state(id);
+  const state = deps.state.sessions.state(id, ownerScope(ctx.principal));
   if (!state) throw errors.responseNotFound(id);
   sendJson(ctx, 200, state);
 }
@@ -215,7 +224,9 @@ async function inspect(ctx: RequestContext, deps: StateRouteDeps): Promise<void>
   if (token === undefined) throw errors.missingRequired('encrypted_content');
   if (typeof token !== 'string') throw errors.invalidType('encrypted_content', 'a string');
   if (reveal !== undefined && typeof reveal !== 'boolean') throw errors.invalidType('reveal', 'a boolean');
-  const result = deps.state.keyring.inspect(token);
+  // Tenancy: another owner's token inspects as tampered and is never revealed.
+  const owners = ctx.principal.sealOwners;
+  const result = deps.state.keyring.inspect(token, owners);
   const out: Record<string, unknown> = {
     object: 'encrypted_content.inspection',
     version: result.version,
@@ -223,7 +234,8 @@ async function inspect(ctx: RequestContext, deps: StateRouteDeps): Promise<void>
     bytes: result.bytes,
     integrity: result.integrity,
   };
-  if (reveal === true && result.integrity === 'valid') out.payload = deps.state.keyring.open(token);
+  if (reveal === true && result.integrity === 'valid')
+    out.payload = deps.state.keyring.open(token, 'encrypted_content', owners);
   sendJson(ctx, 200, out);
 }
 

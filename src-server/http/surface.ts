@@ -1,8 +1,9 @@
 /**
- * The request-level protocol surface, built once per gateway from the config: CORS (M5), API-key
- * auth (401), rate limiting (H5, M3), service tiers (L8), the body `request_id` check (L7) and the
- * Azure aliases (M1). server.ts and responses-route.ts call into it; the pieces live in their own
- * files (cors.ts, auth.ts, rate-limit.ts, azure.ts, protocol/service-tier.ts).
+ * The request-level protocol surface, built once per gateway from the config: Host, origin and
+ * CORS rules (X5, M5), API-key auth (401) and the request's owner (X6), rate limiting (H5, M3),
+ * service tiers (L8), the body `request_id` check (L7) and the Azure aliases (M1). server.ts and
+ * responses-route.ts call into it; the pieces live in their own files (origin-policy.ts, cors.ts,
+ * auth.ts, owner.ts, rate-limit.ts, azure.ts, protocol/service-tier.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from '../config/flags.js';
@@ -11,9 +12,11 @@ import { errors } from '../protocol/errors.js';
 import { tierPolicy, type TierPolicy } from '../protocol/service-tier.js';
 import { authenticate, loadApiKeys, type ApiKeys } from './auth.js';
 import { azureAliases, azureHeaders, azureRoute, isAzurePath, AZURE_API_VERSIONS } from './azure.js';
-import { CorsPolicy } from './cors.js';
+import { OriginPolicy } from './origin-policy.js';
+import { Principals } from './owner.js';
 import { admit, createRateLimiter, estimateTokens, identityOf, type RequestBudget } from './rate-limit.js';
 import type { RequestContext } from './respond.js';
+import type { Principal } from '../tenancy/owner.js';
 
 export interface SurfaceOptions {
   /** A limiter built elsewhere (tests inject one with a short window). */
@@ -27,7 +30,9 @@ export class Surface {
   readonly keys: ApiKeys;
   readonly limiter: RateLimiter;
   readonly tiers: TierPolicy;
-  readonly cors: CorsPolicy;
+  /** Host allow-list, CORS, console origins and secret, CSRF rules (origin-policy.ts). */
+  readonly origins: OriginPolicy;
+  private readonly principals: Principals;
   /** The key each request authenticated with (null: none). */
   private readonly authed = new WeakMap<IncomingMessage, string | null>();
 
@@ -38,7 +43,13 @@ export class Surface {
     this.keys = loadApiKeys(config);
     this.limiter = options.rateLimiter ?? createRateLimiter(config);
     this.tiers = tierPolicy(config);
-    this.cors = new CorsPolicy(config.corsOrigin);
+    this.origins = new OriginPolicy(config);
+    this.principals = new Principals(this.keys);
+  }
+
+  /** Who the request acts as (tenancy): judged before routing, checked by `guard`. */
+  principal(req: IncomingMessage, path: string): Principal {
+    return this.principals.of(req, this.config.enableAzureApi && isAzurePath(path));
   }
 
   /**

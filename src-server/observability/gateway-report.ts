@@ -11,7 +11,9 @@ export const INSPECT_ENDPOINT = '/v1/console/encrypted-content/inspect';
 export const SESSION_HEADER = 'X-Responses-Session';
 
 /** Config keys whose values are secrets: reported as "[redacted]" (or a count of them). */
-const SECRET_KEYS = new Set<string>(['apiKeys', 'backendApiKey', 'reasoningEncryptionKeys']);
+const SECRET_KEYS = new Set<string>(['apiKeys', 'adminApiKeys', 'backendApiKey', 'reasoningEncryptionKeys']);
+/** `scheme://user:password@` in a URL flag (the backend's): the user info is a secret too. */
+const URL_USERINFO = /^([a-z][a-z0-9+.-]*:\/\/)[^/@\s]*@/i;
 export const REDACTED = '[redacted]';
 
 export interface GatewayReportParts {
@@ -33,6 +35,8 @@ export function activeFlags(config: GatewayConfig): Record<string, unknown> {
     if (SECRET_KEYS.has(f.key)) {
       if (Array.isArray(value)) out[f.flag] = value.map(() => REDACTED);
       else out[f.flag] = value === undefined || value === '' ? null : REDACTED;
+    } else if (typeof value === 'string') {
+      out[f.flag] = value.replace(URL_USERINFO, `$1${REDACTED}@`);
     } else {
       out[f.flag] = value === undefined ? null : value;
     }

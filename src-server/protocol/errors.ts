@@ -218,4 +218,67 @@ export const errors = {
   /** Console-only endpoints answer only loopback clients. */
   loopbackOnly: () =>
     new GatewayError(403, 'permission_error', 'loopback_only', 'This endpoint answers only clients on this machine.'),
+
+  // Origin, host and console access (X5): src-server/http/host-check.ts and origin-policy.ts.
+  /** A `Host` header naming something this gateway does not answer to (DNS rebinding). */
+  hostNotAllowed: (host: string) =>
+    new GatewayError(
+      403,
+      'permission_error',
+      'host_not_allowed',
+      `This gateway does not answer to the host '${printable(host)}': it accepts loopback names, its --host and each --allowed-host.`,
+    ),
+  /** A browser request from an origin that may not make it (CORS default, console routes, CSRF). */
+  originNotAllowed: (origin: string, what: string) =>
+    new GatewayError(
+      403,
+      'permission_error',
+      'origin_not_allowed',
+      `Requests from the origin '${printable(origin)}' may not ${what}.`,
+    ),
+  /** A console or library route without the console's per-launch secret. */
+  consoleSecretRequired: (header: string) =>
+    new GatewayError(
+      403,
+      'permission_error',
+      'console_secret_required',
+      `This route answers only the console of this app: the '${header}' header is missing or wrong.`,
+    ),
+
+  /** A re-run target that could not be reached or answered with something that is not HTTP. */
+  rerunTargetFailed: (target: string, detail: string) =>
+    new GatewayError(
+      502,
+      'server_error',
+      'rerun_target_unreachable',
+      `The re-run target '${printable(target)}' could not be reached: ${printable(detail)}`,
+    ),
+
+  // Connections (X7): src-server/http/connections.ts.
+  requestTimeout: (what: string) =>
+    new GatewayError(408, 'invalid_request_error', 'request_timeout', `The client did not send ${what} in time.`),
+  headersTooLarge: () =>
+    new GatewayError(
+      431,
+      'invalid_request_error',
+      'request_header_fields_too_large',
+      'The request headers are larger than the gateway accepts.',
+    ),
+  malformedRequest: (detail: string) =>
+    new GatewayError(400, 'invalid_request_error', 'malformed_request', `The request is not valid HTTP: ${detail}.`),
+  tooManyConnections: (limit: number) =>
+    new GatewayError(
+      503,
+      'server_error',
+      'server_overloaded',
+      `The gateway has reached its limit of ${limit} open connections (--http-max-connections).`,
+      null,
+      retryHeaders(1000),
+    ),
 } as const;
+
+/** A client-supplied value for a message: bounded, control characters shown as '?'. */
+function printable(value: string): string {
+  // eslint-disable-next-line no-control-regex
+  return value.slice(0, 200).replace(/[\u0000-\u001f\u007f]/g, '?');
+}

@@ -36,27 +36,30 @@ export function runFromDetail(d: RecordingDetail): RecordedRun {
   };
 }
 
-/** Every run of the session `id` belongs to (`id` is a recording or a session id), oldest first. */
-export function sessionRuns(recordings: RecordingsStore, id: string): RecordedRun[] {
-  const own = recordings.getSummary(id);
+/**
+ * Every run of the session `id` belongs to (`id` is a recording or a session id), oldest first.
+ * With an owner, only that owner's runs (tenancy); undefined: every owner's.
+ */
+export function sessionRuns(recordings: RecordingsStore, id: string, owner?: string): RecordedRun[] {
+  const own = recordings.getSummary(id, owner);
   const sessionId = own ? own.sessionId : id;
   const ids =
     sessionId === null
       ? [id]
       : recordings
-          .listRecordings({ sessionId, limit: 1000 })
+          .listRecordings({ sessionId, limit: 1000, owner })
           .data.map((r) => r.id)
           .reverse();
   const runs: RecordedRun[] = [];
   for (const rid of ids) {
-    const detail = recordings.getRecording(rid);
+    const detail = recordings.getRecording(rid, owner);
     if (detail) runs.push(runFromDetail(detail));
   }
   return runs;
 }
 
-export function sessionFile(recordings: RecordingsStore, id: string): RecordingFile | null {
-  const runs = sessionRuns(recordings, id);
+export function sessionFile(recordings: RecordingsStore, id: string, owner?: string): RecordingFile | null {
+  const runs = sessionRuns(recordings, id, owner);
   if (runs.length === 0) return null;
   return { sessionId: runs[0].sessionId, exportedAt: new Date().toISOString(), runs };
 }
@@ -79,9 +82,10 @@ export function allSessions(recordings: RecordingsStore): string[] {
 
 /**
  * Adds a file's runs to the store; returns the new recording ids. Runs keep their ids unless the
- * store already has one (then a fresh id); a session keeps its id so its runs stay linked.
+ * store already has one (then a fresh id); a session keeps its id so its runs stay linked. The
+ * runs belong to `owner` (tenancy; default: anonymous), whoever recorded them first.
  */
-export function importFile(recordings: RecordingsStore, file: RecordingFile): string[] {
+export function importFile(recordings: RecordingsStore, file: RecordingFile, owner?: string): string[] {
   const ids: string[] = [];
   for (const run of file.runs) {
     const id = recordings.startRecording({
@@ -93,6 +97,7 @@ export function importFile(recordings: RecordingsStore, file: RecordingFile): st
       tags: run.tags,
       request: run.request,
       model: run.model,
+      ...(owner === undefined ? {} : { owner }),
     });
     for (const e of run.events)
       recordings.appendEvent(id, { seq: e.seq, offsetMs: e.offsetMs, type: e.type, data: e.data });

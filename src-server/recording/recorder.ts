@@ -33,6 +33,8 @@ export interface RequestInfo {
   startedAt: number;
   method: string;
   path: string;
+  /** Owner id of the request's API key (tenancy): the recording is theirs. */
+  owner: string;
 }
 
 export interface RecorderAction {
@@ -45,6 +47,7 @@ interface Live {
   recordingId: string;
   sessionId: string;
   startedAt: number;
+  owner: string;
 }
 
 const CREATE_PATH = /\/responses$/;
@@ -76,11 +79,13 @@ export class Recorder {
 
   /**
    * Records an action (tool outputs submitted, …) on the run that produced `responseId`, at the
-   * current offset of that run. False when that run is unknown or no longer being written.
+   * current offset of that run. False when that run is unknown, another owner's, or no longer
+   * being written.
    */
-  recordAction(responseId: string, action: RecorderAction): boolean {
+  recordAction(responseId: string, action: RecorderAction, owner: string): boolean {
     const live = this.byResponse.get(responseId);
-    if (!live) return false;
+    // Another owner's run is not this request's to add to (tenancy).
+    if (!live || live.owner !== owner) return false;
     return this.store.appendAction(live.recordingId, {
       offsetMs: performance.now() - live.startedAt,
       kind: action.kind,
@@ -88,12 +93,12 @@ export class Recorder {
     });
   }
 
-  /** The session a response belongs to (this process's memory first, then the store). */
-  sessionOf(responseId: string): string | null {
+  /** The session a response of this owner belongs to (this process's memory first, then the store). */
+  sessionOf(responseId: string, owner: string): string | null {
     const live = this.byResponse.get(responseId);
-    if (live) return live.sessionId;
+    if (live) return live.owner === owner ? live.sessionId : null;
     const found = this.store
-      .listRecordings({ search: responseId, limit: 5 })
+      .listRecordings({ search: responseId, limit: 5, owner })
       .data.find((r) => r.responseId === responseId);
     return found?.sessionId ?? null;
   }
@@ -203,13 +208,15 @@ class RunCapture {
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const previous =
       this.toolOutputsFor ?? (typeof fields.previous_response_id === 'string' ? fields.previous_response_id : null);
-    this.sessionId = (previous !== null ? this.recorder.sessionOf(previous) : null) ?? `ses_${randomHex(12)}`;
+    this.sessionId =
+      (previous !== null ? this.recorder.sessionOf(previous, this.info.owner) : null) ?? `ses_${randomHex(12)}`;
     try {
       this.recordingId = store.startRecording({
         requestId: this.info.requestId,
         sessionId: this.sessionId,
         request,
         model: typeof fields.model === 'string' ? fields.model : null,
+        owner: this.info.owner,
       });
     } catch (err) {
       // A full or broken store must never break the request itself.
@@ -225,7 +232,7 @@ class RunCapture {
   private recordToolOutputs(body: unknown): void {
     this.actionPending = false;
     if (this.toolOutputsFor !== null)
-      this.recorder.recordAction(this.toolOutputsFor, { kind: 'tool_outputs', data: body });
+      this.recorder.recordAction(this.toolOutputsFor, { kind: 'tool_outputs', data: body }, this.info.owner);
   }
 
   /** The request body as far as it was read: JSON when it parses, else text; redacted. */
@@ -289,6 +296,7 @@ class RunCapture {
           recordingId: id,
           sessionId: this.sessionId,
           startedAt: this.info.startedAt,
+          owner: this.info.owner,
         });
       }
     }

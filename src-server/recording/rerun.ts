@@ -238,3 +238,18 @@ const redactHeaders = (h: Record<string, string>): Record<string, string> =>
   Object.fromEntries(
     Object.entries(h).map(([k, v]) => [k, /^(authorization|api-key|x-api-key)$/i.test(k) ? '[REDACTED]' : v]),
   );
+
+/** Target id of the gateway itself: always available, resolved from its own listening address. */
+export const SELF_TARGET = 'self';
+
+/**
+ * The re-run targets a gateway's host configures (the desktop app: one per backend profile whose
+ * gateway it started). `POST /v1/recordings/{id}/rerun` names one by id; nothing else can be
+ * reached, so recorded prompts go only where the user pointed a profile.
+ */
+export interface RerunTargetResolver {
+  /** The ids that resolve now (for error messages and the console). */
+  ids(): string[];
+  /** The target of `id`, or null when there is none. */
+  resolve(id: string): RerunTarget | null | Promise<RerunTarget | null>;
+}

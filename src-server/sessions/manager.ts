@@ -17,6 +17,7 @@ import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { RunHooks } from '../engine/response-run.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import { parseToolOutputs, type ToolOutput } from './tool-outputs.js';
+import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 
 export interface SessionLimits {
   /** Seconds a response waits for tool outputs; 0 = forever. */
@@ -57,6 +58,8 @@ class Waiter {
 
 interface Session {
   readonly id: string;
+  /** Owner id of the key that started it (tenancy); other keys see no session. */
+  readonly owner: string;
   readonly createdAt: number;
   readonly run: ResponseRun;
   readonly startTurn: TurnStarter;
@@ -117,10 +120,11 @@ export class SessionManager {
   /** RunHooks.nextTurn for session-mode runs (one for all); call `attach` with the run right after it starts. */
   readonly nextTurn: NextTurn = (run, append, signal) => this.waitForOutputs(run, append, signal);
 
-  attach(run: ResponseRun, startTurn: TurnStarter): void {
+  attach(run: ResponseRun, startTurn: TurnStarter, owner: string = ANONYMOUS_OWNER): void {
     if (this.limits.maxActiveSessions > 0 && this.sessions.size >= this.limits.maxActiveSessions) this.evictOne();
     const session: Session = {
       id: run.id,
+      owner,
       createdAt: Date.now(),
       run,
       startTurn,
@@ -136,17 +140,26 @@ export class SessionManager {
     void run.finished.then(() => this.remove(session));
   }
 
-  has(id: string): boolean {
-    return this.sessions.has(id);
+  /**
+   * Tenancy: with an owner, another owner's session is absent from every read below, exactly like
+   * one that does not exist; undefined sees every owner's (admins).
+   */
+  has(id: string, owner?: string): boolean {
+    return this.find(id, owner) !== undefined;
   }
 
   /** The live Response of a session (the stored copy lags behind while it waits). */
-  snapshot(id: string): ResponseObject | null {
-    return this.sessions.get(id)?.run.snapshot() ?? null;
+  snapshot(id: string, owner?: string): ResponseObject | null {
+    return this.find(id, owner)?.run.snapshot() ?? null;
   }
 
-  state(id: string): SessionState | null {
+  private find(id: string, owner: string | undefined): Session | undefined {
     const s = this.sessions.get(id);
+    return s && (owner === undefined || s.owner === owner) ? s : undefined;
+  }
+
+  state(id: string, owner?: string): SessionState | null {
+    const s = this.find(id, owner);
     if (!s) return null;
     return {
       id: s.id,
@@ -165,8 +178,8 @@ export class SessionManager {
    * Tool outputs for a waiting session. Checked as a whole before anything is kept: one bad
    * entry rejects the submission and the session stays as it was.
    */
-  submit(id: string, body: unknown, bodyBytes: number): SubmitResult {
-    const s = this.sessions.get(id);
+  submit(id: string, body: unknown, bodyBytes: number, owner?: string): SubmitResult {
+    const s = this.find(id, owner);
     if (!s) throw errors.responseNotFound(id);
     if (!s.waiter) throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
     const outputs = parseToolOutputs(body);

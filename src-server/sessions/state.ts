@@ -24,6 +24,7 @@ import type { CreateResponseRequest } from '../protocol/types.js';
 import { openStore, type Store } from '../store/index.js';
 import { FinalSaves } from './final-saves.js';
 import { SessionManager } from './manager.js';
+import { ANONYMOUS, type Principal } from '../tenancy/owner.js';
 
 /** Process-wide counters of the stateful features (E7: tool arguments that are not valid JSON). */
 export const stateMetrics = { invalidToolArguments: 0, storeWriteFailures: 0 };
@@ -44,6 +45,8 @@ export interface PlanContext {
   session: boolean;
   backendHeaders?: Record<string, string>;
   log: Logger;
+  /** Who the request acts as (tenancy): owner of the response, its session and its sealed reasoning. */
+  principal?: Principal;
 }
 
 export interface StateService {
@@ -52,8 +55,8 @@ export interface StateService {
   readonly background: BackgroundRuns;
   readonly sessions: SessionManager;
   plan(request: CreateResponseRequest, ctx: PlanContext): RunPlan;
-  /** Seals reasoning items of a stored response for `include[]=reasoning.encrypted_content`. */
-  sealStored(response: ResponseObject): ResponseObject;
+  /** Seals reasoning items of a stored response for `include[]=reasoning.encrypted_content`, bound to its owner. */
+  sealStored(response: ResponseObject, owner: string): ResponseObject;
   /** Cancels background runs and ends session waits (shutdown), then closes the store. */
   shutdown(): Promise<void>;
 }
@@ -92,9 +95,10 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
         'background',
         'background: true needs store: true (the response is fetched later by id).',
       );
-    const prepared = prepareConversation(request, store.responses, keyring);
+    const principal = ctx.principal ?? ANONYMOUS;
+    const prepared = prepareConversation(request, store.responses, keyring, principal);
     const sealer = request.include?.includes(ENCRYPTED_REASONING)
-      ? new ReasoningSealer(keyring, request.model ?? '')
+      ? new ReasoningSealer(keyring, request.model ?? '', principal.owner)
       : undefined;
     return new PlannedRun(deps, request, prepared, ctx, sealer);
   };
@@ -105,8 +109,8 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
     background,
     sessions,
     plan,
-    sealStored: (response) => {
-      new ReasoningSealer(keyring, response.model).sealResponse(response);
+    sealStored: (response, owner) => {
+      new ReasoningSealer(keyring, response.model, owner).sealResponse(response);
       return response;
     },
     async shutdown() {
@@ -170,6 +174,7 @@ class PlannedRun implements RunPlan {
           response: isBackground ? { ...initial, status: 'queued' } : initial,
           inputItems: this.inputItems ?? [],
           requestId: this.ctx.requestId,
+          owner: this.owner,
         });
       } catch (err) {
         run.cancel('cancelled');
@@ -177,8 +182,8 @@ class PlannedRun implements RunPlan {
       }
     }
     this.inputItems = null;
-    if (isBackground) background.track(run);
-    if (this.ctx.session) sessions.attach(run, (output, signal) => this.startTurn(output, signal));
+    if (isBackground) background.track(run, this.owner);
+    if (this.ctx.session) sessions.attach(run, (output, signal) => this.startTurn(output, signal), this.owner);
     void run.finished.then((final) => this.finish(run, final, stored));
   }
 
@@ -201,12 +206,16 @@ class PlannedRun implements RunPlan {
     }
     if (!stored) return;
     this.deps.finalSaves.add({
-      input: { response: this.present(final) },
+      input: { response: this.present(final), owner: this.owner },
       onError: (err) => {
         stateMetrics.storeWriteFailures++;
         this.log(run).error('storing the response failed', { responseId: run.id, err });
       },
     });
+  }
+
+  private get owner(): string {
+    return (this.ctx.principal ?? ANONYMOUS).owner;
   }
 
   /** Made when something is logged: a waiting session does not keep a logger of its own. */

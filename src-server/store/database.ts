@@ -9,11 +9,11 @@
  * still without corruption. FULL would fsync each commit and cut write throughput several-fold,
  * which a local developer gateway does not need.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import type { Database } from 'better-sqlite3';
 import { migrate, type Migration, type MigrationResult } from './migrations.js';
+import { ensurePrivateFile, makePrivateDir, restrictFile } from './private-files.js';
 
 export type { Database };
 
@@ -41,8 +41,12 @@ export function openDatabase(options: OpenDatabaseOptions): OpenedDatabase {
   let location = ':memory:';
   if (!options.inMemory) {
     if (!options.dataDir) throw new Error('openDatabase needs a dataDir or inMemory: true.');
-    fs.mkdirSync(options.dataDir, { recursive: true });
+    makePrivateDir(options.dataDir);
     location = path.join(options.dataDir, DATABASE_FILE);
+    // SQLite creates the -wal and -shm files with the database file's mode: 0600 for all three.
+    ensurePrivateFile(location);
+    restrictFile(`${location}-wal`);
+    restrictFile(`${location}-shm`);
   }
   const db = new BetterSqlite3(location);
   try {

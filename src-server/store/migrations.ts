@@ -155,6 +155,19 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 3,
+    name: 'owners of responses and recordings',
+    up: (db) => {
+      // Tenancy (docs/state.md): the owner id of the API key that created a row (never the key).
+      // Rows from before owners existed belong to the anonymous owner, as on a gateway without keys.
+      db.exec(`
+        ALTER TABLE responses ADD COLUMN owner TEXT NOT NULL DEFAULT 'anonymous';
+        ALTER TABLE recordings ADD COLUMN owner TEXT NOT NULL DEFAULT 'anonymous';
+        CREATE INDEX recordings_owner ON recordings (owner, created_at);
+      `);
+    },
+  },
 ];
 
 export interface MigrationResult {

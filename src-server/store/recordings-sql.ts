@@ -22,6 +22,9 @@ export interface SummaryRow {
   bytes: number;
 }
 
+/** Tenancy: a null owner (an admin, or the store's own callers) sees every recording. */
+const OWNED = '(@owner IS NULL OR owner = @owner)';
+
 const SUMMARY_COLUMNS = `id, request_id, response_id, session_id, created_at, name, tags, status, http_status,
   model, duration_ms, tools_used, text_preview, truncated, event_count, bytes`;
 
@@ -29,9 +32,9 @@ export function prepareStatements(db: Database) {
   return {
     // `key` (the events' integer key): one more than the largest, found through its unique index.
     insert: db.prepare<[StartRow], { key: number }>(`INSERT INTO recordings (id,
-        request_id, response_id, session_id, created_at, name, tags, request, status, model, bytes, key)
+        request_id, response_id, session_id, created_at, name, tags, request, status, model, bytes, owner, key)
       VALUES (@id, @request_id, @response_id, @session_id, @created_at, @name, @tags, @request, 'recording',
-        @model, @bytes, (SELECT coalesce(max(key), 0) + 1 FROM recordings))
+        @model, @bytes, @owner, (SELECT coalesce(max(key), 0) + 1 FROM recordings))
       RETURNING key`),
     keyOf: db.prepare<[string], { key: number }>('SELECT key FROM recordings WHERE id = ?'),
     insertEvent: db.prepare<[number, number, number, string, string | Uint8Array]>(
@@ -50,7 +53,10 @@ export function prepareStatements(db: Database) {
         tools_used = coalesce(@tools_used, tools_used), text_preview = coalesce(@text_preview, text_preview),
         status = coalesce(@status, status), duration_ms = coalesce(@duration_ms, duration_ms)
       WHERE id = @id`),
-    summary: db.prepare<[string], SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM recordings WHERE id = ?`),
+    summary: db.prepare<{ id: string; owner: string | null }, SummaryRow>(
+      `SELECT ${SUMMARY_COLUMNS} FROM recordings WHERE id = @id AND ${OWNED}`,
+    ),
+    ownerOf: db.prepare<[string], { owner: string }>('SELECT owner FROM recordings WHERE id = ?'),
     detail: db.prepare<[string], { request: string; response_headers: string | null }>(
       'SELECT request, response_headers FROM recordings WHERE id = ?',
     ),
@@ -65,14 +71,14 @@ export function prepareStatements(db: Database) {
       'SELECT seq, offset_ms, kind, data FROM recording_actions WHERE recording_id = ? ORDER BY seq',
     ),
     list: db.prepare<Record<string, string | number | null>, SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM recordings
-      WHERE (@session IS NULL OR session_id = @session)
+      WHERE (@session IS NULL OR session_id = @session) AND ${OWNED}
         AND (@like IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact
              OR name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\' OR status LIKE @like ESCAPE '\\'
              OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'
              OR text_preview LIKE @like ESCAPE '\\')
       ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`),
     count: db.prepare<Record<string, string | number | null>, { n: number }>(`SELECT count(*) AS n FROM recordings
-      WHERE (@session IS NULL OR session_id = @session)
+      WHERE (@session IS NULL OR session_id = @session) AND ${OWNED}
         AND (@like IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact
              OR name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\' OR status LIKE @like ESCAPE '\\'
              OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'

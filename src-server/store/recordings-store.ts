@@ -33,6 +33,7 @@ import {
 } from './recordings-writer.js';
 import type { RecordingSummary } from '../recording/format.js';
 import { randomHex } from '../engine/ids.js';
+import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 
 export interface RecordingMeta {
   /** Generated (`rec_…`) when omitted. */
@@ -46,6 +47,8 @@ export interface RecordingMeta {
   /** The normalized request, already redacted by the caller. */
   request: unknown;
   model?: string | null;
+  /** Owner id (tenancy, docs/state.md); default: anonymous. */
+  owner?: string;
 }
 
 export interface RecordedEventInput {
@@ -106,6 +109,8 @@ export interface ListRecordingsOptions {
   /** Case-insensitive substring of name, model, status, tags, tools, text preview; or an exact id. */
   search?: string;
   sessionId?: string;
+  /** Only this owner's recordings (tenancy); undefined lists every owner's. */
+  owner?: string;
   limit?: number;
   offset?: number;
 }
@@ -205,6 +210,7 @@ export class RecordingsStore {
       request,
       model: meta.model ?? null,
       bytes: Buffer.byteLength(request, 'utf8'),
+      owner: meta.owner ?? ANONYMOUS_OWNER,
     };
     if (this.thread) {
       // Written with the tick's batch; a failure comes back in its report and stops the recording.
@@ -351,6 +357,7 @@ export class RecordingsStore {
     const search = options.search?.trim() || null;
     const params = {
       session: options.sessionId ?? null,
+      owner: options.owner ?? null,
       exact: search,
       like: search === null ? null : `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
     };
@@ -362,10 +369,20 @@ export class RecordingsStore {
     };
   }
 
-  getSummary(id: string): RecordingSummary | null {
+  /**
+   * Tenancy: with an owner, another owner's recording is null, exactly like a missing one;
+   * undefined sees every owner's (admins, the CLI, the store's own callers).
+   */
+  getSummary(id: string, owner?: string): RecordingSummary | null {
     this.settle();
-    const row = this.stmt.summary.get(id);
+    const row = this.stmt.summary.get({ id, owner: owner ?? null });
     return row ? toSummary(row) : null;
+  }
+
+  /** The owner id of a recording, or null when there is none with this id. */
+  ownerOf(id: string): string | null {
+    this.settle();
+    return this.stmt.ownerOf.get(id)?.owner ?? null;
   }
 
   /** Events in seq order, a page at a time (a long recording need not sit in memory at once). */
@@ -375,8 +392,8 @@ export class RecordingsStore {
     return rows.map((r) => ({ seq: r.seq, offsetMs: r.offset_ms, type: r.type, data: r.data }));
   }
 
-  getRecording(id: string): RecordingDetail | null {
-    const summary = this.getSummary(id);
+  getRecording(id: string, owner?: string): RecordingDetail | null {
+    const summary = this.getSummary(id, owner);
     const detail = this.stmt.detail.get(id);
     if (!summary || !detail) return null;
     return {
@@ -394,7 +411,8 @@ export class RecordingsStore {
     };
   }
 
-  deleteRecording(id: string): boolean {
+  deleteRecording(id: string, owner?: string): boolean {
+    if (owner !== undefined && this.ownerOf(id) !== owner) return false;
     this.active.delete(id);
     this.pending = this.pending.filter((p) => (p.op === 'start' || p.op === 'finish' ? p.row.id : p.id) !== id);
     // Its counters leave the writer's memory first (they count against the quota until stored).

@@ -25,6 +25,8 @@ export interface StartRow {
   request: string;
   model: string | null;
   bytes: number;
+  /** Owner id (tenancy, docs/state.md). */
+  owner: string;
 }
 
 export interface PatchRow {

@@ -3,6 +3,7 @@ import type { Database } from 'better-sqlite3';
 
 export interface ResponseRow {
   body: string;
+  owner: string;
   request_id: string | null;
   previous_response_id: string | null;
   metadata: string | null;
@@ -11,6 +12,8 @@ export interface ResponseRow {
 }
 
 const VISIBLE = '(expires_at IS NULL OR expires_at > @now)';
+/** Tenancy: a null owner (an admin, or the store's own callers) sees every row. */
+const OWNED = '(@owner IS NULL OR owner = @owner)';
 
 export function prepareStatements(db: Database) {
   return {
@@ -19,9 +22,9 @@ export function prepareStatements(db: Database) {
     ),
     upsert: db.prepare(`
       INSERT INTO responses (id, status, created_at, stored_at, updated_at, expires_at, request_id,
-                             previous_response_id, metadata, body, items_bytes, bytes)
+                             previous_response_id, metadata, body, items_bytes, bytes, owner)
       VALUES (@id, @status, @created_at, @now, @now, @expires_at, @request_id, @previous_response_id,
-              @metadata, @body, @items_bytes, @bytes)
+              @metadata, @body, @items_bytes, @bytes, @owner)
       ON CONFLICT (id) DO UPDATE SET status = excluded.status, created_at = excluded.created_at,
         updated_at = excluded.updated_at, expires_at = excluded.expires_at,
         request_id = excluded.request_id, previous_response_id = excluded.previous_response_id,
@@ -31,14 +34,15 @@ export function prepareStatements(db: Database) {
     insertItem: db.prepare<[string, number, string, string]>(
       'INSERT INTO response_input_items (response_id, position, item_id, body) VALUES (?, ?, ?, ?)',
     ),
-    get: db.prepare<{ id: string; now: number }, ResponseRow>(
-      `SELECT body, request_id, previous_response_id, metadata, stored_at, expires_at
-       FROM responses WHERE id = @id AND ${VISIBLE}`,
+    get: db.prepare<{ id: string; now: number; owner: string | null }, ResponseRow>(
+      `SELECT body, owner, request_id, previous_response_id, metadata, stored_at, expires_at
+       FROM responses WHERE id = @id AND ${VISIBLE} AND ${OWNED}`,
     ),
-    exists: db.prepare<{ id: string; now: number }, { one: number }>(
-      `SELECT 1 AS one FROM responses WHERE id = @id AND ${VISIBLE}`,
+    exists: db.prepare<{ id: string; now: number; owner: string | null }, { one: number }>(
+      `SELECT 1 AS one FROM responses WHERE id = @id AND ${VISIBLE} AND ${OWNED}`,
     ),
     delete: db.prepare<[string]>('DELETE FROM responses WHERE id = ?'),
+    deleteOwned: db.prepare<{ id: string; owner: string | null }>(`DELETE FROM responses WHERE id = @id AND ${OWNED}`),
     itemPosition: db.prepare<[string, string], { position: number }>(
       'SELECT position FROM response_input_items WHERE response_id = ? AND item_id = ? ORDER BY position LIMIT 1',
     ),

@@ -24,6 +24,7 @@ import { createHash } from 'node:crypto';
 import type { Database, Transaction } from 'better-sqlite3';
 import { errors } from '../protocol/errors.js';
 import { prepareStatements, type Statements } from './responses-sql.js';
+import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 
 export const RUNNING_STATUSES: readonly string[] = ['queued', 'in_progress'];
 
@@ -46,6 +47,8 @@ export interface SaveResponseInput {
   previousResponseId?: string | null;
   /** Gateway-side data kept with the response (not the Response's own `metadata`). */
   metadata?: Record<string, unknown> | null;
+  /** Owner id (tenancy, docs/state.md); set by the first save, later saves keep it. Default: anonymous. */
+  owner?: string;
 }
 
 export interface SaveResult {
@@ -55,6 +58,8 @@ export interface SaveResult {
 
 export interface StoredResponse<T extends ResponseLike = ResponseJson> {
   response: T;
+  /** Owner id of the key that created it. */
+  owner: string;
   requestId: string | null;
   previousResponseId: string | null;
   metadata: Record<string, unknown> | null;
@@ -63,6 +68,12 @@ export interface StoredResponse<T extends ResponseLike = ResponseJson> {
   /** Store clock (ms) after which the response is gone; null = no expiry (yet). */
   expiresAt: number | null;
 }
+
+/**
+ * Tenancy: reads and deletes take an owner id and see only that owner's responses, exactly as if
+ * the others did not exist (same null / false / 404). Undefined sees every owner (admins).
+ */
+export type OwnerFilter = string | undefined;
 
 export interface ListInputItemsOptions {
   limit?: number;
@@ -199,6 +210,7 @@ export class ResponsesStore {
       body,
       items_bytes: itemsBytes,
       bytes,
+      owner: input.owner ?? ANONYMOUS_OWNER,
     });
     if (itemRows) {
       if (existing) this.stmt.deleteItems.run(response.id);
@@ -231,12 +243,13 @@ export class ResponsesStore {
     return evicted;
   }
 
-  getResponse<T extends ResponseLike = ResponseJson>(id: string): StoredResponse<T> | null {
-    const row = this.stmt.get.get({ id, now: this.now() });
+  getResponse<T extends ResponseLike = ResponseJson>(id: string, owner?: OwnerFilter): StoredResponse<T> | null {
+    const row = this.stmt.get.get({ id, now: this.now(), owner: owner ?? null });
     if (!row) return null;
     return {
       // The body was written from a T by saveResponse; JSON keeps its shape.
       response: JSON.parse(row.body) as T,
+      owner: row.owner,
       requestId: row.request_id,
       previousResponseId: row.previous_response_id,
       metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
@@ -245,15 +258,15 @@ export class ResponsesStore {
     };
   }
 
-  has(id: string): boolean {
-    return this.stmt.exists.get({ id, now: this.now() }) !== undefined;
+  has(id: string, owner?: OwnerFilter): boolean {
+    return this.stmt.exists.get({ id, now: this.now(), owner: owner ?? null }) !== undefined;
   }
 
   /** True when a visible response was deleted (its input items go with it). */
-  deleteResponse(id: string): boolean {
-    const visible = this.has(id);
+  deleteResponse(id: string, owner?: OwnerFilter): boolean {
+    const visible = this.has(id, owner);
     // An expired row is deleted too; it was already invisible, so the answer stays false.
-    this.stmt.delete.run(id);
+    this.stmt.deleteOwned.run({ id, owner: owner ?? null });
     return visible;
   }
 
@@ -268,6 +281,7 @@ export class ResponsesStore {
           requestId: stored.requestId,
           previousResponseId: stored.previousResponseId,
           metadata: stored.metadata,
+          owner: stored.owner,
         });
         return true;
       })
@@ -275,7 +289,7 @@ export class ResponsesStore {
   }
 
   /** OpenAI list semantics; null when the response does not exist (or expired). */
-  listInputItems(id: string, options: ListInputItemsOptions = {}): InputItemList | null {
+  listInputItems(id: string, options: ListInputItemsOptions = {}, owner?: OwnerFilter): InputItemList | null {
     const limit = options.limit ?? 20;
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
       throw errors.invalidValue('limit', `Invalid 'limit': expected an integer from 1 to 100, got ${String(limit)}.`);
@@ -284,7 +298,7 @@ export class ResponsesStore {
     if (order !== 'asc' && order !== 'desc') {
       throw errors.invalidValue('order', `Invalid 'order': expected 'asc' or 'desc', got '${String(order)}'.`);
     }
-    if (!this.has(id)) return null;
+    if (!this.has(id, owner)) return null;
     let cursor = order === 'asc' ? -1 : Number.MAX_SAFE_INTEGER;
     if (options.after !== undefined) {
       const found = this.stmt.itemPosition.get(id, options.after);
@@ -304,15 +318,18 @@ export class ResponsesStore {
     };
   }
 
-  /** Walks `previous_response_id` back to the first response and returns the items in order. */
-  getConversation(id: string): ConversationResult {
+  /**
+   * Walks `previous_response_id` back to the first response and returns the items in order. With
+   * an owner, every link must be that owner's: another owner's response is missing to it.
+   */
+  getConversation(id: string, owner?: OwnerFilter): ConversationResult {
     return this.db.transaction((): ConversationResult => {
       const chain: { id: string; output: readonly unknown[] }[] = [];
       const seen = new Set<string>();
       let next: string | null = id;
       while (next !== null && !seen.has(next)) {
         seen.add(next);
-        const stored: StoredResponse | null = this.getResponse(next);
+        const stored: StoredResponse | null = this.getResponse(next, owner);
         if (!stored) return { found: false, missingId: next };
         chain.push({ id: next, output: stored.response.output });
         next = stored.previousResponseId;

@@ -8,7 +8,8 @@ import { postJson, startGateway, type GatewayHarness } from '../support/gateway-
 describe('M5 L7 response headers', () => {
   let h: GatewayHarness;
   beforeAll(async () => {
-    h = await startGateway();
+    // `--cors-origin '*'` explicitly: the default is no foreign origin (X5, tests/http/origin-host.test.ts).
+    h = await startGateway({ corsOrigin: '*' });
   });
   afterAll(() => h.close());
 

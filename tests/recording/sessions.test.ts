@@ -5,6 +5,7 @@ import type { Recorder } from '../../src-server/recording/recorder.js';
 import { rerunSession } from '../../src-server/recording/rerun.js';
 import { SseSplitter } from '../../src-server/recording/sse-split.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
+import { ANONYMOUS_OWNER } from '../../src-server/tenancy/owner.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { FAST, finishedRecording, tempDir } from './helpers.js';
 
@@ -58,7 +59,7 @@ describe('recording sessions and actions (record/replay)', () => {
         responseId ??= /"id":"(resp_[^"]+)"/.exec(p.data)?.[1];
         if (!acted && p.type === 'response.output_text.delta' && responseId) {
           acted = true;
-          expect(recorder.recordAction(responseId, { kind: 'note', data: { by: 'test' } })).toBe(true);
+          expect(recorder.recordAction(responseId, { kind: 'note', data: { by: 'test' } }, ANONYMOUS_OWNER)).toBe(true);
           await postJson(`${h.url}/v1/responses/${responseId}/tool_outputs`, {
             tool_outputs: [{ call_id: 'c1', output: 'x' }],
           });
@@ -76,7 +77,7 @@ describe('recording sessions and actions (record/replay)', () => {
     const runs = store.listRecordings({ sessionId: summary.sessionId as string }).data;
     expect(runs.map((r) => r.id)).toContain(summary.id);
     expect(runs).toHaveLength(2);
-    expect(recorder.recordAction(responseId as string, { kind: 'late', data: null })).toBe(false);
+    expect(recorder.recordAction(responseId as string, { kind: 'late', data: null }, ANONYMOUS_OWNER)).toBe(false);
   });
 });
 

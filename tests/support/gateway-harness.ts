@@ -8,6 +8,7 @@ import type { SimulatorServer } from '../../src-server/backends/simulator/index.
 import { defaultConfig, type GatewayConfig } from '../../src-server/config/flags.js';
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
 import { createLogger } from '../../src-server/http/logger.js';
+import type { RerunTargetResolver } from '../../src-server/recording/rerun.js';
 import type { Dialect } from '../../src-server/protocol/events.js';
 import {
   StreamValidator,
@@ -32,6 +33,8 @@ export interface GatewayHarness {
 export interface HarnessOptions {
   backend?: BackendAdapter;
   consoleDir?: string;
+  /** Re-run targets besides the gateway itself (docs/recording.md). */
+  rerunTargets?: RerunTargetResolver;
 }
 
 export async function startGateway(
@@ -49,7 +52,12 @@ export async function startGateway(
   };
   const logs: Record<string, unknown>[] = [];
   const logger = createLogger(config.logLevel, (line) => logs.push(JSON.parse(line) as Record<string, unknown>));
-  const gateway = await createGateway(config, { logger, backend: options.backend, consoleDir: options.consoleDir });
+  const gateway = await createGateway(config, {
+    logger,
+    backend: options.backend,
+    consoleDir: options.consoleDir,
+    rerunTargets: options.rerunTargets,
+  });
   const backend = gateway.backend as BackendAdapter & { simulator?: SimulatorServer };
   return {
     gateway,

@@ -223,7 +223,8 @@ export async function rerunRecording(id: string, profileId: string): Promise<voi
     return;
   }
   await guarded('rerun', async () => {
-    const answer = await library.rerun(libraryConnection(), id, target.baseUrl);
+    // The built-in profile is the library's own gateway ('self'); others by their profile id.
+    const answer = await library.rerun(libraryConnection(), id, profile.kind === 'builtin' ? 'self' : profile.id);
     await refreshLibrary();
     const first = answer.diffs.find((d) => d.recordedId === id) ?? answer.diffs[0];
     if (!first) throw new Error('the re-run produced no run to compare');

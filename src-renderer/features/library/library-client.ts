@@ -109,8 +109,11 @@ export const library = {
   diff(connection: Connection, a: string, b: string): Promise<RecordingDiff> {
     return call<RecordingDiff>(connection, `/v1/recordings/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
   },
-  /** Re-runs the session of `id` against `baseUrl` (empty: the gateway itself). */
-  rerun(connection: Connection, id: string, baseUrl: string): Promise<RerunAnswer> {
-    return call<RerunAnswer>(connection, `${rec(id)}/rerun`, { method: 'POST', ...json(baseUrl ? { baseUrl } : {}) });
+  /**
+   * Re-runs the session of `id` against a target the gateway knows: 'self' (the gateway itself)
+   * or a connected profile's id (docs/recording.md). The gateway never takes a URL from the page.
+   */
+  rerun(connection: Connection, id: string, target: string): Promise<RerunAnswer> {
+    return call<RerunAnswer>(connection, `${rec(id)}/rerun`, { method: 'POST', ...json({ target }) });
   },
 };

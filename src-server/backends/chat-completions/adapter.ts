@@ -10,6 +10,7 @@ import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions 
 import { ChatPartStream } from './part-stream.js';
 import { parseErrorBody, retryAfterFrom, upstreamError } from './upstream-error.js';
 import { describe, headerOf, UpstreamClient, type Exchange } from './upstream.js';
+import { SecretScrubber } from './secret-scrub.js';
 
 export interface ChatAdapterOptions {
   /** Base URL with or without `/v1`. */
@@ -41,6 +42,8 @@ export class ChatCompletionsAdapter implements BackendAdapter {
   private readonly timeoutMs: number;
   private readonly authHeaders: Record<string, string>;
   private readonly client: UpstreamClient;
+  /** Backend text in errors loses the backend key and bearer-shaped strings (secret-scrub.ts). */
+  private readonly scrub: SecretScrubber;
 
   constructor(
     options: ChatAdapterOptions,
@@ -48,10 +51,12 @@ export class ChatCompletionsAdapter implements BackendAdapter {
   ) {
     this.kind = dialect.kind;
     this.root = serverRoot(options.baseUrl);
-    this.baseUrl = this.root;
+    // What logs and GET /v1/capabilities show: never the URL's user info.
+    this.baseUrl = new SecretScrubber([]).text(this.root);
     this.timeoutMs = Math.max(1, options.timeoutSeconds * 1000);
     this.authHeaders = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
     this.client = new UpstreamClient(this.root, this.timeoutMs);
+    this.scrub = new SecretScrubber([options.apiKey]);
     this.countTokens = dialect.tokenize ? (request, signal) => this.tokenize(request, signal) : undefined;
   }
 
@@ -79,16 +84,21 @@ export class ChatCompletionsAdapter implements BackendAdapter {
 
   async stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
     const body = JSON.stringify(this.dialect.buildBody(request));
-    const exchange = await this.client.send(
-      'POST',
-      '/v1/chat/completions',
-      body,
-      this.headers('text/event-stream', request.headers),
-      options.signal,
-    );
+    let exchange: Exchange;
+    try {
+      exchange = await this.client.send(
+        'POST',
+        '/v1/chat/completions',
+        body,
+        this.headers('text/event-stream', request.headers),
+        options.signal,
+      );
+    } catch (error) {
+      throw this.scrub.error(error);
+    }
     const status = exchange.res.statusCode ?? 0;
     if (status < 200 || status > 299) throw await this.httpError(exchange, options.signal);
-    return new ChatPartStream(exchange, options.signal, this.timeoutMs, options.requestId);
+    return new ChatPartStream(exchange, options.signal, this.timeoutMs, options.requestId, this.scrub);
   }
 
   /** Closes the pooled upstream connections. */
@@ -110,7 +120,7 @@ export class ChatCompletionsAdapter implements BackendAdapter {
     } catch {
       // The status alone still makes a useful error.
     }
-    return upstreamError(status, parseErrorBody(text), retry);
+    return this.scrub.error(upstreamError(status, parseErrorBody(text), retry));
   }
 
   private async requestJson(
@@ -120,13 +130,18 @@ export class ChatCompletionsAdapter implements BackendAdapter {
     headers: Record<string, string> | undefined,
     signal: AbortSignal | undefined,
   ): Promise<unknown> {
-    const exchange = await this.client.send(
-      method,
-      path,
-      payload === undefined ? undefined : JSON.stringify(payload),
-      this.headers('application/json', headers),
-      signal,
-    );
+    let exchange: Exchange;
+    try {
+      exchange = await this.client.send(
+        method,
+        path,
+        payload === undefined ? undefined : JSON.stringify(payload),
+        this.headers('application/json', headers),
+        signal,
+      );
+    } catch (error) {
+      throw this.scrub.error(error);
+    }
     try {
       const status = exchange.res.statusCode ?? 0;
       if (status < 200 || status > 299) throw await this.httpError(exchange, signal);
@@ -140,7 +155,7 @@ export class ChatCompletionsAdapter implements BackendAdapter {
       exchange.req.destroy();
       if (isGatewayError(error)) throw error;
       if (signal?.aborted) throw signal.reason ?? error;
-      throw errors.backendUnreachable(this.root, describe(error));
+      throw this.scrub.error(errors.backendUnreachable(this.root, describe(error)));
     }
   }
 }

@@ -10,6 +10,7 @@
  * `finish: abort` part; a consumer that stops early (return()) closes the upstream request.
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';
+import type { SecretScrubber } from './secret-scrub.js';
 import type { ModelPart } from '../contract.js';
 import { SseDataDecoder } from './sse-data.js';
 import { ChatStreamDecoder } from './stream.js';
@@ -38,8 +39,9 @@ export class ChatPartStream implements AsyncIterableIterator<ModelPart> {
     private readonly signal: AbortSignal,
     private readonly timeoutMs: number,
     requestId: string,
+    scrub?: SecretScrubber,
   ) {
-    this.decoder = new ChatStreamDecoder(requestId);
+    this.decoder = new ChatStreamDecoder(requestId, scrub);
     const decoder = this.decoder;
     this.sse = new SseDataDecoder((data) => decoder.feed(data));
     const { res } = exchange;

@@ -9,6 +9,10 @@
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { FinishReason, ModelPart, TokenLogprob } from '../contract.js';
 import { upstreamError } from './upstream-error.js';
+import { SecretScrubber } from './secret-scrub.js';
+
+/** Bearer-shaped strings are scrubbed even when no backend key is configured. */
+const NO_SECRETS = new SecretScrubber([]);
 
 interface ToolCallFragment {
   index?: number;
@@ -62,7 +66,11 @@ export class ChatStreamDecoder {
   private finish: FinishReason | undefined;
   private readonly tools: ToolSlot[] = [];
 
-  constructor(private readonly requestId: string) {}
+  constructor(
+    private readonly requestId: string,
+    /** Removes credentials from backend text before an error carries it (secret-scrub.ts). */
+    private readonly scrub: SecretScrubber = NO_SECRETS,
+  ) {}
 
   feed(data: string): void {
     if (this.ended) return;
@@ -112,7 +120,7 @@ export class ChatStreamDecoder {
   fail(error: GatewayError): void {
     if (this.ended) return;
     this.ended = true;
-    this.parts.push({ type: 'error', error });
+    this.parts.push({ type: 'error', error: this.scrub.error(error) });
   }
 
   private choice(choice: ChunkChoice): void {
