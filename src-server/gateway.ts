@@ -13,6 +13,7 @@ import { createStateService } from './sessions/state.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { openRecordingService, type RecordingService } from './recording/service.js';
 import type { RecordingsStore } from './store/recordings-store.js';
+import type { ConsoleServices } from './console/services.js';
 import { LogTail, tailLogger } from './observability/log-tail.js';
 import { precompileRequestValidator } from './protocol/validate-request.js';
 
@@ -28,6 +29,8 @@ export interface GatewayOptions {
   logger?: Logger;
   /** Recordings store to record into and serve (desktop); else opened per --record / --data-dir. */
   recordings?: RecordingsStore;
+  /** Console services of the host serving the console (desktop main process, web mode). */
+  console?: ConsoleServices;
 }
 
 export interface Gateway {
@@ -67,6 +70,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     rateLimiter: options.rateLimiter,
     state,
     logTail,
+    console: options.console,
   });
 
   try {

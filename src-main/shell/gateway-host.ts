@@ -4,6 +4,7 @@
  * twice reuses its gateway; nothing the user did not ask for is restarted.
  */
 import type { GatewayConfig } from '../../src-server/config/flags.js';
+import type { ConsoleServices } from '../../src-server/console/services.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import type { BackendGatewayRequest } from '../shared/studio-api.js';
 
@@ -17,23 +18,37 @@ export interface HostedGateway {
 
 export type GatewayFactory = (
   config: GatewayConfig,
-  options: { consoleDir?: string; recordings?: RecordingsStore },
+  options: { consoleDir?: string; recordings?: RecordingsStore; console?: ConsoleServices },
 ) => Promise<HostedGateway>;
 
 export interface GatewayHost {
-  startMain(consoleDir: string): Promise<HostedGateway>;
+  /** The gateway serving the console, with what the host offers it (profiles, saved requests…). */
+  startMain(consoleDir: string, console?: ConsoleServices): Promise<HostedGateway>;
   main(): HostedGateway;
   startForBackend(request: BackendGatewayRequest, apiKey: string | null): Promise<HostedGateway>;
   closeAll(): Promise<void>;
 }
 
-export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayConfig): GatewayHost {
+export interface GatewayHostOptions {
+  /**
+   * The console's gateway listens where the config says (web mode honours --host / --port); by
+   * default it takes a free loopback port (the desktop window).
+   */
+  mainOnConfiguredAddress?: boolean;
+}
+
+export function createGatewayHost(
+  create: GatewayFactory,
+  baseConfig: GatewayConfig,
+  options: GatewayHostOptions = {},
+): GatewayHost {
   let mainGateway: HostedGateway | null = null;
   const byProfile = new Map<string, { key: string; gateway: Promise<HostedGateway> }>();
   const loopback = { host: '127.0.0.1', port: 0 };
   return {
-    async startMain(consoleDir) {
-      mainGateway ??= await create({ ...baseConfig, ...loopback }, { consoleDir });
+    async startMain(consoleDir, console) {
+      const address = options.mainOnConfiguredAddress ? {} : loopback;
+      mainGateway ??= await create({ ...baseConfig, ...address }, { consoleDir, console });
       return mainGateway;
     },
     main() {

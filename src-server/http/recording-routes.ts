@@ -19,7 +19,19 @@ type Register = (method: HTTPMethod, path: string, handler: (ctx: RequestContext
 const IMPORT_MAX_BYTES = 256 * 1024 * 1024;
 const JSON_MAX_BYTES = 1024 * 1024;
 
-export function registerRecordingRoutes(route: Register, service: RecordingService): void {
+export interface RecordingRouteOptions {
+  /**
+   * Base URL of a connection profile's gateway, for re-runs against a profile (`{"target": id}`);
+   * the profile gateways of the console's host record into this same library.
+   */
+  resolveTarget?: (profileId: string) => string | null;
+}
+
+export function registerRecordingRoutes(
+  route: Register,
+  service: RecordingService,
+  options: RecordingRouteOptions = {},
+): void {
   const store = service.recordings;
   const idOf = (ctx: RequestContext): string => ctx.params.id ?? '';
   const detail = (id: string) => {
@@ -49,15 +61,16 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
 
   route('POST', '/v1/recordings/import', async (ctx) => {
     const text = (await readBody(ctx.req, IMPORT_MAX_BYTES)).toString('utf8');
-    let ids: string[];
+    let result: ReturnType<typeof importFile>;
     try {
-      ids = importFile(store, parseJsonl(text));
+      result = importFile(store, parseJsonl(text));
     } catch (err) {
       if (err instanceof RecordingFormatError)
         throw errors.invalidValue('body', `Not a recording file: ${err.message}`);
       throw err;
     }
-    sendJson(ctx, 200, { ids });
+    // `duplicates`: runs the library already holds (the same file imported again), not added twice.
+    sendJson(ctx, 200, { ids: result.ids, duplicates: result.duplicates });
   });
 
   route('GET', '/v1/recordings/:id', (ctx) => sendJson(ctx, 200, detail(idOf(ctx))));
@@ -108,16 +121,30 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     const body = (raw.length === 0 ? {} : (parseJson(raw) ?? {})) as {
       baseUrl?: unknown;
       headers?: unknown;
+      target?: unknown;
     };
-    const external = typeof body.baseUrl === 'string' && body.baseUrl !== '';
-    const baseUrl = external ? (body.baseUrl as string) : `http://${ctx.req.headers.host ?? '127.0.0.1'}`;
+    const self = `http://${ctx.req.headers.host ?? '127.0.0.1'}`;
+    // A named target: this gateway ('builtin') or a connected profile's gateway, resolved here.
+    let targetUrl: string | null = null;
+    if (body.target !== undefined && body.target !== 'builtin') {
+      if (typeof body.target !== 'string') throw errors.invalidType('target', 'a connection profile id');
+      targetUrl = options.resolveTarget?.(body.target) ?? null;
+      if (targetUrl === null)
+        throw errors.invalidValue(
+          'target',
+          `The connection profile '${body.target.slice(0, 64)}' has no running gateway: connect it first.`,
+        );
+    }
+    // Profile gateways record into this library themselves; any other server's runs are stored here.
+    const external = targetUrl === null && typeof body.baseUrl === 'string' && body.baseUrl !== '';
+    const baseUrl = targetUrl ?? (external ? (body.baseUrl as string) : self);
     const headers =
       typeof body.headers === 'object' && body.headers !== null ? (body.headers as Record<string, string>) : {};
     const result = await rerunSession(sessionRuns(store, id), { baseUrl, headers });
     // Against this gateway the recorder already keeps the new runs; elsewhere they are stored here.
     const stored =
       external || service.recorder === null
-        ? importFile(store, { sessionId: result.runs[0]?.sessionId ?? null, exportedAt: '', runs: result.runs })
+        ? importFile(store, { sessionId: result.runs[0]?.sessionId ?? null, exportedAt: '', runs: result.runs }).ids
         : [];
     sendJson(ctx, 200, { runs: result.runs.map((r) => r.id), stored, diffs: result.diffs });
   });

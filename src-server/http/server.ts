@@ -25,7 +25,8 @@ import { serveStatic } from './static-files.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { gatewayReport, LOGS_ENDPOINT, METRICS_ENDPOINT } from '../observability/gateway-report.js';
 import type { LogTail } from '../observability/log-tail.js';
-import { streamLogs } from './console-routes.js';
+import { consoleReport, registerConsoleRoutes, streamLogs } from './console-routes.js';
+import type { ConsoleServices } from '../console/services.js';
 import { serveMetrics } from './metrics.js';
 
 export interface HttpAppOptions {
@@ -42,6 +43,8 @@ export interface HttpAppOptions {
   rateLimiter?: RateLimiter;
   /** Recent log lines: served as GET /v1/console/logs (absent: no log stream). */
   logTail?: LogTail;
+  /** What the host offers the console it serves (profile gateways, saved requests, limit editing). */
+  console?: ConsoleServices;
 }
 
 export interface HttpApp {
@@ -92,6 +95,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       recordings: { enabled: options.recording != null, recording: recorder !== null },
       logs: logTail !== undefined,
     }),
+    ...(options.console ? { console: consoleReport(options.console) } : {}),
   });
   route('POST', '/v1/responses', (ctx) =>
     createResponse(ctx, { config, backend, active, surface, state: options.state, observe: metrics }),
@@ -101,7 +105,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   route('GET', '/v1/capabilities', (ctx) => capabilities(ctx, backend, report()));
   route('GET', METRICS_ENDPOINT, (ctx) => serveMetrics(ctx, metrics));
   if (logTail) route('GET', LOGS_ENDPOINT, (ctx) => streamLogs(ctx, logTail));
-  if (options.recording) registerRecordingRoutes(route, options.recording);
+  if (options.recording)
+    registerRecordingRoutes(route, options.recording, { resolveTarget: options.console?.profiles?.resolve });
+  if (options.console) registerConsoleRoutes(route, { services: options.console, limiter: surface.limiter });
   if (options.state) registerStateRoutes(route, { config, backend, state: options.state });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

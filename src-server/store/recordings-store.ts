@@ -33,6 +33,7 @@ import {
 } from './recordings-writer.js';
 import type { RecordingSummary } from '../recording/format.js';
 import { randomHex } from '../engine/ids.js';
+import { requestSummary } from '../recording/request-summary.js';
 
 export interface RecordingMeta {
   /** Generated (`rec_…`) when omitted. */
@@ -46,6 +47,10 @@ export interface RecordingMeta {
   /** The normalized request, already redacted by the caller. */
   request: unknown;
   model?: string | null;
+  /** Derived from the request when omitted (recording/request-summary.ts). */
+  requestKind?: 'response' | 'tool_outputs';
+  inputPreview?: string | null;
+  rerunOf?: string | null;
 }
 
 export interface RecordedEventInput {
@@ -194,6 +199,7 @@ export class RecordingsStore {
   startRecording(meta: RecordingMeta): string {
     const id = meta.id ?? `rec_${randomHex(12)}`;
     const request = JSON.stringify(meta.request ?? null);
+    const derived = requestSummary(meta.request);
     const row: StartRow = {
       id,
       request_id: meta.requestId ?? null,
@@ -205,6 +211,9 @@ export class RecordingsStore {
       request,
       model: meta.model ?? null,
       bytes: Buffer.byteLength(request, 'utf8'),
+      request_kind: meta.requestKind ?? derived.requestKind,
+      input_preview: meta.inputPreview !== undefined ? meta.inputPreview : derived.inputPreview,
+      rerun_of: meta.rerunOf !== undefined ? meta.rerunOf : derived.rerunOf,
     };
     if (this.thread) {
       // Written with the tick's batch; a failure comes back in its report and stops the recording.

@@ -25,6 +25,9 @@ export interface StartRow {
   request: string;
   model: string | null;
   bytes: number;
+  request_kind: string;
+  input_preview: string | null;
+  rerun_of: string | null;
 }
 
 export interface PatchRow {

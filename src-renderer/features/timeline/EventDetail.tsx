@@ -34,6 +34,7 @@ export function EventDetail() {
                   fontSize: 12,
                   scrollBeyondLastLine: false,
                   automaticLayout: true,
+                  wordWrap: 'on',
                 }}
               />
             </div>
