@@ -95,7 +95,15 @@ export const ACTIONS: Action[] = [
   {
     id: 'view.conversation',
     label: 'Show the run as a conversation',
-    run: () => useStudio.getState().setRunView('conversation'),
+    run: () => {
+      useStudio.getState().setRunView('events');
+      useStudio.getState().setDetailView('conversation');
+    },
+  },
+  {
+    id: 'view.assembled',
+    label: 'Show what the events assembled into',
+    run: () => useStudio.getState().setDetailView('assembled'),
   },
   {
     id: 'view.exchange',

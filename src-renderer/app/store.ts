@@ -9,20 +9,24 @@ import { createSavedSlice, type SavedSlice } from '../features/saved/slice.js';
 
 export type Theme = 'dark' | 'light';
 export type SidePanel = 'library' | 'tools' | 'rate-limits' | 'context' | 'gateway' | 'connections' | 'saved';
-/** What the centre column shows for the selected run. */
-export type RunView = 'events' | 'conversation' | 'exchange';
+/** What the centre column shows for the selected run: its events (with the detail panes below) or its HTTP exchange. */
+export type RunView = 'events' | 'exchange';
+/** Beside the event detail: what the events add up to, or the run as a conversation. */
+export type DetailView = 'assembled' | 'conversation';
 
 export interface UiSlice {
   theme: Theme;
   paletteOpen: boolean;
   sidePanel: SidePanel;
   runView: RunView;
+  detailView: DetailView;
   /** A short confirmation ("Copied curl"), cleared after a moment. */
   toast: { text: string; at: number } | null;
   setTheme(theme: Theme): void;
   setPaletteOpen(open: boolean): void;
   setSidePanel(panel: SidePanel): void;
   setRunView(view: RunView): void;
+  setDetailView(view: DetailView): void;
   showToast(text: string): void;
 }
 
@@ -53,6 +57,7 @@ export const useStudio = create<StudioState>()((...a) => {
     paletteOpen: false,
     sidePanel: 'tools',
     runView: 'events',
+    detailView: 'assembled',
     toast: null,
     setTheme(theme) {
       localStorage.setItem('studio.theme', theme);
@@ -67,6 +72,9 @@ export const useStudio = create<StudioState>()((...a) => {
     },
     setRunView(runView) {
       set({ runView });
+    },
+    setDetailView(detailView) {
+      set({ detailView });
     },
     showToast(text) {
       const toast = { text, at: Date.now() };

@@ -26,7 +26,18 @@ function statusText(x: Exchange): string {
   return `HTTP ${x.status ?? '?'}${x.state === 'receiving' ? ' · receiving…' : ''}${time}`;
 }
 
+/** JSON re-indented for reading (the exact bytes stay one click away); null when the text is not JSON. */
+function pretty(text: string): string | null {
+  try {
+    return JSON.stringify(JSON.parse(text), null, 2);
+  } catch {
+    return null;
+  }
+}
+
 function ExchangeCard({ x }: { x: Exchange }) {
+  const [indent, setIndent] = useState(false);
+  const show = (text: string) => (indent ? (pretty(text) ?? text) : text);
   const kept = x.responseBody.length;
   const note =
     x.responseChars > kept
@@ -44,6 +55,15 @@ function ExchangeCard({ x }: { x: Exchange }) {
           {statusText(x)}
         </span>
         <span className="spacer" />
+        <label className="small" title="Re-indent JSON bodies for reading; off shows the exact bytes">
+          <input
+            type="checkbox"
+            data-testid="exchange-pretty"
+            checked={indent}
+            onChange={(e) => setIndent(e.target.checked)}
+          />{' '}
+          Indent JSON
+        </label>
         <button
           data-testid="exchange-copy-curl"
           title="This exact request as a curl command"
@@ -69,7 +89,7 @@ function ExchangeCard({ x }: { x: Exchange }) {
           <HeadersTable headers={x.requestHeaders} testId="exchange-request-headers" />
           <div className="muted small-note">Set by the console; the browser adds its own (Origin, User-Agent, …).</div>
           <h3>Request body (as sent)</h3>
-          <CodeBlock text={x.requestBody} testId="exchange-request-body" />
+          <CodeBlock text={show(x.requestBody)} testId="exchange-request-body" />
         </section>
         <section>
           <h3>Response headers</h3>
@@ -80,7 +100,11 @@ function ExchangeCard({ x }: { x: Exchange }) {
             empty={x.state === 'failed' ? 'no answer' : 'not yet'}
           />
           <h3>{x.streaming ? 'Response (raw SSE)' : 'Response body'}</h3>
-          <CodeBlock text={x.responseBody} testId="exchange-response-body" note={note} />
+          <CodeBlock
+            text={x.streaming ? x.responseBody : show(x.responseBody)}
+            testId="exchange-response-body"
+            note={note}
+          />
         </section>
       </div>
     </div>

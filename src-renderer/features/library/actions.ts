@@ -41,8 +41,20 @@ async function guarded<T>(busy: string, work: () => Promise<T>): Promise<T | und
 
 /** Each list request's number: an answer older than the newest request is dropped. */
 let listGeneration = 0;
+let newestRefresh: Promise<void> = Promise.resolve();
 
+/** Reloads the list; resolves once the newest list request (this one or a later one) is shown. */
 export async function refreshLibrary(): Promise<void> {
+  let current = loadList();
+  newestRefresh = current;
+  await current;
+  while (current !== newestRefresh) {
+    current = newestRefresh;
+    await current;
+  }
+}
+
+async function loadList(): Promise<void> {
   const generation = ++listGeneration;
   setLib({ status: lib().status === 'ready' ? 'ready' : 'loading' });
   try {

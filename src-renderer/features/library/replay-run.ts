@@ -56,7 +56,7 @@ export function recordingLabel(
       : rec.inputPreview
         ? `“${firstWords(rec.inputPreview)}”`
         : rec.id.slice(-6);
-  return `${rec.rerunOf ? 're-run: ' : ''}${what} · ${rec.model ?? '?'} · ${shortTime(rec.createdAt)}`;
+  return [`${rec.rerunOf ? 're-run: ' : ''}${what}`, rec.model, shortTime(rec.createdAt)].filter(Boolean).join(' · ');
 }
 
 /** The HTTP exchange a recording kept: request as recorded, response headers, the exact bytes written. */

@@ -28,11 +28,11 @@ function TooManyRequests({ run, now }: { run: Run; now: number }) {
         {run.error?.message ? `: ${run.error.message}` : ''}
       </div>
       <div data-testid="retry-countdown-text">
-        {left === undefined
+        {left === undefined || secs === undefined
           ? 'No Retry-After header: the server did not say when to retry.'
           : left > 0
-            ? `429: retry in ${left.toFixed(1)} s (Retry-After ${secs} s) — Send is held until then`
-            : `Retry-After (${secs} s) has elapsed: Send is available again.`}
+            ? `429: retry in ${left.toFixed(1)} s (Retry-After ${Number(secs.toFixed(1))} s) — Send is held until then`
+            : `Retry-After (${Number(secs.toFixed(1))} s) has elapsed: Send is available again.`}
       </div>
     </div>
   );
@@ -74,7 +74,7 @@ function LimitsEditor({ endpoint }: { endpoint: string }) {
     if (res.status === 200 && res.body) {
       setState({
         notice: res.body.enabled
-          ? `Applied: ${res.body.requests_per_minute || '∞'} requests and ${res.body.tokens_per_minute || '∞'} tokens per minute for every client.`
+          ? `Applied: requests per minute ${res.body.requests_per_minute || 'unlimited'}, tokens per minute ${res.body.tokens_per_minute || 'unlimited'} (every client).`
           : 'Applied: no limits.',
       });
       void useStudio.getState().refreshHealth();

@@ -1,3 +1,4 @@
+import type { ReactNode } from 'react';
 import { useStudio } from '../../app/store.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { Panel } from '../../ui/Panel.js';
@@ -31,7 +32,7 @@ const KNOWN = new Set([
 /** One output item as its events (or the final object) add it up. Presentational. */
 export function AssembledCard({ it }: { it: AssembledItem }) {
   return (
-    <div className={`assembled-item a-${it.type}`} data-testid={`assembled-${it.type}`}>
+    <div className={`assembled-item a-${it.type}`} data-testid={`assembled-item-${it.type}`}>
       <div className="assembled-head">
         {it.type}
         {it.name ? ` · ${it.name}` : ''}
@@ -107,12 +108,12 @@ export function assembledTitle(run: Run): string {
 }
 
 /** What the events add up to: message text, reasoning and summary, tool arguments as they grow. */
-export function AssembledView() {
+export function AssembledView({ tabs }: { tabs?: ReactNode }) {
   const run = useStudio((s) => s.runs.find((r) => r.id === s.activeRunId) ?? null);
   useStudio((s) => s.version);
   const items = run?.items ?? [];
   return (
-    <Panel title={run ? assembledTitle(run) : 'Assembled'} testId="assembled">
+    <Panel title={run ? assembledTitle(run) : 'Assembled'} testId="assembled" actions={tabs}>
       {items.length === 0 ? (
         <EmptyState title="Nothing assembled yet">Output items appear here as their deltas arrive.</EmptyState>
       ) : (

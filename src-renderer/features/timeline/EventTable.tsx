@@ -58,16 +58,20 @@ function RowView({ row, selected, cursor, onSelect, top }: RowProps) {
     >
       <span className="c-seq">{row.sequenceNumber ?? '–'}</span>
       <span className="c-type">
-        {row.violations.length ? <span className="violation-flag">⚠ </span> : null}
-        {row.type}
-        {tag ? (
+        <span className="c-type-name" title={row.type}>
+          {row.violations.length ? <span className="violation-flag">⚠ </span> : null}
+          {row.type}
+        </span>
+        {row.alias ? (
+          <span
+            className="kind-tag kind-alias"
+            title="An alias of the official event: its content is counted once in Assembled"
+          >
+            alias
+          </span>
+        ) : tag ? (
           <span className={`kind-tag kind-${row.kind}`} title={tag.title}>
             {tag.text}
-          </span>
-        ) : null}
-        {row.alias ? (
-          <span className="kind-tag kind-alias" title="Same content as the official event: counted once in Assembled">
-            alias
           </span>
         ) : null}
       </span>

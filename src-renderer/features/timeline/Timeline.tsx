@@ -1,7 +1,6 @@
 import { useStudio, type RunView } from '../../app/store.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNote, Panel } from '../../ui/Panel.js';
-import { ConversationView } from '../conversation/ConversationView.js';
 import { ExchangeView } from '../exchange/ExchangeView.js';
 import { ReplayBar } from '../library/ReplayBar.js';
 import { EventTable } from './EventTable.js';
@@ -13,7 +12,6 @@ import { Waterfall } from './Waterfall.js';
 
 const VIEWS: { id: RunView; label: string; title: string }[] = [
   { id: 'events', label: 'Events', title: 'Every event as a row, with the waterfall' },
-  { id: 'conversation', label: 'Conversation', title: 'Input and output items as a readable transcript' },
   { id: 'exchange', label: 'Exchange', title: 'The HTTP request and response exactly as they went' },
 ];
 
@@ -112,13 +110,7 @@ export function Timeline() {
             testId="run-error"
           />
           <ViewTabs />
-          {view === 'events' ? (
-            <EventsView run={run} />
-          ) : view === 'conversation' ? (
-            <ConversationView run={run} />
-          ) : (
-            <ExchangeView run={run} />
-          )}
+          {view === 'events' ? <EventsView run={run} /> : <ExchangeView run={run} />}
         </>
       )}
     </Panel>
