@@ -75,6 +75,10 @@ describe.skipIf(!hasChromium)('web mode: connection profiles hosted by the serve
       await page.getByTestId('view-exchange').click();
       const url = (await page.getByTestId('profile-gateway-url').innerText()).split(' ')[1];
       expect(await page.getByTestId('exchange-request-line').innerText()).toBe(`POST ${url}/v1/responses`);
+      // Another origin than the page: the headers the console shows are exposed to it (CORS).
+      const exposed = page.getByTestId('exchange-response-headers');
+      expect(await exposed.locator('tr[data-header="x-request-id"] td').innerText()).toMatch(/^req_/);
+      expect(await exposed.locator('tr[data-header="openai-processing-ms"]').count()).toBe(1);
       await page.context().close();
     },
   );

@@ -124,9 +124,9 @@ export function registerRecordingRoutes(
       target?: unknown;
     };
     const self = `http://${ctx.req.headers.host ?? '127.0.0.1'}`;
-    // A named target: this gateway ('builtin') or a connected profile's gateway, resolved here.
+    // A named target: this gateway ('self') or a connected profile's gateway, resolved here.
     let targetUrl: string | null = null;
-    if (body.target !== undefined && body.target !== 'builtin') {
+    if (body.target !== undefined && body.target !== 'self' && body.target !== 'builtin') {
       if (typeof body.target !== 'string') throw errors.invalidType('target', 'a connection profile id');
       targetUrl = options.resolveTarget?.(body.target) ?? null;
       if (targetUrl === null)

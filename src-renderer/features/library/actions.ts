@@ -255,7 +255,8 @@ export async function rerunRecording(id: string, profileId: string): Promise<voi
   }
   const name = profileLabel(profile, profile.id === s.activeProfileId ? s.health.backend : undefined);
   await guarded('rerun', async () => {
-    const answer = await library.rerun(libraryConnection(), id, profileId);
+    // The built-in profile is the library's own gateway ('self'); the others go by their profile id.
+    const answer = await library.rerun(libraryConnection(), id, profile.kind === 'builtin' ? 'self' : profile.id);
     await refreshLibrary();
     const first = answer.diffs.find((d) => d.recordedId === id) ?? answer.diffs[0];
     if (!first) throw new Error('the re-run produced no run to compare');

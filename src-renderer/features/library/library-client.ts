@@ -111,8 +111,8 @@ export const library = {
     return call<RecordingDiff>(connection, `/v1/recordings/diff?a=${encodeURIComponent(a)}&b=${encodeURIComponent(b)}`);
   },
   /**
-   * Re-runs the session of `id` against a connection profile, named by its id ('builtin': the
-   * gateway itself); the gateway resolves the id to the profile's gateway.
+   * Re-runs the session of `id` against a target the gateway knows: 'self' (the gateway itself)
+   * or a connected profile's id, which the gateway resolves; the page never sends a URL.
    */
   rerun(connection: Connection, id: string, target: string): Promise<RerunAnswer> {
     return call<RerunAnswer>(connection, `${rec(id)}/rerun`, { method: 'POST', ...json({ target }) });
