@@ -252,9 +252,7 @@ describe.skipIf(!hasChromium)('the console shows the exact truth of every exchan
       await page.keyboard.press('Escape');
       expect(await waitForRunStatus(page, 'aborted')).toBe('aborted');
       expect(await page.getByTestId('run-stall').count()).toBe(0);
-      expect(await page.getByTestId('assembled').locator('.panel-header h2').innerText()).toBe(
-        'Assembled · stream aborted',
-      );
+      expect(await page.getByTestId('assembled-state').innerText()).toBe('stream aborted');
       expect(await page.getByTestId('assembled-interrupted').first().innerText()).toBe('interrupted');
       expect(await page.getByTestId('assembled-status').count()).toBe(0);
       // The next send has no fault.

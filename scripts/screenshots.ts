@@ -87,8 +87,11 @@ const SHOTS: Shot[] = [
       await call.getByTestId('submit-tool-output').click();
       await page.getByTestId('run-tab').nth(1).waitFor();
       await waitForRunStatus(page, 'completed');
+      await page.locator(`[data-testid="event-row"][data-type="response.created"]`).click();
       await page.getByTestId('view-conversation').click();
       await page.getByTestId('conversation-link').first().waitFor();
+      // The end of the transcript: the tool output sent and the model's answer to it.
+      await page.getByTestId('conversation-view').evaluate((e) => (e.scrollTop = e.scrollHeight));
     },
   },
   {

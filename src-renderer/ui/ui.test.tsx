@@ -3,7 +3,7 @@
  * The presentational components (no store, no network), rendered with React Testing Library in
  * happy-dom: what a user reads from each given its props.
  */
-import { cleanup, render, screen, within } from '@testing-library/react';
+import { act, cleanup, render, screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, test } from 'vitest';
 import { CodeBlock } from './CodeBlock.js';
 import { EmptyState } from './EmptyState.js';
@@ -34,19 +34,39 @@ describe('Gauge', () => {
 });
 
 describe('HeadersTable', () => {
-  test('sorted by name, notable headers marked, values verbatim', { tags: ['U1', 'M5'] }, () => {
-    render(
-      <HeadersTable
-        testId="h"
-        headers={{ 'x-request-id': 'req_1', 'content-type': 'application/json', 'retry-after': '1' }}
-        highlight={['retry-after', /^x-request/]}
-      />,
-    );
-    const rows = within(screen.getByTestId('h')).getAllByRole('row');
-    expect(rows.map((r) => r.getAttribute('data-header'))).toEqual(['content-type', 'retry-after', 'x-request-id']);
-    expect(rows.map((r) => r.className)).toEqual(['', 'marked', 'marked']);
-    expect(rows[2].textContent).toBe('x-request-idreq_1');
-  });
+  test(
+    'notable headers first and marked, then by name; values verbatim, long ones folded until clicked',
+    { tags: ['U1', 'M5'] },
+    () => {
+      const long = 'x-request-id, '.repeat(12);
+      render(
+        <HeadersTable
+          testId="h"
+          headers={{
+            'x-request-id': 'req_1',
+            'content-type': 'application/json',
+            'retry-after': '1',
+            'access-control-expose-headers': long,
+          }}
+          highlight={['retry-after', /^x-request/]}
+        />,
+      );
+      const rows = within(screen.getByTestId('h')).getAllByRole('row');
+      expect(rows.map((r) => r.getAttribute('data-header'))).toEqual([
+        'retry-after',
+        'x-request-id',
+        'access-control-expose-headers',
+        'content-type',
+      ]);
+      expect(rows.map((r) => r.className)).toEqual(['marked', 'marked', '', '']);
+      expect(rows[1].textContent).toBe('x-request-idreq_1');
+      const folded = rows[2].querySelector('.header-value') as HTMLElement;
+      expect(folded.textContent).toBe(long);
+      expect(folded.className).toBe('header-value clamped');
+      act(() => folded.click());
+      expect(folded.className).toBe('header-value');
+    },
+  );
 
   test('no headers says so', { tags: ['U1'] }, () => {
     render(<HeadersTable headers={undefined} empty="no answer" />);

@@ -99,12 +99,12 @@ export function AssembledCard({ it }: { it: AssembledItem }) {
  * The response's own status while it is live or once it ended properly; when the stream ended
  * without a terminal event (aborted, cut), that end — never a stale "in_progress".
  */
-export function assembledTitle(run: Run): string {
+export function assembledState(run: Run): string {
   const ended =
     !isLive(run) &&
     (run.responseStatus === undefined || run.responseStatus === 'in_progress' || run.responseStatus === 'queued');
-  if (ended && run.rows.length + (run.body === undefined ? 0 : 1) > 0) return `Assembled · stream ${run.status}`;
-  return run.responseStatus ? `Assembled · response ${run.responseStatus}` : 'Assembled';
+  if (ended && run.rows.length + (run.body === undefined ? 0 : 1) > 0) return `stream ${run.status}`;
+  return run.responseStatus ? `response ${run.responseStatus}` : '';
 }
 
 /** What the events add up to: message text, reasoning and summary, tool arguments as they grow. */
@@ -113,7 +113,15 @@ export function AssembledView({ tabs }: { tabs?: ReactNode }) {
   useStudio((s) => s.version);
   const items = run?.items ?? [];
   return (
-    <Panel title={run ? assembledTitle(run) : 'Assembled'} testId="assembled" actions={tabs}>
+    <Panel
+      title={tabs ?? 'Assembled'}
+      testId="assembled"
+      actions={
+        <span className="muted" data-testid="assembled-state">
+          {run ? assembledState(run) : ''}
+        </span>
+      }
+    >
       {items.length === 0 ? (
         <EmptyState title="Nothing assembled yet">Output items appear here as their deltas arrive.</EmptyState>
       ) : (

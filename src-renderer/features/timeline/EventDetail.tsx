@@ -37,7 +37,7 @@ function DerivedView() {
   );
   if (view === 'assembled') return <AssembledView tabs={tabs} />;
   return (
-    <Panel title="Conversation" testId="conversation" actions={tabs}>
+    <Panel title={tabs} testId="conversation">
       {run ? (
         <ConversationView run={run} />
       ) : (
@@ -86,6 +86,8 @@ export function EventDetail() {
               />
             </div>
           </>
+        ) : run && run.body !== undefined && run.rows.length === 0 ? (
+          <EmptyState title="No events">This answer was one JSON body, shown whole above and in Exchange.</EmptyState>
         ) : (
           <EmptyState title="Select a row">The raw JSON of the selected event shows here.</EmptyState>
         )}

@@ -6,7 +6,7 @@
 import { act, cleanup, render, screen } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { toReceivedEvent } from '../../lib/gateway-client.js';
-import { AssembledCard, assembledTitle } from './AssembledView.js';
+import { AssembledCard, assembledState } from './AssembledView.js';
 import { applyEvent, finishRun, newRun, type Run } from './run-model.js';
 import { RunStats } from './RunStats.js';
 import { Waterfall } from './Waterfall.js';
@@ -44,12 +44,12 @@ describe('Assembled cards', () => {
 
   test('an aborted stream: the card says interrupted, the title says the stream ended', { tags: ['U2'] }, () => {
     const r = reasoningRun();
-    expect(assembledTitle(r)).toBe('Assembled');
+    expect(assembledState(r)).toBe('');
     finishRun(r, { aborted: true, status: 200 });
     render(<AssembledCard it={r.items[0]} />);
     expect(screen.getByTestId('assembled-interrupted').textContent).toBe('interrupted');
     expect(screen.queryByTestId('assembled-status')).toBeNull();
-    expect(assembledTitle(r)).toBe('Assembled · stream aborted');
+    expect(assembledState(r)).toBe('stream aborted');
   });
 
   test(
