@@ -1,4 +1,4 @@
-import { memo, useCallback, useEffect, useMemo, useRef } from 'react';
+import { memo, useCallback, useMemo, useRef } from 'react';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useStudio } from '../../app/store.js';
 import { filterRows, type Run, type TimelineRow } from './run-model.js';
@@ -113,9 +113,6 @@ export function EventTable({ run }: { run: Run }) {
   });
   // Position of the cursor within the filtered rows (-1: none yet).
   const cursorPos = cursorRow === null ? -1 : rows.findIndex((r) => r.index === cursorRow);
-  useEffect(() => {
-    if (cursorPos >= 0) virtualizer.scrollToIndex(cursorPos, { align: 'auto' });
-  }, [cursorPos, virtualizer]);
   const onKeyDown = (e: React.KeyboardEvent) => {
     if (rows.length === 0 || e.ctrlKey || e.metaKey || e.altKey) return;
     const from = cursorPos >= 0 ? cursorPos : -1;
@@ -133,7 +130,10 @@ export function EventTable({ run }: { run: Run }) {
     }
     if (to === null) return;
     e.preventDefault();
-    setCursorRow(rows[Math.max(0, Math.min(rows.length - 1, to))].index);
+    const pos = Math.max(0, Math.min(rows.length - 1, to));
+    setCursorRow(rows[pos].index);
+    // Only the keyboard scrolls the list to the cursor (a filter change keeps the scroll position).
+    virtualizer.scrollToIndex(pos, { align: 'auto' });
   };
   return (
     <div className="event-table" role="grid" data-testid="event-table" data-count={rows.length}>
