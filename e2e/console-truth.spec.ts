@@ -1,5 +1,5 @@
 /**
- * The console shows exactly what happened (the console issue's "wrong or missing data" list):
+ * The console shows exactly what happened:
  * reasoning counted once whatever the aliases, non-streaming answers, the HTTP exchange and its
  * curl, the tool-answer form sending what was typed, session-mode waits, stalls, aborts and
  * injected faults. Chromium against web mode, asserting the text and values a user sees.

@@ -94,7 +94,7 @@ describe.skipIf(!hasChromium)('console e2e (web mode, Chromium)', () => {
       expect(typeof args.city).toBe('string');
       expect(await page.getByTestId('assembled-args').first().innerText()).toBe(JSON.stringify(args));
       expect(await call.getByTestId('tool-arg-problems').count()).toBe(0);
-      // The answer form sends exactly what is typed as the output string (issue: no double encoding).
+      // The answer form sends exactly what is typed as the output string (never re-encoded).
       await call.getByTestId('tool-output-input').fill('{"temperature": 21, "sky": "clear"}');
       await call.getByTestId('submit-tool-output').click();
       await expect.poll(() => page.getByTestId('run-tab').count()).toBe(2);

@@ -132,7 +132,7 @@ describe.skipIf(!hasChromium)('sessions library e2e (web mode records every run)
       format: 'responses-studio-recording',
     });
     const upload = { name: 'weather.jsonl', mimeType: 'application/x-ndjson', buffer: Buffer.from(file) };
-    // The same file again: detected, nothing added twice (this changed with the console issue).
+    // The same file again: detected, nothing added twice.
     await page.getByTestId('library-import-input').setInputFiles(upload);
     await expect
       .poll(() => page.getByTestId('library-notice').innerText())
