@@ -8,6 +8,8 @@ export default defineConfig({
       'tests/**/*.test.ts',
       'src-main/**/*.test.ts',
       'src-renderer/**/*.test.ts',
+      // Component tests of the console (React Testing Library in happy-dom, set per file).
+      'src-renderer/**/*.test.tsx',
       'bench/**/*.test.ts',
     ],
     testTimeout: 30_000,

@@ -24,12 +24,15 @@ export interface Harness {
   browser: Browser;
   /** Page errors and console errors seen so far (a test fails on unexpected ones). */
   pageErrors: string[];
-  open(options?: { theme?: 'dark' | 'light'; width?: number; height?: number }): Promise<Page>;
+  /** A page on the console, once the top bar shows the gateway's health (`health`, default ok). */
+  open(options?: { theme?: 'dark' | 'light'; width?: number; height?: number; health?: 'ok' | 'down' }): Promise<Page>;
   close(): Promise<void>;
 }
 
 export async function startHarness(argv: string[] = []): Promise<Harness> {
-  const gateway = await startWebMode({ argv: ['--log-level', 'warn', ...argv], buildQuiet: true });
+  // In memory (no data folder): tests never write into the user's folder. The terminal shows
+  // errors only; the log tail keeps the configured level for the Gateway panel.
+  const gateway = await startWebMode({ argv, buildQuiet: true });
   const browser = await chromium.launch({ executablePath: CHROMIUM_PATH, args: CHROMIUM_ARGS, headless: true });
   const pageErrors: string[] = [];
   return {
@@ -58,7 +61,10 @@ export async function startHarness(argv: string[] = []): Promise<Harness> {
         return route.abort();
       });
       await page.goto(`${gateway.url}/`);
-      await page.getByTestId('topbar-health').and(page.locator('[data-state="ok"]')).waitFor();
+      await page
+        .getByTestId('topbar-health')
+        .and(page.locator(`[data-state="${options.health ?? 'ok'}"]`))
+        .waitFor();
       return page;
     },
     async close() {

@@ -11,7 +11,9 @@ import { spawn } from 'node:child_process';
 import { FlagError, helpText } from '../src-server/config/flags.js';
 import { buildConsole, REPO_ROOT } from './launcher/build-console.js';
 import { electronBinary } from './launcher/electron-binary.js';
-import { startWebMode } from './launcher/web-mode.js';
+import { probeBackend, startWebMode } from './launcher/web-mode.js';
+import { defaultDataDir } from './launcher/data-dir.js';
+import { LAUNCHER_FLAGS_HELP } from './launcher/console-config.js';
 import { startDevMode } from './launcher/dev-mode.js';
 
 type Closable = { close(): Promise<void> };
@@ -43,7 +45,7 @@ async function runElectron(binary: string, argv: string[]): Promise<void> {
 async function main(): Promise<void> {
   const [command = 'start', ...argv] = process.argv.slice(2);
   if (argv.includes('--help')) {
-    console.log(helpText(`npm ${command === 'start' ? 'start' : 'run dev'} --`));
+    console.log(`${helpText(`npm ${command === 'start' ? 'start' : 'run dev'} --`)}\n\n${LAUNCHER_FLAGS_HELP}`);
     return;
   }
   if (command === 'build') {
@@ -61,10 +63,18 @@ async function main(): Promise<void> {
     await runElectron(binary, argv);
     return;
   }
-  const gateway = await startWebMode({ argv });
-  console.log(
-    `No Electron binary here: serving the console and the gateway from one web server.\nResponses Studio: ${gateway.url}/  (API: ${gateway.url}/v1/responses) — open it in a browser; Ctrl+C stops it.`,
-  );
+  const gateway = await startWebMode({ argv, dataDir: defaultDataDir() });
+  if (gateway.verbose)
+    console.log(
+      `No Electron binary here: serving the console and the gateway from one web server.\n  API: ${gateway.url}/v1/responses\n  data: ${gateway.dataDir ?? '(in memory)'}`,
+    );
+  // One line to act on: the URL. Everything else is in the console's Gateway panel (or --verbose).
+  console.log(`Responses Studio: ${gateway.url}/  — open it in a browser; Ctrl+C stops it.`);
+  const down = await probeBackend(gateway);
+  if (down)
+    console.warn(
+      `warning: the backend ${gateway.backend.baseUrl} does not answer (${down}); requests will fail until it does.`,
+    );
   closeOnSignal(gateway);
 }
 

@@ -36,6 +36,9 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 8000,
     target: 'es2022',
+    // Monaco's CSS and workers make the bundler's own timing report fire on every build; it is a
+    // profiling hint for plugin authors, not something a user of `npm start` can act on.
+    rolldownOptions: { checks: { bundlerTimings: false } },
   },
   worker: { format: 'es' },
   server: { host: '127.0.0.1' },

@@ -13,6 +13,7 @@ import { createStateService } from './sessions/state.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { openRecordingService, type RecordingService } from './recording/service.js';
 import type { RecordingsStore } from './store/recordings-store.js';
+import type { ConsoleServices } from './console/services.js';
 import { LogTail, tailLogger } from './observability/log-tail.js';
 import { precompileRequestValidator } from './protocol/validate-request.js';
 import type { RerunTargetResolver } from './recording/rerun.js';
@@ -31,6 +32,8 @@ export interface GatewayOptions {
   recordings?: RecordingsStore;
   /** Re-run targets besides the gateway itself (desktop: the backend profiles' gateways). */
   rerunTargets?: RerunTargetResolver;
+  /** Console services of the host serving the console (desktop main process, web mode). */
+  console?: ConsoleServices;
 }
 
 export interface Gateway {
@@ -73,6 +76,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     logTail,
     selfUrl: () => url,
     rerunTargets: options.rerunTargets,
+    console: options.console,
   });
 
   try {

@@ -15,7 +15,16 @@ import type {
   SafeStorageLike,
   ShellLike,
 } from './electron-types.js';
+import { join } from 'node:path';
+import { fileSavedRequests, memorySavedRequests } from '../../src-server/console/saved-requests-store.js';
 import { createGatewayHost, type GatewayFactory, type GatewayHost } from './gateway-host.js';
+import {
+  createProfileGateways,
+  fileKeyStore,
+  keychainKeyStore,
+  memoryKeyStore,
+  PROFILE_KEYS_FILE,
+} from './profile-gateways.js';
 import { expectObject, expectString, registerIpc, registerSyncValue, type IpcHandlers } from './ipc.js';
 import { createSecretStore, type JsonFile } from './secrets.js';
 import { originOf } from './security.js';
@@ -54,9 +63,21 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
   // console and library routes; only the window gets it (preload, top frame of the console origin).
   const consoleSecret = randomBytes(32).toString('base64url');
   const host = createGatewayHost(options.createGateway, { ...options.config, consoleSecret });
-  const gateway = await host.startMain(options.consoleDir);
-  const origin = originOf(gateway.url) ?? gateway.url;
   const secrets = createSecretStore(electron.safeStorage, options.secretsFile);
+  // Profile keys: the OS keychain; without one, a file only the user can read in the data folder.
+  const dataDir = options.config.dataDir;
+  const keys = secrets.available()
+    ? keychainKeyStore(secrets)
+    : dataDir
+      ? fileKeyStore(join(dataDir, PROFILE_KEYS_FILE))
+      : memoryKeyStore();
+  const profiles = createProfileGateways(host, keys);
+  const gateway = await host.startMain(options.consoleDir, {
+    profiles,
+    savedRequests: dataDir ? fileSavedRequests(dataDir) : memorySavedRequests(),
+    rateLimitEditing: true,
+  });
+  const origin = originOf(gateway.url) ?? gateway.url;
   let win: BrowserWindowLike | null = null;
 
   const handlers: IpcHandlers = {
@@ -103,9 +124,8 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
         backendKind: o.backendKind === 'openai-chat' ? 'openai-chat' : 'vllm',
       };
       // The key is read here, in the main process: the page never needs to hold it.
-      const key = await secrets.get(`profile:${request.profileId}`).catch(() => null);
-      const g = await host.startForBackend(request, key);
-      return { url: g.url };
+      const info = await profiles.connect(request, undefined);
+      return { url: info.url };
     },
   };
   const unregisterIpc = registerIpc(electron.ipcMain, handlers, () => origin);

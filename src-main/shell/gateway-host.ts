@@ -11,6 +11,7 @@
  */
 import type { GatewayConfig } from '../../src-server/config/flags.js';
 import type { RerunTargetResolver } from '../../src-server/recording/rerun.js';
+import type { ConsoleServices } from '../../src-server/console/services.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import type { BackendGatewayRequest } from '../shared/studio-api.js';
 
@@ -24,17 +25,35 @@ export interface HostedGateway {
 
 export type GatewayFactory = (
   config: GatewayConfig,
-  options: { consoleDir?: string; recordings?: RecordingsStore; rerunTargets?: RerunTargetResolver },
+  options: {
+    consoleDir?: string;
+    recordings?: RecordingsStore;
+    rerunTargets?: RerunTargetResolver;
+    console?: ConsoleServices;
+  },
 ) => Promise<HostedGateway>;
 
 export interface GatewayHost {
-  startMain(consoleDir: string): Promise<HostedGateway>;
+  /** The gateway serving the console, with what the host offers it (profiles, saved requests…). */
+  startMain(consoleDir: string, console?: ConsoleServices): Promise<HostedGateway>;
   main(): HostedGateway;
   startForBackend(request: BackendGatewayRequest, apiKey: string | null): Promise<HostedGateway>;
   closeAll(): Promise<void>;
 }
 
-export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayConfig): GatewayHost {
+export interface GatewayHostOptions {
+  /**
+   * The console's gateway listens where the config says (web mode honours --host / --port); by
+   * default it takes a free loopback port (the desktop window).
+   */
+  mainOnConfiguredAddress?: boolean;
+}
+
+export function createGatewayHost(
+  create: GatewayFactory,
+  baseConfig: GatewayConfig,
+  options: GatewayHostOptions = {},
+): GatewayHost {
   let mainGateway: HostedGateway | null = null;
   const byProfile = new Map<string, { key: string; gateway: Promise<HostedGateway> }>();
   const loopback = { host: '127.0.0.1', port: 0 };
@@ -45,12 +64,14 @@ export function createGatewayHost(create: GatewayFactory, baseConfig: GatewayCon
       const entry = byProfile.get(id);
       if (!entry) return null;
       const gateway = await entry.gateway.catch(() => null);
-      return gateway ? { baseUrl: gateway.url } : null;
+      // Profile gateways record into the built-in gateway's library: the re-run's runs are kept there.
+      return gateway ? { baseUrl: gateway.url, recordsHere: gateway.recording != null } : null;
     },
   };
   return {
-    async startMain(consoleDir) {
-      mainGateway ??= await create({ ...baseConfig, ...loopback }, { consoleDir, rerunTargets });
+    async startMain(consoleDir, console) {
+      const address = options.mainOnConfiguredAddress ? {} : loopback;
+      mainGateway ??= await create({ ...baseConfig, ...address }, { consoleDir, console, rerunTargets });
       return mainGateway;
     },
     main() {

@@ -14,7 +14,10 @@ export function useShortcuts(): void {
       for (const a of ACTIONS) {
         if (!a.shortcut || !matchesShortcut(a.shortcut, e)) continue;
         if (inEditor && !a.global) continue;
+        // Handled here, in the capture phase: the editor must not also act on it (Monaco inserts a
+        // line on Ctrl+Enter and selects occurrences on Ctrl+Shift+L).
         e.preventDefault();
+        e.stopPropagation();
         a.run();
         return;
       }

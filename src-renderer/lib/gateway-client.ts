@@ -1,10 +1,16 @@
 /**
- * The console's only way to reach the gateway: fetch + SSE parsing. Runs the same in a browser
- * and in the Electron window (everything goes over HTTP, the preload only adds OS services).
+ * The console's only way to reach a gateway: every HTTP call goes through `gatewayFetch`, which
+ * adds the connection's headers and, when asked, records the exchange exactly as it went (method,
+ * URL, headers and body as sent, status, response headers, raw body or SSE bytes). Runs the same
+ * in a browser and in the Electron window (everything goes over HTTP, the preload only adds OS
+ * services).
  */
 import { createParser } from 'eventsource-parser';
 import { CONSOLE_SECRET_HEADER } from '../../src-server/protocol/console-auth.js';
 import { bridge } from './bridge.js';
+import { ExchangeRecorder, type Exchange } from './exchange.js';
+
+export type { Exchange } from './exchange.js';
 
 export interface Connection {
   /** Base URL of a Responses API server; '' means the origin that served the console. */
@@ -49,6 +55,8 @@ export interface StreamRequest {
   signal?: AbortSignal;
   onStart?: (start: StreamStart) => void;
   onEvent: (event: ReceivedEvent) => void;
+  /** Receives the exchange record as soon as the request is sent; it fills in as the answer arrives. */
+  onExchange?: (exchange: Exchange) => void;
   /** Clock, injectable for tests. */
   now?: () => number;
 }
@@ -57,6 +65,12 @@ const encoder = new TextEncoder();
 
 export function apiUrl(connection: Connection, path: string): string {
   return `${connection.baseUrl.replace(/\/+$/, '')}${path}`;
+}
+
+/** The URL as a user would type it: relative URLs resolved against the page that served the console. */
+export function absoluteUrl(url: string): string {
+  if (/^https?:\/\//.test(url)) return url;
+  return typeof location !== 'undefined' ? new URL(url, location.href).toString() : url;
 }
 
 /**
@@ -71,10 +85,42 @@ export function authHeaders(connection: Connection): Record<string, string> {
   return headers;
 }
 
-function headersToRecord(headers: Headers): Record<string, string> {
+export function headersToRecord(headers: Headers): Record<string, string> {
   const out: Record<string, string> = {};
   headers.forEach((value, key) => (out[key.toLowerCase()] = value));
   return out;
+}
+
+export interface GatewayFetchInit {
+  method?: string;
+  headers?: Record<string, string>;
+  /** Sent as is; objects are sent as JSON with `content-type: application/json`. */
+  body?: string | object;
+  signal?: AbortSignal;
+  /** Record this exchange (request as sent, answer as received). */
+  record?: ExchangeRecorder;
+}
+
+/**
+ * Every request the console makes. State-changing requests always carry a body with its content
+ * type: JSON objects as `application/json`.
+ */
+export async function gatewayFetch(
+  connection: Connection,
+  path: string,
+  init: GatewayFetchInit = {},
+): Promise<Response> {
+  const method = init.method ?? (init.body === undefined ? 'GET' : 'POST');
+  const headers: Record<string, string> = { ...authHeaders(connection), ...init.headers };
+  let body: string | undefined;
+  if (typeof init.body === 'string') body = init.body;
+  else if (init.body !== undefined) {
+    body = JSON.stringify(init.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  const url = apiUrl(connection, path);
+  init.record?.sent({ method, url: absoluteUrl(url), headers, body: body ?? '' });
+  return fetch(url, { method, headers, body, signal: init.signal });
 }
 
 /** Turns one SSE message into a ReceivedEvent. Exported for the timeline's own tests. */
@@ -117,40 +163,57 @@ function parseData(eventName: string | undefined, raw: string, t: number): Recei
   }
 }
 
-/** POSTs a Responses request and streams its events. Resolves when the stream ends. */
+/** Parses a body as JSON, keeping the text when it is not JSON (errors are shown verbatim). */
+export function parseBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * POSTs a Responses request and streams its events. Resolves when the stream ends. A
+ * non-streaming answer (JSON) comes back whole in `body`.
+ */
 export async function streamResponse(req: StreamRequest): Promise<StreamResult> {
   const now = req.now ?? (() => performance.now());
   const started = now();
+  const record = new ExchangeRecorder('Create response', now);
   let res: Response;
   try {
-    res = await fetch(apiUrl(req.connection, '/v1/responses'), {
+    const pending = gatewayFetch(req.connection, '/v1/responses', {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'text/event-stream',
-        ...authHeaders(req.connection),
-        ...req.headers,
-      },
+      headers: { 'content-type': 'application/json', accept: 'text/event-stream', ...req.headers },
       body: JSON.stringify(req.body),
       signal: req.signal,
+      record,
     });
+    req.onExchange?.(record.exchange);
+    res = await pending;
   } catch (e) {
     const aborted = req.signal?.aborted ?? false;
+    record.failed(aborted ? 'aborted before an answer arrived' : (e as Error).message);
     return { status: 0, headers: {}, aborted, transportError: aborted ? undefined : (e as Error).message };
   }
   const start: StreamStart = { status: res.status, headers: headersToRecord(res.headers) };
+  record.answered(start.status, start.headers);
   req.onStart?.(start);
   const contentType = start.headers['content-type'] ?? '';
   if (!contentType.includes('text/event-stream') || !res.body) {
-    const text = await res.text().catch(() => '');
-    let body: unknown = text;
+    let text = '';
     try {
-      body = JSON.parse(text);
-    } catch {
-      // Not JSON: keep the text so the error is still shown verbatim.
+      text = await res.text();
+    } catch (e) {
+      const aborted = req.signal?.aborted ?? false;
+      record.failed(aborted ? 'aborted while the body arrived' : (e as Error).message);
+      return { ...start, aborted, transportError: aborted ? undefined : (e as Error).message };
     }
-    return { ...start, body, aborted: false };
+    record.body(text);
+    record.ended();
+    return { ...start, body: parseBody(text), aborted: false };
   }
+  record.exchange.streaming = true;
   const parser = createParser({
     onEvent: (message) => req.onEvent(toReceivedEvent(message.event, message.data, now() - started)),
   });
@@ -159,51 +222,71 @@ export async function streamResponse(req: StreamRequest): Promise<StreamResult> 
     for (;;) {
       const { value, done } = await reader.read();
       if (done) break;
+      record.body(value);
       parser.feed(value);
     }
   } catch (e) {
     const aborted = req.signal?.aborted ?? false;
+    record.failed(aborted ? 'aborted by the user' : (e as Error).message);
     return { ...start, aborted, transportError: aborted ? undefined : (e as Error).message };
   }
+  record.ended();
   return { ...start, aborted: false };
+}
+
+export interface JsonAnswer<T> {
+  status: number;
+  body: T | null;
+  headers?: Record<string, string>;
+  error?: string;
+}
+
+async function jsonAnswer<T>(res: Response, record?: ExchangeRecorder): Promise<JsonAnswer<T>> {
+  const headers = headersToRecord(res.headers);
+  record?.answered(res.status, headers);
+  const text = await res.text();
+  record?.body(text);
+  record?.ended();
+  try {
+    return { status: res.status, body: JSON.parse(text) as T, headers };
+  } catch {
+    return { status: res.status, body: null, headers, error: text.slice(0, 500) || `HTTP ${res.status}` };
+  }
 }
 
 export async function getJson<T = unknown>(
   connection: Connection,
   path: string,
   signal?: AbortSignal,
-): Promise<{ status: number; body: T | null; error?: string }> {
+): Promise<JsonAnswer<T>> {
   try {
-    const res = await fetch(apiUrl(connection, path), { headers: authHeaders(connection), signal });
-    const text = await res.text();
-    try {
-      return { status: res.status, body: JSON.parse(text) as T };
-    } catch {
-      return { status: res.status, body: null, error: `not JSON: ${text.slice(0, 200)}` };
-    }
+    return await jsonAnswer<T>(await gatewayFetch(connection, path, { signal }));
   } catch (e) {
     return { status: 0, body: null, error: (e as Error).message };
   }
 }
 
-export async function postJson<T = unknown>(
+/** Sends JSON (POST unless `method` says otherwise) and reads a JSON answer. */
+export async function sendJson<T = unknown>(
   connection: Connection,
   path: string,
   body: unknown,
-): Promise<{ status: number; body: T | null; error?: string }> {
+  options: { method?: 'POST' | 'PUT' | 'PATCH' | 'DELETE'; record?: ExchangeRecorder } = {},
+): Promise<JsonAnswer<T>> {
   try {
-    const res = await fetch(apiUrl(connection, path), {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...authHeaders(connection) },
-      body: JSON.stringify(body),
+    const res = await gatewayFetch(connection, path, {
+      method: options.method ?? 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body ?? {}),
+      record: options.record,
     });
-    const text = await res.text();
-    try {
-      return { status: res.status, body: JSON.parse(text) as T };
-    } catch {
-      return { status: res.status, body: null, error: text.slice(0, 500) };
-    }
+    return await jsonAnswer<T>(res, options.record);
   } catch (e) {
+    options.record?.failed((e as Error).message);
     return { status: 0, body: null, error: (e as Error).message };
   }
+}
+
+export function postJson<T = unknown>(connection: Connection, path: string, body: unknown): Promise<JsonAnswer<T>> {
+  return sendJson<T>(connection, path, body);
 }

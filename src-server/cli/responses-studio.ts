@@ -164,8 +164,11 @@ function importCommand(args: string[]): number {
   if (!values['data-dir'] || positionals.length === 0) throw new UsageError('import needs FILE… and --data-dir');
   const store = openStore({ dataDir: values['data-dir'], sweepIntervalMs: 0, recoverInterrupted: false });
   try {
-    for (const file of positionals)
-      for (const id of importFile(store.recordings, readFile(file))) out(`${id}\t${file}`);
+    for (const file of positionals) {
+      const result = importFile(store.recordings, readFile(file));
+      for (const id of result.ids) out(`${id}\t${file}`);
+      for (const id of result.duplicates) out(`${id}\t${file}\talready in the library`);
+    }
   } finally {
     store.close();
   }

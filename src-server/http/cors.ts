@@ -17,6 +17,8 @@ export const EXPOSED_HEADERS = [
   'openai-organization',
   'openai-project',
   'x-responses-ignored-fields',
+  'x-responses-gateway-overhead-ms',
+  'x-should-retry',
   'retry-after',
   'retry-after-ms',
   'x-ratelimit-limit-requests',

@@ -62,15 +62,16 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     const badType = checkMediaType(ctx.req, IMPORT_TYPES);
     if (badType) throw badType;
     const text = (await readBody(ctx.req, IMPORT_MAX_BYTES)).toString('utf8');
-    let ids: string[];
+    let result: ReturnType<typeof importFile>;
     try {
-      ids = importFile(store, parseJsonl(text), ctx.principal.owner);
+      result = importFile(store, parseJsonl(text), ctx.principal.owner);
     } catch (err) {
       if (err instanceof RecordingFormatError)
         throw errors.invalidValue('body', `Not a recording file: ${err.message}`);
       throw err;
     }
-    sendJson(ctx, 200, { ids });
+    // `duplicates`: runs the library already holds (the same file imported again), not added twice.
+    sendJson(ctx, 200, { ids: result.ids, duplicates: result.duplicates });
   });
 
   route('GET', '/v1/recordings/:id', (ctx) => sendJson(ctx, 200, detail(ctx, idOf(ctx))));

@@ -56,15 +56,16 @@ export async function rerunRecording(ctx: RequestContext, service: RecordingServ
       err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err),
     );
   }
-  // On this gateway the recorder already keeps the new runs; elsewhere they are stored here.
-  const self = name === SELF_TARGET;
+  // On this gateway (or a profile gateway recording into this library) the recorder already
+  // keeps the new runs; elsewhere they are stored here.
+  const recorded = name === SELF_TARGET || target.recordsHere === true;
   const stored =
-    !self || service.recorder === null
+    !recorded || service.recorder === null
       ? importFile(
           service.recordings,
           { sessionId: result.runs[0]?.sessionId ?? null, exportedAt: '', runs: result.runs },
           ctx.principal.owner,
-        )
+        ).ids
       : [];
   sendJson(ctx, 200, { runs: result.runs.map((r) => r.id), stored, diffs: result.diffs });
 }

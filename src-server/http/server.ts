@@ -25,7 +25,8 @@ import { serveStatic } from './static-files.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { gatewayReport, LOGS_ENDPOINT, METRICS_ENDPOINT } from '../observability/gateway-report.js';
 import type { LogTail } from '../observability/log-tail.js';
-import { streamLogs } from './console-routes.js';
+import { consoleReport, registerConsoleRoutes, streamLogs } from './console-routes.js';
+import type { ConsoleServices } from '../console/services.js';
 import { serveMetrics } from './metrics.js';
 import { guardConnections, serverOptions } from './connections.js';
 import { accessOf, type RequestOrigin } from './origin-policy.js';
@@ -49,6 +50,8 @@ export interface HttpAppOptions {
   selfUrl?: () => string;
   /** Re-run targets the host configured (docs/recording.md); absent: only "self". */
   rerunTargets?: RerunTargetResolver;
+  /** What the host offers the console it serves (profile gateways, saved requests, limit editing). */
+  console?: ConsoleServices;
 }
 
 export interface HttpApp {
@@ -99,6 +102,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       recordings: { enabled: options.recording != null, recording: recorder !== null },
       logs: logTail !== undefined,
     }),
+    ...(options.console ? { console: consoleReport(options.console) } : {}),
   });
   // Routes are classed by path for the origin rules: /v1/console/* and /v1/recordings* are the
   // console's (origin-policy.ts), everything else is the public API.
@@ -114,6 +118,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const selfUrl = options.selfUrl ?? (() => `http://${config.host}:${config.port}`);
     registerRecordingRoutes(route, options.recording, { selfUrl, targets: options.rerunTargets });
   }
+  if (options.console) registerConsoleRoutes(route, { services: options.console, limiter: surface.limiter });
   if (options.state) registerStateRoutes(route, { config, backend, state: options.state });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {

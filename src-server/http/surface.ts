@@ -112,8 +112,8 @@ export class Surface {
       reasoning_summaries: { mode: this.config.reasoningSummaryMode, values: ['auto', 'concise', 'detailed'] },
       rate_limits: {
         enabled: this.limiter.enabled,
-        requests_per_minute: this.config.rateLimitRequestsPerMinute,
-        tokens_per_minute: this.config.rateLimitTokensPerMinute,
+        requests_per_minute: this.limiter.defaultLimits.requestsPerMinute,
+        tokens_per_minute: this.limiter.defaultLimits.tokensPerMinute,
         per_key_overrides: this.config.rateLimitConfig !== undefined,
       },
       service_tiers: { default: this.tiers.defaultTier, allowed: [...this.tiers.allowed] },

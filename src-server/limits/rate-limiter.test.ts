@@ -324,3 +324,45 @@ describe('H5 bounded memory', () => {
     expect(rl.size).toBe(1);
   });
 });
+
+describe('limits changed at run time (the console editor)', () => {
+  test(
+    'new defaults keep what each client spent; turning a limit off drops it, on starts full',
+    { tags: ['H5', 'U4'] },
+    () => {
+      const clock = new Clock();
+      const l = limiter({ rpm: 4 }, clock);
+      expect(l.check(anon, 0).allowed).toBe(true);
+      expect(l.check(anon, 0).allowed).toBe(true);
+      l.setDefaults({ requestsPerMinute: 3, tokensPerMinute: 0 });
+      expect(l.defaultLimits).toEqual({ requestsPerMinute: 3, tokensPerMinute: 0 });
+      // 2 of 3 spent: one more, then a 429.
+      expect(l.check(anon, 0).allowed).toBe(true);
+      expect(refused(l.check(anon, 0)).headers['x-ratelimit-limit-requests']).toBe('3');
+      l.setDefaults({ requestsPerMinute: 0, tokensPerMinute: 100 });
+      expect(l.enabled).toBe(true);
+      const ok = l.check(anon, 10);
+      expect(ok.allowed && ok.headers).toEqual({
+        'x-ratelimit-limit-tokens': '100',
+        'x-ratelimit-remaining-tokens': '90',
+        'x-ratelimit-reset-tokens': '6s',
+      });
+      l.setDefaults({ requestsPerMinute: 0, tokensPerMinute: 0 });
+      expect(l.enabled).toBe(false);
+    },
+  );
+
+  test(
+    'a per-key override keeps its own figure; its other dimension follows the new default',
+    { tags: ['H5', 'U4'] },
+    () => {
+      const clock = new Clock();
+      const l = limiter({ rpm: 10, overrides: { keys: { 'sk-alice': { requestsPerMinute: 1 } } } }, clock);
+      expect(l.check(alice, 0).allowed).toBe(true);
+      l.setDefaults({ requestsPerMinute: 100, tokensPerMinute: 50 });
+      expect(l.limitsFor(alice)).toEqual({ requestsPerMinute: 1, tokensPerMinute: 50 });
+      expect(l.check(alice, 0).allowed).toBe(false);
+      expect(l.limitsFor(bob)).toEqual({ requestsPerMinute: 100, tokensPerMinute: 50 });
+    },
+  );
+});

@@ -68,6 +68,8 @@ interface IdentityState {
   tokens: Bucket | null;
   updatedAt: number;
   lastSeen: number;
+  /** The identity's per-key override, if any (its fields win over the defaults). */
+  override: Partial<RateLimits> | undefined;
 }
 
 /** Float slack so that a wait computed from the refill rate is always enough. */
@@ -81,7 +83,7 @@ export class RateLimiter {
   private readonly states = new Map<string, IdentityState>();
   private readonly now: () => number;
   private readonly windowMs: number;
-  private readonly defaults: RateLimits;
+  private defaults: RateLimits;
   private readonly exact = new Map<string, Partial<RateLimits>>();
   private readonly ids: [string, Partial<RateLimits>][] = [];
   private readonly prefixes: [string, Partial<RateLimits>][] = [];
@@ -107,6 +109,27 @@ export class RateLimiter {
       limited(this.defaults) ||
       [...this.exact.values(), ...this.ids.map((e) => e[1]), ...this.prefixes.map((e) => e[1])].some(limited)
     );
+  }
+
+  /** The limits for identities without an override. */
+  get defaultLimits(): RateLimits {
+    return { ...this.defaults };
+  }
+
+  /**
+   * Changes the default limits at run time (the console's rate-limit editor). Identities that use
+   * the defaults keep what they have used: each bucket gets the new capacity with the same
+   * amount spent (never below zero); a dimension turned off drops its bucket, one turned on
+   * starts full.
+   */
+  setDefaults(limits: RateLimits): void {
+    const now = this.now();
+    this.defaults = { ...limits };
+    for (const state of this.states.values()) {
+      this.refill(state, now);
+      state.requests = resize(state.requests, state.override?.requestsPerMinute ?? limits.requestsPerMinute);
+      state.tokens = resize(state.tokens, state.override?.tokensPerMinute ?? limits.tokensPerMinute);
+    }
   }
 
   /** Number of identities currently tracked (memory bound). */
@@ -202,22 +225,26 @@ export class RateLimiter {
     let state = this.states.get(id);
     if (!state) {
       const limits = this.limitsFor(identity);
-      const bucket = (capacity: number): Bucket | null => (capacity > 0 ? { capacity, level: capacity } : null);
       state = {
-        requests: bucket(limits.requestsPerMinute),
-        tokens: bucket(limits.tokensPerMinute),
+        requests: resize(null, limits.requestsPerMinute),
+        tokens: resize(null, limits.tokensPerMinute),
         updatedAt: now,
         lastSeen: now,
+        override: this.findOverride(identity),
       };
       this.states.set(id, state);
     }
+    this.refill(state, now);
+    state.lastSeen = state.updatedAt;
+    return state;
+  }
+
+  private refill(state: IdentityState, now: number): void {
     const elapsed = Math.max(0, now - state.updatedAt);
     for (const b of [state.requests, state.tokens]) {
       if (b) b.level = Math.min(b.capacity, b.level + (elapsed * b.capacity) / this.windowMs);
     }
     state.updatedAt = Math.max(state.updatedAt, now);
-    state.lastSeen = state.updatedAt;
-    return state;
   }
 
   /** Milliseconds until `need` units are available (0 if they are now). */
@@ -269,6 +296,14 @@ export class RateLimiter {
       if (full(state.requests) && full(state.tokens)) this.states.delete(id);
     }
   }
+}
+
+/** A bucket with a new capacity and the same amount spent; null when the capacity is 0 (unlimited). */
+function resize(bucket: Bucket | null, capacity: number): Bucket | null {
+  if (capacity <= 0) return null;
+  if (!bucket) return { capacity, level: capacity };
+  const spent = bucket.capacity - bucket.level;
+  return { capacity, level: Math.max(0, capacity - spent) };
 }
 
 function remainingOf(bucket: Bucket): number {

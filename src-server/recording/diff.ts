@@ -28,7 +28,7 @@ export interface JsonChange {
 export interface Timing {
   /** Offset of the first delta event (ms), null without one. */
   ttftMs: number | null;
-  /** Output tokens per second after the first token (usage.output_tokens, else delta count). */
+  /** Output tokens per second after the first token (usage.output_tokens, else delta count); null under MIN_RATE_SPAN_MS. */
   tokensPerSecond: number | null;
   durationMs: number | null;
   outputTokens: number | null;
@@ -203,6 +203,18 @@ export function diffJson(
 
 const DELTA = /\.delta$/;
 
+/**
+ * Shortest span of deltas a tokens-per-second figure is computed over: a two-token run delivered
+ * within a millisecond would otherwise read as millions of tokens per second.
+ */
+export const MIN_RATE_SPAN_MS = 250;
+
+/** Tokens after the first one, per second over the time they took; null when too few or too fast to say. */
+export function tokenRate(tokens: number | null, spanMs: number): number | null {
+  if (tokens === null || tokens < 2 || !(spanMs >= MIN_RATE_SPAN_MS)) return null;
+  return ((tokens - 1) * 1000) / spanMs;
+}
+
 export function timing(run: RunLike): Timing {
   const deltas = run.events.filter((e) => DELTA.test(e.type));
   const response = finalResponse(run as { events: RunEvent[] });
@@ -211,11 +223,7 @@ export function timing(run: RunLike): Timing {
     typeof usage?.output_tokens === 'number' ? usage.output_tokens : deltas.length > 0 ? deltas.length : null;
   const last = run.events.at(-1);
   const ttftMs = deltas[0]?.offsetMs ?? null;
-  let tokensPerSecond: number | null = null;
-  if (ttftMs !== null && outputTokens !== null && deltas.length > 1) {
-    const span = deltas[deltas.length - 1].offsetMs - ttftMs;
-    // Tokens after the first one, over the time they took.
-    if (span > 0) tokensPerSecond = ((outputTokens - 1) * 1000) / span;
-  }
+  const tokensPerSecond =
+    ttftMs !== null && deltas.length > 1 ? tokenRate(outputTokens, deltas[deltas.length - 1].offsetMs - ttftMs) : null;
   return { ttftMs, tokensPerSecond, durationMs: last ? last.offsetMs : null, outputTokens };
 }

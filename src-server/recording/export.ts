@@ -19,6 +19,9 @@ export function runFromDetail(d: RecordingDetail): RecordedRun {
     toolsUsed: d.toolsUsed,
     textPreview: d.textPreview,
     truncated: d.truncated,
+    requestKind: d.requestKind,
+    inputPreview: d.inputPreview,
+    rerunOf: d.rerunOf,
     request: {
       method: request.method ?? 'POST',
       path: request.path ?? '/v1/responses',
@@ -80,14 +83,40 @@ export function allSessions(recordings: RecordingsStore): string[] {
   }
 }
 
+/** What an import did: the new recording ids, and the runs that were already in the library. */
+export interface ImportResult {
+  ids: string[];
+  /** Ids of runs skipped because the library already holds that very run (same id, same content). */
+  duplicates: string[];
+}
+
+/** The same recorded run: id, creation time, response id and every event's bytes. */
+function sameRun(recordings: RecordingsStore, run: RecordedRun): boolean {
+  const have = recordings.getSummary(run.id);
+  if (!have || have.createdAt !== run.createdAt || have.responseId !== run.responseId) return false;
+  if (have.eventCount !== run.events.length) return false;
+  const detail = recordings.getRecording(run.id);
+  if (!detail) return false;
+  return detail.events.every((e, i) => {
+    const data = typeof e.data === 'string' ? e.data : e.data.toString('utf8');
+    return data === run.events[i].data;
+  });
+}
+
 /**
- * Adds a file's runs to the store; returns the new recording ids. Runs keep their ids unless the
- * store already has one (then a fresh id); a session keeps its id so its runs stay linked. The
- * runs belong to `owner` (tenancy; default: anonymous), whoever recorded them first.
+ * Adds a file's runs to the store. A run the library already holds (the same file imported
+ * twice) is skipped and reported; a different run with a taken id gets a fresh id. A session
+ * keeps its id so its runs stay linked. The runs belong to `owner` (tenancy; default:
+ * anonymous), whoever recorded them first.
  */
-export function importFile(recordings: RecordingsStore, file: RecordingFile, owner?: string): string[] {
+export function importFile(recordings: RecordingsStore, file: RecordingFile, owner?: string): ImportResult {
   const ids: string[] = [];
+  const duplicates: string[] = [];
   for (const run of file.runs) {
+    if (sameRun(recordings, run)) {
+      duplicates.push(run.id);
+      continue;
+    }
     const id = recordings.startRecording({
       ...(recordings.getSummary(run.id) ? {} : { id: run.id }),
       requestId: run.requestId,
@@ -98,6 +127,9 @@ export function importFile(recordings: RecordingsStore, file: RecordingFile, own
       request: run.request,
       model: run.model,
       ...(owner === undefined ? {} : { owner }),
+      requestKind: run.requestKind,
+      inputPreview: run.inputPreview,
+      rerunOf: run.rerunOf,
     });
     for (const e of run.events)
       recordings.appendEvent(id, { seq: e.seq, offsetMs: e.offsetMs, type: e.type, data: e.data });
@@ -112,5 +144,5 @@ export function importFile(recordings: RecordingsStore, file: RecordingFile, own
     });
     ids.push(id);
   }
-  return ids;
+  return { ids, duplicates };
 }

@@ -9,6 +9,8 @@
  *   {"kind":"run",…}   ← the next run of the same session, followed by its events and actions
  */
 
+import { requestSummary } from './request-summary.js';
+
 export const RECORDING_FORMAT = 'responses-studio-recording';
 export const RECORDING_VERSION = 1;
 
@@ -63,6 +65,12 @@ export interface RecordingSummary {
   truncated: boolean;
   eventCount: number;
   bytes: number;
+  /** A create request, or a session-mode tool-outputs submission. */
+  requestKind: 'response' | 'tool_outputs';
+  /** The start of the request's input (the last user text), for a readable name. */
+  inputPreview: string | null;
+  /** The recording this run re-ran, when it is a re-run. */
+  rerunOf: string | null;
 }
 
 export interface RecordedRun extends Omit<RecordingSummary, 'eventCount' | 'bytes'> {
@@ -192,7 +200,16 @@ function toRun(v: Record<string, unknown>, line: number): RecordedRun {
       body: request.body ?? null,
     },
     responseHeaders: isObject(v.responseHeaders) ? (v.responseHeaders as Record<string, string>) : null,
+    requestKind: 'response',
+    inputPreview: null,
+    rerunOf: null,
   };
+  // Files written before these fields existed: derived from the request, as the store does.
+  const derived = requestSummary(meta.request);
+  meta.requestKind =
+    v.requestKind === 'tool_outputs' || v.requestKind === 'response' ? v.requestKind : derived.requestKind;
+  meta.inputPreview = str(v.inputPreview) ?? derived.inputPreview;
+  meta.rerunOf = str(v.rerunOf) ?? derived.rerunOf;
   return { ...meta, events: [], actions: [] };
 }
 

@@ -15,12 +15,15 @@ import { diffRuns, type DiffOptions, type RecordingDiff } from './diff.js';
 import { BODY_TYPE, finalResponse, parseData, type RecordedRun, type RunEvent } from './format.js';
 import { SseSplitter } from './sse-split.js';
 import { responseSummary } from './summary.js';
+import { requestSummary, RERUN_OF_HEADER } from './request-summary.js';
 
 export interface RerunTarget {
   /** Server root, e.g. http://127.0.0.1:8080 (a trailing /v1 is removed: recorded paths have it). */
   baseUrl: string;
   /** Sent with every request (e.g. authorization for the target). */
   headers?: Record<string, string>;
+  /** The target records into this same library (a profile gateway of the console's host): its runs are not imported again. */
+  recordsHere?: boolean;
 }
 
 export interface RerunResult {
@@ -148,6 +151,8 @@ function prepare(run: RecordedRun, ids: ReadonlyMap<string, string>, target: Rer
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   for (const [k, v] of Object.entries(run.request.headers)) if (FORWARD.test(k)) headers[k] = v;
   Object.assign(headers, target.headers ?? {});
+  // The target's recorder (a gateway of this project) links its recording to the original.
+  headers[RERUN_OF_HEADER] = run.id;
   let path = run.request.path;
   const m = TOOL_OUTPUTS.exec(path);
   if (m) path = path.replace(m[1], ids.get(m[1]) ?? m[1]);
@@ -207,6 +212,12 @@ async function capture(
   } else push(BODY_TYPE, body + tail);
   const response = finalResponse({ events });
   const summary = responseSummary(response);
+  const request = {
+    method: original.request.method,
+    path: sent.path,
+    headers: redactHeaders(sent.headers),
+    body: sent.body,
+  };
   return {
     id: `rec_${randomBytes(12).toString('hex')}`,
     sessionId,
@@ -222,15 +233,11 @@ async function capture(
     toolsUsed: summary.toolsUsed,
     textPreview: summary.text,
     truncated: false,
-    request: {
-      method: original.request.method,
-      path: sent.path,
-      headers: redactHeaders(sent.headers),
-      body: sent.body,
-    },
+    request,
     responseHeaders: headers,
     events,
     actions: [],
+    ...requestSummary(request),
   };
 }
 

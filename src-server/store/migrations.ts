@@ -5,6 +5,7 @@
  * that has shipped.
  */
 import type { Database } from 'better-sqlite3';
+import { requestSummary } from '../recording/request-summary.js';
 
 export interface Migration {
   /** 1, 2, 3 …: must equal its position in the list plus one. */
@@ -166,6 +167,35 @@ export const MIGRATIONS: readonly Migration[] = [
         ALTER TABLE recordings ADD COLUMN owner TEXT NOT NULL DEFAULT 'anonymous';
         CREATE INDEX recordings_owner ON recordings (owner, created_at);
       `);
+    },
+  },
+  {
+    version: 4,
+    name: 'recording kind, input preview and re-run link',
+    up: (db) => {
+      // Library names ("first words of the input"), tool-output submissions told apart, re-runs
+      // linked to their original: derived from the stored request, for old rows too.
+      db.exec(`
+        ALTER TABLE recordings ADD COLUMN request_kind TEXT NOT NULL DEFAULT 'response';
+        ALTER TABLE recordings ADD COLUMN input_preview TEXT;
+        ALTER TABLE recordings ADD COLUMN rerun_of TEXT;
+      `);
+      const update = db.prepare('UPDATE recordings SET request_kind = ?, input_preview = ?, rerun_of = ? WHERE id = ?');
+      // In pages by rowid: an open iterator would block the updates on this connection.
+      const page = db.prepare<[number], { rowid: number; id: string; request: string }>(
+        'SELECT rowid, id, request FROM recordings WHERE rowid > ? ORDER BY rowid LIMIT 500',
+      );
+      for (let rows = page.all(0); rows.length > 0; rows = page.all(rows[rows.length - 1].rowid))
+        for (const row of rows) {
+          let request: unknown = null;
+          try {
+            request = JSON.parse(row.request) as unknown;
+          } catch {
+            // A request that is not JSON keeps the defaults.
+          }
+          const summary = requestSummary(request);
+          update.run(summary.requestKind, summary.inputPreview, summary.rerunOf, row.id);
+        }
     },
   },
 ];

@@ -20,21 +20,25 @@ export interface SummaryRow {
   truncated: number;
   event_count: number;
   bytes: number;
+  request_kind: string;
+  input_preview: string | null;
+  rerun_of: string | null;
 }
 
 /** Tenancy: a null owner (an admin, or the store's own callers) sees every recording. */
 const OWNED = '(@owner IS NULL OR owner = @owner)';
 
 const SUMMARY_COLUMNS = `id, request_id, response_id, session_id, created_at, name, tags, status, http_status,
-  model, duration_ms, tools_used, text_preview, truncated, event_count, bytes`;
+  model, duration_ms, tools_used, text_preview, truncated, event_count, bytes, request_kind, input_preview, rerun_of`;
 
 export function prepareStatements(db: Database) {
   return {
     // `key` (the events' integer key): one more than the largest, found through its unique index.
     insert: db.prepare<[StartRow], { key: number }>(`INSERT INTO recordings (id,
-        request_id, response_id, session_id, created_at, name, tags, request, status, model, bytes, owner, key)
+        request_id, response_id, session_id, created_at, name, tags, request, status, model, bytes, owner, request_kind,
+        input_preview, rerun_of, key)
       VALUES (@id, @request_id, @response_id, @session_id, @created_at, @name, @tags, @request, 'recording',
-        @model, @bytes, @owner, (SELECT coalesce(max(key), 0) + 1 FROM recordings))
+        @model, @bytes, @owner, @request_kind, @input_preview, @rerun_of, (SELECT coalesce(max(key), 0) + 1 FROM recordings))
       RETURNING key`),
     keyOf: db.prepare<[string], { key: number }>('SELECT key FROM recordings WHERE id = ?'),
     insertEvent: db.prepare<[number, number, number, string, string | Uint8Array]>(
@@ -75,14 +79,16 @@ export function prepareStatements(db: Database) {
         AND (@like IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact
              OR name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\' OR status LIKE @like ESCAPE '\\'
              OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'
-             OR text_preview LIKE @like ESCAPE '\\')
+             OR text_preview LIKE @like ESCAPE '\\' OR input_preview LIKE @like ESCAPE '\\'
+             OR rerun_of = @exact)
       ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`),
     count: db.prepare<Record<string, string | number | null>, { n: number }>(`SELECT count(*) AS n FROM recordings
       WHERE (@session IS NULL OR session_id = @session) AND ${OWNED}
         AND (@like IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact
              OR name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\' OR status LIKE @like ESCAPE '\\'
              OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'
-             OR text_preview LIKE @like ESCAPE '\\')`),
+             OR text_preview LIKE @like ESCAPE '\\' OR input_preview LIKE @like ESCAPE '\\'
+             OR rerun_of = @exact)`),
     delete: db.prepare<[string]>('DELETE FROM recordings WHERE id = ?'),
     rename: db.prepare<[string | null, string]>('UPDATE recordings SET name = ? WHERE id = ?'),
     tag: db.prepare<[string, string]>('UPDATE recordings SET tags = ? WHERE id = ?'),
@@ -126,5 +132,8 @@ export function toSummary(row: SummaryRow): RecordingSummary {
     truncated: row.truncated === 1,
     eventCount: row.event_count,
     bytes: row.bytes,
+    requestKind: row.request_kind === 'tool_outputs' ? 'tool_outputs' : 'response',
+    inputPreview: row.input_preview,
+    rerunOf: row.rerun_of,
   };
 }

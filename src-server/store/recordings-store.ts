@@ -34,6 +34,7 @@ import {
 import type { RecordingSummary } from '../recording/format.js';
 import { randomHex } from '../engine/ids.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
+import { requestSummary } from '../recording/request-summary.js';
 
 export interface RecordingMeta {
   /** Generated (`rec_…`) when omitted. */
@@ -49,6 +50,10 @@ export interface RecordingMeta {
   model?: string | null;
   /** Owner id (tenancy, docs/state.md); default: anonymous. */
   owner?: string;
+  /** Derived from the request when omitted (recording/request-summary.ts). */
+  requestKind?: 'response' | 'tool_outputs';
+  inputPreview?: string | null;
+  rerunOf?: string | null;
 }
 
 export interface RecordedEventInput {
@@ -199,6 +204,7 @@ export class RecordingsStore {
   startRecording(meta: RecordingMeta): string {
     const id = meta.id ?? `rec_${randomHex(12)}`;
     const request = JSON.stringify(meta.request ?? null);
+    const derived = requestSummary(meta.request);
     const row: StartRow = {
       id,
       request_id: meta.requestId ?? null,
@@ -211,6 +217,9 @@ export class RecordingsStore {
       model: meta.model ?? null,
       bytes: Buffer.byteLength(request, 'utf8'),
       owner: meta.owner ?? ANONYMOUS_OWNER,
+      request_kind: meta.requestKind ?? derived.requestKind,
+      input_preview: meta.inputPreview !== undefined ? meta.inputPreview : derived.inputPreview,
+      rerun_of: meta.rerunOf !== undefined ? meta.rerunOf : derived.rerunOf,
     };
     if (this.thread) {
       // Written with the tick's batch; a failure comes back in its report and stops the recording.

@@ -170,3 +170,46 @@ describe('issue 6 migration 2: integer-keyed event rows', () => {
     expect(store.integrityCheck()).toBe('ok');
   });
 });
+
+describe('migration 3: request kind, input preview and re-run link', () => {
+  test('recordings from schema 2 get the fields derived from their stored request', { tags: ['U6'] }, () => {
+    const v2 = openDatabase({ dataDir: dir, migrations: MIGRATIONS.slice(0, 2) }).db;
+    const insert = v2.prepare(
+      `INSERT INTO recordings (id, created_at, request, status, event_count, bytes, key) VALUES (?, 1, ?, 'completed', 0, 0, ?)`,
+    );
+    insert.run(
+      'rec_a',
+      JSON.stringify({ method: 'POST', path: '/v1/responses', headers: {}, body: { input: 'Hello   there' } }),
+      1,
+    );
+    insert.run(
+      'rec_b',
+      JSON.stringify({
+        method: 'POST',
+        path: '/v1/responses/resp_1/tool_outputs',
+        headers: { 'x-responses-rerun-of': 'rec_orig' },
+        body: { tool_outputs: [{ call_id: 'call_1', output: 'x' }] },
+      }),
+      2,
+    );
+    insert.run('rec_c', 'not json', 3);
+    v2.close();
+    const opened = openStore({ dataDir: dir, sweepIntervalMs: 0 });
+    store = opened;
+    expect(opened.migration).toMatchObject({ from: 2, to: MIGRATIONS.length });
+    const pick = (id: string) => {
+      const s = opened.recordings.getSummary(id);
+      return s && { requestKind: s.requestKind, inputPreview: s.inputPreview, rerunOf: s.rerunOf };
+    };
+    expect(pick('rec_a')).toEqual({ requestKind: 'response', inputPreview: 'Hello there', rerunOf: null });
+    expect(pick('rec_b')).toEqual({
+      requestKind: 'tool_outputs',
+      inputPreview: 'tool outputs for call_1',
+      rerunOf: 'rec_orig',
+    });
+    expect(pick('rec_c')).toEqual({ requestKind: 'response', inputPreview: null, rerunOf: null });
+    // The preview is searchable, and a recording id finds its re-runs.
+    expect(opened.recordings.listRecordings({ search: 'hello the' }).data.map((r) => r.id)).toEqual(['rec_a']);
+    expect(opened.recordings.listRecordings({ search: 'rec_orig' }).data.map((r) => r.id)).toEqual(['rec_b']);
+  });
+});

@@ -27,6 +27,9 @@ export interface StartRow {
   bytes: number;
   /** Owner id (tenancy, docs/state.md). */
   owner: string;
+  request_kind: string;
+  input_preview: string | null;
+  rerun_of: string | null;
 }
 
 export interface PatchRow {

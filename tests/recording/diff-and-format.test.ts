@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { diffRuns, diffSequence } from '../../src-server/recording/diff.js';
+import { diffRuns, diffSequence, MIN_RATE_SPAN_MS, tokenRate } from '../../src-server/recording/diff.js';
 import {
   parseJsonl,
   RecordingFormatError,
@@ -66,14 +66,27 @@ describe('recording diff (record/replay)', () => {
     expect(diff.response).toEqual([]);
   });
 
-  test('two runs that differ only in ids and timing are equal; timing is compared', () => {
-    const diff = diffRuns(textRun('a', ['x', 'y', 'z']), textRun('b', ['x', 'y', 'z'], { stepMs: 10 }));
+  test('two runs that differ only in ids and timing are equal; timing is compared', { tags: ['U6'] }, () => {
+    const diff = diffRuns(
+      textRun('a', ['x', 'y', 'z'], { stepMs: 125 }),
+      textRun('b', ['x', 'y', 'z'], { stepMs: 250 }),
+    );
     expect(diff.equal).toBe(true);
-    expect(diff.timing.a.ttftMs).toBe(25);
-    expect(diff.timing.b.ttftMs).toBe(40);
-    // 2 tokens after the first over 10 ms vs 20 ms.
-    expect(diff.timing.a.tokensPerSecond).toBeCloseTo(200);
-    expect(diff.timing.b.tokensPerSecond).toBeCloseTo(100);
+    expect(diff.timing.a.ttftMs).toBe(385);
+    expect(diff.timing.b.ttftMs).toBe(760);
+    // 2 tokens after the first over 250 ms vs 500 ms.
+    expect(diff.timing.a.tokensPerSecond).toBeCloseTo(8);
+    expect(diff.timing.b.tokensPerSecond).toBeCloseTo(4);
+  });
+
+  test('tokens/s is not computed over deltas that arrived within MIN_RATE_SPAN_MS', { tags: ['U6'] }, () => {
+    // Two tokens 10 ms apart would read as 100 tokens/s; a 1 ms span as 1,000/s: no figure instead.
+    const diff = diffRuns(textRun('a', ['x', 'y', 'z']), textRun('b', ['x'], { stepMs: 10 }));
+    expect(diff.timing.a.tokensPerSecond).toBeNull();
+    expect(diff.timing.b.tokensPerSecond).toBeNull();
+    expect(tokenRate(2, MIN_RATE_SPAN_MS - 1)).toBeNull();
+    expect(tokenRate(1, 10_000)).toBeNull();
+    expect(tokenRate(11, 2000)).toBe(5);
   });
 
   test('different text shows in the final response diff; extra events are extra', () => {

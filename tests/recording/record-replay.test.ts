@@ -37,7 +37,9 @@ function throughFile(recordingId: string): RecordingFile {
   dirs.push(dir);
   const other = openStore({ dataDir: dir, sweepIntervalMs: 0 });
   opened.push(other);
-  const [id] = importFile(other.recordings, parseJsonl(text));
+  const {
+    ids: [id],
+  } = importFile(other.recordings, parseJsonl(text));
   return sessionFile(other.recordings, id) as RecordingFile;
 }
 

@@ -20,6 +20,9 @@ export function recordedRun(events: RunEvent[], fields: Partial<RecordedRun> = {
     toolsUsed: [],
     textPreview: null,
     truncated: false,
+    requestKind: 'response',
+    inputPreview: 'hi',
+    rerunOf: null,
     request: {
       method: 'POST',
       path: '/v1/responses',

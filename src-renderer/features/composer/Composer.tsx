@@ -7,6 +7,10 @@ import { ErrorNote, Panel } from '../../ui/Panel.js';
 import { featureAvailability, SESSION_FEATURES } from '../gateway/capabilities.js';
 import { TEMPLATES } from './templates.js';
 import type { Dialect, SimulatorFault } from './slice.js';
+import { useNow } from '../../lib/use-now.js';
+import { retryBlock } from '../rate-limits/retry-block.js';
+import { activeVariables } from '../saved/slice.js';
+import { variablesUsed } from '../saved/variables.js';
 
 const FAULTS: SimulatorFault[] = [
   '',
@@ -56,6 +60,16 @@ export function Composer() {
     ),
   );
   const session = featureAvailability(s.capabilities, SESSION_FEATURES);
+  // After a 429 with Retry-After, Send waits for it (the countdown is in Rate limits).
+  // A number (not an object) from the selector: a fresh object per call would re-render forever.
+  const until = useStudio((st) => retryBlock(st.runs, st.activeProfileId, Date.now())?.until ?? 0);
+  const now = useNow(250, until > Date.now());
+  const leftMs = until - now;
+  const block = until > 0 && leftMs > 0 ? { leftMs, retryAfterSeconds: Math.ceil((until - now) / 1000) } : null;
+  const collection = useStudio((st) => st.saved.doc.collections.find((c) => c.id === st.saved.activeCollectionId));
+  const vars = useStudio(useShallow((st) => activeVariables(st)));
+  const used = variablesUsed(s.requestText);
+  const missing = used.filter((v) => vars[v] === undefined);
   return (
     <Panel
       title="Request"
@@ -75,7 +89,12 @@ export function Composer() {
               </option>
             ))}
           </select>
-          <select aria-label="Copy as" value="" onChange={(e) => e.target.value && findAction(e.target.value).run()}>
+          <select
+            aria-label="Copy as"
+            data-testid="copy-as"
+            value=""
+            onChange={(e) => e.target.value && findAction(e.target.value).run()}
+          >
             <option value="">Copy as…</option>
             <option value="copy.curl">curl</option>
             <option value="copy.node">openai-node</option>
@@ -94,10 +113,17 @@ export function Composer() {
             <button
               className="primary"
               data-testid="send"
+              disabled={block !== null}
               onClick={() => findAction('request.send').run()}
-              title="Send (Ctrl/Cmd+Enter)"
+              title={
+                block
+                  ? 'HTTP 429: the server asked to wait (Retry-After); the countdown is in Rate limits'
+                  : s.fault
+                    ? `Send (Ctrl/Cmd+Enter) with the simulator fault '${s.fault}' (this send only)`
+                    : 'Send (Ctrl/Cmd+Enter)'
+              }
             >
-              Send
+              {block ? `Retry in ${Math.ceil(block.leftMs / 1000)} s` : s.fault ? `Send ⚡${s.fault}` : 'Send'}
             </button>
           )}
         </>
@@ -140,8 +166,8 @@ export function Composer() {
           Session mode
           {session !== 'available' ? <span className="muted"> (not available)</span> : null}
         </label>
-        <label title="Simulator fault injection (x-simulator-fault)">
-          Fault
+        <label title="Simulator fault injection (x-simulator-fault), for the next send only">
+          Fault (next send)
           <select
             data-testid="fault"
             value={s.fault}
@@ -166,6 +192,16 @@ export function Composer() {
           </label>
         ))}
       </div>
+      {collection || used.length ? (
+        <div className="muted small-note" data-testid="composer-variables">
+          {collection
+            ? `Variables of “${collection.name}”: ${Object.keys(vars).join(', ') || 'none'}`
+            : 'No collection'}
+          {missing.length ? (
+            <span className="error-text"> · not defined: {missing.map((m) => `{{${m}}}`).join(' ')}</span>
+          ) : null}
+        </div>
+      ) : null}
       <ErrorNote message={s.composerError} testId="composer-error" />
       <div className="editor-host" data-testid="request-editor">
         <Editor

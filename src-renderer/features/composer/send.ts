@@ -7,13 +7,16 @@ import { streamResponse } from '../../lib/gateway-client.js';
 import { createEventChecker } from '../../lib/stream-check.js';
 import { applyEvent, applyStart, finishRun, newRun, type Run } from '../timeline/run-model.js';
 import { sessionHeader } from '../gateway/capabilities.js';
-import { autoAnswerWithMocks } from '../tools/submit.js';
+import { retryBlock } from '../rate-limits/retry-block.js';
+import { autoAnswerWithMocks, watchToolWait } from '../tools/submit.js';
+import { resolveVariables } from '../saved/variables.js';
+import { activeVariables } from '../saved/slice.js';
 
 let controller: AbortController | null = null;
 let runCounter = 0;
 
 /** Coalesces re-renders to one per animation frame. */
-function scheduleTouch(): () => void {
+export function scheduleTouch(): () => void {
   let pending = false;
   return () => {
     if (pending) return;
@@ -42,10 +45,11 @@ export function requestHeaders(): Record<string, string> {
   return h;
 }
 
+/** The composer's request with the saved-request variables filled in, or null (the error is shown). */
 export function parseComposer(): Record<string, unknown> | null {
   const s = useStudio.getState();
   try {
-    const body: unknown = JSON.parse(s.requestText);
+    const body: unknown = JSON.parse(resolveVariables(s.requestText, activeVariables(s)));
     if (!body || typeof body !== 'object' || Array.isArray(body)) throw new Error('the request must be a JSON object');
     return body as Record<string, unknown>;
   } catch (e) {
@@ -60,12 +64,26 @@ export function isSending(): boolean {
 
 /** Sends `body` (default: the composer's request) and streams it into a new run. */
 export async function sendRequest(
-  options: { body?: Record<string, unknown>; linkedFrom?: string } = {},
+  options: {
+    body?: Record<string, unknown>;
+    linkedFrom?: string;
+    headers?: Record<string, string>;
+    /** Profile to send to (a continuation goes where its run went); default: the active one. */
+    profileId?: string;
+  } = {},
 ): Promise<Run | null> {
   const s = useStudio.getState();
+  const profileId = options.profileId ?? s.activeProfileId;
+  const blocked = retryBlock(s.runs, profileId, Date.now());
+  if (blocked) {
+    s.setComposerError(
+      `HTTP 429: the gateway asked to wait ${blocked.retryAfterSeconds} s (Retry-After); Send is available again in ${Math.ceil(blocked.leftMs / 1000)} s.`,
+    );
+    return null;
+  }
   const body = options.body ?? parseComposer();
   if (!body) return null;
-  const connection = s.activeConnection();
+  const connection = s.connectionFor(profileId);
   if (!connection) {
     s.setComposerError('This profile is not connected yet: open Connections and press Connect.');
     return null;
@@ -73,34 +91,42 @@ export async function sendRequest(
   controller?.abort();
   const ac = new AbortController();
   controller = ac;
-  const headers = requestHeaders();
+  const headers = options.headers ?? requestHeaders();
+  // A fault is injected into one send, never silently into the next ones.
+  if (!options.headers && s.fault) s.setComposer({ fault: '' });
   const run = newRun(`run-${++runCounter}`, body, headers, Date.now(), options.linkedFrom);
+  run.profileId = profileId;
   s.addRun(run);
-  const checker = createEventChecker(s.dialect, s.extensions);
+  const checker = createEventChecker(run.dialect, run.extensions);
   const touch = scheduleTouch();
+  const session = run.requestHeaders[sessionHeader(s.capabilities)] === 'on';
   const result = await streamResponse({
     connection,
     body,
     headers,
     signal: ac.signal,
+    onExchange: (x) => {
+      run.exchanges.push(x);
+      touch();
+    },
     onStart: (start) => {
+      run.answeredAt = Date.now();
       applyStart(run, start.status, start.headers);
       touch();
     },
     onEvent: (ev) => {
       applyEvent(run, ev, checker);
       touch();
-      if (
-        ev.type === 'response.output_item.done' &&
-        run.requestHeaders[sessionHeader(useStudio.getState().capabilities)]
-      )
+      if (session && ev.type === 'response.output_item.done') {
+        watchToolWait(run);
         void autoAnswerWithMocks(run);
+      }
     },
   });
   finishRun(run, result, checker);
   if (controller === ac) controller = null;
   useStudio.getState().touch();
-  if (!run.requestHeaders[sessionHeader(useStudio.getState().capabilities)]) void autoAnswerWithMocks(run);
+  if (!session) void autoAnswerWithMocks(run);
   return run;
 }
 

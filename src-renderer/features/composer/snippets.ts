@@ -1,4 +1,4 @@
-/** "Copy as" snippets: the composer's request as curl, openai-node and Python code. */
+/** "Copy as" snippets: the composer's request as curl, openai-node and Python code; a recorded exchange as curl. */
 export interface SnippetInput {
   url: string;
   body: Record<string, unknown>;
@@ -60,4 +60,28 @@ client = OpenAI(base_url="${url}/v1", api_key=os.environ.get("OPENAI_API_KEY", "
 response = client.responses.create(**${toPython(body)})
 ${loop}
 `;
+}
+
+/** A request exactly as it was sent (method, URL, the headers the console set, the body string). */
+export interface SentRequest {
+  method: string;
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  /** The answer was a stream: curl should not buffer it. */
+  streaming?: boolean;
+}
+
+/** curl for exactly this request: same method, URL, headers in order, body byte for byte. */
+export function sentAsCurl({ method, url, headers, body, streaming }: SentRequest): string {
+  const first = [
+    'curl',
+    ...(streaming ? ['-N'] : []),
+    ...(method === 'GET' && !body ? [] : ['-X', method]),
+    shellQuote(url),
+  ];
+  const lines = [first.join(' ')];
+  for (const [k, v] of Object.entries(headers)) lines.push(`  -H ${shellQuote(`${k}: ${v}`)}`);
+  if (body) lines.push(`  --data-raw ${shellQuote(body)}`);
+  return lines.join(' \\\n');
 }

@@ -48,6 +48,16 @@ export const TEMPLATES: Template[] = [
     },
   },
   {
+    id: 'json',
+    label: 'Non-streaming (one JSON answer)',
+    // No "stream": the API's default, answered with the whole Response as one JSON body.
+    body: {
+      model: 'sim-reasoning',
+      input: 'Is 97 a prime number?',
+      reasoning: { effort: 'medium', summary: 'auto' },
+    },
+  },
+  {
     id: 'structured',
     label: 'Structured output',
     body: {

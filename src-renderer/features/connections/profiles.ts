@@ -1,8 +1,8 @@
 /**
  * Connection profiles. The built-in profile talks to the gateway that served the console (the
  * embedded one on desktop, the same web server in web mode). Backend profiles (local / remote
- * vLLM or any OpenAI-compatible server) need a gateway in front of them: the desktop shell starts
- * one in-process per profile on request; web mode cannot, and says so.
+ * vLLM or any OpenAI-compatible server) get a gateway of their own, started by the console's host
+ * on request (POST /v1/console/profiles/{id}/connect) — in the desktop app and in web mode alike.
  */
 import type { Connection } from '../../lib/gateway-client.js';
 
@@ -15,12 +15,14 @@ export interface Profile {
   /** Backend URL for vllm-local / remote (Chat Completions server). */
   backendUrl?: string;
   backendKind?: 'vllm' | 'openai-chat';
-  /** Whether a key is stored (the key itself lives in the keychain or in memory, never here). */
+  /** Whether the host keeps a key for this profile (the key itself never reaches the page). */
   hasKey?: boolean;
 }
 
+export const BUILTIN_PROFILE_ID = 'builtin';
+
 export const DEFAULT_PROFILES: Profile[] = [
-  { id: 'builtin', name: 'Built-in simulator', kind: 'builtin' },
+  { id: BUILTIN_PROFILE_ID, name: 'Built-in gateway', kind: 'builtin' },
   {
     id: 'vllm-local',
     name: 'Local vLLM',
@@ -36,4 +38,20 @@ export function connectionFor(profile: Profile, gatewayUrls: Record<string, stri
   if (profile.kind === 'builtin') return { baseUrl: '' };
   const url = gatewayUrls[profile.id];
   return url ? { baseUrl: url } : null;
+}
+
+/** What the gateway says it is in front of (GET /healthz, /v1/capabilities → backend). */
+export interface BackendInfo {
+  kind: string;
+  url: string;
+}
+
+/**
+ * The name the console shows for a profile: the built-in one is named after the backend its
+ * gateway actually uses ("Built-in simulator", or the vLLM URL it was started with).
+ */
+export function profileLabel(profile: Profile, backend?: BackendInfo | null): string {
+  if (profile.kind !== 'builtin') return profile.name;
+  if (!backend) return profile.name;
+  return backend.kind === 'simulator' ? 'Built-in simulator' : `Built-in gateway → ${backend.kind} ${backend.url}`;
 }

@@ -4,7 +4,7 @@
  * cannot send an Authorization header.
  */
 import { createParser } from 'eventsource-parser';
-import { apiUrl, authHeaders, type Connection } from '../../lib/gateway-client.js';
+import { gatewayFetch, type Connection } from '../../lib/gateway-client.js';
 
 export interface LogLine {
   /** Position in this console's stream (stable React key). */
@@ -50,7 +50,7 @@ export async function followLogs(
 ): Promise<string | null> {
   let res: Response;
   try {
-    res = await fetch(apiUrl(conn, endpoint), { headers: authHeaders(conn), signal });
+    res = await gatewayFetch(conn, endpoint, { signal });
   } catch (e) {
     return signal.aborted ? null : (e as Error).message;
   }

@@ -36,7 +36,7 @@ const FIGURES: { id: string; label: string; kind: 'sum' | 'mean-ms' | 'by' }[] =
   { id: 'backend_errors_total', label: 'Backend errors', kind: 'by' },
   { id: 'stream_violations_total', label: 'Stream violations', kind: 'sum' },
   { id: 'rate_limit_rejections_total', label: 'Rate-limit rejections', kind: 'sum' },
-  { id: 'invalid_tool_arguments_total', label: 'Invalid tool arguments (E7)', kind: 'sum' },
+  { id: 'invalid_tool_arguments_total', label: 'Tool calls with arguments that are not JSON', kind: 'sum' },
   { id: 'sessions_active', label: 'Live sessions', kind: 'sum' },
   { id: 'background_runs', label: 'Background runs', kind: 'sum' },
   { id: 'store_responses', label: 'Stored responses', kind: 'sum' },

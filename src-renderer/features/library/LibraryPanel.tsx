@@ -11,10 +11,12 @@ import {
   importRecordingFiles,
   openRecording,
   refreshLibrary,
+  openRecordingInComposer,
   renameRecording,
   rerunRecording,
   tagRecording,
 } from './actions.js';
+import { profileLabel } from '../connections/profiles.js';
 import type { RecordingSummary } from './library-client.js';
 import { recordingLabel } from './replay-run.js';
 
@@ -65,9 +67,15 @@ function Row({
           <span className={`badge status-${r.status}`}>{r.status}</span>
         </div>
         <div className="rec-meta muted">
+          {r.requestKind === 'tool_outputs' ? 'tool-outputs POST · ' : ''}
           {r.model ?? '?'} · {time(r.createdAt)} · {duration(r.durationMs)} · {r.eventCount} events
           {r.toolsUsed.length ? ` · tools: ${r.toolsUsed.join(', ')}` : ''}
         </div>
+        {r.rerunOf ? (
+          <div className="rec-meta muted" data-testid="library-rerun-of">
+            re-run of <span className="mono">{r.rerunOf}</span>
+          </div>
+        ) : null}
         {r.textPreview ? <div className="rec-text">{r.textPreview}</div> : null}
         {r.tags.length ? (
           <div className="rec-tags">
@@ -86,13 +94,15 @@ function Row({
 /** Rename, tag, export, re-run and delete one recording. */
 function Details({ r }: { r: RecordingSummary }) {
   const profiles = useStudio((s) => s.profiles);
+  const setLibrary = useStudio((s) => s.setLibrary);
+  const backend = useStudio((s) => (s.activeProfileId === 'builtin' ? s.health.backend : undefined));
+  // The fields start from the recording and then belong to the user: a list refresh (after a
+  // rename, a search, a finished run) must not overwrite what is being typed. Details is keyed by
+  // the recording id, so another recording starts fresh.
   const [name, setName] = useState(r.name ?? '');
   const [tags, setTags] = useState(r.tags.join(', '));
   const [profileId, setProfileId] = useState('builtin');
-  useEffect(() => {
-    setName(r.name ?? '');
-    setTags(r.tags.join(', '));
-  }, [r.id, r.name, r.tags]);
+  const gatewayUrls = useStudio((s) => s.gatewayUrls);
   return (
     <div className="rec-details" data-testid="library-details">
       <div className="row-actions">
@@ -118,7 +128,31 @@ function Details({ r }: { r: RecordingSummary }) {
         >
           Step through
         </button>
+        <button
+          data-testid="library-edit"
+          disabled={r.requestKind === 'tool_outputs'}
+          onClick={() => void openRecordingInComposer(r.id)}
+          title={
+            r.requestKind === 'tool_outputs'
+              ? 'A tool-outputs submission is not a request to resend on its own'
+              : 'Put the recorded request into the composer to edit and resend'
+          }
+        >
+          Edit in composer
+        </button>
       </div>
+      {r.rerunOf ? (
+        <div className="small-note">
+          Re-run of{' '}
+          <button
+            className="link"
+            data-testid="library-show-original"
+            onClick={() => setLibrary({ search: r.rerunOf ?? '' })}
+          >
+            {r.rerunOf}
+          </button>
+        </div>
+      ) : null}
       <label className="field">
         Name
         <span className="inline">
@@ -126,6 +160,7 @@ function Details({ r }: { r: RecordingSummary }) {
             data-testid="library-rename"
             value={name}
             placeholder={recordingLabel({ ...r, name: null })}
+            aria-label="Name"
             onChange={(e) => setName(e.target.value)}
             onKeyDown={(e) => e.key === 'Enter' && void renameRecording(r.id, name)}
           />
@@ -167,8 +202,9 @@ function Details({ r }: { r: RecordingSummary }) {
           onChange={(e) => setProfileId(e.target.value)}
         >
           {profiles.map((p) => (
-            <option key={p.id} value={p.id}>
-              {p.name}
+            <option key={p.id} value={p.id} disabled={p.kind !== 'builtin' && !gatewayUrls[p.id]}>
+              {p.kind === 'builtin' ? profileLabel(p, backend) : p.name}
+              {p.kind !== 'builtin' && !gatewayUrls[p.id] ? ' (not connected)' : ''}
             </option>
           ))}
         </select>
@@ -291,7 +327,7 @@ export function LibraryPanel() {
         </ul>
       )}
       {active ? (
-        <Details r={active} />
+        <Details key={active.id} r={active} />
       ) : lib.items.length ? (
         <div className="muted small-note">
           Select a recording to open, replay, rename, tag, export, re-run or delete it; tick two to diff them.

@@ -7,7 +7,8 @@ import { useStudio } from '../../app/store.js';
 import type { Connection } from '../../lib/gateway-client.js';
 import { saveTextFile } from '../../lib/files.js';
 import type { ReplayHandle, ReplaySpeed } from '../../../src-server/recording/replay.js';
-import { connectionFor } from '../connections/profiles.js';
+import { connectionFor, profileLabel } from '../connections/profiles.js';
+import { openRequestInComposer } from '../timeline/edit-run.js';
 import { library, LibraryError, type RecordingSummary } from './library-client.js';
 import { playRecording, recordingLabel } from './replay-run.js';
 
@@ -38,10 +39,28 @@ async function guarded<T>(busy: string, work: () => Promise<T>): Promise<T | und
   }
 }
 
+/** Each list request's number: an answer older than the newest request is dropped. */
+let listGeneration = 0;
+let newestRefresh: Promise<void> = Promise.resolve();
+
+/** Reloads the list; resolves once the newest list request (this one or a later one) is shown. */
 export async function refreshLibrary(): Promise<void> {
+  let current = loadList();
+  newestRefresh = current;
+  await current;
+  while (current !== newestRefresh) {
+    current = newestRefresh;
+    await current;
+  }
+}
+
+async function loadList(): Promise<void> {
+  const generation = ++listGeneration;
   setLib({ status: lib().status === 'ready' ? 'ready' : 'loading' });
   try {
     const page = await library.list(libraryConnection(), { search: lib().search.trim() || undefined });
+    // A later refresh (another search, a rename) was sent meanwhile: its answer is the one to show.
+    if (generation !== listGeneration) return;
     const ids = new Set(page.data.map((r) => r.id));
     setLib({
       items: page.data,
@@ -52,6 +71,7 @@ export async function refreshLibrary(): Promise<void> {
       selected: lib().selected.filter((id) => ids.has(id)),
     });
   } catch (e) {
+    if (generation !== listGeneration) return;
     // 404: this gateway serves no recordings (recording off and no store given).
     if (e instanceof LibraryError && e.status === 404)
       setLib({ status: 'unavailable', items: [], total: 0, error: undefined });
@@ -178,17 +198,26 @@ export async function exportRecording(id: string, format: 'jsonl' | 'har'): Prom
 export async function importRecordingFiles(files: { name: string; text: string }[]): Promise<void> {
   await guarded('import', async () => {
     const imported: string[] = [];
+    const duplicates: string[] = [];
     const failed: string[] = [];
     for (const f of files) {
       try {
-        imported.push(...(await library.importText(libraryConnection(), f.text)).ids);
+        const answer = await library.importText(libraryConnection(), f.text);
+        imported.push(...answer.ids);
+        duplicates.push(...answer.duplicates);
       } catch (e) {
         failed.push(`${f.name}: ${(e as Error).message}`);
       }
     }
     await refreshLibrary();
+    const read = files.length - failed.length;
+    const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
     setLib({
-      notice: `Imported ${imported.length} run${imported.length === 1 ? '' : 's'} from ${files.length - failed.length} file${files.length - failed.length === 1 ? '' : 's'}`,
+      notice:
+        `Imported ${plural(imported.length, 'run')} from ${plural(read, 'file')}` +
+        (duplicates.length
+          ? ` · ${plural(duplicates.length, 'run')} already in the library, not added again (${duplicates.join(', ')})`
+          : ''),
       error: failed.length ? failed.join('\n') : undefined,
     });
   });
@@ -213,17 +242,20 @@ export async function diffSelected(): Promise<void> {
   });
 }
 
-/** Sends the recorded session again to a connection profile and shows its diff with the original. */
+/**
+ * Sends the recorded session again to a connection profile and shows its diff with the original.
+ * The page names the profile; the gateway resolves it to that profile's gateway.
+ */
 export async function rerunRecording(id: string, profileId: string): Promise<void> {
   const s = useStudio.getState();
   const profile = s.profiles.find((p) => p.id === profileId);
-  const target = profile ? connectionFor(profile, s.gatewayUrls) : null;
-  if (!profile || !target) {
+  if (!profile || !connectionFor(profile, s.gatewayUrls)) {
     setLib({ error: `Profile '${profile?.name ?? profileId}' is not connected: connect it in Connections first.` });
     return;
   }
+  const name = profileLabel(profile, profile.id === s.activeProfileId ? s.health.backend : undefined);
   await guarded('rerun', async () => {
-    // The built-in profile is the library's own gateway ('self'); others by their profile id.
+    // The built-in profile is the library's own gateway ('self'); the others go by their profile id.
     const answer = await library.rerun(libraryConnection(), id, profile.kind === 'builtin' ? 'self' : profile.id);
     await refreshLibrary();
     const first = answer.diffs.find((d) => d.recordedId === id) ?? answer.diffs[0];
@@ -231,10 +263,18 @@ export async function rerunRecording(id: string, profileId: string): Promise<voi
     setLib({
       diff: {
         a: { id: first.recordedId, label: labelFor(first.recordedId) },
-        b: { id: first.rerunId, label: `re-run on ${profile.name}` },
-        title: `Re-run on ${profile.name}`,
+        b: { id: first.rerunId, label: `re-run on ${name}` },
+        title: `Re-run on ${name}`,
         result: first.diff,
       },
     });
+  });
+}
+
+/** Puts a recorded request into the composer, with the switches it was sent with, to edit and resend. */
+export async function openRecordingInComposer(id: string): Promise<void> {
+  await guarded('open in composer', async () => {
+    const rec = await library.get(libraryConnection(), id);
+    openRequestInComposer(rec.request.body, rec.request.headers);
   });
 }

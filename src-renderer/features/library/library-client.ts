@@ -6,13 +6,19 @@ import type { RecordedRun, RecordingSummary } from '../../../src-server/recordin
 
 export type { RecordingSummary };
 import type { RecordingDiff } from '../../../src-server/recording/diff.js';
-import { apiUrl, authHeaders, type Connection } from '../../lib/gateway-client.js';
+import { gatewayFetch, type Connection, type GatewayFetchInit } from '../../lib/gateway-client.js';
 
 export interface RecordingPage {
   data: RecordingSummary[];
   total: number;
   /** Whether the gateway records new runs right now. */
   recording: boolean;
+}
+
+export interface ImportAnswer {
+  ids: string[];
+  /** Runs of the file the library already holds (the same file imported again). */
+  duplicates: string[];
 }
 
 export interface RerunAnswer {
@@ -31,13 +37,10 @@ export class LibraryError extends Error {
   }
 }
 
-async function call<T>(connection: Connection, path: string, init: RequestInit = {}): Promise<T> {
+async function call<T>(connection: Connection, path: string, init: GatewayFetchInit = {}): Promise<T> {
   let res: Response;
   try {
-    res = await fetch(apiUrl(connection, path), {
-      ...init,
-      headers: { ...authHeaders(connection), ...(init.headers as Record<string, string> | undefined) },
-    });
+    res = await gatewayFetch(connection, path, init);
   } catch (e) {
     throw new LibraryError(`gateway unreachable: ${(e as Error).message}`, 0);
   }
@@ -55,7 +58,7 @@ async function call<T>(connection: Connection, path: string, init: RequestInit =
   return body as T;
 }
 
-const json = (body: unknown): RequestInit => ({
+const json = (body: unknown): GatewayFetchInit => ({
   body: JSON.stringify(body),
   headers: { 'content-type': 'application/json' },
 });
@@ -89,9 +92,7 @@ export const library = {
   async exportText(connection: Connection, id: string, format: 'jsonl' | 'har'): Promise<string> {
     let res: Response;
     try {
-      res = await fetch(apiUrl(connection, `${rec(id)}/export${format === 'har' ? '?format=har' : ''}`), {
-        headers: authHeaders(connection),
-      });
+      res = await gatewayFetch(connection, `${rec(id)}/export${format === 'har' ? '?format=har' : ''}`);
     } catch (e) {
       throw new LibraryError(`gateway unreachable: ${(e as Error).message}`, 0);
     }
@@ -99,8 +100,8 @@ export const library = {
     if (!res.ok) throw new LibraryError(text.slice(0, 300) || `HTTP ${res.status}`, res.status);
     return text;
   },
-  importText(connection: Connection, text: string): Promise<{ ids: string[] }> {
-    return call<{ ids: string[] }>(connection, '/v1/recordings/import', {
+  importText(connection: Connection, text: string): Promise<ImportAnswer> {
+    return call<ImportAnswer>(connection, '/v1/recordings/import', {
       method: 'POST',
       body: text,
       headers: { 'content-type': 'application/x-ndjson' },
@@ -111,7 +112,7 @@ export const library = {
   },
   /**
    * Re-runs the session of `id` against a target the gateway knows: 'self' (the gateway itself)
-   * or a connected profile's id (docs/recording.md). The gateway never takes a URL from the page.
+   * or a connected profile's id, which the gateway resolves; the page never sends a URL.
    */
   rerun(connection: Connection, id: string, target: string): Promise<RerunAnswer> {
     return call<RerunAnswer>(connection, `${rec(id)}/rerun`, { method: 'POST', ...json({ target }) });

@@ -125,7 +125,7 @@ describe('sessions library: a recorded run replays into the timeline exactly as 
 });
 
 describe('sessions library REST from the console: rename, tag, search, export, import, diff, delete', () => {
-  test('round trip', async () => {
+  test('round trip; the same file imported twice is detected', { tags: ['U6'] }, async () => {
     await live({ model: 'sim-chat', input: 'Library round trip', stream: true });
     const id = await latestId();
     expect((await library.update(conn(), id, { name: 'my run', tags: ['a', 'b'] })).name).toBe('my run');
@@ -134,10 +134,17 @@ describe('sessions library REST from the console: rename, tag, search, export, i
     expect(text.split('\n')[0]).toContain('responses-studio-recording');
     const har = JSON.parse(await library.exportText(conn(), id, 'har')) as { log: { entries: unknown[] } };
     expect(har.log.entries.length).toBeGreaterThan(0);
+    // The same file again is detected: nothing is added twice.
+    expect(await library.importText(conn(), text)).toEqual({ ids: [], duplicates: [id] });
+    // Deleted, then imported: the run comes back as it was, under its own id.
+    const before = await library.get(conn(), id);
+    await library.remove(conn(), id);
     const { ids } = await library.importText(conn(), text);
-    expect(ids.length).toBe(1);
-    const same = await library.diff(conn(), id, ids[0]);
-    expect(same.equal).toBe(true);
+    expect(ids).toEqual([id]);
+    const restored = await library.get(conn(), id);
+    expect(restored.events).toEqual(before.events);
+    expect(restored.inputPreview).toBe('Library round trip');
+    expect((await library.diff(conn(), id, ids[0])).equal).toBe(true);
     // A different run differs in its final text; the grouped view keeps every op.
     await live({ model: 'sim-chat', input: 'Something else entirely, longer', stream: true });
     const other = await latestId();

@@ -7,6 +7,7 @@ import { createParser } from 'eventsource-parser';
 import { BODY_TYPE, type RecordedRun, type RunEvent } from '../../../src-server/recording/format.js';
 import { replay, type ReplayClock, type ReplayHandle, type ReplaySpeed } from '../../../src-server/recording/replay.js';
 import { toReceivedEvent } from '../../lib/gateway-client.js';
+import type { Exchange } from '../../lib/exchange.js';
 import { createEventChecker } from '../../lib/stream-check.js';
 import { applyEvent, applyStart, finishRun, newRun, type Run } from '../timeline/run-model.js';
 
@@ -32,9 +33,54 @@ const header = (headers: Record<string, string>, name: string): string | undefin
   return undefined;
 };
 
-/** A display name for a recording: its name, else model and id. */
-export function recordingLabel(rec: Pick<RecordedRun, 'id' | 'name' | 'model'>): string {
-  return rec.name ?? `${rec.model ?? '?'} ${rec.id.slice(-6)}`;
+const shortTime = (ms: number) =>
+  new Date(ms).toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+/** The first words of a text, for a name. */
+function firstWords(text: string, max = 48): string {
+  return text.length <= max ? text : `${text.slice(0, max).replace(/\s+\S*$/, '')}…`;
+}
+
+/**
+ * A readable name for a recording: the name it was given; else the first words of its input (or
+ * "tool outputs for call_…" for a submission), the model and the time; a re-run says so.
+ */
+export function recordingLabel(
+  rec: Pick<RecordedRun, 'id' | 'name' | 'model' | 'createdAt'> &
+    Partial<Pick<RecordedRun, 'inputPreview' | 'requestKind' | 'rerunOf'>>,
+): string {
+  if (rec.name) return rec.name;
+  const what =
+    rec.requestKind === 'tool_outputs'
+      ? `↳ ${rec.inputPreview ?? 'tool outputs'}`
+      : rec.inputPreview
+        ? `“${firstWords(rec.inputPreview)}”`
+        : rec.id.slice(-6);
+  return [`${rec.rerunOf ? 're-run: ' : ''}${what}`, rec.model, shortTime(rec.createdAt)].filter(Boolean).join(' · ');
+}
+
+/** The HTTP exchange a recording kept: request as recorded, response headers, the exact bytes written. */
+export function recordedExchange(rec: RecordedRun): Exchange {
+  const raw = rec.events.map((e) => e.data).join('');
+  const sse = (header(rec.responseHeaders ?? {}, 'content-type') ?? '').includes('text/event-stream');
+  return {
+    transport: 'http',
+    label: rec.requestKind === 'tool_outputs' ? 'Tool outputs (recorded)' : 'Create response (recorded)',
+    method: rec.request.method,
+    url: rec.request.path,
+    requestHeaders: rec.request.headers,
+    requestBody: typeof rec.request.body === 'string' ? rec.request.body : JSON.stringify(rec.request.body),
+    sentAt: 0,
+    sentAtEpoch: rec.createdAt,
+    status: rec.httpStatus ?? undefined,
+    responseHeaders: rec.responseHeaders ?? {},
+    responseBody: raw,
+    responseChars: raw.length,
+    streaming: sse,
+    durationMs: rec.durationMs ?? undefined,
+    state: rec.status === 'aborted' ? 'failed' : 'done',
+    error: rec.status === 'aborted' ? 'the client went away before the end (recorded as aborted)' : undefined,
+  };
 }
 
 export function playRecording(rec: RecordedRun, runId: string, options: PlaybackOptions): Playback {
@@ -45,10 +91,10 @@ export function playRecording(rec: RecordedRun, runId: string, options: Playback
       : { raw: rec.request.body };
   const run = newRun(runId, body, requestHeaders, rec.createdAt);
   run.replayOf = { recordingId: rec.id, name: recordingLabel(rec) };
-  // The validator judges the stream with the switches the request was sent with.
-  const dialect = header(requestHeaders, 'x-responses-dialect') === 'open-responses' ? 'open-responses' : 'openai';
-  const ext = header(requestHeaders, 'x-responses-extensions');
-  const checker = createEventChecker(dialect, ext === undefined ? false : ext.trim().toLowerCase() === 'on');
+  // The recorded exchange: the request body is the recorded JSON, re-serialized.
+  run.exchanges.push(recordedExchange(rec));
+  // The validator judges the stream with the switches the request was sent with (newRun reads them).
+  const checker = createEventChecker(run.dialect, run.extensions);
   applyStart(run, rec.httpStatus ?? 0, rec.responseHeaders ?? {});
 
   let t = 0;

@@ -1,13 +1,28 @@
 /**
- * A run as the console sees it: the request, the raw event log and what the events assemble into
- * (message text, reasoning, summaries, tool arguments). Pure data + functions, no React, so the
- * same code is unit-tested and used by the store.
+ * A run as the console sees it: the request, the HTTP exchanges, the raw event log and what the
+ * events assemble into (assembled.ts). Pure data + functions, no React, so the same code is
+ * unit-tested and used by the store.
  *
  * Runs hold their rows in an append-only array that is mutated in place: copying a 100k-row array
  * on every event would make a long stream quadratic. The store bumps a version number instead.
  */
 import type { ReceivedEvent } from '../../lib/gateway-client.js';
+import type { Exchange } from '../../lib/exchange.js';
+import { classifyEventType, type Dialect, type EventKind } from '../../../src-server/protocol/events.js';
+import { tokenRate } from '../../../src-server/recording/diff.js';
 import { parseRateLimitEvent, parseRateLimitHeaders, type RateLimitSnapshot } from '../rate-limits/rate-limit-model.js';
+import {
+  absorbItem,
+  applyDelta,
+  DELTA_FIELDS,
+  DONE_FIELDS,
+  interruptItems,
+  newItem,
+  setFinal,
+  type AssembledItem,
+} from './assembled.js';
+
+export type { AssembledItem } from './assembled.js';
 
 export type Lifecycle = 'start' | 'delta' | 'done' | 'error' | 'other';
 
@@ -18,24 +33,11 @@ export interface TimelineRow extends ReceivedEvent {
   itemId: string | null;
   outputIndex: number | null;
   lifecycle: Lifecycle;
+  /** Official event of the run's dialect, extension event, the other dialect's name, or unknown. */
+  kind: EventKind;
+  /** A delta under a second name (an alias) whose content was already counted from the first. */
+  alias: boolean;
   violations: string[];
-}
-
-export interface AssembledItem {
-  key: string;
-  itemId: string | null;
-  outputIndex: number | null;
-  type: string;
-  name?: string;
-  callId?: string;
-  text: string;
-  reasoning: string;
-  summary: string;
-  arguments: string;
-  status: string;
-  encryptedContent?: string;
-  firstT: number;
-  lastT: number;
 }
 
 export type RunStatus =
@@ -55,25 +57,52 @@ export interface ContextBlob {
   keyId?: string;
 }
 
+/** A session-mode response waiting for tool outputs, as the gateway reported it. */
+export interface ToolWait {
+  pendingCallIds: string[];
+  /** Local clock (Date.now()) of the last event before the wait: the timeout runs from there. */
+  since: number;
+  /** The gateway's --responses-tool-timeout in seconds (0: waits forever), when it reports it. */
+  timeoutSeconds?: number;
+}
+
 export interface Run {
   id: string;
   /** Run this one continues (previous_response_id or session submit). */
   linkedFrom?: string;
   /** Set when the run is a recording played back into the timeline (not a live request). */
   replayOf?: { recordingId: string; name: string };
+  /** Connection profile the request went to. */
+  profileId?: string;
   request: Record<string, unknown>;
   requestHeaders: Record<string, string>;
+  /** Event dialect and extensions the request asked for (its headers; openai and off by default). */
+  dialect: Dialect;
+  extensions: boolean;
+  /** Simulator fault the request injected (x-simulator-fault), so the console says the failure was asked for. */
+  injectedFault?: string;
+  /** Wall clock at send. */
   sentAt: number;
+  /** Wall clock when the status line arrived (live runs): Retry-After counts from here. */
+  answeredAt?: number;
   status: RunStatus;
   httpStatus?: number;
   responseHeaders: Record<string, string>;
   responseId?: string;
+  /** The HTTP exchanges of this run: the create request first, then tool-output submissions. */
+  exchanges: Exchange[];
+  /** A non-streaming answer: the JSON body as received (a Response, or an error). */
+  body?: unknown;
   rows: TimelineRow[];
   items: AssembledItem[];
   error?: RunError;
   usage?: { input_tokens?: number; output_tokens?: number };
+  /** Status of the Response object itself (from lifecycle events or the JSON body). */
+  responseStatus?: string;
   /** Time of the first content delta (text, reasoning or arguments). */
   firstTokenT?: number;
+  /** Time of the last content delta. */
+  lastTokenT?: number;
   lastT: number;
   deltaCount: number;
   /** Sum of row bytes, kept as rows arrive (summing 100k rows per frame would not be free). */
@@ -83,12 +112,21 @@ export interface Run {
   rateLimits: RateLimitSnapshot[];
   blobs: ContextBlob[];
   violationCount: number;
+  /** Session mode: the gateway holds the stream open for these calls. */
+  waiting?: ToolWait;
+  /** Set once the run has ended (any way): the wall-clock time. */
+  endedAt?: number;
 }
 
 /** Protocol checks per event and at the end of the stream (the stream validator in the app). */
 export interface EventChecker {
   check(event: Record<string, unknown>, wire: { sseEvent?: string }): string[];
   finish(): string[];
+}
+
+export function headerValue(headers: Record<string, string>, name: string): string | undefined {
+  for (const [k, v] of Object.entries(headers)) if (k.toLowerCase() === name) return v;
+  return undefined;
 }
 
 export function newRun(
@@ -98,14 +136,19 @@ export function newRun(
   sentAt: number,
   linkedFrom?: string,
 ): Run {
+  const ext = headerValue(requestHeaders, 'x-responses-extensions');
   return {
     id,
     linkedFrom,
     request,
     requestHeaders,
+    dialect: headerValue(requestHeaders, 'x-responses-dialect') === 'open-responses' ? 'open-responses' : 'openai',
+    extensions: ext !== undefined && ext.trim().toLowerCase() === 'on',
+    injectedFault: headerValue(requestHeaders, 'x-simulator-fault') || undefined,
     sentAt,
     status: 'sending',
     responseHeaders: {},
+    exchanges: [],
     rows: [],
     items: [],
     lastT: 0,
@@ -116,6 +159,10 @@ export function newRun(
     blobs: [],
     violationCount: 0,
   };
+}
+
+export function isLive(run: Run): boolean {
+  return run.status === 'sending' || run.status === 'streaming' || run.status === 'waiting';
 }
 
 export function lifecycleOf(type: string): Lifecycle {
@@ -142,53 +189,32 @@ function findItem(run: Run, itemId: string | null, outputIndex: number | null): 
   return undefined;
 }
 
-function upsertItem(run: Run, raw: Record<string, unknown>, outputIndex: number | null, t: number): AssembledItem {
-  const itemId = str(raw.id) ?? null;
+function itemAt(run: Run, itemId: string | null, outputIndex: number | null, t: number): AssembledItem {
   let item = findItem(run, itemId, outputIndex);
   if (!item) {
-    item = {
-      key: itemId ?? `idx-${outputIndex ?? run.items.length}`,
-      itemId,
-      outputIndex,
-      type: str(raw.type) ?? 'unknown',
-      text: '',
-      reasoning: '',
-      summary: '',
-      arguments: '',
-      status: 'in_progress',
-      firstT: t,
-      lastT: t,
-    };
+    item = newItem(itemId ?? `idx-${outputIndex ?? run.items.length}`, itemId, outputIndex, t);
     run.items.push(item);
   }
-  item.type = str(raw.type) ?? item.type;
-  item.name = str(raw.name) ?? item.name;
-  item.callId = str(raw.call_id) ?? item.callId;
-  item.status = str(raw.status) ?? item.status;
-  if (typeof raw.arguments === 'string' && raw.arguments.length >= item.arguments.length)
-    item.arguments = raw.arguments;
-  if (typeof raw.encrypted_content === 'string') item.encryptedContent = raw.encrypted_content;
+  return item;
+}
+
+function upsertItem(
+  run: Run,
+  raw: Record<string, unknown>,
+  outputIndex: number | null,
+  t: number,
+  final: boolean,
+): AssembledItem {
+  const item = itemAt(run, str(raw.id) ?? null, outputIndex, t);
+  absorbItem(item, raw, final);
   item.lastT = t;
   return item;
 }
 
-function itemFor(run: Run, d: Record<string, unknown>, t: number): AssembledItem {
-  const itemId = str(d.item_id) ?? null;
-  const outputIndex = num(d.output_index);
-  return (
-    findItem(run, itemId, outputIndex) ?? upsertItem(run, { id: itemId ?? undefined, type: 'unknown' }, outputIndex, t)
-  );
-}
-
-function noteDelta(run: Run, item: AssembledItem, t: number): void {
-  run.deltaCount++;
-  if (run.firstTokenT === undefined) run.firstTokenT = t;
-  item.lastT = t;
-}
-
-function applyResponse(run: Run, response: Record<string, unknown> | undefined): void {
+function applyResponse(run: Run, response: Record<string, unknown> | undefined, final: boolean): void {
   if (!response) return;
   run.responseId = str(response.id) ?? run.responseId;
+  run.responseStatus = str(response.status) ?? run.responseStatus;
   const usage = obj(response.usage);
   if (usage)
     run.usage = {
@@ -200,7 +226,11 @@ function applyResponse(run: Run, response: Record<string, unknown> | undefined):
   const output = Array.isArray(response.output) ? response.output : [];
   output.forEach((raw, i) => {
     const o = obj(raw);
-    if (o && (o.id || o.type)) upsertItem(run, o, i, run.lastT);
+    if (o && (o.id || o.type)) {
+      const it = upsertItem(run, o, i, run.lastT, final);
+      if (final && it.encryptedContent)
+        addBlob(run, { source: 'reasoning.encrypted_content', itemId: it.itemId, value: it.encryptedContent });
+    }
   });
 }
 
@@ -218,6 +248,8 @@ export function applyEvent(run: Run, ev: ReceivedEvent, checker?: EventChecker):
     itemId: str(d.item_id) ?? str(item?.id) ?? null,
     outputIndex: num(d.output_index),
     lifecycle: lifecycleOf(ev.type),
+    kind: ev.type === '[DONE]' ? 'official' : classifyEventType(ev.type, run.dialect),
+    alias: false,
     violations,
   };
   run.rows.push(row);
@@ -225,26 +257,48 @@ export function applyEvent(run: Run, ev: ReceivedEvent, checker?: EventChecker):
   run.types.add(row.type);
   run.violationCount += violations.length;
   run.lastT = ev.t;
-  if (run.status === 'sending') run.status = 'streaming';
+  if (run.status === 'sending' || run.status === 'waiting') run.status = 'streaming';
+  // Any event means the gateway is no longer (only) waiting for tool outputs.
+  run.waiting = undefined;
 
   const t = ev.t;
-  const delta = str(d.delta) ?? '';
+  const deltaField = DELTA_FIELDS[ev.type];
+  if (deltaField !== undefined) {
+    const it = itemAt(run, str(d.item_id) ?? null, num(d.output_index), t);
+    const index = num(d.summary_index) ?? num(d.content_index) ?? 0;
+    if (applyDelta(it, ev.type, deltaField, index, str(d.delta) ?? '')) {
+      run.deltaCount++;
+      run.firstTokenT ??= t;
+      run.lastTokenT = t;
+      it.lastT = t;
+    } else row.alias = true;
+    return row;
+  }
+  const doneField = DONE_FIELDS[ev.type];
+  if (doneField !== undefined) {
+    const [field, prop] = doneField;
+    const it = itemAt(run, str(d.item_id) ?? null, num(d.output_index), t);
+    const value = str(d[prop]);
+    if (value !== undefined) setFinal(it, field, num(d.summary_index) ?? num(d.content_index) ?? 0, value);
+    it.lastT = t;
+    return row;
+  }
   switch (ev.type) {
     case 'response.created':
     case 'response.in_progress':
     case 'response.queued':
-      applyResponse(run, obj(d.response));
+      applyResponse(run, obj(d.response), false);
       break;
     case 'response.completed':
-      applyResponse(run, obj(d.response));
+      applyResponse(run, obj(d.response), true);
       run.status = 'completed';
       break;
     case 'response.incomplete':
-      applyResponse(run, obj(d.response));
+      applyResponse(run, obj(d.response), true);
       run.status = 'incomplete';
       break;
     case 'response.failed':
-      applyResponse(run, obj(d.response));
+      applyResponse(run, obj(d.response), true);
       run.status = 'failed';
       break;
     case 'error':
@@ -256,42 +310,12 @@ export function applyEvent(run: Run, ev: ReceivedEvent, checker?: EventChecker):
     case 'response.output_item.added':
     case 'response.output_item.done':
       if (item) {
-        const it = upsertItem(run, item, num(d.output_index), t);
-        if (ev.type.endsWith('.done') && it.encryptedContent)
+        const done = ev.type.endsWith('.done');
+        const it = upsertItem(run, item, num(d.output_index), t, done);
+        if (done && it.encryptedContent)
           addBlob(run, { source: 'reasoning.encrypted_content', itemId: it.itemId, value: it.encryptedContent });
       }
       break;
-    case 'response.output_text.delta':
-    case 'response.refusal.delta': {
-      const it = itemFor(run, d, t);
-      it.text += delta;
-      noteDelta(run, it, t);
-      break;
-    }
-    case 'response.reasoning_text.delta':
-    case 'response.reasoning.delta': {
-      const it = itemFor(run, d, t);
-      it.reasoning += delta;
-      noteDelta(run, it, t);
-      break;
-    }
-    case 'response.reasoning_summary_text.delta': {
-      const it = itemFor(run, d, t);
-      it.summary += delta;
-      noteDelta(run, it, t);
-      break;
-    }
-    case 'response.function_call_arguments.delta': {
-      const it = itemFor(run, d, t);
-      it.arguments += delta;
-      noteDelta(run, it, t);
-      break;
-    }
-    case 'response.function_call_arguments.done': {
-      const it = itemFor(run, d, t);
-      if (typeof d.arguments === 'string') it.arguments = d.arguments;
-      break;
-    }
     case 'response.rate_limits.updated': {
       const snap = parseRateLimitEvent(d, t);
       if (snap) run.rateLimits.push(snap);
@@ -333,6 +357,8 @@ export function finishRun(
   end: { aborted: boolean; transportError?: string; body?: unknown; status: number },
   checker?: EventChecker,
 ): void {
+  run.waiting = undefined;
+  run.endedAt = Date.now();
   if (checker && run.rows.length && !end.aborted) {
     const last = run.rows[run.rows.length - 1];
     const found = checker.finish();
@@ -340,13 +366,15 @@ export function finishRun(
     run.violationCount += found.length;
   }
   if (end.aborted) {
-    if (run.status === 'streaming' || run.status === 'sending' || run.status === 'waiting') run.status = 'aborted';
+    if (isLive(run)) run.status = 'aborted';
+    interruptItems(run.items, 'the stream was aborted before this item was done');
     return;
   }
   if (end.body !== undefined) {
+    run.body = end.body;
     const body = obj(end.body);
     const error = obj(body?.error);
-    if (end.status >= 400 || error) {
+    if (end.status >= 400 || (error && body?.object !== 'response')) {
       run.status = 'error';
       run.error = {
         message: str(error?.message) ?? (typeof end.body === 'string' ? end.body : `HTTP ${end.status}`),
@@ -354,14 +382,22 @@ export function finishRun(
         type: str(error?.type),
       };
     } else {
-      applyResponse(run, body);
-      run.status = str(body?.status) === 'completed' ? 'completed' : 'error';
+      applyResponse(run, body, true);
+      const status = str(body?.status);
+      run.status =
+        status === 'completed' || status === 'incomplete' || status === 'failed'
+          ? status
+          : status === 'queued' || status === 'in_progress'
+            ? 'completed'
+            : 'error';
+      if (run.status === 'error') run.error ??= { message: `unexpected answer: status ${status ?? 'missing'}` };
     }
     return;
   }
   if (end.transportError) {
     run.error = run.error ?? { message: end.transportError };
     run.status = 'error';
+    interruptItems(run.items, `the connection failed: ${end.transportError}`);
     return;
   }
   if (run.status === 'streaming' || run.status === 'sending') {
@@ -369,24 +405,25 @@ export function finishRun(
     run.error = run.error ?? { message: 'stream ended without response.completed / failed / incomplete' };
     run.status = 'error';
   }
+  interruptItems(run.items, 'the stream ended before this item was done');
 }
 
 export interface RunStats {
   ttftMs?: number;
+  /** Undefined when the run is too short for a meaningful rate (see tokenRate). */
   tokensPerSecond?: number;
   events: number;
   bytes: number;
 }
 
 export function runStats(run: Run): RunStats {
-  const bytes = run.bytes;
   const tokens = run.usage?.output_tokens ?? run.deltaCount;
-  const span = run.firstTokenT !== undefined ? run.lastT - run.firstTokenT : 0;
+  const span = run.firstTokenT !== undefined && run.lastTokenT !== undefined ? run.lastTokenT - run.firstTokenT : 0;
   return {
     ttftMs: run.firstTokenT,
-    tokensPerSecond: span > 0 ? (tokens / span) * 1000 : undefined,
+    tokensPerSecond: tokenRate(tokens, span) ?? undefined,
     events: run.rows.length,
-    bytes,
+    bytes: run.bytes,
   };
 }
 

@@ -3,7 +3,7 @@
  * that tool parameters use (type, properties, required, enum, additionalProperties, items): a
  * full validator would compile schemas with `new Function`, which the console's CSP forbids.
  */
-import type { AssembledItem, Run } from '../timeline/run-model.js';
+import { isLive, type AssembledItem, type Run } from '../timeline/run-model.js';
 
 export type JsonSchema = {
   type?: string | string[];
@@ -30,6 +30,10 @@ export interface PendingCall {
   complete: boolean;
   parsed?: unknown;
   problems: string[];
+  /** The output this call was answered with, when it was. */
+  output?: string;
+  /** The output is an item of the run (the gateway confirmed it), not only what this console sent. */
+  outputInRun: boolean;
 }
 
 export function toolsOf(request: Record<string, unknown>): ToolDef[] {
@@ -80,17 +84,23 @@ export function checkAgainstSchema(value: unknown, schema: JsonSchema | undefine
   return problems;
 }
 
-/** Every function call of the run with its argument check; `answered` filters out handled ones. */
-export function functionCalls(run: Run): PendingCall[] {
+/**
+ * Every function call of the run with its argument check, answered ones included: `output` is
+ * the output the run itself carries (a function_call_output item), else the one this console
+ * submitted (`answered`).
+ */
+export function functionCalls(run: Run, answered: Readonly<Record<string, string>> = {}): PendingCall[] {
   const tools = toolsOf(run.request);
-  const outputs = new Set(run.items.filter((i) => i.type === 'function_call_output' && i.callId).map((i) => i.callId));
+  const outputs = new Map<string, string>();
+  for (const i of run.items)
+    if (i.type === 'function_call_output' && i.callId && i.output !== undefined) outputs.set(i.callId, i.output);
   const calls: PendingCall[] = [];
   for (const item of run.items) {
     if (item.type !== 'function_call') continue;
     const callId = item.callId ?? item.itemId ?? item.key;
-    if (outputs.has(callId)) continue;
     const tool = tools.find((t) => t.name === item.name);
-    const complete = item.status === 'completed' || run.status !== 'streaming';
+    const complete = item.status === 'completed' || !isLive(run);
+    const output = outputs.get(callId) ?? answered[callId];
     const call: PendingCall = {
       item,
       callId,
@@ -99,6 +109,8 @@ export function functionCalls(run: Run): PendingCall[] {
       arguments: item.arguments,
       complete,
       problems: [],
+      output,
+      outputInRun: outputs.has(callId),
     };
     if (complete) {
       try {
@@ -112,6 +124,11 @@ export function functionCalls(run: Run): PendingCall[] {
     calls.push(call);
   }
   return calls;
+}
+
+/** Calls that still need an output. */
+export function unansweredCalls(run: Run, answered: Readonly<Record<string, string>> = {}): PendingCall[] {
+  return functionCalls(run, answered).filter((c) => c.output === undefined);
 }
 
 /** Starting values for the answer form, from the schema. */

@@ -1,0 +1,97 @@
+import { useNow } from '../../lib/use-now.js';
+import { openRunInComposer } from './edit-run.js';
+import { isLive, runStats, type Run } from './run-model.js';
+
+/** Silence after which a streaming run says how long nothing has arrived. */
+export const STALL_AFTER_MS = 2000;
+
+const seconds = (ms: number) => `${Math.floor(ms / 1000)} s`;
+const clock = (ms: number) => {
+  const s = Math.max(0, Math.ceil(ms / 1000));
+  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
+};
+
+/** "no data for N s" while a stream is open and silent (a stall looks like nothing otherwise). */
+function StallNote({ run }: { run: Run }) {
+  const live = run.status === 'streaming' || run.status === 'sending';
+  const now = useNow(500, live);
+  const last = run.sentAt + run.lastT;
+  if (!live || now - last < STALL_AFTER_MS) return null;
+  return (
+    <span className="stall" data-testid="run-stall">
+      no data for {seconds(now - last)}
+    </span>
+  );
+}
+
+/** Session mode: the gateway holds the stream for tool outputs, with its timeout counting down. */
+function WaitNote({ run }: { run: Run }) {
+  const wait = run.waiting;
+  const now = useNow(500, wait !== undefined);
+  if (!wait) return null;
+  const n = wait.pendingCallIds.length;
+  const timeout = wait.timeoutSeconds;
+  return (
+    <span className="waiting" data-testid="run-waiting">
+      waiting for {n} tool output{n === 1 ? '' : 's'}
+      {timeout === undefined
+        ? ''
+        : timeout === 0
+          ? ' · no timeout'
+          : ` · times out in ${clock(wait.since + timeout * 1000 - now)}`}
+    </span>
+  );
+}
+
+export function RunStats({ run }: { run: Run }) {
+  const st = runStats(run);
+  const nonStreaming = run.body !== undefined && run.rows.length === 0;
+  const bodyChars = run.exchanges[0]?.responseChars ?? 0;
+  return (
+    <div className="run-stats" data-testid="run-stats">
+      <span data-testid="run-status" data-status={run.status}>
+        {run.status}
+      </span>
+      <WaitNote run={run} />
+      <StallNote run={run} />
+      {run.httpStatus ? <span>HTTP {run.httpStatus}</span> : null}
+      {run.responseId ? <span className="mono">{run.responseId}</span> : null}
+      {run.linkedFrom ? <span>continues {run.linkedFrom}</span> : null}
+      {run.replayOf ? <span data-testid="run-replay-of">recording {run.replayOf.recordingId}</span> : null}
+      {run.injectedFault ? (
+        <span className="fault-flag" data-testid="run-fault" title="Asked for with x-simulator-fault">
+          ⚡ injected fault: {run.injectedFault}
+        </span>
+      ) : null}
+      {nonStreaming ? (
+        <span data-testid="run-nonstreaming">JSON response · {(bodyChars / 1024).toFixed(1)} KiB</span>
+      ) : (
+        <>
+          <span>{st.events} events</span>
+          <span>{(st.bytes / 1024).toFixed(1)} KiB</span>
+        </>
+      )}
+      {st.ttftMs !== undefined ? <span>TTFT {st.ttftMs.toFixed(0)} ms</span> : null}
+      {st.ttftMs !== undefined ? (
+        <span
+          data-testid="run-rate"
+          title="Output tokens after the first, per second (needs at least 250 ms of deltas)"
+        >
+          {st.tokensPerSecond !== undefined ? `${st.tokensPerSecond.toFixed(1)} tok/s` : '— tok/s'}
+        </span>
+      ) : null}
+      {run.violationCount ? <span className="violation-count">{run.violationCount} violations</span> : null}
+      <span className="spacer" />
+      {!isLive(run) ? (
+        <button
+          className="small"
+          data-testid="run-edit"
+          title="Put this run's request and switches into the composer to edit and send again"
+          onClick={() => openRunInComposer(run)}
+        >
+          Edit and resend
+        </button>
+      ) : null}
+    </div>
+  );
+}
