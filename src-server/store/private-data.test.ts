@@ -72,7 +72,10 @@ describe('X6 owners migration', { tags: ['X6', 'M6'] }, () => {
       .run();
     old.close();
     const store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
-    expect(store.migration.applied).toEqual(['owners of responses and recordings']);
+    expect(store.migration.applied).toEqual([
+      'owners of responses and recordings',
+      'recording kind, input preview and re-run link',
+    ]);
     expect(store.responses.getResponse('resp_old', 'anonymous')?.owner).toBe('anonymous');
     expect(store.responses.getResponse('resp_old', 'key_0123456789abcdef')).toBeNull();
     expect(store.recordings.ownerOf('rec_old')).toBe('anonymous');
