@@ -57,7 +57,10 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const state = createStateService(config, backend, logger);
   // One database connection: the recordings live in the state service's store unless the caller
   // supplies another (the desktop app shares one library across profile gateways).
-  const recording = openRecordingService(config, { recordings: options.recordings ?? state.store.recordings });
+  const recording = openRecordingService(config, {
+    recordings: options.recordings ?? state.store.recordings,
+    onRecorderError: (err, where) => logger.error('recorder failed; the request goes on unrecorded', { where, err }),
+  });
   const { server, active } = createHttpApp({
     config,
     backend,
