@@ -11,7 +11,9 @@ import { toHar } from '../recording/har.js';
 import { rerunSession } from '../recording/rerun.js';
 import type { RecordingService } from '../recording/service.js';
 import { parseJson, readBody } from './body.js';
+import { queryInteger } from './list-query.js';
 import { sendJson, type RequestContext } from './respond.js';
+import { DEFAULT_MAX_JSON_DEPTH } from '../protocol/json-depth.js';
 
 type Register = (method: HTTPMethod, path: string, handler: (ctx: RequestContext) => Promise<void> | void) => void;
 
@@ -19,7 +21,17 @@ type Register = (method: HTTPMethod, path: string, handler: (ctx: RequestContext
 const IMPORT_MAX_BYTES = 256 * 1024 * 1024;
 const JSON_MAX_BYTES = 1024 * 1024;
 
-export function registerRecordingRoutes(route: Register, service: RecordingService): void {
+export interface RecordingRouteLimits {
+  /** `--max-request-depth`: for JSON bodies and for the request bodies inside imported files. */
+  maxDepth: number;
+}
+
+export function registerRecordingRoutes(
+  route: Register,
+  service: RecordingService,
+  limits: RecordingRouteLimits = { maxDepth: DEFAULT_MAX_JSON_DEPTH },
+): void {
+  const { maxDepth } = limits;
   const store = service.recordings;
   const idOf = (ctx: RequestContext): string => ctx.params.id ?? '';
   const detail = (id: string) => {
@@ -27,15 +39,13 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     if (!d) throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
     return runFromDetail(d);
   };
-  const num = (v: string | null): number | undefined => (v === null || v === '' ? undefined : Number(v));
-
   route('GET', '/v1/recordings', (ctx) => {
     const q = ctx.query;
     const page = store.listRecordings({
       search: q.get('search') ?? undefined,
       sessionId: q.get('session') ?? undefined,
-      limit: num(q.get('limit')),
-      offset: num(q.get('offset')),
+      limit: queryInteger(q, 'limit', 1, 1000),
+      offset: queryInteger(q, 'offset', 0, Number.MAX_SAFE_INTEGER),
     });
     sendJson(ctx, 200, { object: 'list', data: page.data, total: page.total, recording: service.recorder !== null });
   });
@@ -51,7 +61,7 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     const text = (await readBody(ctx.req, IMPORT_MAX_BYTES)).toString('utf8');
     let ids: string[];
     try {
-      ids = importFile(store, parseJsonl(text));
+      ids = importFile(store, parseJsonl(text, { maxDepth }));
     } catch (err) {
       if (err instanceof RecordingFormatError)
         throw errors.invalidValue('body', `Not a recording file: ${err.message}`);
@@ -65,7 +75,7 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
   route('PATCH', '/v1/recordings/:id', async (ctx) => {
     const id = idOf(ctx);
     detail(id);
-    const body = parseJson(await readBody(ctx.req, JSON_MAX_BYTES)) as Record<string, unknown> | null;
+    const body = parseJson(await readBody(ctx.req, JSON_MAX_BYTES), maxDepth) as Record<string, unknown> | null;
     if (typeof body !== 'object' || body === null) throw errors.invalidBody(typeof body);
     if ('name' in body) {
       if (body.name !== null && typeof body.name !== 'string') throw errors.invalidType('name', 'a string or null');
@@ -105,7 +115,7 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     const id = idOf(ctx);
     detail(id);
     const raw = await readBody(ctx.req, JSON_MAX_BYTES);
-    const body = (raw.length === 0 ? {} : (parseJson(raw) ?? {})) as {
+    const body = (raw.length === 0 ? {} : (parseJson(raw, maxDepth) ?? {})) as {
       baseUrl?: unknown;
       headers?: unknown;
     };

@@ -27,6 +27,8 @@ import { gatewayReport, LOGS_ENDPOINT, METRICS_ENDPOINT } from '../observability
 import type { LogTail } from '../observability/log-tail.js';
 import { streamLogs } from './console-routes.js';
 import { serveMetrics } from './metrics.js';
+import { contained } from '../engine/contain.js';
+import { reportTo } from './report-failure.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -101,7 +103,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   route('GET', '/v1/capabilities', (ctx) => capabilities(ctx, backend, report()));
   route('GET', METRICS_ENDPOINT, (ctx) => serveMetrics(ctx, metrics));
   if (logTail) route('GET', LOGS_ENDPOINT, (ctx) => streamLogs(ctx, logTail));
-  if (options.recording) registerRecordingRoutes(route, options.recording);
+  if (options.recording) registerRecordingRoutes(route, options.recording, { maxDepth: config.maxRequestDepth });
   if (options.state) registerStateRoutes(route, { config, backend, state: options.state });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -126,18 +128,25 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       headers,
       log,
     };
-    res.once('close', () => {
-      const fields = {
-        method,
-        path,
-        status: res.statusCode,
-        durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
-        ...(res.writableFinished ? {} : { aborted: true }),
-      };
-      if (res.statusCode >= 500) log.warn('request', fields);
-      else log.info('request', fields);
-      metrics.request(method, pattern, res.statusCode);
-    });
+    res.once(
+      'close',
+      contained(
+        'logging a request',
+        () => {
+          const fields = {
+            method,
+            path,
+            status: res.statusCode,
+            durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+            ...(res.writableFinished ? {} : { aborted: true }),
+          };
+          if (res.statusCode >= 500) log.warn('request', fields);
+          else log.info('request', fields);
+          metrics.request(method, pattern, res.statusCode);
+        },
+        reportTo(log),
+      ),
+    );
     try {
       if (method === 'OPTIONS') {
         res.writeHead(204, {

@@ -105,8 +105,17 @@ export class SseWriter {
 
   private readonly flushFromTick = (): void => {
     this.flushScheduled = false;
-    this.flush();
+    this.guard('writing queued events', () => this.flush());
   };
+
+  /** For callbacks the event loop calls (immediate, timer, 'close'): a throw is logged, not fatal. */
+  private guard(where: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.options.logger.error(`${where} failed`, { err });
+    }
+  }
 
   private flush(): void {
     if (this.pending === '') return;
@@ -131,7 +140,9 @@ export class SseWriter {
     const interval = this.options.pingIntervalMs;
     const idle = Date.now() - this.lastWriteAt;
     if (idle >= interval && this.pending === '') {
-      if (!this.options.onIdle?.()) this.writeNow(KEEP_ALIVE);
+      this.guard('writing a keep-alive', () => {
+        if (!this.options.onIdle?.()) this.writeNow(KEEP_ALIVE);
+      });
       this.schedulePing(interval);
     } else {
       this.schedulePing(Math.max(1, interval - idle));
@@ -149,6 +160,6 @@ export class SseWriter {
     // The socket closed before the terminal event: the client went away.
     this.ended = true;
     this.pending = '';
-    this.options.onDisconnect();
+    this.guard('handling a client disconnect', () => this.options.onDisconnect());
   };
 }

@@ -17,6 +17,7 @@ import {
   type PreparedRequest,
 } from '../engine/conversation.js';
 import type { RunHooks } from '../engine/response-run.js';
+import { detached } from '../engine/contain.js';
 import { toModelRequest } from '../engine/translate-request.js';
 import type { Logger } from '../http/logger.js';
 import { errors } from '../protocol/errors.js';
@@ -179,7 +180,11 @@ class PlannedRun implements RunPlan {
     this.inputItems = null;
     if (isBackground) background.track(run);
     if (this.ctx.session) sessions.attach(run, (output, signal) => this.startTurn(output, signal));
-    void run.finished.then((final) => this.finish(run, final, stored));
+    detached(
+      run.finished.then((final) => this.finish(run, final, stored)),
+      'saving a finished response',
+      (err, where) => this.log(run).error(`${where} failed`, { err }),
+    );
   }
 
   /** Session mode: the next backend turn is the conversation so far plus this response's output. */
