@@ -76,3 +76,23 @@ export function valueDepthWithin(value: unknown, limit: number): number {
   }
   return deepest;
 }
+
+/**
+ * Number of values in a parsed value (objects, arrays and scalars, the root included),
+ * iteratively; stops once past `limit` and returns -1.
+ */
+export function valueCountWithin(value: unknown, limit: number): number {
+  if (limit < 1) return -1;
+  let count = 0;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const v = stack.pop();
+    count++;
+    if (typeof v !== 'object' || v === null) continue;
+    const children = Array.isArray(v) ? v : Object.values(v);
+    // Every value waiting on the stack counts too: past the limit without walking them.
+    if (count + stack.length + children.length > limit) return -1;
+    for (const child of children) stack.push(child);
+  }
+  return count;
+}

@@ -4,7 +4,12 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { jsonDepthWithin, valueDepthWithin } from '../../src-server/protocol/json-depth.js';
+import { jsonDepthWithin, valueCountWithin, valueDepthWithin } from '../../src-server/protocol/json-depth.js';
+import {
+  ALL_ERRORS_MAX_VALUES,
+  LENIENT_ROUNDS,
+  validateCreateRequest,
+} from '../../src-server/protocol/validate-request.js';
 import { headerList, headerSafe, MAX_LIST_HEADER_CHARS } from '../../src-server/http/header-value.js';
 import { toJsonl } from '../../src-server/recording/format.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
@@ -38,7 +43,50 @@ describe('json depth, measured without recursion', { tags: ['X7', 'E4'] }, () =>
     expect(valueDepthWithin({ a: [1, { b: [] }] }, 10)).toBe(4);
     expect(valueDepthWithin('x', 0)).toBe(0);
   });
+
+  test('values counted, stopping past the limit', () => {
+    expect(valueCountWithin({ a: [1, { b: [] }] }, 10)).toBe(5);
+    expect(valueCountWithin('x', 1)).toBe(1);
+    expect(valueCountWithin(new Array(1_000_000).fill(0), 2000)).toBe(-1);
+    expect(valueCountWithin(JSON.parse(deepJson(50_000, 'array')), 2000)).toBe(-1);
+  });
 });
+
+describe(
+  'lenient mode finds unknown fields without an all-errors pass over large bodies',
+  { tags: ['X7', 'L3'] },
+  () => {
+    const item = (i: number, extra: boolean) => ({ role: 'user', content: `m${i}`, ...(extra ? { sparkle: i } : {}) });
+
+    test('20,000 invalid items: the first error, not a 30 s all-errors pass', () => {
+      const body = { model: 'm', input: Array.from({ length: 20_000 }, (_, i) => i), unknown: 1 };
+      expect(() => validateCreateRequest(body, { compat: 'lenient' })).toThrow(/input\[0\]/);
+    });
+
+    test('a small body: every unknown field in one pass, however many objects hold one', () => {
+      const input = Array.from({ length: 300 }, (_, i) => item(i, true));
+      expect(valueCountWithin({ input }, ALL_ERRORS_MAX_VALUES)).not.toBe(-1);
+      const { ignoredFields, request } = validateCreateRequest({ model: 'm', input }, { compat: 'lenient' });
+      expect(ignoredFields).toHaveLength(300);
+      expect((request.input as { sparkle?: number }[]).some((x) => 'sparkle' in x)).toBe(false);
+    });
+
+    test('a large body: the unknown keys of one object per round, every key of that object at once', () => {
+      const input = Array.from({ length: 5000 }, (_, i) => item(i, i % 500 === 0));
+      const body = { model: 'm', input, ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`x${i}`, i])) };
+      const { ignoredFields } = validateCreateRequest(body, { compat: 'lenient' });
+      expect(ignoredFields).toHaveLength(110);
+      expect(ignoredFields.slice(0, 3)).toEqual(['x0', 'x1', 'x2']);
+    });
+
+    test(`a large body with unknown fields in more than ${LENIENT_ROUNDS} objects: the next one is reported`, () => {
+      const input = Array.from({ length: 5000 }, (_, i) => item(i, i % 100 === 0));
+      expect(() => validateCreateRequest({ model: 'm', input }, { compat: 'lenient' })).toThrow(
+        `Unknown parameter: 'input[${LENIENT_ROUNDS * 100}].sparkle'.`,
+      );
+    });
+  },
+);
 
 describe('header values built from request content', { tags: ['X7', 'L3'] }, () => {
   test('control characters, non-ASCII, % and , are percent-encoded; field paths are unchanged', () => {
