@@ -8,7 +8,7 @@ import { createBackend } from './backends/index.js';
 import type { BackendAdapter } from './backends/contract.js';
 import type { GatewayConfig } from './config/flags.js';
 import { createLogger, type Logger } from './http/logger.js';
-import { createHttpApp } from './http/server.js';
+import { createHttpApp, type RouteInfo } from './http/server.js';
 import { createStateService } from './sessions/state.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { openRecordingService, type RecordingService } from './recording/service.js';
@@ -40,6 +40,8 @@ export interface Gateway {
   recording: RecordingService | null;
   /** Recent log lines (GET /v1/console/logs) and their live subscribers. */
   logTail: LogTail;
+  /** Every route this gateway serves (method and router pattern, aliases included). */
+  routes: readonly RouteInfo[];
   /** Stops accepting connections, ends open streams cleanly, then closes the backend. */
   close(): Promise<void>;
 }
@@ -61,7 +63,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     recordings: options.recordings ?? state.store.recordings,
     onRecorderError: (err, where) => logger.error('recorder failed; the request goes on unrecorded', { where, err }),
   });
-  const { server, active } = createHttpApp({
+  const { server, active, routes } = createHttpApp({
     config,
     backend,
     logger,
@@ -119,5 +121,5 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     return closing;
   };
 
-  return { url, port, server, backend, recording, logTail, close };
+  return { url, port, server, backend, recording, logTail, routes, close };
 }

@@ -52,6 +52,14 @@ export interface HttpApp {
   active: Set<ActiveStream>;
   /** This gateway's Prometheus registry (GET /metrics). */
   metrics: GatewayMetrics;
+  /** Every route registered, aliases included (what the router answers; the fuzz test sends to each). */
+  routes: readonly RouteInfo[];
+}
+
+export interface RouteInfo {
+  method: HTTPMethod;
+  /** The router pattern, e.g. `/v1/responses/:id`. */
+  pattern: string;
 }
 
 type Route = (ctx: RequestContext) => Promise<void> | void;
@@ -71,13 +79,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const router = FindMyWay({ ignoreTrailingSlash: true });
   // CORS, auth, rate limits, tiers, Azure aliases (surface.ts).
   const surface = new Surface(config, { rateLimiter: options.rateLimiter });
+  const routes: RouteInfo[] = [];
   const route = (method: HTTPMethod, path: string, handler: Route): void => {
     router.on(method, path, () => undefined, { handler, pattern: path } satisfies RouteEntry);
-    for (const alias of surface.aliases(path, handler))
+    routes.push({ method, pattern: path });
+    for (const alias of surface.aliases(path, handler)) {
       router.on(method, alias.path, () => undefined, {
         handler: alias.handler,
         pattern: alias.path,
       } satisfies RouteEntry);
+      routes.push({ method, pattern: alias.path });
+    }
   };
   const metrics = new GatewayMetrics({
     activeStreams: () => active.size,
@@ -199,5 +211,5 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // moment fails with "socket hang up". headersTimeout must stay above keepAliveTimeout.
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
-  return { server, active, metrics };
+  return { server, active, metrics, routes };
 }
