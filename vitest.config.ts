@@ -10,8 +10,9 @@ export default defineConfig({
       'src-renderer/**/*.test.ts',
       'bench/**/*.test.ts',
     ],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Bounds against hangs, not timings: the suite must pass beside another run on 2 cores.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
     // Fails the run when a process it started is still running at the end (tests/support/leftover-processes.ts).
     globalSetup: ['./tests/support/leftover-processes.ts'],

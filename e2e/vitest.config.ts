@@ -7,7 +7,8 @@ export default defineConfig({
   root: fileURLToPath(new URL('..', import.meta.url)),
   test: {
     include: ['e2e/**/*.spec.ts'],
-    testTimeout: 90_000,
+    // Bounds against hangs, far above a run on a loaded machine (harness.ts RUN_WAIT_MS).
+    testTimeout: 240_000,
     hookTimeout: 180_000,
     pool: 'forks',
     // Fails the run when a process it started is still running at the end (tests/support/leftover-processes.ts).

@@ -50,5 +50,5 @@ describe('docs/state.md examples (M6, C1, H4)', { tags: ['M6', 'C1', 'H4', 'D4']
     });
     expect(result.out).toContain(`--- block ${blocks.length - 1}`);
     expect(result.code, result.out).toBe(0);
-  }, 30_000);
+  }, 60_000);
 });
