@@ -134,6 +134,8 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   res.once('close', onClose);
   const final = await run.finished;
   res.off('close', onClose);
+  // Stored before the client is told (M6): its final state was queued by the run's end.
+  deps.state?.flushFinalSaves();
   if (budget) Object.assign(ctx.headers, budget.headers());
   const answer = plan ? plan.present(final) : final;
   if (observation) Object.assign(ctx.headers, observation.overheadHeaders());
@@ -174,6 +176,8 @@ async function streamRun(
   } finally {
     unsubscribe();
     deps.active.delete(entry);
+    // The terminal event is still queued in the writer: stored first, then sent (M6).
+    deps.state?.flushFinalSaves();
     writer.end();
     observation?.streamEnded(writer.events);
   }

@@ -35,6 +35,12 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export const KEEP_ALIVE = ': keep-alive\n\n';
+/**
+ * Events that end a response. Never written in the call that queues them, whatever their size:
+ * the response's final state is stored in the same turn of the event loop (sessions/final-saves),
+ * and the client must not see the end before it is stored.
+ */
+const TERMINAL_EVENT = /^response\.(completed|failed|incomplete)$/;
 export const DONE_LINE = 'data: [DONE]\n\n';
 
 export class SseWriter {
@@ -81,7 +87,7 @@ export class SseWriter {
     }
     if (this.pending.length + chunk.length > this.options.bufferMaxBytes) {
       this.flush();
-      if (chunk.length >= this.options.bufferMaxBytes) {
+      if (chunk.length >= this.options.bufferMaxBytes && !TERMINAL_EVENT.test(event.type)) {
         this.writeNow(chunk);
         return;
       }

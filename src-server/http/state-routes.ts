@@ -117,6 +117,8 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
     await entry.run.finished;
   } finally {
     unsubscribe();
+    // The terminal event is still queued in the writer: stored first, then sent (M6).
+    deps.state.flushFinalSaves();
     w.end();
   }
 }

@@ -55,6 +55,12 @@ export interface StateService {
   plan(request: CreateResponseRequest, ctx: PlanContext): RunPlan;
   /** Seals reasoning items of a stored response for `include[]=reasoning.encrypted_content`. */
   sealStored(response: ResponseObject): ResponseObject;
+  /**
+   * Writes the final states queued so far (final-saves.ts batches them on a microtask). The HTTP
+   * layer calls it before a client can see a response's end, so that what a client was told is
+   * complete is stored — a crash right after cannot turn it into an interrupted response.
+   */
+  flushFinalSaves(): void;
   /** Cancels background runs and ends session waits (shutdown), then closes the store. */
   shutdown(): Promise<void>;
 }
@@ -110,6 +116,7 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
       new ReasoningSealer(keyring, response.model).sealResponse(response);
       return response;
     },
+    flushFinalSaves: () => finalSaves.flush(),
     async shutdown() {
       sessions.closeAll();
       background.cancelAll();
