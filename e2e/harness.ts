@@ -41,6 +41,9 @@ export async function startHarness(argv: string[] = []): Promise<Harness> {
         viewport: { width: options.width ?? 1600, height: options.height ?? 960 },
         colorScheme: options.theme ?? 'dark',
       });
+      // Actions and waits are bounded against hangs only: beside other test runs a click that
+      // starts a 100,000-event run can take longer than Playwright's default 30 s.
+      context.setDefaultTimeout(RUN_WAIT_MS);
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url });
       const page = await context.newPage();
       page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
