@@ -59,8 +59,9 @@ async function main(): Promise<void> {
   }
   if (command === 'dev') {
     const dev = await startDevMode(argv);
-    console.log(`Responses Studio (dev, hot reload): ${dev.url}\n  gateway: ${dev.gatewayUrl}`);
+    // Signals are handled before the URL is printed: whoever reads it may stop us at once.
     closeOnSignal(dev);
+    console.log(`Responses Studio (dev, hot reload): ${dev.url}\n  gateway: ${dev.gatewayUrl}`);
     return;
   }
   const binary = process.env.STUDIO_WEB_MODE === '1' ? null : electronBinary();
@@ -69,10 +70,10 @@ async function main(): Promise<void> {
     return;
   }
   const gateway = await startWebMode({ argv });
+  closeOnSignal(gateway);
   console.log(
     `No Electron binary here: serving the console and the gateway from one web server.\nResponses Studio: ${gateway.url}/  (API: ${gateway.url}/v1/responses) — open it in a browser; Ctrl+C stops it.`,
   );
-  closeOnSignal(gateway);
 }
 
 main().catch((e: unknown) => {

@@ -51,9 +51,8 @@ export async function main(argv: string[]): Promise<number> {
   const warning = openAccessWarning(config.host, loadApiKeys(config), explicit.has('host'));
   if (warning) process.stderr.write(`${warning}\n`);
   const gateway = await createGateway(config);
-  process.stdout.write(banner(gateway.url, config) + '\n');
 
-  await new Promise<void>((resolve) => {
+  const closed = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) {
@@ -67,9 +66,12 @@ export async function main(argv: string[]): Promise<number> {
         resolve();
       });
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
+  // Printed once the signals are handled: whoever reads this line may stop the gateway at once.
+  process.stdout.write(banner(gateway.url, config) + '\n');
+  await closed;
   return 0;
 }
 

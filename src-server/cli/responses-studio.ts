@@ -76,12 +76,14 @@ async function replayCommand(args: string[]): Promise<number> {
     speed,
     ...(values.ignore === undefined ? {} : { ignore: values.ignore.split(',').filter(Boolean) }),
   });
-  out(`Replaying ${positionals[0]} on ${server.url} (speed ${String(speed)})`);
-  await new Promise<void>((resolve) => {
+  const closed = new Promise<void>((resolve) => {
     const stop = (): void => void server.close().then(resolve);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // Printed once the signals are handled: whoever reads this line may stop the server at once.
+  out(`Replaying ${positionals[0]} on ${server.url} (speed ${String(speed)})`);
+  await closed;
   return 0;
 }
 
