@@ -117,6 +117,9 @@ describe.skipIf(!hasChromium)('sessions library e2e (web mode records every run)
     await page.getByTestId('library-row').first().click();
     await page.getByTestId('library-rename').fill('weather check');
     await page.getByTestId('library-rename-save').click();
+    // The rename lands first: the refresh it triggers resets the details form (tags included),
+    // so tags typed before it arrives would be lost (a race on a loaded machine).
+    await expect.poll(() => page.getByTestId('library-row').first().innerText()).toMatch(/weather check/);
     await page.getByTestId('library-tags').fill('tools, demo');
     await page.getByTestId('library-tags-save').click();
     await page.getByTestId('library-search').fill('weather check');
