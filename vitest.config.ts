@@ -12,9 +12,14 @@ export default defineConfig({
       'src-renderer/**/*.test.tsx',
       'bench/**/*.test.ts',
     ],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
+    // Bounds against hangs, not timings: the suite must pass beside another run on 2 cores.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     pool: 'forks',
+    // Fails the run when a process it started is still running at the end (tests/support/leftover-processes.ts).
+    globalSetup: ['./tests/support/leftover-processes.ts'],
+    // expect.poll waits for a condition, it does not time the product: a bound that a loaded machine never reaches.
+    expect: { poll: { timeout: 15_000 } },
     reporters: ['default'],
     // Brief IDs (tests/support/brief-ids.ts): `test('…', { tags: ['C1'] }, fn)`.
     tags: BRIEF_TAGS,

@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Entry point of a source checkout: runs the TypeScript CLI through tsx (a devDependency),
-// so `npm install` in the repository is all it needs.
-import { spawn } from 'node:child_process';
+// Entry point of a source checkout: registers tsx's TypeScript loader in this process (tsx is a
+// devDependency, so `npm install` in the repository is all it needs) and runs the CLI here.
+// No wrapper child: signals reach the gateway directly, its pid is this process's pid, and a
+// SIGKILL ends the gateway itself — nothing is left running as an orphan.
 import process from 'node:process';
-import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -21,21 +21,17 @@ const commands = {
 };
 const [command, ...rest] = process.argv.slice(2);
 const known = command !== undefined && command in commands;
-const script = known ? commands[command] : STUDIO;
-const args = known && script === STUDIO ? [command, ...rest] : known ? rest : [command ?? '--help', ...rest];
+const script = join(root, known ? commands[command] : STUDIO);
+const args = known && commands[command] === STUDIO ? [command, ...rest] : known ? rest : [command ?? '--help', ...rest];
 
-let tsx;
+let register;
 try {
-  tsx = createRequire(import.meta.url).resolve('tsx');
+  ({ register } = await import('tsx/esm/api'));
 } catch {
   process.stderr.write('responses-studio: tsx is missing; run `npm install` in the repository first.\n');
   process.exit(1);
 }
-const child = spawn(process.execPath, ['--import', pathToFileURL(tsx).href, join(root, script), ...args], {
-  stdio: 'inherit',
-});
-// The child closes gracefully on its own signals. Ctrl-C already reaches it through the terminal's
-// process group, so the parent only keeps itself alive for SIGINT and forwards SIGTERM.
-process.on('SIGINT', () => undefined);
-process.on('SIGTERM', () => child.kill('SIGTERM'));
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
+register();
+// The entries read their arguments from process.argv, as if started directly.
+process.argv = [process.argv[0], script, ...args];
+await import(pathToFileURL(script).href);

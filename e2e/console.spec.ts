@@ -122,7 +122,7 @@ describe.skipIf(!hasChromium)('console e2e (web mode, Chromium)', () => {
       expect(await page.getByTestId('composer').innerText()).not.toMatch(/Session mode\s*\(not available\)/);
       await sendTemplate(page, 'session');
       const call = page.getByTestId('tool-call').first();
-      await call.getByTestId('submit-tool-output').waitFor({ timeout: 20_000 });
+      await call.getByTestId('submit-tool-output').waitFor({ timeout: 60_000 });
       await call.getByTestId('tool-output-input').fill('{"temperature": 21}');
       await call.getByTestId('submit-tool-output').click();
       expect(await waitForRunStatus(page, 'completed')).toBe('completed');

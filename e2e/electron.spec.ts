@@ -48,7 +48,7 @@ describe.skipIf(Boolean(reason))('console e2e in the Electron window', () => {
     const page = await app.firstWindow();
     await page.getByTestId('template-select').selectOption('plain');
     await page.getByTestId('send').click();
-    await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('run-status').filter({ hasText: 'completed' }).waitFor({ timeout: 60_000 });
     expect((await page.getByTestId('assembled-text').first().innerText()).length).toBeGreaterThan(0);
   });
 
@@ -56,7 +56,7 @@ describe.skipIf(Boolean(reason))('console e2e in the Electron window', () => {
     const page = await app.firstWindow();
     await page.getByTestId('fault').selectOption('error_chunk');
     await page.getByTestId('send').click();
-    await page.getByTestId('run-status').filter({ hasText: 'failed' }).waitFor({ timeout: 20_000 });
+    await page.getByTestId('run-status').filter({ hasText: 'failed' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('[data-testid="event-row"][data-type="error"]').count()).toBe(1);
   });
 });

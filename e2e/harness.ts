@@ -44,6 +44,9 @@ export async function startHarness(argv: string[] = []): Promise<Harness> {
         viewport: { width: options.width ?? 1600, height: options.height ?? 960 },
         colorScheme: options.theme ?? 'dark',
       });
+      // Actions and waits are bounded against hangs only: beside other test runs a click that
+      // starts a 100,000-event run can take longer than Playwright's default 30 s.
+      context.setDefaultTimeout(RUN_WAIT_MS);
       await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: gateway.url });
       const page = await context.newPage();
       page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
@@ -80,8 +83,14 @@ export async function sendTemplate(page: Page, template: string): Promise<void> 
   await page.getByTestId('send').click();
 }
 
+/**
+ * Waits for a run to reach `status`. The bound only catches a run that never gets there: a
+ * 100,000-event run takes ~20 s on this machine alone and much longer beside other test runs.
+ */
+export const RUN_WAIT_MS = 120_000;
+
 export async function waitForRunStatus(page: Page, status: string | RegExp): Promise<string> {
   const loc = page.getByTestId('run-status');
-  await loc.filter({ hasText: status }).waitFor({ timeout: 20_000 });
+  await loc.filter({ hasText: status }).waitFor({ timeout: RUN_WAIT_MS });
   return (await loc.getAttribute('data-status')) ?? '';
 }

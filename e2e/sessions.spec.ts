@@ -9,7 +9,7 @@ import { hasChromium, sendTemplate, startHarness, waitForRunStatus, type Harness
 
 async function openLibrary(page: Page, atLeast: number): Promise<void> {
   await page.getByTestId('side-library').click();
-  await expect.poll(() => page.getByTestId('library-row').count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(atLeast);
+  await expect.poll(() => page.getByTestId('library-row').count(), { timeout: 60_000 }).toBeGreaterThanOrEqual(atLeast);
 }
 
 const count = async (page: Page) => Number(await page.getByTestId('event-table').getAttribute('data-count'));
@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)('sessions library e2e (web mode records every run)
     await page.getByTestId('replay-step').click();
     await expect.poll(() => count(page)).toBe(1);
     await page.getByTestId('replay-resume').click();
-    await expect.poll(() => bar.getAttribute('data-done'), { timeout: 20_000 }).toBe('true');
+    await expect.poll(() => bar.getAttribute('data-done'), { timeout: 60_000 }).toBe('true');
     expect(await count(page)).toBe(liveCount);
     expect(await waitForRunStatus(page, 'completed')).toBe('completed');
     await page.context().close();
@@ -97,7 +97,7 @@ describe.skipIf(!hasChromium)('sessions library e2e (web mode records every run)
     await page.getByTestId('library-rerun-profile').selectOption('builtin');
     await page.getByTestId('library-rerun').click();
     const view = page.getByTestId('diff-view');
-    await view.waitFor({ timeout: 20_000 });
+    await view.waitFor({ timeout: 60_000 });
     expect(await view.innerText()).toMatch(/Re-run on Built-in simulator/);
     // The simulator is deterministic: same events, same final response.
     expect(await view.getAttribute('data-equal')).toBe('true');

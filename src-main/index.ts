@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createGateway } from '../src-server/gateway.js';
 import { consoleGatewayConfig } from './launcher/console-config.js';
+import { watchLifeline } from './launcher/lifeline.js';
 import { startDesktop, type Desktop, type ElectronParts } from './shell/desktop.js';
 import type { BrowserWindowCtor } from './shell/electron-types.js';
 import { jsonFile } from './shell/json-file.js';
@@ -15,6 +16,8 @@ let desktop: Desktop | null = null;
 
 app.enableSandbox();
 if (!app.requestSingleInstanceLock()) app.quit();
+// Started by `npm start` (launch.ts): quit when the launcher is gone, however it ended.
+watchLifeline(() => app.quit());
 
 app.on('web-contents-created', (_e, contents) => {
   // Defence in depth: no webviews, whatever the page tries.

@@ -7,7 +7,7 @@
  *   tsx src-main/launch.ts dev   [gateway flags]   Vite dev server with hot reload + the gateway
  *   tsx src-main/launch.ts build                   build the console (and the Electron bundles when possible)
  */
-import { spawn } from 'node:child_process';
+import { reportFatal } from '../src-server/cli/fatal.js';
 import { FlagError, helpText } from '../src-server/config/flags.js';
 import { buildConsole, REPO_ROOT } from './launcher/build-console.js';
 import { electronBinary } from './launcher/electron-binary.js';
@@ -15,6 +15,7 @@ import { probeBackend, startWebMode } from './launcher/web-mode.js';
 import { defaultDataDir } from './launcher/data-dir.js';
 import { LAUNCHER_FLAGS_HELP } from './launcher/console-config.js';
 import { startDevMode } from './launcher/dev-mode.js';
+import { spawnTied } from './launcher/lifeline.js';
 
 type Closable = { close(): Promise<void> };
 
@@ -29,20 +30,26 @@ function closeOnSignal(target: Closable): void {
   process.on('SIGTERM', stop);
 }
 
+/**
+ * The build and the Electron app run as children tied to this process (launcher/lifeline.ts):
+ * signals are forwarded, and the app quits by itself if this launcher dies, even by SIGKILL.
+ */
 async function runElectron(binary: string, argv: string[]): Promise<void> {
   await new Promise<void>((resolve, reject) => {
-    const b = spawn(
+    const b = spawnTied(
       process.execPath,
       [new URL('../node_modules/electron-vite/bin/electron-vite.js', import.meta.url).pathname, 'build'],
-      { cwd: REPO_ROOT, stdio: 'inherit' },
+      { cwd: REPO_ROOT },
     );
     b.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`electron-vite build exited with ${code}`))));
   });
-  const child = spawn(binary, ['.', ...argv], { cwd: REPO_ROOT, stdio: 'inherit' });
-  child.on('exit', (code) => process.exit(code ?? 0));
+  const child = spawnTied(binary, ['.', ...argv], { cwd: REPO_ROOT });
+  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 128 : 1)));
 }
 
 async function main(): Promise<void> {
+  // Web and dev mode host the gateway in this process: an uncaught exception is logged, then fatal.
+  process.on('uncaughtExceptionMonitor', reportFatal);
   const [command = 'start', ...argv] = process.argv.slice(2);
   if (argv.includes('--help')) {
     console.log(`${helpText(`npm ${command === 'start' ? 'start' : 'run dev'} --`)}\n\n${LAUNCHER_FLAGS_HELP}`);
@@ -54,8 +61,9 @@ async function main(): Promise<void> {
   }
   if (command === 'dev') {
     const dev = await startDevMode(argv);
-    console.log(`Responses Studio (dev, hot reload): ${dev.url}\n  gateway: ${dev.gatewayUrl}`);
+    // Signals are handled before the URL is printed: whoever reads it may stop us at once.
     closeOnSignal(dev);
+    console.log(`Responses Studio (dev, hot reload): ${dev.url}\n  gateway: ${dev.gatewayUrl}`);
     return;
   }
   const binary = process.env.STUDIO_WEB_MODE === '1' ? null : electronBinary();
@@ -64,6 +72,7 @@ async function main(): Promise<void> {
     return;
   }
   const gateway = await startWebMode({ argv, dataDir: defaultDataDir() });
+  closeOnSignal(gateway);
   if (gateway.verbose)
     console.log(
       `No Electron binary here: serving the console and the gateway from one web server.\n  API: ${gateway.url}/v1/responses\n  data: ${gateway.dataDir ?? '(in memory)'}`,
@@ -75,7 +84,6 @@ async function main(): Promise<void> {
     console.warn(
       `warning: the backend ${gateway.backend.baseUrl} does not answer (${down}); requests will fail until it does.`,
     );
-  closeOnSignal(gateway);
 }
 
 main().catch((e: unknown) => {

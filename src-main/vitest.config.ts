@@ -14,5 +14,9 @@ export default defineConfig({
     pool: 'forks',
     tags: BRIEF_TAGS,
     strictTags: true,
+    // Fails the run when a process it started is still running at the end (tests/support/leftover-processes.ts).
+    globalSetup: ['./tests/support/leftover-processes.ts'],
+    // expect.poll waits for a condition, it does not time the product: a bound that a loaded machine never reaches.
+    expect: { poll: { timeout: 15_000 } },
   },
 });

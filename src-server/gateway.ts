@@ -8,7 +8,7 @@ import { createBackend } from './backends/index.js';
 import type { BackendAdapter } from './backends/contract.js';
 import type { GatewayConfig } from './config/flags.js';
 import { createLogger, type Logger } from './http/logger.js';
-import { createHttpApp } from './http/server.js';
+import { createHttpApp, type RouteInfo } from './http/server.js';
 import { createStateService } from './sessions/state.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { openRecordingService, type RecordingService } from './recording/service.js';
@@ -46,6 +46,8 @@ export interface Gateway {
   recording: RecordingService | null;
   /** Recent log lines (GET /v1/console/logs) and their live subscribers. */
   logTail: LogTail;
+  /** Every route this gateway serves (method and router pattern, aliases included). */
+  routes: readonly RouteInfo[];
   /** Stops accepting connections, ends open streams cleanly, then closes the backend. */
   close(): Promise<void>;
 }
@@ -63,9 +65,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const state = createStateService(config, backend, logger);
   // One database connection: the recordings live in the state service's store unless the caller
   // supplies another (the desktop app shares one library across profile gateways).
-  const recording = openRecordingService(config, { recordings: options.recordings ?? state.store.recordings });
+  const recording = openRecordingService(config, {
+    recordings: options.recordings ?? state.store.recordings,
+    onRecorderError: (err, where) => logger.error('recorder failed; the request goes on unrecorded', { where, err }),
+  });
   let url = '';
-  const { server, active } = createHttpApp({
+  const { server, active, routes } = createHttpApp({
     config,
     backend,
     logger,
@@ -126,5 +131,5 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     return closing;
   };
 
-  return { url, port, server, backend, recording, logTail, close };
+  return { url, port, server, backend, recording, logTail, routes, close };
 }

@@ -99,11 +99,11 @@ describe('desktop shell: window and embedded gateway', () => {
     expect(granted).toBe(false);
   });
 
-  test('window bounds are saved on close and restored on the next start', async () => {
+  test('window bounds are saved on close and restored on the next start', { tags: ['U10'] }, async () => {
     const first = await start();
     first.win.maximized = true;
     first.win.emit('close');
-    await new Promise((r) => setTimeout(r, 50));
+    // close() waits for the window state to be saved.
     await desktop!.close();
     desktop = null;
     const second = await start();

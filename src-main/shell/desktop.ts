@@ -153,7 +153,12 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
     shell: electron.shell,
   });
   const w = win;
-  w.on('close', () => void options.windowStateFile.write(windowStateOf(w)));
+  // close() waits for the last save, so quitting right after the window closes keeps the state;
+  // a failed save is not worth a crash of the main process.
+  let stateSaved: Promise<void> = Promise.resolve();
+  w.on('close', () => {
+    stateSaved = options.windowStateFile.write(windowStateOf(w)).catch(() => undefined);
+  });
 
   return {
     window: w,
@@ -161,6 +166,7 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
     handlers,
     async close() {
       unregister();
+      await stateSaved;
       await host.closeAll();
     },
   };

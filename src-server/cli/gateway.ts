@@ -1,15 +1,20 @@
 /**
  * `responses-studio gateway [flags]` / `npm run gateway -- [flags]`: runs the headless gateway.
- * Flag errors exit with status 2; SIGINT / SIGTERM close it gracefully.
+ * Flag errors exit with status 2; SIGINT / SIGTERM close it gracefully. The first line names the
+ * URL and the pid of the process that serves it (and owns the data dir).
+ *
+ * An uncaught exception or unhandled rejection is a bug, not a state to recover from: it is logged
+ * (fatal.ts) and Node ends the process with a non-zero status, as it does by default.
  */
 import { FlagError, helpText, parseFlags, type GatewayConfig } from '../config/flags.js';
 import { createGateway } from '../gateway.js';
 import { loadApiKeys, openAccessWarning } from '../http/auth.js';
+import { reportFatal } from './fatal.js';
 
 function banner(url: string, config: GatewayConfig): string {
   const model = config.backend === 'simulator' ? 'sim-chat' : '<model id from GET /v1/models>';
   return [
-    `Responses Studio gateway listening on ${url}`,
+    `Responses Studio gateway listening on ${url} (pid ${process.pid})`,
     `  backend: ${config.backend}`,
     '',
     'Try it:',
@@ -26,6 +31,7 @@ function banner(url: string, config: GatewayConfig): string {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  process.on('uncaughtExceptionMonitor', reportFatal);
   let parsed: ReturnType<typeof parseFlags>;
   try {
     parsed = parseFlags(argv);
@@ -45,9 +51,8 @@ export async function main(argv: string[]): Promise<number> {
   const warning = openAccessWarning(config.host, loadApiKeys(config), explicit.has('host'));
   if (warning) process.stderr.write(`${warning}\n`);
   const gateway = await createGateway(config);
-  process.stdout.write(banner(gateway.url, config) + '\n');
 
-  await new Promise<void>((resolve) => {
+  const closed = new Promise<void>((resolve) => {
     let stopping = false;
     const stop = (signal: NodeJS.Signals): void => {
       if (stopping) {
@@ -61,9 +66,12 @@ export async function main(argv: string[]): Promise<number> {
         resolve();
       });
     };
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
   });
+  // Printed once the signals are handled: whoever reads this line may stop the gateway at once.
+  process.stdout.write(banner(gateway.url, config) + '\n');
+  await closed;
   return 0;
 }
 

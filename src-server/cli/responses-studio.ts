@@ -14,7 +14,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { diffRuns, type RecordingDiff } from '../recording/diff.js';
-import { allSessions, importFile, sessionFile } from '../recording/export.js';
+import { allSessions, fileStemFor, importFile, sessionFile } from '../recording/export.js';
 import { parseJsonl, toJsonl, type RecordingFile } from '../recording/format.js';
 import { toHar } from '../recording/har.js';
 import { startReplayServer } from '../recording/replay-server.js';
@@ -78,12 +78,14 @@ async function replayCommand(args: string[]): Promise<number> {
     speed,
     ...(values.ignore === undefined ? {} : { ignore: values.ignore.split(',').filter(Boolean) }),
   });
-  out(`Replaying ${positionals[0]} on ${server.url} (speed ${String(speed)})`);
-  await new Promise<void>((resolve) => {
+  const closed = new Promise<void>((resolve) => {
     const stop = (): void => void server.close().then(resolve);
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+  // Printed once the signals are handled: whoever reads this line may stop the server at once.
+  out(`Replaying ${positionals[0]} on ${server.url} (speed ${String(speed)})`);
+  await closed;
   return 0;
 }
 
@@ -136,16 +138,24 @@ function exportCommand(args: string[]): number {
   if (format !== 'jsonl' && format !== 'har') throw new UsageError('--format must be jsonl or har');
   const store = openStore({ dataDir, sweepIntervalMs: 0, recoverInterrupted: false });
   try {
-    fs.mkdirSync(values.out, { recursive: true });
+    const outDir = path.resolve(values.out);
+    fs.mkdirSync(outDir, { recursive: true });
     const ids = values.all ? allSessions(store.recordings) : (values.id ?? []);
-    const written = new Set<string>();
+    const sessions = new Set<string>();
+    const names = new Set<string>();
     for (const id of ids) {
       const file = sessionFile(store.recordings, id);
       if (!file) throw new UsageError(`no recording or session '${id}' in ${dataDir}`);
-      const name = `${file.sessionId ?? file.runs[0].id}.${format}`;
-      if (written.has(name)) continue;
-      written.add(name);
-      const target = path.join(values.out, name);
+      const session = file.sessionId ?? file.runs[0].id;
+      if (sessions.has(session)) continue;
+      sessions.add(session);
+      // The name comes from a sanitized id; two ids that sanitize alike get distinct names.
+      const stem = fileStemFor(session);
+      let name = `${stem}.${format}`;
+      for (let n = 2; names.has(name); n++) name = `${stem}-${n}.${format}`;
+      names.add(name);
+      const target = path.join(outDir, name);
+      if (path.dirname(target) !== outDir) throw new Error(`refusing to write outside ${outDir}: ${target}`);
       fs.writeFileSync(target, format === 'har' ? JSON.stringify(toHar(file), null, 2) : toJsonl(file));
       out(target);
     }

@@ -71,12 +71,13 @@ async function main(): Promise<void> {
     tokenMs: count(values['token-ms'], 'token-ms', 0),
   });
   const url = await server.listen();
-  console.log(`vLLM simulator listening on ${url} (OpenAI base URL: ${url}/v1)`);
   const stop = (): void => {
     void server.close().then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  // Printed once the signals are handled: whoever reads this line may stop the simulator at once.
+  console.log(`vLLM simulator listening on ${url} (OpenAI base URL: ${url}/v1)`);
 }
 
 main().catch((e: unknown) => {

@@ -4,6 +4,7 @@
  * relied on by other tooling: never rename one.
  */
 import { parseArgs } from 'node:util';
+import { DEFAULT_MAX_JSON_DEPTH } from '../protocol/json-depth.js';
 
 export type FlagType = 'string' | 'number' | 'boolean' | 'string[]';
 
@@ -134,6 +135,15 @@ export const FLAGS = [
     default: 16 * 1024 * 1024,
     group: 'Limits',
     description: 'Largest accepted request body; larger bodies get a 413.',
+  },
+  {
+    key: 'maxRequestDepth',
+    flag: 'max-request-depth',
+    type: 'number',
+    default: DEFAULT_MAX_JSON_DEPTH,
+    group: 'Limits',
+    description:
+      "Deepest nesting of objects and arrays accepted in a JSON request body (checked before the body is walked, recorded or validated); deeper bodies get a 400 'nesting_too_deep'.",
   },
   {
     key: 'sseEventMaxBytes',

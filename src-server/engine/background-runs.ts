@@ -6,6 +6,7 @@
  */
 import type { EventTap, ResponseObject, ResponseRun, WireEvent } from './contract.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
+import { detached } from './contain.js';
 
 /** How long a finished background run keeps its replay buffer. */
 const LINGER_MS = 5 * 60_000;
@@ -64,13 +65,16 @@ export class BackgroundRuns {
       }
       for (const follow of entry.followers) follow(event, offsetMs);
     });
-    void run.finished.then((final) => {
-      entry.final = final;
-      unsubscribe();
-      setTimeout(() => {
-        if (this.entries.get(run.id) === entry) this.entries.delete(run.id);
-      }, LINGER_MS).unref();
-    });
+    detached(
+      run.finished.then((final) => {
+        entry.final = final;
+        unsubscribe();
+        setTimeout(() => {
+          if (this.entries.get(run.id) === entry) this.entries.delete(run.id);
+        }, LINGER_MS).unref();
+      }),
+      'ending a background run',
+    );
     return entry;
   }
 

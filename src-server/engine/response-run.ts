@@ -18,6 +18,7 @@ import { ResponseBuilder } from './response-builder.js';
 import { initialResponse } from './response-object.js';
 import { toModelRequest } from './translate-request.js';
 import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
+import { contained, detached, reportToConsole } from './contain.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 
@@ -74,13 +75,26 @@ export async function startResponseRun(
   );
   // A caller that went away during the backend handshake ends the response right away (E5).
   if (options.signal.aborted) run.cancel('client_disconnected');
-  else options.signal.addEventListener('abort', () => run.cancel('client_disconnected'), { once: true });
+  else
+    options.signal.addEventListener(
+      'abort',
+      contained('cancelling a response', () => run.cancel('client_disconnected')),
+      { once: true },
+    );
   setImmediate(() => {
-    const source: TurnSource = { parts: run.surface.wrapParts(parts as AsyncIterable<ModelPart>, adapter) };
+    let source: TurnSource;
+    try {
+      source = { parts: run.surface.wrapParts(parts as AsyncIterable<ModelPart>, adapter) };
+    } catch (err) {
+      // Never leave the response without a terminal event.
+      reportToConsole(err, 'starting a response');
+      run.cancel('cancelled');
+      return;
+    }
     // The closures above (cleanup, abort listener) share this scope and live as long as the run:
     // dropping the stream here lets a session waiting for tool outputs free the finished one.
     parts = null;
-    void run.pump(source);
+    detached(run.pump(source), 'running a response');
   });
   return run;
 }

@@ -1,10 +1,11 @@
 /**
  * Request bodies: content-type check (415), size limit (413, checked against Content-Length
- * before reading and while reading, so an oversized body is never buffered) and JSON parsing
- * (400 invalid_json).
+ * before reading and while reading, so an oversized body is never buffered), depth limit (400
+ * nesting_too_deep, checked before parsing) and JSON parsing (400 invalid_json).
  */
 import type { IncomingMessage } from 'node:http';
 import { errors, type GatewayError } from '../protocol/errors.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
 
 /** JSON media types: application/json and application/*+json, any parameters. */
 function isJsonType(contentType: string): boolean {
@@ -68,8 +69,13 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** Parses a JSON body; the message names where parsing failed, as JSON.parse reports it. */
-export function parseJson(body: Buffer): unknown {
+/**
+ * Parses a JSON body; the message names where parsing failed, as JSON.parse reports it. A body
+ * nested deeper than `maxDepth` (`--max-request-depth`) is a 400 before it is parsed: everything
+ * that walks a parsed body (validation, redaction, serialization) recurses.
+ */
+export function parseJson(body: Buffer, maxDepth: number = DEFAULT_MAX_JSON_DEPTH): unknown {
+  if (!jsonDepthOk(body, maxDepth)) throw errors.nestingTooDeep(maxDepth);
   const text = body.toString('utf8');
   if (text.trim() === '') throw errors.invalidJson('the body is empty');
   try {

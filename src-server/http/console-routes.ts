@@ -17,6 +17,8 @@ import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
 import { SSE_HEADERS, KEEP_ALIVE } from './sse-writer.js';
 import { assertLoopbackClient } from './loopback.js';
+import { contained } from '../engine/contain.js';
+import { reportTo } from './report-failure.js';
 
 /** Unsent bytes a slow log client may hold before its lines are dropped. */
 const MAX_BUFFERED_BYTES = 256 * 1024;
@@ -46,9 +48,16 @@ export function streamLogs(ctx: RequestContext, tail: LogTail): void {
       .map((line) => `data: ${line}\n\n`)
       .join('') || KEEP_ALIVE,
   );
-  const keepAlive = setInterval(() => {
-    if (res.writableLength <= MAX_BUFFERED_BYTES) res.write(KEEP_ALIVE);
-  }, KEEP_ALIVE_MS);
+  const keepAlive = setInterval(
+    contained(
+      'writing a log-stream keep-alive',
+      () => {
+        if (res.writableLength <= MAX_BUFFERED_BYTES) res.write(KEEP_ALIVE);
+      },
+      reportTo(ctx.log),
+    ),
+    KEEP_ALIVE_MS,
+  );
   keepAlive.unref();
   let unsubscribe = (): void => undefined;
   const stop = (): void => {

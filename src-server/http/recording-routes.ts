@@ -13,7 +13,9 @@ import { ownerScope } from '../tenancy/owner.js';
 import { checkJsonContentType, checkMediaType, parseJson, readBody } from './body.js';
 import { attachment } from './download.js';
 import { rerunRecording, type RerunDeps } from './rerun-route.js';
+import { queryInteger } from './list-query.js';
 import { sendJson, type RequestContext } from './respond.js';
+import { DEFAULT_MAX_JSON_DEPTH } from '../protocol/json-depth.js';
 
 type Register = (method: HTTPMethod, path: string, handler: (ctx: RequestContext) => Promise<void> | void) => void;
 
@@ -24,11 +26,21 @@ const JSON_MAX_BYTES = 1024 * 1024;
 /** Media types of an import: a JSON Lines file (or JSON); never one a page can send without a preflight. */
 const IMPORT_TYPES = ['application/x-ndjson', 'application/jsonl', 'application/json'];
 
+export interface RecordingRouteOptions extends RerunDeps {
+  /** `--max-request-depth`: for JSON bodies and for the request bodies inside imported files. */
+  maxDepth?: number;
+}
+
 /**
  * Tenancy: every read and change is scoped to the request's owner (`ctx.principal`); another
  * key's recording answers the same 404 as a missing one.
  */
-export function registerRecordingRoutes(route: Register, service: RecordingService, rerun: RerunDeps): void {
+export function registerRecordingRoutes(
+  route: Register,
+  service: RecordingService,
+  options: RecordingRouteOptions,
+): void {
+  const maxDepth = options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
   const store = service.recordings;
   const idOf = (ctx: RequestContext): string => ctx.params.id ?? '';
   const scope = (ctx: RequestContext): string | undefined => ownerScope(ctx.principal);
@@ -37,15 +49,13 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     if (!d) throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
     return runFromDetail(d);
   };
-  const num = (v: string | null): number | undefined => (v === null || v === '' ? undefined : Number(v));
-
   route('GET', '/v1/recordings', (ctx) => {
     const q = ctx.query;
     const page = store.listRecordings({
       search: q.get('search') ?? undefined,
       sessionId: q.get('session') ?? undefined,
-      limit: num(q.get('limit')),
-      offset: num(q.get('offset')),
+      limit: queryInteger(q, 'limit', 1, 1000),
+      offset: queryInteger(q, 'offset', 0, Number.MAX_SAFE_INTEGER),
       owner: scope(ctx),
     });
     sendJson(ctx, 200, { object: 'list', data: page.data, total: page.total, recording: service.recorder !== null });
@@ -64,7 +74,7 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     const text = (await readBody(ctx.req, IMPORT_MAX_BYTES)).toString('utf8');
     let result: ReturnType<typeof importFile>;
     try {
-      result = importFile(store, parseJsonl(text), ctx.principal.owner);
+      result = importFile(store, parseJsonl(text, { maxDepth }), ctx.principal.owner);
     } catch (err) {
       if (err instanceof RecordingFormatError)
         throw errors.invalidValue('body', `Not a recording file: ${err.message}`);
@@ -81,7 +91,7 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     detail(ctx, id);
     const badType = checkJsonContentType(ctx.req);
     if (badType) throw badType;
-    const body = parseJson(await readBody(ctx.req, JSON_MAX_BYTES)) as Record<string, unknown> | null;
+    const body = parseJson(await readBody(ctx.req, JSON_MAX_BYTES), maxDepth) as Record<string, unknown> | null;
     if (typeof body !== 'object' || body === null) throw errors.invalidBody(typeof body);
     if ('name' in body) {
       if (body.name !== null && typeof body.name !== 'string') throw errors.invalidType('name', 'a string or null');
@@ -118,5 +128,5 @@ export function registerRecordingRoutes(route: Register, service: RecordingServi
     res.end(payload);
   });
 
-  route('POST', '/v1/recordings/:id/rerun', (ctx) => rerunRecording(ctx, service, rerun));
+  route('POST', '/v1/recordings/:id/rerun', (ctx) => rerunRecording(ctx, service, options, maxDepth));
 }

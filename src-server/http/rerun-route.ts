@@ -27,7 +27,12 @@ const BODY_MAX_BYTES = 64 * 1024;
 /** Request headers a re-run on this gateway passes on: the caller's credentials. */
 const CALLER_HEADERS = ['authorization', 'api-key'] as const;
 
-export async function rerunRecording(ctx: RequestContext, service: RecordingService, deps: RerunDeps): Promise<void> {
+export async function rerunRecording(
+  ctx: RequestContext,
+  service: RecordingService,
+  deps: RerunDeps,
+  maxDepth: number,
+): Promise<void> {
   const id = ctx.params.id ?? '';
   const owner = ownerScope(ctx.principal);
   if (!service.recordings.getSummary(id, owner))
@@ -35,7 +40,7 @@ export async function rerunRecording(ctx: RequestContext, service: RecordingServ
   const badType = checkJsonContentType(ctx.req);
   if (badType) throw badType;
   const raw = await readBody(ctx.req, BODY_MAX_BYTES);
-  const body = raw.length === 0 ? {} : parseJson(raw);
+  const body = raw.length === 0 ? {} : parseJson(raw, maxDepth);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalidBody(typeof body);
   for (const field of Object.keys(body)) {
     if (field === 'baseUrl' || field === 'headers')

@@ -20,6 +20,9 @@ import type { Surface } from './surface.js';
 import type { StateService } from '../sessions/state.js';
 import { respondBackground, sessionRequested } from './state-routes.js';
 import type { GatewayMetrics, RequestObservation } from '../observability/gateway-metrics.js';
+import { contained, detached } from '../engine/contain.js';
+import { IGNORED_FIELDS_HEADER, ignoredFieldsHeader } from './header-value.js';
+import { reportTo } from './report-failure.js';
 
 /** A streaming response in flight, so that shutdown can end it cleanly. */
 export interface ActiveStream {
@@ -49,11 +52,11 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   const dialect = dialectFor(req, config.dialect);
   const extensions = extensionsFor(req, config.extensions);
   const raw = await readBody(req, config.maxRequestBytes);
-  const body = parseJson(raw);
+  const body = parseJson(raw, config.maxRequestDepth);
   deps.surface?.checkBodyRequestId(ctx, body);
   applyAzureBody(ctx, body);
   const { request, ignoredFields } = validateCreateRequest(body, { compat: config.compat });
-  if (ignoredFields.length > 0) ctx.headers['x-responses-ignored-fields'] = ignoredFields.join(', ');
+  if (ignoredFields.length > 0) ctx.headers[IGNORED_FIELDS_HEADER] = ignoredFieldsHeader(ignoredFields);
   assertSupported(request);
   const plan = deps.state?.plan(request, {
     requestId: ctx.requestId,
@@ -69,9 +72,13 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
 
   // The client may leave while the backend is still accepting the request (E5).
   const controller = new AbortController();
-  const onEarlyClose = (): void => {
-    if (!res.writableFinished) controller.abort();
-  };
+  const onEarlyClose = contained(
+    'aborting a request whose client left',
+    (): void => {
+      if (!res.writableFinished) controller.abort();
+    },
+    reportTo(ctx.log),
+  );
   res.once('close', onEarlyClose);
 
   const observation = deps.observe?.begin(deps.backend, ctx.startedAt);
@@ -93,7 +100,12 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
     budget?.settle(0);
     throw error;
   }
-  if (budget) void run.finished.then((r) => budget.settle(r.usage?.total_tokens ?? 0));
+  if (budget)
+    detached(
+      run.finished.then((r) => budget.settle(r.usage?.total_tokens ?? 0)),
+      'settling a rate-limit budget',
+      reportTo(ctx.log),
+    );
   plan?.attach(run);
   observation?.started(run, request.background === true ? 'background' : request.stream === true ? 'stream' : 'json');
   res.off('close', onEarlyClose);
@@ -111,14 +123,20 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
     return;
   }
 
-  const onClose = (): void => {
-    if (res.writableFinished) return;
-    controller.abort();
-    run.cancel('client_disconnected');
-  };
+  const onClose = contained(
+    'cancelling a response whose client left',
+    (): void => {
+      if (res.writableFinished) return;
+      controller.abort();
+      run.cancel('client_disconnected');
+    },
+    reportTo(ctx.log),
+  );
   res.once('close', onClose);
   const final = await run.finished;
   res.off('close', onClose);
+  // Stored before the client is told (M6): its final state was queued by the run's end.
+  deps.state?.flushFinalSaves();
   if (budget) Object.assign(ctx.headers, budget.headers());
   const answer = plan ? plan.present(final) : final;
   if (observation) Object.assign(ctx.headers, observation.overheadHeaders());
@@ -159,6 +177,8 @@ async function streamRun(
   } finally {
     unsubscribe();
     deps.active.delete(entry);
+    // The terminal event is still queued in the writer: stored first, then sent (M6).
+    deps.state?.flushFinalSaves();
     writer.end();
     observation?.streamEnded(writer.events);
   }

@@ -31,6 +31,8 @@ import { serveMetrics } from './metrics.js';
 import { guardConnections, serverOptions } from './connections.js';
 import { accessOf, type RequestOrigin } from './origin-policy.js';
 import type { RerunTargetResolver } from '../recording/rerun.js';
+import { contained } from '../engine/contain.js';
+import { reportTo } from './report-failure.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -60,6 +62,14 @@ export interface HttpApp {
   active: Set<ActiveStream>;
   /** This gateway's Prometheus registry (GET /metrics). */
   metrics: GatewayMetrics;
+  /** Every route registered, aliases included (what the router answers; the fuzz test sends to each). */
+  routes: readonly RouteInfo[];
+}
+
+export interface RouteInfo {
+  method: HTTPMethod;
+  /** The router pattern, e.g. `/v1/responses/:id`. */
+  pattern: string;
 }
 
 type Route = (ctx: RequestContext) => Promise<void> | void;
@@ -79,13 +89,17 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const router = FindMyWay({ ignoreTrailingSlash: true });
   // Host, origins and CORS, auth and owners, rate limits, tiers, Azure aliases (surface.ts).
   const surface = new Surface(config, { rateLimiter: options.rateLimiter });
+  const routes: RouteInfo[] = [];
   const route = (method: HTTPMethod, path: string, handler: Route): void => {
     router.on(method, path, () => undefined, { handler, pattern: path } satisfies RouteEntry);
-    for (const alias of surface.aliases(path, handler))
+    routes.push({ method, pattern: path });
+    for (const alias of surface.aliases(path, handler)) {
       router.on(method, alias.path, () => undefined, {
         handler: alias.handler,
         pattern: alias.path,
       } satisfies RouteEntry);
+      routes.push({ method, pattern: alias.path });
+    }
   };
   const metrics = new GatewayMetrics({
     activeStreams: () => active.size,
@@ -116,7 +130,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   if (logTail) route('GET', LOGS_ENDPOINT, (ctx) => streamLogs(ctx, logTail));
   if (options.recording) {
     const selfUrl = options.selfUrl ?? (() => `http://${config.host}:${config.port}`);
-    registerRecordingRoutes(route, options.recording, { selfUrl, targets: options.rerunTargets });
+    registerRecordingRoutes(route, options.recording, {
+      selfUrl,
+      targets: options.rerunTargets,
+      maxDepth: config.maxRequestDepth,
+    });
   }
   if (options.console) registerConsoleRoutes(route, { services: options.console, limiter: surface.limiter });
   if (options.state) registerStateRoutes(route, { config, backend, state: options.state });
@@ -149,18 +167,25 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       log,
       principal,
     };
-    res.once('close', () => {
-      const fields = {
-        method,
-        path,
-        status: res.statusCode,
-        durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
-        ...(res.writableFinished ? {} : { aborted: true }),
-      };
-      if (res.statusCode >= 500) log.warn('request', fields);
-      else log.info('request', fields);
-      metrics.request(method, pattern, res.statusCode);
-    });
+    res.once(
+      'close',
+      contained(
+        'logging a request',
+        () => {
+          const fields = {
+            method,
+            path,
+            status: res.statusCode,
+            durationMs: Math.round((performance.now() - startedAt) * 10) / 10,
+            ...(res.writableFinished ? {} : { aborted: true }),
+          };
+          if (res.statusCode >= 500) log.warn('request', fields);
+          else log.info('request', fields);
+          metrics.request(method, pattern, res.statusCode);
+        },
+        reportTo(log),
+      ),
+    );
     try {
       surface.origins.checkHost(origin, req);
       const methods = (): HTTPMethod[] => METHODS.filter((m) => router.find(m, path) !== null);
@@ -221,5 +246,5 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // moment fails with "socket hang up". The header and request timeouts (connections.ts) start at
   // a request's first byte, so they never cut an idle keep-alive connection.
   server.keepAliveTimeout = 65_000;
-  return { server, active, metrics };
+  return { server, active, metrics, routes };
 }

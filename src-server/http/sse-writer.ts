@@ -35,6 +35,12 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export const KEEP_ALIVE = ': keep-alive\n\n';
+/**
+ * Events that end a response. Never written in the call that queues them, whatever their size:
+ * the response's final state is stored in the same turn of the event loop (sessions/final-saves),
+ * and the client must not see the end before it is stored.
+ */
+const TERMINAL_EVENT = /^response\.(completed|failed|incomplete)$/;
 export const DONE_LINE = 'data: [DONE]\n\n';
 
 export class SseWriter {
@@ -81,7 +87,7 @@ export class SseWriter {
     }
     if (this.pending.length + chunk.length > this.options.bufferMaxBytes) {
       this.flush();
-      if (chunk.length >= this.options.bufferMaxBytes) {
+      if (chunk.length >= this.options.bufferMaxBytes && !TERMINAL_EVENT.test(event.type)) {
         this.writeNow(chunk);
         return;
       }
@@ -105,8 +111,17 @@ export class SseWriter {
 
   private readonly flushFromTick = (): void => {
     this.flushScheduled = false;
-    this.flush();
+    this.guard('writing queued events', () => this.flush());
   };
+
+  /** For callbacks the event loop calls (immediate, timer, 'close'): a throw is logged, not fatal. */
+  private guard(where: string, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.options.logger.error(`${where} failed`, { err });
+    }
+  }
 
   private flush(): void {
     if (this.pending === '') return;
@@ -131,7 +146,9 @@ export class SseWriter {
     const interval = this.options.pingIntervalMs;
     const idle = Date.now() - this.lastWriteAt;
     if (idle >= interval && this.pending === '') {
-      if (!this.options.onIdle?.()) this.writeNow(KEEP_ALIVE);
+      this.guard('writing a keep-alive', () => {
+        if (!this.options.onIdle?.()) this.writeNow(KEEP_ALIVE);
+      });
       this.schedulePing(interval);
     } else {
       this.schedulePing(Math.max(1, interval - idle));
@@ -149,6 +166,6 @@ export class SseWriter {
     // The socket closed before the terminal event: the client went away.
     this.ended = true;
     this.pending = '';
-    this.options.onDisconnect();
+    this.guard('handling a client disconnect', () => this.options.onDisconnect());
   };
 }

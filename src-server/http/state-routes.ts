@@ -122,6 +122,8 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
     await entry.run.finished;
   } finally {
     unsubscribe();
+    // The terminal event is still queued in the writer: stored first, then sent (M6).
+    deps.state.flushFinalSaves();
     w.end();
   }
 }
@@ -179,15 +181,19 @@ async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> 
   sendJson(ctx, 200, stored.response);
 }
 
-async function readJson(ctx: RequestContext, limit: number): Promise<{ body: unknown; bytes: number }> {
+async function readJson(
+  ctx: RequestContext,
+  limit: number,
+  maxDepth: number,
+): Promise<{ body: unknown; bytes: number }> {
   const badType = checkJsonContentType(ctx.req);
   if (badType) throw badType;
   const buffer = await readBody(ctx.req, limit);
-  return { body: parseJson(buffer), bytes: buffer.length };
+  return { body: parseJson(buffer, maxDepth), bytes: buffer.length };
 }
 
 async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
-  const { body } = await readJson(ctx, deps.config.maxRequestBytes);
+  const { body } = await readJson(ctx, deps.config.maxRequestBytes, deps.config.maxRequestDepth);
   const { request } = validateCreateRequest(body, { compat: deps.config.compat });
   const count = deps.backend.countTokens;
   if (!count) throw errors.tokenCountUnsupported(deps.backend.kind);
@@ -205,7 +211,7 @@ async function toolOutputs(ctx: RequestContext, deps: StateRouteDeps): Promise<v
       throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
     throw errors.responseNotFound(id);
   }
-  const { body, bytes } = await readJson(ctx, deps.config.toolOutputsMaxBytes);
+  const { body, bytes } = await readJson(ctx, deps.config.toolOutputsMaxBytes, deps.config.maxRequestDepth);
   sendJson(ctx, 200, sessions.submit(id, body, bytes, scope));
 }
 
@@ -218,7 +224,7 @@ function sessionState(ctx: RequestContext, deps: StateRouteDeps): void {
 
 async function inspect(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
   assertLoopbackClient(ctx);
-  const { body } = await readJson(ctx, deps.config.maxRequestBytes);
+  const { body } = await readJson(ctx, deps.config.maxRequestBytes, deps.config.maxRequestDepth);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalidBody(typeof body);
   const { encrypted_content: token, reveal } = body as { encrypted_content?: unknown; reveal?: unknown };
   if (token === undefined) throw errors.missingRequired('encrypted_content');

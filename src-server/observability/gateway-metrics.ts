@@ -13,6 +13,7 @@ import type { ResponseRun } from '../engine/contract.js';
 import type { RecordingService } from '../recording/service.js';
 import { sessionMetrics } from '../sessions/manager.js';
 import type { StateService } from '../sessions/state.js';
+import { detached } from '../engine/contain.js';
 
 /** Header with the gateway's own share of a non-streaming response's time. */
 export const OVERHEAD_HEADER = 'x-responses-gateway-overhead-ms';
@@ -173,11 +174,14 @@ export class GatewayMetrics {
       off();
       this.ttfe.observe(offsetMs / 1000);
     });
-    void run.finished.then((final) => {
-      this.responses.inc({ status: final.status ?? 'unknown', mode });
-      const invalid = run.invalidArgumentCallIds.length;
-      if (invalid > 0) this.invalidArguments.inc(invalid);
-    });
+    detached(
+      run.finished.then((final) => {
+        this.responses.inc({ status: final.status ?? 'unknown', mode });
+        const invalid = run.invalidArgumentCallIds.length;
+        if (invalid > 0) this.invalidArguments.inc(invalid);
+      }),
+      'counting a finished response',
+    );
   }
 
   /** @internal */

@@ -29,7 +29,15 @@ export class LogTail {
     this.ring[this.head] = line;
     this.head = (this.head + 1) % this.ring.length;
     if (this.count < this.ring.length) this.count++;
-    for (const l of this.listeners) l(line);
+    for (const l of this.listeners) {
+      try {
+        l(line);
+      } catch {
+        // A broken subscriber (its stream failed) stops receiving; the code that logged goes on.
+        // Not logged: that would call back into push().
+        this.listeners.delete(l);
+      }
+    }
   }
 
   /** The kept lines, oldest first. */

@@ -139,6 +139,14 @@ export const errors = {
       `The request body exceeds the limit of ${limit} bytes.`,
       param,
     ),
+  /** A JSON body nested deeper than `--max-request-depth`, refused before anything walks it (X7). */
+  nestingTooDeep: (limit: number) =>
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'nesting_too_deep',
+      `The request body nests deeper than ${limit} levels of objects and arrays (--max-request-depth).`,
+    ),
   unauthorized: (message = 'Incorrect API key provided.') =>
     new GatewayError(401, 'authentication_error', 'invalid_api_key', message),
   conflict: (code: string, message: string, param: string | null = null) =>

@@ -4,12 +4,18 @@
  * `input[0].content[1].image_url`).
  *
  * Hot path: one ajv function, compiled lazily on first use, stops at the first error. Only a body
- * that fails in lenient mode pays for a second, all-errors pass that finds every unknown field.
+ * that fails in lenient mode pays for more, to find its unknown fields. A small body (at most
+ * ALL_ERRORS_MAX_VALUES values) gets one all-errors pass that finds every unknown field. A larger
+ * one never does: ajv's all-errors code copies its error list for every failing sub-schema,
+ * quadratic in the errors (a body of 20,000 invalid items held the event loop for 30 s); it gets
+ * rounds of a first-error validator that reports the data and schema around the error, each
+ * round removing every unknown key of the objects it names, at most LENIENT_ROUNDS rounds.
  * ajv generates code with `new Function`, so this module is for the gateway; the console uses the
  * schema itself (Monaco) and does not need to import it.
  */
 import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
 import { errors, type GatewayError } from './errors.js';
+import { valueCountWithin } from './json-depth.js';
 import { CREATE_RESPONSE_REQUEST_SCHEMA } from './request-schema.js';
 import type { CreateResponseRequest } from './types.js';
 
@@ -22,7 +28,17 @@ export interface ValidatedRequest {
 }
 
 let firstError: ValidateFunction | undefined;
+let firstErrorVerbose: ValidateFunction | undefined;
 let everyError: ValidateFunction | undefined;
+
+/** Largest body (objects, arrays and scalars counted) that gets the all-errors pass in lenient mode. */
+export const ALL_ERRORS_MAX_VALUES = 2000;
+
+/**
+ * Most rounds of unknown-field removal in lenient mode. One round removes the unknown fields of
+ * every object its first error names; fields left after the last round are reported as unknown.
+ */
+export const LENIENT_ROUNDS = 32;
 
 /**
  * allowUnionTypes: the schema uses `type: [..]` unions instead of anyOf (clearer errors).
@@ -37,23 +53,35 @@ export const AJV_OPTIONS = {
   inlineRefs: false,
 } as const;
 
-function compile(allErrors: boolean): ValidateFunction {
-  return new Ajv2020({ ...AJV_OPTIONS, allErrors, validateSchema: false }).compile(CREATE_RESPONSE_REQUEST_SCHEMA);
+function compile(options: { allErrors?: boolean; verbose?: boolean }): ValidateFunction {
+  return new Ajv2020({ ...AJV_OPTIONS, allErrors: false, ...options, validateSchema: false }).compile(
+    CREATE_RESPONSE_REQUEST_SCHEMA,
+  );
 }
 
 /** Compiles the validator now (gateway start-up) instead of on the first request. */
 export function precompileRequestValidator(options: { lenient?: boolean } = {}): void {
   validator();
-  if (options.lenient) allErrorsValidator();
+  if (options.lenient) {
+    verboseValidator();
+    allErrorsValidator();
+  }
 }
 
 function validator(): ValidateFunction {
-  firstError ??= compile(false);
+  firstError ??= compile({});
   return firstError;
 }
 
+/** First error only, with `data` and `parentSchema` on each error (to find every unknown key of an object). */
+function verboseValidator(): ValidateFunction {
+  firstErrorVerbose ??= compile({ verbose: true });
+  return firstErrorVerbose;
+}
+
+/** Every error: only for bodies of at most ALL_ERRORS_MAX_VALUES values (see the header). */
 function allErrorsValidator(): ValidateFunction {
-  everyError ??= compile(true);
+  everyError ??= compile({ allErrors: true });
   return everyError;
 }
 
@@ -64,29 +92,53 @@ export function validateCreateRequest(body: unknown, options: { compat: CompatMo
   let failures = validate.errors ?? [];
 
   if (options.compat === 'lenient') {
-    const unknown = unknownFields(body);
-    if (unknown.length > 0) {
-      const pruned = structuredClone(body) as Record<string, unknown>;
+    const small = valueCountWithin(body, ALL_ERRORS_MAX_VALUES) !== -1;
+    // The first pass: every error of a small body, or the first error with its data and schema.
+    const find = small ? allErrorsValidator() : verboseValidator();
+    find(body);
+    let unknown = unknownFields(find.errors ?? []);
+    let pruned: Record<string, unknown> | null = null;
+    const ignored: string[][] = [];
+    for (let round = 0; unknown.length > 0 && round < LENIENT_ROUNDS; round++) {
+      // Removed from a copy: the caller's object (and the recorder's view of it) stay as sent.
+      pruned ??= structuredClone(body) as Record<string, unknown>;
       for (const pointer of unknown) removeAt(pruned, pointer);
-      const ignoredFields = unknown.map((pointer) => paramPath(pointer));
-      if (validate(pruned)) return { request: pruned as unknown as CreateResponseRequest, ignoredFields };
+      ignored.push(...unknown);
+      if (validate(pruned))
+        return { request: pruned as unknown as CreateResponseRequest, ignoredFields: ignored.map(paramPath) };
       failures = validate.errors ?? [];
+      // More unknown fields the first pass did not name (a large body: one object per round).
+      const next = verboseValidator();
+      next(pruned);
+      unknown = unknownFields(next.errors ?? []);
     }
   }
   throw toGatewayError(failures);
 }
 
-/** JSON pointers (as segment arrays) of every field the schema does not know. */
-function unknownFields(body: object): string[][] {
-  const validate = allErrorsValidator();
-  validate(body);
+/**
+ * JSON pointers (as segment arrays) of the unknown fields the errors point at: every key of an
+ * object named by an `additionalProperties` error that its schema does not list (the error only
+ * names the first one).
+ */
+function unknownFields(failures: ErrorObject[]): string[][] {
   const out: string[][] = [];
-  for (const e of validate.errors ?? []) {
+  const seen = new Set<string>();
+  for (const e of failures) {
     if (e.keyword !== 'additionalProperties') continue;
-    out.push([
-      ...pointerSegments(e.instancePath),
-      String((e.params as { additionalProperty: string }).additionalProperty),
-    ]);
+    const at = pointerSegments(e.instancePath);
+    const parent = e.parentSchema as { properties?: Record<string, unknown>; patternProperties?: unknown } | undefined;
+    const data = e.data;
+    const keys =
+      parent?.properties && parent.patternProperties === undefined && typeof data === 'object' && data !== null
+        ? Object.keys(data).filter((k) => !Object.hasOwn(parent.properties as object, k))
+        : [String((e.params as { additionalProperty: string }).additionalProperty)];
+    for (const key of keys) {
+      const id = `${e.instancePath}\u0000${key}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      out.push([...at, key]);
+    }
   }
   return out;
 }

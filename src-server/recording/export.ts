@@ -67,6 +67,19 @@ export function sessionFile(recordings: RecordingsStore, id: string, owner?: str
   return { sessionId: runs[0].sessionId, exportedAt: new Date().toISOString(), runs };
 }
 
+/**
+ * A file name stem for an id: characters outside `A-Za-z0-9._-` become `_`, leading dots are
+ * dropped, at most 128 characters. Ids are validated on import (format.ts RECORDING_ID), but a
+ * store written before that rule may hold anything: export never builds a path from a raw id.
+ */
+export function fileStemFor(id: string): string {
+  const stem = id
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '')
+    .slice(0, 128);
+  return stem === '' ? 'session' : stem;
+}
+
 /** Every session in the store, each as the id of its oldest run. */
 export function allSessions(recordings: RecordingsStore): string[] {
   const seen = new Set<string>();

@@ -10,9 +10,26 @@
  */
 
 import { requestSummary } from './request-summary.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthWithin } from '../protocol/json-depth.js';
 
 export const RECORDING_FORMAT = 'responses-studio-recording';
 export const RECORDING_VERSION = 1;
+
+/**
+ * Recording, session and response ids a file may carry: 1–128 characters of `A-Za-z0-9._:-`, not
+ * starting with `.` (what the gateway generates: `rec_…`, `ses_…`, `resp_…`). Checked on import,
+ * because ids name files on export and appear in URLs: `../../x` must never get in.
+ */
+export const RECORDING_ID = /^[A-Za-z0-9_:-][A-Za-z0-9._:-]{0,127}$/;
+/** Request ids: the rule the gateway applies to `x-request-id` (docs/headers.md). */
+export const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
+/** Levels a run line adds above the request body it carries (`{"request":{"body":…}}`). */
+const LINE_DEPTH_OVERHEAD = 2;
+
+export interface ParseOptions {
+  /** Deepest request body or action data accepted (the gateway's `--max-request-depth`). */
+  maxDepth?: number;
+}
 
 /** Pseudo event types for bytes that are not a Responses event. */
 export const DONE_TYPE = '[DONE]';
@@ -123,8 +140,13 @@ const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'obj
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 
-/** Parses a recording file; throws RecordingFormatError naming the line on anything malformed. */
-export function parseJsonl(text: string): RecordingFile {
+/**
+ * Parses a recording file; throws RecordingFormatError naming the line on anything malformed: not
+ * JSON, nested deeper than the body limit allows (checked before parsing, so nothing later walks
+ * a value that would overflow the stack), or an id outside RECORDING_ID / REQUEST_ID.
+ */
+export function parseJsonl(text: string, options: ParseOptions = {}): RecordingFile {
+  const maxLineDepth = (options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH) + LINE_DEPTH_OVERHEAD;
   const lines = text.split('\n');
   let header: Record<string, unknown> | undefined;
   const runs: RecordedRun[] = [];
@@ -132,6 +154,8 @@ export function parseJsonl(text: string): RecordingFile {
   for (let i = 0; i < lines.length; i++) {
     const line = lines[i].trim();
     if (line === '') continue;
+    if (jsonDepthWithin(line, maxLineDepth) === -1)
+      throw new RecordingFormatError(`line ${i + 1}: nested deeper than ${maxLineDepth} levels`);
     let value: unknown;
     try {
       value = JSON.parse(line);
@@ -143,6 +167,7 @@ export function parseJsonl(text: string): RecordingFile {
       if (value.format !== RECORDING_FORMAT) throw new RecordingFormatError(`line 1: not a ${RECORDING_FORMAT} file`);
       if (typeof value.version !== 'number' || value.version > RECORDING_VERSION)
         throw new RecordingFormatError(`line 1: unsupported version ${String(value.version)}`);
+      checkId(str(value.sessionId), 'sessionId', RECORDING_ID, i + 1);
       header = value;
       continue;
     }
@@ -173,11 +198,23 @@ export function parseJsonl(text: string): RecordingFile {
   return { sessionId: str(header.sessionId), exportedAt: str(header.exportedAt) ?? '', runs };
 }
 
+/** Throws when a present id breaks its rule (null: absent, allowed where the format allows it). */
+function checkId(id: string | null, field: string, rule: RegExp, line: number): void {
+  if (id === null || rule.test(id)) return;
+  throw new RecordingFormatError(
+    `line ${line}: invalid ${field} ${JSON.stringify(id.slice(0, 64))}: ids are 1-128 characters of A-Za-z0-9._:-${rule === RECORDING_ID ? " and do not start with '.'" : ''}`,
+  );
+}
+
 function toRun(v: Record<string, unknown>, line: number): RecordedRun {
   const id = str(v.id);
   const request = v.request;
   if (id === null || !isObject(request) || typeof request.method !== 'string' || typeof request.path !== 'string')
     throw new RecordingFormatError(`line ${line}: run needs an id and a request with method and path`);
+  checkId(id, 'id', RECORDING_ID, line);
+  checkId(str(v.sessionId), 'sessionId', RECORDING_ID, line);
+  checkId(str(v.responseId), 'responseId', RECORDING_ID, line);
+  checkId(str(v.requestId), 'requestId', REQUEST_ID, line);
   const meta: RunMeta = {
     id,
     sessionId: str(v.sessionId),

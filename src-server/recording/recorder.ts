@@ -11,12 +11,18 @@
  *
  * Sessions: a run whose request names `previous_response_id`, and a tool-output submission for a
  * response, join that response's session; any other run starts a new one.
+ *
+ * Containment (X7): the recorder runs inside the request's listeners and patched `res` methods,
+ * where a throw would escape the request's error handling and end the process. Every hook is
+ * wrapped: a failure is reported through `onError`, the recording stops, the request goes on.
+ * A body nested deeper than `maxDepth` is never walked: it is recorded as a note saying so.
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RecordingsStore } from '../store/recordings-store.js';
 import { randomHex } from '../engine/ids.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
 import { credentialsIn, Redactor } from './redact.js';
 import { SseSplitter } from './sse-split.js';
 import { responseSummary } from './summary.js';
@@ -25,6 +31,10 @@ export interface RecorderOptions {
   recordings: RecordingsStore;
   /** Configured secrets (see redact.ts secretsFromConfig). */
   secrets?: readonly string[];
+  /** Deepest request body that is parsed and kept (`--max-request-depth`); deeper ones are noted, not walked. */
+  maxDepth?: number;
+  /** A recorder failure (logged by the gateway); the request it happened in is not affected. */
+  onError?: (err: unknown, where: string) => void;
 }
 
 export interface RequestInfo {
@@ -58,15 +68,21 @@ const RESPONSE_ID = /"id"\s*:\s*"(resp_[^"]+)"/;
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Response id → session, for linking continuations; oldest entries go first. */
 const SESSION_MEMORY = 10_000;
+/** Longest id looked up in the store: gateway ids are far shorter, a longer one cannot match. */
+const MAX_ID_CHARS = 256;
 
 export class Recorder {
   private readonly store: RecordingsStore;
   private readonly redactor: Redactor;
   private readonly byResponse = new Map<string, Live>();
+  readonly maxDepth: number;
+  private readonly onError: (err: unknown, where: string) => void;
 
   constructor(options: RecorderOptions) {
     this.store = options.recordings;
     this.redactor = new Redactor(options.secrets ?? []);
+    this.maxDepth = options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
+    this.onError = options.onError ?? ((err, where) => console.error(`[recorder] ${where} failed`, err));
   }
 
   /** Called by the HTTP server for every request before routing; records the ones that are runs. */
@@ -74,7 +90,20 @@ export class Recorder {
     if (info.method !== 'POST') return;
     const toolOutputsFor = TOOL_OUTPUTS_PATH.exec(info.path)?.[1];
     if (toolOutputsFor === undefined && !CREATE_PATH.test(info.path)) return;
-    new RunCapture(this, req, res, info, toolOutputsFor ?? null);
+    try {
+      new RunCapture(this, req, res, info, toolOutputsFor ?? null);
+    } catch (err) {
+      this.report(err, 'observing a request');
+    }
+  }
+
+  /** @internal Reports a failure of a recorder hook; never throws. */
+  report(err: unknown, where: string): void {
+    try {
+      this.onError(err, where);
+    } catch {
+      // A failing error reporter must not take the request down either.
+    }
   }
 
   /**
@@ -93,14 +122,12 @@ export class Recorder {
     });
   }
 
-  /** The session a response of this owner belongs to (this process's memory first, then the store). */
+  /** The session a response of this owner belongs to (this process's memory first, then the store: exact match). */
   sessionOf(responseId: string, owner: string): string | null {
     const live = this.byResponse.get(responseId);
     if (live) return live.owner === owner ? live.sessionId : null;
-    const found = this.store
-      .listRecordings({ search: responseId, limit: 5, owner })
-      .data.find((r) => r.responseId === responseId);
-    return found?.sessionId ?? null;
+    if (responseId === '' || responseId.length > MAX_ID_CHARS) return null;
+    return this.store.sessionOfResponse(responseId, owner);
   }
 
   /** @internal used by RunCapture */
@@ -138,6 +165,8 @@ class RunCapture {
   /** An `error` event (a stream that failed without a terminal Response event). */
   private sawError = false;
   private readonly redactor: Redactor;
+  /** A hook failed: this run is not recorded any further. */
+  private failed = false;
 
   constructor(
     private readonly recorder: Recorder,
@@ -149,12 +178,32 @@ class RunCapture {
     this.redactor = recorder.internals.redactor.with(credentialsIn(req.headers));
     this.tapRequest();
     this.tapResponse();
-    req.once('end', () => {
-      this.requestEnded = true;
-      this.start();
-      if (this.actionPending) this.recordToolOutputs(this.parseBody());
+    req.once('end', () =>
+      this.safely('recording the request', () => {
+        this.requestEnded = true;
+        this.start();
+        if (this.actionPending) this.recordToolOutputs(this.parseBody());
+      }),
+    );
+    // Runs even after a failed hook, so that the recording is closed rather than left open.
+    res.once('close', () => {
+      this.failed = false;
+      this.safely('finishing a recording', () => this.finish());
     });
-    res.once('close', () => this.finish());
+  }
+
+  /**
+   * Runs a hook so that nothing it throws reaches the request: the failure is reported and this
+   * run is no longer recorded (what was stored so far stays).
+   */
+  private safely(where: string, hook: () => void): void {
+    if (this.failed) return;
+    try {
+      hook();
+    } catch (err) {
+      this.failed = true;
+      this.recorder.report(err, where);
+    }
   }
 
   private tapRequest(): void {
@@ -163,10 +212,12 @@ class RunCapture {
     // Readable emits 'data' for every chunk whichever way the route reads: observing costs nothing.
     req.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
       if (event === 'data' && !this.requestEnded && this.chunkBytes <= MAX_BODY_BYTES) {
-        const chunk = args[0] as Buffer;
-        this.chunkBytes += chunk.length;
-        // Past the cap (a body the route refused as too large) nothing more is kept.
-        if (this.chunkBytes <= MAX_BODY_BYTES) this.chunks.push(chunk);
+        this.safely('reading the request body', () => {
+          const chunk = args[0] as Buffer;
+          this.chunkBytes += chunk.length;
+          // Past the cap (a body the route refused as too large) nothing more is kept.
+          if (this.chunkBytes <= MAX_BODY_BYTES) this.chunks.push(chunk);
+        });
       }
       return emit.call(req, event, ...args);
     }) as typeof req.emit;
@@ -180,16 +231,18 @@ class RunCapture {
     res.writeHead = ((status: number, ...rest: unknown[]) => {
       const headers = rest.find((r) => typeof r === 'object' && r !== null) as
         OutgoingHttpHeaders | string[] | undefined;
-      this.onHead(status, headers);
+      this.safely('recording the status line', () => this.onHead(status, headers));
       return (writeHead as (...a: unknown[]) => ServerResponse).call(res, status, ...rest);
     }) as typeof res.writeHead;
     res.write = ((chunk: unknown, ...rest: unknown[]) => {
-      this.onBody(chunk);
+      this.safely('recording a response chunk', () => this.onBody(chunk));
       return (write as (...a: unknown[]) => boolean).call(res, chunk, ...rest);
     }) as typeof res.write;
     res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-      if (typeof chunk !== 'function') this.onBody(chunk);
-      this.onEnd();
+      this.safely('recording the end of the response', () => {
+        if (typeof chunk !== 'function') this.onBody(chunk);
+        this.onEnd();
+      });
       return (end as (...a: unknown[]) => ServerResponse).call(res, chunk, ...rest);
     }) as typeof res.end;
   }
@@ -220,7 +273,7 @@ class RunCapture {
       });
     } catch (err) {
       // A full or broken store must never break the request itself.
-      console.error('[recorder] could not start a recording', err);
+      this.recorder.report(err, 'starting a recording');
       this.recordingId = '';
       return;
     }
@@ -237,7 +290,11 @@ class RunCapture {
 
   /** The request body as far as it was read: JSON when it parses, else text; redacted. */
   private parseBody(): unknown {
-    const raw = Buffer.concat(this.chunks).toString('utf8');
+    const bytes = Buffer.concat(this.chunks);
+    // Never walked (redaction, serialization recurse): the gateway answered it with a 400 anyway.
+    if (!jsonDepthOk(bytes, this.recorder.maxDepth))
+      return `[not recorded: the body nests deeper than ${this.recorder.maxDepth} levels]`;
+    const raw = bytes.toString('utf8');
     let body: unknown = raw === '' ? null : raw;
     try {
       body = raw === '' ? null : (JSON.parse(raw) as unknown);
@@ -329,7 +386,7 @@ class RunCapture {
         model: summary.model,
       });
     } catch (err) {
-      console.error('[recorder] could not finish a recording', err);
+      this.recorder.report(err, 'finishing a recording');
     }
   }
 }

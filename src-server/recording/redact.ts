@@ -19,6 +19,8 @@ const SECRET_HEADERS = new Set([
 const SECRET_CONFIG_KEY = /(api.?key|keys?|token|secret|password)s?$/i;
 /** Shorter values would redact ordinary words; no real key is this short. */
 const MIN_SECRET_LENGTH = 6;
+/** Deepest value `Redactor.json` walks; deeper subtrees become `[REDACTED]` (a stack-safe bound). */
+const MAX_JSON_DEPTH = 1000;
 
 /** Secrets found in a gateway config (string and string[] values of secret-named keys). */
 export function secretsFromConfig(config: object): string[] {
@@ -82,16 +84,19 @@ export class Redactor {
     return out;
   }
 
-  /** Deep copy of a JSON value with secrets replaced in every string (keys included). */
-  json(value: unknown): unknown {
+  /**
+   * Deep copy of a JSON value with secrets replaced in every string (keys included). Callers
+   * bound the depth first (the recorder checks `--max-request-depth`); past MAX_JSON_DEPTH levels
+   * a subtree is replaced whole rather than walked, so no input can overflow the stack here.
+   */
+  json(value: unknown, depth = 0): unknown {
     if (this.secrets.length === 0) return value;
     if (typeof value === 'string') return this.text(value);
-    if (Array.isArray(value)) return value.map((v) => this.json(v));
-    if (typeof value === 'object' && value !== null) {
-      const out: Record<string, unknown> = {};
-      for (const [k, v] of Object.entries(value)) out[this.text(k)] = this.json(v);
-      return out;
-    }
-    return value;
+    if (typeof value !== 'object' || value === null) return value;
+    if (depth >= MAX_JSON_DEPTH) return REDACTED;
+    if (Array.isArray(value)) return value.map((v) => this.json(v, depth + 1));
+    const out: Record<string, unknown> = {};
+    for (const [k, v] of Object.entries(value)) out[this.text(k)] = this.json(v, depth + 1);
+    return out;
   }
 }

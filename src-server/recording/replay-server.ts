@@ -11,7 +11,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import type { RecordedRun, RecordingFile } from './format.js';
-import { replay, type ReplayHandle, type ReplaySpeed } from './replay.js';
+import { replay, type ReplayClock, type ReplayHandle, type ReplaySpeed } from './replay.js';
 
 /** Fields that legitimately vary between otherwise equal requests. */
 export const DEFAULT_MATCH_IGNORE = ['metadata', 'user', 'safety_identifier', 'prompt_cache_key', 'stream_options'];
@@ -24,6 +24,8 @@ export interface ReplayServerOptions {
   speed?: ReplaySpeed;
   /** Top-level body fields left out of the match key (default DEFAULT_MATCH_IGNORE). */
   ignore?: readonly string[];
+  /** The clock the recorded offsets are scheduled on (default: real time; tests drive their own). */
+  clock?: ReplayClock;
 }
 
 export interface ReplayServer {
@@ -137,7 +139,7 @@ export async function startReplayServer(options: ReplayServerOptions): Promise<R
         if (pending === '') setImmediate(flush);
         pending += e.data;
       },
-      { speed: options.speed ?? 1 },
+      { speed: options.speed ?? 1, ...(options.clock ? { clock: options.clock } : {}) },
     );
     live.add(handleReplay);
     res.once('close', () => handleReplay.stop());

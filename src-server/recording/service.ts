@@ -19,6 +19,8 @@ export interface RecordingService {
 export interface RecordingServiceOptions {
   /** A store to use instead of opening one (the caller closes it). */
   recordings?: RecordingsStore;
+  /** Where recorder failures go (the gateway logs them); they never affect the request. */
+  onRecorderError?: (err: unknown, where: string) => void;
 }
 
 /** Null when recording is off and no store was given (no library routes then). */
@@ -43,6 +45,13 @@ export function openRecordingService(
   // Recording writes leave the main thread (a worker with its own connection; a no-op in memory):
   // SQLite commits there halved streaming throughput.
   if (on) void recordings.useWriterThread();
-  const recorder = on ? new Recorder({ recordings, secrets: secretsFromConfig(config) }) : null;
+  const recorder = on
+    ? new Recorder({
+        recordings,
+        secrets: secretsFromConfig(config),
+        maxDepth: config.maxRequestDepth,
+        onError: options.onRecorderError,
+      })
+    : null;
   return { recorder, recordings, close };
 }

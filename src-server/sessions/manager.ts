@@ -15,6 +15,7 @@ import { randomUUID } from 'node:crypto';
 import type { ModelPart } from '../backends/contract.js';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { RunHooks } from '../engine/response-run.js';
+import { contained, detached } from '../engine/contain.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import { parseToolOutputs, type ToolOutput } from './tool-outputs.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
@@ -137,7 +138,10 @@ export class SessionManager {
       turns: 1,
     };
     this.sessions.set(run.id, session);
-    void run.finished.then(() => this.remove(session));
+    detached(
+      run.finished.then(() => this.remove(session)),
+      'removing a finished session',
+    );
   }
 
   /**
@@ -241,10 +245,13 @@ export class SessionManager {
       const waiter = new Waiter(this, s, resolve, reject, append, signal);
       const seconds = this.limits.toolTimeoutSeconds;
       if (seconds > 0) {
-        waiter.timer = setTimeout(() => {
-          sessionMetrics.timedOut++;
-          this.endWait(s, errors.toolOutputsTimeout(seconds));
-        }, seconds * 1000);
+        waiter.timer = setTimeout(
+          contained('ending a tool-output wait', () => {
+            sessionMetrics.timedOut++;
+            this.endWait(s, errors.toolOutputsTimeout(seconds));
+          }),
+          seconds * 1000,
+        );
         waiter.timer.unref();
       }
       signal.addEventListener('abort', waiter, { once: true });
@@ -271,8 +278,11 @@ export class SessionManager {
     s.pending = new Map();
     s.turns++;
     sessionMetrics.resumed++;
-    s.startTurn(s.run.snapshot().output, waiter.signal).then(waiter.resolve, (err: unknown) =>
-      waiter.reject(err as GatewayError),
+    detached(
+      s
+        .startTurn(s.run.snapshot().output, waiter.signal)
+        .then(waiter.resolve, (err: unknown) => waiter.reject(err as GatewayError)),
+      'starting the next session turn',
     );
   }
 

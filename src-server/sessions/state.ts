@@ -17,6 +17,7 @@ import {
   type PreparedRequest,
 } from '../engine/conversation.js';
 import type { RunHooks } from '../engine/response-run.js';
+import { detached } from '../engine/contain.js';
 import { toModelRequest } from '../engine/translate-request.js';
 import type { Logger } from '../http/logger.js';
 import { errors } from '../protocol/errors.js';
@@ -57,6 +58,12 @@ export interface StateService {
   plan(request: CreateResponseRequest, ctx: PlanContext): RunPlan;
   /** Seals reasoning items of a stored response for `include[]=reasoning.encrypted_content`, bound to its owner. */
   sealStored(response: ResponseObject, owner: string): ResponseObject;
+  /**
+   * Writes the final states queued so far (final-saves.ts batches them on a microtask). The HTTP
+   * layer calls it before a client can see a response's end, so that what a client was told is
+   * complete is stored — a crash right after cannot turn it into an interrupted response.
+   */
+  flushFinalSaves(): void;
   /** Cancels background runs and ends session waits (shutdown), then closes the store. */
   shutdown(): Promise<void>;
 }
@@ -113,6 +120,7 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
       new ReasoningSealer(keyring, response.model, owner).sealResponse(response);
       return response;
     },
+    flushFinalSaves: () => finalSaves.flush(),
     async shutdown() {
       sessions.closeAll();
       background.cancelAll();
@@ -184,7 +192,11 @@ class PlannedRun implements RunPlan {
     this.inputItems = null;
     if (isBackground) background.track(run, this.owner);
     if (this.ctx.session) sessions.attach(run, (output, signal) => this.startTurn(output, signal), this.owner);
-    void run.finished.then((final) => this.finish(run, final, stored));
+    detached(
+      run.finished.then((final) => this.finish(run, final, stored)),
+      'saving a finished response',
+      (err, where) => this.log(run).error(`${where} failed`, { err }),
+    );
   }
 
   /** Session mode: the next backend turn is the conversation so far plus this response's output. */

@@ -61,6 +61,10 @@ export function prepareStatements(db: Database) {
       `SELECT ${SUMMARY_COLUMNS} FROM recordings WHERE id = @id AND ${OWNED}`,
     ),
     ownerOf: db.prepare<[string], { owner: string }>('SELECT owner FROM recordings WHERE id = ?'),
+    sessionOfResponse: db.prepare<{ responseId: string; owner: string | null }, { session_id: string | null }>(
+      `SELECT session_id FROM recordings WHERE response_id = @responseId AND ${OWNED}
+        ORDER BY created_at DESC, rowid DESC LIMIT 1`,
+    ),
     detail: db.prepare<[string], { request: string; response_headers: string | null }>(
       'SELECT request, response_headers FROM recordings WHERE id = ?',
     ),
@@ -76,19 +80,17 @@ export function prepareStatements(db: Database) {
     ),
     list: db.prepare<Record<string, string | number | null>, SummaryRow>(`SELECT ${SUMMARY_COLUMNS} FROM recordings
       WHERE (@session IS NULL OR session_id = @session) AND ${OWNED}
-        AND (@like IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact
-             OR name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\' OR status LIKE @like ESCAPE '\\'
-             OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'
-             OR text_preview LIKE @like ESCAPE '\\' OR input_preview LIKE @like ESCAPE '\\'
-             OR rerun_of = @exact)
+        AND (@exact IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact OR rerun_of = @exact
+             OR (@like IS NOT NULL AND (name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\'
+               OR status LIKE @like ESCAPE '\\' OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'
+               OR text_preview LIKE @like ESCAPE '\\' OR input_preview LIKE @like ESCAPE '\\')))
       ORDER BY created_at DESC, rowid DESC LIMIT @limit OFFSET @offset`),
     count: db.prepare<Record<string, string | number | null>, { n: number }>(`SELECT count(*) AS n FROM recordings
       WHERE (@session IS NULL OR session_id = @session) AND ${OWNED}
-        AND (@like IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact
-             OR name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\' OR status LIKE @like ESCAPE '\\'
-             OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'
-             OR text_preview LIKE @like ESCAPE '\\' OR input_preview LIKE @like ESCAPE '\\'
-             OR rerun_of = @exact)`),
+        AND (@exact IS NULL OR id = @exact OR response_id = @exact OR request_id = @exact OR rerun_of = @exact
+             OR (@like IS NOT NULL AND (name LIKE @like ESCAPE '\\' OR model LIKE @like ESCAPE '\\'
+               OR status LIKE @like ESCAPE '\\' OR tags LIKE @like ESCAPE '\\' OR tools_used LIKE @like ESCAPE '\\'
+               OR text_preview LIKE @like ESCAPE '\\' OR input_preview LIKE @like ESCAPE '\\')))`),
     delete: db.prepare<[string]>('DELETE FROM recordings WHERE id = ?'),
     rename: db.prepare<[string | null, string]>('UPDATE recordings SET name = ? WHERE id = ?'),
     tag: db.prepare<[string, string]>('UPDATE recordings SET tags = ? WHERE id = ?'),

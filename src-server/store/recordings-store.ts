@@ -129,6 +129,14 @@ export interface RecordingsStoreOptions {
 }
 
 const TEXT_PREVIEW_CHARS = 500;
+/** Longest search matched as a substring; longer ones match exact ids only. */
+export const MAX_SEARCH_CHARS = 1000;
+
+/** A whole number in [min, max]; `fallback` for anything else that is not a finite number. */
+function wholeNumber(value: number | undefined, fallback: number, min: number, max: number): number {
+  if (value === undefined || !Number.isFinite(value)) return fallback;
+  return Math.min(Math.max(Math.floor(value), min), max);
+}
 
 const byteLength = (data: string | Uint8Array): number =>
   typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
@@ -364,18 +372,27 @@ export class RecordingsStore {
   listRecordings(options: ListRecordingsOptions = {}): { data: RecordingSummary[]; total: number } {
     this.settle();
     const search = options.search?.trim() || null;
+    // SQLite refuses LIKE patterns over 50,000 bytes ("pattern too complex"): a longer search
+    // matches exact ids only (no summary field holds that much text anyway).
+    const substring = search !== null && search.length <= MAX_SEARCH_CHARS;
     const params = {
       session: options.sessionId ?? null,
       owner: options.owner ?? null,
       exact: search,
-      like: search === null ? null : `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
+      like: substring ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
     };
-    const limit = Math.min(Math.max(Math.floor(options.limit ?? 50), 1), 1000);
-    const offset = Math.max(Math.floor(options.offset ?? 0), 0);
+    const limit = wholeNumber(options.limit, 50, 1, 1000);
+    const offset = wholeNumber(options.offset, 0, 0, Number.MAX_SAFE_INTEGER);
     return {
       data: this.stmt.list.all({ ...params, limit, offset }).map(toSummary),
       total: this.stmt.count.get(params)?.n ?? 0,
     };
+  }
+
+  /** The session of the newest recording of this owner that produced `responseId` (exact match), or null. */
+  sessionOfResponse(responseId: string, owner?: string): string | null {
+    this.settle();
+    return this.stmt.sessionOfResponse.get({ responseId, owner: owner ?? null })?.session_id ?? null;
   }
 
   /**

@@ -1,6 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, test } from 'vitest';
+import { processExists, startGatewayProcess } from '../support/gateway-process.js';
 
 const bin = fileURLToPath(new URL('../../bin/responses-studio.js', import.meta.url));
 
@@ -33,23 +34,26 @@ describe('responses-studio gateway CLI', () => {
     expect(cli.stderr()).toContain('--responses-dialect must be one of');
   });
 
-  test('starts on the simulator, prints a ready-to-paste snippet, serves, and closes on SIGTERM', async () => {
-    const cli = runCli(['gateway', '--backend', 'simulator', '--port', '0', '--log-level', 'warn']);
-    try {
-      await expect.poll(() => cli.stdout(), { timeout: 20_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(cli.stdout())?.[1] as string;
-      expect(cli.stdout()).toContain(`curl -N ${url}/v1/responses`);
-      expect(cli.stdout()).toContain(`baseURL: '${url}/v1'`);
-      const res = await fetch(`${url}/v1/responses`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ model: 'sim-chat', input: 'hi' }),
-      });
-      expect(res.status).toBe(200);
-      cli.child.kill('SIGTERM');
-      expect(await cli.exit).toBe(0);
-    } finally {
-      cli.child.kill('SIGKILL');
-    }
-  });
+  test(
+    'starts on the simulator, prints a ready-to-paste snippet, serves, and closes on SIGTERM',
+    { tags: ['X10', 'X7'] },
+    async () => {
+      const g = await startGatewayProcess(['--backend', 'simulator', '--log-level', 'warn']);
+      try {
+        expect(g.stdout()).toContain(`curl -N ${g.url}/v1/responses`);
+        expect(g.stdout()).toContain(`baseURL: '${g.url}/v1'`);
+        const res = await fetch(`${g.url}/v1/responses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ model: 'sim-chat', input: 'hi' }),
+        });
+        expect(res.status).toBe(200);
+        // Exits 0, by itself, without an uncaught exception; the pid it reported is gone.
+        await g.stop();
+        expect(processExists(g.pid)).toBe(false);
+      } finally {
+        if (g.alive()) await g.kill();
+      }
+    },
+  );
 });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createParser } from 'eventsource-parser';
-import { afterAll, beforeAll, describe, expect, test, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { streamLogs } from '../../src-server/http/console-routes.js';
 import { isLoopbackAddress } from '../../src-server/http/loopback.js';
 import { silentLogger } from '../../src-server/http/logger.js';
@@ -93,7 +93,7 @@ describe('GET /v1/console/logs', () => {
     controller.abort();
     await pump;
     // The gateway drops the subscriber when the socket closes.
-    await vi.waitFor(() => expect(h.gateway.logTail.subscribers).toBe(0));
+    await expect.poll(() => h.gateway.logTail.subscribers).toBe(0);
     expect(lines.every((l) => typeof l.level === 'string' && typeof l.time === 'string')).toBe(true);
   });
 

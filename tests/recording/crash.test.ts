@@ -1,30 +1,20 @@
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, test } from 'vitest';
 import { SseSplitter } from '../../src-server/recording/sse-split.js';
 import { openStore } from '../../src-server/store/index.js';
+import { processExists, startGatewayProcess } from '../support/gateway-process.js';
 import { tempDir } from './helpers.js';
-
-const cliEntry = fileURLToPath(new URL('../../src-server/cli/responses-studio.ts', import.meta.url));
 const dataDir = tempDir('rs-rec-crash-');
 afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 
 describe('recording crash safety (record/replay)', () => {
-  test('SIGKILL mid-stream loses at most the event in flight', async () => {
-    const child = spawn(
-      process.execPath,
-      ['--import', 'tsx', cliEntry, 'record', '--data-dir', dataDir, '--port', '0', '--log-level', 'warn'],
-      { stdio: ['ignore', 'pipe', 'pipe'] },
-    );
-    let stdout = '';
-    child.stdout.on('data', (c: Buffer) => (stdout += c.toString()));
+  test('SIGKILL mid-stream loses at most the event in flight', { tags: ['U6', 'X7'] }, async () => {
+    const g = await startGatewayProcess(['--data-dir', dataDir, '--log-level', 'warn'], 'record');
     const exited = new Promise<NodeJS.Signals | null>((resolve) =>
-      child.on('exit', (_code, signal) => resolve(signal)),
+      g.child.on('exit', (_code, signal) => resolve(signal)),
     );
     try {
-      await expect.poll(() => stdout, { timeout: 20_000 }).toMatch(/listening on http:\/\/127\.0\.0\.1:\d+/);
-      const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout)?.[1] as string;
+      const { url } = g;
       const res = await fetch(`${url}/v1/responses`, {
         method: 'POST',
         headers: {
@@ -47,8 +37,10 @@ describe('recording crash safety (record/replay)', () => {
       }
       // Everything counted so far reached the client; the process dies without any cleanup.
       const seen = [...received];
-      child.kill('SIGKILL');
+      g.child.kill('SIGKILL');
       expect(await exited).toBe('SIGKILL');
+      // The process that wrote the recordings is gone (no wrapper, no orphan).
+      expect(processExists(g.pid)).toBe(false);
       await reader.cancel().catch(() => undefined);
 
       const store = openStore({ dataDir, sweepIntervalMs: 0 });
@@ -68,7 +60,7 @@ describe('recording crash safety (record/replay)', () => {
         store.close();
       }
     } finally {
-      child.kill('SIGKILL');
+      if (g.alive()) await g.kill();
     }
   });
 });

@@ -19,10 +19,24 @@ afterAll(async () => {
   fs.rmSync(cwd, { recursive: true, force: true });
 });
 
-describe('docs/state.md examples (M6, C1, H4)', () => {
+describe('docs/state.md examples (M6, C1, H4)', { tags: ['M6', 'C1', 'H4', 'D4'] }, () => {
   test('the page has examples for every section', () => {
     expect(blocks.length).toBeGreaterThanOrEqual(6);
   });
+
+  test(
+    'no block pipes a command into a reader that stops early (SIGPIPE fails it under pipefail)',
+    { tags: ['D4'] },
+    () => {
+      // `curl … | grep -q x` fails whenever grep exits before curl has written everything: a
+      // flaky example. Early readers read files instead (or the whole stream: grep -c, jq, sed).
+      const early = /\|\s*(grep\s+(-\w*[qm]\w*|--max-count|--quiet)|head\b|sed\s+(-\w+\s+)*'?\d*q)/;
+      for (const [i, block] of blocks.entries()) {
+        const joined = block.replace(/\\\n/g, ' ');
+        for (const line of joined.split('\n')) expect(early.test(line), `block ${i}: ${line}`).toBe(false);
+      }
+    },
+  );
 
   test('every bash block runs successfully, in order, in one shell', async () => {
     // One shell so later blocks can use ids from earlier ones, as a reader would.
@@ -36,5 +50,5 @@ describe('docs/state.md examples (M6, C1, H4)', () => {
     });
     expect(result.out).toContain(`--- block ${blocks.length - 1}`);
     expect(result.code, result.out).toBe(0);
-  }, 30_000);
+  }, 60_000);
 });

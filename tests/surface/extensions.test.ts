@@ -7,6 +7,7 @@ import { EXTENSION_EVENT_TYPES } from '../../src-server/protocol/events.js';
 import { checkExtensionEvent, EXTENSION_EVENT_SCHEMAS } from '../../src-server/protocol/extension-schemas.js';
 import { postJson, readSse, startGateway, streamViolations, type GatewayHarness } from '../support/gateway-harness.js';
 import { weatherTool } from '../support/fixtures.js';
+import { SseReader } from '../state/sse-reader.js';
 
 const EXT = new Set<string>(EXTENSION_EVENT_TYPES);
 const types = (events: { data: unknown }[]): string[] => events.map((e) => (e.data as { type: string }).type);
@@ -163,15 +164,47 @@ describe('extension events on a live stream (C2, C4, H2, H3, H5, L4)', () => {
     expect(typeof ext.error.code).toBe('string');
   });
 
-  test('L4: silence longer than the ping interval gives response.ping with extensions, a comment without', async () => {
-    const slow = { 'x-simulator-ttft-ms': '300' };
-    const on = await stream({ model: 'sim-chat', input: 'hello' }, { ...slow, 'x-responses-extensions': 'on' });
-    expect(types(on.events)).toContain('response.ping');
-    expect(streamViolations(on, 'openai', true)).toEqual([]);
-    const off = await stream({ model: 'sim-chat', input: 'hello' }, slow);
-    expect(types(off.events)).not.toContain('response.ping');
-    expect(off.text).toContain(': keep-alive');
-  });
+  test(
+    'L4: silence longer than the ping interval gives response.ping with extensions, a comment without',
+    { tags: ['L4'] },
+    async () => {
+      // The backend goes silent after its first chunk and stays so until the client leaves: the
+      // keep-alive has to come, however slowly the machine runs (no race with a first token).
+      const silent = { 'x-simulator-fault': 'stall', 'x-simulator-fault-after': '0' };
+      const open = async (headers: Record<string, string>) => {
+        const controller = new AbortController();
+        const res = await fetch(`${h.url}/v1/responses`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', ...silent, ...headers },
+          body: JSON.stringify({ model: 'sim-chat', input: 'hello', stream: true }),
+          signal: controller.signal,
+        });
+        return { res, controller };
+      };
+
+      const on = await open({ 'x-responses-extensions': 'on' });
+      const reader = new SseReader(on.res);
+      const ping = await reader.waitFor((e) => e.type === 'response.ping');
+      expect(checkExtensionEvent(ping)).toBeNull();
+      // Numbered like every other event of the stream (L6).
+      expect(reader.events.map((e) => e.sequence_number)).toEqual(reader.events.map((_, i) => i));
+      on.controller.abort();
+      await reader.finished;
+
+      const off = await open({});
+      const body = (off.res.body as ReadableStream<Uint8Array>).getReader();
+      const decoder = new TextDecoder();
+      let text = '';
+      while (!text.includes(': keep-alive')) {
+        const { value, done } = await body.read();
+        if (done) throw new Error(`the stream ended without a keep-alive: ${text}`);
+        text += decoder.decode(value, { stream: true });
+      }
+      expect(text).not.toContain('response.ping');
+      off.controller.abort();
+      await body.cancel().catch(() => undefined);
+    },
+  );
 
   test('extensions off (the default): no extension event ever appears', async () => {
     const bodies = [

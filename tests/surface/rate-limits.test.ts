@@ -63,6 +63,7 @@ describe('H5/M3 rate limits from the flags', () => {
 
 describe('H5 the openai client retries a 429 and succeeds once the budget returns', () => {
   let gateway: Gateway;
+  let limiterNow = 1_000_000;
   const statuses: number[] = [];
   beforeAll(async () => {
     const config = {
@@ -76,14 +77,30 @@ describe('H5 the openai client retries a 429 and succeeds once the budget return
       const entry = JSON.parse(line) as { msg?: string; message?: string; status?: number };
       if (typeof entry.status === 'number') statuses.push(entry.status);
     });
-    // One request per 300 ms window: the retry waits about 300 ms, not a minute.
-    const rateLimiter = new RateLimiter({ defaults: { requestsPerMinute: 1, tokensPerMinute: 0 }, windowMs: 300 });
+    // One request per 300 ms window: the retry waits about 300 ms, not a minute. The limiter's
+    // clock only moves when the client has seen the 429 (below), so the second request is
+    // refused however slowly the machine runs, and the retry is admitted.
+    const rateLimiter = new RateLimiter({
+      defaults: { requestsPerMinute: 1, tokensPerMinute: 0 },
+      windowMs: 300,
+      now: () => limiterNow,
+    });
     gateway = await createGateway(config, { logger, rateLimiter });
   });
   afterAll(() => gateway.close());
 
-  test('429 then automatic retry success', async () => {
-    const client = new OpenAI({ baseURL: `${gateway.url}/v1`, apiKey: 'k', maxRetries: 3 });
+  test('429 then automatic retry success', { tags: ['H5', 'M3'] }, async () => {
+    const client = new OpenAI({
+      baseURL: `${gateway.url}/v1`,
+      apiKey: 'k',
+      maxRetries: 3,
+      // The window passes exactly when the client receives the 429 and starts its retry wait.
+      fetch: async (url, init) => {
+        const res = await fetch(url, init);
+        if (res.status === 429) limiterNow += 300;
+        return res;
+      },
+    });
     const first = await client.responses.create({ model: 'sim-chat', input: 'one' });
     expect(first.status).toBe('completed');
     const second = await client.responses.create({ model: 'sim-chat', input: 'two' });

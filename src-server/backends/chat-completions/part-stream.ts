@@ -89,17 +89,41 @@ export class ChatPartStream implements AsyncIterableIterator<ModelPart> {
   private readonly onData = (chunk: Buffer): void => {
     if (this.ended) return;
     this.waitingSince = Date.now();
-    this.sse.push(chunk);
-    this.collect();
+    this.decoding(() => {
+      this.sse.push(chunk);
+      this.collect();
+    });
   };
 
   private readonly onEnd = (): void => {
     if (this.ended) return;
-    this.sse.end();
-    // Without [DONE] the decoder reports a truncated stream.
-    this.decoder.end();
-    this.collect();
+    this.decoding(() => {
+      this.sse.end();
+      // Without [DONE] the decoder reports a truncated stream.
+      this.decoder.end();
+      this.collect();
+    });
   };
+
+  /**
+   * Runs decoding inside the response's 'data' / 'end' listeners: whatever the backend sends, a
+   * failure ends this stream as a backend protocol error instead of escaping the listener (X7).
+   */
+  private decoding(step: () => void): void {
+    try {
+      step();
+    } catch (err) {
+      if (this.ended) return;
+      // Parts decoded before the failure stay queued; the error part ends the stream after them.
+      this.decoder.parts = [];
+      this.add({
+        type: 'error',
+        error: errors.backendProtocol(`The backend stream could not be decoded: ${describe(err)}`),
+      });
+      this.close();
+      this.exchange.req.destroy();
+    }
+  }
 
   private readonly onBroken = (error: unknown): void => {
     if (this.ended) return;

@@ -4,7 +4,7 @@
  * turns the plan into vLLM-shaped chunks; this file knows nothing about HTTP.
  */
 import { Prng } from './prng.js';
-import { valueForSchema } from './schema-value.js';
+import { SchemaValueError, valueForSchema } from './schema-value.js';
 import { contentText, tokenize, type PromptMessage } from './tokenizer.js';
 
 export interface SimTool {
@@ -169,7 +169,8 @@ export function planReply(request: SimRequest, traits: ModelTraits, rng: Prng, d
   if (tools.length > 0) {
     for (const tool of tools) {
       const schema = tool.function?.parameters ?? { type: 'object', properties: {} };
-      const pieces = fragments(rng, tokenize(JSON.stringify(valueForSchema(rng, schema))));
+      const value = schemaValue(rng, schema, `the parameters of tool '${String(tool.function?.name).slice(0, 64)}'`);
+      const pieces = fragments(rng, tokenize(JSON.stringify(value)));
       const tailFrom = pieces.length > 2 && rng.next() < 0.5 ? Math.ceil(pieces.length * 0.6) : pieces.length;
       toolCalls.push({
         id: `chatcmpl-tool-${rng.hex(32)}`,
@@ -179,7 +180,8 @@ export function planReply(request: SimRequest, traits: ModelTraits, rng: Prng, d
       });
     }
   } else if (format?.type === 'json_schema' && format.json_schema?.schema) {
-    content = tokenize(JSON.stringify(valueForSchema(rng, format.json_schema.schema)));
+    const name = String(format.json_schema.name ?? 'schema').slice(0, 64);
+    content = tokenize(JSON.stringify(schemaValue(rng, format.json_schema.schema, `the response format '${name}'`)));
   } else if (format?.type === 'json_object') {
     content = tokenize(
       JSON.stringify({ answer: `You asked: ${snippet(lastUserText(messages))}`, confidence: rng.int(50, 99) / 100 }),
@@ -201,6 +203,17 @@ export function planReply(request: SimRequest, traits: ModelTraits, rng: Prng, d
     },
     request,
   );
+}
+
+/** A value for a client's schema; a refusal names which schema it was (the simulator answers 400). */
+function schemaValue(rng: Prng, schema: Record<string, unknown>, what: string): unknown {
+  try {
+    return valueForSchema(rng, schema);
+  } catch (e) {
+    if (e instanceof SchemaValueError)
+      throw new SchemaValueError(`The simulator will not generate a value for ${what}: ${e.message}.`);
+    throw e;
+  }
 }
 
 /** `max_tokens` / `max_completion_tokens`: cut the output and finish with `length`. */

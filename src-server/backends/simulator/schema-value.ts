@@ -3,12 +3,50 @@
  * Covers what tool and response schemas use: type (and type lists), const, enum, properties /
  * required (every listed property is emitted, so strict schemas are satisfied), items / prefixItems
  * with minItems / maxItems, numeric bounds, string lengths and common formats, anyOf / oneOf
- * (first branch), allOf (merged), nullable types and local `$ref`s (#/$defs, #/definitions).
- * `pattern` is not solved: such strings are plain words.
+ * (first branch), allOf (merged), nullable types and local `$ref`s (#/$defs, #/definitions),
+ * recursive ones included. `pattern` is not solved: such strings are plain words.
+ *
+ * Bounded (X7): the schema is the client's, and the generator runs inside the gateway's process,
+ * so its work is budgeted in output — values and characters — and in depth, never by a timer.
+ * Past MINIMAL_DEPTH it emits the least the schema allows (required properties only, minItems
+ * items, a null or non-recursive anyOf branch), which ends recursive `$ref`s that can end. A
+ * schema whose smallest value still exceeds the budget (`minItems: 1e9`, `minLength: 1e8`, a
+ * recursion that never stops) is refused with a SchemaValueError naming the keyword and the limit
+ * before anything large is built; the simulator answers it with a 400 (README.md).
  */
 import type { Prng } from './prng.js';
 
 type Schema = Record<string, unknown>;
+
+/** Most the generator produces for one schema. */
+export const SCHEMA_VALUE_BUDGET = {
+  /** Values (objects, arrays, strings, numbers …) in the generated document. */
+  maxValues: 10_000,
+  /** Characters of the generated JSON, roughly (strings, keys and a few per value). */
+  maxChars: 256 * 1024,
+  /** Nesting of generated objects and arrays (and of `allOf` / `$ref` resolution). */
+  maxDepth: 32,
+  /** Schema keys copied while resolving `$ref` and merging `allOf` (bounds the work of resolution). */
+  maxSteps: 1_000_000,
+} as const;
+
+/** From this depth on only what the schema requires is generated (recursive schemas end here). */
+const MINIMAL_DEPTH = 8;
+/** Characters charged per value besides its own text (quotes, separators). */
+const VALUE_OVERHEAD_CHARS = 2;
+
+/** A schema the simulator will not satisfy within SCHEMA_VALUE_BUDGET. */
+export class SchemaValueError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SchemaValueError';
+  }
+}
+
+/** A finite number from a schema keyword, else undefined (`1e400` parses to Infinity). */
+function finite(value: unknown): number | undefined {
+  return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
+}
 
 const WORDS = [
   'alpha',
@@ -36,6 +74,9 @@ function asSchema(value: unknown): Schema {
 
 export class SchemaValueGenerator {
   private depth = 0;
+  private values = 0;
+  private chars = 0;
+  private steps = 0;
 
   constructor(
     private readonly rng: Prng,
@@ -43,7 +84,11 @@ export class SchemaValueGenerator {
   ) {}
 
   generate(schema: unknown = this.root, name = 'value'): unknown {
-    if (this.depth > 12) return null;
+    if (this.depth >= SCHEMA_VALUE_BUDGET.maxDepth)
+      throw new SchemaValueError(
+        `the schema needs values nested deeper than ${SCHEMA_VALUE_BUDGET.maxDepth} levels (a recursive $ref that never ends?)`,
+      );
+    this.charge(1, 0, name);
     this.depth++;
     try {
       return this.value(asSchema(schema), name);
@@ -52,18 +97,59 @@ export class SchemaValueGenerator {
     }
   }
 
-  private resolve(schema: Schema): Schema {
+  /** Counts `values` more values and `chars` more characters; throws once past the budget. */
+  private charge(values: number, chars: number, name: string): void {
+    this.values += values;
+    this.chars += chars + values * VALUE_OVERHEAD_CHARS;
+    if (this.values > SCHEMA_VALUE_BUDGET.maxValues)
+      throw new SchemaValueError(
+        `the schema needs more than ${SCHEMA_VALUE_BUDGET.maxValues} values (at '${name.slice(0, 64)}')`,
+      );
+    if (this.chars > SCHEMA_VALUE_BUDGET.maxChars)
+      throw new SchemaValueError(
+        `the schema needs more than ${SCHEMA_VALUE_BUDGET.maxChars} characters of JSON (at '${name.slice(0, 64)}')`,
+      );
+  }
+
+  /** Counts schema keys handled while resolving; throws once past the budget. */
+  private step(keys: number): void {
+    this.steps += keys + 1;
+    if (this.steps > SCHEMA_VALUE_BUDGET.maxSteps)
+      throw new SchemaValueError(
+        `resolving the schema's $ref / allOf takes more than ${SCHEMA_VALUE_BUDGET.maxSteps} steps`,
+      );
+  }
+
+  /** Past MINIMAL_DEPTH only what the schema requires is generated. */
+  private get minimal(): boolean {
+    return this.depth > MINIMAL_DEPTH;
+  }
+
+  private resolve(schema: Schema, level = 0): Schema {
+    if (level >= SCHEMA_VALUE_BUDGET.maxDepth)
+      throw new SchemaValueError(
+        `the schema's allOf / $ref chain is deeper than ${SCHEMA_VALUE_BUDGET.maxDepth} levels (a recursive allOf?)`,
+      );
     let s = schema;
     for (let hops = 0; typeof s.$ref === 'string' && hops < 16; hops++) {
       const path = s.$ref.replace(/^#\/?/, '').split('/').filter(Boolean);
       let target: unknown = this.root;
       for (const key of path) target = asSchema(target)[key.replace(/~1/g, '/').replace(/~0/g, '~')];
+      this.step(path.length + Object.keys(asSchema(target)).length + Object.keys(s).length);
       s = { ...asSchema(target), ...Object.fromEntries(Object.entries(s).filter(([k]) => k !== '$ref')) };
     }
     if (Array.isArray(s.allOf)) {
       let merged: Schema = { ...s, allOf: undefined };
       for (const part of s.allOf) {
-        const p = this.resolve(asSchema(part));
+        const p = this.resolve(asSchema(part), level + 1);
+        this.step(
+          Object.keys(merged).length +
+            Object.keys(p).length +
+            Object.keys(asSchema(merged.properties)).length +
+            Object.keys(asSchema(p.properties)).length +
+            (Array.isArray(merged.required) ? merged.required.length : 0) +
+            (Array.isArray(p.required) ? p.required.length : 0),
+        );
         merged = {
           ...merged,
           ...p,
@@ -79,18 +165,28 @@ export class SchemaValueGenerator {
     return s;
   }
 
-  private value(input: Schema, name: string): unknown {
+  private value(input: Schema, name: string, hops = 0): unknown {
+    if (hops >= SCHEMA_VALUE_BUDGET.maxDepth)
+      throw new SchemaValueError(
+        `the schema's anyOf / oneOf chain is deeper than ${SCHEMA_VALUE_BUDGET.maxDepth} levels (a recursive $ref?)`,
+      );
     const s = this.resolve(input);
     if ('const' in s) return s.const;
     if (Array.isArray(s.enum) && s.enum.length > 0) return this.rng.pick(s.enum);
     const branches = Array.isArray(s.anyOf) ? s.anyOf : Array.isArray(s.oneOf) ? s.oneOf : undefined;
     if (branches && branches.length > 0) {
-      // Prefer a non-null branch so optional-by-null fields still carry data.
-      const branch = branches.find((b) => asSchema(b).type !== 'null') ?? branches[0];
-      return this.generate({ ...s, anyOf: undefined, oneOf: undefined, ...asSchema(branch) }, name);
+      // Prefer a non-null branch so optional-by-null fields still carry data; deep down, the
+      // branch most likely to end a recursion: null, else one without a $ref.
+      const isNull = (b: unknown): boolean => asSchema(b).type === 'null';
+      const branch = this.minimal
+        ? (branches.find(isNull) ?? branches.find((b) => asSchema(b).$ref === undefined) ?? branches[0])
+        : (branches.find((b) => !isNull(b)) ?? branches[0]);
+      // The branch describes this same value (not a nested one): same depth, one hop further.
+      return this.value({ ...s, anyOf: undefined, oneOf: undefined, ...asSchema(branch) }, name, hops + 1);
     }
     let type = s.type;
-    if (Array.isArray(type)) type = type.find((t) => t !== 'null') ?? type[0];
+    if (Array.isArray(type))
+      type = this.minimal && type.includes('null') ? 'null' : (type.find((t) => t !== 'null') ?? type[0]);
     if (type === undefined) {
       if (s.properties !== undefined) type = 'object';
       else if (s.items !== undefined) type = 'array';
@@ -117,18 +213,34 @@ export class SchemaValueGenerator {
   private object(s: Schema): Record<string, unknown> {
     const out: Record<string, unknown> = {};
     const props = asSchema(s.properties);
-    for (const key of Object.keys(props)) out[key] = this.generate(props[key], key);
     const required = Array.isArray(s.required) ? (s.required as unknown[]) : [];
+    const requiredSet = new Set(required);
+    for (const key of Object.keys(props)) {
+      if (this.minimal && !requiredSet.has(key)) continue;
+      this.charge(0, key.length + 2, key);
+      out[key] = this.generate(props[key], key);
+    }
     for (const key of required) {
-      if (typeof key === 'string' && !(key in out)) out[key] = this.generate(s.additionalProperties ?? {}, key);
+      if (typeof key === 'string' && !(key in out)) {
+        this.charge(0, key.length + 2, key);
+        out[key] = this.generate(s.additionalProperties ?? {}, key);
+      }
     }
     return out;
   }
 
   private array(s: Schema, name: string): unknown[] {
-    const min = typeof s.minItems === 'number' ? s.minItems : 1;
-    const max = typeof s.maxItems === 'number' ? s.maxItems : Math.max(min, 3);
-    const count = this.rng.int(Math.min(min, max), Math.max(min, Math.min(max, min + 2)));
+    const minItems = finite(s.minItems);
+    const min = Math.max(0, minItems ?? (this.minimal ? 0 : 1));
+    const max = finite(s.maxItems) ?? Math.max(min, 3);
+    // Refused before anything is built: the items alone would not fit.
+    if (min > SCHEMA_VALUE_BUDGET.maxValues - this.values)
+      throw new SchemaValueError(
+        `minItems ${min} at '${name.slice(0, 64)}' exceeds the budget of ${SCHEMA_VALUE_BUDGET.maxValues} values`,
+      );
+    const count = this.minimal
+      ? Math.min(min, Math.max(0, max))
+      : this.rng.int(Math.min(min, max), Math.max(min, Math.min(max, min + 2)));
     const prefix = Array.isArray(s.prefixItems) ? s.prefixItems : [];
     const out: unknown[] = [];
     const seen = new Set<string>();
@@ -158,17 +270,17 @@ export class SchemaValueGenerator {
   }
 
   private number(s: Schema, integer: boolean): number {
+    const minimum = finite(s.minimum);
+    const exclusiveMinimum = finite(s.exclusiveMinimum);
+    const maximum = finite(s.maximum);
+    const exclusiveMaximum = finite(s.exclusiveMaximum);
     let min =
-      typeof s.minimum === 'number'
-        ? s.minimum
-        : typeof s.exclusiveMinimum === 'number'
-          ? s.exclusiveMinimum + (integer ? 1 : 0.5)
-          : 0;
+      minimum !== undefined ? minimum : exclusiveMinimum !== undefined ? exclusiveMinimum + (integer ? 1 : 0.5) : 0;
     let max =
-      typeof s.maximum === 'number'
-        ? s.maximum
-        : typeof s.exclusiveMaximum === 'number'
-          ? s.exclusiveMaximum - (integer ? 1 : 0.5)
+      maximum !== undefined
+        ? maximum
+        : exclusiveMaximum !== undefined
+          ? exclusiveMaximum - (integer ? 1 : 0.5)
           : min + 100;
     if (max < min) [min, max] = [max, min];
     if (integer) {
@@ -204,10 +316,16 @@ export class SchemaValueGenerator {
     let text = /city|location|place|town/i.test(name)
       ? this.rng.pick(CITIES)
       : `${this.rng.pick(WORDS)} ${this.rng.pick(WORDS)}`;
-    const minLength = typeof s.minLength === 'number' ? s.minLength : 0;
-    const maxLength = typeof s.maxLength === 'number' ? s.maxLength : Infinity;
+    const minLength = Math.max(0, finite(s.minLength) ?? 0);
+    const maxLength = Math.max(0, finite(s.maxLength) ?? Infinity);
+    // Refused before anything is built: the string alone would not fit.
+    if (minLength > SCHEMA_VALUE_BUDGET.maxChars - this.chars)
+      throw new SchemaValueError(
+        `minLength ${minLength} at '${name.slice(0, 64)}' exceeds the budget of ${SCHEMA_VALUE_BUDGET.maxChars} characters`,
+      );
     while (text.length < minLength) text += ` ${this.rng.pick(WORDS)}`;
     if (text.length > maxLength) text = text.slice(0, maxLength);
+    this.charge(0, text.length, name);
     return text;
   }
 }

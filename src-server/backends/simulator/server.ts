@@ -13,6 +13,7 @@ import { completionBody, serializeStream, type Envelope } from './chunks.js';
 import { KnobError, resolveKnobs, type RequestKnobs } from './options.js';
 import { fnv1a, Prng } from './prng.js';
 import { planReply, type ModelTraits, type SimRequest } from './reply.js';
+import { SchemaValueError } from './schema-value.js';
 import { promptTokenIds, textTokenIds, type PromptMessage } from './tokenizer.js';
 
 export const SIMULATOR_MODELS: Record<string, ModelTraits> = {
@@ -60,6 +61,17 @@ function vllmError(
   const body = JSON.stringify({ object: 'error', message, type, param: null, code: status });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
+}
+
+/** A timer callback of one response: a throw cuts that response instead of reaching the event loop. */
+function guarded(res: ServerResponse, callback: () => void): () => void {
+  return () => {
+    try {
+      callback();
+    } catch {
+      res.destroy();
+    }
+  };
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -130,10 +142,13 @@ export class SimulatorServer extends EventEmitter {
     const handler = handlers[path];
     if (!handler) return this.detail(res, 404, 'Not Found');
     if (req.method !== handler[0]) return this.detail(res, 405, 'Method Not Allowed');
-    Promise.resolve(handler[1]()).catch((e: unknown) => {
-      if (!res.headersSent) vllmError(res, 500, 'InternalServerError', (e as Error).message);
-      else res.destroy();
-    });
+    // Started inside the promise chain: a synchronous throw is answered like an asynchronous one.
+    Promise.resolve()
+      .then(handler[1])
+      .catch((e: unknown) => {
+        if (!res.headersSent) vllmError(res, 500, 'InternalServerError', (e as Error).message);
+        else res.destroy();
+      });
   }
 
   private detail(res: ServerResponse, status: number, detail: string): void {
@@ -264,7 +279,14 @@ export class SimulatorServer extends EventEmitter {
 
     const rng = new Prng(fnv1a(parsed.raw, fnv1a(String(knobs.seed))));
     const env: Envelope = { id: `chatcmpl-${rng.hex(32)}`, created: 1_700_000_000 + rng.int(0, 9_999_999), model };
-    const plan = planReply(body, traits, rng, knobs.deltas);
+    let plan: ReturnType<typeof planReply>;
+    try {
+      plan = planReply(body, traits, rng, knobs.deltas);
+    } catch (e) {
+      // A client schema beyond the generator's budget (schema-value.ts): the request's fault.
+      if (!(e instanceof SchemaValueError)) throw e;
+      return vllmError(res, 400, 'BadRequestError', e.message);
+    }
     const ids = promptTokenIds(body.messages as PromptMessage[], body.tools);
     const usage = { promptTokens: ids.length, cachedTokens: this.cachedTokens(ids, body.cache_salt ?? '') };
     const serialize = {
@@ -279,13 +301,13 @@ export class SimulatorServer extends EventEmitter {
       let done = false;
       this.watch(res, path, model, () => (done ? 1 : 0));
       setTimeout(
-        () => {
+        guarded(res, () => {
           done = true;
           if (res.destroyed) return;
           res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) });
           res.end(out);
           this.stats.completed++;
-        },
+        }),
         knobs.ttftMs + knobs.tokenMs * (plan.completionTokens - 1),
       );
       return;
@@ -324,9 +346,9 @@ export class SimulatorServer extends EventEmitter {
       writeUpTo(total);
       return;
     }
-    const tick = (): void => {
+    const tick = guarded(res, (): void => {
       if (writeUpTo(knobs.tokenMs === 0 ? total : sent + 1)) setTimeout(tick, knobs.tokenMs);
-    };
+    });
     setTimeout(tick, knobs.ttftMs);
   }
 

@@ -1,0 +1,43 @@
+/**
+ * Response header values built from request content. Node refuses to write a header value with
+ * control characters (a NUL in a JSON key, say) and throws, so such text is percent-encoded
+ * first, and bounded, since a request may name thousands of fields.
+ */
+
+/** Lenient mode (L3): the unknown fields that were ignored (docs/headers.md). */
+export const IGNORED_FIELDS_HEADER = 'x-responses-ignored-fields';
+
+/** Longest value written; past it the list ends with `...(+N more)` (ASCII: header values must be). */
+export const MAX_LIST_HEADER_CHARS = 4096;
+
+/**
+ * `text` with every character outside printable ASCII, and `%` and `,` (the list separator),
+ * percent-encoded as UTF-8 (`%00`, `%C3%A9`); a lone surrogate becomes U+FFFD (`%EF%BF%BD`).
+ * Ordinary field paths (`input[0].foo`) are unchanged.
+ */
+export function headerSafe(text: string): string {
+  let out = '';
+  for (const ch of text) {
+    const code = ch.codePointAt(0) as number;
+    if (code >= 0x20 && code <= 0x7e && ch !== '%' && ch !== ',') {
+      out += ch;
+      continue;
+    }
+    for (const byte of Buffer.from(ch, 'utf8')) out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
+/** A comma-separated header list of `items`, each made header-safe, cut to MAX_LIST_HEADER_CHARS. */
+export function headerList(items: readonly string[]): string {
+  let out = '';
+  for (let i = 0; i < items.length; i++) {
+    const item = headerSafe(items[i]);
+    const next = out === '' ? item : `${out}, ${item}`;
+    if (next.length > MAX_LIST_HEADER_CHARS) return `${out}${out === '' ? '' : ', '}...(+${items.length - i} more)`;
+    out = next;
+  }
+  return out;
+}
+
+export const ignoredFieldsHeader = headerList;

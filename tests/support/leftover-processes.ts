@@ -1,0 +1,127 @@
+/**
+ * Vitest global setup (both configs): after the run, no process the suite started may remain.
+ *
+ * Which processes are this run's: setup puts a run id in the environment before any worker
+ * starts, and every process a test spawns inherits it (spawn passes the environment on unless a
+ * test replaces it). As a second net for tests that do replace it, a process whose command line
+ * points into this checkout and that did not exist at setup counts too. Never this process or
+ * its ancestors (npm, the shell), never Vitest's own pool workers and esbuild service (children
+ * of this process, which Vitest ends itself), never zombies (already dead), and never another
+ * run's processes: another checkout has another path, another run another run id.
+ *
+ * Processes that are still shutting down get a grace period; whatever is left after it fails
+ * the run, listed with its command line. Processes that carry this run's id are then killed
+ * (they are this run's own), so a failure does not leave them behind either.
+ */
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import { fileURLToPath } from 'node:url';
+
+const RUN_ENV = 'RESPONSES_STUDIO_TEST_RUN';
+/** This checkout, with a trailing slash: `/work/wt/a/` must not match `/work/wt/a-copy/`. */
+const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
+const GRACE_MS = 15_000;
+
+interface ProcessInfo {
+  pid: number;
+  ppid: number;
+  state: string;
+  cmdline: string;
+  runId: string | null;
+}
+
+function read(path: string): string | null {
+  try {
+    return fs.readFileSync(path, 'utf8');
+  } catch {
+    return null; // gone, or another user's
+  }
+}
+
+function info(pid: number): ProcessInfo | null {
+  const stat = read(`/proc/${pid}/stat`);
+  if (stat === null) return null;
+  // `pid (comm) state ppid …`; comm may contain spaces and parentheses.
+  const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const environ = read(`/proc/${pid}/environ`) ?? '';
+  const entry = environ.split('\0').find((e) => e.startsWith(`${RUN_ENV}=`));
+  return {
+    pid,
+    ppid: Number(rest[1]),
+    state: rest[0],
+    cmdline: (read(`/proc/${pid}/cmdline`) ?? '').split('\0').join(' ').trim(),
+    runId: entry ? entry.slice(RUN_ENV.length + 1) : null,
+  };
+}
+
+function allProcesses(): ProcessInfo[] {
+  const out: ProcessInfo[] = [];
+  for (const name of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    const p = info(Number(name));
+    if (p) out.push(p);
+  }
+  return out;
+}
+
+function ancestors(): Set<number> {
+  const out = new Set<number>();
+  for (let pid = process.pid; pid > 1 && !out.has(pid);) {
+    out.add(pid);
+    const p = info(pid);
+    if (!p) break;
+    pid = p.ppid;
+  }
+  return out;
+}
+
+/** Vitest's own helpers: pool workers and the esbuild service, started by this process. */
+function isRunnerInfrastructure(p: ProcessInfo): boolean {
+  return p.ppid === process.pid && /node_modules\/(vitest|tinypool|@esbuild|esbuild)\//.test(p.cmdline);
+}
+
+let runId = '';
+let before = new Set<number>();
+
+export function setup(): void {
+  if (process.platform !== 'linux') return;
+  runId = randomUUID();
+  process.env[RUN_ENV] = runId;
+  before = new Set(allProcesses().map((p) => p.pid));
+}
+
+function leftovers(): ProcessInfo[] {
+  const mine = ancestors();
+  return allProcesses().filter(
+    (p) =>
+      !mine.has(p.pid) &&
+      p.state !== 'Z' &&
+      !isRunnerInfrastructure(p) &&
+      (p.runId === runId || (!before.has(p.pid) && p.cmdline.includes(CHECKOUT))),
+  );
+}
+
+export async function teardown(): Promise<void> {
+  if (process.platform !== 'linux' || runId === '') return;
+  const deadline = Date.now() + GRACE_MS;
+  let left = leftovers();
+  while (left.length > 0 && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 200));
+    left = leftovers();
+  }
+  if (left.length === 0) return;
+  for (const p of left) {
+    if (p.runId !== runId) continue;
+    try {
+      process.kill(p.pid, 'SIGKILL');
+    } catch {
+      // Already gone.
+    }
+  }
+  // An error thrown from a global teardown is printed but does not change Vitest's exit status.
+  process.exitCode = 1;
+  throw new Error(
+    `${left.length} process(es) started by this test run were still running after it ended:\n` +
+      left.map((p) => `  pid ${p.pid} (parent ${p.ppid}): ${p.cmdline.slice(0, 300)}`).join('\n'),
+  );
+}
