@@ -69,7 +69,11 @@ describe('M7 ids are validated on import and never become paths', { tags: ['X7',
     afterAll(() => h.close());
 
     test.each(BAD)('refuses a bad %s with a 400', async (_what, text) => {
-      const res = await fetch(`${h.url}/v1/recordings/import`, { method: 'POST', body: text });
+      const res = await fetch(`${h.url}/v1/recordings/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: text,
+      });
       const error = await expectError(res, 400, {
         type: 'invalid_request_error',
         code: 'invalid_value',
@@ -85,7 +89,11 @@ describe('M7 ids are validated on import and never become paths', { tags: ['X7',
         responseId: 'resp_1',
         requestId: 'req-1.a:b',
       });
-      const res = await fetch(`${h.url}/v1/recordings/import`, { method: 'POST', body: ok });
+      const res = await fetch(`${h.url}/v1/recordings/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-ndjson' },
+        body: ok,
+      });
       expect(res.status).toBe(200);
       expect(((await res.json()) as { ids: string[] }).ids).toEqual(['rec_0123abcd']);
     });

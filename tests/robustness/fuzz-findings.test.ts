@@ -144,7 +144,11 @@ describe('the 500s found by fuzzing are 4xx with the OpenAI envelope', { tags: [
       '"input":"hi"',
       `"input":${deepJson(50_000)}`,
     );
-    const res = await fetch(`${h.url}/v1/recordings/import`, { method: 'POST', body: text });
+    const res = await fetch(`${h.url}/v1/recordings/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-ndjson' },
+      body: text,
+    });
     const error = await expectError(res, 400, { code: 'invalid_value', param: 'body' });
     expect(error.message).toMatch(/line 2: nested deeper than \d+ levels/);
   });
