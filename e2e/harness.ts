@@ -89,8 +89,8 @@ export async function sendTemplate(page: Page, template: string): Promise<void> 
  */
 export const RUN_WAIT_MS = 120_000;
 
-export async function waitForRunStatus(page: Page, status: string | RegExp): Promise<string> {
+export async function waitForRunStatus(page: Page, status: string | RegExp, bound = RUN_WAIT_MS): Promise<string> {
   const loc = page.getByTestId('run-status');
-  await loc.filter({ hasText: status }).waitFor({ timeout: RUN_WAIT_MS });
+  await loc.filter({ hasText: status }).waitFor({ timeout: bound });
   return (await loc.getAttribute('data-status')) ?? '';
 }

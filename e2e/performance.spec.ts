@@ -39,6 +39,9 @@ describe.skipIf(!hasChromium)('console performance (measured)', () => {
     await h?.close();
   });
 
+  // Only a hang guard: on a machine shared with other suites a 100,000-event run can take minutes.
+  const BIG_RUN_BOUND_MS = 600_000;
+
   async function streamRun(page: Page, deltas: number, tokenMs: number) {
     await page.getByTestId('template-select').selectOption('plain');
     await page.getByTestId('token-ms').fill(String(tokenMs));
@@ -46,67 +49,75 @@ describe.skipIf(!hasChromium)('console performance (measured)', () => {
     await page.getByTestId('deltas').fill(String(deltas));
     const started = Date.now();
     await page.getByTestId('send').click();
-    await waitForRunStatus(page, 'completed');
+    await waitForRunStatus(page, 'completed', BIG_RUN_BOUND_MS);
     const wall = Date.now() - started;
     const count = Number(await page.getByTestId('event-table').getAttribute('data-count'));
     const stats = await page.getByTestId('run-stats').innerText();
     return { wall, count, stats };
   }
 
-  test('100,000-event run: loads into the timeline and scrolls; no event lost', async () => {
-    const page = await h.open();
-    await observeLongTasks(page);
-    const { wall, count } = await streamRun(page, 100_000, 0);
-    // Every event the gateway sent is a row: sequence numbers 0..n-1 and n rows.
-    const wireEvents = Number((await page.getByTestId('run-stats').innerText()).match(/(\d+) events/)?.[1]);
-    expect(count).toBe(wireEvents);
-    expect(count).toBeGreaterThan(100_000);
-    results.run100kEvents = count;
-    results.run100kStreamWallMs = wall;
-    results.run100kLongestTaskWhileStreamingMs = Math.max(0, ...(await longTasks(page)));
-    // Load: switch to a small run, then back; time until the 100k rows are in the table and painted.
-    await page.getByTestId('deltas').fill('3');
-    await page.getByTestId('send').click();
-    await expect.poll(() => page.getByTestId('run-tab').count()).toBe(2);
-    await waitForRunStatus(page, 'completed');
-    const loadMs = await page.evaluate(async (n) => {
-      const tab = document.querySelectorAll<HTMLElement>('[data-testid="run-tab"]')[0];
-      const t0 = performance.now();
-      tab.click();
-      for (;;) {
+  test(
+    '100,000-event run: loads into the timeline and scrolls; no event lost',
+    async () => {
+      const page = await h.open();
+      await observeLongTasks(page);
+      const { wall, count } = await streamRun(page, 100_000, 0);
+      // Every event the gateway sent is a row: sequence numbers 0..n-1 and n rows.
+      const wireEvents = Number((await page.getByTestId('run-stats').innerText()).match(/(\d+) events/)?.[1]);
+      expect(count).toBe(wireEvents);
+      expect(count).toBeGreaterThan(100_000);
+      results.run100kEvents = count;
+      results.run100kStreamWallMs = wall;
+      results.run100kLongestTaskWhileStreamingMs = Math.max(0, ...(await longTasks(page)));
+      // Load: switch to a small run, then back; time until the 100k rows are in the table and painted.
+      await page.getByTestId('deltas').fill('3');
+      await page.getByTestId('send').click();
+      await expect.poll(() => page.getByTestId('run-tab').count()).toBe(2);
+      await waitForRunStatus(page, 'completed');
+      const loadMs = await page.evaluate(async (n) => {
+        const tab = document.querySelectorAll<HTMLElement>('[data-testid="run-tab"]')[0];
+        const t0 = performance.now();
+        tab.click();
+        for (;;) {
+          await new Promise((r) => requestAnimationFrame(r));
+          if (Number(document.querySelector('[data-testid="event-table"]')?.getAttribute('data-count')) === n) break;
+        }
         await new Promise((r) => requestAnimationFrame(r));
-        if (Number(document.querySelector('[data-testid="event-table"]')?.getAttribute('data-count')) === n) break;
+        return performance.now() - t0;
+      }, count);
+      results.run100kLoadIntoTimelineMs = Math.round(loadMs);
+      await longTasks(page);
+      const scroll = page.getByTestId('event-scroll');
+      const height = await scroll.evaluate((el) => el.scrollHeight);
+      for (let i = 1; i <= 40; i++) {
+        await scroll.evaluate((el, y) => (el.scrollTop = y), (height * i) / 40);
+        await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
       }
-      await new Promise((r) => requestAnimationFrame(r));
-      return performance.now() - t0;
-    }, count);
-    results.run100kLoadIntoTimelineMs = Math.round(loadMs);
-    await longTasks(page);
-    const scroll = page.getByTestId('event-scroll');
-    const height = await scroll.evaluate((el) => el.scrollHeight);
-    for (let i = 1; i <= 40; i++) {
-      await scroll.evaluate((el, y) => (el.scrollTop = y), (height * i) / 40);
-      await page.evaluate(() => new Promise((r) => requestAnimationFrame(r)));
-    }
-    const tasks = await longTasks(page);
-    results.run100kScrollLongTasksOver50ms = tasks.filter((d) => d > 50).length;
-    results.run100kScrollLongestTaskMs = Math.round(Math.max(0, ...tasks));
-    const lastSeq = await page.locator('[data-testid="event-row"]').last().locator('.c-seq').innerText();
-    expect(Number(lastSeq)).toBe(count - 1);
-    await page.context().close();
-  });
+      const tasks = await longTasks(page);
+      results.run100kScrollLongTasksOver50ms = tasks.filter((d) => d > 50).length;
+      results.run100kScrollLongestTaskMs = Math.round(Math.max(0, ...tasks));
+      const lastSeq = await page.locator('[data-testid="event-row"]').last().locator('.c-seq').innerText();
+      expect(Number(lastSeq)).toBe(count - 1);
+      await page.context().close();
+    },
+    2 * BIG_RUN_BOUND_MS,
+  );
 
-  test('fast live stream: events per second rendered, none lost', async () => {
-    const page = await h.open();
-    await observeLongTasks(page);
-    const { wall, count } = await streamRun(page, 20_000, 0);
-    const rows = await page.evaluate(() =>
-      Number(document.querySelector('[data-testid="event-table"]')!.getAttribute('data-count')),
-    );
-    expect(rows).toBe(count);
-    results.liveStreamEvents = count;
-    results.liveStreamEventsPerSecond = Math.round((count / wall) * 1000);
-    results.liveStreamLongestTaskMs = Math.round(Math.max(0, ...(await longTasks(page))));
-    await page.context().close();
-  });
+  test(
+    'fast live stream: events per second rendered, none lost',
+    async () => {
+      const page = await h.open();
+      await observeLongTasks(page);
+      const { wall, count } = await streamRun(page, 20_000, 0);
+      const rows = await page.evaluate(() =>
+        Number(document.querySelector('[data-testid="event-table"]')!.getAttribute('data-count')),
+      );
+      expect(rows).toBe(count);
+      results.liveStreamEvents = count;
+      results.liveStreamEventsPerSecond = Math.round((count / wall) * 1000);
+      results.liveStreamLongestTaskMs = Math.round(Math.max(0, ...(await longTasks(page))));
+      await page.context().close();
+    },
+    BIG_RUN_BOUND_MS,
+  );
 });
