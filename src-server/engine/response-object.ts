@@ -21,6 +21,8 @@ export function initialResponse(request: CreateResponseRequest, id: string, crea
   const response: ResponseObject = {
     id,
     object: 'response',
+    // openai-node 7 types it on every Response: null is the standard access (no domain program).
+    access_programs: null,
     created_at: createdAt,
     completed_at: null,
     status: 'in_progress',
