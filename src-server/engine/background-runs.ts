@@ -96,18 +96,31 @@ export class BackgroundRuns {
 }
 
 /**
- * Events of `entry` after sequence number `startingAfter`, and a subscription for the ones still
- * to come. Null when the buffer no longer holds the event right after `startingAfter`.
+ * The buffered events of `entry` after sequence number `after`, oldest first, without copying the
+ * buffer (the buffer holds consecutive sequence numbers). Null when the event right after `after`
+ * was already dropped (--responses-background-buffer-max-bytes).
  */
-export function replayFrom(
+export function bufferedAfter(
   entry: BackgroundEntry,
-  startingAfter: number,
-  follow: EventTap,
-): { replay: WireEvent[]; unsubscribe: () => void } | null {
-  if (startingAfter < entry.droppedThrough) return null;
-  // Replay and subscription happen in the same tick: no event can fall between them.
-  const replay = entry.events.filter((e) => e.sequence_number > startingAfter);
-  if (entry.final) return { replay, unsubscribe: () => undefined };
-  entry.followers.add(follow);
-  return { replay, unsubscribe: () => entry.followers.delete(follow) };
+  after: number,
+): { events: readonly WireEvent[]; from: number } | null {
+  if (after < entry.droppedThrough) return null;
+  const first = entry.events[0]?.sequence_number ?? after + 1;
+  return { events: entry.events, from: Math.max(0, after + 1 - first) };
+}
+
+/**
+ * Calls `notify` after each new event of `entry` (already in its buffer) and once it finished;
+ * returns the function that stops it. A follower reads the events from the buffer at its
+ * client's pace (E8), so following costs no memory of its own.
+ */
+export function onNewEvents(entry: BackgroundEntry, notify: () => void): () => void {
+  if (entry.final) return () => undefined;
+  const tap: EventTap = () => notify();
+  entry.followers.add(tap);
+  detached(
+    entry.run.finished.then(() => notify()),
+    'waking the followers of a background run',
+  );
+  return () => entry.followers.delete(tap);
 }

@@ -5,6 +5,7 @@
  */
 import type { Response as OpenAIResponse } from 'openai/resources/responses/responses';
 import type { GatewayConfig } from '../config/flags.js';
+import type { GatewayError } from '../protocol/errors.js';
 import type { Dialect } from '../protocol/events.js';
 
 export type { Dialect };
@@ -18,6 +19,21 @@ export interface WireEvent {
 
 /** Called for every event in order; `offsetMs` is the time since the request started. */
 export type EventTap = (event: WireEvent, offsetMs: number) => void;
+
+/**
+ * Flow control from a client transport back to the engine (E8). Before it reads the next part of
+ * the backend's stream, a run asks each of its flows; a transport whose client has not yet taken
+ * what was sent answers with a promise, and the run reads nothing more (so the backend's socket
+ * fills and pauses) until that promise resolves. SSE implements it with `res.write()`'s return
+ * value and 'drain' (http/sse-writer.ts); a WebSocket transport with `ws.bufferedAmount`.
+ */
+export interface ClientFlow {
+  /**
+   * undefined when the client can take more now (the hot path allocates nothing); otherwise a
+   * promise that resolves once it can, or once the client is gone. Never rejects.
+   */
+  whenWritable(): Promise<void> | undefined;
+}
 
 export interface RunOptions {
   requestId: string;
@@ -83,6 +99,13 @@ export interface ResponseRun {
   readonly invalidArgumentCallIds: readonly string[];
   /** Stops generation: aborts the backend and ends the response as incomplete/cancelled. */
   cancel(reason: 'client_disconnected' | 'cancelled'): void;
+  /** Stops generation: aborts the backend and ends the response with `error` + `response.failed`. */
+  fail(error: GatewayError): void;
+  /**
+   * Makes the run wait for this client before it reads more from the backend (E8); returns the
+   * function that removes it. A run without flows (a background run) never waits.
+   */
+  throttle(flow: ClientFlow): () => void;
   /**
    * Keep-alive (L4) with extensions on: emits `response.ping` and returns true; false when the
    * stream has no extensions (the HTTP layer then writes an SSE comment) or already ended.

@@ -21,6 +21,8 @@ export const OVERHEAD_HEADER = 'x-responses-gateway-overhead-ms';
 export interface MetricSources {
   /** Streams in flight. */
   activeStreams: () => number;
+  /** Bytes all streams hold unsent for slow clients (E8). */
+  streamUnsentBytes?: () => number;
   state?: StateService;
   recording?: RecordingService | null;
 }
@@ -103,6 +105,9 @@ export class GatewayMetrics {
       });
     };
     gauge('active_streams', 'Streaming responses in flight.', sources.activeStreams);
+    const unsent = sources.streamUnsentBytes;
+    if (unsent)
+      gauge('stream_unsent_bytes', 'Bytes written to streams that their clients have not read yet (E8).', unsent);
     // Process-wide engine and session counters: one value per process, shown by every gateway in it.
     const processCounter = (n: string, help: string, read: () => number): void => {
       new Counter({
