@@ -7,6 +7,7 @@
 import type { EventTap, ResponseObject, ResponseRun, WireEvent } from './contract.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 import { detached } from './contain.js';
+import { reportTo, type FailureReporter, type Logger } from '../logging/logger.js';
 
 /** How long a finished background run keeps its replay buffer. */
 const LINGER_MS = 5 * 60_000;
@@ -25,6 +26,8 @@ export interface BackgroundEntry {
   final: ResponseObject | null;
   /** Live followers; each gets every event after it subscribed. */
   readonly followers: Set<EventTap>;
+  /** Failures of this entry's reactions, through the gateway's logger. */
+  readonly report: FailureReporter;
 }
 
 export class BackgroundRuns {
@@ -32,7 +35,14 @@ export class BackgroundRuns {
   /** Events dropped from replay buffers (E8), for diagnostics. */
   droppedEvents = 0;
 
-  constructor(private readonly bufferMaxBytes: number) {}
+  private readonly report: FailureReporter;
+
+  constructor(
+    private readonly bufferMaxBytes: number,
+    logger: Logger,
+  ) {
+    this.report = reportTo(logger);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -49,6 +59,7 @@ export class BackgroundRuns {
       bytes: 0,
       final: null,
       followers: new Set(),
+      report: this.report,
     };
     this.entries.set(run.id, entry);
     const unsubscribe = run.onEvent((event, offsetMs) => {
@@ -74,6 +85,7 @@ export class BackgroundRuns {
         }, LINGER_MS).unref();
       }),
       'ending a background run',
+      this.report,
     );
     return entry;
   }
@@ -121,6 +133,7 @@ export function onNewEvents(entry: BackgroundEntry, notify: () => void): () => v
   detached(
     entry.run.finished.then(() => notify()),
     'waking the followers of a background run',
+    entry.report,
   );
   return () => entry.followers.delete(tap);
 }

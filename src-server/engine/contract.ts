@@ -5,6 +5,7 @@
  */
 import type { Response as OpenAIResponse } from 'openai/resources/responses/responses';
 import type { GatewayConfig } from '../config/flags.js';
+import type { Logger } from '../logging/logger.js';
 import type { GatewayError } from '../protocol/errors.js';
 import type { Dialect } from '../protocol/events.js';
 
@@ -37,6 +38,8 @@ export interface ClientFlow {
 
 export interface RunOptions {
   requestId: string;
+  /** The request's logger: contained failures, stream-validator violations (rule id, at warn). */
+  logger: Logger;
   dialect: Dialect;
   /** Extension events (brief: "(ext)") on or off for this response. */
   extensions: boolean;

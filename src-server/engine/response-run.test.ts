@@ -1,3 +1,4 @@
+import { silentLogger } from '../logging/logger.js';
 import { describe, expect, test } from 'vitest';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../backends/contract.js';
 import { defaultConfig } from '../config/flags.js';
@@ -54,6 +55,7 @@ const request = (fields: Partial<CreateResponseRequest> = {}): CreateResponseReq
 function runOptions(controller = new AbortController(), overrides: Partial<RunOptions> = {}): RunOptions {
   return {
     requestId: 'req_1',
+    logger: silentLogger,
     dialect: 'openai',
     extensions: false,
     signal: controller.signal,

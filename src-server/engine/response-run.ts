@@ -18,7 +18,8 @@ import { ResponseBuilder } from './response-builder.js';
 import { initialResponse } from './response-object.js';
 import { toModelRequest } from './translate-request.js';
 import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
-import { contained, detached, reportToConsole } from './contain.js';
+import { contained, detached } from './contain.js';
+import { reportTo } from '../logging/logger.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 
@@ -78,7 +79,7 @@ export async function startResponseRun(
   else
     options.signal.addEventListener(
       'abort',
-      contained('cancelling a response', () => run.cancel('client_disconnected')),
+      contained('cancelling a response', () => run.cancel('client_disconnected'), reportTo(options.logger)),
       { once: true },
     );
   setImmediate(() => {
@@ -87,14 +88,14 @@ export async function startResponseRun(
       source = { parts: run.surface.wrapParts(parts as AsyncIterable<ModelPart>, adapter) };
     } catch (err) {
       // Never leave the response without a terminal event.
-      reportToConsole(err, 'starting a response');
+      reportTo(options.logger)(err, 'starting a response');
       run.cancel('cancelled');
       return;
     }
     // The closures above (cleanup, abort listener) share this scope and live as long as the run:
     // dropping the stream here lets a session waiting for tool outputs free the finished one.
     parts = null;
-    detached(run.pump(source), 'running a response');
+    detached(run.pump(source), 'running a response', reportTo(options.logger));
   });
   return run;
 }
@@ -134,7 +135,7 @@ class Run implements ResponseRun {
     });
     const validate = options.config.validateStream;
     this.emitter = new ResponseEventEmitter({
-      requestId: options.requestId,
+      logger: options.logger,
       dialect: options.dialect,
       extensions: options.extensions,
       extensionHooks: this.surface.hooks,

@@ -23,7 +23,7 @@ import { respondBackground, sessionRequested } from './state-routes.js';
 import type { GatewayMetrics, RequestObservation } from '../observability/gateway-metrics.js';
 import { contained, detached } from '../engine/contain.js';
 import { IGNORED_FIELDS_HEADER, ignoredFieldsHeader } from './header-value.js';
-import { reportTo } from './report-failure.js';
+import { reportTo } from '../logging/logger.js';
 
 /** A streaming response in flight, so that shutdown can end it cleanly. */
 export interface ActiveStream {
@@ -87,6 +87,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   const observation = deps.observe?.begin(deps.backend, ctx.startedAt);
   const options: RunOptions = {
     requestId: ctx.requestId,
+    logger: ctx.log,
     dialect,
     extensions,
     backendHeaders: simulatorHeaders(req),

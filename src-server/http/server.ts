@@ -11,7 +11,6 @@ import type { BackendAdapter } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
 import { errors } from '../protocol/errors.js';
 import { capabilities, health, listModels } from './info-routes.js';
-import type { Logger } from './logger.js';
 import { baseHeaders, requestIdFor } from './request-headers.js';
 import { processingHeader, sendError, type RequestContext } from './respond.js';
 import type { RecordingService } from '../recording/service.js';
@@ -33,7 +32,7 @@ import { guardConnections, serverOptions } from './connections.js';
 import { accessOf, type RequestOrigin } from './origin-policy.js';
 import type { RerunTargetResolver } from '../recording/rerun.js';
 import { contained } from '../engine/contain.js';
-import { reportTo } from './report-failure.js';
+import { reportTo, type Logger } from '../logging/logger.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -105,6 +104,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
   const metrics = new GatewayMetrics({
     activeStreams: () => active.size,
+    logger,
     streamUnsentBytes: () => streamBudget.total,
     state: options.state,
     recording: options.recording,

@@ -17,7 +17,7 @@ import type { ServerResponse } from 'node:http';
 import type { GatewayConfig } from '../config/flags.js';
 import type { ClientFlow, WireEvent } from '../engine/contract.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logging/logger.js';
 import type { StreamBudget } from './stream-budget.js';
 
 /** Flow control and memory bounds of one stream (E8). */

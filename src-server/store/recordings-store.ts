@@ -20,6 +20,7 @@
  * `recording` by a crashed process are marked `interrupted` on open (`recoverInterrupted`), their
  * counters recomputed from their rows.
  */
+import { createLogger, reportTo } from '../logging/logger.js';
 import type { Database } from 'better-sqlite3';
 import { prepareStatements, toSummary, type Statements } from './recordings-sql.js';
 import { WriterThread } from './recordings-writer-thread.js';
@@ -123,6 +124,7 @@ export interface ListRecordingsOptions {
 export interface RecordingsStoreOptions {
   maxBytes?: number;
   now?: () => number;
+  /** A failed background write (the gateway passes its logger's; else an `error` JSON log line on stderr). */
   onError?: (err: unknown) => void;
   /** How often running recordings' counters are stored (default 1000 ms); they always are at finish and before reads. */
   countersEveryMs?: number;
@@ -167,7 +169,8 @@ export class RecordingsStore {
     this.stmt = prepareStatements(db);
     this.maxBytes = Math.max(0, options.maxBytes ?? 0);
     this.now = options.now ?? Date.now;
-    this.onError = options.onError ?? ((err: unknown) => console.error('recording store write failed', err));
+    this.onError =
+      options.onError ?? ((err: unknown) => reportTo(createLogger('error'))(err, 'a recording store write'));
     this.countersEveryMs = options.countersEveryMs ?? 1000;
     this.writer = new RecordingsWriter(db, this.maxBytes);
   }
