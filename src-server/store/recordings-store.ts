@@ -21,6 +21,7 @@
  * counters recomputed from their rows.
  */
 import { createLogger, reportTo } from '../logging/logger.js';
+import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { prepareStatements, toSummary, type Statements } from './recordings-sql.js';
 import { WriterThread } from './recordings-writer-thread.js';
@@ -33,7 +34,6 @@ import {
   type WriteReport,
 } from './recordings-writer.js';
 import type { RecordingSummary } from '../recording/format.js';
-import { randomHex } from '../engine/ids.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 import { requestSummary } from '../recording/request-summary.js';
 
@@ -213,7 +213,7 @@ export class RecordingsStore {
   }
 
   startRecording(meta: RecordingMeta): string {
-    const id = meta.id ?? `rec_${randomHex(12)}`;
+    const id = meta.id ?? `rec_${randomBytes(12).toString('hex')}`;
     const request = JSON.stringify(meta.request ?? null);
     const derived = requestSummary(meta.request);
     const row: StartRow = {
