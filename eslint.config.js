@@ -20,6 +20,18 @@ export default tseslint.config(
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
   },
   {
+    // One logger, passed in: the gateway's layers log through the Logger they are given.
+    files: [
+      'src-server/{engine,store,backends,recording,sessions,observability,http,crypto,limits,summaries,tenancy,protocol}/**/*.ts',
+    ],
+    ignores: ['**/*.test.ts', 'src-server/store/bench-store.ts', 'src-server/store/testing/**'],
+    rules: { 'no-console': 'error' },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
+  },
+  {
     // protocol/ is isomorphic: the console imports it, so no Node built-ins there.
     files: ['src-server/protocol/**/*.ts'],
     rules: {

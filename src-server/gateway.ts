@@ -7,7 +7,7 @@ import type { AddressInfo } from 'node:net';
 import { createBackend } from './backends/index.js';
 import type { BackendAdapter } from './backends/contract.js';
 import type { GatewayConfig } from './config/flags.js';
-import { createLogger, type Logger } from './http/logger.js';
+import { createLogger, type Logger } from './logging/logger.js';
 import { createHttpApp, type RouteInfo } from './http/server.js';
 import { createStateService } from './sessions/state.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
@@ -18,7 +18,7 @@ import { LogTail, tailLogger } from './observability/log-tail.js';
 import { precompileRequestValidator } from './protocol/validate-request.js';
 import type { RerunTargetResolver } from './recording/rerun.js';
 
-export type { Logger } from './http/logger.js';
+export type { Logger } from './logging/logger.js';
 
 export interface GatewayOptions {
   /** Rate limiter instead of one built from the --rate-limit-* flags (tests use a short window). */
@@ -68,6 +68,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
   const recording = openRecordingService(config, {
     recordings: options.recordings ?? state.store.recordings,
     onRecorderError: (err, where) => logger.error('recorder failed; the request goes on unrecorded', { where, err }),
+    onStoreError: (err) => logger.error('recording store background task failed', { err }),
   });
   let url = '';
   const { server, active, routes } = createHttpApp({

@@ -8,7 +8,7 @@
 import { join } from 'node:path';
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
 import type { GatewayConfig } from '../../src-server/config/flags.js';
-import { createLogger } from '../../src-server/http/logger.js';
+import { createLogger } from '../../src-server/logging/logger.js';
 import { fileSavedRequests, memorySavedRequests } from '../../src-server/console/saved-requests-store.js';
 import { createGatewayHost, type GatewayFactory } from '../shell/gateway-host.js';
 import { createProfileGateways, fileKeyStore, memoryKeyStore, PROFILE_KEYS_FILE } from '../shell/profile-gateways.js';

@@ -5,7 +5,7 @@
  * status. The line lets tests and operators see what happened (tests/support/gateway-process.ts
  * fails a test on it).
  */
-import { formatLogLine } from '../http/logger.js';
+import { formatLogLine } from '../logging/logger.js';
 
 /** `msg` of the JSON log line written before the process exits. */
 export const FATAL_MESSAGE = 'uncaught exception; the process exits';

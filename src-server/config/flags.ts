@@ -163,6 +163,33 @@ export const FLAGS = [
       'Socket write coalescing: events produced in the same tick are written together up to this many bytes.',
   },
   {
+    key: 'streamHighWaterBytes',
+    flag: 'responses-stream-high-water-bytes',
+    type: 'number',
+    default: 64 * 1024,
+    group: 'Limits',
+    description:
+      "Backpressure (E8): when this many bytes of a stream wait unsent for a slow client, the gateway stops reading the backend's stream (and so pauses the backend's socket) until the client has taken them.",
+  },
+  {
+    key: 'streamMaxBufferedBytes',
+    flag: 'responses-stream-max-buffered-bytes',
+    type: 'number',
+    default: 16 * 1024 * 1024,
+    group: 'Limits',
+    description:
+      "Most bytes one stream may hold unsent for its client (E8); past it the response ends with an 'error' event, code 'stream_buffer_exceeded', and response.failed.",
+  },
+  {
+    key: 'streamMaxBufferedTotalBytes',
+    flag: 'responses-stream-max-buffered-total-bytes',
+    type: 'number',
+    default: 256 * 1024 * 1024,
+    group: 'Limits',
+    description:
+      "Most bytes all streams together may hold unsent for their clients (E8); the stream that goes over it ends with an 'error' event, code 'stream_buffer_exceeded'.",
+  },
+  {
     key: 'pingIntervalSeconds',
     flag: 'responses-ping-interval-seconds',
     type: 'number',

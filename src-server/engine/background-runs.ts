@@ -7,6 +7,7 @@
 import type { EventTap, ResponseObject, ResponseRun, WireEvent } from './contract.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 import { detached } from './contain.js';
+import { reportTo, type FailureReporter, type Logger } from '../logging/logger.js';
 
 /** How long a finished background run keeps its replay buffer. */
 const LINGER_MS = 5 * 60_000;
@@ -25,6 +26,8 @@ export interface BackgroundEntry {
   final: ResponseObject | null;
   /** Live followers; each gets every event after it subscribed. */
   readonly followers: Set<EventTap>;
+  /** Failures of this entry's reactions, through the gateway's logger. */
+  readonly report: FailureReporter;
 }
 
 export class BackgroundRuns {
@@ -32,7 +35,14 @@ export class BackgroundRuns {
   /** Events dropped from replay buffers (E8), for diagnostics. */
   droppedEvents = 0;
 
-  constructor(private readonly bufferMaxBytes: number) {}
+  private readonly report: FailureReporter;
+
+  constructor(
+    private readonly bufferMaxBytes: number,
+    logger: Logger,
+  ) {
+    this.report = reportTo(logger);
+  }
 
   get size(): number {
     return this.entries.size;
@@ -49,6 +59,7 @@ export class BackgroundRuns {
       bytes: 0,
       final: null,
       followers: new Set(),
+      report: this.report,
     };
     this.entries.set(run.id, entry);
     const unsubscribe = run.onEvent((event, offsetMs) => {
@@ -74,6 +85,7 @@ export class BackgroundRuns {
         }, LINGER_MS).unref();
       }),
       'ending a background run',
+      this.report,
     );
     return entry;
   }
@@ -96,18 +108,32 @@ export class BackgroundRuns {
 }
 
 /**
- * Events of `entry` after sequence number `startingAfter`, and a subscription for the ones still
- * to come. Null when the buffer no longer holds the event right after `startingAfter`.
+ * The buffered events of `entry` after sequence number `after`, oldest first, without copying the
+ * buffer (the buffer holds consecutive sequence numbers). Null when the event right after `after`
+ * was already dropped (--responses-background-buffer-max-bytes).
  */
-export function replayFrom(
+export function bufferedAfter(
   entry: BackgroundEntry,
-  startingAfter: number,
-  follow: EventTap,
-): { replay: WireEvent[]; unsubscribe: () => void } | null {
-  if (startingAfter < entry.droppedThrough) return null;
-  // Replay and subscription happen in the same tick: no event can fall between them.
-  const replay = entry.events.filter((e) => e.sequence_number > startingAfter);
-  if (entry.final) return { replay, unsubscribe: () => undefined };
-  entry.followers.add(follow);
-  return { replay, unsubscribe: () => entry.followers.delete(follow) };
+  after: number,
+): { events: readonly WireEvent[]; from: number } | null {
+  if (after < entry.droppedThrough) return null;
+  const first = entry.events[0]?.sequence_number ?? after + 1;
+  return { events: entry.events, from: Math.max(0, after + 1 - first) };
+}
+
+/**
+ * Calls `notify` after each new event of `entry` (already in its buffer) and once it finished;
+ * returns the function that stops it. A follower reads the events from the buffer at its
+ * client's pace (E8), so following costs no memory of its own.
+ */
+export function onNewEvents(entry: BackgroundEntry, notify: () => void): () => void {
+  if (entry.final) return () => undefined;
+  const tap: EventTap = () => notify();
+  entry.followers.add(tap);
+  detached(
+    entry.run.finished.then(() => notify()),
+    'waking the followers of a background run',
+    entry.report,
+  );
+  return () => entry.followers.delete(tap);
 }

@@ -5,6 +5,8 @@
  */
 import type { Response as OpenAIResponse } from 'openai/resources/responses/responses';
 import type { GatewayConfig } from '../config/flags.js';
+import type { Logger } from '../logging/logger.js';
+import type { GatewayError } from '../protocol/errors.js';
 import type { Dialect } from '../protocol/events.js';
 
 export type { Dialect };
@@ -19,8 +21,25 @@ export interface WireEvent {
 /** Called for every event in order; `offsetMs` is the time since the request started. */
 export type EventTap = (event: WireEvent, offsetMs: number) => void;
 
+/**
+ * Flow control from a client transport back to the engine (E8). Before it reads the next part of
+ * the backend's stream, a run asks each of its flows; a transport whose client has not yet taken
+ * what was sent answers with a promise, and the run reads nothing more (so the backend's socket
+ * fills and pauses) until that promise resolves. SSE implements it with `res.write()`'s return
+ * value and 'drain' (http/sse-writer.ts); a WebSocket transport with `ws.bufferedAmount`.
+ */
+export interface ClientFlow {
+  /**
+   * undefined when the client can take more now (the hot path allocates nothing); otherwise a
+   * promise that resolves once it can, or once the client is gone. Never rejects.
+   */
+  whenWritable(): Promise<void> | undefined;
+}
+
 export interface RunOptions {
   requestId: string;
+  /** The request's logger: contained failures, stream-validator violations (rule id, at warn). */
+  logger: Logger;
   dialect: Dialect;
   /** Extension events (brief: "(ext)") on or off for this response. */
   extensions: boolean;
@@ -71,6 +90,18 @@ export type ResponseObject = Omit<
   store: boolean;
 };
 
+/**
+ * What the engine needs of the response store to continue a conversation (M6):
+ * store/responses-store.ts implements it. The engine names no store type.
+ */
+export interface ConversationLookup {
+  /** The chain ending at `id`, oldest first; `owner` limits it to one key's responses (tenancy). */
+  getConversation(
+    id: string,
+    owner?: string,
+  ): { found: true; items: unknown[]; responseIds: string[] } | { found: false; missingId: string };
+}
+
 export interface ResponseRun {
   readonly id: string;
   /** The current snapshot of the Response object. */
@@ -83,6 +114,13 @@ export interface ResponseRun {
   readonly invalidArgumentCallIds: readonly string[];
   /** Stops generation: aborts the backend and ends the response as incomplete/cancelled. */
   cancel(reason: 'client_disconnected' | 'cancelled'): void;
+  /** Stops generation: aborts the backend and ends the response with `error` + `response.failed`. */
+  fail(error: GatewayError): void;
+  /**
+   * Makes the run wait for this client before it reads more from the backend (E8); returns the
+   * function that removes it. A run without flows (a background run) never waits.
+   */
+  throttle(flow: ClientFlow): () => void;
   /**
    * Keep-alive (L4) with extensions on: emits `response.ping` and returns true; false when the
    * stream has no extensions (the HTTP layer then writes an SSE comment) or already ended.

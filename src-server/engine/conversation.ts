@@ -7,8 +7,7 @@
 import { errors } from '../protocol/errors.js';
 import type { ReasoningKeyring } from '../crypto/reasoning-seal.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
-import type { ResponsesStore } from '../store/index.js';
-import type { ResponseObject } from './contract.js';
+import type { ConversationLookup, ResponseObject } from './contract.js';
 import type { CanonicalEvent } from './response-builder.js';
 import { ANONYMOUS, ANONYMOUS_OWNER, ownerScope, type Principal } from '../tenancy/owner.js';
 
@@ -38,7 +37,7 @@ export function inputAsItems(input: CreateResponseRequest['input']): Item[] {
  */
 export function prepareConversation(
   request: CreateResponseRequest,
-  store: ResponsesStore,
+  store: ConversationLookup,
   keyring: ReasoningKeyring,
   principal: Principal = ANONYMOUS,
 ): PreparedRequest {

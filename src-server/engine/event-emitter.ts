@@ -7,6 +7,7 @@
 import { dialectEventType, type Dialect } from '../protocol/events.js';
 import type { CanonicalEvent } from './response-builder.js';
 import type { EventTap, WireEvent } from './contract.js';
+import type { Logger } from '../logging/logger.js';
 
 /** What the emitter needs of protocol/stream-validator.ts's StreamValidator. */
 export interface StreamChecker {
@@ -36,7 +37,8 @@ export const engineMetrics = {
 export type ExtensionHook = (event: CanonicalEvent) => readonly CanonicalEvent[];
 
 export interface EmitterOptions {
-  requestId: string;
+  /** The request's logger (it carries the request id). */
+  logger: Logger;
   dialect: Dialect;
   /** Extension events on: the hooks run. */
   extensions: boolean;
@@ -93,7 +95,11 @@ export class ResponseEventEmitter {
         tap(wire, offsetMs);
       } catch (error) {
         // A failing consumer (say, a store write) must not break the stream for the others.
-        console.error(`[engine] event tap failed for ${this.options.requestId}: ${(error as Error).message}`);
+        this.options.logger.error('event tap failed', {
+          err: error,
+          eventType: wire.type,
+          sequenceNumber: wire.sequence_number,
+        });
       }
     }
   }
@@ -102,9 +108,12 @@ export class ResponseEventEmitter {
     if (violations.length === 0) return;
     engineMetrics.streamViolations += violations.length;
     for (const v of violations) {
-      console.error(
-        `[engine] STREAM VIOLATION request=${this.options.requestId} rule=${v.rule} seq=${String(v.sequenceNumber)} type=${String(v.eventType)}: ${v.message}`,
-      );
+      this.options.logger.warn('stream violation', {
+        rule: v.rule,
+        sequenceNumber: v.sequenceNumber,
+        eventType: v.eventType,
+        detail: v.message,
+      });
     }
     if (this.options.validate === 'strict' && !this.strictViolation) this.strictViolation = violations[0];
   }

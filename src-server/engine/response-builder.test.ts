@@ -1,3 +1,4 @@
+import { silentLogger } from '../logging/logger.js';
 import { describe, expect, test } from 'vitest';
 import type { ModelPart } from '../backends/contract.js';
 import { errors } from '../protocol/errors.js';
@@ -23,7 +24,7 @@ function drive(
 ): Driven {
   const dialect = options.dialect ?? 'openai';
   const emitter = new ResponseEventEmitter({
-    requestId: 'req_test',
+    logger: silentLogger,
     dialect,
     extensions: false,
     validate: 'strict',

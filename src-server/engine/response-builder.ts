@@ -5,7 +5,7 @@
  * the sink it was given (the run's emitter).
  */
 import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../backends/contract.js';
-import type { GatewayError } from '../protocol/errors.js';
+import { streamErrorFields, type GatewayError } from '../protocol/errors.js';
 import type {
   ResponseFunctionToolCall,
   ResponseOutputMessage,
@@ -183,14 +183,7 @@ export class ResponseBuilder {
     if (this.terminal) return;
     this.start();
     this.closeAll('incomplete');
-    // Both shapes at once: openai-node's ResponseErrorEvent (flat) and Open Responses' ErrorStreamingEvent (nested).
-    this.emit({
-      type: 'error',
-      code: error.code,
-      message: error.message,
-      param: error.param,
-      error: { type: error.type, code: error.code, message: error.message, param: error.param },
-    });
+    this.emit({ type: 'error', ...streamErrorFields(error) });
     this.response.error = { code: error.code, message: error.message };
     this.finalize('failed', 'response.failed');
   }

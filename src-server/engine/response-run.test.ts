@@ -1,3 +1,4 @@
+import { silentLogger } from '../logging/logger.js';
 import { describe, expect, test } from 'vitest';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../backends/contract.js';
 import { defaultConfig } from '../config/flags.js';
@@ -54,6 +55,7 @@ const request = (fields: Partial<CreateResponseRequest> = {}): CreateResponseReq
 function runOptions(controller = new AbortController(), overrides: Partial<RunOptions> = {}): RunOptions {
   return {
     requestId: 'req_1',
+    logger: silentLogger,
     dialect: 'openai',
     extensions: false,
     signal: controller.signal,
@@ -215,5 +217,59 @@ describe('ResponseRun: failures and cancellation', () => {
 describe('L1 every run stream validates', () => {
   test('no stream violation was counted by any run in this file', () => {
     expect(engineMetrics.streamViolations).toBe(0);
+  });
+});
+
+describe('client flow control (E8)', { tags: ['E8'] }, () => {
+  /** Counts how many parts the run has taken from the backend. */
+  function countingAdapter(parts: ModelPart[]): { adapter: BackendAdapter; taken: () => number } {
+    let taken = 0;
+    const adapter = new ScriptedAdapter([]);
+    adapter.stream = () =>
+      Promise.resolve({
+        [Symbol.asyncIterator]: () => ({
+          next: () =>
+            Promise.resolve(
+              taken < parts.length ? { done: false, value: parts[taken++] } : { done: true, value: undefined },
+            ),
+        }),
+      } as AsyncIterable<ModelPart>);
+    return { adapter, taken: () => taken };
+  }
+
+  test('a blocked flow holds the next backend read until it resolves; nothing is lost', async () => {
+    const { adapter, taken } = countingAdapter(TEXT);
+    const run = await startResponseRun(request(), adapter, runOptions());
+    let open: () => void = () => undefined;
+    let blocked = true;
+    const wait = new Promise<void>((resolve) => (open = resolve));
+    run.throttle({ whenWritable: () => (blocked ? wait : undefined) });
+    const types: string[] = [];
+    run.onEvent((e) => types.push(e.type));
+    // The run started (created, in_progress) and then waits: the backend was not read.
+    await expect.poll(() => types.length).toBe(2);
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(taken()).toBe(0);
+    blocked = false;
+    open();
+    const final = await run.finished;
+    expect(final.status).toBe('completed');
+    expect(taken()).toBe(TEXT.length);
+    expect(types.at(-1)).toBe('response.completed');
+  });
+
+  test('fail() ends a run blocked on its client with error + response.failed', async () => {
+    const { adapter, taken } = countingAdapter(TEXT);
+    const run = await startResponseRun(request(), adapter, runOptions());
+    run.throttle({ whenWritable: () => new Promise<void>(() => undefined) });
+    const types: string[] = [];
+    run.onEvent((e) => types.push(e.type));
+    await expect.poll(() => types.length).toBe(2);
+    run.fail(errors.streamBufferExceeded('stream', 1024));
+    const final = await run.finished;
+    expect(final.status).toBe('failed');
+    expect(final.error?.code).toBe('stream_buffer_exceeded');
+    expect(types.slice(-2)).toEqual(['error', 'response.failed']);
+    expect(taken()).toBe(0);
   });
 });

@@ -10,7 +10,7 @@ import type { BackendAdapter, ModelPart } from '../backends/contract.js';
 import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import { StreamValidator } from '../protocol/stream-validator.js';
-import type { EventTap, ResponseObject, ResponseRun, RunOptions } from './contract.js';
+import type { ClientFlow, EventTap, ResponseObject, ResponseRun, RunOptions } from './contract.js';
 import { ResponseEventEmitter } from './event-emitter.js';
 import type { CanonicalEvent } from './response-builder.js';
 import { newResponseId } from './ids.js';
@@ -18,7 +18,8 @@ import { ResponseBuilder } from './response-builder.js';
 import { initialResponse } from './response-object.js';
 import { toModelRequest } from './translate-request.js';
 import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
-import { contained, detached, reportToConsole } from './contain.js';
+import { contained, detached } from './contain.js';
+import { reportTo } from '../logging/logger.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 
@@ -78,7 +79,7 @@ export async function startResponseRun(
   else
     options.signal.addEventListener(
       'abort',
-      contained('cancelling a response', () => run.cancel('client_disconnected')),
+      contained('cancelling a response', () => run.cancel('client_disconnected'), reportTo(options.logger)),
       { once: true },
     );
   setImmediate(() => {
@@ -87,14 +88,14 @@ export async function startResponseRun(
       source = { parts: run.surface.wrapParts(parts as AsyncIterable<ModelPart>, adapter) };
     } catch (err) {
       // Never leave the response without a terminal event.
-      reportToConsole(err, 'starting a response');
+      reportTo(options.logger)(err, 'starting a response');
       run.cancel('cancelled');
       return;
     }
     // The closures above (cleanup, abort listener) share this scope and live as long as the run:
     // dropping the stream here lets a session waiting for tool outputs free the finished one.
     parts = null;
-    detached(run.pump(source), 'running a response');
+    detached(run.pump(source), 'running a response', reportTo(options.logger));
   });
   return run;
 }
@@ -108,6 +109,8 @@ class Run implements ResponseRun {
   private readonly cleanup: () => void;
   private readonly hooks: RunHooks;
   private readonly extensions: boolean;
+  /** Clients this run waits for before reading more of the backend's stream (E8). */
+  private readonly flows = new Set<ClientFlow>();
   /** Summaries, extension events, delta splitting (engine/surface-stages.ts). */
   readonly surface: SurfaceStages;
   private resolveFinished!: (response: ResponseObject) => void;
@@ -132,7 +135,7 @@ class Run implements ResponseRun {
     });
     const validate = options.config.validateStream;
     this.emitter = new ResponseEventEmitter({
-      requestId: options.requestId,
+      logger: options.logger,
       dialect: options.dialect,
       extensions: options.extensions,
       extensionHooks: this.surface.hooks,
@@ -179,6 +182,17 @@ class Run implements ResponseRun {
     this.builder.cancel(reason);
   }
 
+  fail(error: GatewayError): void {
+    if (this.builder.done) return;
+    this.backend.abort(new Error(`response failed: ${error.code}`));
+    this.builder.fail(error);
+  }
+
+  throttle(flow: ClientFlow): () => void {
+    this.flows.add(flow);
+    return () => this.flows.delete(flow);
+  }
+
   async pump(source: TurnSource): Promise<void> {
     let endedEarly = false;
     try {
@@ -221,6 +235,13 @@ class Run implements ResponseRun {
     source.parts = null;
     source.iterator = iterator;
     while (!this.builder.done) {
+      // E8: a client that has not taken what was sent holds the next read, and so the backend.
+      let wait = this.flows.size === 0 ? undefined : this.blockingFlow();
+      while (wait !== undefined && !this.builder.done) {
+        await Promise.race([wait, this.finished]);
+        wait = this.blockingFlow();
+      }
+      if (this.builder.done) break;
       const next = await iterator.next();
       if (next.done) {
         source.iterator = null;
@@ -229,6 +250,15 @@ class Run implements ResponseRun {
       this.builder.push(next.value);
       this.checkStrict();
     }
+  }
+
+  /** The wait of the first client that cannot take more now, if any. */
+  private blockingFlow(): Promise<void> | undefined {
+    for (const flow of this.flows) {
+      const wait = flow.whenWritable();
+      if (wait !== undefined) return wait;
+    }
+    return undefined;
   }
 
   /** 'strict' validation: the first violation fails the response, if it is still running. */

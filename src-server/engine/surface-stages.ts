@@ -52,7 +52,7 @@ export function createSurfaceStages(
           signal: options.signal,
           next: preTerminal,
           setSummary: targets.setSummary,
-          log: (message) => console.error(`[engine] ${options.requestId}: ${message}`),
+          log: (message) => options.logger.warn(message),
         })
       : null;
   return {

@@ -17,7 +17,7 @@ import type { Socket } from 'node:net';
 import type { GatewayConfig } from '../config/flags.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import { randomHex } from '../engine/ids.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logging/logger.js';
 
 type Limits = Pick<GatewayConfig, 'httpHeadersTimeoutSeconds' | 'httpRequestTimeoutSeconds' | 'httpMaxConnections'>;
 

@@ -18,7 +18,7 @@ import { processingHeader, sendJson, type RequestContext } from './respond.js';
 import { SSE_HEADERS, KEEP_ALIVE } from './sse-writer.js';
 import { assertLoopbackClient } from './loopback.js';
 import { contained } from '../engine/contain.js';
-import { reportTo } from './report-failure.js';
+import { reportTo } from '../logging/logger.js';
 
 /** Unsent bytes a slow log client may hold before its lines are dropped. */
 const MAX_BUFFERED_BYTES = 256 * 1024;

@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
-import type { Logger } from './logger.js';
+import type { Logger } from '../logging/logger.js';
 import type { Principal } from '../tenancy/owner.js';
 
 export interface RequestContext {

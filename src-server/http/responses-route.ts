@@ -13,7 +13,8 @@ import { validateCreateRequest } from '../protocol/validate-request.js';
 import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { dialectFor, extensionsFor, simulatorHeaders } from './request-headers.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
-import { SSE_HEADERS, SseWriter } from './sse-writer.js';
+import { SSE_HEADERS, SseWriter, streamBackpressure } from './sse-writer.js';
+import type { StreamBudget } from './stream-budget.js';
 import { resolveServiceTier } from '../protocol/service-tier.js';
 import { applyAzureBody } from './azure.js';
 import type { Surface } from './surface.js';
@@ -22,7 +23,7 @@ import { respondBackground, sessionRequested } from './state-routes.js';
 import type { GatewayMetrics, RequestObservation } from '../observability/gateway-metrics.js';
 import { contained, detached } from '../engine/contain.js';
 import { IGNORED_FIELDS_HEADER, ignoredFieldsHeader } from './header-value.js';
-import { reportTo } from './report-failure.js';
+import { reportTo } from '../logging/logger.js';
 
 /** A streaming response in flight, so that shutdown can end it cleanly. */
 export interface ActiveStream {
@@ -42,6 +43,8 @@ export interface ResponsesDeps {
   state?: StateService;
   /** Metrics (docs/observability.md): times the backend, counts the run, adds the overhead header. */
   observe?: GatewayMetrics;
+  /** Unsent bytes of all streams (E8, `--responses-stream-max-buffered-total-bytes`). */
+  streamBudget?: StreamBudget;
 }
 
 export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): Promise<void> {
@@ -84,6 +87,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   const observation = deps.observe?.begin(deps.backend, ctx.startedAt);
   const options: RunOptions = {
     requestId: ctx.requestId,
+    logger: ctx.log,
     dialect,
     extensions,
     backendHeaders: simulatorHeaders(req),
@@ -167,15 +171,19 @@ async function streamRun(
       controller.abort();
       run.cancel('client_disconnected');
     },
+    // E8: the run reads the backend only as fast as the client reads; a client too slow for the bounds fails it.
+    backpressure: streamBackpressure(config, deps.streamBudget, (error) => run.fail(error)),
   });
   const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
   const entry: ActiveStream = { run, writer, closed };
   deps.active.add(entry);
   const unsubscribe = run.onEvent(writer.write);
+  const unthrottle = run.throttle(writer);
   try {
     await run.finished;
   } finally {
     unsubscribe();
+    unthrottle();
     deps.active.delete(entry);
     // The terminal event is still queued in the writer: stored first, then sent (M6).
     deps.state?.flushFinalSaves();

@@ -11,7 +11,6 @@ import type { BackendAdapter } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
 import { errors } from '../protocol/errors.js';
 import { capabilities, health, listModels } from './info-routes.js';
-import type { Logger } from './logger.js';
 import { baseHeaders, requestIdFor } from './request-headers.js';
 import { processingHeader, sendError, type RequestContext } from './respond.js';
 import type { RecordingService } from '../recording/service.js';
@@ -19,6 +18,7 @@ import { registerRecordingRoutes } from './recording-routes.js';
 import type { StateService } from '../sessions/state.js';
 import { registerStateRoutes } from './state-routes.js';
 import { createResponse, type ActiveStream } from './responses-route.js';
+import { StreamBudget } from './stream-budget.js';
 import { Surface } from './surface.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
 import { serveStatic } from './static-files.js';
@@ -32,7 +32,7 @@ import { guardConnections, serverOptions } from './connections.js';
 import { accessOf, type RequestOrigin } from './origin-policy.js';
 import type { RerunTargetResolver } from '../recording/rerun.js';
 import { contained } from '../engine/contain.js';
-import { reportTo } from './report-failure.js';
+import { reportTo, type Logger } from '../logging/logger.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -86,6 +86,7 @@ const API_PREFIXES = ['/v1/', '/healthz', '/openai/', METRICS_ENDPOINT];
 export function createHttpApp(options: HttpAppOptions): HttpApp {
   const { config, backend, logger, consoleDir } = options;
   const active = new Set<ActiveStream>();
+  const streamBudget = new StreamBudget(config.streamMaxBufferedTotalBytes);
   const router = FindMyWay({ ignoreTrailingSlash: true });
   // Host, origins and CORS, auth and owners, rate limits, tiers, Azure aliases (surface.ts).
   const surface = new Surface(config, { rateLimiter: options.rateLimiter });
@@ -103,6 +104,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   };
   const metrics = new GatewayMetrics({
     activeStreams: () => active.size,
+    logger,
+    streamUnsentBytes: () => streamBudget.total,
     state: options.state,
     recording: options.recording,
   });
@@ -121,7 +124,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // Routes are classed by path for the origin rules: /v1/console/* and /v1/recordings* are the
   // console's (origin-policy.ts), everything else is the public API.
   route('POST', '/v1/responses', (ctx) =>
-    createResponse(ctx, { config, backend, active, surface, state: options.state, observe: metrics }),
+    createResponse(ctx, { config, backend, active, surface, state: options.state, observe: metrics, streamBudget }),
   );
   route('GET', '/v1/models', (ctx) => listModels(ctx, backend));
   route('GET', '/healthz', (ctx) => health(ctx, backend));
@@ -137,7 +140,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     });
   }
   if (options.console) registerConsoleRoutes(route, { services: options.console, limiter: surface.limiter });
-  if (options.state) registerStateRoutes(route, { config, backend, state: options.state });
+  if (options.state) registerStateRoutes(route, { config, backend, state: options.state, streamBudget });
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedAt = performance.now();

@@ -5,10 +5,46 @@
  * in the same tick are joined and written with one `res.write` at the end of the tick
  * (setImmediate), or earlier when the buffer reaches `bufferMaxBytes`, so coalescing never holds an
  * event back longer than the current turn of the event loop.
+ *
+ * Backpressure (E8): the writer is the run's ClientFlow. Once the client has not taken
+ * `highWaterBytes` of what was written (`res.write()` returned false and the unsent bytes reach
+ * the mark), `whenWritable()` hands the run a promise that resolves on 'drain', and the run stops
+ * reading the backend until then. Unsent bytes are bounded per stream (`maxBufferedBytes`) and,
+ * through a shared StreamBudget, for the whole gateway: past either bound the writer calls
+ * `onOverflow` once with a `stream_buffer_exceeded` error, and the caller ends the response.
  */
 import type { ServerResponse } from 'node:http';
-import type { WireEvent } from '../engine/contract.js';
-import type { Logger } from './logger.js';
+import type { GatewayConfig } from '../config/flags.js';
+import type { ClientFlow, WireEvent } from '../engine/contract.js';
+import { errors, type GatewayError } from '../protocol/errors.js';
+import type { Logger } from '../logging/logger.js';
+import type { StreamBudget } from './stream-budget.js';
+
+/** Flow control and memory bounds of one stream (E8). */
+export interface SseBackpressure {
+  /** Unsent bytes at which `whenWritable()` makes the producer wait (`--responses-stream-high-water-bytes`). */
+  highWaterBytes: number;
+  /** Unsent bytes past which the stream overflows (`--responses-stream-max-buffered-bytes`). */
+  maxBufferedBytes: number;
+  /** The gateway-wide count of unsent bytes (`--responses-stream-max-buffered-total-bytes`). */
+  budget?: StreamBudget;
+  /** Called once, outside the write that overflowed, when a bound is exceeded. */
+  onOverflow: (error: GatewayError) => void;
+}
+
+/** Flow control and bounds of a stream (E8) from the flags; `onOverflow` ends the response. */
+export function streamBackpressure(
+  config: Pick<GatewayConfig, 'streamHighWaterBytes' | 'streamMaxBufferedBytes'>,
+  budget: StreamBudget | undefined,
+  onOverflow: SseBackpressure['onOverflow'],
+): SseBackpressure {
+  return {
+    highWaterBytes: config.streamHighWaterBytes,
+    maxBufferedBytes: config.streamMaxBufferedBytes,
+    ...(budget ? { budget } : {}),
+    onOverflow,
+  };
+}
 
 export interface SseWriterOptions {
   /** Write the terminal `data: [DONE]` line (L5). */
@@ -24,6 +60,8 @@ export interface SseWriterOptions {
   onIdle?: () => boolean;
   /** Called once when the client goes away before the stream ended (E5). */
   onDisconnect: () => void;
+  /** Waiting for slow clients and bounding what they leave unsent (E8); absent: neither. */
+  backpressure?: SseBackpressure;
 }
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {
@@ -43,8 +81,14 @@ export const KEEP_ALIVE = ': keep-alive\n\n';
 const TERMINAL_EVENT = /^response\.(completed|failed|incomplete)$/;
 export const DONE_LINE = 'data: [DONE]\n\n';
 
-export class SseWriter {
+export class SseWriter implements ClientFlow {
   private pending = '';
+  /** Unsent bytes last reported to the budget (queued text counts one byte per UTF-16 unit). */
+  private accounted = 0;
+  private overflowed = false;
+  /** Resolves when the client took what was waiting ('drain') or went away. */
+  private writable: Promise<void> | undefined;
+  private resolveWritable: (() => void) | undefined;
   private flushScheduled = false;
   private ended = false;
   private lastWriteAt = Date.now();
@@ -56,6 +100,7 @@ export class SseWriter {
     private readonly options: SseWriterOptions,
   ) {
     res.on('close', this.onClose);
+    if (options.backpressure) res.on('drain', this.onDrain);
     if (options.pingIntervalMs > 0) this.schedulePing(options.pingIntervalMs);
   }
 
@@ -66,6 +111,20 @@ export class SseWriter {
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /** Bytes written or queued that the client has not taken yet. */
+  get unsentBytes(): number {
+    return this.pending.length + (this.res.destroyed ? 0 : this.res.writableLength);
+  }
+
+  /** ClientFlow (E8): undefined while the client keeps up, else a promise resolved by 'drain' or close. */
+  whenWritable(): Promise<void> | undefined {
+    const bp = this.options.backpressure;
+    if (!bp || this.ended || this.res.destroyed) return undefined;
+    if (!this.res.writableNeedDrain || this.res.writableLength < bp.highWaterBytes) return undefined;
+    this.writable ??= new Promise<void>((resolve) => (this.resolveWritable = resolve));
+    return this.writable;
   }
 
   /** The EventTap: queue one event for the current tick's write. */
@@ -97,6 +156,7 @@ export class SseWriter {
       this.flushScheduled = true;
       setImmediate(this.flushFromTick);
     }
+    if (this.options.backpressure && !this.overflowed) this.checkBounds(this.options.backpressure);
   };
 
   /** Writes what is queued, the `[DONE]` line if enabled, and ends the response. */
@@ -107,6 +167,52 @@ export class SseWriter {
     const tail = this.pending + (this.options.doneSentinel ? DONE_LINE : '');
     this.pending = '';
     if (!this.res.writableEnded && !this.res.destroyed) this.res.end(tail);
+    // What the client has not taken stays counted until the connection is done with it.
+    this.account();
+    this.wake();
+  }
+
+  /** Reports the change of this stream's unsent bytes to the budget; returns them. */
+  private account(): number {
+    if (!this.options.backpressure) return 0;
+    const now = this.res.destroyed ? 0 : this.unsentBytes;
+    this.options.backpressure.budget?.change(now - this.accounted);
+    this.accounted = now;
+    return now;
+  }
+
+  private checkBounds(bp: SseBackpressure): void {
+    const unsent = this.unsentBytes;
+    const delta = unsent - this.accounted;
+    this.accounted = unsent;
+    const withinGateway = bp.budget ? bp.budget.change(delta) : true;
+    if (unsent <= bp.maxBufferedBytes && withinGateway) return;
+    this.overflowed = true;
+    const error =
+      unsent > bp.maxBufferedBytes
+        ? errors.streamBufferExceeded('stream', bp.maxBufferedBytes)
+        : errors.streamBufferExceeded('gateway', bp.budget?.limitBytes ?? 0);
+    this.options.logger.warn('stream buffer exceeded; the response ends', {
+      code: error.code,
+      unsentBytes: unsent,
+      streamLimit: bp.maxBufferedBytes,
+      gatewayBytes: bp.budget?.total,
+      gatewayLimit: bp.budget?.limitBytes,
+    });
+    // Not inside this write: the caller ends the run, whose last events come back through write().
+    queueMicrotask(() => this.guard('ending an overflowing stream', () => bp.onOverflow(error)));
+  }
+
+  private readonly onDrain = (): void => {
+    this.account();
+    this.wake();
+  };
+
+  private wake(): void {
+    const resolve = this.resolveWritable;
+    this.writable = undefined;
+    this.resolveWritable = undefined;
+    resolve?.();
   }
 
   private readonly flushFromTick = (): void => {
@@ -134,6 +240,7 @@ export class SseWriter {
     if (this.res.writableEnded || this.res.destroyed) return;
     this.lastWriteAt = Date.now();
     this.res.write(data);
+    if (this.options.backpressure) this.account();
   }
 
   private schedulePing(delayMs: number): void {
@@ -145,7 +252,8 @@ export class SseWriter {
     if (this.ended) return;
     const interval = this.options.pingIntervalMs;
     const idle = Date.now() - this.lastWriteAt;
-    if (idle >= interval && this.pending === '') {
+    // A client that has not taken what was sent needs no keep-alive.
+    if (idle >= interval && this.pending === '' && !this.res.writableNeedDrain) {
       this.guard('writing a keep-alive', () => {
         if (!this.options.onIdle?.()) this.writeNow(KEEP_ALIVE);
       });
@@ -162,6 +270,10 @@ export class SseWriter {
 
   private readonly onClose = (): void => {
     this.stopPing();
+    // The connection is gone: nothing of this stream is held any more.
+    this.options.backpressure?.budget?.change(-this.accounted);
+    this.accounted = 0;
+    this.wake();
     if (this.ended) return;
     // The socket closed before the terminal event: the client went away.
     this.ended = true;

@@ -7,18 +7,19 @@
  */
 import type { BackendAdapter } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
-import { replayFrom } from '../engine/background-runs.js';
+import { bufferedAfter, onNewEvents } from '../engine/background-runs.js';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import { ENCRYPTED_REASONING, prepareConversation } from '../engine/conversation.js';
 import { toModelRequest } from '../engine/translate-request.js';
 import { doneSentinel } from '../protocol/events.js';
-import { errors } from '../protocol/errors.js';
+import { errors, streamErrorFields, type GatewayError } from '../protocol/errors.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
 import type { StateService } from '../sessions/state.js';
 import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { dialectFor } from './request-headers.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
-import { SSE_HEADERS, SseWriter } from './sse-writer.js';
+import { SSE_HEADERS, SseWriter, streamBackpressure } from './sse-writer.js';
+import type { StreamBudget } from './stream-budget.js';
 import { assertLoopbackClient } from './loopback.js';
 import { ownerScope } from '../tenancy/owner.js';
 
@@ -26,6 +27,8 @@ export interface StateRouteDeps {
   config: GatewayConfig;
   backend: BackendAdapter;
   state: StateService;
+  /** Unsent bytes of all streams (E8, `--responses-stream-max-buffered-total-bytes`). */
+  streamBudget?: StreamBudget;
 }
 
 type Register = (
@@ -103,7 +106,15 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
   const { res } = ctx;
   const dialect = dialectFor(ctx.req, deps.config.dialect);
   res.writeHead(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
-  let unsubscribe = (): void => undefined;
+  let last = startingAfter;
+  let failed = false;
+  // Over the gateway-wide bound this follower stops with an error; the background response goes on.
+  const stop = (error: GatewayError): void => {
+    if (failed || w.isEnded) return;
+    failed = true;
+    w.write({ type: 'error', sequence_number: last + 1, ...streamErrorFields(error) });
+    wake();
+  };
   // A follower that leaves only stops following: the background response keeps running (E5).
   const w = new SseWriter(res, {
     doneSentinel: doneSentinel(dialect, deps.config.streamDoneSentinel),
@@ -111,15 +122,27 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
     eventMaxBytes: deps.config.sseEventMaxBytes,
     pingIntervalMs: deps.config.pingIntervalSeconds * 1000,
     logger: ctx.log,
-    onDisconnect: () => unsubscribe(),
+    onDisconnect: () => wake(),
+    backpressure: streamBackpressure(deps.config, deps.streamBudget, stop),
   });
-  const subscription = replayFrom(entry, startingAfter, w.write);
-  if (subscription) {
-    unsubscribe = subscription.unsubscribe;
-    for (const event of subscription.replay) w.write(event);
-  }
+  // E8: the follower reads the run's replay buffer at its client's pace instead of queueing
+  // events of its own; it waits for 'drain' or for the next event.
+  let wake: () => void = () => undefined;
+  const unsubscribe = onNewEvents(entry, () => wake());
   try {
-    await entry.run.finished;
+    for (;;) {
+      const buffered = bufferedAfter(entry, last);
+      if (buffered === null) stop(errors.streamFellBehind(last));
+      else
+        for (let i = buffered.from; i < buffered.events.length && !w.whenWritable() && !w.isEnded; i++) {
+          w.write(buffered.events[i]);
+          last = buffered.events[i].sequence_number;
+        }
+      const newest = entry.events[entry.events.length - 1]?.sequence_number ?? -1;
+      if (failed || w.isEnded || (entry.final && last >= newest)) break;
+      const next = new Promise<void>((resolve) => (wake = resolve));
+      await (w.whenWritable() ?? next);
+    }
   } finally {
     unsubscribe();
     // The terminal event is still queued in the writer: stored first, then sent (M6).

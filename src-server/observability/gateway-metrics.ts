@@ -14,6 +14,7 @@ import type { RecordingService } from '../recording/service.js';
 import { sessionMetrics } from '../sessions/manager.js';
 import type { StateService } from '../sessions/state.js';
 import { detached } from '../engine/contain.js';
+import { reportTo, type Logger } from '../logging/logger.js';
 
 /** Header with the gateway's own share of a non-streaming response's time. */
 export const OVERHEAD_HEADER = 'x-responses-gateway-overhead-ms';
@@ -21,6 +22,10 @@ export const OVERHEAD_HEADER = 'x-responses-gateway-overhead-ms';
 export interface MetricSources {
   /** Streams in flight. */
   activeStreams: () => number;
+  /** The gateway's logger (failures of the metrics' own callbacks). */
+  logger: Logger;
+  /** Bytes all streams hold unsent for slow clients (E8). */
+  streamUnsentBytes?: () => number;
   state?: StateService;
   recording?: RecordingService | null;
 }
@@ -44,7 +49,10 @@ export class GatewayMetrics {
   private readonly rateLimited: Counter;
   private readonly invalidArguments: Counter;
 
+  private readonly report: ReturnType<typeof reportTo>;
+
   constructor(sources: MetricSources) {
+    this.report = reportTo(sources.logger);
     const registers = [this.registry];
     const name = (n: string): string => PREFIX + n;
     this.requests = new Counter({
@@ -103,6 +111,9 @@ export class GatewayMetrics {
       });
     };
     gauge('active_streams', 'Streaming responses in flight.', sources.activeStreams);
+    const unsent = sources.streamUnsentBytes;
+    if (unsent)
+      gauge('stream_unsent_bytes', 'Bytes written to streams that their clients have not read yet (E8).', unsent);
     // Process-wide engine and session counters: one value per process, shown by every gateway in it.
     const processCounter = (n: string, help: string, read: () => number): void => {
       new Counter({
@@ -181,6 +192,7 @@ export class GatewayMetrics {
         if (invalid > 0) this.invalidArguments.inc(invalid);
       }),
       'counting a finished response',
+      this.report,
     );
   }
 

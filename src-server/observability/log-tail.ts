@@ -3,7 +3,7 @@
  * buffer of the last N lines plus subscribers that get each new line. Memory is bounded by the
  * ring size; subscribers are removed when their client goes away (console-routes.ts).
  */
-import { formatLogLine, levelEnabled, type LogFields, type Logger, type LogLevel } from '../http/logger.js';
+import { formatLogLine, levelEnabled, type LogFields, type Logger, type LogLevel } from '../logging/logger.js';
 
 export type LogTailListener = (line: string) => void;
 

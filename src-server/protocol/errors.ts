@@ -59,6 +59,24 @@ export function isGatewayError(value: unknown): value is GatewayError {
   return value instanceof GatewayError;
 }
 
+/**
+ * The fields of a stream `error` event for `error`, in both shapes at once: openai-node's
+ * ResponseErrorEvent (flat) and Open Responses' ErrorStreamingEvent (nested).
+ */
+export function streamErrorFields(error: GatewayError): {
+  code: string;
+  message: string;
+  param: string | null;
+  error: { type: OpenAIErrorType; code: string; message: string; param: string | null };
+} {
+  return {
+    code: error.code,
+    message: error.message,
+    param: error.param,
+    error: { type: error.type, code: error.code, message: error.message, param: error.param },
+  };
+}
+
 /** Retry hints as OpenAI sends them: whole seconds (at least 1) and milliseconds. */
 export function retryHeaders(retryAfterMs: number): Record<string, string> {
   const ms = Math.max(0, Math.ceil(retryAfterMs));
@@ -171,6 +189,27 @@ export const errors = {
   backendProtocol: (message: string) => new GatewayError(502, 'server_error', 'backend_protocol_error', message),
   backendTimeout: (seconds: number) =>
     new GatewayError(504, 'server_error', 'backend_timeout', `The backend sent nothing for ${seconds} s.`),
+  /**
+   * E8: a stream's client took too little of what was sent, and the bytes waiting for it passed
+   * the per-stream or the gateway-wide bound. Only ever seen as a stream `error` event.
+   */
+  streamBufferExceeded: (scope: 'stream' | 'gateway', limitBytes: number) =>
+    new GatewayError(
+      503,
+      'server_error',
+      'stream_buffer_exceeded',
+      scope === 'stream'
+        ? `The client read too slowly: more than ${limitBytes} bytes of this stream waited unsent (--responses-stream-max-buffered-bytes).`
+        : `The clients of this gateway read too slowly: more than ${limitBytes} bytes of all streams waited unsent (--responses-stream-max-buffered-total-bytes).`,
+    ),
+  /** E8: a follower of a background stream read so slowly that the replay buffer dropped its next event. */
+  streamFellBehind: (after: number) =>
+    new GatewayError(
+      503,
+      'server_error',
+      'stream_buffer_exceeded',
+      `The client read too slowly: the events after sequence number ${after} were dropped from the replay buffer (--responses-background-buffer-max-bytes) before it read them.`,
+    ),
   internal: (message = 'The gateway failed to process the request.') =>
     new GatewayError(500, 'server_error', 'internal_error', message),
   invalidEncryptedContent: (param: string, message: string) =>

@@ -17,6 +17,7 @@
  * wrapped: a failure is reported through `onError`, the recording stops, the request goes on.
  * A body nested deeper than `maxDepth` is never walked: it is recorded as a note saying so.
  */
+import { createLogger, reportTo } from '../logging/logger.js';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RecordingsStore } from '../store/recordings-store.js';
@@ -33,7 +34,10 @@ export interface RecorderOptions {
   secrets?: readonly string[];
   /** Deepest request body that is parsed and kept (`--max-request-depth`); deeper ones are noted, not walked. */
   maxDepth?: number;
-  /** A recorder failure (logged by the gateway); the request it happened in is not affected. */
+  /**
+   * A recorder failure; the request it happened in is not affected. The gateway passes its logger's;
+   * without one, an `error` line of the JSON log format on stderr.
+   */
   onError?: (err: unknown, where: string) => void;
 }
 
@@ -82,7 +86,7 @@ export class Recorder {
     this.store = options.recordings;
     this.redactor = new Redactor(options.secrets ?? []);
     this.maxDepth = options.maxDepth ?? DEFAULT_MAX_JSON_DEPTH;
-    this.onError = options.onError ?? ((err, where) => console.error(`[recorder] ${where} failed`, err));
+    this.onError = options.onError ?? reportTo(createLogger('error'));
   }
 
   /** Called by the HTTP server for every request before routing; records the ones that are runs. */

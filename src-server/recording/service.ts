@@ -21,6 +21,8 @@ export interface RecordingServiceOptions {
   recordings?: RecordingsStore;
   /** Where recorder failures go (the gateway logs them); they never affect the request. */
   onRecorderError?: (err: unknown, where: string) => void;
+  /** Where failed background writes of a store opened here go (the gateway logs them). */
+  onStoreError?: (err: unknown) => void;
 }
 
 /** Null when recording is off and no store was given (no library routes then). */
@@ -38,6 +40,7 @@ export function openRecordingService(
       inMemory: !config.dataDir,
       recordingsMaxBytes: config.recordingsMaxBytes,
       sweepIntervalMs: 0,
+      ...(options.onStoreError ? { onError: options.onStoreError } : {}),
     });
     recordings = store.recordings;
     close = () => store.close();

@@ -16,6 +16,7 @@ import type { ModelPart } from '../backends/contract.js';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { RunHooks } from '../engine/response-run.js';
 import { contained, detached } from '../engine/contain.js';
+import { reportTo, type FailureReporter, type Logger } from '../logging/logger.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import { parseToolOutputs, type ToolOutput } from './tool-outputs.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
@@ -105,7 +106,15 @@ export class SessionManager {
   /** Runs evicted while generating: they fail when their current turn ends. */
   private readonly evictedRuns = new WeakSet<ResponseRun>();
 
-  constructor(private readonly limits: SessionLimits) {}
+  /** Failures of the sessions' timers and reactions, through the gateway's logger. */
+  private readonly report: FailureReporter;
+
+  constructor(
+    private readonly limits: SessionLimits,
+    logger: Logger,
+  ) {
+    this.report = reportTo(logger);
+  }
 
   get size(): number {
     return this.sessions.size;
@@ -141,6 +150,7 @@ export class SessionManager {
     detached(
       run.finished.then(() => this.remove(session)),
       'removing a finished session',
+      this.report,
     );
   }
 
@@ -246,10 +256,14 @@ export class SessionManager {
       const seconds = this.limits.toolTimeoutSeconds;
       if (seconds > 0) {
         waiter.timer = setTimeout(
-          contained('ending a tool-output wait', () => {
-            sessionMetrics.timedOut++;
-            this.endWait(s, errors.toolOutputsTimeout(seconds));
-          }),
+          contained(
+            'ending a tool-output wait',
+            () => {
+              sessionMetrics.timedOut++;
+              this.endWait(s, errors.toolOutputsTimeout(seconds));
+            },
+            this.report,
+          ),
           seconds * 1000,
         );
         waiter.timer.unref();
@@ -283,6 +297,7 @@ export class SessionManager {
         .startTurn(s.run.snapshot().output, waiter.signal)
         .then(waiter.resolve, (err: unknown) => waiter.reject(err as GatewayError)),
       'starting the next session turn',
+      this.report,
     );
   }
 

@@ -19,7 +19,7 @@ import {
 import type { RunHooks } from '../engine/response-run.js';
 import { detached } from '../engine/contain.js';
 import { toModelRequest } from '../engine/translate-request.js';
-import type { Logger } from '../http/logger.js';
+import type { Logger } from '../logging/logger.js';
 import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import { openStore, type Store } from '../store/index.js';
@@ -84,13 +84,16 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
     dataDir === undefined && config.reasoningEncryptionKeys.length === 0
       ? new ReasoningKeyring([randomBytes(32)])
       : loadOrCreateKeyring({ keys: config.reasoningEncryptionKeys, dataDir: dataDir ?? '.' }).keyring;
-  const background = new BackgroundRuns(config.backgroundBufferMaxBytes);
-  const sessions = new SessionManager({
-    toolTimeoutSeconds: config.toolTimeoutSeconds,
-    maxActiveSessions: config.maxActiveSessions,
-    sessionBufferMaxBytes: config.sessionBufferMaxBytes,
-    totalBufferMaxBytes: config.sessionsBufferMaxBytes,
-  });
+  const background = new BackgroundRuns(config.backgroundBufferMaxBytes, logger);
+  const sessions = new SessionManager(
+    {
+      toolTimeoutSeconds: config.toolTimeoutSeconds,
+      maxActiveSessions: config.maxActiveSessions,
+      sessionBufferMaxBytes: config.sessionBufferMaxBytes,
+      totalBufferMaxBytes: config.sessionsBufferMaxBytes,
+    },
+    logger,
+  );
   logger.info('response store open', { location: store.location, keyId: keyring.currentKeyId });
 
   const finalSaves = new FinalSaves(store.db, (input) => void store.responses.saveResponse(input));

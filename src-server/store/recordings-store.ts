@@ -20,6 +20,8 @@
  * `recording` by a crashed process are marked `interrupted` on open (`recoverInterrupted`), their
  * counters recomputed from their rows.
  */
+import { createLogger, reportTo } from '../logging/logger.js';
+import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
 import { prepareStatements, toSummary, type Statements } from './recordings-sql.js';
 import { WriterThread } from './recordings-writer-thread.js';
@@ -32,7 +34,6 @@ import {
   type WriteReport,
 } from './recordings-writer.js';
 import type { RecordingSummary } from '../recording/format.js';
-import { randomHex } from '../engine/ids.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 import { requestSummary } from '../recording/request-summary.js';
 
@@ -123,6 +124,7 @@ export interface ListRecordingsOptions {
 export interface RecordingsStoreOptions {
   maxBytes?: number;
   now?: () => number;
+  /** A failed background write (the gateway passes its logger's; else an `error` JSON log line on stderr). */
   onError?: (err: unknown) => void;
   /** How often running recordings' counters are stored (default 1000 ms); they always are at finish and before reads. */
   countersEveryMs?: number;
@@ -167,7 +169,8 @@ export class RecordingsStore {
     this.stmt = prepareStatements(db);
     this.maxBytes = Math.max(0, options.maxBytes ?? 0);
     this.now = options.now ?? Date.now;
-    this.onError = options.onError ?? ((err: unknown) => console.error('recording store write failed', err));
+    this.onError =
+      options.onError ?? ((err: unknown) => reportTo(createLogger('error'))(err, 'a recording store write'));
     this.countersEveryMs = options.countersEveryMs ?? 1000;
     this.writer = new RecordingsWriter(db, this.maxBytes);
   }
@@ -210,7 +213,7 @@ export class RecordingsStore {
   }
 
   startRecording(meta: RecordingMeta): string {
-    const id = meta.id ?? `rec_${randomHex(12)}`;
+    const id = meta.id ?? `rec_${randomBytes(12).toString('hex')}`;
     const request = JSON.stringify(meta.request ?? null);
     const derived = requestSummary(meta.request);
     const row: StartRow = {

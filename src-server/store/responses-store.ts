@@ -20,6 +20,7 @@
  * - Responses left queued or in progress by a previous process are marked failed on open
  *   (`recoverInterrupted`), so they become evictable and expire like any other.
  */
+import { createLogger, reportTo } from '../logging/logger.js';
 import { createHash } from 'node:crypto';
 import type { Database, Transaction } from 'better-sqlite3';
 import { errors } from '../protocol/errors.js';
@@ -104,6 +105,7 @@ export interface ResponsesStoreOptions {
   now?: () => number;
   /** Background expiry sweep period; 0 disables the timer (sweepExpired stays callable). */
   sweepIntervalMs?: number;
+  /** A failed expiry sweep (the gateway passes its logger's; else an `error` JSON log line on stderr). */
   onError?: (err: unknown) => void;
 }
 
@@ -149,7 +151,8 @@ export class ResponsesStore {
     this.saveTx = db.transaction((input: SaveResponseInput): SaveResult => this.saveInTransaction(input));
     const sweepMs = options.sweepIntervalMs ?? 60_000;
     if (this.ttlMs > 0 && sweepMs > 0) {
-      const onError = options.onError ?? ((err: unknown) => console.error('response store sweep failed', err));
+      const onError =
+        options.onError ?? ((err: unknown) => reportTo(createLogger('error'))(err, 'a response store sweep'));
       this.timer = setInterval(() => {
         try {
           this.sweepExpired();

@@ -1,7 +1,7 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { createLogger } from '../../src-server/http/logger.js';
+import { createLogger } from '../../src-server/logging/logger.js';
 import { SSE_HEADERS, SseWriter, type SseWriterOptions } from '../../src-server/http/sse-writer.js';
 
 interface Harness {

@@ -3,7 +3,7 @@ import { createParser } from 'eventsource-parser';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { streamLogs } from '../../src-server/http/console-routes.js';
 import { isLoopbackAddress } from '../../src-server/http/loopback.js';
-import { silentLogger } from '../../src-server/http/logger.js';
+import { silentLogger } from '../../src-server/logging/logger.js';
 import type { RequestContext } from '../../src-server/http/respond.js';
 import { LogTail, tailLogger } from '../../src-server/observability/log-tail.js';
 import { isGatewayError } from '../../src-server/protocol/errors.js';

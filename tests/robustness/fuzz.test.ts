@@ -20,7 +20,7 @@ import { Prng } from '../../src-server/backends/simulator/prng.js';
 import { parseFlags } from '../../src-server/config/flags.js';
 import { createGateway } from '../../src-server/gateway.js';
 import type { RouteInfo } from '../../src-server/http/server.js';
-import { createLogger } from '../../src-server/http/logger.js';
+import { createLogger } from '../../src-server/logging/logger.js';
 import { toJsonl } from '../../src-server/recording/format.js';
 import { tempDir } from '../recording/helpers.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';

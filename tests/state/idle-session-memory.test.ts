@@ -1,3 +1,4 @@
+import { silentLogger } from '../../src-server/logging/logger.js';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -70,7 +71,14 @@ describe('C1 E8 memory of a session waiting for tool outputs', () => {
     const run = await startResponseRun(
       { model: 'test-model', input: 'Weather in Paris?' } as CreateResponseRequest,
       adapter,
-      { requestId: 'req_1', dialect: 'openai', extensions: false, signal: controller.signal, config: defaultConfig() },
+      {
+        requestId: 'req_1',
+        logger: silentLogger,
+        dialect: 'openai',
+        extensions: false,
+        signal: controller.signal,
+        config: defaultConfig(),
+      },
       {
         nextTurn: () =>
           new Promise((resolve) => {

@@ -7,7 +7,7 @@ import type { BackendAdapter } from '../../src-server/backends/contract.js';
 import type { SimulatorServer } from '../../src-server/backends/simulator/index.js';
 import { defaultConfig, type GatewayConfig } from '../../src-server/config/flags.js';
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
-import { createLogger } from '../../src-server/http/logger.js';
+import { createLogger } from '../../src-server/logging/logger.js';
 import type { RerunTargetResolver } from '../../src-server/recording/rerun.js';
 import type { Dialect } from '../../src-server/protocol/events.js';
 import {

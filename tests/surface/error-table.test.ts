@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { RateLimiter } from '../../src-server/limits/rate-limiter.js';
 import { defaultConfig } from '../../src-server/config/flags.js';
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
-import { createLogger } from '../../src-server/http/logger.js';
+import { createLogger } from '../../src-server/logging/logger.js';
 import { postJson } from '../support/gateway-harness.js';
 
 /** Rows of docs/errors.md's status table as "status type code param". */

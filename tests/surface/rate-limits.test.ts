@@ -2,7 +2,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../src-server/config/flags.js';
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
-import { createLogger } from '../../src-server/http/logger.js';
+import { createLogger } from '../../src-server/logging/logger.js';
 import { RateLimiter } from '../../src-server/limits/rate-limiter.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../../src-server/config/flags.js';
 import { createGateway, type Gateway } from '../../../src-server/gateway.js';
-import { createLogger } from '../../../src-server/http/logger.js';
+import { createLogger } from '../../../src-server/logging/logger.js';
 import { getJson } from '../../lib/gateway-client.js';
 import { appendBounded, followLogs, parseLogLine } from './log-stream.js';
 import { keyMetrics, metricsFromBody } from './metrics-summary.js';

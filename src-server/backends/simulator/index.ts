@@ -7,7 +7,7 @@ import { createVllmAdapter } from '../vllm/index.js';
 import { SimulatorServer, type SimulatorOptions } from './server.js';
 
 export { SimulatorServer, SIMULATOR_MODELS, MAX_MODEL_LEN } from './server.js';
-export type { SimulatorOptions, SimulatorStats, DisconnectEvent } from './server.js';
+export type { SimulatorOptions, SimulatorStats, SimulatorStream, DisconnectEvent } from './server.js';
 export { FAULTS, parseModelName, type Fault } from './options.js';
 
 export interface SimulatorBackend extends BackendAdapter {

@@ -48,7 +48,24 @@ export interface SimulatorStats {
   requests: number;
   completed: number;
   disconnects: number;
+  /** Times a stream found its socket full and waited for 'drain' (the client stopped reading, E8). */
+  drainWaits: number;
 }
+
+/** A streaming chat response in progress, as its writer sees it. */
+export interface SimulatorStream {
+  readonly path: string;
+  readonly model: string;
+  readonly deltasTotal: number;
+  readonly deltasSent: number;
+  /** Bytes written that the client has not read yet (this server's side of the socket). */
+  readonly unsentBytes: number;
+  /** True while generation is paused because the client does not read (E8). */
+  waitingForDrain: boolean;
+}
+
+/** Deltas per socket write when many are due at once (a fast model or no latency set). */
+const WRITE_BATCH = 16 * 1024;
 
 /** vLLM's error body: flat, with an integer `code`. */
 function vllmError(
@@ -89,7 +106,9 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 export class SimulatorServer extends EventEmitter {
-  readonly stats: SimulatorStats = { requests: 0, completed: 0, disconnects: 0 };
+  readonly stats: SimulatorStats = { requests: 0, completed: 0, disconnects: 0, drainWaits: 0 };
+  /** Streaming responses in progress (E8: tests watch them pause). */
+  readonly streams = new Set<SimulatorStream>();
   private readonly server: Server;
   private readonly sockets = new Set<Socket>();
   private readonly prefixCache = new Set<string>();
@@ -321,33 +340,63 @@ export class SimulatorServer extends EventEmitter {
     const total = stream.deltas.length;
     const faultAt = knobs.fault ? Math.min(knobs.faultAfter, total) : Infinity;
 
-    // Writes deltas [sent, upTo) in one write; at the fault position applies the fault instead.
-    const writeUpTo = (upTo: number): boolean => {
-      if (res.destroyed) return false;
-      let out = sent === 0 ? stream.head : '';
+    const state: SimulatorStream = {
+      path,
+      model,
+      deltasTotal: total,
+      get deltasSent() {
+        return sent;
+      },
+      get unsentBytes() {
+        return res.destroyed ? 0 : res.writableLength;
+      },
+      waitingForDrain: false,
+    };
+    this.streams.add(state);
+    res.on('close', () => this.streams.delete(state));
+
+    // Writes deltas [sent, upTo) in writes of about WRITE_BATCH bytes, then calls `then`; at the
+    // fault position applies the fault instead. Like vLLM's server it waits for 'drain' when the
+    // socket is full, so a client that stops reading pauses the generation (E8).
+    const writeUpTo = (upTo: number, then: () => void): void => {
+      if (res.destroyed) return;
       const end = Math.min(upTo, faultAt, total);
-      for (let i = sent; i < end; i++) out += stream.deltas[i];
-      sent = end;
-      if (sent === faultAt) {
-        if (out) res.write(out);
-        this.fault(res, knobs, env);
-        return false;
+      for (;;) {
+        let out = sent === 0 ? stream.head : '';
+        while (sent < end && out.length < WRITE_BATCH) out += stream.deltas[sent++];
+        if (sent === faultAt) {
+          if (out) res.write(out);
+          this.fault(res, knobs, env);
+          return;
+        }
+        if (sent === total) {
+          res.end(out + stream.tail);
+          this.stats.completed++;
+          return;
+        }
+        if (!res.write(out)) {
+          state.waitingForDrain = true;
+          this.stats.drainWaits++;
+          res.once(
+            'drain',
+            guarded(res, () => {
+              state.waitingForDrain = false;
+              writeUpTo(upTo, then);
+            }),
+          );
+          return;
+        }
+        if (sent >= end) break;
       }
-      if (sent === total) {
-        res.end(out + stream.tail);
-        this.stats.completed++;
-        return false;
-      }
-      res.write(out);
-      return true;
+      then();
     };
 
     if (knobs.ttftMs === 0 && knobs.tokenMs === 0) {
-      writeUpTo(total);
+      writeUpTo(total, () => undefined);
       return;
     }
     const tick = guarded(res, (): void => {
-      if (writeUpTo(knobs.tokenMs === 0 ? total : sent + 1)) setTimeout(tick, knobs.tokenMs);
+      writeUpTo(knobs.tokenMs === 0 ? total : sent + 1, () => setTimeout(tick, knobs.tokenMs));
     });
     setTimeout(tick, knobs.ttftMs);
   }

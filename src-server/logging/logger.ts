@@ -69,3 +69,14 @@ export function createLogger(level: LogLevel = 'info', sink: LogSink = stderrSin
 }
 
 export const silentLogger: Logger = createLogger('silent');
+
+/**
+ * Receives a failure that was contained instead of reaching the event loop (engine/contain.ts):
+ * `where` says which callback failed. Must not throw.
+ */
+export type FailureReporter = (err: unknown, where: string) => void;
+
+/** A FailureReporter that logs at `error` through a request's or the gateway's logger. */
+export function reportTo(log: Logger): FailureReporter {
+  return (err, where) => log.error(`${where} failed`, { err });
+}
