@@ -1,10 +1,10 @@
 /**
  * The real Codex CLI (`@openai/codex`, the binary its npm package ships) against a gateway started
  * the way the README starts it (default flags, the built-in simulator). Codex's configuration is
- * the stock one apart from the provider entry, plus the two settings that keep it offline
- * (`features.plugins = false`, `analytics.enabled = false`; docs/clients.md). The simulator is told
- * which tool to call through the provider's `http_headers` (x-simulator-tool), so Codex's own loop
- * runs: it executes the call on this machine, sends the output back, and prints the final answer.
+ * the one docs/clients.md gives users to copy (read from that page): stock apart from the provider
+ * entry and the two settings that keep it offline. The simulator is told which tool to call
+ * through the provider's `http_headers` (x-simulator-tool), so Codex's own loop runs: it executes
+ * the call on this machine, sends the output back, and prints the final answer.
  *
  * Codex must reach no other host: every proxy variable points at a local port that counts and
  * refuses connections, and the count must stay 0 (`NO_PROXY` lets the gateway through).
@@ -20,6 +20,24 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 
 const CODEX = fileURLToPath(new URL('../../node_modules/@openai/codex/bin/codex.js', import.meta.url));
+const CLIENTS_DOC = fileURLToPath(new URL('../../docs/clients.md', import.meta.url));
+
+/** The `config.toml` block of docs/clients.md (after the codex-config marker), with the gateway's URL and the model. */
+async function documentedConfig(gatewayUrl: string, model: string): Promise<string> {
+  const doc = await readFile(CLIENTS_DOC, 'utf8');
+  const block = /<!-- codex-config -->\s*```toml\n([\s\S]*?)```/.exec(doc)?.[1];
+  if (!block) throw new Error('docs/clients.md has no codex-config toml block');
+  const config = block
+    .replace('http://127.0.0.1:8080', gatewayUrl)
+    .replace(/^model = ".*"$/m, `model = ${literal(model)}`);
+  if (!config.includes(gatewayUrl) || !config.includes(`model = '${model}'`))
+    throw new Error('the documented config.toml no longer has the model and base_url lines this test fills in');
+  // The provider entry is the last table: the simulator's tool selection joins it.
+  if (!/\[model_providers\.[^\]]+\]\n(?:[^[\n].*\n|\n)*$/.test(config))
+    throw new Error('the provider entry must come last');
+  return config;
+}
+
 /** Codex refuses to put its helper binaries under the system temp dir; /var/tmp is not that. */
 const SCRATCH_ROOT = '/var/tmp';
 
@@ -95,27 +113,8 @@ describe('the real Codex CLI through the gateway (default flags, simulator)', { 
     const headers = Object.entries(spec.headers)
       .map(([k, v]) => `${literal(k)} = ${literal(v)}`)
       .join(', ');
-    await writeFile(
-      path.join(dirs.home, 'config.toml'),
-      [
-        `model = ${literal(spec.model)}`,
-        'model_provider = "responses-studio"',
-        '',
-        '[features]',
-        'plugins = false',
-        '',
-        '[analytics]',
-        'enabled = false',
-        '',
-        '[model_providers.responses-studio]',
-        'name = "Responses Studio"',
-        `base_url = "${gateway.url}/v1"`,
-        'wire_api = "responses"',
-        'env_key = "RESPONSES_STUDIO_API_KEY"',
-        `http_headers = { ${headers} }`,
-        '',
-      ].join('\n'),
-    );
+    const config = await documentedConfig(gateway.url, spec.model);
+    await writeFile(path.join(dirs.home, 'config.toml'), `${config}http_headers = { ${headers} }\n`);
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: dirs.home,
