@@ -9,7 +9,7 @@
  * Codex must reach no other host: every proxy variable points at a local port that counts and
  * refuses connections, and the count must stay 0 (`NO_PROXY` lets the gateway through).
  *
- * Each run takes seconds of CPU, so there are two of them; each ends when the process exits.
+ * Each run takes seconds of CPU, so there are three of them; each ends when the process exits.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -171,6 +171,34 @@ describe('the real Codex CLI through the gateway (default flags, simulator)', { 
       expect(await readFile(path.join(dirs.cwd, 'marker.txt'), 'utf8')).toBe('codex-was-here\n');
       // The final answer is the simulator's, quoting the command output Codex sent back.
       expect(run.stdout).toMatch(/Based on the tool results: exec_command returned [\s\S]*codex-was-here/);
+      expect(trap.connections()).toBe(0);
+    },
+  );
+
+  test(
+    'a namespaced function call comes back in the shape Codex dispatches (namespace + name)',
+    { timeout: 240_000 },
+    async () => {
+      const dirs = await workspace();
+      const run = await runCodex(
+        {
+          model: 'sim-chat',
+          prompt: 'Close the agent.',
+          headers: {
+            'x-simulator-tool': 'multi_agent_v1__close_agent',
+            'x-simulator-tool-arguments': JSON.stringify({ target: 'agent_does_not_exist' }),
+          },
+        },
+        dirs,
+      );
+      expect({ code: run.code, signal: run.signal, stderr: run.code === 0 ? '' : run.stderr }).toEqual({
+        code: 0,
+        signal: null,
+        stderr: '',
+      });
+      // Codex ran its own close_agent (which knows no such agent) instead of answering "unsupported call".
+      expect(run.stdout).toMatch(/multi_agent_v1__close_agent returned [^\n]*agent_does_not_exist/);
+      expect(run.stdout).not.toContain('unsupported call');
       expect(trap.connections()).toBe(0);
     },
   );
