@@ -100,6 +100,16 @@ export const FLAGS = [
       "'strict' rejects unknown request fields with a 400 naming the field; 'lenient' ignores them and lists them in the 'x-responses-ignored-fields' response header.",
   },
   {
+    key: 'hostedTools',
+    flag: 'responses-hosted-tools',
+    type: 'string',
+    default: 'omit',
+    choices: ['omit', 'reject'],
+    group: 'Protocol',
+    description:
+      "Hosted tools the gateway cannot run (web_search*, file_search, code_interpreter, image_generation, computer*, mcp, tool_search, a shell in a container …): 'omit' leaves them out of what the model is offered and names them in the 'x-responses-omitted-tools' response header, a warn log line and the responses_hosted_tools_omitted_total metric; 'reject' answers 400 naming the tool. A tool_choice forcing an omitted tool is a 400 either way.",
+  },
+  {
     key: 'streamDoneSentinel',
     flag: 'responses-stream-done-sentinel',
     type: 'string',

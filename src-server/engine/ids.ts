@@ -27,3 +27,7 @@ export const newMessageId = (): string => `msg_${randomBody()}`;
 export const newReasoningId = (): string => `rs_${randomBody()}`;
 export const newFunctionCallItemId = (): string => `fc_${randomBody()}`;
 export const newCallId = (): string => `call_${randomBody()}`;
+export const newCustomToolCallId = (): string => `ctc_${randomBody()}`;
+export const newLocalShellCallId = (): string => `lsh_${randomBody()}`;
+export const newShellCallId = (): string => `sh_${randomBody()}`;
+export const newApplyPatchCallId = (): string => `apc_${randomBody()}`;

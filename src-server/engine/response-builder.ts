@@ -7,6 +7,7 @@
 import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../backends/contract.js';
 import { streamErrorFields, type GatewayError } from '../protocol/errors.js';
 import type {
+  ResponseCustomToolCall,
   ResponseFunctionToolCall,
   ResponseOutputMessage,
   ResponseOutputRefusal,
@@ -14,7 +15,25 @@ import type {
   ResponseReasoningItem,
 } from '../protocol/types.js';
 import type { ResponseObject } from './contract.js';
-import { newCallId, newFunctionCallItemId, newMessageId, newReasoningId } from './ids.js';
+import {
+  customInput,
+  localShellAction,
+  partialInputString,
+  patchOperation,
+  shellAction,
+  type OfferedTool,
+  type ToolCatalog,
+} from './client-tools.js';
+import {
+  newApplyPatchCallId,
+  newCallId,
+  newCustomToolCallId,
+  newFunctionCallItemId,
+  newLocalShellCallId,
+  newMessageId,
+  newReasoningId,
+  newShellCallId,
+} from './ids.js';
 import { toOutputLogprob, toUsage } from './response-object.js';
 
 /** An event before the emitter assigns its sequence number and applies the dialect. */
@@ -30,11 +49,31 @@ type ItemStatus = 'completed' | 'incomplete';
 type MessageItem = ResponseOutputMessage & { content: (ResponseOutputText | ResponseOutputRefusal)[] };
 type ReasoningItem = ResponseReasoningItem & { content: { type: 'reasoning_text'; text: string }[] };
 type FunctionCallItem = ResponseFunctionToolCall & { id: string };
+type CustomCallItem = ResponseCustomToolCall & { id: string; status: 'in_progress' | ItemStatus };
+
+/**
+ * Calls of shell, local_shell and apply_patch tools have no delta events: their arguments are
+ * gathered and the item is added (output_item.added, then .done) when the call is complete.
+ */
+interface GatheredCall {
+  kind: 'gathered';
+  index: number;
+  callId: string;
+  offered: OfferedTool;
+  args: string;
+}
 
 type OpenItem =
   | { kind: 'message'; outputIndex: number; item: MessageItem }
   | { kind: 'reasoning'; outputIndex: number; item: ReasoningItem }
-  | { kind: 'function_call'; outputIndex: number; item: FunctionCallItem; index: number };
+  | { kind: 'function_call'; outputIndex: number; item: FunctionCallItem; index: number }
+  | { kind: 'custom_tool_call'; outputIndex: number; item: CustomCallItem; index: number; args: string };
+
+type OpenCall = Extract<OpenItem, { index: number }> | GatheredCall;
+type OpenEntry = OpenItem | GatheredCall;
+
+const isCall = (open: OpenEntry): open is OpenCall =>
+  open.kind === 'function_call' || open.kind === 'custom_tool_call' || open.kind === 'gathered';
 
 export interface ResponseBuilderOptions {
   /** The initial Response object (see initialResponse); the builder owns it from here on. */
@@ -44,6 +83,8 @@ export interface ResponseBuilderOptions {
   logprobs: boolean;
   /** Called once, with the final Response, right after the terminal event. */
   onTerminal?: (response: ResponseObject) => void;
+  /** The request's client tools: which item type each backend call becomes (client-tools.ts). */
+  catalog?: ToolCatalog;
 }
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -53,8 +94,9 @@ export class ResponseBuilder {
   private readonly emit: EventSink;
   private readonly logprobs: boolean;
   private readonly onTerminal: ((response: ResponseObject) => void) | undefined;
-  /** Open items in output_index order. */
-  private open: OpenItem[] = [];
+  private readonly catalog: ToolCatalog | undefined;
+  /** Open items in output_index order (gathered calls get theirs when they close). */
+  private open: OpenEntry[] = [];
   private started = false;
   private finishReason: FinishReason | undefined;
   private usage: ModelUsage | undefined;
@@ -69,6 +111,7 @@ export class ResponseBuilder {
     this.emit = options.emit;
     this.logprobs = options.logprobs;
     this.onTerminal = options.onTerminal;
+    this.catalog = options.catalog;
   }
 
   /** True once a terminal event (completed / incomplete / failed) was emitted. */
@@ -232,9 +275,12 @@ export class ResponseBuilder {
     this.open = [];
   }
 
-  private closeItem(open: OpenItem, status: ItemStatus): void {
+  private closeItem(open: OpenEntry, status: ItemStatus): void {
+    if (open.kind === 'gathered') return this.closeGathered(open, status);
     const { item, outputIndex } = open;
-    if (open.kind === 'message') {
+    if (open.kind === 'custom_tool_call') {
+      this.closeCustom(open);
+    } else if (open.kind === 'message') {
       if (open.item.content.length > 0) this.closePart(open.item, outputIndex);
     } else if (open.kind === 'reasoning') {
       const part = open.item.content[0];
@@ -265,6 +311,66 @@ export class ResponseBuilder {
     }
     item.status = status;
     this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: copyItem(open) });
+  }
+
+  /** The full input of a custom tool call: what is left of it as a last delta, then `.done`. */
+  private closeCustom(open: Extract<OpenItem, { kind: 'custom_tool_call' }>): void {
+    const { item, outputIndex } = open;
+    let input = customInput(open.args);
+    // Arguments cut short (max_output_tokens): the input decoded so far is the input.
+    if (!input.startsWith(item.input)) input = item.input;
+    if (input.length > item.input.length) this.customDelta(open, input.slice(item.input.length));
+    this.emit({ type: 'response.custom_tool_call_input.done', item_id: item.id, output_index: outputIndex, input });
+  }
+
+  private customDelta(open: Extract<OpenItem, { kind: 'custom_tool_call' }>, delta: string): void {
+    open.item.input += delta;
+    this.emit({
+      type: 'response.custom_tool_call_input.delta',
+      item_id: open.item.id,
+      output_index: open.outputIndex,
+      delta,
+    });
+  }
+
+  /** A complete shell / local_shell / apply_patch call: added and done at once, at the next output_index. */
+  private closeGathered(open: GatheredCall, status: ItemStatus): void {
+    const { offered, callId, args } = open;
+    const outputIndex = this.response.output.length;
+    let item: Record<string, unknown>;
+    let valid: boolean;
+    if (offered.kind === 'local_shell') {
+      const { action, valid: ok } = localShellAction(args);
+      valid = ok;
+      item = { id: newLocalShellCallId(), type: 'local_shell_call', call_id: callId, action, status };
+    } else if (offered.kind === 'shell') {
+      const { action, valid: ok } = shellAction(args);
+      valid = ok;
+      item = {
+        id: newShellCallId(),
+        type: 'shell_call',
+        call_id: callId,
+        action,
+        environment: offered.environment ?? null,
+        status,
+      };
+    } else {
+      const { operation, valid: ok } = patchOperation(args);
+      valid = ok;
+      // apply_patch_call has no 'incomplete' status: a call cut short stays in_progress.
+      item = {
+        id: newApplyPatchCallId(),
+        type: 'apply_patch_call',
+        call_id: callId,
+        operation,
+        status: status === 'completed' ? 'completed' : 'in_progress',
+      };
+    }
+    if (!valid) this.invalidArgumentCallIds.push(callId);
+    const output = item as unknown as ResponseObject['output'][number];
+    this.response.output.push(output);
+    this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: cloneData(output) });
+    this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: cloneData(output) });
   }
 
   /** Emits the `.done` pair for the last content part of a message. */
@@ -387,27 +493,51 @@ export class ResponseBuilder {
     });
   }
 
-  private findCall(index: number): Extract<OpenItem, { kind: 'function_call' }> | undefined {
-    for (const open of this.open) if (open.kind === 'function_call' && open.index === index) return open;
+  private findCall(index: number): OpenCall | undefined {
+    for (const open of this.open) if (isCall(open) && open.index === index) return open;
     return undefined;
   }
 
-  private startCall(index: number, callId: string, name: string): Extract<OpenItem, { kind: 'function_call' }> {
+  private startCall(index: number, backendCallId: string, backendName: string): OpenCall {
     const existing = this.findCall(index);
     if (existing) return existing;
     // Tool calls close a message or reasoning item; open calls stay open beside each other (parallel calls).
-    if (this.open.some((o) => o.kind !== 'function_call')) this.closeAll('completed');
+    if (this.open.some((o) => !isCall(o))) this.closeAll('completed');
+    // Clients expect `call_…` ids; vLLM's `chatcmpl-tool-…` ids are replaced (the backend never sees
+    // them again: history is re-sent with the ids the client knows).
+    const callId = backendCallId.startsWith('call_') ? backendCallId : newCallId();
+    const offered = this.catalog?.resolve(backendName);
+    const outputIndex = this.response.output.length;
+    if (offered && offered.kind !== 'function' && offered.kind !== 'custom') {
+      const gathered: GatheredCall = { kind: 'gathered', index, callId, offered, args: '' };
+      this.open.push(gathered);
+      return gathered;
+    }
+    if (offered?.kind === 'custom') {
+      const item: CustomCallItem = {
+        type: 'custom_tool_call',
+        id: newCustomToolCallId(),
+        call_id: callId,
+        ...(offered.namespace ? { namespace: offered.namespace } : {}),
+        name: offered.name,
+        input: '',
+        status: 'in_progress',
+      };
+      const open = { kind: 'custom_tool_call' as const, outputIndex, item, index, args: '' };
+      this.addItem(open);
+      return open;
+    }
     const item: FunctionCallItem = {
       type: 'function_call',
       id: newFunctionCallItemId(),
-      // Clients expect `call_…` ids; vLLM's `chatcmpl-tool-…` ids are replaced (the backend never sees
-      // them again: history is re-sent with the ids the client knows).
-      call_id: callId.startsWith('call_') ? callId : newCallId(),
-      name,
+      call_id: callId,
+      // A namespaced function comes back as OpenAI returns it: `namespace` beside the plain `name`.
+      ...(offered?.namespace ? { namespace: offered.namespace } : {}),
+      name: offered?.name ?? backendName,
       arguments: '',
       status: 'in_progress',
     };
-    const open = { kind: 'function_call' as const, outputIndex: this.response.output.length, item, index };
+    const open = { kind: 'function_call' as const, outputIndex, item, index };
     this.addItem(open);
     return open;
   }
@@ -415,6 +545,15 @@ export class ResponseBuilder {
   private callDelta(index: number, delta: string): void {
     // Adapters announce every call before its deltas; a stray delta still gets an item rather than vanishing.
     const open = this.findCall(index) ?? this.startCall(index, '', '');
+    if (open.kind !== 'function_call') {
+      open.args += delta;
+      if (open.kind === 'custom_tool_call') {
+        const decoded = partialInputString(open.args);
+        if (decoded.length > open.item.input.length && decoded.startsWith(open.item.input))
+          this.customDelta(open, decoded.slice(open.item.input.length));
+      }
+      return;
+    }
     open.item.arguments += delta;
     this.emit({
       type: 'response.function_call_arguments.delta',
@@ -450,7 +589,7 @@ function copyPart(part: ResponseOutputText | ResponseOutputRefusal): ResponseOut
 }
 
 /** A copy of an item as it is now, so later deltas do not change events already emitted. */
-function copyItem(open: OpenItem): MessageItem | ReasoningItem | FunctionCallItem {
+function copyItem(open: OpenItem): MessageItem | ReasoningItem | FunctionCallItem | CustomCallItem {
   if (open.kind === 'message') return { ...open.item, content: open.item.content.map(copyPart) };
   if (open.kind === 'reasoning')
     return { ...open.item, summary: [...open.item.summary], content: open.item.content.map((c) => ({ ...c })) };

@@ -51,7 +51,7 @@ export function initialResponse(request: CreateResponseRequest, id: string, crea
     temperature: request.temperature ?? 1,
     text: { format: request.text?.format ?? { type: 'text' }, verbosity: request.text?.verbosity ?? 'medium' },
     tool_choice: request.tool_choice ?? 'auto',
-    tools: request.tools ?? [],
+    tools: echoTools(request.tools),
     top_logprobs: request.top_logprobs ?? 0,
     top_p: request.top_p ?? 1,
     truncation: request.truncation ?? 'disabled',
@@ -64,6 +64,42 @@ export function initialResponse(request: CreateResponseRequest, id: string, crea
     response.prompt_cache_options = { mode, ttl };
   }
   return response;
+}
+
+type EchoedTool = ResponseObject['tools'][number];
+type LooseTool = Record<string, unknown> & { type: string };
+
+/**
+ * The tools in effect, each with every field openai-node's types and the Open Responses schema
+ * require (`description: null`, `strict: null`, `parameters: null` when the request left them out),
+ * so that the echo validates in both dialects and can be sent again as is.
+ */
+export function echoTools(tools: CreateResponseRequest['tools']): EchoedTool[] {
+  return (tools ?? []).map((tool) => echoTool(tool as unknown as LooseTool) as unknown as EchoedTool);
+}
+
+function echoTool(tool: LooseTool): LooseTool {
+  switch (tool.type) {
+    case 'function':
+      return {
+        ...tool,
+        description: tool.description ?? null,
+        parameters: tool.parameters ?? null,
+        strict: tool.strict ?? null,
+      };
+    case 'custom':
+      return { ...tool, format: tool.format ?? { type: 'text' } };
+    case 'namespace':
+      return {
+        ...tool,
+        description: tool.description ?? '',
+        tools: (tool.tools as LooseTool[]).map(echoTool),
+      };
+    case 'shell':
+      return { ...tool, environment: tool.environment ?? null };
+    default:
+      return { ...tool };
+  }
 }
 
 const encoder = new TextEncoder();

@@ -17,6 +17,7 @@ import { newResponseId } from './ids.js';
 import { ResponseBuilder } from './response-builder.js';
 import { initialResponse } from './response-object.js';
 import { toModelRequest } from './translate-request.js';
+import { ToolCatalog } from './client-tools.js';
 import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
 import { contained, detached } from './contain.js';
 import { reportTo } from '../logging/logger.js';
@@ -53,7 +54,8 @@ export async function startResponseRun(
   hooks: RunHooks = {},
 ): Promise<ResponseRun> {
   const startedAt = options.startedAt ?? performance.now();
-  const translateOptions: Parameters<typeof toModelRequest>[1] = {};
+  const catalog = new ToolCatalog(request.tools);
+  const translateOptions: Parameters<typeof toModelRequest>[1] = { catalog };
   if (options.backendHeaders) translateOptions.headers = options.backendHeaders;
   if (options.priority !== undefined) translateOptions.priority = options.priority;
   const modelRequest = toModelRequest(request, translateOptions);
@@ -71,7 +73,7 @@ export async function startResponseRun(
     options.signal.removeEventListener('abort', onCallerAbort);
     throw isGatewayError(error) ? error : errors.internal(`The backend request failed: ${(error as Error).message}`);
   }
-  const run = new Run(request, options, startedAt, backend, hooks, () =>
+  const run = new Run(request, options, startedAt, backend, hooks, catalog, () =>
     options.signal.removeEventListener('abort', onCallerAbort),
   );
   // A caller that went away during the backend handshake ends the response right away (E5).
@@ -121,6 +123,7 @@ class Run implements ResponseRun {
     startedAt: number,
     backend: AbortController,
     hooks: RunHooks,
+    catalog: ToolCatalog,
     cleanup: () => void,
   ) {
     this.id = newResponseId();
@@ -154,6 +157,7 @@ class Run implements ResponseRun {
       },
       logprobs: request.include?.includes(LOGPROBS_INCLUDE) ?? false,
       onTerminal: (response) => this.onTerminal(response),
+      catalog,
     });
   }
 

@@ -3,7 +3,6 @@
  * in as input items (a `previous_response_id` chain is expanded into items before this runs).
  */
 import type {
-  FunctionTool,
   ResponseFunctionCallOutputItemList,
   ResponseInputItem,
   ResponseInputMessageContentList,
@@ -21,6 +20,7 @@ import type {
 } from '../backends/contract.js';
 import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
+import { ToolCatalog, callArguments, patchOutputText, shellOutputText, type ClientToolKind } from './client-tools.js';
 
 export interface TranslateOptions {
   /** Used when the request names no model (e.g. an Azure deployment already resolved). */
@@ -29,6 +29,8 @@ export interface TranslateOptions {
   headers?: Record<string, string>;
   /** vLLM scheduling priority resolved from `service_tier` by the caller. */
   priority?: number;
+  /** The request's client tools (built from `request.tools` when absent). */
+  catalog?: ToolCatalog;
 }
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
@@ -47,18 +49,19 @@ export function toModelRequest(request: CreateResponseRequest, options: Translat
   const model = request.model ?? options.defaultModel;
   if (!model) throw errors.missingRequired('model');
 
+  const catalog = options.catalog ?? new ToolCatalog(request.tools);
   const messages: ChatMessage[] = [];
   if (request.instructions) messages.push({ role: 'system', content: request.instructions });
   if (typeof request.input === 'string') {
     messages.push({ role: 'user', content: request.input });
   } else if (Array.isArray(request.input)) {
-    appendItems(messages, request.input);
+    appendItems(messages, request.input, catalog);
   } else if (request.input !== undefined && request.input !== null) {
     throw errors.invalidType('input', 'a string or an array of input items');
   }
 
   const out: ModelRequest = { model, messages };
-  const { tools, toolChoice } = translateTools(request);
+  const { tools, toolChoice } = translateTools(request, catalog);
   if (tools) out.tools = tools;
   if (toolChoice) out.toolChoice = toolChoice;
   if (typeof request.parallel_tool_calls === 'boolean') out.parallelToolCalls = request.parallel_tool_calls;
@@ -88,7 +91,18 @@ export function toModelRequest(request: CreateResponseRequest, options: Translat
   return out;
 }
 
-function appendItems(messages: ChatMessage[], items: ResponseInputItem[]): void {
+/** Client tool call items and the tool kind whose backend name they replay as. */
+const CALL_ITEMS: Record<string, ClientToolKind> = {
+  function_call: 'function',
+  custom_tool_call: 'custom',
+  local_shell_call: 'local_shell',
+  shell_call: 'shell',
+  apply_patch_call: 'apply_patch',
+};
+
+function appendItems(messages: ChatMessage[], items: ResponseInputItem[], catalog: ToolCatalog): void {
+  /** local_shell_call_output names its call by the call's item id: item id → call_id. */
+  const callIdsByItemId = new Map<string, string>();
   // Reasoning from history waits for the assistant message it belongs to.
   let pendingReasoning: string | undefined;
   const takeReasoning = (target: Extract<ChatMessage, { role: 'assistant' }>): void => {
@@ -130,12 +144,22 @@ function appendItems(messages: ChatMessage[], items: ResponseInputItem[]): void 
         }
         return;
       }
-      case 'function_call': {
-        const call = item as { call_id: string; name: string; arguments: string };
+      case 'function_call':
+      case 'custom_tool_call':
+      case 'local_shell_call':
+      case 'shell_call':
+      case 'apply_patch_call': {
+        const call = item as unknown as Record<string, unknown> & { call_id: string; id?: string | null };
+        const kind = CALL_ITEMS[type];
+        const name =
+          kind === 'function' || kind === 'custom'
+            ? catalog.modelNameOf(kind, String(call.name), call.namespace as string | undefined)
+            : catalog.builtInName(kind);
+        if (typeof call.id === 'string') callIdsByItemId.set(call.id, call.call_id);
         const toolCall: ChatToolCall = {
           id: call.call_id,
           type: 'function',
-          function: { name: call.name, arguments: call.arguments },
+          function: { name, arguments: callArguments(call) },
         };
         let target = currentAssistant();
         if (!target) {
@@ -154,6 +178,27 @@ function appendItems(messages: ChatMessage[], items: ResponseInputItem[]): void 
           tool_call_id: output.call_id,
           content: toolOutputContent(output.output, `${param}.output`),
         });
+        return;
+      }
+      case 'custom_tool_call_output':
+      case 'local_shell_call_output':
+      case 'shell_call_output':
+      case 'apply_patch_call_output': {
+        const output = item as unknown as Record<string, unknown>;
+        let callId = String(output.call_id ?? '');
+        let content: string | ChatContentPart[];
+        if (type === 'local_shell_call_output') {
+          const id = String(output.id);
+          callId = callIdsByItemId.get(id) ?? (typeof output.call_id === 'string' ? output.call_id : id);
+          content = String(output.output);
+        } else if (type === 'shell_call_output') {
+          content = shellOutputText(output.output as Record<string, unknown>[]);
+        } else if (type === 'apply_patch_call_output') {
+          content = patchOutputText(output);
+        } else {
+          content = toolOutputContent(output.output, `${param}.output`);
+        }
+        messages.push({ role: 'tool', tool_call_id: callId, content });
         return;
       }
       case 'reasoning': {
@@ -246,20 +291,11 @@ function toolOutputContent(output: unknown, param: string): string | ChatContent
   });
 }
 
-function translateTools(request: CreateResponseRequest): { tools?: ModelTool[]; toolChoice?: ModelToolChoice } {
-  const tools = (request.tools ?? []).map((tool, i): ModelTool => {
-    if (tool.type !== 'function')
-      throw errors.unsupportedValue(
-        `tools[${i}].type`,
-        `Tools of type '${tool.type}' are not supported by this gateway; only 'function' tools are.`,
-      );
-    const fn = tool as FunctionTool;
-    const out: ModelTool = { name: fn.name };
-    if (fn.description) out.description = fn.description;
-    if (fn.parameters) out.parameters = fn.parameters;
-    if (typeof fn.strict === 'boolean') out.strict = fn.strict;
-    return out;
-  });
+function translateTools(
+  request: CreateResponseRequest,
+  catalog: ToolCatalog,
+): { tools?: ModelTool[]; toolChoice?: ModelToolChoice } {
+  const tools = catalog.modelTools();
   const choice = request.tool_choice;
   const result: { tools?: ModelTool[]; toolChoice?: ModelToolChoice } = {};
   if (tools.length > 0) result.tools = tools;
@@ -268,28 +304,29 @@ function translateTools(request: CreateResponseRequest): { tools?: ModelTool[]; 
     result.toolChoice = choice;
     return result;
   }
-  if (choice.type === 'function') {
-    const name = (choice as { name: string }).name;
-    if (!tools.some((t) => t.name === name))
-      throw errors.invalidValue('tool_choice', `Tool choice '${name}' not found in 'tools' parameter.`);
-    result.toolChoice = { name };
+  const named = forcedTool(choice as { type: string; name?: unknown }, catalog);
+  if (named !== undefined) {
+    if (!tools.some((t) => t.name === named.modelName))
+      throw errors.invalidValue('tool_choice', `Tool choice '${named.label}' not found in 'tools' parameter.`);
+    result.toolChoice = { name: named.modelName };
     return result;
   }
   if (choice.type === 'allowed_tools') {
     const allowed = choice as { mode: 'auto' | 'required'; tools: { type?: unknown; name?: unknown }[] };
     const names = new Set<string>();
     allowed.tools.forEach((t, i) => {
-      if (t.type !== 'function' || typeof t.name !== 'string')
+      const ref = forcedTool(t as { type: string; name?: unknown }, catalog);
+      if (ref === undefined)
         throw errors.unsupportedValue(
           `tool_choice.tools[${i}]`,
-          'Only function tools ({"type": "function", "name": ...}) can be allowed.',
+          'Only function, custom, shell, local_shell and apply_patch tools can be allowed.',
         );
-      if (!tools.some((tool) => tool.name === t.name))
+      if (!tools.some((tool) => tool.name === ref.modelName))
         throw errors.invalidValue(
           `tool_choice.tools[${i}].name`,
-          `Allowed tool '${t.name}' not found in 'tools' parameter.`,
+          `Allowed tool '${ref.label}' not found in 'tools' parameter.`,
         );
-      names.add(t.name);
+      names.add(ref.modelName);
     });
     const filtered = tools.filter((t) => names.has(t.name));
     if (filtered.length > 0) result.tools = filtered;
@@ -301,6 +338,20 @@ function translateTools(request: CreateResponseRequest): { tools?: ModelTool[]; 
     'tool_choice.type',
     `Tool choice of type '${choice.type}' is not supported by this gateway.`,
   );
+}
+
+/** The backend function a tool_choice (or an allowed_tools entry) names; undefined for other types. */
+function forcedTool(
+  ref: { type: string; name?: unknown; namespace?: unknown },
+  catalog: ToolCatalog,
+): { modelName: string; label: string } | undefined {
+  if ((ref.type === 'function' || ref.type === 'custom') && typeof ref.name === 'string') {
+    const namespace = typeof ref.namespace === 'string' ? ref.namespace : undefined;
+    return { modelName: catalog.modelNameOf(ref.type, ref.name, namespace), label: ref.name };
+  }
+  if (ref.type === 'shell' || ref.type === 'local_shell' || ref.type === 'apply_patch')
+    return { modelName: catalog.builtInName(ref.type), label: ref.type };
+  return undefined;
 }
 
 function translateFormat(request: CreateResponseRequest): ModelResponseFormat | undefined {

@@ -17,6 +17,7 @@ export const EXPOSED_HEADERS = [
   'openai-organization',
   'openai-project',
   'x-responses-ignored-fields',
+  'x-responses-omitted-tools',
   'x-responses-gateway-overhead-ms',
   'x-should-retry',
   'retry-after',

@@ -5,6 +5,7 @@
  */
 import type { BackendAdapter } from '../backends/contract.js';
 import { capabilityReport } from '../protocol/capabilities.js';
+import { OMITTED_TOOLS_HEADER, capabilitiesFor, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
 import { isGatewayError, retryHeaders } from '../protocol/errors.js';
 import { sendJson, type RequestContext } from './respond.js';
 
@@ -45,6 +46,15 @@ export function capabilities(
   ctx: RequestContext,
   backend: BackendAdapter,
   gateway: Record<string, unknown> = {},
+  hostedTools: HostedToolsPolicy = 'omit',
 ): void {
-  sendJson(ctx, 200, { ...capabilityReport(), gateway, backend: { kind: backend.kind, url: backend.baseUrl } });
+  sendJson(ctx, 200, {
+    ...capabilityReport(capabilitiesFor(hostedTools)),
+    // Hosted tools the gateway cannot run: left out (named in a header) or refused.
+    hosted_tools: { policy: hostedTools, header: OMITTED_TOOLS_HEADER },
+    // Custom tools are offered as a one-string function: a grammar format is not enforced.
+    custom_tool_grammar: { enforced: false },
+    gateway,
+    backend: { kind: backend.kind, url: backend.baseUrl },
+  });
 }

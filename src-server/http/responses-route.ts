@@ -22,7 +22,13 @@ import type { StateService } from '../sessions/state.js';
 import { respondBackground, sessionRequested } from './state-routes.js';
 import type { GatewayMetrics, RequestObservation } from '../observability/gateway-metrics.js';
 import { contained, detached } from '../engine/contain.js';
-import { IGNORED_FIELDS_HEADER, ignoredFieldsHeader } from './header-value.js';
+import { IGNORED_FIELDS_HEADER, headerList, ignoredFieldsHeader } from './header-value.js';
+import {
+  OMITTED_TOOLS_HEADER,
+  applyHostedToolsPolicy,
+  capabilitiesFor,
+  type HostedToolsPolicy,
+} from '../protocol/hosted-tools.js';
 import { reportTo } from '../logging/logger.js';
 
 /** A streaming response in flight, so that shutdown can end it cleanly. */
@@ -58,9 +64,20 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   const body = parseJson(raw, config.maxRequestDepth);
   deps.surface?.checkBodyRequestId(ctx, body);
   applyAzureBody(ctx, body);
-  const { request, ignoredFields } = validateCreateRequest(body, { compat: config.compat });
-  if (ignoredFields.length > 0) ctx.headers[IGNORED_FIELDS_HEADER] = ignoredFieldsHeader(ignoredFields);
-  assertSupported(request);
+  const validated = validateCreateRequest(body, { compat: config.compat });
+  if (validated.ignoredFields.length > 0)
+    ctx.headers[IGNORED_FIELDS_HEADER] = ignoredFieldsHeader(validated.ignoredFields);
+  const policy = config.hostedTools as HostedToolsPolicy;
+  const { request, omitted } = applyHostedToolsPolicy(validated.request, policy);
+  if (omitted.length > 0) {
+    const labels = omitted.map((o) => o.label);
+    ctx.headers[OMITTED_TOOLS_HEADER] = headerList(labels);
+    ctx.log.warn('hosted tools omitted: the gateway does not run them', { tools: labels });
+    deps.observe?.countOmittedTools(omitted.map((o) => o.type));
+  }
+  assertSupported(request, capabilitiesFor(policy));
+  // Client ids (Codex's session/thread/turn): kept in the log and the recording, never forwarded.
+  if (request.client_metadata) ctx.log.info('client metadata', { client_metadata: request.client_metadata });
   const plan = deps.state?.plan(request, {
     requestId: ctx.requestId,
     session: request.stream === true && sessionRequested(req.headers),

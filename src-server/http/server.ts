@@ -10,6 +10,7 @@ import FindMyWay, { type HTTPMethod } from 'find-my-way';
 import type { BackendAdapter } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
 import { errors } from '../protocol/errors.js';
+import type { HostedToolsPolicy } from '../protocol/hosted-tools.js';
 import { capabilities, health, listModels } from './info-routes.js';
 import { baseHeaders, requestIdFor } from './request-headers.js';
 import { processingHeader, sendError, type RequestContext } from './respond.js';
@@ -128,7 +129,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   );
   route('GET', '/v1/models', (ctx) => listModels(ctx, backend));
   route('GET', '/healthz', (ctx) => health(ctx, backend));
-  route('GET', '/v1/capabilities', (ctx) => capabilities(ctx, backend, report()));
+  route('GET', '/v1/capabilities', (ctx) =>
+    capabilities(ctx, backend, report(), config.hostedTools as HostedToolsPolicy),
+  );
   route('GET', METRICS_ENDPOINT, (ctx) => serveMetrics(ctx, metrics));
   if (logTail) route('GET', LOGS_ENDPOINT, (ctx) => streamLogs(ctx, logTail));
   if (options.recording) {

@@ -13,6 +13,7 @@ import { ENCRYPTED_REASONING, prepareConversation } from '../engine/conversation
 import { toModelRequest } from '../engine/translate-request.js';
 import { doneSentinel } from '../protocol/events.js';
 import { errors, streamErrorFields, type GatewayError } from '../protocol/errors.js';
+import { applyHostedToolsPolicy, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
 import type { StateService } from '../sessions/state.js';
 import { checkJsonContentType, parseJson, readBody } from './body.js';
@@ -217,7 +218,10 @@ async function readJson(
 
 async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
   const { body } = await readJson(ctx, deps.config.maxRequestBytes, deps.config.maxRequestDepth);
-  const { request } = validateCreateRequest(body, { compat: deps.config.compat });
+  const { request } = applyHostedToolsPolicy(
+    validateCreateRequest(body, { compat: deps.config.compat }).request,
+    deps.config.hostedTools as HostedToolsPolicy,
+  );
   const count = deps.backend.countTokens;
   if (!count) throw errors.tokenCountUnsupported(deps.backend.kind);
   const prepared = prepareConversation(request, deps.state.store.responses, deps.state.keyring, ctx.principal);

@@ -48,6 +48,7 @@ export class GatewayMetrics {
   private readonly backendErrors: Counter<'code'>;
   private readonly rateLimited: Counter;
   private readonly invalidArguments: Counter;
+  private readonly hostedToolsOmitted: Counter<'type'>;
 
   private readonly report: ReturnType<typeof reportTo>;
 
@@ -98,6 +99,12 @@ export class GatewayMetrics {
     this.invalidArguments = new Counter({
       name: name('invalid_tool_arguments_total'),
       help: 'Function calls whose arguments were not valid JSON, delivered verbatim (E7).',
+      registers,
+    });
+    this.hostedToolsOmitted = new Counter({
+      name: name('hosted_tools_omitted_total'),
+      help: 'Hosted tools left out of requests under --responses-hosted-tools omit, by tool type.',
+      labelNames: ['type'],
       registers,
     });
     const gauge = (n: string, help: string, read: () => number): void => {
@@ -175,6 +182,11 @@ export class GatewayMetrics {
   }
 
   /** Observes one POST /v1/responses: times its backend and counts its run. */
+  /** Hosted tools a request offered that the gateway left out (protocol/hosted-tools.ts). */
+  countOmittedTools(types: readonly string[]): void {
+    for (const type of types) this.hostedToolsOmitted.inc({ type });
+  }
+
   begin(backend: BackendAdapter, startedAt: number): RequestObservation {
     return new RequestObservation(this, backend, startedAt);
   }

@@ -4,7 +4,10 @@
  *
  * - `supported`: implemented;
  * - `accepted`: allowed, with no effect (the reason says why that is harmless or what is missing);
- * - `unsupported`: rejected with 400 `unsupported_parameter` naming the param.
+ * - `unsupported`: rejected with 400 `unsupported_parameter` naming the param;
+ * - `omitted` (tools only): hosted tools under `--responses-hosted-tools omit` (the default): taken
+ *   out of the request before the model sees it, and named in the `x-responses-omitted-tools`
+ *   header (hosted-tools.ts).
  *
  * To turn a feature on (e.g. when the response store lands, `previous_response_id`), flip its entry
  * here; `assertSupported` and `GET /v1/capabilities` (capabilityReport) both read this table.
@@ -12,7 +15,7 @@
 import { errors } from './errors.js';
 import type { CreateResponseRequest } from './types.js';
 
-export type SupportStatus = 'supported' | 'accepted' | 'unsupported';
+export type SupportStatus = 'supported' | 'accepted' | 'unsupported' | 'omitted';
 
 export interface Capability {
   status: SupportStatus;
@@ -42,7 +45,8 @@ const no = (reason: string, usedWhen?: Capability['usedWhen']): Capability => ({
   ...(usedWhen ? { usedWhen } : {}),
 });
 
-const NOT_RUN = 'The gateway runs no built-in tools; only function tools are executed (by the client).';
+const NOT_RUN = 'A hosted tool: the gateway runs no hosted tools (see --responses-hosted-tools).';
+const CLIENT_RUN = 'Offered to the model as a function; the call comes back as';
 const NO_STORE = 'Needs the response store, which is not available yet.';
 
 export const DEFAULT_CAPABILITIES: CapabilityTable = {
@@ -50,7 +54,7 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
     model: yes('Routed to the backend model of that name.'),
     input: yes('Messages, function calls and outputs, and reasoning items become the backend conversation.'),
     instructions: yes('Sent as the first system message.'),
-    tools: yes('Function tools (see the tools table for the others).'),
+    tools: yes('Function, namespace, custom, shell, local_shell and apply_patch tools (see the tools table).'),
     tool_choice: yes("'none', 'auto', 'required' and a named function."),
     parallel_tool_calls: yes('Forwarded to the backend (E3).'),
     max_tool_calls: noop('Limits built-in tool calls; the gateway runs none.'),
@@ -61,6 +65,10 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
     max_output_tokens: yes('Forwarded as max_tokens; reaching it ends the response as incomplete.'),
     top_logprobs: yes('Forwarded with include message.output_text.logprobs (M4).'),
     metadata: yes('Validated and echoed on the response.'),
+    client_metadata: noop('Validated (strings only), logged and recorded; never sent to the backend.'),
+    access_programs: noop('No access programs exist here.'),
+    background_options: noop('Background runs start at once; no completion window or continuation.'),
+    image: noop('Input images are sent to the backend as given.'),
     user: noop('Echoed; no per-user behaviour.'),
     safety_identifier: noop('Echoed; no safety system runs in the gateway.'),
     prompt_cache_key: yes('Mapped to vLLM cache_salt (H1).'),
@@ -85,7 +93,17 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
   },
   tools: {
     function: yes('Called by the model, run by the client.'),
-    custom: no('Free-form custom tools need grammar-constrained decoding the gateway does not request yet.'),
+    custom: yes(
+      `${CLIENT_RUN} a custom_tool_call with the text in \`input\` (streamed as custom_tool_call_input events). A grammar or regex format is described to the model but NOT enforced: the backend decodes without the grammar.`,
+    ),
+    namespace: yes(
+      `Each function/custom tool inside is offered as <namespace>__<name>; its calls come back with \`namespace\` and the plain \`name\`.`,
+    ),
+    local_shell: yes(`${CLIENT_RUN} a local_shell_call (action.command, env, timeout_ms, working_directory).`),
+    shell: yes(
+      `With a local environment (or none): ${CLIENT_RUN} a shell_call (action.commands). A container environment is a hosted tool.`,
+    ),
+    apply_patch: yes(`${CLIENT_RUN} an apply_patch_call (operation create_file / update_file / delete_file).`),
     file_search: no(NOT_RUN),
     web_search: no(NOT_RUN),
     web_search_2025_08_26: no(NOT_RUN),
@@ -97,15 +115,12 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
     mcp: no(NOT_RUN),
     code_interpreter: no(NOT_RUN),
     image_generation: no(NOT_RUN),
-    local_shell: no(NOT_RUN),
-    shell: no(NOT_RUN),
-    namespace: no('Tool namespaces are not implemented.'),
     tool_search: no(NOT_RUN),
-    apply_patch: no(NOT_RUN),
     programmatic_tool_calling: no(NOT_RUN),
   },
   toolChoice: {
     function: yes('Forces a call to the named function.'),
+    custom: yes('Forces a call to the named custom tool.'),
     allowed_tools: yes('Restricts the tools offered to the backend.'),
   },
   include: {
@@ -124,6 +139,14 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
     function_call_output: yes('Becomes a tool message.'),
     reasoning: yes('Restored for the backend when it carries text or verified encrypted content.'),
     item_reference: no(NO_STORE),
+    custom_tool_call: yes('Becomes an assistant tool call (arguments {"input": …}).'),
+    custom_tool_call_output: yes('Becomes a tool message.'),
+    local_shell_call: yes('Becomes an assistant tool call of local_shell.'),
+    local_shell_call_output: yes('Becomes a tool message.'),
+    shell_call: yes('Becomes an assistant tool call of shell.'),
+    shell_call_output: yes('Becomes a tool message (stdout, stderr and outcome of each command).'),
+    apply_patch_call: yes('Becomes an assistant tool call of apply_patch.'),
+    apply_patch_call_output: yes('Becomes a tool message (status and output).'),
   },
 };
 

@@ -130,10 +130,11 @@ const FUNCTION_CALL = typed(
     id: { type: 'string', description: 'Item id.' },
     call_id: { type: 'string', description: 'Id that the matching function_call_output refers to.' },
     name: { type: 'string', description: 'Function name.' },
-    namespace: { type: 'string' },
+    namespace: { type: 'string', description: 'The namespace tool the function belongs to.' },
     arguments: { type: 'string', description: 'The arguments, a JSON string.' },
     status: STATUS,
     caller: CALLER,
+    async: { type: 'boolean' },
   },
   ['call_id', 'name', 'arguments'],
 );
@@ -151,6 +152,8 @@ const FUNCTION_CALL_OUTPUT = typed(
     },
     status: STATUS,
     caller: CALLER,
+    name: NULLABLE_STRING,
+    namespace: NULLABLE_STRING,
   },
   ['call_id', 'output'],
 );
@@ -162,7 +165,7 @@ const REASONING = typed(
     id: { type: 'string', description: 'Item id.' },
     summary: { type: 'array', items: typed('summary_text', 'A summary part.', { text: { type: 'string' } }, ['text']) },
     content: {
-      type: 'array',
+      type: ['array', 'null'],
       items: typed('reasoning_text', 'Reasoning text.', { text: { type: 'string' } }, ['text']),
     },
     encrypted_content: {
@@ -172,6 +175,167 @@ const REASONING = typed(
     status: STATUS,
   },
   ['summary'],
+);
+
+const TOOL_OUTPUT: Schema = {
+  type: ['string', 'array'],
+  description: 'The output: a string, or text / image / file parts.',
+  items: { $ref: '#/$defs/ToolOutputPart' },
+};
+
+const CUSTOM_TOOL_CALL = typed(
+  'custom_tool_call',
+  'A call of a custom (free-form) tool the model made in an earlier turn.',
+  {
+    id: { type: 'string', description: 'Item id.' },
+    call_id: { type: 'string', description: 'Id that the matching custom_tool_call_output refers to.' },
+    name: { type: 'string', description: 'Custom tool name.' },
+    namespace: { type: 'string', description: 'The namespace tool the custom tool belongs to.' },
+    input: { type: 'string', description: 'The free-form input the model produced.' },
+    status: STATUS,
+    caller: CALLER,
+    async: { type: 'boolean' },
+  },
+  ['call_id', 'name', 'input'],
+);
+
+const CUSTOM_TOOL_CALL_OUTPUT = typed(
+  'custom_tool_call_output',
+  'The result of a custom tool call.',
+  { id: NULLABLE_STRING, call_id: { type: 'string' }, output: TOOL_OUTPUT, status: STATUS, caller: CALLER },
+  ['call_id', 'output'],
+);
+
+const LOCAL_SHELL_CALL = typed(
+  'local_shell_call',
+  'A local shell command the model asked for in an earlier turn.',
+  {
+    id: { type: 'string', description: 'Item id.' },
+    call_id: { type: 'string' },
+    status: STATUS,
+    action: typed(
+      'exec',
+      'The command to run.',
+      {
+        command: { type: 'array', items: { type: 'string' }, description: 'The command and its arguments.' },
+        env: { type: 'object', additionalProperties: { type: 'string' } },
+        timeout_ms: { type: ['integer', 'null'], minimum: 0 },
+        user: NULLABLE_STRING,
+        working_directory: NULLABLE_STRING,
+      },
+      ['command'],
+    ),
+  },
+  ['call_id', 'action'],
+);
+
+const LOCAL_SHELL_CALL_OUTPUT = typed(
+  'local_shell_call_output',
+  'The output of a local shell call; `id` is the id (or call_id) of the call it answers.',
+  { id: { type: 'string' }, call_id: { type: 'string' }, output: { type: 'string' }, status: STATUS },
+  ['id', 'output'],
+);
+
+const SHELL_ENVIRONMENT: Schema = {
+  type: ['object', 'null'],
+  description: "Where the commands run: 'local' (the client) or an OpenAI container.",
+  properties: { type: { enum: ['local', 'container_auto', 'container_reference'] } },
+  required: ['type'],
+};
+
+const SHELL_CALL = typed(
+  'shell_call',
+  'Shell commands the model asked for in an earlier turn.',
+  {
+    id: NULLABLE_STRING,
+    call_id: { type: 'string' },
+    status: STATUS,
+    caller: CALLER,
+    created_by: { type: 'string' },
+    environment: SHELL_ENVIRONMENT,
+    action: object(
+      {
+        commands: { type: 'array', items: { type: 'string' }, description: 'Commands to run, in order.' },
+        timeout_ms: { type: ['integer', 'null'], minimum: 0 },
+        max_output_length: { type: ['integer', 'null'], minimum: 0 },
+      },
+      ['commands'],
+    ),
+  },
+  ['call_id', 'action'],
+);
+
+const SHELL_OUTCOME = dispatch('How the command ended.', {
+  exit: typed('exit', 'The command exited.', { exit_code: { type: 'integer' } }, ['exit_code']),
+  timeout: typed('timeout', 'The command timed out.', {}),
+});
+
+const SHELL_CALL_OUTPUT = typed(
+  'shell_call_output',
+  'The output of each command of a shell call.',
+  {
+    id: NULLABLE_STRING,
+    call_id: { type: 'string' },
+    status: STATUS,
+    caller: CALLER,
+    created_by: { type: 'string' },
+    max_output_length: { type: ['integer', 'null'], minimum: 0 },
+    output: {
+      type: 'array',
+      items: object(
+        {
+          stdout: { type: 'string' },
+          stderr: { type: 'string' },
+          outcome: SHELL_OUTCOME,
+          created_by: { type: 'string' },
+        },
+        ['stdout', 'stderr', 'outcome'],
+      ),
+    },
+  },
+  ['call_id', 'output'],
+);
+
+const PATCH_OPERATION = dispatch('A file operation.', {
+  create_file: typed('create_file', 'Create a file.', { path: { type: 'string' }, diff: { type: 'string' } }, [
+    'path',
+    'diff',
+  ]),
+  update_file: typed(
+    'update_file',
+    'Update a file with a diff.',
+    { path: { type: 'string' }, diff: { type: 'string' }, move_to: NULLABLE_STRING },
+    ['path', 'diff'],
+  ),
+  delete_file: typed('delete_file', 'Delete a file.', { path: { type: 'string' } }, ['path']),
+});
+
+const APPLY_PATCH_CALL = typed(
+  'apply_patch_call',
+  'A file operation the model asked for in an earlier turn.',
+  {
+    id: NULLABLE_STRING,
+    call_id: { type: 'string' },
+    status: { enum: ['in_progress', 'completed', null] },
+    caller: CALLER,
+    created_by: { type: 'string' },
+    operation: PATCH_OPERATION,
+  },
+  ['call_id', 'operation'],
+);
+
+const APPLY_PATCH_CALL_OUTPUT = typed(
+  'apply_patch_call_output',
+  'Whether an apply_patch call succeeded.',
+  {
+    id: NULLABLE_STRING,
+    call_id: { type: 'string' },
+    status: { enum: ['completed', 'failed'] },
+    output: NULLABLE_STRING,
+    caller: CALLER,
+    created_by: { type: 'string' },
+  },
+  ['call_id', 'status'],
 );
 
 const ITEM_REFERENCE = object(
@@ -193,31 +357,26 @@ const RECOGNISED_ITEMS: Record<string, string> = {
   compaction_trigger: 'A compaction trigger.',
   image_generation_call: 'An image generation call.',
   code_interpreter_call: 'A code interpreter call.',
-  local_shell_call: 'A local shell call.',
-  local_shell_call_output: 'A local shell call output.',
-  shell_call: 'A shell call.',
-  shell_call_output: 'A shell call output.',
-  apply_patch_call: 'An apply_patch call.',
-  apply_patch_call_output: 'An apply_patch call output.',
   mcp_list_tools: 'An MCP tool listing.',
   mcp_approval_request: 'An MCP approval request.',
   mcp_approval_response: 'An MCP approval response.',
   mcp_call: 'An MCP call.',
-  custom_tool_call: 'A custom tool call.',
-  custom_tool_call_output: 'A custom tool call output.',
   program: 'A program.',
   program_output: 'A program output.',
 };
+
+const TOOL_NAME: Schema = {
+  type: 'string',
+  pattern: '^[a-zA-Z0-9_-]{1,128}$',
+  description: 'Tool name (letters, digits, _ and -).',
+};
+const ALLOWED_CALLERS: Schema = { type: ['array', 'null'], items: { enum: ['direct', 'programmatic'] } };
 
 const FUNCTION_TOOL = typed(
   'function',
   'A function the model may call; the client runs it.',
   {
-    name: {
-      type: 'string',
-      pattern: '^[a-zA-Z0-9_-]{1,128}$',
-      description: 'Function name (letters, digits, _ and -).',
-    },
+    name: TOOL_NAME,
     description: {
       ...NULLABLE_STRING,
       description: 'What the function does; the model uses it to decide when to call it.',
@@ -225,10 +384,54 @@ const FUNCTION_TOOL = typed(
     parameters: { type: ['object', 'null'], description: 'JSON Schema of the arguments.' },
     strict: { type: ['boolean', 'null'], description: 'Enforce the parameter schema exactly.' },
     defer_loading: { type: 'boolean' },
-    allowed_callers: { type: ['array', 'null'], items: { enum: ['direct', 'programmatic'] } },
+    allowed_callers: ALLOWED_CALLERS,
     output_schema: { type: ['object', 'null'] },
+    async: { type: 'boolean' },
   },
   ['name'],
+);
+
+const CUSTOM_TOOL_FORMAT = dispatch('The input format: free text, or text matching a grammar.', {
+  text: typed('text', 'Unconstrained text.', {}),
+  grammar: typed(
+    'grammar',
+    'Text matching a grammar (described to the model; the backend does not enforce it).',
+    {
+      syntax: { enum: ['lark', 'regex'], description: 'The grammar language.' },
+      definition: { type: 'string', minLength: 1, description: 'The grammar.' },
+    },
+    ['syntax', 'definition'],
+  ),
+});
+
+const CUSTOM_TOOL = typed(
+  'custom',
+  'A tool that takes free-form text input instead of JSON arguments; the client runs it.',
+  {
+    name: TOOL_NAME,
+    description: { ...NULLABLE_STRING, description: 'What the tool does.' },
+    format: CUSTOM_TOOL_FORMAT,
+    defer_loading: { type: 'boolean' },
+    allowed_callers: ALLOWED_CALLERS,
+    async: { type: 'boolean' },
+  },
+  ['name'],
+);
+
+const NAMESPACE_TOOL = typed(
+  'namespace',
+  'A group of functions and custom tools under one name (MCP servers, agent tool sets).',
+  {
+    name: TOOL_NAME,
+    description: { type: 'string', description: 'What the tools of the namespace are for.' },
+    tools: {
+      type: 'array',
+      minItems: 1,
+      description: 'The functions and custom tools of the namespace.',
+      items: dispatch('A tool of the namespace.', { function: 'FunctionTool', custom: 'CustomTool' }),
+    },
+  },
+  ['name', 'tools'],
 );
 
 /** Tool types recognised but not modelled field by field. */
@@ -243,12 +446,7 @@ const RECOGNISED_TOOLS: Record<string, string> = {
   mcp: 'Tools of a remote MCP server.',
   code_interpreter: 'Run code in a sandbox.',
   image_generation: 'Generate images.',
-  local_shell: 'Run shell commands locally.',
-  shell: 'Run shell commands.',
-  custom: 'A custom (free-form input) tool.',
-  namespace: 'A namespace of tools.',
   tool_search: 'Search for tools.',
-  apply_patch: 'Apply patches to files.',
   programmatic_tool_calling: 'Programmatic tool calling.',
 };
 
@@ -320,6 +518,14 @@ const defs: Record<string, Schema> = {
       function_call_output: 'FunctionCallOutput',
       reasoning: 'Reasoning',
       item_reference: 'ItemReference',
+      custom_tool_call: CUSTOM_TOOL_CALL,
+      custom_tool_call_output: CUSTOM_TOOL_CALL_OUTPUT,
+      local_shell_call: LOCAL_SHELL_CALL,
+      local_shell_call_output: LOCAL_SHELL_CALL_OUTPUT,
+      shell_call: SHELL_CALL,
+      shell_call_output: SHELL_CALL_OUTPUT,
+      apply_patch_call: APPLY_PATCH_CALL,
+      apply_patch_call_output: APPLY_PATCH_CALL_OUTPUT,
       ...Object.fromEntries(Object.entries(RECOGNISED_ITEMS).map(([t, d]) => [t, recognised(d)])),
     }),
     // Without a string `type`: a bare {id} is an item reference, anything else a message.
@@ -330,8 +536,19 @@ const defs: Record<string, Schema> = {
     },
   },
   FunctionTool: FUNCTION_TOOL,
+  CustomTool: CUSTOM_TOOL,
   Tool: dispatch('A tool the model may use.', {
     function: 'FunctionTool',
+    custom: 'CustomTool',
+    namespace: NAMESPACE_TOOL,
+    local_shell: typed('local_shell', 'Run commands on the client machine (the client runs them).', {}),
+    shell: typed('shell', 'Run shell commands; with a local environment (or none) the client runs them.', {
+      environment: SHELL_ENVIRONMENT,
+      allowed_callers: ALLOWED_CALLERS,
+    }),
+    apply_patch: typed('apply_patch', 'Create, update and delete files with diffs (the client applies them).', {
+      allowed_callers: ALLOWED_CALLERS,
+    }),
     ...Object.fromEntries(Object.entries(RECOGNISED_TOOLS).map(([t, d]) => [t, recognised(d)])),
   }),
   ToolChoiceFunction: typed('function', 'Force a call to this function.', { name: { type: 'string' } }, ['name']),
@@ -514,6 +731,25 @@ export const CREATE_RESPONSE_REQUEST_SCHEMA: Schema = {
       description: 'Context management strategies (compaction).',
       items: object({ type: { type: 'string' }, compact_threshold: { type: ['number', 'null'] } }, ['type']),
     },
+    client_metadata: {
+      type: ['object', 'null'],
+      description:
+        'Client-side ids (Codex sends its session, thread and turn ids): strings only; logged and recorded, never sent to the backend.',
+      maxProperties: 64,
+      propertyNames: { maxLength: 256 },
+      additionalProperties: { type: 'string', maxLength: 16384 },
+    },
+    access_programs: object({ cyber: { enum: ['standard', 'daybreak_blue', 'daybreak_red'] } }, [], {
+      description: 'Access programs of the caller (no effect here).',
+    }),
+    background_options: object(
+      { completion_window: { enum: ['soonest', '2h', '8h'] }, continuation_id: { type: 'string' } },
+      [],
+      { description: 'Options of a background response.' },
+    ),
+    image: object({ context_compression: { enum: ['auto', 'enabled', 'disabled'] } }, [], {
+      description: 'How input images are kept in the context.',
+    }),
     moderation: {
       type: ['object', 'null'],
       additionalProperties: false,

@@ -16,6 +16,7 @@ export type {
   ResponseFailedEvent,
   ResponseFunctionCallArgumentsDeltaEvent,
   ResponseFunctionCallArgumentsDoneEvent,
+  ResponseCustomToolCall,
   ResponseFunctionToolCall,
   ResponseIncludable,
   ResponseIncompleteEvent,
@@ -64,4 +65,6 @@ export type CreateResponseRequest = Omit<ResponseCreateParamsBase, 'model' | 'st
   model: string;
   stream?: boolean | null;
   max_tool_calls?: number | null;
+  /** Client-side ids (Codex): strings only; logged and recorded, never forwarded. */
+  client_metadata?: Record<string, string> | null;
 };

@@ -62,7 +62,7 @@ describe.each(['openai', 'open-responses'] as const)('openai-node against the ga
 
   test('stateless function-tool loop: function_call, function_call_output, final answer', async () => {
     const input: ResponseInputItem[] = [{ role: 'user', content: 'What is the weather in Paris? Use get_weather.' }];
-    // Like Codex: stream, keep every item from response.output_item.done as the transcript.
+    // A stateless client: stream, keep every item from response.output_item.done as the transcript.
     const stream = client.responses.stream({ model: 'sim-chat', input, tools: [weatherTool], store: false });
     const items: ResponseInputItem[] = [];
     stream.on('response.output_item.done', (e) => items.push(e.item as ResponseInputItem));

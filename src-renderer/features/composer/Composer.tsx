@@ -46,6 +46,8 @@ export function Composer() {
       ttftMs: st.ttftMs,
       tokenMs: st.tokenMs,
       deltas: st.deltas,
+      simTool: st.simTool,
+      simToolArguments: st.simToolArguments,
       composerError: st.composerError,
       theme: st.theme,
       capabilities: st.capabilities,
@@ -191,6 +193,27 @@ export function Composer() {
             />
           </label>
         ))}
+        <label title="Make the simulator call this tool (x-simulator-tool): the function name the backend sees, e.g. exec_command, apply_patch, mcp__echo__echo">
+          Call tool
+          <input
+            data-testid="sim-tool"
+            placeholder="tool name"
+            value={s.simTool}
+            onChange={(e) => s.setComposer({ simTool: e.target.value })}
+          />
+        </label>
+        {s.simTool.trim() ? (
+          <label title="The call's arguments as a JSON object (x-simulator-tool-arguments); empty: generated from the tool's schema">
+            Arguments
+            <input
+              className="mono"
+              data-testid="sim-tool-arguments"
+              placeholder='{"cmd": "ls"}'
+              value={s.simToolArguments}
+              onChange={(e) => s.setComposer({ simToolArguments: e.target.value })}
+            />
+          </label>
+        ) : null}
       </div>
       {collection || used.length ? (
         <div className="muted small-note" data-testid="composer-variables">

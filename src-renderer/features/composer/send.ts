@@ -42,6 +42,14 @@ export function requestHeaders(): Record<string, string> {
   if (s.ttftMs.trim()) h['x-simulator-ttft-ms'] = s.ttftMs.trim();
   if (s.tokenMs.trim()) h['x-simulator-token-ms'] = s.tokenMs.trim();
   if (s.deltas.trim()) h['x-simulator-deltas'] = s.deltas.trim();
+  if (s.simTool.trim()) {
+    h['x-simulator-tool'] = s.simTool.trim();
+    // Header values are ASCII: other characters of the arguments go as JSON \u escapes.
+    const args = s.simToolArguments
+      .trim()
+      .replace(/[\u0080-\uffff]/g, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`);
+    if (args) h['x-simulator-tool-arguments'] = args;
+  }
   return h;
 }
 

@@ -16,12 +16,27 @@ export interface ComposerSlice {
   tokenMs: string;
   /** Exact number of content deltas the simulator sends (x-simulator-deltas). */
   deltas: string;
+  /** Tool the simulator calls (x-simulator-tool), by the function name the backend sees. */
+  simTool: string;
+  /** Its arguments, a JSON object (x-simulator-tool-arguments); generated from the schema when empty. */
+  simToolArguments: string;
   composerError?: string;
   setRequestText(text: string): void;
   applyTemplate(id: string): void;
   setComposer(
     patch: Partial<
-      Pick<ComposerSlice, 'dialect' | 'extensions' | 'sessionMode' | 'fault' | 'ttftMs' | 'tokenMs' | 'deltas'>
+      Pick<
+        ComposerSlice,
+        | 'dialect'
+        | 'extensions'
+        | 'sessionMode'
+        | 'fault'
+        | 'ttftMs'
+        | 'tokenMs'
+        | 'deltas'
+        | 'simTool'
+        | 'simToolArguments'
+      >
     >,
   ): void;
   setComposerError(message: string | undefined): void;
@@ -37,6 +52,8 @@ export const createComposerSlice: StateCreator<StudioState, [], [], ComposerSlic
   ttftMs: '',
   tokenMs: '',
   deltas: '',
+  simTool: '',
+  simToolArguments: '',
   setRequestText(requestText) {
     set({ requestText, composerError: undefined });
   },

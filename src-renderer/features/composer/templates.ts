@@ -91,6 +91,54 @@ export const TEMPLATES: Template[] = [
       stream: true,
     },
   },
+  {
+    id: 'client-tools',
+    label: 'Client tools (as Codex sends them)',
+    body: {
+      model: 'sim-chat',
+      input: 'Add a hello.txt file.',
+      tools: [
+        {
+          type: 'function',
+          name: 'exec_command',
+          description: 'Runs a shell command.',
+          strict: false,
+          parameters: {
+            type: 'object',
+            properties: { cmd: { type: 'string', description: 'Shell command to execute.' } },
+            required: ['cmd'],
+            additionalProperties: false,
+          },
+        },
+        {
+          type: 'custom',
+          name: 'apply_patch',
+          description: 'Edit files. This is a FREEFORM tool, so do not wrap the patch in JSON.',
+          format: {
+            type: 'grammar',
+            syntax: 'lark',
+            definition: 'start: "*** Begin Patch" LF hunk+ "*** End Patch" LF?\nhunk: /(.+)/ LF\n%import common.LF',
+          },
+        },
+        {
+          type: 'namespace',
+          name: 'mcp__echo',
+          description: 'Tools of the echo MCP server.',
+          tools: [
+            {
+              type: 'function',
+              name: 'echo',
+              description: 'Echo the text back.',
+              parameters: { type: 'object', properties: { text: { type: 'string' } }, required: ['text'] },
+            },
+          ],
+        },
+        { type: 'web_search', external_web_access: false },
+      ],
+      parallel_tool_calls: true,
+      stream: true,
+    },
+  },
 ];
 
 export function templateText(id: string): string {

@@ -1,6 +1,7 @@
 import { useNow } from '../../lib/use-now.js';
 import { openRunInComposer } from './edit-run.js';
-import { isLive, runStats, type Run } from './run-model.js';
+import { OMITTED_TOOLS_HEADER } from '../../../src-server/protocol/hosted-tools.js';
+import { headerValue, isLive, runStats, type Run } from './run-model.js';
 
 /** Silence after which a streaming run says how long nothing has arrived. */
 export const STALL_AFTER_MS = 2000;
@@ -43,6 +44,48 @@ function WaitNote({ run }: { run: Run }) {
   );
 }
 
+/** Custom tools whose grammar the backend does not enforce (the model only reads it in the description). */
+function grammarTools(request: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const visit = (tools: unknown): void => {
+    if (!Array.isArray(tools)) return;
+    for (const t of tools as { type?: unknown; name?: unknown; format?: { type?: unknown }; tools?: unknown }[]) {
+      if (t?.type === 'custom' && t.format?.type === 'grammar') out.push(String(t.name));
+      if (t?.type === 'namespace') visit(t.tools);
+    }
+  };
+  visit(request.tools);
+  return out;
+}
+
+/** What the gateway did to the request's tools: hosted tools left out, grammars not enforced. */
+function ToolNotes({ run }: { run: Run }) {
+  const omitted = headerValue(run.responseHeaders, OMITTED_TOOLS_HEADER);
+  const grammars = grammarTools(run.request);
+  return (
+    <>
+      {omitted ? (
+        <span
+          className="fault-flag"
+          data-testid="run-omitted-tools"
+          title="Hosted tools the gateway does not run were not offered to the model (--responses-hosted-tools omit)"
+        >
+          hosted tools omitted: {omitted}
+        </span>
+      ) : null}
+      {grammars.length ? (
+        <span
+          className="muted"
+          data-testid="run-grammar-note"
+          title="Custom tools are offered to the backend as a function with one string argument; the grammar is in its description, not enforced while decoding"
+        >
+          grammar not enforced: {grammars.join(', ')}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 export function RunStats({ run }: { run: Run }) {
   const st = runStats(run);
   const nonStreaming = run.body !== undefined && run.rows.length === 0;
@@ -63,6 +106,7 @@ export function RunStats({ run }: { run: Run }) {
           ⚡ injected fault: {run.injectedFault}
         </span>
       ) : null}
+      <ToolNotes run={run} />
       {nonStreaming ? (
         <span data-testid="run-nonstreaming">JSON response · {(bodyChars / 1024).toFixed(1)} KiB</span>
       ) : (

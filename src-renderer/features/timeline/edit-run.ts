@@ -24,6 +24,8 @@ export function openRequestInComposer(body: unknown, headers: Record<string, str
     ttftMs: h('x-simulator-ttft-ms') ?? '',
     tokenMs: h('x-simulator-token-ms') ?? '',
     deltas: h('x-simulator-deltas') ?? '',
+    simTool: h('x-simulator-tool') ?? '',
+    simToolArguments: h('x-simulator-tool-arguments') ?? '',
   });
   s.setSaved({ activeRequestId: null });
   s.showToast('Request loaded into the composer: edit it and press Send');

@@ -3,12 +3,15 @@
  * cannot set headers, from suffixes on the model name:
  *
  *   model      := base-model ( "+" key "=" value )*
- *   key        := "ttft" | "token" | "fault" | "after" | "seed" | "deltas"
+ *   key        := "ttft" | "token" | "fault" | "after" | "seed" | "deltas" | "tool"
  *   e.g.          sim-chat+fault=error_chunk+after=3+ttft=50
  *
  * Keys mirror the headers: ttft ↔ x-simulator-ttft-ms, token ↔ x-simulator-token-ms (per delta),
  * fault ↔ x-simulator-fault, after ↔ x-simulator-fault-after (deltas sent before the fault),
- * seed ↔ x-simulator-seed, deltas ↔ x-simulator-deltas (exact number of content deltas).
+ * seed ↔ x-simulator-seed, deltas ↔ x-simulator-deltas (exact number of content deltas),
+ * tool ↔ x-simulator-tool (call this tool, by the name the backend sees, whenever the last message
+ * is the user's). Its arguments are generated from the tool's schema, or given as a JSON object
+ * in the x-simulator-tool-arguments header (header only: JSON does not fit in a model name).
  * A header wins over the same key in the model name; both win over the server defaults.
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -41,6 +44,10 @@ export interface RequestKnobs {
   fault?: Fault;
   faultAfter: number;
   deltas?: number;
+  /** The tool to call (the function name the simulator is offered). */
+  tool?: string;
+  /** Its arguments, a JSON object text; generated from the schema when absent. */
+  toolArguments?: string;
 }
 
 export interface KnobDefaults {
@@ -56,6 +63,7 @@ const SUFFIX_KEYS: Record<string, keyof RequestKnobs | 'fault'> = {
   after: 'faultAfter',
   seed: 'seed',
   deltas: 'deltas',
+  tool: 'tool',
 };
 
 const HEADER_KEYS: [string, keyof RequestKnobs][] = [
@@ -65,11 +73,31 @@ const HEADER_KEYS: [string, keyof RequestKnobs][] = [
   ['x-simulator-fault-after', 'faultAfter'],
   ['x-simulator-seed', 'seed'],
   ['x-simulator-deltas', 'deltas'],
+  ['x-simulator-tool', 'tool'],
+  ['x-simulator-tool-arguments', 'toolArguments'],
 ];
 
 export class KnobError extends Error {}
 
 function assign(knobs: RequestKnobs, key: keyof RequestKnobs, raw: string, origin: string): void {
+  if (key === 'tool') {
+    if (!/^[a-zA-Z0-9_.:-]{1,256}$/.test(raw))
+      throw new KnobError(`${origin}: '${raw.slice(0, 64)}' is not a tool name`);
+    knobs.tool = raw;
+    return;
+  }
+  if (key === 'toolArguments') {
+    let value: unknown;
+    try {
+      value = JSON.parse(raw);
+    } catch {
+      value = undefined;
+    }
+    if (typeof value !== 'object' || value === null || Array.isArray(value))
+      throw new KnobError(`${origin}: expected a JSON object of tool arguments`);
+    knobs.toolArguments = JSON.stringify(value);
+    return;
+  }
   if (key === 'fault') {
     if (!(FAULTS as readonly string[]).includes(raw))
       throw new KnobError(`${origin}: unknown fault '${raw}' (expected one of ${FAULTS.join(', ')})`);

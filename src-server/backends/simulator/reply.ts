@@ -97,10 +97,29 @@ function fragments(rng: Prng, tokens: string[]): string[] {
   return out;
 }
 
-function chooseTools(request: SimRequest, rng: Prng): SimTool[] {
+/** A tool the request asked the simulator to call (x-simulator-tool), with optional arguments. */
+export interface ForcedTool {
+  name: string;
+  /** A JSON object text; generated from the tool's schema when absent. */
+  arguments?: string;
+}
+
+/** The request named a tool the simulator was not offered (answered with a 400). */
+export class ForcedToolError extends Error {}
+
+function chooseTools(request: SimRequest, rng: Prng, forced: ForcedTool | undefined): SimTool[] {
   const tools = (request.tools ?? []).filter((t) => typeof t.function?.name === 'string');
   const choice = request.tool_choice ?? 'auto';
   const messages = request.messages ?? [];
+  if (forced) {
+    const tool = tools.find((t) => t.function?.name === forced.name);
+    if (!tool)
+      throw new ForcedToolError(
+        `x-simulator-tool names '${forced.name}', which is not among the tools offered (${tools.map((t) => String(t.function?.name)).join(', ') || 'none'}).`,
+      );
+    if (choice === 'none' || messages.length === 0 || messages[messages.length - 1].role !== 'user') return [];
+    return [tool];
+  }
   if (tools.length === 0 || choice === 'none' || messages.length === 0 || messages[messages.length - 1].role !== 'user')
     return [];
   if (typeof choice === 'object') return tools.filter((t) => t.function?.name === choice.function?.name).slice(0, 1);
@@ -150,7 +169,13 @@ function wantsReasoning(request: SimRequest, traits: ModelTraits): boolean {
   return traits.reasoningField !== undefined;
 }
 
-export function planReply(request: SimRequest, traits: ModelTraits, rng: Prng, deltas: number | undefined): ReplyPlan {
+export function planReply(
+  request: SimRequest,
+  traits: ModelTraits,
+  rng: Prng,
+  deltas: number | undefined,
+  forced?: ForcedTool,
+): ReplyPlan {
   const messages = request.messages ?? [];
   let reasoning: string[] = [];
   if (wantsReasoning(request, traits)) {
@@ -165,12 +190,16 @@ export function planReply(request: SimRequest, traits: ModelTraits, rng: Prng, d
   const toolCalls: PlannedToolCall[] = [];
   const format = request.response_format;
   const afterTools = toolResultsAnswer(messages);
-  const tools = afterTools === undefined ? chooseTools(request, rng) : [];
+  const tools = afterTools === undefined ? chooseTools(request, rng, forced) : [];
   if (tools.length > 0) {
     for (const tool of tools) {
       const schema = tool.function?.parameters ?? { type: 'object', properties: {} };
-      const value = schemaValue(rng, schema, `the parameters of tool '${String(tool.function?.name).slice(0, 64)}'`);
-      const pieces = fragments(rng, tokenize(JSON.stringify(value)));
+      const args =
+        forced?.arguments ??
+        JSON.stringify(
+          schemaValue(rng, schema, `the parameters of tool '${String(tool.function?.name).slice(0, 64)}'`),
+        );
+      const pieces = fragments(rng, tokenize(args));
       const tailFrom = pieces.length > 2 && rng.next() < 0.5 ? Math.ceil(pieces.length * 0.6) : pieces.length;
       toolCalls.push({
         id: `chatcmpl-tool-${rng.hex(32)}`,

@@ -12,7 +12,7 @@ import type { AddressInfo, Socket } from 'node:net';
 import { completionBody, serializeStream, type Envelope } from './chunks.js';
 import { KnobError, resolveKnobs, type RequestKnobs } from './options.js';
 import { fnv1a, Prng } from './prng.js';
-import { planReply, type ModelTraits, type SimRequest } from './reply.js';
+import { ForcedToolError, planReply, type ModelTraits, type SimRequest } from './reply.js';
 import { SchemaValueError } from './schema-value.js';
 import { promptTokenIds, textTokenIds, type PromptMessage } from './tokenizer.js';
 
@@ -21,6 +21,17 @@ export const SIMULATOR_MODELS: Record<string, ModelTraits> = {
   'sim-reasoning': { reasoningField: 'reasoning' },
   'sim-reasoning-legacy': { reasoningField: 'reasoning_content' },
 };
+
+/**
+ * OpenAI model names (`gpt-…`, `o1`…, `codex-…`) are answered like sim-chat: clients that choose
+ * their tools by model name (Codex offers apply_patch to the models it knows) can be tried offline
+ * with the name they expect, as users alias such names onto vLLM models.
+ */
+const OPENAI_MODEL_NAME = /^(gpt-|o\d|codex-)/;
+
+export function simulatorModelTraits(model: string): ModelTraits | undefined {
+  return SIMULATOR_MODELS[model] ?? (OPENAI_MODEL_NAME.test(model) ? SIMULATOR_MODELS['sim-chat'] : undefined);
+}
 
 export const MAX_MODEL_LEN = 32_768;
 /** vLLM caches whole KV blocks; cached_tokens is a multiple of this. */
@@ -219,7 +230,7 @@ export class SimulatorServer extends EventEmitter {
       vllmError(res, 400, 'BadRequestError', e.message);
       return undefined;
     }
-    const traits = SIMULATOR_MODELS[resolved.base];
+    const traits = simulatorModelTraits(resolved.base);
     if (!traits) {
       vllmError(res, 404, 'NotFoundError', `The model \`${model}\` does not exist.`);
       return undefined;
@@ -300,8 +311,10 @@ export class SimulatorServer extends EventEmitter {
     const env: Envelope = { id: `chatcmpl-${rng.hex(32)}`, created: 1_700_000_000 + rng.int(0, 9_999_999), model };
     let plan: ReturnType<typeof planReply>;
     try {
-      plan = planReply(body, traits, rng, knobs.deltas);
+      const forced = knobs.tool ? { name: knobs.tool, arguments: knobs.toolArguments } : undefined;
+      plan = planReply(body, traits, rng, knobs.deltas, forced);
     } catch (e) {
+      if (e instanceof ForcedToolError) return vllmError(res, 400, 'BadRequestError', e.message);
       // A client schema beyond the generator's budget (schema-value.ts): the request's fault.
       if (!(e instanceof SchemaValueError)) throw e;
       return vllmError(res, 400, 'BadRequestError', e.message);

@@ -128,11 +128,11 @@ describe('simulator server', () => {
   });
 
   test('unknown models get vLLM’s 404 body with an integer code', async () => {
-    const res = await post(a.url, '/v1/chat/completions', { ...CHAT, model: 'gpt-9' });
+    const res = await post(a.url, '/v1/chat/completions', { ...CHAT, model: 'llama-9' });
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
       object: 'error',
-      message: 'The model `gpt-9` does not exist.',
+      message: 'The model `llama-9` does not exist.',
       type: 'NotFoundError',
       param: null,
       code: 404,
