@@ -75,7 +75,7 @@ describe('M6 stored responses', () => {
     });
     await expectError(
       postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'next', previous_response_id: created.id }),
-      404,
+      400,
       { type: 'invalid_request_error', code: 'previous_response_not_found', param: 'previous_response_id' },
     );
   });
@@ -168,7 +168,7 @@ describe('M6 previous_response_id', () => {
     await get(`/v1/responses/${String(first.id)}`, { method: 'DELETE' });
     await expectError(
       postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'c', previous_response_id: second.id }),
-      404,
+      400,
       { type: 'invalid_request_error', code: 'previous_response_not_found', param: 'previous_response_id' },
     );
   });
