@@ -118,9 +118,9 @@ export function dropPlans(items: readonly Item[]): Set<number>[] {
       if (i >= boundaries[t + 1] && item.type === 'function_call_output' && droppedCalls.has(String(item.call_id)))
         plan.add(i);
     });
-    // Never the latest turn's user message itself.
+    // Never the latest turn's user message itself; a turn of kept items only is no step.
     plan.delete(lastTurnStart);
-    plans.push(plan);
+    if (plan.size > (plans.at(-1)?.size ?? 0)) plans.push(plan);
   }
   return plans;
 }
