@@ -141,7 +141,9 @@ describe('X4 truncation against the simulator', { tags: ['X4', 'M2'] }, () => {
   });
 
   test('"auto" in a conversation sends fewer items; the conversation keeps them all', async () => {
-    const conv = await client.conversations.create({ items: history(10) as OpenAI.Responses.ResponseInputItem[] });
+    const conv = await client.conversations.create({
+      items: history(10) as unknown as OpenAI.Responses.ResponseInputItem[],
+    });
     const [sent] = await chatRequests(() =>
       client.responses.create({ model: 'sim-chat', input: 'Now?', conversation: conv.id, truncation: 'auto' }),
     );
