@@ -206,16 +206,17 @@ function deleteItem(ctx: RequestContext, deps: ConversationRouteDeps): void {
   sendJson(ctx, 200, found.conversation);
 }
 
-/** The responses that added items, oldest first, with what the console shows of each. */
+/** The responses that added items, oldest first, with the items each added and what the console shows of it. */
 function responses(ctx: RequestContext, deps: ConversationRouteDeps): void {
   const id = idOf(ctx);
   const scope = ownerScope(ctx.principal);
-  const ids = deps.state.store.conversations.responseIds(id, scope);
-  if (!ids) throw errors.conversationNotFound(id);
-  const data = ids.map((responseId) => {
+  const added = deps.state.store.conversations.responses(id, scope);
+  if (!added) throw errors.conversationNotFound(id);
+  const data = added.map(({ responseId, itemIds }) => {
     const stored = deps.state.store.responses.getResponse(responseId, scope)?.response;
     return {
       id: responseId,
+      item_ids: itemIds,
       object: 'conversation.response',
       stored: stored !== undefined,
       status: typeof stored?.status === 'string' ? stored.status : null,

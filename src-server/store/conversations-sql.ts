@@ -67,9 +67,9 @@ export function prepareConversationStatements(db: Database) {
     deleteItem: db.prepare<[string, string]>(
       'DELETE FROM conversation_items WHERE conversation_id = ? AND item_id = ?',
     ),
-    responseIds: db.prepare<[string], { response_id: string }>(
-      `SELECT response_id FROM conversation_items WHERE conversation_id = ? AND response_id IS NOT NULL
-       GROUP BY response_id ORDER BY MIN(position)`,
+    responseItems: db.prepare<[string], { response_id: string; item_id: string }>(
+      `SELECT response_id, item_id FROM conversation_items WHERE conversation_id = ? AND response_id IS NOT NULL
+       ORDER BY position`,
     ),
     // item_reference: a conversation's item, a stored response's input item, then its output item.
     findConversationItem: db.prepare<{ item: string; owner: string | null }, { body: string }>(

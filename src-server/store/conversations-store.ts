@@ -11,7 +11,7 @@
  *
  * The method set is small on purpose (a store interface has one implementation per database):
  * create, get, list, updateMetadata, delete, appendItems, listItems, allItems, getItem,
- * deleteItem, responseIds, findStoredItem.
+ * deleteItem, responses, findStoredItem.
  */
 import { randomBytes } from 'node:crypto';
 import type { Database } from 'better-sqlite3';
@@ -258,10 +258,16 @@ export class ConversationsStore {
       .immediate();
   }
 
-  /** Ids of the responses that added items to the conversation, oldest first. */
-  responseIds(id: string, owner?: OwnerFilter): string[] | null {
+  /** The responses that added items to the conversation, oldest first, with the ids of those items. */
+  responses(id: string, owner?: OwnerFilter): { responseId: string; itemIds: string[] }[] | null {
     if (!this.get(id, owner)) return null;
-    return this.stmt.responseIds.all(id).map((r) => r.response_id);
+    const out = new Map<string, string[]>();
+    for (const row of this.stmt.responseItems.all(id)) {
+      const ids = out.get(row.response_id) ?? [];
+      ids.push(row.item_id);
+      out.set(row.response_id, ids);
+    }
+    return [...out].map(([responseId, itemIds]) => ({ responseId, itemIds }));
   }
 
   /**

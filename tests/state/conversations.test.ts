@@ -163,7 +163,12 @@ describe('X4 Conversations API with openai-node', { tags: ['X4', 'M6'] }, () => 
     // The console's list of the responses that added items.
     const responses = await call(A, 'GET', `/v1/conversations/${conv.id}/responses`);
     expect((responses.json.data as Json[]).map((r) => r.id)).toEqual([first.id, second.id]);
-    expect((responses.json.data as Json[])[0]).toMatchObject({ stored: true, status: 'completed', model: 'sim-chat' });
+    expect((responses.json.data as Json[])[0]).toMatchObject({
+      stored: true,
+      status: 'completed',
+      model: 'sim-chat',
+      item_ids: [items.data[1].id, items.data[2].id],
+    });
   });
 
   test('streaming, tool calls and store: false in a conversation; a failed response appends nothing', async () => {
