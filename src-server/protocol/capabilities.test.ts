@@ -17,7 +17,7 @@ function rejection(
   }
 }
 
-describe('capability table (GET /v1/capabilities)', () => {
+describe('capability table (GET /v1/capabilities)', { tags: ['B2', 'X4'] }, () => {
   test.each<[string, Record<string, unknown>, string]>([
     ['prompt', { prompt: { id: 'pmpt_1' } }, 'prompt'],
     ['a web_search tool', { tools: [{ type: 'function', name: 'f' }, { type: 'web_search' }] }, 'tools[1].type'],
