@@ -3,6 +3,8 @@
  * conversation view (the e2e spec and the documentation screenshot share it): three earlier turns
  * added directly, then one response created in the conversation.
  */
+import type { Page } from 'playwright-core';
+import { typeRequest, waitForRunStatus } from './harness.js';
 const TOPICS = ['the coast road from Lisbon', 'a day in Sintra', 'the trains to Porto'];
 
 /** About 60 words: three turns of these overflow a context window of a few hundred tokens. */
@@ -28,4 +30,14 @@ export async function seedConversation(gatewayUrl: string): Promise<string> {
   const id = String(conv.id);
   await post('/v1/responses', { model: 'sim-chat', input: 'Which of these first?', conversation: id });
   return id;
+}
+
+/** Sends a streamed run in the conversation with `truncation: "auto"` from the composer and waits for its end. */
+export async function sendTruncatedRun(page: Page, conversation: string): Promise<void> {
+  await typeRequest(
+    page,
+    JSON.stringify({ model: 'sim-chat', input: 'Plan day three.', conversation, truncation: 'auto', stream: true }),
+  );
+  await page.getByTestId('send').click();
+  await waitForRunStatus(page, 'completed');
 }

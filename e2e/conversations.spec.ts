@@ -3,18 +3,9 @@
  * sections (added directly, added by an earlier response) and what `truncation: "auto"` dropped,
  * against a gateway whose simulator has a small context window.
  */
-import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { seedConversation } from './conversation-seed.js';
-import { hasChromium, startHarness, waitForRunStatus, type Harness } from './harness.js';
-
-/** Replaces the composer's text as a user would (select all, type). */
-async function typeRequest(page: Page, text: string): Promise<void> {
-  await page.getByTestId('request-editor').locator('.view-lines').click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
-}
+import { seedConversation, sendTruncatedRun } from './conversation-seed.js';
+import { hasChromium, startHarness, type Harness } from './harness.js';
 
 describe.skipIf(!hasChromium)('console: Conversations API and truncation', () => {
   let h: Harness;
@@ -31,18 +22,7 @@ describe.skipIf(!hasChromium)('console: Conversations API and truncation', () =>
   test('the conversation view shows the conversation and what truncation dropped', { tags: ['X4', 'U2'] }, async () => {
     const conv = await seedConversation(h.gateway.url);
     const page = await h.open();
-    await typeRequest(
-      page,
-      JSON.stringify({
-        model: 'sim-chat',
-        input: 'Plan day three.',
-        conversation: conv,
-        truncation: 'auto',
-        stream: true,
-      }),
-    );
-    await page.getByTestId('send').click();
-    await waitForRunStatus(page, 'completed');
+    await sendTruncatedRun(page, conv);
     await page.getByTestId('view-conversation').click();
     const head = page.getByTestId('conversation-api');
     await head.waitFor();

@@ -17,7 +17,7 @@ import {
   waitForRunStatus,
   type Harness,
 } from '../e2e/harness.js';
-import { seedConversation } from '../e2e/conversation-seed.js';
+import { seedConversation, sendTruncatedRun } from '../e2e/conversation-seed.js';
 
 const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
 const SIZE = { width: 1440, height: 900 };
@@ -104,20 +104,7 @@ const SHOTS: Shot[] = [
     argv: ['--simulator-max-model-len', '400'],
     async take(page, h) {
       const conv = await seedConversation(h.gateway.url);
-      await page.getByTestId('request-editor').locator('.view-lines').click();
-      await page.keyboard.press('Control+A');
-      await page.keyboard.press('Delete');
-      await page.keyboard.insertText(
-        JSON.stringify({
-          model: 'sim-chat',
-          input: 'Plan day three.',
-          conversation: conv,
-          truncation: 'auto',
-          stream: true,
-        }),
-      );
-      await page.getByTestId('send').click();
-      await waitForRunStatus(page, 'completed');
+      await sendTruncatedRun(page, conv);
       await page.getByTestId('view-conversation').click();
       await page.getByTestId('conversation-section').nth(1).waitFor();
     },
