@@ -7,19 +7,11 @@
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { hasChromium, sendTemplate, startHarness, waitForRunStatus, type Harness } from './harness.js';
+import { hasChromium, sendTemplate, startHarness, typeRequest, waitForRunStatus, type Harness } from './harness.js';
 
 /** The composer's text as shown (Monaco draws spaces as no-break spaces). */
 async function editorText(page: Page): Promise<string> {
   return (await page.getByTestId('request-editor').locator('.view-lines').innerText()).replace(/\s+/g, ' ');
-}
-
-/** Replaces the composer's text as a user would (select all, type). */
-async function typeRequest(page: Page, text: string): Promise<void> {
-  await page.getByTestId('request-editor').locator('.view-lines').click();
-  await page.keyboard.press('Control+A');
-  await page.keyboard.press('Delete');
-  await page.keyboard.insertText(text);
 }
 
 describe.skipIf(!hasChromium)('console: what users of the anchors expect', () => {

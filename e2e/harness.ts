@@ -77,6 +77,14 @@ export async function startHarness(argv: string[] = []): Promise<Harness> {
   };
 }
 
+/** Replaces the composer's text as a user would (select all, type). */
+export async function typeRequest(page: Page, text: string): Promise<void> {
+  await page.getByTestId('request-editor').locator('.view-lines').click();
+  await page.keyboard.press('Control+A');
+  await page.keyboard.press('Delete');
+  await page.keyboard.insertText(text);
+}
+
 /** Picks a template and sends it with the console's own Send button. */
 export async function sendTemplate(page: Page, template: string): Promise<void> {
   await page.getByTestId('template-select').selectOption(template);

@@ -17,6 +17,7 @@ import {
   waitForRunStatus,
   type Harness,
 } from '../e2e/harness.js';
+import { seedConversation, sendTruncatedRun } from '../e2e/conversation-seed.js';
 
 const IMAGES = fileURLToPath(new URL('../docs/images/', import.meta.url));
 const SIZE = { width: 1440, height: 900 };
@@ -24,7 +25,9 @@ const SIZE = { width: 1440, height: 900 };
 interface Shot {
   file: string;
   theme: 'dark' | 'light';
-  take(page: Page): Promise<void>;
+  /** Gateway flags for this picture (default: none). */
+  argv?: string[];
+  take(page: Page, h: Harness): Promise<void>;
 }
 
 async function openLibrary(page: Page, atLeast: number): Promise<void> {
@@ -95,6 +98,18 @@ const SHOTS: Shot[] = [
     },
   },
   {
+    file: 'conversation-truncation.png',
+    theme: 'dark',
+    // A small context window, so that truncation has something to drop.
+    argv: ['--simulator-max-model-len', '400'],
+    async take(page, h) {
+      const conv = await seedConversation(h.gateway.url);
+      await sendTruncatedRun(page, conv);
+      await page.getByTestId('view-conversation').click();
+      await page.getByTestId('conversation-section').nth(1).waitFor();
+    },
+  },
+  {
     file: 'exchange-429.png',
     theme: 'dark',
     async take(page) {
@@ -161,10 +176,10 @@ async function main(): Promise<void> {
   mkdirSync(IMAGES, { recursive: true });
   for (const shot of wanted) {
     // A fresh gateway per picture: each starts from an empty library and the default limits.
-    const h: Harness = await startHarness();
+    const h: Harness = await startHarness(shot.argv);
     try {
       const page = await h.open({ theme: shot.theme, ...SIZE });
-      await shot.take(page);
+      await shot.take(page, h);
       await settle(page);
       await page.screenshot({ path: `${IMAGES}${shot.file}` });
       if (h.pageErrors.length) throw new Error(`${shot.file}: ${h.pageErrors.join('\n')}`);

@@ -7,7 +7,7 @@ export function Transcript({ entries, testId }: { entries: readonly TranscriptEn
       {entries.map((e) => (
         <li
           key={e.key}
-          className={`tx tx-${e.role} tx-${e.kind} tx-src-${e.source}`}
+          className={`tx tx-${e.role} tx-${e.kind} tx-src-${e.source}${e.dropped ? ' tx-dropped' : ''}`}
           data-testid="transcript-entry"
           data-role={e.role}
           data-kind={e.kind}
@@ -17,6 +17,11 @@ export function Transcript({ entries, testId }: { entries: readonly TranscriptEn
             {e.title ? <span className="tx-title mono">{e.title}</span> : null}
             {e.kind !== 'message' && !e.title ? <span className="tx-title">{e.kind}</span> : null}
             {e.status && e.status !== 'completed' ? <span className="badge">{e.status}</span> : null}
+            {e.dropped ? (
+              <span className="badge badge-dropped" data-testid="transcript-dropped">
+                dropped by truncation
+              </span>
+            ) : null}
           </div>
           {e.code ? (
             <pre className="tx-code">{e.text || '(empty)'}</pre>

@@ -10,12 +10,16 @@ import { createVllmAdapter } from './vllm/index.js';
 
 export type BackendConfig = Pick<
   GatewayConfig,
-  'backend' | 'backendKind' | 'backendApiKey' | 'backendTimeoutSeconds' | 'simulatorSeed'
+  'backend' | 'backendKind' | 'backendApiKey' | 'backendTimeoutSeconds' | 'simulatorSeed' | 'simulatorMaxModelLen'
 >;
 
 export async function createBackend(config: BackendConfig): Promise<BackendAdapter> {
   if (config.backend === 'simulator') {
-    return createSimulatorBackend({ seed: config.simulatorSeed, timeoutSeconds: config.backendTimeoutSeconds });
+    return createSimulatorBackend({
+      seed: config.simulatorSeed,
+      maxModelLen: config.simulatorMaxModelLen,
+      timeoutSeconds: config.backendTimeoutSeconds,
+    });
   }
   let url: URL;
   try {

@@ -16,6 +16,8 @@ Flags:
   --seed <n>       Seed of every reply (default: 1)
   --ttft-ms <n>    Default time to first token in ms (default: 0)
   --token-ms <n>   Default time between deltas in ms (default: 0)
+  --max-model-len <n>
+                   Context window of every model, in tokens (default: 32768)
   --help           Show this help.
 
 Models: ${Object.keys(SIMULATOR_MODELS).join(', ')}
@@ -50,6 +52,7 @@ async function main(): Promise<void> {
         seed: { type: 'string' },
         'ttft-ms': { type: 'string' },
         'token-ms': { type: 'string' },
+        'max-model-len': { type: 'string' },
         help: { type: 'boolean' },
       },
       strict: true,
@@ -69,6 +72,7 @@ async function main(): Promise<void> {
     seed: count(values.seed, 'seed', 1),
     ttftMs: count(values['ttft-ms'], 'ttft-ms', 0),
     tokenMs: count(values['token-ms'], 'token-ms', 0),
+    maxModelLen: count(values['max-model-len'], 'max-model-len', 32_768) || 32_768,
   });
   const url = await server.listen();
   const stop = (): void => {

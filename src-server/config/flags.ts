@@ -499,6 +499,15 @@ export const FLAGS = [
     group: 'Simulator',
     description: 'Seed of the built-in simulator (same seed and request, same output).',
   },
+  {
+    key: 'simulatorMaxModelLen',
+    flag: 'simulator-max-model-len',
+    type: 'number',
+    default: 32768,
+    group: 'Simulator',
+    description:
+      "Context window (tokens) of the built-in simulator's models: reported as max_model_len by /v1/models and /tokenize, and a longer prompt is refused as vLLM refuses it. A small value shows truncation at work.",
+  },
 ] as const satisfies readonly FlagSpec[];
 
 type FlagValue<F> = F extends { type: 'number' }

@@ -90,18 +90,6 @@ export type ResponseObject = Omit<
   store: boolean;
 };
 
-/**
- * What the engine needs of the response store to continue a conversation (M6):
- * store/responses-store.ts implements it. The engine names no store type.
- */
-export interface ConversationLookup {
-  /** The chain ending at `id`, oldest first; `owner` limits it to one key's responses (tenancy). */
-  getConversation(
-    id: string,
-    owner?: string,
-  ): { found: true; items: unknown[]; responseIds: string[] } | { found: false; missingId: string };
-}
-
 export interface ResponseRun {
   readonly id: string;
   /** The current snapshot of the Response object. */

@@ -1,13 +1,15 @@
 /**
  * The conversation a request continues: `previous_response_id` expanded from the store's chain
- * walk (previous input + output, tool calls and outputs, reasoning; never `instructions`), and
+ * walk (previous input + output, tool calls and outputs, reasoning; never `instructions`) or a
+ * `conversation`'s stored items, `item_reference` inputs replaced by the items they name, and
  * reasoning items carrying `encrypted_content` opened for the backend (H4). Also the sealing side:
  * reasoning output items get `encrypted_content` when the request includes it.
  */
 import { errors } from '../protocol/errors.js';
 import type { ReasoningKeyring } from '../crypto/reasoning-seal.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
-import type { ConversationLookup, ResponseObject } from './contract.js';
+import type { ConversationsStore, OwnerFilter, ResponsesStore } from '../store/index.js';
+import type { ResponseObject } from './contract.js';
 import type { CanonicalEvent } from './response-builder.js';
 import { ANONYMOUS, ANONYMOUS_OWNER, ownerScope, type Principal } from '../tenancy/owner.js';
 
@@ -18,8 +20,10 @@ type Item = Record<string, unknown>;
 export interface PreparedRequest {
   /** What the backend sees: the stored conversation, then this request's input (reasoning opened). */
   request: CreateResponseRequest;
-  /** This request's own input as items, as sent (what `input_items` lists). */
+  /** This request's own input as items, item references resolved (what `input_items` lists). */
   inputItems: Item[];
+  /** The conversation the response belongs to (`conversation` on create). */
+  conversationId?: string;
 }
 
 /** The request's `input` as a list of items (a string is one user message). */
@@ -30,31 +34,81 @@ export function inputAsItems(input: CreateResponseRequest['input']): Item[] {
   return Array.isArray(input) ? (input as unknown as Item[]) : [];
 }
 
+/** The stores a request's context comes from. */
+export interface ContextStores {
+  responses: ResponsesStore;
+  conversations: ConversationsStore;
+}
+
+/** The conversation id of `conversation` (a string or `{id}`), or undefined. */
+export function conversationIdOf(request: CreateResponseRequest): string | undefined {
+  const value = (request as { conversation?: unknown }).conversation;
+  if (typeof value === 'string') return value;
+  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string')
+    return (value as { id: string }).id;
+  return undefined;
+}
+
 /**
  * Tenancy: `principal` decides which stored responses the chain may walk (another owner's
- * previous response is not found) and whose sealed reasoning may be opened (another owner's
- * token is a 400, as if tampered). Without one, the anonymous owner.
+ * previous response is not found), which conversations and stored items it may read, and whose
+ * sealed reasoning may be opened (another owner's token is a 400, as if tampered). Without one,
+ * the anonymous owner.
+ *
+ * Context, oldest first: the `previous_response_id` chain or the `conversation`'s items (never
+ * both: a 400), then this request's input with `item_reference` items replaced by the stored item.
  */
 export function prepareConversation(
   request: CreateResponseRequest,
-  store: ConversationLookup,
+  stores: ContextStores,
   keyring: ReasoningKeyring,
   principal: Principal = ANONYMOUS,
 ): PreparedRequest {
-  const inputItems = inputAsItems(request.input);
+  const scope = ownerScope(principal);
+  const conversationId = conversationIdOf(request);
+  const previous = request.previous_response_id;
+  if (conversationId !== undefined && typeof previous === 'string')
+    throw errors.invalidValue(
+      'conversation',
+      "'conversation' and 'previous_response_id' cannot be used together: a response continues one or the other.",
+    );
+  const sent = inputAsItems(request.input);
+  const inputItems = sent.map((item, i) => resolveReference(item, i, stores.conversations, scope));
   const own = inputItems.map((item, i) => openReasoning(item, i, keyring, principal.sealOwners));
   let history: Item[] = [];
-  const previous = request.previous_response_id;
   if (typeof previous === 'string') {
-    const found = store.getConversation(previous, ownerScope(principal));
+    const found = stores.responses.getConversation(previous, scope);
     if (!found.found) throw errors.previousResponseNotFound(previous);
     history = found.items.filter(isReplayable);
+  } else if (conversationId !== undefined) {
+    const items = stores.conversations.allItems(conversationId, scope);
+    if (!items) throw errors.conversationNotFound(conversationId, 'conversation');
+    history = items.map((item, i) => openReasoning(item, i, keyring, principal.sealOwners, 'conversation'));
   }
-  if (history.length === 0 && own.every((item, i) => item === inputItems[i])) return { request, inputItems };
+  const base = { inputItems, ...(conversationId !== undefined ? { conversationId } : {}) };
+  if (history.length === 0 && own.every((item, i) => item === sent[i])) return { request, ...base };
   return {
     request: { ...request, input: [...history, ...own] as unknown as CreateResponseRequest['input'] },
-    inputItems,
+    ...base,
   };
+}
+
+/** An `item_reference` input (typed, or an item with only an id) becomes the stored item it names. */
+export function resolveReference(
+  item: Item,
+  index: number,
+  conversations: ConversationsStore,
+  scope: OwnerFilter,
+  where = 'input',
+): Item {
+  const isReference =
+    item.type === 'item_reference' ||
+    ((item.type === undefined || item.type === null) && item.role === undefined && item.content === undefined);
+  if (!isReference) return item;
+  const id = typeof item.id === 'string' ? item.id : '';
+  const found = id === '' ? null : conversations.findStoredItem(id, scope);
+  if (!found) throw errors.itemReferenceNotFound(id, `${where}[${index}].id`);
+  return found;
 }
 
 /** Stored output may hold items a later turn cannot replay as context (none today but keep the filter explicit). */
@@ -63,9 +117,15 @@ function isReplayable(item: unknown): item is Item {
 }
 
 /** A reasoning input item with `encrypted_content` gets its sealed text back; a bad token is a 400 naming it. */
-function openReasoning(item: Item, index: number, keyring: ReasoningKeyring, owners: readonly string[]): Item {
+function openReasoning(
+  item: Item,
+  index: number,
+  keyring: ReasoningKeyring,
+  owners: readonly string[],
+  where = 'input',
+): Item {
   if (item.type !== 'reasoning' || typeof item.encrypted_content !== 'string') return item;
-  const payload = keyring.open(item.encrypted_content, `input[${index}].encrypted_content`, owners);
+  const payload = keyring.open(item.encrypted_content, `${where}[${index}].encrypted_content`, owners);
   return { ...item, content: payload.content, summary: payload.summary };
 }
 

@@ -27,7 +27,7 @@ export function initialResponse(request: CreateResponseRequest, id: string, crea
     completed_at: null,
     status: 'in_progress',
     background: request.background ?? false,
-    conversation: null,
+    conversation: conversationOf(request),
     error: null,
     incomplete_details: null,
     instructions: request.instructions ?? null,
@@ -123,4 +123,13 @@ export function toUsage(usage: ModelUsage): NonNullable<ResponseObject['usage']>
     output_tokens_details: { reasoning_tokens: usage.reasoningTokens ?? 0 },
     total_tokens: usage.inputTokens + usage.outputTokens,
   };
+}
+
+/** `conversation` as the Response echoes it: `{id}` whether the request sent an id or `{id}`. */
+function conversationOf(request: CreateResponseRequest): { id: string } | null {
+  const value = (request as { conversation?: unknown }).conversation;
+  if (typeof value === 'string') return { id: value };
+  if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string')
+    return { id: (value as { id: string }).id };
+  return null;
 }

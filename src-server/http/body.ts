@@ -84,3 +84,15 @@ export function parseJson(body: Buffer, maxDepth: number = DEFAULT_MAX_JSON_DEPT
     throw errors.invalidJson((e as Error).message);
   }
 }
+
+/** A JSON route's body: content type (415), size (413), depth and syntax (400), in that order. */
+export async function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  maxDepth: number,
+): Promise<{ body: unknown; bytes: number }> {
+  const badType = checkJsonContentType(req);
+  if (badType) throw badType;
+  const buffer = await readBody(req, limit);
+  return { body: parseJson(buffer, maxDepth), bytes: buffer.length };
+}

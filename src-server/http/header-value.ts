@@ -3,6 +3,7 @@
  * control characters (a NUL in a JSON key, say) and throws, so such text is percent-encoded
  * first, and bounded, since a request may name thousands of fields.
  */
+import type { TruncationReport } from '../engine/truncation.js';
 
 /** Lenient mode (L3): the unknown fields that were ignored (docs/headers.md). */
 export const IGNORED_FIELDS_HEADER = 'x-responses-ignored-fields';
@@ -41,3 +42,19 @@ export function headerList(items: readonly string[]): string {
 }
 
 export const ignoredFieldsHeader = headerList;
+
+/** `truncation` (docs/headers.md): what was measured and, with "auto", what was dropped. */
+export const TRUNCATION_HEADER = 'x-responses-truncation';
+/** The items `truncation: "auto"` dropped: their ids, or `context[i]` for items sent without one. */
+export const TRUNCATED_ITEMS_HEADER = 'x-responses-truncated-items';
+
+export function truncationHeaders(report: TruncationReport): Record<string, string> {
+  if (!report.measured) return { [TRUNCATION_HEADER]: `unmeasured; reason=${headerSafe(report.reason)}` };
+  const summary =
+    `dropped_turns=${report.droppedTurns}; dropped_items=${report.dropped.length}; ` +
+    `input_tokens=${report.inputTokens}; sent_tokens=${report.fittedTokens}; max_model_len=${report.maxModelLen}`;
+  const out: Record<string, string> = { [TRUNCATION_HEADER]: summary };
+  if (report.dropped.length > 0)
+    out[TRUNCATED_ITEMS_HEADER] = headerList(report.dropped.map((d) => d.id ?? `context[${d.index}]`));
+  return out;
+}

@@ -30,6 +30,9 @@ import {
   type HostedToolsPolicy,
 } from '../protocol/hosted-tools.js';
 import { reportTo } from '../logging/logger.js';
+import { ContextWindows, fitContext } from '../engine/truncation.js';
+import { toModelRequest } from '../engine/translate-request.js';
+import { truncationHeaders } from './header-value.js';
 
 /** A streaming response in flight, so that shutdown can end it cleanly. */
 export interface ActiveStream {
@@ -51,6 +54,8 @@ export interface ResponsesDeps {
   observe?: GatewayMetrics;
   /** Unsent bytes of all streams (E8, `--responses-stream-max-buffered-total-bytes`). */
   streamBudget?: StreamBudget;
+  /** Context windows of the backend's models, for `truncation` (engine/truncation.ts). */
+  windows: ContextWindows;
 }
 
 export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): Promise<void> {
@@ -85,6 +90,12 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
     log: ctx.log,
     principal: ctx.principal,
   });
+  // `truncation`: the whole context measured against the model's window (400 or older turns dropped).
+  const fitted = await fitContext(plan?.request ?? request, deps.backend, deps.windows, {
+    toModelRequest: (r) => toModelRequest(r, { headers: simulatorHeaders(req) }),
+  });
+  if (fitted.report) Object.assign(ctx.headers, truncationHeaders(fitted.report));
+  plan?.useRequest(fitted.request);
   // L8: resolve the tier (400 when not allowed), then H5: admit against the budgets (429).
   const tier = deps.surface ? resolveServiceTier(request.service_tier, deps.surface.tiers) : undefined;
   if (tier) request.service_tier = tier.tier;
@@ -116,7 +127,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   };
   let run: ResponseRun;
   try {
-    run = await startResponseRun(plan?.request ?? request, observation?.backend ?? deps.backend, options, plan?.hooks);
+    run = await startResponseRun(fitted.request, observation?.backend ?? deps.backend, options, plan?.hooks);
   } catch (error) {
     budget?.settle(0);
     throw error;

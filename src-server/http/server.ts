@@ -18,6 +18,7 @@ import type { RecordingService } from '../recording/service.js';
 import { registerRecordingRoutes } from './recording-routes.js';
 import type { StateService } from '../sessions/state.js';
 import { registerStateRoutes } from './state-routes.js';
+import { registerConversationRoutes } from './conversation-routes.js';
 import { createResponse, type ActiveStream } from './responses-route.js';
 import { StreamBudget } from './stream-budget.js';
 import { Surface } from './surface.js';
@@ -34,6 +35,7 @@ import { accessOf, type RequestOrigin } from './origin-policy.js';
 import type { RerunTargetResolver } from '../recording/rerun.js';
 import { contained } from '../engine/contain.js';
 import { reportTo, type Logger } from '../logging/logger.js';
+import { ContextWindows } from '../engine/truncation.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -124,8 +126,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   // Routes are classed by path for the origin rules: /v1/console/* and /v1/recordings* are the
   // console's (origin-policy.ts), everything else is the public API.
+  const windows = new ContextWindows(backend);
   route('POST', '/v1/responses', (ctx) =>
-    createResponse(ctx, { config, backend, active, surface, state: options.state, observe: metrics, streamBudget }),
+    createResponse(ctx, {
+      config,
+      backend,
+      active,
+      surface,
+      state: options.state,
+      observe: metrics,
+      streamBudget,
+      windows,
+    }),
   );
   route('GET', '/v1/models', (ctx) => listModels(ctx, backend));
   route('GET', '/healthz', (ctx) => health(ctx, backend));
@@ -143,7 +155,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     });
   }
   if (options.console) registerConsoleRoutes(route, { services: options.console, limiter: surface.limiter });
-  if (options.state) registerStateRoutes(route, { config, backend, state: options.state, streamBudget });
+  if (options.state) {
+    registerStateRoutes(route, { config, backend, state: options.state, streamBudget });
+    registerConversationRoutes(route, { config, state: options.state });
+  }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedAt = performance.now();

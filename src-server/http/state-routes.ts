@@ -16,7 +16,7 @@ import { errors, streamErrorFields, type GatewayError } from '../protocol/errors
 import { applyHostedToolsPolicy, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
 import type { StateService } from '../sessions/state.js';
-import { checkJsonContentType, parseJson, readBody } from './body.js';
+import { readJsonBody } from './body.js';
 import { dialectFor } from './request-headers.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
 import { SSE_HEADERS, SseWriter, streamBackpressure } from './sse-writer.js';
@@ -205,15 +205,8 @@ async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> 
   sendJson(ctx, 200, stored.response);
 }
 
-async function readJson(
-  ctx: RequestContext,
-  limit: number,
-  maxDepth: number,
-): Promise<{ body: unknown; bytes: number }> {
-  const badType = checkJsonContentType(ctx.req);
-  if (badType) throw badType;
-  const buffer = await readBody(ctx.req, limit);
-  return { body: parseJson(buffer, maxDepth), bytes: buffer.length };
+function readJson(ctx: RequestContext, limit: number, maxDepth: number): Promise<{ body: unknown; bytes: number }> {
+  return readJsonBody(ctx.req, limit, maxDepth);
 }
 
 async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
@@ -224,7 +217,7 @@ async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   );
   const count = deps.backend.countTokens;
   if (!count) throw errors.tokenCountUnsupported(deps.backend.kind);
-  const prepared = prepareConversation(request, deps.state.store.responses, deps.state.keyring, ctx.principal);
+  const prepared = prepareConversation(request, deps.state.store, deps.state.keyring, ctx.principal);
   const tokens = await count.call(deps.backend, toModelRequest(prepared.request));
   sendJson(ctx, 200, { object: 'response.input_tokens', input_tokens: tokens });
 }

@@ -48,6 +48,8 @@ export function gatewayReport(parts: GatewayReportParts): Record<string, unknown
   return {
     sessions: parts.state ? { enabled: true, header: SESSION_HEADER } : { enabled: false },
     encrypted_content: parts.state ? { inspect: INSPECT_ENDPOINT } : { enabled: false },
+    // The Conversations API (docs/state.md) lives in the store too.
+    conversations: parts.state ? { endpoint: '/v1/conversations' } : { enabled: false },
     recordings: parts.recordings,
     logs: parts.logs ? { endpoint: LOGS_ENDPOINT } : { enabled: false },
     metrics: { endpoint: METRICS_ENDPOINT, json: `${METRICS_ENDPOINT}?format=json` },

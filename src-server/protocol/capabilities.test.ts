@@ -17,24 +17,12 @@ function rejection(
   }
 }
 
-describe('capability table (GET /v1/capabilities)', () => {
+describe('capability table (GET /v1/capabilities)', { tags: ['B2', 'X4'] }, () => {
   test.each<[string, Record<string, unknown>, string]>([
-    ['conversation', { conversation: 'conv_1' }, 'conversation'],
     ['prompt', { prompt: { id: 'pmpt_1' } }, 'prompt'],
     ['a web_search tool', { tools: [{ type: 'function', name: 'f' }, { type: 'web_search' }] }, 'tools[1].type'],
     ['an mcp tool', { tools: [{ type: 'mcp', server_label: 's' }] }, 'tools[0].type'],
     ['tool_choice naming a built-in tool', { tool_choice: { type: 'code_interpreter' } }, 'tool_choice.type'],
-    [
-      'an item_reference',
-      {
-        input: [
-          { role: 'user', content: 'x' },
-          { type: 'item_reference', id: 'msg_1' },
-        ],
-      },
-      'input[1].type',
-    ],
-    ['a bare {id} item reference', { input: [{ id: 'msg_1' }] }, 'input[0].type'],
     ['a built-in tool item', { input: [{ type: 'web_search_call', id: 'ws_1' }] }, 'input[0].type'],
   ])('%s is rejected with unsupported_parameter', (_name, body, param) => {
     const e = rejection(body);
@@ -61,6 +49,9 @@ describe('capability table (GET /v1/capabilities)', () => {
     ).toBeNull();
     // M6: the store makes chaining and background runs available.
     expect(rejection({ previous_response_id: 'resp_1', background: true })).toBeNull();
+    // X4: conversations and item references (typed, or a bare {id}) resolve against the store.
+    expect(rejection({ conversation: 'conv_1', truncation: 'auto' })).toBeNull();
+    expect(rejection({ input: [{ type: 'item_reference', id: 'msg_1' }, { id: 'msg_2' }] })).toBeNull();
   });
 
   test('flipping one entry turns a feature on', () => {
@@ -68,11 +59,11 @@ describe('capability table (GET /v1/capabilities)', () => {
       ...DEFAULT_CAPABILITIES,
       parameters: {
         ...DEFAULT_CAPABILITIES.parameters,
-        conversation: { status: 'supported', reason: 'Conversations are available.' },
+        prompt: { status: 'supported', reason: 'Stored prompts are available.' },
       },
     };
-    expect(rejection({ conversation: 'conv_1' }, table)).toBeNull();
-    expect(rejection({ conversation: 'conv_1' })).not.toBeNull();
+    expect(rejection({ prompt: { id: 'pmpt_1' } }, table)).toBeNull();
+    expect(rejection({ prompt: { id: 'pmpt_1' } })).not.toBeNull();
   });
 
   test('every entry has a reason and the report is JSON data', () => {

@@ -47,7 +47,6 @@ const no = (reason: string, usedWhen?: Capability['usedWhen']): Capability => ({
 
 const NOT_RUN = 'A hosted tool: the gateway runs no hosted tools (see --responses-hosted-tools).';
 const CLIENT_RUN = 'Offered to the model as a function; the call comes back as';
-const NO_STORE = 'Needs the response store, which is not available yet.';
 
 export const DEFAULT_CAPABILITIES: CapabilityTable = {
   parameters: {
@@ -85,8 +84,12 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
     background: yes(
       'Runs without a client; poll with GET, cancel, resume the stream with starting_after (needs store).',
     ),
-    truncation: noop("'disabled' is the behaviour; 'auto' truncation is not applied (an oversized context fails)."),
-    conversation: no('Conversations are not implemented.'),
+    truncation: yes(
+      "Measured against the model's max_model_len with the backend's /tokenize: 'auto' drops the oldest turns (x-responses-truncation says what), 'disabled' is a 400 context_length_exceeded before the backend is called.",
+    ),
+    conversation: yes(
+      "The conversation's items come first; a completed response appends its input and output items (docs/state.md).",
+    ),
     prompt: no('Stored prompt templates are not implemented.'),
     context_management: noop('No server-side compaction; the context is sent as given.'),
     moderation: no('No moderation model runs in the gateway.'),
@@ -138,7 +141,9 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
     function_call: yes('Becomes an assistant tool call.'),
     function_call_output: yes('Becomes a tool message.'),
     reasoning: yes('Restored for the backend when it carries text or verified encrypted content.'),
-    item_reference: no(NO_STORE),
+    item_reference: yes(
+      'Replaced by the stored item of that id (a stored response or a conversation of the same owner).',
+    ),
     custom_tool_call: yes('Becomes an assistant tool call (arguments {"input": …}).'),
     custom_tool_call_output: yes('Becomes a tool message.'),
     local_shell_call: yes('Becomes an assistant tool call of local_shell.'),

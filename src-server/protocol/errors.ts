@@ -222,15 +222,47 @@ export const errors = {
   invalidHeader: (name: string, detail: string) =>
     new GatewayError(400, 'invalid_request_error', 'invalid_header', `Invalid header '${name}': ${detail}.`),
 
-  /** `previous_response_id` names a response that is unknown, expired, deleted or was sent with store:false. */
+  /**
+   * `previous_response_id` names a response that is unknown, expired, deleted or was sent with
+   * store:false. A 400, as OpenAI and the Open Responses specification answer: the request is what
+   * is wrong, not its URL.
+   */
   previousResponseNotFound: (id: string) =>
     new GatewayError(
-      404,
+      400,
       'invalid_request_error',
       'previous_response_not_found',
       `Previous response with id '${id}' not found. Responses created with store: false cannot be continued this way.`,
       'previous_response_id',
     ),
+  /** A `conversation` (on create, or in a Conversations API path) that is unknown, deleted or another owner's. */
+  conversationNotFound: (id: string, param: string | null = null) =>
+    new GatewayError(
+      param === null ? 404 : 400,
+      'invalid_request_error',
+      'conversation_not_found',
+      `Conversation with id '${printable(id)}' not found.`,
+      param,
+    ),
+  conversationItemNotFound: (conversationId: string, itemId: string) =>
+    new GatewayError(
+      404,
+      'invalid_request_error',
+      'item_not_found',
+      `No item with id '${printable(itemId)}' in conversation '${printable(conversationId)}'.`,
+    ),
+  /** An `item_reference` input naming no stored item this key can see. */
+  itemReferenceNotFound: (id: string, param: string) =>
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'item_not_found',
+      `Item with id '${printable(id)}' not found: an item_reference must name an item of a stored response or conversation.`,
+      param,
+    ),
+  /** The input does not fit the backend model's context window (`truncation`, docs/state.md). */
+  contextLengthExceeded: (message: string) =>
+    new GatewayError(400, 'invalid_request_error', 'context_length_exceeded', message, 'input'),
   responseNotFound: (id: string) =>
     new GatewayError(404, 'invalid_request_error', 'response_not_found', `No response found with id '${id}'.`),
   /** Cancel of a response that did not run in the background (OpenAI answers the same way). */

@@ -22,17 +22,19 @@ import { toModelRequest } from '../engine/translate-request.js';
 import type { Logger } from '../logging/logger.js';
 import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
-import { openStore, type Store } from '../store/index.js';
+import { asConversationItem, openStore, type Store } from '../store/index.js';
 import { FinalSaves } from './final-saves.js';
 import { SessionManager } from './manager.js';
-import { ANONYMOUS, type Principal } from '../tenancy/owner.js';
+import { ANONYMOUS, ownerScope, type Principal } from '../tenancy/owner.js';
 
 /** Process-wide counters of the stateful features (E7: tool arguments that are not valid JSON). */
 export const stateMetrics = { invalidToolArguments: 0, storeWriteFailures: 0 };
 
 export interface RunPlan {
   /** The request the backend sees (history expanded, encrypted reasoning opened). */
-  request: CreateResponseRequest;
+  readonly request: CreateResponseRequest;
+  /** Replaces what the backend sees (the context after `truncation`), for later session turns too. */
+  useRequest(request: CreateResponseRequest): void;
   hooks: RunHooks;
   /** Wires a started run to the store, the background registry and its session. */
   attach(run: ResponseRun): void;
@@ -106,7 +108,7 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
         'background: true needs store: true (the response is fetched later by id).',
       );
     const principal = ctx.principal ?? ANONYMOUS;
-    const prepared = prepareConversation(request, store.responses, keyring, principal);
+    const prepared = prepareConversation(request, store, keyring, principal);
     const sealer = request.include?.includes(ENCRYPTED_REASONING)
       ? new ReasoningSealer(keyring, request.model ?? '', principal.owner)
       : undefined;
@@ -149,10 +151,12 @@ interface PlanDeps {
  * than one object with shared methods (memory per idle session, E8).
  */
 class PlannedRun implements RunPlan {
-  readonly request: CreateResponseRequest;
+  request: CreateResponseRequest;
   readonly hooks: RunHooks = {};
   /** This request's own input items; dropped once saved with the response. */
   private inputItems: Record<string, unknown>[] | null;
+  /** In a conversation: its id and this request's input items, appended with the output at the end. */
+  private readonly conversation: { id: string; input: Record<string, unknown>[] } | null;
 
   constructor(
     private readonly deps: PlanDeps,
@@ -162,9 +166,21 @@ class PlannedRun implements RunPlan {
     private readonly sealer: ReasoningSealer | undefined,
   ) {
     this.request = prepared.request;
-    this.inputItems = prepared.inputItems;
+    if (prepared.conversationId !== undefined) {
+      // Ids now, so the stored response's input_items and the conversation's items agree.
+      const input = prepared.inputItems.map(asConversationItem);
+      this.conversation = { id: prepared.conversationId, input };
+      this.inputItems = input;
+    } else {
+      this.conversation = null;
+      this.inputItems = prepared.inputItems;
+    }
     if (sealer) this.hooks.decorate = sealer.decorate;
     if (ctx.session) this.hooks.nextTurn = deps.sessions.nextTurn;
+  }
+
+  useRequest(request: CreateResponseRequest): void {
+    this.request = request;
   }
 
   present(response: ResponseObject): ResponseObject {
@@ -219,6 +235,7 @@ class PlannedRun implements RunPlan {
       stateMetrics.invalidToolArguments += invalid.length;
       this.log(run).warn('function call arguments are not valid JSON (delivered verbatim)', { callIds: invalid });
     }
+    if (this.conversation && final.status === 'completed') this.appendToConversation(run, final);
     if (!stored) return;
     this.deps.finalSaves.add({
       input: { response: this.present(final), owner: this.owner },
@@ -227,6 +244,24 @@ class PlannedRun implements RunPlan {
         this.log(run).error('storing the response failed', { responseId: run.id, err });
       },
     });
+  }
+
+  /**
+   * A completed response in a conversation adds its input items, then its output items (even with
+   * store: false: the conversation is where the caller asked the items to be kept).
+   */
+  private appendToConversation(run: ResponseRun, final: ResponseObject): void {
+    const { id, input } = this.conversation!;
+    const items = [...input, ...(final.output as unknown as Record<string, unknown>[])];
+    try {
+      const scope = ownerScope(this.ctx.principal ?? ANONYMOUS);
+      const added = this.deps.store.conversations.appendItems(id, items, scope, run.id);
+      if (!added)
+        this.log(run).warn('the conversation was deleted before the response completed', { conversation: id });
+    } catch (err) {
+      stateMetrics.storeWriteFailures++;
+      this.log(run).error('appending to the conversation failed', { conversation: id, err });
+    }
   }
 
   private get owner(): string {

@@ -1,11 +1,13 @@
 /**
- * The gateway's persistent store: one SQLite database holding stored responses and recordings.
+ * The gateway's persistent store: one SQLite database holding stored responses, conversations and
+ * recordings.
  * Policies (TTL, quotas, eviction, crash safety) are documented in the files they live in:
- * database.ts, responses-store.ts, recordings-store.ts.
+ * database.ts, responses-store.ts, conversations-store.ts, recordings-store.ts.
  */
 import type { Database } from 'better-sqlite3';
 import { integrityCheck, openDatabase } from './database.js';
 import type { MigrationResult } from './migrations.js';
+import { ConversationsStore } from './conversations-store.js';
 import { RecordingsStore } from './recordings-store.js';
 import { ResponsesStore } from './responses-store.js';
 
@@ -13,6 +15,7 @@ export { DATABASE_FILE, integrityCheck, openDatabase } from './database.js';
 export { MIGRATIONS, migrate, type Migration, type MigrationResult } from './migrations.js';
 export * from './responses-store.js';
 export * from './recordings-store.js';
+export * from './conversations-store.js';
 
 export interface StoreOptions {
   /** Folder for `responses-studio.sqlite`; required unless inMemory. */
@@ -39,6 +42,8 @@ export interface StoreOptions {
 export interface Store {
   readonly responses: ResponsesStore;
   readonly recordings: RecordingsStore;
+  /** Conversations and their items (the Conversations API). */
+  readonly conversations: ConversationsStore;
   /** Database path or ':memory:'. */
   readonly location: string;
   readonly migration: MigrationResult;
@@ -64,6 +69,7 @@ export function openStore(options: StoreOptions): Store {
     now: options.now,
     onError: options.onError,
   });
+  const conversations = new ConversationsStore(db, { now: options.now });
   if (options.recoverInterrupted ?? true) {
     responses.recoverInterrupted();
     recordings.recoverInterrupted();
@@ -72,6 +78,7 @@ export function openStore(options: StoreOptions): Store {
   return {
     responses,
     recordings,
+    conversations,
     location,
     migration,
     db,

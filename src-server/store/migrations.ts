@@ -198,6 +198,38 @@ export const MIGRATIONS: readonly Migration[] = [
         }
     },
   },
+  {
+    version: 5,
+    name: 'conversations and their items',
+    up: (db) => {
+      // The Conversations API (docs/state.md): a conversation belongs to an owner like a response;
+      // its items are copies (a response in a conversation appends its input and output items), so
+      // a response that expires or is deleted leaves the conversation whole, and the other way round.
+      // `position` only grows (MAX + 1 inside the append transaction); deleting an item leaves a gap.
+      db.exec(`
+        CREATE TABLE conversations (
+          id         TEXT PRIMARY KEY,
+          owner      TEXT NOT NULL,
+          created_at INTEGER NOT NULL,              -- Conversation.created_at (unix seconds)
+          metadata   TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX conversations_owner ON conversations (owner, created_at);
+
+        CREATE TABLE conversation_items (
+          conversation_id TEXT NOT NULL REFERENCES conversations (id) ON DELETE CASCADE,
+          position        INTEGER NOT NULL,
+          item_id         TEXT NOT NULL,
+          response_id     TEXT,                     -- the response that added it; NULL for items.create
+          body            TEXT NOT NULL,
+          PRIMARY KEY (conversation_id, position)
+        ) WITHOUT ROWID;
+        CREATE INDEX conversation_items_by_id ON conversation_items (item_id);
+
+        -- item_reference inputs look stored input items up by id alone.
+        CREATE INDEX response_input_items_by_item ON response_input_items (item_id);
+      `);
+    },
+  },
 ];
 
 export interface MigrationResult {

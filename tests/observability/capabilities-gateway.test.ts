@@ -28,21 +28,31 @@ describe('/v1/capabilities gateway section (what the console reads)', () => {
   });
   afterAll(() => h.close());
 
-  test('C1 sessions, H4 inspector, recordings, logs and metrics endpoints are advertised', () => {
-    expect(gateway).toMatchObject({
-      sessions: { enabled: true, header: 'X-Responses-Session' },
-      encrypted_content: { inspect: '/v1/console/encrypted-content/inspect' },
-      recordings: { enabled: true, recording: true },
-      logs: { endpoint: '/v1/console/logs' },
-      metrics: { endpoint: '/metrics' },
-    });
-    // The console's readers find them without probing routes.
-    expect(capabilityString(caps, ['gateway.logs.endpoint'])).toBe('/v1/console/logs');
-    expect(capabilityString(caps, ['gateway.metrics.endpoint'])).toBe('/metrics');
-    expect(decryptEndpoint(caps)).toBe('/v1/console/encrypted-content/inspect');
-    expect(featureAvailability(caps, SESSION_FEATURES)).toBe('available');
-    expect(sessionHeader(caps)).toBe('X-Responses-Session');
-  });
+  test(
+    'C1 sessions, H4 inspector, X4 conversations, recordings, logs and metrics endpoints are advertised',
+    { tags: ['C1', 'H4', 'X4', 'B2'] },
+    () => {
+      expect(gateway).toMatchObject({
+        sessions: { enabled: true, header: 'X-Responses-Session' },
+        encrypted_content: { inspect: '/v1/console/encrypted-content/inspect' },
+        conversations: { endpoint: '/v1/conversations' },
+        recordings: { enabled: true, recording: true },
+        logs: { endpoint: '/v1/console/logs' },
+        metrics: { endpoint: '/metrics' },
+      });
+      // The console's readers find them without probing routes.
+      expect(capabilityString(caps, ['gateway.logs.endpoint'])).toBe('/v1/console/logs');
+      expect(capabilityString(caps, ['gateway.metrics.endpoint'])).toBe('/metrics');
+      expect(decryptEndpoint(caps)).toBe('/v1/console/encrypted-content/inspect');
+      expect(featureAvailability(caps, SESSION_FEATURES)).toBe('available');
+      expect(sessionHeader(caps)).toBe('X-Responses-Session');
+      // X4: conversations, item references and truncation are honoured, not refused.
+      const params = caps.parameters as Record<string, { status: string }>;
+      expect(params.conversation.status).toBe('supported');
+      expect(params.truncation.status).toBe('supported');
+      expect((caps.inputItems as Record<string, { status: string }>).item_reference.status).toBe('supported');
+    },
+  );
 
   test('active flags are the config by flag name, with every secret redacted', () => {
     const flags = gateway.flags as Record<string, unknown>;

@@ -86,6 +86,13 @@ beforeAll(async () => {
     ids.push(String(stored.id));
     const bg = await call(g, '/v1/responses', { model: 'sim-chat', input: 'bg', background: true });
     ids.push(String(bg.id));
+    // A conversation and one of its items (X4).
+    const conv = await call(g, '/v1/conversations', { items: [{ role: 'user', content: 'seed' }] });
+    ids.push(String(conv.id));
+    const convItems = (await (
+      await fetch(`${g.url}/v1/conversations/${String(conv.id)}/items`, { headers: { authorization: `Bearer ${KEY}` } })
+    ).json()) as { data: { id: string }[] };
+    ids.push(...convItems.data.map((i) => i.id));
     const list = (await (
       await fetch(`${g.url}/v1/recordings`, { headers: { authorization: `Bearer ${KEY}` } })
     ).json()) as { data: { id: string; sessionId: string }[] };
@@ -208,6 +215,16 @@ function baseBody(rng: Prng, route: RouteInfo, t: Target): unknown {
   if (p.endsWith('/rerun')) return {};
   if (p.startsWith('/v1/recordings')) return { name: randomString(rng, 10), tags: ['fuzz'] };
   if (p.endsWith('/cancel')) return {};
+  if (p.startsWith('/v1/conversations')) {
+    const items = [
+      { role: 'user', content: randomString(rng, 20) },
+      { type: 'item_reference', id: rng.pick(t.ids) },
+    ];
+    if (p === '/v1/conversations')
+      return { items: items.slice(0, rng.int(0, 2)), metadata: { k: randomString(rng, 8) } };
+    if (p.endsWith('/items')) return { items };
+    return { metadata: { k: randomString(rng, 8) } };
+  }
   const body: Record<string, unknown> = {
     model: rng.pick(['sim-chat', 'sim-reasoning']),
     input: 'Use get_weather for Paris',
@@ -223,6 +240,13 @@ function baseBody(rng: Prng, route: RouteInfo, t: Target): unknown {
   if (rng.next() < 0.1) body.store = false;
   if (rng.next() < 0.1) body.metadata = { k: 'v' };
   if (rng.next() < 0.1) body.max_output_tokens = rng.pick([1, 16, 100000]);
+  if (rng.next() < 0.1) body.conversation = rng.next() < 0.5 ? rng.pick(t.ids) : { id: rng.pick(t.ids) };
+  if (rng.next() < 0.1) body.truncation = rng.pick(['auto', 'disabled']);
+  if (rng.next() < 0.1)
+    body.input = [
+      { type: 'item_reference', id: rng.pick(t.ids) },
+      { role: 'user', content: 'go' },
+    ];
   return body;
 }
 

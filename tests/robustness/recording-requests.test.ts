@@ -107,7 +107,7 @@ describe('X7 recording on: no request ends the process', { tags: ['X7', 'E4', 'M
       '/v1/responses',
       JSON.stringify({ model: 'sim-chat', input: 'x', previous_response_id: long }),
     );
-    await expectError(res, 404, { code: 'previous_response_not_found', param: 'previous_response_id' });
+    await expectError(res, 400, { code: 'previous_response_not_found', param: 'previous_response_id' });
     // A URL stays under Node's 16 kB header limit: a long search is matched against exact ids only.
     const search = await fetch(`${g.url}/v1/recordings?search=${'%25'.repeat(5_000)}`, { headers: auth });
     expect(search.status).toBe(200);

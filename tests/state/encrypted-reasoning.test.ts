@@ -61,11 +61,7 @@ describe('H4 encrypted reasoning', () => {
     const store = openStore({ inMemory: true });
     try {
       const keyring = new ReasoningKeyring([Buffer.from('11'.repeat(32), 'hex')]);
-      const prepared = prepareConversation(
-        { model: 'sim-chat', input } as CreateResponseRequest,
-        store.responses,
-        keyring,
-      );
+      const prepared = prepareConversation({ model: 'sim-chat', input } as CreateResponseRequest, store, keyring);
       const assistant = toModelRequest(prepared.request).messages.find((m) => m.role === 'assistant');
       expect(assistant).toMatchObject({ role: 'assistant', content: 'Done.' });
       expect((assistant as { reasoning?: string }).reasoning).toBe(item.content?.map((c) => c.text).join(''));

@@ -65,7 +65,7 @@ describe('M6 stored responses', () => {
     });
   });
 
-  test('store: false leaves nothing to fetch or continue', async () => {
+  test('store: false leaves nothing to fetch or continue', { tags: ['M6', 'X4'] }, async () => {
     const created = await create({ input: 'Private', store: false });
     expect(created.store).toBe(false);
     await expectError(get(`/v1/responses/${String(created.id)}`), 404, {
@@ -75,7 +75,7 @@ describe('M6 stored responses', () => {
     });
     await expectError(
       postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'next', previous_response_id: created.id }),
-      404,
+      400,
       { type: 'invalid_request_error', code: 'previous_response_not_found', param: 'previous_response_id' },
     );
   });
@@ -162,13 +162,13 @@ describe('M6 previous_response_id', () => {
     expect((items.data as Json[]).map((d) => (d.content as Json[])[0].text)).toEqual(['What is my name?']);
   });
 
-  test('a deleted link breaks the chain with previous_response_not_found', async () => {
+  test('a deleted link breaks the chain with previous_response_not_found', { tags: ['M6', 'X4'] }, async () => {
     const first = await create({ input: 'a' });
     const second = await create({ input: 'b', previous_response_id: first.id });
     await get(`/v1/responses/${String(first.id)}`, { method: 'DELETE' });
     await expectError(
       postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'c', previous_response_id: second.id }),
-      404,
+      400,
       { type: 'invalid_request_error', code: 'previous_response_not_found', param: 'previous_response_id' },
     );
   });

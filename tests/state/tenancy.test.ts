@@ -107,14 +107,14 @@ describe('X6 stored responses belong to their key', { tags: ['X6', 'M6'] }, () =
       input: 'go on',
       previous_response_id: id,
     });
-    expect(cont.status).toBe(404);
+    expect(cont.status).toBe(400);
     expect(cont.json.error).toMatchObject({ code: 'previous_response_not_found', param: 'previous_response_id' });
     const tokens = await call(B, 'POST', '/v1/responses/input_tokens', {
       model: 'sim-chat',
       input: 'x',
       previous_response_id: id,
     });
-    expect(tokens.status).toBe(404);
+    expect(tokens.status).toBe(400);
     // Still there for its owner and for the admin.
     expect((await call(A, 'GET', `/v1/responses/${id}`)).status).toBe(200);
     expect((await call(A, 'GET', `/v1/responses/${id}/input_items`)).status).toBe(200);

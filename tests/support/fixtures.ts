@@ -20,10 +20,10 @@ export const weatherTool: FunctionTool = {
 };
 
 /** An Agents SDK runner whose model provider talks to the gateway at `baseURL` (tracing off). */
-export function agentsRunner(baseURL: string): Runner {
+export function agentsRunner(baseURL: string, client?: OpenAI): Runner {
   setTracingDisabled(true);
   const provider = new OpenAIProvider({
-    openAIClient: new OpenAI({ baseURL, apiKey: 'test-key', maxRetries: 0 }),
+    openAIClient: client ?? new OpenAI({ baseURL, apiKey: 'test-key', maxRetries: 0 }),
     useResponses: true,
   });
   return new Runner({ modelProvider: provider, tracingDisabled: true });

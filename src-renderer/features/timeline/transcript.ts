@@ -19,6 +19,8 @@ export interface TranscriptEntry {
   /** Arguments, outputs and unknown items are shown as code. */
   code?: boolean;
   status?: string;
+  /** Left out of what the backend got by `truncation: "auto"`. */
+  dropped?: boolean;
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

@@ -50,7 +50,8 @@ function codeForStatus(status: number, message: string): string {
   switch (status) {
     case 400:
     case 422:
-      return 'invalid_request_error';
+      // vLLM: "This model's maximum context length is N tokens. However, you requested M tokens …"
+      return /maximum context length/i.test(message) ? 'context_length_exceeded' : 'invalid_request_error';
     case 401:
       return 'invalid_api_key';
     case 403:
@@ -109,7 +110,13 @@ export function upstreamError(status: number, body: unknown, headers: Record<str
         ? 'invalid_request_error'
         : typeForStatus(effective);
   const param =
-    typeof f.param === 'string' ? f.param : effective === 404 && code === 'model_not_found' ? 'model' : null;
+    typeof f.param === 'string'
+      ? f.param
+      : effective === 404 && code === 'model_not_found'
+        ? 'model'
+        : code === 'context_length_exceeded'
+          ? 'input'
+          : null;
   return errors.backendError(effective, message, code, type, param, headers);
 }
 

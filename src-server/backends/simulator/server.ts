@@ -33,6 +33,7 @@ export function simulatorModelTraits(model: string): ModelTraits | undefined {
   return SIMULATOR_MODELS[model] ?? (OPENAI_MODEL_NAME.test(model) ? SIMULATOR_MODELS['sim-chat'] : undefined);
 }
 
+/** Default context window of every simulated model (`--simulator-max-model-len`). */
 export const MAX_MODEL_LEN = 32_768;
 /** vLLM caches whole KV blocks; cached_tokens is a multiple of this. */
 const BLOCK = 16;
@@ -47,6 +48,8 @@ export interface SimulatorOptions {
   ttftMs?: number;
   /** Default time between deltas. */
   tokenMs?: number;
+  /** Context window reported by /v1/models and /tokenize and enforced on chat requests (default MAX_MODEL_LEN). */
+  maxModelLen?: number;
 }
 
 export interface DisconnectEvent {
@@ -126,11 +129,13 @@ export class SimulatorServer extends EventEmitter {
   /** Responses the simulator itself cut (truncate fault): not client disconnects. */
   private readonly cutByServer = new WeakSet<ServerResponse>();
   private readonly defaults: { ttftMs: number; tokenMs: number; seed: number };
+  private readonly maxModelLen: number;
   private address: AddressInfo | undefined;
 
   constructor(private readonly options: SimulatorOptions = {}) {
     super();
     this.defaults = { ttftMs: options.ttftMs ?? 0, tokenMs: options.tokenMs ?? 0, seed: options.seed ?? 1 };
+    this.maxModelLen = options.maxModelLen ?? MAX_MODEL_LEN;
     this.server = createServer({ keepAliveTimeout: 30_000 }, (req, res) => this.route(req, res));
     this.server.on('connection', (s: Socket) => {
       s.setNoDelay(true);
@@ -195,7 +200,7 @@ export class SimulatorServer extends EventEmitter {
       owned_by: 'vllm',
       root: id,
       parent: null,
-      max_model_len: MAX_MODEL_LEN,
+      max_model_len: this.maxModelLen,
       permission: [],
     }));
     const body = JSON.stringify({ object: 'list', data });
@@ -247,7 +252,7 @@ export class SimulatorServer extends EventEmitter {
     if (Array.isArray(body.messages)) tokens = promptTokenIds(body.messages, body.tools);
     else if (typeof body.prompt === 'string') tokens = textTokenIds(body.prompt);
     else return vllmError(res, 400, 'BadRequestError', "Either 'prompt' or 'messages' is required.");
-    const out = JSON.stringify({ count: tokens.length, max_model_len: MAX_MODEL_LEN, tokens, token_strs: null });
+    const out = JSON.stringify({ count: tokens.length, max_model_len: this.maxModelLen, tokens, token_strs: null });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(out) }).end(out);
   }
 
@@ -320,6 +325,17 @@ export class SimulatorServer extends EventEmitter {
       return vllmError(res, 400, 'BadRequestError', e.message);
     }
     const ids = promptTokenIds(body.messages as PromptMessage[], body.tools);
+    // vLLM refuses a prompt that leaves no room in the context window, with this message.
+    const limit = body.max_completion_tokens ?? body.max_tokens;
+    const asked = typeof limit === 'number' ? limit : 0;
+    if (ids.length + asked > this.maxModelLen || ids.length >= this.maxModelLen)
+      return vllmError(
+        res,
+        400,
+        'BadRequestError',
+        `This model's maximum context length is ${this.maxModelLen} tokens. However, you requested ${ids.length + asked} tokens (${ids.length} in the messages, ${asked} in the completion). Please reduce the length of the messages or completion.`,
+      );
+    this.emit('chat', body);
     const usage = { promptTokens: ids.length, cachedTokens: this.cachedTokens(ids, body.cache_salt ?? '') };
     const serialize = {
       reasoningField: traits.reasoningField ?? ('reasoning' as const),
