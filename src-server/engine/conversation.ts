@@ -41,15 +41,20 @@ export function prepareConversation(
   store: ResponsesStore,
   keyring: ReasoningKeyring,
   principal: Principal = ANONYMOUS,
+  options: ConversationOptions = {},
 ): PreparedRequest {
   const inputItems = inputAsItems(request.input);
-  const own = inputItems.map((item, i) => openReasoning(item, i, keyring, principal.sealOwners));
+  const own = inputItems.map((item, i) => openSealed(item, i, keyring, principal.sealOwners));
   let history: Item[] = [];
   const previous = request.previous_response_id;
   if (typeof previous === 'string') {
-    const found = store.getConversation(previous, ownerScope(principal));
-    if (!found.found) throw errors.previousResponseNotFound(previous);
-    history = found.items.filter(isReplayable);
+    if (options.history) history = options.history;
+    else {
+      const found = store.getConversation(previous, ownerScope(principal));
+      if (!found.found) throw errors.previousResponseNotFound(previous);
+      history = found.items.filter(isReplayable);
+    }
+    checkCallIds(history, inputItems);
   }
   if (history.length === 0 && own.every((item, i) => item === inputItems[i])) return { request, inputItems };
   return {
@@ -63,11 +68,59 @@ function isReplayable(item: unknown): item is Item {
   return typeof item === 'object' && item !== null;
 }
 
-/** A reasoning input item with `encrypted_content` gets its sealed text back; a bad token is a 400 naming it. */
-function openReasoning(item: Item, index: number, keyring: ReasoningKeyring, owners: readonly string[]): Item {
+export interface ConversationOptions {
+  /**
+   * The conversation so far, held by the caller instead of the store (a WebSocket connection's
+   * local state for `store: false` chains): used for `previous_response_id` instead of the store walk.
+   */
+  history?: Item[];
+}
+
+/**
+ * A continuation's `function_call_output` must answer a function call of the conversation (the
+ * previous response's chain or this input): an unknown `call_id` is a 400 naming it, never a
+ * tool message the backend cannot place.
+ */
+function checkCallIds(history: Item[], input: Item[]): void {
+  const calls = new Set<unknown>();
+  for (const item of history) if (item.type === 'function_call') calls.add(item.call_id);
+  for (const item of input) if (item.type === 'function_call') calls.add(item.call_id);
+  input.forEach((item, i) => {
+    if (item.type === 'function_call_output' && !calls.has(item.call_id))
+      throw errors.unknownCallId(`input[${i}].call_id`, String(item.call_id));
+  });
+}
+
+/**
+ * Sealed input items are opened for the backend; a bad token is a 400 naming it. A reasoning item
+ * with `encrypted_content` gets its text back; a `compaction` item (POST /v1/responses/compact)
+ * becomes a developer message carrying the summary of the conversation it replaced.
+ */
+function openSealed(item: Item, index: number, keyring: ReasoningKeyring, owners: readonly string[]): Item {
+  if (item.type === 'compaction') return openCompaction(item, index, keyring, owners);
   if (item.type !== 'reasoning' || typeof item.encrypted_content !== 'string') return item;
-  const payload = keyring.open(item.encrypted_content, `input[${index}].encrypted_content`, owners);
+  const param = `input[${index}].encrypted_content`;
+  const payload = keyring.open(item.encrypted_content, param, owners);
+  if (payload.kind === 'compaction')
+    throw errors.invalidEncryptedContent(param, 'The encrypted content is a compaction token, not reasoning.');
   return { ...item, content: payload.content, summary: payload.summary };
+}
+
+/** Opening line of the developer message a compaction item becomes. */
+export const COMPACTION_PREAMBLE = 'Summary of the earlier conversation, which was compacted:';
+
+function openCompaction(item: Item, index: number, keyring: ReasoningKeyring, owners: readonly string[]): Item {
+  const param = `input[${index}].encrypted_content`;
+  if (typeof item.encrypted_content !== 'string') throw errors.missingRequired(param);
+  const payload = keyring.open(item.encrypted_content, param, owners);
+  if (payload.kind !== 'compaction')
+    throw errors.invalidEncryptedContent(param, 'The encrypted content is not a compaction token of this gateway.');
+  const summary = payload.content.map((c) => c.text).join('\n');
+  return {
+    type: 'message',
+    role: 'developer',
+    content: [{ type: 'input_text', text: `${COMPACTION_PREAMBLE}\n${summary}` }],
+  };
 }
 
 /**

@@ -64,6 +64,8 @@ export interface HttpApp {
   metrics: GatewayMetrics;
   /** Every route registered, aliases included (what the router answers; the fuzz test sends to each). */
   routes: readonly RouteInfo[];
+  /** Host, origin, auth, rate-limit rules: the WebSocket transport's upgrade applies the same ones. */
+  surface: Surface;
 }
 
 export interface RouteInfo {
@@ -246,5 +248,5 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // moment fails with "socket hang up". The header and request timeouts (connections.ts) start at
   // a request's first byte, so they never cut an idle keep-alive connection.
   server.keepAliveTimeout = 65_000;
-  return { server, active, metrics, routes };
+  return { server, active, metrics, routes, surface };
 }

@@ -269,7 +269,8 @@ export function finalResponse(run: Pick<RecordedRun, 'events'>): Record<string, 
 /** The JSON of an SSE event's `data:` lines (or a whole body when `raw`). */
 export function parseData(data: string, raw: boolean): unknown {
   let text = data;
-  if (!raw) {
+  // A WebSocket frame is recorded as sent: the event's JSON, without SSE framing.
+  if (!raw && !data.startsWith('{')) {
     // Fast path: the gateway writes one `data: ` line per event.
     let at = data.startsWith('data: ') ? 0 : data.indexOf('\ndata: ');
     if (at > 0) at += 1;
