@@ -18,6 +18,7 @@ import type { RecordingService } from '../recording/service.js';
 import { registerRecordingRoutes } from './recording-routes.js';
 import type { StateService } from '../sessions/state.js';
 import { registerStateRoutes } from './state-routes.js';
+import { compactRoute } from './compact-route.js';
 import { createResponse, type ActiveStream } from './responses-route.js';
 import { Surface } from './surface.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
@@ -140,6 +141,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   }
   if (options.console) registerConsoleRoutes(route, { services: options.console, limiter: surface.limiter });
   if (options.state) registerStateRoutes(route, { config, backend, state: options.state });
+  // A static path: find-my-way prefers it to GET/DELETE /v1/responses/:id (docs/state.md#compaction).
+  if (options.state)
+    route('POST', '/v1/responses/compact', (ctx) =>
+      compactRoute(ctx, { config, backend, state: options.state as StateService, surface }),
+    );
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedAt = performance.now();
