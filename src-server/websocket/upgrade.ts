@@ -27,6 +27,12 @@ import { ResponsesConnection, type ConnectionDeps } from './connection.js';
 /** Paths that accept a Responses WebSocket. */
 export const WEBSOCKET_PATHS: ReadonlySet<string> = new Set(['/v1/responses', '/v1/responses/']);
 
+/** Query parameters accepted in place of headers a browser cannot send on an upgrade. */
+const QUERY_HEADERS = [
+  ['dialect', 'x-responses-dialect'],
+  ['extensions', 'x-responses-extensions'],
+] as const;
+
 export interface WebSocketTransport {
   /** Open connections. */
   readonly connections: number;
@@ -63,6 +69,12 @@ export function attachWebSocketTransport(server: Server, deps: ConnectionDeps, l
         throw errors.originNotAllowed(origin.origin, 'open WebSocket connections to this gateway (see --cors-origin)');
       const principal = surface.principal(req, path);
       surface.guard({ req, path, headers, requestId, log } as unknown as RequestContext);
+      // Browsers cannot set headers on an upgrade: `?dialect=` and `?extensions=` stand in for them.
+      const query = new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1));
+      for (const [param, header] of QUERY_HEADERS) {
+        const value = query.get(param);
+        if (value !== null && req.headers[header] === undefined) req.headers[header] = value;
+      }
       const dialect = dialectFor(req, config.dialect);
       const extensions = extensionsFor(req, config.extensions);
       wss.handleUpgrade(req, socket, head, (ws) => {

@@ -3,12 +3,15 @@ import type { StudioState } from '../../app/store.js';
 import { templateText, TEMPLATES } from './templates.js';
 
 export type Dialect = 'openai' | 'open-responses';
+/** How a request goes to the gateway: POST with SSE, or a `response.create` message on a WebSocket. */
+export type Transport = 'http' | 'websocket';
 export type SimulatorFault =
   '' | 'error_chunk' | 'malformed_chunk' | 'truncate' | 'stall' | 'rate_limit' | 'server_error';
 
 export interface ComposerSlice {
   requestText: string;
   dialect: Dialect;
+  transport: Transport;
   extensions: boolean;
   sessionMode: boolean;
   fault: SimulatorFault;
@@ -21,7 +24,10 @@ export interface ComposerSlice {
   applyTemplate(id: string): void;
   setComposer(
     patch: Partial<
-      Pick<ComposerSlice, 'dialect' | 'extensions' | 'sessionMode' | 'fault' | 'ttftMs' | 'tokenMs' | 'deltas'>
+      Pick<
+        ComposerSlice,
+        'dialect' | 'transport' | 'extensions' | 'sessionMode' | 'fault' | 'ttftMs' | 'tokenMs' | 'deltas'
+      >
     >,
   ): void;
   setComposerError(message: string | undefined): void;
@@ -30,6 +36,7 @@ export interface ComposerSlice {
 export const createComposerSlice: StateCreator<StudioState, [], [], ComposerSlice> = (set) => ({
   requestText: templateText('plain'),
   dialect: 'openai',
+  transport: 'http',
   // The console shows everything by default: extension events on.
   extensions: true,
   sessionMode: false,
