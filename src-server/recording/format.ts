@@ -250,6 +250,14 @@ function toRun(v: Record<string, unknown>, line: number): RecordedRun {
   return { ...meta, events: [], actions: [] };
 }
 
+/**
+ * A run recorded from the WebSocket transport: its request is the `response.create` message with
+ * the upgrade request's headers, and each event's data is one frame's JSON, without SSE framing.
+ */
+export function isWebSocketRun(run: Pick<RecordedRun, 'request'>): boolean {
+  return (run.request.headers.upgrade ?? '').toLowerCase() === 'websocket';
+}
+
 /** The Response object a run ended with: from the terminal event, or the JSON body. */
 export function finalResponse(run: Pick<RecordedRun, 'events'>): Record<string, unknown> | null {
   for (let i = run.events.length - 1; i >= 0; i--) {
