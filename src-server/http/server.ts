@@ -120,6 +120,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       logs: logTail !== undefined,
     }),
     ...(options.console ? { console: consoleReport(options.console) } : {}),
+    // docs/streaming.md#websocket and docs/state.md#compaction.
+    transports: {
+      http_sse: { endpoint: 'POST /v1/responses' },
+      websocket: {
+        endpoint: 'GET /v1/responses (Upgrade: websocket)',
+        max_age_seconds: config.websocketMaxAgeSeconds,
+        buffer_max_bytes: config.websocketBufferMaxBytes,
+        connection_local_state: true,
+        warmup: 'generate: false',
+      },
+    },
+    compaction: options.state ? { endpoint: 'POST /v1/responses/compact' } : { enabled: false },
   });
   // Routes are classed by path for the origin rules: /v1/console/* and /v1/recordings* are the
   // console's (origin-policy.ts), everything else is the public API.

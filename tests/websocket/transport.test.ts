@@ -330,6 +330,16 @@ describe('WebSocket transport', { tags: ['X2'] }, () => {
     expect(turn.response?.status).toBe('failed');
   });
 
+  test('GET /v1/capabilities reports the transport and compaction', { tags: ['B2'] }, async () => {
+    const caps = (await (await fetch(`${h.baseURL}/capabilities`)).json()) as Record<string, unknown>;
+    const gateway = caps.gateway as Record<string, unknown>;
+    expect(gateway.transports).toMatchObject({
+      websocket: { endpoint: 'GET /v1/responses (Upgrade: websocket)', max_age_seconds: 3600 },
+    });
+    expect(gateway.compaction).toEqual({ endpoint: 'POST /v1/responses/compact' });
+    expect((caps.inputItems as Record<string, { status: string }>).compaction.status).toBe('supported');
+  });
+
   test('upgrades elsewhere, or with another protocol, are refused with an OpenAI error', async () => {
     const refused = await import('ws').then(
       ({ default: WebSocket }) =>
