@@ -20,10 +20,11 @@ const LAYERS = [
   ['limits', 'summaries', 'backends', 'store'],
   ['crypto'],
   ['engine'],
-  ['recording'],
+  ['recording', 'compaction'],
   ['sessions'],
   ['observability', 'console'],
   ['http'],
+  ['websocket'],
   ['cli'],
 ];
 

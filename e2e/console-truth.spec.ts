@@ -263,4 +263,50 @@ describe.skipIf(!hasChromium)('the console shows the exact truth of every exchan
       await page.context().close();
     },
   );
+
+  test(
+    'the WebSocket transport: the timeline streams from the socket and the Exchange view lists every frame',
+    { tags: ['X2', 'U1', 'U2'] },
+    async () => {
+      const page = await h.open();
+      await page.getByTestId('transport').selectOption('websocket');
+      await page.getByTestId('dialect').selectOption('open-responses');
+      await sendTemplate(page, 'plain');
+      expect(await waitForRunStatus(page, 'completed')).toBe('completed');
+      const rows = Number(/(\d+) events/.exec(await page.getByTestId('run-stats').innerText())?.[1]);
+      expect(rows).toBeGreaterThan(3);
+      expect(await page.getByTestId('run-stats').innerText()).toContain('WebSocket (101)');
+      await page.getByTestId('view-exchange').click();
+      const x = page.getByTestId('exchange');
+      const wsUrl = h.gateway.url.replace('http://', 'ws://');
+      expect(await x.getByTestId('exchange-request-line').innerText()).toBe(
+        `GET ${wsUrl}/v1/responses?dialect=open-responses&extensions=on`,
+      );
+      expect(await x.getByTestId('exchange-status').innerText()).toMatch(
+        /^101 Switching Protocols · \d+ frames · \d+ ms$/,
+      );
+      const frames = x.getByTestId('exchange-frame');
+      // The message sent, then one frame per event of the timeline.
+      expect(await frames.count()).toBe(rows + 1);
+      expect(await frames.first().getAttribute('data-direction')).toBe('sent');
+      expect(await frames.first().locator('td').nth(2).innerText()).toBe('response.create');
+      expect(await frames.last().getAttribute('data-direction')).toBe('received');
+      expect(await frames.last().locator('td').nth(2).innerText()).toBe('response.completed');
+      const sent = JSON.parse(await x.getByTestId('exchange-request-body').innerText()) as Record<string, unknown>;
+      expect(sent).toEqual({ type: 'response.create', model: 'sim-chat', input: 'Say hello in five words.' });
+
+      // An error frame ends the run as an error with the frame's status and code; the simulator
+      // switches go as a model suffix (a browser cannot set headers on an upgrade).
+      await page.getByTestId('fault').selectOption('rate_limit');
+      await page.getByTestId('send').click();
+      expect(await waitForRunStatus(page, 'error')).toBe('error');
+      await page.getByTestId('view-exchange').click();
+      const failed = page.getByTestId('exchange');
+      expect(await failed.getByTestId('exchange-status').innerText()).toMatch(/^error frame · status 429 · 2 frames/);
+      const errorFrame = failed.getByTestId('exchange-frame').last();
+      expect(await errorFrame.locator('td').nth(2).innerText()).toBe('error');
+      expect(await errorFrame.innerText()).toContain('rate_limit_exceeded');
+      await page.context().close();
+    },
+  );
 });

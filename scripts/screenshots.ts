@@ -127,6 +127,20 @@ const SHOTS: Shot[] = [
     },
   },
   {
+    file: 'exchange-websocket.png',
+    theme: 'dark',
+    async take(page) {
+      // A run over the WebSocket transport: the Exchange view lists the frames, both directions.
+      await page.getByTestId('transport').selectOption('websocket');
+      await page.getByTestId('dialect').selectOption('open-responses');
+      await page.getByTestId('deltas').fill('6');
+      await sendTemplate(page, 'plain');
+      await waitForRunStatus(page, 'completed');
+      await page.getByTestId('view-exchange').click();
+      await page.getByTestId('exchange-frame').last().click();
+    },
+  },
+  {
     file: 'sessions-diff-dark.png',
     theme: 'dark',
     async take(page) {

@@ -17,6 +17,8 @@ import type { ConsoleServices } from './console/services.js';
 import { LogTail, tailLogger } from './observability/log-tail.js';
 import { precompileRequestValidator } from './protocol/validate-request.js';
 import type { RerunTargetResolver } from './recording/rerun.js';
+import { attachWebSocketTransport } from './websocket/upgrade.js';
+import { ContextWindows } from './engine/truncation.js';
 
 export type { Logger } from './logging/logger.js';
 
@@ -71,7 +73,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     onStoreError: (err) => logger.error('recording store background task failed', { err }),
   });
   let url = '';
-  const { server, active, routes } = createHttpApp({
+  const { server, active, routes, surface, metrics } = createHttpApp({
     config,
     backend,
     logger,
@@ -84,6 +86,21 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     rerunTargets: options.rerunTargets,
     console: options.console,
   });
+  // GET /v1/responses with Upgrade: websocket (docs/streaming.md#websocket).
+  const websockets = attachWebSocketTransport(
+    server,
+    {
+      config,
+      backend,
+      surface,
+      state,
+      metrics,
+      recorder: recording?.recorder ?? null,
+      // Its own cache of the models' windows (one /v1/models call), as the HTTP routes keep theirs.
+      windows: new ContextWindows(backend),
+    },
+    logger,
+  );
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -113,10 +130,12 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       // Each open stream ends with its terminal event (and [DONE]) rather than a cut socket.
       const streams = [...active];
       for (const s of streams) s.run.cancel('cancelled');
+      // WebSocket connections: the response in flight ends with its terminal event, then 1001.
+      const socketsClosed = websockets.closeAll();
       // Background runs and session waits end too; the store closes once their final state is saved.
       const stateClosed = state.shutdown();
       await Promise.race([
-        Promise.all(streams.map((s) => s.closed)),
+        Promise.all([...streams.map((s) => s.closed), socketsClosed]),
         new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref()),
       ]);
       server.closeIdleConnections();

@@ -11,6 +11,7 @@ import { recordingOverhead } from './recording-overhead.js';
 import { saturation } from './saturation.js';
 import { sessions } from './sessions.js';
 import { storeWrites } from './store-writes.js';
+import { websocket } from './websocket.js';
 
 export const scenarios: readonly Scenario[] = [
   firstEvent,
@@ -21,4 +22,5 @@ export const scenarios: readonly Scenario[] = [
   sessions,
   storeWrites,
   recordingOverhead,
+  websocket,
 ];

@@ -4,8 +4,9 @@
  * raw body or the raw SSE text). The Exchange view shows it and "Copy as curl" rebuilds exactly
  * this request.
  *
- * `transport` is 'http' for every exchange today; a WebSocket transport would add its frames
- * (one entry per frame, with direction and time) as a second kind here.
+ * A WebSocket exchange (`transport: 'websocket'`) is the upgrade (`GET ws://…/v1/responses`, 101)
+ * plus every frame in both directions with its time: the `response.create` message sent, each
+ * event or error frame received.
  */
 
 /** Request headers whose values are credentials: shown and copied as [REDACTED]. */
@@ -15,8 +16,23 @@ export const REDACTED = '[REDACTED]';
 /** Raw answer text kept per exchange; beyond it the view says how much was not kept. */
 export const MAX_KEPT_BODY_CHARS = 4 * 1024 * 1024;
 
+/** One WebSocket frame as the console sent or received it. */
+export interface ExchangeFrame {
+  direction: 'sent' | 'received';
+  /** Ms since the exchange was sent (the upgrade request). */
+  t: number;
+  /** The frame's text (kept up to MAX_KEPT_BODY_CHARS per exchange). */
+  text: string;
+  /** UTF-8 bytes of the frame. */
+  bytes: number;
+  /** The JSON `type` of the frame, when it has one. */
+  type: string;
+}
+
 export interface Exchange {
-  transport: 'http';
+  transport: 'http' | 'websocket';
+  /** WebSocket exchanges: every frame, both directions, in order. */
+  frames?: ExchangeFrame[];
   /** What the request was for: "Create response", "Tool outputs", … */
   label: string;
   method: string;
@@ -53,6 +69,8 @@ export function redactHeaders(headers: Record<string, string>): Record<string, s
 /** Fills an Exchange as the request goes out and its answer comes back. */
 export class ExchangeRecorder {
   readonly exchange: Exchange;
+  /** Characters of frame text received so far (what is kept stops at MAX_KEPT_BODY_CHARS). */
+  private frameChars = 0;
 
   constructor(
     label: string,
@@ -100,6 +118,30 @@ export class ExchangeRecorder {
   ended(): void {
     this.exchange.state = 'done';
     this.exchange.durationMs = this.now() - this.exchange.sentAt;
+  }
+
+  /** WebSocket: one frame sent or received, at the current time. */
+  frame(direction: ExchangeFrame['direction'], text: string): void {
+    const x = this.exchange;
+    x.transport = 'websocket';
+    x.frames ??= [];
+    x.responseChars += text.length;
+    let type = '';
+    try {
+      const parsed = JSON.parse(text) as { type?: unknown };
+      if (typeof parsed.type === 'string') type = parsed.type;
+    } catch {
+      // Not JSON: shown as text.
+    }
+    const kept = this.frameChars;
+    this.frameChars += text.length;
+    x.frames.push({
+      direction,
+      t: this.now() - x.sentAt,
+      text: kept + text.length <= MAX_KEPT_BODY_CHARS ? text : text.slice(0, Math.max(0, MAX_KEPT_BODY_CHARS - kept)),
+      bytes: new TextEncoder().encode(text).length,
+      type,
+    });
   }
 
   failed(message: string): void {

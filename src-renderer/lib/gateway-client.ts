@@ -290,3 +290,87 @@ export async function sendJson<T = unknown>(
 export function postJson<T = unknown>(connection: Connection, path: string, body: unknown): Promise<JsonAnswer<T>> {
   return sendJson<T>(connection, path, body);
 }
+
+/** The `ws://` / `wss://` URL of a connection's Responses WebSocket (relative base URLs: the console's origin). */
+export function webSocketUrl(connection: Connection, query: Record<string, string> = {}): string {
+  const url = new URL(absoluteUrl(apiUrl(connection, '/v1/responses')));
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  for (const [k, v] of Object.entries(query)) url.searchParams.set(k, v);
+  return url.toString();
+}
+
+const TERMINAL_TYPES = new Set(['response.completed', 'response.failed', 'response.incomplete']);
+
+/**
+ * Sends one Responses request over the WebSocket transport (docs/streaming.md#websocket): opens
+ * `GET /v1/responses` as a WebSocket, sends the body as a `response.create` message and feeds
+ * every event frame to `onEvent`, like streamResponse does with SSE. The exchange records the
+ * upgrade and every frame, both directions, with its time. An error frame ends the request as
+ * an error answer with the frame's status. Browsers cannot set headers on a WebSocket: the
+ * dialect and extension switches travel as query parameters, and a gateway that requires an API
+ * key cannot be reached this way (its upgrade answers 401).
+ */
+export function streamResponseOverWebSocket(req: StreamRequest): Promise<StreamResult> {
+  const now = req.now ?? (() => performance.now());
+  const started = now();
+  const record = new ExchangeRecorder('Create response (WebSocket)', now);
+  const headers = req.headers ?? {};
+  const query: Record<string, string> = {};
+  const header = (name: string): string | undefined =>
+    Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  const dialect = header('x-responses-dialect');
+  const extensions = header('x-responses-extensions');
+  if (dialect) query.dialect = dialect;
+  if (extensions) query.extensions = extensions;
+  const url = webSocketUrl(req.connection, query);
+  const { stream: _stream, background: _background, ...fields } = req.body as Record<string, unknown>;
+  const message = JSON.stringify({ type: 'response.create', ...fields });
+  record.sent({ method: 'GET', url, headers: {}, body: message });
+  record.exchange.transport = 'websocket';
+  record.exchange.streaming = true;
+  req.onExchange?.(record.exchange);
+  return new Promise<StreamResult>((resolve) => {
+    let settled = false;
+    let opened = false;
+    const socket = new WebSocket(url);
+    const finish = (result: StreamResult, failure?: string): void => {
+      if (settled) return;
+      settled = true;
+      req.signal?.removeEventListener('abort', onAbort);
+      if (failure) record.failed(failure);
+      else record.ended();
+      if (socket.readyState === WebSocket.OPEN || socket.readyState === WebSocket.CONNECTING) socket.close(1000);
+      resolve(result);
+    };
+    const onAbort = (): void => finish({ status: opened ? 101 : 0, headers: {}, aborted: true }, 'aborted by the user');
+    req.signal?.addEventListener('abort', onAbort, { once: true });
+    socket.onopen = () => {
+      opened = true;
+      record.answered(101, {});
+      req.onStart?.({ status: 101, headers: {} });
+      record.frame('sent', message);
+      socket.send(message);
+    };
+    socket.onmessage = (e: MessageEvent) => {
+      const text = typeof e.data === 'string' ? e.data : '';
+      record.frame('received', text);
+      const ev = toReceivedEvent(undefined, text, now() - started);
+      const data = ev.data;
+      if (data && data.type === 'error' && typeof data.sequence_number !== 'number') {
+        const status = typeof data.status === 'number' ? data.status : 400;
+        // The exchange's status is the error frame's (the upgrade itself was a 101).
+        record.exchange.status = status;
+        finish({ status, headers: {}, body: { error: data.error }, aborted: false });
+        return;
+      }
+      req.onEvent(ev);
+      if (TERMINAL_TYPES.has(ev.type)) finish({ status: 101, headers: {}, aborted: false });
+    };
+    socket.onclose = (e: CloseEvent) => {
+      const why = opened
+        ? `the WebSocket closed (${e.code}${e.reason ? `: ${e.reason}` : ''}) before the response ended`
+        : 'the WebSocket upgrade was refused (the gateway needs no API key for the console to use WebSockets)';
+      finish({ status: opened ? 101 : 0, headers: {}, aborted: false, transportError: why }, why);
+    };
+  });
+}

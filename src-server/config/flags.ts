@@ -208,6 +208,24 @@ export const FLAGS = [
     description:
       "Seconds of stream silence after which a keep-alive is written: an SSE comment, or a 'response.ping' event when extensions are on (L4).",
   },
+  {
+    key: 'websocketMaxAgeSeconds',
+    flag: 'responses-websocket-max-age-seconds',
+    type: 'number',
+    default: 3600,
+    group: 'Protocol',
+    description:
+      "Lifetime of a WebSocket connection on GET /v1/responses (the spec's 60 minutes). After it, the response in flight finishes, then every message gets a 'websocket_connection_limit_reached' error frame and the connection closes. 0 disables the limit.",
+  },
+  {
+    key: 'websocketBufferMaxBytes',
+    flag: 'responses-websocket-buffer-max-bytes',
+    type: 'number',
+    default: 1024 * 1024,
+    group: 'Limits',
+    description:
+      'Bytes a WebSocket client may leave unread (ws bufferedAmount) before the gateway stops reading the backend for that response; reading resumes once the client has taken half of it.',
+  },
   // Observability
   {
     key: 'logLevel',

@@ -42,6 +42,12 @@ export interface ReasoningPayload {
   created_at: number;
   content: { type: 'reasoning_text'; text: string }[];
   summary: { type: 'summary_text'; text: string }[];
+  /**
+   * What was sealed: reasoning (absent, the original format) or the summary of a compacted
+   * conversation (POST /v1/responses/compact: the summary is `content`). A token of one kind is
+   * refused where the other is expected.
+   */
+  kind?: 'compaction';
 }
 
 export type SealIntegrity = 'valid' | 'tampered' | 'foreign-key' | 'malformed';

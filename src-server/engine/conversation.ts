@@ -63,6 +63,7 @@ export function prepareConversation(
   stores: ContextStores,
   keyring: ReasoningKeyring,
   principal: Principal = ANONYMOUS,
+  options: ConversationOptions = {},
 ): PreparedRequest {
   const scope = ownerScope(principal);
   const conversationId = conversationIdOf(request);
@@ -74,16 +75,20 @@ export function prepareConversation(
     );
   const sent = inputAsItems(request.input);
   const inputItems = sent.map((item, i) => resolveReference(item, i, stores.conversations, scope));
-  const own = inputItems.map((item, i) => openReasoning(item, i, keyring, principal.sealOwners));
+  const own = inputItems.map((item, i) => openSealed(item, i, keyring, principal.sealOwners));
   let history: Item[] = [];
   if (typeof previous === 'string') {
-    const found = stores.responses.getConversation(previous, scope);
-    if (!found.found) throw errors.previousResponseNotFound(previous);
-    history = found.items.filter(isReplayable);
+    if (options.history) history = options.history;
+    else {
+      const found = stores.responses.getConversation(previous, scope);
+      if (!found.found) throw errors.previousResponseNotFound(previous);
+      history = found.items.filter(isReplayable);
+    }
+    checkCallIds(history, inputItems);
   } else if (conversationId !== undefined) {
     const items = stores.conversations.allItems(conversationId, scope);
     if (!items) throw errors.conversationNotFound(conversationId, 'conversation');
-    history = items.map((item, i) => openReasoning(item, i, keyring, principal.sealOwners, 'conversation'));
+    history = items.map((item, i) => openSealed(item, i, keyring, principal.sealOwners, 'conversation'));
   }
   const base = { inputItems, ...(conversationId !== undefined ? { conversationId } : {}) };
   if (history.length === 0 && own.every((item, i) => item === sent[i])) return { request, ...base };
@@ -116,17 +121,71 @@ function isReplayable(item: unknown): item is Item {
   return typeof item === 'object' && item !== null;
 }
 
-/** A reasoning input item with `encrypted_content` gets its sealed text back; a bad token is a 400 naming it. */
-function openReasoning(
+export interface ConversationOptions {
+  /**
+   * The conversation so far, held by the caller instead of the store (a WebSocket connection's
+   * local state for `store: false` chains): used for `previous_response_id` instead of the store walk.
+   */
+  history?: Item[];
+}
+
+/**
+ * A continuation's `function_call_output` must answer a function call of the conversation (the
+ * previous response's chain or this input): an unknown `call_id` is a 400 naming it, never a
+ * tool message the backend cannot place.
+ */
+function checkCallIds(history: Item[], input: Item[]): void {
+  const calls = new Set<unknown>();
+  for (const item of history) if (item.type === 'function_call') calls.add(item.call_id);
+  for (const item of input) if (item.type === 'function_call') calls.add(item.call_id);
+  input.forEach((item, i) => {
+    if (item.type === 'function_call_output' && !calls.has(item.call_id))
+      throw errors.unknownCallId(`input[${i}].call_id`, String(item.call_id));
+  });
+}
+
+/**
+ * Sealed input items are opened for the backend; a bad token is a 400 naming it. A reasoning item
+ * with `encrypted_content` gets its text back; a `compaction` item (POST /v1/responses/compact)
+ * becomes a developer message carrying the summary of the conversation it replaced.
+ */
+function openSealed(
   item: Item,
   index: number,
   keyring: ReasoningKeyring,
   owners: readonly string[],
   where = 'input',
 ): Item {
+  if (item.type === 'compaction') return openCompaction(item, index, keyring, owners, where);
   if (item.type !== 'reasoning' || typeof item.encrypted_content !== 'string') return item;
-  const payload = keyring.open(item.encrypted_content, `${where}[${index}].encrypted_content`, owners);
+  const param = `${where}[${index}].encrypted_content`;
+  const payload = keyring.open(item.encrypted_content, param, owners);
+  if (payload.kind === 'compaction')
+    throw errors.invalidEncryptedContent(param, 'The encrypted content is a compaction token, not reasoning.');
   return { ...item, content: payload.content, summary: payload.summary };
+}
+
+/** Opening line of the developer message a compaction item becomes. */
+export const COMPACTION_PREAMBLE = 'Summary of the earlier conversation, which was compacted:';
+
+function openCompaction(
+  item: Item,
+  index: number,
+  keyring: ReasoningKeyring,
+  owners: readonly string[],
+  where: string,
+): Item {
+  const param = `${where}[${index}].encrypted_content`;
+  if (typeof item.encrypted_content !== 'string') throw errors.missingRequired(param);
+  const payload = keyring.open(item.encrypted_content, param, owners);
+  if (payload.kind !== 'compaction')
+    throw errors.invalidEncryptedContent(param, 'The encrypted content is not a compaction token of this gateway.');
+  const summary = payload.content.map((c) => c.text).join('\n');
+  return {
+    type: 'message',
+    role: 'developer',
+    content: [{ type: 'input_text', text: `${COMPACTION_PREAMBLE}\n${summary}` }],
+  };
 }
 
 /**

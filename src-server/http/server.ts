@@ -19,6 +19,7 @@ import { registerRecordingRoutes } from './recording-routes.js';
 import type { StateService } from '../sessions/state.js';
 import { registerStateRoutes } from './state-routes.js';
 import { registerConversationRoutes } from './conversation-routes.js';
+import { compactRoute } from './compact-route.js';
 import { createResponse, type ActiveStream } from './responses-route.js';
 import { StreamBudget } from './stream-budget.js';
 import { Surface } from './surface.js';
@@ -67,6 +68,8 @@ export interface HttpApp {
   metrics: GatewayMetrics;
   /** Every route registered, aliases included (what the router answers; the fuzz test sends to each). */
   routes: readonly RouteInfo[];
+  /** Host, origin, auth, rate-limit rules: the WebSocket transport's upgrade applies the same ones. */
+  surface: Surface;
 }
 
 export interface RouteInfo {
@@ -123,6 +126,18 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       logs: logTail !== undefined,
     }),
     ...(options.console ? { console: consoleReport(options.console) } : {}),
+    // docs/streaming.md#websocket and docs/state.md#compaction.
+    transports: {
+      http_sse: { endpoint: 'POST /v1/responses' },
+      websocket: {
+        endpoint: 'GET /v1/responses (Upgrade: websocket)',
+        max_age_seconds: config.websocketMaxAgeSeconds,
+        buffer_max_bytes: config.websocketBufferMaxBytes,
+        connection_local_state: true,
+        warmup: 'generate: false',
+      },
+    },
+    compaction: options.state ? { endpoint: 'POST /v1/responses/compact' } : { enabled: false },
   });
   // Routes are classed by path for the origin rules: /v1/console/* and /v1/recordings* are the
   // console's (origin-policy.ts), everything else is the public API.
@@ -158,6 +173,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   if (options.state) {
     registerStateRoutes(route, { config, backend, state: options.state, streamBudget });
     registerConversationRoutes(route, { config, state: options.state });
+    // A static path: find-my-way prefers it to GET/DELETE /v1/responses/:id (docs/state.md#compaction).
+    route('POST', '/v1/responses/compact', (ctx) =>
+      compactRoute(ctx, { config, backend, state: options.state as StateService, surface }),
+    );
   }
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
@@ -267,5 +286,5 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // moment fails with "socket hang up". The header and request timeouts (connections.ts) start at
   // a request's first byte, so they never cut an idle keep-alive connection.
   server.keepAliveTimeout = 65_000;
-  return { server, active, metrics, routes };
+  return { server, active, metrics, routes, surface };
 }

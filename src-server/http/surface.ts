@@ -70,11 +70,23 @@ export class Surface {
    * the response. Returns the budget to settle with the real usage, or undefined when unlimited.
    */
   admit(ctx: RequestContext, bodyBytes: number, maxOutputTokens: number | null | undefined): RequestBudget | undefined {
+    const admitted = this.admitRequest(ctx.req, bodyBytes, maxOutputTokens);
+    if (admitted) Object.assign(ctx.headers, admitted.headers);
+    return admitted?.budget;
+  }
+
+  /**
+   * The same admission for a request that is not an HTTP exchange of its own (a WebSocket
+   * `response.create`: `req` is the connection's upgrade request, authenticated by `guard`).
+   */
+  admitRequest(
+    req: IncomingMessage,
+    bodyBytes: number,
+    maxOutputTokens: number | null | undefined,
+  ): { budget: RequestBudget; headers: Record<string, string> } | undefined {
     if (!this.limiter.enabled) return undefined;
-    const identity = identityOf(ctx.req, this.authed.get(ctx.req) ?? null);
-    const { budget, headers } = admit(this.limiter, identity, estimateTokens(bodyBytes, maxOutputTokens));
-    Object.assign(ctx.headers, headers);
-    return budget;
+    const identity = identityOf(req, this.authed.get(req) ?? null);
+    return admit(this.limiter, identity, estimateTokens(bodyBytes, maxOutputTokens));
   }
 
   /** L7: a body `request_id` must agree with the `x-request-id` header; it is then removed. */

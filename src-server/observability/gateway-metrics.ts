@@ -30,7 +30,7 @@ export interface MetricSources {
   recording?: RecordingService | null;
 }
 
-export type ResponseMode = 'stream' | 'json' | 'background';
+export type ResponseMode = 'stream' | 'json' | 'background' | 'websocket';
 
 const PREFIX = 'responses_gateway_';
 /** Seconds; time to first event spans backend queueing, so the buckets reach a minute. */

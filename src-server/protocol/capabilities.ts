@@ -75,7 +75,7 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
     prompt_cache_options: noop('The backend owns its prefix cache.'),
     service_tier: yes('Mapped to vLLM priority; the resolved tier is echoed (L8).'),
     store: yes('Default true: the response is kept for GET, input_items and previous_response_id (docs/state.md).'),
-    stream: yes('Server-sent events.'),
+    stream: yes('Server-sent events; over the WebSocket transport every response streams (docs/streaming.md).'),
     stream_options: noop('include_obfuscation: the gateway sends no obfuscation padding.'),
     include: yes('See the include table.'),
     previous_response_id: yes(
@@ -141,6 +141,9 @@ export const DEFAULT_CAPABILITIES: CapabilityTable = {
     function_call: yes('Becomes an assistant tool call.'),
     function_call_output: yes('Becomes a tool message.'),
     reasoning: yes('Restored for the backend when it carries text or verified encrypted content.'),
+    compaction: yes(
+      'The encrypted_content of POST /v1/responses/compact is verified, opened and given to the model as a developer message (X3).',
+    ),
     item_reference: yes(
       'Replaced by the stored item of that id (a stored response or a conversation of the same owner).',
     ),

@@ -263,6 +263,27 @@ export const errors = {
   /** The input does not fit the backend model's context window (`truncation`, docs/state.md). */
   contextLengthExceeded: (message: string) =>
     new GatewayError(400, 'invalid_request_error', 'context_length_exceeded', message, 'input'),
+  /** A continuation whose `function_call_output` answers no function call of the conversation. */
+  unknownCallId: (param: string, callId: string) =>
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'invalid_value',
+      `No function call with call_id '${printable(callId)}' in the previous response or in this input.`,
+      param,
+    ),
+  // WebSocket transport (docs/streaming.md#websocket): src-server/websocket/.
+  /** A WebSocket connection older than `--responses-websocket-max-age-seconds` (the spec's 60 minutes). */
+  websocketLimitReached: (seconds: number) =>
+    new GatewayError(
+      400,
+      'invalid_request_error',
+      'websocket_connection_limit_reached',
+      `Responses websocket connection limit reached (${formatAge(seconds)}). Create a new websocket connection to continue.`,
+    ),
+  /** A WebSocket message that is not a JSON text frame. */
+  invalidWebSocketMessage: (detail: string) =>
+    new GatewayError(400, 'invalid_request_error', 'invalid_websocket_message', `Invalid WebSocket message: ${detail}`),
   responseNotFound: (id: string) =>
     new GatewayError(404, 'invalid_request_error', 'response_not_found', `No response found with id '${id}'.`),
   /** Cancel of a response that did not run in the background (OpenAI answers the same way). */
@@ -355,6 +376,11 @@ export const errors = {
       retryHeaders(1000),
     ),
 } as const;
+
+/** `3600` → `60 minutes`, `0.5` → `0.5 seconds`. */
+function formatAge(seconds: number): string {
+  return seconds >= 60 && seconds % 60 === 0 ? `${seconds / 60} minutes` : `${seconds} seconds`;
+}
 
 /** A client-supplied value for a message: bounded, control characters shown as '?'. */
 function printable(value: string): string {

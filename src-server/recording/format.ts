@@ -250,6 +250,14 @@ function toRun(v: Record<string, unknown>, line: number): RecordedRun {
   return { ...meta, events: [], actions: [] };
 }
 
+/**
+ * A run recorded from the WebSocket transport: its request is the `response.create` message with
+ * the upgrade request's headers, and each event's data is one frame's JSON, without SSE framing.
+ */
+export function isWebSocketRun(run: Pick<RecordedRun, 'request'>): boolean {
+  return (run.request.headers.upgrade ?? '').toLowerCase() === 'websocket';
+}
+
 /** The Response object a run ended with: from the terminal event, or the JSON body. */
 export function finalResponse(run: Pick<RecordedRun, 'events'>): Record<string, unknown> | null {
   for (let i = run.events.length - 1; i >= 0; i--) {
@@ -269,7 +277,8 @@ export function finalResponse(run: Pick<RecordedRun, 'events'>): Record<string, 
 /** The JSON of an SSE event's `data:` lines (or a whole body when `raw`). */
 export function parseData(data: string, raw: boolean): unknown {
   let text = data;
-  if (!raw) {
+  // A WebSocket frame is recorded as sent: the event's JSON, without SSE framing.
+  if (!raw && !data.startsWith('{')) {
     // Fast path: the gateway writes one `data: ` line per event.
     let at = data.startsWith('data: ') ? 0 : data.indexOf('\ndata: ');
     if (at > 0) at += 1;

@@ -18,7 +18,7 @@
  * A body nested deeper than `maxDepth` is never walked: it is recorded as a note saying so.
  */
 import { createLogger, reportTo } from '../logging/logger.js';
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RecordingsStore } from '../store/recordings-store.js';
 import { randomHex } from '../engine/ids.js';
@@ -98,6 +98,21 @@ export class Recorder {
       new RunCapture(this, req, res, info, toolOutputsFor ?? null);
     } catch (err) {
       this.report(err, 'observing a request');
+    }
+  }
+
+  /**
+   * One `response.create` message on a WebSocket (docs/streaming.md#websocket) as a run: the
+   * message is the request body (the upgrade request's headers with it), every frame sent back
+   * is an event with its exact text and offset. Null when nothing is recorded (a failure was
+   * reported).
+   */
+  webSocketTurn(headers: IncomingHttpHeaders, info: RequestInfo, message: Buffer): WebSocketTurnRecording | null {
+    try {
+      return new WebSocketTurnRecording(this, headers, info, message);
+    } catch (err) {
+      this.report(err, 'recording a WebSocket message');
+      return null;
     }
   }
 
@@ -391,6 +406,102 @@ class RunCapture {
       });
     } catch (err) {
       this.recorder.report(err, 'finishing a recording');
+    }
+  }
+}
+
+/** A WebSocket `response.create` being recorded (Recorder.webSocketTurn). */
+export class WebSocketTurnRecording {
+  private readonly recordingId: string;
+  private readonly sessionId: string;
+  private readonly redactor: Redactor;
+  private seq = 0;
+  private responseId: string | null = null;
+  private terminal: RunEvent | null = null;
+  private failed = false;
+
+  constructor(
+    private readonly recorder: Recorder,
+    headers: IncomingHttpHeaders,
+    private readonly info: RequestInfo,
+    message: Buffer,
+  ) {
+    this.redactor = recorder.internals.redactor.with(credentialsIn(headers));
+    let body: unknown = `[not recorded: the message nests deeper than ${recorder.maxDepth} levels]`;
+    if (jsonDepthOk(message, recorder.maxDepth)) {
+      const raw = message.toString('utf8');
+      try {
+        body = JSON.parse(raw) as unknown;
+      } catch {
+        body = raw;
+      }
+      body = this.redactor.json(body);
+    }
+    const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+    const previous = typeof fields.previous_response_id === 'string' ? fields.previous_response_id : null;
+    this.sessionId = (previous !== null ? recorder.sessionOf(previous, info.owner) : null) ?? `ses_${randomHex(12)}`;
+    const request: RecordedRequest = {
+      method: info.method,
+      path: info.path,
+      headers: this.redactor.headers(headers),
+      body,
+    };
+    this.recordingId = recorder.internals.store.startRecording({
+      requestId: info.requestId,
+      sessionId: this.sessionId,
+      request,
+      model: typeof fields.model === 'string' ? fields.model : null,
+      owner: info.owner,
+    });
+  }
+
+  /** A frame sent to the client: its type and exact text. Never throws. */
+  frame(type: string, text: string): void {
+    if (this.failed) return;
+    try {
+      const data = this.redactor.text(text);
+      if (this.responseId === null && type !== 'error') {
+        const found = RESPONSE_ID.exec(data)?.[1];
+        if (found) {
+          this.responseId = found;
+          this.recorder.linkResponse(found, {
+            recordingId: this.recordingId,
+            sessionId: this.sessionId,
+            startedAt: this.info.startedAt,
+            owner: this.info.owner,
+          });
+        }
+      }
+      const event: RunEvent = { seq: this.seq++, offsetMs: performance.now() - this.info.startedAt, type, data };
+      if (TERMINAL.test(type) || type === 'error') this.terminal = event;
+      this.recorder.internals.store.appendEvent(this.recordingId, event);
+    } catch (err) {
+      this.failed = true;
+      this.recorder.report(err, 'recording a WebSocket frame');
+    }
+  }
+
+  /** The turn is over: `httpStatus` is the error frame's status, or 101 for a response. */
+  finish(httpStatus: number, aborted: boolean): void {
+    try {
+      const response = finalResponse({
+        events: this.terminal && this.terminal.type !== 'error' ? [this.terminal] : [],
+      });
+      const summary = responseSummary(response);
+      let status = aborted ? 'aborted' : httpStatus >= 400 ? 'error' : 'completed';
+      if (!aborted && typeof response?.status === 'string') status = response.status;
+      this.recorder.internals.store.finishRecording(this.recordingId, {
+        status,
+        durationMs: performance.now() - this.info.startedAt,
+        httpStatus,
+        responseHeaders: { 'x-request-id': this.info.requestId },
+        responseId: this.responseId,
+        toolsUsed: summary.toolsUsed,
+        textPreview: summary.text,
+        model: summary.model,
+      });
+    } catch (err) {
+      this.recorder.report(err, 'finishing a WebSocket recording');
     }
   }
 }

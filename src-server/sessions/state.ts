@@ -50,6 +50,8 @@ export interface PlanContext {
   log: Logger;
   /** Who the request acts as (tenancy): owner of the response, its session and its sealed reasoning. */
   principal?: Principal;
+  /** The conversation of `previous_response_id` held by the caller (a WebSocket connection's local state). */
+  history?: Record<string, unknown>[];
 }
 
 export interface StateService {
@@ -108,7 +110,7 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
         'background: true needs store: true (the response is fetched later by id).',
       );
     const principal = ctx.principal ?? ANONYMOUS;
-    const prepared = prepareConversation(request, store, keyring, principal);
+    const prepared = prepareConversation(request, store, keyring, principal, { history: ctx.history });
     const sealer = request.include?.includes(ENCRYPTED_REASONING)
       ? new ReasoningSealer(keyring, request.model ?? '', principal.owner)
       : undefined;

@@ -82,3 +82,8 @@ export function validateResponseAgainstSpec(response: unknown): string[] {
 export function validateRequestAgainstSpec(body: unknown): string[] {
   return run('CreateResponseBody', body);
 }
+
+/** Validates a value against any schema of the spec by name (`CompactResource`, `WebSocketErrorEvent`, …). */
+export function validateAgainstSpec(schemaName: string, value: unknown): string[] {
+  return run(schemaName, value);
+}

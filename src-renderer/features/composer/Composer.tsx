@@ -6,7 +6,7 @@ import { REQUEST_MODEL_URI, monacoTheme } from '../../lib/monaco.js';
 import { ErrorNote, Panel } from '../../ui/Panel.js';
 import { featureAvailability, SESSION_FEATURES } from '../gateway/capabilities.js';
 import { TEMPLATES } from './templates.js';
-import type { Dialect, SimulatorFault } from './slice.js';
+import type { Dialect, SimulatorFault, Transport } from './slice.js';
 import { useNow } from '../../lib/use-now.js';
 import { retryBlock } from '../rate-limits/retry-block.js';
 import { activeVariables } from '../saved/slice.js';
@@ -40,6 +40,7 @@ export function Composer() {
     useShallow((st) => ({
       requestText: st.requestText,
       dialect: st.dialect,
+      transport: st.transport,
       extensions: st.extensions,
       sessionMode: st.sessionMode,
       fault: st.fault,
@@ -141,6 +142,17 @@ export function Composer() {
           >
             <option value="openai">openai</option>
             <option value="open-responses">open-responses</option>
+          </select>
+        </label>
+        <label title="HTTP: POST /v1/responses with server-sent events. WebSocket: a response.create message on GET /v1/responses (docs/streaming.md); the Exchange view then lists every frame.">
+          Transport
+          <select
+            data-testid="transport"
+            value={s.transport}
+            onChange={(e) => s.setComposer({ transport: e.target.value as Transport })}
+          >
+            <option value="http">HTTP / SSE</option>
+            <option value="websocket">WebSocket</option>
           </select>
         </label>
         <label title="Extension events (tool_call.delta, rate_limits.updated, additional_context, ping)">

@@ -3,7 +3,7 @@
  * they arrive (nothing is dropped or coalesced); React re-renders at most once per frame.
  */
 import { useStudio } from '../../app/store.js';
-import { streamResponse } from '../../lib/gateway-client.js';
+import { streamResponse, streamResponseOverWebSocket } from '../../lib/gateway-client.js';
 import { createEventChecker } from '../../lib/stream-check.js';
 import { applyEvent, applyStart, finishRun, newRun, type Run } from '../timeline/run-model.js';
 import { sessionHeader } from '../gateway/capabilities.js';
@@ -108,9 +108,11 @@ export async function sendRequest(
   const checker = createEventChecker(run.dialect, run.extensions);
   const touch = scheduleTouch();
   const session = run.requestHeaders[sessionHeader(s.capabilities)] === 'on';
-  const result = await streamResponse({
+  // Session mode needs tool outputs on the same HTTP stream: it always goes over HTTP.
+  const overWebSocket = s.transport === 'websocket' && !session;
+  const result = await (overWebSocket ? streamResponseOverWebSocket : streamResponse)({
     connection,
-    body,
+    body: overWebSocket ? withSimulatorSuffix(body, headers) : body,
     headers,
     signal: ac.signal,
     onExchange: (x) => {
@@ -141,4 +143,28 @@ export async function sendRequest(
 export function stopRequest(): void {
   controller?.abort();
   controller = null;
+}
+
+/** `x-simulator-*` header → the simulator's model-name suffix key (backends/simulator/options.ts). */
+const SIMULATOR_SUFFIX: Readonly<Record<string, string>> = {
+  'x-simulator-fault': 'fault',
+  'x-simulator-ttft-ms': 'ttft',
+  'x-simulator-token-ms': 'token',
+  'x-simulator-deltas': 'deltas',
+};
+
+/**
+ * A browser cannot set headers on a WebSocket upgrade: the simulator switches travel the other
+ * way the simulator reads them, as suffixes of the model name (`sim-chat+fault=rate_limit`).
+ */
+export function withSimulatorSuffix(
+  body: Record<string, unknown>,
+  headers: Record<string, string>,
+): Record<string, unknown> {
+  let suffix = '';
+  for (const [name, value] of Object.entries(headers)) {
+    const key = SIMULATOR_SUFFIX[name.toLowerCase()];
+    if (key && value) suffix += `+${key}=${value}`;
+  }
+  return suffix && typeof body.model === 'string' ? { ...body, model: body.model + suffix } : body;
 }

@@ -3,12 +3,15 @@ import type { StudioState } from '../../app/store.js';
 import { templateText, TEMPLATES } from './templates.js';
 
 export type Dialect = 'openai' | 'open-responses';
+/** How a request goes to the gateway: POST with SSE, or a `response.create` message on a WebSocket. */
+export type Transport = 'http' | 'websocket';
 export type SimulatorFault =
   '' | 'error_chunk' | 'malformed_chunk' | 'truncate' | 'stall' | 'rate_limit' | 'server_error';
 
 export interface ComposerSlice {
   requestText: string;
   dialect: Dialect;
+  transport: Transport;
   extensions: boolean;
   sessionMode: boolean;
   fault: SimulatorFault;
@@ -28,6 +31,7 @@ export interface ComposerSlice {
       Pick<
         ComposerSlice,
         | 'dialect'
+        | 'transport'
         | 'extensions'
         | 'sessionMode'
         | 'fault'
@@ -45,6 +49,7 @@ export interface ComposerSlice {
 export const createComposerSlice: StateCreator<StudioState, [], [], ComposerSlice> = (set) => ({
   requestText: templateText('plain'),
   dialect: 'openai',
+  transport: 'http',
   // The console shows everything by default: extension events on.
   extensions: true,
   sessionMode: false,

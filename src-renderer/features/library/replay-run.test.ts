@@ -178,3 +178,35 @@ describe('diff view grouping', () => {
     ]);
   });
 });
+
+describe('a recorded WebSocket run', { tags: ['X2', 'U6'] }, () => {
+  test('replays its frames into the timeline and shows them in its exchange', async () => {
+    const { default: WebSocket } = await import('ws');
+    const socket = new WebSocket(`${gateway.url.replace('http', 'ws')}/v1/responses?dialect=openai&extensions=on`);
+    const frames: { type: string }[] = [];
+    await new Promise<void>((resolve, reject) => {
+      socket.once('open', () =>
+        socket.send(JSON.stringify({ type: 'response.create', model: 'sim-chat+deltas=5', input: 'replay me' })),
+      );
+      socket.on('message', (data) => {
+        const frame = JSON.parse(String(data)) as { type: string };
+        frames.push(frame);
+        if (frame.type === 'response.completed') resolve();
+      });
+      socket.once('error', reject);
+    });
+    socket.close();
+    const rec = await library.get(conn(), await latestId());
+    const pb = playRecording(rec, 'replay-ws', { speed: 'instant' });
+    await pb.handle.done;
+    expect(pb.run.rows.map((r) => r.type)).toEqual(frames.map((f) => f.type));
+    expect(pb.run.status).toBe('completed');
+    expect(pb.run.violationCount).toBe(0);
+    const exchange = pb.run.exchanges[0];
+    expect(exchange.transport).toBe('websocket');
+    expect(exchange.frames?.map((f) => `${f.direction} ${f.type}`)).toEqual([
+      'sent response.create',
+      ...frames.map((f) => `received ${f.type}`),
+    ]);
+  });
+});

@@ -4,7 +4,7 @@
  * did live; timing comes from the shared replay scheduler (instant, 1×, N×, pause, step).
  */
 import { createParser } from 'eventsource-parser';
-import { BODY_TYPE, type RecordedRun, type RunEvent } from '../../../src-server/recording/format.js';
+import { BODY_TYPE, isWebSocketRun, type RecordedRun, type RunEvent } from '../../../src-server/recording/format.js';
 import { replay, type ReplayClock, type ReplayHandle, type ReplaySpeed } from '../../../src-server/recording/replay.js';
 import { toReceivedEvent } from '../../lib/gateway-client.js';
 import type { Exchange } from '../../lib/exchange.js';
@@ -61,6 +61,7 @@ export function recordingLabel(
 
 /** The HTTP exchange a recording kept: request as recorded, response headers, the exact bytes written. */
 export function recordedExchange(rec: RecordedRun): Exchange {
+  if (isWebSocketRun(rec)) return recordedWebSocketExchange(rec);
   const raw = rec.events.map((e) => e.data).join('');
   const sse = (header(rec.responseHeaders ?? {}, 'content-type') ?? '').includes('text/event-stream');
   return {
@@ -77,6 +78,48 @@ export function recordedExchange(rec: RecordedRun): Exchange {
     responseBody: raw,
     responseChars: raw.length,
     streaming: sse,
+    durationMs: rec.durationMs ?? undefined,
+    state: rec.status === 'aborted' ? 'failed' : 'done',
+    error: rec.status === 'aborted' ? 'the client went away before the end (recorded as aborted)' : undefined,
+  };
+}
+
+/** A WebSocket run's exchange: the message sent at 0 ms, then every frame received with its offset. */
+function recordedWebSocketExchange(rec: RecordedRun): Exchange {
+  const message = typeof rec.request.body === 'string' ? rec.request.body : JSON.stringify(rec.request.body);
+  const bytes = (text: string): number => new TextEncoder().encode(text).length;
+  const typeOf = (text: string): string => {
+    try {
+      const t = (JSON.parse(text) as { type?: unknown }).type;
+      return typeof t === 'string' ? t : '';
+    } catch {
+      return '';
+    }
+  };
+  return {
+    transport: 'websocket',
+    label: 'Create response (recorded, WebSocket)',
+    method: rec.request.method,
+    url: rec.request.path,
+    requestHeaders: rec.request.headers,
+    requestBody: message,
+    sentAt: 0,
+    sentAtEpoch: rec.createdAt,
+    status: rec.httpStatus ?? undefined,
+    responseHeaders: rec.responseHeaders ?? {},
+    responseBody: '',
+    responseChars: rec.events.reduce((n, e) => n + e.data.length, 0),
+    streaming: true,
+    frames: [
+      { direction: 'sent', t: 0, text: message, bytes: bytes(message), type: typeOf(message) },
+      ...rec.events.map((e) => ({
+        direction: 'received' as const,
+        t: e.offsetMs,
+        text: e.data,
+        bytes: bytes(e.data),
+        type: e.type,
+      })),
+    ],
     durationMs: rec.durationMs ?? undefined,
     state: rec.status === 'aborted' ? 'failed' : 'done',
     error: rec.status === 'aborted' ? 'the client went away before the end (recorded as aborted)' : undefined,
@@ -100,9 +143,15 @@ export function playRecording(rec: RecordedRun, runId: string, options: Playback
   let t = 0;
   let bodyEnd: unknown;
   const parser = createParser({ onEvent: (m) => applyEvent(run, toReceivedEvent(m.event, m.data, t), checker) });
+  const webSocket = isWebSocketRun(rec);
   const emit = (e: RunEvent): void => {
     t = e.offsetMs;
-    if (e.type === BODY_TYPE) {
+    if (webSocket) {
+      // One frame per event; an error frame is the answer, as the live client treats it.
+      const ev = toReceivedEvent(undefined, e.data, t);
+      if (ev.type === 'error' && ev.sequenceNumber === null) bodyEnd = { error: ev.data?.error };
+      else applyEvent(run, ev, checker);
+    } else if (e.type === BODY_TYPE) {
       // A whole JSON answer (an error, or a non-streaming response), as the live client got it.
       try {
         bodyEnd = JSON.parse(e.data) as unknown;

@@ -97,7 +97,7 @@ export function RunStats({ run }: { run: Run }) {
       </span>
       <WaitNote run={run} />
       <StallNote run={run} />
-      {run.httpStatus ? <span>HTTP {run.httpStatus}</span> : null}
+      {run.httpStatus ? <span>{run.httpStatus === 101 ? 'WebSocket (101)' : `HTTP ${run.httpStatus}`}</span> : null}
       {run.responseId ? <span className="mono">{run.responseId}</span> : null}
       {run.linkedFrom ? <span>continues {run.linkedFrom}</span> : null}
       {run.replayOf ? <span data-testid="run-replay-of">recording {run.replayOf.recordingId}</span> : null}

@@ -1,0 +1,335 @@
+/**
+ * One Responses WebSocket connection (docs/streaming.md#websocket): `response.create` messages are
+ * processed one at a time in arrival order (later ones wait in a queue; never two responses in
+ * flight), each streamed back as the same events as SSE, in the connection's dialect.
+ *
+ * Connection-local state: the most recent response's conversation (its full input and output) is
+ * kept in memory, so that a `previous_response_id` naming it continues on this socket even with
+ * `store: false`, without writing anything to the store. Other ids are looked up in the store
+ * (`store: true` responses); a `store: false` response of another connection is
+ * `previous_response_not_found`. A continuation that fails (an error frame or `response.failed`)
+ * evicts the id it named: continuing from it again is `previous_response_not_found`.
+ *
+ * Age limit: after `--responses-websocket-max-age-seconds` the response in flight finishes, every
+ * message still queued or arriving gets a `websocket_connection_limit_reached` error frame, and
+ * the connection closes (1000) once the queue is empty.
+ */
+import type { IncomingMessage } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { WebSocket } from 'ws';
+import type { BackendAdapter } from '../backends/contract.js';
+import type { GatewayConfig } from '../config/flags.js';
+import type { Dialect, ResponseRun, RunOptions } from '../engine/contract.js';
+import { inputAsItems } from '../engine/conversation.js';
+import { contained, detached } from '../engine/contain.js';
+import { randomHex } from '../engine/ids.js';
+import { startResponseRun } from '../engine/response-run.js';
+import { reportTo, type Logger } from '../logging/logger.js';
+import { simulatorHeaders } from '../http/request-headers.js';
+import { toGatewayError } from '../http/respond.js';
+import type { Surface } from '../http/surface.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import { assertSupported } from '../protocol/capabilities.js';
+import { applyHostedToolsPolicy, capabilitiesFor, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
+import { ContextWindows, fitContext } from '../engine/truncation.js';
+import { toModelRequest } from '../engine/translate-request.js';
+import { errors } from '../protocol/errors.js';
+import { resolveServiceTier } from '../protocol/service-tier.js';
+import type { CreateResponseRequest } from '../protocol/types.js';
+import { validateCreateRequest } from '../protocol/validate-request.js';
+import type { Recorder } from '../recording/recorder.js';
+import type { StateService } from '../sessions/state.js';
+import type { Principal } from '../tenancy/owner.js';
+import { gated, warmup } from './backpressure.js';
+import { FrameWriter, errorFrame } from './frame-writer.js';
+import { parseMessage } from './messages.js';
+
+export interface ConnectionDeps {
+  config: GatewayConfig;
+  backend: BackendAdapter;
+  surface: Surface;
+  state?: StateService;
+  metrics?: GatewayMetrics;
+  recorder?: Recorder | null;
+  /** Context windows of the backend's models, for `truncation` (engine/truncation.ts). */
+  windows: ContextWindows;
+}
+
+/** What the upgrade request settled for the whole connection. */
+export interface ConnectionInfo {
+  req: IncomingMessage;
+  /** Request id of the upgrade; each message gets `<id>.<n>`. */
+  requestId: string;
+  path: string;
+  principal: Principal;
+  dialect: Dialect;
+  extensions: boolean;
+  log: Logger;
+}
+
+type Item = Record<string, unknown>;
+
+interface Message {
+  data: Buffer;
+  isBinary: boolean;
+  /** performance.now() when it arrived: event offsets count from here. */
+  at: number;
+}
+
+/** Close codes (RFC 6455): normal end, and the gateway going away. */
+const CLOSE_NORMAL = 1000;
+const CLOSE_GOING_AWAY = 1001;
+
+export class ResponsesConnection {
+  private readonly queue: Message[] = [];
+  private busy = false;
+  /** The most recent response's id and whole conversation (connection-local state). */
+  private chain: { id: string; items: Item[] } | null = null;
+  private expired = false;
+  private closing = false;
+  private turns = 0;
+  private run: ResponseRun | null = null;
+  private controller: AbortController | null = null;
+  private readonly ageTimer: NodeJS.Timeout | undefined;
+  /** Resolves when the socket has closed. */
+  readonly closed: Promise<void>;
+
+  constructor(
+    private readonly ws: WebSocket,
+    private readonly info: ConnectionInfo,
+    private readonly deps: ConnectionDeps,
+  ) {
+    const report = reportTo(info.log);
+    ws.on(
+      'message',
+      contained(
+        'receiving a WebSocket message',
+        (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+          this.queue.push({ data: toBuffer(data), isBinary, at: performance.now() });
+          this.pump();
+        },
+        report,
+      ),
+    );
+    this.closed = new Promise((resolve) => ws.once('close', () => resolve()));
+    ws.once(
+      'close',
+      contained(
+        'closing a WebSocket connection',
+        (code: number) => {
+          this.closing = true;
+          if (this.ageTimer) clearTimeout(this.ageTimer);
+          this.queue.length = 0;
+          this.chain = null;
+          this.controller?.abort();
+          this.run?.cancel('client_disconnected');
+          info.log.info('websocket closed', { code, turns: this.turns });
+        },
+        report,
+      ),
+    );
+    ws.on('error', (err) => info.log.info('websocket error', { message: err.message }));
+    const maxAge = deps.config.websocketMaxAgeSeconds;
+    if (maxAge > 0) {
+      this.ageTimer = setTimeout(
+        contained('ending an expired WebSocket connection', () => this.expire(), report),
+        maxAge * 1000,
+      );
+      this.ageTimer.unref();
+    }
+  }
+
+  /** Shutdown: the response in flight ends (cancelled, with its terminal event), then the socket closes. */
+  async shutdown(): Promise<void> {
+    this.closing = true;
+    this.queue.length = 0;
+    this.run?.cancel('cancelled');
+    const close = (): void => {
+      if (this.ws.readyState === this.ws.OPEN) this.ws.close(CLOSE_GOING_AWAY, 'gateway shutting down');
+    };
+    if (this.busy) detached(this.idle().then(close), 'closing a WebSocket at shutdown', reportTo(this.info.log));
+    else close();
+    await this.closed;
+  }
+
+  private idlePromise: Promise<void> | null = null;
+  private idleResolve: (() => void) | null = null;
+
+  private idle(): Promise<void> {
+    if (!this.busy) return Promise.resolve();
+    this.idlePromise ??= new Promise((resolve) => (this.idleResolve = resolve));
+    return this.idlePromise;
+  }
+
+  private expire(): void {
+    this.expired = true;
+    if (!this.busy) {
+      // Idle: say why, then close.
+      this.sendError(errors.websocketLimitReached(this.deps.config.websocketMaxAgeSeconds), null);
+      this.closeNormally();
+    }
+  }
+
+  private closeNormally(): void {
+    this.closing = true;
+    if (this.ws.readyState === this.ws.OPEN) this.ws.close(CLOSE_NORMAL, 'connection limit reached');
+  }
+
+  private pump(): void {
+    if (this.busy || this.closing) return;
+    this.busy = true;
+    detached(
+      (async () => {
+        try {
+          while (this.queue.length > 0 && !this.closing) await this.turn(this.queue.shift() as Message);
+        } finally {
+          this.busy = false;
+          this.idleResolve?.();
+          this.idlePromise = null;
+          this.idleResolve = null;
+          if (this.expired && !this.closing) this.closeNormally();
+        }
+      })(),
+      'processing WebSocket messages',
+      reportTo(this.info.log),
+    );
+  }
+
+  /** One message: a response streamed back, or one error frame. Never throws. */
+  private async turn(message: Message): Promise<void> {
+    const { config, surface, state } = this.deps;
+    const requestId = `${this.info.requestId}.${++this.turns}`;
+    const log = this.info.log.child({ requestId });
+    const recording =
+      this.deps.recorder?.webSocketTurn(
+        this.info.req.headers,
+        { requestId, startedAt: message.at, method: 'GET', path: this.info.path, owner: this.info.principal.owner },
+        message.data,
+      ) ?? null;
+    const writer = new FrameWriter(this.ws, {
+      bufferMaxBytes: config.websocketBufferMaxBytes,
+      onFrame: recording ? (type, text) => recording.frame(type, text) : undefined,
+    });
+    let previous: string | null = null;
+    let budget: ReturnType<Surface['admitRequest']>;
+    try {
+      if (this.expired) throw errors.websocketLimitReached(config.websocketMaxAgeSeconds);
+      const parsed = parseMessage(message.data, message.isBinary, config.maxRequestDepth);
+      const validated = validateCreateRequest(parsed.body, { compat: config.compat });
+      // Hosted tools as over HTTP (docs/clients.md); a WebSocket message has no headers to name them.
+      const policy = config.hostedTools as HostedToolsPolicy;
+      const { request, omitted } = applyHostedToolsPolicy(validated.request, policy);
+      if (omitted.length > 0) {
+        log.warn('hosted tools omitted: the gateway does not run them', { tools: omitted.map((o) => o.label) });
+        this.deps.metrics?.countOmittedTools(omitted.map((o) => o.type));
+      }
+      previous = typeof request.previous_response_id === 'string' ? request.previous_response_id : null;
+      assertSupported(request, capabilitiesFor(policy));
+      const history = previous !== null && this.chain?.id === previous ? this.chain.items : undefined;
+      const plan = state?.plan(request, {
+        requestId,
+        session: false,
+        backendHeaders: simulatorHeaders(this.info.req),
+        log,
+        principal: this.info.principal,
+        ...(history ? { history } : {}),
+      });
+      let runRequest = plan?.request ?? request;
+      if (!state && previous !== null) {
+        // A stateless gateway: only this connection's own state can continue a chain.
+        if (!history) throw errors.previousResponseNotFound(previous);
+        runRequest = {
+          ...request,
+          input: [...history, ...inputAsItems(request.input)] as unknown as CreateResponseRequest['input'],
+        };
+      }
+      // `truncation` as over HTTP: the whole context measured against the model's window.
+      const fitted = await fitContext(runRequest, this.deps.backend, this.deps.windows, {
+        toModelRequest: (r) => toModelRequest(r, { headers: simulatorHeaders(this.info.req) }),
+      });
+      if (fitted.report) log.info('truncation', { ...fitted.report });
+      plan?.useRequest(fitted.request);
+      runRequest = fitted.request;
+      const tier = resolveServiceTier(request.service_tier, surface.tiers);
+      request.service_tier = tier.tier;
+      budget = surface.admitRequest(this.info.req, message.data.length, request.max_output_tokens);
+
+      const controller = new AbortController();
+      this.controller = controller;
+      const observation = this.deps.metrics?.begin(this.deps.backend, message.at);
+      const base = observation?.backend ?? this.deps.backend;
+      const options: RunOptions = {
+        requestId,
+        logger: log,
+        dialect: this.info.dialect,
+        extensions: this.info.extensions,
+        backendHeaders: simulatorHeaders(this.info.req),
+        signal: controller.signal,
+        config,
+        startedAt: message.at,
+        ...(tier.priority !== undefined ? { priority: tier.priority } : {}),
+        ...(budget ? { rateLimits: budget.budget } : {}),
+      };
+      let run: ResponseRun;
+      try {
+        run = await startResponseRun(
+          runRequest,
+          parsed.warmup ? warmup(base) : gated(base, writer.ready),
+          options,
+          plan?.hooks,
+        );
+      } catch (err) {
+        budget?.budget.settle(0);
+        throw err;
+      }
+      this.run = run;
+      plan?.attach(run);
+      observation?.started(run, 'websocket');
+      const unsubscribe = run.onEvent(writer.event);
+      if (this.closing) run.cancel('client_disconnected');
+      let final;
+      try {
+        final = await run.finished;
+      } finally {
+        unsubscribe();
+        this.run = null;
+        this.controller = null;
+      }
+      // Stored before the client sees the end (M6), as on SSE.
+      state?.flushFinalSaves();
+      writer.release();
+      observation?.streamEnded(writer.count);
+      budget?.budget.settle(final.usage?.total_tokens ?? 0);
+      if (final.status === 'failed' || final.status === 'cancelled') this.evict(previous);
+      else this.chain = { id: final.id, items: [...inputAsItems(runRequest.input), ...final.output] as Item[] };
+      recording?.finish(101, this.closing && final.status !== 'completed');
+    } catch (err) {
+      const e = toGatewayError(err, log);
+      this.deps.metrics?.error(e.code);
+      log.info('websocket message refused', { code: e.code, status: e.status });
+      this.evict(previous);
+      this.sendError(e, writer);
+      recording?.finish(errorFrame(e).status, false);
+    }
+  }
+
+  /** A failed continuation forgets the response it named (spec: "evict … from the connection-local cache"). */
+  private evict(previous: string | null): void {
+    if (previous !== null && this.chain?.id === previous) this.chain = null;
+  }
+
+  private sendError(e: ReturnType<typeof toGatewayError>, writer: FrameWriter | null): void {
+    (writer ?? new FrameWriter(this.ws, { bufferMaxBytes: this.deps.config.websocketBufferMaxBytes })).error(e);
+  }
+}
+
+function toBuffer(data: Buffer | ArrayBuffer | Buffer[]): Buffer {
+  if (Buffer.isBuffer(data)) return data;
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return Buffer.from(data);
+}
+
+/** A fresh connection id when the upgrade carried no usable `x-request-id`. */
+export function connectionId(): string {
+  return `ws_${randomHex(12)}`;
+}
