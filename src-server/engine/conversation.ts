@@ -7,7 +7,7 @@
 import { errors } from '../protocol/errors.js';
 import type { ReasoningKeyring } from '../crypto/reasoning-seal.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
-import type { ResponsesStore } from '../store/index.js';
+import type { ConversationResult } from '../store/responses-store.js';
 import type { ResponseObject } from './contract.js';
 import type { CanonicalEvent } from './response-builder.js';
 import { ANONYMOUS, ANONYMOUS_OWNER, ownerScope, type Principal } from '../tenancy/owner.js';
@@ -36,18 +36,18 @@ export function inputAsItems(input: CreateResponseRequest['input']): Item[] {
  * previous response is not found) and whose sealed reasoning may be opened (another owner's
  * token is a 400, as if tampered). Without one, the anonymous owner.
  */
-export function prepareConversation(
+export async function prepareConversation(
   request: CreateResponseRequest,
-  store: ResponsesStore,
+  store: { getConversation(id: string, owner?: string): ConversationResult | Promise<ConversationResult> },
   keyring: ReasoningKeyring,
   principal: Principal = ANONYMOUS,
-): PreparedRequest {
+): Promise<PreparedRequest> {
   const inputItems = inputAsItems(request.input);
   const own = inputItems.map((item, i) => openReasoning(item, i, keyring, principal.sealOwners));
   let history: Item[] = [];
   const previous = request.previous_response_id;
   if (typeof previous === 'string') {
-    const found = store.getConversation(previous, ownerScope(principal));
+    const found = await store.getConversation(previous, ownerScope(principal));
     if (!found.found) throw errors.previousResponseNotFound(previous);
     history = found.items.filter(isReplayable);
   }

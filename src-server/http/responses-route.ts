@@ -58,7 +58,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   const { request, ignoredFields } = validateCreateRequest(body, { compat: config.compat });
   if (ignoredFields.length > 0) ctx.headers[IGNORED_FIELDS_HEADER] = ignoredFieldsHeader(ignoredFields);
   assertSupported(request);
-  const plan = deps.state?.plan(request, {
+  const plan = await deps.state?.plan(request, {
     requestId: ctx.requestId,
     session: request.stream === true && sessionRequested(req.headers),
     backendHeaders: simulatorHeaders(req),
@@ -106,7 +106,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
       'settling a rate-limit budget',
       reportTo(ctx.log),
     );
-  plan?.attach(run);
+  await plan?.attach(run);
   observation?.started(run, request.background === true ? 'background' : request.stream === true ? 'stream' : 'json');
   res.off('close', onEarlyClose);
   if (controller.signal.aborted || res.destroyed) {
@@ -136,7 +136,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   const final = await run.finished;
   res.off('close', onClose);
   // Stored before the client is told (M6): its final state was queued by the run's end.
-  deps.state?.flushFinalSaves();
+  await deps.state?.flushFinalSaves();
   if (budget) Object.assign(ctx.headers, budget.headers());
   const answer = plan ? plan.present(final) : final;
   if (observation) Object.assign(ctx.headers, observation.overheadHeaders());
@@ -178,7 +178,7 @@ async function streamRun(
     unsubscribe();
     deps.active.delete(entry);
     // The terminal event is still queued in the writer: stored first, then sent (M6).
-    deps.state?.flushFinalSaves();
+    await deps.state?.flushFinalSaves();
     writer.end();
     observation?.streamEnded(writer.events);
   }

@@ -33,6 +33,7 @@ import { accessOf, type RequestOrigin } from './origin-policy.js';
 import type { RerunTargetResolver } from '../recording/rerun.js';
 import { contained } from '../engine/contain.js';
 import { reportTo } from './report-failure.js';
+import { INSTANCE_HEADER } from '../cluster/instance.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -54,6 +55,8 @@ export interface HttpAppOptions {
   rerunTargets?: RerunTargetResolver;
   /** What the host offers the console it serves (profile gateways, saved requests, limit editing). */
   console?: ConsoleServices;
+  /** This instance's id when it is one of several: sent as x-studio-instance (docs/deploy.md). */
+  instance?: string;
 }
 
 export interface HttpApp {
@@ -124,7 +127,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     createResponse(ctx, { config, backend, active, surface, state: options.state, observe: metrics }),
   );
   route('GET', '/v1/models', (ctx) => listModels(ctx, backend));
-  route('GET', '/healthz', (ctx) => health(ctx, backend));
+  route('GET', '/healthz', (ctx) => health(ctx, backend, options.state, options.instance));
   route('GET', '/v1/capabilities', (ctx) => capabilities(ctx, backend, report()));
   route('GET', METRICS_ENDPOINT, (ctx) => serveMetrics(ctx, metrics));
   if (logTail) route('GET', LOGS_ENDPOINT, (ctx) => streamLogs(ctx, logTail));
@@ -153,6 +156,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     let pattern = found ? (found.store as RouteEntry).pattern : '(unmatched)';
     const access = accessOf(found ? pattern : path);
     const headers = { ...baseHeaders(req, requestId), ...surface.origins.headers(origin, access) };
+    if (options.instance) headers[INSTANCE_HEADER] = options.instance;
     const principal = surface.principal(req, path);
     if (origin.hostAllowed) recorder?.observe(req, res, { requestId, startedAt, method, path, owner: principal.owner });
     let ctx: RequestContext = {

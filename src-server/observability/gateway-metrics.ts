@@ -92,13 +92,18 @@ export class GatewayMetrics {
       help: 'Function calls whose arguments were not valid JSON, delivered verbatim (E7).',
       registers,
     });
-    const gauge = (n: string, help: string, read: () => number): void => {
+    const gauge = (n: string, help: string, read: () => number | Promise<number>): void => {
       new Gauge({
         name: name(n),
         help,
         registers,
-        collect() {
-          this.set(read());
+        async collect() {
+          // A store that cannot be reached keeps the last value rather than failing the scrape.
+          try {
+            this.set(await read());
+          } catch {
+            // Reported by /healthz.
+          }
         },
       });
     };
@@ -139,8 +144,16 @@ export class GatewayMetrics {
       );
       gauge('sessions_waiting', 'Session-mode responses waiting for tool outputs (C1).', () => state.sessions.waiting);
       gauge('background_runs', 'Background responses still running.', () => state.background.live().length);
-      gauge('store_responses', 'Responses in the response store.', () => state.store.responses.stats().count);
-      gauge('store_bytes', 'Bytes of response JSON in the response store.', () => state.store.responses.stats().bytes);
+      gauge(
+        'store_responses',
+        'Responses in the response store.',
+        async () => (await state.store.responses.stats()).count,
+      );
+      gauge(
+        'store_bytes',
+        'Bytes of response JSON in the response store.',
+        async () => (await state.store.responses.stats()).bytes,
+      );
     }
     const recording = sources.recording;
     if (recording) {

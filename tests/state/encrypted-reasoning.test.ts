@@ -61,7 +61,7 @@ describe('H4 encrypted reasoning', () => {
     const store = openStore({ inMemory: true });
     try {
       const keyring = new ReasoningKeyring([Buffer.from('11'.repeat(32), 'hex')]);
-      const prepared = prepareConversation(
+      const prepared = await prepareConversation(
         { model: 'sim-chat', input } as CreateResponseRequest,
         store.responses,
         keyring,
