@@ -329,6 +329,11 @@ export class ClusterCoordinator {
     return { events, ended };
   }
 
+  /** The command connection (shared rate-limit buckets run their script on it). */
+  get commands(): Redis {
+    return this.cmd;
+  }
+
   /** A connection of its own for blocking reads (one per follower, closed by the caller). */
   follower(): Redis {
     return this.cmd.duplicate({ enableOfflineQueue: true });

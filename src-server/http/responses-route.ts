@@ -68,7 +68,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   // L8: resolve the tier (400 when not allowed), then H5: admit against the budgets (429).
   const tier = deps.surface ? resolveServiceTier(request.service_tier, deps.surface.tiers) : undefined;
   if (tier) request.service_tier = tier.tier;
-  const budget = deps.surface?.admit(ctx, raw.length, request.max_output_tokens);
+  const budget = await deps.surface?.admit(ctx, raw.length, request.max_output_tokens);
 
   // The client may leave while the backend is still accepting the request (E5).
   const controller = new AbortController();

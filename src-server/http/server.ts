@@ -34,6 +34,7 @@ import type { RerunTargetResolver } from '../recording/rerun.js';
 import { contained } from '../engine/contain.js';
 import { reportTo } from './report-failure.js';
 import { INSTANCE_HEADER } from '../cluster/instance.js';
+import { SharedBuckets } from '../cluster/shared-buckets.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -91,7 +92,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const active = new Set<ActiveStream>();
   const router = FindMyWay({ ignoreTrailingSlash: true });
   // Host, origins and CORS, auth and owners, rate limits, tiers, Azure aliases (surface.ts).
-  const surface = new Surface(config, { rateLimiter: options.rateLimiter });
+  const cluster = options.state?.cluster;
+  const surface = new Surface(config, {
+    rateLimiter: options.rateLimiter,
+    sharedBuckets: cluster
+      ? new SharedBuckets(
+          () => cluster.commands,
+          (k) => cluster.key(k),
+        )
+      : undefined,
+  });
   const routes: RouteInfo[] = [];
   const route = (method: HTTPMethod, path: string, handler: Route): void => {
     router.on(method, path, () => undefined, { handler, pattern: path } satisfies RouteEntry);

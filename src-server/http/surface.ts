@@ -17,10 +17,13 @@ import { Principals } from './owner.js';
 import { admit, createRateLimiter, estimateTokens, identityOf, type RequestBudget } from './rate-limit.js';
 import type { RequestContext } from './respond.js';
 import type { Principal } from '../tenancy/owner.js';
+import type { SharedBuckets } from '../cluster/shared-buckets.js';
 
 export interface SurfaceOptions {
   /** A limiter built elsewhere (tests inject one with a short window). */
   rateLimiter?: RateLimiter;
+  /** Buckets shared with the other instances (--redis); the local limiter mirrors them. */
+  sharedBuckets?: SharedBuckets;
 }
 
 /** Routes that answer without a key: load balancers probe health, browsers preflight. */
@@ -35,6 +38,8 @@ export class Surface {
   private readonly principals: Principals;
   /** The key each request authenticated with (null: none). */
   private readonly authed = new WeakMap<IncomingMessage, string | null>();
+  private readonly shared: SharedBuckets | undefined;
+  private sharedFailed = false;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -45,6 +50,7 @@ export class Surface {
     this.tiers = tierPolicy(config);
     this.origins = new OriginPolicy(config);
     this.principals = new Principals(this.keys);
+    this.shared = options.sharedBuckets;
   }
 
   /** Who the request acts as (tenancy): judged before routing, checked by `guard`. */
@@ -69,10 +75,34 @@ export class Surface {
    * Admits a create request against the budgets (throws the 429) and puts the updated headers on
    * the response. Returns the budget to settle with the real usage, or undefined when unlimited.
    */
-  admit(ctx: RequestContext, bodyBytes: number, maxOutputTokens: number | null | undefined): RequestBudget | undefined {
+  async admit(
+    ctx: RequestContext,
+    bodyBytes: number,
+    maxOutputTokens: number | null | undefined,
+  ): Promise<RequestBudget | undefined> {
     if (!this.limiter.enabled) return undefined;
     const identity = identityOf(ctx.req, this.authed.get(ctx.req) ?? null);
-    const { budget, headers } = admit(this.limiter, identity, estimateTokens(bodyBytes, maxOutputTokens));
+    const estimate = estimateTokens(bodyBytes, maxOutputTokens);
+    let onSettle: ((giveBack: number) => void) | undefined;
+    const shared = this.shared;
+    if (shared) {
+      // One budget for every instance: the shared levels decide. While Redis is away each
+      // instance enforces the budget on its own (logged once), so plain requests keep working.
+      const key = this.limiter.identityKey(identity);
+      const limits = this.limiter.limitsFor(identity);
+      const windowMs = this.limiter.window;
+      try {
+        const levels = await shared.admit(key, limits, windowMs, estimate);
+        this.limiter.mirror(identity, levels);
+        if (this.sharedFailed) ctx.log.info('shared rate limits available again');
+        this.sharedFailed = false;
+        onSettle = (giveBack) => void shared.commit(key, limits, windowMs, giveBack).catch(() => undefined);
+      } catch (err) {
+        if (!this.sharedFailed) ctx.log.warn('shared rate limits unavailable; enforcing them per instance', { err });
+        this.sharedFailed = true;
+      }
+    }
+    const { budget, headers } = admit(this.limiter, identity, estimate, onSettle);
     Object.assign(ctx.headers, headers);
     return budget;
   }
