@@ -9,6 +9,7 @@ import { interEvent } from './inter-event.js';
 import { memory } from './memory.js';
 import { recordingOverhead } from './recording-overhead.js';
 import { saturation } from './saturation.js';
+import { scale } from './scale.js';
 import { sessions } from './sessions.js';
 import { storeWrites } from './store-writes.js';
 
@@ -21,4 +22,5 @@ export const scenarios: readonly Scenario[] = [
   sessions,
   storeWrites,
   recordingOverhead,
+  scale,
 ];
