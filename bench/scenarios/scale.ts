@@ -99,11 +99,12 @@ export const scale: Scenario = {
             },
           };
         },
-        async () => {
+        // The balancer's own hop, measured apart: one instance behind the same HAProxy.
+        ...[1, 3].map((count) => async (): Promise<Setup> => {
           const db = await createDatabase(pgUrl as string);
           const prefix = `bench-${randomBytes(4).toString('hex')}:`;
           const procs: ServerProcess[] = [];
-          for (let i = 0; i < 3; i++) {
+          for (let i = 0; i < count; i++) {
             const gw = await ctx.startGateway({
               args: [
                 '--store',
@@ -120,7 +121,7 @@ export const scale: Scenario = {
           }
           const balancer = await startBalancer(procs.map((p) => p.url));
           return {
-            name: '3 × PostgreSQL + Redis (HAProxy)',
+            name: `${count} × PostgreSQL + Redis (HAProxy)`,
             path: {
               kind: 'responses',
               target: makeTarget('haproxy', balancer.url),
@@ -133,7 +134,7 @@ export const scale: Scenario = {
               await db.drop();
             },
           };
-        },
+        }),
       ];
       for (const make of setups) {
         const setup = await make();
@@ -170,7 +171,10 @@ export const scale: Scenario = {
     }
     const metrics: Metric[] = [];
     for (const [name, m] of Object.entries(measured)) {
-      const slug = name.startsWith('1 × SQLite') ? 'sqlite_1' : name.startsWith('1 ×') ? 'pg_redis_1' : 'pg_redis_3';
+      const count = name.slice(0, 1);
+      const slug = name.includes('SQLite')
+        ? 'sqlite_1'
+        : `pg_redis_${count}${name.includes('HAProxy') ? '_haproxy' : ''}`;
       metrics.push(
         {
           id: `scale_${slug}_deltas_per_s`,

@@ -118,6 +118,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     activeStreams: () => active.size,
     state: options.state,
     recording: options.recording,
+    instance: options.instance,
   });
   const logTail = options.logTail;
   const recorder = options.recording?.recorder ?? null;

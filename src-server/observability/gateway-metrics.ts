@@ -23,6 +23,8 @@ export interface MetricSources {
   activeStreams: () => number;
   state?: StateService;
   recording?: RecordingService | null;
+  /** This instance's id when it is one of several (docs/deploy.md). */
+  instance?: string;
 }
 
 export type ResponseMode = 'stream' | 'json' | 'background';
@@ -136,6 +138,18 @@ export class GatewayMetrics {
       () => sessionMetrics.timedOut,
     );
     const state = sources.state;
+    if (sources.instance && state) {
+      // One of several instances: which one this is, and what it shares with the others.
+      new Gauge({
+        name: name('instance_info'),
+        help: 'This gateway instance (value 1): its id, store engine and whether Redis coordinates it.',
+        labelNames: ['instance', 'store', 'redis'],
+        registers,
+      }).set({ instance: sources.instance, store: state.store.kind, redis: String(state.cluster !== null) }, 1);
+      gauge('redis_available', 'Redis reachable by this instance (1) or not (0).', () =>
+        state.cluster?.available ? 1 : 0,
+      );
+    }
     if (state) {
       gauge(
         'sessions_active',
