@@ -50,6 +50,8 @@ interface Row {
 
 /** Quota enforcement is serialized across instances with this advisory lock. */
 const QUOTA_LOCK = 0x71756f7461;
+/** How old the quota estimate's count may be before it is taken again. */
+const TOTALS_TTL_MS = 1000;
 const VISIBLE = '(expires_at IS NULL OR expires_at > $2)';
 const OWNED = '($3::text IS NULL OR owner = $3)';
 const bytesOf = (text: string | null): number => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
@@ -64,6 +66,8 @@ export class PostgresResponses implements ResponseStorage {
   private readonly maxBytes: number;
   private readonly now: () => number;
   private pending: Promise<void>[] = [];
+  /** Last count of the table (quota estimate), with the saves of this instance added since. */
+  private totals: { count: number; bytes: number; at: number } | null = null;
 
   constructor(
     private readonly pool: Pool,
@@ -110,11 +114,9 @@ export class PostgresResponses implements ResponseStorage {
   private async saveIn(client: PoolClient, input: SaveResponseInput): Promise<SaveResult> {
     const { response } = input;
     const now = this.now();
-    const quotas = this.maxItems > 0 || this.maxBytes > 0;
-    if (quotas) await client.query('SELECT pg_advisory_xact_lock($1)', [QUOTA_LOCK]);
     const existing = (
-      await client.query<{ expires_at: string | null; items_bytes: string }>(
-        'SELECT expires_at, items_bytes FROM responses WHERE id = $1 FOR UPDATE',
+      await client.query<{ expires_at: string | null; items_bytes: string; bytes: string }>(
+        'SELECT expires_at, items_bytes, bytes FROM responses WHERE id = $1 FOR UPDATE',
         [response.id],
       )
     ).rows[0];
@@ -187,16 +189,53 @@ export class PostgresResponses implements ResponseStorage {
         );
       }
     }
-    return { evicted: quotas ? await this.enforceQuota(client, response.id, now) : [] };
+    if (this.maxItems === 0 && this.maxBytes === 0) return { evicted: [] };
+    // The exact check (a lock shared by every instance and a count of the table) only when this
+    // instance's running estimate says the store may be over a quota: saves far from the limits
+    // never wait for each other.
+    const totals = await this.totalsWith(client, {
+      count: existing ? 0 : 1,
+      bytes: bytes - (existing ? Number(existing.bytes) : 0),
+    });
+    if (!this.over(totals)) return { evicted: [] };
+    await client.query('SELECT pg_advisory_xact_lock($1)', [QUOTA_LOCK]);
+    const evicted = await this.enforceQuota(client, response.id, now);
+    this.totals = null;
+    return { evicted };
+  }
+
+  private over(t: { count: number; bytes: number }): boolean {
+    return (this.maxItems > 0 && t.count > this.maxItems) || (this.maxBytes > 0 && t.bytes > this.maxBytes);
+  }
+
+  /**
+   * The store's totals with this save: the table as this instance last counted it (at most
+   * TOTALS_TTL_MS ago) plus its own saves since. Other instances' saves since the count are not in
+   * it, so a quota is exact on one instance and may be passed by what the others saved meanwhile.
+   */
+  private async totalsWith(
+    client: PoolClient,
+    delta: { count: number; bytes: number },
+  ): Promise<{ count: number; bytes: number }> {
+    const now = Date.now();
+    if (!this.totals || now - this.totals.at > TOTALS_TTL_MS) {
+      // Counted inside this transaction: the row just written is already in it.
+      const { rows } = await client.query<{ count: string; bytes: string }>(
+        'SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM responses',
+      );
+      this.totals = { count: Number(rows[0].count), bytes: Number(rows[0].bytes), at: now };
+    } else {
+      this.totals.count += delta.count;
+      this.totals.bytes += delta.bytes;
+    }
+    return { count: this.totals.count, bytes: this.totals.bytes };
   }
 
   private async overQuota(client: PoolClient): Promise<boolean> {
     const { rows } = await client.query<{ count: string; bytes: string }>(
       'SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM responses',
     );
-    const count = Number(rows[0].count);
-    const bytes = Number(rows[0].bytes);
-    return (this.maxItems > 0 && count > this.maxItems) || (this.maxBytes > 0 && bytes > this.maxBytes);
+    return this.over({ count: Number(rows[0].count), bytes: Number(rows[0].bytes) });
   }
 
   private async enforceQuota(client: PoolClient, keepId: string, now: number): Promise<string[]> {
