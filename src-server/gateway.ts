@@ -10,7 +10,7 @@ import type { GatewayConfig } from './config/flags.js';
 import { createLogger, type Logger } from './http/logger.js';
 import { createHttpApp, type RouteInfo } from './http/server.js';
 import { createStateService } from './sessions/state.js';
-import { openGatewayStore } from './store/open.js';
+import { openGatewayStore, selectStore } from './store/open.js';
 import { isClustered, resolveInstanceId } from './cluster/instance.js';
 import { ClusterCoordinator } from './cluster/coordinator.js';
 import { forwardedRequestHandler } from './cluster/forwarded.js';
@@ -59,7 +59,13 @@ export interface Gateway {
 /** How long close() lets open streams finish their terminal events before cutting connections. */
 const CLOSE_GRACE_MS = 5000;
 
-export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+export async function createGateway(given: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  // `--store sqlite:PATH` without --data-dir: PATH is the data dir (the reasoning key lives there too).
+  const selected = selectStore(given);
+  const config =
+    selected.kind === 'sqlite' && selected.dataDir !== undefined && given.dataDir === undefined
+      ? { ...given, dataDir: selected.dataDir }
+      : given;
   // The last lines are also kept for the console's live log tail (GET /v1/console/logs).
   const logTail = new LogTail();
   const instanceId = resolveInstanceId(config);

@@ -49,7 +49,9 @@ describe('--store selects the engine', { tags: ['X8', 'M6'] }, () => {
   test('an unreachable PostgreSQL at start-up is a clear error without the password', async () => {
     const config = { ...defaultConfig(), store: 'postgres://studio:s3cret@127.0.0.1:1/studio' };
     const failure = openGatewayStore(config, { instanceId: 'test', onError: () => undefined });
-    await expect(failure).rejects.toThrow(/The response store is unavailable: PostgreSQL at start-up/);
+    await expect(failure).rejects.toThrow(
+      'Cannot open the response store at postgres://127.0.0.1:1/studio: ECONNREFUSED',
+    );
     await expect(failure).rejects.not.toThrow(/s3cret/);
   });
 });

@@ -3,10 +3,9 @@
  * `--data-dir` (in memory without one), the embedded default.
  */
 import type { GatewayConfig } from '../config/flags.js';
-import { errors } from '../protocol/errors.js';
 import type { GatewayStore } from './contract.js';
 import { openStore, type StoreOptions } from './index.js';
-import { openPostgresStore } from './postgres/index.js';
+import { openPostgresStore, redactedLocation } from './postgres/index.js';
 import { sqliteGatewayStore } from './sqlite-storage.js';
 
 export interface OpenGatewayStoreOptions {
@@ -72,9 +71,8 @@ export async function openGatewayStore(config: GatewayConfig, options: OpenGatew
     });
   } catch (err) {
     local.close();
-    const e = errors.storeUnavailable(
-      `PostgreSQL at start-up (${(err as { code?: string }).code ?? (err as Error).message})`,
-    );
-    throw new Error(e.message);
+    // The URL without credentials; pg's messages never carry the password.
+    const why = (err as { code?: string }).code ?? (err as Error).message;
+    throw new Error(`Cannot open the response store at ${redactedLocation(selection.url)}: ${why}`);
   }
 }
