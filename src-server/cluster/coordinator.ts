@@ -188,7 +188,10 @@ export class ClusterCoordinator {
 
   // ---- forwarding requests to the holder ----
 
-  /** Sends a request to `instance` and waits for its answer; errors come back as GatewayErrors. */
+  /**
+   * Sends a request to `instance` and waits for its answer; errors come back as GatewayErrors.
+   * Undefined when no instance listens under that id (it is gone; its claim outlived it).
+   */
   async forward(instance: string, request: ForwardRequest): Promise<unknown> {
     this.requireAvailable('live responses on other instances');
     const rid = randomUUID();

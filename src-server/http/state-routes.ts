@@ -186,8 +186,10 @@ async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> 
   // Running on another instance: cancelled there (Redis away: 503, the run cannot be reached).
   if (deps.state.cluster && RUNNING.has(stored.response.status ?? '')) {
     const holder = await remoteHolder(deps, id);
-    if (holder) {
-      sendJson(ctx, 200, await deps.state.cluster.forward(holder, { op: 'cancel', id, scope }));
+    const answer = holder ? await deps.state.cluster.forward(holder, { op: 'cancel', id, scope }) : undefined;
+    // No answer: its instance is gone (the lease will mark it failed); it is returned as stored.
+    if (answer !== undefined) {
+      sendJson(ctx, 200, answer);
       return;
     }
   }
@@ -224,7 +226,11 @@ async function toolOutputs(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   if (holder && deps.state.cluster) {
     // Held by another instance: the same body limits here, the decision there (first submission wins).
     const { body, bytes } = await readJson(ctx, deps.config.toolOutputsMaxBytes, deps.config.maxRequestDepth);
-    sendJson(ctx, 200, await deps.state.cluster.forward(holder, { op: 'tool_outputs', id, scope, body, bytes }));
+    const answer = await deps.state.cluster.forward(holder, { op: 'tool_outputs', id, scope, body, bytes });
+    // No answer: the instance holding the stream is gone; the response cannot go on.
+    if (answer === undefined)
+      throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
+    sendJson(ctx, 200, answer);
     return;
   }
   if (!sessions.has(id, scope)) {
@@ -242,8 +248,9 @@ async function sessionState(ctx: RequestContext, deps: StateRouteDeps): Promise<
   const state = deps.state.sessions.state(id, scope);
   if (state) return sendJson(ctx, 200, state);
   const holder = await remoteHolder(deps, id);
-  if (!holder || !deps.state.cluster) throw errors.responseNotFound(id);
-  sendJson(ctx, 200, await deps.state.cluster.forward(holder, { op: 'session_state', id, scope }));
+  const answer = holder ? await deps.state.cluster?.forward(holder, { op: 'session_state', id, scope }) : undefined;
+  if (answer === undefined) throw errors.responseNotFound(id);
+  sendJson(ctx, 200, answer);
 }
 
 const RUNNING = new Set(['queued', 'in_progress']);

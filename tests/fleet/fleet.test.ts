@@ -337,7 +337,25 @@ describe('X8 an instance killed mid-stream', { tags: ['X8'] }, () => {
       const streams = await Promise.all(fleet.instances.map(open));
       await Promise.all(streams.map((s) => s.reader.waitForCount((e) => e.type === 'response.output_text.delta', 3)));
       const victim = fleet.instances[2];
+      // A session on the victim, waiting for a tool output when it dies.
+      const session = new SseReader(
+        await post(
+          `${victim.url}/v1/responses`,
+          { model: 'sim-chat', stream: true, input: 'Use get_weather for Paris', tools: [weatherTool('get_weather')] },
+          SESSION,
+        ),
+      );
+      const call = await session.waitFor(
+        (e) => e.type === 'response.output_item.done' && (e.item as { type: string }).type === 'function_call',
+      );
+      const sessionId = (session.events[0].response as { id: string }).id;
       await victim.kill();
+      // Its stream cannot go on: an output sent to another instance is refused, not lost silently.
+      const orphan = await post(`${fleet.instances[0].url}/v1/responses/${sessionId}/tool_outputs`, {
+        tool_outputs: [{ call_id: (call.item as { call_id: string }).call_id, output: 'Sunny' }],
+      });
+      expect(orphan.status).toBe(409);
+      expect(((await orphan.json()) as { error: { code: string } }).error.code).toBe('response_not_waiting');
       await Promise.all(streams.map((s) => s.reader.finished));
       // The survivors' clients got every event, in order, to the end.
       for (const s of streams.slice(0, 2)) {
@@ -351,6 +369,13 @@ describe('X8 an instance killed mid-stream', { tags: ['X8'] }, () => {
         .poll(
           async () =>
             ((await (await fetch(`${fleet.instances[0].url}/v1/responses/${dead}`)).json()) as { status: string })
+              .status,
+        )
+        .toBe('failed');
+      await expect
+        .poll(
+          async () =>
+            ((await (await fetch(`${fleet.instances[1].url}/v1/responses/${sessionId}`)).json()) as { status: string })
               .status,
         )
         .toBe('failed');
