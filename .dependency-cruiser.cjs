@@ -20,7 +20,7 @@ const LAYERS = [
   ['limits', 'summaries', 'backends', 'store'],
   ['crypto'],
   ['engine'],
-  ['recording', 'compaction'],
+  ['recording', 'compaction', 'cluster'],
   ['sessions'],
   ['observability', 'console'],
   ['http'],

@@ -17,7 +17,9 @@ export default defineConfig({
     hookTimeout: 60_000,
     pool: 'forks',
     // Fails the run when a process it started is still running at the end (tests/support/leftover-processes.ts).
-    globalSetup: ['./tests/support/leftover-processes.ts'],
+    // PostgreSQL and Redis of this run for the X8 tests (tests/support/test-services.ts); listed
+    // second so that they are stopped before the leftover-process check runs.
+    globalSetup: ['./tests/support/leftover-processes.ts', './tests/support/test-services.ts'],
     // expect.poll waits for a condition, it does not time the product: a bound that a loaded machine never reaches.
     expect: { poll: { timeout: 15_000 } },
     reporters: ['default'],

@@ -10,6 +10,10 @@ import type { GatewayConfig } from './config/flags.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createHttpApp, type RouteInfo } from './http/server.js';
 import { createStateService } from './sessions/state.js';
+import { openGatewayStore, selectStore } from './store/open.js';
+import { isClustered, resolveInstanceId } from './cluster/instance.js';
+import { ClusterCoordinator } from './cluster/coordinator.js';
+import { forwardedRequestHandler } from './sessions/forwarded.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { openRecordingService, type RecordingService } from './recording/service.js';
 import type { RecordingsStore } from './store/recordings-store.js';
@@ -57,14 +61,47 @@ export interface Gateway {
 /** How long close() lets open streams finish their terminal events before cutting connections. */
 const CLOSE_GRACE_MS = 5000;
 
-export async function createGateway(config: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+export async function createGateway(given: GatewayConfig, options: GatewayOptions = {}): Promise<Gateway> {
+  // `--store sqlite:PATH` without --data-dir: PATH is the data dir (the reasoning key lives there too).
+  const selected = selectStore(given);
+  const config =
+    selected.kind === 'sqlite' && selected.dataDir !== undefined && given.dataDir === undefined
+      ? { ...given, dataDir: selected.dataDir }
+      : given;
   // The last lines are also kept for the console's live log tail (GET /v1/console/logs).
   const logTail = new LogTail();
-  const logger = tailLogger(options.logger ?? createLogger(config.logLevel), logTail, config.logLevel);
+  const instanceId = resolveInstanceId(config);
+  const clustered = isClustered(config);
+  const baseLogger = tailLogger(options.logger ?? createLogger(config.logLevel), logTail, config.logLevel);
+  // One of several instances: every log line says which.
+  const logger = clustered ? baseLogger.child({ instance: instanceId }) : baseLogger;
   // Compile the request schema now rather than on the first request (about 0.3 s, once per process).
   precompileRequestValidator({ lenient: config.compat === 'lenient' });
   const backend = options.backend ?? (await createBackend(config));
-  const state = createStateService(config, backend, logger);
+  let store;
+  try {
+    store = await openGatewayStore(config, {
+      instanceId,
+      onError: (err) => logger.error('response store background task failed', { err }),
+      onLeaseExpired: (ids) => logger.warn('responses of a stopped instance marked failed', { responseIds: ids }),
+    });
+  } catch (err) {
+    await backend.close?.();
+    throw err;
+  }
+  const cluster = config.redis
+    ? new ClusterCoordinator({
+        url: config.redis,
+        prefix: config.redisKeyPrefix,
+        instanceId,
+        logger,
+        claimMs: config.instanceLeaseSeconds * 1000,
+        // The same number of events a local replay buffer keeps of typical deltas (about 200 bytes each).
+        streamMaxEvents: Math.max(100, Math.ceil(config.backgroundBufferMaxBytes / 200)),
+      })
+    : null;
+  const state = createStateService(config, backend, logger, store, cluster);
+  await cluster?.start(forwardedRequestHandler(state));
   // One database connection: the recordings live in the state service's store unless the caller
   // supplies another (the desktop app shares one library across profile gateways).
   const recording = openRecordingService(config, {
@@ -82,6 +119,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     rateLimiter: options.rateLimiter,
     state,
     logTail,
+    instance: clustered ? instanceId : undefined,
     selfUrl: () => url,
     rerunTargets: options.rerunTargets,
     console: options.console,
@@ -114,12 +152,18 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
     await backend.close?.();
     recording?.close();
     await state.shutdown();
+    await cluster?.close();
     throw err;
   }
   const { port } = server.address() as AddressInfo;
   const host = config.host.includes(':') ? `[${config.host}]` : config.host;
   url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${port}`;
-  logger.info('gateway listening', { url, backend: backend.kind, backendUrl: backend.baseUrl });
+  logger.info('gateway listening', {
+    url,
+    backend: backend.kind,
+    backendUrl: backend.baseUrl,
+    ...(clustered ? { store: store.kind, redis: cluster !== null } : {}),
+  });
 
   let closing: Promise<void> | undefined;
   const close = (): Promise<void> => {
@@ -144,6 +188,7 @@ export async function createGateway(config: GatewayConfig, options: GatewayOptio
       await serverClosed;
       clearTimeout(forced);
       await stateClosed;
+      await cluster?.close();
       await backend.close?.();
       recording?.close();
       logger.info('gateway closed');

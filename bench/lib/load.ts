@@ -11,6 +11,8 @@ export interface Path {
   kind: PathKind;
   target: Target;
   model: string;
+  /** Responses path only: send `store: true` (the store is on the hot path); default false. */
+  store?: boolean;
 }
 
 /** Simulator pacing, sent as `x-simulator-*` headers (the gateway forwards them). */
@@ -44,7 +46,7 @@ export function send(path: Path, pacing: Pacing): Promise<StreamRecord> {
   return streamPost(
     path.target,
     '/v1/responses',
-    { model: path.model, input: PROMPT, stream: true, store: false },
+    { model: path.model, input: PROMPT, stream: true, store: path.store ?? false },
     simulatorHeaders(pacing),
   );
 }

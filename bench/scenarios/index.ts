@@ -9,6 +9,7 @@ import { interEvent } from './inter-event.js';
 import { memory } from './memory.js';
 import { recordingOverhead } from './recording-overhead.js';
 import { saturation } from './saturation.js';
+import { scale } from './scale.js';
 import { sessions } from './sessions.js';
 import { storeWrites } from './store-writes.js';
 import { websocket } from './websocket.js';
@@ -23,4 +24,5 @@ export const scenarios: readonly Scenario[] = [
   storeWrites,
   recordingOverhead,
   websocket,
+  scale,
 ];

@@ -90,7 +90,7 @@ export async function compact(
   deps: CompactionDeps,
   ctx: CompactionContext,
 ): Promise<CompactionResult> {
-  const prepared = prepareConversation(request, deps.store, deps.keyring, ctx.principal);
+  const prepared = await prepareConversation(request, deps.store, deps.keyring, ctx.principal);
   // The whole conversation the model sees, compaction items opened into their summaries.
   const conversation = inputAsItems(prepared.request.input);
   const summaryRequest: CreateResponseRequest = {

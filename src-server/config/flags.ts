@@ -247,6 +247,51 @@ export const FLAGS = [
       'Folder for the response store (responses-studio.sqlite) and the generated reasoning key (reasoning.key). Without it the store is in memory and the reasoning key lives as long as the process: nothing survives a restart. The desktop app passes its user-data folder.',
   },
   {
+    key: 'store',
+    flag: 'store',
+    type: 'string',
+    default: undefined,
+    group: 'Storage',
+    description:
+      "Where stored responses live: 'sqlite:PATH' (a folder, like --data-dir), or 'postgres://host:port/db' for several instances sharing one database (docs/deploy.md; give the password in PGPASSWORD rather than on the command line). Default: SQLite in --data-dir, else in memory. Recordings always stay in the instance's own SQLite database.",
+  },
+  {
+    key: 'redis',
+    flag: 'redis',
+    type: 'string',
+    default: undefined,
+    group: 'Storage',
+    description:
+      'Redis URL (redis://host:port) for live coordination between instances: tool outputs posted to any instance, background runs resumed and cancelled from any instance, shared rate-limit buckets (docs/deploy.md). Without it everything live stays in this process.',
+  },
+  {
+    key: 'redisKeyPrefix',
+    flag: 'redis-key-prefix',
+    type: 'string',
+    default: 'responses-studio:',
+    group: 'Storage',
+    description:
+      'Prefix of every Redis key and channel this gateway uses: instances of one deployment share it, other deployments on the same Redis pick another.',
+  },
+  {
+    key: 'instanceId',
+    flag: 'instance-id',
+    type: 'string',
+    default: undefined,
+    group: 'Storage',
+    description:
+      'Name of this gateway instance in logs, the x-studio-instance response header, metrics and leases (default: host name and pid). Must be unique among instances sharing a store.',
+  },
+  {
+    key: 'instanceLeaseSeconds',
+    flag: 'instance-lease-seconds',
+    type: 'number',
+    default: 15,
+    group: 'Storage',
+    description:
+      "With --store postgres: how long a running response's lease lasts; the instance renews it every third of that. Responses of an instance that stopped renewing (killed) are marked failed by the others after it runs out.",
+  },
+  {
     key: 'storeTtlSeconds',
     flag: 'responses-store-ttl-seconds',
     type: 'number',

@@ -8,7 +8,8 @@
 import { errors } from '../protocol/errors.js';
 import type { ReasoningKeyring } from '../crypto/reasoning-seal.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
-import type { ConversationsStore, OwnerFilter, ResponsesStore } from '../store/index.js';
+import type { ConversationStorage, ResponseStorage } from '../store/contract.js';
+import type { OwnerFilter } from '../store/responses-store.js';
 import type { ResponseObject } from './contract.js';
 import type { CanonicalEvent } from './response-builder.js';
 import { ANONYMOUS, ANONYMOUS_OWNER, ownerScope, type Principal } from '../tenancy/owner.js';
@@ -36,8 +37,8 @@ export function inputAsItems(input: CreateResponseRequest['input']): Item[] {
 
 /** The stores a request's context comes from. */
 export interface ContextStores {
-  responses: ResponsesStore;
-  conversations: ConversationsStore;
+  responses: Pick<ResponseStorage, 'getConversation'>;
+  conversations: Pick<ConversationStorage, 'allItems' | 'findStoredItem'>;
 }
 
 /** The conversation id of `conversation` (a string or `{id}`), or undefined. */
@@ -58,13 +59,13 @@ export function conversationIdOf(request: CreateResponseRequest): string | undef
  * Context, oldest first: the `previous_response_id` chain or the `conversation`'s items (never
  * both: a 400), then this request's input with `item_reference` items replaced by the stored item.
  */
-export function prepareConversation(
+export async function prepareConversation(
   request: CreateResponseRequest,
   stores: ContextStores,
   keyring: ReasoningKeyring,
   principal: Principal = ANONYMOUS,
   options: ConversationOptions = {},
-): PreparedRequest {
+): Promise<PreparedRequest> {
   const scope = ownerScope(principal);
   const conversationId = conversationIdOf(request);
   const previous = request.previous_response_id;
@@ -74,19 +75,19 @@ export function prepareConversation(
       "'conversation' and 'previous_response_id' cannot be used together: a response continues one or the other.",
     );
   const sent = inputAsItems(request.input);
-  const inputItems = sent.map((item, i) => resolveReference(item, i, stores.conversations, scope));
+  const inputItems = await Promise.all(sent.map((item, i) => resolveReference(item, i, stores.conversations, scope)));
   const own = inputItems.map((item, i) => openSealed(item, i, keyring, principal.sealOwners));
   let history: Item[] = [];
   if (typeof previous === 'string') {
     if (options.history) history = options.history;
     else {
-      const found = stores.responses.getConversation(previous, scope);
+      const found = await stores.responses.getConversation(previous, scope);
       if (!found.found) throw errors.previousResponseNotFound(previous);
       history = found.items.filter(isReplayable);
     }
     checkCallIds(history, inputItems);
   } else if (conversationId !== undefined) {
-    const items = stores.conversations.allItems(conversationId, scope);
+    const items = await stores.conversations.allItems(conversationId, scope);
     if (!items) throw errors.conversationNotFound(conversationId, 'conversation');
     history = items.map((item, i) => openSealed(item, i, keyring, principal.sealOwners, 'conversation'));
   }
@@ -99,19 +100,19 @@ export function prepareConversation(
 }
 
 /** An `item_reference` input (typed, or an item with only an id) becomes the stored item it names. */
-export function resolveReference(
+export async function resolveReference(
   item: Item,
   index: number,
-  conversations: ConversationsStore,
+  conversations: Pick<ConversationStorage, 'findStoredItem'>,
   scope: OwnerFilter,
   where = 'input',
-): Item {
+): Promise<Item> {
   const isReference =
     item.type === 'item_reference' ||
     ((item.type === undefined || item.type === null) && item.role === undefined && item.content === undefined);
   if (!isReference) return item;
   const id = typeof item.id === 'string' ? item.id : '';
-  const found = id === '' ? null : conversations.findStoredItem(id, scope);
+  const found = id === '' ? null : await conversations.findStoredItem(id, scope);
   if (!found) throw errors.itemReferenceNotFound(id, `${where}[${index}].id`);
   return found;
 }

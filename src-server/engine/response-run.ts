@@ -45,6 +45,11 @@ export interface RunHooks {
   ) => Promise<AsyncIterable<ModelPart> | null>;
   /** Sees each event before it is numbered and emitted, and may add fields (encrypted reasoning). */
   decorate?: (event: CanonicalEvent) => void;
+  /**
+   * Pumping waits for this promise (it must resolve, never reject): a store over the network saves
+   * the response before its first event, as the embedded store does synchronously.
+   */
+  startGate?: Promise<void>;
 }
 
 export async function startResponseRun(
@@ -84,7 +89,7 @@ export async function startResponseRun(
       contained('cancelling a response', () => run.cancel('client_disconnected'), reportTo(options.logger)),
       { once: true },
     );
-  setImmediate(() => {
+  const start = (): void => {
     let source: TurnSource;
     try {
       source = { parts: run.surface.wrapParts(parts as AsyncIterable<ModelPart>, adapter) };
@@ -98,7 +103,14 @@ export async function startResponseRun(
     // dropping the stream here lets a session waiting for tool outputs free the finished one.
     parts = null;
     detached(run.pump(source), 'running a response', reportTo(options.logger));
-  });
+  };
+  if (hooks.startGate)
+    detached(
+      hooks.startGate.then(() => void setImmediate(start)),
+      'starting a response',
+      reportTo(options.logger),
+    );
+  else setImmediate(start);
   return run;
 }
 

@@ -26,7 +26,7 @@ export async function compactRoute(ctx: RequestContext, deps: CompactRouteDeps):
   if (badType) throw badType;
   const raw = await readBody(ctx.req, config.maxRequestBytes);
   const request = compactionRequest(parseJson(raw, config.maxRequestDepth), config);
-  const budget = deps.surface.admit(ctx, raw.length, null);
+  const budget = await deps.surface.admit(ctx, raw.length, null);
   const controller = new AbortController();
   const onClose = contained(
     'aborting a compaction whose client left',

@@ -77,7 +77,12 @@ function renamed(error: unknown, from: string, to: string): unknown {
  * Items and metadata are checked by the same schema and capability table as a create request's
  * `input` and `metadata` (params renamed to `items[i]…`); item references become the stored item.
  */
-function checkItems(ctx: RequestContext, deps: ConversationRouteDeps, raw: unknown, required: boolean): Item[] {
+async function checkItems(
+  ctx: RequestContext,
+  deps: ConversationRouteDeps,
+  raw: unknown,
+  required: boolean,
+): Promise<Item[]> {
   if (raw === undefined || raw === null) {
     if (required) throw errors.missingRequired('items');
     return [];
@@ -95,7 +100,9 @@ function checkItems(ctx: RequestContext, deps: ConversationRouteDeps, raw: unkno
     throw renamed(error, 'input', 'items');
   }
   const scope = ownerScope(ctx.principal);
-  return (raw as Item[]).map((item, i) => resolveReference(item, i, deps.state.store.conversations, scope, 'items'));
+  return Promise.all(
+    (raw as Item[]).map((item, i) => resolveReference(item, i, deps.state.store.conversations, scope, 'items')),
+  );
 }
 
 function checkMetadata(raw: unknown): Record<string, string> | null {
@@ -125,17 +132,17 @@ function page(ctx: RequestContext): ConversationPage {
 async function create(ctx: RequestContext, deps: ConversationRouteDeps): Promise<void> {
   const body = await readObject(ctx, deps, ['items', 'metadata']);
   const metadata = checkMetadata(body.metadata);
-  const items = checkItems(ctx, deps, body.items, false);
-  const { conversation } = deps.state.store.conversations.create({ owner: ctx.principal.owner, metadata, items });
+  const items = await checkItems(ctx, deps, body.items, false);
+  const { conversation } = await deps.state.store.conversations.create({ owner: ctx.principal.owner, metadata, items });
   sendJson(ctx, 200, conversation);
 }
 
-function list(ctx: RequestContext, deps: ConversationRouteDeps): void {
-  sendJson(ctx, 200, deps.state.store.conversations.list(page(ctx), ownerScope(ctx.principal)));
+async function list(ctx: RequestContext, deps: ConversationRouteDeps): Promise<void> {
+  sendJson(ctx, 200, await deps.state.store.conversations.list(page(ctx), ownerScope(ctx.principal)));
 }
 
-function retrieve(ctx: RequestContext, deps: ConversationRouteDeps): void {
-  const found = deps.state.store.conversations.get(idOf(ctx), ownerScope(ctx.principal));
+async function retrieve(ctx: RequestContext, deps: ConversationRouteDeps): Promise<void> {
+  const found = await deps.state.store.conversations.get(idOf(ctx), ownerScope(ctx.principal));
   if (!found) throw errors.conversationNotFound(idOf(ctx));
   sendJson(ctx, 200, found.conversation);
 }
@@ -144,27 +151,28 @@ async function update(ctx: RequestContext, deps: ConversationRouteDeps): Promise
   const id = idOf(ctx);
   const scope = ownerScope(ctx.principal);
   // An unknown conversation is a 404 even when the body is also wrong.
-  if (!deps.state.store.conversations.get(id, scope)) throw errors.conversationNotFound(id);
+  if (!(await deps.state.store.conversations.get(id, scope))) throw errors.conversationNotFound(id);
   const body = await readObject(ctx, deps, ['metadata']);
   if (!('metadata' in body)) throw errors.missingRequired('metadata');
-  const updated = deps.state.store.conversations.updateMetadata(id, checkMetadata(body.metadata) ?? {}, scope);
+  const updated = await deps.state.store.conversations.updateMetadata(id, checkMetadata(body.metadata) ?? {}, scope);
   if (!updated) throw errors.conversationNotFound(id);
   sendJson(ctx, 200, updated);
 }
 
-function remove(ctx: RequestContext, deps: ConversationRouteDeps): void {
+async function remove(ctx: RequestContext, deps: ConversationRouteDeps): Promise<void> {
   const id = idOf(ctx);
-  if (!deps.state.store.conversations.delete(id, ownerScope(ctx.principal))) throw errors.conversationNotFound(id);
+  if (!(await deps.state.store.conversations.delete(id, ownerScope(ctx.principal))))
+    throw errors.conversationNotFound(id);
   sendJson(ctx, 200, { id, object: 'conversation.deleted', deleted: true });
 }
 
 async function addItems(ctx: RequestContext, deps: ConversationRouteDeps): Promise<void> {
   const id = idOf(ctx);
   const scope = ownerScope(ctx.principal);
-  if (!deps.state.store.conversations.get(id, scope)) throw errors.conversationNotFound(id);
+  if (!(await deps.state.store.conversations.get(id, scope))) throw errors.conversationNotFound(id);
   const body = await readObject(ctx, deps, ['items']);
-  const items = checkItems(ctx, deps, body.items, true);
-  const added = deps.state.store.conversations.appendItems(id, items, scope);
+  const items = await checkItems(ctx, deps, body.items, true);
+  const added = await deps.state.store.conversations.appendItems(id, items, scope);
   if (!added) throw errors.conversationNotFound(id);
   sendJson(ctx, 200, {
     object: 'list',
@@ -175,54 +183,57 @@ async function addItems(ctx: RequestContext, deps: ConversationRouteDeps): Promi
   });
 }
 
-function listItems(ctx: RequestContext, deps: ConversationRouteDeps): void {
+async function listItems(ctx: RequestContext, deps: ConversationRouteDeps): Promise<void> {
   const id = idOf(ctx);
   const scope = ownerScope(ctx.principal);
   // 404 before parameter errors, as input_items.
-  if (!deps.state.store.conversations.get(id, scope)) throw errors.conversationNotFound(id);
-  const found = deps.state.store.conversations.listItems(id, page(ctx), scope);
+  if (!(await deps.state.store.conversations.get(id, scope))) throw errors.conversationNotFound(id);
+  const found = await deps.state.store.conversations.listItems(id, page(ctx), scope);
   if (!found) throw errors.conversationNotFound(id);
   sendJson(ctx, 200, found);
 }
 
-function getItem(ctx: RequestContext, deps: ConversationRouteDeps): void {
+async function getItem(ctx: RequestContext, deps: ConversationRouteDeps): Promise<void> {
   const id = idOf(ctx);
   const itemId = ctx.params.item_id ?? '';
   const scope = ownerScope(ctx.principal);
-  if (!deps.state.store.conversations.get(id, scope)) throw errors.conversationNotFound(id);
-  const item = deps.state.store.conversations.getItem(id, itemId, scope);
+  if (!(await deps.state.store.conversations.get(id, scope))) throw errors.conversationNotFound(id);
+  const item = await deps.state.store.conversations.getItem(id, itemId, scope);
   if (!item) throw errors.conversationItemNotFound(id, itemId);
   sendJson(ctx, 200, item);
 }
 
 /** Answers the Conversation, as OpenAI does. */
-function deleteItem(ctx: RequestContext, deps: ConversationRouteDeps): void {
+async function deleteItem(ctx: RequestContext, deps: ConversationRouteDeps): Promise<void> {
   const id = idOf(ctx);
   const itemId = ctx.params.item_id ?? '';
   const scope = ownerScope(ctx.principal);
-  const found = deps.state.store.conversations.get(id, scope);
+  const found = await deps.state.store.conversations.get(id, scope);
   if (!found) throw errors.conversationNotFound(id);
-  if (!deps.state.store.conversations.deleteItem(id, itemId, scope)) throw errors.conversationItemNotFound(id, itemId);
+  if (!(await deps.state.store.conversations.deleteItem(id, itemId, scope)))
+    throw errors.conversationItemNotFound(id, itemId);
   sendJson(ctx, 200, found.conversation);
 }
 
 /** The responses that added items, oldest first, with the items each added and what the console shows of it. */
-function responses(ctx: RequestContext, deps: ConversationRouteDeps): void {
+async function responses(ctx: RequestContext, deps: ConversationRouteDeps): Promise<void> {
   const id = idOf(ctx);
   const scope = ownerScope(ctx.principal);
-  const added = deps.state.store.conversations.responses(id, scope);
+  const added = await deps.state.store.conversations.responses(id, scope);
   if (!added) throw errors.conversationNotFound(id);
-  const data = added.map(({ responseId, itemIds }) => {
-    const stored = deps.state.store.responses.getResponse(responseId, scope)?.response;
-    return {
-      id: responseId,
-      item_ids: itemIds,
-      object: 'conversation.response',
-      stored: stored !== undefined,
-      status: typeof stored?.status === 'string' ? stored.status : null,
-      model: typeof stored?.model === 'string' ? stored.model : null,
-      created_at: typeof stored?.created_at === 'number' ? stored.created_at : null,
-    };
-  });
+  const data = await Promise.all(
+    added.map(async ({ responseId, itemIds }) => {
+      const stored = (await deps.state.store.responses.getResponse(responseId, scope))?.response;
+      return {
+        id: responseId,
+        item_ids: itemIds,
+        object: 'conversation.response',
+        stored: stored !== undefined,
+        status: typeof stored?.status === 'string' ? stored.status : null,
+        model: typeof stored?.model === 'string' ? stored.model : null,
+        created_at: typeof stored?.created_at === 'number' ? stored.created_at : null,
+      };
+    }),
+  );
   sendJson(ctx, 200, { object: 'list', data });
 }

@@ -20,6 +20,7 @@ export const EXPOSED_HEADERS = [
   'x-responses-omitted-tools',
   'x-responses-gateway-overhead-ms',
   'x-should-retry',
+  'x-studio-instance',
   'retry-after',
   'retry-after-ms',
   'x-ratelimit-limit-requests',

@@ -8,6 +8,7 @@ import { capabilityReport } from '../protocol/capabilities.js';
 import { OMITTED_TOOLS_HEADER, capabilitiesFor, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
 import { isGatewayError, retryHeaders } from '../protocol/errors.js';
 import { sendJson, type RequestContext } from './respond.js';
+import type { StateService } from '../sessions/state.js';
 
 /** How long /healthz waits for the backend before calling it unreachable. */
 const HEALTH_TIMEOUT_MS = 3000;
@@ -27,11 +28,31 @@ export async function listModels(ctx: RequestContext, backend: BackendAdapter): 
   });
 }
 
-export async function health(ctx: RequestContext, backend: BackendAdapter): Promise<void> {
+/**
+ * The backend decides the status (503 when it cannot be reached: nothing works). A shared store
+ * or Redis that is away makes it `degraded` with 200: requests that do not need them still work.
+ */
+export async function health(
+  ctx: RequestContext,
+  backend: BackendAdapter,
+  state?: StateService,
+  instance?: string,
+): Promise<void> {
   const backendInfo = { kind: backend.kind, url: backend.baseUrl };
   try {
-    const models = await backend.listModels(AbortSignal.timeout(HEALTH_TIMEOUT_MS));
-    sendJson(ctx, 200, { status: 'ok', backend: { ...backendInfo, models: models.length } });
+    const [models, store, redis] = await Promise.all([
+      backend.listModels(AbortSignal.timeout(HEALTH_TIMEOUT_MS)),
+      state?.store.health(),
+      state?.cluster?.health(),
+    ]);
+    const degraded = (store && !store.ok) || (redis && !redis.ok);
+    sendJson(ctx, 200, {
+      status: degraded ? 'degraded' : 'ok',
+      backend: { ...backendInfo, models: models.length },
+      ...(store ? { store } : {}),
+      ...(redis ? { redis } : {}),
+      ...(instance ? { instance } : {}),
+    });
   } catch (err) {
     const error = isGatewayError(err)
       ? { code: err.code, message: err.message }

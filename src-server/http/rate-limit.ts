@@ -51,6 +51,8 @@ export class RequestBudget implements RunRateLimits {
     private readonly limiter: RateLimiter,
     private readonly identity: RateLimitIdentity,
     private readonly reservedTokens: number,
+    /** Shared buckets: gives the difference back to (or charges it on) the shared bucket too. */
+    private readonly onSettle?: (giveBack: number) => void,
   ) {
     this.admittedRequests = limiter.snapshot(identity).rate_limits.find((e) => e.name === 'requests');
     this.admittedHeaders = limiter.headers(identity);
@@ -75,6 +77,8 @@ export class RequestBudget implements RunRateLimits {
     if (!this.settled) {
       this.settled = true;
       this.limiter.commitTokens(this.identity, actualTokens, this.reservedTokens);
+      const actual = Math.max(0, Math.ceil(Number.isFinite(actualTokens) ? actualTokens : 0));
+      this.onSettle?.(this.reservedTokens - actual);
     }
     return this.snapshot();
   }
@@ -88,9 +92,10 @@ export function admit(
   limiter: RateLimiter,
   identity: RateLimitIdentity,
   estimate: number,
+  onSettle?: (giveBack: number) => void,
 ): { budget: RequestBudget; headers: Record<string, string> } {
   const result = limiter.check(identity, estimate);
   if (!result.allowed) throw result.error;
-  const budget = new RequestBudget(limiter, identity, result.reservedTokens);
+  const budget = new RequestBudget(limiter, identity, result.reservedTokens, onSettle);
   return { budget, headers: budget.headers() };
 }

@@ -83,7 +83,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   assertSupported(request, capabilitiesFor(policy));
   // Client ids (Codex's session/thread/turn): kept in the log and the recording, never forwarded.
   if (request.client_metadata) ctx.log.info('client metadata', { client_metadata: request.client_metadata });
-  const plan = deps.state?.plan(request, {
+  const plan = await deps.state?.plan(request, {
     requestId: ctx.requestId,
     session: request.stream === true && sessionRequested(req.headers),
     backendHeaders: simulatorHeaders(req),
@@ -99,7 +99,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   // L8: resolve the tier (400 when not allowed), then H5: admit against the budgets (429).
   const tier = deps.surface ? resolveServiceTier(request.service_tier, deps.surface.tiers) : undefined;
   if (tier) request.service_tier = tier.tier;
-  const budget = deps.surface?.admit(ctx, raw.length, request.max_output_tokens);
+  const budget = await deps.surface?.admit(ctx, raw.length, request.max_output_tokens);
 
   // The client may leave while the backend is still accepting the request (E5).
   const controller = new AbortController();
@@ -138,7 +138,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
       'settling a rate-limit budget',
       reportTo(ctx.log),
     );
-  plan?.attach(run);
+  await plan?.attach(run);
   observation?.started(run, request.background === true ? 'background' : request.stream === true ? 'stream' : 'json');
   res.off('close', onEarlyClose);
   if (controller.signal.aborted || res.destroyed) {
@@ -168,7 +168,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   const final = await run.finished;
   res.off('close', onClose);
   // Stored before the client is told (M6): its final state was queued by the run's end.
-  deps.state?.flushFinalSaves();
+  await deps.state?.flushFinalSaves();
   if (budget) Object.assign(ctx.headers, budget.headers());
   const answer = plan ? plan.present(final) : final;
   if (observation) Object.assign(ctx.headers, observation.overheadHeaders());
@@ -214,7 +214,7 @@ async function streamRun(
     unthrottle();
     deps.active.delete(entry);
     // The terminal event is still queued in the writer: stored first, then sent (M6).
-    deps.state?.flushFinalSaves();
+    await deps.state?.flushFinalSaves();
     writer.end();
     observation?.streamEnded(writer.events);
   }

@@ -37,6 +37,8 @@ import type { RerunTargetResolver } from '../recording/rerun.js';
 import { contained } from '../engine/contain.js';
 import { reportTo, type Logger } from '../logging/logger.js';
 import { ContextWindows } from '../engine/truncation.js';
+import { INSTANCE_HEADER } from '../cluster/instance.js';
+import { SharedBuckets } from '../cluster/shared-buckets.js';
 
 export interface HttpAppOptions {
   config: GatewayConfig;
@@ -58,6 +60,8 @@ export interface HttpAppOptions {
   rerunTargets?: RerunTargetResolver;
   /** What the host offers the console it serves (profile gateways, saved requests, limit editing). */
   console?: ConsoleServices;
+  /** This instance's id when it is one of several: sent as x-studio-instance (docs/deploy.md). */
+  instance?: string;
 }
 
 export interface HttpApp {
@@ -95,7 +99,16 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const streamBudget = new StreamBudget(config.streamMaxBufferedTotalBytes);
   const router = FindMyWay({ ignoreTrailingSlash: true });
   // Host, origins and CORS, auth and owners, rate limits, tiers, Azure aliases (surface.ts).
-  const surface = new Surface(config, { rateLimiter: options.rateLimiter });
+  const cluster = options.state?.cluster;
+  const surface = new Surface(config, {
+    rateLimiter: options.rateLimiter,
+    sharedBuckets: cluster
+      ? new SharedBuckets(
+          () => cluster.commands,
+          (k) => cluster.key(k),
+        )
+      : undefined,
+  });
   const routes: RouteInfo[] = [];
   const route = (method: HTTPMethod, path: string, handler: Route): void => {
     router.on(method, path, () => undefined, { handler, pattern: path } satisfies RouteEntry);
@@ -114,6 +127,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     streamUnsentBytes: () => streamBudget.total,
     state: options.state,
     recording: options.recording,
+    instance: options.instance,
   });
   const logTail = options.logTail;
   const recorder = options.recording?.recorder ?? null;
@@ -155,7 +169,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }),
   );
   route('GET', '/v1/models', (ctx) => listModels(ctx, backend));
-  route('GET', '/healthz', (ctx) => health(ctx, backend));
+  route('GET', '/healthz', (ctx) => health(ctx, backend, options.state, options.instance));
   route('GET', '/v1/capabilities', (ctx) =>
     capabilities(ctx, backend, report(), config.hostedTools as HostedToolsPolicy),
   );
@@ -193,6 +207,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     let pattern = found ? (found.store as RouteEntry).pattern : '(unmatched)';
     const access = accessOf(found ? pattern : path);
     const headers = { ...baseHeaders(req, requestId), ...surface.origins.headers(origin, access) };
+    if (options.instance) headers[INSTANCE_HEADER] = options.instance;
     const principal = surface.principal(req, path);
     if (origin.hostAllowed) recorder?.observe(req, res, { requestId, startedAt, method, path, owner: principal.owner });
     let ctx: RequestContext = {

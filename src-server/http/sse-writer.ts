@@ -75,7 +75,7 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 export const KEEP_ALIVE = ': keep-alive\n\n';
 /**
  * Events that end a response. Never written in the call that queues them, whatever their size:
- * the response's final state is stored in the same turn of the event loop (sessions/final-saves),
+ * the response's final state is stored in the same turn of the event loop (store/final-saves.ts),
  * and the client must not see the end before it is stored.
  */
 const TERMINAL_EVENT = /^response\.(completed|failed|incomplete)$/;

@@ -76,7 +76,9 @@ async function getResponse(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   // A live session's copy, unless it asked not to be stored (then it cannot be fetched at all).
   else response = deps.state.sessions.snapshot(id, scope) ?? undefined;
   if (response?.store === false) response = undefined;
-  if (!response) response = deps.state.store.responses.getResponse<ResponseObject>(id, scope)?.response;
+  // Running on another instance: its live copy (a Redis that is away falls back to the store).
+  if (!response) response = (await remoteSnapshot(deps, id, scope).catch(() => null)) ?? undefined;
+  if (!response) response = (await deps.state.store.responses.getResponse<ResponseObject>(id, scope))?.response;
   if (!response) throw errors.responseNotFound(id);
   // Sealed for the key that asks (tenancy): only it (or an admin) can send the tokens back.
   if (includes(ctx).includes(ENCRYPTED_REASONING)) deps.state.sealStored(response, ctx.principal.owner);
@@ -91,8 +93,12 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
     throw errors.invalidValue('starting_after', `Invalid 'starting_after': expected a sequence number, got '${raw}'.`);
   const scope = ownerScope(ctx.principal);
   const entry = deps.state.background.get(id, scope);
+  if (!entry && deps.state.cluster && (await deps.state.store.responses.has(id, scope))) {
+    const first = await deps.state.cluster.firstRelayed(id);
+    if (first !== null) return relayedStream(ctx, deps, id, startingAfter, first);
+  }
   if (!entry) {
-    if (deps.state.store.responses.has(id, scope))
+    if (await deps.state.store.responses.has(id, scope))
       throw errors.invalidValue(
         'stream',
         `The events of response '${id}' are not available: only background responses can be streamed again, while running or shortly after.`,
@@ -147,17 +153,17 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
   } finally {
     unsubscribe();
     // The terminal event is still queued in the writer: stored first, then sent (M6).
-    deps.state.flushFinalSaves();
+    await deps.state.flushFinalSaves();
     w.end();
   }
 }
 
-function deleteResponse(ctx: RequestContext, deps: StateRouteDeps): void {
+async function deleteResponse(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
   const id = idOf(ctx);
   const scope = ownerScope(ctx.principal);
   const live = deps.state.background.get(id, scope);
   if (live && !live.final) live.run.cancel('cancelled');
-  if (!deps.state.store.responses.deleteResponse(id, scope)) throw errors.responseNotFound(id);
+  if (!(await deps.state.store.responses.deleteResponse(id, scope))) throw errors.responseNotFound(id);
   sendJson(ctx, 200, { id, object: 'response', deleted: true });
 }
 
@@ -170,7 +176,7 @@ function intParam(ctx: RequestContext, name: string): number | undefined {
   return n;
 }
 
-function inputItems(ctx: RequestContext, deps: StateRouteDeps): void {
+async function inputItems(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
   const id = idOf(ctx);
   const order = ctx.query.get('order');
   if (order !== null && order !== 'asc' && order !== 'desc')
@@ -183,8 +189,8 @@ function inputItems(ctx: RequestContext, deps: StateRouteDeps): void {
   if (after !== null) options.after = after;
   // An unknown response (or another owner's) is a 404 even when the paging parameters are fine.
   const scope = ownerScope(ctx.principal);
-  if (!deps.state.store.responses.has(id, scope)) throw errors.responseNotFound(id);
-  const list = deps.state.store.responses.listInputItems(id, options, scope);
+  if (!(await deps.state.store.responses.has(id, scope))) throw errors.responseNotFound(id);
+  const list = await deps.state.store.responses.listInputItems(id, options, scope);
   if (!list) throw errors.responseNotFound(id);
   sendJson(ctx, 200, list);
 }
@@ -198,9 +204,19 @@ async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> 
     sendJson(ctx, 200, await live.run.finished);
     return;
   }
-  const stored = deps.state.store.responses.getResponse<ResponseObject>(id, scope);
+  const stored = await deps.state.store.responses.getResponse<ResponseObject>(id, scope);
   if (!stored) throw errors.responseNotFound(id);
   if (!stored.response.background) throw errors.notBackground(id);
+  // Running on another instance: cancelled there (Redis away: 503, the run cannot be reached).
+  if (deps.state.cluster && RUNNING.has(stored.response.status ?? '')) {
+    const holder = await remoteHolder(deps, id);
+    const answer = holder ? await deps.state.cluster.forward(holder, { op: 'cancel', id, scope }) : undefined;
+    // No answer: its instance is gone (the lease will mark it failed); it is returned as stored.
+    if (answer !== undefined) {
+      sendJson(ctx, 200, answer);
+      return;
+    }
+  }
   // Already finished (or left over by an earlier process): cancelling returns it as it is.
   sendJson(ctx, 200, stored.response);
 }
@@ -217,7 +233,7 @@ async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   );
   const count = deps.backend.countTokens;
   if (!count) throw errors.tokenCountUnsupported(deps.backend.kind);
-  const prepared = prepareConversation(request, deps.state.store, deps.state.keyring, ctx.principal);
+  const prepared = await prepareConversation(request, deps.state.store, deps.state.keyring, ctx.principal);
   const tokens = await count.call(deps.backend, toModelRequest(prepared.request));
   sendJson(ctx, 200, { object: 'response.input_tokens', input_tokens: tokens });
 }
@@ -226,8 +242,19 @@ async function toolOutputs(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   const id = idOf(ctx);
   const { sessions, store, background } = deps.state;
   const scope = ownerScope(ctx.principal);
+  const holder = sessions.has(id, scope) ? null : await remoteHolder(deps, id);
+  if (holder && deps.state.cluster) {
+    // Held by another instance: the same body limits here, the decision there (first submission wins).
+    const { body, bytes } = await readJson(ctx, deps.config.toolOutputsMaxBytes, deps.config.maxRequestDepth);
+    const answer = await deps.state.cluster.forward(holder, { op: 'tool_outputs', id, scope, body, bytes });
+    // No answer: the instance holding the stream is gone; the response cannot go on.
+    if (answer === undefined)
+      throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
+    sendJson(ctx, 200, answer);
+    return;
+  }
   if (!sessions.has(id, scope)) {
-    if (store.responses.has(id, scope) || background.get(id, scope))
+    if (background.get(id, scope) || (await store.responses.has(id, scope)))
       throw errors.conflict('response_not_waiting', `Response '${id}' is not waiting for tool outputs.`);
     throw errors.responseNotFound(id);
   }
@@ -235,11 +262,108 @@ async function toolOutputs(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   sendJson(ctx, 200, sessions.submit(id, body, bytes, scope));
 }
 
-function sessionState(ctx: RequestContext, deps: StateRouteDeps): void {
+async function sessionState(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
   const id = idOf(ctx);
-  const state = deps.state.sessions.state(id, ownerScope(ctx.principal));
-  if (!state) throw errors.responseNotFound(id);
-  sendJson(ctx, 200, state);
+  const scope = ownerScope(ctx.principal);
+  const state = deps.state.sessions.state(id, scope);
+  if (state) return sendJson(ctx, 200, state);
+  const holder = await remoteHolder(deps, id);
+  const answer = holder ? await deps.state.cluster?.forward(holder, { op: 'session_state', id, scope }) : undefined;
+  if (answer === undefined) throw errors.responseNotFound(id);
+  sendJson(ctx, 200, answer);
+}
+
+const RUNNING = new Set(['queued', 'in_progress']);
+const STORED_TERMINAL: Record<string, string> = {
+  completed: 'response.completed',
+  failed: 'response.failed',
+  incomplete: 'response.incomplete',
+  cancelled: 'response.failed',
+};
+
+/** The other instance holding a live response (session or background run), or null. */
+async function remoteHolder(deps: StateRouteDeps, id: string): Promise<string | null> {
+  const cluster = deps.state.cluster;
+  if (!cluster) return null;
+  const holder = await cluster.holder(id);
+  return holder && holder !== cluster.instanceId ? holder : null;
+}
+
+async function remoteSnapshot(
+  deps: StateRouteDeps,
+  id: string,
+  scope: string | undefined,
+): Promise<ResponseObject | null> {
+  const holder = await remoteHolder(deps, id);
+  if (!holder || !deps.state.cluster) return null;
+  return ((await deps.state.cluster.forward(holder, { op: 'snapshot', id, scope })) as ResponseObject | null) ?? null;
+}
+
+/** How long one blocking read of a relayed stream waits before checking the client and the store. */
+const RELAY_BLOCK_MS = 2000;
+
+/**
+ * A background run of another instance, streamed again from its Redis relay: the events after
+ * `startingAfter`, then live ones until the run's end marker. If the run's instance dies the
+ * relay stops growing: once the store shows the response finished (its lease ran out), the
+ * stream ends too.
+ */
+async function relayedStream(
+  ctx: RequestContext,
+  deps: StateRouteDeps,
+  id: string,
+  startingAfter: number,
+  firstSeq: number,
+): Promise<void> {
+  const cluster = deps.state.cluster;
+  if (!cluster) throw errors.responseNotFound(id);
+  if (startingAfter < firstSeq - 1)
+    throw errors.invalidValue(
+      'starting_after',
+      `Events up to sequence number ${firstSeq - 1} are no longer buffered (--responses-background-buffer-max-bytes).`,
+    );
+  const { res } = ctx;
+  const dialect = dialectFor(ctx.req, deps.config.dialect);
+  const conn = cluster.follower();
+  conn.on('error', () => undefined);
+  let gone = false;
+  res.writeHead(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
+  const w = new SseWriter(res, {
+    doneSentinel: doneSentinel(dialect, deps.config.streamDoneSentinel),
+    bufferMaxBytes: deps.config.streamBufferMaxBytes,
+    eventMaxBytes: deps.config.sseEventMaxBytes,
+    pingIntervalMs: deps.config.pingIntervalSeconds * 1000,
+    logger: ctx.log,
+    onDisconnect: () => {
+      gone = true;
+      conn.disconnect();
+    },
+  });
+  try {
+    let after = startingAfter;
+    for (;;) {
+      if (gone) return;
+      const { events, ended } = await cluster.readRelayed(conn, id, after, RELAY_BLOCK_MS);
+      for (const event of events) {
+        w.write(event);
+        after = event.sequence_number;
+      }
+      if (ended) break;
+      if (events.length === 0) {
+        const stored = await deps.state.store.responses.getResponse<ResponseObject>(id);
+        if (stored && RUNNING.has(stored.response.status ?? '')) continue;
+        // Its instance stopped without an end marker: the stored final state closes the stream.
+        const type = stored ? STORED_TERMINAL[stored.response.status ?? ''] : undefined;
+        if (stored && type) w.write({ type, sequence_number: after + 1, response: stored.response });
+        break;
+      }
+    }
+  } catch (err) {
+    if (!gone) ctx.log.warn('following a relayed background stream failed', { responseId: id, err });
+  } finally {
+    conn.disconnect();
+    if (!gone) w.end();
+  }
 }
 
 async function inspect(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {

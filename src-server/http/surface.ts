@@ -17,10 +17,14 @@ import { Principals } from './owner.js';
 import { admit, createRateLimiter, estimateTokens, identityOf, type RequestBudget } from './rate-limit.js';
 import type { RequestContext } from './respond.js';
 import type { Principal } from '../tenancy/owner.js';
+import type { SharedBuckets } from '../cluster/shared-buckets.js';
+import type { Logger } from '../logging/logger.js';
 
 export interface SurfaceOptions {
   /** A limiter built elsewhere (tests inject one with a short window). */
   rateLimiter?: RateLimiter;
+  /** Buckets shared with the other instances (--redis); the local limiter mirrors them. */
+  sharedBuckets?: SharedBuckets;
 }
 
 /** Routes that answer without a key: load balancers probe health, browsers preflight. */
@@ -35,6 +39,8 @@ export class Surface {
   private readonly principals: Principals;
   /** The key each request authenticated with (null: none). */
   private readonly authed = new WeakMap<IncomingMessage, string | null>();
+  private readonly shared: SharedBuckets | undefined;
+  private sharedFailed = false;
 
   constructor(
     private readonly config: GatewayConfig,
@@ -45,6 +51,7 @@ export class Surface {
     this.tiers = tierPolicy(config);
     this.origins = new OriginPolicy(config);
     this.principals = new Principals(this.keys);
+    this.shared = options.sharedBuckets;
   }
 
   /** Who the request acts as (tenancy): judged before routing, checked by `guard`. */
@@ -69,8 +76,12 @@ export class Surface {
    * Admits a create request against the budgets (throws the 429) and puts the updated headers on
    * the response. Returns the budget to settle with the real usage, or undefined when unlimited.
    */
-  admit(ctx: RequestContext, bodyBytes: number, maxOutputTokens: number | null | undefined): RequestBudget | undefined {
-    const admitted = this.admitRequest(ctx.req, bodyBytes, maxOutputTokens);
+  async admit(
+    ctx: RequestContext,
+    bodyBytes: number,
+    maxOutputTokens: number | null | undefined,
+  ): Promise<RequestBudget | undefined> {
+    const admitted = await this.admitRequest(ctx.req, ctx.log, bodyBytes, maxOutputTokens);
     if (admitted) Object.assign(ctx.headers, admitted.headers);
     return admitted?.budget;
   }
@@ -79,14 +90,35 @@ export class Surface {
    * The same admission for a request that is not an HTTP exchange of its own (a WebSocket
    * `response.create`: `req` is the connection's upgrade request, authenticated by `guard`).
    */
-  admitRequest(
+  async admitRequest(
     req: IncomingMessage,
+    log: Logger,
     bodyBytes: number,
     maxOutputTokens: number | null | undefined,
-  ): { budget: RequestBudget; headers: Record<string, string> } | undefined {
+  ): Promise<{ budget: RequestBudget; headers: Record<string, string> } | undefined> {
     if (!this.limiter.enabled) return undefined;
     const identity = identityOf(req, this.authed.get(req) ?? null);
-    return admit(this.limiter, identity, estimateTokens(bodyBytes, maxOutputTokens));
+    const estimate = estimateTokens(bodyBytes, maxOutputTokens);
+    let onSettle: ((giveBack: number) => void) | undefined;
+    const shared = this.shared;
+    if (shared) {
+      // One budget for every instance: the shared levels decide. While Redis is away each
+      // instance enforces the budget on its own (logged once), so plain requests keep working.
+      const key = this.limiter.identityKey(identity);
+      const limits = this.limiter.limitsFor(identity);
+      const windowMs = this.limiter.window;
+      try {
+        const levels = await shared.admit(key, limits, windowMs, estimate);
+        this.limiter.mirror(identity, levels);
+        if (this.sharedFailed) log.info('shared rate limits available again');
+        this.sharedFailed = false;
+        onSettle = (giveBack) => void shared.commit(key, limits, windowMs, giveBack).catch(() => undefined);
+      } catch (err) {
+        if (!this.sharedFailed) log.warn('shared rate limits unavailable; enforcing them per instance', { err });
+        this.sharedFailed = true;
+      }
+    }
+    return admit(this.limiter, identity, estimate, onSettle);
   }
 
   /** L7: a body `request_id` must agree with the `x-request-id` header; it is then removed. */

@@ -132,6 +132,26 @@ export class RateLimiter {
     }
   }
 
+  /** The budget window in ms (a minute unless a test shortens it). */
+  get window(): number {
+    return this.windowMs;
+  }
+
+  /** A stable id of the identity that holds no secret (the shared buckets' key). */
+  identityKey(identity: RateLimitIdentity): string {
+    return identity.apiKey === null ? `addr:${identity.address}` : `key:${keyIdHex(identity.apiKey).slice(0, 32)}`;
+  }
+
+  /**
+   * Sets an identity's bucket levels to the ones the shared buckets found (several instances,
+   * cluster/shared-buckets.ts): the next check decides, and headers report, from them.
+   */
+  mirror(identity: RateLimitIdentity, levels: { requests: number; tokens: number }): void {
+    const state = this.stateFor(identity, this.now());
+    if (state.requests) state.requests.level = Math.min(state.requests.capacity, levels.requests);
+    if (state.tokens) state.tokens.level = Math.min(state.tokens.capacity, levels.tokens);
+  }
+
   /** Number of identities currently tracked (memory bound). */
   get size(): number {
     return this.states.size;
@@ -221,7 +241,7 @@ export class RateLimiter {
 
   private stateFor(identity: RateLimitIdentity, now: number): IdentityState {
     // Keys are hashed so that raw secrets are not kept as map keys for the process lifetime.
-    const id = identity.apiKey === null ? `addr:${identity.address}` : `key:${keyIdHex(identity.apiKey).slice(0, 32)}`;
+    const id = this.identityKey(identity);
     let state = this.states.get(id);
     if (!state) {
       const limits = this.limitsFor(identity);

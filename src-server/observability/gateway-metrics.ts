@@ -28,6 +28,8 @@ export interface MetricSources {
   streamUnsentBytes?: () => number;
   state?: StateService;
   recording?: RecordingService | null;
+  /** This instance's id when it is one of several (docs/deploy.md). */
+  instance?: string;
 }
 
 export type ResponseMode = 'stream' | 'json' | 'background' | 'websocket';
@@ -107,13 +109,18 @@ export class GatewayMetrics {
       labelNames: ['type'],
       registers,
     });
-    const gauge = (n: string, help: string, read: () => number): void => {
+    const gauge = (n: string, help: string, read: () => number | Promise<number>): void => {
       new Gauge({
         name: name(n),
         help,
         registers,
-        collect() {
-          this.set(read());
+        async collect() {
+          // A store that cannot be reached keeps the last value rather than failing the scrape.
+          try {
+            this.set(await read());
+          } catch {
+            // Reported by /healthz.
+          }
         },
       });
     };
@@ -149,6 +156,18 @@ export class GatewayMetrics {
       () => sessionMetrics.timedOut,
     );
     const state = sources.state;
+    if (sources.instance && state) {
+      // One of several instances: which one this is, and what it shares with the others.
+      new Gauge({
+        name: name('instance_info'),
+        help: 'This gateway instance (value 1): its id, store engine and whether Redis coordinates it.',
+        labelNames: ['instance', 'store', 'redis'],
+        registers,
+      }).set({ instance: sources.instance, store: state.store.kind, redis: String(state.cluster !== null) }, 1);
+      gauge('redis_available', 'Redis reachable by this instance (1) or not (0).', () =>
+        state.cluster?.available ? 1 : 0,
+      );
+    }
     if (state) {
       gauge(
         'sessions_active',
@@ -157,8 +176,16 @@ export class GatewayMetrics {
       );
       gauge('sessions_waiting', 'Session-mode responses waiting for tool outputs (C1).', () => state.sessions.waiting);
       gauge('background_runs', 'Background responses still running.', () => state.background.live().length);
-      gauge('store_responses', 'Responses in the response store.', () => state.store.responses.stats().count);
-      gauge('store_bytes', 'Bytes of response JSON in the response store.', () => state.store.responses.stats().bytes);
+      gauge(
+        'store_responses',
+        'Responses in the response store.',
+        async () => (await state.store.responses.stats()).count,
+      );
+      gauge(
+        'store_bytes',
+        'Bytes of response JSON in the response store.',
+        async () => (await state.store.responses.stats()).bytes,
+      );
     }
     const recording = sources.recording;
     if (recording) {

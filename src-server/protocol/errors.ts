@@ -375,6 +375,26 @@ export const errors = {
       null,
       retryHeaders(1000),
     ),
+  /** The shared store (--store postgres://…) cannot be reached: store-dependent requests only (docs/deploy.md). */
+  storeUnavailable: (detail: string) =>
+    new GatewayError(
+      503,
+      'server_error',
+      'store_unavailable',
+      `The response store is unavailable: ${detail}. Requests with store: false keep working.`,
+      null,
+      retryHeaders(5000),
+    ),
+  /** Redis (--redis) cannot be reached: the live cross-instance features only (docs/deploy.md). */
+  coordinationUnavailable: (feature: string) =>
+    new GatewayError(
+      503,
+      'server_error',
+      'coordination_unavailable',
+      `Redis is unavailable, so ${feature} cannot be coordinated across instances right now.`,
+      null,
+      retryHeaders(2000),
+    ),
 } as const;
 
 /** `3600` → `60 minutes`, `0.5` → `0.5 seconds`. */

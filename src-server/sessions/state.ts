@@ -22,8 +22,9 @@ import { toModelRequest } from '../engine/translate-request.js';
 import type { Logger } from '../logging/logger.js';
 import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
-import { asConversationItem, openStore, type Store } from '../store/index.js';
-import { FinalSaves } from './final-saves.js';
+import type { GatewayStore } from '../store/contract.js';
+import { asConversationItem } from '../store/conversations-store.js';
+import type { ClusterCoordinator } from '../cluster/coordinator.js';
 import { SessionManager } from './manager.js';
 import { ANONYMOUS, ownerScope, type Principal } from '../tenancy/owner.js';
 
@@ -36,8 +37,11 @@ export interface RunPlan {
   /** Replaces what the backend sees (the context after `truncation`), for later session turns too. */
   useRequest(request: CreateResponseRequest): void;
   hooks: RunHooks;
-  /** Wires a started run to the store, the background registry and its session. */
-  attach(run: ResponseRun): void;
+  /**
+   * Wires a started run to the store, the background registry and its session. Rejects (and
+   * cancels the run before its first event) when the initial save fails, e.g. a full store.
+   */
+  attach(run: ResponseRun): Promise<void>;
   /** The final Response as the client gets it (encrypted reasoning added when asked). */
   present(response: ResponseObject): ResponseObject;
 }
@@ -55,34 +59,34 @@ export interface PlanContext {
 }
 
 export interface StateService {
-  readonly store: Store;
+  readonly store: GatewayStore;
+  /** Live coordination with other instances (--redis); null for a single instance. */
+  readonly cluster: ClusterCoordinator | null;
   readonly keyring: ReasoningKeyring;
   readonly background: BackgroundRuns;
   readonly sessions: SessionManager;
-  plan(request: CreateResponseRequest, ctx: PlanContext): RunPlan;
+  plan(request: CreateResponseRequest, ctx: PlanContext): Promise<RunPlan>;
   /** Seals reasoning items of a stored response for `include[]=reasoning.encrypted_content`, bound to its owner. */
   sealStored(response: ResponseObject, owner: string): ResponseObject;
   /**
-   * Writes the final states queued so far (final-saves.ts batches them on a microtask). The HTTP
+   * Writes the final states queued so far (store/final-saves.ts batches them on a microtask). The HTTP
    * layer calls it before a client can see a response's end, so that what a client was told is
    * complete is stored — a crash right after cannot turn it into an interrupted response.
    */
-  flushFinalSaves(): void;
+  flushFinalSaves(): Promise<void>;
   /** Cancels background runs and ends session waits (shutdown), then closes the store. */
   shutdown(): Promise<void>;
 }
 
-export function createStateService(config: GatewayConfig, backend: BackendAdapter, logger: Logger): StateService {
+/** The store is opened by the caller (store/open.ts picks the engine) and closed by shutdown(). */
+export function createStateService(
+  config: GatewayConfig,
+  backend: BackendAdapter,
+  logger: Logger,
+  store: GatewayStore,
+  cluster: ClusterCoordinator | null = null,
+): StateService {
   const dataDir = config.dataDir;
-  const store = openStore({
-    dataDir,
-    inMemory: dataDir === undefined,
-    ttlSeconds: config.storeTtlSeconds,
-    maxItems: config.storeMaxItems,
-    maxBytes: config.storeMaxBytes,
-    recordingsMaxBytes: config.recordingsMaxBytes,
-    onError: (err) => logger.error('response store background task failed', { err }),
-  });
   // In-memory mode: a key for the lifetime of the process (tokens die with it, like the store).
   const keyring =
     dataDir === undefined && config.reasoningEncryptionKeys.length === 0
@@ -98,19 +102,22 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
     },
     logger,
   );
-  logger.info('response store open', { location: store.location, keyId: keyring.currentKeyId });
+  logger.info('response store open', { store: store.kind, location: store.location, keyId: keyring.currentKeyId });
 
-  const finalSaves = new FinalSaves(store.db, (input) => void store.responses.saveResponse(input));
-  const deps: PlanDeps = { store, background, sessions, backend, finalSaves };
+  const pending = new PendingWrites();
+  const deps: PlanDeps = { store, background, sessions, backend, cluster, pending };
 
-  const plan = (request: CreateResponseRequest, ctx: PlanContext): RunPlan => {
+  const plan = async (request: CreateResponseRequest, ctx: PlanContext): Promise<RunPlan> => {
     if (request.background === true && request.store === false)
       throw errors.invalidValue(
         'background',
         'background: true needs store: true (the response is fetched later by id).',
       );
+    // Live features need Redis when there are other instances (a 503 with Retry-After while it is away).
+    if (cluster && ctx.session) cluster.requireAvailable('session mode');
+    if (cluster && request.background === true) cluster.requireAvailable('background responses');
     const principal = ctx.principal ?? ANONYMOUS;
-    const prepared = prepareConversation(request, store, keyring, principal, { history: ctx.history });
+    const prepared = await prepareConversation(request, store, keyring, principal, { history: ctx.history });
     const sealer = request.include?.includes(ENCRYPTED_REASONING)
       ? new ReasoningSealer(keyring, request.model ?? '', principal.owner)
       : undefined;
@@ -119,6 +126,7 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
 
   return {
     store,
+    cluster,
     keyring,
     background,
     sessions,
@@ -127,24 +135,46 @@ export function createStateService(config: GatewayConfig, backend: BackendAdapte
       new ReasoningSealer(keyring, response.model, owner).sealResponse(response);
       return response;
     },
-    flushFinalSaves: () => finalSaves.flush(),
+    flushFinalSaves: async () => {
+      await pending.settled();
+      await store.responses.flushFinalSaves();
+    },
     async shutdown() {
       sessions.closeAll();
       background.cancelAll();
       await Promise.allSettled(background.live().map((r) => r.finished));
-      // Final states of everything that just ended, in one transaction, before the store closes.
-      finalSaves.flush();
-      store.close();
+      await pending.settled();
+      // Final states of everything that just ended (one transaction on SQLite), then the store closes.
+      await store.close();
     },
   };
 }
 
 interface PlanDeps {
-  store: Store;
+  store: GatewayStore;
   background: BackgroundRuns;
   sessions: SessionManager;
   backend: BackendAdapter;
-  finalSaves: FinalSaves;
+  cluster: ClusterCoordinator | null;
+  pending: PendingWrites;
+}
+
+/**
+ * Writes started when a response ends that are not final saves (a conversation's appended items):
+ * flushFinalSaves() waits for them too, so a client told a response is complete finds its items.
+ */
+class PendingWrites {
+  private readonly writes = new Set<Promise<void>>();
+
+  /** `write` never rejects (its failures are logged where it was made). */
+  track(write: Promise<void>): void {
+    this.writes.add(write);
+    void write.finally(() => this.writes.delete(write)).catch(() => undefined);
+  }
+
+  async settled(): Promise<void> {
+    while (this.writes.size > 0) await Promise.allSettled([...this.writes]);
+  }
 }
 
 /**
@@ -159,6 +189,8 @@ class PlannedRun implements RunPlan {
   private inputItems: Record<string, unknown>[] | null;
   /** In a conversation: its id and this request's input items, appended with the output at the end. */
   private readonly conversation: { id: string; input: Record<string, unknown>[] } | null;
+  /** Opens the run's start gate (a store over the network: after the initial save). */
+  private openGate: (() => void) | null = null;
 
   constructor(
     private readonly deps: PlanDeps,
@@ -179,6 +211,9 @@ class PlannedRun implements RunPlan {
     }
     if (sealer) this.hooks.decorate = sealer.decorate;
     if (ctx.session) this.hooks.nextTurn = deps.sessions.nextTurn;
+    // The embedded store saves synchronously inside attach(): no gate, the run starts as it always did.
+    if (deps.store.kind !== 'sqlite' && original.store !== false)
+      this.hooks.startGate = new Promise<void>((resolve) => (this.openGate = resolve));
   }
 
   useRequest(request: CreateResponseRequest): void {
@@ -190,7 +225,7 @@ class PlannedRun implements RunPlan {
     return response;
   }
 
-  attach(run: ResponseRun): void {
+  async attach(run: ResponseRun): Promise<void> {
     const { store, background, sessions } = this.deps;
     const stored = this.original.store !== false;
     const isBackground = this.original.background === true;
@@ -199,7 +234,7 @@ class PlannedRun implements RunPlan {
       // (storage_quota_exceeded) rather than a response that silently is not kept.
       const initial = run.snapshot();
       try {
-        store.responses.saveResponse({
+        await store.responses.saveResponse({
           response: isBackground ? { ...initial, status: 'queued' } : initial,
           inputItems: this.inputItems ?? [],
           requestId: this.ctx.requestId,
@@ -208,14 +243,48 @@ class PlannedRun implements RunPlan {
       } catch (err) {
         run.cancel('cancelled');
         throw err;
+      } finally {
+        this.openGate?.();
+        this.openGate = null;
       }
     }
     this.inputItems = null;
     if (isBackground) background.track(run, this.owner);
+    if (this.deps.cluster && (isBackground || this.ctx.session)) this.share(run, this.deps.cluster, isBackground);
     if (this.ctx.session) sessions.attach(run, (output, signal) => this.startTurn(output, signal), this.owner);
     detached(
       run.finished.then((final) => this.finish(run, final, stored)),
       'saving a finished response',
+      (err, where) => this.log(run).error(`${where} failed`, { err }),
+    );
+  }
+
+  /**
+   * Other instances learn that this one holds the response (tool outputs, cancel and state are
+   * forwarded here) and, for a background run, can replay and follow its events from Redis.
+   */
+  private share(run: ResponseRun, cluster: ClusterCoordinator, relay: boolean): void {
+    cluster.claim(run.id);
+    let lastSeq = -1;
+    let relayFailed = false;
+    const reportRelay = (err: unknown): void => {
+      if (relayFailed) return;
+      relayFailed = true;
+      this.log(run).warn('relaying background events to redis failed', { err });
+    };
+    const unsubscribe = relay
+      ? run.onEvent((event) => {
+          lastSeq = event.sequence_number;
+          cluster.relayEvent(run.id, event).catch(reportRelay);
+        })
+      : () => undefined;
+    detached(
+      run.finished.then(async () => {
+        unsubscribe();
+        if (relay) await cluster.endRelay(run.id, lastSeq).catch(reportRelay);
+        cluster.release(run.id);
+      }),
+      'releasing a shared response',
       (err, where) => this.log(run).error(`${where} failed`, { err }),
     );
   }
@@ -237,9 +306,10 @@ class PlannedRun implements RunPlan {
       stateMetrics.invalidToolArguments += invalid.length;
       this.log(run).warn('function call arguments are not valid JSON (delivered verbatim)', { callIds: invalid });
     }
-    if (this.conversation && final.status === 'completed') this.appendToConversation(run, final);
+    if (this.conversation && final.status === 'completed')
+      this.deps.pending.track(this.appendToConversation(run, final));
     if (!stored) return;
-    this.deps.finalSaves.add({
+    this.deps.store.responses.queueFinalSave({
       input: { response: this.present(final), owner: this.owner },
       onError: (err) => {
         stateMetrics.storeWriteFailures++;
@@ -252,12 +322,12 @@ class PlannedRun implements RunPlan {
    * A completed response in a conversation adds its input items, then its output items (even with
    * store: false: the conversation is where the caller asked the items to be kept).
    */
-  private appendToConversation(run: ResponseRun, final: ResponseObject): void {
+  private async appendToConversation(run: ResponseRun, final: ResponseObject): Promise<void> {
     const { id, input } = this.conversation!;
     const items = [...input, ...(final.output as unknown as Record<string, unknown>[])];
     try {
       const scope = ownerScope(this.ctx.principal ?? ANONYMOUS);
-      const added = this.deps.store.conversations.appendItems(id, items, scope, run.id);
+      const added = await this.deps.store.conversations.appendItems(id, items, scope, run.id);
       if (!added)
         this.log(run).warn('the conversation was deleted before the response completed', { conversation: id });
     } catch (err) {

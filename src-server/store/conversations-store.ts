@@ -108,7 +108,8 @@ function toObject(row: ConversationRow): ConversationObject {
   };
 }
 
-function checkPage(options: ConversationPage): { limit: number; order: 'asc' | 'desc' } {
+/** Paging rules of every engine: a 400 naming `limit` or `order` when out of range. */
+export function checkPage(options: ConversationPage): { limit: number; order: 'asc' | 'desc' } {
   const limit = options.limit ?? 20;
   if (!Number.isInteger(limit) || limit < 1 || limit > 100)
     throw errors.invalidValue('limit', `Invalid 'limit': expected an integer from 1 to 100, got ${String(limit)}.`);

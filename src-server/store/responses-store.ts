@@ -118,13 +118,13 @@ const ID_PREFIX: Record<string, string> = {
 };
 
 /** Same response and position, same id: re-saving a response keeps its generated item ids. */
-function generatedItemId(responseId: string, position: number, item: unknown): string {
+export function generatedItemId(responseId: string, position: number, item: unknown): string {
   const type = isRecord(item) && typeof item.type === 'string' ? item.type : 'message';
   const hash = createHash('sha256').update(`${responseId}\0${position}`).digest('hex').slice(0, 40);
   return `${ID_PREFIX[type] ?? 'item'}_${hash}`;
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
+export function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 

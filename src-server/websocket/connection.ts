@@ -211,7 +211,7 @@ export class ResponsesConnection {
       onFrame: recording ? (type, text) => recording.frame(type, text) : undefined,
     });
     let previous: string | null = null;
-    let budget: ReturnType<Surface['admitRequest']>;
+    let budget: Awaited<ReturnType<Surface['admitRequest']>>;
     try {
       if (this.expired) throw errors.websocketLimitReached(config.websocketMaxAgeSeconds);
       const parsed = parseMessage(message.data, message.isBinary, config.maxRequestDepth);
@@ -226,7 +226,7 @@ export class ResponsesConnection {
       previous = typeof request.previous_response_id === 'string' ? request.previous_response_id : null;
       assertSupported(request, capabilitiesFor(policy));
       const history = previous !== null && this.chain?.id === previous ? this.chain.items : undefined;
-      const plan = state?.plan(request, {
+      const plan = await state?.plan(request, {
         requestId,
         session: false,
         backendHeaders: simulatorHeaders(this.info.req),
@@ -252,7 +252,7 @@ export class ResponsesConnection {
       runRequest = fitted.request;
       const tier = resolveServiceTier(request.service_tier, surface.tiers);
       request.service_tier = tier.tier;
-      budget = surface.admitRequest(this.info.req, message.data.length, request.max_output_tokens);
+      budget = await surface.admitRequest(this.info.req, log, message.data.length, request.max_output_tokens);
 
       const controller = new AbortController();
       this.controller = controller;
@@ -282,8 +282,14 @@ export class ResponsesConnection {
         budget?.budget.settle(0);
         throw err;
       }
+      try {
+        // Saved before its first event; a full store is an error frame and the run never starts.
+        await plan?.attach(run);
+      } catch (err) {
+        budget?.budget.settle(0);
+        throw err;
+      }
       this.run = run;
-      plan?.attach(run);
       observation?.started(run, 'websocket');
       const unsubscribe = run.onEvent(writer.event);
       if (this.closing) run.cancel('client_disconnected');
@@ -296,7 +302,7 @@ export class ResponsesConnection {
         this.controller = null;
       }
       // Stored before the client sees the end (M6), as on SSE.
-      state?.flushFinalSaves();
+      await state?.flushFinalSaves();
       writer.release();
       observation?.streamEnded(writer.count);
       budget?.budget.settle(final.usage?.total_tokens ?? 0);

@@ -4,6 +4,7 @@ import { prepareConversation } from '../../src-server/engine/conversation.js';
 import { toModelRequest } from '../../src-server/engine/translate-request.js';
 import type { CreateResponseRequest } from '../../src-server/protocol/types.js';
 import { openStore } from '../../src-server/store/index.js';
+import { sqliteGatewayStore } from '../../src-server/store/sqlite-storage.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { SseReader } from './sse-reader.js';
 
@@ -61,7 +62,11 @@ describe('H4 encrypted reasoning', () => {
     const store = openStore({ inMemory: true });
     try {
       const keyring = new ReasoningKeyring([Buffer.from('11'.repeat(32), 'hex')]);
-      const prepared = prepareConversation({ model: 'sim-chat', input } as CreateResponseRequest, store, keyring);
+      const prepared = await prepareConversation(
+        { model: 'sim-chat', input } as CreateResponseRequest,
+        sqliteGatewayStore(store),
+        keyring,
+      );
       const assistant = toModelRequest(prepared.request).messages.find((m) => m.role === 'assistant');
       expect(assistant).toMatchObject({ role: 'assistant', content: 'Done.' });
       expect((assistant as { reasoning?: string }).reasoning).toBe(item.content?.map((c) => c.text).join(''));

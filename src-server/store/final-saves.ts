@@ -7,7 +7,7 @@
  * (no later request) can run before the saves are written: readers never see the gap.
  */
 import type { Database } from 'better-sqlite3';
-import type { SaveResponseInput } from '../store/index.js';
+import type { SaveResponseInput } from './responses-store.js';
 
 export interface FinalSave {
   input: SaveResponseInput;

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { openStore, type Store } from '../store/index.js';
+import { openStore, type Store } from './index.js';
 import { FinalSaves } from './final-saves.js';
 
 let store: Store | undefined;

@@ -1,0 +1,197 @@
+#!/usr/bin/env node
+/**
+ * PostgreSQL, Redis and HAProxy for the multi-instance tests (docs/deploy.md, "Testing").
+ *
+ *   node scripts/test-services.mjs install   apt-get install the Debian packages when missing (as root;
+ *                                            otherwise it only says what is missing)
+ *   node scripts/test-services.mjs start     start a throwaway PostgreSQL and Redis on free local
+ *                                            ports and print the environment the tests read:
+ *                                            STUDIO_TEST_POSTGRES_URL, STUDIO_TEST_REDIS_URL, and
+ *                                            STUDIO_TEST_SERVICES_DIR (what `stop` needs)
+ *   node scripts/test-services.mjs stop DIR  stop the servers started in DIR and delete it
+ *
+ * The Vitest global setup (tests/support/test-services.ts) calls start/stop itself when the
+ * variables are not set, so `npm test` needs nothing more than the packages. Each run gets its own
+ * data dir and ports: two suites running at once never share a server. PostgreSQL's server refuses
+ * to run as root, so as root it runs as the `postgres` user (runuser), like Debian's own scripts.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import process from 'node:process';
+import console from 'node:console';
+
+const PACKAGES = ['postgresql', 'redis-server', 'haproxy'];
+
+/** Directory of PostgreSQL's server binaries (initdb, pg_ctl), newest version first. */
+export function postgresBin() {
+  const root = '/usr/lib/postgresql';
+  if (!fs.existsSync(root)) return null;
+  const versions = fs
+    .readdirSync(root)
+    .filter((v) => fs.existsSync(path.join(root, v, 'bin', 'pg_ctl')))
+    .sort((a, b) => Number(b) - Number(a));
+  return versions.length > 0 ? path.join(root, versions[0], 'bin') : null;
+}
+
+function onPath(name) {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { encoding: 'utf8' }).status === 0;
+}
+
+export function missingPackages() {
+  const missing = [];
+  if (!postgresBin()) missing.push('postgresql');
+  if (!onPath('redis-server')) missing.push('redis-server');
+  if (!onPath('haproxy') && !fs.existsSync('/usr/sbin/haproxy')) missing.push('haproxy');
+  return missing;
+}
+
+export function install() {
+  const missing = missingPackages();
+  if (missing.length === 0) return;
+  if (process.getuid?.() !== 0) {
+    // Not root: nothing to install with. The rest of the suite still runs; the multi-instance
+    // tests fail and say what is missing (tests/support/services.ts).
+    console.warn(
+      `Missing Debian packages: ${missing.join(', ')}. As root: apt-get update && apt-get install -y ${PACKAGES.join(' ')}`,
+    );
+    return;
+  }
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  execFileSync('apt-get', ['update'], { stdio: 'inherit', env });
+  execFileSync('apt-get', ['install', '-y', '--no-install-recommends', ...PACKAGES], { stdio: 'inherit', env });
+}
+
+export function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** The servers' environment: never this test run's id (they are services, stopped by `stop`). */
+function serviceEnv() {
+  const env = { ...process.env };
+  delete env.RESPONSES_STUDIO_TEST_RUN;
+  return env;
+}
+
+function asPostgres(command, args, options = {}) {
+  const root = process.getuid?.() === 0;
+  const file = root ? 'runuser' : command;
+  const argv = root ? ['-u', 'postgres', '--', command, ...args] : args;
+  return execFileSync(file, argv, {
+    encoding: 'utf8',
+    env: serviceEnv(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+    ...options,
+  });
+}
+
+/** Starts both servers; returns { dir, postgresUrl, redisUrl }. */
+export async function start() {
+  const missing = missingPackages().filter((p) => p !== 'haproxy');
+  if (missing.length > 0)
+    throw new Error(
+      `Missing Debian packages: ${missing.join(', ')} (run: node scripts/test-services.mjs install, as root).`,
+    );
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-services-'));
+  fs.chmodSync(dir, 0o755);
+  const pgData = path.join(dir, 'pg');
+  const bin = postgresBin();
+  if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir]);
+  asPostgres(path.join(bin, 'initdb'), ['-D', pgData, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
+  const pgPort = await freePort();
+  asPostgres(path.join(bin, 'pg_ctl'), [
+    '-D',
+    pgData,
+    '-l',
+    path.join(dir, 'pg.log'),
+    '-w',
+    '-t',
+    '120',
+    '-o',
+    // A throwaway cluster: no fsync, sockets in its own dir, loopback TCP only.
+    `-p ${pgPort} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    'start',
+  ]);
+  const redisPort = await freePort();
+  const redisDir = path.join(dir, 'redis');
+  fs.mkdirSync(redisDir);
+  execFileSync(
+    'redis-server',
+    [
+      '--port',
+      String(redisPort),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+      '--dir',
+      redisDir,
+      '--pidfile',
+      path.join(dir, 'redis.pid'),
+      '--logfile',
+      path.join(dir, 'redis.log'),
+    ],
+    { env: serviceEnv(), stdio: 'ignore' },
+  );
+  return {
+    dir,
+    postgresUrl: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
+    redisUrl: `redis://127.0.0.1:${redisPort}`,
+  };
+}
+
+export function stop(dir) {
+  if (!dir || !fs.existsSync(dir)) return;
+  const bin = postgresBin();
+  const pgData = path.join(dir, 'pg');
+  if (bin && fs.existsSync(path.join(pgData, 'postmaster.pid'))) {
+    try {
+      asPostgres(path.join(bin, 'pg_ctl'), ['-D', pgData, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // Already stopped.
+    }
+  }
+  const pidFile = path.join(dir, 'redis.pid');
+  if (fs.existsSync(pidFile)) {
+    const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+    try {
+      process.kill(pid, 'SIGTERM');
+      for (let i = 0; i < 200; i++) {
+        process.kill(pid, 0);
+        Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 25);
+      }
+    } catch {
+      // Gone.
+    }
+  }
+  fs.rmSync(dir, { recursive: true, force: true });
+}
+
+if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  const [verb, arg] = process.argv.slice(2);
+  if (verb === 'install') install();
+  else if (verb === 'start') {
+    const s = await start();
+    console.log(`export STUDIO_TEST_POSTGRES_URL=${s.postgresUrl}`);
+    console.log(`export STUDIO_TEST_REDIS_URL=${s.redisUrl}`);
+    console.log(`export STUDIO_TEST_SERVICES_DIR=${s.dir}`);
+  } else if (verb === 'stop') stop(arg);
+  else {
+    console.error('usage: node scripts/test-services.mjs install | start | stop DIR');
+    process.exit(2);
+  }
+}

@@ -1,0 +1,471 @@
+/**
+ * Stored responses on PostgreSQL: the same rules as the SQLite engine (../responses-store.ts has
+ * the retention, quota and tenancy policy), shared by every instance using the database.
+ *
+ * Leases: a queued or in-progress response carries the id of the instance running it and a lease
+ * time. Each instance renews its own leases (`renewLeases`) and fails the responses whose lease
+ * ran out (`failExpiredLeases`): the instance died without finishing them (SIGKILL, power loss),
+ * so nothing stays `in_progress` forever and no live instance's responses are touched.
+ */
+import type { Pool, PoolClient } from 'pg';
+import { errors } from '../../protocol/errors.js';
+import { ANONYMOUS_OWNER } from '../../tenancy/owner.js';
+import type { FinalSave, ResponseStorage } from '../contract.js';
+import {
+  RUNNING_STATUSES,
+  generatedItemId,
+  isRecord,
+  type ConversationResult,
+  type InputItemList,
+  type ListInputItemsOptions,
+  type OwnerFilter,
+  type ResponseJson,
+  type ResponseLike,
+  type SaveResponseInput,
+  type SaveResult,
+  type StoredResponse,
+} from '../responses-store.js';
+import { asStoreError } from './errors.js';
+
+export interface PostgresResponsesOptions {
+  ttlSeconds?: number;
+  maxItems?: number;
+  maxBytes?: number;
+  now?: () => number;
+  /** This instance (leases). */
+  instanceId: string;
+  /** How long a running response's lease lasts without renewal. */
+  leaseMs: number;
+}
+
+interface Row {
+  body: string;
+  owner: string;
+  request_id: string | null;
+  previous_response_id: string | null;
+  metadata: string | null;
+  stored_at: string;
+  expires_at: string | null;
+}
+
+/** Quota enforcement is serialized across instances with this advisory lock. */
+const QUOTA_LOCK = 0x71756f7461;
+/** How old the quota estimate's count may be before it is taken again. */
+const TOTALS_TTL_MS = 1000;
+const VISIBLE = '(expires_at IS NULL OR expires_at > $2)';
+const OWNED = '($3::text IS NULL OR owner = $3)';
+const bytesOf = (text: string | null): number => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
+
+const FAILED_BY_LEASE = {
+  error: { code: 'server_error', message: 'The gateway instance running this response stopped before it finished.' },
+};
+
+export class PostgresResponses implements ResponseStorage {
+  private readonly ttlMs: number;
+  private readonly maxItems: number;
+  private readonly maxBytes: number;
+  private readonly now: () => number;
+  private pending: Promise<void>[] = [];
+  /** Last count of the table (quota estimate), with the saves of this instance added since. */
+  private totals: { count: number; bytes: number; at: number } | null = null;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: PostgresResponsesOptions,
+  ) {
+    this.ttlMs = Math.max(0, options.ttlSeconds ?? 0) * 1000;
+    this.maxItems = Math.max(0, options.maxItems ?? 0);
+    this.maxBytes = Math.max(0, options.maxBytes ?? 0);
+    this.now = options.now ?? Date.now;
+  }
+
+  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    let client: PoolClient;
+    try {
+      client = await this.pool.connect();
+    } catch (err) {
+      throw asStoreError(err);
+    }
+    try {
+      await client.query('BEGIN');
+      const result = await work(client);
+      await client.query('COMMIT');
+      return result;
+    } catch (err) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw asStoreError(err);
+    } finally {
+      client.release();
+    }
+  }
+
+  private async query<R extends object>(sql: string, params: unknown[]): Promise<R[]> {
+    try {
+      return (await this.pool.query<R>(sql, params)).rows;
+    } catch (err) {
+      throw asStoreError(err);
+    }
+  }
+
+  saveResponse(input: SaveResponseInput): Promise<SaveResult> {
+    return this.transaction((client) => this.saveIn(client, input));
+  }
+
+  private async saveIn(client: PoolClient, input: SaveResponseInput): Promise<SaveResult> {
+    const { response } = input;
+    const now = this.now();
+    const existing = (
+      await client.query<{ expires_at: string | null; items_bytes: string; bytes: string }>(
+        'SELECT expires_at, items_bytes, bytes FROM responses WHERE id = $1 FOR UPDATE',
+        [response.id],
+      )
+    ).rows[0];
+    const body = JSON.stringify(response);
+    const metadata = input.metadata ? JSON.stringify(input.metadata) : null;
+    let itemsBytes = existing ? Number(existing.items_bytes) : 0;
+    let itemRows: [number, string, string][] | undefined;
+    if (input.inputItems || !existing) {
+      itemsBytes = 0;
+      itemRows = (input.inputItems ?? []).map((item, position) => {
+        let stored = item;
+        let itemId = isRecord(item) && typeof item.id === 'string' && item.id ? item.id : '';
+        if (!itemId) {
+          itemId = generatedItemId(response.id, position, item);
+          if (isRecord(item)) stored = { id: itemId, ...item };
+        }
+        const json = JSON.stringify(stored);
+        itemsBytes += bytesOf(json);
+        return [position, itemId, json];
+      });
+    }
+    const bytes = bytesOf(body) + bytesOf(metadata) + itemsBytes;
+    if (this.maxBytes > 0 && bytes > this.maxBytes) {
+      throw errors.storeFull(
+        `Response '${response.id}' needs ${bytes} bytes of storage, more than the store's limit of ${this.maxBytes} bytes.`,
+      );
+    }
+    const status = response.status ?? 'completed';
+    const terminal = !RUNNING_STATUSES.includes(status);
+    const bodyPrevious = (response as ResponseJson).previous_response_id;
+    const expiresAt =
+      terminal && this.ttlMs > 0
+        ? existing?.expires_at != null
+          ? Number(existing.expires_at)
+          : now + this.ttlMs
+        : null;
+    await client.query(
+      `INSERT INTO responses (id, status, created_at, stored_at, updated_at, expires_at, request_id,
+                              previous_response_id, metadata, body, items_bytes, bytes, owner, instance_id, lease_until)
+       VALUES ($1, $2, $3, $4, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)
+       ON CONFLICT (id) DO UPDATE SET status = excluded.status, created_at = excluded.created_at,
+         updated_at = excluded.updated_at, expires_at = excluded.expires_at,
+         request_id = excluded.request_id, previous_response_id = excluded.previous_response_id,
+         metadata = excluded.metadata, body = excluded.body, items_bytes = excluded.items_bytes,
+         bytes = excluded.bytes, instance_id = excluded.instance_id, lease_until = excluded.lease_until`,
+      [
+        response.id,
+        status,
+        response.created_at,
+        now,
+        expiresAt,
+        input.requestId ?? null,
+        input.previousResponseId ?? (typeof bodyPrevious === 'string' ? bodyPrevious : null),
+        metadata,
+        body,
+        itemsBytes,
+        bytes,
+        input.owner ?? ANONYMOUS_OWNER,
+        terminal ? null : this.options.instanceId,
+        terminal ? null : now + this.options.leaseMs,
+      ],
+    );
+    if (itemRows) {
+      if (existing) await client.query('DELETE FROM response_input_items WHERE response_id = $1', [response.id]);
+      if (itemRows.length > 0) {
+        await client.query(
+          `INSERT INTO response_input_items (response_id, position, item_id, body)
+           SELECT $1, * FROM unnest($2::int[], $3::text[], $4::text[])`,
+          [response.id, itemRows.map((r) => r[0]), itemRows.map((r) => r[1]), itemRows.map((r) => r[2])],
+        );
+      }
+    }
+    if (this.maxItems === 0 && this.maxBytes === 0) return { evicted: [] };
+    // The exact check (a lock shared by every instance and a count of the table) only when this
+    // instance's running estimate says the store may be over a quota: saves far from the limits
+    // never wait for each other.
+    const totals = await this.totalsWith(client, {
+      count: existing ? 0 : 1,
+      bytes: bytes - (existing ? Number(existing.bytes) : 0),
+    });
+    if (!this.over(totals)) return { evicted: [] };
+    await client.query('SELECT pg_advisory_xact_lock($1)', [QUOTA_LOCK]);
+    const evicted = await this.enforceQuota(client, response.id, now);
+    this.totals = null;
+    return { evicted };
+  }
+
+  private over(t: { count: number; bytes: number }): boolean {
+    return (this.maxItems > 0 && t.count > this.maxItems) || (this.maxBytes > 0 && t.bytes > this.maxBytes);
+  }
+
+  /**
+   * The store's totals with this save: the table as this instance last counted it (at most
+   * TOTALS_TTL_MS ago) plus its own saves since. Other instances' saves since the count are not in
+   * it, so a quota is exact on one instance and may be passed by what the others saved meanwhile.
+   */
+  private async totalsWith(
+    client: PoolClient,
+    delta: { count: number; bytes: number },
+  ): Promise<{ count: number; bytes: number }> {
+    const now = Date.now();
+    if (!this.totals || now - this.totals.at > TOTALS_TTL_MS) {
+      // Counted inside this transaction: the row just written is already in it.
+      const { rows } = await client.query<{ count: string; bytes: string }>(
+        'SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM responses',
+      );
+      this.totals = { count: Number(rows[0].count), bytes: Number(rows[0].bytes), at: now };
+    } else {
+      this.totals.count += delta.count;
+      this.totals.bytes += delta.bytes;
+    }
+    return { count: this.totals.count, bytes: this.totals.bytes };
+  }
+
+  private async overQuota(client: PoolClient): Promise<boolean> {
+    const { rows } = await client.query<{ count: string; bytes: string }>(
+      'SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM responses',
+    );
+    return this.over({ count: Number(rows[0].count), bytes: Number(rows[0].bytes) });
+  }
+
+  private async enforceQuota(client: PoolClient, keepId: string, now: number): Promise<string[]> {
+    const evicted: string[] = [];
+    if (!(await this.overQuota(client))) return evicted;
+    await client.query('DELETE FROM responses WHERE expires_at IS NOT NULL AND expires_at <= $1', [now]);
+    while (await this.overQuota(client)) {
+      const { rows } = await client.query<{ id: string }>(
+        `SELECT id FROM responses WHERE status NOT IN ('queued', 'in_progress') AND id != $1 ORDER BY stored_at LIMIT 1`,
+        [keepId],
+      );
+      if (rows.length === 0) {
+        throw errors.storeFull(
+          `The response store is full (limits: ${this.maxItems || 'no'} responses, ${this.maxBytes || 'no'} bytes) and every other stored response is still running.`,
+        );
+      }
+      await client.query('DELETE FROM responses WHERE id = $1', [rows[0].id]);
+      evicted.push(rows[0].id);
+    }
+    return evicted;
+  }
+
+  queueFinalSave(job: FinalSave): void {
+    // Each save is its own transaction: one that fails is reported alone. They start at once, so a
+    // burst of finals (shutdown) runs over the pool's connections in parallel.
+    const done = this.saveResponse(job.input).then(
+      () => undefined,
+      (err: unknown) => job.onError(err),
+    );
+    this.pending.push(done);
+    void done.finally(() => {
+      this.pending = this.pending.filter((p) => p !== done);
+    });
+  }
+
+  async flushFinalSaves(): Promise<void> {
+    while (this.pending.length > 0) await Promise.all(this.pending);
+  }
+
+  async getResponse<T extends ResponseLike = ResponseJson>(
+    id: string,
+    owner?: OwnerFilter,
+  ): Promise<StoredResponse<T> | null> {
+    const rows = await this.query<Row>(
+      `SELECT body, owner, request_id, previous_response_id, metadata, stored_at, expires_at
+       FROM responses WHERE id = $1 AND ${VISIBLE} AND ${OWNED}`,
+      [id, this.now(), owner ?? null],
+    );
+    const row = rows[0];
+    if (!row) return null;
+    return {
+      response: JSON.parse(row.body) as T,
+      owner: row.owner,
+      requestId: row.request_id,
+      previousResponseId: row.previous_response_id,
+      metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
+      storedAt: Number(row.stored_at),
+      expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+    };
+  }
+
+  async has(id: string, owner?: OwnerFilter): Promise<boolean> {
+    const rows = await this.query(`SELECT 1 FROM responses WHERE id = $1 AND ${VISIBLE} AND ${OWNED}`, [
+      id,
+      this.now(),
+      owner ?? null,
+    ]);
+    return rows.length > 0;
+  }
+
+  async deleteResponse(id: string, owner?: OwnerFilter): Promise<boolean> {
+    const rows = await this.query<{ visible: boolean }>(
+      `DELETE FROM responses WHERE id = $1 AND ($3::text IS NULL OR owner = $3)
+       RETURNING (expires_at IS NULL OR expires_at > $2) AS visible`,
+      [id, this.now(), owner ?? null],
+    );
+    return rows.some((r) => r.visible);
+  }
+
+  markStatus(id: string, status: string, patch: Record<string, unknown> = {}): Promise<boolean> {
+    return this.transaction(async (client) => {
+      const { rows } = await client.query<Row>(
+        `SELECT body, owner, request_id, previous_response_id, metadata FROM responses
+         WHERE id = $1 AND (expires_at IS NULL OR expires_at > $2) FOR UPDATE`,
+        [id, this.now()],
+      );
+      const row = rows[0];
+      if (!row) return false;
+      await this.saveIn(client, {
+        response: { ...(JSON.parse(row.body) as ResponseJson), ...patch, status },
+        requestId: row.request_id,
+        previousResponseId: row.previous_response_id,
+        metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
+        owner: row.owner,
+      });
+      return true;
+    });
+  }
+
+  async listInputItems(
+    id: string,
+    options: ListInputItemsOptions = {},
+    owner?: OwnerFilter,
+  ): Promise<InputItemList | null> {
+    const limit = options.limit ?? 20;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) {
+      throw errors.invalidValue('limit', `Invalid 'limit': expected an integer from 1 to 100, got ${String(limit)}.`);
+    }
+    const order = options.order ?? 'desc';
+    if (order !== 'asc' && order !== 'desc') {
+      throw errors.invalidValue('order', `Invalid 'order': expected 'asc' or 'desc', got '${String(order)}'.`);
+    }
+    if (!(await this.has(id, owner))) return null;
+    let cursor = order === 'asc' ? -1 : 2 ** 31 - 1;
+    if (options.after !== undefined) {
+      const found = await this.query<{ position: number }>(
+        'SELECT position FROM response_input_items WHERE response_id = $1 AND item_id = $2 ORDER BY position LIMIT 1',
+        [id, options.after],
+      );
+      if (found.length === 0) {
+        throw errors.invalidValue('after', `No input item with id '${options.after}' in response '${id}'.`);
+      }
+      cursor = found[0].position;
+    }
+    const rows = await this.query<{ item_id: string; body: string }>(
+      order === 'asc'
+        ? 'SELECT item_id, body FROM response_input_items WHERE response_id = $1 AND position > $2 ORDER BY position ASC LIMIT $3'
+        : 'SELECT item_id, body FROM response_input_items WHERE response_id = $1 AND position < $2 ORDER BY position DESC LIMIT $3',
+      [id, cursor, limit + 1],
+    );
+    const page = rows.slice(0, limit);
+    return {
+      object: 'list',
+      data: page.map((r) => JSON.parse(r.body) as unknown),
+      first_id: page.length > 0 ? page[0].item_id : null,
+      last_id: page.length > 0 ? page[page.length - 1].item_id : null,
+      has_more: rows.length > limit,
+    };
+  }
+
+  async getConversation(id: string, owner?: OwnerFilter): Promise<ConversationResult> {
+    const chain: { id: string; output: readonly unknown[] }[] = [];
+    const seen = new Set<string>();
+    let next: string | null = id;
+    while (next !== null && !seen.has(next)) {
+      seen.add(next);
+      const stored: StoredResponse | null = await this.getResponse(next, owner);
+      if (!stored) return { found: false, missingId: next };
+      chain.push({ id: next, output: stored.response.output });
+      next = stored.previousResponseId;
+    }
+    chain.reverse();
+    const ids = chain.map((l) => l.id);
+    const rows = await this.query<{ response_id: string; body: string }>(
+      'SELECT response_id, body FROM response_input_items WHERE response_id = ANY($1::text[]) ORDER BY position ASC',
+      [ids],
+    );
+    const byResponse = new Map<string, unknown[]>();
+    for (const r of rows) {
+      const list = byResponse.get(r.response_id) ?? [];
+      list.push(JSON.parse(r.body));
+      byResponse.set(r.response_id, list);
+    }
+    const items: unknown[] = [];
+    for (const link of chain) {
+      items.push(...(byResponse.get(link.id) ?? []));
+      items.push(...link.output);
+    }
+    return { found: true, items, responseIds: ids };
+  }
+
+  async sweepExpired(): Promise<number> {
+    const rows = await this.query<{ id: string }>(
+      'DELETE FROM responses WHERE expires_at IS NOT NULL AND expires_at <= $1 RETURNING id',
+      [this.now()],
+    );
+    return rows.length;
+  }
+
+  async stats(): Promise<{ count: number; bytes: number }> {
+    const rows = await this.query<{ count: string; bytes: string }>(
+      'SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM responses',
+      [],
+    );
+    return { count: Number(rows[0].count), bytes: Number(rows[0].bytes) };
+  }
+
+  /** Extends the leases of this instance's running responses; returns how many. */
+  async renewLeases(): Promise<number> {
+    const rows = await this.query(
+      `UPDATE responses SET lease_until = $2 WHERE instance_id = $1 AND status IN ('queued', 'in_progress') RETURNING id`,
+      [this.options.instanceId, this.now() + this.options.leaseMs],
+    );
+    return rows.length;
+  }
+
+  /** Fails running responses whose instance stopped renewing their lease; returns their ids. */
+  async failExpiredLeases(): Promise<string[]> {
+    const expired = await this.query<{ id: string }>(
+      `SELECT id FROM responses WHERE status IN ('queued', 'in_progress') AND lease_until IS NOT NULL AND lease_until < $1`,
+      [this.now()],
+    );
+    const failed: string[] = [];
+    for (const { id } of expired) {
+      const done = await this.transaction(async (client) => {
+        // Checked again under the row lock: the owner may have finished or renewed it meanwhile.
+        const { rows } = await client.query<{
+          body: string;
+          owner: string;
+          request_id: string | null;
+          previous_response_id: string | null;
+          metadata: string | null;
+        }>(
+          `SELECT body, owner, request_id, previous_response_id, metadata FROM responses
+           WHERE id = $1 AND status IN ('queued', 'in_progress') AND lease_until < $2 FOR UPDATE SKIP LOCKED`,
+          [id, this.now()],
+        );
+        const row = rows[0];
+        if (!row) return false;
+        await this.saveIn(client, {
+          response: { ...(JSON.parse(row.body) as ResponseJson), ...FAILED_BY_LEASE, status: 'failed' },
+          requestId: row.request_id,
+          previousResponseId: row.previous_response_id,
+          metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
+          owner: row.owner,
+        });
+        return true;
+      });
+      if (done) failed.push(id);
+    }
+    return failed;
+  }
+}

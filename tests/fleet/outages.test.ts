@@ -1,0 +1,119 @@
+/**
+ * X8 failure behaviour: Redis or PostgreSQL going away never takes the gateway down. Live
+ * features (Redis) and store-dependent requests (PostgreSQL) answer 503 with Retry-After while
+ * the rest keeps working, and /healthz says what is missing.
+ */
+import { afterEach, describe, expect, test } from 'vitest';
+// @ts-expect-error: a plain ES module script without type declarations.
+import { start, stop } from '../../scripts/test-services.mjs';
+import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
+import { freePort } from '../support/haproxy.js';
+import { createTestDatabase, redisUrl, testKeyPrefix } from '../support/services.js';
+
+let h: GatewayHarness | undefined;
+let cleanup: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  await h?.close();
+  h = undefined;
+  for (const c of cleanup.reverse()) await c();
+  cleanup = [];
+});
+
+function post(url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+  return fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
+}
+
+async function expectUnavailable(res: Response, code: string): Promise<void> {
+  expect(res.status).toBe(503);
+  expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+  const body = (await res.json()) as { error: { type: string; code: string } };
+  expect(body.error).toMatchObject({ type: 'server_error', code });
+}
+
+describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
+  test('Redis down: session mode and background answer 503 with Retry-After; plain requests work', async () => {
+    // Nothing listens on this port: a Redis that is down.
+    const port = await freePort();
+    const db = await createTestDatabase();
+    cleanup.push(() => db.drop());
+    h = await startGateway(
+      { store: db.url, redis: `redis://127.0.0.1:${port}`, redisKeyPrefix: testKeyPrefix(), logLevel: 'error' },
+      {},
+    );
+    const session = await post(
+      `${h.url}/v1/responses`,
+      { model: 'sim-chat', input: 'hi', stream: true, tools: [] },
+      { 'x-responses-session': 'on' },
+    );
+    await expectUnavailable(session, 'coordination_unavailable');
+    const background = await post(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi', background: true });
+    await expectUnavailable(background, 'coordination_unavailable');
+    const plain = await post(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi' });
+    expect(plain.status).toBe(200);
+    const { id } = (await plain.json()) as { id: string };
+    expect((await fetch(`${h.url}/v1/responses/${id}`)).status).toBe(200);
+    const health = (await (await fetch(`${h.url}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'degraded', store: { kind: 'postgres', ok: true }, redis: { ok: false } });
+    expect(JSON.stringify(health)).not.toContain(db.url);
+  });
+
+  test('PostgreSQL down: stored requests answer 503 store_unavailable; store:false works; health says so', async () => {
+    // A PostgreSQL of this test's own, stopped in the middle (the shared one stays up for the others).
+    const own = (await start()) as { dir: string; postgresUrl: string };
+    let stopped = false;
+    cleanup.push(() => {
+      if (!stopped) stop(own.dir);
+    });
+    h = await startGateway(
+      { store: own.postgresUrl, redis: redisUrl(), redisKeyPrefix: testKeyPrefix(), logLevel: 'error' },
+      {},
+    );
+    const before = await post(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi' });
+    expect(before.status).toBe(200);
+    const { id } = (await before.json()) as { id: string };
+    stop(own.dir);
+    stopped = true;
+    await expectUnavailable(
+      await post(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi' }),
+      'store_unavailable',
+    );
+    await expectUnavailable(await fetch(`${h.url}/v1/responses/${id}`), 'store_unavailable');
+    const chained = await post(`${h.url}/v1/responses`, {
+      model: 'sim-chat',
+      input: 'more',
+      previous_response_id: id,
+      store: false,
+    });
+    await expectUnavailable(chained, 'store_unavailable');
+    const unstored = await post(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi', store: false });
+    expect(unstored.status).toBe(200);
+    const streamed = await post(`${h.url}/v1/responses`, {
+      model: 'sim-chat',
+      input: 'hi',
+      store: false,
+      stream: true,
+    });
+    expect(streamed.status).toBe(200);
+    expect(await streamed.text()).toContain('response.completed');
+    const health = (await (await fetch(`${h.url}/healthz`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'degraded', store: { kind: 'postgres', ok: false }, redis: { ok: true } });
+    // The process is still serving: nothing crashed, nothing was logged as a bug.
+    expect(h.logs.filter((l) => /uncaught|unhandled/i.test(String(l.msg)))).toEqual([]);
+  });
+
+  test('the shared store is the same for a gateway started later (a restart loses nothing)', async () => {
+    const db = await createTestDatabase();
+    cleanup.push(() => db.drop());
+    const first = await startGateway({ store: db.url, logLevel: 'error' });
+    const res = await post(`${first.url}/v1/responses`, { model: 'sim-chat', input: 'remember me' });
+    const { id } = (await res.json()) as { id: string };
+    await first.close();
+    h = await startGateway({ store: db.url, logLevel: 'error' });
+    const again = (await (await fetch(`${h.url}/v1/responses/${id}`)).json()) as { id: string; status: string };
+    expect(again).toMatchObject({ id, status: 'completed' });
+  });
+});
