@@ -51,8 +51,13 @@ describe('bench load shapes against the simulator and the gateway', () => {
   test('L2 a closed loop counts deltas and socket reads', async () => {
     const r = await closedLoop(through, { deltas: 8, ttftMs: 0, tokenMs: 0 }, 4, 200);
     expect(r.problems).toEqual([]);
-    expect(r.streams).toBeGreaterThan(0);
-    expect(r.deltasPerSecond).toBeGreaterThan(0);
+    // Every worker starts at least one stream, and every stream is counted whole. How many
+    // deltas fall inside the 200 ms window depends on the machine's load, so only the
+    // arithmetic is checked: the rate is the in-window count over the window.
+    expect(r.streams).toBeGreaterThanOrEqual(4);
+    expect(r.deltasReceived).toBe(r.streams * 8);
+    expect(r.deltasInWindow).toBeLessThanOrEqual(r.deltasReceived);
+    expect(r.deltasPerSecond).toBe((r.deltasInWindow * 1000) / 200);
     expect(r.readsPerStream).toBeGreaterThanOrEqual(1);
   });
 });

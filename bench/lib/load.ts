@@ -68,6 +68,10 @@ export function burst(
 export interface ClosedLoopResult {
   /** Content deltas that arrived inside the window, per second. */
   deltasPerSecond: number;
+  /** Content deltas that arrived inside the window (what deltasPerSecond counts). */
+  deltasInWindow: number;
+  /** Every content delta of every stream, inside the window or after it. */
+  deltasReceived: number;
   streams: number;
   /** Mean socket reads per completed stream. */
   readsPerStream: number;
@@ -84,6 +88,7 @@ export async function closedLoop(
   const start = performance.now();
   const deadline = start + durationMs;
   let deltas = 0;
+  let deltasReceived = 0;
   let streams = 0;
   let reads = 0;
   const problems: string[] = [];
@@ -91,6 +96,7 @@ export async function closedLoop(
     for (let i = 0; performance.now() < deadline; i++) {
       const record = await send(path, { ...pacing, seed: w * 100_000 + i + 1 });
       const a = analyze(path.kind, record, pacing.deltas);
+      deltasReceived += a.deltaAt.length;
       for (const at of a.deltaAt) if (at <= deadline) deltas++;
       streams++;
       reads += record.reads;
@@ -101,6 +107,8 @@ export async function closedLoop(
   await Promise.all(Array.from({ length: concurrency }, (_, w) => worker(w)));
   return {
     deltasPerSecond: (deltas * 1000) / durationMs,
+    deltasInWindow: deltas,
+    deltasReceived,
     streams,
     readsPerStream: streams === 0 ? 0 : reads / streams,
     problems,

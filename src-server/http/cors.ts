@@ -18,6 +18,8 @@ export const EXPOSED_HEADERS = [
   'openai-project',
   'x-responses-ignored-fields',
   'x-responses-omitted-tools',
+  'x-responses-truncation',
+  'x-responses-truncated-items',
   'x-responses-gateway-overhead-ms',
   'x-should-retry',
   'x-studio-instance',

@@ -64,8 +64,15 @@ describe('X7 request timeouts', { tags: ['X7'] }, () => {
       expect(a.body.error).toMatchObject({ type: 'invalid_request_error', code: 'request_timeout' });
     }
     await expect.poll(() => new Promise((r) => h.gateway.server.getConnections((_e, n) => r(n)))).toBe(0);
-    // The gateway still serves.
-    expect((await postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi' })).status).toBe(200);
+    // The gateway still serves. Each attempt has the same 0.4 s to arrive whole: on a machine
+    // busy enough to stall this process past it, Node rightly answers that attempt 408 too, so
+    // the check is that a request is served again, not that the first one fits the window.
+    await expect
+      .poll(async () => (await postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi' })).status, {
+        interval: 0,
+        timeout: 50_000,
+      })
+      .toBe(200);
   });
 
   test('headers that never finish (slowloris) are answered 408 and closed', async () => {
