@@ -19,6 +19,7 @@ export const EXPOSED_HEADERS = [
   'x-responses-ignored-fields',
   'x-responses-gateway-overhead-ms',
   'x-should-retry',
+  'x-responses-troubleshooting',
   'retry-after',
   'retry-after-ms',
   'x-ratelimit-limit-requests',
