@@ -10,6 +10,7 @@ import { memory } from './memory.js';
 import { recordingOverhead } from './recording-overhead.js';
 import { saturation } from './saturation.js';
 import { sessions } from './sessions.js';
+import { startup } from './startup.js';
 import { storeWrites } from './store-writes.js';
 
 export const scenarios: readonly Scenario[] = [
@@ -21,4 +22,5 @@ export const scenarios: readonly Scenario[] = [
   sessions,
   storeWrites,
   recordingOverhead,
+  startup,
 ];
