@@ -30,7 +30,11 @@ function run(config: string | null, out: string): VitestJson {
     `--outputFile.json=${out}`,
   ];
   if (config) args.push('--config', config);
-  const result = spawnSync(process.execPath, args, { cwd: root, stdio: 'inherit' });
+  const result = spawnSync(process.execPath, args, {
+    cwd: root,
+    stdio: 'inherit',
+    env: { ...process.env, RESPONSES_STUDIO_COMPLIANCE_RUN: '1' },
+  });
   if (!fs.existsSync(out)) {
     throw new Error(`vitest${config ? ` --config ${config}` : ''} wrote no results (exit ${String(result.status)})`);
   }
