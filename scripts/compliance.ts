@@ -4,7 +4,8 @@
  * the test names), writes docs/compliance.md, and exits non-zero when a test failed or an ID of
  * the product brief has neither a test nor a "not applicable" entry.
  *
- * `-- --write-only FILE…` skips the runs and builds the report from saved Vitest JSON results.
+ * `-- --write-only FILE…` skips the runs and builds the report from saved Vitest JSON results (e.g.
+ * of a full suite run with `--reporter=json` added), naming the commit checked out when it writes.
  */
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -48,6 +49,9 @@ function git(args: string[]): string {
 
 function main(): number {
   const argv = process.argv.slice(2);
+  // The commit the tests ran on: read before the run, which may outlast a commit made meanwhile.
+  const dirty = git(['status', '--porcelain', '--untracked-files=no']) !== '';
+  const commit = git(['rev-parse', '--short', 'HEAD']) + (dirty ? ' (with uncommitted changes)' : '');
   let results: VitestJson[];
   if (argv[0] === '--write-only') {
     results = argv.slice(1).map((f) => JSON.parse(fs.readFileSync(f, 'utf8')) as VitestJson);
@@ -63,10 +67,9 @@ function main(): number {
     }
   }
   const report = buildReport(results, NOT_APPLICABLE, root);
-  const dirty = git(['status', '--porcelain']) !== '';
   const markdown = complianceMarkdown(report, {
     date: new Date().toISOString().slice(0, 16).replace('T', ' ') + ' UTC',
-    commit: git(['rev-parse', '--short', 'HEAD']) + (dirty ? ' (with uncommitted changes)' : ''),
+    commit,
     node: process.version,
     machine: `${os.cpus().length} × ${os.cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, ${os.platform()}`,
   });
