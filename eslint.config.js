@@ -15,6 +15,13 @@ export default tseslint.config(
     },
   },
   {
+    // Plain Node scripts users copy (examples/): Node's globals, as they run.
+    files: ['examples/**/*.mjs'],
+    languageOptions: {
+      globals: { process: 'readonly', console: 'readonly', fetch: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     files: ['src-renderer/**/*.tsx', 'src-renderer/**/*.ts'],
     plugins: { 'react-hooks': reactHooks },
     rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },

@@ -132,21 +132,25 @@ describe.skipIf(!hasChromium)('console e2e (web mode, Chromium)', () => {
     },
   );
 
-  test('an encrypted reasoning blob decrypts through the gateway: integrity, size, key id', async () => {
-    const page = await h.open();
-    await page.getByTestId('side-context').click();
-    await sendTemplate(page, 'reasoning');
-    await waitForRunStatus(page, 'completed');
-    expect((await page.getByTestId('assembled-reasoning').first().innerText()).length).toBeGreaterThan(0);
-    await page.getByTestId('context-blob').first().waitFor();
-    await page.getByTestId('decrypt').first().click();
-    const decrypted = page.getByTestId('decrypted').first();
-    await decrypted.waitFor();
-    expect(await decrypted.getAttribute('data-integrity')).toBe('valid');
-    expect(await decrypted.getByTestId('decrypted-meta').innerText()).toMatch(/\d+ bytes sealed · key id \S+/);
-    expect((await decrypted.getByTestId('decrypted-payload').innerText()).length).toBeGreaterThan(0);
-    await page.context().close();
-  });
+  test(
+    'an encrypted reasoning blob decrypts through the gateway: integrity, size, key id',
+    { tags: ['U5', 'H4'] },
+    async () => {
+      const page = await h.open();
+      await page.getByTestId('side-context').click();
+      await sendTemplate(page, 'reasoning');
+      await waitForRunStatus(page, 'completed');
+      expect((await page.getByTestId('assembled-reasoning').first().innerText()).length).toBeGreaterThan(0);
+      await page.getByTestId('context-blob').first().waitFor();
+      await page.getByTestId('decrypt').first().click();
+      const decrypted = page.getByTestId('decrypted').first();
+      await decrypted.waitFor();
+      expect(await decrypted.getAttribute('data-integrity')).toBe('valid');
+      expect(await decrypted.getByTestId('decrypted-meta').innerText()).toMatch(/\d+ bytes sealed · key id \S+/);
+      expect((await decrypted.getByTestId('decrypted-payload').innerText()).length).toBeGreaterThan(0);
+      await page.context().close();
+    },
+  );
 
   test('command palette runs registered actions', { tags: ['U9'] }, async () => {
     const page = await h.open({ theme: 'dark' });

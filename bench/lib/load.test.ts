@@ -42,13 +42,17 @@ describe('bench load shapes against the simulator and the gateway', () => {
     }
   });
 
-  test('L6 a concurrent burst through the gateway keeps every stream numbered without gaps', async () => {
-    const streams = await burst(through, { deltas: 16, ttftMs: 0, tokenMs: 1 }, 32);
-    expect(streams.flatMap((s) => s.problems)).toEqual([]);
-    expect(streams.every((s) => s.deltaAt.length === 16)).toBe(true);
-  });
+  test(
+    'L6 a concurrent burst through the gateway keeps every stream numbered without gaps',
+    { tags: ['L6'] },
+    async () => {
+      const streams = await burst(through, { deltas: 16, ttftMs: 0, tokenMs: 1 }, 32);
+      expect(streams.flatMap((s) => s.problems)).toEqual([]);
+      expect(streams.every((s) => s.deltaAt.length === 16)).toBe(true);
+    },
+  );
 
-  test('L2 a closed loop counts deltas and socket reads', async () => {
+  test('L2 a closed loop counts deltas and socket reads', { tags: ['L2'] }, async () => {
     const r = await closedLoop(through, { deltas: 8, ttftMs: 0, tokenMs: 0 }, 4, 200);
     expect(r.problems).toEqual([]);
     // Every worker starts at least one stream, and every stream is counted whole. How many

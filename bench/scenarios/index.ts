@@ -11,6 +11,7 @@ import { recordingOverhead } from './recording-overhead.js';
 import { saturation } from './saturation.js';
 import { scale } from './scale.js';
 import { sessions } from './sessions.js';
+import { startup } from './startup.js';
 import { storeWrites } from './store-writes.js';
 import { websocket } from './websocket.js';
 
@@ -25,4 +26,5 @@ export const scenarios: readonly Scenario[] = [
   recordingOverhead,
   websocket,
   scale,
+  startup,
 ];

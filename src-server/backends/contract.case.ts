@@ -104,7 +104,7 @@ export function registerBackendContract(
   capabilities: ContractCapabilities,
   factory: HarnessFactory,
 ): void {
-  describe(`backend contract: ${name}`, () => {
+  describe(`backend contract: ${name}`, { tags: ['B3'] }, () => {
     let h: ContractHarness;
     let quick: ContractHarness;
     beforeAll(async () => {
@@ -145,7 +145,7 @@ export function registerBackendContract(
       },
     );
 
-    test('E3 fragmented parallel tool calls assemble into schema-valid JSON arguments', async () => {
+    test('E3 fragmented parallel tool calls assemble into schema-valid JSON arguments', { tags: ['E3'] }, async () => {
       const parts = await collect(
         h.adapter,
         user('Use get_weather and get_time for Oslo', { tools: [WEATHER, TIME], toolChoice: 'auto' }),
@@ -164,25 +164,29 @@ export function registerBackendContract(
       expect(parts[parts.length - 1]).toEqual({ type: 'finish', reason: 'tool_calls' });
     });
 
-    test('E3 parallelToolCalls false yields one call; a named tool_choice picks that tool; none answers in text', async () => {
-      const single = toolCalls(
-        await collect(
-          h.adapter,
-          user('Use get_weather and get_time', { tools: [WEATHER, TIME], parallelToolCalls: false }),
-        ),
-      );
-      expect(single).toHaveLength(1);
-      const named = toolCalls(
-        await collect(
-          h.adapter,
-          user('What time is it?', { tools: [WEATHER, TIME], toolChoice: { name: 'get_weather' } }),
-        ),
-      );
-      expect(named.map((c) => c.name)).toEqual(['get_weather']);
-      const none = await collect(h.adapter, user('Use get_weather', { tools: [WEATHER], toolChoice: 'none' }));
-      expect(toolCalls(none)).toHaveLength(0);
-      expect(textOf(none).length).toBeGreaterThan(0);
-    });
+    test(
+      'E3 parallelToolCalls false yields one call; a named tool_choice picks that tool; none answers in text',
+      { tags: ['E3'] },
+      async () => {
+        const single = toolCalls(
+          await collect(
+            h.adapter,
+            user('Use get_weather and get_time', { tools: [WEATHER, TIME], parallelToolCalls: false }),
+          ),
+        );
+        expect(single).toHaveLength(1);
+        const named = toolCalls(
+          await collect(
+            h.adapter,
+            user('What time is it?', { tools: [WEATHER, TIME], toolChoice: { name: 'get_weather' } }),
+          ),
+        );
+        expect(named.map((c) => c.name)).toEqual(['get_weather']);
+        const none = await collect(h.adapter, user('Use get_weather', { tools: [WEATHER], toolChoice: 'none' }));
+        expect(toolCalls(none)).toHaveLength(0);
+        expect(textOf(none).length).toBeGreaterThan(0);
+      },
+    );
 
     test('the final answer quotes the tool results it was given', async () => {
       const parts = await collect(h.adapter, {
@@ -234,7 +238,7 @@ export function registerBackendContract(
       expect(typeof JSON.parse(textOf(object))).toBe('object');
     });
 
-    test('M4 logprobs carry the delta token and the requested number of top_logprobs', async () => {
+    test('M4 logprobs carry the delta token and the requested number of top_logprobs', { tags: ['M4'] }, async () => {
       const parts = await collect(h.adapter, user('Hello there', { logprobs: true, topLogprobs: 3 }));
       const deltas = parts.filter((p) => p.type === 'text-delta');
       expect(deltas.length).toBeGreaterThan(0);
@@ -277,7 +281,7 @@ export function registerBackendContract(
       expect(parts[parts.length - 1]).toEqual({ type: 'finish', reason: 'length' });
     });
 
-    test('M2 an unknown model rejects with 404 model_not_found (string code)', async () => {
+    test('M2 an unknown model rejects with 404 model_not_found (string code)', { tags: ['M2'] }, async () => {
       const error = await rejection(
         h.adapter.stream(user('hi', { model: 'no-such-model' }), {
           signal: new AbortController().signal,
@@ -292,7 +296,7 @@ export function registerBackendContract(
       ]);
     });
 
-    test('M3 an upstream 429 rejects with its Retry-After passed through', async () => {
+    test('M3 an upstream 429 rejects with its Retry-After passed through', { tags: ['M3'] }, async () => {
       const error = await rejection(
         h.adapter.stream(user('hi', { headers: { 'x-simulator-fault': 'rate_limit' } }), {
           signal: new AbortController().signal,
@@ -303,7 +307,7 @@ export function registerBackendContract(
       expect(error.headers).toEqual({ 'retry-after': '1', 'retry-after-ms': '1000' });
     });
 
-    test('M2 an upstream 500 rejects with status 500 and a string code', async () => {
+    test('M2 an upstream 500 rejects with status 500 and a string code', { tags: ['M2'] }, async () => {
       const error = await rejection(
         h.adapter.stream(user('hi', { model: 'sim-chat+fault=server_error' }), {
           signal: new AbortController().signal,
@@ -348,14 +352,18 @@ export function registerBackendContract(
       expect(parts.some((p) => p.type === 'finish')).toBe(false);
     });
 
-    test('E1 a stall longer than the backend timeout ends with a backend_timeout error part', async () => {
-      const parts = await collect(quick.adapter, user('hi', { model: 'sim-chat+fault=stall+after=2' }));
-      expect(parts.filter((p) => p.type === 'text-delta')).toHaveLength(2);
-      const error = lastError(parts);
-      expect([error.status, error.code]).toEqual([504, 'backend_timeout']);
-    });
+    test(
+      'E1 a stall longer than the backend timeout ends with a backend_timeout error part',
+      { tags: ['E1'] },
+      async () => {
+        const parts = await collect(quick.adapter, user('hi', { model: 'sim-chat+fault=stall+after=2' }));
+        expect(parts.filter((p) => p.type === 'text-delta')).toHaveLength(2);
+        const error = lastError(parts);
+        expect([error.status, error.code]).toEqual([504, 'backend_timeout']);
+      },
+    );
 
-    test('E5 aborting the signal cancels the upstream request', async () => {
+    test('E5 aborting the signal cancels the upstream request', { tags: ['E5'] }, async () => {
       const disconnected = new Promise<DisconnectEvent>((resolve) => h.simulator.once('disconnect', resolve));
       const controller = new AbortController();
       const iterable = await h.adapter.stream(
@@ -373,7 +381,7 @@ export function registerBackendContract(
       expect(seen[seen.length - 1]).toEqual({ type: 'finish', reason: 'abort' });
     });
 
-    test('E5 a consumer that stops reading releases the upstream request', async () => {
+    test('E5 a consumer that stops reading releases the upstream request', { tags: ['E5'] }, async () => {
       const disconnected = new Promise<DisconnectEvent>((resolve) => h.simulator.once('disconnect', resolve));
       const iterable = await h.adapter.stream(user('hi', { model: 'sim-chat+token=20+deltas=500' }), {
         signal: new AbortController().signal,

@@ -675,7 +675,7 @@ export function flagsMarkdown(): string {
     '# Gateway flags',
     '',
     'Generated from `src-server/config/flags.ts`; do not edit by hand. After changing a flag, run',
-    '`npx vitest run tests/http/docs-flags.test.ts -u` to regenerate this file.',
+    '`npm run docs` to regenerate this file.',
     '',
   ];
   const groups = new Map<string, FlagSpec[]>();

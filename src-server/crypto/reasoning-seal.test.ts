@@ -47,7 +47,7 @@ function flipBodyByte(token: string, byteIndex: number): string {
   return `${v}.${k}.${body.toString('base64url')}`;
 }
 
-describe('H4 reasoning seal: token format and round trip', () => {
+describe('H4 reasoning seal: token format and round trip', { tags: ['H4'] }, () => {
   test('seals into rsv1.<keyId>.<base64url> and opens to the same payload', () => {
     const key = randomBytes(32);
     const ring = new ReasoningKeyring([key]);
@@ -76,7 +76,7 @@ describe('H4 reasoning seal: token format and round trip', () => {
   });
 });
 
-describe('H4 reasoning seal: key rotation', () => {
+describe('H4 reasoning seal: key rotation', { tags: ['H4'] }, () => {
   test('a token sealed with the old key still opens after a new key is put first', () => {
     const oldKey = randomBytes(32);
     const newKey = randomBytes(32);
@@ -92,7 +92,7 @@ describe('H4 reasoning seal: key rotation', () => {
   });
 });
 
-describe('H4 reasoning seal: tampering is a 400 invalid_encrypted_content', () => {
+describe('H4 reasoning seal: tampering is a 400 invalid_encrypted_content', { tags: ['H4'] }, () => {
   const ring = new ReasoningKeyring([randomBytes(32)]);
   const token = ring.seal(payload);
   const bodyBytes = Buffer.from(token.split('.')[2], 'base64url').length;
@@ -143,7 +143,7 @@ describe('H4 reasoning seal: tampering is a 400 invalid_encrypted_content', () =
   });
 });
 
-describe('H4 reasoning seal: foreign, truncated and malformed tokens', () => {
+describe('H4 reasoning seal: foreign, truncated and malformed tokens', { tags: ['H4'] }, () => {
   // A fixed key whose id (72cd6e84) has letters, so the upper-case key id case always differs.
   const ring = new ReasoningKeyring([Buffer.alloc(32, 1)]);
   const token = ring.seal(payload);
@@ -194,7 +194,7 @@ describe('H4 reasoning seal: foreign, truncated and malformed tokens', () => {
   });
 });
 
-describe('H4 reasoning keys: parsing and the data-directory key file', () => {
+describe('H4 reasoning keys: parsing and the data-directory key file', { tags: ['H4'] }, () => {
   const dirs: string[] = [];
   const tempDir = (): string => {
     const d = mkdtempSync(join(tmpdir(), 'rs-keys-'));

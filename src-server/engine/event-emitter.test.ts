@@ -30,7 +30,7 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
-describe('L6 ResponseEventEmitter numbering and dialect', () => {
+describe('L6 ResponseEventEmitter numbering and dialect', { tags: ['L6'] }, () => {
   test('sequence numbers from 0, +1 per event, with the dialect applied', () => {
     const { emitter: e, events } = emitter({ dialect: 'open-responses' });
     e.emit({ ...created });
@@ -44,25 +44,34 @@ describe('L6 ResponseEventEmitter numbering and dialect', () => {
     expect(e.emitted).toBe(3);
   });
 
-  test('C2 hook: extension events slot in with the next sequence number, only when extensions are on', () => {
-    const hook = (ev: { type: string }) =>
-      ev.type === 'response.function_call_arguments.delta' ? [{ type: 'response.tool_call.delta' }] : [];
-    const on = emitter({ extensions: true, extensionHooks: [hook] });
-    on.emitter.emit({ ...created });
-    on.emitter.emit({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{' });
-    on.emitter.emit({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '}' });
-    expect(on.events.map((ev) => `${ev.sequence_number}:${ev.type}`)).toEqual([
-      '0:response.created',
-      '1:response.function_call_arguments.delta',
-      '2:response.tool_call.delta',
-      '3:response.function_call_arguments.delta',
-      '4:response.tool_call.delta',
-    ]);
-    const off = emitter({ extensions: false, extensionHooks: [hook] });
-    off.emitter.emit({ ...created });
-    off.emitter.emit({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{' });
-    expect(off.events.map((ev) => ev.type)).toEqual(['response.created', 'response.function_call_arguments.delta']);
-  });
+  test(
+    'C2 hook: extension events slot in with the next sequence number, only when extensions are on',
+    { tags: ['C2'] },
+    () => {
+      const hook = (ev: { type: string }) =>
+        ev.type === 'response.function_call_arguments.delta' ? [{ type: 'response.tool_call.delta' }] : [];
+      const on = emitter({ extensions: true, extensionHooks: [hook] });
+      on.emitter.emit({ ...created });
+      on.emitter.emit({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{' });
+      on.emitter.emit({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '}' });
+      expect(on.events.map((ev) => `${ev.sequence_number}:${ev.type}`)).toEqual([
+        '0:response.created',
+        '1:response.function_call_arguments.delta',
+        '2:response.tool_call.delta',
+        '3:response.function_call_arguments.delta',
+        '4:response.tool_call.delta',
+      ]);
+      const off = emitter({ extensions: false, extensionHooks: [hook] });
+      off.emitter.emit({ ...created });
+      off.emitter.emit({
+        type: 'response.function_call_arguments.delta',
+        item_id: 'fc_1',
+        output_index: 0,
+        delta: '{',
+      });
+      expect(off.events.map((ev) => ev.type)).toEqual(['response.created', 'response.function_call_arguments.delta']);
+    },
+  );
 
   test('a throwing tap does not keep the event from the other taps; the failure is logged', () => {
     const { emitter: e, events } = emitter();
@@ -85,7 +94,7 @@ describe('L6 ResponseEventEmitter numbering and dialect', () => {
   });
 });
 
-describe('L1 stream validation modes', () => {
+describe('L1 stream validation modes', { tags: ['L1'] }, () => {
   test("'log' counts a violation and logs it at warn with its rule id, without failing", () => {
     const before = engineMetrics.streamViolations;
     const { emitter: e } = emitter({ validate: 'log', validator: new StreamValidator() });

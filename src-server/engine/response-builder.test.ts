@@ -62,7 +62,7 @@ const usage: ModelPart = {
 };
 
 describe('ResponseBuilder: text', () => {
-  test('L6 the official sequence for a text answer, with the snapshot and usage', () => {
+  test('L6 the official sequence for a text answer, with the snapshot and usage', { tags: ['L6'] }, () => {
     const { events, types, final } = drive([text('Hel'), text('lo'), finish('stop'), usage]);
     expect(types).toEqual([
       'response.created',
@@ -187,7 +187,7 @@ describe('ResponseBuilder: text', () => {
     ]);
   });
 
-  test('M4 requested logprobs ride on deltas, done and the part', () => {
+  test('M4 requested logprobs ride on deltas, done and the part', { tags: ['M4'] }, () => {
     const lp = {
       token: 'Hi',
       logprob: -0.1,
@@ -208,7 +208,7 @@ describe('ResponseBuilder: text', () => {
   });
 });
 
-describe('H2 reasoning then text', () => {
+describe('H2 reasoning then text', { tags: ['H2'] }, () => {
   test('the reasoning item closes before the message opens', () => {
     const { types, events, final } = drive([
       { type: 'reasoning-delta', text: 'Think' },
@@ -252,7 +252,7 @@ describe('H2 reasoning then text', () => {
   });
 });
 
-describe('E3 parallel tool calls', () => {
+describe('E3 parallel tool calls', { tags: ['E3'] }, () => {
   test('one function_call item per backend index, fragmented and trailing arguments, closed in output_index order', () => {
     const { events, final, types } = drive([
       text('Let me check.'),
@@ -302,7 +302,7 @@ describe('E3 parallel tool calls', () => {
     expect(final?.status).toBe('completed');
   });
 
-  test('E7 invalid JSON arguments are delivered verbatim and flagged', () => {
+  test('E7 invalid JSON arguments are delivered verbatim and flagged', { tags: ['E7'] }, () => {
     const broken = '{"city": "Paris",,';
     const { final, builder, events } = drive([
       { type: 'tool-call-start', index: 0, callId: 'call_bad', name: 'weather' },
@@ -328,7 +328,7 @@ describe('finish reasons', () => {
   });
 });
 
-describe('C4 E1 failures mid-stream', () => {
+describe('C4 E1 failures mid-stream', { tags: ['C4', 'E1'] }, () => {
   test('an error part closes open items, then error (both shapes) and response.failed, sequence continuous', () => {
     const { types, events, final } = drive([
       text('Hal'),

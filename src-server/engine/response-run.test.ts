@@ -71,7 +71,7 @@ const TEXT: ModelPart[] = [
 ];
 
 describe('ResponseRun: start', () => {
-  test('a tap added right after the await sees every event from response.created (L6)', async () => {
+  test('a tap added right after the await sees every event from response.created (L6)', { tags: ['L6'] }, async () => {
     const run = await startResponseRun(request(), new ScriptedAdapter(TEXT), runOptions());
     const events: WireEvent[] = [];
     const offsets: number[] = [];
@@ -133,7 +133,7 @@ describe('ResponseRun: start', () => {
 });
 
 describe('ResponseRun: failures and cancellation', () => {
-  test('E1 an iterator that throws mid-stream ends with error then response.failed', async () => {
+  test('E1 an iterator that throws mid-stream ends with error then response.failed', { tags: ['E1'] }, async () => {
     const run = await startResponseRun(
       request(),
       new ScriptedAdapter([{ type: 'text-delta', text: 'Hi' }], { throwAfter: new Error('socket hang up') }),
@@ -146,7 +146,7 @@ describe('ResponseRun: failures and cancellation', () => {
     expect(final).toMatchObject({ status: 'failed', error: { code: 'backend_protocol_error' } });
   });
 
-  test('C4 an error part fails the response and stops the backend', async () => {
+  test('C4 an error part fails the response and stops the backend', { tags: ['C4'] }, async () => {
     const adapter = new ScriptedAdapter(
       [
         { type: 'text-delta', text: 'Hi' },
@@ -160,38 +160,46 @@ describe('ResponseRun: failures and cancellation', () => {
     await expect.poll(() => adapter.lastSignal?.aborted).toBe(true);
   });
 
-  test('E5 cancel(client_disconnected) aborts the backend and ends incomplete with a terminal event', async () => {
-    const adapter = new ScriptedAdapter([{ type: 'text-delta', text: 'partial' }], { hang: true });
-    const run = await startResponseRun(request(), adapter, runOptions());
-    const events: WireEvent[] = [];
-    run.onEvent((e) => {
-      events.push(e);
-      if (e.type === 'response.output_text.delta') run.cancel('client_disconnected');
-    });
-    const final = await run.finished;
-    expect(adapter.lastSignal?.aborted).toBe(true);
-    expect(events.at(-1)).toMatchObject({
-      type: 'response.incomplete',
-      response: { status: 'incomplete', incomplete_details: { reason: 'client_disconnected' } },
-    });
-    expect(final.output[0]).toMatchObject({ status: 'incomplete', content: [{ text: 'partial' }] });
-    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
-  });
+  test(
+    'E5 cancel(client_disconnected) aborts the backend and ends incomplete with a terminal event',
+    { tags: ['E5'] },
+    async () => {
+      const adapter = new ScriptedAdapter([{ type: 'text-delta', text: 'partial' }], { hang: true });
+      const run = await startResponseRun(request(), adapter, runOptions());
+      const events: WireEvent[] = [];
+      run.onEvent((e) => {
+        events.push(e);
+        if (e.type === 'response.output_text.delta') run.cancel('client_disconnected');
+      });
+      const final = await run.finished;
+      expect(adapter.lastSignal?.aborted).toBe(true);
+      expect(events.at(-1)).toMatchObject({
+        type: 'response.incomplete',
+        response: { status: 'incomplete', incomplete_details: { reason: 'client_disconnected' } },
+      });
+      expect(final.output[0]).toMatchObject({ status: 'incomplete', content: [{ text: 'partial' }] });
+      expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    },
+  );
 
-  test('E5 the caller signal aborting (client gone) cancels the run and aborts the backend', async () => {
-    const controller = new AbortController();
-    const adapter = new ScriptedAdapter([], { hang: true });
-    const run = await startResponseRun(request(), adapter, runOptions(controller));
-    const types: string[] = [];
-    run.onEvent((e) => {
-      types.push(e.type);
-      if (e.type === 'response.in_progress') controller.abort();
-    });
-    const final = await run.finished;
-    expect(adapter.lastSignal?.aborted).toBe(true);
-    expect(final.status).toBe('incomplete');
-    expect(types).toEqual(['response.created', 'response.in_progress', 'response.incomplete']);
-  });
+  test(
+    'E5 the caller signal aborting (client gone) cancels the run and aborts the backend',
+    { tags: ['E5'] },
+    async () => {
+      const controller = new AbortController();
+      const adapter = new ScriptedAdapter([], { hang: true });
+      const run = await startResponseRun(request(), adapter, runOptions(controller));
+      const types: string[] = [];
+      run.onEvent((e) => {
+        types.push(e.type);
+        if (e.type === 'response.in_progress') controller.abort();
+      });
+      const final = await run.finished;
+      expect(adapter.lastSignal?.aborted).toBe(true);
+      expect(final.status).toBe('incomplete');
+      expect(types).toEqual(['response.created', 'response.in_progress', 'response.incomplete']);
+    },
+  );
 
   test('cancel(cancelled) marks the response cancelled', async () => {
     const adapter = new ScriptedAdapter([{ type: 'reasoning-delta', text: 'hmm' }], { hang: true });
@@ -214,7 +222,7 @@ describe('ResponseRun: failures and cancellation', () => {
   });
 });
 
-describe('L1 every run stream validates', () => {
+describe('L1 every run stream validates', { tags: ['L1'] }, () => {
   test('no stream violation was counted by any run in this file', () => {
     expect(engineMetrics.streamViolations).toBe(0);
   });

@@ -23,6 +23,7 @@ export const EXPOSED_HEADERS = [
   'x-responses-gateway-overhead-ms',
   'x-should-retry',
   'x-studio-instance',
+  'x-responses-troubleshooting',
   'retry-after',
   'retry-after-ms',
   'x-ratelimit-limit-requests',

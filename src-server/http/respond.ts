@@ -5,6 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
+import { troubleshootingHeader } from '../protocol/troubleshooting.js';
 import type { Logger } from '../logging/logger.js';
 import type { Principal } from '../tenancy/owner.js';
 
@@ -59,5 +60,6 @@ export function sendError(ctx: RequestContext, err: unknown, extra: Record<strin
     ctx.res.destroy();
     return;
   }
-  sendJson(ctx, e.status, e.toBody(), { ...e.headers, ...extra });
+  // The troubleshooting guide's entry for the code, when it has one (D5).
+  sendJson(ctx, e.status, e.toBody(), { ...troubleshootingHeader(e.code), ...e.headers, ...extra });
 }

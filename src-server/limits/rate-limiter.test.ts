@@ -37,7 +37,7 @@ function refused(result: RateLimitCheck): Extract<RateLimitCheck, { allowed: fal
   return result;
 }
 
-describe('H5 reset durations formatted like OpenAI', () => {
+describe('H5 reset durations formatted like OpenAI', { tags: ['H5'] }, () => {
   test.each([
     [0, '0s'],
     [-5, '0s'],
@@ -60,7 +60,7 @@ describe('H5 reset durations formatted like OpenAI', () => {
   });
 });
 
-describe('H5 request budget (token bucket)', () => {
+describe('H5 request budget (token bucket)', { tags: ['H5'] }, () => {
   test('allows the per-minute budget, refuses the next with 429 rate_limit_exceeded, refills over time', () => {
     const clock = new Clock();
     const rl = limiter({ rpm: 3 }, clock);
@@ -114,7 +114,7 @@ describe('H5 request budget (token bucket)', () => {
   });
 });
 
-describe('H5 headers on every response', () => {
+describe('H5 headers on every response', { tags: ['H5'] }, () => {
   test('limit / remaining / reset for requests and tokens, reset = time until the bucket is full', () => {
     const clock = new Clock();
     const rl = limiter({ rpm: 60, tpm: 150_000 }, clock);
@@ -158,7 +158,7 @@ describe('H5 headers on every response', () => {
   });
 });
 
-describe('H5 token budget and reconciliation', () => {
+describe('H5 token budget and reconciliation', { tags: ['H5'] }, () => {
   test('estimates are reserved at admission and refused with a TPM message when they do not fit', () => {
     const clock = new Clock();
     const rl = limiter({ tpm: 1000 }, clock);
@@ -216,7 +216,7 @@ describe('H5 token budget and reconciliation', () => {
   });
 });
 
-describe('H5 per-key overrides from the config file', () => {
+describe('H5 per-key overrides from the config file', { tags: ['H5'] }, () => {
   const overrides = parseRateLimitConfig({
     keys: {
       'sk-alice': { requestsPerMinute: 5 },
@@ -282,7 +282,7 @@ describe('H5 per-key overrides from the config file', () => {
   });
 });
 
-describe('H5 rate_limits snapshot for response.rate_limits.updated', () => {
+describe('H5 rate_limits snapshot for response.rate_limits.updated', { tags: ['H5'] }, () => {
   test('lists requests and tokens like the realtime rate_limits.updated event', () => {
     const clock = new Clock();
     const rl = limiter({ rpm: 60, tpm: 6000 }, clock);
@@ -303,7 +303,7 @@ describe('H5 rate_limits snapshot for response.rate_limits.updated', () => {
   });
 });
 
-describe('H5 bounded memory', () => {
+describe('H5 bounded memory', { tags: ['H5'] }, () => {
   test('identities idle for more than two windows are dropped; recent or indebted ones are kept', () => {
     const clock = new Clock();
     const rl = limiter({ rpm: 10, tpm: 100 }, clock);

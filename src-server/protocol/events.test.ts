@@ -25,7 +25,7 @@ describe('dialects', () => {
     expect(canonicalEventType('response.reasoning_text.delta', 'open-responses')).toBeNull();
   });
 
-  test('H2 response.reasoning.delta is an extension in openai and official in open-responses', () => {
+  test('H2 response.reasoning.delta is an extension in openai and official in open-responses', { tags: ['H2'] }, () => {
     expect(classifyEventType('response.reasoning.delta', 'openai')).toBe('extension');
     expect(classifyEventType('response.reasoning.delta', 'open-responses')).toBe('official');
     expect(classifyEventType('response.reasoning.done', 'openai')).toBe('other-dialect');
@@ -39,7 +39,7 @@ describe('dialects', () => {
     }
   });
 
-  test('L5 [DONE] sentinel by dialect and setting', () => {
+  test('L5 [DONE] sentinel by dialect and setting', { tags: ['L5'] }, () => {
     expect(doneSentinel('openai', 'auto')).toBe(false);
     expect(doneSentinel('open-responses', 'auto')).toBe(true);
     expect(doneSentinel('openai', 'on')).toBe(true);

@@ -21,7 +21,7 @@ function mutated(change: (events: Events) => void): SampleEvent[] {
   return number(events);
 }
 
-describe('L1 stream validator: a correct stream', () => {
+describe('L1 stream validator: a correct stream', { tags: ['L1'] }, () => {
   test('passes in the openai dialect', () => {
     expect(validateStream(sample('openai'))).toEqual([]);
   });
@@ -66,7 +66,7 @@ describe('L1 stream validator: a correct stream', () => {
   });
 });
 
-describe('L1 stream validator: each rule fails', () => {
+describe('L1 stream validator: each rule fails', { tags: ['L1'] }, () => {
   const cases: Array<[rule: string, change: (events: Events) => void]> = [
     [
       'event.shape',

@@ -20,7 +20,7 @@ function shape(e: GatewayError): { status: number; type: string; code: string; p
 
 const invalid = (code: string, param: string | null) => ({ status: 400, type: 'invalid_request_error', code, param });
 
-describe('M2 request validation errors', () => {
+describe('M2 request validation errors', { tags: ['M2'] }, () => {
   test.each([
     ['an array', []],
     ['a string', 'hi'],
@@ -138,7 +138,7 @@ describe('M2 request validation errors', () => {
   });
 });
 
-describe('L3 compatibility mode', () => {
+describe('L3 compatibility mode', { tags: ['L3'] }, () => {
   const body = {
     model: 'm',
     frobnicate: true,

@@ -38,7 +38,7 @@ async function runAndKill(responses: number): Promise<string[]> {
   return lines;
 }
 
-describe('M6 crash safety: SIGKILL in the middle of writes', () => {
+describe('M6 crash safety: SIGKILL in the middle of writes', { tags: ['M6'] }, () => {
   // The second round starts from the first round's crashed files: recovery, then a crash again.
   test.each([1, 2])('round %i: the database is intact and every reported commit is there', async (round) => {
     const lines = await runAndKill(150 * round);

@@ -14,7 +14,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('M6 store database', () => {
+describe('M6 store database', { tags: ['M6'] }, () => {
   test('a file database is WAL with synchronous NORMAL, foreign keys and a busy timeout', () => {
     const { db, location } = openDatabase({ dataDir: path.join(dir, 'nested') });
     expect(location).toBe(path.join(dir, 'nested', DATABASE_FILE));

@@ -15,7 +15,7 @@ const response = (id: string, status: string): { id: string; created_at: number;
   output: [],
 });
 
-describe('E8 final saves of responses that end together', () => {
+describe('E8 final saves of responses that end together', { tags: ['E8'] }, () => {
   test('a burst is saved in one transaction, before any later I/O', async () => {
     const s = (store = openStore({ inMemory: true, sweepIntervalMs: 0 }));
     const inTransaction: boolean[] = [];

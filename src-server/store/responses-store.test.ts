@@ -51,7 +51,7 @@ afterEach(() => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-describe('M6 stored responses: save, get, delete', () => {
+describe('M6 stored responses: save, get, delete', { tags: ['M6'] }, () => {
   test('a saved response reads back with its request id, previous id and metadata', () => {
     store = open();
     store.responses.saveResponse({
@@ -129,7 +129,7 @@ describe('M6 stored responses: save, get, delete', () => {
   });
 });
 
-describe('M6 input_items list semantics', () => {
+describe('M6 input_items list semantics', { tags: ['M6'] }, () => {
   const ids = Array.from({ length: 7 }, (_, i) => `msg_${i}`);
   beforeEach(() => {
     store = open();
@@ -190,7 +190,7 @@ describe('M6 input_items list semantics', () => {
   });
 });
 
-describe('M6 previous_response_id chain', () => {
+describe('M6 previous_response_id chain', { tags: ['M6'] }, () => {
   test('the conversation is every input then output, oldest response first', () => {
     store = open();
     store.responses.saveResponse({ response: response('resp_a'), inputItems: [userMessage('one', 'in_a')] });
@@ -227,7 +227,7 @@ describe('M6 previous_response_id chain', () => {
   });
 });
 
-describe('M6 TTL', () => {
+describe('M6 TTL', { tags: ['M6'] }, () => {
   test('an expired response is gone for every read before the sweep, then the sweep deletes it', () => {
     store = open({ ttlSeconds: 60 });
     store.responses.saveResponse({ response: response('resp_old'), inputItems: [userMessage('x')] });
@@ -263,7 +263,7 @@ describe('M6 TTL', () => {
   });
 });
 
-describe('M6 quotas', () => {
+describe('M6 quotas', { tags: ['M6'] }, () => {
   test('max items: the oldest finished response is evicted, never a running one', () => {
     store = open({ maxItems: 3 });
     store.responses.saveResponse({ response: response('resp_run', 'in_progress'), inputItems: [] });

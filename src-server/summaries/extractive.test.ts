@@ -34,7 +34,7 @@ function stream(text: string, detail: SummaryDetail, size: number): { deltas: st
   return { deltas, final: s.text };
 }
 
-describe('H3 sentence splitting', () => {
+describe('H3 sentence splitting', { tags: ['H3'] }, () => {
   test('splits on terminal punctuation and newlines, keeps decimals, abbreviations and list markers inside sentences', () => {
     expect(
       splitSentences('A is 3.5 km. B, e.g. this one, is fine!\n1. First step here\nDone? Yes… "Quoted." End'),
@@ -68,7 +68,7 @@ describe('H3 sentence splitting', () => {
   });
 });
 
-describe('H3 extractive summaries', () => {
+describe('H3 extractive summaries', { tags: ['H3'] }, () => {
   test('deterministic: the same text gives the same summary', () => {
     for (const detail of ['auto', 'concise', 'detailed'] as const) {
       expect(summarize(REASONING, detail)).toBe(summarize(REASONING, detail));
@@ -130,7 +130,7 @@ describe('H3 extractive summaries', () => {
   });
 });
 
-describe('H3 streaming summaries', () => {
+describe('H3 streaming summaries', { tags: ['H3'] }, () => {
   test('the concatenation of all deltas is the final summary, for every detail and chunking', () => {
     for (const detail of ['auto', 'concise', 'detailed'] as const) {
       for (const size of [1, 5, 16, 1000]) {

@@ -37,7 +37,7 @@ function run(deltas: string[] = []) {
   return { signal: new AbortController().signal, requestId: 'req_sum_1', onDelta: (d: string) => deltas.push(d) };
 }
 
-describe('H3 model-mode summary request', () => {
+describe('H3 model-mode summary request', { tags: ['H3'] }, () => {
   test('is an ordinary chat request carrying the reasoning verbatim, with the detail in the instruction', () => {
     const concise = buildSummaryRequest({ model: 'qwen3-8b', reasoning, detail: 'concise' });
     expect(concise.model).toBe('qwen3-8b');
@@ -64,7 +64,7 @@ describe('H3 model-mode summary request', () => {
   });
 });
 
-describe('H3 model-mode summary run', () => {
+describe('H3 model-mode summary run', { tags: ['H3'] }, () => {
   test('streams text deltas through the callback and returns their concatenation with usage', async () => {
     const adapter = new ScriptedAdapter([
       { type: 'reasoning-delta', text: 'thinking about the summary' },

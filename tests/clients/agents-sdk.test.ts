@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { agentsRunner } from '../support/fixtures.js';
 
-describe('OpenAI Agents SDK against the gateway', () => {
+describe('OpenAI Agents SDK against the gateway', { tags: ['B1'] }, () => {
   let h: GatewayHarness;
   let runner: Runner;
   beforeAll(async () => {

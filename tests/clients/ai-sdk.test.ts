@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { z } from 'zod';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 
-describe('Vercel AI SDK (openai.responses) against the gateway', () => {
+describe('Vercel AI SDK (openai.responses) against the gateway', { tags: ['B1'] }, () => {
   let h: GatewayHarness;
   let openai: ReturnType<typeof createOpenAI>;
   beforeAll(async () => {

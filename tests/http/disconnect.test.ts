@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DisconnectEvent } from '../../src-server/backends/simulator/index.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 
-describe('E5 client disconnect aborts the backend generation', () => {
+describe('E5 client disconnect aborts the backend generation', { tags: ['E5'] }, () => {
   let h: GatewayHarness;
   beforeAll(async () => {
     h = await startGateway();

@@ -133,7 +133,7 @@ const cases: ErrorCase[] = [
   },
 ];
 
-describe('M2 error table: every status the gateway returns has the OpenAI error shape', () => {
+describe('M2 error table: every status the gateway returns has the OpenAI error shape', { tags: ['M2'] }, () => {
   let h: GatewayHarness;
   beforeAll(async () => {
     h = await startGateway({ maxRequestBytes: 4096, logLevel: 'silent' });
@@ -157,7 +157,7 @@ describe('M2 error table: every status the gateway returns has the OpenAI error 
     expect(res.headers.get('allow')).toBe('POST');
   });
 
-  test('M3 429 from the backend keeps Retry-After and retry-after-ms', async () => {
+  test('M3 429 from the backend keeps Retry-After and retry-after-ms', { tags: ['M3'] }, async () => {
     const res = await postJson(`${h.url}/v1/responses`, ok, { 'x-simulator-fault': 'rate_limit' });
     expect(res.status).toBe(429);
     const body = (await res.json()) as { error: { type: string; code: unknown } };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 
-describe('M5 L7 response headers', () => {
+describe('M5 L7 response headers', { tags: ['M5', 'L7'] }, () => {
   let h: GatewayHarness;
   beforeAll(async () => {
     // `--cors-origin '*'` explicitly: the default is no foreign origin (X5, tests/http/origin-host.test.ts).
@@ -73,7 +73,7 @@ describe('M5 L7 response headers', () => {
   });
 });
 
-describe('M5 CORS with --cors-origin', () => {
+describe('M5 CORS with --cors-origin', { tags: ['M5'] }, () => {
   test('an allow list echoes a listed origin and omits the header for others', async () => {
     const h = await startGateway({ corsOrigin: 'http://localhost:5173, http://app.test', logLevel: 'silent' });
     try {
@@ -127,7 +127,7 @@ describe('read-only routes', () => {
     expect(Object.keys(body).length).toBeGreaterThan(1);
   });
 
-  test('E4 a chunked body over the limit is cut off with 413 without reading it all', async () => {
+  test('E4 a chunked body over the limit is cut off with 413 without reading it all', { tags: ['E4'] }, async () => {
     const g = await startGateway({ maxRequestBytes: 1024, logLevel: 'silent' });
     try {
       const status = await new Promise<number>((resolve, reject) => {

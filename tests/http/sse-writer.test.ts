@@ -82,7 +82,7 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setTimeout(r, 5));
 }
 
-describe('SSE writer framing and coalescing (L2)', () => {
+describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   test('frames each event as event:/data: and joins same-tick events into one socket write', async () => {
     const h = await harness();
     const client = open(h.url);
@@ -133,7 +133,7 @@ describe('SSE writer framing and coalescing (L2)', () => {
   });
 });
 
-describe('L5 [DONE] sentinel', () => {
+describe('L5 [DONE] sentinel', { tags: ['L5'] }, () => {
   test.each([
     [true, true],
     [false, false],
@@ -149,7 +149,7 @@ describe('L5 [DONE] sentinel', () => {
   });
 });
 
-describe('L4 keep-alive', () => {
+describe('L4 keep-alive', { tags: ['L4'] }, () => {
   test('writes an SSE comment after the ping interval of silence, and stops after end', async () => {
     const h = await harness();
     const client = open(h.url);
@@ -162,7 +162,7 @@ describe('L4 keep-alive', () => {
   });
 });
 
-describe('E5 client disconnect', () => {
+describe('E5 client disconnect', { tags: ['E5'] }, () => {
   test('a client that goes away before the end triggers onDisconnect once', async () => {
     const h = await harness();
     const client = open(h.url);
@@ -190,7 +190,7 @@ describe('E5 client disconnect', () => {
   });
 });
 
-describe('E4 SSE event size limit', () => {
+describe('E4 SSE event size limit', { tags: ['E4'] }, () => {
   test('an event over --responses-sse-event-max-bytes is logged, not dropped', async () => {
     const h = await harness();
     const client = open(h.url);

@@ -51,7 +51,7 @@ describe('streaming over HTTP', () => {
   });
   afterAll(() => Promise.all([h.close(), short.close()]));
 
-  test('SSE headers and a complete event sequence (L6)', async () => {
+  test('SSE headers and a complete event sequence (L6)', { tags: ['L6'] }, async () => {
     const res = await stream(h, { model: 'sim-chat', input: 'Say hello' });
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/event-stream/);
@@ -64,33 +64,41 @@ describe('streaming over HTTP', () => {
     expect(evs.some((e) => e.type === 'response.output_text.delta')).toBe(true);
   });
 
-  test('L5 openai dialect: no [DONE] by default; open-responses dialect: [DONE] after the terminal event', async () => {
-    const openai = await readSse(await stream(h, { model: 'sim-chat', input: 'hi' }));
-    expect(openai.done).toBe(false);
-    const open = await readSse(
-      await stream(h, { model: 'sim-chat', input: 'hi' }, { 'x-responses-dialect': 'open-responses' }),
-    );
-    expect(open.done).toBe(true);
-    expect(open.text.endsWith('data: [DONE]\n\n')).toBe(true);
-  });
+  test(
+    'L5 openai dialect: no [DONE] by default; open-responses dialect: [DONE] after the terminal event',
+    { tags: ['L5'] },
+    async () => {
+      const openai = await readSse(await stream(h, { model: 'sim-chat', input: 'hi' }));
+      expect(openai.done).toBe(false);
+      const open = await readSse(
+        await stream(h, { model: 'sim-chat', input: 'hi' }, { 'x-responses-dialect': 'open-responses' }),
+      );
+      expect(open.done).toBe(true);
+      expect(open.text.endsWith('data: [DONE]\n\n')).toBe(true);
+    },
+  );
 
-  test('H2 dialect header renames reasoning events; open-responses events and response validate against the spec', async () => {
-    const openai = expectWellFormed(await readSse(await stream(h, { model: 'sim-reasoning', input: 'think' })));
-    expect(openai.some((e) => e.type === 'response.reasoning_text.delta')).toBe(true);
-    expect(openai.some((e) => e.type === 'response.reasoning.delta')).toBe(false);
+  test(
+    'H2 dialect header renames reasoning events; open-responses events and response validate against the spec',
+    { tags: ['H2'] },
+    async () => {
+      const openai = expectWellFormed(await readSse(await stream(h, { model: 'sim-reasoning', input: 'think' })));
+      expect(openai.some((e) => e.type === 'response.reasoning_text.delta')).toBe(true);
+      expect(openai.some((e) => e.type === 'response.reasoning.delta')).toBe(false);
 
-    const s = await readSse(
-      await stream(h, { model: 'sim-reasoning', input: 'think' }, { 'x-responses-dialect': 'open-responses' }),
-    );
-    const evs = expectWellFormed(s, 'open-responses');
-    expect(evs.some((e) => e.type === 'response.reasoning.delta')).toBe(true);
-    expect(evs.some((e) => e.type === 'response.reasoning_text.delta')).toBe(false);
-    for (const e of evs) expect(validateEventAgainstSpec(e)).toEqual([]);
-    const last = evs.at(-1) as Ev & { response: unknown };
-    expect(validateResponseAgainstSpec(last.response)).toEqual([]);
-  });
+      const s = await readSse(
+        await stream(h, { model: 'sim-reasoning', input: 'think' }, { 'x-responses-dialect': 'open-responses' }),
+      );
+      const evs = expectWellFormed(s, 'open-responses');
+      expect(evs.some((e) => e.type === 'response.reasoning.delta')).toBe(true);
+      expect(evs.some((e) => e.type === 'response.reasoning_text.delta')).toBe(false);
+      for (const e of evs) expect(validateEventAgainstSpec(e)).toEqual([]);
+      const last = evs.at(-1) as Ev & { response: unknown };
+      expect(validateResponseAgainstSpec(last.response)).toEqual([]);
+    },
+  );
 
-  test('L5 --responses-stream-done-sentinel on adds [DONE] in the openai dialect', async () => {
+  test('L5 --responses-stream-done-sentinel on adds [DONE] in the openai dialect', { tags: ['L5'] }, async () => {
     const g = await startGateway({ streamDoneSentinel: 'on', logLevel: 'silent' });
     try {
       const s = await readSse(await stream(g, { model: 'sim-chat', input: 'hi' }));
@@ -149,7 +157,7 @@ describe('streaming over HTTP', () => {
   });
 });
 
-describe('L3 strict vs lenient', () => {
+describe('L3 strict vs lenient', { tags: ['L3'] }, () => {
   test('lenient ignores unknown fields and names them in x-responses-ignored-fields', async () => {
     const h = await startGateway({ compat: 'lenient', logLevel: 'silent' });
     try {

@@ -8,7 +8,7 @@ function sample(text: string, series: string): number | undefined {
   return line === undefined ? undefined : Number(line.slice(series.length + 1));
 }
 
-describe('GET /metrics (Prometheus)', () => {
+describe('GET /metrics (Prometheus)', { tags: ['B4'] }, () => {
   let h: GatewayHarness;
   let other: GatewayHarness;
   const scrape = async (g: GatewayHarness = h): Promise<string> => {
@@ -102,14 +102,14 @@ describe('GET /metrics (Prometheus)', () => {
   });
 });
 
-describe('rate-limit rejections and auth on /metrics', () => {
+describe('rate-limit rejections and auth on /metrics', { tags: ['B4'] }, () => {
   let h: GatewayHarness;
   beforeAll(async () => {
     h = await startGateway({ logLevel: 'warn', rateLimitRequestsPerMinute: 1, apiKeys: ['k1'] });
   });
   afterAll(() => h.close());
 
-  test('H5 a 429 is counted; /metrics needs the key like every route', async () => {
+  test('H5 a 429 is counted; /metrics needs the key like every route', { tags: ['H5'] }, async () => {
     const auth = { authorization: 'Bearer k1' };
     for (let i = 0; i < 2; i++)
       await (await postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'x' }, auth)).text();

@@ -7,7 +7,7 @@ interface Entry {
   remaining: number;
 }
 
-describe('H5 rate-limit headers and response.rate_limits.updated agree', () => {
+describe('H5 rate-limit headers and response.rate_limits.updated agree', { tags: ['H5'] }, () => {
   let h: GatewayHarness;
   beforeAll(async () => {
     h = await startGateway({ logLevel: 'warn', rateLimitRequestsPerMinute: 1000 });

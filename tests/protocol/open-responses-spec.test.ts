@@ -9,7 +9,7 @@ import { OFFICIAL_EVENT_TYPES, canonicalEventType } from '../../src-server/proto
 import { validateCreateRequest } from '../../src-server/protocol/validate-request.js';
 import { sample } from './sample-stream.js';
 
-describe('Open Responses spec helper', () => {
+describe('Open Responses spec helper', { tags: ['B1'] }, () => {
   test('knows the 24 streaming events, all of them in our catalogue', () => {
     const types = specEventTypes();
     expect(types).toHaveLength(24);

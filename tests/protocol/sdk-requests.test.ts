@@ -99,7 +99,7 @@ function expectAccepted(captured: unknown[]): void {
   expect(second.input.map((i) => i.type)).toContain('function_call_output');
 }
 
-describe('L3 strict mode accepts what real SDKs send', () => {
+describe('L3 strict mode accepts what real SDKs send', { tags: ['L3'] }, () => {
   test('openai-node responses.create with the fields its types allow', async () => {
     const client = new OpenAI({ baseURL, apiKey: 'sk-test', maxRetries: 0 });
     const start = bodies.length;

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { agentsRunner } from '../support/fixtures.js';
 
-describe('M6 Agents SDK with server-managed state (previousResponseId)', () => {
+describe('M6 Agents SDK with server-managed state (previousResponseId)', { tags: ['M6'] }, () => {
   let h: GatewayHarness;
   let runner: Runner;
   beforeAll(async () => {

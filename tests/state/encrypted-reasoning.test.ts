@@ -42,7 +42,7 @@ async function reasoningItem(stream = false): Promise<{ item: Item; response: { 
   return { item: done?.item as Item, response };
 }
 
-describe('H4 encrypted reasoning', () => {
+describe('H4 encrypted reasoning', { tags: ['H4'] }, () => {
   test.each([false, true])('include returns sealed reasoning (stream: %s)', async (stream) => {
     const { item } = await reasoningItem(stream);
     expect(item.encrypted_content).toMatch(/^rsv1\.[0-9a-f]{8}\./);

@@ -50,7 +50,7 @@ function holdersOf(file: string): number[] {
   return out;
 }
 
-describe('M6 crash safety of the gateway process', () => {
+describe('M6 crash safety of the gateway process', { tags: ['M6'] }, () => {
   test(
     'SIGKILL of the process that owns the database during writes: after a restart every completed response is there',
     { tags: ['M6', 'X7'], timeout: 60_000 },

@@ -60,7 +60,7 @@ afterEach(async () => {
   dataDir = undefined;
 });
 
-describe('C1 E8 memory of a session waiting for tool outputs', () => {
+describe('C1 E8 memory of a session waiting for tool outputs', { tags: ['C1', 'E8'] }, () => {
   test('a waiting response keeps no reference to its finished backend stream', async () => {
     const gc = collectGarbage();
     const adapter = new ToolCallAdapter();

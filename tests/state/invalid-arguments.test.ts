@@ -43,7 +43,7 @@ afterEach(async () => {
   h = undefined;
 });
 
-describe('E7 tool arguments that are not valid JSON', () => {
+describe('E7 tool arguments that are not valid JSON', { tags: ['E7'] }, () => {
   test('delivered verbatim, flagged in the session state, the metric and the log; the session goes on', async () => {
     const backend = brokenArgumentsBackend();
     h = await startGateway({ logLevel: 'warn' }, { backend });

@@ -14,7 +14,7 @@ afterAll(async () => {
   await h.close();
 });
 
-describe('M6 openai-node with stored state', () => {
+describe('M6 openai-node with stored state', { tags: ['M6'] }, () => {
   test('multi-turn with previous_response_id, then retrieve and input_items', async () => {
     const first = await client.responses.create({ model: 'sim-chat', input: 'My favourite colour is teal' });
     const second = await client.responses.create({
@@ -80,33 +80,37 @@ describe('M6 openai-node with stored state', () => {
     expect((await client.responses.retrieve(queued.id)).status).toBe('cancelled');
   });
 
-  test('E5 background stream: the client leaves, the response goes on, resume replays after N', async () => {
-    const stream = await client.responses.create({
-      model: 'sim-chat+token=5',
-      input: 'Tell me a long story about streams',
-      background: true,
-      stream: true,
-    });
-    const seen: ResponseStreamEvent[] = [];
-    for await (const event of stream) {
-      seen.push(event);
-      if (seen.length === 6) break; // leaves mid-stream
-    }
-    // As OpenAI streams a background response: created (queued), queued, then in progress.
-    expect(seen.slice(0, 3).map((e) => e.type)).toEqual([
-      'response.created',
-      'response.queued',
-      'response.in_progress',
-    ]);
-    expect((seen[0] as { response: { status: string } }).response.status).toBe('queued');
-    const id = (seen[0] as { response: { id: string } }).response.id;
-    const lastSeen = seen[seen.length - 1].sequence_number;
-    const resumed = await client.responses.retrieve(id, { stream: true, starting_after: lastSeen });
-    const rest: ResponseStreamEvent[] = [];
-    for await (const event of resumed) rest.push(event);
-    expect(rest[0].sequence_number).toBe(lastSeen + 1);
-    expect(rest.map((e) => e.sequence_number)).toEqual(rest.map((_, i) => lastSeen + 1 + i));
-    expect(rest.at(-1)?.type).toBe('response.completed');
-    expect((await client.responses.retrieve(id)).status).toBe('completed');
-  });
+  test(
+    'E5 background stream: the client leaves, the response goes on, resume replays after N',
+    { tags: ['E5'] },
+    async () => {
+      const stream = await client.responses.create({
+        model: 'sim-chat+token=5',
+        input: 'Tell me a long story about streams',
+        background: true,
+        stream: true,
+      });
+      const seen: ResponseStreamEvent[] = [];
+      for await (const event of stream) {
+        seen.push(event);
+        if (seen.length === 6) break; // leaves mid-stream
+      }
+      // As OpenAI streams a background response: created (queued), queued, then in progress.
+      expect(seen.slice(0, 3).map((e) => e.type)).toEqual([
+        'response.created',
+        'response.queued',
+        'response.in_progress',
+      ]);
+      expect((seen[0] as { response: { status: string } }).response.status).toBe('queued');
+      const id = (seen[0] as { response: { id: string } }).response.id;
+      const lastSeen = seen[seen.length - 1].sequence_number;
+      const resumed = await client.responses.retrieve(id, { stream: true, starting_after: lastSeen });
+      const rest: ResponseStreamEvent[] = [];
+      for await (const event of resumed) rest.push(event);
+      expect(rest[0].sequence_number).toBe(lastSeen + 1);
+      expect(rest.map((e) => e.sequence_number)).toEqual(rest.map((_, i) => lastSeen + 1 + i));
+      expect(rest.at(-1)?.type).toBe('response.completed');
+      expect((await client.responses.retrieve(id)).status).toBe('completed');
+    },
+  );
 });

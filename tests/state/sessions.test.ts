@@ -76,60 +76,64 @@ async function waitUntilWaiting(g: GatewayHarness, id: string): Promise<Record<s
   }
 }
 
-describe('C1 C3 E3 session mode: one response across tool turns', () => {
-  test('outputs in two submissions continue the same stream; sequence numbers go on (L6)', async () => {
-    h = await startGateway({ logLevel: 'warn' });
-    const { reader, id, calls } = await openSession(h);
-    const state = await waitUntilWaiting(h, id);
-    expect(state.pending_call_ids).toEqual(calls.map(callId));
-    // The metrics gauge counts it as waiting.
-    const metrics = await (await fetch(`${h.url}/metrics`)).text();
-    expect(metrics).toMatch(/^responses_gateway_sessions_waiting 1$/m);
-    // GET shows the live response while it waits: in progress, with its calls.
-    const live = (await (await fetch(`${h.url}/v1/responses/${id}`)).json()) as {
-      status: string;
-      output: { type: string }[];
-    };
-    expect(live.status).toBe('in_progress');
-    expect(live.output.map((i) => i.type)).toEqual(['function_call', 'function_call']);
+describe('C1 C3 E3 session mode: one response across tool turns', { tags: ['C1', 'C3', 'E3'] }, () => {
+  test(
+    'outputs in two submissions continue the same stream; sequence numbers go on (L6)',
+    { tags: ['L6'] },
+    async () => {
+      h = await startGateway({ logLevel: 'warn' });
+      const { reader, id, calls } = await openSession(h);
+      const state = await waitUntilWaiting(h, id);
+      expect(state.pending_call_ids).toEqual(calls.map(callId));
+      // The metrics gauge counts it as waiting.
+      const metrics = await (await fetch(`${h.url}/metrics`)).text();
+      expect(metrics).toMatch(/^responses_gateway_sessions_waiting 1$/m);
+      // GET shows the live response while it waits: in progress, with its calls.
+      const live = (await (await fetch(`${h.url}/v1/responses/${id}`)).json()) as {
+        status: string;
+        output: { type: string }[];
+      };
+      expect(live.status).toBe('in_progress');
+      expect(live.output.map((i) => i.type)).toEqual(['function_call', 'function_call']);
 
-    // A second client answers, one call at a time (E3).
-    const first = await submit(h, id, { tool_outputs: [{ call_id: callId(calls[0]), output: 'Sunny, 21 C' }] });
-    expect(await first.json()).toMatchObject({ accepted_call_ids: [callId(calls[0])], resumed: false });
-    const second = await submit(h, id, {
-      tool_outputs: [{ call_id: callId(calls[1]), output: [{ type: 'input_text', text: '14:05' }] }],
-    });
-    expect(await second.json()).toMatchObject({ pending_call_ids: [], resumed: true });
+      // A second client answers, one call at a time (E3).
+      const first = await submit(h, id, { tool_outputs: [{ call_id: callId(calls[0]), output: 'Sunny, 21 C' }] });
+      expect(await first.json()).toMatchObject({ accepted_call_ids: [callId(calls[0])], resumed: false });
+      const second = await submit(h, id, {
+        tool_outputs: [{ call_id: callId(calls[1]), output: [{ type: 'input_text', text: '14:05' }] }],
+      });
+      expect(await second.json()).toMatchObject({ pending_call_ids: [], resumed: true });
 
-    await reader.finished;
-    const events = reader.events;
-    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
-    expect(events.filter((e) => e.type === 'response.created')).toHaveLength(1);
-    expect(events.at(-1)?.type).toBe('response.completed');
-    expect(validateStream(events as unknown as StreamEventLike[], { dialect: 'openai' })).toEqual([]);
-    const final = events.at(-1)?.response as {
-      id: string;
-      output: { type: string; call_id?: string; output?: unknown }[];
-    };
-    expect(final.id).toBe(id);
-    expect(final.output.map((i) => i.type)).toEqual([
-      'function_call',
-      'function_call',
-      'function_call_output',
-      'function_call_output',
-      'message',
-    ]);
-    expect(final.output[2]).toMatchObject({ call_id: callId(calls[0]), output: 'Sunny, 21 C' });
-    expect(final.output[3]).toMatchObject({
-      call_id: callId(calls[1]),
-      output: [{ type: 'input_text', text: '14:05' }],
-    });
-    // The stored copy is the same response.
-    const stored = (await (await fetch(`${h.url}/v1/responses/${id}`)).json()) as { output: unknown[] };
-    expect(stored.output).toEqual(final.output);
-  });
+      await reader.finished;
+      const events = reader.events;
+      expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+      expect(events.filter((e) => e.type === 'response.created')).toHaveLength(1);
+      expect(events.at(-1)?.type).toBe('response.completed');
+      expect(validateStream(events as unknown as StreamEventLike[], { dialect: 'openai' })).toEqual([]);
+      const final = events.at(-1)?.response as {
+        id: string;
+        output: { type: string; call_id?: string; output?: unknown }[];
+      };
+      expect(final.id).toBe(id);
+      expect(final.output.map((i) => i.type)).toEqual([
+        'function_call',
+        'function_call',
+        'function_call_output',
+        'function_call_output',
+        'message',
+      ]);
+      expect(final.output[2]).toMatchObject({ call_id: callId(calls[0]), output: 'Sunny, 21 C' });
+      expect(final.output[3]).toMatchObject({
+        call_id: callId(calls[1]),
+        output: [{ type: 'input_text', text: '14:05' }],
+      });
+      // The stored copy is the same response.
+      const stored = (await (await fetch(`${h.url}/v1/responses/${id}`)).json()) as { output: unknown[] };
+      expect(stored.output).toEqual(final.output);
+    },
+  );
 
-  test('E4 an output over 1 MB under the limit is accepted', async () => {
+  test('E4 an output over 1 MB under the limit is accepted', { tags: ['E4'] }, async () => {
     h = await startGateway({ logLevel: 'warn', toolOutputsMaxBytes: 4 * 1024 * 1024 });
     const { reader, id, calls } = await openSession(h, { parallel_tool_calls: false });
     await waitUntilWaiting(h, id);
@@ -140,7 +144,7 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     expect(reader.events.at(-1)?.type).toBe('response.completed');
   });
 
-  test('E6 E2 tool_outputs errors: status, type, code and param', async () => {
+  test('E6 E2 tool_outputs errors: status, type, code and param', { tags: ['E6', 'E2'] }, async () => {
     h = await startGateway({ logLevel: 'warn', toolOutputsMaxBytes: 64 * 1024 });
     await expectError(submit(h, 'resp_unknown', { tool_outputs: [] }), 404, {
       type: 'invalid_request_error',
@@ -219,7 +223,7 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     );
   });
 
-  test('E2 a wait past --responses-tool-timeout fails with tool_outputs_timeout', async () => {
+  test('E2 a wait past --responses-tool-timeout fails with tool_outputs_timeout', { tags: ['E2'] }, async () => {
     h = await startGateway({ logLevel: 'warn', toolTimeoutSeconds: 0.2 });
     const { reader } = await openSession(h);
     await reader.finished;
@@ -231,24 +235,28 @@ describe('C1 C3 E3 session mode: one response across tool turns', () => {
     });
   });
 
-  test('C1 eviction: over --responses-max-active-sessions the longest-waiting session ends with session_evicted', async () => {
-    h = await startGateway({ logLevel: 'warn', maxActiveSessions: 1 });
-    const a = await openSession(h);
-    await waitUntilWaiting(h, a.id);
-    const b = await openSession(h);
-    await a.reader.finished;
-    expect(a.reader.events.at(-1)).toMatchObject({
-      type: 'response.failed',
-      response: { error: { code: 'session_evicted' } },
-    });
-    expect(a.reader.events.find((e) => e.type === 'error')).toMatchObject({ code: 'session_evicted' });
-    await waitUntilWaiting(h, b.id);
-    await submit(h, b.id, { tool_outputs: b.calls.map((c) => ({ call_id: callId(c), output: 'ok' })) });
-    await b.reader.finished;
-    expect(b.reader.events.at(-1)?.type).toBe('response.completed');
-  });
+  test(
+    'C1 eviction: over --responses-max-active-sessions the longest-waiting session ends with session_evicted',
+    { tags: ['C1'] },
+    async () => {
+      h = await startGateway({ logLevel: 'warn', maxActiveSessions: 1 });
+      const a = await openSession(h);
+      await waitUntilWaiting(h, a.id);
+      const b = await openSession(h);
+      await a.reader.finished;
+      expect(a.reader.events.at(-1)).toMatchObject({
+        type: 'response.failed',
+        response: { error: { code: 'session_evicted' } },
+      });
+      expect(a.reader.events.find((e) => e.type === 'error')).toMatchObject({ code: 'session_evicted' });
+      await waitUntilWaiting(h, b.id);
+      await submit(h, b.id, { tool_outputs: b.calls.map((c) => ({ call_id: callId(c), output: 'ok' })) });
+      await b.reader.finished;
+      expect(b.reader.events.at(-1)?.type).toBe('response.completed');
+    },
+  );
 
-  test('E5 a client that leaves during the wait frees the session', async () => {
+  test('E5 a client that leaves during the wait frees the session', { tags: ['E5'] }, async () => {
     h = await startGateway({ logLevel: 'warn' });
     const controller = new AbortController();
     const res = await fetch(`${h.url}/v1/responses`, {

@@ -33,7 +33,7 @@ async function expectError(
 
 const get = (path: string, init: RequestInit = {}): Promise<Response> => fetch(`${h.url}${path}`, init);
 
-describe('M6 stored responses', () => {
+describe('M6 stored responses', { tags: ['M6'] }, () => {
   test('a created response can be fetched, listed and deleted', async () => {
     const created = await create({ input: 'Remember the number 7', metadata: { topic: 'numbers' } });
     const fetched = (await (await get(`/v1/responses/${String(created.id)}`)).json()) as Json;
@@ -147,7 +147,7 @@ describe('M6 stored responses', () => {
   });
 });
 
-describe('M6 previous_response_id', () => {
+describe('M6 previous_response_id', { tags: ['M6'] }, () => {
   test('rebuilds the conversation; instructions are not inherited', async () => {
     const first = await create({ input: 'My name is Ada', instructions: 'Answer in one line.' });
     const second = await create({ input: 'What is my name?', previous_response_id: first.id });
@@ -182,7 +182,7 @@ describe('M6 previous_response_id', () => {
   });
 });
 
-describe('M6 input token counting', () => {
+describe('M6 input token counting', { tags: ['M6'] }, () => {
   test('counts through the backend tokenizer, history included', async () => {
     const count = async (body: Json): Promise<number> => {
       const res = await postJson(`${h.url}/v1/responses/input_tokens`, { model: 'sim-chat', ...body });
@@ -208,7 +208,7 @@ describe('M6 input token counting', () => {
   });
 });
 
-describe('M6 store quota through the gateway', () => {
+describe('M6 store quota through the gateway', { tags: ['M6'] }, () => {
   test('a response larger than --responses-store-max-bytes is a 429 storage_quota_exceeded; store: false still works', async () => {
     const small = await startGateway({ logLevel: 'warn', storeMaxBytes: 200 });
     try {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { AZURE_API_VERSIONS } from '../../src-server/http/azure.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 
-describe('M1 Azure endpoint formats', () => {
+describe('M1 Azure endpoint formats', { tags: ['M1'] }, () => {
   let h: GatewayHarness;
   beforeAll(async () => {
     h = await startGateway({ logLevel: 'warn', enableAzureApi: true, azureRegion: 'westeurope', apiKeys: ['az-key'] });

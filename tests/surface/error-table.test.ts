@@ -59,7 +59,7 @@ const cases: Case[] = [
   },
 ];
 
-describe('M2 error table: the surface rows, documented and live', () => {
+describe('M2 error table: the surface rows, documented and live', { tags: ['M2'] }, () => {
   let gateway: Gateway;
   beforeAll(async () => {
     const config = {

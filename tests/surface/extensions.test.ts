@@ -64,26 +64,30 @@ describe('extension event schemas', () => {
     }
   });
 
-  test('H4 response.additional_context follows a reasoning item that carries encrypted_content', () => {
-    const [hook] = createExtensionHooks({});
-    const out = hook({
-      type: 'response.output_item.done',
-      output_index: 0,
-      item: { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'sealed-token' },
-    });
-    expect(out).toEqual([
-      { type: 'response.additional_context', item_id: 'rs_1', output_index: 0, encrypted_content: 'sealed-token' },
-    ]);
-    expect(
-      hook({
+  test(
+    'H4 response.additional_context follows a reasoning item that carries encrypted_content',
+    { tags: ['H4'] },
+    () => {
+      const [hook] = createExtensionHooks({});
+      const out = hook({
         type: 'response.output_item.done',
         output_index: 0,
-        item: { type: 'reasoning', id: 'rs_2', summary: [] },
-      }),
-    ).toEqual([]);
-  });
+        item: { type: 'reasoning', id: 'rs_1', summary: [], encrypted_content: 'sealed-token' },
+      });
+      expect(out).toEqual([
+        { type: 'response.additional_context', item_id: 'rs_1', output_index: 0, encrypted_content: 'sealed-token' },
+      ]);
+      expect(
+        hook({
+          type: 'response.output_item.done',
+          output_index: 0,
+          item: { type: 'reasoning', id: 'rs_2', summary: [] },
+        }),
+      ).toEqual([]);
+    },
+  );
 
-  test('C4 response.error comes after error and before response.failed', () => {
+  test('C4 response.error comes after error and before response.failed', { tags: ['C4'] }, () => {
     const out: CanonicalEvent[] = [];
     const stage = createPreTerminalStage({}, (e) => out.push(e));
     stage({
@@ -99,141 +103,149 @@ describe('extension event schemas', () => {
   });
 });
 
-describe('extension events on a live stream (C2, C4, H2, H3, H5, L4)', () => {
-  let h: GatewayHarness;
-  beforeAll(async () => {
-    h = await startGateway({
-      logLevel: 'warn',
-      rateLimitRequestsPerMinute: 100,
-      rateLimitTokensPerMinute: 1_000_000,
-      pingIntervalSeconds: 0.05,
+describe(
+  'extension events on a live stream (C2, C4, H2, H3, H5, L4)',
+  { tags: ['C2', 'C4', 'H2', 'H3', 'H5', 'L4'] },
+  () => {
+    let h: GatewayHarness;
+    beforeAll(async () => {
+      h = await startGateway({
+        logLevel: 'warn',
+        rateLimitRequestsPerMinute: 100,
+        rateLimitTokensPerMinute: 1_000_000,
+        pingIntervalSeconds: 0.05,
+      });
     });
-  });
-  afterAll(async () => {
-    expect(h.logs.filter((l) => l.level === 'error')).toEqual([]);
-    await h.close();
-  });
+    afterAll(async () => {
+      expect(h.logs.filter((l) => l.level === 'error')).toEqual([]);
+      await h.close();
+    });
 
-  const stream = async (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
-    readSse(await postJson(`${h.url}/v1/responses`, { stream: true, ...body }, headers));
+    const stream = async (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+      readSse(await postJson(`${h.url}/v1/responses`, { stream: true, ...body }, headers));
 
-  test.each(['openai', 'open-responses'] as const)(
-    'with X-Responses-Extensions: on every extension event is valid (%s)',
-    async (dialect) => {
-      const s = await stream(
+    test.each(['openai', 'open-responses'] as const)(
+      'with X-Responses-Extensions: on every extension event is valid (%s)',
+      async (dialect) => {
+        const s = await stream(
+          {
+            model: 'sim-reasoning',
+            input: 'What is the weather in Paris? Use get_weather.',
+            tools: [weatherTool],
+            reasoning: { summary: 'detailed' },
+          },
+          { 'x-responses-extensions': 'on', 'x-responses-dialect': dialect },
+        );
+        expect(streamViolations(s, dialect, true)).toEqual([]);
+        const seen = types(s.events);
+        expect(seen).toContain('response.tool_call.delta');
+        expect(seen).toContain('response.reasoning.summary.added');
+        expect(seen).toContain('response.reasoning.summary.delta');
+        expect(seen.filter((t) => t === 'response.rate_limits.updated')).toHaveLength(2);
+        // At the start (right after response.created) and just before the terminal event.
+        expect(seen[1]).toBe('response.rate_limits.updated');
+        expect(seen.at(-2)).toBe('response.rate_limits.updated');
+        // H2: the legacy alias only in the openai dialect (in open-responses it is the official name).
+        if (dialect === 'openai') {
+          const official = seen.filter((t) => t === 'response.reasoning_text.delta').length;
+          expect(seen.filter((t) => t === 'response.reasoning.delta').length).toBe(official);
+        }
+        const call = s.events
+          .map((e) => e.data as Record<string, unknown>)
+          .find((e) => e.type === 'response.tool_call.delta');
+        expect(call).toMatchObject({ name: 'get_weather', call_id: expect.stringMatching(/.+/) });
+      },
+    );
+
+    test(
+      'C4: a mid-stream failure carries response.error between error and response.failed',
+      { tags: ['C4'] },
+      async () => {
+        const s = await stream(
+          { model: 'sim-chat', input: 'hello' },
+          { 'x-responses-extensions': 'on', 'x-simulator-fault': 'error_chunk', 'x-simulator-fault-after': '2' },
+        );
+        expect(streamViolations(s, 'openai', true)).toEqual([]);
+        const seen = types(s.events);
+        const i = seen.indexOf('error');
+        expect(seen.slice(i)).toEqual(['error', 'response.error', 'response.rate_limits.updated', 'response.failed']);
+        const ext = s.events[i + 1].data as { response: { status: string }; error: { code: string } };
+        expect(ext.response.status).toBe('failed');
+        expect(typeof ext.error.code).toBe('string');
+      },
+    );
+
+    test(
+      'L4: silence longer than the ping interval gives response.ping with extensions, a comment without',
+      { tags: ['L4'] },
+      async () => {
+        // The backend goes silent after its first chunk and stays so until the client leaves: the
+        // keep-alive has to come, however slowly the machine runs (no race with a first token).
+        const silent = { 'x-simulator-fault': 'stall', 'x-simulator-fault-after': '0' };
+        const open = async (headers: Record<string, string>) => {
+          const controller = new AbortController();
+          const res = await fetch(`${h.url}/v1/responses`, {
+            method: 'POST',
+            headers: { 'content-type': 'application/json', ...silent, ...headers },
+            body: JSON.stringify({ model: 'sim-chat', input: 'hello', stream: true }),
+            signal: controller.signal,
+          });
+          return { res, controller };
+        };
+
+        const on = await open({ 'x-responses-extensions': 'on' });
+        const reader = new SseReader(on.res);
+        const ping = await reader.waitFor((e) => e.type === 'response.ping');
+        expect(checkExtensionEvent(ping)).toBeNull();
+        // Numbered like every other event of the stream (L6).
+        expect(reader.events.map((e) => e.sequence_number)).toEqual(reader.events.map((_, i) => i));
+        on.controller.abort();
+        await reader.finished;
+
+        const off = await open({});
+        const body = (off.res.body as ReadableStream<Uint8Array>).getReader();
+        const decoder = new TextDecoder();
+        let text = '';
+        while (!text.includes(': keep-alive')) {
+          const { value, done } = await body.read();
+          if (done) throw new Error(`the stream ended without a keep-alive: ${text}`);
+          text += decoder.decode(value, { stream: true });
+        }
+        expect(text).not.toContain('response.ping');
+        off.controller.abort();
+        await body.cancel().catch(() => undefined);
+      },
+    );
+
+    test('extensions off (the default): no extension event ever appears', async () => {
+      const bodies = [
         {
           model: 'sim-reasoning',
           input: 'What is the weather in Paris? Use get_weather.',
           tools: [weatherTool],
-          reasoning: { summary: 'detailed' },
+          reasoning: { summary: 'auto' },
         },
-        { 'x-responses-extensions': 'on', 'x-responses-dialect': dialect },
-      );
-      expect(streamViolations(s, dialect, true)).toEqual([]);
-      const seen = types(s.events);
-      expect(seen).toContain('response.tool_call.delta');
-      expect(seen).toContain('response.reasoning.summary.added');
-      expect(seen).toContain('response.reasoning.summary.delta');
-      expect(seen.filter((t) => t === 'response.rate_limits.updated')).toHaveLength(2);
-      // At the start (right after response.created) and just before the terminal event.
-      expect(seen[1]).toBe('response.rate_limits.updated');
-      expect(seen.at(-2)).toBe('response.rate_limits.updated');
-      // H2: the legacy alias only in the openai dialect (in open-responses it is the official name).
-      if (dialect === 'openai') {
-        const official = seen.filter((t) => t === 'response.reasoning_text.delta').length;
-        expect(seen.filter((t) => t === 'response.reasoning.delta').length).toBe(official);
+        { model: 'sim-chat', input: 'hello' },
+      ];
+      for (const body of bodies) {
+        const s = await stream(body, { 'x-simulator-ttft-ms': '150' });
+        expect(types(s.events).filter((t) => EXT.has(t) && t !== 'response.reasoning.delta')).toEqual([]);
+        expect(types(s.events)).not.toContain('response.reasoning.delta');
+        expect(streamViolations(s, 'openai', false)).toEqual([]);
       }
-      const call = s.events
-        .map((e) => e.data as Record<string, unknown>)
-        .find((e) => e.type === 'response.tool_call.delta');
-      expect(call).toMatchObject({ name: 'get_weather', call_id: expect.stringMatching(/.+/) });
-    },
-  );
-
-  test('C4: a mid-stream failure carries response.error between error and response.failed', async () => {
-    const s = await stream(
-      { model: 'sim-chat', input: 'hello' },
-      { 'x-responses-extensions': 'on', 'x-simulator-fault': 'error_chunk', 'x-simulator-fault-after': '2' },
-    );
-    expect(streamViolations(s, 'openai', true)).toEqual([]);
-    const seen = types(s.events);
-    const i = seen.indexOf('error');
-    expect(seen.slice(i)).toEqual(['error', 'response.error', 'response.rate_limits.updated', 'response.failed']);
-    const ext = s.events[i + 1].data as { response: { status: string }; error: { code: string } };
-    expect(ext.response.status).toBe('failed');
-    expect(typeof ext.error.code).toBe('string');
-  });
-
-  test(
-    'L4: silence longer than the ping interval gives response.ping with extensions, a comment without',
-    { tags: ['L4'] },
-    async () => {
-      // The backend goes silent after its first chunk and stays so until the client leaves: the
-      // keep-alive has to come, however slowly the machine runs (no race with a first token).
-      const silent = { 'x-simulator-fault': 'stall', 'x-simulator-fault-after': '0' };
-      const open = async (headers: Record<string, string>) => {
-        const controller = new AbortController();
-        const res = await fetch(`${h.url}/v1/responses`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json', ...silent, ...headers },
-          body: JSON.stringify({ model: 'sim-chat', input: 'hello', stream: true }),
-          signal: controller.signal,
-        });
-        return { res, controller };
-      };
-
-      const on = await open({ 'x-responses-extensions': 'on' });
-      const reader = new SseReader(on.res);
-      const ping = await reader.waitFor((e) => e.type === 'response.ping');
-      expect(checkExtensionEvent(ping)).toBeNull();
-      // Numbered like every other event of the stream (L6).
-      expect(reader.events.map((e) => e.sequence_number)).toEqual(reader.events.map((_, i) => i));
-      on.controller.abort();
-      await reader.finished;
-
-      const off = await open({});
-      const body = (off.res.body as ReadableStream<Uint8Array>).getReader();
-      const decoder = new TextDecoder();
-      let text = '';
-      while (!text.includes(': keep-alive')) {
-        const { value, done } = await body.read();
-        if (done) throw new Error(`the stream ended without a keep-alive: ${text}`);
-        text += decoder.decode(value, { stream: true });
-      }
-      expect(text).not.toContain('response.ping');
-      off.controller.abort();
-      await body.cancel().catch(() => undefined);
-    },
-  );
-
-  test('extensions off (the default): no extension event ever appears', async () => {
-    const bodies = [
-      {
-        model: 'sim-reasoning',
-        input: 'What is the weather in Paris? Use get_weather.',
-        tools: [weatherTool],
-        reasoning: { summary: 'auto' },
-      },
-      { model: 'sim-chat', input: 'hello' },
-    ];
-    for (const body of bodies) {
-      const s = await stream(body, { 'x-simulator-ttft-ms': '150' });
-      expect(types(s.events).filter((t) => EXT.has(t) && t !== 'response.reasoning.delta')).toEqual([]);
-      expect(types(s.events)).not.toContain('response.reasoning.delta');
-      expect(streamViolations(s, 'openai', false)).toEqual([]);
-    }
-    const failed = await stream({ model: 'sim-chat', input: 'hello' }, { 'x-simulator-fault': 'error_chunk' });
-    expect(types(failed.events).filter((t) => EXT.has(t))).toEqual([]);
-  });
-
-  test('the same request with extensions off is accepted by openai-node responses.stream()', async () => {
-    const client = new OpenAI({ baseURL: h.baseURL, apiKey: 'k', maxRetries: 0 });
-    const s = client.responses.stream({
-      model: 'sim-reasoning',
-      input: 'Explain briefly',
-      reasoning: { summary: 'concise' },
+      const failed = await stream({ model: 'sim-chat', input: 'hello' }, { 'x-simulator-fault': 'error_chunk' });
+      expect(types(failed.events).filter((t) => EXT.has(t))).toEqual([]);
     });
-    const final = await s.finalResponse();
-    expect(final.status).toBe('completed');
-  });
-});
+
+    test('the same request with extensions off is accepted by openai-node responses.stream()', async () => {
+      const client = new OpenAI({ baseURL: h.baseURL, apiKey: 'k', maxRetries: 0 });
+      const s = client.responses.stream({
+        model: 'sim-reasoning',
+        input: 'Explain briefly',
+        reasoning: { summary: 'concise' },
+      });
+      const final = await s.finalResponse();
+      expect(final.status).toBe('completed');
+    });
+  },
+);

@@ -5,7 +5,7 @@ import { postJson, readSse, startGateway, streamViolations, type GatewayHarness 
 
 const ok = { model: 'sim-chat', input: 'Say hello' };
 
-describe('M5 API keys, request ids, CORS', () => {
+describe('M5 API keys, request ids, CORS', { tags: ['M5'] }, () => {
   let h: GatewayHarness;
   beforeAll(async () => {
     h = await startGateway({ logLevel: 'info', apiKeys: ['sk-test-1', 'sk-test-2'], corsOrigin: 'http://app.example' });
@@ -79,24 +79,28 @@ describe('M5 API keys, request ids, CORS', () => {
   });
 });
 
-describe('L3 lenient mode, E4 size limits', () => {
-  test('L3 lenient ignores unknown fields and lists them in x-responses-ignored-fields; strict rejects', async () => {
-    const lenient = await startGateway({ logLevel: 'warn', compat: 'lenient' });
-    const strict = await startGateway({ logLevel: 'warn' });
-    try {
-      const res = await postJson(`${lenient.url}/v1/responses`, { ...ok, frobnicate: 1 });
-      expect(res.status).toBe(200);
-      expect(res.headers.get('x-responses-ignored-fields')).toBe('frobnicate');
-      const rejected = await postJson(`${strict.url}/v1/responses`, { ...ok, frobnicate: 1 });
-      expect(rejected.status).toBe(400);
-      expect(((await rejected.json()) as { error: { param: string } }).error.param).toBe('frobnicate');
-    } finally {
-      await lenient.close();
-      await strict.close();
-    }
-  });
+describe('L3 lenient mode, E4 size limits', { tags: ['L3', 'E4'] }, () => {
+  test(
+    'L3 lenient ignores unknown fields and lists them in x-responses-ignored-fields; strict rejects',
+    { tags: ['L3'] },
+    async () => {
+      const lenient = await startGateway({ logLevel: 'warn', compat: 'lenient' });
+      const strict = await startGateway({ logLevel: 'warn' });
+      try {
+        const res = await postJson(`${lenient.url}/v1/responses`, { ...ok, frobnicate: 1 });
+        expect(res.status).toBe(200);
+        expect(res.headers.get('x-responses-ignored-fields')).toBe('frobnicate');
+        const rejected = await postJson(`${strict.url}/v1/responses`, { ...ok, frobnicate: 1 });
+        expect(rejected.status).toBe(400);
+        expect(((await rejected.json()) as { error: { param: string } }).error.param).toBe('frobnicate');
+      } finally {
+        await lenient.close();
+        await strict.close();
+      }
+    },
+  );
 
-  test('E4 --max-request-bytes: a larger body is a 413', async () => {
+  test('E4 --max-request-bytes: a larger body is a 413', { tags: ['E4'] }, async () => {
     const h = await startGateway({ logLevel: 'warn', maxRequestBytes: 1000 });
     try {
       const res = await postJson(`${h.url}/v1/responses`, { ...ok, input: 'x'.repeat(2000) });
@@ -107,32 +111,36 @@ describe('L3 lenient mode, E4 size limits', () => {
     }
   });
 
-  test('E4 --responses-sse-event-max-bytes: a long delta is split into several delta events under the limit', async () => {
-    const limit = 400;
-    const h = await startGateway({ logLevel: 'warn', sseEventMaxBytes: limit });
-    try {
-      // The simulator quotes tool output verbatim: a 900-byte word arrives as one backend delta.
-      const input = [
-        { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
-        { type: 'function_call_output', call_id: 'c1', output: 'z'.repeat(900) },
-      ];
-      const s = await readSse(await postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input, stream: true }));
-      expect(streamViolations(s, 'openai')).toEqual([]);
-      const frames = s.text.split('\n\n').filter((f) => f.startsWith('event: response.output_text.delta'));
-      expect(frames.filter((f) => f.includes('zzzzzzzzzz')).length).toBeGreaterThanOrEqual(3);
-      for (const f of frames) expect(Buffer.byteLength(`${f}\n\n`)).toBeLessThanOrEqual(limit);
-      const events = s.events.map((e) => e.data as { type: string; delta?: string; text?: string });
-      const deltas = events
-        .filter((e) => e.type === 'response.output_text.delta')
-        .map((e) => e.delta)
-        .join('');
-      expect(deltas).toBe(events.find((e) => e.type === 'response.output_text.done')?.text);
-    } finally {
-      await h.close();
-    }
-  });
+  test(
+    'E4 --responses-sse-event-max-bytes: a long delta is split into several delta events under the limit',
+    { tags: ['E4'] },
+    async () => {
+      const limit = 400;
+      const h = await startGateway({ logLevel: 'warn', sseEventMaxBytes: limit });
+      try {
+        // The simulator quotes tool output verbatim: a 900-byte word arrives as one backend delta.
+        const input = [
+          { type: 'function_call', call_id: 'c1', name: 'f', arguments: '{}' },
+          { type: 'function_call_output', call_id: 'c1', output: 'z'.repeat(900) },
+        ];
+        const s = await readSse(await postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input, stream: true }));
+        expect(streamViolations(s, 'openai')).toEqual([]);
+        const frames = s.text.split('\n\n').filter((f) => f.startsWith('event: response.output_text.delta'));
+        expect(frames.filter((f) => f.includes('zzzzzzzzzz')).length).toBeGreaterThanOrEqual(3);
+        for (const f of frames) expect(Buffer.byteLength(`${f}\n\n`)).toBeLessThanOrEqual(limit);
+        const events = s.events.map((e) => e.data as { type: string; delta?: string; text?: string });
+        const deltas = events
+          .filter((e) => e.type === 'response.output_text.delta')
+          .map((e) => e.delta)
+          .join('');
+        expect(deltas).toBe(events.find((e) => e.type === 'response.output_text.done')?.text);
+      } finally {
+        await h.close();
+      }
+    },
+  );
 
-  test('E4 splitText never cuts a surrogate pair and respects the JSON-escaped budget', () => {
+  test('E4 splitText never cuts a surrogate pair and respects the JSON-escaped budget', { tags: ['E4'] }, () => {
     const text = 'ab"\n😀'.repeat(50);
     const pieces = splitText(text, 16);
     expect(pieces.join('')).toBe(text);

@@ -8,7 +8,7 @@ import { postJson, startGateway, type GatewayHarness } from '../support/gateway-
 
 const SIX = ['requests', 'tokens'].flatMap((d) => ['limit', 'remaining', 'reset'].map((k) => `x-ratelimit-${k}-${d}`));
 
-describe('H5/M3 rate limits from the flags', () => {
+describe('H5/M3 rate limits from the flags', { tags: ['H5', 'M3'] }, () => {
   let h: GatewayHarness;
   beforeAll(async () => {
     h = await startGateway({
@@ -49,7 +49,7 @@ describe('H5/M3 rate limits from the flags', () => {
     expect((await post('key-b')).status).toBe(200);
   });
 
-  test('M3: an upstream 429 passes its retry hints through', async () => {
+  test('M3: an upstream 429 passes its retry hints through', { tags: ['M3'] }, async () => {
     const res = await postJson(
       `${h.url}/v1/responses`,
       { model: 'sim-chat', input: 'hi' },
@@ -61,7 +61,7 @@ describe('H5/M3 rate limits from the flags', () => {
   });
 });
 
-describe('H5 the openai client retries a 429 and succeeds once the budget returns', () => {
+describe('H5 the openai client retries a 429 and succeeds once the budget returns', { tags: ['H5'] }, () => {
   let gateway: Gateway;
   let limiterNow = 1_000_000;
   const statuses: number[] = [];

@@ -5,7 +5,7 @@ import { postJson, readSse, startGateway, streamViolations, type GatewayHarness 
 
 type Ev = { type: string; [k: string]: unknown };
 
-describe.each(['extractive', 'model'] as const)('H3 reasoning summaries (%s mode)', (mode) => {
+describe.each(['extractive', 'model'] as const)('H3 reasoning summaries (%s mode)', { tags: ['H3'] }, (mode) => {
   let h: GatewayHarness;
   beforeAll(async () => {
     h = await startGateway({ logLevel: 'warn', reasoningSummaryMode: mode });
@@ -89,7 +89,7 @@ describe.each(['extractive', 'model'] as const)('H3 reasoning summaries (%s mode
   });
 });
 
-describe('H3 summary lengths', () => {
+describe('H3 summary lengths', { tags: ['H3'] }, () => {
   test('extractive concise summaries are no longer than detailed ones', async () => {
     const h = await startGateway({ logLevel: 'warn' });
     try {

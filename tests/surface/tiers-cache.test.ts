@@ -33,7 +33,7 @@ async function recordingProxy(
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, bodies, server };
 }
 
-describe('L8 service tiers and H1 prompt_cache_key', () => {
+describe('L8 service tiers and H1 prompt_cache_key', { tags: ['L8', 'H1'] }, () => {
   let sim: SimulatorServer;
   let proxy: Awaited<ReturnType<typeof recordingProxy>>;
   let h: GatewayHarness;
@@ -58,22 +58,26 @@ describe('L8 service tiers and H1 prompt_cache_key', () => {
     return { status: res.status, json: (await res.json()) as Record<string, unknown> };
   };
 
-  test('L8 auto and no tier resolve to --responses-default-service-tier, echoed and sent as vLLM priority', async () => {
-    for (const body of [{ service_tier: 'auto' }, {}]) {
-      const r = await create(body);
-      expect(r.json.service_tier).toBe('flex');
-      expect(proxy.bodies.at(-1)?.priority).toBe(TIER_PRIORITY.flex);
-    }
-  });
+  test(
+    'L8 auto and no tier resolve to --responses-default-service-tier, echoed and sent as vLLM priority',
+    { tags: ['L8'] },
+    async () => {
+      for (const body of [{ service_tier: 'auto' }, {}]) {
+        const r = await create(body);
+        expect(r.json.service_tier).toBe('flex');
+        expect(proxy.bodies.at(-1)?.priority).toBe(TIER_PRIORITY.flex);
+      }
+    },
+  );
 
-  test('L8 an explicit tier is echoed and mapped; default sends no priority', async () => {
+  test('L8 an explicit tier is echoed and mapped; default sends no priority', { tags: ['L8'] }, async () => {
     expect((await create({ service_tier: 'priority' })).json.service_tier).toBe('priority');
     expect(proxy.bodies.at(-1)?.priority).toBe(TIER_PRIORITY.priority);
     expect((await create({ service_tier: 'default' })).json.service_tier).toBe('default');
     expect(proxy.bodies.at(-1)).not.toHaveProperty('priority');
   });
 
-  test('L8 a tier outside --responses-allowed-service-tiers is a 400 naming the value', async () => {
+  test('L8 a tier outside --responses-allowed-service-tiers is a 400 naming the value', { tags: ['L8'] }, async () => {
     const r = await create({ service_tier: 'scale' });
     expect(r.status).toBe(400);
     const error = r.json.error as { param: string; message: string; code: string };
@@ -84,7 +88,7 @@ describe('L8 service tiers and H1 prompt_cache_key', () => {
     expect((bogus.json.error as { param: string }).param).toBe('service_tier');
   });
 
-  test('H1 prompt_cache_key is echoed and reaches vLLM as cache_salt', async () => {
+  test('H1 prompt_cache_key is echoed and reaches vLLM as cache_salt', { tags: ['H1'] }, async () => {
     const r = await create({ prompt_cache_key: 'tenant-42' });
     expect(r.json.prompt_cache_key).toBe('tenant-42');
     expect(proxy.bodies.at(-1)?.cache_salt).toBe('tenant-42');
@@ -92,7 +96,7 @@ describe('L8 service tiers and H1 prompt_cache_key', () => {
     expect(proxy.bodies.at(-1)).not.toHaveProperty('cache_salt');
   });
 
-  test('H1 prompt_cache_key is validated: type and length', async () => {
+  test('H1 prompt_cache_key is validated: type and length', { tags: ['H1'] }, async () => {
     const wrongType = await create({ prompt_cache_key: 42 });
     expect(wrongType.status).toBe(400);
     expect((wrongType.json.error as { param: string }).param).toBe('prompt_cache_key');

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { parseRateLimitHeaders, parseResetSeconds, retryAfterSeconds } from './rate-limit-model.js';
 
-describe('H5 rate-limit gauges from headers', () => {
+describe('H5 rate-limit gauges from headers', { tags: ['H5'] }, () => {
   test('x-ratelimit-* headers become request and token gauges', () => {
     const snap = parseRateLimitHeaders(
       {

@@ -25,7 +25,7 @@ describe('tool call arguments checked against the tool schema', () => {
   test('form defaults follow the schema', () => {
     expect(defaultForSchema(schema)).toEqual({ city: '', unit: 'c', days: 0 });
   });
-  test('E7 invalid JSON arguments are flagged, not rewritten', () => {
+  test('E7 invalid JSON arguments are flagged, not rewritten', { tags: ['E7'] }, () => {
     const run = newRun('r', { tools: [{ type: 'function', name: 'get_weather', parameters: schema }] }, {}, 0);
     const ev = (data: object, t: number) => applyEvent(run, toReceivedEvent(undefined, JSON.stringify(data), t));
     ev(

@@ -163,7 +163,7 @@ describe('chat adapter over node:http', () => {
     }
   });
 
-  test('E1 a body that ends without [DONE] ends with a backend_protocol_error part', async () => {
+  test('E1 a body that ends without [DONE] ends with a backend_protocol_error part', { tags: ['E1'] }, async () => {
     const up = await upstream((_req, res) => {
       sse(res);
       res.end(chunk('partial'));

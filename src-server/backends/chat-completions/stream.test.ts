@@ -53,21 +53,25 @@ describe('chat stream decoder', () => {
     expect(cut[cut.length - 1]).toMatchObject({ type: 'error', error: { code: 'backend_protocol_error' } });
   });
 
-  test('H2 reasoning and reasoning_content both become reasoning deltas; refusals pass through', () => {
-    const parts = decode([
-      delta({ reasoning: 'a' }),
-      delta({ reasoning_content: 'b' }),
-      delta({ refusal: 'no' }),
-      '[DONE]',
-    ]);
-    expect(parts.slice(0, 3)).toEqual([
-      { type: 'reasoning-delta', text: 'a' },
-      { type: 'reasoning-delta', text: 'b' },
-      { type: 'refusal-delta', text: 'no' },
-    ]);
-  });
+  test(
+    'H2 reasoning and reasoning_content both become reasoning deltas; refusals pass through',
+    { tags: ['H2'] },
+    () => {
+      const parts = decode([
+        delta({ reasoning: 'a' }),
+        delta({ reasoning_content: 'b' }),
+        delta({ refusal: 'no' }),
+        '[DONE]',
+      ]);
+      expect(parts.slice(0, 3)).toEqual([
+        { type: 'reasoning-delta', text: 'a' },
+        { type: 'reasoning-delta', text: 'b' },
+        { type: 'refusal-delta', text: 'no' },
+      ]);
+    },
+  );
 
-  test('E1 error chunks in OpenAI and vLLM shapes end the stream with a mapped error', () => {
+  test('E1 error chunks in OpenAI and vLLM shapes end the stream with a mapped error', { tags: ['E1'] }, () => {
     const openai = decode([
       { error: { message: 'overloaded', type: 'server_error', code: 'server_is_overloaded' } },
       delta({ content: 'late' }),

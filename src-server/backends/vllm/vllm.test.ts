@@ -15,36 +15,40 @@ registerBackendContract('vllm', { vllmExtensions: true }, async ({ timeoutSecond
 });
 
 describe('vllm request body', () => {
-  test('H1 L8 sends vLLM extensions: cache_salt, priority, max_tokens, reasoning_effort', () => {
-    const body = buildVllmBody({
-      model: 'm',
-      messages: [{ role: 'assistant', content: 'x', reasoning: 'because' }],
-      cacheSalt: 'tenant',
-      priority: -5,
-      maxOutputTokens: 99,
-      reasoningEffort: 'xhigh',
-      tools: [{ name: 't', parameters: { type: 'object' } }],
-      toolChoice: { name: 't' },
-      parallelToolCalls: false,
-      responseFormat: { type: 'json_schema', name: 's', schema: { type: 'object' }, strict: true },
-      logprobs: true,
-      topLogprobs: 2,
-    });
-    expect(body).toMatchObject({
-      stream: true,
-      stream_options: { include_usage: true },
-      cache_salt: 'tenant',
-      priority: -5,
-      max_tokens: 99,
-      reasoning_effort: 'high',
-      tool_choice: { type: 'function', function: { name: 't' } },
-      parallel_tool_calls: false,
-      response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' }, strict: true } },
-      logprobs: true,
-      top_logprobs: 2,
-    });
-    expect(body.messages[0]).toEqual({ role: 'assistant', content: 'x', reasoning: 'because' });
-  });
+  test(
+    'H1 L8 sends vLLM extensions: cache_salt, priority, max_tokens, reasoning_effort',
+    { tags: ['H1', 'L8'] },
+    () => {
+      const body = buildVllmBody({
+        model: 'm',
+        messages: [{ role: 'assistant', content: 'x', reasoning: 'because' }],
+        cacheSalt: 'tenant',
+        priority: -5,
+        maxOutputTokens: 99,
+        reasoningEffort: 'xhigh',
+        tools: [{ name: 't', parameters: { type: 'object' } }],
+        toolChoice: { name: 't' },
+        parallelToolCalls: false,
+        responseFormat: { type: 'json_schema', name: 's', schema: { type: 'object' }, strict: true },
+        logprobs: true,
+        topLogprobs: 2,
+      });
+      expect(body).toMatchObject({
+        stream: true,
+        stream_options: { include_usage: true },
+        cache_salt: 'tenant',
+        priority: -5,
+        max_tokens: 99,
+        reasoning_effort: 'high',
+        tool_choice: { type: 'function', function: { name: 't' } },
+        parallel_tool_calls: false,
+        response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' }, strict: true } },
+        logprobs: true,
+        top_logprobs: 2,
+      });
+      expect(body.messages[0]).toEqual({ role: 'assistant', content: 'x', reasoning: 'because' });
+    },
+  );
 
   test("reasoning effort 'none' turns thinking off through chat_template_kwargs", () => {
     const body = buildVllmBody({ model: 'm', messages: [], reasoningEffort: 'none' });
