@@ -6,7 +6,9 @@
  * hand-written part: ROUTE_DESCRIPTIONS below, and a test fails when a route has none.
  */
 import type { RouteInfo } from '../../src-server/http/server.js';
-import { DEFAULT_CAPABILITIES, type Capability } from '../../src-server/protocol/capabilities.js';
+import type { Capability } from '../../src-server/protocol/capabilities.js';
+import { defaultConfig } from '../../src-server/config/flags.js';
+import { capabilitiesFor, type HostedToolsPolicy } from '../../src-server/protocol/hosted-tools.js';
 import { errors, GatewayError } from '../../src-server/protocol/errors.js';
 import {
   dialectEventType,
@@ -17,6 +19,9 @@ import {
 import { EXTENSION_EVENT_SCHEMAS } from '../../src-server/protocol/extension-schemas.js';
 import { CREATE_RESPONSE_REQUEST_SCHEMA } from '../../src-server/protocol/request-schema.js';
 import { TROUBLESHOOTING_CODES, troubleshootingAnchor } from '../../src-server/protocol/troubleshooting.js';
+
+/** The table a gateway started without flags serves at /v1/capabilities (hosted tools omitted). */
+const CAPABILITIES = capabilitiesFor(defaultConfig().hostedTools as HostedToolsPolicy);
 
 /** What each route does, keyed `METHOD /path` as the router registers it (Azure aliases excluded). */
 export const ROUTE_DESCRIPTIONS: Record<string, string> = {
@@ -48,6 +53,21 @@ export const ROUTE_DESCRIPTIONS: Record<string, string> = {
   'DELETE /v1/recordings/:id': 'Delete a recording.',
   'GET /v1/recordings/:id/export': 'Download a recording as JSON Lines or HAR (`?format=har`).',
   'POST /v1/recordings/:id/rerun': 'Send the recorded requests to another target, record the runs, diff them.',
+  'POST /v1/responses/compact':
+    'Compact a conversation (`input` and/or `previous_response_id`) into a shorter window ending in one sealed `compaction` item ([state](state.md#compaction)).',
+  'POST /v1/conversations':
+    'Create a conversation, optionally with metadata and up to 20 first items ([state](state.md#conversations-x4)).',
+  'GET /v1/conversations':
+    "The caller's conversations, newest first; `limit`, `order`, `after` (this gateway's addition).",
+  'GET /v1/conversations/:id': 'One conversation.',
+  'POST /v1/conversations/:id': 'Replace the metadata of a conversation.',
+  'DELETE /v1/conversations/:id': 'Delete a conversation and its items (stored responses keep their own).',
+  'POST /v1/conversations/:id/items': 'Append up to 20 items to a conversation.',
+  'GET /v1/conversations/:id/items': 'The items of a conversation, paginated (`after`, `limit`, `order`).',
+  'GET /v1/conversations/:id/items/:item_id': 'One item of a conversation.',
+  'DELETE /v1/conversations/:id/items/:item_id': 'Delete one item; answers the conversation.',
+  'GET /v1/conversations/:id/responses':
+    "The responses that added items to a conversation, oldest first, with the items each added (this gateway's addition).",
 };
 
 /** Factories whose code or status comes from the caller: what they are used for instead of a message. */
@@ -151,7 +171,9 @@ export function apiReferenceMarkdown(routes: readonly RouteInfo[]): string {
     '',
     'With `--enable-azure-api` every `/v1/responses…` route also answers under the Azure paths listed',
     '([azure.md](azure.md)). Recording routes exist with `--record on` or a recordings library; console',
-    'routes answer only the console ([headers.md](headers.md#browsers)).',
+    'routes answer only the console ([headers.md](headers.md#browsers)). `GET /v1/responses` with',
+    '`Upgrade: websocket` is the WebSocket transport: `response.create` messages in, the same events',
+    'as the stream out ([streaming](streaming.md#websocket)).',
     '',
     '| Method | Path | What | Azure aliases |',
     '| ------ | ---- | ---- | ------------- |',
@@ -179,14 +201,14 @@ export function apiReferenceMarkdown(routes: readonly RouteInfo[]): string {
     const required = schema.required.includes(name) ? ' (required)' : '';
     const description = typeof prop.description === 'string' ? prop.description : '';
     lines.push(
-      `| \`${name}\`${required} | ${esc(typeOf(prop))} | ${esc(description)} | ${esc(capabilityCell(DEFAULT_CAPABILITIES.parameters[name]))} |`,
+      `| \`${name}\`${required} | ${esc(typeOf(prop))} | ${esc(description)} | ${esc(capabilityCell(CAPABILITIES.parameters[name]))} |`,
     );
   }
   for (const [title, table] of [
-    ['Tool types (`tools[].type`)', DEFAULT_CAPABILITIES.tools],
-    ['`tool_choice` objects that are not tools', DEFAULT_CAPABILITIES.toolChoice],
-    ['Input item types (`input[].type`)', DEFAULT_CAPABILITIES.inputItems],
-    ['`include` values', DEFAULT_CAPABILITIES.include],
+    ['Tool types (`tools[].type`)', CAPABILITIES.tools],
+    ['`tool_choice` objects that are not tools', CAPABILITIES.toolChoice],
+    ['Input item types (`input[].type`)', CAPABILITIES.inputItems],
+    ['`include` values', CAPABILITIES.include],
   ] as const) {
     lines.push('', `### ${title}`, '', '| Value | Gateway |', '| ----- | ------- |');
     for (const [value, cap] of Object.entries(table)) lines.push(`| \`${value}\` | ${esc(capabilityCell(cap))} |`);

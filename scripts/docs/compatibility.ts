@@ -8,10 +8,15 @@
  */
 import fs from 'node:fs';
 import type { RouteInfo } from '../../src-server/http/server.js';
-import { DEFAULT_CAPABILITIES, type Capability } from '../../src-server/protocol/capabilities.js';
+import type { Capability } from '../../src-server/protocol/capabilities.js';
+import { defaultConfig } from '../../src-server/config/flags.js';
+import { capabilitiesFor, type HostedToolsPolicy } from '../../src-server/protocol/hosted-tools.js';
 import { EXTENSION_EVENT_TYPES, OFFICIAL_EVENT_TYPES, dialectEventType } from '../../src-server/protocol/events.js';
 import { CREATE_RESPONSE_REQUEST_SCHEMA } from '../../src-server/protocol/request-schema.js';
 import { VLLM_NATIVE, VLLM_NATIVE_EVENTS } from './vllm-native.js';
+
+/** The table a gateway started without flags serves at /v1/capabilities (hosted tools omitted). */
+const CAPABILITIES = capabilitiesFor(defaultConfig().hostedTools as HostedToolsPolicy);
 
 type Schema = Record<string, unknown>;
 
@@ -102,7 +107,7 @@ function gatewaySendsEvent(type: string): string {
   for (const [re, tool] of TOOL_OF_EVENT) {
     if (!re.test(type)) continue;
     if (tool === 'audio') return 'never (no audio output)';
-    return DEFAULT_CAPABILITIES.tools[tool]?.status === 'supported' ? YES : `never (no ${tool} tool)`;
+    return CAPABILITIES.tools[tool]?.status === 'supported' ? YES : `never (no ${tool} tool)`;
   }
   return YES;
 }
@@ -118,7 +123,9 @@ export function compatibilityMarkdown(routes: readonly RouteInfo[], specPath: st
     "[Open Responses](https://www.openresponses.org) specification of 2026-04-24, vLLM's own `/v1/responses`,",
     'and this gateway. The gateway column is the data `GET /v1/capabilities` serves: `supported`;',
     '`accepted` (allowed, no effect — the [API reference](api-reference.md) says why); `unsupported`',
-    '(a 400 `unsupported_parameter` naming it, never dropped silently). In the vLLM column `—` means',
+    '(a 400 `unsupported_parameter` naming it, never dropped silently); `omitted` (a hosted tool the gateway',
+    'does not run: left out of what the model is offered and named in `x-responses-omitted-tools`, or a 400',
+    'with `--responses-hosted-tools reject`, see [clients.md](clients.md)). In the vLLM column `—` means',
     "vLLM's request model has no such field and drops it without an error. The Open Responses column",
     'is read from the specification file; `—` there means the specification does not define it.',
     'Migrating from one of the others: [migration.md](migration.md).',
@@ -149,31 +156,31 @@ export function compatibilityMarkdown(routes: readonly RouteInfo[], specPath: st
     () => YES,
     (k) => (spec.parameters.has(k) ? YES : NO),
     (k) => VLLM_NATIVE.parameters[k] ?? NO,
-    (k) => gateway(DEFAULT_CAPABILITIES.parameters[k]),
+    (k) => gateway(CAPABILITIES.parameters[k]),
   );
   section(
     'Input items',
-    Object.keys(DEFAULT_CAPABILITIES.inputItems),
+    Object.keys(CAPABILITIES.inputItems),
     () => YES,
     (k) => (spec.inputItems.has(k) ? YES : NO),
     (k) => VLLM_NATIVE.inputItems[k] ?? NO,
-    (k) => gateway(DEFAULT_CAPABILITIES.inputItems[k]),
+    (k) => gateway(CAPABILITIES.inputItems[k]),
   );
   section(
     'Tool types',
-    Object.keys(DEFAULT_CAPABILITIES.tools),
+    Object.keys(CAPABILITIES.tools),
     () => YES,
     (k) => (spec.tools.has(k) ? YES : NO),
     (k) => VLLM_NATIVE.tools[k] ?? NO,
-    (k) => gateway(DEFAULT_CAPABILITIES.tools[k]),
+    (k) => gateway(CAPABILITIES.tools[k]),
   );
   section(
     '`include` values',
-    Object.keys(DEFAULT_CAPABILITIES.include),
+    Object.keys(CAPABILITIES.include),
     () => YES,
     (k) => (spec.include.has(k) ? YES : NO),
     (k) => VLLM_NATIVE.include[k] ?? NO,
-    (k) => gateway(DEFAULT_CAPABILITIES.include[k]),
+    (k) => gateway(CAPABILITIES.include[k]),
   );
   const extensions = new Set<string>(EXTENSION_EVENT_TYPES);
   section(
