@@ -9,7 +9,7 @@
  * Codex must reach no other host: every proxy variable points at a local port that counts and
  * refuses connections, and the count must stay 0 (`NO_PROXY` lets the gateway through).
  *
- * Each run takes seconds of CPU, so there are three of them; each ends when the process exits.
+ * Each run takes seconds of CPU, so there are four of them; each ends when the process exits.
  */
 import { spawn } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -82,6 +82,20 @@ interface RunSpec {
   /** Sent with every request (the provider's http_headers): which tool the simulator calls. */
   headers: Record<string, string>;
   args?: string[];
+  /** More lines of the provider entry (e.g. `supports_websockets = true`). */
+  provider?: string;
+}
+
+/** The value of a Prometheus counter series summed over the label sets that match. */
+async function counter(gatewayUrl: string, name: string, labels: Record<string, string>): Promise<number> {
+  const text = await (await fetch(`${gatewayUrl}/metrics`)).text();
+  let total = 0;
+  for (const line of text.split('\n')) {
+    if (!line.startsWith(`${name}{`)) continue;
+    const set = line.slice(name.length + 1, line.indexOf('}'));
+    if (Object.entries(labels).every(([k, v]) => set.includes(`${k}="${v}"`))) total += Number(line.split(' ').at(-1));
+  }
+  return total;
 }
 
 describe('the real Codex CLI through the gateway (default flags, simulator)', { tags: ['X1', 'E3'] }, () => {
@@ -114,7 +128,10 @@ describe('the real Codex CLI through the gateway (default flags, simulator)', { 
       .map(([k, v]) => `${literal(k)} = ${literal(v)}`)
       .join(', ');
     const config = await documentedConfig(gateway.url, spec.model);
-    await writeFile(path.join(dirs.home, 'config.toml'), `${config}http_headers = { ${headers} }\n`);
+    await writeFile(
+      path.join(dirs.home, 'config.toml'),
+      `${config}${spec.provider ?? ''}http_headers = { ${headers} }\n`,
+    );
     const env: NodeJS.ProcessEnv = {
       PATH: process.env.PATH,
       HOME: dirs.home,
@@ -248,6 +265,45 @@ describe('the real Codex CLI through the gateway (default flags, simulator)', { 
       const change = events.find((e) => e.type === 'item.completed' && e.item?.type === 'file_change');
       expect(change?.item?.changes).toEqual([{ path: path.join(dirs.cwd, 'notes.txt'), kind: 'update' }]);
       expect(events.some((e) => e.type === 'item.completed' && e.item?.type === 'agent_message')).toBe(true);
+      expect(trap.connections()).toBe(0);
+    },
+  );
+
+  test(
+    'over the WebSocket transport (supports_websockets = true): the same loop on one socket, no HTTP fallback',
+    { timeout: 240_000 },
+    async () => {
+      const socketRuns = (): Promise<number> =>
+        counter(gateway.url, 'responses_gateway_responses_total', { status: 'completed', mode: 'websocket' });
+      const httpCreates = (): Promise<number> =>
+        counter(gateway.url, 'responses_gateway_http_requests_total', { method: 'POST', route: '/v1/responses' });
+      const [socketBefore, httpBefore] = [await socketRuns(), await httpCreates()];
+      const dirs = await workspace();
+      const run = await runCodex(
+        {
+          model: 'sim-chat',
+          prompt: 'Write the marker file.',
+          provider: 'supports_websockets = true\n',
+          headers: {
+            'x-simulator-tool': 'exec_command',
+            'x-simulator-tool-arguments': JSON.stringify({
+              cmd: 'echo over-the-socket > marker.txt && cat marker.txt',
+            }),
+          },
+        },
+        dirs,
+      );
+      expect({ code: run.code, signal: run.signal, stderr: run.code === 0 ? '' : run.stderr }).toEqual({
+        code: 0,
+        signal: null,
+        stderr: '',
+      });
+      expect(await readFile(path.join(dirs.cwd, 'marker.txt'), 'utf8')).toBe('over-the-socket\n');
+      expect(run.stdout).toMatch(/Based on the tool results: exec_command returned [\s\S]*over-the-socket/);
+      // Codex's turns (its warm-up, the tool call, the answer after the tool output) ran on the
+      // socket, continuing store:false responses by previous_response_id; none fell back to HTTP.
+      expect((await socketRuns()) - socketBefore).toBeGreaterThanOrEqual(2);
+      expect(await httpCreates()).toBe(httpBefore);
       expect(trap.connections()).toBe(0);
     },
   );
