@@ -105,6 +105,9 @@ const SHOTS: Shot[] = [
     async take(page, h) {
       const conv = await seedConversation(h.gateway.url);
       await sendTruncatedRun(page, conv);
+      // The request was typed on one line: show it from its start, not scrolled to its end.
+      await page.getByTestId('request-editor').locator('.view-lines').click();
+      await page.keyboard.press('Control+Home');
       await page.getByTestId('view-conversation').click();
       await page.getByTestId('conversation-section').nth(1).waitFor();
     },
