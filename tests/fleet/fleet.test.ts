@@ -158,6 +158,41 @@ describe('X8 three instances behind HAProxy on PostgreSQL and Redis', { tags: ['
     },
   );
 
+  test(
+    'a conversation created on one instance is continued, listed and referenced through the others',
+    { tags: ['X4'] },
+    async () => {
+      const client = new OpenAI({ baseURL: `${fleet.balancer.url}/v1`, apiKey: 'unused', maxRetries: 0 });
+      const conversation = await client.conversations.create({
+        metadata: { topic: 'fleet' },
+        items: [{ type: 'message', role: 'user', content: 'My name is Ada.' }],
+      });
+      // Each request lands on the next instance (round robin): every one reads and appends the same rows.
+      const instances = new Set<string>();
+      for (const input of ['What is my name?', 'And again?', 'Once more?']) {
+        const { data, response } = await client.responses
+          .create({ model: 'sim-chat', input, conversation: conversation.id, store: false })
+          .withResponse();
+        expect(data.status).toBe('completed');
+        instances.add(String(response.headers.get('x-studio-instance')));
+      }
+      expect(instances.size).toBe(3);
+      const items = await client.conversations.items.list(conversation.id, { order: 'asc', limit: 20 });
+      const roles = items.data.map((item) => (item as { role?: string }).role);
+      expect(roles).toEqual(['user', 'user', 'assistant', 'user', 'assistant', 'user', 'assistant']);
+      // An item_reference to the conversation's first item resolves on whichever instance answers.
+      const first = items.data[0] as { id: string };
+      const referenced = await client.responses.create({
+        model: 'sim-chat',
+        input: [{ type: 'item_reference', id: first.id }],
+      });
+      expect(referenced.status).toBe('completed');
+      expect((await client.conversations.retrieve(conversation.id)).metadata).toEqual({ topic: 'fleet' });
+      await client.conversations.delete(conversation.id);
+      await expect(client.conversations.retrieve(conversation.id)).rejects.toMatchObject({ status: 404 });
+    },
+  );
+
   test('the Agents SDK runs a tool-using agent through the balancer (stream and not)', async () => {
     const runner = agentsRunner(`${fleet.balancer.url}/v1`);
     const calls: string[] = [];
