@@ -42,6 +42,23 @@ export function rssOf(pid: number): number {
   return Number(m[1]) * 1024;
 }
 
+/** Clock ticks per second of /proc/<pid>/stat times (USER_HZ; 100 on Linux). */
+const USER_HZ = 100;
+
+/**
+ * CPU time the process has used so far (user + system), in microseconds, from /proc/<pid>/stat
+ * (fields 14 and 15, in USER_HZ ticks: 10 ms resolution, fine over a window of seconds).
+ */
+export function cpuMicrosOf(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  // The command name (field 2) may hold spaces: the fields after it start past its ')'.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const utime = Number(fields[11]);
+  const stime = Number(fields[12]);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`no CPU times for pid ${pid}`);
+  return ((utime + stime) * 1_000_000) / USER_HZ;
+}
+
 /**
  * Starts `bench/servers/<entry>` under `node --import tsx`; the entry prints one JSON line
  * `{"url": …}` on stdout once it listens.

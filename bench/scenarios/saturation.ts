@@ -7,8 +7,13 @@
  * Run twice through the gateway: with default write coalescing and with
  * `--responses-stream-buffer-max-bytes 0` (one socket write per event), which shows what L2
  * coalescing buys. Socket reads per stream on the client are the visible trace of the writes.
+ *
+ * The bare pass-through proxy runs the same loop: the gateway's rate is also given as a ratio of
+ * what any Node proxy reaches on this machine. The gateway's CPU per delta is its process's CPU
+ * time (user + system, /proc) during the measured window over every delta it sent in that loop.
  */
-import { closedLoop, type Pacing } from '../lib/load.js';
+import { closedLoop, type ClosedLoopResult, type Pacing } from '../lib/load.js';
+import { cpuMicrosOf } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
 
@@ -26,12 +31,15 @@ export const saturation: Scenario = {
     const direct = await closedLoop(ctx.direct, PACING, CONCURRENCY, windowMs);
     failures.push(...direct.problems);
 
-    const runGateway = async (args: string[]): Promise<Awaited<ReturnType<typeof closedLoop>>> => {
+    const runGateway = async (args: string[]): Promise<ClosedLoopResult & { cpuMicrosPerDelta: number }> => {
       const { process: gw, path } = await ctx.startGateway({ args });
       try {
         ctx.log(`saturation: ${CONCURRENCY} workers × ${windowMs} ms, gateway ${args.join(' ') || '(defaults)'}`);
         await closedLoop(path, PACING, 8, 300);
-        return await closedLoop(path, PACING, CONCURRENCY, windowMs);
+        const cpuBefore = cpuMicrosOf(gw.pid);
+        const loop = await closedLoop(path, PACING, CONCURRENCY, windowMs);
+        const cpu = cpuMicrosOf(gw.pid) - cpuBefore;
+        return { ...loop, cpuMicrosPerDelta: loop.deltasReceived > 0 ? cpu / loop.deltasReceived : NaN };
       } finally {
         await gw.stop();
       }
@@ -39,6 +47,17 @@ export const saturation: Scenario = {
     const coalesced = await runGateway([]);
     const uncoalesced = await runGateway(['--responses-stream-buffer-max-bytes', '0']);
     failures.push(...coalesced.problems, ...uncoalesced.problems);
+
+    const proxy = await ctx.startPassthrough();
+    let passthrough: ClosedLoopResult;
+    try {
+      ctx.log(`saturation: ${CONCURRENCY} workers × ${windowMs} ms, bare pass-through proxy`);
+      await closedLoop(proxy.path, PACING, 8, 300);
+      passthrough = await closedLoop(proxy.path, PACING, CONCURRENCY, windowMs);
+    } finally {
+      await proxy.process.stop();
+    }
+    failures.push(...passthrough.problems);
 
     const rate = (r: { deltasPerSecond: number }): string => `${Math.round(r.deltasPerSecond)}/s`;
     return {
@@ -58,6 +77,21 @@ export const saturation: Scenario = {
           note: `gateway ${rate(uncoalesced)}`,
         },
         {
+          id: 'saturation_ratio_passthrough',
+          label: 'Events/s at saturation, gateway ÷ bare pass-through proxy',
+          value: round(coalesced.deltasPerSecond / passthrough.deltasPerSecond),
+          unit: '×',
+          target: { op: '>=', value: 0.8 },
+          note: `pass-through ${rate(passthrough)}`,
+        },
+        {
+          id: 'gateway_cpu_us_per_delta',
+          label: 'Gateway CPU per content delta at saturation (user + system)',
+          value: round(coalesced.cpuMicrosPerDelta, 2),
+          unit: 'µs',
+          note: `coalescing off: ${round(uncoalesced.cpuMicrosPerDelta, 2)} µs`,
+        },
+        {
           id: 'reads_per_stream_coalesced',
           label: 'Client socket reads per stream, coalescing on / off',
           value: round(coalesced.readsPerStream, 1),
@@ -66,7 +100,7 @@ export const saturation: Scenario = {
         },
       ],
       failures: failures.slice(0, 20),
-      details: { pacing: PACING, concurrency: CONCURRENCY, windowMs, direct, coalesced, uncoalesced },
+      details: { pacing: PACING, concurrency: CONCURRENCY, windowMs, direct, coalesced, uncoalesced, passthrough },
     };
   },
 };
