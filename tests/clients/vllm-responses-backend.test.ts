@@ -151,3 +151,47 @@ describe.each(['openai', 'open-responses'] as const)(
     );
   },
 );
+
+describe('the same stream shape on both vLLM routes', { tags: ['B1', 'B3'] }, () => {
+  let simulator: SimulatorServer;
+  let chat: GatewayHarness;
+  let native: GatewayHarness;
+  beforeAll(async () => {
+    simulator = new SimulatorServer({ seed: 4 });
+    await simulator.listen();
+    chat = await startGateway({ logLevel: 'warn', backend: simulator.url, backendKind: 'vllm' });
+    native = await startGateway({ logLevel: 'warn', backend: simulator.url, backendKind: 'vllm-responses' });
+  });
+  afterAll(async () => {
+    for (const h of [chat, native]) expect(h.logs.filter((l) => l.level === 'error' || l.level === 'warn')).toEqual([]);
+    await chat.close();
+    await native.close();
+    await simulator.close();
+  });
+
+  /** Event types with runs of the same type collapsed (delta counts differ with the reply). */
+  async function shape(h: GatewayHarness, body: Record<string, unknown>, headers: Record<string, string> = {}) {
+    const s = await readSse(await postJson(`${h.url}/v1/responses`, { ...body, stream: true }, headers));
+    expect(streamViolations(s, 'openai')).toEqual([]);
+    const types = s.events.map((e) => (e.data as { type: string }).type);
+    return types.filter((t, i) => t !== types[i - 1]);
+  }
+
+  test.each([
+    [
+      'reasoning, then text (a summary, being extracted from the text, may split differently)',
+      { model: 'sim-reasoning', input: 'Why?' },
+    ],
+    [
+      'parallel function calls',
+      {
+        model: 'sim-chat',
+        input: 'Use get_weather and get_time',
+        tools: [weatherTool, { ...weatherTool, name: 'get_time' }],
+      },
+    ],
+    ['max_output_tokens reached', { model: 'sim-chat', input: 'Tell me a story', max_output_tokens: 16 }],
+  ])('%s', async (_name, body) => {
+    expect(await shape(native, body)).toEqual(await shape(chat, body));
+  });
+});
