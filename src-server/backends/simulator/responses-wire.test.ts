@@ -69,13 +69,14 @@ describe("simulator: vLLM's native /v1/responses", { tags: ['B3'] }, () => {
     expect(done.usage).toMatchObject({ output_tokens_details: { reasoning_tokens: expect.any(Number) } });
   });
 
-  test('a function call: the first fragment in the added item, call ids that differ from the final body', async () => {
+  test('a function call: the first fragment in the added item and again as the first delta; other call ids in the final body', async () => {
     const body = { model: 'sim-chat', input: 'Use get_weather for Oslo', tools: [WEATHER], stream: true };
     const all = events(await (await post(sim.url, body)).text());
     const added = all.find((e) => e.event === 'response.output_item.added')!.data.item as Record<string, string>;
     const deltas = all.filter((e) => e.event === 'response.function_call_arguments.delta').map((e) => e.data.delta);
     const done = all.find((e) => e.event === 'response.function_call_arguments.done')!.data;
-    expect(added.arguments + deltas.join('')).toBe(done.arguments);
+    expect(deltas[0]).toBe(added.arguments);
+    expect(deltas.join('')).toBe(done.arguments);
     expect(JSON.parse(done.arguments as string)).toEqual({ city: expect.any(String) });
     const final = (all.at(-1)!.data.response as { output: Record<string, string>[] }).output[0];
     expect(final.call_id).not.toBe(added.call_id);

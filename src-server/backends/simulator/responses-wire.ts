@@ -11,7 +11,8 @@
  *   from the streamed ones;
  * - reasoning is a `reasoning` item with `reasoning_text` content (`response.reasoning_text.*`),
  *   never a summary;
- * - a function call's `output_item.added` already carries the first arguments fragment, and the
+ * - a function call's `output_item.added` carries the first arguments fragment, which the first
+ *   `function_call_arguments.delta` then repeats (both are made from the same parser delta); the
  *   argument deltas carry no `call_id`;
  * - `output_text.delta` logprobs have no `bytes`;
  * - a reply cut by `max_output_tokens` still ends with `response.completed` (status `incomplete`);
@@ -384,7 +385,7 @@ export function serializeResponsesStream(
     const id = rng.hex(32);
     const callId = `call_${rng.hex(32)}`;
     const pieces = call.tail ? [...call.pieces, call.tail] : call.pieces;
-    // The added item already holds the first fragment; the deltas repeat nothing of it.
+    // The added item holds the first fragment, and the first delta repeats it.
     const first = pieces[0] ?? '';
     const prefix = open({
       type: 'function_call',
@@ -394,9 +395,8 @@ export function serializeResponsesStream(
       arguments: first,
       status: 'in_progress',
     });
-    const rest = pieces.slice(1);
-    if (rest.length === 0) deltas.push(prefix);
-    rest.forEach((p, i) => {
+    if (pieces.length === 0) deltas.push(prefix);
+    pieces.forEach((p, i) => {
       deltas.push(
         (i === 0 ? prefix : '') +
           event('response.function_call_arguments.delta', { output_index: outputIndex, item_id: id, delta: p }),

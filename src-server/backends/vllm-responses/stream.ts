@@ -13,6 +13,10 @@
  *   argument deltas are attributed by `item_id`, else by `output_index`, else to the open call;
  * - missing `content_part.*`, `*.done` or `output_item.added` events: nothing depends on them; a
  *   function call first seen in a later event is started then;
+ * - a function call's `output_item.added` carries the arguments of the parser delta that opened
+ *   it, and vLLM then sends the same text again as the first `function_call_arguments.delta`
+ *   (both come from one parser delta): the added item's arguments are held back and dropped when
+ *   the first delta repeats them;
  * - text, reasoning or arguments that only the `*.done` events or the final response hold (tool
  *   calls that were never streamed): the missing remainder is emitted as a delta before usage;
  * - `response.completed` with status `incomplete`: finish `length` (or `content_filter`);
@@ -49,6 +53,8 @@ interface Call {
   /** Arguments emitted (or waiting for the name, when not started). */
   args: string;
   pending: string;
+  /** Arguments of the `output_item.added` item, until the first delta shows whether it repeats them. */
+  snapshot: string | undefined;
 }
 
 interface FinalContent {
@@ -185,7 +191,10 @@ export class ResponsesStreamDecoder implements PartDecoder {
       case 'response.function_call_arguments.delta': {
         // Older builds stream arguments without announcing the call: it is named by a later event.
         const call = this.callFor(event) ?? this.newCall(str(event.item_id), event);
-        this.args(call, str(event.delta) ?? '');
+        const delta = str(event.delta) ?? '';
+        if (call.snapshot !== undefined && call.snapshot === delta) call.snapshot = undefined;
+        this.flushSnapshot(call);
+        this.args(call, delta);
         return;
       }
       case 'response.function_call_arguments.done': {
@@ -263,8 +272,10 @@ export class ResponsesStreamDecoder implements PartDecoder {
     if (call.outputIndex === undefined) call.outputIndex = outputIndex;
     if (!call.callId && typeof item.call_id === 'string' && item.call_id !== '') call.callId = item.call_id;
     if (!call.started && typeof item.name === 'string' && item.name !== '') this.start(call, item.name);
-    if (event.type === 'response.output_item.added') this.args(call, str(item.arguments) ?? '');
-    else this.rest(call, str(item.arguments));
+    if (event.type === 'response.output_item.added') {
+      const args = str(item.arguments);
+      if (args) call.snapshot = args;
+    } else this.rest(call, str(item.arguments));
   }
 
   private newCall(itemId: string | undefined, event: Json): Call {
@@ -277,6 +288,7 @@ export class ResponsesStreamDecoder implements PartDecoder {
       started: false,
       args: '',
       pending: '',
+      snapshot: undefined,
     };
     this.calls.push(call);
     return call;
@@ -313,6 +325,13 @@ export class ResponsesStreamDecoder implements PartDecoder {
     }
   }
 
+  private flushSnapshot(call: Call): void {
+    const snapshot = call.snapshot;
+    if (snapshot === undefined) return;
+    call.snapshot = undefined;
+    this.args(call, snapshot);
+  }
+
   private args(call: Call, delta: string): void {
     if (!delta) return;
     if (!call.started) {
@@ -325,6 +344,7 @@ export class ResponsesStreamDecoder implements PartDecoder {
 
   /** Complete arguments from a `.done` event or the final body: emit what the deltas left out. */
   private rest(call: Call, full: string | undefined): void {
+    this.flushSnapshot(call);
     if (full === undefined) return;
     const have = call.args + call.pending;
     if (full.length > have.length && full.startsWith(have)) this.args(call, full.slice(have.length));

@@ -136,6 +136,33 @@ describe('vllm-responses stream repair', { tags: ['B3', 'B1'] }, () => {
     ]);
   });
 
+  test('arguments in the added item that the first delta repeats are sent once; otherwise both count', () => {
+    const argsOf = (parts: ModelPart[]): string =>
+      parts.map((p) => (p.type === 'tool-call-delta' ? p.argumentsDelta : '')).join('');
+    const added = {
+      type: 'response.output_item.added',
+      output_index: 0,
+      item: { type: 'function_call', id: 'f', call_id: 'call_f', name: 'f', arguments: '{"a"' },
+    };
+    const done = { type: 'response.function_call_arguments.done', item_id: 'f', arguments: '{"a":1}' };
+    const repeated = decode([
+      added,
+      { type: 'response.function_call_arguments.delta', item_id: 'f', delta: '{"a"' },
+      { type: 'response.function_call_arguments.delta', item_id: 'f', delta: ':1}' },
+      done,
+      completed(),
+    ]);
+    expect(argsOf(repeated)).toBe('{"a":1}');
+    const continued = decode([
+      added,
+      { type: 'response.function_call_arguments.delta', item_id: 'f', delta: ':1}' },
+      completed(),
+    ]);
+    expect(argsOf(continued)).toBe('{"a":1}');
+    const onlyAdded = decode([added, done, completed()]);
+    expect(argsOf(onlyAdded)).toBe('{"a":1}');
+  });
+
   test('text and tool calls only the final response holds are emitted before usage', () => {
     const parts = decode([
       { type: 'response.output_text.delta', item_id: 'a', delta: 'Par' },
