@@ -2,6 +2,10 @@
  * The one behaviour suite every backend adapter must pass, run from one `*.test.ts` per adapter
  * against a real simulator server on 127.0.0.1 (the way Hono runs common.case.test.ts against every
  * router). Brief IDs label the cases they cover.
+ *
+ * Two parts: `registerPortableContract` holds what any real server must satisfy whatever its model
+ * says (it also runs against a live vLLM: live.test.ts, docs/running.md); the simulator-only part
+ * holds what needs the simulator's deterministic text, its model names and its fault injection.
  */
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
@@ -15,12 +19,25 @@ export interface ContractHarness {
   close(): Promise<void>;
 }
 
+/** A harness for the portable part: any server, simulated or live. */
+export interface PortableHarness {
+  adapter: BackendAdapter;
+  /** The model the requests name (`sim-chat` on the simulator, BACKEND_MODEL live). */
+  model: string;
+  /** Request fields that make a reply long and slow enough to abort midway (simulator pacing). */
+  slow?: Partial<ModelRequest>;
+  close(): Promise<void>;
+}
+
 export interface ContractCapabilities {
   /** The adapter sends vLLM extensions (cache_salt) and can count tokens. */
   vllmExtensions: boolean;
+  /** The route the adapter streams from (default `/v1/chat/completions`). */
+  streamPath?: string;
 }
 
 export type HarnessFactory = (options: { timeoutSeconds: number }) => Promise<ContractHarness>;
+export type PortableHarnessFactory = (options: { timeoutSeconds: number }) => Promise<PortableHarness>;
 
 const WEATHER: ModelTool = {
   name: 'get_weather',
@@ -99,12 +116,129 @@ function lastError(parts: ModelPart[]): GatewayError {
   return last.error;
 }
 
+/**
+ * What every server must do, model-agnostic: no exact text, no fault injection, no model names but
+ * the harness's own, and finish reasons only where any vLLM build agrees.
+ */
+export function registerPortableContract(name: string, factory: PortableHarnessFactory): void {
+  describe(`backend contract: ${name}`, { tags: ['B3'] }, () => {
+    let h: PortableHarness;
+    const ask = (text: string, extra: Partial<ModelRequest> = {}): ModelRequest =>
+      user(text, { model: h.model, ...extra });
+    beforeAll(async () => {
+      h = await factory({ timeoutSeconds: 120 });
+    });
+    afterAll(async () => {
+      await h?.close();
+    });
+
+    test('lists models, the tested one among them', async () => {
+      const models = await h.adapter.listModels();
+      expect(models.map((m) => m.id)).toContain(h.model);
+    });
+
+    test('streams text, then usage, then a finish as the last part', async () => {
+      const parts = await collect(h.adapter, ask('Say hello in one short sentence.', { maxOutputTokens: 64 }));
+      expect(parts.some((p) => p.type === 'text-delta' || p.type === 'reasoning-delta')).toBe(true);
+      const last = parts[parts.length - 1];
+      expect(last.type).toBe('finish');
+      expect(['stop', 'length']).toContain(last.type === 'finish' ? last.reason : '');
+      const usage = parts.find((p) => p.type === 'usage');
+      if (usage?.type !== 'usage') throw new Error('no usage part');
+      expect(usage.usage.inputTokens).toBeGreaterThan(0);
+      expect(usage.usage.outputTokens).toBeGreaterThan(0);
+      expect(parts.filter((p) => p.type === 'error')).toEqual([]);
+    });
+
+    test(
+      'E3 a named tool_choice yields one call of that tool with schema-valid arguments',
+      { tags: ['E3'] },
+      async () => {
+        const parts = await collect(
+          h.adapter,
+          ask('What time is it in Oslo?', { tools: [TIME], toolChoice: { name: 'get_time' }, maxOutputTokens: 256 }),
+        );
+        const calls = toolCalls(parts);
+        expect(calls.map((c) => c.name)).toEqual(['get_time']);
+        expect(calls[0].callId.length).toBeGreaterThan(0);
+        const validate = ajv.compile(TIME.parameters ?? {});
+        expect(validate(JSON.parse(calls[0].args)), JSON.stringify(validate.errors)).toBe(true);
+        expect(parts[parts.length - 1].type).toBe('finish');
+      },
+    );
+
+    test('B2 structured output satisfies its JSON schema', { tags: ['B2'] }, async () => {
+      const schema = {
+        type: 'object',
+        properties: { city: { type: 'string' }, population: { type: 'integer' } },
+        required: ['city', 'population'],
+        additionalProperties: false,
+      };
+      const parts = await collect(
+        h.adapter,
+        ask('Name one large city and its population.', {
+          responseFormat: { type: 'json_schema', name: 'city', schema, strict: true },
+          maxOutputTokens: 256,
+        }),
+      );
+      const validate = ajv.compile(schema);
+      expect(validate(JSON.parse(textOf(parts))), JSON.stringify(validate.errors)).toBe(true);
+    });
+
+    test('max output tokens ends with finish length', async () => {
+      const parts = await collect(h.adapter, ask('Write a long story about the sea.', { maxOutputTokens: 5 }));
+      expect(parts[parts.length - 1]).toEqual({ type: 'finish', reason: 'length' });
+    });
+
+    test('M2 an unknown model rejects with 404 model_not_found (string code)', { tags: ['M2'] }, async () => {
+      const error = await rejection(
+        h.adapter.stream(user('hi', { model: 'no-such-model-for-the-contract' }), {
+          signal: new AbortController().signal,
+          requestId: 'r',
+        }),
+      );
+      expect([error.status, error.code, error.type]).toEqual([404, 'model_not_found', 'invalid_request_error']);
+    });
+
+    test('E5 aborting the signal ends the stream with finish abort', { tags: ['E5'] }, async () => {
+      const controller = new AbortController();
+      const iterable = await h.adapter.stream(
+        ask('Count from one to two hundred.', { maxOutputTokens: 400, ...h.slow }),
+        {
+          signal: controller.signal,
+          requestId: 'r',
+        },
+      );
+      const seen: ModelPart[] = [];
+      for await (const part of iterable) {
+        seen.push(part);
+        if (seen.length === 1) controller.abort();
+      }
+      expect(seen[seen.length - 1]).toEqual({ type: 'finish', reason: 'abort' });
+    });
+
+    test('counts prompt tokens when the server can', async () => {
+      if (!h.adapter.countTokens) return;
+      const short = await h.adapter.countTokens(ask('hi'));
+      const longer = await h.adapter.countTokens(ask('hi there, how are you today?'));
+      expect(short).toBeGreaterThan(0);
+      expect(longer).toBeGreaterThan(short);
+    });
+  });
+}
+
+/** The portable part against the simulator, then the simulator-only part. */
 export function registerBackendContract(
   name: string,
   capabilities: ContractCapabilities,
   factory: HarnessFactory,
 ): void {
-  describe(`backend contract: ${name}`, { tags: ['B3'] }, () => {
+  registerPortableContract(name, async (options) => ({
+    ...(await factory(options)),
+    model: 'sim-chat',
+    slow: { headers: { 'x-simulator-token-ms': '20', 'x-simulator-deltas': '500' } },
+  }));
+  describe(`backend contract: ${name} (simulator only)`, { tags: ['B3'] }, () => {
     let h: ContractHarness;
     let quick: ContractHarness;
     beforeAll(async () => {
@@ -376,7 +510,7 @@ export function registerBackendContract(
         if (seen.length === 2) controller.abort();
       }
       const event = await disconnected;
-      expect(event.path).toBe('/v1/chat/completions');
+      expect(event.path).toBe(capabilities.streamPath ?? '/v1/chat/completions');
       expect(event.deltasSent).toBeLessThan(500);
       expect(seen[seen.length - 1]).toEqual({ type: 'finish', reason: 'abort' });
     });

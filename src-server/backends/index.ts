@@ -1,12 +1,14 @@
 /**
  * Picks the backend adapter from the config: `--backend simulator` starts the built-in simulator
- * in-process; a URL gets the vLLM or the OpenAI-compatible adapter per `--backend-kind`.
+ * in-process; a URL gets the vLLM Chat, the OpenAI-compatible Chat or the vLLM native Responses
+ * adapter per `--backend-kind`.
  */
 import type { GatewayConfig } from '../config/flags.js';
 import type { BackendAdapter } from './contract.js';
 import { createOpenAIChatAdapter } from './openai-chat/index.js';
 import { createSimulatorBackend } from './simulator/index.js';
 import { createVllmAdapter } from './vllm/index.js';
+import { createVllmResponsesAdapter } from './vllm-responses/index.js';
 
 export type BackendConfig = Pick<
   GatewayConfig,
@@ -34,10 +36,18 @@ export async function createBackend(config: BackendConfig): Promise<BackendAdapt
     apiKey: config.backendApiKey,
     timeoutSeconds: config.backendTimeoutSeconds,
   };
-  return config.backendKind === 'openai-chat' ? createOpenAIChatAdapter(options) : createVllmAdapter(options);
+  switch (config.backendKind) {
+    case 'openai-chat':
+      return createOpenAIChatAdapter(options);
+    case 'vllm-responses':
+      return createVllmResponsesAdapter(options);
+    default:
+      return createVllmAdapter(options);
+  }
 }
 
 export { ChatCompletionsAdapter, serverRoot, type ChatAdapterOptions } from './chat-completions/adapter.js';
 export { createOpenAIChatAdapter } from './openai-chat/index.js';
 export { createVllmAdapter } from './vllm/index.js';
+export { createVllmResponsesAdapter } from './vllm-responses/index.js';
 export { createSimulatorBackend, SimulatorServer, type SimulatorBackend } from './simulator/index.js';

@@ -57,10 +57,10 @@ export const FLAGS = [
     flag: 'backend-kind',
     type: 'string',
     default: 'vllm',
-    choices: ['vllm', 'openai-chat'],
+    choices: ['vllm', 'openai-chat', 'vllm-responses'],
     group: 'Backend',
     description:
-      "Adapter for a URL backend: 'vllm' sends vLLM extensions (cache_salt, priority, reasoning params); 'openai-chat' sends only standard Chat Completions parameters.",
+      "Adapter for a URL backend: 'vllm' sends vLLM extensions (cache_salt, priority, reasoning params) to Chat Completions; 'openai-chat' sends only standard Chat Completions parameters; 'vllm-responses' proxies vLLM's native /v1/responses and repairs its event stream (ids, indices, missing events, error shapes).",
   },
   {
     key: 'backendApiKey',

@@ -1,16 +1,20 @@
 /**
- * The HTTP side shared by the vLLM and OpenAI-compatible adapters: POST /v1/chat/completions over
- * node:http with a keep-alive agent (upstream.ts), decode the SSE body push-style (part-stream.ts),
+ * The HTTP side shared by the URL adapters (vLLM and OpenAI-compatible Chat Completions, vLLM's
+ * native Responses): POST the dialect's body to its path (`/v1/chat/completions` unless the
+ * dialect names another) over node:http with a keep-alive agent (upstream.ts), decode the SSE body
+ * push-style with the dialect's PartDecoder (part-stream.ts),
  * and enforce `--backend-timeout` before the headers (504 rejection) and between chunks (an
  * `error` part, E1). The caller's signal aborts the upstream request (E5).
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
-import { ChatPartStream } from './part-stream.js';
+import { ChatPartStream, type PartDecoder } from './part-stream.js';
+import { ChatStreamDecoder } from './stream.js';
 import { parseErrorBody, retryAfterFrom, upstreamError } from './upstream-error.js';
 import { describe, headerOf, UpstreamClient, type Exchange } from './upstream.js';
 import { SecretScrubber } from './secret-scrub.js';
+import { baseChatBody } from './request.js';
 
 export interface ChatAdapterOptions {
   /** Base URL with or without `/v1`. */
@@ -22,10 +26,17 @@ export interface ChatAdapterOptions {
 
 export interface ChatAdapterDialect {
   kind: string;
+  /** May reject with a GatewayError (400) for what the backend cannot honour. */
   buildBody(request: ModelRequest): Record<string, unknown>;
   /** Whether the server has vLLM's `/tokenize`. */
   tokenize: boolean;
+  /** The generation route (default `/v1/chat/completions`). */
+  path?: string;
+  /** The stream decoder of that route (default: Chat Completions chunks, stream.ts). */
+  decoder?(requestId: string, scrub: SecretScrubber): PartDecoder;
 }
+
+const chatDecoder = (requestId: string, scrub: SecretScrubber): PartDecoder => new ChatStreamDecoder(requestId, scrub);
 
 /** Strips a trailing slash and `/v1`, so paths can be appended to the server root. */
 export function serverRoot(baseUrl: string): string {
@@ -58,7 +69,12 @@ export class ChatCompletionsAdapter implements BackendAdapter {
     this.client = new UpstreamClient(this.root, this.timeoutMs);
     this.scrub = new SecretScrubber([options.apiKey]);
     this.countTokens = dialect.tokenize ? (request, signal) => this.tokenize(request, signal) : undefined;
+    this.path = dialect.path ?? '/v1/chat/completions';
+    this.decoder = dialect.decoder ?? chatDecoder;
   }
+
+  private readonly path: string;
+  private readonly decoder: (requestId: string, scrub: SecretScrubber) => PartDecoder;
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const body = (await this.requestJson('GET', '/v1/models', undefined, undefined, signal)) as { data?: ModelInfo[] };
@@ -75,11 +91,17 @@ export class ChatCompletionsAdapter implements BackendAdapter {
       messages: request.messages,
       add_generation_prompt: true,
     };
-    const chat = this.dialect.buildBody(request);
-    if (chat.tools) payload.tools = chat.tools;
+    const tools = this.tokenizeTools(request);
+    if (tools) payload.tools = tools;
     const body = (await this.requestJson('POST', '/tokenize', payload, request.headers, signal)) as { count?: unknown };
     if (typeof body.count !== 'number') throw errors.backendProtocol('POST /tokenize did not return a count.');
     return body.count;
+  }
+
+  /** `/tokenize` takes chat-shaped tools whatever the generation route. */
+  private tokenizeTools(request: ModelRequest): unknown {
+    if (this.dialect.path === undefined) return this.dialect.buildBody(request).tools;
+    return request.tools && request.tools.length > 0 ? baseChatBody(request).tools : undefined;
   }
 
   async stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
@@ -88,7 +110,7 @@ export class ChatCompletionsAdapter implements BackendAdapter {
     try {
       exchange = await this.client.send(
         'POST',
-        '/v1/chat/completions',
+        this.path,
         body,
         this.headers('text/event-stream', request.headers),
         options.signal,
@@ -98,7 +120,7 @@ export class ChatCompletionsAdapter implements BackendAdapter {
     }
     const status = exchange.res.statusCode ?? 0;
     if (status < 200 || status > 299) throw await this.httpError(exchange, options.signal);
-    return new ChatPartStream(exchange, options.signal, this.timeoutMs, options.requestId, this.scrub);
+    return new ChatPartStream(exchange, options.signal, this.timeoutMs, this.decoder(options.requestId, this.scrub));
   }
 
   /** Closes the pooled upstream connections. */

@@ -1,6 +1,7 @@
 /**
- * A streaming chat response body as an AsyncIterator of ModelParts, push-driven: each socket read
- * is decoded synchronously into every part it holds (SSE → JSON → parts), and the consumer takes
+ * A streaming response body as an AsyncIterator of ModelParts, push-driven: each socket read is
+ * decoded synchronously into every part it holds (SSE → JSON → parts, by the wire's PartDecoder:
+ * Chat Completions chunks here, vLLM's Responses events in vllm-responses/), and the consumer takes
  * queued parts from an already-resolved promise, so a read of N deltas costs one callback, not N
  * stream reads. Backpressure: the body pauses while too many parts wait.
  *
@@ -10,11 +11,23 @@
  * `finish: abort` part; a consumer that stops early (return()) closes the upstream request.
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';
-import type { SecretScrubber } from './secret-scrub.js';
 import type { ModelPart } from '../contract.js';
 import { SseDataDecoder } from './sse-data.js';
-import { ChatStreamDecoder } from './stream.js';
 import { describe, type Exchange } from './upstream.js';
+
+/**
+ * Turns the `data:` payloads of one streaming response into ModelParts. It never throws: failures
+ * become one `error` part and `ended`. `ended` is set once the wire's last event was seen.
+ */
+export interface PartDecoder {
+  /** Parts produced since the reader last drained them. */
+  parts: ModelPart[];
+  ended: boolean;
+  feed(data: string): void;
+  /** The body ended (a stream without its last event is truncated). */
+  end(): void;
+  fail(error: GatewayError): void;
+}
 
 /** Parts waiting for the consumer above which the body is paused, and below which it resumes. */
 const HIGH_WATER = 1024;
@@ -31,18 +44,14 @@ export class ChatPartStream implements AsyncIterableIterator<ModelPart> {
   private paused = false;
   private waitingSince = 0;
   private timer: NodeJS.Timeout | undefined;
-  private readonly decoder: ChatStreamDecoder;
   private readonly sse: SseDataDecoder;
 
   constructor(
     private readonly exchange: Exchange,
     private readonly signal: AbortSignal,
     private readonly timeoutMs: number,
-    requestId: string,
-    scrub?: SecretScrubber,
+    private readonly decoder: PartDecoder,
   ) {
-    this.decoder = new ChatStreamDecoder(requestId, scrub);
-    const decoder = this.decoder;
     this.sse = new SseDataDecoder((data) => decoder.feed(data));
     const { res } = exchange;
     res.on('data', this.onData);

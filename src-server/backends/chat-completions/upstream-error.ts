@@ -50,8 +50,11 @@ function codeForStatus(status: number, message: string): string {
   switch (status) {
     case 400:
     case 422:
-      // vLLM: "This model's maximum context length is N tokens. However, you requested M tokens …"
-      return /maximum context length/i.test(message) ? 'context_length_exceeded' : 'invalid_request_error';
+      // vLLM Chat: "This model's maximum context length is N tokens. However, you requested M tokens …";
+      // vLLM Responses: "The engine prompt length N exceeds the max_model_len M. Please reduce prompt."
+      return /maximum context length|exceeds the max_model_len/i.test(message)
+        ? 'context_length_exceeded'
+        : 'invalid_request_error';
     case 401:
       return 'invalid_api_key';
     case 403:

@@ -1,7 +1,8 @@
 /**
  * A real HTTP server that behaves like vLLM's OpenAI-compatible server (quirks included) without a
- * GPU: /v1/models, /v1/chat/completions (streaming and not), /tokenize, /health. Replies come from
- * reply.ts, wire shapes from chunks.ts, latency/fault knobs from options.ts.
+ * GPU: /v1/models, /v1/chat/completions and vLLM's native /v1/responses (streaming and not),
+ * /tokenize, /health. Replies come from reply.ts, wire shapes from chunks.ts (Chat) and
+ * responses-wire.ts (Responses), latency/fault knobs from options.ts.
  *
  * Client disconnects are counted and emitted as 'disconnect' so tests can prove that an upstream
  * request was aborted (E5).
@@ -14,6 +15,14 @@ import { KnobError, resolveKnobs, type RequestKnobs } from './options.js';
 import { fnv1a, Prng } from './prng.js';
 import { ForcedToolError, planReply, type ModelTraits, type SimRequest } from './reply.js';
 import { SchemaValueError } from './schema-value.js';
+import {
+  responsesBody,
+  responsesErrorEvent,
+  ResponsesInputError,
+  responsesToChat,
+  serializeResponsesStream,
+  type SimResponsesRequest,
+} from './responses-wire.js';
 import { promptTokenIds, textTokenIds, type PromptMessage } from './tokenizer.js';
 
 export const SIMULATOR_MODELS: Record<string, ModelTraits> = {
@@ -81,15 +90,24 @@ export interface SimulatorStream {
 /** Deltas per socket write when many are due at once (a fast model or no latency set). */
 const WRITE_BATCH = 16 * 1024;
 
-/** vLLM's error body: flat, with an integer `code`. */
+/** The two generation routes: Chat Completions, and vLLM's native Responses. */
+type Wire = 'chat' | 'responses';
+
+/**
+ * vLLM's error body: flat with an integer `code` on the Chat route; the Responses route nests the
+ * same fields under `error` (vLLM's newer ErrorResponse).
+ */
 function vllmError(
   res: ServerResponse,
   status: number,
   type: string,
   message: string,
   headers: Record<string, string> = {},
+  wire: Wire = 'chat',
+  param: string | null = null,
 ): void {
-  const body = JSON.stringify({ object: 'error', message, type, param: null, code: status });
+  const fields = { message, type, param, code: status };
+  const body = JSON.stringify(wire === 'chat' ? { object: 'error', ...fields } : { error: fields });
   res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), ...headers });
   res.end(body);
 }
@@ -171,7 +189,8 @@ export class SimulatorServer extends EventEmitter {
     const handlers: Record<string, [string, () => void | Promise<void>]> = {
       '/health': ['GET', () => void res.writeHead(200, { 'content-length': 0 }).end()],
       '/v1/models': ['GET', () => this.models(res)],
-      '/v1/chat/completions': ['POST', () => this.chat(req, res, path)],
+      '/v1/chat/completions': ['POST', () => this.chat(req, res, path, 'chat')],
+      '/v1/responses': ['POST', () => this.chat(req, res, path, 'responses')],
       '/tokenize': ['POST', () => this.tokenize(req, res)],
     };
     const handler = handlers[path];
@@ -210,6 +229,7 @@ export class SimulatorServer extends EventEmitter {
   private async parse(
     req: IncomingMessage,
     res: ServerResponse,
+    wire: Wire = 'chat',
   ): Promise<{ raw: string; body: SimRequest } | undefined> {
     const raw = await readBody(req);
     try {
@@ -217,7 +237,7 @@ export class SimulatorServer extends EventEmitter {
       if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new Error('expected a JSON object');
       return { raw, body: body as SimRequest };
     } catch (e) {
-      vllmError(res, 400, 'BadRequestError', `Invalid JSON body: ${(e as Error).message}`);
+      vllmError(res, 400, 'BadRequestError', `Invalid JSON body: ${(e as Error).message}`, {}, wire);
       return undefined;
     }
   }
@@ -226,18 +246,19 @@ export class SimulatorServer extends EventEmitter {
     model: string,
     req: IncomingMessage,
     res: ServerResponse,
+    wire: Wire = 'chat',
   ): { base: string; knobs: RequestKnobs; traits: ModelTraits } | undefined {
     let resolved;
     try {
       resolved = resolveKnobs(model, req.headers, this.defaults);
     } catch (e) {
       if (!(e instanceof KnobError)) throw e;
-      vllmError(res, 400, 'BadRequestError', e.message);
+      vllmError(res, 400, 'BadRequestError', e.message, {}, wire);
       return undefined;
     }
     const traits = simulatorModelTraits(resolved.base);
     if (!traits) {
-      vllmError(res, 404, 'NotFoundError', `The model \`${model}\` does not exist.`);
+      vllmError(res, 404, 'NotFoundError', `The model \`${model}\` does not exist.`, {}, wire);
       return undefined;
     }
     return { ...resolved, traits };
@@ -275,33 +296,40 @@ export class SimulatorServer extends EventEmitter {
     return cached;
   }
 
-  private async chat(req: IncomingMessage, res: ServerResponse, path: string): Promise<void> {
-    const parsed = await this.parse(req, res);
+  /** POST /v1/chat/completions and POST /v1/responses: one planner, two wire formats. */
+  private async chat(req: IncomingMessage, res: ServerResponse, path: string, wire: Wire): Promise<void> {
+    const parsed = await this.parse(req, res, wire);
     if (!parsed) return;
-    const body = parsed.body;
+    const responsesRequest = parsed.body as SimResponsesRequest;
+    let body = parsed.body;
+    if (wire === 'responses') {
+      try {
+        body = responsesToChat(responsesRequest);
+      } catch (e) {
+        if (!(e instanceof ResponsesInputError)) throw e;
+        return vllmError(res, 400, 'BadRequestError', e.message, {}, wire, e.param);
+      }
+    }
+    const fail = (status: number, type: string, message: string, headers: Record<string, string> = {}): void =>
+      vllmError(res, status, type, message, headers, wire);
     const model = typeof body.model === 'string' ? body.model : 'sim-chat';
-    const resolved = this.knobs(model, req, res);
+    const resolved = this.knobs(model, req, res, wire);
     if (!resolved) return;
     const { knobs, traits } = resolved;
     if (!Array.isArray(body.messages) || body.messages.length === 0)
-      return vllmError(res, 400, 'BadRequestError', "'messages' must be a non-empty list.");
+      return fail(400, 'BadRequestError', `'${wire === 'chat' ? 'messages' : 'input'}' must be a non-empty list.`);
     const choice = body.tool_choice;
     if (typeof choice === 'object' && !(body.tools ?? []).some((t) => t.function?.name === choice.function?.name)) {
-      return vllmError(
-        res,
-        400,
-        'BadRequestError',
-        `Tool '${choice.function?.name}' named in tool_choice is not in tools.`,
-      );
+      return fail(400, 'BadRequestError', `Tool '${choice.function?.name}' named in tool_choice is not in tools.`);
     }
 
     switch (knobs.fault) {
       case 'rate_limit':
-        return vllmError(res, 429, 'RateLimitError', 'The server is busy: too many requests in flight.', {
+        return fail(429, 'RateLimitError', 'The server is busy: too many requests in flight.', {
           'retry-after': '1',
         });
       case 'server_error':
-        return vllmError(res, 500, 'InternalServerError', 'The engine failed while processing the request.');
+        return fail(500, 'InternalServerError', 'The engine failed while processing the request.');
       case 'disconnect':
         res.socket?.destroy();
         return;
@@ -319,23 +347,33 @@ export class SimulatorServer extends EventEmitter {
       const forced = knobs.tool ? { name: knobs.tool, arguments: knobs.toolArguments } : undefined;
       plan = planReply(body, traits, rng, knobs.deltas, forced);
     } catch (e) {
-      if (e instanceof ForcedToolError) return vllmError(res, 400, 'BadRequestError', e.message);
+      if (e instanceof ForcedToolError) return fail(400, 'BadRequestError', e.message);
       // A client schema beyond the generator's budget (schema-value.ts): the request's fault.
       if (!(e instanceof SchemaValueError)) throw e;
-      return vllmError(res, 400, 'BadRequestError', e.message);
+      return fail(400, 'BadRequestError', e.message);
     }
     const ids = promptTokenIds(body.messages as PromptMessage[], body.tools);
-    // vLLM refuses a prompt that leaves no room in the context window, with this message.
+    // vLLM refuses a prompt that leaves no room in the context window, with these messages: the
+    // Chat route counts the completion budget too, the Responses route only the prompt.
     const limit = body.max_completion_tokens ?? body.max_tokens;
     const asked = typeof limit === 'number' ? limit : 0;
-    if (ids.length + asked > this.maxModelLen || ids.length >= this.maxModelLen)
+    if (wire === 'responses' && ids.length >= this.maxModelLen)
       return vllmError(
         res,
+        400,
+        'invalid_request_error',
+        `The engine prompt length ${ids.length} exceeds the max_model_len ${this.maxModelLen}. Please reduce prompt.`,
+        {},
+        wire,
+        'input',
+      );
+    if (ids.length + asked > this.maxModelLen || ids.length >= this.maxModelLen)
+      return fail(
         400,
         'BadRequestError',
         `This model's maximum context length is ${this.maxModelLen} tokens. However, you requested ${ids.length + asked} tokens (${ids.length} in the messages, ${asked} in the completion). Please reduce the length of the messages or completion.`,
       );
-    this.emit('chat', body);
+    this.emit(wire === 'chat' ? 'chat' : 'responses', wire === 'chat' ? body : responsesRequest);
     const usage = { promptTokens: ids.length, cachedTokens: this.cachedTokens(ids, body.cache_salt ?? '') };
     const serialize = {
       reasoningField: traits.reasoningField ?? ('reasoning' as const),
@@ -344,8 +382,12 @@ export class SimulatorServer extends EventEmitter {
       includeUsage: body.stream_options?.include_usage === true,
     };
 
+    const responsesEnv = { id: `resp_${env.id.slice('chatcmpl-'.length)}`, createdAt: env.created, model };
     if (body.stream !== true) {
-      const out = completionBody(env, plan, usage, serialize, rng);
+      const out =
+        wire === 'chat'
+          ? completionBody(env, plan, usage, serialize, rng)
+          : responsesBody(responsesEnv, responsesRequest, plan, usage, rng);
       let done = false;
       this.watch(res, path, model, () => (done ? 1 : 0));
       setTimeout(
@@ -361,7 +403,10 @@ export class SimulatorServer extends EventEmitter {
       return;
     }
 
-    const stream = serializeStream(env, plan, usage, serialize, rng);
+    const stream =
+      wire === 'chat'
+        ? serializeStream(env, plan, usage, serialize, rng)
+        : serializeResponsesStream(responsesEnv, responsesRequest, plan, usage, serialize, rng);
     res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
     res.flushHeaders();
     let sent = 0;
@@ -395,7 +440,7 @@ export class SimulatorServer extends EventEmitter {
         while (sent < end && out.length < WRITE_BATCH) out += stream.deltas[sent++];
         if (sent === faultAt) {
           if (out) res.write(out);
-          this.fault(res, knobs, env);
+          this.fault(res, knobs, env, wire);
           return;
         }
         if (sent === total) {
@@ -430,9 +475,13 @@ export class SimulatorServer extends EventEmitter {
     setTimeout(tick, knobs.ttftMs);
   }
 
-  private fault(res: ServerResponse, knobs: RequestKnobs, env: Envelope): void {
+  private fault(res: ServerResponse, knobs: RequestKnobs, env: Envelope, wire: Wire): void {
     switch (knobs.fault) {
       case 'error_chunk': {
+        if (wire === 'responses') {
+          res.end(responsesErrorEvent('The engine failed during generation.'));
+          return;
+        }
         const err = {
           object: 'error',
           message: 'The engine failed during generation.',
@@ -444,6 +493,10 @@ export class SimulatorServer extends EventEmitter {
         return;
       }
       case 'malformed_chunk':
+        if (wire === 'responses') {
+          res.end('event: response.output_text.delta\ndata: {"type":"response.output_text.delta","delta":\n\n');
+          return;
+        }
         res.end(
           `data: {"id":"${env.id}","object":"chat.completion.chunk","choices":[{"index":0,"delta":{"content":\n\ndata: [DONE]\n\n`,
         );

@@ -28,8 +28,18 @@ describe('createBackend', () => {
       backend: 'http://127.0.0.1:9/',
       backendKind: 'openai-chat',
     });
+    const native = await createBackend({
+      ...defaultConfig(),
+      backend: 'http://127.0.0.1:9/v1/',
+      backendKind: 'vllm-responses',
+    });
     expect([vllm.kind, vllm.baseUrl]).toEqual(['vllm', 'http://127.0.0.1:9']);
     expect([openai.kind, openai.baseUrl]).toEqual(['openai-chat', 'http://127.0.0.1:9']);
+    expect([native.kind, native.baseUrl, typeof native.countTokens]).toEqual([
+      'vllm-responses',
+      'http://127.0.0.1:9',
+      'function',
+    ]);
     await expect(createBackend({ ...defaultConfig(), backend: 'ftp://x' })).rejects.toThrow(/http/);
   });
 

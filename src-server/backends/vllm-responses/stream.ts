@@ -1,0 +1,391 @@
+/**
+ * vLLM's native Responses event stream → neutral ModelParts, repaired. Only the content of vLLM's
+ * events is kept (text, reasoning, refusal, function names and arguments, usage, status); its
+ * response and item ids, `output_index` / `content_index`, `sequence_number` and event framing
+ * are dropped, and the gateway's ResponseBuilder makes the official sequence from the parts, as
+ * for every other backend.
+ *
+ * What vLLM's stream gets wrong or leaves out, and how each is repaired here:
+ * - item ids without the official prefixes, and a `response.completed` body whose item ids and
+ *   function `call_id`s differ from the streamed ones: ids are never read as identities across the
+ *   two; calls are matched by stream order;
+ * - `sequence_number` of -1 or repeated, every `output_index` 0 (older builds): ignored;
+ *   argument deltas are attributed by `item_id`, else by `output_index`, else to the open call;
+ * - missing `content_part.*`, `*.done` or `output_item.added` events: nothing depends on them; a
+ *   function call first seen in a later event is started then;
+ * - a function call's `output_item.added` carries the arguments of the parser delta that opened
+ *   it, and vLLM then sends the same text again as the first `function_call_arguments.delta`
+ *   (both come from one parser delta): the added item's arguments are held back and dropped when
+ *   the first delta repeats them;
+ * - text, reasoning or arguments that only the `*.done` events or the final response hold (tool
+ *   calls that were never streamed): the missing remainder is emitted as a delta before usage;
+ * - `response.completed` with status `incomplete`: finish `length` (or `content_filter`);
+ * - an `error` event with vLLM's body (integer `code`, exception-style `type`) and no
+ *   `response.failed` after it: an `error` part with an OpenAI-shaped code (upstream-error.ts);
+ * - a stream that ends without `response.completed`: a truncated stream (E1).
+ */
+import { errors, type GatewayError } from '../../protocol/errors.js';
+import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../contract.js';
+import type { PartDecoder } from '../chat-completions/part-stream.js';
+import { SecretScrubber } from '../chat-completions/secret-scrub.js';
+import { upstreamError } from '../chat-completions/upstream-error.js';
+
+const NO_SECRETS = new SecretScrubber([]);
+
+type Json = Record<string, unknown>;
+
+function isObject(value: unknown): value is Json {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function str(value: unknown): string | undefined {
+  return typeof value === 'string' ? value : undefined;
+}
+
+/** One function call of the stream, in the order vLLM opened it. */
+interface Call {
+  index: number;
+  itemId: string | undefined;
+  outputIndex: number | undefined;
+  callId: string | undefined;
+  name: string | undefined;
+  started: boolean;
+  /** Arguments emitted (or waiting for the name, when not started). */
+  args: string;
+  pending: string;
+  /** Arguments of the `output_item.added` item, until the first delta shows whether it repeats them. */
+  snapshot: string | undefined;
+}
+
+interface FinalContent {
+  text: string;
+  reasoning: string;
+  refusal: string;
+  calls: { callId: string | undefined; name: string | undefined; args: string }[];
+}
+
+function bytesOf(token: string): number[] {
+  return Array.from(Buffer.from(token, 'utf8'));
+}
+
+/** vLLM's Responses logprobs carry no `bytes`: they are derived from the token text. */
+function logprobsOf(value: unknown): TokenLogprob[] | undefined {
+  if (!Array.isArray(value) || value.length === 0) return undefined;
+  const out: TokenLogprob[] = [];
+  for (const entry of value) {
+    if (!isObject(entry) || typeof entry.token !== 'string' || typeof entry.logprob !== 'number') continue;
+    const top = Array.isArray(entry.top_logprobs) ? entry.top_logprobs : [];
+    out.push({
+      token: entry.token,
+      logprob: entry.logprob,
+      bytes: Array.isArray(entry.bytes) ? (entry.bytes as number[]) : bytesOf(entry.token),
+      top_logprobs: top.filter(isObject).map((t) => ({
+        token: String(t.token ?? ''),
+        logprob: typeof t.logprob === 'number' ? t.logprob : 0,
+        bytes: Array.isArray(t.bytes) ? (t.bytes as number[]) : bytesOf(String(t.token ?? '')),
+      })),
+    });
+  }
+  return out.length > 0 ? out : undefined;
+}
+
+function usageOf(value: unknown): ModelUsage | undefined {
+  if (!isObject(value)) return undefined;
+  const usage: ModelUsage = {
+    inputTokens: typeof value.input_tokens === 'number' ? value.input_tokens : 0,
+    outputTokens: typeof value.output_tokens === 'number' ? value.output_tokens : 0,
+  };
+  const cached = isObject(value.input_tokens_details) ? value.input_tokens_details.cached_tokens : undefined;
+  if (typeof cached === 'number') usage.cachedInputTokens = cached;
+  const reasoning = isObject(value.output_tokens_details) ? value.output_tokens_details.reasoning_tokens : undefined;
+  if (typeof reasoning === 'number') usage.reasoningTokens = reasoning;
+  return usage;
+}
+
+/** The text, reasoning and calls a final response body holds, in output order. */
+function finalContent(output: unknown): FinalContent {
+  const content: FinalContent = { text: '', reasoning: '', refusal: '', calls: [] };
+  if (!Array.isArray(output)) return content;
+  for (const item of output) {
+    if (!isObject(item)) continue;
+    const parts = Array.isArray(item.content) ? item.content.filter(isObject) : [];
+    if (item.type === 'message') {
+      for (const p of parts) {
+        if (p.type === 'output_text') content.text += str(p.text) ?? '';
+        if (p.type === 'refusal') content.refusal += str(p.refusal) ?? '';
+      }
+    } else if (item.type === 'reasoning') {
+      for (const p of parts) content.reasoning += str(p.text) ?? '';
+    } else if (item.type === 'function_call') {
+      content.calls.push({ callId: str(item.call_id), name: str(item.name), args: str(item.arguments) ?? '' });
+    }
+  }
+  return content;
+}
+
+const INCOMPLETE_REASONS: Record<string, FinishReason> = {
+  max_output_tokens: 'length',
+  content_filter: 'content_filter',
+};
+
+export class ResponsesStreamDecoder implements PartDecoder {
+  parts: ModelPart[] = [];
+  ended = false;
+  private text = '';
+  private reasoning = '';
+  private refusal = '';
+  /** Text / reasoning streamed per item, for the `*.done` repairs. */
+  private readonly itemText = new Map<string, string>();
+  private readonly calls: Call[] = [];
+
+  constructor(
+    private readonly requestId: string,
+    private readonly scrub: SecretScrubber = NO_SECRETS,
+  ) {}
+
+  feed(data: string): void {
+    if (this.ended) return;
+    let event: unknown;
+    try {
+      event = JSON.parse(data);
+    } catch {
+      this.fail(errors.backendProtocol(`The backend sent a malformed stream event: ${data.slice(0, 200)}`));
+      return;
+    }
+    if (!isObject(event)) {
+      this.fail(errors.backendProtocol('The backend sent a stream event that is not an object.'));
+      return;
+    }
+    // vLLM writes its error body (`{"error":{…}}` or the flat `{"object":"error",…}`) as the event.
+    if (
+      event.type === 'error' ||
+      (event.type === undefined && (event.error !== undefined || event.object === 'error'))
+    ) {
+      this.fail(upstreamError(0, event));
+      return;
+    }
+    switch (event.type) {
+      case 'response.output_text.delta':
+        this.textDelta('text', event);
+        return;
+      case 'response.reasoning_text.delta':
+      case 'response.reasoning.delta':
+        this.textDelta('reasoning', event);
+        return;
+      case 'response.refusal.delta':
+        this.textDelta('refusal', event);
+        return;
+      case 'response.output_text.done':
+        this.textDone('text', event, str(event.text));
+        return;
+      case 'response.reasoning_text.done':
+        this.textDone('reasoning', event, str(event.text));
+        return;
+      case 'response.refusal.done':
+        this.textDone('refusal', event, str(event.refusal));
+        return;
+      case 'response.output_item.added':
+      case 'response.output_item.done':
+        if (isObject(event.item) && event.item.type === 'function_call') this.callItem(event, event.item);
+        return;
+      case 'response.function_call_arguments.delta': {
+        // Older builds stream arguments without announcing the call: it is named by a later event.
+        const call = this.callFor(event) ?? this.newCall(str(event.item_id), event);
+        const delta = str(event.delta) ?? '';
+        if (call.snapshot !== undefined && call.snapshot === delta) call.snapshot = undefined;
+        this.flushSnapshot(call);
+        this.args(call, delta);
+        return;
+      }
+      case 'response.function_call_arguments.done': {
+        const call = this.callFor(event);
+        if (!call) return;
+        if (!call.name && typeof event.name === 'string') this.start(call, event.name);
+        this.rest(call, str(event.arguments));
+        return;
+      }
+      case 'response.completed':
+      case 'response.incomplete':
+        this.complete(event.response);
+        return;
+      case 'response.failed': {
+        const response = isObject(event.response) ? event.response : {};
+        this.fail(upstreamError(0, { error: isObject(response.error) ? response.error : { message: 'failed' } }));
+        return;
+      }
+      default:
+        // response.created / in_progress, content_part.*, and anything newer: nothing to keep.
+        return;
+    }
+  }
+
+  end(): void {
+    if (this.ended) return;
+    this.fail(errors.backendProtocol('The backend stream ended before it was complete (no response.completed).'));
+  }
+
+  fail(error: GatewayError): void {
+    if (this.ended) return;
+    this.ended = true;
+    this.parts.push({ type: 'error', error: this.scrub.error(error) });
+  }
+
+  private textDelta(kind: 'text' | 'reasoning' | 'refusal', event: Json): void {
+    const delta = str(event.delta);
+    if (!delta) return;
+    this.emitText(kind, delta, kind === 'text' ? logprobsOf(event.logprobs) : undefined);
+    const id = str(event.item_id);
+    if (id !== undefined) this.itemText.set(`${kind}:${id}`, (this.itemText.get(`${kind}:${id}`) ?? '') + delta);
+  }
+
+  /** A `*.done` event whose full text extends what was streamed for its item: emit the rest. */
+  private textDone(kind: 'text' | 'reasoning' | 'refusal', event: Json, full: string | undefined): void {
+    if (full === undefined) return;
+    const id = str(event.item_id);
+    const streamed = id === undefined ? '' : (this.itemText.get(`${kind}:${id}`) ?? '');
+    if (full.length > streamed.length && full.startsWith(streamed)) {
+      const rest = full.slice(streamed.length);
+      this.emitText(kind, rest);
+      if (id !== undefined) this.itemText.set(`${kind}:${id}`, full);
+    }
+  }
+
+  private emitText(kind: 'text' | 'reasoning' | 'refusal', text: string, logprobs?: TokenLogprob[]): void {
+    if (kind === 'text') {
+      this.text += text;
+      this.parts.push(logprobs ? { type: 'text-delta', text, logprobs } : { type: 'text-delta', text });
+    } else if (kind === 'reasoning') {
+      this.reasoning += text;
+      this.parts.push({ type: 'reasoning-delta', text });
+    } else {
+      this.refusal += text;
+      this.parts.push({ type: 'refusal-delta', text });
+    }
+  }
+
+  private callItem(event: Json, item: Json): void {
+    const itemId = str(item.id);
+    const outputIndex = typeof event.output_index === 'number' ? event.output_index : undefined;
+    let call = itemId !== undefined ? this.calls.find((c) => c.itemId === itemId) : undefined;
+    if (!call && event.type === 'response.output_item.done') call = this.callFor(event);
+    call ??= this.newCall(itemId, event);
+    if (call.outputIndex === undefined) call.outputIndex = outputIndex;
+    if (!call.callId && typeof item.call_id === 'string' && item.call_id !== '') call.callId = item.call_id;
+    if (!call.started && typeof item.name === 'string' && item.name !== '') this.start(call, item.name);
+    if (event.type === 'response.output_item.added') {
+      const args = str(item.arguments);
+      if (args) call.snapshot = args;
+    } else this.rest(call, str(item.arguments));
+  }
+
+  private newCall(itemId: string | undefined, event: Json): Call {
+    const call: Call = {
+      index: this.calls.length,
+      itemId,
+      outputIndex: typeof event.output_index === 'number' ? event.output_index : undefined,
+      callId: undefined,
+      name: undefined,
+      started: false,
+      args: '',
+      pending: '',
+      snapshot: undefined,
+    };
+    this.calls.push(call);
+    return call;
+  }
+
+  /** The call an arguments event belongs to: by item id, by output index, else the last one. */
+  private callFor(event: Json): Call | undefined {
+    const itemId = str(event.item_id) ?? (isObject(event.item) ? str(event.item.id) : undefined);
+    if (itemId !== undefined) {
+      const byId = this.calls.find((c) => c.itemId === itemId);
+      if (byId) return byId;
+    }
+    if (typeof event.output_index === 'number') {
+      const matches = this.calls.filter((c) => c.outputIndex === event.output_index);
+      // Older builds number every item 0: an index shared by several calls identifies none.
+      if (matches.length === 1) return matches[0];
+    }
+    return this.calls[this.calls.length - 1];
+  }
+
+  private start(call: Call, name: string): void {
+    call.name = name;
+    call.started = true;
+    this.parts.push({
+      type: 'tool-call-start',
+      index: call.index,
+      callId: call.callId ?? `call_${this.requestId}_${call.index}`,
+      name,
+    });
+    if (call.pending) {
+      const pending = call.pending;
+      call.pending = '';
+      this.args(call, pending);
+    }
+  }
+
+  private flushSnapshot(call: Call): void {
+    const snapshot = call.snapshot;
+    if (snapshot === undefined) return;
+    call.snapshot = undefined;
+    this.args(call, snapshot);
+  }
+
+  private args(call: Call, delta: string): void {
+    if (!delta) return;
+    if (!call.started) {
+      call.pending += delta;
+      return;
+    }
+    call.args += delta;
+    this.parts.push({ type: 'tool-call-delta', index: call.index, argumentsDelta: delta });
+  }
+
+  /** Complete arguments from a `.done` event or the final body: emit what the deltas left out. */
+  private rest(call: Call, full: string | undefined): void {
+    this.flushSnapshot(call);
+    if (full === undefined) return;
+    const have = call.args + call.pending;
+    if (full.length > have.length && full.startsWith(have)) this.args(call, full.slice(have.length));
+  }
+
+  private complete(response: unknown): void {
+    const body = isObject(response) ? response : {};
+    const final = finalContent(body.output);
+    // Whatever the final body holds beyond what was streamed (vLLM builds it separately).
+    for (const [kind, streamed, full] of [
+      ['reasoning', this.reasoning, final.reasoning],
+      ['text', this.text, final.text],
+      ['refusal', this.refusal, final.refusal],
+    ] as const) {
+      if (full.length > streamed.length && full.startsWith(streamed)) this.emitText(kind, full.slice(streamed.length));
+    }
+    final.calls.forEach((finalCall, i) => {
+      let call = this.calls[i];
+      if (!call) {
+        call = this.newCall(undefined, {});
+        call.callId = finalCall.callId;
+      }
+      if (!call.started && finalCall.name) this.start(call, finalCall.name);
+      this.rest(call, finalCall.args);
+    });
+    const unnamed = this.calls.find((c) => !c.started);
+    if (unnamed) {
+      this.fail(errors.backendProtocol(`Function call ${unnamed.index} had arguments but no name.`));
+      return;
+    }
+    const usage = usageOf(body.usage);
+    if (usage) this.parts.push({ type: 'usage', usage });
+    this.ended = true;
+    this.parts.push({ type: 'finish', reason: this.finishReason(body) });
+  }
+
+  private finishReason(body: Json): FinishReason {
+    if (body.status === 'incomplete') {
+      const reason = isObject(body.incomplete_details) ? str(body.incomplete_details.reason) : undefined;
+      return (reason && INCOMPLETE_REASONS[reason]) || 'length';
+    }
+    return this.calls.length > 0 ? 'tool_calls' : 'stop';
+  }
+}
