@@ -21,7 +21,7 @@ export interface WindowState {
 export interface BackendGatewayRequest {
   profileId: string;
   backendUrl: string;
-  backendKind: 'vllm' | 'openai-chat';
+  backendKind: 'vllm' | 'vllm-responses' | 'openai-chat';
 }
 
 export interface StudioApi {

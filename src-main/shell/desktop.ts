@@ -121,7 +121,7 @@ export async function startDesktop(electron: ElectronParts, options: DesktopOpti
       const request: BackendGatewayRequest = {
         profileId: expectString(o.profileId, 'profileId', 200),
         backendUrl: expectString(o.backendUrl, 'backendUrl', 2048),
-        backendKind: o.backendKind === 'openai-chat' ? 'openai-chat' : 'vllm',
+        backendKind: o.backendKind === 'openai-chat' || o.backendKind === 'vllm-responses' ? o.backendKind : 'vllm',
       };
       // The key is read here, in the main process: the page never needs to hold it.
       const info = await profiles.connect(request, undefined);

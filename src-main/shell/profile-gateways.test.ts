@@ -93,6 +93,24 @@ describe('connection profiles served to the console (web mode and desktop alike)
     },
   );
 
+  test(
+    "a profile of kind vllm-responses gets a gateway on the backend's own /v1/responses",
+    { tags: ['U8', 'X9'] },
+    async () => {
+      const res = await fetch(
+        `${main.url}/v1/console/profiles/vllm-native/connect`,
+        json({ backend_url: backendUrl, backend_kind: 'vllm-responses' }),
+      );
+      expect(res.status).toBe(200);
+      const info = (await res.json()) as { url: string };
+      const caps = (await (await fetch(`${info.url}/v1/capabilities`)).json()) as { backend: { kind: string } };
+      expect(caps.backend.kind).toBe('vllm-responses');
+      const answer = await fetch(`${info.url}/v1/responses`, json({ model: 'sim-chat', input: 'Say hello' }));
+      expect(answer.status).toBe(200);
+      expect(((await answer.json()) as { status: string }).status).toBe('completed');
+    },
+  );
+
   test('bad connect requests get a clear 400 or 415 and start nothing', { tags: ['U8', 'M2'] }, async () => {
     const post = (id: string, body: unknown, headers = { 'content-type': 'application/json' }) =>
       fetch(`${main.url}/v1/console/profiles/${id}/connect`, { method: 'POST', headers, body: JSON.stringify(body) });

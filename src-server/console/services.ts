@@ -5,7 +5,7 @@
  */
 import type { SavedRequestsStore } from './saved-requests-store.js';
 
-export type BackendKind = 'vllm' | 'openai-chat';
+export type BackendKind = 'vllm' | 'vllm-responses' | 'openai-chat';
 
 /** Where a profile's backend is. */
 export interface ProfileBackend {

@@ -185,8 +185,8 @@ export function registerConsoleRoutes(
       if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')
         throw errors.invalidValue('backend_url', "'backend_url' must be an http(s) URL.");
       const kind = body.backend_kind ?? 'vllm';
-      if (kind !== 'vllm' && kind !== 'openai-chat')
-        throw errors.invalidValue('backend_kind', "'backend_kind' must be 'vllm' or 'openai-chat'.");
+      if (kind !== 'vllm' && kind !== 'vllm-responses' && kind !== 'openai-chat')
+        throw errors.invalidValue('backend_kind', "'backend_kind' must be 'vllm', 'vllm-responses' or 'openai-chat'.");
       const key = body.api_key;
       if (key !== undefined && key !== null && (typeof key !== 'string' || key.length > 16_384))
         throw errors.invalidType('api_key', 'a string or null');

@@ -17,7 +17,7 @@ import { weatherTool } from '../support/fixtures.js';
 
 describe.each(['openai', 'open-responses'] as const)(
   'openai-node through the gateway on vLLM’s native Responses (%s dialect)',
-  { tags: ['B1', 'B3'] },
+  { tags: ['B1', 'B3', 'X9'] },
   (dialect) => {
     let simulator: SimulatorServer;
     let h: GatewayHarness;
@@ -152,7 +152,7 @@ describe.each(['openai', 'open-responses'] as const)(
   },
 );
 
-describe('the same stream shape on both vLLM routes', { tags: ['B1', 'B3'] }, () => {
+describe('the same stream shape on both vLLM routes', { tags: ['B1', 'B3', 'X9'] }, () => {
   let simulator: SimulatorServer;
   let chat: GatewayHarness;
   let native: GatewayHarness;

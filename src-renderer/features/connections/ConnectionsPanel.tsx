@@ -56,9 +56,12 @@ export function ConnectionsPanel() {
             <select
               data-testid="profile-backend-kind"
               value={active.backendKind ?? 'vllm'}
-              onChange={(e) => update(active.id, { backendKind: e.target.value as 'vllm' | 'openai-chat' })}
+              onChange={(e) =>
+                update(active.id, { backendKind: e.target.value as 'vllm' | 'vllm-responses' | 'openai-chat' })
+              }
             >
-              <option value="vllm">vLLM</option>
+              <option value="vllm">vLLM (Chat Completions)</option>
+              <option value="vllm-responses">vLLM (its own /v1/responses)</option>
               <option value="openai-chat">OpenAI-compatible</option>
             </select>
           </label>

@@ -14,7 +14,7 @@ export interface Profile {
   kind: ProfileKind;
   /** Backend URL for vllm-local / remote (Chat Completions server). */
   backendUrl?: string;
-  backendKind?: 'vllm' | 'openai-chat';
+  backendKind?: 'vllm' | 'vllm-responses' | 'openai-chat';
   /** Whether the host keeps a key for this profile (the key itself never reaches the page). */
   hasKey?: boolean;
 }

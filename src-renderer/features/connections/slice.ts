@@ -19,7 +19,7 @@ interface ProfileGatewayWire {
   id: string;
   url: string;
   backend_url: string;
-  backend_kind: 'vllm' | 'openai-chat';
+  backend_kind: 'vllm' | 'vllm-responses' | 'openai-chat';
   has_key: boolean;
 }
 

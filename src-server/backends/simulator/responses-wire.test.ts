@@ -30,7 +30,7 @@ const WEATHER = {
   parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
 };
 
-describe("simulator: vLLM's native /v1/responses", { tags: ['B3'] }, () => {
+describe("simulator: vLLM's native /v1/responses", { tags: ['B3', 'X9'] }, () => {
   let sim: SimulatorServer;
   beforeAll(async () => {
     sim = new SimulatorServer({ seed: 5 });

@@ -31,7 +31,7 @@ const completed = (output: unknown[] = [], extra: Record<string, unknown> = {}):
   response: { status: 'completed', output, usage: { input_tokens: 3, output_tokens: 4 }, ...extra },
 });
 
-describe('vllm-responses request body', { tags: ['B3'] }, () => {
+describe('vllm-responses request body', { tags: ['B3', 'X9'] }, () => {
   test(
     'H1 L8 the history becomes Responses input; vLLM extensions and store: false are sent',
     { tags: ['H1', 'L8'] },
@@ -105,7 +105,7 @@ describe('vllm-responses request body', { tags: ['B3'] }, () => {
   });
 });
 
-describe('vllm-responses stream repair', { tags: ['B3', 'B1'] }, () => {
+describe('vllm-responses stream repair', { tags: ['B3', 'B1', 'X9'] }, () => {
   test('older builds: every output_index 0, sequence_number -1, no added or content_part events', () => {
     const parts = decode([
       { type: 'response.created', sequence_number: -1, response: {} },
