@@ -16,7 +16,7 @@ const ISOMORPHIC = [
 
 /** src-server folders from the bottom up; a folder imports only folders before it (and itself). */
 const LAYERS = [
-  ['protocol', 'logging', 'tenancy', 'config'],
+  ['protocol', 'logging', 'tenancy', 'config', 'exchange'],
   ['limits', 'summaries', 'backends', 'store'],
   ['crypto'],
   ['engine'],

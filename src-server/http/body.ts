@@ -28,13 +28,21 @@ export function checkMediaType(req: IncomingMessage, accepted: readonly string[]
   return accepted.includes(mediaType) || isJsonType(ct) ? null : errors.unsupportedMediaType(ct.slice(0, 100));
 }
 
+/** Sees the bytes a route read (ResponseWriter.requestBody: the exchange's observers, e.g. the recorder). */
+export type BodyTap = (bytes: Buffer, complete: boolean) => void;
+
 /**
  * Reads the whole body up to `limit` bytes. Rejects with a 413 GatewayError as soon as the limit
- * is passed; the caller answers and closes the connection, so the rest is never read.
+ * is passed; the caller answers and closes the connection, so the rest is never read. `tap` gets
+ * what was read: the whole body, or (`complete` false) as far as reading got before it stopped.
  */
-export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
+export function readBody(req: IncomingMessage, limit: number, tap?: BodyTap): Promise<Buffer> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) return Promise.reject(errors.requestTooLarge(limit));
+  if (declared !== undefined && Number(declared) > limit) {
+    // Refused unread: observers get nothing of it (the connection closes with the 413).
+    tap?.(Buffer.alloc(0), false);
+    return Promise.reject(errors.requestTooLarge(limit));
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -46,6 +54,7 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       req.off('end', onEnd);
       req.off('error', onError);
       req.off('close', onClose);
+      tap?.(body ?? Buffer.concat(chunks), body !== undefined);
       if (err) reject(err);
       else resolve(body as Buffer);
     };
@@ -53,6 +62,8 @@ export function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
       size += chunk.length;
       if (size > limit) {
         req.pause();
+        // What was read, the chunk past the limit included, is what observers see of the body.
+        chunks.push(chunk);
         finish(errors.requestTooLarge(limit));
         return;
       }
@@ -90,9 +101,10 @@ export async function readJsonBody(
   req: IncomingMessage,
   limit: number,
   maxDepth: number,
+  tap?: BodyTap,
 ): Promise<{ body: unknown; bytes: number }> {
   const badType = checkJsonContentType(req);
   if (badType) throw badType;
-  const buffer = await readBody(req, limit);
+  const buffer = await readBody(req, limit, tap);
   return { body: parseJson(buffer, maxDepth), bytes: buffer.length };
 }

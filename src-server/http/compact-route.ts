@@ -24,7 +24,7 @@ export async function compactRoute(ctx: RequestContext, deps: CompactRouteDeps):
   const { config, state } = deps;
   const badType = checkJsonContentType(ctx.req);
   if (badType) throw badType;
-  const raw = await readBody(ctx.req, config.maxRequestBytes);
+  const raw = await readBody(ctx.req, config.maxRequestBytes, ctx.out.requestBody);
   const request = compactionRequest(parseJson(raw, config.maxRequestDepth), config);
   const budget = await deps.surface.admit(ctx, raw.length, null);
   const controller = new AbortController();

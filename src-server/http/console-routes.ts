@@ -92,7 +92,7 @@ async function readObject(ctx: RequestContext, limit: number): Promise<Record<st
   if (ct === undefined || ct === '') throw errors.unsupportedMediaType('(none)');
   const bad = checkJsonContentType(ctx.req);
   if (bad) throw bad;
-  const body = parseJson(await readBody(ctx.req, limit));
+  const body = parseJson(await readBody(ctx.req, limit, ctx.out.requestBody));
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalidBody(typeof body);
   return body as Record<string, unknown>;
 }

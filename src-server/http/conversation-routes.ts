@@ -52,7 +52,12 @@ export function registerConversationRoutes(route: Register, deps: ConversationRo
 const idOf = (ctx: RequestContext): string => ctx.params.id ?? '';
 
 async function readObject(ctx: RequestContext, deps: ConversationRouteDeps, allowed: readonly string[]): Promise<Item> {
-  const { body } = await readJsonBody(ctx.req, deps.config.maxRequestBytes, deps.config.maxRequestDepth);
+  const { body } = await readJsonBody(
+    ctx.req,
+    deps.config.maxRequestBytes,
+    deps.config.maxRequestDepth,
+    ctx.out.requestBody,
+  );
   if (typeof body !== 'object' || body === null || Array.isArray(body))
     throw errors.invalidBody(body === null ? 'null' : Array.isArray(body) ? 'an array' : `a ${typeof body}`);
   for (const key of Object.keys(body)) if (!allowed.includes(key)) throw errors.unknownParameter(key);

@@ -71,7 +71,7 @@ export function registerRecordingRoutes(
   route('POST', '/v1/recordings/import', async (ctx) => {
     const badType = checkMediaType(ctx.req, IMPORT_TYPES);
     if (badType) throw badType;
-    const text = (await readBody(ctx.req, IMPORT_MAX_BYTES)).toString('utf8');
+    const text = (await readBody(ctx.req, IMPORT_MAX_BYTES, ctx.out.requestBody)).toString('utf8');
     let result: ReturnType<typeof importFile>;
     try {
       result = importFile(store, parseJsonl(text, { maxDepth }), ctx.principal.owner);
@@ -91,7 +91,10 @@ export function registerRecordingRoutes(
     detail(ctx, id);
     const badType = checkJsonContentType(ctx.req);
     if (badType) throw badType;
-    const body = parseJson(await readBody(ctx.req, JSON_MAX_BYTES), maxDepth) as Record<string, unknown> | null;
+    const body = parseJson(await readBody(ctx.req, JSON_MAX_BYTES, ctx.out.requestBody), maxDepth) as Record<
+      string,
+      unknown
+    > | null;
     if (typeof body !== 'object' || body === null) throw errors.invalidBody(typeof body);
     if ('name' in body) {
       if (body.name !== null && typeof body.name !== 'string') throw errors.invalidType('name', 'a string or null');

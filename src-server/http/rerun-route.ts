@@ -39,7 +39,7 @@ export async function rerunRecording(
     throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
   const badType = checkJsonContentType(ctx.req);
   if (badType) throw badType;
-  const raw = await readBody(ctx.req, BODY_MAX_BYTES);
+  const raw = await readBody(ctx.req, BODY_MAX_BYTES, ctx.out.requestBody);
   const body = raw.length === 0 ? {} : parseJson(raw, maxDepth);
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw errors.invalidBody(typeof body);
   for (const field of Object.keys(body)) {

@@ -8,10 +8,14 @@ import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js
 import { troubleshootingHeader } from '../protocol/troubleshooting.js';
 import type { Logger } from '../logging/logger.js';
 import type { Principal } from '../tenancy/owner.js';
+import { BODY_TYPE } from '../recording/format.js';
+import type { ResponseWriter } from './response-writer.js';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
   readonly res: ServerResponse;
+  /** Writes the answer and reports it to the exchange's observers (the recorder): use it, not `res`. */
+  readonly out: ResponseWriter;
   readonly requestId: string;
   /** performance.now() when the request arrived. */
   readonly startedAt: number;
@@ -32,17 +36,17 @@ export function processingHeader(ctx: RequestContext): Record<string, string> {
 }
 
 export function sendJson(ctx: RequestContext, status: number, body: unknown, extra: Record<string, string> = {}): void {
-  const { res } = ctx;
+  const { res, out } = ctx;
   if (res.headersSent || res.destroyed) return;
   const payload = JSON.stringify(body);
-  res.writeHead(status, {
+  out.head(status, {
     ...ctx.headers,
     ...extra,
     ...processingHeader(ctx),
     'content-type': 'application/json',
     'content-length': String(Buffer.byteLength(payload)),
   });
-  res.end(payload);
+  out.end(payload, out.observed ? [{ type: BODY_TYPE, text: payload }] : undefined);
 }
 
 /** Anything thrown becomes a GatewayError; unexpected ones are logged and answered as 500 internal_error. */

@@ -65,7 +65,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   if (badType) throw badType;
   const dialect = dialectFor(req, config.dialect);
   const extensions = extensionsFor(req, config.extensions);
-  const raw = await readBody(req, config.maxRequestBytes);
+  const raw = await readBody(req, config.maxRequestBytes, ctx.out.requestBody);
   const body = parseJson(raw, config.maxRequestDepth);
   deps.surface?.checkBodyRequestId(ctx, body);
   applyAzureBody(ctx, body);
@@ -185,8 +185,8 @@ async function streamRun(
 ): Promise<void> {
   const { res } = ctx;
   const { config } = deps;
-  res.writeHead(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
-  const writer = new SseWriter(res, {
+  ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
+  const writer = new SseWriter(ctx.out, {
     doneSentinel: doneSentinel(dialect, config.streamDoneSentinel),
     bufferMaxBytes: config.streamBufferMaxBytes,
     eventMaxBytes: config.sseEventMaxBytes,

@@ -14,6 +14,7 @@ import type { HostedToolsPolicy } from '../protocol/hosted-tools.js';
 import { capabilities, health, listModels } from './info-routes.js';
 import { baseHeaders, requestIdFor } from './request-headers.js';
 import { processingHeader, sendError, type RequestContext } from './respond.js';
+import { ResponseWriter } from './response-writer.js';
 import type { RecordingService } from '../recording/service.js';
 import { registerRecordingRoutes } from './recording-routes.js';
 import type { StateService } from '../sessions/state.js';
@@ -209,10 +210,14 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const headers = { ...baseHeaders(req, requestId), ...surface.origins.headers(origin, access) };
     if (options.instance) headers[INSTANCE_HEADER] = options.instance;
     const principal = surface.principal(req, path);
-    if (origin.hostAllowed) recorder?.observe(req, res, { requestId, startedAt, method, path, owner: principal.owner });
+    // Every answer is written through `out`; the recorder observes it (exchange/observer.ts).
+    const out = new ResponseWriter(res, reportTo(log), req);
+    if (origin.hostAllowed)
+      recorder?.observe(out, req.headers, { requestId, startedAt, method, path, owner: principal.owner });
     let ctx: RequestContext = {
       req,
       res,
+      out,
       requestId,
       startedAt,
       path,
@@ -282,8 +287,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const access = accessOf((target.store as RouteEntry).pattern);
     const cors = surface.origins.preflight(origin, ctx.req, access, methods);
-    ctx.res.writeHead(204, { ...ctx.headers, ...cors, ...processingHeader(ctx) });
-    ctx.res.end();
+    ctx.out.head(204, { ...ctx.headers, ...cors, ...processingHeader(ctx) });
+    ctx.out.end();
   };
 
   const server = createServer(serverOptions(config), (req, res) => {

@@ -14,11 +14,14 @@
  * `onOverflow` once with a `stream_buffer_exceeded` error, and the caller ends the response.
  */
 import type { ServerResponse } from 'node:http';
+import type { WrittenPiece } from '../exchange/observer.js';
 import type { GatewayConfig } from '../config/flags.js';
 import type { ClientFlow, WireEvent } from '../engine/contract.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { StreamBudget } from './stream-budget.js';
+import type { ResponseWriter } from './response-writer.js';
+import { COMMENT_TYPE, DONE_TYPE } from '../recording/format.js';
 
 /** Flow control and memory bounds of one stream (E8). */
 export interface SseBackpressure {
@@ -80,9 +83,14 @@ export const KEEP_ALIVE = ': keep-alive\n\n';
  */
 const TERMINAL_EVENT = /^response\.(completed|failed|incomplete)$/;
 export const DONE_LINE = 'data: [DONE]\n\n';
+const KEEP_ALIVE_PIECE: WrittenPiece = { type: COMMENT_TYPE, text: KEEP_ALIVE };
+const DONE_PIECE: WrittenPiece = { type: DONE_TYPE, text: DONE_LINE };
 
 export class SseWriter implements ClientFlow {
   private pending = '';
+  /** `pending` cut into its events, kept only while the exchange is observed (the recorder). */
+  private pendingPieces: WrittenPiece[] = [];
+  private readonly res: ServerResponse;
   /** Unsent bytes last reported to the budget (queued text counts one byte per UTF-16 unit). */
   private accounted = 0;
   private overflowed = false;
@@ -95,10 +103,13 @@ export class SseWriter implements ClientFlow {
   private pingTimer: NodeJS.Timeout | undefined;
   private eventCount = 0;
 
+  /** Writes through `out` (whose observers see each event as written); the status line is the caller's. */
   constructor(
-    private readonly res: ServerResponse,
+    private readonly out: ResponseWriter,
     private readonly options: SseWriterOptions,
   ) {
+    const res = out.res;
+    this.res = res;
     res.on('close', this.onClose);
     if (options.backpressure) res.on('drain', this.onDrain);
     if (options.pingIntervalMs > 0) this.schedulePing(options.pingIntervalMs);
@@ -147,11 +158,12 @@ export class SseWriter implements ClientFlow {
     if (this.pending.length + chunk.length > this.options.bufferMaxBytes) {
       this.flush();
       if (chunk.length >= this.options.bufferMaxBytes && !TERMINAL_EVENT.test(event.type)) {
-        this.writeNow(chunk);
+        this.writeNow(chunk, this.out.observed ? [{ type: event.type, text: chunk }] : undefined);
         return;
       }
     }
     this.pending += chunk;
+    if (this.out.observed) this.pendingPieces.push({ type: event.type, text: chunk });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       setImmediate(this.flushFromTick);
@@ -165,8 +177,10 @@ export class SseWriter implements ClientFlow {
     this.ended = true;
     this.stopPing();
     const tail = this.pending + (this.options.doneSentinel ? DONE_LINE : '');
+    const pieces = this.takePieces();
+    if (this.options.doneSentinel) pieces.push(DONE_PIECE);
     this.pending = '';
-    if (!this.res.writableEnded && !this.res.destroyed) this.res.end(tail);
+    if (!this.res.writableEnded && !this.res.destroyed) this.out.end(tail, pieces);
     // What the client has not taken stays counted until the connection is done with it.
     this.account();
     this.wake();
@@ -233,13 +247,20 @@ export class SseWriter implements ClientFlow {
     if (this.pending === '') return;
     const data = this.pending;
     this.pending = '';
-    this.writeNow(data);
+    this.writeNow(data, this.takePieces());
   }
 
-  private writeNow(data: string): void {
+  private takePieces(): WrittenPiece[] {
+    if (this.pendingPieces.length === 0) return [];
+    const pieces = this.pendingPieces;
+    this.pendingPieces = [];
+    return pieces;
+  }
+
+  private writeNow(data: string, pieces: readonly WrittenPiece[] | undefined): void {
     if (this.res.writableEnded || this.res.destroyed) return;
     this.lastWriteAt = Date.now();
-    this.res.write(data);
+    this.out.write(data, pieces);
     if (this.options.backpressure) this.account();
   }
 
@@ -255,7 +276,7 @@ export class SseWriter implements ClientFlow {
     // A client that has not taken what was sent needs no keep-alive.
     if (idle >= interval && this.pending === '' && !this.res.writableNeedDrain) {
       this.guard('writing a keep-alive', () => {
-        if (!this.options.onIdle?.()) this.writeNow(KEEP_ALIVE);
+        if (!this.options.onIdle?.()) this.writeNow(KEEP_ALIVE, [KEEP_ALIVE_PIECE]);
       });
       this.schedulePing(interval);
     } else {
@@ -278,6 +299,7 @@ export class SseWriter implements ClientFlow {
     // The socket closed before the terminal event: the client went away.
     this.ended = true;
     this.pending = '';
+    this.pendingPieces = [];
     this.guard('handling a client disconnect', () => this.options.onDisconnect());
   };
 }

@@ -110,9 +110,8 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
       'starting_after',
       `Events up to sequence number ${entry.droppedThrough} are no longer buffered (--responses-background-buffer-max-bytes).`,
     );
-  const { res } = ctx;
   const dialect = dialectFor(ctx.req, deps.config.dialect);
-  res.writeHead(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
+  ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
   let last = startingAfter;
   let failed = false;
   // Over the gateway-wide bound this follower stops with an error; the background response goes on.
@@ -123,7 +122,7 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
     wake();
   };
   // A follower that leaves only stops following: the background response keeps running (E5).
-  const w = new SseWriter(res, {
+  const w = new SseWriter(ctx.out, {
     doneSentinel: doneSentinel(dialect, deps.config.streamDoneSentinel),
     bufferMaxBytes: deps.config.streamBufferMaxBytes,
     eventMaxBytes: deps.config.sseEventMaxBytes,
@@ -222,7 +221,7 @@ async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> 
 }
 
 function readJson(ctx: RequestContext, limit: number, maxDepth: number): Promise<{ body: unknown; bytes: number }> {
-  return readJsonBody(ctx.req, limit, maxDepth);
+  return readJsonBody(ctx.req, limit, maxDepth, ctx.out.requestBody);
 }
 
 async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
@@ -322,13 +321,12 @@ async function relayedStream(
       'starting_after',
       `Events up to sequence number ${firstSeq - 1} are no longer buffered (--responses-background-buffer-max-bytes).`,
     );
-  const { res } = ctx;
   const dialect = dialectFor(ctx.req, deps.config.dialect);
   const conn = cluster.follower();
   conn.on('error', () => undefined);
   let gone = false;
-  res.writeHead(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
-  const w = new SseWriter(res, {
+  ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
+  const w = new SseWriter(ctx.out, {
     doneSentinel: doneSentinel(dialect, deps.config.streamDoneSentinel),
     bufferMaxBytes: deps.config.streamBufferMaxBytes,
     eventMaxBytes: deps.config.sseEventMaxBytes,

@@ -1,31 +1,33 @@
 /**
- * The recorder: observes every gateway request at the HTTP layer and keeps the runs (POSTs that
- * create a response or submit tool outputs) in the recordings store, as they happen.
+ * The recorder: observes every gateway request and keeps the runs (POSTs that create a response
+ * or submit tool outputs, and `response.create` messages on a WebSocket) in the recordings store,
+ * as they happen.
  *
- * It captures what the client actually got: the status line and headers as written, and each
- * `res.write` cut into SSE events (sse-split.ts) — the exact bytes, stamped with the offset since
- * the request arrived. Non-SSE answers (JSON responses, errors) become one `http.body` event.
- * The request body is observed through the 'data' events the route's reader triggers, so the
- * route reads it exactly as it would without recording. Store appends are buffered and written
- * once per tick (recordings-store.ts): the hot path does a string scan and an array push per event.
+ * It is an observer of the exchange (exchange/observer.ts): the response writers tell it the
+ * request body as the route read it, the status line and headers as sent, and each piece of the
+ * answer as written — an SSE event or comment, a WebSocket frame, a whole JSON body — with its
+ * exact text and time; it stamps each with the offset since the request arrived. Non-SSE answers
+ * (JSON responses, errors) become one `http.body` event. Nothing is patched and nothing written is
+ * parsed back. Store appends are buffered and written once per tick (recordings-store.ts): the
+ * hot path does a redaction scan and an array push per event.
  *
  * Sessions: a run whose request names `previous_response_id`, and a tool-output submission for a
  * response, join that response's session; any other run starts a new one.
  *
- * Containment (X7): the recorder runs inside the request's listeners and patched `res` methods,
- * where a throw would escape the request's error handling and end the process. Every hook is
- * wrapped: a failure is reported through `onError`, the recording stops, the request goes on.
- * A body nested deeper than `maxDepth` is never walked: it is recorded as a note saying so.
- */
+ * Containment (X7): a hook that throws is contained by ExchangeTaps and reported through the
+ * request's logger; that run is recorded no further (it is still finished when the exchange
+ * closes), and the client gets its whole answer. Store failures starting or finishing a recording
+ * go to `onError`. A body nested deeper than `maxDepth` is never walked: it is recorded as a note
+ * saying so. */
 import { createLogger, reportTo } from '../logging/logger.js';
-import type { IncomingHttpHeaders, IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RecordingsStore } from '../store/recordings-store.js';
 import { randomHex } from '../engine/ids.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
 import { credentialsIn, Redactor } from './redact.js';
-import { SseSplitter } from './sse-split.js';
+import type { ExchangeObserver, HeaderValue, Observable, WrittenPiece } from '../exchange/observer.js';
 import { responseSummary } from './summary.js';
 
 export interface RecorderOptions {
@@ -68,6 +70,7 @@ const CREATE_PATH = /\/responses$/;
 const TOOL_OUTPUTS_PATH = /\/responses\/([^/]+)\/tool_outputs$/;
 const TERMINAL = /^response\.(completed|failed|incomplete)$/;
 const RESPONSE_ID = /"id"\s*:\s*"(resp_[^"]+)"/;
+const EMPTY = Buffer.alloc(0);
 /** Most request-body bytes kept (the route's own limit normally stops a body long before). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Response id → session, for linking continuations; oldest entries go first. */
@@ -89,13 +92,16 @@ export class Recorder {
     this.onError = options.onError ?? reportTo(createLogger('error'));
   }
 
-  /** Called by the HTTP server for every request before routing; records the ones that are runs. */
-  observe(req: IncomingMessage, res: ServerResponse, info: RequestInfo): void {
+  /**
+   * Called by the HTTP server for every request before routing, with the request's response
+   * writer: observes the ones that are runs.
+   */
+  observe(exchange: Observable, headers: IncomingHttpHeaders, info: RequestInfo): void {
     if (info.method !== 'POST') return;
     const toolOutputsFor = TOOL_OUTPUTS_PATH.exec(info.path)?.[1];
     if (toolOutputsFor === undefined && !CREATE_PATH.test(info.path)) return;
     try {
-      new RunCapture(this, req, res, info, toolOutputsFor ?? null);
+      exchange.observe(new RunCapture(this, headers, info, toolOutputsFor ?? null));
     } catch (err) {
       this.report(err, 'observing a request');
     }
@@ -107,12 +113,11 @@ export class Recorder {
    * is an event with its exact text and offset. Null when nothing is recorded (a failure was
    * reported).
    */
-  webSocketTurn(headers: IncomingHttpHeaders, info: RequestInfo, message: Buffer): WebSocketTurnRecording | null {
+  webSocketTurn(exchange: Observable, headers: IncomingHttpHeaders, info: RequestInfo, message: Buffer): void {
     try {
-      return new WebSocketTurnRecording(this, headers, info, message);
+      exchange.observe(new WebSocketTurnRecording(this, headers, info, message));
     } catch (err) {
       this.report(err, 'recording a WebSocket message');
-      return null;
     }
   }
 
@@ -164,18 +169,18 @@ export class Recorder {
   }
 }
 
-/** One request being recorded. */
-class RunCapture {
-  private readonly chunks: Buffer[] = [];
-  private chunkBytes = 0;
+/** One request being recorded: an observer of its exchange. */
+class RunCapture implements ExchangeObserver {
+  private bodyBytes: Buffer | null = null;
   private requestEnded = false;
-  /** A tool-output submission answered before its body was read: recorded when the body ends. */
+  /** A tool-output submission answered before its body was read: recorded if the body is read later. */
   private actionPending = false;
   private recordingId: string | null = null;
   private sessionId = '';
   private status = 0;
   private headers: Record<string, string> = {};
-  private sse: SseSplitter | null = null;
+  /** The answer is an event stream (its pieces are events), else one body. */
+  private sse = false;
   private body = '';
   private seq = 0;
   private responseId: string | null = null;
@@ -184,86 +189,44 @@ class RunCapture {
   /** An `error` event (a stream that failed without a terminal Response event). */
   private sawError = false;
   private readonly redactor: Redactor;
-  /** A hook failed: this run is not recorded any further. */
-  private failed = false;
 
   constructor(
     private readonly recorder: Recorder,
-    private readonly req: IncomingMessage,
-    private readonly res: ServerResponse,
+    private readonly requestHeaders: IncomingHttpHeaders,
     private readonly info: RequestInfo,
     private readonly toolOutputsFor: string | null,
   ) {
-    this.redactor = recorder.internals.redactor.with(credentialsIn(req.headers));
-    this.tapRequest();
-    this.tapResponse();
-    req.once('end', () =>
-      this.safely('recording the request', () => {
-        this.requestEnded = true;
-        this.start();
-        if (this.actionPending) this.recordToolOutputs(this.parseBody());
-      }),
-    );
-    // Runs even after a failed hook, so that the recording is closed rather than left open.
-    res.once('close', () => {
-      this.failed = false;
-      this.safely('finishing a recording', () => this.finish());
-    });
+    this.redactor = recorder.internals.redactor.with(credentialsIn(requestHeaders));
   }
 
-  /**
-   * Runs a hook so that nothing it throws reaches the request: the failure is reported and this
-   * run is no longer recorded (what was stored so far stays).
-   */
-  private safely(where: string, hook: () => void): void {
-    if (this.failed) return;
-    try {
-      hook();
-    } catch (err) {
-      this.failed = true;
-      this.recorder.report(err, where);
-    }
+  requestBody(bytes: Buffer, complete: boolean): void {
+    if (this.requestEnded) return;
+    // Past the cap (a body the route refused as too large) nothing more is kept.
+    this.bodyBytes = bytes.length <= MAX_BODY_BYTES ? bytes : bytes.subarray(0, MAX_BODY_BYTES);
+    if (!complete) return;
+    this.requestEnded = true;
+    this.start();
+    if (this.actionPending) this.recordToolOutputs(this.parseBody());
   }
 
-  private tapRequest(): void {
-    const req = this.req;
-    const emit = req.emit;
-    // Readable emits 'data' for every chunk whichever way the route reads: observing costs nothing.
-    req.emit = ((event: string | symbol, ...args: unknown[]): boolean => {
-      if (event === 'data' && !this.requestEnded && this.chunkBytes <= MAX_BODY_BYTES) {
-        this.safely('reading the request body', () => {
-          const chunk = args[0] as Buffer;
-          this.chunkBytes += chunk.length;
-          // Past the cap (a body the route refused as too large) nothing more is kept.
-          if (this.chunkBytes <= MAX_BODY_BYTES) this.chunks.push(chunk);
-        });
-      }
-      return emit.call(req, event, ...args);
-    }) as typeof req.emit;
+  head(status: number, headers: Readonly<Record<string, HeaderValue>>): void {
+    this.start();
+    this.status = status;
+    this.headers = this.redactor.headers(headers as Record<string, string | string[] | number | undefined>);
+    this.sse = (this.headers['content-type'] ?? '').startsWith('text/event-stream');
   }
 
-  private tapResponse(): void {
-    const res = this.res;
-    const writeHead = res.writeHead;
-    const write = res.write;
-    const end = res.end;
-    res.writeHead = ((status: number, ...rest: unknown[]) => {
-      const headers = rest.find((r) => typeof r === 'object' && r !== null) as
-        OutgoingHttpHeaders | string[] | undefined;
-      this.safely('recording the status line', () => this.onHead(status, headers));
-      return (writeHead as (...a: unknown[]) => ServerResponse).call(res, status, ...rest);
-    }) as typeof res.writeHead;
-    res.write = ((chunk: unknown, ...rest: unknown[]) => {
-      this.safely('recording a response chunk', () => this.onBody(chunk));
-      return (write as (...a: unknown[]) => boolean).call(res, chunk, ...rest);
-    }) as typeof res.write;
-    res.end = ((chunk?: unknown, ...rest: unknown[]) => {
-      this.safely('recording the end of the response', () => {
-        if (typeof chunk !== 'function') this.onBody(chunk);
-        this.onEnd();
-      });
-      return (end as (...a: unknown[]) => ServerResponse).call(res, chunk, ...rest);
-    }) as typeof res.end;
+  write(piece: WrittenPiece, at: number): void {
+    if (this.sse) this.append(piece.type, piece.text, at);
+    else this.body += piece.text;
+  }
+
+  end(at: number): void {
+    if (!this.sse) this.append(BODY_TYPE, this.body, at);
+  }
+
+  close(finished: boolean, status: number): void {
+    this.finish(!finished, status);
   }
 
   /** Starts the recording once the body is in (or when the route answers without reading it). */
@@ -274,7 +237,7 @@ class RunCapture {
     const request: RecordedRequest = {
       method: this.info.method,
       path: this.info.path,
-      headers: this.redactor.headers(this.req.headers),
+      headers: this.redactor.headers(this.requestHeaders),
       body,
     };
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
@@ -309,7 +272,7 @@ class RunCapture {
 
   /** The request body as far as it was read: JSON when it parses, else text; redacted. */
   private parseBody(): unknown {
-    const bytes = Buffer.concat(this.chunks);
+    const bytes = this.bodyBytes ?? EMPTY;
     // Never walked (redaction, serialization recurse): the gateway answered it with a 400 anyway.
     if (!jsonDepthOk(bytes, this.recorder.maxDepth))
       return `[not recorded: the body nests deeper than ${this.recorder.maxDepth} levels]`;
@@ -323,46 +286,11 @@ class RunCapture {
     return this.redactor.json(body);
   }
 
-  private onHead(status: number, headers: OutgoingHttpHeaders | string[] | undefined): void {
-    this.start();
-    this.status = status;
-    const all: Record<string, string | string[] | number | undefined> = { ...this.res.getHeaders() };
-    if (Array.isArray(headers)) {
-      for (let i = 0; i + 1 < headers.length; i += 2) all[headers[i].toLowerCase()] = headers[i + 1];
-    } else if (headers) {
-      for (const [k, v] of Object.entries(headers)) all[k.toLowerCase()] = v;
-    }
-    this.headers = this.redactor.headers(all);
-    if ((this.headers['content-type'] ?? '').startsWith('text/event-stream')) this.sse = new SseSplitter();
-  }
-
-  private onBody(chunk: unknown): void {
-    if (chunk === undefined || chunk === null) return;
-    if (this.status === 0) this.onHead(this.res.statusCode, undefined);
-    const text = typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8');
-    if (text === '') return;
-    if (!this.sse) {
-      this.body += text;
-      return;
-    }
-    for (const piece of this.sse.push(text)) this.append(piece.type, piece.data);
-  }
-
-  private onEnd(): void {
-    if (this.status === 0) this.onHead(this.res.statusCode, undefined);
-    if (this.sse) {
-      const rest = this.sse.rest();
-      if (rest) this.append(rest.type, rest.data);
-    } else {
-      this.append(BODY_TYPE, this.body);
-    }
-  }
-
-  private append(type: string, raw: string): void {
+  private append(type: string, raw: string, at: number): void {
     const id = this.recordingId;
     if (!id) return;
     const data = this.redactor.text(raw);
-    const offsetMs = performance.now() - this.info.startedAt;
+    const offsetMs = at - this.info.startedAt;
     if (this.responseId === null && this.status < 400) {
       const found = RESPONSE_ID.exec(data)?.[1];
       if (found) {
@@ -382,22 +310,22 @@ class RunCapture {
     this.recorder.internals.store.appendEvent(id, event);
   }
 
-  private finish(): void {
+  private finish(aborted: boolean, httpStatus: number): void {
     const id = this.recordingId;
     if (!id) return;
     const { store } = this.recorder.internals;
     const durationMs = performance.now() - this.info.startedAt;
-    const aborted = !this.res.writableFinished;
     const events = this.terminal ? [this.terminal] : [];
     const response = finalResponse({ events });
     const summary = responseSummary(response);
-    let status = aborted ? 'aborted' : this.status >= 400 || this.sawError ? 'error' : 'completed';
+    const statusSeen = this.status || (aborted ? 0 : httpStatus);
+    let status = aborted ? 'aborted' : statusSeen >= 400 || this.sawError ? 'error' : 'completed';
     if (!aborted && typeof response?.status === 'string') status = response.status;
     try {
       store.finishRecording(id, {
         status,
         durationMs,
-        httpStatus: this.status || null,
+        httpStatus: statusSeen || null,
         responseHeaders: this.headers,
         responseId: this.responseId,
         toolsUsed: summary.toolsUsed,
@@ -411,14 +339,13 @@ class RunCapture {
 }
 
 /** A WebSocket `response.create` being recorded (Recorder.webSocketTurn). */
-export class WebSocketTurnRecording {
+export class WebSocketTurnRecording implements ExchangeObserver {
   private readonly recordingId: string;
   private readonly sessionId: string;
   private readonly redactor: Redactor;
   private seq = 0;
   private responseId: string | null = null;
   private terminal: RunEvent | null = null;
-  private failed = false;
 
   constructor(
     private readonly recorder: Recorder,
@@ -455,34 +382,29 @@ export class WebSocketTurnRecording {
     });
   }
 
-  /** A frame sent to the client: its type and exact text. Never throws. */
-  frame(type: string, text: string): void {
-    if (this.failed) return;
-    try {
-      const data = this.redactor.text(text);
-      if (this.responseId === null && type !== 'error') {
-        const found = RESPONSE_ID.exec(data)?.[1];
-        if (found) {
-          this.responseId = found;
-          this.recorder.linkResponse(found, {
-            recordingId: this.recordingId,
-            sessionId: this.sessionId,
-            startedAt: this.info.startedAt,
-            owner: this.info.owner,
-          });
-        }
+  /** A frame sent to the client: its type and exact text. */
+  write(piece: WrittenPiece, at: number): void {
+    const data = this.redactor.text(piece.text);
+    if (this.responseId === null && piece.type !== 'error') {
+      const found = RESPONSE_ID.exec(data)?.[1];
+      if (found) {
+        this.responseId = found;
+        this.recorder.linkResponse(found, {
+          recordingId: this.recordingId,
+          sessionId: this.sessionId,
+          startedAt: this.info.startedAt,
+          owner: this.info.owner,
+        });
       }
-      const event: RunEvent = { seq: this.seq++, offsetMs: performance.now() - this.info.startedAt, type, data };
-      if (TERMINAL.test(type) || type === 'error') this.terminal = event;
-      this.recorder.internals.store.appendEvent(this.recordingId, event);
-    } catch (err) {
-      this.failed = true;
-      this.recorder.report(err, 'recording a WebSocket frame');
     }
+    const event: RunEvent = { seq: this.seq++, offsetMs: at - this.info.startedAt, type: piece.type, data };
+    if (TERMINAL.test(piece.type) || piece.type === 'error') this.terminal = event;
+    this.recorder.internals.store.appendEvent(this.recordingId, event);
   }
 
   /** The turn is over: `httpStatus` is the error frame's status, or 101 for a response. */
-  finish(httpStatus: number, aborted: boolean): void {
+  close(finished: boolean, httpStatus: number): void {
+    const aborted = !finished;
     try {
       const response = finalResponse({
         events: this.terminal && this.terminal.type !== 'error' ? [this.terminal] : [],

@@ -1,7 +1,8 @@
 /**
- * Cuts written SSE text into events, exactly as written: each piece ends with its blank line, so
- * concatenating the pieces gives back the bytes. Used on the gateway's own writes (recorder) and
- * on streams read from other servers (re-run). Isomorphic.
+ * Cuts SSE text into events, exactly as written: each piece ends with its blank line, so
+ * concatenating the pieces gives back the bytes. Used on streams read from other servers
+ * (re-run); the gateway's own writes reach the recorder already cut (exchange/observer.ts).
+ * Isomorphic.
  */
 import { COMMENT_TYPE, DONE_TYPE } from './format.js';
 

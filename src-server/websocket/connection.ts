@@ -24,6 +24,7 @@ import { inputAsItems } from '../engine/conversation.js';
 import { contained, detached } from '../engine/contain.js';
 import { randomHex } from '../engine/ids.js';
 import { startResponseRun } from '../engine/response-run.js';
+import { ExchangeTaps } from '../exchange/observer.js';
 import { reportTo, type Logger } from '../logging/logger.js';
 import { simulatorHeaders } from '../http/request-headers.js';
 import { toGatewayError } from '../http/respond.js';
@@ -200,16 +201,15 @@ export class ResponsesConnection {
     const { config, surface, state } = this.deps;
     const requestId = `${this.info.requestId}.${++this.turns}`;
     const log = this.info.log.child({ requestId });
-    const recording =
-      this.deps.recorder?.webSocketTurn(
-        this.info.req.headers,
-        { requestId, startedAt: message.at, method: 'GET', path: this.info.path, owner: this.info.principal.owner },
-        message.data,
-      ) ?? null;
-    const writer = new FrameWriter(this.ws, {
-      bufferMaxBytes: config.websocketBufferMaxBytes,
-      onFrame: recording ? (type, text) => recording.frame(type, text) : undefined,
-    });
+    // The turn's frames are observed as written (exchange/observer.ts): the recorder is one observer.
+    const taps = new ExchangeTaps(reportTo(log));
+    this.deps.recorder?.webSocketTurn(
+      taps,
+      this.info.req.headers,
+      { requestId, startedAt: message.at, method: 'GET', path: this.info.path, owner: this.info.principal.owner },
+      message.data,
+    );
+    const writer = new FrameWriter(this.ws, { bufferMaxBytes: config.websocketBufferMaxBytes, taps });
     let previous: string | null = null;
     let budget: Awaited<ReturnType<Surface['admitRequest']>>;
     try {
@@ -308,14 +308,14 @@ export class ResponsesConnection {
       budget?.budget.settle(final.usage?.total_tokens ?? 0);
       if (final.status === 'failed' || final.status === 'cancelled') this.evict(previous);
       else this.chain = { id: final.id, items: [...inputAsItems(runRequest.input), ...final.output] as Item[] };
-      recording?.finish(101, this.closing && final.status !== 'completed');
+      taps.close(!(this.closing && final.status !== 'completed'), 101);
     } catch (err) {
       const e = toGatewayError(err, log);
       this.deps.metrics?.error(e.code);
       log.info('websocket message refused', { code: e.code, status: e.status });
       this.evict(previous);
       this.sendError(e, writer);
-      recording?.finish(errorFrame(e).status, false);
+      taps.close(true, errorFrame(e).status);
     }
   }
 

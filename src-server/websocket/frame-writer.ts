@@ -13,15 +13,15 @@
  */
 import type { WebSocket } from 'ws';
 import type { WireEvent } from '../engine/contract.js';
+import { performance } from 'node:perf_hooks';
 import type { GatewayError } from '../protocol/errors.js';
-
-/** Sees every frame sent (its text and type) with the time since the turn's message arrived. */
-export type FrameTap = (type: string, text: string) => void;
+import type { ExchangeTaps } from '../exchange/observer.js';
 
 export interface FrameWriterOptions {
   /** `--responses-websocket-buffer-max-bytes`. */
   bufferMaxBytes: number;
-  onFrame?: FrameTap;
+  /** The turn's observers (the recorder): each frame as sent, its type and exact text. */
+  taps?: ExchangeTaps;
 }
 
 const TERMINAL_EVENT = /^response\.(completed|failed|incomplete)$/;
@@ -86,7 +86,8 @@ export class FrameWriter {
   private send(type: string, text: string): void {
     if (this.ws.readyState !== this.ws.OPEN) return;
     this.frames++;
-    this.options.onFrame?.(type, text);
+    const taps = this.options.taps;
+    if (taps?.active) taps.write({ type, text }, performance.now());
     this.ws.send(text, this.onSent);
   }
 

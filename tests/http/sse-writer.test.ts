@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import { createLogger } from '../../src-server/logging/logger.js';
 import { SSE_HEADERS, SseWriter, type SseWriterOptions } from '../../src-server/http/sse-writer.js';
+import { ResponseWriter } from '../../src-server/http/response-writer.js';
 
 interface Harness {
   server: Server;
@@ -56,6 +57,13 @@ function open(url: string): {
   return { response, body: () => text, ended, abort: () => req.destroy() };
 }
 
+/** The response writer a route would hand the SSE writer. */
+function writerOf(res: ServerResponse): ResponseWriter {
+  return new ResponseWriter(res, (err) => {
+    throw err;
+  });
+}
+
 function options(over: Partial<SseWriterOptions> = {}): SseWriterOptions {
   return {
     doneSentinel: false,
@@ -88,7 +96,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     const client = open(h.url);
     const res = await h.next;
     const writes = countWrites(res);
-    const writer = new SseWriter(res, options());
+    const writer = new SseWriter(writerOf(res), options());
     writer.write({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1' } });
     writer.write({ type: 'response.in_progress', sequence_number: 1 });
     writer.write({ type: 'response.completed', sequence_number: 2 });
@@ -109,7 +117,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     const client = open(h.url);
     const res = await h.next;
     const writes = countWrites(res);
-    const writer = new SseWriter(res, options({ bufferMaxBytes: 200 }));
+    const writer = new SseWriter(writerOf(res), options({ bufferMaxBytes: 200 }));
     for (let i = 0; i < 10; i++)
       writer.write({ type: 'response.output_text.delta', sequence_number: i, delta: 'x'.repeat(50) });
     // Each event is ~130 bytes: with a 200-byte buffer no write may hold two of them.
@@ -123,7 +131,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     const h = await harness();
     const client = open(h.url);
     const res = await h.next;
-    const writer = new SseWriter(res, options());
+    const writer = new SseWriter(writerOf(res), options());
     writer.write({ type: 'response.created', sequence_number: 0 });
     await until(() => client.body().includes('response.created'));
     writer.write({ type: 'response.in_progress', sequence_number: 1 });
@@ -140,7 +148,7 @@ describe('L5 [DONE] sentinel', { tags: ['L5'] }, () => {
   ])('doneSentinel=%s writes [DONE]: %s', async (done, expected) => {
     const h = await harness();
     const client = open(h.url);
-    const writer = new SseWriter(await h.next, options({ doneSentinel: done }));
+    const writer = new SseWriter(writerOf(await h.next), options({ doneSentinel: done }));
     writer.write({ type: 'response.completed', sequence_number: 0 });
     writer.end();
     const text = await client.ended;
@@ -153,7 +161,7 @@ describe('L4 keep-alive', { tags: ['L4'] }, () => {
   test('writes an SSE comment after the ping interval of silence, and stops after end', async () => {
     const h = await harness();
     const client = open(h.url);
-    const writer = new SseWriter(await h.next, options({ pingIntervalMs: 20 }));
+    const writer = new SseWriter(writerOf(await h.next), options({ pingIntervalMs: 20 }));
     await until(() => client.body().includes(': keep-alive\n\n'));
     writer.write({ type: 'response.completed', sequence_number: 0 });
     writer.end();
@@ -167,7 +175,7 @@ describe('E5 client disconnect', { tags: ['E5'] }, () => {
     const h = await harness();
     const client = open(h.url);
     let disconnects = 0;
-    const writer = new SseWriter(await h.next, options({ onDisconnect: () => disconnects++ }));
+    const writer = new SseWriter(writerOf(await h.next), options({ onDisconnect: () => disconnects++ }));
     writer.write({ type: 'response.created', sequence_number: 0 });
     await until(() => client.body().includes('response.created'));
     client.abort();
@@ -182,7 +190,7 @@ describe('E5 client disconnect', { tags: ['E5'] }, () => {
     const h = await harness();
     const client = open(h.url);
     let disconnects = 0;
-    const writer = new SseWriter(await h.next, options({ onDisconnect: () => disconnects++ }));
+    const writer = new SseWriter(writerOf(await h.next), options({ onDisconnect: () => disconnects++ }));
     writer.write({ type: 'response.completed', sequence_number: 0 });
     writer.end();
     await client.ended;
@@ -196,7 +204,7 @@ describe('E4 SSE event size limit', { tags: ['E4'] }, () => {
     const client = open(h.url);
     const lines: string[] = [];
     const writer = new SseWriter(
-      await h.next,
+      writerOf(await h.next),
       options({ eventMaxBytes: 150, logger: createLogger('warn', (l) => lines.push(l)) }),
     );
     writer.write({ type: 'response.output_text.delta', sequence_number: 0, delta: 'é'.repeat(60) });
