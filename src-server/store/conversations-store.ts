@@ -108,6 +108,39 @@ function toObject(row: ConversationRow): ConversationObject {
   };
 }
 
+/**
+ * One page of an OpenAI list from `rows`, fetched with one row more than `limit` (that extra row
+ * only says there is more).
+ */
+export function listPage<R, T>(
+  rows: readonly R[],
+  limit: number,
+  toItem: (row: R) => T,
+  idOf: (row: R) => string,
+): ConversationList<T> {
+  const page = rows.slice(0, limit);
+  return {
+    object: 'list',
+    data: page.map(toItem),
+    first_id: page.length > 0 ? idOf(page[0]) : null,
+    last_id: page.length > 0 ? idOf(page[page.length - 1]) : null,
+    has_more: rows.length > limit,
+  };
+}
+
+/** The items a conversation's responses added, grouped by response in the order of the rows. */
+export function byResponse(
+  rows: readonly { response_id: string; item_id: string }[],
+): { responseId: string; itemIds: string[] }[] {
+  const out = new Map<string, string[]>();
+  for (const row of rows) {
+    const ids = out.get(row.response_id) ?? [];
+    ids.push(row.item_id);
+    out.set(row.response_id, ids);
+  }
+  return [...out].map(([responseId, itemIds]) => ({ responseId, itemIds }));
+}
+
 /** Paging rules of every engine: a 400 naming `limit` or `order` when out of range. */
 export function checkPage(options: ConversationPage): { limit: number; order: 'asc' | 'desc' } {
   const limit = options.limit ?? 20;
@@ -161,14 +194,7 @@ export class ConversationsStore {
       throw errors.invalidValue('after', `No conversation with id '${after}' to list after.`);
     const stmt = order === 'asc' ? this.stmt.listAsc : this.stmt.listDesc;
     const rows = stmt.all({ owner: owner ?? null, after, limit: limit + 1 });
-    const page = rows.slice(0, limit).map(toObject);
-    return {
-      object: 'list',
-      data: page,
-      first_id: page[0]?.id ?? null,
-      last_id: page.at(-1)?.id ?? null,
-      has_more: rows.length > limit,
-    };
+    return listPage(rows, limit, toObject, (r) => r.id);
   }
 
   /** Replaces the metadata; null when the conversation is not there for this owner. */
@@ -230,14 +256,12 @@ export class ConversationsStore {
       cursor = found.position;
     }
     const rows = (order === 'asc' ? this.stmt.itemsAsc : this.stmt.itemsDesc).all(id, cursor, limit + 1);
-    const page = rows.slice(0, limit);
-    return {
-      object: 'list',
-      data: page.map((r) => JSON.parse(r.body) as unknown),
-      first_id: page[0]?.item_id ?? null,
-      last_id: page.at(-1)?.item_id ?? null,
-      has_more: rows.length > limit,
-    };
+    return listPage(
+      rows,
+      limit,
+      (r) => JSON.parse(r.body) as unknown,
+      (r) => r.item_id,
+    );
   }
 
   /** Every item, oldest first (what a response in the conversation sees before its own input). */
@@ -262,13 +286,7 @@ export class ConversationsStore {
   /** The responses that added items to the conversation, oldest first, with the ids of those items. */
   responses(id: string, owner?: OwnerFilter): { responseId: string; itemIds: string[] }[] | null {
     if (!this.get(id, owner)) return null;
-    const out = new Map<string, string[]>();
-    for (const row of this.stmt.responseItems.all(id)) {
-      const ids = out.get(row.response_id) ?? [];
-      ids.push(row.item_id);
-      out.set(row.response_id, ids);
-    }
-    return [...out].map(([responseId, itemIds]) => ({ responseId, itemIds }));
+    return byResponse(this.stmt.responseItems.all(id));
   }
 
   /**

@@ -164,31 +164,40 @@ describe('the real Codex CLI through the gateway (default flags, simulator)', { 
     return { code, signal, stdout, stderr };
   }
 
+  /**
+   * Codex runs the shell command the simulator asks for (it writes `marker` to a file), sends the
+   * output back through the gateway and prints the simulator's final answer quoting it; exit 0.
+   */
+  async function markerRun(marker: string, provider?: string): Promise<void> {
+    const dirs = await workspace();
+    const run = await runCodex(
+      {
+        model: 'sim-chat',
+        prompt: 'Write the marker file.',
+        ...(provider ? { provider } : {}),
+        headers: {
+          'x-simulator-tool': 'exec_command',
+          'x-simulator-tool-arguments': JSON.stringify({ cmd: `echo ${marker} > marker.txt && cat marker.txt` }),
+        },
+      },
+      dirs,
+    );
+    expect({ code: run.code, signal: run.signal, stderr: run.code === 0 ? '' : run.stderr }).toEqual({
+      code: 0,
+      signal: null,
+      stderr: '',
+    });
+    expect(await readFile(path.join(dirs.cwd, 'marker.txt'), 'utf8')).toBe(`${marker}\n`);
+    // The final answer is the simulator's, quoting the command output Codex sent back.
+    expect(run.stdout).toMatch(new RegExp(`Based on the tool results: exec_command returned [\\s\\S]*${marker}`));
+    expect(trap.connections()).toBe(0);
+  }
+
   test(
     'a model Codex does not know: Codex runs the shell command the model asks for and answers with its output',
     { timeout: 240_000 },
     async () => {
-      const dirs = await workspace();
-      const run = await runCodex(
-        {
-          model: 'sim-chat',
-          prompt: 'Write the marker file.',
-          headers: {
-            'x-simulator-tool': 'exec_command',
-            'x-simulator-tool-arguments': JSON.stringify({ cmd: 'echo codex-was-here > marker.txt && cat marker.txt' }),
-          },
-        },
-        dirs,
-      );
-      expect({ code: run.code, signal: run.signal, stderr: run.code === 0 ? '' : run.stderr }).toEqual({
-        code: 0,
-        signal: null,
-        stderr: '',
-      });
-      expect(await readFile(path.join(dirs.cwd, 'marker.txt'), 'utf8')).toBe('codex-was-here\n');
-      // The final answer is the simulator's, quoting the command output Codex sent back.
-      expect(run.stdout).toMatch(/Based on the tool results: exec_command returned [\s\S]*codex-was-here/);
-      expect(trap.connections()).toBe(0);
+      await markerRun('codex-was-here');
     },
   );
 
@@ -278,33 +287,11 @@ describe('the real Codex CLI through the gateway (default flags, simulator)', { 
       const httpCreates = (): Promise<number> =>
         counter(gateway.url, 'responses_gateway_http_requests_total', { method: 'POST', route: '/v1/responses' });
       const [socketBefore, httpBefore] = [await socketRuns(), await httpCreates()];
-      const dirs = await workspace();
-      const run = await runCodex(
-        {
-          model: 'sim-chat',
-          prompt: 'Write the marker file.',
-          provider: 'supports_websockets = true\n',
-          headers: {
-            'x-simulator-tool': 'exec_command',
-            'x-simulator-tool-arguments': JSON.stringify({
-              cmd: 'echo over-the-socket > marker.txt && cat marker.txt',
-            }),
-          },
-        },
-        dirs,
-      );
-      expect({ code: run.code, signal: run.signal, stderr: run.code === 0 ? '' : run.stderr }).toEqual({
-        code: 0,
-        signal: null,
-        stderr: '',
-      });
-      expect(await readFile(path.join(dirs.cwd, 'marker.txt'), 'utf8')).toBe('over-the-socket\n');
-      expect(run.stdout).toMatch(/Based on the tool results: exec_command returned [\s\S]*over-the-socket/);
+      await markerRun('over-the-socket', 'supports_websockets = true\n');
       // Codex's turns (its warm-up, the tool call, the answer after the tool output) ran on the
       // socket, continuing store:false responses by previous_response_id; none fell back to HTTP.
       expect((await socketRuns()) - socketBefore).toBeGreaterThanOrEqual(2);
       expect(await httpCreates()).toBe(httpBefore);
-      expect(trap.connections()).toBe(0);
     },
   );
 });

@@ -12,7 +12,9 @@ import { ANONYMOUS_OWNER } from '../../tenancy/owner.js';
 import type { ConversationStorage } from '../contract.js';
 import {
   asConversationItem,
+  byResponse,
   checkPage,
+  listPage,
   newConversationId,
   type ConversationList,
   type ConversationObject,
@@ -20,7 +22,7 @@ import {
   type StoredConversation,
 } from '../conversations-store.js';
 import type { OwnerFilter } from '../responses-store.js';
-import { asStoreError } from './errors.js';
+import { inTransaction, queryRows } from './pool.js';
 
 type Item = Record<string, unknown>;
 
@@ -60,32 +62,12 @@ export class PostgresConversations implements ConversationStorage {
     this.now = options.now ?? Date.now;
   }
 
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw asStoreError(err);
-    }
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw asStoreError(err);
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
-  private async query<R extends object>(sql: string, params: unknown[], client?: PoolClient): Promise<R[]> {
-    try {
-      return (await (client ?? this.pool).query<R>(sql, params)).rows;
-    } catch (err) {
-      throw asStoreError(err);
-    }
+  private query<R extends object>(sql: string, params: unknown[], client?: PoolClient): Promise<R[]> {
+    return queryRows<R>(client ?? this.pool, sql, params);
   }
 
   private async row(
@@ -143,14 +125,7 @@ export class PostgresConversations implements ConversationStorage {
        ORDER BY seq ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT ${limit + 1}`,
       params,
     );
-    const page = rows.slice(0, limit).map(toObject);
-    return {
-      object: 'list',
-      data: page,
-      first_id: page[0]?.id ?? null,
-      last_id: page.at(-1)?.id ?? null,
-      has_more: rows.length > limit,
-    };
+    return listPage(rows, limit, toObject, (r) => r.id);
   }
 
   updateMetadata(
@@ -235,14 +210,12 @@ export class PostgresConversations implements ConversationStorage {
        ORDER BY position ${order === 'asc' ? 'ASC' : 'DESC'} LIMIT $3`,
       [id, cursor, limit + 1],
     );
-    const page = rows.slice(0, limit);
-    return {
-      object: 'list',
-      data: page.map((r) => JSON.parse(r.body) as unknown),
-      first_id: page[0]?.item_id ?? null,
-      last_id: page.at(-1)?.item_id ?? null,
-      has_more: rows.length > limit,
-    };
+    return listPage(
+      rows,
+      limit,
+      (r) => JSON.parse(r.body) as unknown,
+      (r) => r.item_id,
+    );
   }
 
   async allItems(id: string, owner?: OwnerFilter): Promise<Item[] | null> {
@@ -281,13 +254,7 @@ export class PostgresConversations implements ConversationStorage {
        WHERE conversation_id = $1 AND response_id IS NOT NULL ORDER BY position`,
       [id],
     );
-    const out = new Map<string, string[]>();
-    for (const row of rows) {
-      const ids = out.get(row.response_id) ?? [];
-      ids.push(row.item_id);
-      out.set(row.response_id, ids);
-    }
-    return [...out].map(([responseId, itemIds]) => ({ responseId, itemIds }));
+    return byResponse(rows);
   }
 
   async findStoredItem(itemId: string, owner?: OwnerFilter): Promise<Item | null> {

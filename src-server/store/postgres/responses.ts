@@ -25,7 +25,7 @@ import {
   type SaveResult,
   type StoredResponse,
 } from '../responses-store.js';
-import { asStoreError } from './errors.js';
+import { inTransaction, queryRows } from './pool.js';
 
 export interface PostgresResponsesOptions {
   ttlSeconds?: number;
@@ -79,32 +79,12 @@ export class PostgresResponses implements ResponseStorage {
     this.now = options.now ?? Date.now;
   }
 
-  private async transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
-    let client: PoolClient;
-    try {
-      client = await this.pool.connect();
-    } catch (err) {
-      throw asStoreError(err);
-    }
-    try {
-      await client.query('BEGIN');
-      const result = await work(client);
-      await client.query('COMMIT');
-      return result;
-    } catch (err) {
-      await client.query('ROLLBACK').catch(() => undefined);
-      throw asStoreError(err);
-    } finally {
-      client.release();
-    }
+  private transaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    return inTransaction(this.pool, work);
   }
 
-  private async query<R extends object>(sql: string, params: unknown[]): Promise<R[]> {
-    try {
-      return (await this.pool.query<R>(sql, params)).rows;
-    } catch (err) {
-      throw asStoreError(err);
-    }
+  private query<R extends object>(sql: string, params: unknown[]): Promise<R[]> {
+    return queryRows<R>(this.pool, sql, params);
   }
 
   saveResponse(input: SaveResponseInput): Promise<SaveResult> {
