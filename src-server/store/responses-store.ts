@@ -130,6 +130,67 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 const bytesOf = (text: string | null): number => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
 
+/** What one save writes, computed the same way by every engine. */
+export interface SaveRows {
+  body: string;
+  metadata: string | null;
+  /** Input items as rows `[position, item id, JSON]`; undefined keeps the stored ones. */
+  itemRows?: [number, string, string][];
+  itemsBytes: number;
+  /** Bytes the response takes in the store (body, metadata and input items). */
+  bytes: number;
+  status: string;
+  /** A terminal status (not queued or in progress). */
+  terminal: boolean;
+  previousResponseId: string | null;
+}
+
+/**
+ * The rows of a save: input items get their ids (generated where missing), and a response over
+ * `maxBytes` on its own is a 429 `storage_quota_exceeded`. `storedItemsBytes` is the byte count of
+ * the stored input items of an existing row (null when there is none): a re-save without input
+ * items keeps them.
+ */
+export function rowsOfSave(input: SaveResponseInput, storedItemsBytes: number | null, maxBytes: number): SaveRows {
+  const { response } = input;
+  const body = JSON.stringify(response);
+  const metadata = input.metadata ? JSON.stringify(input.metadata) : null;
+  let itemsBytes = storedItemsBytes ?? 0;
+  let itemRows: [number, string, string][] | undefined;
+  if (input.inputItems || storedItemsBytes === null) {
+    itemsBytes = 0;
+    itemRows = (input.inputItems ?? []).map((item, position) => {
+      let stored = item;
+      let itemId = isRecord(item) && typeof item.id === 'string' && item.id ? item.id : '';
+      if (!itemId) {
+        itemId = generatedItemId(response.id, position, item);
+        if (isRecord(item)) stored = { id: itemId, ...item };
+      }
+      const json = JSON.stringify(stored);
+      itemsBytes += bytesOf(json);
+      return [position, itemId, json];
+    });
+  }
+  const bytes = bytesOf(body) + bytesOf(metadata) + itemsBytes;
+  if (maxBytes > 0 && bytes > maxBytes) {
+    throw errors.storeFull(
+      `Response '${response.id}' needs ${bytes} bytes of storage, more than the store's limit of ${maxBytes} bytes.`,
+    );
+  }
+  const status = response.status ?? 'completed';
+  const bodyPrevious = (response as ResponseJson).previous_response_id;
+  return {
+    body,
+    metadata,
+    ...(itemRows ? { itemRows } : {}),
+    itemsBytes,
+    bytes,
+    status,
+    terminal: !RUNNING_STATUSES.includes(status),
+    previousResponseId: input.previousResponseId ?? (typeof bodyPrevious === 'string' ? bodyPrevious : null),
+  };
+}
+
 export class ResponsesStore {
   private readonly ttlMs: number;
   private readonly maxItems: number;
@@ -174,33 +235,11 @@ export class ResponsesStore {
     const { response } = input;
     const now = this.now();
     const existing = this.stmt.meta.get(response.id);
-    const body = JSON.stringify(response);
-    const metadata = input.metadata ? JSON.stringify(input.metadata) : null;
-    let itemsBytes = existing?.items_bytes ?? 0;
-    let itemRows: [number, string, string][] | undefined;
-    if (input.inputItems || !existing) {
-      itemsBytes = 0;
-      itemRows = (input.inputItems ?? []).map((item, position) => {
-        let stored = item;
-        let itemId = isRecord(item) && typeof item.id === 'string' && item.id ? item.id : '';
-        if (!itemId) {
-          itemId = generatedItemId(response.id, position, item);
-          if (isRecord(item)) stored = { id: itemId, ...item };
-        }
-        const json = JSON.stringify(stored);
-        itemsBytes += bytesOf(json);
-        return [position, itemId, json];
-      });
-    }
-    const bytes = bytesOf(body) + bytesOf(metadata) + itemsBytes;
-    if (this.maxBytes > 0 && bytes > this.maxBytes) {
-      throw errors.storeFull(
-        `Response '${response.id}' needs ${bytes} bytes of storage, more than the store's limit of ${this.maxBytes} bytes.`,
-      );
-    }
-    const status = response.status ?? 'completed';
-    const terminal = !RUNNING_STATUSES.includes(status);
-    const bodyPrevious = (response as ResponseJson).previous_response_id;
+    const { body, metadata, itemsBytes, itemRows, bytes, status, terminal, previousResponseId } = rowsOfSave(
+      input,
+      existing ? existing.items_bytes : null,
+      this.maxBytes,
+    );
     this.stmt.upsert.run({
       id: response.id,
       status,
@@ -208,7 +247,7 @@ export class ResponsesStore {
       now,
       expires_at: terminal && this.ttlMs > 0 ? (existing?.expires_at ?? now + this.ttlMs) : null,
       request_id: input.requestId ?? null,
-      previous_response_id: input.previousResponseId ?? (typeof bodyPrevious === 'string' ? bodyPrevious : null),
+      previous_response_id: previousResponseId,
       metadata,
       body,
       items_bytes: itemsBytes,

@@ -12,9 +12,7 @@ import { errors } from '../../protocol/errors.js';
 import { ANONYMOUS_OWNER } from '../../tenancy/owner.js';
 import type { FinalSave, ResponseStorage } from '../contract.js';
 import {
-  RUNNING_STATUSES,
-  generatedItemId,
-  isRecord,
+  rowsOfSave,
   type ConversationResult,
   type InputItemList,
   type ListInputItemsOptions,
@@ -54,7 +52,6 @@ const QUOTA_LOCK = 0x71756f7461;
 const TOTALS_TTL_MS = 1000;
 const VISIBLE = '(expires_at IS NULL OR expires_at > $2)';
 const OWNED = '($3::text IS NULL OR owner = $3)';
-const bytesOf = (text: string | null): number => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
 
 const FAILED_BY_LEASE = {
   error: { code: 'server_error', message: 'The gateway instance running this response stopped before it finished.' },
@@ -100,33 +97,11 @@ export class PostgresResponses implements ResponseStorage {
         [response.id],
       )
     ).rows[0];
-    const body = JSON.stringify(response);
-    const metadata = input.metadata ? JSON.stringify(input.metadata) : null;
-    let itemsBytes = existing ? Number(existing.items_bytes) : 0;
-    let itemRows: [number, string, string][] | undefined;
-    if (input.inputItems || !existing) {
-      itemsBytes = 0;
-      itemRows = (input.inputItems ?? []).map((item, position) => {
-        let stored = item;
-        let itemId = isRecord(item) && typeof item.id === 'string' && item.id ? item.id : '';
-        if (!itemId) {
-          itemId = generatedItemId(response.id, position, item);
-          if (isRecord(item)) stored = { id: itemId, ...item };
-        }
-        const json = JSON.stringify(stored);
-        itemsBytes += bytesOf(json);
-        return [position, itemId, json];
-      });
-    }
-    const bytes = bytesOf(body) + bytesOf(metadata) + itemsBytes;
-    if (this.maxBytes > 0 && bytes > this.maxBytes) {
-      throw errors.storeFull(
-        `Response '${response.id}' needs ${bytes} bytes of storage, more than the store's limit of ${this.maxBytes} bytes.`,
-      );
-    }
-    const status = response.status ?? 'completed';
-    const terminal = !RUNNING_STATUSES.includes(status);
-    const bodyPrevious = (response as ResponseJson).previous_response_id;
+    const { body, metadata, itemsBytes, itemRows, bytes, status, terminal, previousResponseId } = rowsOfSave(
+      input,
+      existing ? Number(existing.items_bytes) : null,
+      this.maxBytes,
+    );
     const expiresAt =
       terminal && this.ttlMs > 0
         ? existing?.expires_at != null
@@ -149,7 +124,7 @@ export class PostgresResponses implements ResponseStorage {
         now,
         expiresAt,
         input.requestId ?? null,
-        input.previousResponseId ?? (typeof bodyPrevious === 'string' ? bodyPrevious : null),
+        previousResponseId,
         metadata,
         body,
         itemsBytes,
