@@ -3,20 +3,11 @@
  * from the composer (x-simulator-tool), and the run saying what the gateway did to the tools
  * (hosted tools omitted, a grammar not enforced). Chromium against web mode.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { hasChromium, sendTemplate, startHarness, waitForRunStatus, type Harness } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { hasChromium, sendTemplate, suiteHarness, waitForRunStatus } from './harness.js';
 
 describe.skipIf(!hasChromium)('console: client-executed tools', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => {
-    expect(h.pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = suiteHarness();
 
   test(
     'the simulator calls the custom apply_patch tool; the run flags the omitted hosted tool and the unenforced grammar',

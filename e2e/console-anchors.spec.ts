@@ -6,8 +6,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { hasChromium, sendTemplate, startHarness, typeRequest, waitForRunStatus, type Harness } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { hasChromium, sendTemplate, suiteHarness, typeRequest, waitForRunStatus } from './harness.js';
 
 /** The composer's text as shown (Monaco draws spaces as no-break spaces). */
 async function editorText(page: Page): Promise<string> {
@@ -15,16 +15,7 @@ async function editorText(page: Page): Promise<string> {
 }
 
 describe.skipIf(!hasChromium)('console: what users of the anchors expect', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => {
-    expect(h.pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = suiteHarness();
 
   test('a recorded run opens into the composer, is edited and sent again', { tags: ['U1', 'U6'] }, async () => {
     const page = await h.open();

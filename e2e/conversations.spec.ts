@@ -3,21 +3,12 @@
  * sections (added directly, added by an earlier response) and what `truncation: "auto"` dropped,
  * against a gateway whose simulator has a small context window.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { seedConversation, sendTruncatedRun } from './conversation-seed.js';
-import { hasChromium, startHarness, type Harness } from './harness.js';
+import { hasChromium, suiteHarness } from './harness.js';
 
 describe.skipIf(!hasChromium)('console: Conversations API and truncation', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(['--simulator-max-model-len', '400']);
-  });
-  afterEach(() => {
-    expect(h.pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = suiteHarness(['--simulator-max-model-len', '400']);
 
   test('the conversation view shows the conversation and what truncation dropped', { tags: ['X4', 'U2'] }, async () => {
     const conv = await seedConversation(h.gateway.url);

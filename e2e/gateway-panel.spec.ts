@@ -2,21 +2,11 @@
  * The Gateway panel end to end (issue 5): live log tail from /v1/console/logs, key metrics from
  * /metrics, and the active flags, all read from what /v1/capabilities advertises.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { hasChromium, sendTemplate, startHarness, waitForRunStatus, type Harness } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { hasChromium, sendTemplate, suiteHarness, waitForRunStatus } from './harness.js';
 
 describe.skipIf(!hasChromium)('Gateway panel (web mode, Chromium)', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(['--log-level', 'info']);
-  });
-  afterEach(() => {
-    const seen = h.pageErrors.splice(0);
-    expect(seen).toEqual([]);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = suiteHarness(['--log-level', 'info']);
 
   test('log tail shows new request lines, pause/clear work; metrics count the run; flags are listed', async () => {
     const page = await h.open();

@@ -3,6 +3,7 @@
  * started here on port 0). Nothing leaves 127.0.0.1.
  */
 import { existsSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import type { Gateway } from '../src-server/gateway.js';
 import { startWebMode } from '../src-main/launcher/web-mode.js';
@@ -27,6 +28,41 @@ export interface Harness {
   /** A page on the console, once the top bar shows the gateway's health (`health`, default ok). */
   open(options?: { theme?: 'dark' | 'light'; width?: number; height?: number; health?: 'ok' | 'down' }): Promise<Page>;
   close(): Promise<void>;
+}
+
+/**
+ * One harness for the describe block it is called in: started before its tests, closed after
+ * them, and a page error (or blocked external request) fails the test that caused it. The value
+ * stands for the harness once the block has started.
+ */
+export function suiteHarness(argv: string[] = []): Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness(argv);
+  });
+  afterEach(() => {
+    expect(started?.pageErrors.splice(0) ?? []).toEqual([]);
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
+  const current = (): Harness => {
+    if (!started) throw new Error('the harness starts in beforeAll: use it inside a test');
+    return started;
+  };
+  return {
+    get gateway() {
+      return current().gateway;
+    },
+    get browser() {
+      return current().browser;
+    },
+    get pageErrors() {
+      return current().pageErrors;
+    },
+    open: (options) => current().open(options),
+    close: () => current().close(),
+  };
 }
 
 export async function startHarness(argv: string[] = []): Promise<Harness> {

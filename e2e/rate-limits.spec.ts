@@ -2,23 +2,14 @@
  * Rate-limit gauges against a gateway started with a small request limit, so every answer carries
  * x-ratelimit-* headers and response.rate_limits.updated events, and the limit is reached quickly.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { hasChromium, sendTemplate, startHarness, waitForRunStatus, type Harness } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { hasChromium, sendTemplate, suiteHarness, waitForRunStatus } from './harness.js';
 
 /** Requests per minute: the bucket refills one request every 15 s, far slower than this spec. */
 const LIMIT = 4;
 
 describe.skipIf(!hasChromium)('rate limits e2e (H5)', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(['--rate-limit-requests-per-minute', String(LIMIT)]);
-  });
-  afterEach(() => {
-    expect(h.pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = suiteHarness(['--rate-limit-requests-per-minute', String(LIMIT)]);
 
   test(
     'rate-limit gauges change after a request, from headers and events; a 429 counts down',
@@ -51,16 +42,7 @@ describe.skipIf(!hasChromium)('rate limits e2e (H5)', () => {
 });
 
 describe.skipIf(!hasChromium)('rate limits: live countdowns, holding Send, the 429 said as it is (H5, M3)', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness(['--rate-limit-requests-per-minute', '2']);
-  });
-  afterEach(() => {
-    expect(h.pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = suiteHarness(['--rate-limit-requests-per-minute', '2']);
 
   test(
     '"resets in" counts down; after the 429 Send is held with its countdown',
@@ -96,16 +78,7 @@ describe.skipIf(!hasChromium)('rate limits: live countdowns, holding Send, the 4
 });
 
 describe.skipIf(!hasChromium)('rate limits: a simulated 429 and limits set from the console (H5, M3)', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => {
-    expect(h.pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = suiteHarness();
 
   test(
     'a simulated 429 says it was injected and when to retry, never a green "retry now" over no data',

@@ -4,8 +4,8 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
-import { hasChromium, sendTemplate, startHarness, waitForRunStatus, type Harness } from './harness.js';
+import { describe, expect, test } from 'vitest';
+import { hasChromium, sendTemplate, suiteHarness, waitForRunStatus } from './harness.js';
 
 async function openLibrary(page: Page, atLeast: number): Promise<void> {
   await page.getByTestId('side-library').click();
@@ -15,17 +15,7 @@ async function openLibrary(page: Page, atLeast: number): Promise<void> {
 const count = async (page: Page) => Number(await page.getByTestId('event-table').getAttribute('data-count'));
 
 describe.skipIf(!hasChromium)('sessions library e2e (web mode records every run)', () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await startHarness();
-  });
-  afterEach(() => {
-    expect(h.pageErrors.splice(0)).toEqual([]);
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = suiteHarness();
 
   test('record a run, open it from the library, replay it with pause and step', async () => {
     const page = await h.open();
