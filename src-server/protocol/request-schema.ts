@@ -123,6 +123,12 @@ const MESSAGE = object(
   { description: 'A message from the user, the developer/system, or an earlier assistant turn.' },
 );
 
+const TOOL_OUTPUT: Schema = {
+  type: ['string', 'array'],
+  description: 'The output: a string, or text / image / file parts.',
+  items: { $ref: '#/$defs/ToolOutputPart' },
+};
+
 const FUNCTION_CALL = typed(
   'function_call',
   'A function call the model made in an earlier turn.',
@@ -145,11 +151,7 @@ const FUNCTION_CALL_OUTPUT = typed(
   {
     id: NULLABLE_STRING,
     call_id: { type: 'string', description: 'The call_id of the function_call this answers.' },
-    output: {
-      type: ['string', 'array'],
-      description: 'The output: a string, or text / image / file parts.',
-      items: { $ref: '#/$defs/ToolOutputPart' },
-    },
+    output: TOOL_OUTPUT,
     status: STATUS,
     caller: CALLER,
     name: NULLABLE_STRING,
@@ -176,12 +178,6 @@ const REASONING = typed(
   },
   ['summary'],
 );
-
-const TOOL_OUTPUT: Schema = {
-  type: ['string', 'array'],
-  description: 'The output: a string, or text / image / file parts.',
-  items: { $ref: '#/$defs/ToolOutputPart' },
-};
 
 const CUSTOM_TOOL_CALL = typed(
   'custom_tool_call',
