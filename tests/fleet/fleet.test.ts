@@ -4,15 +4,13 @@
  * instances on purpose (a stream held by one, requests sent to the others); one instance is
  * killed with SIGKILL in the middle of a stream.
  */
-import { Agent, tool } from '@openai/agents';
 import OpenAI from 'openai';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { z } from 'zod';
 import { createTestDatabase, redisUrl, testKeyPrefix, type TestDatabase } from '../support/services.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { startBalancer, type Balancer } from '../support/haproxy.js';
-import { agentsRunner } from '../support/fixtures.js';
+import { agentsRunner, weatherAgent } from '../support/fixtures.js';
 import { SseReader, type StreamEvent } from '../state/sse-reader.js';
 
 const KEY = '42'.repeat(32);
@@ -195,23 +193,7 @@ describe('X8 three instances behind HAProxy on PostgreSQL and Redis', { tags: ['
 
   test('the Agents SDK runs a tool-using agent through the balancer (stream and not)', async () => {
     const runner = agentsRunner(`${fleet.balancer.url}/v1`);
-    const calls: string[] = [];
-    const agent = new Agent({
-      name: 'Weather',
-      instructions: 'Answer with the weather tool.',
-      model: 'sim-chat',
-      tools: [
-        tool({
-          name: 'get_weather',
-          description: 'Current weather for a city.',
-          parameters: z.object({ city: z.string() }),
-          execute: async ({ city }) => {
-            calls.push(city);
-            return `Sunny, 21 C in ${city}`;
-          },
-        }),
-      ],
-    });
+    const { agent, cities: calls } = weatherAgent();
     const plain = await runner.run(agent, 'What is the weather in Paris? Use get_weather.');
     expect(plain.finalOutput).toContain('Sunny, 21 C');
     const streamed = await runner.run(agent, 'What is the weather in Oslo? Use get_weather.', { stream: true });

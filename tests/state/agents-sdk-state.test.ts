@@ -1,8 +1,7 @@
-import { Agent, type Runner, tool } from '@openai/agents';
+import type { Runner } from '@openai/agents';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { z } from 'zod';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
-import { agentsRunner } from '../support/fixtures.js';
+import { agentsRunner, weatherAgent } from '../support/fixtures.js';
 
 describe('M6 Agents SDK with server-managed state (previousResponseId)', { tags: ['M6'] }, () => {
   let h: GatewayHarness;
@@ -17,22 +16,7 @@ describe('M6 Agents SDK with server-managed state (previousResponseId)', { tags:
   });
 
   test('a tool run chained by previous_response_id, then a follow-up run from its last response', async () => {
-    const cities: string[] = [];
-    const getWeather = tool({
-      name: 'get_weather',
-      description: 'Current weather for a city.',
-      parameters: z.object({ city: z.string() }),
-      execute: async ({ city }) => {
-        cities.push(city);
-        return `Sunny, 21 C in ${city}`;
-      },
-    });
-    const agent = new Agent({
-      name: 'Weather',
-      instructions: 'Use the weather tool.',
-      model: 'sim-chat',
-      tools: [getWeather],
-    });
+    const { agent, cities } = weatherAgent('Use the weather tool.');
     const seed = await runner.run(agent, 'Hello there');
     expect(seed.lastResponseId).toMatch(/^resp_/);
     // With previousResponseId the SDK sends only new items; the gateway rebuilds the rest from the store.

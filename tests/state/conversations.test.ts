@@ -3,12 +3,10 @@
  * `conversationId`, `conversation` on create (its items first, its input and output appended when
  * the response completes), item references, owners (X6) and bad input on every route.
  */
-import { Agent, tool } from '@openai/agents';
 import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { z } from 'zod';
 import type { SimulatorServer } from '../../src-server/backends/simulator/index.js';
-import { agentsRunner, weatherTool } from '../support/fixtures.js';
+import { agentsRunner, weatherAgent, weatherTool } from '../support/fixtures.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 
 const A = 'sk-conv-a-0123456789';
@@ -292,22 +290,7 @@ describe('X4 Agents SDK conversationId', { tags: ['X4'] }, () => {
     const sdk = new OpenAI({ baseURL: h.baseURL, apiKey: A, maxRetries: 0 });
     const keyed = agentsRunner(h.baseURL, sdk);
     const conv = await sdk.conversations.create();
-    const cities: string[] = [];
-    const getWeather = tool({
-      name: 'get_weather',
-      description: 'Current weather for a city.',
-      parameters: z.object({ city: z.string() }),
-      execute: async ({ city }) => {
-        cities.push(city);
-        return `Sunny, 21 C in ${city}`;
-      },
-    });
-    const agent = new Agent({
-      name: 'Weather',
-      instructions: 'Use the weather tool.',
-      model: 'sim-chat',
-      tools: [getWeather],
-    });
+    const { agent, cities } = weatherAgent('Use the weather tool.');
     const first = await keyed.run(agent, 'What is the weather? Use get_weather.', { conversationId: conv.id });
     expect(cities.length).toBeGreaterThan(0);
     expect(first.finalOutput).toContain('Sunny, 21 C');
