@@ -8,12 +8,11 @@ import type { GatewayConfig } from '../config/flags.js';
 import type { ResponseRun, RunOptions } from '../engine/contract.js';
 import { startResponseRun } from '../engine/response-run.js';
 import { assertSupported } from '../protocol/capabilities.js';
-import { doneSentinel } from '../protocol/events.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
 import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { dialectFor, extensionsFor, simulatorHeaders } from './request-headers.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
-import { SSE_HEADERS, SseWriter, streamBackpressure } from './sse-writer.js';
+import { SSE_HEADERS, SseWriter, sseOptionsFrom, streamBackpressure } from './sse-writer.js';
 import type { StreamBudget } from './stream-budget.js';
 import { resolveServiceTier } from '../protocol/service-tier.js';
 import { applyAzureBody } from './azure.js';
@@ -187,13 +186,9 @@ async function streamRun(
   const { config } = deps;
   ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
   const writer = new SseWriter(ctx.out, {
-    doneSentinel: doneSentinel(dialect, config.streamDoneSentinel),
-    bufferMaxBytes: config.streamBufferMaxBytes,
-    eventMaxBytes: config.sseEventMaxBytes,
-    pingIntervalMs: config.pingIntervalSeconds * 1000,
+    ...sseOptionsFrom(config, dialect, ctx.log),
     // L4: with extensions the keep-alive is a response.ping event, else an SSE comment.
     onIdle: () => run.ping?.() ?? false,
-    logger: ctx.log,
     onDisconnect: () => {
       ctx.log.info('client disconnected', { events: writer.events });
       controller.abort();

@@ -16,7 +16,8 @@
 import type { ServerResponse } from 'node:http';
 import type { WrittenPiece } from '../exchange/observer.js';
 import type { GatewayConfig } from '../config/flags.js';
-import type { ClientFlow, WireEvent } from '../engine/contract.js';
+import type { ClientFlow, Dialect, WireEvent } from '../engine/contract.js';
+import { doneSentinel } from '../protocol/events.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { StreamBudget } from './stream-budget.js';
@@ -65,6 +66,24 @@ export interface SseWriterOptions {
   onDisconnect: () => void;
   /** Waiting for slow clients and bounding what they leave unsent (E8); absent: neither. */
   backpressure?: SseBackpressure;
+}
+
+/** What every SSE answer takes from the flags and the dialect; callers add their own hooks. */
+export function sseOptionsFrom(
+  config: Pick<
+    GatewayConfig,
+    'streamDoneSentinel' | 'streamBufferMaxBytes' | 'sseEventMaxBytes' | 'pingIntervalSeconds'
+  >,
+  dialect: Dialect,
+  logger: Logger,
+): Pick<SseWriterOptions, 'doneSentinel' | 'bufferMaxBytes' | 'eventMaxBytes' | 'pingIntervalMs' | 'logger'> {
+  return {
+    doneSentinel: doneSentinel(dialect, config.streamDoneSentinel),
+    bufferMaxBytes: config.streamBufferMaxBytes,
+    eventMaxBytes: config.sseEventMaxBytes,
+    pingIntervalMs: config.pingIntervalSeconds * 1000,
+    logger,
+  };
 }
 
 export const SSE_HEADERS: Readonly<Record<string, string>> = {

@@ -11,7 +11,6 @@ import { bufferedAfter, onNewEvents } from '../engine/background-runs.js';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import { ENCRYPTED_REASONING, prepareConversation } from '../engine/conversation.js';
 import { toModelRequest } from '../engine/translate-request.js';
-import { doneSentinel } from '../protocol/events.js';
 import { errors, streamErrorFields, type GatewayError } from '../protocol/errors.js';
 import { applyHostedToolsPolicy, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
@@ -19,7 +18,7 @@ import type { StateService } from '../sessions/state.js';
 import { readJsonBody } from './body.js';
 import { dialectFor } from './request-headers.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
-import { SSE_HEADERS, SseWriter, streamBackpressure } from './sse-writer.js';
+import { SSE_HEADERS, SseWriter, sseOptionsFrom, streamBackpressure } from './sse-writer.js';
 import type { StreamBudget } from './stream-budget.js';
 import { assertLoopbackClient } from './loopback.js';
 import { ownerScope } from '../tenancy/owner.js';
@@ -123,11 +122,7 @@ async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: strin
   };
   // A follower that leaves only stops following: the background response keeps running (E5).
   const w = new SseWriter(ctx.out, {
-    doneSentinel: doneSentinel(dialect, deps.config.streamDoneSentinel),
-    bufferMaxBytes: deps.config.streamBufferMaxBytes,
-    eventMaxBytes: deps.config.sseEventMaxBytes,
-    pingIntervalMs: deps.config.pingIntervalSeconds * 1000,
-    logger: ctx.log,
+    ...sseOptionsFrom(deps.config, dialect, ctx.log),
     onDisconnect: () => wake(),
     backpressure: streamBackpressure(deps.config, deps.streamBudget, stop),
   });
@@ -325,20 +320,22 @@ async function relayedStream(
   const conn = cluster.follower();
   conn.on('error', () => undefined);
   let gone = false;
+  let overflowed = false;
+  let after = startingAfter;
   ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
   const w = new SseWriter(ctx.out, {
-    doneSentinel: doneSentinel(dialect, deps.config.streamDoneSentinel),
-    bufferMaxBytes: deps.config.streamBufferMaxBytes,
-    eventMaxBytes: deps.config.sseEventMaxBytes,
-    pingIntervalMs: deps.config.pingIntervalSeconds * 1000,
-    logger: ctx.log,
+    ...sseOptionsFrom(deps.config, dialect, ctx.log),
     onDisconnect: () => {
       gone = true;
       conn.disconnect();
     },
+    // E8, as for a local follower: the next block is read from Redis at the client's pace.
+    backpressure: streamBackpressure(deps.config, deps.streamBudget, (error) => {
+      overflowed = true;
+      w.write({ type: 'error', sequence_number: after + 1, ...streamErrorFields(error) });
+    }),
   });
   try {
-    let after = startingAfter;
     for (;;) {
       if (gone) return;
       const { events, ended } = await cluster.readRelayed(conn, id, after, RELAY_BLOCK_MS);
@@ -346,7 +343,9 @@ async function relayedStream(
         w.write(event);
         after = event.sequence_number;
       }
-      if (ended) break;
+      if (ended || overflowed) break;
+      const waiting = w.whenWritable();
+      if (waiting) await waiting;
       if (events.length === 0) {
         const stored = await deps.state.store.responses.getResponse<ResponseObject>(id);
         if (stored && RUNNING.has(stored.response.status ?? '')) continue;
