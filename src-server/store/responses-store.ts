@@ -130,6 +130,28 @@ export function isRecord(value: unknown): value is Record<string, unknown> {
 
 const bytesOf = (text: string | null): number => (text === null ? 0 : Buffer.byteLength(text, 'utf8'));
 
+/** A stored row as callers see it; every engine reads the same columns (PostgreSQL bigints as strings). */
+export function storedResponseOf<T extends ResponseLike>(row: {
+  body: string;
+  owner: string;
+  request_id: string | null;
+  previous_response_id: string | null;
+  metadata: string | null;
+  stored_at: number | string;
+  expires_at: number | string | null;
+}): StoredResponse<T> {
+  return {
+    // The body was written from a T by saveResponse; JSON keeps its shape.
+    response: JSON.parse(row.body) as T,
+    owner: row.owner,
+    requestId: row.request_id,
+    previousResponseId: row.previous_response_id,
+    metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
+    storedAt: Number(row.stored_at),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+  };
+}
+
 /** What one save writes, computed the same way by every engine. */
 export interface SaveRows {
   body: string;
@@ -287,17 +309,7 @@ export class ResponsesStore {
 
   getResponse<T extends ResponseLike = ResponseJson>(id: string, owner?: OwnerFilter): StoredResponse<T> | null {
     const row = this.stmt.get.get({ id, now: this.now(), owner: owner ?? null });
-    if (!row) return null;
-    return {
-      // The body was written from a T by saveResponse; JSON keeps its shape.
-      response: JSON.parse(row.body) as T,
-      owner: row.owner,
-      requestId: row.request_id,
-      previousResponseId: row.previous_response_id,
-      metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
-      storedAt: row.stored_at,
-      expiresAt: row.expires_at,
-    };
+    return row ? storedResponseOf<T>(row) : null;
   }
 
   has(id: string, owner?: OwnerFilter): boolean {

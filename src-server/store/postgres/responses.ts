@@ -13,6 +13,7 @@ import { ANONYMOUS_OWNER } from '../../tenancy/owner.js';
 import type { FinalSave, ResponseStorage } from '../contract.js';
 import {
   rowsOfSave,
+  storedResponseOf,
   type ConversationResult,
   type InputItemList,
   type ListInputItemsOptions,
@@ -240,16 +241,7 @@ export class PostgresResponses implements ResponseStorage {
       [id, this.now(), owner ?? null],
     );
     const row = rows[0];
-    if (!row) return null;
-    return {
-      response: JSON.parse(row.body) as T,
-      owner: row.owner,
-      requestId: row.request_id,
-      previousResponseId: row.previous_response_id,
-      metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
-      storedAt: Number(row.stored_at),
-      expiresAt: row.expires_at === null ? null : Number(row.expires_at),
-    };
+    return row ? storedResponseOf<T>(row) : null;
   }
 
   async has(id: string, owner?: OwnerFilter): Promise<boolean> {
@@ -279,14 +271,24 @@ export class PostgresResponses implements ResponseStorage {
       );
       const row = rows[0];
       if (!row) return false;
-      await this.saveIn(client, {
-        response: { ...(JSON.parse(row.body) as ResponseJson), ...patch, status },
-        requestId: row.request_id,
-        previousResponseId: row.previous_response_id,
-        metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
-        owner: row.owner,
-      });
+      await this.resave(client, row, { ...patch, status });
       return true;
+    });
+  }
+
+  /** Saves a stored row again with `patch` applied to its body; owner, ids and metadata stay. */
+  private async resave(
+    client: PoolClient,
+    row: Pick<Row, 'body' | 'owner' | 'request_id' | 'previous_response_id' | 'metadata'>,
+    patch: Record<string, unknown>,
+  ): Promise<void> {
+    const stored = storedResponseOf<ResponseJson>({ ...row, stored_at: 0, expires_at: null });
+    await this.saveIn(client, {
+      response: { ...stored.response, ...patch },
+      requestId: stored.requestId,
+      previousResponseId: stored.previousResponseId,
+      metadata: stored.metadata,
+      owner: stored.owner,
     });
   }
 
@@ -410,13 +412,7 @@ export class PostgresResponses implements ResponseStorage {
         );
         const row = rows[0];
         if (!row) return false;
-        await this.saveIn(client, {
-          response: { ...(JSON.parse(row.body) as ResponseJson), ...FAILED_BY_LEASE, status: 'failed' },
-          requestId: row.request_id,
-          previousResponseId: row.previous_response_id,
-          metadata: row.metadata === null ? null : (JSON.parse(row.metadata) as Record<string, unknown>),
-          owner: row.owner,
-        });
+        await this.resave(client, row, { ...FAILED_BY_LEASE, status: 'failed' });
         return true;
       });
       if (done) failed.push(id);
