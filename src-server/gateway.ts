@@ -22,7 +22,6 @@ import { LogTail, tailLogger } from './observability/log-tail.js';
 import { precompileRequestValidator } from './protocol/validate-request.js';
 import type { RerunTargetResolver } from './recording/rerun.js';
 import { attachWebSocketTransport } from './websocket/upgrade.js';
-import { ContextWindows } from './engine/truncation.js';
 
 export type { Logger } from './logging/logger.js';
 
@@ -110,7 +109,7 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
     onStoreError: (err) => logger.error('recording store background task failed', { err }),
   });
   let url = '';
-  const { server, active, routes, surface, metrics } = createHttpApp({
+  const { server, active, routes, surface, metrics, windows } = createHttpApp({
     config,
     backend,
     logger,
@@ -134,8 +133,7 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
       state,
       metrics,
       recorder: recording?.recorder ?? null,
-      // Its own cache of the models' windows (one /v1/models call), as the HTTP routes keep theirs.
-      windows: new ContextWindows(backend),
+      windows,
     },
     logger,
   );

@@ -75,6 +75,8 @@ export interface HttpApp {
   routes: readonly RouteInfo[];
   /** Host, origin, auth, rate-limit rules: the WebSocket transport's upgrade applies the same ones. */
   surface: Surface;
+  /** The backend models' context windows (`truncation`), shared with the WebSocket transport. */
+  windows: ContextWindows;
 }
 
 export interface RouteInfo {
@@ -306,5 +308,5 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // moment fails with "socket hang up". The header and request timeouts (connections.ts) start at
   // a request's first byte, so they never cut an idle keep-alive connection.
   server.keepAliveTimeout = 65_000;
-  return { server, active, metrics, routes, surface };
+  return { server, active, metrics, routes, surface, windows };
 }
