@@ -6,7 +6,7 @@
 import type { GatewayConfig } from '../config/flags.js';
 import type { BackendAdapter } from './contract.js';
 import { createOpenAIChatAdapter } from './openai-chat/index.js';
-import { createSimulatorBackend } from './simulator/index.js';
+import { createSimulatorBackend } from './vllm/simulated.js';
 import { createVllmAdapter } from './vllm/index.js';
 import { createVllmResponsesAdapter } from './vllm-responses/index.js';
 
@@ -46,8 +46,9 @@ export async function createBackend(config: BackendConfig): Promise<BackendAdapt
   }
 }
 
-export { ChatCompletionsAdapter, serverRoot, type ChatAdapterOptions } from './chat-completions/adapter.js';
+export { ChatCompletionsAdapter, serverRoot, type ChatAdapterOptions } from './http/adapter.js';
 export { createOpenAIChatAdapter } from './openai-chat/index.js';
 export { createVllmAdapter } from './vllm/index.js';
 export { createVllmResponsesAdapter } from './vllm-responses/index.js';
-export { createSimulatorBackend, SimulatorServer, type SimulatorBackend } from './simulator/index.js';
+export { createSimulatorBackend, type SimulatorBackend } from './vllm/simulated.js';
+export { SimulatorServer } from './simulator/index.js';

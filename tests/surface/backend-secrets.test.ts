@@ -6,7 +6,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import { SecretScrubber } from '../../src-server/backends/chat-completions/secret-scrub.js';
+import { SecretScrubber } from '../../src-server/backends/http/secret-scrub.js';
 import { postJson, readSse, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 
 const KEY = 'backend-key-5f3a9c1e77';

@@ -8,8 +8,8 @@
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { FinishReason, ModelPart, TokenLogprob } from '../contract.js';
-import { upstreamError } from './upstream-error.js';
-import { SecretScrubber } from './secret-scrub.js';
+import { upstreamError } from '../http/errors.js';
+import { SecretScrubber } from '../http/secret-scrub.js';
 
 /** Bearer-shaped strings are scrubbed even when no backend key is configured. */
 const NO_SECRETS = new SecretScrubber([]);

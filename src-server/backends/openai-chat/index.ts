@@ -1,5 +1,5 @@
 /** Any OpenAI-compatible Chat Completions server (standard parameters, no /tokenize). */
-import { ChatCompletionsAdapter, type ChatAdapterOptions } from '../chat-completions/adapter.js';
+import { ChatCompletionsAdapter, type ChatAdapterOptions } from '../http/adapter.js';
 import { buildOpenAIChatBody } from './request.js';
 
 export function createOpenAIChatAdapter(options: ChatAdapterOptions): ChatCompletionsAdapter {

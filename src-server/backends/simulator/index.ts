@@ -1,41 +1,8 @@
 /**
- * The `simulator` backend kind: the simulator server started in-process on 127.0.0.1:0 and the vLLM
- * adapter pointed at it, so the gateway exercises the same HTTP path as with a real vLLM.
+ * The offline vLLM: an HTTP server that answers like vLLM's OpenAI-compatible server (README.md).
+ * It is a server, not a backend adapter: the `simulator` backend kind is the vLLM adapter pointed
+ * at it (backends/vllm/simulated.ts), and `npm run simulator` runs it standalone.
  */
-import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
-import { createVllmAdapter } from '../vllm/index.js';
-import { SimulatorServer, type SimulatorOptions } from './server.js';
-
 export { SimulatorServer, SIMULATOR_MODELS, MAX_MODEL_LEN } from './server.js';
 export type { SimulatorOptions, SimulatorStats, SimulatorStream, DisconnectEvent } from './server.js';
 export { FAULTS, parseModelName, type Fault } from './options.js';
-
-export interface SimulatorBackend extends BackendAdapter {
-  /** The running server (stats, 'disconnect' events). */
-  readonly simulator: SimulatorServer;
-  close(): Promise<void>;
-}
-
-export interface SimulatorBackendOptions extends Omit<SimulatorOptions, 'host' | 'port'> {
-  timeoutSeconds: number;
-}
-
-export async function createSimulatorBackend(options: SimulatorBackendOptions): Promise<SimulatorBackend> {
-  const simulator = new SimulatorServer({ ...options, host: '127.0.0.1', port: 0 });
-  const url = await simulator.listen();
-  const adapter = createVllmAdapter({ baseUrl: url, timeoutSeconds: options.timeoutSeconds }, 'simulator');
-  return {
-    kind: 'simulator',
-    baseUrl: adapter.baseUrl,
-    simulator,
-    listModels: (signal?: AbortSignal): Promise<ModelInfo[]> => adapter.listModels(signal),
-    stream: (request: ModelRequest, streamOptions: StreamOptions): Promise<AsyncIterable<ModelPart>> =>
-      adapter.stream(request, streamOptions),
-    countTokens: (request: ModelRequest, signal?: AbortSignal): Promise<number> =>
-      adapter.countTokens!(request, signal),
-    close: async () => {
-      await adapter.close();
-      await simulator.close();
-    },
-  };
-}

@@ -5,7 +5,7 @@
  * dialects, extensions, the store, sessions and recordings are the gateway's own, as on the Chat
  * route. HTTP, timeouts, aborts and error mapping are the URL adapters' shared machinery.
  */
-import { ChatCompletionsAdapter, type ChatAdapterOptions } from '../chat-completions/adapter.js';
+import { ChatCompletionsAdapter, type ChatAdapterOptions } from '../http/adapter.js';
 import { buildVllmResponsesBody } from './request.js';
 import { ResponsesStreamDecoder } from './stream.js';
 

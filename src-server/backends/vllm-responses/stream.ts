@@ -26,9 +26,9 @@
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../contract.js';
-import type { PartDecoder } from '../chat-completions/part-stream.js';
-import { SecretScrubber } from '../chat-completions/secret-scrub.js';
-import { upstreamError } from '../chat-completions/upstream-error.js';
+import type { PartDecoder } from '../http/part-stream.js';
+import { SecretScrubber } from '../http/secret-scrub.js';
+import { upstreamError } from '../http/errors.js';
 
 const NO_SECRETS = new SecretScrubber([]);
 

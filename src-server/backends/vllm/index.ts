@@ -1,5 +1,5 @@
 /** The primary adapter: vLLM's OpenAI-compatible Chat Completions server, extensions included. */
-import { ChatCompletionsAdapter, type ChatAdapterOptions } from '../chat-completions/adapter.js';
+import { ChatCompletionsAdapter, type ChatAdapterOptions } from '../http/adapter.js';
 import { buildVllmBody } from './request.js';
 
 export function createVllmAdapter(options: ChatAdapterOptions, kind = 'vllm'): ChatCompletionsAdapter {

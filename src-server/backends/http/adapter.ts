@@ -10,11 +10,11 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
 import { ChatPartStream, type PartDecoder } from './part-stream.js';
-import { ChatStreamDecoder } from './stream.js';
-import { parseErrorBody, retryAfterFrom, upstreamError } from './upstream-error.js';
-import { describe, headerOf, UpstreamClient, type Exchange } from './upstream.js';
+import { ChatStreamDecoder } from '../chat-completions/stream.js';
+import { parseErrorBody, retryAfterFrom, upstreamError } from './errors.js';
+import { describe, headerOf, UpstreamClient, type Exchange } from './client.js';
 import { SecretScrubber } from './secret-scrub.js';
-import { baseChatBody } from './request.js';
+import { baseChatBody } from '../chat-completions/request.js';
 
 export interface ChatAdapterOptions {
   /** Base URL with or without `/v1`. */

@@ -13,7 +13,7 @@
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { ModelPart } from '../contract.js';
 import { SseDataDecoder } from './sse-data.js';
-import { describe, type Exchange } from './upstream.js';
+import { describe, type Exchange } from './client.js';
 
 /**
  * Turns the `data:` payloads of one streaming response into ModelParts. It never throws: failures
