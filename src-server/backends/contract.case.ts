@@ -71,7 +71,7 @@ const TIME: ModelTool = {
 const ajv = new Ajv({ strict: false });
 
 function user(text: string, extra: Partial<ModelRequest> = {}): ModelRequest {
-  return { model: 'sim-chat', messages: [{ role: 'user', content: text }], ...extra };
+  return { model: 'sim-chat', input: [{ type: 'message', role: 'user', content: text }], ...extra };
 }
 
 async function collect(
@@ -326,16 +326,10 @@ export function registerBackendContract(
       const parts = await collect(h.adapter, {
         model: 'sim-chat',
         tools: [WEATHER],
-        messages: [
-          { role: 'user', content: 'Weather in Oslo?' },
-          {
-            role: 'assistant',
-            content: null,
-            tool_calls: [
-              { id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Oslo"}' } },
-            ],
-          },
-          { role: 'tool', tool_call_id: 'call_1', content: '{"temperature":-3,"sky":"snow"}' },
+        input: [
+          { type: 'message', role: 'user', content: 'Weather in Oslo?' },
+          { type: 'function_call', callId: 'call_1', name: 'get_weather', arguments: '{"city":"Oslo"}' },
+          { type: 'function_call_output', callId: 'call_1', output: '{"temperature":-3,"sky":"snow"}' },
         ],
       });
       expect(textOf(parts)).toContain('get_weather returned {"temperature":-3,"sky":"snow"}');

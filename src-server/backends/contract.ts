@@ -2,32 +2,35 @@
  * The one shape every backend adapter has (vLLM Chat Completions, any OpenAI-compatible Chat
  * Completions server, the built-in simulator, later vLLM's native Responses).
  *
- * Adapters translate their wire format into neutral model parts; nothing downstream of an
- * adapter (the engine, the ResponseBuilder, the HTTP layer) ever sees a provider's format.
+ * The engine hands an adapter a neutral ModelRequest and gets neutral model parts back; the adapter
+ * alone knows its wire format, both ways. Nothing upstream of an adapter (the engine, the
+ * ResponseBuilder, the HTTP layer) ever sees a provider's format. README.md gives every adapter
+ * folder's shape.
  */
 import type { GatewayError } from '../protocol/errors.js';
 
-/** A chat message in the OpenAI Chat Completions shape, which every backend here speaks. */
-export type ChatContentPart =
-  { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
+/**
+ * Content of a message or a tool output. Images carry a URL (http(s) or data URL) and the detail
+ * the gateway's backends know (`original` arrives as `high`).
+ */
+export type ModelContentPart =
+  | { type: 'text'; text: string }
+  | { type: 'image'; url: string; detail?: 'auto' | 'low' | 'high' }
+  /** A refusal the model gave earlier (assistant messages sent back). */
+  | { type: 'refusal'; text: string };
 
-export type ChatMessage =
-  | { role: 'system' | 'developer'; content: string }
-  | { role: 'user'; content: string | ChatContentPart[] }
-  | {
-      role: 'assistant';
-      content: string | null;
-      /** Reasoning restored from history (vLLM accepts `reasoning` / `reasoning_content` on input). */
-      reasoning?: string;
-      tool_calls?: ChatToolCall[];
-    }
-  | { role: 'tool'; tool_call_id: string; content: string | ChatContentPart[] };
-
-export interface ChatToolCall {
-  id: string;
-  type: 'function';
-  function: { name: string; arguments: string };
-}
+/**
+ * One item of the conversation the model sees, in order, with the history already expanded by the
+ * engine (a `previous_response_id` chain, a conversation, a session's earlier turns). Client tools
+ * (custom, shell, apply_patch …) arrive as the function calls the model was offered.
+ */
+export type ModelInputItem =
+  | { type: 'message'; role: 'system' | 'developer' | 'user' | 'assistant'; content: string | ModelContentPart[] }
+  /** Reasoning the model produced in an earlier turn (its text, or its summary when that is all there is). */
+  | { type: 'reasoning'; text: string }
+  | { type: 'function_call'; callId: string; name: string; arguments: string }
+  /** The result of a call; sent even when its call is not in the input (stateless clients do that). */
+  | { type: 'function_call_output'; callId: string; output: string | ModelContentPart[] };
 
 export interface ModelTool {
   name: string;
@@ -44,10 +47,16 @@ export type ModelResponseFormat =
   | { type: 'json_object' }
   | { type: 'json_schema'; name: string; schema: Record<string, unknown>; strict?: boolean; description?: string };
 
-/** A backend-neutral generation request, produced by the engine from a Responses request. */
+/**
+ * A backend-neutral generation request, produced by the engine from a Responses request: what the
+ * model is asked, in the gateway's own types. Each adapter's request.ts turns it into its wire
+ * format (Chat Completions messages, vLLM's Responses input …).
+ */
 export interface ModelRequest {
   model: string;
-  messages: ChatMessage[];
+  /** The system prompt (`instructions`). */
+  instructions?: string;
+  input: ModelInputItem[];
   tools?: ModelTool[];
   toolChoice?: ModelToolChoice;
   parallelToolCalls?: boolean;
@@ -63,7 +72,7 @@ export interface ModelRequest {
   cacheSalt?: string;
   /** vLLM scheduling priority (lower runs first), from `service_tier`. */
   priority?: number;
-  /** End-user identifier forwarded as the chat `user` field. */
+  /** End-user identifier (`safety_identifier`, else `user`). */
   user?: string;
   /** Free-form headers to forward to the backend (e.g. simulator fault selection). */
   headers?: Record<string, string>;
@@ -113,7 +122,7 @@ export interface StreamOptions {
 }
 
 export interface BackendAdapter {
-  /** Adapter kind: `vllm`, `openai-chat`, `simulator`. */
+  /** Adapter kind: `vllm`, `openai-chat`, `vllm-responses`, `simulator`. */
   readonly kind: string;
   /** Base URL of the upstream server (for logs, health and the capability report). */
   readonly baseUrl: string;
@@ -123,7 +132,7 @@ export interface BackendAdapter {
    * GatewayError; errors after it arrive as an `error` part, after which the iterator ends.
    */
   stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>>;
-  /** Counts prompt tokens (vLLM `/tokenize`). */
+  /** Counts prompt tokens as the backend will see them (vLLM `/tokenize`, in the adapter's wire format). */
   countTokens?(request: ModelRequest, signal?: AbortSignal): Promise<number>;
   close?(): Promise<void>;
 }

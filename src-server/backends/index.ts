@@ -46,7 +46,7 @@ export async function createBackend(config: BackendConfig): Promise<BackendAdapt
   }
 }
 
-export { ChatCompletionsAdapter, serverRoot, type ChatAdapterOptions } from './http/adapter.js';
+export { HttpAdapter, serverRoot, type HttpAdapterOptions } from './http/adapter.js';
 export { createOpenAIChatAdapter } from './openai-chat/index.js';
 export { createVllmAdapter } from './vllm/index.js';
 export { createVllmResponsesAdapter } from './vllm-responses/index.js';

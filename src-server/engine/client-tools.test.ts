@@ -1,4 +1,5 @@
 import { describe, expect, test } from 'vitest';
+import { chatMessages } from '../backends/chat-completions/request.js';
 import type { ModelPart } from '../backends/contract.js';
 import { validateStream, type StreamEventLike } from '../protocol/stream-validator.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
@@ -71,7 +72,7 @@ describe('client tool catalog', { tags: ['X1'] }, () => {
         { type: 'function_call_output', call_id: 'c3', output: 'done' },
       ],
     } as unknown as CreateResponseRequest;
-    const messages = toModelRequest(request).messages;
+    const messages = chatMessages(toModelRequest(request));
     expect(messages).toEqual([
       {
         role: 'assistant',

@@ -1,5 +1,6 @@
 import { silentLogger } from '../logging/logger.js';
 import { describe, expect, test } from 'vitest';
+import { chatMessages, type ChatMessage } from '../backends/chat-completions/request.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../backends/contract.js';
 import { defaultConfig } from '../config/flags.js';
 import { errors, GatewayError } from '../protocol/errors.js';
@@ -15,7 +16,8 @@ import { startResponseRun } from './response-run.js';
 class ScriptedAdapter implements BackendAdapter {
   readonly kind = 'scripted';
   readonly baseUrl = 'http://127.0.0.1:0';
-  lastRequest: ModelRequest | undefined;
+  /** The last request as the Chat Completions adapter would send its conversation. */
+  lastRequest: (ModelRequest & { messages: ChatMessage[] }) | undefined;
   lastSignal: AbortSignal | undefined;
 
   constructor(
@@ -28,7 +30,7 @@ class ScriptedAdapter implements BackendAdapter {
   }
 
   stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
-    this.lastRequest = request;
+    this.lastRequest = { ...request, messages: chatMessages(request) };
     this.lastSignal = options.signal;
     if (this.behaviour.reject) return Promise.reject(this.behaviour.reject);
     return Promise.resolve(this.generate(options.signal));

@@ -1,6 +1,9 @@
 /**
- * Responses request → neutral ModelRequest (Chat Completions messages). Stateless: history comes
- * in as input items (a `previous_response_id` chain is expanded into items before this runs).
+ * Responses request → neutral ModelRequest (backends/contract.ts): the gateway's own items, checked
+ * (what no backend can take is a 400 naming its param), with client tools as the functions the
+ * model was offered. No wire format here: each backend adapter's request.ts makes its own body
+ * (Chat Completions messages, vLLM's Responses input). Stateless: history comes in as input items
+ * (a `previous_response_id` chain is expanded into items before this runs).
  */
 import type {
   ResponseFunctionCallOutputItemList,
@@ -10,9 +13,8 @@ import type {
   ResponseReasoningItem,
 } from 'openai/resources/responses/responses';
 import type {
-  ChatContentPart,
-  ChatMessage,
-  ChatToolCall,
+  ModelContentPart,
+  ModelInputItem,
   ModelRequest,
   ModelResponseFormat,
   ModelTool,
@@ -50,17 +52,17 @@ export function toModelRequest(request: CreateResponseRequest, options: Translat
   if (!model) throw errors.missingRequired('model');
 
   const catalog = options.catalog ?? new ToolCatalog(request.tools);
-  const messages: ChatMessage[] = [];
-  if (request.instructions) messages.push({ role: 'system', content: request.instructions });
+  const input: ModelInputItem[] = [];
   if (typeof request.input === 'string') {
-    messages.push({ role: 'user', content: request.input });
+    input.push({ type: 'message', role: 'user', content: request.input });
   } else if (Array.isArray(request.input)) {
-    appendItems(messages, request.input, catalog);
+    appendItems(input, request.input, catalog);
   } else if (request.input !== undefined && request.input !== null) {
     throw errors.invalidType('input', 'a string or an array of input items');
   }
 
-  const out: ModelRequest = { model, messages };
+  const out: ModelRequest = { model, input };
+  if (request.instructions) out.instructions = request.instructions;
   const { tools, toolChoice } = translateTools(request, catalog);
   if (tools) out.tools = tools;
   if (toolChoice) out.toolChoice = toolChoice;
@@ -100,21 +102,9 @@ const CALL_ITEMS: Record<string, ClientToolKind> = {
   apply_patch_call: 'apply_patch',
 };
 
-function appendItems(messages: ChatMessage[], items: ResponseInputItem[], catalog: ToolCatalog): void {
+function appendItems(input: ModelInputItem[], items: ResponseInputItem[], catalog: ToolCatalog): void {
   /** local_shell_call_output names its call by the call's item id: item id → call_id. */
   const callIdsByItemId = new Map<string, string>();
-  // Reasoning from history waits for the assistant message it belongs to.
-  let pendingReasoning: string | undefined;
-  const takeReasoning = (target: Extract<ChatMessage, { role: 'assistant' }>): void => {
-    if (pendingReasoning === undefined) return;
-    target.reasoning = target.reasoning ? target.reasoning + pendingReasoning : pendingReasoning;
-    pendingReasoning = undefined;
-  };
-  /** The assistant message of the current turn, if the last message is one (tool calls merge into it). */
-  const currentAssistant = (): Extract<ChatMessage, { role: 'assistant' }> | undefined => {
-    const last = messages[messages.length - 1];
-    return last && last.role === 'assistant' ? last : undefined;
-  };
 
   items.forEach((item, i) => {
     const param = `input[${i}]`;
@@ -126,16 +116,11 @@ function appendItems(messages: ChatMessage[], items: ResponseInputItem[], catalo
           content: string | ResponseInputMessageContentList | ResponseOutputMessage['content'];
         };
         if (msg.role === 'assistant') {
-          const target: Extract<ChatMessage, { role: 'assistant' }> = {
-            role: 'assistant',
-            content: assistantText(msg.content, param),
-          };
-          takeReasoning(target);
-          messages.push(target);
+          input.push({ type: 'message', role: 'assistant', content: assistantContent(msg.content, param) });
         } else if (msg.role === 'user') {
-          messages.push({ role: 'user', content: userContent(msg.content, param) });
+          input.push({ type: 'message', role: 'user', content: userContent(msg.content, param) });
         } else if (msg.role === 'system' || msg.role === 'developer') {
-          messages.push({ role: msg.role, content: plainText(msg.content, param) });
+          input.push({ type: 'message', role: msg.role, content: textContent(msg.content, param) });
         } else {
           throw errors.invalidValue(
             `${param}.role`,
@@ -156,27 +141,15 @@ function appendItems(messages: ChatMessage[], items: ResponseInputItem[], catalo
             ? catalog.modelNameOf(kind, String(call.name), call.namespace as string | undefined)
             : catalog.builtInName(kind);
         if (typeof call.id === 'string') callIdsByItemId.set(call.id, call.call_id);
-        const toolCall: ChatToolCall = {
-          id: call.call_id,
-          type: 'function',
-          function: { name, arguments: callArguments(call) },
-        };
-        let target = currentAssistant();
-        if (!target) {
-          target = { role: 'assistant', content: null };
-          messages.push(target);
-        }
-        takeReasoning(target);
-        (target.tool_calls ??= []).push(toolCall);
+        input.push({ type: 'function_call', callId: call.call_id, name, arguments: callArguments(call) });
         return;
       }
       case 'function_call_output': {
-        // Sent even when no function_call with this call_id precedes it: stateless clients do that.
         const output = item as { call_id: string; output: string | ResponseFunctionCallOutputItemList };
-        messages.push({
-          role: 'tool',
-          tool_call_id: output.call_id,
-          content: toolOutputContent(output.output, `${param}.output`),
+        input.push({
+          type: 'function_call_output',
+          callId: output.call_id,
+          output: toolOutputContent(output.output, `${param}.output`),
         });
         return;
       }
@@ -186,7 +159,7 @@ function appendItems(messages: ChatMessage[], items: ResponseInputItem[], catalo
       case 'apply_patch_call_output': {
         const output = item as unknown as Record<string, unknown>;
         let callId = String(output.call_id ?? '');
-        let content: string | ChatContentPart[];
+        let content: string | ModelContentPart[];
         if (type === 'local_shell_call_output') {
           const id = String(output.id);
           callId = callIdsByItemId.get(id) ?? (typeof output.call_id === 'string' ? output.call_id : id);
@@ -198,12 +171,12 @@ function appendItems(messages: ChatMessage[], items: ResponseInputItem[], catalo
         } else {
           content = toolOutputContent(output.output, `${param}.output`);
         }
-        messages.push({ role: 'tool', tool_call_id: callId, content });
+        input.push({ type: 'function_call_output', callId, output: content });
         return;
       }
       case 'reasoning': {
         const text = reasoningText(item as ResponseReasoningItem);
-        if (text) pendingReasoning = (pendingReasoning ?? '') + text;
+        if (text) input.push({ type: 'reasoning', text });
         return;
       }
       default:
@@ -233,7 +206,7 @@ function unsupportedPart(param: string, part: LoosePart): never {
   );
 }
 
-function imagePart(part: LoosePart, param: string): ChatContentPart {
+function imagePart(part: LoosePart, param: string): ModelContentPart {
   if (!part.image_url) {
     if (part.file_id)
       throw errors.unsupportedParameter(
@@ -242,49 +215,44 @@ function imagePart(part: LoosePart, param: string): ChatContentPart {
       );
     throw errors.missingRequired(`${param}.image_url`);
   }
-  // Chat Completions knows auto/low/high; 'original' is the closest to 'high'.
+  // The backends know auto/low/high; 'original' is the closest to 'high'.
   const detail = part.detail === 'low' || part.detail === 'auto' ? part.detail : part.detail ? 'high' : undefined;
-  return { type: 'image_url', image_url: detail ? { url: part.image_url, detail } : { url: part.image_url } };
+  return detail ? { type: 'image', url: part.image_url, detail } : { type: 'image', url: part.image_url };
 }
 
-function userContent(content: unknown, param: string): string | ChatContentPart[] {
+function userContent(content: unknown, param: string): string | ModelContentPart[] {
   if (typeof content === 'string') return content;
-  const parts = asParts(content, param).map((part, j): ChatContentPart => {
+  return asParts(content, param).map((part, j): ModelContentPart => {
     const partParam = `${param}.content[${j}]`;
     if (part.type === 'input_text' || part.type === 'output_text') return { type: 'text', text: part.text ?? '' };
     if (part.type === 'input_image') return imagePart(part, partParam);
     return unsupportedPart(partParam, part);
   });
-  if (parts.length === 1 && parts[0].type === 'text') return parts[0].text;
-  return parts;
 }
 
-function plainText(content: unknown, param: string): string {
+/** System and developer messages: text only. */
+function textContent(content: unknown, param: string): string | ModelContentPart[] {
   if (typeof content === 'string') return content;
-  return asParts(content, param)
-    .map((part, j) =>
-      part.type === 'input_text' || part.type === 'output_text'
-        ? (part.text ?? '')
-        : unsupportedPart(`${param}.content[${j}]`, part),
-    )
-    .join('');
+  return asParts(content, param).map((part, j): ModelContentPart => {
+    if (part.type === 'input_text' || part.type === 'output_text') return { type: 'text', text: part.text ?? '' };
+    return unsupportedPart(`${param}.content[${j}]`, part);
+  });
 }
 
-function assistantText(content: unknown, param: string): string {
+/** Assistant messages sent back: their text and refusals. */
+function assistantContent(content: unknown, param: string): string | ModelContentPart[] {
   if (typeof content === 'string') return content;
-  return asParts(content, param)
-    .map((part, j) => {
-      if (part.type === 'output_text' || part.type === 'input_text') return part.text ?? '';
-      if (part.type === 'refusal') return part.refusal ?? '';
-      return unsupportedPart(`${param}.content[${j}]`, part);
-    })
-    .join('');
+  return asParts(content, param).map((part, j): ModelContentPart => {
+    if (part.type === 'output_text' || part.type === 'input_text') return { type: 'text', text: part.text ?? '' };
+    if (part.type === 'refusal') return { type: 'refusal', text: part.refusal ?? '' };
+    return unsupportedPart(`${param}.content[${j}]`, part);
+  });
 }
 
-function toolOutputContent(output: unknown, param: string): string | ChatContentPart[] {
+function toolOutputContent(output: unknown, param: string): string | ModelContentPart[] {
   if (typeof output === 'string') return output;
   if (!Array.isArray(output)) throw errors.invalidType(param, 'a string or an array of content parts');
-  return (output as LoosePart[]).map((part, j): ChatContentPart => {
+  return (output as LoosePart[]).map((part, j): ModelContentPart => {
     if (part.type === 'input_text') return { type: 'text', text: part.text ?? '' };
     if (part.type === 'input_image') return imagePart(part, `${param}[${j}]`);
     return unsupportedPart(`${param}[${j}]`, part);

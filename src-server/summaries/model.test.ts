@@ -1,13 +1,21 @@
 import { describe, expect, test } from 'vitest';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../backends/contract.js';
+import { chatMessages, type ChatMessage } from '../backends/chat-completions/request.js';
 import { errors, isGatewayError } from '../protocol/errors.js';
 import { buildSummaryRequest, resolveDetail, summarizeWithModel } from './model.js';
+
+/** The request with its conversation as the Chat Completions adapter sends it. */
+const asChat = (request: ModelRequest): ModelRequest & { messages: ChatMessage[] } => ({
+  ...request,
+  messages: chatMessages(request),
+});
 
 /** A backend that plays a fixed list of parts and records what it was asked. */
 class ScriptedAdapter implements BackendAdapter {
   readonly kind = 'scripted';
   readonly baseUrl = 'scripted://';
-  readonly requests: { request: ModelRequest; options: StreamOptions }[] = [];
+  /** Each request with its conversation as the Chat Completions adapter sends it. */
+  readonly requests: { request: ModelRequest & { messages: ChatMessage[] }; options: StreamOptions }[] = [];
 
   constructor(
     private readonly script: ModelPart[],
@@ -19,7 +27,7 @@ class ScriptedAdapter implements BackendAdapter {
   }
 
   async stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
-    this.requests.push({ request, options });
+    this.requests.push({ request: asChat(request), options });
     if (this.rejectWith) throw this.rejectWith;
     const script = this.script;
     return (async function* () {
@@ -39,7 +47,7 @@ function run(deltas: string[] = []) {
 
 describe('H3 model-mode summary request', { tags: ['H3'] }, () => {
   test('is an ordinary chat request carrying the reasoning verbatim, with the detail in the instruction', () => {
-    const concise = buildSummaryRequest({ model: 'qwen3-8b', reasoning, detail: 'concise' });
+    const concise = asChat(buildSummaryRequest({ model: 'qwen3-8b', reasoning, detail: 'concise' }));
     expect(concise.model).toBe('qwen3-8b');
     expect(concise.messages).toHaveLength(2);
     expect(concise.messages[0].role).toBe('system');
@@ -48,7 +56,9 @@ describe('H3 model-mode summary request', { tags: ['H3'] }, () => {
     expect(concise.temperature).toBe(0);
     expect(concise.tools).toBeUndefined();
 
-    const detailed = buildSummaryRequest({ model: 'qwen3-8b', reasoning, detail: 'detailed', reasoningEffort: 'low' });
+    const detailed = asChat(
+      buildSummaryRequest({ model: 'qwen3-8b', reasoning, detail: 'detailed', reasoningEffort: 'low' }),
+    );
     expect(detailed.messages[0].content).toMatch(/short paragraph/);
     expect(detailed.maxOutputTokens as number).toBeGreaterThan(concise.maxOutputTokens as number);
     expect(detailed.reasoningEffort).toBe('low');

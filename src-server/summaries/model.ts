@@ -43,16 +43,11 @@ export function buildSummaryRequest(options: SummaryRequestOptions): ModelReques
   const style = STYLE[detail];
   const request: ModelRequest = {
     model: options.model,
-    messages: [
-      {
-        role: 'system',
-        content:
-          'You summarize the reasoning of an assistant for the person who asked the question. ' +
-          `${style.instruction} Use only what the reasoning says; do not add facts, do not answer the question again, ` +
-          'and do not mention that this is a summary. Write in the language of the reasoning, in plain prose without headings or lists.',
-      },
-      { role: 'user', content: `Reasoning to summarize:\n\n${options.reasoning}` },
-    ],
+    instructions:
+      'You summarize the reasoning of an assistant for the person who asked the question. ' +
+      `${style.instruction} Use only what the reasoning says; do not add facts, do not answer the question again, ` +
+      'and do not mention that this is a summary. Write in the language of the reasoning, in plain prose without headings or lists.',
+    input: [{ type: 'message', role: 'user', content: `Reasoning to summarize:\n\n${options.reasoning}` }],
     temperature: 0,
     maxOutputTokens: options.maxOutputTokens ?? style.maxOutputTokens,
   };

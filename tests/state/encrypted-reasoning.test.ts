@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { chatMessages } from '../../src-server/backends/chat-completions/request.js';
 import { ReasoningKeyring } from '../../src-server/crypto/reasoning-seal.js';
 import { prepareConversation } from '../../src-server/engine/conversation.js';
 import { toModelRequest } from '../../src-server/engine/translate-request.js';
@@ -67,7 +68,7 @@ describe('H4 encrypted reasoning', { tags: ['H4'] }, () => {
         sqliteGatewayStore(store),
         keyring,
       );
-      const assistant = toModelRequest(prepared.request).messages.find((m) => m.role === 'assistant');
+      const assistant = chatMessages(toModelRequest(prepared.request)).find((m) => m.role === 'assistant');
       expect(assistant).toMatchObject({ role: 'assistant', content: 'Done.' });
       expect((assistant as { reasoning?: string }).reasoning).toBe(item.content?.map((c) => c.text).join(''));
     } finally {

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
+import { chatMessages } from '../../src-server/backends/chat-completions/request.js';
 import type { BackendAdapter, ModelPart, ModelRequest } from '../../src-server/backends/contract.js';
 import { stateMetrics } from '../../src-server/sessions/state.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
@@ -17,7 +18,7 @@ function brokenArgumentsBackend(): BackendAdapter & { requests: ModelRequest[] }
     listModels: () => Promise.resolve([{ id: 'scripted' }]),
     stream(request: ModelRequest): Promise<AsyncIterable<ModelPart>> {
       requests.push(request);
-      const answered = request.messages.some((m) => m.role === 'tool');
+      const answered = chatMessages(request).some((m) => m.role === 'tool');
       const parts: ModelPart[] = answered
         ? [
             { type: 'text-delta', text: 'Thanks.' },
@@ -68,7 +69,7 @@ describe('E7 tool arguments that are not valid JSON', { tags: ['E7'] }, () => {
     await reader.finished;
     expect(reader.events.at(-1)?.type).toBe('response.completed');
     // The next turn sent the arguments back exactly as the model wrote them.
-    const assistant = backend.requests[1].messages.find((m) => m.role === 'assistant') as {
+    const assistant = chatMessages(backend.requests[1]).find((m) => m.role === 'assistant') as {
       tool_calls: { function: { arguments: string } }[];
     };
     expect(assistant.tool_calls[0].function.arguments).toBe('{"city": "Par');

@@ -1,8 +1,117 @@
 /**
- * The Chat Completions request body both URL adapters share. Each adapter adds its own extras
- * (vLLM: cache_salt, priority, chat_template_kwargs; OpenAI-compatible: nothing non-standard).
+ * Neutral ModelRequest → Chat Completions body, the part every Chat variant shares (vllm/,
+ * openai-chat/ add their extras: vLLM's cache_salt, priority, chat_template_kwargs; nothing
+ * non-standard for OpenAI-compatible servers).
+ *
+ * The conversation becomes Chat messages (docs/translation.md): `instructions` a leading system
+ * message; system and developer messages keep their role with their text; an assistant message
+ * and the function calls after it merge into one assistant message with `tool_calls` (a call with
+ * no assistant text before it opens one with `content: null`); reasoning from history waits for
+ * the assistant message it belongs to and rides on it as `reasoning` (vLLM reads it back; the
+ * OpenAI-compatible variant drops it); a function call output is a `tool` message. Images become
+ * `image_url` parts; a user message of one text part is sent as a plain string.
  */
-import type { ChatMessage, ModelRequest, ModelResponseFormat, ModelToolChoice } from '../contract.js';
+import type { ModelContentPart, ModelRequest, ModelResponseFormat, ModelToolChoice } from '../contract.js';
+
+/** A chat message in the OpenAI Chat Completions shape. */
+export type ChatContentPart =
+  { type: 'text'; text: string } | { type: 'image_url'; image_url: { url: string; detail?: 'auto' | 'low' | 'high' } };
+
+export type ChatMessage =
+  | { role: 'system' | 'developer'; content: string }
+  | { role: 'user'; content: string | ChatContentPart[] }
+  | {
+      role: 'assistant';
+      content: string | null;
+      /** Reasoning restored from history (vLLM accepts `reasoning` / `reasoning_content` on input). */
+      reasoning?: string;
+      tool_calls?: ChatToolCall[];
+    }
+  | { role: 'tool'; tool_call_id: string; content: string | ChatContentPart[] };
+
+export interface ChatToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+type AssistantMessage = Extract<ChatMessage, { role: 'assistant' }>;
+
+/** Text parts (and refusals) joined; what a Chat message of text only carries. */
+function plainText(content: string | readonly ModelContentPart[]): string {
+  if (typeof content === 'string') return content;
+  return content.map((part) => (part.type === 'image' ? '' : part.text)).join('');
+}
+
+function chatParts(content: readonly ModelContentPart[]): ChatContentPart[] {
+  return content.map((part): ChatContentPart =>
+    part.type === 'image'
+      ? { type: 'image_url', image_url: part.detail ? { url: part.url, detail: part.detail } : { url: part.url } }
+      : { type: 'text', text: part.text },
+  );
+}
+
+function userContent(content: string | readonly ModelContentPart[]): string | ChatContentPart[] {
+  if (typeof content === 'string') return content;
+  const parts = chatParts(content);
+  if (parts.length === 1 && parts[0].type === 'text') return parts[0].text;
+  return parts;
+}
+
+/** The request's conversation as Chat Completions messages. */
+export function chatMessages(request: ModelRequest): ChatMessage[] {
+  const messages: ChatMessage[] = [];
+  if (request.instructions) messages.push({ role: 'system', content: request.instructions });
+  // Reasoning from history waits for the assistant message it belongs to.
+  let pendingReasoning: string | undefined;
+  const takeReasoning = (target: AssistantMessage): void => {
+    if (pendingReasoning === undefined) return;
+    target.reasoning = target.reasoning ? target.reasoning + pendingReasoning : pendingReasoning;
+    pendingReasoning = undefined;
+  };
+  /** The assistant message of the current turn, if the last message is one (tool calls merge into it). */
+  const currentAssistant = (): AssistantMessage | undefined => {
+    const last = messages[messages.length - 1];
+    return last && last.role === 'assistant' ? last : undefined;
+  };
+  for (const item of request.input) {
+    switch (item.type) {
+      case 'message':
+        if (item.role === 'assistant') {
+          const target: AssistantMessage = { role: 'assistant', content: plainText(item.content) };
+          takeReasoning(target);
+          messages.push(target);
+        } else if (item.role === 'user') messages.push({ role: 'user', content: userContent(item.content) });
+        else messages.push({ role: item.role, content: plainText(item.content) });
+        break;
+      case 'reasoning':
+        pendingReasoning = (pendingReasoning ?? '') + item.text;
+        break;
+      case 'function_call': {
+        let target = currentAssistant();
+        if (!target) {
+          target = { role: 'assistant', content: null };
+          messages.push(target);
+        }
+        takeReasoning(target);
+        (target.tool_calls ??= []).push({
+          id: item.callId,
+          type: 'function',
+          function: { name: item.name, arguments: item.arguments },
+        });
+        break;
+      }
+      case 'function_call_output':
+        messages.push({
+          role: 'tool',
+          tool_call_id: item.callId,
+          content: typeof item.output === 'string' ? item.output : chatParts(item.output),
+        });
+        break;
+    }
+  }
+  return messages;
+}
 
 export interface ChatTool {
   type: 'function';
@@ -52,22 +161,46 @@ export function chatResponseFormat(format: ModelResponseFormat): ChatResponseFor
   return { type: 'json_schema', json_schema };
 }
 
-/** Builds the standard part of the body; `messages` is passed in so adapters can rewrite it. */
-export function baseChatBody(request: ModelRequest, messages: ChatMessage[] = request.messages): ChatCompletionsBody {
+export function chatTools(request: ModelRequest): ChatTool[] | undefined {
+  if (!request.tools || request.tools.length === 0) return undefined;
+  return request.tools.map((t) => {
+    const fn: ChatTool['function'] = { name: t.name };
+    if (t.description !== undefined) fn.description = t.description;
+    if (t.parameters !== undefined) fn.parameters = t.parameters;
+    if (t.strict !== undefined) fn.strict = t.strict;
+    return { type: 'function', function: fn };
+  });
+}
+
+/**
+ * The body of vLLM's `POST /tokenize` for this request: the chat messages and tools the model's
+ * chat template renders, whichever generation route the adapter uses.
+ */
+export function tokenizeBody(request: ModelRequest): Record<string, unknown> {
+  const payload: Record<string, unknown> = {
+    model: request.model,
+    messages: chatMessages(request),
+    add_generation_prompt: true,
+  };
+  const tools = chatTools(request);
+  if (tools) payload.tools = tools;
+  return payload;
+}
+
+/** Builds the standard part of the body; `messages` is passed in so variants can rewrite them. */
+export function baseChatBody(
+  request: ModelRequest,
+  messages: ChatMessage[] = chatMessages(request),
+): ChatCompletionsBody {
   const body: ChatCompletionsBody = {
     model: request.model,
     messages,
     stream: true,
     stream_options: { include_usage: true },
   };
-  if (request.tools && request.tools.length > 0) {
-    body.tools = request.tools.map((t) => {
-      const fn: ChatTool['function'] = { name: t.name };
-      if (t.description !== undefined) fn.description = t.description;
-      if (t.parameters !== undefined) fn.parameters = t.parameters;
-      if (t.strict !== undefined) fn.strict = t.strict;
-      return { type: 'function', function: fn };
-    });
+  const tools = chatTools(request);
+  if (tools) {
+    body.tools = tools;
     if (request.parallelToolCalls !== undefined) body.parallel_tool_calls = request.parallelToolCalls;
   }
   if (request.toolChoice !== undefined && body.tools) body.tool_choice = chatToolChoice(request.toolChoice);

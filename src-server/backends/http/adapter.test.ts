@@ -5,7 +5,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { ModelPart } from '../contract.js';
+import type { ModelPart, ModelRequest } from '../contract.js';
 import { createVllmAdapter } from '../vllm/index.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -65,7 +65,7 @@ async function collect(iterable: AsyncIterable<ModelPart>, slow = false): Promis
   return parts;
 }
 
-const request = { model: 'm', messages: [{ role: 'user' as const, content: 'hi' }] };
+const request: ModelRequest = { model: 'm', input: [{ type: 'message', role: 'user', content: 'hi' }] };
 const texts = (parts: ModelPart[]): string => parts.map((p) => (p.type === 'text-delta' ? p.text : '')).join('');
 
 describe('chat adapter over node:http', () => {

@@ -1,8 +1,8 @@
 /**
  * The HTTP side shared by the URL adapters (vLLM and OpenAI-compatible Chat Completions, vLLM's
- * native Responses): POST the dialect's body to its path (`/v1/chat/completions` unless the
- * dialect names another) over node:http with a keep-alive agent (upstream.ts), decode the SSE body
- * push-style with the dialect's PartDecoder (part-stream.ts),
+ * native Responses): POST the wire format's body to its path over node:http with a keep-alive
+ * agent (client.ts), map error answers (errors.ts), decode the SSE body push-style with the wire
+ * format's PartDecoder (part-stream.ts),
  * and enforce `--backend-timeout` before the headers (504 rejection) and between chunks (an
  * `error` part, E1). The caller's signal aborts the upstream request (E5).
  */
@@ -10,13 +10,11 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
 import { ChatPartStream, type PartDecoder } from './part-stream.js';
-import { ChatStreamDecoder } from '../chat-completions/stream.js';
 import { parseErrorBody, retryAfterFrom, upstreamError } from './errors.js';
 import { describe, headerOf, UpstreamClient, type Exchange } from './client.js';
 import { SecretScrubber } from './secret-scrub.js';
-import { baseChatBody } from '../chat-completions/request.js';
 
-export interface ChatAdapterOptions {
+export interface HttpAdapterOptions {
   /** Base URL with or without `/v1`. */
   baseUrl: string;
   apiKey?: string;
@@ -24,19 +22,18 @@ export interface ChatAdapterOptions {
   timeoutSeconds: number;
 }
 
-export interface ChatAdapterDialect {
+/** What an adapter folder gives the transport: its request.ts and stream.ts, and its route. */
+export interface WireFormat {
   kind: string;
-  /** May reject with a GatewayError (400) for what the backend cannot honour. */
+  /** The generation route, e.g. `/v1/chat/completions`. */
+  path: string;
+  /** Neutral request → body (request.ts). May throw a GatewayError (400) for what the backend cannot honour. */
   buildBody(request: ModelRequest): Record<string, unknown>;
-  /** Whether the server has vLLM's `/tokenize`. */
-  tokenize: boolean;
-  /** The generation route (default `/v1/chat/completions`). */
-  path?: string;
-  /** The stream decoder of that route (default: Chat Completions chunks, stream.ts). */
-  decoder?(requestId: string, scrub: SecretScrubber): PartDecoder;
+  /** The route's stream decoder (stream.ts). */
+  decoder(requestId: string, scrub: SecretScrubber): PartDecoder;
+  /** The body of vLLM's `POST /tokenize` for a request; absent when the server has no `/tokenize`. */
+  tokenizeBody?(request: ModelRequest): Record<string, unknown>;
 }
-
-const chatDecoder = (requestId: string, scrub: SecretScrubber): PartDecoder => new ChatStreamDecoder(requestId, scrub);
 
 /** Strips a trailing slash and `/v1`, so paths can be appended to the server root. */
 export function serverRoot(baseUrl: string): string {
@@ -46,7 +43,7 @@ export function serverRoot(baseUrl: string): string {
   return url;
 }
 
-export class ChatCompletionsAdapter implements BackendAdapter {
+export class HttpAdapter implements BackendAdapter {
   readonly kind: string;
   readonly baseUrl: string;
   private readonly root: string;
@@ -57,10 +54,10 @@ export class ChatCompletionsAdapter implements BackendAdapter {
   private readonly scrub: SecretScrubber;
 
   constructor(
-    options: ChatAdapterOptions,
-    private readonly dialect: ChatAdapterDialect,
+    options: HttpAdapterOptions,
+    private readonly wire: WireFormat,
   ) {
-    this.kind = dialect.kind;
+    this.kind = wire.kind;
     this.root = serverRoot(options.baseUrl);
     // What logs and GET /v1/capabilities show: never the URL's user info.
     this.baseUrl = new SecretScrubber([]).text(this.root);
@@ -68,13 +65,11 @@ export class ChatCompletionsAdapter implements BackendAdapter {
     this.authHeaders = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
     this.client = new UpstreamClient(this.root, this.timeoutMs);
     this.scrub = new SecretScrubber([options.apiKey]);
-    this.countTokens = dialect.tokenize ? (request, signal) => this.tokenize(request, signal) : undefined;
-    this.path = dialect.path ?? '/v1/chat/completions';
-    this.decoder = dialect.decoder ?? chatDecoder;
+    const tokenizeBody = wire.tokenizeBody;
+    this.countTokens = tokenizeBody
+      ? (request, signal) => this.tokenize(tokenizeBody(request), request.headers, signal)
+      : undefined;
   }
-
-  private readonly path: string;
-  private readonly decoder: (requestId: string, scrub: SecretScrubber) => PartDecoder;
 
   async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
     const body = (await this.requestJson('GET', '/v1/models', undefined, undefined, signal)) as { data?: ModelInfo[] };
@@ -85,32 +80,23 @@ export class ChatCompletionsAdapter implements BackendAdapter {
   /** Present only for servers with vLLM's `/tokenize`, so callers can test for the capability. */
   readonly countTokens: ((request: ModelRequest, signal?: AbortSignal) => Promise<number>) | undefined;
 
-  private async tokenize(request: ModelRequest, signal?: AbortSignal): Promise<number> {
-    const payload: Record<string, unknown> = {
-      model: request.model,
-      messages: request.messages,
-      add_generation_prompt: true,
-    };
-    const tools = this.tokenizeTools(request);
-    if (tools) payload.tools = tools;
-    const body = (await this.requestJson('POST', '/tokenize', payload, request.headers, signal)) as { count?: unknown };
+  private async tokenize(
+    payload: Record<string, unknown>,
+    headers: Record<string, string> | undefined,
+    signal?: AbortSignal,
+  ): Promise<number> {
+    const body = (await this.requestJson('POST', '/tokenize', payload, headers, signal)) as { count?: unknown };
     if (typeof body.count !== 'number') throw errors.backendProtocol('POST /tokenize did not return a count.');
     return body.count;
   }
 
-  /** `/tokenize` takes chat-shaped tools whatever the generation route. */
-  private tokenizeTools(request: ModelRequest): unknown {
-    if (this.dialect.path === undefined) return this.dialect.buildBody(request).tools;
-    return request.tools && request.tools.length > 0 ? baseChatBody(request).tools : undefined;
-  }
-
   async stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
-    const body = JSON.stringify(this.dialect.buildBody(request));
+    const body = JSON.stringify(this.wire.buildBody(request));
     let exchange: Exchange;
     try {
       exchange = await this.client.send(
         'POST',
-        this.path,
+        this.wire.path,
         body,
         this.headers('text/event-stream', request.headers),
         options.signal,
@@ -120,7 +106,12 @@ export class ChatCompletionsAdapter implements BackendAdapter {
     }
     const status = exchange.res.statusCode ?? 0;
     if (status < 200 || status > 299) throw await this.httpError(exchange, options.signal);
-    return new ChatPartStream(exchange, options.signal, this.timeoutMs, this.decoder(options.requestId, this.scrub));
+    return new ChatPartStream(
+      exchange,
+      options.signal,
+      this.timeoutMs,
+      this.wire.decoder(options.requestId, this.scrub),
+    );
   }
 
   /** Closes the pooled upstream connections. */

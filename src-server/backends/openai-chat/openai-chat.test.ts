@@ -17,7 +17,10 @@ describe('openai-chat request body', () => {
   test('sends only standard parameters', () => {
     const body = buildOpenAIChatBody({
       model: 'm',
-      messages: [{ role: 'assistant', content: 'x', reasoning: 'hidden' }],
+      input: [
+        { type: 'reasoning', text: 'hidden' },
+        { type: 'message', role: 'assistant', content: 'x' },
+      ],
       cacheSalt: 'tenant',
       priority: 3,
       maxOutputTokens: 10,

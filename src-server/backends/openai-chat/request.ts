@@ -2,8 +2,8 @@
  * The body for any OpenAI-compatible Chat Completions server: standard parameters only, so strict
  * servers never reject a field (no cache_salt, priority or input `reasoning`).
  */
-import type { ChatMessage, ModelRequest } from '../contract.js';
-import { baseChatBody, type ChatCompletionsBody } from '../chat-completions/request.js';
+import type { ModelRequest } from '../contract.js';
+import { baseChatBody, chatMessages, type ChatCompletionsBody, type ChatMessage } from '../chat-completions/request.js';
 
 function standardMessage(message: ChatMessage): ChatMessage {
   if (message.role !== 'assistant' || message.reasoning === undefined) return message;
@@ -12,7 +12,7 @@ function standardMessage(message: ChatMessage): ChatMessage {
 }
 
 export function buildOpenAIChatBody(request: ModelRequest): ChatCompletionsBody {
-  const body = baseChatBody(request, request.messages.map(standardMessage));
+  const body = baseChatBody(request, chatMessages(request).map(standardMessage));
   if (request.maxOutputTokens !== undefined) body.max_completion_tokens = request.maxOutputTokens;
   if (request.reasoningEffort !== undefined) body.reasoning_effort = request.reasoningEffort;
   return body;

@@ -1,8 +1,9 @@
 /**
  * The gateway's model request as a body for vLLM's native `POST /v1/responses`. The gateway keeps
  * state, sessions and summaries itself, so every call is self-contained: the whole conversation
- * goes in `input`, `store: false` (with `VLLM_ENABLE_RESPONSES_API_STORE` set, vLLM would
- * otherwise keep every response in memory for good), never `previous_response_id` or `background`.
+ * goes in `input` (the neutral items one for one) with `instructions`, `store: false` (with
+ * `VLLM_ENABLE_RESPONSES_API_STORE` set, vLLM would otherwise keep every response in memory for
+ * good), never `previous_response_id` or `background`.
  *
  * Translated to what vLLM's ResponsesRequest accepts: tools and `tool_choice` in the flat
  * Responses shape, `text.format` for structured output, `reasoning.effort` (low|medium|high, as
@@ -11,25 +12,31 @@
  * tool result (vLLM's `function_call_output.output` is a string).
  */
 import { GatewayError } from '../../protocol/errors.js';
-import type { ChatContentPart, ChatMessage, ModelRequest } from '../contract.js';
+import type { ModelContentPart, ModelInputItem, ModelRequest } from '../contract.js';
 
 /** vLLM validates `reasoning.effort` against low|medium|high. */
 const VLLM_EFFORT = { minimal: 'low', low: 'low', medium: 'medium', high: 'high', xhigh: 'high' } as const;
 
 type Item = Record<string, unknown>;
 
-function userContent(content: string | ChatContentPart[]): string | Item[] {
+function inputContent(content: string | readonly ModelContentPart[]): string | Item[] {
   if (typeof content === 'string') return content;
   return content.map((part) =>
-    part.type === 'text'
-      ? { type: 'input_text', text: part.text }
-      : { type: 'input_image', image_url: part.image_url.url, detail: part.image_url.detail ?? 'auto' },
+    part.type === 'image'
+      ? { type: 'input_image', image_url: part.url, detail: part.detail ?? 'auto' }
+      : { type: 'input_text', text: part.text },
   );
 }
 
-function toolOutput(content: string | ChatContentPart[]): string {
+/** An assistant message's text, refusals included (vLLM reads one output_text part back). */
+function assistantText(content: string | readonly ModelContentPart[]): string {
   if (typeof content === 'string') return content;
-  if (content.some((part) => part.type !== 'text'))
+  return content.map((part) => (part.type === 'image' ? '' : part.text)).join('');
+}
+
+function toolOutput(output: string | readonly ModelContentPart[]): string {
+  if (typeof output === 'string') return output;
+  if (output.some((part) => part.type === 'image'))
     throw new GatewayError(
       400,
       'invalid_request_error',
@@ -37,49 +44,42 @@ function toolOutput(content: string | ChatContentPart[]): string {
       "vLLM's Responses endpoint takes tool outputs as text only; this function_call_output holds an image. Use --backend-kind vllm for image tool outputs.",
       'input',
     );
-  return content.map((part) => (part.type === 'text' ? part.text : '')).join('');
+  return output.map((part) => (part.type === 'image' ? '' : part.text)).join('');
 }
 
-/** Chat-shaped history → Responses input items. */
-export function inputItems(messages: readonly ChatMessage[]): Item[] {
+/** Neutral input items → Responses input items, one for one (an empty assistant message is left out). */
+export function inputItems(items: readonly ModelInputItem[]): Item[] {
   const input: Item[] = [];
-  messages.forEach((message, index) => {
-    switch (message.role) {
-      case 'system':
-      case 'developer':
-        input.push({ type: 'message', role: message.role, content: message.content });
+  items.forEach((item, index) => {
+    switch (item.type) {
+      case 'message':
+        if (item.role !== 'assistant') {
+          input.push({ type: 'message', role: item.role, content: inputContent(item.content) });
+          return;
+        }
+        {
+          const text = assistantText(item.content);
+          if (text)
+            input.push({
+              type: 'message',
+              role: 'assistant',
+              content: [{ type: 'output_text', text, annotations: [] }],
+            });
+        }
         return;
-      case 'user':
-        input.push({ type: 'message', role: 'user', content: userContent(message.content) });
-        return;
-      case 'assistant':
-        if (message.reasoning)
-          input.push({
-            type: 'reasoning',
-            id: `rs_${index}`,
-            summary: [],
-            content: [{ type: 'reasoning_text', text: message.reasoning }],
-          });
-        if (message.content)
-          input.push({
-            type: 'message',
-            role: 'assistant',
-            content: [{ type: 'output_text', text: message.content, annotations: [] }],
-          });
-        for (const call of message.tool_calls ?? [])
-          input.push({
-            type: 'function_call',
-            call_id: call.id,
-            name: call.function.name,
-            arguments: call.function.arguments,
-          });
-        return;
-      case 'tool':
+      case 'reasoning':
         input.push({
-          type: 'function_call_output',
-          call_id: message.tool_call_id,
-          output: toolOutput(message.content),
+          type: 'reasoning',
+          id: `rs_${index}`,
+          summary: [],
+          content: [{ type: 'reasoning_text', text: item.text }],
         });
+        return;
+      case 'function_call':
+        input.push({ type: 'function_call', call_id: item.callId, name: item.name, arguments: item.arguments });
+        return;
+      case 'function_call_output':
+        input.push({ type: 'function_call_output', call_id: item.callId, output: toolOutput(item.output) });
         return;
     }
   });
@@ -89,10 +89,11 @@ export function inputItems(messages: readonly ChatMessage[]): Item[] {
 export function buildVllmResponsesBody(request: ModelRequest): Record<string, unknown> {
   const body: Record<string, unknown> = {
     model: request.model,
-    input: inputItems(request.messages),
+    input: inputItems(request.input),
     stream: true,
     store: false,
   };
+  if (request.instructions) body.instructions = request.instructions;
   if (request.tools && request.tools.length > 0) {
     body.tools = request.tools.map((t) => {
       const tool: Record<string, unknown> = { type: 'function', name: t.name };

@@ -38,22 +38,19 @@ describe('vllm-responses request body', { tags: ['B3', 'X9'] }, () => {
     () => {
       const body = buildVllmResponsesBody({
         model: 'm',
-        messages: [
-          { role: 'system', content: 'be brief' },
+        input: [
+          { type: 'message', role: 'system', content: 'be brief' },
           {
+            type: 'message',
             role: 'user',
             content: [
               { type: 'text', text: 'hi' },
-              { type: 'image_url', image_url: { url: 'data:x' } },
+              { type: 'image', url: 'data:x' },
             ],
           },
-          {
-            role: 'assistant',
-            content: null,
-            reasoning: 'think',
-            tool_calls: [{ id: 'call_1', type: 'function', function: { name: 't', arguments: '{}' } }],
-          },
-          { role: 'tool', tool_call_id: 'call_1', content: 'ok' },
+          { type: 'reasoning', text: 'think' },
+          { type: 'function_call', callId: 'call_1', name: 't', arguments: '{}' },
+          { type: 'function_call_output', callId: 'call_1', output: 'ok' },
         ],
         tools: [{ name: 't', parameters: { type: 'object' } }],
         toolChoice: { name: 't' },
@@ -99,7 +96,7 @@ describe('vllm-responses request body', { tags: ['B3', 'X9'] }, () => {
     expect(() =>
       buildVllmResponsesBody({
         model: 'm',
-        messages: [{ role: 'tool', tool_call_id: 'c', content: [{ type: 'image_url', image_url: { url: 'data:x' } }] }],
+        input: [{ type: 'function_call_output', callId: 'c', output: [{ type: 'image', url: 'data:x' }] }],
       }),
     ).toThrow(expect.objectContaining({ status: 400, code: 'unsupported_backend_input', param: 'input' }));
   });

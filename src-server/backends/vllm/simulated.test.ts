@@ -47,7 +47,7 @@ describe('createBackend', () => {
     const backend = await createBackend({ ...defaultConfig(), backend: 'http://127.0.0.1:9' });
     await expect(
       backend.stream(
-        { model: 'm', messages: [{ role: 'user', content: 'hi' }] },
+        { model: 'm', input: [{ type: 'message', role: 'user', content: 'hi' }] },
         { signal: new AbortController().signal, requestId: 'r' },
       ),
     ).rejects.toMatchObject({

@@ -21,7 +21,10 @@ describe('vllm request body', () => {
     () => {
       const body = buildVllmBody({
         model: 'm',
-        messages: [{ role: 'assistant', content: 'x', reasoning: 'because' }],
+        input: [
+          { type: 'reasoning', text: 'because' },
+          { type: 'message', role: 'assistant', content: 'x' },
+        ],
         cacheSalt: 'tenant',
         priority: -5,
         maxOutputTokens: 99,
@@ -51,7 +54,7 @@ describe('vllm request body', () => {
   );
 
   test("reasoning effort 'none' turns thinking off through chat_template_kwargs", () => {
-    const body = buildVllmBody({ model: 'm', messages: [], reasoningEffort: 'none' });
+    const body = buildVllmBody({ model: 'm', input: [], reasoningEffort: 'none' });
     expect(body.reasoning_effort).toBeUndefined();
     expect(body.chat_template_kwargs).toEqual({ enable_thinking: false });
   });
