@@ -5,9 +5,8 @@
  */
 import type { GatewayConfig } from '../config/flags.js';
 import type { BackendAdapter } from './contract.js';
-import { createOpenAIChatAdapter } from './openai-chat/index.js';
-import { createSimulatorBackend } from './vllm/simulated.js';
-import { createVllmAdapter } from './vllm/index.js';
+import { createOpenAIChatAdapter, createVllmAdapter } from './chat-completions/index.js';
+import { createSimulatorBackend } from './simulated.js';
 import { createVllmResponsesAdapter } from './vllm-responses/index.js';
 
 export type BackendConfig = Pick<
@@ -47,8 +46,7 @@ export async function createBackend(config: BackendConfig): Promise<BackendAdapt
 }
 
 export { HttpAdapter, serverRoot, type HttpAdapterOptions } from './http/adapter.js';
-export { createOpenAIChatAdapter } from './openai-chat/index.js';
-export { createVllmAdapter } from './vllm/index.js';
+export { createOpenAIChatAdapter, createVllmAdapter } from './chat-completions/index.js';
 export { createVllmResponsesAdapter } from './vllm-responses/index.js';
-export { createSimulatorBackend, type SimulatorBackend } from './vllm/simulated.js';
+export { createSimulatorBackend, type SimulatorBackend } from './simulated.js';
 export { SimulatorServer } from './simulator/index.js';

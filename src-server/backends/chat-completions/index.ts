@@ -1,32 +1,40 @@
 /**
- * The Chat Completions adapter: neutral request → `POST /v1/chat/completions` body (request.ts),
+ * The Chat Completions adapters: neutral request → `POST /v1/chat/completions` body (request.ts),
  * its chunks → model parts (stream.ts), over the URL adapters' shared transport (../http/, which
- * also maps error answers). vllm/ and openai-chat/ are its variants: each gives only its own
- * request.ts extras and reuses everything else from here.
+ * also maps error answers). Two backend kinds speak this wire and differ only in the body:
+ *
+ * - `vllm` (and the `simulator` kind, ../simulated.ts): vLLM's extensions and its `/tokenize`;
+ * - `openai-chat`: any OpenAI-compatible server, standard fields only, no token counting.
  */
 import { HttpAdapter, type HttpAdapterOptions } from '../http/adapter.js';
 import type { SecretScrubber } from '../http/secret-scrub.js';
 import type { ModelRequest } from '../contract.js';
-import { tokenizeBody, type ChatCompletionsBody } from './request.js';
+import { buildOpenAIChatBody, buildVllmBody, tokenizeBody, type ChatCompletionsBody } from './request.js';
 import { ChatStreamDecoder } from './stream.js';
 
-export interface ChatVariant {
-  kind: string;
-  /** The variant's body: baseChatBody plus its extras. */
-  buildBody(request: ModelRequest): ChatCompletionsBody;
-  /** Whether the server has vLLM's `/tokenize`. */
-  tokenize: boolean;
-}
-
-export function createChatAdapter(options: HttpAdapterOptions, variant: ChatVariant): HttpAdapter {
+function chatAdapter(
+  options: HttpAdapterOptions,
+  kind: string,
+  buildBody: (request: ModelRequest) => ChatCompletionsBody,
+  tokenize: boolean,
+): HttpAdapter {
   return new HttpAdapter(options, {
-    kind: variant.kind,
+    kind,
     path: '/v1/chat/completions',
-    buildBody: variant.buildBody,
+    buildBody,
     decoder: (requestId: string, scrub: SecretScrubber) => new ChatStreamDecoder(requestId, scrub),
-    ...(variant.tokenize ? { tokenizeBody } : {}),
+    ...(tokenize ? { tokenizeBody } : {}),
   });
 }
 
-export { baseChatBody, chatMessages, tokenizeBody, type ChatCompletionsBody, type ChatMessage } from './request.js';
-export { ChatStreamDecoder } from './stream.js';
+/** The primary adapter: vLLM's OpenAI-compatible Chat Completions server, extensions included. */
+export function createVllmAdapter(options: HttpAdapterOptions, kind = 'vllm'): HttpAdapter {
+  return chatAdapter(options, kind, buildVllmBody, true);
+}
+
+/** Any OpenAI-compatible Chat Completions server (standard parameters, no /tokenize). */
+export function createOpenAIChatAdapter(options: HttpAdapterOptions): HttpAdapter {
+  return chatAdapter(options, 'openai-chat', buildOpenAIChatBody, false);
+}
+
+export { buildOpenAIChatBody, buildVllmBody };

@@ -1,7 +1,7 @@
 /**
- * Neutral ModelRequest → Chat Completions body, the part every Chat variant shares (vllm/,
- * openai-chat/ add their extras: vLLM's cache_salt, priority, chat_template_kwargs; nothing
- * non-standard for OpenAI-compatible servers).
+ * Neutral ModelRequest → Chat Completions body: the standard part (baseChatBody), then each backend
+ * kind's variant — vLLM's extensions (buildVllmBody) or standard fields only for any
+ * OpenAI-compatible server (buildOpenAIChatBody).
  *
  * The conversation becomes Chat messages (docs/translation.md): `instructions` a leading system
  * message; system and developer messages keep their role with their text; an assistant message
@@ -213,5 +213,43 @@ export function baseChatBody(
     if (request.topLogprobs !== undefined) body.top_logprobs = request.topLogprobs;
   }
   if (request.user !== undefined) body.user = request.user;
+  return body;
+}
+
+/** vLLM validates `reasoning_effort` (and `reasoning.effort` on its Responses route) against low|medium|high. */
+export const VLLM_EFFORT = { minimal: 'low', low: 'low', medium: 'medium', high: 'high', xhigh: 'high' } as const;
+
+/**
+ * vLLM's Chat Completions body (`--backend-kind vllm`, the simulator): the standard fields plus
+ * vLLM's extensions — `cache_salt` (prefix-cache isolation, H1), `priority` (L8),
+ * `reasoning_effort` and `chat_template_kwargs.enable_thinking` (thinking on/off for templates
+ * that read it), and the history's reasoning on assistant messages.
+ */
+export function buildVllmBody(request: ModelRequest): ChatCompletionsBody {
+  const body = baseChatBody(request);
+  // vLLM takes max_tokens on every version; max_completion_tokens only on newer ones.
+  if (request.maxOutputTokens !== undefined) body.max_tokens = request.maxOutputTokens;
+  if (request.reasoningEffort === 'none') body.chat_template_kwargs = { enable_thinking: false };
+  else if (request.reasoningEffort !== undefined) body.reasoning_effort = VLLM_EFFORT[request.reasoningEffort];
+  if (request.cacheSalt !== undefined) body.cache_salt = request.cacheSalt;
+  if (request.priority !== undefined) body.priority = request.priority;
+  return body;
+}
+
+function standardMessage(message: ChatMessage): ChatMessage {
+  if (message.role !== 'assistant' || message.reasoning === undefined) return message;
+  const { reasoning: _reasoning, ...rest } = message;
+  return rest;
+}
+
+/**
+ * The body for any OpenAI-compatible Chat Completions server (`--backend-kind openai-chat`):
+ * standard parameters only, so strict servers never reject a field (no cache_salt, priority or
+ * input `reasoning`).
+ */
+export function buildOpenAIChatBody(request: ModelRequest): ChatCompletionsBody {
+  const body = baseChatBody(request, chatMessages(request).map(standardMessage));
+  if (request.maxOutputTokens !== undefined) body.max_completion_tokens = request.maxOutputTokens;
+  if (request.reasoningEffort !== undefined) body.reasoning_effort = request.reasoningEffort;
   return body;
 }

@@ -6,7 +6,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import type { ModelPart, ModelRequest } from '../contract.js';
-import { createVllmAdapter } from '../vllm/index.js';
+import { createVllmAdapter } from '../chat-completions/index.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
 

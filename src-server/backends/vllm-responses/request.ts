@@ -12,10 +12,8 @@
  * tool result (vLLM's `function_call_output.output` is a string).
  */
 import { GatewayError } from '../../protocol/errors.js';
+import { VLLM_EFFORT } from '../chat-completions/request.js';
 import type { ModelContentPart, ModelInputItem, ModelRequest } from '../contract.js';
-
-/** vLLM validates `reasoning.effort` against low|medium|high. */
-const VLLM_EFFORT = { minimal: 'low', low: 'low', medium: 'medium', high: 'high', xhigh: 'high' } as const;
 
 type Item = Record<string, unknown>;
 

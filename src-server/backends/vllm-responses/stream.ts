@@ -21,7 +21,7 @@
  *   calls that were never streamed): the missing remainder is emitted as a delta before usage;
  * - `response.completed` with status `incomplete`: finish `length` (or `content_filter`);
  * - an `error` event with vLLM's body (integer `code`, exception-style `type`) and no
- *   `response.failed` after it: an `error` part with an OpenAI-shaped code (upstream-error.ts);
+ *   `response.failed` after it: an `error` part with an OpenAI-shaped code (../http/errors.ts);
  * - a stream that ends without `response.completed`: a truncated stream (E1).
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';

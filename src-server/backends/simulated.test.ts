@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { defaultConfig } from '../../config/flags.js';
-import { registerBackendContract } from '../contract.case.js';
-import { createBackend } from '../index.js';
+import { defaultConfig } from '../config/flags.js';
+import { registerBackendContract } from './contract.case.js';
+import { createBackend } from './index.js';
 import { createSimulatorBackend, type SimulatorBackend } from './simulated.js';
 
 registerBackendContract('simulator', { vllmExtensions: true }, async ({ timeoutSeconds }) => {

@@ -1,11 +1,11 @@
 /**
- * The `simulator` backend kind: the offline vLLM (backends/simulator/, a real HTTP server) started
- * in-process on 127.0.0.1:0 and this folder's vLLM adapter pointed at it, so the gateway exercises
- * the same HTTP path as with a real vLLM.
+ * The `simulator` backend kind: the offline vLLM (simulator/, a real HTTP server) started
+ * in-process on 127.0.0.1:0 and the vLLM Chat Completions adapter pointed at it, so the gateway
+ * exercises the same HTTP path as with a real vLLM.
  */
-import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
-import { SimulatorServer, type SimulatorOptions } from '../simulator/index.js';
-import { createVllmAdapter } from './index.js';
+import { createVllmAdapter } from './chat-completions/index.js';
+import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from './contract.js';
+import { SimulatorServer, type SimulatorOptions } from './simulator/index.js';
 
 export interface SimulatorBackend extends BackendAdapter {
   /** The running server (stats, 'disconnect' events). */
