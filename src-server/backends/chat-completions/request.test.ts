@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import { toModelRequest } from '../../engine/translate-request.js';
 import type { CreateResponseRequest } from '../../protocol/types.js';
-import { chatMessages } from './request.js';
+import { buildOpenAIChatBody, buildVllmBody, chatMessages } from './request.js';
 
 const req = (fields: Partial<CreateResponseRequest>): CreateResponseRequest =>
   ({ model: 'm', ...fields }) as CreateResponseRequest;
@@ -132,5 +132,75 @@ describe("Chat Completions messages from the engine's request", { tags: ['B3'] }
   test('a function_call_output without its function_call is sent anyway (stateless clients)', () => {
     const out = toChatRequest(req({ input: [{ type: 'function_call_output', call_id: 'call_x', output: '42' }] }));
     expect(out.messages).toEqual([{ role: 'tool', tool_call_id: 'call_x', content: '42' }]);
+  });
+});
+
+describe('vllm request body', { tags: ['B3'] }, () => {
+  test(
+    'H1 L8 sends vLLM extensions: cache_salt, priority, max_tokens, reasoning_effort',
+    { tags: ['H1', 'L8'] },
+    () => {
+      const body = buildVllmBody({
+        model: 'm',
+        input: [
+          { type: 'reasoning', text: 'because' },
+          { type: 'message', role: 'assistant', content: 'x' },
+        ],
+        cacheSalt: 'tenant',
+        priority: -5,
+        maxOutputTokens: 99,
+        reasoningEffort: 'xhigh',
+        tools: [{ name: 't', parameters: { type: 'object' } }],
+        toolChoice: { name: 't' },
+        parallelToolCalls: false,
+        responseFormat: { type: 'json_schema', name: 's', schema: { type: 'object' }, strict: true },
+        logprobs: true,
+        topLogprobs: 2,
+      });
+      expect(body).toMatchObject({
+        stream: true,
+        stream_options: { include_usage: true },
+        cache_salt: 'tenant',
+        priority: -5,
+        max_tokens: 99,
+        reasoning_effort: 'high',
+        tool_choice: { type: 'function', function: { name: 't' } },
+        parallel_tool_calls: false,
+        response_format: { type: 'json_schema', json_schema: { name: 's', schema: { type: 'object' }, strict: true } },
+        logprobs: true,
+        top_logprobs: 2,
+      });
+      expect(body.messages[0]).toEqual({ role: 'assistant', content: 'x', reasoning: 'because' });
+    },
+  );
+
+  test("reasoning effort 'none' turns thinking off through chat_template_kwargs", () => {
+    const body = buildVllmBody({ model: 'm', input: [], reasoningEffort: 'none' });
+    expect(body.reasoning_effort).toBeUndefined();
+    expect(body.chat_template_kwargs).toEqual({ enable_thinking: false });
+  });
+});
+
+describe('openai-chat request body', { tags: ['B3'] }, () => {
+  test('sends only standard parameters', () => {
+    const body = buildOpenAIChatBody({
+      model: 'm',
+      input: [
+        { type: 'reasoning', text: 'hidden' },
+        { type: 'message', role: 'assistant', content: 'x' },
+      ],
+      cacheSalt: 'tenant',
+      priority: 3,
+      maxOutputTokens: 10,
+      reasoningEffort: 'low',
+      user: 'u1',
+    });
+    expect(body).not.toHaveProperty('cache_salt');
+    expect(body).not.toHaveProperty('priority');
+    expect(body).not.toHaveProperty('max_tokens');
+    expect(body.max_completion_tokens).toBe(10);
+    expect(body.reasoning_effort).toBe('low');
+    expect(body.user).toBe('u1');
+    expect(body.messages[0]).toEqual({ role: 'assistant', content: 'x' });
   });
 });

@@ -1,0 +1,137 @@
+import { describe, expect, test } from 'vitest';
+import type { ModelPart } from '../contract.js';
+import { ResponsesStreamDecoder } from './stream.js';
+
+function decode(events: unknown[], end = false): ModelPart[] {
+  const decoder = new ResponsesStreamDecoder('req_1');
+  for (const e of events) decoder.feed(JSON.stringify(e));
+  if (end) decoder.end();
+  return decoder.parts;
+}
+
+const completed = (output: unknown[] = [], extra: Record<string, unknown> = {}): unknown => ({
+  type: 'response.completed',
+  sequence_number: -1,
+  response: { status: 'completed', output, usage: { input_tokens: 3, output_tokens: 4 }, ...extra },
+});
+
+describe('vllm-responses stream repair', { tags: ['B3', 'B1', 'X9'] }, () => {
+  test('older builds: every output_index 0, sequence_number -1, no added or content_part events', () => {
+    const parts = decode([
+      { type: 'response.created', sequence_number: -1, response: {} },
+      { type: 'response.output_text.delta', sequence_number: -1, output_index: 0, item_id: 'a', delta: 'Hel' },
+      { type: 'response.output_text.delta', sequence_number: -1, output_index: 0, item_id: 'a', delta: 'lo' },
+      {
+        type: 'response.function_call_arguments.delta',
+        sequence_number: -1,
+        output_index: 0,
+        item_id: 'b',
+        delta: '{"x"',
+      },
+      {
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: { type: 'function_call', id: 'b', call_id: 'call_b', name: 'f', arguments: '{"x":1}' },
+      },
+      completed(),
+    ]);
+    expect(parts).toEqual([
+      { type: 'text-delta', text: 'Hel' },
+      { type: 'text-delta', text: 'lo' },
+      { type: 'tool-call-start', index: 0, callId: 'call_b', name: 'f' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"x"' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: ':1}' },
+      { type: 'usage', usage: { inputTokens: 3, outputTokens: 4 } },
+      { type: 'finish', reason: 'tool_calls' },
+    ]);
+  });
+
+  test('arguments in the added item that the first delta repeats are sent once; otherwise both count', () => {
+    const argsOf = (parts: ModelPart[]): string =>
+      parts.map((p) => (p.type === 'tool-call-delta' ? p.argumentsDelta : '')).join('');
+    const added = {
+      type: 'response.output_item.added',
+      output_index: 0,
+      item: { type: 'function_call', id: 'f', call_id: 'call_f', name: 'f', arguments: '{"a"' },
+    };
+    const done = { type: 'response.function_call_arguments.done', item_id: 'f', arguments: '{"a":1}' };
+    const repeated = decode([
+      added,
+      { type: 'response.function_call_arguments.delta', item_id: 'f', delta: '{"a"' },
+      { type: 'response.function_call_arguments.delta', item_id: 'f', delta: ':1}' },
+      done,
+      completed(),
+    ]);
+    expect(argsOf(repeated)).toBe('{"a":1}');
+    const continued = decode([
+      added,
+      { type: 'response.function_call_arguments.delta', item_id: 'f', delta: ':1}' },
+      completed(),
+    ]);
+    expect(argsOf(continued)).toBe('{"a":1}');
+    const onlyAdded = decode([added, done, completed()]);
+    expect(argsOf(onlyAdded)).toBe('{"a":1}');
+  });
+
+  test('text and tool calls only the final response holds are emitted before usage', () => {
+    const parts = decode([
+      { type: 'response.output_text.delta', item_id: 'a', delta: 'Par' },
+      completed([
+        { type: 'message', id: 'msg_x', content: [{ type: 'output_text', text: 'Paris.' }] },
+        { type: 'function_call', id: 'fc_1', call_id: 'call_9', name: 'g', arguments: '{}' },
+      ]),
+    ]);
+    expect(parts.map((p) => p.type)).toEqual([
+      'text-delta',
+      'text-delta',
+      'tool-call-start',
+      'tool-call-delta',
+      'usage',
+      'finish',
+    ]);
+    expect(parts[1]).toEqual({ type: 'text-delta', text: 'is.' });
+    expect(parts[2]).toEqual({ type: 'tool-call-start', index: 0, callId: 'call_9', name: 'g' });
+  });
+
+  test(
+    'M2 an error event with an integer code becomes a string-coded error part; no completed is truncation',
+    { tags: ['M2', 'E1'] },
+    () => {
+      const failed = decode([
+        { error: { message: 'boom Bearer sk-abcdefghijklmnop1', type: 'InternalServerError', param: null, code: 500 } },
+      ]);
+      expect(failed).toHaveLength(1);
+      const part = failed[0];
+      if (part.type !== 'error') throw new Error('expected an error part');
+      expect([part.error.status, part.error.code, part.error.type]).toEqual([500, 'server_error', 'server_error']);
+      expect(part.error.message).not.toContain('sk-abcdefghijklmnop1');
+      const cut = decode([{ type: 'response.output_text.delta', item_id: 'a', delta: 'x' }], true);
+      expect(cut.at(-1)).toMatchObject({ type: 'error', error: { code: 'backend_protocol_error' } });
+    },
+  );
+
+  test('status incomplete finishes with length; logprobs gain bytes', () => {
+    const parts = decode([
+      {
+        type: 'response.output_text.delta',
+        item_id: 'a',
+        delta: 'é',
+        logprobs: [{ token: 'é', logprob: -0.5, top_logprobs: [{ token: 'é', logprob: -0.5 }] }],
+      },
+      completed([], { status: 'incomplete', incomplete_details: { reason: 'max_output_tokens' } }),
+    ]);
+    expect(parts[0]).toEqual({
+      type: 'text-delta',
+      text: 'é',
+      logprobs: [
+        {
+          token: 'é',
+          logprob: -0.5,
+          bytes: [195, 169],
+          top_logprobs: [{ token: 'é', logprob: -0.5, bytes: [195, 169] }],
+        },
+      ],
+    });
+    expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'length' });
+  });
+});
