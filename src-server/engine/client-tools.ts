@@ -1,6 +1,6 @@
 /**
  * Client-executed tools (docs/translation.md "Tools"): every tool a client runs itself is offered
- * to the Chat Completions backend as a plain function, and the backend's calls come back as the
+ * to the backend as a plain function, and the backend's calls come back as the
  * item type the client offered.
  *
  * | request tool            | offered to the backend as                          | call returned as       |
