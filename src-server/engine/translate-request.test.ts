@@ -18,6 +18,64 @@ function rejection(request: CreateResponseRequest): GatewayError {
 }
 
 describe('request translation: input items', { tags: ['B3'] }, () => {
+  test('the neutral request keeps instructions apart and the items in order, in no wire format', () => {
+    const out = toModelRequest(
+      req({
+        instructions: 'Be brief.',
+        tools: [{ type: 'custom', name: 'note' }],
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'look' },
+              { type: 'input_image', image_url: 'https://example.com/a.png', detail: 'original' },
+            ],
+          },
+          { type: 'reasoning', id: 'rs_1', summary: [{ type: 'summary_text', text: 'plan' }] },
+          {
+            type: 'message',
+            id: 'msg_1',
+            role: 'assistant',
+            status: 'completed',
+            content: [
+              { type: 'output_text', text: 'ok', annotations: [] },
+              { type: 'refusal', refusal: ' no' },
+            ],
+          },
+          { type: 'custom_tool_call', call_id: 'c1', name: 'note', input: 'x' },
+          { type: 'custom_tool_call_output', call_id: 'c1', output: 'done' },
+          { type: 'reasoning', id: 'rs_2', summary: [] },
+        ],
+      }),
+    );
+    expect(out.instructions).toBe('Be brief.');
+    expect(out.input).toEqual([
+      {
+        type: 'message',
+        role: 'user',
+        content: [
+          { type: 'text', text: 'look' },
+          { type: 'image', url: 'https://example.com/a.png', detail: 'high' },
+        ],
+      },
+      { type: 'reasoning', text: 'plan' },
+      {
+        type: 'message',
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'ok' },
+          { type: 'refusal', text: ' no' },
+        ],
+      },
+      { type: 'function_call', callId: 'c1', name: 'note', arguments: '{"input":"x"}' },
+      { type: 'function_call_output', callId: 'c1', output: 'done' },
+    ]);
+    expect(toModelRequest(req({ input: 'Hi' }))).toEqual({
+      model: 'm',
+      input: [{ type: 'message', role: 'user', content: 'Hi' }],
+    });
+  });
+
   test('unsupported content parts and items are rejected with the exact param', () => {
     const file = rejection(
       req({

@@ -70,4 +70,34 @@ describe('vllm-responses request body', { tags: ['B3', 'X9'] }, () => {
       }),
     ).toThrow(expect.objectContaining({ status: 400, code: 'unsupported_backend_input', param: 'input' }));
   });
+
+  test('instructions go as instructions; reasoning and calls keep their input order; an empty assistant message is left out', () => {
+    const body = buildVllmResponsesBody({
+      model: 'm',
+      instructions: 'be brief',
+      input: [
+        { type: 'message', role: 'user', content: 'hi' },
+        {
+          type: 'message',
+          role: 'assistant',
+          content: [
+            { type: 'text', text: 'Checking' },
+            { type: 'refusal', text: '.' },
+          ],
+        },
+        { type: 'reasoning', text: 'one call' },
+        { type: 'function_call', callId: 'c', name: 't', arguments: '{}' },
+        { type: 'function_call_output', callId: 'c', output: [{ type: 'text', text: 'ok' }] },
+        { type: 'message', role: 'assistant', content: '' },
+      ],
+    });
+    expect(body.instructions).toBe('be brief');
+    expect(body.input).toEqual([
+      { type: 'message', role: 'user', content: 'hi' },
+      { type: 'message', role: 'assistant', content: [{ type: 'output_text', text: 'Checking.', annotations: [] }] },
+      { type: 'reasoning', id: 'rs_2', summary: [], content: [{ type: 'reasoning_text', text: 'one call' }] },
+      { type: 'function_call', call_id: 'c', name: 't', arguments: '{}' },
+      { type: 'function_call_output', call_id: 'c', output: 'ok' },
+    ]);
+  });
 });
