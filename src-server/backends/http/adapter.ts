@@ -9,7 +9,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
-import { ChatPartStream, type PartDecoder } from './part-stream.js';
+import { PartStream, type PartDecoder } from './part-stream.js';
 import { parseErrorBody, retryAfterFrom, upstreamError } from './errors.js';
 import { describe, headerOf, UpstreamClient, type Exchange } from './client.js';
 import { SecretScrubber } from './secret-scrub.js';
@@ -106,12 +106,7 @@ export class HttpAdapter implements BackendAdapter {
     }
     const status = exchange.res.statusCode ?? 0;
     if (status < 200 || status > 299) throw await this.httpError(exchange, options.signal);
-    return new ChatPartStream(
-      exchange,
-      options.signal,
-      this.timeoutMs,
-      this.wire.decoder(options.requestId, this.scrub),
-    );
+    return new PartStream(exchange, options.signal, this.timeoutMs, this.wire.decoder(options.requestId, this.scrub));
   }
 
   /** Closes the pooled upstream connections. */

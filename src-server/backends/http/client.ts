@@ -1,5 +1,5 @@
 /**
- * The upstream HTTP client of the chat adapters: node:http(s) with one keep-alive agent per
+ * The upstream HTTP client of the URL adapters: node:http(s) with one keep-alive agent per
  * adapter, request headers and body sent in one write. Chosen over global fetch so that a stream
  * needs no web-stream reader, Request/Headers objects or body iterable, and its body arrives as
  * Buffers that part-stream.ts decodes in one pass per socket read.

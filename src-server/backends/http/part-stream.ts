@@ -1,7 +1,7 @@
 /**
  * A streaming response body as an AsyncIterator of ModelParts, push-driven: each socket read is
  * decoded synchronously into every part it holds (SSE → JSON → parts, by the wire's PartDecoder:
- * Chat Completions chunks here, vLLM's Responses events in vllm-responses/), and the consumer takes
+ * chat-completions/stream.ts, vllm-responses/stream.ts), and the consumer takes
  * queued parts from an already-resolved promise, so a read of N deltas costs one callback, not N
  * stream reads. Backpressure: the body pauses while too many parts wait.
  *
@@ -35,7 +35,7 @@ const LOW_WATER = 256;
 
 const DONE: IteratorResult<ModelPart> = Object.freeze({ done: true, value: undefined });
 
-export class ChatPartStream implements AsyncIterableIterator<ModelPart> {
+export class PartStream implements AsyncIterableIterator<ModelPart> {
   private queue: ModelPart[] = [];
   private head = 0;
   private waiter: ((result: IteratorResult<ModelPart>) => void) | null = null;

@@ -3,8 +3,9 @@
  *
  * Hot path (one call per upstream socket read): bytes are decoded with a streaming UTF-8 decoder
  * (a code point split across reads is held back), lines are cut with indexOf, and only `data:`
- * lines are kept; `event:`, `id:`, `retry:` and comments carry nothing the chat stream needs.
- * Follows the WHATWG parsing rules the chat stream relies on: CRLF, LF and lone CR end lines,
+ * lines are kept; `event:`, `id:`, `retry:` and comments carry nothing the decoders need (vLLM's
+ * Responses events repeat their type in the data). Follows the WHATWG parsing rules the streams
+ * rely on: CRLF, LF and lone CR end lines,
  * one optional space after the colon is dropped, several `data:` lines join with LF, a blank line
  * dispatches, and an event left without its blank line at the end of the body is dropped.
  */
