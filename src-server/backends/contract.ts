@@ -1,6 +1,6 @@
 /**
  * The one shape every backend adapter has (vLLM Chat Completions, any OpenAI-compatible Chat
- * Completions server, the built-in simulator, later vLLM's native Responses).
+ * Completions server, the built-in simulator, vLLM's native Responses).
  *
  * The engine hands an adapter a neutral ModelRequest and gets neutral model parts back; the adapter
  * alone knows its wire format, both ways. Nothing upstream of an adapter (the engine, the
@@ -22,7 +22,9 @@ export type ModelContentPart =
 /**
  * One item of the conversation the model sees, in order, with the history already expanded by the
  * engine (a `previous_response_id` chain, a conversation, a session's earlier turns). Client tools
- * (custom, shell, apply_patch …) arrive as the function calls the model was offered.
+ * (custom, shell, apply_patch …) arrive as the function calls the model was offered. System and
+ * developer messages hold text, user messages text and images, assistant messages text and
+ * refusals; a tool output text and images.
  */
 export type ModelInputItem =
   | { type: 'message'; role: 'system' | 'developer' | 'user' | 'assistant'; content: string | ModelContentPart[] }
