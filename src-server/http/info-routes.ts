@@ -8,7 +8,7 @@ import { capabilityReport } from '../protocol/capabilities.js';
 import { OMITTED_TOOLS_HEADER, capabilitiesFor, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
 import { isGatewayError, retryHeaders } from '../protocol/errors.js';
 import { sendJson, type RequestContext } from './respond.js';
-import type { StateService } from '../sessions/state.js';
+import type { StateService } from '../state/service.js';
 
 /** How long /healthz waits for the backend before calling it unreachable. */
 const HEALTH_TIMEOUT_MS = 3000;

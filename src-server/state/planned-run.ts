@@ -1,42 +1,45 @@
 /**
- * The gateway's state in one value: the response store (M6), the reasoning keyring (H4), the
- * background runs and the session manager. `plan` prepares a create request (conversation,
- * hooks); `attach` wires a started run to the store (saved at creation and at its terminal state,
- * through its event tap), to the background registry and to its session.
+ * One planned response (RunPlan): the request its backend sees, the run's hooks (encrypted
+ * reasoning, session mode, the start gate of a store over the network), and `attach`, which wires
+ * the started run to the store (saved at creation and at its terminal state), the background
+ * registry, its session and the cluster.
+ *
+ * Event taps: a background run's events are buffered once, by BackgroundRuns (its one tap on the
+ * run: there is no client writer while it runs); the Redis relay reads them from that buffer as a
+ * follower (engine/background-runs.ts), like a client that resumes the stream.
  */
-import { randomBytes } from 'node:crypto';
-import type { BackendAdapter, ModelPart } from '../backends/contract.js';
-import type { GatewayConfig } from '../config/flags.js';
-import { ReasoningKeyring, loadOrCreateKeyring } from '../crypto/reasoning-seal.js';
-import { BackgroundRuns } from '../engine/background-runs.js';
+import type { BackgroundEntry, BackgroundRuns } from '../engine/background-runs.js';
+import { onNewEvents } from '../engine/background-runs.js';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
-import {
-  ENCRYPTED_REASONING,
-  ReasoningSealer,
-  prepareConversation,
-  type PreparedRequest,
-} from '../engine/conversation.js';
+import type { PreparedRequest, ReasoningSealer } from '../engine/conversation.js';
 import type { RunHooks } from '../engine/response-run.js';
 import { detached } from '../engine/contain.js';
-import { toModelRequest } from '../engine/translate-request.js';
 import type { Logger } from '../logging/logger.js';
-import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import type { GatewayStore } from '../store/contract.js';
 import { asConversationItem } from '../store/conversations-store.js';
 import type { ClusterCoordinator } from '../cluster/coordinator.js';
-import { SessionManager } from './manager.js';
+import type { SessionManager } from '../sessions/manager.js';
 import { ANONYMOUS, ownerScope, type Principal } from '../tenancy/owner.js';
 
 /** Process-wide counters of the stateful features (E7: tool arguments that are not valid JSON). */
 export const stateMetrics = { invalidToolArguments: 0, storeWriteFailures: 0 };
 
+export interface PlanContext {
+  requestId: string;
+  /** Session mode (C1) was asked for (and the request streams). */
+  session: boolean;
+  log: Logger;
+  /** Who the request acts as (tenancy): owner of the response, its session and its sealed reasoning. */
+  principal?: Principal;
+  /** The conversation of `previous_response_id` held by the caller (a WebSocket connection's local state). */
+  history?: Record<string, unknown>[] | undefined;
+}
+
 export interface RunPlan {
   /** The request the backend sees (history expanded, encrypted reasoning opened). */
   readonly request: CreateResponseRequest;
-  /** Replaces what the backend sees (the context after `truncation`), for later session turns too. */
-  useRequest(request: CreateResponseRequest): void;
-  hooks: RunHooks;
+  readonly hooks: RunHooks;
   /**
    * Wires a started run to the store, the background registry and its session. Rejects (and
    * cancels the run before its first event) when the initial save fails, e.g. a full store.
@@ -46,115 +49,10 @@ export interface RunPlan {
   present(response: ResponseObject): ResponseObject;
 }
 
-export interface PlanContext {
-  requestId: string;
-  /** Session mode (C1) was asked for (and the request streams). */
-  session: boolean;
-  backendHeaders?: Record<string, string>;
-  log: Logger;
-  /** Who the request acts as (tenancy): owner of the response, its session and its sealed reasoning. */
-  principal?: Principal;
-  /** The conversation of `previous_response_id` held by the caller (a WebSocket connection's local state). */
-  history?: Record<string, unknown>[];
-}
-
-export interface StateService {
-  readonly store: GatewayStore;
-  /** Live coordination with other instances (--redis); null for a single instance. */
-  readonly cluster: ClusterCoordinator | null;
-  readonly keyring: ReasoningKeyring;
-  readonly background: BackgroundRuns;
-  readonly sessions: SessionManager;
-  plan(request: CreateResponseRequest, ctx: PlanContext): Promise<RunPlan>;
-  /** Seals reasoning items of a stored response for `include[]=reasoning.encrypted_content`, bound to its owner. */
-  sealStored(response: ResponseObject, owner: string): ResponseObject;
-  /**
-   * Writes the final states queued so far (store/final-saves.ts batches them on a microtask). The HTTP
-   * layer calls it before a client can see a response's end, so that what a client was told is
-   * complete is stored — a crash right after cannot turn it into an interrupted response.
-   */
-  flushFinalSaves(): Promise<void>;
-  /** Cancels background runs and ends session waits (shutdown), then closes the store. */
-  shutdown(): Promise<void>;
-}
-
-/** The store is opened by the caller (store/open.ts picks the engine) and closed by shutdown(). */
-export function createStateService(
-  config: GatewayConfig,
-  backend: BackendAdapter,
-  logger: Logger,
-  store: GatewayStore,
-  cluster: ClusterCoordinator | null = null,
-): StateService {
-  const dataDir = config.dataDir;
-  // In-memory mode: a key for the lifetime of the process (tokens die with it, like the store).
-  const keyring =
-    dataDir === undefined && config.reasoningEncryptionKeys.length === 0
-      ? new ReasoningKeyring([randomBytes(32)])
-      : loadOrCreateKeyring({ keys: config.reasoningEncryptionKeys, dataDir: dataDir ?? '.' }).keyring;
-  const background = new BackgroundRuns(config.backgroundBufferMaxBytes, logger);
-  const sessions = new SessionManager(
-    {
-      toolTimeoutSeconds: config.toolTimeoutSeconds,
-      maxActiveSessions: config.maxActiveSessions,
-      sessionBufferMaxBytes: config.sessionBufferMaxBytes,
-      totalBufferMaxBytes: config.sessionsBufferMaxBytes,
-    },
-    logger,
-  );
-  logger.info('response store open', { store: store.kind, location: store.location, keyId: keyring.currentKeyId });
-
-  const pending = new PendingWrites();
-  const deps: PlanDeps = { store, background, sessions, backend, cluster, pending };
-
-  const plan = async (request: CreateResponseRequest, ctx: PlanContext): Promise<RunPlan> => {
-    if (request.background === true && request.store === false)
-      throw errors.invalidValue(
-        'background',
-        'background: true needs store: true (the response is fetched later by id).',
-      );
-    // Live features need Redis when there are other instances (a 503 with Retry-After while it is away).
-    if (cluster && ctx.session) cluster.requireAvailable('session mode');
-    if (cluster && request.background === true) cluster.requireAvailable('background responses');
-    const principal = ctx.principal ?? ANONYMOUS;
-    const prepared = await prepareConversation(request, store, keyring, principal, { history: ctx.history });
-    const sealer = request.include?.includes(ENCRYPTED_REASONING)
-      ? new ReasoningSealer(keyring, request.model ?? '', principal.owner)
-      : undefined;
-    return new PlannedRun(deps, request, prepared, ctx, sealer);
-  };
-
-  return {
-    store,
-    cluster,
-    keyring,
-    background,
-    sessions,
-    plan,
-    sealStored: (response, owner) => {
-      new ReasoningSealer(keyring, response.model, owner).sealResponse(response);
-      return response;
-    },
-    flushFinalSaves: async () => {
-      await pending.settled();
-      await store.responses.flushFinalSaves();
-    },
-    async shutdown() {
-      sessions.closeAll();
-      background.cancelAll();
-      await Promise.allSettled(background.live().map((r) => r.finished));
-      await pending.settled();
-      // Final states of everything that just ended (one transaction on SQLite), then the store closes.
-      await store.close();
-    },
-  };
-}
-
-interface PlanDeps {
+export interface PlanDeps {
   store: GatewayStore;
   background: BackgroundRuns;
   sessions: SessionManager;
-  backend: BackendAdapter;
   cluster: ClusterCoordinator | null;
   pending: PendingWrites;
 }
@@ -163,7 +61,7 @@ interface PlanDeps {
  * Writes started when a response ends that are not final saves (a conversation's appended items):
  * flushFinalSaves() waits for them too, so a client told a response is complete finds its items.
  */
-class PendingWrites {
+export class PendingWrites {
   private readonly writes = new Set<Promise<void>>();
 
   /** `write` never rejects (its failures are logged where it was made). */
@@ -182,8 +80,8 @@ class PendingWrites {
  * this object for its whole life, and per-response closures (each with its own scope) cost more
  * than one object with shared methods (memory per idle session, E8).
  */
-class PlannedRun implements RunPlan {
-  request: CreateResponseRequest;
+export class PlannedRun implements RunPlan {
+  readonly request: CreateResponseRequest;
   readonly hooks: RunHooks = {};
   /** This request's own input items; dropped once saved with the response. */
   private inputItems: Record<string, unknown>[] | null;
@@ -210,14 +108,10 @@ class PlannedRun implements RunPlan {
       this.inputItems = prepared.inputItems;
     }
     if (sealer) this.hooks.decorate = sealer.decorate;
-    if (ctx.session) this.hooks.nextTurn = deps.sessions.nextTurn;
+    if (ctx.session) this.hooks.awaitToolOutputs = deps.sessions.awaitToolOutputs;
     // The embedded store saves synchronously inside attach(): no gate, the run starts as it always did.
     if (deps.store.kind !== 'sqlite' && original.store !== false)
       this.hooks.startGate = new Promise<void>((resolve) => (this.openGate = resolve));
-  }
-
-  useRequest(request: CreateResponseRequest): void {
-    this.request = request;
   }
 
   present(response: ResponseObject): ResponseObject {
@@ -249,9 +143,9 @@ class PlannedRun implements RunPlan {
       }
     }
     this.inputItems = null;
-    if (isBackground) background.track(run, this.owner);
-    if (this.deps.cluster && (isBackground || this.ctx.session)) this.share(run, this.deps.cluster, isBackground);
-    if (this.ctx.session) sessions.attach(run, (output, signal) => this.startTurn(output, signal), this.owner);
+    const entry = isBackground ? background.track(run, this.owner) : null;
+    if (this.deps.cluster && (isBackground || this.ctx.session)) this.share(run, this.deps.cluster, entry);
+    if (this.ctx.session) sessions.attach(run, this.owner);
     detached(
       run.finished.then((final) => this.finish(run, final, stored)),
       'saving a finished response',
@@ -261,9 +155,10 @@ class PlannedRun implements RunPlan {
 
   /**
    * Other instances learn that this one holds the response (tool outputs, cancel and state are
-   * forwarded here) and, for a background run, can replay and follow its events from Redis.
+   * forwarded here) and, for a background run, can replay and follow its events from Redis: each
+   * event is relayed as it enters the run's replay buffer.
    */
-  private share(run: ResponseRun, cluster: ClusterCoordinator, relay: boolean): void {
+  private share(run: ResponseRun, cluster: ClusterCoordinator, background: BackgroundEntry | null): void {
     cluster.claim(run.id);
     let lastSeq = -1;
     let relayFailed = false;
@@ -272,8 +167,9 @@ class PlannedRun implements RunPlan {
       relayFailed = true;
       this.log(run).warn('relaying background events to redis failed', { err });
     };
-    const unsubscribe = relay
-      ? run.onEvent((event) => {
+    const unsubscribe = background
+      ? onNewEvents(background, (event) => {
+          if (!event) return;
           lastSeq = event.sequence_number;
           cluster.relayEvent(run.id, event).catch(reportRelay);
         })
@@ -281,22 +177,12 @@ class PlannedRun implements RunPlan {
     detached(
       run.finished.then(async () => {
         unsubscribe();
-        if (relay) await cluster.endRelay(run.id, lastSeq).catch(reportRelay);
+        if (background) await cluster.endRelay(run.id, lastSeq).catch(reportRelay);
         cluster.release(run.id);
       }),
       'releasing a shared response',
       (err, where) => this.log(run).error(`${where} failed`, { err }),
     );
-  }
-
-  /** Session mode: the next backend turn is the conversation so far plus this response's output. */
-  private startTurn(output: ResponseObject['output'], signal: AbortSignal): Promise<AsyncIterable<ModelPart>> {
-    const { backendHeaders, requestId } = this.ctx;
-    const next = toModelRequest(
-      { ...this.request, input: [...toArray(this.request.input), ...output] as CreateResponseRequest['input'] },
-      backendHeaders ? { headers: backendHeaders } : {},
-    );
-    return this.deps.backend.stream(next, { signal, requestId });
   }
 
   private finish(run: ResponseRun, final: ResponseObject, stored: boolean): void {
@@ -344,9 +230,4 @@ class PlannedRun implements RunPlan {
   private log(run: ResponseRun): Logger {
     return this.ctx.log.child({ responseId: run.id });
   }
-}
-
-function toArray(input: CreateResponseRequest['input']): unknown[] {
-  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
-  return Array.isArray(input) ? input : [];
 }
