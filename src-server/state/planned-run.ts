@@ -8,8 +8,7 @@
  * run: there is no client writer while it runs); the Redis relay reads them from that buffer as a
  * follower (engine/background-runs.ts), like a client that resumes the stream.
  */
-import type { BackgroundEntry, BackgroundRuns } from '../engine/background-runs.js';
-import { onNewEvents } from '../engine/background-runs.js';
+import { onNewEvents, type BackgroundEntry, type BackgroundRuns } from '../engine/background-runs.js';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { PreparedRequest, ReasoningSealer } from '../engine/conversation.js';
 import type { RunHooks } from '../engine/response-run.js';
@@ -20,7 +19,7 @@ import type { GatewayStore } from '../store/contract.js';
 import { asConversationItem } from '../store/conversations-store.js';
 import type { ClusterCoordinator } from '../cluster/coordinator.js';
 import type { SessionManager } from '../sessions/manager.js';
-import { ANONYMOUS, ownerScope, type Principal } from '../tenancy/owner.js';
+import { ownerScope, type Principal } from '../tenancy/owner.js';
 
 /** Process-wide counters of the stateful features (E7: tool arguments that are not valid JSON). */
 export const stateMetrics = { invalidToolArguments: 0, storeWriteFailures: 0 };
@@ -31,7 +30,7 @@ export interface PlanContext {
   session: boolean;
   log: Logger;
   /** Who the request acts as (tenancy): owner of the response, its session and its sealed reasoning. */
-  principal?: Principal;
+  principal: Principal;
   /** The conversation of `previous_response_id` held by the caller (a WebSocket connection's local state). */
   history?: Record<string, unknown>[] | undefined;
 }
@@ -212,7 +211,7 @@ export class PlannedRun implements RunPlan {
     const { id, input } = this.conversation!;
     const items = [...input, ...(final.output as unknown as Record<string, unknown>[])];
     try {
-      const scope = ownerScope(this.ctx.principal ?? ANONYMOUS);
+      const scope = ownerScope(this.ctx.principal);
       const added = await this.deps.store.conversations.appendItems(id, items, scope, run.id);
       if (!added)
         this.log(run).warn('the conversation was deleted before the response completed', { conversation: id });
@@ -223,7 +222,7 @@ export class PlannedRun implements RunPlan {
   }
 
   private get owner(): string {
-    return (this.ctx.principal ?? ANONYMOUS).owner;
+    return this.ctx.principal.owner;
   }
 
   /** Made when something is logged: a waiting session does not keep a logger of its own. */

@@ -18,7 +18,6 @@ import type { CreateResponseRequest } from '../protocol/types.js';
 import type { GatewayStore } from '../store/contract.js';
 import type { ClusterCoordinator } from '../cluster/coordinator.js';
 import { SessionManager } from '../sessions/manager.js';
-import { ANONYMOUS } from '../tenancy/owner.js';
 import { PendingWrites, PlannedRun, type PlanContext, type RunPlan } from './planned-run.js';
 
 export { stateMetrics, type PlanContext, type RunPlan } from './planned-run.js';
@@ -80,7 +79,7 @@ export function createStateService(
     // Live features need Redis when there are other instances (a 503 with Retry-After while it is away).
     if (cluster && ctx.session) cluster.requireAvailable('session mode');
     if (cluster && request.background === true) cluster.requireAvailable('background responses');
-    const principal = ctx.principal ?? ANONYMOUS;
+    const { principal } = ctx;
     const prepared = await prepareConversation(request, store, keyring, principal, { history: ctx.history });
     const sealer = request.include?.includes(ENCRYPTED_REASONING)
       ? new ReasoningSealer(keyring, request.model ?? '', principal.owner)

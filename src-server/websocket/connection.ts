@@ -1,7 +1,9 @@
 /**
  * One Responses WebSocket connection (docs/streaming.md#websocket): `response.create` messages are
  * processed one at a time in arrival order (later ones wait in a queue; never two responses in
- * flight), each streamed back as the same events as SSE, in the connection's dialect.
+ * flight), each streamed back as the same events as SSE, in the connection's dialect. Each message
+ * is started by the same responses service as `POST /v1/responses` (responses/service.ts); this
+ * file owns the socket side: parsing messages, frames, the queue, the age limit, the close.
  *
  * Connection-local state: the most recent response's conversation (its full input and output) is
  * kept in memory, so that a `previous_response_id` naming it continues on this socket even with
