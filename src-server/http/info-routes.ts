@@ -35,15 +35,15 @@ export async function listModels(ctx: RequestContext, backend: BackendAdapter): 
 export async function health(
   ctx: RequestContext,
   backend: BackendAdapter,
-  state?: StateService,
+  state: StateService,
   instance?: string,
 ): Promise<void> {
   const backendInfo = { kind: backend.kind, url: backend.baseUrl };
   try {
     const [models, store, redis] = await Promise.all([
       backend.listModels(AbortSignal.timeout(HEALTH_TIMEOUT_MS)),
-      state?.store.health(),
-      state?.cluster?.health(),
+      state.store.health(),
+      state.cluster?.health(),
     ]);
     const degraded = (store && !store.ok) || (redis && !redis.ok);
     sendJson(ctx, 200, {
