@@ -9,7 +9,7 @@ import type { BackendAdapter } from './backends/contract.js';
 import type { GatewayConfig } from './config/flags.js';
 import { createLogger, type Logger } from './logging/logger.js';
 import { createHttpApp, type RouteInfo } from './http/server.js';
-import { createStateService } from './sessions/state.js';
+import { createStateService } from './state/service.js';
 import { openGatewayStore, selectStore } from './store/open.js';
 import { isClustered, resolveInstanceId } from './cluster/instance.js';
 import { ClusterCoordinator } from './cluster/coordinator.js';
@@ -99,7 +99,7 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
         streamMaxEvents: Math.max(100, Math.ceil(config.backgroundBufferMaxBytes / 200)),
       })
     : null;
-  const state = createStateService(config, backend, logger, store, cluster);
+  const state = createStateService(config, logger, store, cluster);
   await cluster?.start(forwardedRequestHandler(state));
   // One database connection: the recordings live in the state service's store unless the caller
   // supplies another (the desktop app shares one library across profile gateways).
@@ -109,7 +109,7 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
     onStoreError: (err) => logger.error('recording store background task failed', { err }),
   });
   let url = '';
-  const { server, active, routes, surface, metrics, windows } = createHttpApp({
+  const { server, active, routes, surface, metrics, responses } = createHttpApp({
     config,
     backend,
     logger,
@@ -126,15 +126,7 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
   // GET /v1/responses with Upgrade: websocket (docs/streaming.md#websocket).
   const websockets = attachWebSocketTransport(
     server,
-    {
-      config,
-      backend,
-      surface,
-      state,
-      metrics,
-      recorder: recording?.recorder ?? null,
-      windows,
-    },
+    { config, responses, surface, metrics, recorder: recording?.recorder ?? null },
     logger,
   );
 

@@ -3,6 +3,12 @@
  * cancelled, and — when streamed — keep a bounded replay buffer so that
  * `GET /v1/responses/{id}?stream=true&starting_after=N` can replay the events after N and then
  * follow live (E5, E8). A finished entry lingers a little so a late resume still finds its events.
+ *
+ * The buffer is the run's one event tap (`run.onEvent`): a background run has no client writer
+ * while it runs, so the buffer is where its events go, as the SSE or WebSocket writer is for a
+ * foreground run. Whoever follows a background run reads this buffer (onNewEvents, bufferedAfter):
+ * resumed streams at their client's pace, and the Redis relay of the run (state/planned-run.ts).
+ * docs/layers.md#who-watches-a-responses-events.
  */
 import type { EventTap, ResponseObject, ResponseRun, WireEvent } from './contract.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
@@ -122,13 +128,14 @@ export function bufferedAfter(
 }
 
 /**
- * Calls `notify` after each new event of `entry` (already in its buffer) and once it finished;
- * returns the function that stops it. A follower reads the events from the buffer at its
- * client's pace (E8), so following costs no memory of its own.
+ * Calls `notify` with each new event of `entry` (already in its buffer) and, without one, once it
+ * finished; returns the function that stops it. A follower of a client reads the events from the
+ * buffer at its client's pace (E8), so following costs no memory of its own; the Redis relay
+ * (state/planned-run.ts) takes each event as it comes.
  */
-export function onNewEvents(entry: BackgroundEntry, notify: () => void): () => void {
+export function onNewEvents(entry: BackgroundEntry, notify: (event?: WireEvent) => void): () => void {
   if (entry.final) return () => undefined;
-  const tap: EventTap = () => notify();
+  const tap: EventTap = (event) => notify(event);
   entry.followers.add(tap);
   detached(
     entry.run.finished.then(() => notify()),

@@ -6,7 +6,7 @@
  * pumping starts on a later macrotask (setImmediate), so a caller that calls `onEvent` right after
  * `await startResponseRun(...)` (same or next microtask) sees every event from `response.created`.
  */
-import type { BackendAdapter, ModelPart } from '../backends/contract.js';
+import type { BackendAdapter, ModelPart, ModelRequest } from '../backends/contract.js';
 import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import { StreamValidator } from '../protocol/stream-validator.js';
@@ -30,19 +30,20 @@ interface TurnSource {
   iterator?: AsyncIterator<ModelPart> | null;
 }
 
-/** Optional behaviour the stateful features plug in (sessions/, engine/conversation.ts). */
+/** Optional behaviour the stateful features plug in (state/, sessions/, engine/conversation.ts). */
 export interface RunHooks {
   /**
-   * Session mode (C1): called when a turn ends with function calls. Resolves with the next turn's
-   * parts (the response and its stream go on) or null (the response completes as usual); a
-   * rejection fails the response with that error (e.g. `tool_outputs_timeout`).
-   * `append` adds finished items (the `function_call_output`s) to the response.
+   * Session mode (C1): called when a turn ends with function calls; waits for their outputs and
+   * adds them to the response with `append` (the `function_call_output`s). Resolves true when
+   * the response goes on: the run then starts the next backend turn itself (startNextTurn: the
+   * conversation so far plus this response's output); false completes the response as usual; a
+   * rejection fails it with that error (e.g. `tool_outputs_timeout`).
    */
-  nextTurn?: (
+  awaitToolOutputs?: (
     run: ResponseRun,
     append: (item: ResponseObject['output'][number]) => void,
     signal: AbortSignal,
-  ) => Promise<AsyncIterable<ModelPart> | null>;
+  ) => Promise<boolean>;
   /** Sees each event before it is numbered and emitted, and may add fields (encrypted reasoning). */
   decorate?: (event: CanonicalEvent) => void;
   /**
@@ -60,10 +61,7 @@ export async function startResponseRun(
 ): Promise<ResponseRun> {
   const startedAt = options.startedAt ?? performance.now();
   const catalog = new ToolCatalog(request.tools);
-  const translateOptions: Parameters<typeof toModelRequest>[1] = { catalog };
-  if (options.backendHeaders) translateOptions.headers = options.backendHeaders;
-  if (options.priority !== undefined) translateOptions.priority = options.priority;
-  const modelRequest = toModelRequest(request, translateOptions);
+  const modelRequest = backendRequest(request, options, catalog);
 
   // Our own controller: cancel() must abort the backend even when the caller's signal stays live.
   const backend = new AbortController();
@@ -78,7 +76,7 @@ export async function startResponseRun(
     options.signal.removeEventListener('abort', onCallerAbort);
     throw isGatewayError(error) ? error : errors.internal(`The backend request failed: ${(error as Error).message}`);
   }
-  const run = new Run(request, options, startedAt, backend, hooks, catalog, () =>
+  const run = new Run(request, adapter, options, startedAt, backend, hooks, catalog, () =>
     options.signal.removeEventListener('abort', onCallerAbort),
   );
   // A caller that went away during the backend handshake ends the response right away (E5).
@@ -114,6 +112,17 @@ export async function startResponseRun(
   return run;
 }
 
+/**
+ * The one translation of a Responses request into the backend's model request, for the first
+ * turn and for every later turn of a session: same tools, headers and priority.
+ */
+function backendRequest(request: CreateResponseRequest, options: RunOptions, catalog: ToolCatalog): ModelRequest {
+  const translateOptions: Parameters<typeof toModelRequest>[1] = { catalog };
+  if (options.backendHeaders) translateOptions.headers = options.backendHeaders;
+  if (options.priority !== undefined) translateOptions.priority = options.priority;
+  return toModelRequest(request, translateOptions);
+}
+
 class Run implements ResponseRun {
   readonly id: string;
   readonly finished: Promise<ResponseObject>;
@@ -130,12 +139,13 @@ class Run implements ResponseRun {
   private resolveFinished!: (response: ResponseObject) => void;
 
   constructor(
-    request: CreateResponseRequest,
-    options: RunOptions,
+    private readonly request: CreateResponseRequest,
+    private readonly adapter: BackendAdapter,
+    private readonly options: RunOptions,
     startedAt: number,
     backend: AbortController,
     hooks: RunHooks,
-    catalog: ToolCatalog,
+    private readonly catalog: ToolCatalog,
     cleanup: () => void,
   ) {
     this.id = newResponseId();
@@ -216,10 +226,13 @@ class Run implements ResponseRun {
       this.checkStrict();
       for (;;) {
         await this.drain(source);
-        if (this.builder.done || !this.hooks.nextTurn || this.builder.turnFinishReason !== 'tool_calls') break;
+        const awaitOutputs = this.hooks.awaitToolOutputs;
+        if (this.builder.done || !awaitOutputs || this.builder.turnFinishReason !== 'tool_calls') break;
         // Session mode: wait for the tool outputs, then the next backend turn feeds the same builder.
-        source.parts = await this.hooks.nextTurn(this, (item) => this.builder.appendItem(item), this.backend.signal);
-        if (!source.parts || this.builder.done) break;
+        const goOn = await awaitOutputs(this, (item) => this.builder.appendItem(item), this.backend.signal);
+        if (!goOn || this.builder.done) break;
+        source.parts = await this.startNextTurn();
+        if (this.builder.done) break;
         this.builder.continueAfterToolCalls();
       }
       if (this.builder.done) endedEarly = true;
@@ -239,6 +252,19 @@ class Run implements ResponseRun {
       if (!this.backend.signal.aborted) this.backend.abort(new Error('response ended'));
       await source.iterator?.return?.().catch(() => undefined);
     }
+  }
+
+  /**
+   * Session mode (C1): the next backend turn is the conversation so far plus this response's
+   * output (its function calls and their outputs), translated like the first turn.
+   */
+  private startNextTurn(): Promise<AsyncIterable<ModelPart>> {
+    const input = [...inputItemsOf(this.request.input), ...this.builder.snapshot().output];
+    const next = { ...this.request, input: input as CreateResponseRequest['input'] };
+    return this.adapter.stream(backendRequest(next, this.options, this.catalog), {
+      signal: this.backend.signal,
+      requestId: this.options.requestId,
+    });
   }
 
   /**
@@ -291,6 +317,11 @@ class Run implements ResponseRun {
     this.cleanup();
     this.resolveFinished(response);
   }
+}
+
+function inputItemsOf(input: CreateResponseRequest['input']): unknown[] {
+  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
+  return Array.isArray(input) ? input : [];
 }
 
 function toGatewayError(error: unknown): GatewayError {

@@ -16,9 +16,10 @@
  * When the backend cannot count tokens or does not report a `max_model_len` for the model, the
  * request goes on as sent and the report says it was not measured.
  */
-import type { BackendAdapter, ModelRequest } from '../backends/contract.js';
+import type { BackendAdapter } from '../backends/contract.js';
 import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
+import { toModelRequest } from './translate-request.js';
 
 type Item = Record<string, unknown>;
 
@@ -77,9 +78,24 @@ export interface FitResult {
 }
 
 export interface FitOptions {
-  /** Same model request options as the run (simulator headers) so the count matches. */
-  toModelRequest: (request: CreateResponseRequest) => ModelRequest;
+  /** The run's backend headers (simulator selection), so that the count sees what the run sends. */
+  backendHeaders?: Record<string, string>;
   signal?: AbortSignal;
+}
+
+/**
+ * Tokens of `request` as the backend will see it, counted by the backend's tokenizer (`/tokenize`);
+ * a token-count error when the backend cannot count (`POST /v1/responses/input_tokens`, `truncation`).
+ */
+export function countInputTokens(
+  request: CreateResponseRequest,
+  backend: BackendAdapter,
+  options: FitOptions = {},
+): Promise<number> {
+  const count = backend.countTokens;
+  if (!count) throw errors.tokenCountUnsupported(backend.kind);
+  const modelRequest = toModelRequest(request, options.backendHeaders ? { headers: options.backendHeaders } : {});
+  return count.call(backend, modelRequest, options.signal);
 }
 
 const typeOf = (item: Item): string =>
@@ -141,7 +157,7 @@ export async function fitContext(
   request: CreateResponseRequest,
   backend: BackendAdapter,
   windows: ContextWindows,
-  options: FitOptions,
+  options: FitOptions = {},
 ): Promise<FitResult> {
   const mode = request.truncation;
   if (mode !== 'auto' && mode !== 'disabled') return { request };
@@ -152,8 +168,7 @@ export async function fitContext(
     return { request, report: { measured: false, reason: `the backend reports no max_model_len for '${model}'` } };
   const reserve = typeof request.max_output_tokens === 'number' ? request.max_output_tokens : 0;
   const fits = (tokens: number): boolean => tokens + reserve <= maxModelLen && tokens < maxModelLen;
-  const count = (r: CreateResponseRequest): Promise<number> =>
-    backend.countTokens!(options.toModelRequest(r), options.signal);
+  const count = (r: CreateResponseRequest): Promise<number> => countInputTokens(r, backend, options);
 
   const inputTokens = await count(request);
   const report = { measured: true as const, maxModelLen, inputTokens, fittedTokens: inputTokens, droppedTurns: 0 };

@@ -6,7 +6,7 @@ import type { BackendAdapter } from '../backends/contract.js';
 import { compact, compactionRequest } from '../compaction/compact.js';
 import type { GatewayConfig } from '../config/flags.js';
 import { contained } from '../engine/contain.js';
-import type { StateService } from '../sessions/state.js';
+import type { StateService } from '../state/service.js';
 import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { reportTo } from '../logging/logger.js';
 import { simulatorHeaders } from './request-headers.js';

@@ -13,7 +13,7 @@ import { resolveReference } from '../engine/conversation.js';
 import { assertSupported } from '../protocol/capabilities.js';
 import { errors, GatewayError } from '../protocol/errors.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
-import type { StateService } from '../sessions/state.js';
+import type { StateService } from '../state/service.js';
 import type { ConversationPage } from '../store/index.js';
 import { ownerScope } from '../tenancy/owner.js';
 import { readJsonBody } from './body.js';

@@ -8,7 +8,7 @@ import { capabilityReport } from '../protocol/capabilities.js';
 import { OMITTED_TOOLS_HEADER, capabilitiesFor, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
 import { isGatewayError, retryHeaders } from '../protocol/errors.js';
 import { sendJson, type RequestContext } from './respond.js';
-import type { StateService } from '../sessions/state.js';
+import type { StateService } from '../state/service.js';
 
 /** How long /healthz waits for the backend before calling it unreachable. */
 const HEALTH_TIMEOUT_MS = 3000;
@@ -35,15 +35,15 @@ export async function listModels(ctx: RequestContext, backend: BackendAdapter): 
 export async function health(
   ctx: RequestContext,
   backend: BackendAdapter,
-  state?: StateService,
+  state: StateService,
   instance?: string,
 ): Promise<void> {
   const backendInfo = { kind: backend.kind, url: backend.baseUrl };
   try {
     const [models, store, redis] = await Promise.all([
       backend.listModels(AbortSignal.timeout(HEALTH_TIMEOUT_MS)),
-      state?.store.health(),
-      state?.cluster?.health(),
+      state.store.health(),
+      state.cluster?.health(),
     ]);
     const degraded = (store && !store.ok) || (redis && !redis.ok);
     sendJson(ctx, 200, {

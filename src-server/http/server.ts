@@ -17,7 +17,7 @@ import { processingHeader, sendError, type RequestContext } from './respond.js';
 import { ResponseWriter } from './response-writer.js';
 import type { RecordingService } from '../recording/service.js';
 import { registerRecordingRoutes } from './recording-routes.js';
-import type { StateService } from '../sessions/state.js';
+import type { StateService } from '../state/service.js';
 import { registerStateRoutes } from './state-routes.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import { compactRoute } from './compact-route.js';
@@ -38,6 +38,8 @@ import type { RerunTargetResolver } from '../recording/rerun.js';
 import { contained } from '../engine/contain.js';
 import { reportTo, type Logger } from '../logging/logger.js';
 import { ContextWindows } from '../engine/truncation.js';
+import type { ResponsesService } from '../engine/responses-service.js';
+import { createResponsesService } from '../responses/service.js';
 import { INSTANCE_HEADER } from '../cluster/instance.js';
 import { SharedBuckets } from '../cluster/shared-buckets.js';
 
@@ -49,8 +51,8 @@ export interface HttpAppOptions {
   consoleDir?: string;
   /** Recorder and recordings library (docs/recording.md); absent: nothing recorded, no /v1/recordings. */
   recording?: RecordingService | null;
-  /** Store, background runs, sessions, encrypted reasoning (docs/state.md); absent: stateless. */
-  state?: StateService;
+  /** Store, background runs, sessions, encrypted reasoning (docs/state.md). */
+  state: StateService;
   /** Rate limiter to use instead of one built from the flags (tests inject a short window). */
   rateLimiter?: RateLimiter;
   /** Recent log lines: served as GET /v1/console/logs (absent: no log stream). */
@@ -75,8 +77,8 @@ export interface HttpApp {
   routes: readonly RouteInfo[];
   /** Host, origin, auth, rate-limit rules: the WebSocket transport's upgrade applies the same ones. */
   surface: Surface;
-  /** The backend models' context windows (`truncation`), shared with the WebSocket transport. */
-  windows: ContextWindows;
+  /** Starts responses for POST /v1/responses and the WebSocket transport's `response.create`. */
+  responses: ResponsesService;
 }
 
 export interface RouteInfo {
@@ -102,7 +104,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   const streamBudget = new StreamBudget(config.streamMaxBufferedTotalBytes);
   const router = FindMyWay({ ignoreTrailingSlash: true });
   // Host, origins and CORS, auth and owners, rate limits, tiers, Azure aliases (surface.ts).
-  const cluster = options.state?.cluster;
+  const { state } = options;
+  const cluster = state.cluster;
   const surface = new Surface(config, {
     rateLimiter: options.rateLimiter,
     sharedBuckets: cluster
@@ -128,7 +131,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     activeStreams: () => active.size,
     logger,
     streamUnsentBytes: () => streamBudget.total,
-    state: options.state,
+    state,
     recording: options.recording,
     instance: options.instance,
   });
@@ -138,7 +141,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     ...surface.report(),
     ...gatewayReport({
       config,
-      state: options.state !== undefined,
+      state: true,
       recordings: { enabled: options.recording != null, recording: recorder !== null },
       logs: logTail !== undefined,
     }),
@@ -154,25 +157,23 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         warmup: 'generate: false',
       },
     },
-    compaction: options.state ? { endpoint: 'POST /v1/responses/compact' } : { enabled: false },
+    compaction: { endpoint: 'POST /v1/responses/compact' },
   });
   // Routes are classed by path for the origin rules: /v1/console/* and /v1/recordings* are the
   // console's (origin-policy.ts), everything else is the public API.
-  const windows = new ContextWindows(backend);
+  const responses = createResponsesService({
+    config,
+    backend,
+    state,
+    metrics,
+    windows: new ContextWindows(backend),
+    tiers: surface.tiers,
+  });
   route('POST', '/v1/responses', (ctx) =>
-    createResponse(ctx, {
-      config,
-      backend,
-      active,
-      surface,
-      state: options.state,
-      observe: metrics,
-      streamBudget,
-      windows,
-    }),
+    createResponse(ctx, { config, responses, surface, state, active, streamBudget }),
   );
   route('GET', '/v1/models', (ctx) => listModels(ctx, backend));
-  route('GET', '/healthz', (ctx) => health(ctx, backend, options.state, options.instance));
+  route('GET', '/healthz', (ctx) => health(ctx, backend, state, options.instance));
   route('GET', '/v1/capabilities', (ctx) =>
     capabilities(ctx, backend, report(), config.hostedTools as HostedToolsPolicy),
   );
@@ -187,14 +188,10 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     });
   }
   if (options.console) registerConsoleRoutes(route, { services: options.console, limiter: surface.limiter });
-  if (options.state) {
-    registerStateRoutes(route, { config, backend, state: options.state, streamBudget });
-    registerConversationRoutes(route, { config, state: options.state });
-    // A static path: find-my-way prefers it to GET/DELETE /v1/responses/:id (docs/state.md#compaction).
-    route('POST', '/v1/responses/compact', (ctx) =>
-      compactRoute(ctx, { config, backend, state: options.state as StateService, surface }),
-    );
-  }
+  registerStateRoutes(route, { config, state, responses, streamBudget });
+  registerConversationRoutes(route, { config, state });
+  // A static path: find-my-way prefers it to GET/DELETE /v1/responses/:id (docs/state.md#compaction).
+  route('POST', '/v1/responses/compact', (ctx) => compactRoute(ctx, { config, backend, state, surface }));
 
   const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
     const startedAt = performance.now();
@@ -308,5 +305,5 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // moment fails with "socket hang up". The header and request timeouts (connections.ts) start at
   // a request's first byte, so they never cut an idle keep-alive connection.
   server.keepAliveTimeout = 65_000;
-  return { server, active, metrics, routes, surface, windows };
+  return { server, active, metrics, routes, surface, responses };
 }

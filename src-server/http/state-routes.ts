@@ -5,30 +5,27 @@
  * each one. Every read and action is scoped to the request's owner (tenancy): another key's
  * response, run or session answers the same 404 as one that does not exist.
  */
-import type { BackendAdapter } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
-import { bufferedAfter, onNewEvents } from '../engine/background-runs.js';
-import type { ResponseObject, ResponseRun } from '../engine/contract.js';
-import { ENCRYPTED_REASONING, prepareConversation } from '../engine/conversation.js';
-import { toModelRequest } from '../engine/translate-request.js';
-import { errors, streamErrorFields, type GatewayError } from '../protocol/errors.js';
-import { applyHostedToolsPolicy, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
+import type { ResponseObject } from '../engine/contract.js';
+import { ENCRYPTED_REASONING } from '../engine/conversation.js';
+import type { ResponsesService } from '../engine/responses-service.js';
+import { errors } from '../protocol/errors.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
-import type { StateService } from '../sessions/state.js';
+import type { StateService } from '../state/service.js';
+import { RUNNING_STATUSES, resumeStream } from './background-stream.js';
 import { readJsonBody } from './body.js';
-import { dialectFor } from './request-headers.js';
-import { processingHeader, sendJson, type RequestContext } from './respond.js';
-import { SSE_HEADERS, SseWriter, sseOptionsFrom, streamBackpressure } from './sse-writer.js';
+import { sendJson, type RequestContext } from './respond.js';
 import type { StreamBudget } from './stream-budget.js';
 import { assertLoopbackClient } from './loopback.js';
 import { ownerScope } from '../tenancy/owner.js';
 
 export interface StateRouteDeps {
   config: GatewayConfig;
-  backend: BackendAdapter;
   state: StateService;
+  /** Input token counting goes through the responses service (policy, stored history). */
+  responses: ResponsesService;
   /** Unsent bytes of all streams (E8, `--responses-stream-max-buffered-total-bytes`). */
-  streamBudget?: StreamBudget;
+  streamBudget: StreamBudget;
 }
 
 type Register = (
@@ -36,14 +33,6 @@ type Register = (
   path: string,
   handler: (ctx: RequestContext) => Promise<void> | void,
 ) => void;
-
-/** Request header that turns on session mode for a streaming create request (docs/state.md). */
-export const SESSION_HEADER = 'x-responses-session';
-
-export function sessionRequested(headers: Record<string, string | string[] | undefined>): boolean {
-  const value = headers[SESSION_HEADER];
-  return typeof value === 'string' && ['on', 'true', '1'].includes(value.trim().toLowerCase());
-}
 
 export function registerStateRoutes(route: Register, deps: StateRouteDeps): void {
   route('POST', '/v1/responses/input_tokens', (ctx) => inputTokens(ctx, deps));
@@ -82,74 +71,6 @@ async function getResponse(ctx: RequestContext, deps: StateRouteDeps): Promise<v
   // Sealed for the key that asks (tenancy): only it (or an admin) can send the tokens back.
   if (includes(ctx).includes(ENCRYPTED_REASONING)) deps.state.sealStored(response, ctx.principal.owner);
   sendJson(ctx, 200, response);
-}
-
-/** `GET /v1/responses/{id}?stream=true&starting_after=N`: buffered events after N, then live. */
-async function resumeStream(ctx: RequestContext, deps: StateRouteDeps, id: string): Promise<void> {
-  const raw = ctx.query.get('starting_after');
-  const startingAfter = raw === null ? -1 : Number(raw);
-  if (!Number.isInteger(startingAfter) || startingAfter < -1)
-    throw errors.invalidValue('starting_after', `Invalid 'starting_after': expected a sequence number, got '${raw}'.`);
-  const scope = ownerScope(ctx.principal);
-  const entry = deps.state.background.get(id, scope);
-  if (!entry && deps.state.cluster && (await deps.state.store.responses.has(id, scope))) {
-    const first = await deps.state.cluster.firstRelayed(id);
-    if (first !== null) return relayedStream(ctx, deps, id, startingAfter, first);
-  }
-  if (!entry) {
-    if (await deps.state.store.responses.has(id, scope))
-      throw errors.invalidValue(
-        'stream',
-        `The events of response '${id}' are not available: only background responses can be streamed again, while running or shortly after.`,
-      );
-    throw errors.responseNotFound(id);
-  }
-  if (startingAfter < entry.droppedThrough)
-    throw errors.invalidValue(
-      'starting_after',
-      `Events up to sequence number ${entry.droppedThrough} are no longer buffered (--responses-background-buffer-max-bytes).`,
-    );
-  const dialect = dialectFor(ctx.req, deps.config.dialect);
-  ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
-  let last = startingAfter;
-  let failed = false;
-  // Over the gateway-wide bound this follower stops with an error; the background response goes on.
-  const stop = (error: GatewayError): void => {
-    if (failed || w.isEnded) return;
-    failed = true;
-    w.write({ type: 'error', sequence_number: last + 1, ...streamErrorFields(error) });
-    wake();
-  };
-  // A follower that leaves only stops following: the background response keeps running (E5).
-  const w = new SseWriter(ctx.out, {
-    ...sseOptionsFrom(deps.config, dialect, ctx.log),
-    onDisconnect: () => wake(),
-    backpressure: streamBackpressure(deps.config, deps.streamBudget, stop),
-  });
-  // E8: the follower reads the run's replay buffer at its client's pace instead of queueing
-  // events of its own; it waits for 'drain' or for the next event.
-  let wake: () => void = () => undefined;
-  const unsubscribe = onNewEvents(entry, () => wake());
-  try {
-    for (;;) {
-      const buffered = bufferedAfter(entry, last);
-      if (buffered === null) stop(errors.streamFellBehind(last));
-      else
-        for (let i = buffered.from; i < buffered.events.length && !w.whenWritable() && !w.isEnded; i++) {
-          w.write(buffered.events[i]);
-          last = buffered.events[i].sequence_number;
-        }
-      const newest = entry.events[entry.events.length - 1]?.sequence_number ?? -1;
-      if (failed || w.isEnded || (entry.final && last >= newest)) break;
-      const next = new Promise<void>((resolve) => (wake = resolve));
-      await (w.whenWritable() ?? next);
-    }
-  } finally {
-    unsubscribe();
-    // The terminal event is still queued in the writer: stored first, then sent (M6).
-    await deps.state.flushFinalSaves();
-    w.end();
-  }
 }
 
 async function deleteResponse(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
@@ -202,7 +123,7 @@ async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> 
   if (!stored) throw errors.responseNotFound(id);
   if (!stored.response.background) throw errors.notBackground(id);
   // Running on another instance: cancelled there (Redis away: 503, the run cannot be reached).
-  if (deps.state.cluster && RUNNING.has(stored.response.status ?? '')) {
+  if (deps.state.cluster && RUNNING_STATUSES.has(stored.response.status ?? '')) {
     const holder = await remoteHolder(deps, id);
     const answer = holder ? await deps.state.cluster.forward(holder, { op: 'cancel', id, scope }) : undefined;
     // No answer: its instance is gone (the lease will mark it failed); it is returned as stored.
@@ -221,14 +142,8 @@ function readJson(ctx: RequestContext, limit: number, maxDepth: number): Promise
 
 async function inputTokens(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
   const { body } = await readJson(ctx, deps.config.maxRequestBytes, deps.config.maxRequestDepth);
-  const { request } = applyHostedToolsPolicy(
-    validateCreateRequest(body, { compat: deps.config.compat }).request,
-    deps.config.hostedTools as HostedToolsPolicy,
-  );
-  const count = deps.backend.countTokens;
-  if (!count) throw errors.tokenCountUnsupported(deps.backend.kind);
-  const prepared = await prepareConversation(request, deps.state.store, deps.state.keyring, ctx.principal);
-  const tokens = await count.call(deps.backend, toModelRequest(prepared.request));
+  const { request } = validateCreateRequest(body, { compat: deps.config.compat });
+  const tokens = await deps.responses.countInputTokens(request, ctx.principal);
   sendJson(ctx, 200, { object: 'response.input_tokens', input_tokens: tokens });
 }
 
@@ -267,14 +182,6 @@ async function sessionState(ctx: RequestContext, deps: StateRouteDeps): Promise<
   sendJson(ctx, 200, answer);
 }
 
-const RUNNING = new Set(['queued', 'in_progress']);
-const STORED_TERMINAL: Record<string, string> = {
-  completed: 'response.completed',
-  failed: 'response.failed',
-  incomplete: 'response.incomplete',
-  cancelled: 'response.failed',
-};
-
 /** The other instance holding a live response (session or background run), or null. */
 async function remoteHolder(deps: StateRouteDeps, id: string): Promise<string | null> {
   const cluster = deps.state.cluster;
@@ -291,76 +198,6 @@ async function remoteSnapshot(
   const holder = await remoteHolder(deps, id);
   if (!holder || !deps.state.cluster) return null;
   return ((await deps.state.cluster.forward(holder, { op: 'snapshot', id, scope })) as ResponseObject | null) ?? null;
-}
-
-/** How long one blocking read of a relayed stream waits before checking the client and the store. */
-const RELAY_BLOCK_MS = 2000;
-
-/**
- * A background run of another instance, streamed again from its Redis relay: the events after
- * `startingAfter`, then live ones until the run's end marker. If the run's instance dies the
- * relay stops growing: once the store shows the response finished (its lease ran out), the
- * stream ends too.
- */
-async function relayedStream(
-  ctx: RequestContext,
-  deps: StateRouteDeps,
-  id: string,
-  startingAfter: number,
-  firstSeq: number,
-): Promise<void> {
-  const cluster = deps.state.cluster;
-  if (!cluster) throw errors.responseNotFound(id);
-  if (startingAfter < firstSeq - 1)
-    throw errors.invalidValue(
-      'starting_after',
-      `Events up to sequence number ${firstSeq - 1} are no longer buffered (--responses-background-buffer-max-bytes).`,
-    );
-  const dialect = dialectFor(ctx.req, deps.config.dialect);
-  const conn = cluster.follower();
-  conn.on('error', () => undefined);
-  let gone = false;
-  let overflowed = false;
-  let after = startingAfter;
-  ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
-  const w = new SseWriter(ctx.out, {
-    ...sseOptionsFrom(deps.config, dialect, ctx.log),
-    onDisconnect: () => {
-      gone = true;
-      conn.disconnect();
-    },
-    // E8, as for a local follower: the next block is read from Redis at the client's pace.
-    backpressure: streamBackpressure(deps.config, deps.streamBudget, (error) => {
-      overflowed = true;
-      w.write({ type: 'error', sequence_number: after + 1, ...streamErrorFields(error) });
-    }),
-  });
-  try {
-    for (;;) {
-      if (gone) return;
-      const { events, ended } = await cluster.readRelayed(conn, id, after, RELAY_BLOCK_MS);
-      for (const event of events) {
-        w.write(event);
-        after = event.sequence_number;
-      }
-      if (ended || overflowed) break;
-      const waiting = w.whenWritable();
-      if (waiting) await waiting;
-      if (events.length === 0) {
-        const stored = await deps.state.store.responses.getResponse<ResponseObject>(id);
-        if (stored && RUNNING.has(stored.response.status ?? '')) continue;
-        // Its instance stopped without an end marker: the stored final state closes the stream.
-        const type = stored ? STORED_TERMINAL[stored.response.status ?? ''] : undefined;
-        if (stored && type) w.write({ type, sequence_number: after + 1, response: stored.response });
-        break;
-      }
-    }
-  } catch (err) {
-    if (!gone) ctx.log.warn('following a relayed background stream failed', { responseId: id, err });
-  } finally {
-    conn.disconnect();
-    if (!gone) w.end();
-  }
 }
 
 async function inspect(ctx: RequestContext, deps: StateRouteDeps): Promise<void> {
@@ -384,20 +221,4 @@ async function inspect(ctx: RequestContext, deps: StateRouteDeps): Promise<void>
   if (reveal === true && result.integrity === 'valid')
     out.payload = deps.state.keyring.open(token, 'encrypted_content', owners);
   sendJson(ctx, 200, out);
-}
-
-/** Answers a background create request: the queued Response now, or the stream (which may be left). */
-export async function respondBackground(
-  ctx: RequestContext,
-  deps: StateRouteDeps,
-  run: ResponseRun,
-  stream: boolean,
-): Promise<void> {
-  if (!stream) {
-    sendJson(ctx, 200, { ...run.snapshot(), status: 'queued' });
-    return;
-  }
-  const entry = deps.state.background.get(run.id);
-  if (!entry) throw errors.internal('The background response was not registered.');
-  await resumeStream(ctx, deps, run.id);
 }

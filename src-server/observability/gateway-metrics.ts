@@ -1,8 +1,10 @@
 /**
  * The gateway's Prometheus metrics (docs/observability.md), one prom-client Registry per gateway
  * so that several gateways in one process (desktop profiles, tests) never share series. Streaming
- * is counted per response, not per event: the first event is seen by a tap that removes itself,
- * and the number of events written is read from the SSE writer when the stream ends. Gauges that
+ * is counted per response, not per event: the number of events written is read from the client's
+ * writer (SSE or WebSocket) when the stream ends. Time to first event is the one metric that taps
+ * the run itself (removing the tap after one event): it measures the engine in every mode, and a
+ * JSON or background answer writes no events (docs/layers.md#who-watches-a-responses-events). Gauges that
  * mirror state (store size, sessions, background runs) are read when scraped.
  */
 import { performance } from 'node:perf_hooks';
@@ -10,9 +12,10 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { BackendAdapter, ModelPart } from '../backends/contract.js';
 import { engineMetrics } from '../engine/event-emitter.js';
 import type { ResponseRun } from '../engine/contract.js';
+import type { ResponseMode } from '../engine/responses-service.js';
 import type { RecordingService } from '../recording/service.js';
 import { sessionMetrics } from '../sessions/manager.js';
-import type { StateService } from '../sessions/state.js';
+import type { StateService } from '../state/service.js';
 import { detached } from '../engine/contain.js';
 import { reportTo, type Logger } from '../logging/logger.js';
 
@@ -26,13 +29,13 @@ export interface MetricSources {
   logger: Logger;
   /** Bytes all streams hold unsent for slow clients (E8). */
   streamUnsentBytes?: () => number;
-  state?: StateService;
+  state: StateService;
   recording?: RecordingService | null;
   /** This instance's id when it is one of several (docs/deploy.md). */
   instance?: string;
 }
 
-export type ResponseMode = 'stream' | 'json' | 'background' | 'websocket';
+export type { ResponseMode } from '../engine/responses-service.js';
 
 const PREFIX = 'responses_gateway_';
 /** Seconds; time to first event spans backend queueing, so the buckets reach a minute. */
@@ -156,7 +159,7 @@ export class GatewayMetrics {
       () => sessionMetrics.timedOut,
     );
     const state = sources.state;
-    if (sources.instance && state) {
+    if (sources.instance) {
       // One of several instances: which one this is, and what it shares with the others.
       new Gauge({
         name: name('instance_info'),
@@ -168,25 +171,23 @@ export class GatewayMetrics {
         state.cluster?.available ? 1 : 0,
       );
     }
-    if (state) {
-      gauge(
-        'sessions_active',
-        'Live session-mode responses (generating or waiting for tool outputs).',
-        () => state.sessions.size,
-      );
-      gauge('sessions_waiting', 'Session-mode responses waiting for tool outputs (C1).', () => state.sessions.waiting);
-      gauge('background_runs', 'Background responses still running.', () => state.background.live().length);
-      gauge(
-        'store_responses',
-        'Responses in the response store.',
-        async () => (await state.store.responses.stats()).count,
-      );
-      gauge(
-        'store_bytes',
-        'Bytes of response JSON in the response store.',
-        async () => (await state.store.responses.stats()).bytes,
-      );
-    }
+    gauge(
+      'sessions_active',
+      'Live session-mode responses (generating or waiting for tool outputs).',
+      () => state.sessions.size,
+    );
+    gauge('sessions_waiting', 'Session-mode responses waiting for tool outputs (C1).', () => state.sessions.waiting);
+    gauge('background_runs', 'Background responses still running.', () => state.background.live().length);
+    gauge(
+      'store_responses',
+      'Responses in the response store.',
+      async () => (await state.store.responses.stats()).count,
+    );
+    gauge(
+      'store_bytes',
+      'Bytes of response JSON in the response store.',
+      async () => (await state.store.responses.stats()).bytes,
+    );
     const recording = sources.recording;
     if (recording) {
       gauge('recordings', 'Recordings in the library.', () => recording.recordings.stats().count);
@@ -208,12 +209,12 @@ export class GatewayMetrics {
     this.backendErrors.inc({ code });
   }
 
-  /** Observes one POST /v1/responses: times its backend and counts its run. */
   /** Hosted tools a request offered that the gateway left out (protocol/hosted-tools.ts). */
   countOmittedTools(types: readonly string[]): void {
     for (const type of types) this.hostedToolsOmitted.inc({ type });
   }
 
+  /** Observes one create request (HTTP or WebSocket): times its backend and counts its run. */
   begin(backend: BackendAdapter, startedAt: number): RequestObservation {
     return new RequestObservation(this, backend, startedAt);
   }

@@ -2,7 +2,9 @@
  * Session mode (C1, C3, E2, E3, E5, E6, E7, E8): one session per live streaming response that
  * asked for it. When a model turn ends with function calls the response waits here; outputs
  * posted to `POST /v1/responses/{id}/tool_outputs` are checked, held (bounded), and once every
- * pending call is answered the next backend turn starts in the same response and stream.
+ * pending call is answered they are added to the response and the wait ends: the run then starts
+ * its next backend turn itself, in the same response and stream (engine/response-run.ts). This
+ * folder only waits; it never calls the backend.
  *
  * Eviction policy (`--responses-max-active-sessions`): a new session over the limit evicts the
  * session that has waited longest for tool outputs; if none is waiting, the oldest session, which
@@ -12,7 +14,6 @@
  * the client disconnected, which also aborts the backend: E5).
  */
 import { randomUUID } from 'node:crypto';
-import type { ModelPart } from '../backends/contract.js';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { RunHooks } from '../engine/response-run.js';
 import { contained, detached } from '../engine/contain.js';
@@ -31,10 +32,7 @@ export interface SessionLimits {
   totalBufferMaxBytes: number;
 }
 
-/** Starts the next backend turn from the response's output so far (calls and their outputs). */
-export type TurnStarter = (output: ResponseObject['output'], signal: AbortSignal) => Promise<AsyncIterable<ModelPart>>;
-
-type NextTurn = NonNullable<RunHooks['nextTurn']>;
+type AwaitToolOutputs = NonNullable<RunHooks['awaitToolOutputs']>;
 
 /**
  * A session waiting for tool outputs. Also its own abort listener (`handleEvent`), so that a
@@ -46,7 +44,8 @@ class Waiter {
   constructor(
     private readonly manager: SessionManager,
     private readonly session: Session,
-    readonly resolve: (parts: AsyncIterable<ModelPart> | null) => void,
+    /** true: the outputs were added, the run goes on; false: it ends as it stands. */
+    readonly resolve: (goOn: boolean) => void,
     readonly reject: (error: GatewayError) => void,
     readonly append: (item: ResponseObject['output'][number]) => void,
     readonly signal: AbortSignal,
@@ -64,7 +63,6 @@ interface Session {
   readonly owner: string;
   readonly createdAt: number;
   readonly run: ResponseRun;
-  readonly startTurn: TurnStarter;
   /** Calls of the current turn, in output order, and the outputs received so far. */
   pending: Map<string, ToolOutput | undefined>;
   /** Every call_id answered during this response (a second answer is a 409, E6); made on the first. */
@@ -127,17 +125,16 @@ export class SessionManager {
     return n;
   }
 
-  /** RunHooks.nextTurn for session-mode runs (one for all); call `attach` with the run right after it starts. */
-  readonly nextTurn: NextTurn = (run, append, signal) => this.waitForOutputs(run, append, signal);
+  /** RunHooks.awaitToolOutputs for session-mode runs (one for all); call `attach` with the run right after it starts. */
+  readonly awaitToolOutputs: AwaitToolOutputs = (run, append, signal) => this.waitForOutputs(run, append, signal);
 
-  attach(run: ResponseRun, startTurn: TurnStarter, owner: string = ANONYMOUS_OWNER): void {
+  attach(run: ResponseRun, owner: string = ANONYMOUS_OWNER): void {
     if (this.limits.maxActiveSessions > 0 && this.sessions.size >= this.limits.maxActiveSessions) this.evictOne();
     const session: Session = {
       id: run.id,
       owner,
       createdAt: Date.now(),
       run,
-      startTurn,
       pending: new Map(),
       answered: null,
       waitingSince: null,
@@ -232,14 +229,10 @@ export class SessionManager {
     };
   }
 
-  private waitForOutputs(
-    run: ResponseRun,
-    append: Waiter['append'],
-    signal: AbortSignal,
-  ): Promise<AsyncIterable<ModelPart> | null> {
+  private waitForOutputs(run: ResponseRun, append: Waiter['append'], signal: AbortSignal): Promise<boolean> {
     const s = this.sessions.get(run.id);
     if (!s || s.evicted) {
-      if (!this.evictedRuns.has(run)) return Promise.resolve(null);
+      if (!this.evictedRuns.has(run)) return Promise.resolve(false);
       return Promise.reject(errors.sessionEvicted(this.limits.maxActiveSessions));
     }
     const output = run.snapshot().output;
@@ -250,7 +243,7 @@ export class SessionManager {
     for (const item of output) {
       if (item.type === 'function_call' && !answered.has(item.call_id)) s.pending.set(item.call_id, undefined);
     }
-    if (s.pending.size === 0 || signal.aborted) return Promise.resolve(null);
+    if (s.pending.size === 0 || signal.aborted) return Promise.resolve(false);
     return new Promise((resolve, reject) => {
       const waiter = new Waiter(this, s, resolve, reject, append, signal);
       const seconds = this.limits.toolTimeoutSeconds;
@@ -274,7 +267,7 @@ export class SessionManager {
     });
   }
 
-  /** Every pending call is answered: outputs become items, then the next turn starts. */
+  /** Every pending call is answered: outputs become items, and the run starts its next turn. */
   private resume(s: Session): void {
     const waiter = s.waiter;
     if (!waiter) return;
@@ -292,13 +285,7 @@ export class SessionManager {
     s.pending = new Map();
     s.turns++;
     sessionMetrics.resumed++;
-    detached(
-      s
-        .startTurn(s.run.snapshot().output, waiter.signal)
-        .then(waiter.resolve, (err: unknown) => waiter.reject(err as GatewayError)),
-      'starting the next session turn',
-      this.report,
-    );
+    waiter.resolve(true);
   }
 
   /** The waiting response was aborted (Waiter.handleEvent): it ends as it stands. */
@@ -313,7 +300,7 @@ export class SessionManager {
     this.clearWait(s);
     this.releaseBuffer(s);
     if (outcome) waiter.reject(outcome);
-    else waiter.resolve(null);
+    else waiter.resolve(false);
   }
 
   private clearWait(s: Session): void {

@@ -1,7 +1,9 @@
 /**
  * One Responses WebSocket connection (docs/streaming.md#websocket): `response.create` messages are
  * processed one at a time in arrival order (later ones wait in a queue; never two responses in
- * flight), each streamed back as the same events as SSE, in the connection's dialect.
+ * flight), each streamed back as the same events as SSE, in the connection's dialect. Each message
+ * is started by the same responses service as `POST /v1/responses` (responses/service.ts); this
+ * file owns the socket side: parsing messages, frames, the queue, the age limit, the close.
  *
  * Connection-local state: the most recent response's conversation (its full input and output) is
  * kept in memory, so that a `previous_response_id` naming it continues on this socket even with
@@ -17,29 +19,21 @@
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
-import type { BackendAdapter } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
-import type { Dialect, ResponseRun, RunOptions } from '../engine/contract.js';
+import type { Dialect, ResponseRun } from '../engine/contract.js';
 import { inputAsItems } from '../engine/conversation.js';
 import { contained, detached } from '../engine/contain.js';
 import { randomHex } from '../engine/ids.js';
-import { startResponseRun } from '../engine/response-run.js';
+import type { CreatedResponse, ResponsesService } from '../engine/responses-service.js';
 import { ExchangeTaps } from '../exchange/observer.js';
 import { reportTo, type Logger } from '../logging/logger.js';
 import { simulatorHeaders } from '../http/request-headers.js';
 import { toGatewayError } from '../http/respond.js';
 import type { Surface } from '../http/surface.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import { assertSupported } from '../protocol/capabilities.js';
-import { applyHostedToolsPolicy, capabilitiesFor, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
-import { ContextWindows, fitContext } from '../engine/truncation.js';
-import { toModelRequest } from '../engine/translate-request.js';
 import { errors } from '../protocol/errors.js';
-import { resolveServiceTier } from '../protocol/service-tier.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
 import type { Recorder } from '../recording/recorder.js';
-import type { StateService } from '../sessions/state.js';
 import type { Principal } from '../tenancy/owner.js';
 import { gated, warmup } from './backpressure.js';
 import { FrameWriter, errorFrame } from './frame-writer.js';
@@ -47,13 +41,13 @@ import { parseMessage } from './messages.js';
 
 export interface ConnectionDeps {
   config: GatewayConfig;
-  backend: BackendAdapter;
+  /** Starts each message's response (responses/service.ts), as for POST /v1/responses. */
+  responses: ResponsesService;
+  /** The upgrade's auth and rate-limit identity (http/surface.ts). */
   surface: Surface;
-  state?: StateService;
-  metrics?: GatewayMetrics;
-  recorder?: Recorder | null;
-  /** Context windows of the backend's models, for `truncation` (engine/truncation.ts). */
-  windows: ContextWindows;
+  /** Refused messages are counted like refused HTTP requests (rate-limit rejections). */
+  metrics: GatewayMetrics;
+  recorder: Recorder | null;
 }
 
 /** What the upgrade request settled for the whole connection. */
@@ -198,7 +192,7 @@ export class ResponsesConnection {
 
   /** One message: a response streamed back, or one error frame. Never throws. */
   private async turn(message: Message): Promise<void> {
-    const { config, surface, state } = this.deps;
+    const { config, surface } = this.deps;
     const requestId = `${this.info.requestId}.${++this.turns}`;
     const log = this.info.log.child({ requestId });
     // The turn's frames are observed as written (exchange/observer.ts): the recorder is one observer.
@@ -211,86 +205,47 @@ export class ResponsesConnection {
     );
     const writer = new FrameWriter(this.ws, { bufferMaxBytes: config.websocketBufferMaxBytes, taps });
     let previous: string | null = null;
-    let budget: Awaited<ReturnType<Surface['admitRequest']>>;
     try {
       if (this.expired) throw errors.websocketLimitReached(config.websocketMaxAgeSeconds);
       const parsed = parseMessage(message.data, message.isBinary, config.maxRequestDepth);
-      const validated = validateCreateRequest(parsed.body, { compat: config.compat });
-      // Hosted tools as over HTTP (docs/clients.md); a WebSocket message has no headers to name them.
-      const policy = config.hostedTools as HostedToolsPolicy;
-      const { request, omitted } = applyHostedToolsPolicy(validated.request, policy);
-      if (omitted.length > 0) {
-        log.warn('hosted tools omitted: the gateway does not run them', { tools: omitted.map((o) => o.label) });
-        this.deps.metrics?.countOmittedTools(omitted.map((o) => o.type));
-      }
+      const { request } = validateCreateRequest(parsed.body, { compat: config.compat });
       previous = typeof request.previous_response_id === 'string' ? request.previous_response_id : null;
-      assertSupported(request, capabilitiesFor(policy));
+      // This connection's own last response continues here without the store (connection-local state).
       const history = previous !== null && this.chain?.id === previous ? this.chain.items : undefined;
-      const plan = await state?.plan(request, {
-        requestId,
-        session: false,
-        backendHeaders: simulatorHeaders(this.info.req),
-        log,
-        principal: this.info.principal,
-        ...(history ? { history } : {}),
-      });
-      let runRequest = plan?.request ?? request;
-      if (!state && previous !== null) {
-        // A stateless gateway: only this connection's own state can continue a chain.
-        if (!history) throw errors.previousResponseNotFound(previous);
-        runRequest = {
-          ...request,
-          input: [...history, ...inputAsItems(request.input)] as unknown as CreateResponseRequest['input'],
-        };
-      }
-      // `truncation` as over HTTP: the whole context measured against the model's window.
-      const fitted = await fitContext(runRequest, this.deps.backend, this.deps.windows, {
-        toModelRequest: (r) => toModelRequest(r, { headers: simulatorHeaders(this.info.req) }),
-      });
-      if (fitted.report) log.info('truncation', { ...fitted.report });
-      plan?.useRequest(fitted.request);
-      runRequest = fitted.request;
-      const tier = resolveServiceTier(request.service_tier, surface.tiers);
-      request.service_tier = tier.tier;
-      budget = await surface.admitRequest(this.info.req, log, message.data.length, request.max_output_tokens);
-
       const controller = new AbortController();
       this.controller = controller;
-      const observation = this.deps.metrics?.begin(this.deps.backend, message.at);
-      const base = observation?.backend ?? this.deps.backend;
-      const options: RunOptions = {
-        requestId,
-        logger: log,
-        dialect: this.info.dialect,
-        extensions: this.info.extensions,
-        backendHeaders: simulatorHeaders(this.info.req),
-        signal: controller.signal,
-        config,
-        startedAt: message.at,
-        ...(tier.priority !== undefined ? { priority: tier.priority } : {}),
-        ...(budget ? { rateLimits: budget.budget } : {}),
-      };
-      let run: ResponseRun;
+      let created: CreatedResponse;
       try {
-        run = await startResponseRun(
-          runRequest,
-          parsed.warmup ? warmup(base) : gated(base, writer.ready),
-          options,
-          plan?.hooks,
-        );
+        created = await this.deps.responses.create(request, {
+          requestId,
+          log,
+          principal: this.info.principal,
+          startedAt: message.at,
+          dialect: this.info.dialect,
+          extensions: this.info.extensions,
+          backendHeaders: simulatorHeaders(this.info.req),
+          bodyBytes: message.data.length,
+          mode: 'websocket',
+          session: false,
+          ...(history ? { history } : {}),
+          // Admitted as the connection's upgrade request authenticated (surface.guard).
+          admit: async (bytes, maxOutputTokens) =>
+            (await surface.admitRequest(this.info.req, log, bytes, maxOutputTokens))?.budget,
+          // A message has no headers to carry these: the log says them.
+          notices: {
+            omittedTools: () => undefined,
+            truncated: (report) => log.info('truncation', { ...report }),
+          },
+          signal: controller.signal,
+          // The backend is read only as fast as the socket takes the frames (E8); a warm-up generates nothing.
+          wrapBackend: (backend) => (parsed.warmup ? warmup(backend) : gated(backend, writer.ready)),
+        });
       } catch (err) {
-        budget?.budget.settle(0);
+        this.controller = null;
         throw err;
       }
-      try {
-        // Saved before its first event; a full store is an error frame and the run never starts.
-        await plan?.attach(run);
-      } catch (err) {
-        budget?.budget.settle(0);
-        throw err;
-      }
+      const { run } = created;
       this.run = run;
-      observation?.started(run, 'websocket');
       const unsubscribe = run.onEvent(writer.event);
       if (this.closing) run.cancel('client_disconnected');
       let final;
@@ -302,16 +257,15 @@ export class ResponsesConnection {
         this.controller = null;
       }
       // Stored before the client sees the end (M6), as on SSE.
-      await state?.flushFinalSaves();
+      await created.beforeEnd();
       writer.release();
-      observation?.streamEnded(writer.count);
-      budget?.budget.settle(final.usage?.total_tokens ?? 0);
+      created.streamEnded(writer.count);
       if (final.status === 'failed' || final.status === 'cancelled') this.evict(previous);
-      else this.chain = { id: final.id, items: [...inputAsItems(runRequest.input), ...final.output] as Item[] };
+      else this.chain = { id: final.id, items: [...inputAsItems(created.context.input), ...final.output] as Item[] };
       taps.close(!(this.closing && final.status !== 'completed'), 101);
     } catch (err) {
       const e = toGatewayError(err, log);
-      this.deps.metrics?.error(e.code);
+      this.deps.metrics.error(e.code);
       log.info('websocket message refused', { code: e.code, status: e.status });
       this.evict(previous);
       this.sendError(e, writer);

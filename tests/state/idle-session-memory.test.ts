@@ -65,7 +65,7 @@ describe('C1 E8 memory of a session waiting for tool outputs', { tags: ['C1', 'E
     const gc = collectGarbage();
     const adapter = new ToolCallAdapter();
     const controller = new AbortController();
-    let release!: (parts: AsyncIterable<ModelPart> | null) => void;
+    let release!: (goOn: boolean) => void;
     let waiting!: () => void;
     const isWaiting = new Promise<void>((resolve) => (waiting = resolve));
     const run = await startResponseRun(
@@ -80,7 +80,7 @@ describe('C1 E8 memory of a session waiting for tool outputs', { tags: ['C1', 'E
         config: defaultConfig(),
       },
       {
-        nextTurn: () =>
+        awaitToolOutputs: () =>
           new Promise((resolve) => {
             release = resolve;
             waiting();
@@ -93,7 +93,7 @@ describe('C1 E8 memory of a session waiting for tool outputs', { tags: ['C1', 'E
     gc();
     expect(adapter.streams).toHaveLength(1);
     expect(adapter.streams[0]?.deref()).toBeUndefined();
-    release(null);
+    release(false);
     const final = await run.finished;
     expect(final.status).toBe('completed');
     expect(final.output.map((i) => i.type)).toEqual(['function_call']);

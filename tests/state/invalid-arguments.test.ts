@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { chatMessages } from '../../src-server/backends/chat-completions/request.js';
 import type { BackendAdapter, ModelPart, ModelRequest } from '../../src-server/backends/contract.js';
-import { stateMetrics } from '../../src-server/sessions/state.js';
+import { stateMetrics } from '../../src-server/state/service.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { SseReader } from './sse-reader.js';
 

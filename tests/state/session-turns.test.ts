@@ -1,0 +1,113 @@
+import { describe, expect, test } from 'vitest';
+import type {
+  BackendAdapter,
+  ModelInfo,
+  ModelPart,
+  ModelRequest,
+  StreamOptions,
+} from '../../src-server/backends/contract.js';
+import { defaultConfig } from '../../src-server/config/flags.js';
+import type { ResponseObject } from '../../src-server/engine/contract.js';
+import { startResponseRun, type RunHooks } from '../../src-server/engine/response-run.js';
+import { silentLogger } from '../../src-server/logging/logger.js';
+import type { CreateResponseRequest } from '../../src-server/protocol/types.js';
+
+/** A backend that answers each stream call with the next scripted turn and keeps every request it got. */
+class TurnsAdapter implements BackendAdapter {
+  readonly kind = 'turns';
+  readonly baseUrl = 'http://127.0.0.1:0';
+  readonly requests: ModelRequest[] = [];
+
+  constructor(private readonly turns: ModelPart[][]) {}
+
+  listModels(): Promise<ModelInfo[]> {
+    return Promise.resolve([{ id: 'test-model' }]);
+  }
+
+  stream(request: ModelRequest, _options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
+    const parts = this.turns[this.requests.length] ?? [];
+    this.requests.push(request);
+    return Promise.resolve(
+      (async function* () {
+        for (const part of parts) {
+          await Promise.resolve();
+          yield part;
+        }
+      })(),
+    );
+  }
+}
+
+const TOOL_TURN: ModelPart[] = [
+  { type: 'tool-call-start', index: 0, callId: 'call_1', name: 'get_weather' },
+  { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Paris"}' },
+  { type: 'finish', reason: 'tool_calls' },
+];
+const TEXT_TURN: ModelPart[] = [
+  { type: 'text-delta', text: 'Sunny.' },
+  { type: 'finish', reason: 'stop' },
+];
+
+const REQUEST = {
+  model: 'test-model',
+  input: 'Weather in Paris?',
+  tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } }],
+} as unknown as CreateResponseRequest;
+
+function start(adapter: TurnsAdapter, hooks: RunHooks) {
+  return startResponseRun(
+    REQUEST,
+    adapter,
+    {
+      requestId: 'req_turns',
+      logger: silentLogger,
+      dialect: 'openai',
+      extensions: false,
+      signal: new AbortController().signal,
+      config: { ...defaultConfig(), validateStream: 'strict' },
+      backendHeaders: { 'x-simulator-latency': '0' },
+      priority: 5,
+    },
+    hooks,
+  );
+}
+
+const OUTPUT = {
+  type: 'function_call_output',
+  id: 'fco_1',
+  call_id: 'call_1',
+  output: '{"sky":"clear"}',
+  status: 'completed',
+} as unknown as ResponseObject['output'][number];
+
+describe('C1 the run starts the next turn of a session itself', { tags: ['C1'] }, () => {
+  test('once the outputs are in, the next backend request is the conversation so far, translated like the first', async () => {
+    const adapter = new TurnsAdapter([TOOL_TURN, TEXT_TURN]);
+    const run = await start(adapter, {
+      awaitToolOutputs: (_run, append) => {
+        append(OUTPUT);
+        return Promise.resolve(true);
+      },
+    });
+    const final = await run.finished;
+    expect(final.status).toBe('completed');
+    expect(final.output.map((i) => i.type)).toEqual(['function_call', 'function_call_output', 'message']);
+    expect(adapter.requests).toHaveLength(2);
+    const [first, second] = adapter.requests as [ModelRequest, ModelRequest];
+    expect(second.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
+    expect(second.messages[2]).toMatchObject({ role: 'tool', tool_call_id: 'call_1', content: '{"sky":"clear"}' });
+    // Same tools, headers and priority as the first turn.
+    expect(second.tools).toEqual(first.tools);
+    expect(second.headers).toEqual({ 'x-simulator-latency': '0' });
+    expect(second.priority).toBe(5);
+  });
+
+  test('a wait that ends without outputs completes the response with its calls and calls the backend no more', async () => {
+    const adapter = new TurnsAdapter([TOOL_TURN, TEXT_TURN]);
+    const run = await start(adapter, { awaitToolOutputs: () => Promise.resolve(false) });
+    const final = await run.finished;
+    expect(final.status).toBe('completed');
+    expect(final.output.map((i) => i.type)).toEqual(['function_call']);
+    expect(adapter.requests).toHaveLength(1);
+  });
+});
