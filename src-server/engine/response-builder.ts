@@ -8,7 +8,7 @@
  *
  * It also owns H3 reasoning summaries: with `summaries` set, each reasoning item gets one
  * `summary_text` part, streamed from the extractive summarizer as the reasoning arrives, or from
- * `reasoning-summary-delta` parts (model mode, engine/summaries-stage.ts), and closed before the
+ * `reasoning-summary-delta` parts (model mode, engine/reasoning-summaries.ts), and closed before the
  * item's output_item.done, which carries the final `summary`.
  *
  * It never writes anywhere itself: every event goes to the sink it was given (the run's emitter).
@@ -50,10 +50,9 @@ import {
   newShellCallId,
 } from './ids.js';
 import { toOutputLogprob, toUsage } from './response-object.js';
-
 import type { EventSink } from './events.js';
 
-/** A reasoning summary's text, streamed in model mode (engine/summaries-stage.ts). */
+/** A reasoning summary's text, streamed in model mode (engine/reasoning-summaries.ts). */
 export interface SummaryDeltaPart {
   type: 'reasoning-summary-delta';
   text: string;
