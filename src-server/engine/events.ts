@@ -9,7 +9,14 @@
  * the wire: the emitter applies them last (event-emitter.ts), so nothing in the engine sees them.
  */
 import type {
+  ResponseCompletedEvent,
   ResponseContentPartAddedEvent,
+  ResponseCreatedEvent,
+  ResponseErrorEvent,
+  ResponseFailedEvent,
+  ResponseIncompleteEvent,
+  ResponseInProgressEvent,
+  ResponseQueuedEvent,
   ResponseContentPartDoneEvent,
   ResponseCustomToolCallInputDeltaEvent,
   ResponseCustomToolCallInputDoneEvent,
@@ -27,27 +34,31 @@ import type {
   ResponseRefusalDoneEvent,
   ResponseTextDeltaEvent,
   ResponseTextDoneEvent,
-} from 'openai/resources/responses/responses';
+} from '../protocol/types.js';
 import type { OpenAIErrorType } from '../protocol/errors.js';
 import type { RateLimitEntryLike, ResponseObject } from './contract.js';
 
 /** An openai-node stream event before the emitter assigns its `sequence_number`. */
 type Unnumbered<E> = E extends unknown ? Omit<E, 'sequence_number'> : never;
 
-export type LifecycleEvent = {
-  type:
-    | 'response.created'
-    | 'response.queued'
-    | 'response.in_progress'
-    | 'response.completed'
-    | 'response.incomplete'
-    | 'response.failed';
-  response: ResponseObject;
-};
+/** openai-node's lifecycle events, carrying the gateway's Response object. */
+type WithResponse<E> = E extends unknown
+  ? Omit<E, 'sequence_number' | 'response'> & { response: ResponseObject }
+  : never;
 
-export type TerminalEvent = LifecycleEvent & {
-  type: 'response.completed' | 'response.incomplete' | 'response.failed';
-};
+export type LifecycleEvent = WithResponse<
+  | ResponseCreatedEvent
+  | ResponseQueuedEvent
+  | ResponseInProgressEvent
+  | ResponseCompletedEvent
+  | ResponseIncompleteEvent
+  | ResponseFailedEvent
+>;
+
+export type TerminalEvent = Extract<
+  LifecycleEvent,
+  { type: 'response.completed' | 'response.incomplete' | 'response.failed' }
+>;
 
 export interface StreamErrorFields {
   type: OpenAIErrorType;
@@ -57,13 +68,7 @@ export interface StreamErrorFields {
 }
 
 /** The official `error` event, with the nested `error` object OpenAI streams beside its flat fields. */
-export interface ErrorEvent {
-  type: 'error';
-  code: string;
-  message: string;
-  param: string | null;
-  error: StreamErrorFields;
-}
+export type ErrorEvent = Unnumbered<ResponseErrorEvent> & { code: string; error: StreamErrorFields };
 
 export type ItemEvent = Unnumbered<ResponseOutputItemAddedEvent | ResponseOutputItemDoneEvent>;
 
