@@ -4,6 +4,7 @@
  */
 import type { Scenario } from '../lib/types.js';
 import { coalescing } from './coalescing.js';
+import { enginePath } from './engine-path.js';
 import { firstEvent } from './first-event.js';
 import { interEvent } from './inter-event.js';
 import { memory } from './memory.js';
@@ -20,6 +21,7 @@ export const scenarios: readonly Scenario[] = [
   interEvent,
   saturation,
   coalescing,
+  enginePath,
   memory,
   sessions,
   storeWrites,

@@ -97,19 +97,51 @@ export interface TokenLogprob {
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'abort';
 
 /**
- * Neutral stream parts. Tool calls are identified by `index` (the backend's tool-call slot);
- * `tool-call-start` always precedes the deltas of that index.
+ * Neutral stream parts, framed as the AI SDK's stream parts are: each output item of the response
+ * is opened by a start part and closed by an end part, with its deltas in between, so the engine
+ * never guesses where an item begins or ends.
+ *
+ * - `text-start` … `text-end`: one assistant message; its `text-delta`s and `refusal-delta`s become
+ *   its content parts (a switch between text and refusal starts a new content part);
+ * - `reasoning-start` … `reasoning-end`: one reasoning item;
+ * - `tool-call-start` … `tool-call-end`: one tool call, identified by `index` (the backend's
+ *   tool-call slot); calls may be open beside each other (parallel calls);
+ * - `finish` closes whatever is still open (as completed, or incomplete when cut short) and is the
+ *   last part but for `usage`; `error` ends the stream after a failure.
+ *
+ * Every adapter's stream is framed (backends/part-framing.ts frames the wires that have no item
+ * boundaries of their own). Empty deltas carry nothing and open nothing.
  */
 export type ModelPart =
+  | { type: 'text-start' }
   | { type: 'text-delta'; text: string; logprobs?: TokenLogprob[] }
   | { type: 'refusal-delta'; text: string }
+  | { type: 'text-end' }
+  | { type: 'reasoning-start' }
   | { type: 'reasoning-delta'; text: string }
+  | { type: 'reasoning-end' }
   | { type: 'tool-call-start'; index: number; callId: string; name: string }
   | { type: 'tool-call-delta'; index: number; argumentsDelta: string }
+  | { type: 'tool-call-end'; index: number }
   | { type: 'usage'; usage: ModelUsage }
   | { type: 'finish'; reason: FinishReason }
   /** A failure after the stream started (error chunk, malformed JSON, truncation, stall). */
   | { type: 'error'; error: GatewayError };
+
+/** A delta part that carries nothing (a role-only first chunk, say): it opens no item. */
+export function isEmptyDelta(part: ModelPart): boolean {
+  switch (part.type) {
+    case 'text-delta':
+      return part.text === '' && !part.logprobs?.length;
+    case 'refusal-delta':
+    case 'reasoning-delta':
+      return part.text === '';
+    case 'tool-call-delta':
+      return part.argumentsDelta === '';
+    default:
+      return false;
+  }
+}
 
 export interface ModelInfo {
   id: string;

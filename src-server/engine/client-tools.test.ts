@@ -4,7 +4,7 @@ import type { ModelPart } from '../backends/contract.js';
 import { validateStream, type StreamEventLike } from '../protocol/stream-validator.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import { ToolCatalog, customInput, partialInputString, patchOperation, shellAction } from './client-tools.js';
-import { ResponseBuilder, type CanonicalEvent } from './response-builder.js';
+import { ResponseBuilder } from './response-builder.js';
 import { initialResponse } from './response-object.js';
 import { toModelRequest } from './translate-request.js';
 
@@ -142,11 +142,11 @@ describe('decoding a custom tool input while it streams', { tags: ['X1'] }, () =
 
   test('the builder streams custom_tool_call_input deltas from argument fragments split anywhere', () => {
     const catalog = new ToolCatalog([{ type: 'custom', name: 'patch' }, { type: 'apply_patch' }]);
-    const events: CanonicalEvent[] = [];
+    const events: { type: string; [field: string]: unknown }[] = [];
     const request = { model: 'm', tools: catalog.offered.map(() => ({})) } as unknown as CreateResponseRequest;
     const builder = new ResponseBuilder({
       response: initialResponse({ ...request, tools: [] }, 'resp_1', 0),
-      emit: (e) => events.push(e),
+      emit: (e) => events.push(e as unknown as (typeof events)[number]),
       logprobs: false,
       catalog,
     });

@@ -11,7 +11,7 @@ import type { CreateResponseRequest } from '../protocol/types.js';
 import type { ConversationStorage, ResponseStorage } from '../store/contract.js';
 import type { OwnerFilter } from '../store/responses-store.js';
 import type { ResponseObject } from './contract.js';
-import type { CanonicalEvent } from './response-builder.js';
+import { isTerminalEvent, type EventStage } from './events.js';
 import { ANONYMOUS, ANONYMOUS_OWNER, ownerScope, type Principal } from '../tenancy/owner.js';
 
 export const ENCRYPTED_REASONING = 'reasoning.encrypted_content';
@@ -203,24 +203,36 @@ export class ReasoningSealer {
     private readonly owner: string = ANONYMOUS_OWNER,
   ) {}
 
-  /** RunHooks.decorate: adds the token to finished reasoning items and to terminal snapshots. */
-  readonly decorate = (event: CanonicalEvent): void => {
-    if (event.type === 'response.output_item.done') this.sealItem(event.item);
-    const response = event.response as ResponseObject | undefined;
-    if (
-      response &&
-      (event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed')
-    )
-      this.sealResponse(response);
+  /**
+   * RunHooks.decorate, a stage of the event chain: finished reasoning items and terminal snapshots
+   * come out with the token (copies; the event given is not changed).
+   */
+  readonly decorate: EventStage = (event) => {
+    if (event.type === 'response.output_item.done') {
+      const token = this.tokenOf(event.item);
+      return token === undefined ? event : { ...event, item: { ...event.item, encrypted_content: token } };
+    }
+    if (!isTerminalEvent(event) || !event.response.output.some((item) => this.tokenOf(item) !== undefined))
+      return event;
+    const output = event.response.output.map((item) => {
+      const token = this.tokenOf(item);
+      return token === undefined ? item : { ...item, encrypted_content: token };
+    });
+    return { ...event, response: { ...event.response, output } };
   };
 
   sealResponse(response: Pick<ResponseObject, 'output'>): void {
-    for (const item of response.output) this.sealItem(item);
+    for (const item of response.output) {
+      const token = this.tokenOf(item);
+      if (token !== undefined) (item as unknown as Item).encrypted_content = token;
+    }
   }
 
-  private sealItem(value: unknown): void {
+  /** The token of a finished reasoning item (made once per item id); undefined for any other item. */
+  private tokenOf(value: unknown): string | undefined {
     const item = value as Item | null;
-    if (!item || item.type !== 'reasoning' || item.status === 'in_progress' || typeof item.id !== 'string') return;
+    if (!item || item.type !== 'reasoning' || item.status === 'in_progress' || typeof item.id !== 'string')
+      return undefined;
     let token = this.tokens.get(item.id);
     if (!token) {
       const content = Array.isArray(item.content) ? (item.content as { text?: unknown }[]) : [];
@@ -236,6 +248,6 @@ export class ReasoningSealer {
       );
       this.tokens.set(item.id, token);
     }
-    item.encrypted_content = token;
+    return token;
   }
 }

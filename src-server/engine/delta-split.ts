@@ -7,14 +7,17 @@
  * Events that carry whole accumulated content (`.done`, `output_item.done`, lifecycle snapshots)
  * cannot be split without changing the protocol; they are as large as the content itself.
  */
-import type { CanonicalEvent } from './response-builder.js';
+import type { EventStage, ResponseEvent } from './events.js';
+
+/** The fields of a delta event that splitting reads and writes. */
+type DeltaFields = { type: string; delta?: unknown; logprobs?: unknown };
 
 const encoder = new TextEncoder();
 
 /** Room left for the sequence number (up to 15 digits) that the emitter adds later. */
 const SEQUENCE_ROOM = '"sequence_number":999999999999999,'.length;
 
-function frameBytes(event: CanonicalEvent): number {
+function frameBytes(event: DeltaFields): number {
   return encoder.encode(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`).length + SEQUENCE_ROOM;
 }
 
@@ -48,21 +51,27 @@ export function splitText(text: string, budget: number): string[] {
   return pieces;
 }
 
-/** The event itself, or several copies carrying consecutive pieces of its `delta`. */
-export function splitDelta(event: CanonicalEvent, maxBytes: number): CanonicalEvent[] {
-  const delta = event.delta;
-  if (typeof delta !== 'string' || !event.type.endsWith('.delta') || maxBytes <= 0) return [event];
-  // Cheap bound first: UTF-8 and escapes take at most 6 bytes per UTF-16 unit.
-  if (delta.length * 6 + 512 < maxBytes) return [event];
-  const total = frameBytes(event);
-  if (total <= maxBytes) return [event];
-  const overhead = frameBytes({ ...event, delta: '', logprobs: [] });
-  const budget = maxBytes - overhead;
-  if (budget < 12) return [event];
-  // Token logprobs cannot be cut with the text: the first piece keeps them.
-  return splitText(delta, budget).map((piece, i) => {
-    const out: CanonicalEvent = { ...event, delta: piece };
-    if (i > 0 && Array.isArray(event.logprobs)) out.logprobs = [];
-    return out;
-  });
+/**
+ * E4 as a stage of the event chain: the event itself (nothing allocated) unless its delta is too
+ * large, else several copies carrying consecutive pieces of its `delta`.
+ */
+export function splitDeltaStage(maxBytes: number): EventStage {
+  return (event) => {
+    const fields = event as DeltaFields;
+    const delta = fields.delta;
+    if (typeof delta !== 'string' || maxBytes <= 0 || !event.type.endsWith('.delta')) return event;
+    // Cheap bound first: UTF-8 and escapes take at most 6 bytes per UTF-16 unit.
+    if (delta.length * 6 + 512 < maxBytes) return event;
+    const total = frameBytes(fields);
+    if (total <= maxBytes) return event;
+    const overhead = frameBytes({ ...fields, delta: '', logprobs: [] });
+    const budget = maxBytes - overhead;
+    if (budget < 12) return event;
+    // Token logprobs cannot be cut with the text: the first piece keeps them.
+    return splitText(delta, budget).map((piece, i) => {
+      const out: DeltaFields = { ...event, delta: piece };
+      if (i > 0 && Array.isArray(fields.logprobs)) out.logprobs = [];
+      return out as ResponseEvent;
+    });
+  };
 }

@@ -2,12 +2,24 @@ import { afterEach, describe, expect, test, vi } from 'vitest';
 import { StreamValidator } from '../protocol/stream-validator.js';
 import type { WireEvent } from './contract.js';
 import { engineMetrics, ResponseEventEmitter, type EmitterOptions } from './event-emitter.js';
+import type { EventStage, ResponseEvent } from './events.js';
 import { createLogger } from '../logging/logger.js';
+
+/** The emitter as these tests drive it: with hand-written events that are not all complete. */
+type LooseEmitter = Omit<ResponseEventEmitter, 'emit'> & { emit(event: object): void };
+
+/** An extension stage made of a function that returns the extension events to add after an event. */
+const stageOf =
+  (extra: (event: { type: string }) => object[]): EventStage =>
+  (event) => {
+    const more = extra(event);
+    return more.length === 0 ? event : [event, ...(more as ResponseEvent[])];
+  };
 
 /** Log lines the emitter wrote, parsed. */
 let lines: Record<string, unknown>[] = [];
 
-function emitter(overrides: Partial<EmitterOptions> = {}): { emitter: ResponseEventEmitter; events: WireEvent[] } {
+function emitter(overrides: Partial<EmitterOptions> = {}): { emitter: LooseEmitter; events: WireEvent[] } {
   lines = [];
   const e = new ResponseEventEmitter({
     logger: createLogger('debug', (line) => lines.push(JSON.parse(line) as Record<string, unknown>), {
@@ -21,7 +33,7 @@ function emitter(overrides: Partial<EmitterOptions> = {}): { emitter: ResponseEv
   });
   const events: WireEvent[] = [];
   e.addTap((event) => events.push(event));
-  return { emitter: e, events };
+  return { emitter: e as unknown as LooseEmitter, events };
 }
 
 const created = { type: 'response.created', response: { id: 'resp_1', status: 'in_progress', output: [] } };
@@ -50,7 +62,7 @@ describe('L6 ResponseEventEmitter numbering and dialect', { tags: ['L6'] }, () =
     () => {
       const hook = (ev: { type: string }) =>
         ev.type === 'response.function_call_arguments.delta' ? [{ type: 'response.tool_call.delta' }] : [];
-      const on = emitter({ extensions: true, extensionHooks: [hook] });
+      const on = emitter({ extensions: true, extensionStages: [stageOf(hook)] });
       on.emitter.emit({ ...created });
       on.emitter.emit({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '{' });
       on.emitter.emit({ type: 'response.function_call_arguments.delta', item_id: 'fc_1', output_index: 0, delta: '}' });
@@ -61,7 +73,7 @@ describe('L6 ResponseEventEmitter numbering and dialect', { tags: ['L6'] }, () =
         '3:response.function_call_arguments.delta',
         '4:response.tool_call.delta',
       ]);
-      const off = emitter({ extensions: false, extensionHooks: [hook] });
+      const off = emitter({ extensions: false, extensionStages: [stageOf(hook)] });
       off.emitter.emit({ ...created });
       off.emitter.emit({
         type: 'response.function_call_arguments.delta',

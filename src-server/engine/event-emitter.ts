@@ -1,11 +1,14 @@
 /**
- * ResponseEventEmitter: THE one place every event of a response leaves the engine. It numbers
- * events (L6: from 0, +1 per event of any kind), renames them for the dialect, checks them with
- * the stream validator (L1), stamps the offset since the request started and fans out to taps.
- * Events are handed over as objects; serialization is the HTTP layer's job.
+ * ResponseEventEmitter: THE one place every event of a response leaves the engine. It runs the
+ * response's chain of stages (surface-stages.ts; the extension stages only with extensions on),
+ * then, last and in one place, turns each canonical event into what is written: the dialect's
+ * name (protocol/events.ts `dialectEventType`) and, with extensions on, the extension alias right
+ * after it (`extensionAlias`). It numbers events (L6: from 0, +1 per event of any kind), checks
+ * them with the stream validator (L1), stamps the offset since the request started and fans out
+ * to taps. Events are handed over as objects; serialization is the HTTP layer's job.
  */
-import { dialectEventType, type Dialect } from '../protocol/events.js';
-import type { CanonicalEvent } from './response-builder.js';
+import { dialectEventType, extensionAlias, type Dialect } from '../protocol/events.js';
+import type { EventStage, ResponseEvent } from './events.js';
 import type { EventTap, WireEvent } from './contract.js';
 import type { Logger } from '../logging/logger.js';
 
@@ -30,19 +33,16 @@ export const engineMetrics = {
   streamViolations: 0,
 };
 
-/**
- * Extension events (brief "(ext)") produced beside a canonical event, e.g. `response.tool_call.delta`
- * after `response.function_call_arguments.delta` (C2). Each gets the next sequence number.
- */
-export type ExtensionHook = (event: CanonicalEvent) => readonly CanonicalEvent[];
-
 export interface EmitterOptions {
   /** The request's logger (it carries the request id). */
   logger: Logger;
   dialect: Dialect;
-  /** Extension events on: the hooks run. */
+  /** Extension events on: the extension stages run and the extension aliases are written. */
   extensions: boolean;
-  extensionHooks?: readonly ExtensionHook[];
+  /** Stages every event passes, in order. */
+  stages?: readonly EventStage[];
+  /** Stages run after `stages`, only when extensions are on (they make extension events). */
+  extensionStages?: readonly EventStage[];
   validate: ValidateMode;
   /** Required unless validate is 'off'. */
   validator?: StreamChecker;
@@ -53,12 +53,15 @@ export interface EmitterOptions {
 export class ResponseEventEmitter {
   private readonly options: EmitterOptions;
   private readonly taps = new Set<EventTap>();
+  private readonly stages: readonly EventStage[];
   private nextSequence = 0;
   /** The first violation seen in 'strict' mode; the run fails the response on it. */
   strictViolation: StreamViolationLike | null = null;
 
   constructor(options: EmitterOptions) {
     this.options = options;
+    const stages = options.stages ?? [];
+    this.stages = options.extensions && options.extensionStages ? [...stages, ...options.extensionStages] : stages;
   }
 
   /** Number of events emitted so far (= the next sequence_number). */
@@ -71,10 +74,9 @@ export class ResponseEventEmitter {
     return () => this.taps.delete(tap);
   }
 
-  emit(event: CanonicalEvent): void {
-    this.send(event);
-    if (!this.options.extensions || !this.options.extensionHooks) return;
-    for (const hook of this.options.extensionHooks) for (const extra of hook(event)) this.send(extra);
+  /** Runs `event` through the stages and writes what comes out. */
+  emit(event: ResponseEvent): void {
+    this.run(event, 0);
   }
 
   /** End of the stream: lets the validator check what must have happened (exactly one terminal event, …). */
@@ -83,8 +85,32 @@ export class ResponseEventEmitter {
     this.report(this.options.validator.finish());
   }
 
-  private send(event: CanonicalEvent): void {
-    // Canonical events are built fresh per emit, so renaming and numbering in place is safe and allocation-free.
+  /** Stages from `from` on; a stage that passes the event through costs a call and a compare. */
+  private run(event: ResponseEvent, from: number): void {
+    const stages = this.stages;
+    for (let i = from; i < stages.length; i++) {
+      const out = stages[i](event);
+      if (out === event) continue;
+      if (!isMany(out)) {
+        event = out;
+        continue;
+      }
+      for (let j = 0; j < out.length; j++) this.run(out[j], i + 1);
+      return;
+    }
+    this.write(event);
+  }
+
+  /** The wire form: dialect name, then the extension alias (a copy made before the event is renamed). */
+  private write(event: ResponseEvent): void {
+    const alias = this.options.extensions ? extensionAlias(event.type, this.options.dialect) : undefined;
+    const copy = alias === undefined ? undefined : { ...event, type: alias };
+    this.send(event);
+    if (copy) this.send(copy);
+  }
+
+  private send(event: ResponseEvent | { type: string }): void {
+    // Events are built fresh per emit, so renaming and numbering in place is safe and allocation-free.
     const wire = event as WireEvent;
     wire.type = dialectEventType(event.type, this.options.dialect);
     wire.sequence_number = this.nextSequence++;
@@ -117,4 +143,8 @@ export class ResponseEventEmitter {
     }
     if (this.options.validate === 'strict' && !this.strictViolation) this.strictViolation = violations[0];
   }
+}
+
+function isMany(out: ResponseEvent | readonly ResponseEvent[]): out is readonly ResponseEvent[] {
+  return Array.isArray(out);
 }

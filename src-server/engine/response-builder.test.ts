@@ -7,7 +7,8 @@ import { StreamValidator } from '../protocol/stream-validator.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import type { ResponseObject, WireEvent } from './contract.js';
 import { ResponseEventEmitter } from './event-emitter.js';
-import { ResponseBuilder } from './response-builder.js';
+import { ResponseBuilder, type BuilderPart, type SummaryOptions } from './response-builder.js';
+import { PartFramer } from '../backends/part-framing.js';
 import { initialResponse } from './response-object.js';
 
 interface Driven {
@@ -19,8 +20,13 @@ interface Driven {
 
 /** Feeds parts through a builder and the real emitter in strict validation; every stream must validate. */
 function drive(
-  parts: ModelPart[],
-  options: { dialect?: Dialect; logprobs?: boolean; request?: Partial<CreateResponseRequest> } = {},
+  parts: BuilderPart[],
+  options: {
+    dialect?: Dialect;
+    logprobs?: boolean;
+    request?: Partial<CreateResponseRequest>;
+    summaries?: SummaryOptions;
+  } = {},
 ): Driven {
   const dialect = options.dialect ?? 'openai';
   const emitter = new ResponseEventEmitter({
@@ -40,6 +46,7 @@ function drive(
     emit: (event) => emitter.emit(event),
     logprobs: options.logprobs ?? false,
     onTerminal: (response) => (final = response),
+    summaries: options.summaries,
   });
   builder.start();
   for (const part of parts) builder.push(part);
@@ -367,4 +374,159 @@ describe('C4 E1 failures mid-stream', { tags: ['C4', 'E1'] }, () => {
     const { types } = drive([]);
     expect(types).toEqual(['response.created', 'response.in_progress', 'error', 'response.failed']);
   });
+});
+
+/** The parts as an adapter's reader frames them (backends/part-framing.ts). */
+function framed(parts: ModelPart[]): ModelPart[] {
+  const framer = new PartFramer();
+  const out: ModelPart[] = [];
+  for (const part of parts) framer.push(part, out);
+  return out;
+}
+
+/** What a stream says, without the ids that differ per run. */
+function shape(d: Driven): unknown {
+  const ids = new Map<string, string>();
+  const json = JSON.stringify({ events: d.events, final: d.final }, (key, value: unknown) =>
+    key === 'created_at' || key === 'completed_at' ? 0 : value,
+  );
+  return JSON.parse(
+    json.replace(/"(msg|rs|fc|call|ctc)_[A-Za-z0-9_]+"/g, (id) => {
+      if (!ids.has(id)) ids.set(id, `"id${ids.size}"`);
+      return ids.get(id) as string;
+    }),
+  ) as unknown;
+}
+
+describe('ResponseBuilder: explicit start and end parts', { tags: ['B1', 'B3'] }, () => {
+  const call = (index: number, name: string): ModelPart => ({
+    type: 'tool-call-start',
+    index,
+    callId: `call_${name}`,
+    name,
+  });
+  const args = (index: number, text: string): ModelPart => ({ type: 'tool-call-delta', index, argumentsDelta: text });
+  const scripts: Record<string, ModelPart[]> = {
+    'reasoning, text, parallel calls': [
+      { type: 'reasoning-delta', text: 'think' },
+      text('Hi'),
+      call(0, 'a'),
+      call(1, 'b'),
+      args(0, '{}'),
+      args(1, '{"x":1}'),
+      finish('tool_calls'),
+      usage,
+    ],
+    'text and refusal, then a call, then text again': [
+      text('a'),
+      { type: 'refusal-delta', text: 'no' },
+      call(0, 'f'),
+      args(0, '{'),
+      text('after'),
+      finish('stop'),
+    ],
+    'cut short by max_output_tokens': [{ type: 'reasoning-delta', text: 'r' }, text('long'), finish('length'), usage],
+    'empty deltas open nothing': [text(''), { type: 'reasoning-delta', text: '' }, text('x'), finish('stop')],
+    truncated: [text('par')],
+  };
+
+  test.each(Object.keys(scripts))('framed and unframed parts give the same stream: %s', (name) => {
+    const parts = scripts[name];
+    const withFrames = framed(parts);
+    expect(withFrames.length).toBeGreaterThanOrEqual(parts.length);
+    expect(shape(drive(withFrames))).toEqual(shape(drive(parts)));
+  });
+
+  test('the framer writes the boundaries: starts before the first delta, ends before the next item', () => {
+    expect(framed(scripts['text and refusal, then a call, then text again']).map((p) => p.type)).toEqual([
+      'text-start',
+      'text-delta',
+      'refusal-delta',
+      'text-end',
+      'tool-call-start',
+      'tool-call-delta',
+      'tool-call-end',
+      'text-start',
+      'text-delta',
+      'finish',
+    ]);
+    // A framed stream passes through unchanged.
+    const once = framed(scripts['reasoning, text, parallel calls']);
+    expect(framed(once)).toEqual(once);
+  });
+
+  test('boundaries come from the parts: two messages in a row stay two items', () => {
+    const { types, final } = drive([
+      { type: 'text-start' },
+      text('one'),
+      { type: 'text-end' },
+      { type: 'text-start' },
+      text('two'),
+      { type: 'text-end' },
+      finish('stop'),
+    ]);
+    expect(types.filter((t) => t === 'response.output_item.done')).toHaveLength(2);
+    expect(
+      final?.output.map((o) => (o.type === 'message' ? o.content.map((c) => c.type === 'output_text' && c.text) : [])),
+    ).toEqual([['one'], ['two']]);
+    expect(final?.output.map((o) => (o as { status?: string }).status)).toEqual(['completed', 'completed']);
+  });
+
+  test('a tool-call-end closes that call only; the others stay open until finish', () => {
+    const { types, final } = drive([
+      call(0, 'a'),
+      call(1, 'b'),
+      args(0, '{}'),
+      { type: 'tool-call-end', index: 0 },
+      args(1, '{}'),
+      finish('length'),
+    ]);
+    const done = types.map((t, i) => [t, i]).filter(([t]) => t === 'response.function_call_arguments.done');
+    expect(done).toHaveLength(2);
+    // The first call closed completed before the second's delta; the second closed incomplete at the finish.
+    expect(final?.output.map((o) => (o as { status?: string }).status)).toEqual(['completed', 'incomplete']);
+  });
+
+  test(
+    "H3 summaries are the builder's: extractive text streams with the reasoning, model text arrives as parts",
+    { tags: ['H3'] },
+    () => {
+      const extractive = drive(
+        framed([{ type: 'reasoning-delta', text: 'The sky is blue. ' }, text('ok'), finish('stop')]),
+        {
+          summaries: {
+            summarizer: () => ({ push: (delta) => delta.toUpperCase(), finish: () => '!' }),
+          },
+        },
+      );
+      const summaryEvents = extractive.types.filter((t) => t.startsWith('response.reasoning_summary'));
+      expect(summaryEvents).toEqual([
+        'response.reasoning_summary_part.added',
+        'response.reasoning_summary_text.delta',
+        'response.reasoning_summary_text.delta',
+        'response.reasoning_summary_text.done',
+        'response.reasoning_summary_part.done',
+      ]);
+      const firstDone = extractive.types.indexOf('response.output_item.done');
+      expect(extractive.types.indexOf('response.reasoning_summary_part.done')).toBeLessThan(firstDone);
+      expect(extractive.final?.output[0]).toMatchObject({
+        summary: [{ type: 'summary_text', text: 'THE SKY IS BLUE. !' }],
+      });
+      expect(extractive.events[firstDone]).toMatchObject({ item: { summary: [{ text: 'THE SKY IS BLUE. !' }] } });
+
+      const model = drive(
+        [
+          { type: 'reasoning-start' },
+          { type: 'reasoning-delta', text: 'hmm' },
+          { type: 'reasoning-summary-delta', text: 'Sum' },
+          { type: 'reasoning-summary-delta', text: 'mary' },
+          { type: 'reasoning-end' },
+          { type: 'reasoning-summary-delta', text: 'late, ignored' },
+          finish('stop'),
+        ],
+        { summaries: { summarizer: null } },
+      );
+      expect(model.final?.output[0]).toMatchObject({ summary: [{ type: 'summary_text', text: 'Summary' }] });
+    },
+  );
 });

@@ -1,10 +1,25 @@
 /**
- * ResponseBuilder: the state machine that turns neutral model parts into the official Responses
- * event sequence (canonical openai-node names, no sequence numbers) and keeps the Response
- * snapshot in step with what was emitted. It never writes anywhere itself: every event goes to
- * the sink it was given (the run's emitter).
+ * ResponseBuilder: the state machine that turns framed model parts (backends/contract.ts) into the
+ * official Responses event sequence (canonical openai-node names, no sequence numbers) and keeps
+ * the Response snapshot in step with what was emitted. It owns the item boundaries: start parts
+ * open an item (output_item.added, content_part.added), end parts, `finish` and failures close it
+ * (the `.done` events); a delta whose item is not open opens it as its start part would, so a
+ * producer that does not frame its parts still gets the same sequence.
+ *
+ * It also owns H3 reasoning summaries: with `summaries` set, each reasoning item gets one
+ * `summary_text` part, streamed from the extractive summarizer as the reasoning arrives, or from
+ * `reasoning-summary-delta` parts (model mode, engine/reasoning-summaries.ts), and closed before the
+ * item's output_item.done, which carries the final `summary`.
+ *
+ * It never writes anywhere itself: every event goes to the sink it was given (the run's emitter).
  */
-import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../backends/contract.js';
+import {
+  isEmptyDelta,
+  type FinishReason,
+  type ModelPart,
+  type ModelUsage,
+  type TokenLogprob,
+} from '../backends/contract.js';
 import { streamErrorFields, type GatewayError } from '../protocol/errors.js';
 import type {
   ResponseCustomToolCall,
@@ -35,14 +50,27 @@ import {
   newShellCallId,
 } from './ids.js';
 import { toOutputLogprob, toUsage } from './response-object.js';
+import type { EventSink } from './events.js';
 
-/** An event before the emitter assigns its sequence number and applies the dialect. */
-export interface CanonicalEvent {
-  type: string;
-  [field: string]: unknown;
+/** A reasoning summary's text, streamed in model mode (engine/reasoning-summaries.ts). */
+export interface SummaryDeltaPart {
+  type: 'reasoning-summary-delta';
+  text: string;
 }
 
-export type EventSink = (event: CanonicalEvent) => void;
+/** What the builder reads: the backend's parts and the engine's own summary parts. */
+export type BuilderPart = ModelPart | SummaryDeltaPart;
+
+/** Streams a summary of one reasoning item: the text that is ready after each delta, then the rest. */
+export interface ReasoningSummarizer {
+  push(delta: string): string;
+  finish(): string;
+}
+
+export interface SummaryOptions {
+  /** Extractive mode: a summarizer per reasoning item. Model mode: null (summary parts arrive instead). */
+  summarizer: (() => ReasoningSummarizer) | null;
+}
 
 type ItemStatus = 'completed' | 'incomplete';
 
@@ -63,9 +91,16 @@ interface GatheredCall {
   args: string;
 }
 
+/** The summary of an open reasoning item (H3). */
+interface SummaryState {
+  text: string;
+  partOpen: boolean;
+  summarizer: ReasoningSummarizer | null;
+}
+
 type OpenItem =
   | { kind: 'message'; outputIndex: number; item: MessageItem }
-  | { kind: 'reasoning'; outputIndex: number; item: ReasoningItem }
+  | { kind: 'reasoning'; outputIndex: number; item: ReasoningItem; summary: SummaryState | null }
   | { kind: 'function_call'; outputIndex: number; item: FunctionCallItem; index: number }
   | { kind: 'custom_tool_call'; outputIndex: number; item: CustomCallItem; index: number; args: string };
 
@@ -85,6 +120,8 @@ export interface ResponseBuilderOptions {
   onTerminal?: (response: ResponseObject) => void;
   /** The request's client tools: which item type each backend call becomes (client-tools.ts). */
   catalog?: ToolCatalog;
+  /** H3: `reasoning.summary` is set for this response. */
+  summaries?: SummaryOptions;
 }
 
 const nowSeconds = (): number => Math.floor(Date.now() / 1000);
@@ -95,6 +132,7 @@ export class ResponseBuilder {
   private readonly logprobs: boolean;
   private readonly onTerminal: ((response: ResponseObject) => void) | undefined;
   private readonly catalog: ToolCatalog | undefined;
+  private readonly summaries: SummaryOptions | undefined;
   /** Open items in output_index order (gathered calls get theirs when they close). */
   private open: OpenEntry[] = [];
   private started = false;
@@ -112,6 +150,7 @@ export class ResponseBuilder {
     this.logprobs = options.logprobs;
     this.onTerminal = options.onTerminal;
     this.catalog = options.catalog;
+    this.summaries = options.summaries;
   }
 
   /** True once a terminal event (completed / incomplete / failed) was emitted. */
@@ -141,25 +180,47 @@ export class ResponseBuilder {
     this.emit({ type: 'response.in_progress', response: this.snapshot() });
   }
 
-  push(part: ModelPart): void {
+  push(part: BuilderPart): void {
     if (this.terminal) return;
     this.start();
     // After the finish part only usage (or a late error) can still matter.
     if (this.finishReason && part.type !== 'usage' && part.type !== 'error') return;
-    // Empty deltas (a role-only first chunk, say) carry nothing and must not open an item.
-    if (isEmptyDelta(part)) return;
     switch (part.type) {
+      case 'text-start':
+        this.startMessage();
+        return;
       case 'text-delta':
+        if (isEmptyDelta(part)) return;
         return this.textDelta(part.text, part.logprobs);
       case 'refusal-delta':
+        if (isEmptyDelta(part)) return;
         return this.refusalDelta(part.text);
+      case 'text-end':
+        return this.endItem('message');
+      case 'reasoning-start':
+        this.startReasoning();
+        return;
       case 'reasoning-delta':
+        if (isEmptyDelta(part)) return;
         return this.reasoningDelta(part.text);
+      case 'reasoning-end':
+        return this.endItem('reasoning');
+      case 'reasoning-summary-delta': {
+        const open = this.open.length === 1 ? this.open[0] : undefined;
+        if (open?.kind === 'reasoning' && open.summary) this.summaryDelta(open, part.text);
+        return;
+      }
       case 'tool-call-start':
         this.startCall(part.index, part.callId, part.name);
         return;
       case 'tool-call-delta':
+        if (isEmptyDelta(part)) return;
         return this.callDelta(part.index, part.argumentsDelta);
+      case 'tool-call-end': {
+        const call = this.findCall(part.index);
+        if (call) this.closeOne(call, 'completed');
+        return;
+      }
       case 'usage':
         this.usage = this.earlierUsage ? addUsage(this.earlierUsage, part.usage) : part.usage;
         return;
@@ -215,12 +276,6 @@ export class ResponseBuilder {
     this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: cloneData(item) });
   }
 
-  /** H3: the summary of a reasoning item, set just before its output_item.done (engine/summaries-stage.ts). */
-  setReasoningSummary(itemId: string, summary: { type: 'summary_text'; text: string }[]): void {
-    const item = this.response.output.find((o) => o.type === 'reasoning' && o.id === itemId);
-    if (item && item.type === 'reasoning') item.summary = summary.map((s) => ({ ...s }));
-  }
-
   /** Closes open items as incomplete, then `error` and `response.failed` (C4). */
   fail(error: GatewayError): void {
     if (this.terminal) return;
@@ -252,7 +307,11 @@ export class ResponseBuilder {
     this.finalize(status, status === 'completed' ? 'response.completed' : 'response.incomplete');
   }
 
-  private finalize(status: 'completed' | 'incomplete' | 'failed', eventType: string, afterwards?: 'cancelled'): void {
+  private finalize(
+    status: 'completed' | 'incomplete' | 'failed',
+    eventType: 'response.completed' | 'response.incomplete' | 'response.failed',
+    afterwards?: 'cancelled',
+  ): void {
     this.terminal = true;
     this.response.status = status;
     if (this.usage) this.response.usage = toUsage(this.usage);
@@ -271,8 +330,21 @@ export class ResponseBuilder {
 
   /** Closes every open item in output_index order. */
   private closeAll(status: ItemStatus): void {
+    if (this.open.length === 0) return;
     for (const open of this.open) this.closeItem(open, status);
     this.open = [];
+  }
+
+  /** Closes one open entry (an end part). */
+  private closeOne(open: OpenEntry, status: ItemStatus): void {
+    this.open.splice(this.open.indexOf(open), 1);
+    this.closeItem(open, status);
+  }
+
+  /** `text-end` / `reasoning-end`: closes the open item of that kind, if it is open. */
+  private endItem(kind: 'message' | 'reasoning'): void {
+    const open = this.open.find((o) => o.kind === kind);
+    if (open) this.closeOne(open, 'completed');
   }
 
   private closeItem(open: OpenEntry, status: ItemStatus): void {
@@ -298,6 +370,7 @@ export class ResponseBuilder {
         content_index: 0,
         part: { ...part },
       });
+      if (open.summary) this.closeSummary(open, open.summary);
     } else {
       const call = open.item;
       if (!isJson(call.arguments)) this.invalidArgumentCallIds.push(call.call_id);
@@ -386,12 +459,53 @@ export class ResponseBuilder {
     this.emit({ type: 'response.content_part.done', ...base, part: copyPart(part) });
   }
 
-  /** The open item of `kind` if it is the only thing open; otherwise closes everything and opens one. */
+  /** The open item of `kind` if it is the only thing open (a delta's item). */
   private current<K extends 'message' | 'reasoning'>(kind: K): Extract<OpenItem, { kind: K }> | undefined {
     const only = this.open.length === 1 ? this.open[0] : undefined;
-    if (only && only.kind === kind) return only as Extract<OpenItem, { kind: K }>;
+    return only && only.kind === kind ? (only as Extract<OpenItem, { kind: K }>) : undefined;
+  }
+
+  /** `text-start`: whatever is still open closes, and a message item opens. */
+  private startMessage(): Extract<OpenItem, { kind: 'message' }> {
     this.closeAll('completed');
-    return undefined;
+    const item: MessageItem = {
+      id: newMessageId(),
+      type: 'message',
+      status: 'in_progress',
+      role: 'assistant',
+      content: [],
+    };
+    const open = { kind: 'message' as const, outputIndex: this.response.output.length, item };
+    this.addItem(open);
+    return open;
+  }
+
+  /** `reasoning-start`: whatever is still open closes, and a reasoning item opens with its reasoning_text part. */
+  private startReasoning(): Extract<OpenItem, { kind: 'reasoning' }> {
+    this.closeAll('completed');
+    const item: ReasoningItem = {
+      id: newReasoningId(),
+      type: 'reasoning',
+      summary: [],
+      content: [],
+      status: 'in_progress',
+    };
+    const summarizer = this.summaries?.summarizer;
+    const summary: SummaryState | null = this.summaries
+      ? { text: '', partOpen: false, summarizer: summarizer ? summarizer() : null }
+      : null;
+    const open = { kind: 'reasoning' as const, outputIndex: this.response.output.length, item, summary };
+    this.addItem(open);
+    const part = { type: 'reasoning_text' as const, text: '' };
+    item.content.push(part);
+    this.emit({
+      type: 'response.content_part.added',
+      item_id: item.id,
+      output_index: open.outputIndex,
+      content_index: 0,
+      part: { ...part },
+    });
+    return open;
   }
 
   private message(partType: 'output_text' | 'refusal'): {
@@ -399,18 +513,7 @@ export class ResponseBuilder {
     outputIndex: number;
     contentIndex: number;
   } {
-    let open = this.current('message');
-    if (!open) {
-      const item: MessageItem = {
-        id: newMessageId(),
-        type: 'message',
-        status: 'in_progress',
-        role: 'assistant',
-        content: [],
-      };
-      open = { kind: 'message', outputIndex: this.response.output.length, item };
-      this.addItem(open);
-    }
+    const open = this.current('message') ?? this.startMessage();
     const { item, outputIndex } = open;
     const last = item.content[item.content.length - 1];
     if (!last || last.type !== partType) {
@@ -462,27 +565,7 @@ export class ResponseBuilder {
   }
 
   private reasoningDelta(text: string): void {
-    let open = this.current('reasoning');
-    if (!open) {
-      const item: ReasoningItem = {
-        id: newReasoningId(),
-        type: 'reasoning',
-        summary: [],
-        content: [],
-        status: 'in_progress',
-      };
-      open = { kind: 'reasoning', outputIndex: this.response.output.length, item };
-      this.addItem(open);
-      const part = { type: 'reasoning_text' as const, text: '' };
-      item.content.push(part);
-      this.emit({
-        type: 'response.content_part.added',
-        item_id: item.id,
-        output_index: open.outputIndex,
-        content_index: 0,
-        part: { ...part },
-      });
-    }
+    const open = this.current('reasoning') ?? this.startReasoning();
     open.item.content[0].text += text;
     this.emit({
       type: 'response.reasoning_text.delta',
@@ -491,6 +574,36 @@ export class ResponseBuilder {
       content_index: 0,
       delta: text,
     });
+    const summarizer = open.summary?.summarizer;
+    if (summarizer) this.summaryDelta(open, summarizer.push(text));
+  }
+
+  /** H3: summary text for an open reasoning item; the first opens its summary part. */
+  private summaryDelta(open: Extract<OpenItem, { kind: 'reasoning' }>, delta: string): void {
+    const summary = open.summary;
+    if (delta === '' || !summary) return;
+    const base = { item_id: open.item.id, output_index: open.outputIndex, summary_index: 0 };
+    if (!summary.partOpen) {
+      summary.partOpen = true;
+      this.emit({ type: 'response.reasoning_summary_part.added', ...base, part: { type: 'summary_text', text: '' } });
+    }
+    summary.text += delta;
+    this.emit({ type: 'response.reasoning_summary_text.delta', ...base, delta });
+  }
+
+  /** Flushes the summarizer and closes the summary part; the item's `summary` is set for its done event. */
+  private closeSummary(open: Extract<OpenItem, { kind: 'reasoning' }>, summary: SummaryState): void {
+    if (summary.summarizer) this.summaryDelta(open, summary.summarizer.finish());
+    open.summary = null;
+    if (!summary.partOpen) return;
+    const base = { item_id: open.item.id, output_index: open.outputIndex, summary_index: 0 };
+    this.emit({ type: 'response.reasoning_summary_text.done', ...base, text: summary.text });
+    this.emit({
+      type: 'response.reasoning_summary_part.done',
+      ...base,
+      part: { type: 'summary_text', text: summary.text },
+    });
+    if (summary.text !== '') open.item.summary = [{ type: 'summary_text', text: summary.text }];
   }
 
   private findCall(index: number): OpenCall | undefined {
@@ -611,19 +724,5 @@ function isJson(text: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-function isEmptyDelta(part: ModelPart): boolean {
-  switch (part.type) {
-    case 'text-delta':
-      return part.text === '' && !part.logprobs?.length;
-    case 'refusal-delta':
-    case 'reasoning-delta':
-      return part.text === '';
-    case 'tool-call-delta':
-      return part.argumentsDelta === '';
-    default:
-      return false;
   }
 }

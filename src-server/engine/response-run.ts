@@ -12,9 +12,9 @@ import type { CreateResponseRequest } from '../protocol/types.js';
 import { StreamValidator } from '../protocol/stream-validator.js';
 import type { ClientFlow, EventTap, ResponseObject, ResponseRun, RunOptions } from './contract.js';
 import { ResponseEventEmitter } from './event-emitter.js';
-import type { CanonicalEvent } from './response-builder.js';
+import type { EventStage } from './events.js';
 import { newResponseId } from './ids.js';
-import { ResponseBuilder } from './response-builder.js';
+import { ResponseBuilder, type BuilderPart } from './response-builder.js';
 import { initialResponse } from './response-object.js';
 import { toModelRequest } from './translate-request.js';
 import { ToolCatalog } from './client-tools.js';
@@ -26,8 +26,8 @@ const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 
 /** The backend stream of the current turn: the iterable until it is read, then its iterator while it runs. */
 interface TurnSource {
-  parts: AsyncIterable<ModelPart> | null;
-  iterator?: AsyncIterator<ModelPart> | null;
+  parts: AsyncIterable<BuilderPart> | null;
+  iterator?: AsyncIterator<BuilderPart> | null;
 }
 
 /** Optional behaviour the stateful features plug in (state/, sessions/, engine/conversation.ts). */
@@ -44,8 +44,8 @@ export interface RunHooks {
     append: (item: ResponseObject['output'][number]) => void,
     signal: AbortSignal,
   ) => Promise<boolean>;
-  /** Sees each event before it is numbered and emitted, and may add fields (encrypted reasoning). */
-  decorate?: (event: CanonicalEvent) => void;
+  /** The first stage of the event chain: may return an event with fields added (encrypted reasoning). */
+  decorate?: EventStage;
   /**
    * Pumping waits for this promise (it must resolve, never reject): a store over the network saves
    * the response before its first event, as the embedded store does synchronously.
@@ -134,7 +134,7 @@ class Run implements ResponseRun {
   private readonly extensions: boolean;
   /** Clients this run waits for before reading more of the backend's stream (E8). */
   private readonly flows = new Set<ClientFlow>();
-  /** Summaries, extension events, delta splitting (engine/surface-stages.ts). */
+  /** The event chain's stages, summary options, model-mode summaries (engine/surface-stages.ts). */
   readonly surface: SurfaceStages;
   private resolveFinished!: (response: ResponseObject) => void;
 
@@ -154,16 +154,14 @@ class Run implements ResponseRun {
     this.cleanup = cleanup;
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.extensions = options.extensions;
-    this.surface = createSurfaceStages(request, options, {
-      emit: (event) => this.emitter.emit(event),
-      setSummary: (itemId, summary) => this.builder.setReasoningSummary(itemId, summary),
-    });
+    this.surface = createSurfaceStages(request, options, hooks.decorate);
     const validate = options.config.validateStream;
     this.emitter = new ResponseEventEmitter({
       logger: options.logger,
       dialect: options.dialect,
       extensions: options.extensions,
-      extensionHooks: this.surface.hooks,
+      stages: this.surface.stages,
+      extensionStages: this.surface.extensionStages,
       validate,
       validator:
         validate === 'off'
@@ -173,13 +171,11 @@ class Run implements ResponseRun {
     });
     this.builder = new ResponseBuilder({
       response: initialResponse(request, this.id, Math.floor(Date.now() / 1000)),
-      emit: (event) => {
-        hooks.decorate?.(event);
-        this.surface.emit(event);
-      },
+      emit: (event) => this.emitter.emit(event),
       logprobs: request.include?.includes(LOGPROBS_INCLUDE) ?? false,
       onTerminal: (response) => this.onTerminal(response),
       catalog,
+      summaries: this.surface.summaries,
     });
   }
 
@@ -273,7 +269,7 @@ class Run implements ResponseRun {
    * idle session, E8): suspended async frames keep their registers.
    */
   private async drain(source: TurnSource): Promise<void> {
-    const iterator = (source.parts as AsyncIterable<ModelPart>)[Symbol.asyncIterator]();
+    const iterator = (source.parts as AsyncIterable<BuilderPart>)[Symbol.asyncIterator]();
     source.parts = null;
     source.iterator = iterator;
     while (!this.builder.done) {

@@ -1,63 +1,60 @@
 /**
- * The protocol-surface stages between the ResponseBuilder and the emitter, composed once per run:
+ * The protocol surface of one response, composed once per run. Events are made in one place, the
+ * ResponseBuilder (items, content, H3 summaries, terminal events), and then pass one chain of
+ * stages that the emitter runs in order (each an `event → event | event[]` function, events.ts):
  *
- *   builder → summaries (H3, official) → pre-terminal extensions (C4, H5) → delta split (E4) → emitter
+ *   builder → decorate (encrypted reasoning, H4) → delta split (E4)
+ *           → [extensions on] pre-terminal (C4, H5) → extension events (C2, H4, H5)
+ *           → emitter: dialect names and extension aliases, sequence numbers, validation, taps
  *
- * plus the emitter's extension hooks (run after official events) and the model-mode summary
- * wrapper around the backend stream. Each stage is in its own file; this one only wires them.
+ * plus, before the builder, the model-mode summary wrapper around the backend stream. Each stage
+ * is in its own file; this one only composes them.
  */
 import type { BackendAdapter, ModelPart } from '../backends/contract.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import type { RunOptions } from './contract.js';
-import { splitDelta } from './delta-split.js';
-import type { ExtensionHook } from './event-emitter.js';
-import { createExtensionHooks, createPreTerminalStage } from './extensions.js';
-import type { EventSink } from './response-builder.js';
-import { SummaryStage, type SummaryText } from './summaries-stage.js';
+import { splitDeltaStage } from './delta-split.js';
+import type { EventStage } from './events.js';
+import { createExtensionStage, createPreTerminalStage } from './extensions.js';
+import { summaryOptions, withModelSummaries } from './reasoning-summaries.js';
+import type { BuilderPart, SummaryOptions } from './response-builder.js';
 
 export interface SurfaceStages {
-  /** Where the builder's events go. */
-  emit: EventSink;
-  /** Extension hooks for the emitter (it runs them only when extensions are on). */
-  hooks: readonly ExtensionHook[];
+  /** Stages every event passes. */
+  stages: EventStage[];
+  /** Stages that run only with extensions on (the emitter knows). */
+  extensionStages: EventStage[];
+  /** H3: the builder's summary options, when `reasoning.summary` is set. */
+  summaries: SummaryOptions | undefined;
   /** The backend stream, paused for model-mode summaries. */
-  wrapParts(parts: AsyncIterable<ModelPart>, adapter: BackendAdapter): AsyncIterable<ModelPart>;
-}
-
-export interface SurfaceTargets {
-  /** The emitter's emit. */
-  emit: EventSink;
-  setSummary: (itemId: string, summary: SummaryText[]) => void;
+  wrapParts(parts: AsyncIterable<ModelPart>, adapter: BackendAdapter): AsyncIterable<BuilderPart>;
 }
 
 export function createSurfaceStages(
   request: CreateResponseRequest,
   options: RunOptions,
-  targets: SurfaceTargets,
+  decorate?: EventStage,
 ): SurfaceStages {
-  const maxBytes = options.config.sseEventMaxBytes;
-  const split: EventSink = (event) => {
-    for (const piece of splitDelta(event, maxBytes)) targets.emit(piece);
-  };
   const context = { rateLimits: options.rateLimits };
-  const preTerminal = options.extensions ? createPreTerminalStage(context, split) : split;
+  const stages: EventStage[] = [];
+  if (decorate) stages.push(decorate);
+  stages.push(splitDeltaStage(options.config.sseEventMaxBytes));
   const detail = request.reasoning?.summary;
-  const summaries =
-    detail === 'auto' || detail === 'concise' || detail === 'detailed'
-      ? new SummaryStage({
-          detail,
-          mode: options.config.reasoningSummaryMode,
-          model: request.model ?? '',
-          requestId: options.requestId,
-          signal: options.signal,
-          next: preTerminal,
-          setSummary: targets.setSummary,
-          log: (message) => options.logger.warn(message),
-        })
-      : null;
+  const summarized = detail === 'auto' || detail === 'concise' || detail === 'detailed' ? detail : null;
+  const mode = options.config.reasoningSummaryMode;
   return {
-    emit: summaries ? summaries.emit : preTerminal,
-    hooks: createExtensionHooks(context),
-    wrapParts: (parts, adapter) => (summaries ? summaries.wrapParts(parts, adapter) : parts),
+    stages,
+    extensionStages: [createPreTerminalStage(context), createExtensionStage(context)],
+    summaries: summarized ? summaryOptions(summarized, mode) : undefined,
+    wrapParts: (parts, adapter) =>
+      summarized && mode === 'model'
+        ? withModelSummaries(parts, adapter, {
+            detail: summarized,
+            model: request.model ?? '',
+            requestId: options.requestId,
+            signal: options.signal,
+            log: (message) => options.logger.warn(message),
+          })
+        : parts,
   };
 }

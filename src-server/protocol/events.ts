@@ -141,6 +141,27 @@ export function canonicalEventType(wireType: string, dialect: Dialect): string |
   return OFFICIAL_SET.has(wireType) ? wireType : null;
 }
 
+/**
+ * Extension aliases (brief "(ext)"): official events that extensions on also write under a second
+ * name, with the same payload, right after the official one. The emitter applies them together
+ * with the dialect renaming, last and in one place (engine/event-emitter.ts).
+ */
+const EXTENSION_ALIASES: Readonly<Record<string, string>> = {
+  'response.reasoning_text.delta': 'response.reasoning.delta',
+  'response.reasoning_summary_part.added': 'response.reasoning.summary.added',
+  'response.reasoning_summary_text.delta': 'response.reasoning.summary.delta',
+};
+
+/**
+ * The extension alias written after a canonical event in a dialect, if any. None where the
+ * dialect's own name for the event is already the alias (open-responses calls
+ * `response.reasoning_text.delta` `response.reasoning.delta`).
+ */
+export function extensionAlias(canonicalType: string, dialect: Dialect): string | undefined {
+  const alias = EXTENSION_ALIASES[canonicalType];
+  return alias === undefined || alias === dialectEventType(canonicalType, dialect) ? undefined : alias;
+}
+
 export type EventKind = 'official' | 'extension' | 'other-dialect' | 'unknown';
 
 /** How a wire event type classifies in a dialect (official first: an official name is never an extension). */

@@ -1,8 +1,8 @@
 import OpenAI from 'openai';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { createExtensionHooks, createPreTerminalStage } from '../../src-server/engine/extensions.js';
-import type { CanonicalEvent } from '../../src-server/engine/response-builder.js';
+import { createExtensionStage, createPreTerminalStage } from '../../src-server/engine/extensions.js';
+import type { EventStage, ResponseEvent } from '../../src-server/engine/events.js';
 import { EXTENSION_EVENT_TYPES } from '../../src-server/protocol/events.js';
 import { checkExtensionEvent, EXTENSION_EVENT_SCHEMAS } from '../../src-server/protocol/extension-schemas.js';
 import { postJson, readSse, startGateway, streamViolations, type GatewayHarness } from '../support/gateway-harness.js';
@@ -10,6 +10,18 @@ import { weatherTool } from '../support/fixtures.js';
 import { SseReader } from '../state/sse-reader.js';
 
 const EXT = new Set<string>(EXTENSION_EVENT_TYPES);
+
+/** An event as these tests write it by hand (only the fields a stage reads). */
+type LooseEvent = { type: string; [field: string]: unknown };
+
+/** What a stage writes for an event, as a list. */
+const through = (stage: EventStage, event: LooseEvent): LooseEvent[] => {
+  const out = stage(event as unknown as ResponseEvent);
+  return (Array.isArray(out) ? out : [out]) as unknown as LooseEvent[];
+};
+
+/** The extension events a stage adds after an event (the event itself comes first). */
+const extensionHook = (stage: EventStage) => (event: LooseEvent) => through(stage, event).slice(1);
 const types = (events: { data: unknown }[]): string[] => events.map((e) => (e.data as { type: string }).type);
 
 describe('extension event schemas', () => {
@@ -68,7 +80,7 @@ describe('extension event schemas', () => {
     'H4 response.additional_context follows a reasoning item that carries encrypted_content',
     { tags: ['H4'] },
     () => {
-      const [hook] = createExtensionHooks({});
+      const hook = extensionHook(createExtensionStage({}));
       const out = hook({
         type: 'response.output_item.done',
         output_index: 0,
@@ -88,8 +100,9 @@ describe('extension event schemas', () => {
   );
 
   test('C4 response.error comes after error and before response.failed', { tags: ['C4'] }, () => {
-    const out: CanonicalEvent[] = [];
-    const stage = createPreTerminalStage({}, (e) => out.push(e));
+    const out: LooseEvent[] = [];
+    const preTerminal = createPreTerminalStage({});
+    const stage = (event: LooseEvent) => out.push(...through(preTerminal, event));
     stage({
       type: 'error',
       code: 'backend_timeout',

@@ -170,9 +170,11 @@ describe('chat adapter over node:http', () => {
     });
     const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
     try {
-      const parts = await collect(
+      const framed = await collect(
         await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }),
       );
+      expect(framed.map((p) => p.type)).toEqual(['text-start', 'text-delta', 'error']);
+      const parts = framed.filter((p) => p.type !== 'text-start');
       expect(parts[0]).toEqual({ type: 'text-delta', text: 'partial' });
       expect(parts[parts.length - 1]).toMatchObject({ type: 'error', error: { code: 'backend_protocol_error' } });
     } finally {

@@ -5,6 +5,9 @@
  * queued parts from an already-resolved promise, so a read of N deltas costs one callback, not N
  * stream reads. Backpressure: the body pauses while too many parts wait.
  *
+ * Framing: the decoders translate their wire's content into delta parts; this reader frames them
+ * with start and end parts as it queues them (part-framing.ts), so every adapter's stream is framed.
+ *
  * Endings (E1, E5): `[DONE]` ends it (the rest of the body is drained so the connection is
  * reused); a body that ends or breaks before is an `error` part; silence past the backend timeout
  * while the consumer waits is a `backend_timeout` error part; the caller's abort is a
@@ -12,6 +15,7 @@
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { ModelPart } from '../contract.js';
+import { PartFramer } from '../part-framing.js';
 import { SseDataDecoder } from './sse-data.js';
 import { describe, type Exchange } from './client.js';
 
@@ -45,6 +49,7 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
   private waitingSince = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly sse: SseDataDecoder;
+  private readonly framer = new PartFramer();
 
   constructor(
     private readonly exchange: Exchange,
@@ -72,7 +77,7 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
     if (this.head < this.queue.length) {
       const value = this.queue[this.head++];
       if (this.head === this.queue.length) {
-        this.queue = [];
+        this.queue.length = 0;
         this.head = 0;
       }
       if (this.paused && this.queue.length - this.head < LOW_WATER) this.resume();
@@ -172,11 +177,12 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
   private collect(): void {
     const parts = this.decoder.parts;
     if (parts.length > 0) {
-      this.decoder.parts = [];
       if (this.head === this.queue.length) {
-        this.queue = parts;
+        this.queue.length = 0;
         this.head = 0;
-      } else for (let i = 0; i < parts.length; i++) this.queue.push(parts[i]);
+      }
+      for (let i = 0; i < parts.length; i++) this.framer.push(parts[i], this.queue);
+      parts.length = 0;
     }
     if (this.decoder.ended && !this.ended) this.finishBody();
     const waiter = this.waiter;
@@ -206,7 +212,7 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
   }
 
   private add(part: ModelPart): void {
-    this.queue.push(part);
+    this.framer.push(part, this.queue);
     this.ended = true;
     this.collect();
   }
