@@ -506,10 +506,13 @@ export function storeContract(engine: string, open: OpenEngine): void {
 
     test('a running recording that is deleted takes nothing more', async () => {
       await withEngine({}, async ({ recordings: r }) => {
-        const id = r.start({ request: request('gone'), model: 'sim' });
+        const id = r.start({ request: request('gone'), model: 'sim', owner: 'alice' });
         r.appendEvent(id, { seq: 0, offsetMs: 0, type: 'a', data: 'one' });
-        expect(await r.remove(id)).toBe(true);
-        expect(r.appendEvent(id, { seq: 1, offsetMs: 1, type: 'a', data: 'two' })).toBe(false);
+        // Another owner's delete changes nothing: the recording goes on.
+        expect(await r.remove(id, 'bob')).toBe(false);
+        expect(r.appendEvent(id, { seq: 1, offsetMs: 1, type: 'a', data: 'two' })).toBe(true);
+        expect(await r.remove(id, 'alice')).toBe(true);
+        expect(r.appendEvent(id, { seq: 2, offsetMs: 2, type: 'a', data: 'three' })).toBe(false);
         await r.settled();
         expect(await r.totals()).toEqual({ count: 0, bytes: 0 });
       });

@@ -249,14 +249,15 @@ export class PostgresRecordings implements RecordingStorage {
   }
 
   async remove(id: string, owner?: string): Promise<boolean> {
-    // Appends stop now; what was buffered is written first, then deleted with the rest.
-    this.active.delete(id);
+    // What was buffered is written first and deleted with the rest; later batches skip its rows.
     await this.settled();
     const rows = await queryRows(this.pool, `DELETE FROM recordings WHERE id = $1 AND ${OWNED} RETURNING id`, [
       id,
       owner ?? null,
     ]);
-    return rows.length > 0;
+    if (rows.length === 0) return false;
+    this.active.delete(id);
+    return true;
   }
 
   async rename(id: string, name: string | null): Promise<boolean> {
