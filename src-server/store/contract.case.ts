@@ -530,8 +530,7 @@ export function storeContract(engine: string, open: OpenEngine): void {
         expect((await r.totals()).bytes).toBeLessThanOrEqual(max);
 
         const big = r.start({ request: request('q9'), model: 'sim' });
-        for (let seq = 0; seq < 40; seq++)
-          r.appendEvent(big, { seq, offsetMs: seq, type: 'd', data: 'y'.repeat(20) });
+        for (let seq = 0; seq < 40; seq++) r.appendEvent(big, { seq, offsetMs: seq, type: 'd', data: 'y'.repeat(20) });
         await r.settled();
         // Every finished recording made room before the running one was cut.
         expect((await r.list()).data.map((x) => x.id)).toEqual([big]);
