@@ -7,7 +7,8 @@
  * event-loop tick the buffer is written in one transaction with one INSERT per table (the
  * events of every recording in the batch go in as arrays through `unnest`), and the counters of
  * the recordings it touched are updated by the same statement. Batches are written one after
- * the other, so a recording's start row is always in before its events. A failed batch is
+ * the other (what is appended while one is written goes next, as one batch), so a recording's
+ * start row is always in before its events. A failed batch is
  * reported to onError and costs only itself: recordings whose start it held are written no
  * further; nothing reaches the request.
  *
@@ -73,6 +74,15 @@ interface Batch {
   ops: WriteOp[];
   /** Resolvers of `finish` calls whose finish is in this batch. */
   finished: Map<string, (ok: boolean) => void>;
+  /** Resolves once the batch is written (or reported). */
+  done: Promise<void>;
+  written: () => void;
+}
+
+function newBatch(): Batch {
+  let written = (): void => undefined;
+  const done = new Promise<void>((resolve) => (written = resolve));
+  return { ops: [], finished: new Map(), done, written };
 }
 
 export class PostgresRecordings implements RecordingStorage {
@@ -80,10 +90,10 @@ export class PostgresRecordings implements RecordingStorage {
   private readonly now: () => number;
   /** Recordings this instance is writing: next action seq and whether the quota stopped them. */
   private readonly active = new Map<string, { actionSeq: number; truncated: boolean }>();
-  private pending: Batch = { ops: [], finished: new Map() };
+  private pending: Batch = newBatch();
   private scheduled: NodeJS.Immediate | undefined;
-  /** The batch being written and those queued after it, in order. */
-  private writing: Promise<void> = Promise.resolve();
+  /** The batch being written; what is appended meanwhile waits in `pending` and goes next, as one batch. */
+  private writing: Batch | null = null;
   private closed = false;
 
   constructor(
@@ -163,10 +173,12 @@ export class PostgresRecordings implements RecordingStorage {
     return done;
   }
 
-  /** Writes the buffer now and resolves once every batch so far is written (or reported). */
+  /** Writes the buffer now and resolves once everything appended so far is written (or reported). */
   settled(): Promise<void> {
+    if (this.pending.ops.length === 0) return this.writing?.done ?? Promise.resolve();
+    const { done } = this.pending;
     this.writePending();
-    return this.writing;
+    return done;
   }
 
   async list(options: ListRecordingsOptions = {}): Promise<{ data: RecordingSummary[]; total: number }> {
@@ -311,16 +323,29 @@ export class PostgresRecordings implements RecordingStorage {
     });
   }
 
-  /** Queues the buffer as the next batch (one transaction), after the batches before it. */
+  /**
+   * Starts writing the buffer (one transaction) unless a write is in flight: then the buffer
+   * grows until that one ends and goes next, so a slow or unreachable server costs one attempt at
+   * a time, not one per tick.
+   */
   private writePending(): void {
     if (this.scheduled) {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    if (this.pending.ops.length === 0) return;
-    const batch = this.pending;
-    this.pending = { ops: [], finished: new Map() };
-    this.writing = this.writing.then(() => this.write(batch));
+    if (this.writing || this.pending.ops.length === 0) return;
+    void this.writeAll();
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.pending.ops.length > 0) {
+      const batch = this.pending;
+      this.pending = newBatch();
+      this.writing = batch;
+      await this.write(batch);
+      batch.written();
+    }
+    this.writing = null;
   }
 
   /** One batch in one transaction; never rejects (failures go to onError). */
