@@ -184,6 +184,12 @@ export class Recorder {
   /** @internal a run learned its response id. */
   linkResponse(responseId: string, live: Live): void {
     this.byResponse.set(responseId, live);
+    // A shared store: a tool-output submission or continuation sent to another instance while
+    // this run is still open finds its session there (the embedded store gets it with the finish).
+    if (!(this.store instanceof RecordingsStore))
+      this.store
+        .update(live.recordingId, { responseId })
+        .catch((err: unknown) => this.report(err, 'linking a recording'));
     if (this.byResponse.size > SESSION_MEMORY) {
       const oldest = this.byResponse.keys().next().value;
       if (oldest !== undefined) this.byResponse.delete(oldest);

@@ -101,6 +101,16 @@ async function runningCount(db: TestDatabase): Promise<number> {
   }
 }
 
+interface RecordingPage {
+  data: { id: string; status: string; sessionId: string; responseId: string; requestKind: string }[];
+  total: number;
+}
+
+/** `GET /v1/recordings` of one instance (or the balancer), searched or by session. */
+async function listed(base: string, search: string, by: 'search' | 'session' = 'search'): Promise<RecordingPage> {
+  return (await (await fetch(`${base}/v1/recordings?${by}=${encodeURIComponent(search)}`)).json()) as RecordingPage;
+}
+
 function expectContiguous(events: StreamEvent[]): void {
   expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
 }
@@ -205,9 +215,6 @@ describe('X8 three instances behind HAProxy on PostgreSQL and Redis', { tags: ['
       expect(live.status).toBe(200);
       const liveText = await live.text();
       const requestId = live.headers.get('x-request-id') as string;
-      type Page = { data: { id: string; status: string; sessionId: string; responseId: string }[]; total: number };
-      const listed = async (base: string, search: string): Promise<Page> =>
-        (await (await fetch(`${base}/v1/recordings?search=${encodeURIComponent(search)}`)).json()) as Page;
       // Written once the run finished on instance 1; every instance lists it from then on.
       await expect.poll(async () => (await listed(two.url, requestId)).data[0]?.status).toBe('completed');
       const recording = (await listed(two.url, requestId)).data[0];
@@ -261,6 +268,39 @@ describe('X8 three instances behind HAProxy on PostgreSQL and Redis', { tags: ['
       expect((await fetch(`${one.url}/v1/recordings/${recording.id}`, { method: 'DELETE' })).status).toBe(200);
       for (const base of [two.url, three.url])
         expect((await fetch(`${base}/v1/recordings/${recording.id}`)).status).toBe(404);
+    },
+  );
+
+  test(
+    'tool outputs recorded by instance 2 join the session instance 1 is still recording',
+    { tags: ['U6', 'C1'] },
+    async () => {
+      const [one, two, three] = fleet.instances;
+      const res = await post(
+        `${one.url}/v1/responses`,
+        { model: 'sim-chat', stream: true, input: 'Use get_weather for Oslo', tools: [weatherTool('get_weather')] },
+        { ...SESSION, ...FAST },
+      );
+      expect(res.status).toBe(200);
+      const reader = new SseReader(res);
+      const created = await reader.waitFor((e) => e.type === 'response.created');
+      const id = (created.response as { id: string }).id;
+      const [call] = await reader.waitForCount(
+        (e) => e.type === 'response.output_item.done' && (e.item as { type: string }).type === 'function_call',
+        1,
+      );
+      const submitted = await post(`${two.url}/v1/responses/${id}/tool_outputs`, {
+        tool_outputs: [{ call_id: (call.item as { call_id: string }).call_id, output: 'Cold, 3 C' }],
+      });
+      expect(submitted.status).toBe(200);
+      await reader.finished;
+      // The stream's own run (the submission's answer names the response too).
+      const streamRun = async () => (await listed(three.url, id)).data.find((r) => r.requestKind === 'response');
+      await expect.poll(async () => (await streamRun())?.status).toBe('completed');
+      const { sessionId } = (await streamRun())!;
+      await expect
+        .poll(async () => (await listed(fleet.balancer.url, sessionId, 'session')).data.map((r) => r.requestKind))
+        .toEqual(['tool_outputs', 'response']);
     },
   );
 
