@@ -16,7 +16,7 @@ import { ClusterCoordinator } from './cluster/coordinator.js';
 import { forwardedRequestHandler } from './sessions/forwarded.js';
 import type { RateLimiter } from './limits/rate-limiter.js';
 import { openRecordingService, type RecordingService } from './recording/service.js';
-import type { RecordingsStore } from './store/recordings-store.js';
+import type { RecordingStorage } from './store/contract.js';
 import type { ConsoleServices } from './console/services.js';
 import { LogTail, tailLogger } from './observability/log-tail.js';
 import { precompileRequestValidator } from './protocol/validate-request.js';
@@ -34,7 +34,7 @@ export interface GatewayOptions {
   consoleDir?: string;
   logger?: Logger;
   /** Recordings store to record into and serve (desktop); else opened per --record / --data-dir. */
-  recordings?: RecordingsStore;
+  recordings?: RecordingStorage;
   /** Re-run targets besides the gateway itself (desktop: the backend profiles' gateways). */
   rerunTargets?: RerunTargetResolver;
   /** Console services of the host serving the console (desktop main process, web mode). */

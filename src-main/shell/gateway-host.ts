@@ -12,14 +12,14 @@
 import type { GatewayConfig } from '../../src-server/config/flags.js';
 import type { RerunTargetResolver } from '../../src-server/recording/rerun.js';
 import type { ConsoleServices } from '../../src-server/console/services.js';
-import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
+import type { RecordingStorage } from '../../src-server/store/contract.js';
 import type { BackendGatewayRequest } from '../shared/studio-api.js';
 
 export interface HostedGateway {
   url: string;
   port: number;
   /** The gateway's recordings library, shared with the profile gateways. */
-  recording?: { recordings: RecordingsStore } | null;
+  recording?: { recordings: RecordingStorage } | null;
   close(): Promise<void>;
 }
 
@@ -27,7 +27,7 @@ export type GatewayFactory = (
   config: GatewayConfig,
   options: {
     consoleDir?: string;
-    recordings?: RecordingsStore;
+    recordings?: RecordingStorage;
     rerunTargets?: RerunTargetResolver;
     console?: ConsoleServices;
   },

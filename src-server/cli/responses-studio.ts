@@ -120,7 +120,7 @@ function diffCommand(args: string[]): number {
   return diff.equal ? 0 : 1;
 }
 
-function exportCommand(args: string[]): number {
+async function exportCommand(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
@@ -140,11 +140,11 @@ function exportCommand(args: string[]): number {
   try {
     const outDir = path.resolve(values.out);
     fs.mkdirSync(outDir, { recursive: true });
-    const ids = values.all ? allSessions(store.recordings) : (values.id ?? []);
+    const ids = values.all ? await allSessions(store.recordings) : (values.id ?? []);
     const sessions = new Set<string>();
     const names = new Set<string>();
     for (const id of ids) {
-      const file = sessionFile(store.recordings, id);
+      const file = await sessionFile(store.recordings, id);
       if (!file) throw new UsageError(`no recording or session '${id}' in ${dataDir}`);
       const session = file.sessionId ?? file.runs[0].id;
       if (sessions.has(session)) continue;
@@ -165,7 +165,7 @@ function exportCommand(args: string[]): number {
   return 0;
 }
 
-function importCommand(args: string[]): number {
+async function importCommand(args: string[]): Promise<number> {
   const { values, positionals } = parseArgs({
     args,
     allowPositionals: true,
@@ -175,7 +175,7 @@ function importCommand(args: string[]): number {
   const store = openStore({ dataDir: values['data-dir'], sweepIntervalMs: 0, recoverInterrupted: false });
   try {
     for (const file of positionals) {
-      const result = importFile(store.recordings, readFile(file));
+      const result = await importFile(store.recordings, readFile(file));
       for (const id of result.ids) out(`${id}\t${file}`);
       for (const id of result.duplicates) out(`${id}\t${file}\talready in the library`);
     }

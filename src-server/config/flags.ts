@@ -253,7 +253,7 @@ export const FLAGS = [
     default: undefined,
     group: 'Storage',
     description:
-      "Where stored responses live: 'sqlite:PATH' (a folder, like --data-dir), or 'postgres://host:port/db' for several instances sharing one database (docs/deploy.md; give the password in PGPASSWORD rather than on the command line). Default: SQLite in --data-dir, else in memory. Recordings always stay in the instance's own SQLite database.",
+      "Where stored responses live: 'sqlite:PATH' (a folder, like --data-dir), or 'postgres://host:port/db' for several instances sharing one database (docs/deploy.md; give the password in PGPASSWORD rather than on the command line). Default: SQLite in --data-dir, else in memory. Recordings live in the same store.",
   },
   {
     key: 'redis',
@@ -326,7 +326,7 @@ export const FLAGS = [
     choices: ['off', 'on'],
     group: 'Storage',
     description:
-      'Record every run (request with secrets redacted, status, headers, every event with its exact bytes and time offset, tool outputs) in the store under --data-dir (in memory without it); the desktop app turns it on. See docs/recording.md.',
+      'Record every run (request with secrets redacted, status, headers, every event with its exact bytes and time offset, tool outputs) in the store (--store, else under --data-dir, in memory without it); the desktop app turns it on. See docs/recording.md.',
   },
   {
     key: 'recordingsMaxBytes',

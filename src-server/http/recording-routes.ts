@@ -44,14 +44,14 @@ export function registerRecordingRoutes(
   const store = service.recordings;
   const idOf = (ctx: RequestContext): string => ctx.params.id ?? '';
   const scope = (ctx: RequestContext): string | undefined => ownerScope(ctx.principal);
-  const detail = (ctx: RequestContext, id: string) => {
-    const d = store.getRecording(id, scope(ctx));
+  const detail = async (ctx: RequestContext, id: string) => {
+    const d = await store.detail(id, scope(ctx));
     if (!d) throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
     return runFromDetail(d);
   };
-  route('GET', '/v1/recordings', (ctx) => {
+  route('GET', '/v1/recordings', async (ctx) => {
     const q = ctx.query;
-    const page = store.listRecordings({
+    const page = await store.list({
       search: q.get('search') ?? undefined,
       sessionId: q.get('session') ?? undefined,
       limit: queryInteger(q, 'limit', 1, 1000),
@@ -61,20 +61,20 @@ export function registerRecordingRoutes(
     sendJson(ctx, 200, { object: 'list', data: page.data, total: page.total, recording: service.recorder !== null });
   });
 
-  route('GET', '/v1/recordings/diff', (ctx) => {
+  route('GET', '/v1/recordings/diff', async (ctx) => {
     const a = ctx.query.get('a');
     const b = ctx.query.get('b');
     if (!a || !b) throw errors.missingRequired(!a ? 'a' : 'b');
-    sendJson(ctx, 200, diffRuns(detail(ctx, a), detail(ctx, b)));
+    sendJson(ctx, 200, diffRuns(await detail(ctx, a), await detail(ctx, b)));
   });
 
   route('POST', '/v1/recordings/import', async (ctx) => {
     const badType = checkMediaType(ctx.req, IMPORT_TYPES);
     if (badType) throw badType;
     const text = (await readBody(ctx.req, IMPORT_MAX_BYTES, ctx.out.requestBody)).toString('utf8');
-    let result: ReturnType<typeof importFile>;
+    let result: Awaited<ReturnType<typeof importFile>>;
     try {
-      result = importFile(store, parseJsonl(text, { maxDepth }), ctx.principal.owner);
+      result = await importFile(store, parseJsonl(text, { maxDepth }), ctx.principal.owner);
     } catch (err) {
       if (err instanceof RecordingFormatError)
         throw errors.invalidValue('body', `Not a recording file: ${err.message}`);
@@ -84,11 +84,11 @@ export function registerRecordingRoutes(
     sendJson(ctx, 200, { ids: result.ids, duplicates: result.duplicates });
   });
 
-  route('GET', '/v1/recordings/:id', (ctx) => sendJson(ctx, 200, detail(ctx, idOf(ctx))));
+  route('GET', '/v1/recordings/:id', async (ctx) => sendJson(ctx, 200, await detail(ctx, idOf(ctx))));
 
   route('PATCH', '/v1/recordings/:id', async (ctx) => {
     const id = idOf(ctx);
-    detail(ctx, id);
+    await detail(ctx, id);
     const badType = checkJsonContentType(ctx.req);
     if (badType) throw badType;
     const body = parseJson(await readBody(ctx.req, JSON_MAX_BYTES, ctx.out.requestBody), maxDepth) as Record<
@@ -98,26 +98,26 @@ export function registerRecordingRoutes(
     if (typeof body !== 'object' || body === null) throw errors.invalidBody(typeof body);
     if ('name' in body) {
       if (body.name !== null && typeof body.name !== 'string') throw errors.invalidType('name', 'a string or null');
-      store.renameRecording(id, body.name);
+      await store.rename(id, body.name);
     }
     if ('tags' in body) {
       if (!Array.isArray(body.tags) || body.tags.some((t) => typeof t !== 'string'))
         throw errors.invalidType('tags', 'an array of strings');
-      store.tagRecording(id, body.tags as string[]);
+      await store.tag(id, body.tags as string[]);
     }
-    sendJson(ctx, 200, store.getSummary(id));
+    sendJson(ctx, 200, await store.summary(id));
   });
 
-  route('DELETE', '/v1/recordings/:id', (ctx) => {
+  route('DELETE', '/v1/recordings/:id', async (ctx) => {
     const id = idOf(ctx);
-    if (!store.deleteRecording(id, scope(ctx)))
+    if (!(await store.remove(id, scope(ctx))))
       throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
     sendJson(ctx, 200, { id, object: 'recording.deleted', deleted: true });
   });
 
-  route('GET', '/v1/recordings/:id/export', (ctx) => {
+  route('GET', '/v1/recordings/:id/export', async (ctx) => {
     const id = idOf(ctx);
-    const file = sessionFile(store, id, scope(ctx));
+    const file = await sessionFile(store, id, scope(ctx));
     if (!file) throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
     const har = ctx.query.get('format') === 'har';
     const payload = har ? JSON.stringify(toHar(file)) : toJsonl(file);

@@ -35,7 +35,7 @@ export async function rerunRecording(
 ): Promise<void> {
   const id = ctx.params.id ?? '';
   const owner = ownerScope(ctx.principal);
-  if (!service.recordings.getSummary(id, owner))
+  if (!(await service.recordings.summary(id, owner)))
     throw errors.notFound(`No recording with id '${id}'.`, 'recording_not_found');
   const badType = checkJsonContentType(ctx.req);
   if (badType) throw badType;
@@ -53,7 +53,7 @@ export async function rerunRecording(
 
   let result: Awaited<ReturnType<typeof rerunSession>>;
   try {
-    result = await rerunSession(sessionRuns(service.recordings, id, owner), target);
+    result = await rerunSession(await sessionRuns(service.recordings, id, owner), target);
   } catch (err) {
     if (isGatewayError(err)) throw err;
     throw errors.rerunTargetFailed(
@@ -66,10 +66,12 @@ export async function rerunRecording(
   const recorded = name === SELF_TARGET || target.recordsHere === true;
   const stored =
     !recorded || service.recorder === null
-      ? importFile(
-          service.recordings,
-          { sessionId: result.runs[0]?.sessionId ?? null, exportedAt: '', runs: result.runs },
-          ctx.principal.owner,
+      ? (
+          await importFile(
+            service.recordings,
+            { sessionId: result.runs[0]?.sessionId ?? null, exportedAt: '', runs: result.runs },
+            ctx.principal.owner,
+          )
         ).ids
       : [];
   sendJson(ctx, 200, { runs: result.runs.map((r) => r.id), stored, diffs: result.diffs });

@@ -190,8 +190,12 @@ export class GatewayMetrics {
     );
     const recording = sources.recording;
     if (recording) {
-      gauge('recordings', 'Recordings in the library.', () => recording.recordings.stats().count);
-      gauge('recordings_bytes', 'Bytes of recordings in the library.', () => recording.recordings.stats().bytes);
+      gauge('recordings', 'Recordings in the library.', async () => (await recording.recordings.totals()).count);
+      gauge(
+        'recordings_bytes',
+        'Bytes of recordings in the library.',
+        async () => (await recording.recordings.totals()).bytes,
+      );
     }
   }
 

@@ -1,5 +1,6 @@
 /** Between the recordings store and the file format: export a session, import a file. */
-import type { RecordingDetail, RecordingsStore } from '../store/recordings-store.js';
+import type { RecordingStorage } from '../store/contract.js';
+import type { RecordingDetail } from '../store/recordings-store.js';
 import type { RecordedRequest, RecordedRun, RecordingFile } from './format.js';
 
 export function runFromDetail(d: RecordingDetail): RecordedRun {
@@ -43,26 +44,27 @@ export function runFromDetail(d: RecordingDetail): RecordedRun {
  * Every run of the session `id` belongs to (`id` is a recording or a session id), oldest first.
  * With an owner, only that owner's runs (tenancy); undefined: every owner's.
  */
-export function sessionRuns(recordings: RecordingsStore, id: string, owner?: string): RecordedRun[] {
-  const own = recordings.getSummary(id, owner);
+export async function sessionRuns(recordings: RecordingStorage, id: string, owner?: string): Promise<RecordedRun[]> {
+  const own = await recordings.summary(id, owner);
   const sessionId = own ? own.sessionId : id;
   const ids =
     sessionId === null
       ? [id]
-      : recordings
-          .listRecordings({ sessionId, limit: 1000, owner })
-          .data.map((r) => r.id)
-          .reverse();
+      : (await recordings.list({ sessionId, limit: 1000, owner })).data.map((r) => r.id).reverse();
   const runs: RecordedRun[] = [];
   for (const rid of ids) {
-    const detail = recordings.getRecording(rid, owner);
+    const detail = await recordings.detail(rid, owner);
     if (detail) runs.push(runFromDetail(detail));
   }
   return runs;
 }
 
-export function sessionFile(recordings: RecordingsStore, id: string, owner?: string): RecordingFile | null {
-  const runs = sessionRuns(recordings, id, owner);
+export async function sessionFile(
+  recordings: RecordingStorage,
+  id: string,
+  owner?: string,
+): Promise<RecordingFile | null> {
+  const runs = await sessionRuns(recordings, id, owner);
   if (runs.length === 0) return null;
   return { sessionId: runs[0].sessionId, exportedAt: new Date().toISOString(), runs };
 }
@@ -81,11 +83,11 @@ export function fileStemFor(id: string): string {
 }
 
 /** Every session in the store, each as the id of its oldest run. */
-export function allSessions(recordings: RecordingsStore): string[] {
+export async function allSessions(recordings: RecordingStorage): Promise<string[]> {
   const seen = new Set<string>();
   const out: string[] = [];
   for (let offset = 0; ; offset += 1000) {
-    const page = recordings.listRecordings({ limit: 1000, offset }).data;
+    const page = (await recordings.list({ limit: 1000, offset })).data;
     for (const r of page) {
       const key = r.sessionId ?? r.id;
       if (seen.has(key)) continue;
@@ -104,11 +106,11 @@ export interface ImportResult {
 }
 
 /** The same recorded run: id, creation time, response id and every event's bytes. */
-function sameRun(recordings: RecordingsStore, run: RecordedRun): boolean {
-  const have = recordings.getSummary(run.id);
+async function sameRun(recordings: RecordingStorage, run: RecordedRun): Promise<boolean> {
+  const have = await recordings.summary(run.id);
   if (!have || have.createdAt !== run.createdAt || have.responseId !== run.responseId) return false;
   if (have.eventCount !== run.events.length) return false;
-  const detail = recordings.getRecording(run.id);
+  const detail = await recordings.detail(run.id);
   if (!detail) return false;
   return detail.events.every((e, i) => {
     const data = typeof e.data === 'string' ? e.data : e.data.toString('utf8');
@@ -122,16 +124,21 @@ function sameRun(recordings: RecordingsStore, run: RecordedRun): boolean {
  * keeps its id so its runs stay linked. The runs belong to `owner` (tenancy; default:
  * anonymous), whoever recorded them first.
  */
-export function importFile(recordings: RecordingsStore, file: RecordingFile, owner?: string): ImportResult {
+export async function importFile(
+  recordings: RecordingStorage,
+  file: RecordingFile,
+  owner?: string,
+): Promise<ImportResult> {
   const ids: string[] = [];
   const duplicates: string[] = [];
   for (const run of file.runs) {
-    if (sameRun(recordings, run)) {
+    if (await sameRun(recordings, run)) {
       duplicates.push(run.id);
       continue;
     }
-    const id = recordings.startRecording({
-      ...(recordings.getSummary(run.id) ? {} : { id: run.id }),
+    const taken = (await recordings.summary(run.id)) !== null;
+    const id = recordings.start({
+      ...(taken ? {} : { id: run.id }),
       requestId: run.requestId,
       responseId: run.responseId,
       sessionId: run.sessionId ?? file.sessionId,
@@ -147,7 +154,7 @@ export function importFile(recordings: RecordingsStore, file: RecordingFile, own
     for (const e of run.events)
       recordings.appendEvent(id, { seq: e.seq, offsetMs: e.offsetMs, type: e.type, data: e.data });
     for (const a of run.actions) recordings.appendAction(id, { offsetMs: a.offsetMs, kind: a.action, data: a.data });
-    recordings.finishRecording(id, {
+    await recordings.finish(id, {
       status: run.status,
       durationMs: run.durationMs ?? 0,
       httpStatus: run.httpStatus,

@@ -22,7 +22,8 @@
 import { createLogger, reportTo } from '../logging/logger.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { RecordingsStore } from '../store/recordings-store.js';
+import type { RecordingStorage } from '../store/contract.js';
+import { RecordingsStore } from '../store/recordings-store.js';
 import { randomHex } from '../engine/ids.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
@@ -31,7 +32,7 @@ import type { ExchangeObserver, HeaderValue, Observable, WrittenPiece } from '..
 import { responseSummary } from './summary.js';
 
 export interface RecorderOptions {
-  recordings: RecordingsStore;
+  recordings: RecordingStorage;
   /** Configured secrets (see redact.ts secretsFromConfig). */
   secrets?: readonly string[];
   /** Deepest request body that is parsed and kept (`--max-request-depth`); deeper ones are noted, not walked. */
@@ -79,7 +80,7 @@ const SESSION_MEMORY = 10_000;
 const MAX_ID_CHARS = 256;
 
 export class Recorder {
-  private readonly store: RecordingsStore;
+  private readonly store: RecordingStorage;
   private readonly redactor: Redactor;
   private readonly byResponse = new Map<string, Live>();
   readonly maxDepth: number;
@@ -146,22 +147,49 @@ export class Recorder {
     });
   }
 
-  /** The session a response of this owner belongs to (this process's memory first, then the store: exact match). */
-  sessionOf(responseId: string, owner: string): string | null {
+  /**
+   * The session a response of this owner belongs to (this process's memory first, then the store:
+   * exact match). The embedded store answers at once; a shared one (PostgreSQL: the response may
+   * have been recorded by another instance) answers later, and the run waits for it to start.
+   */
+  sessionOf(responseId: string, owner: string): string | null | Promise<string | null> {
     const live = this.byResponse.get(responseId);
     if (live) return live.owner === owner ? live.sessionId : null;
     if (responseId === '' || responseId.length > MAX_ID_CHARS) return null;
-    return this.store.sessionOfResponse(responseId, owner);
+    if (this.store instanceof RecordingsStore) return this.store.sessionOfResponse(responseId, owner);
+    return this.store.sessionOf(responseId, owner);
+  }
+
+  /** @internal Resolves a session lookup to a session id (a new one when none is found or the lookup fails). */
+  joinSession(found: string | null | Promise<string | null>, then: (sessionId: string) => void): void {
+    const fresh = (session: string | null): string => session ?? `ses_${randomHex(12)}`;
+    if (!(found instanceof Promise)) {
+      then(fresh(found));
+      return;
+    }
+    void found
+      .catch((err: unknown) => {
+        this.report(err, 'looking up the session of a recording');
+        return null;
+      })
+      .then((session) => then(fresh(session)))
+      .catch((err: unknown) => this.report(err, 'starting a recording'));
   }
 
   /** @internal used by RunCapture */
-  get internals(): { store: RecordingsStore; redactor: Redactor } {
+  get internals(): { store: RecordingStorage; redactor: Redactor } {
     return { store: this.store, redactor: this.redactor };
   }
 
   /** @internal a run learned its response id. */
   linkResponse(responseId: string, live: Live): void {
     this.byResponse.set(responseId, live);
+    // A shared store: a tool-output submission or continuation sent to another instance while
+    // this run is still open finds its session there (the embedded store gets it with the finish).
+    if (!(this.store instanceof RecordingsStore))
+      this.store
+        .update(live.recordingId, { responseId })
+        .catch((err: unknown) => this.report(err, 'linking a recording'));
     if (this.byResponse.size > SESSION_MEMORY) {
       const oldest = this.byResponse.keys().next().value;
       if (oldest !== undefined) this.byResponse.delete(oldest);
@@ -176,6 +204,8 @@ class RunCapture implements ExchangeObserver {
   /** A tool-output submission answered before its body was read: recorded if the body is read later. */
   private actionPending = false;
   private recordingId: string | null = null;
+  /** While the start waits for a session lookup: what the exchange did meanwhile. */
+  private waiting: (() => void)[] | null = null;
   private sessionId = '';
   private status = 0;
   private headers: Record<string, string> = {};
@@ -231,8 +261,7 @@ class RunCapture implements ExchangeObserver {
 
   /** Starts the recording once the body is in (or when the route answers without reading it). */
   private start(): void {
-    if (this.recordingId !== null) return;
-    const { store } = this.recorder.internals;
+    if (this.recordingId !== null || this.waiting) return;
     const body = this.parseBody();
     const request: RecordedRequest = {
       method: this.info.method,
@@ -243,14 +272,28 @@ class RunCapture implements ExchangeObserver {
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const previous =
       this.toolOutputsFor ?? (typeof fields.previous_response_id === 'string' ? fields.previous_response_id : null);
-    this.sessionId =
-      (previous !== null ? this.recorder.sessionOf(previous, this.info.owner) : null) ?? `ses_${randomHex(12)}`;
+    const found = previous !== null ? this.recorder.sessionOf(previous, this.info.owner) : null;
+    const atOnce = !(found instanceof Promise);
+    this.waiting = [];
+    this.recorder.joinSession(found, (sessionId) => {
+      const waiting = this.waiting ?? [];
+      this.waiting = null;
+      this.begin(sessionId, request, typeof fields.model === 'string' ? fields.model : null, atOnce ? body : null);
+      // What the exchange did meanwhile, in order.
+      for (const run of waiting) run();
+    });
+  }
+
+  /** `body`: the request body for tool outputs, or null to read it again (the start waited for the store). */
+  private begin(sessionId: string, request: RecordedRequest, model: string | null, body: unknown): void {
+    const { store } = this.recorder.internals;
+    this.sessionId = sessionId;
     try {
-      this.recordingId = store.startRecording({
+      this.recordingId = store.start({
         requestId: this.info.requestId,
-        sessionId: this.sessionId,
+        sessionId,
         request,
-        model: typeof fields.model === 'string' ? fields.model : null,
+        model,
         owner: this.info.owner,
       });
     } catch (err) {
@@ -260,7 +303,7 @@ class RunCapture implements ExchangeObserver {
       return;
     }
     if (this.toolOutputsFor === null) return;
-    if (this.requestEnded) this.recordToolOutputs(body);
+    if (this.requestEnded) this.recordToolOutputs(body ?? this.parseBody());
     else this.actionPending = true;
   }
 
@@ -287,6 +330,10 @@ class RunCapture implements ExchangeObserver {
   }
 
   private append(type: string, raw: string, at: number): void {
+    if (this.waiting) {
+      this.waiting.push(() => this.append(type, raw, at));
+      return;
+    }
     const id = this.recordingId;
     if (!id) return;
     const data = this.redactor.text(raw);
@@ -311,6 +358,10 @@ class RunCapture implements ExchangeObserver {
   }
 
   private finish(aborted: boolean, httpStatus: number): void {
+    if (this.waiting) {
+      this.waiting.push(() => this.finish(aborted, httpStatus));
+      return;
+    }
     const id = this.recordingId;
     if (!id) return;
     const { store } = this.recorder.internals;
@@ -321,27 +372,32 @@ class RunCapture implements ExchangeObserver {
     const statusSeen = this.status || (aborted ? 0 : httpStatus);
     let status = aborted ? 'aborted' : statusSeen >= 400 || this.sawError ? 'error' : 'completed';
     if (!aborted && typeof response?.status === 'string') status = response.status;
+    const report = (err: unknown): void => this.recorder.report(err, 'finishing a recording');
     try {
-      store.finishRecording(id, {
-        status,
-        durationMs,
-        httpStatus: statusSeen || null,
-        responseHeaders: this.headers,
-        responseId: this.responseId,
-        toolsUsed: summary.toolsUsed,
-        textPreview: summary.text,
-        model: summary.model,
-      });
+      store
+        .finish(id, {
+          status,
+          durationMs,
+          httpStatus: statusSeen || null,
+          responseHeaders: this.headers,
+          responseId: this.responseId,
+          toolsUsed: summary.toolsUsed,
+          textPreview: summary.text,
+          model: summary.model,
+        })
+        .catch(report);
     } catch (err) {
-      this.recorder.report(err, 'finishing a recording');
+      report(err);
     }
   }
 }
 
 /** A WebSocket `response.create` being recorded (Recorder.webSocketTurn). */
 export class WebSocketTurnRecording implements ExchangeObserver {
-  private readonly recordingId: string;
-  private readonly sessionId: string;
+  private recordingId = '';
+  private sessionId = '';
+  /** While the start waits for a session lookup: the frames sent meanwhile. */
+  private waiting: (() => void)[] | null = [];
   private readonly redactor: Redactor;
   private seq = 0;
   private responseId: string | null = null;
@@ -366,24 +422,48 @@ export class WebSocketTurnRecording implements ExchangeObserver {
     }
     const fields = typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
     const previous = typeof fields.previous_response_id === 'string' ? fields.previous_response_id : null;
-    this.sessionId = (previous !== null ? recorder.sessionOf(previous, info.owner) : null) ?? `ses_${randomHex(12)}`;
     const request: RecordedRequest = {
       method: info.method,
       path: info.path,
       headers: this.redactor.headers(headers),
       body,
     };
-    this.recordingId = recorder.internals.store.startRecording({
-      requestId: info.requestId,
-      sessionId: this.sessionId,
-      request,
-      model: typeof fields.model === 'string' ? fields.model : null,
-      owner: info.owner,
+    const found = previous !== null ? recorder.sessionOf(previous, info.owner) : null;
+    const atOnce = !(found instanceof Promise);
+    recorder.joinSession(found, (sessionId) => {
+      const waiting = this.waiting ?? [];
+      this.waiting = null;
+      this.sessionId = sessionId;
+      const start = (): string =>
+        recorder.internals.store.start({
+          requestId: info.requestId,
+          sessionId,
+          request,
+          model: typeof fields.model === 'string' ? fields.model : null,
+          owner: info.owner,
+        });
+      if (atOnce) {
+        // As before the store could answer later: a failed start is the caller's to report.
+        this.recordingId = start();
+      } else {
+        try {
+          this.recordingId = start();
+        } catch (err) {
+          recorder.report(err, 'recording a WebSocket message');
+          return;
+        }
+      }
+      for (const run of waiting) run();
     });
   }
 
   /** A frame sent to the client: its type and exact text. */
   write(piece: WrittenPiece, at: number): void {
+    if (this.waiting) {
+      this.waiting.push(() => this.write(piece, at));
+      return;
+    }
+    if (!this.recordingId) return;
     const data = this.redactor.text(piece.text);
     if (this.responseId === null && piece.type !== 'error') {
       const found = RESPONSE_ID.exec(data)?.[1];
@@ -404,7 +484,13 @@ export class WebSocketTurnRecording implements ExchangeObserver {
 
   /** The turn is over: `httpStatus` is the error frame's status, or 101 for a response. */
   close(finished: boolean, httpStatus: number): void {
+    if (this.waiting) {
+      this.waiting.push(() => this.close(finished, httpStatus));
+      return;
+    }
+    if (!this.recordingId) return;
     const aborted = !finished;
+    const report = (err: unknown): void => this.recorder.report(err, 'finishing a WebSocket recording');
     try {
       const response = finalResponse({
         events: this.terminal && this.terminal.type !== 'error' ? [this.terminal] : [],
@@ -412,18 +498,20 @@ export class WebSocketTurnRecording implements ExchangeObserver {
       const summary = responseSummary(response);
       let status = aborted ? 'aborted' : httpStatus >= 400 ? 'error' : 'completed';
       if (!aborted && typeof response?.status === 'string') status = response.status;
-      this.recorder.internals.store.finishRecording(this.recordingId, {
-        status,
-        durationMs: performance.now() - this.info.startedAt,
-        httpStatus,
-        responseHeaders: { 'x-request-id': this.info.requestId },
-        responseId: this.responseId,
-        toolsUsed: summary.toolsUsed,
-        textPreview: summary.text,
-        model: summary.model,
-      });
+      this.recorder.internals.store
+        .finish(this.recordingId, {
+          status,
+          durationMs: performance.now() - this.info.startedAt,
+          httpStatus,
+          responseHeaders: { 'x-request-id': this.info.requestId },
+          responseId: this.responseId,
+          toolsUsed: summary.toolsUsed,
+          textPreview: summary.text,
+          model: summary.model,
+        })
+        .catch(report);
     } catch (err) {
-      this.recorder.report(err, 'finishing a WebSocket recording');
+      report(err);
     }
   }
 }

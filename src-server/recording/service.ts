@@ -4,21 +4,22 @@
  * here under `--data-dir` (in memory without one) and then closed with the gateway.
  */
 import type { GatewayConfig } from '../config/flags.js';
+import type { RecordingStorage } from '../store/contract.js';
 import { openStore } from '../store/index.js';
-import type { RecordingsStore } from '../store/recordings-store.js';
+import { RecordingsStore } from '../store/recordings-store.js';
 import { Recorder } from './recorder.js';
 import { secretsFromConfig } from './redact.js';
 
 export interface RecordingService {
   /** Null when `--record off`: the library is still served, nothing new is recorded. */
   readonly recorder: Recorder | null;
-  readonly recordings: RecordingsStore;
+  readonly recordings: RecordingStorage;
   close(): void;
 }
 
 export interface RecordingServiceOptions {
-  /** A store to use instead of opening one (the caller closes it). */
-  recordings?: RecordingsStore;
+  /** A store to use instead of opening one (the caller closes it): the gateway store's, of either engine. */
+  recordings?: RecordingStorage;
   /** Where recorder failures go (the gateway logs them); they never affect the request. */
   onRecorderError?: (err: unknown, where: string) => void;
   /** Where failed background writes of a store opened here go (the gateway logs them). */
@@ -33,7 +34,7 @@ export function openRecordingService(
   const on = config.record === 'on';
   if (!on && !options.recordings) return null;
   let close = (): void => undefined;
-  let recordings = options.recordings;
+  let recordings: RecordingStorage | undefined = options.recordings;
   if (!recordings) {
     const store = openStore({
       dataDir: config.dataDir,
@@ -45,9 +46,9 @@ export function openRecordingService(
     recordings = store.recordings;
     close = () => store.close();
   }
-  // Recording writes leave the main thread (a worker with its own connection; a no-op in memory):
-  // SQLite commits there halved streaming throughput.
-  if (on) void recordings.useWriterThread();
+  // SQLite recording writes leave the main thread (a worker with its own connection; a no-op in
+  // memory): SQLite commits there halved streaming throughput. PostgreSQL writes are asynchronous.
+  if (on && recordings instanceof RecordingsStore) void recordings.useWriterThread();
   const recorder = on
     ? new Recorder({
         recordings,

@@ -4,19 +4,27 @@
  * engine or a new concern adds its cases here.
  */
 import { describe, expect, test } from 'vitest';
-import type { ConversationStorage, ResponseStorage } from './contract.js';
+import type { ConversationStorage, RecordingStorage, ResponseStorage } from './contract.js';
 import type { ResponseJson } from './responses-store.js';
 
 export interface EngineOptions {
   ttlSeconds?: number;
   maxItems?: number;
   maxBytes?: number;
+  /** `--recordings-max-bytes`. */
+  recordingsMaxBytes?: number;
   now?: () => number;
 }
 
 export interface OpenedEngine {
   responses: ResponseStorage;
   conversations: ConversationStorage;
+  recordings: RecordingStorage;
+  /**
+   * A second writer of recordings on the same database: another instance on PostgreSQL; on SQLite
+   * the same store, which every recorder of the process shares.
+   */
+  otherRecordings(): Promise<RecordingStorage>;
   close(): Promise<void>;
 }
 
@@ -337,6 +345,242 @@ export function storeContract(engine: string, open: OpenEngine): void {
         });
         expect(await c.findStoredItem('msg_resp_ref', 'bob')).toBeNull();
         expect(await c.findStoredItem('msg_nowhere', 'alice')).toBeNull();
+      });
+    });
+  });
+
+  describe(`recordings contract: ${engine}`, { tags: ['U6', 'X8'] }, () => {
+    const request = (text: string) => ({
+      method: 'POST',
+      path: '/v1/responses',
+      headers: { 'content-type': 'application/json' },
+      body: { model: 'sim', input: text, stream: true },
+    });
+    const requestBytes = (text: string) => Buffer.byteLength(JSON.stringify(request(text)));
+    /** A finished recording with `events` events of `size` bytes each. */
+    const recordRun = async (
+      r: RecordingStorage,
+      meta: { text: string; owner?: string; sessionId?: string; name?: string | null; tags?: string[] },
+      events = 2,
+      size = 10,
+    ): Promise<string> => {
+      const id = r.start({ request: request(meta.text), model: 'sim', ...meta });
+      for (let seq = 0; seq < events; seq++)
+        r.appendEvent(id, { seq, offsetMs: seq, type: 'response.output_text.delta', data: 'x'.repeat(size) });
+      await r.finish(id, { status: 'completed', durationMs: events });
+      return id;
+    };
+
+    test('a recording reads back with its request, events (text and bytes), actions and summary', async () => {
+      await withEngine({}, async ({ recordings: r }) => {
+        const id = r.start({
+          requestId: 'req_rt',
+          sessionId: 'ses_rt',
+          name: 'Round trip',
+          tags: ['a', 'b'],
+          request: request('Hello there'),
+          model: 'sim',
+          owner: 'alice',
+        });
+        expect(id).toMatch(/^rec_[0-9a-f]{24}$/);
+        const created = 'event: response.created\ndata: {"id":"resp_rt"}\n\n';
+        const bytes = Uint8Array.from([0, 1, 2, 255]);
+        expect(r.appendEvent(id, { seq: 0, offsetMs: 1.5, type: 'response.created', data: created })).toBe(true);
+        expect(r.appendAction(id, { offsetMs: 2, kind: 'tool_outputs', data: { output: 'sunny' } })).toBe(true);
+        expect(r.appendEvent(id, { seq: 1, offsetMs: 3.25, type: 'binary', data: bytes })).toBe(true);
+        expect(await r.update(id, { httpStatus: 200, responseHeaders: { 'x-request-id': 'req_rt' } })).toBe(true);
+        expect(
+          await r.finish(id, {
+            status: 'completed',
+            durationMs: 12.5,
+            responseId: 'resp_rt',
+            toolsUsed: ['get_weather'],
+            textPreview: 'Sunny',
+            model: 'sim-1',
+          }),
+        ).toBe(true);
+        expect(r.appendEvent(id, { seq: 2, offsetMs: 4, type: 'late', data: 'x' })).toBe(false);
+
+        const detail = await r.detail(id);
+        const actionBytes = Buffer.byteLength(JSON.stringify({ output: 'sunny' }));
+        expect(detail).toMatchObject({
+          id,
+          requestId: 'req_rt',
+          responseId: 'resp_rt',
+          sessionId: 'ses_rt',
+          name: 'Round trip',
+          tags: ['a', 'b'],
+          status: 'completed',
+          httpStatus: 200,
+          model: 'sim-1',
+          durationMs: 12.5,
+          toolsUsed: ['get_weather'],
+          textPreview: 'Sunny',
+          truncated: false,
+          eventCount: 2,
+          bytes: requestBytes('Hello there') + Buffer.byteLength(created) + 4 + actionBytes,
+          requestKind: 'response',
+          inputPreview: 'Hello there',
+          rerunOf: null,
+          request: request('Hello there'),
+          responseHeaders: { 'x-request-id': 'req_rt' },
+          actions: [{ seq: 1, offsetMs: 2, kind: 'tool_outputs', data: { output: 'sunny' } }],
+        });
+        expect(detail?.events.map((e) => [e.seq, e.offsetMs, e.type])).toEqual([
+          [0, 1.5, 'response.created'],
+          [1, 3.25, 'binary'],
+        ]);
+        expect(detail?.events[0].data).toBe(created);
+        expect(Buffer.isBuffer(detail?.events[1].data)).toBe(true);
+        expect([...(detail?.events[1].data as Buffer)]).toEqual([0, 1, 2, 255]);
+        expect(typeof detail?.createdAt).toBe('number');
+
+        const { events: _events, actions: _actions, request: _request, responseHeaders: _h, ...summary } = detail!;
+        expect(await r.summary(id)).toEqual(summary);
+        expect((await r.events(id, { afterSeq: 0, limit: 5 })).map((e) => e.seq)).toEqual([1]);
+        expect((await r.events(id, { limit: 1 })).map((e) => e.seq)).toEqual([0]);
+        expect(await r.sessionOf('resp_rt', 'alice')).toBe('ses_rt');
+        expect(await r.sessionOf('resp_rt')).toBe('ses_rt');
+        expect(await r.sessionOf('resp_rt', 'bob')).toBeNull();
+        expect(await r.sessionOf('resp_nowhere', 'alice')).toBeNull();
+        expect(await r.totals()).toEqual({ count: 1, bytes: summary.bytes });
+      });
+    });
+
+    test('listing: newest first, paged, searched (substring or exact id), by session and owner', async () => {
+      let clock = 1_700_000_000_000;
+      await withEngine({ now: () => (clock += 1000) }, async ({ recordings: r }) => {
+        const ids: string[] = [];
+        for (let i = 0; i < 5; i++)
+          ids.push(
+            await recordRun(r, {
+              text: `Question ${i}`,
+              owner: i % 2 === 0 ? 'alice' : 'bob',
+              sessionId: i < 3 ? 'ses_first' : 'ses_second',
+              name: i === 2 ? 'Weather 100% Check' : null,
+            }),
+          );
+        const all = await r.list();
+        expect(all.total).toBe(5);
+        expect(all.data.map((x) => x.id)).toEqual([...ids].reverse());
+        const page = await r.list({ limit: 2, offset: 1 });
+        expect(page).toMatchObject({ total: 5 });
+        expect(page.data.map((x) => x.id)).toEqual([ids[3], ids[2]]);
+        expect((await r.list({ search: 'weather 100%' })).data.map((x) => x.id)).toEqual([ids[2]]);
+        // `%` and `_` are literal characters, not patterns.
+        expect((await r.list({ search: '0%' })).data.map((x) => x.id)).toEqual([ids[2]]);
+        expect((await r.list({ search: 'Weather_' })).total).toBe(0);
+        expect((await r.list({ search: ids[4] })).data.map((x) => x.id)).toEqual([ids[4]]);
+        expect((await r.list({ search: 'question 3' })).data.map((x) => x.id)).toEqual([ids[3]]);
+        expect((await r.list({ sessionId: 'ses_first' })).data.map((x) => x.id)).toEqual([ids[2], ids[1], ids[0]]);
+        expect((await r.list({ owner: 'bob' })).data.map((x) => x.id)).toEqual([ids[3], ids[1]]);
+        expect((await r.list({ owner: 'bob', sessionId: 'ses_second' })).total).toBe(1);
+        expect((await r.list({ limit: 0 })).data).toHaveLength(1);
+        expect((await r.list({ limit: 5000 })).data).toHaveLength(5);
+      });
+    });
+
+    test("another owner's recording is missing; edits and delete", async () => {
+      await withEngine({}, async ({ recordings: r }) => {
+        const id = await recordRun(r, { text: 'mine', owner: 'alice' });
+        expect(await r.summary(id, 'bob')).toBeNull();
+        expect(await r.detail(id, 'bob')).toBeNull();
+        expect(await r.remove(id, 'bob')).toBe(false);
+        expect(await r.summary(id, 'alice')).not.toBeNull();
+
+        expect(await r.rename(id, 'Renamed')).toBe(true);
+        expect(await r.tag(id, [' x ', 'y', 'x', ''])).toBe(true);
+        expect(await r.summary(id)).toMatchObject({ name: 'Renamed', tags: ['x', 'y'] });
+        expect(await r.rename('rec_missing', 'n')).toBe(false);
+        expect(await r.tag('rec_missing', [])).toBe(false);
+        expect(await r.update('rec_missing', { httpStatus: 200 })).toBe(false);
+        expect(await r.finish('rec_missing', { status: 'completed', durationMs: 1 })).toBe(false);
+
+        expect(await r.remove(id, 'alice')).toBe(true);
+        expect(await r.remove(id)).toBe(false);
+        expect(await r.detail(id)).toBeNull();
+        expect(await r.events(id)).toEqual([]);
+        expect(await r.totals()).toEqual({ count: 0, bytes: 0 });
+      });
+    });
+
+    test('a running recording that is deleted takes nothing more', async () => {
+      await withEngine({}, async ({ recordings: r }) => {
+        const id = r.start({ request: request('gone'), model: 'sim', owner: 'alice' });
+        r.appendEvent(id, { seq: 0, offsetMs: 0, type: 'a', data: 'one' });
+        // Another owner's delete changes nothing: the recording goes on.
+        expect(await r.remove(id, 'bob')).toBe(false);
+        expect(r.appendEvent(id, { seq: 1, offsetMs: 1, type: 'a', data: 'two' })).toBe(true);
+        expect(await r.remove(id, 'alice')).toBe(true);
+        expect(r.appendEvent(id, { seq: 2, offsetMs: 2, type: 'a', data: 'three' })).toBe(false);
+        await r.settled();
+        expect(await r.totals()).toEqual({ count: 0, bytes: 0 });
+      });
+    });
+
+    test('over the quota the oldest finished recordings go; a running one that alone exceeds it is truncated', async () => {
+      let clock = 1_700_000_000_000;
+      const max = requestBytes('q0') * 3 + 250;
+      await withEngine({ recordingsMaxBytes: max, now: () => (clock += 1000) }, async ({ recordings: r }) => {
+        const ids: string[] = [];
+        // Each finished run: its request + 10 events of 10 bytes.
+        for (let i = 0; i < 5; i++) ids.push(await recordRun(r, { text: `q${i}` }, 10, 10));
+        const kept = (await r.list()).data.map((x) => x.id);
+        expect(kept).toEqual([ids[4], ids[3]]);
+        expect((await r.totals()).bytes).toBeLessThanOrEqual(max);
+
+        const big = r.start({ request: request('q9'), model: 'sim' });
+        for (let seq = 0; seq < 40; seq++) r.appendEvent(big, { seq, offsetMs: seq, type: 'd', data: 'y'.repeat(20) });
+        await r.settled();
+        // Every finished recording made room before the running one was cut.
+        expect((await r.list()).data.map((x) => x.id)).toEqual([big]);
+        const summary = await r.summary(big);
+        expect(summary?.truncated).toBe(true);
+        expect(summary!.eventCount).toBeGreaterThan(0);
+        expect(summary!.eventCount).toBeLessThan(40);
+        expect(r.appendEvent(big, { seq: 40, offsetMs: 40, type: 'd', data: 'y' })).toBe(false);
+        await r.finish(big, { status: 'completed', durationMs: 40 });
+        expect((await r.summary(big))?.status).toBe('completed');
+        expect((await r.totals()).bytes).toBeLessThanOrEqual(max);
+        const events = await r.events(big);
+        expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i));
+      });
+    });
+
+    test('two writers appending at once: every event of both recordings, in order, counted exactly', async () => {
+      await withEngine({}, async (opened) => {
+        const a = opened.recordings;
+        const b = await opened.otherRecordings();
+        const ra = a.start({ request: request('from a'), model: 'sim', sessionId: 'ses_shared' });
+        const rb = b.start({ request: request('from b'), model: 'sim', sessionId: 'ses_shared' });
+        const rounds = 20;
+        for (let round = 0; round < rounds; round++) {
+          for (let i = 0; i < 5; i++) {
+            const seq = round * 5 + i;
+            a.appendEvent(ra, { seq, offsetMs: seq, type: 'd', data: `a${seq}` });
+            b.appendEvent(rb, { seq, offsetMs: seq, type: 'd', data: `b${seq}` });
+          }
+          // Several ticks, so the two writers' batches interleave.
+          await new Promise((resolve) => setImmediate(resolve));
+        }
+        await Promise.all([
+          a.finish(ra, { status: 'completed', durationMs: 1 }),
+          b.finish(rb, { status: 'completed', durationMs: 1 }),
+        ]);
+        for (const reader of [a, b]) {
+          const list = await reader.list({ sessionId: 'ses_shared' });
+          expect(list.total).toBe(2);
+          for (const [id, prefix] of [
+            [ra, 'a'],
+            [rb, 'b'],
+          ] as const) {
+            const detail = await reader.detail(id);
+            expect(detail?.eventCount).toBe(rounds * 5);
+            expect(detail?.events.map((e) => e.data)).toEqual(
+              Array.from({ length: rounds * 5 }, (_, i) => `${prefix}${i}`),
+            );
+          }
+        }
       });
     });
   });

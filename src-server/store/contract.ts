@@ -20,7 +20,17 @@ import type {
   SaveResult,
   StoredResponse,
 } from './responses-store.js';
-import type { RecordingsStore } from './recordings-store.js';
+import type {
+  FinishRecordingInput,
+  ListRecordingsOptions,
+  RecordedActionInput,
+  RecordedEvent,
+  RecordedEventInput,
+  RecordingDetail,
+  RecordingMeta,
+  RecordingPatch,
+  RecordingSummary,
+} from './recordings-store.js';
 import type {
   ConversationList,
   ConversationObject,
@@ -84,6 +94,51 @@ export interface ConversationStorage {
   findStoredItem(itemId: string, owner?: OwnerFilter): Promise<Item | null>;
 }
 
+/**
+ * Recordings (R1…, docs/recording.md) with the rules of recordings-store.ts: summaries for the
+ * library, events with their exact bytes, actions, quota eviction and truncation
+ * (`--recordings-max-bytes`), tenancy (with an owner, another owner's recording is missing).
+ *
+ * Write path: `start`, `appendEvent` and `appendAction` only buffer and return at once, so the
+ * streaming path never waits for the database; the buffer is written once per event-loop tick as
+ * one transaction. A failed write goes to the engine's onError (the gateway logs it), never to the
+ * request. `finish` and the edits resolve once written; reads see everything appended before them
+ * on this instance (and, on PostgreSQL, what other instances have committed).
+ */
+export interface RecordingStorage {
+  /**
+   * Starts a recording and returns its id (generated when `meta.id` is omitted). Throws only when
+   * the engine can tell at once that it cannot be written (SQLite without a writer thread);
+   * otherwise a start that fails is reported to onError and later appends to it are refused.
+   */
+  start(meta: RecordingMeta): string;
+  /** Buffers one event; false when the recording is not being written (finished, deleted, truncated). */
+  appendEvent(id: string, event: RecordedEventInput): boolean;
+  /** Buffers an action (tool outputs submitted…), ordered with the events around it. */
+  appendAction(id: string, action: RecordedActionInput): boolean;
+  /** Sets fields known after the start; false when there is no such recording. */
+  update(id: string, patch: RecordingPatch): Promise<boolean>;
+  /** Ends a recording (written with the tick's batch); false when there is no such recording. */
+  finish(id: string, result: FinishRecordingInput): Promise<boolean>;
+  /** Resolves once everything appended so far is written. */
+  settled(): Promise<void>;
+  /** Newest first; `total` counts every match. */
+  list(options?: ListRecordingsOptions): Promise<{ data: RecordingSummary[]; total: number }>;
+  summary(id: string, owner?: string): Promise<RecordingSummary | null>;
+  detail(id: string, owner?: string): Promise<RecordingDetail | null>;
+  /** Events in seq order, a page at a time. */
+  events(id: string, options?: { afterSeq?: number; limit?: number }): Promise<RecordedEvent[]>;
+  /** Deletes a recording with its events and actions; false when missing or another owner's. */
+  remove(id: string, owner?: string): Promise<boolean>;
+  rename(id: string, name: string | null): Promise<boolean>;
+  /** Replaces the tags (trimmed, empty ones dropped, each once). */
+  tag(id: string, tags: string[]): Promise<boolean>;
+  /** The session of the newest recording of this owner that produced `responseId` (exact match), or null. */
+  sessionOf(responseId: string, owner?: string): Promise<string | null>;
+  /** Recordings and their bytes (request JSON + event data + action data) in the library. */
+  totals(): Promise<{ count: number; bytes: number }>;
+}
+
 export type StoreKind = 'sqlite' | 'postgres';
 
 export interface StoreHealth {
@@ -99,11 +154,8 @@ export interface GatewayStore {
   readonly location: string;
   readonly responses: ResponseStorage;
   readonly conversations: ConversationStorage;
-  /**
-   * Recordings stay in the instance's own SQLite database (its --data-dir, else in memory) with
-   * either engine: a recording belongs to the instance that recorded it (docs/deploy.md).
-   */
-  readonly recordings: RecordingsStore;
+  /** Recordings: in the same database as the responses, so every instance serves every recording. */
+  readonly recordings: RecordingStorage;
   health(): Promise<StoreHealth>;
   /** Writes queued final saves, stops timers and closes connections. Idempotent. */
   close(): Promise<void>;

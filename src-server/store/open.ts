@@ -49,13 +49,6 @@ export async function openGatewayStore(config: GatewayConfig, options: OpenGatew
   const selection = selectStore(config);
   if (selection.kind === 'sqlite')
     return sqliteGatewayStore(openStore(sqliteOptions(config, selection.dataDir, options.onError)));
-  // Recordings stay local: the instance's SQLite file in --data-dir (in memory without one).
-  const local = openStore({
-    ...sqliteOptions(config, config.dataDir, options.onError),
-    // Responses live in PostgreSQL; this file only holds recordings.
-    maxItems: 0,
-    maxBytes: 0,
-  });
   try {
     return await openPostgresStore({
       url: selection.url,
@@ -64,13 +57,11 @@ export async function openGatewayStore(config: GatewayConfig, options: OpenGatew
       ttlSeconds: config.storeTtlSeconds,
       maxItems: config.storeMaxItems,
       maxBytes: config.storeMaxBytes,
-      recordings: local.recordings,
-      closeRecordings: () => local.close(),
+      recordingsMaxBytes: config.recordingsMaxBytes,
       onError: options.onError,
       onLeaseExpired: options.onLeaseExpired,
     });
   } catch (err) {
-    local.close();
     // The URL without credentials; pg's messages never carry the password.
     const why = (err as { code?: string }).code ?? (err as Error).message;
     throw new Error(`Cannot open the response store at ${redactedLocation(selection.url)}: ${why}`);

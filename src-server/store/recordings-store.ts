@@ -34,6 +34,7 @@ import {
   type WriteReport,
 } from './recordings-writer.js';
 import type { RecordingSummary } from '../recording/format.js';
+import type { RecordingStorage } from './contract.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 import { requestSummary } from '../recording/request-summary.js';
 
@@ -143,7 +144,12 @@ function wholeNumber(value: number | undefined, fallback: number, min: number, m
 const byteLength = (data: string | Uint8Array): number =>
   typeof data === 'string' ? Buffer.byteLength(data, 'utf8') : data.byteLength;
 
-export class RecordingsStore {
+/**
+ * The embedded engine of recordings. Its synchronous methods are the SQLite module as it always
+ * was (the CLI and the desktop shell use them); the RecordingStorage methods at the end are the
+ * same calls answered as settled promises, which the gateway uses with either engine.
+ */
+export class RecordingsStore implements RecordingStorage {
   private readonly stmt: Statements;
   /** Writes on this (the main) thread: in memory, and until useWriterThread() moved them. */
   private readonly writer: RecordingsWriter;
@@ -213,25 +219,8 @@ export class RecordingsStore {
   }
 
   startRecording(meta: RecordingMeta): string {
-    const id = meta.id ?? `rec_${randomBytes(12).toString('hex')}`;
-    const request = JSON.stringify(meta.request ?? null);
-    const derived = requestSummary(meta.request);
-    const row: StartRow = {
-      id,
-      request_id: meta.requestId ?? null,
-      response_id: meta.responseId ?? null,
-      session_id: meta.sessionId ?? null,
-      created_at: this.now(),
-      name: meta.name ?? null,
-      tags: JSON.stringify(meta.tags ?? []),
-      request,
-      model: meta.model ?? null,
-      bytes: Buffer.byteLength(request, 'utf8'),
-      owner: meta.owner ?? ANONYMOUS_OWNER,
-      request_kind: meta.requestKind ?? derived.requestKind,
-      input_preview: meta.inputPreview !== undefined ? meta.inputPreview : derived.inputPreview,
-      rerun_of: meta.rerunOf !== undefined ? meta.rerunOf : derived.rerunOf,
-    };
+    const row = startRowOf(meta, this.now());
+    const id = row.id;
     if (this.thread) {
       // Written with the tick's batch; a failure comes back in its report and stops the recording.
       this.pending.push({ op: 'start', row });
@@ -374,18 +363,7 @@ export class RecordingsStore {
 
   listRecordings(options: ListRecordingsOptions = {}): { data: RecordingSummary[]; total: number } {
     this.settle();
-    const search = options.search?.trim() || null;
-    // SQLite refuses LIKE patterns over 50,000 bytes ("pattern too complex"): a longer search
-    // matches exact ids only (no summary field holds that much text anyway).
-    const substring = search !== null && search.length <= MAX_SEARCH_CHARS;
-    const params = {
-      session: options.sessionId ?? null,
-      owner: options.owner ?? null,
-      exact: search,
-      like: substring ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
-    };
-    const limit = wholeNumber(options.limit, 50, 1, 1000);
-    const offset = wholeNumber(options.offset, 0, 0, Number.MAX_SAFE_INTEGER);
+    const { limit, offset, ...params } = listQuery(options);
     return {
       data: this.stmt.list.all({ ...params, limit, offset }).map(toSummary),
       total: this.stmt.count.get(params)?.n ?? 0,
@@ -456,8 +434,7 @@ export class RecordingsStore {
 
   tagRecording(id: string, tags: string[]): boolean {
     if (this.thread) this.settle();
-    const unique = [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))];
-    return this.stmt.tag.run(JSON.stringify(unique), id).changes > 0;
+    return this.stmt.tag.run(JSON.stringify(uniqueTags(tags)), id).changes > 0;
   }
 
   /** Marks recordings a previous process left open as `interrupted` (counters recomputed); returns how many. */
@@ -469,6 +446,59 @@ export class RecordingsStore {
   stats(): { count: number; bytes: number } {
     this.settle();
     return this.stmt.totals.get() ?? { count: 0, bytes: 0 };
+  }
+
+  // RecordingStorage (contract.ts): the calls above, as the gateway uses them with either engine.
+  start(meta: RecordingMeta): string {
+    return this.startRecording(meta);
+  }
+
+  async update(id: string, patch: RecordingPatch): Promise<boolean> {
+    return this.updateRecording(id, patch);
+  }
+
+  async finish(id: string, result: FinishRecordingInput): Promise<boolean> {
+    return this.finishRecording(id, result);
+  }
+
+  async settled(): Promise<void> {
+    this.settle();
+  }
+
+  async list(options?: ListRecordingsOptions): Promise<{ data: RecordingSummary[]; total: number }> {
+    return this.listRecordings(options);
+  }
+
+  async summary(id: string, owner?: string): Promise<RecordingSummary | null> {
+    return this.getSummary(id, owner);
+  }
+
+  async detail(id: string, owner?: string): Promise<RecordingDetail | null> {
+    return this.getRecording(id, owner);
+  }
+
+  async events(id: string, options?: { afterSeq?: number; limit?: number }): Promise<RecordedEvent[]> {
+    return this.getEvents(id, options);
+  }
+
+  async remove(id: string, owner?: string): Promise<boolean> {
+    return this.deleteRecording(id, owner);
+  }
+
+  async rename(id: string, name: string | null): Promise<boolean> {
+    return this.renameRecording(id, name);
+  }
+
+  async tag(id: string, tags: string[]): Promise<boolean> {
+    return this.tagRecording(id, tags);
+  }
+
+  async sessionOf(responseId: string, owner?: string): Promise<string | null> {
+    return this.sessionOfResponse(responseId, owner);
+  }
+
+  async totals(): Promise<{ count: number; bytes: number }> {
+    return this.stats();
   }
 
   /** Writes what is buffered (ending the writer thread); later appends are refused. */
@@ -490,7 +520,64 @@ export class RecordingsStore {
   }
 }
 
-function patchRow(id: string, patch: RecordingPatch, status: string | null, durationMs: number | null): PatchRow {
+/** The row a recording starts with (both engines): id generated when not given, summary fields derived. */
+export function startRowOf(meta: RecordingMeta, createdAt: number): StartRow {
+  const request = JSON.stringify(meta.request ?? null);
+  const derived = requestSummary(meta.request);
+  return {
+    id: meta.id ?? `rec_${randomBytes(12).toString('hex')}`,
+    request_id: meta.requestId ?? null,
+    response_id: meta.responseId ?? null,
+    session_id: meta.sessionId ?? null,
+    created_at: createdAt,
+    name: meta.name ?? null,
+    tags: JSON.stringify(meta.tags ?? []),
+    request,
+    model: meta.model ?? null,
+    bytes: Buffer.byteLength(request, 'utf8'),
+    owner: meta.owner ?? ANONYMOUS_OWNER,
+    request_kind: meta.requestKind ?? derived.requestKind,
+    input_preview: meta.inputPreview !== undefined ? meta.inputPreview : derived.inputPreview,
+    rerun_of: meta.rerunOf !== undefined ? meta.rerunOf : derived.rerunOf,
+  };
+}
+
+/** The list options as both engines apply them: a search (substring or exact id), limit 1…1000 (50), offset. */
+export function listQuery(options: ListRecordingsOptions): {
+  session: string | null;
+  owner: string | null;
+  exact: string | null;
+  like: string | null;
+  limit: number;
+  offset: number;
+} {
+  const search = options.search?.trim() || null;
+  // SQLite refuses LIKE patterns over 50,000 bytes ("pattern too complex"): a longer search
+  // matches exact ids only (no summary field holds that much text anyway).
+  const substring = search !== null && search.length <= MAX_SEARCH_CHARS;
+  return {
+    session: options.sessionId ?? null,
+    owner: options.owner ?? null,
+    exact: search,
+    like: substring ? `%${search.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null,
+    limit: wholeNumber(options.limit, 50, 1, 1000),
+    offset: wholeNumber(options.offset, 0, 0, Number.MAX_SAFE_INTEGER),
+  };
+}
+
+/** Tags as stored: trimmed, empty ones dropped, each once. */
+export const uniqueTags = (tags: string[]): string[] => [
+  ...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0)),
+];
+
+export const byteLengthOf = byteLength;
+
+export function patchRow(
+  id: string,
+  patch: RecordingPatch,
+  status: string | null,
+  durationMs: number | null,
+): PatchRow {
   return {
     id,
     response_id: patch.responseId ?? null,

@@ -12,9 +12,12 @@ import { startGatewayProcess, type GatewayProcess } from '../support/gateway-pro
 import { startBalancer, type Balancer } from '../support/haproxy.js';
 import { agentsRunner, weatherAgent } from '../support/fixtures.js';
 import { SseReader, type StreamEvent } from '../state/sse-reader.js';
+import { parseJsonl, type RecordedRun } from '../../src-server/recording/format.js';
+import { startReplayServer } from '../../src-server/recording/replay-server.js';
 
 const KEY = '42'.repeat(32);
 const SESSION = { 'x-responses-session': 'on' };
+const FAST = { 'x-simulator-ttft-ms': '0', 'x-simulator-token-ms': '0' };
 
 interface Fleet {
   db: TestDatabase;
@@ -98,6 +101,16 @@ async function runningCount(db: TestDatabase): Promise<number> {
   }
 }
 
+interface RecordingPage {
+  data: { id: string; status: string; sessionId: string; responseId: string; requestKind: string }[];
+  total: number;
+}
+
+/** `GET /v1/recordings` of one instance (or the balancer), searched or by session. */
+async function listed(base: string, search: string, by: 'search' | 'session' = 'search'): Promise<RecordingPage> {
+  return (await (await fetch(`${base}/v1/recordings?${by}=${encodeURIComponent(search)}`)).json()) as RecordingPage;
+}
+
 function expectContiguous(events: StreamEvent[]): void {
   expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
 }
@@ -105,7 +118,8 @@ function expectContiguous(events: StreamEvent[]): void {
 describe('X8 three instances behind HAProxy on PostgreSQL and Redis', { tags: ['X8'] }, () => {
   let fleet: Fleet;
   beforeAll(async () => {
-    fleet = await startFleet(3);
+    // Every instance records: the library is the shared database's.
+    fleet = await startFleet(3, ['--record', 'on']);
   });
   afterAll(async () => {
     const fatal = fleet?.instances.flatMap((g) => g.fatalLines()) ?? [];
@@ -188,6 +202,105 @@ describe('X8 three instances behind HAProxy on PostgreSQL and Redis', { tags: ['
       expect((await client.conversations.retrieve(conversation.id)).metadata).toEqual({ topic: 'fleet' });
       await client.conversations.delete(conversation.id);
       await expect(client.conversations.retrieve(conversation.id)).rejects.toMatchObject({ status: 404 });
+    },
+  );
+
+  test(
+    'a run recorded through instance 1 is listed, fetched, exported, re-run and replayed through 2, 3 and the balancer',
+    { tags: ['U6'] },
+    async () => {
+      const [one, two, three] = fleet.instances;
+      const body = { model: 'sim-chat', input: 'Record me on one instance', stream: true };
+      const live = await post(`${one.url}/v1/responses`, body, FAST);
+      expect(live.status).toBe(200);
+      const liveText = await live.text();
+      const requestId = live.headers.get('x-request-id') as string;
+      // Written once the run finished on instance 1; every instance lists it from then on.
+      await expect.poll(async () => (await listed(two.url, requestId)).data[0]?.status).toBe('completed');
+      const recording = (await listed(two.url, requestId)).data[0];
+      for (const base of [three.url, fleet.balancer.url])
+        expect((await listed(base, requestId)).data.map((r) => r.id)).toEqual([recording.id]);
+
+      for (const base of [two.url, three.url, fleet.balancer.url]) {
+        const detail = (await (await fetch(`${base}/v1/recordings/${recording.id}`)).json()) as RecordedRun;
+        expect(detail.id).toBe(recording.id);
+        expect(detail.events.map((e) => e.data).join('')).toBe(liveText);
+      }
+
+      const exported = await fetch(`${three.url}/v1/recordings/${recording.id}/export`);
+      expect(exported.status).toBe(200);
+      expect(exported.headers.get('x-studio-instance')).toBe('fleet-3');
+      const file = parseJsonl(await exported.text());
+      expect(file.runs.map((r) => r.id)).toEqual([recording.id]);
+      const har = (await (await fetch(`${two.url}/v1/recordings/${recording.id}/export?format=har`)).json()) as {
+        log: { entries: unknown[] };
+      };
+      expect(har.log.entries).toHaveLength(1);
+
+      // Replayed from the file instance 3 exported: the same bytes as the live stream.
+      const replay = await startReplayServer({ file, speed: 'instant' });
+      try {
+        const again = await post(`${replay.url}/v1/responses`, body);
+        expect(await again.text()).toBe(liveText);
+      } finally {
+        await replay.close();
+      }
+
+      // A continuation through instance 2 joins the session instance 1 recorded.
+      const next = await post(
+        `${two.url}/v1/responses`,
+        { model: 'sim-chat', input: 'And once more', previous_response_id: recording.responseId },
+        FAST,
+      );
+      expect(next.status).toBe(200);
+      const nextRequest = next.headers.get('x-request-id') as string;
+      await expect.poll(async () => (await listed(three.url, nextRequest)).data[0]?.status).toBe('completed');
+      expect((await listed(three.url, nextRequest)).data[0].sessionId).toBe(recording.sessionId);
+
+      // Re-run on instance 2 (itself as the target): the session is sent again and diffed.
+      const rerun = await post(`${two.url}/v1/recordings/${recording.id}/rerun`, { target: 'self' });
+      expect(rerun.status).toBe(200);
+      const result = (await rerun.json()) as { runs: string[]; diffs: { diff: { missing: string[] } }[] };
+      expect(result.runs).toHaveLength(2);
+      expect(result.diffs.map((d) => d.diff.missing)).toEqual([[], []]);
+
+      // Deleted through one instance, gone from all.
+      expect((await fetch(`${one.url}/v1/recordings/${recording.id}`, { method: 'DELETE' })).status).toBe(200);
+      for (const base of [two.url, three.url])
+        expect((await fetch(`${base}/v1/recordings/${recording.id}`)).status).toBe(404);
+    },
+  );
+
+  test(
+    'tool outputs recorded by instance 2 join the session instance 1 is still recording',
+    { tags: ['U6', 'C1'] },
+    async () => {
+      const [one, two, three] = fleet.instances;
+      const res = await post(
+        `${one.url}/v1/responses`,
+        { model: 'sim-chat', stream: true, input: 'Use get_weather for Oslo', tools: [weatherTool('get_weather')] },
+        { ...SESSION, ...FAST },
+      );
+      expect(res.status).toBe(200);
+      const reader = new SseReader(res);
+      const created = await reader.waitFor((e) => e.type === 'response.created');
+      const id = (created.response as { id: string }).id;
+      const [call] = await reader.waitForCount(
+        (e) => e.type === 'response.output_item.done' && (e.item as { type: string }).type === 'function_call',
+        1,
+      );
+      const submitted = await post(`${two.url}/v1/responses/${id}/tool_outputs`, {
+        tool_outputs: [{ call_id: (call.item as { call_id: string }).call_id, output: 'Cold, 3 C' }],
+      });
+      expect(submitted.status).toBe(200);
+      await reader.finished;
+      // The stream's own run (the submission's answer names the response too).
+      const streamRun = async () => (await listed(three.url, id)).data.find((r) => r.requestKind === 'response');
+      await expect.poll(async () => (await streamRun())?.status).toBe('completed');
+      const { sessionId } = (await streamRun())!;
+      await expect
+        .poll(async () => (await listed(fleet.balancer.url, sessionId, 'session')).data.map((r) => r.requestKind))
+        .toEqual(['tool_outputs', 'response']);
     },
   );
 

@@ -216,7 +216,7 @@ describe('X5 Host allow-list (DNS rebinding)', { tags: ['X5'] }, () => {
       expect(res.headers['access-control-allow-origin']).toBeUndefined();
     }
     // Nothing was recorded for the refused POST.
-    expect(h.gateway.recording?.recordings.listRecordings().total).toBe(0);
+    expect((h.gateway.recording?.recordings as RecordingsStore).listRecordings().total).toBe(0);
   });
 
   test('loopback names with any port, the --host value and --allowed-host names are accepted', async () => {

@@ -31,16 +31,16 @@ afterAll(async () => {
 });
 
 /** Export → file text → import into a fresh store → export again: what a user moving a file does. */
-function throughFile(recordingId: string): RecordingFile {
-  const text = toJsonl(sessionFile(store, recordingId) as RecordingFile);
+async function throughFile(recordingId: string): Promise<RecordingFile> {
+  const text = toJsonl((await sessionFile(store, recordingId)) as RecordingFile);
   const dir = tempDir('rs-rec-import-');
   dirs.push(dir);
   const other = openStore({ dataDir: dir, sweepIntervalMs: 0 });
   opened.push(other);
   const {
     ids: [id],
-  } = importFile(other.recordings, parseJsonl(text));
-  return sessionFile(other.recordings, id) as RecordingFile;
+  } = await importFile(other.recordings, parseJsonl(text));
+  return (await sessionFile(other.recordings, id)) as RecordingFile;
 }
 
 describe('record → export → import → replay (record/replay)', () => {
@@ -52,7 +52,7 @@ describe('record → export → import → replay (record/replay)', () => {
     expect(summary).toMatchObject({ status: 'completed', httpStatus: 200, model: 'sim-chat' });
     expect(summary.textPreview).toContain('Tell me about replays');
 
-    const file = throughFile(summary.id);
+    const file = await throughFile(summary.id);
     const run = file.runs[0];
     expect(run.events.map((e) => e.data).join('')).toBe(liveText);
     expect(run.events[0].type).toBe('response.created');
@@ -80,7 +80,7 @@ describe('record → export → import → replay (record/replay)', () => {
     const live = await postJson(`${h.url}/v1/responses`, body, FAST);
     const liveText = await live.text();
     const summary = await finishedRecording(store, live.headers.get('x-request-id') as string);
-    const replay = await startReplayServer({ file: throughFile(summary.id), speed: 'instant' });
+    const replay = await startReplayServer({ file: await throughFile(summary.id), speed: 'instant' });
     try {
       expect(await (await postJson(`${replay.url}/v1/responses`, body)).text()).toBe(liveText);
     } finally {
@@ -99,7 +99,7 @@ describe('record → export → import → replay (record/replay)', () => {
     const file: RecordingFile = {
       sessionId: null,
       exportedAt: '',
-      runs: [...throughFile(streamed.id).runs, ...throughFile(plain.id).runs],
+      runs: [...(await throughFile(streamed.id)).runs, ...(await throughFile(plain.id)).runs],
     };
     const replay = await startReplayServer({ file });
     try {
@@ -150,7 +150,7 @@ describe('record → export → import → replay (record/replay)', () => {
     const s1 = await finishedRecording(store, r1.headers.get('x-request-id') as string);
     const s2 = await finishedRecording(store, r2.headers.get('x-request-id') as string);
     expect(s1.toolsUsed).toEqual(['get_weather']);
-    const runs = [...throughFile(s1.id).runs, ...throughFile(s2.id).runs];
+    const runs = [...(await throughFile(s1.id)).runs, ...(await throughFile(s2.id)).runs];
 
     const result = await rerunSession(runs, { baseUrl: h.baseURL });
     expect(result.diffs).toHaveLength(2);

@@ -103,7 +103,7 @@ describe('re-run targets are configured, never taken from the request', { tags: 
     // The other gateway recorded the run; this library keeps a copy.
     expect(body.stored).toHaveLength(1);
     await expect
-      .poll(() => other.gateway.recording?.recordings.listRecordings({ search: 'Run me elsewhere' }).total)
+      .poll(async () => (await other.gateway.recording?.recordings.list({ search: 'Run me elsewhere' }))?.total)
       .toBe(1);
     const gone = await rerun(id, { target: 'gone' });
     expect(gone.status).toBe(502);

@@ -123,7 +123,7 @@ describe('session mode recording and re-run (record/replay)', () => {
     const rec = store.getRecording(summary.id);
     expect(rec?.actions.map((a) => a.kind)).toEqual(['tool_outputs']);
 
-    const runs = sessionRuns(store, summary.id);
+    const runs = await sessionRuns(store, summary.id);
     expect(runs.map((r) => r.request.path)).toEqual(['/v1/responses', `/v1/responses/${responseId}/tool_outputs`]);
     const result = await rerunSession(runs, { baseUrl: h.url });
     expect(result.diffs).toHaveLength(1);

@@ -7,14 +7,15 @@
  */
 import pg from 'pg';
 import type { GatewayStore, StoreHealth } from '../contract.js';
-import type { RecordingsStore } from '../recordings-store.js';
 import { migratePostgres, type PostgresMigrationResult } from './migrations.js';
 import { PostgresResponses } from './responses.js';
 import { PostgresConversations } from './conversations.js';
+import { PostgresRecordings } from './recordings.js';
 
 export { POSTGRES_MIGRATIONS, migratePostgres } from './migrations.js';
 export { PostgresResponses } from './responses.js';
 export { PostgresConversations } from './conversations.js';
+export { PostgresRecordings } from './recordings.js';
 
 export interface PostgresStoreOptions {
   url: string;
@@ -29,9 +30,8 @@ export interface PostgresStoreOptions {
   sweepIntervalMs?: number;
   /** Pool size (default 10). */
   maxConnections?: number;
-  /** The instance's own recordings (SQLite); closed with the store. */
-  recordings: RecordingsStore;
-  closeRecordings: () => void;
+  /** Most bytes of recordings (`--recordings-max-bytes`; 0 = no limit). */
+  recordingsMaxBytes?: number;
   /** Responses failed because their instance's lease ran out. */
   onLeaseExpired?: (ids: string[]) => void;
   /** Failures of the timers and of dropped idle connections (the gateway logs them). */
@@ -42,6 +42,7 @@ export interface PostgresStoreOptions {
 export interface PostgresGatewayStore extends GatewayStore {
   readonly responses: PostgresResponses;
   readonly conversations: PostgresConversations;
+  readonly recordings: PostgresRecordings;
   readonly migration: PostgresMigrationResult;
   /** One round of lease upkeep now (tests; the timer does it on its own). */
   maintain(): Promise<void>;
@@ -85,6 +86,15 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     now: options.now,
   });
 
+  const recordings = new PostgresRecordings(pool, {
+    maxBytes: options.recordingsMaxBytes,
+    instanceId: options.instanceId,
+    now: options.now,
+    onError,
+  });
+  // Recordings this instance id left open when it last stopped can no longer be finished.
+  await recordings.recoverInterrupted().catch(onError);
+
   let upkeepRunning: Promise<void> | null = null;
   const maintain = (): Promise<void> => {
     upkeepRunning ??= (async () => {
@@ -113,7 +123,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     location,
     responses,
     conversations: new PostgresConversations(pool, { now: options.now }),
-    recordings: options.recordings,
+    recordings,
     migration,
     maintain,
     async health(): Promise<StoreHealth> {
@@ -130,7 +140,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         for (const t of timers) clearInterval(t);
         await responses.flushFinalSaves();
         await upkeepRunning;
-        options.closeRecordings();
+        await recordings.close().catch(onError);
         await pool.end().catch(onError);
       })();
       return closed;

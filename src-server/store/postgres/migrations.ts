@@ -78,6 +78,64 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX response_input_items_by_item ON response_input_items (item_id);
     `,
   },
+  {
+    version: 3,
+    name: 'recordings, their events and actions',
+    // As SQLite's recordings (../migrations.ts, 1-4): \`seq\` keeps the creation order (SQLite's
+    // rowid); counters are updated with each batch, so \`bytes\` is exact after a crash. Event data
+    // are the exact bytes sent (\`is_text\`: handed back as a string, as SQLite's TEXT values are).
+    sql: `
+      CREATE TABLE recordings (
+        id TEXT PRIMARY KEY,
+        seq BIGSERIAL NOT NULL UNIQUE,
+        request_id TEXT,
+        response_id TEXT,
+        session_id TEXT,
+        created_at BIGINT NOT NULL,
+        name TEXT,
+        tags TEXT NOT NULL DEFAULT '[]',
+        request TEXT NOT NULL,
+        status TEXT NOT NULL,
+        http_status INTEGER,
+        response_headers TEXT,
+        model TEXT,
+        duration_ms DOUBLE PRECISION,
+        tools_used TEXT NOT NULL DEFAULT '[]',
+        text_preview TEXT,
+        truncated BOOLEAN NOT NULL DEFAULT false,
+        event_count INTEGER NOT NULL DEFAULT 0,
+        bytes BIGINT NOT NULL,
+        owner TEXT NOT NULL DEFAULT 'anonymous',
+        request_kind TEXT NOT NULL DEFAULT 'response',
+        input_preview TEXT,
+        rerun_of TEXT,
+        -- The instance writing it while status is 'recording' (marked interrupted when it restarts).
+        instance_id TEXT
+      );
+      CREATE INDEX recordings_created ON recordings (created_at DESC, seq DESC);
+      CREATE INDEX recordings_owner ON recordings (owner, created_at DESC);
+      CREATE INDEX recordings_session ON recordings (session_id);
+      CREATE INDEX recordings_response ON recordings (response_id);
+      CREATE INDEX recordings_evictable ON recordings (created_at, seq) WHERE status <> 'recording';
+      CREATE TABLE recording_events (
+        recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        offset_ms DOUBLE PRECISION NOT NULL,
+        type TEXT NOT NULL,
+        data BYTEA NOT NULL,
+        is_text BOOLEAN NOT NULL,
+        PRIMARY KEY (recording_id, seq)
+      );
+      CREATE TABLE recording_actions (
+        recording_id TEXT NOT NULL REFERENCES recordings (id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        offset_ms DOUBLE PRECISION NOT NULL,
+        kind TEXT NOT NULL,
+        data TEXT NOT NULL,
+        PRIMARY KEY (recording_id, seq)
+      );
+    `,
+  },
 ];
 
 export interface PostgresMigrationResult {

@@ -1,0 +1,67 @@
+/** PostgreSQL recordings: a server that cannot be reached costs the recording, never the caller. */
+import net from 'node:net';
+import { afterEach, describe, expect, test } from 'vitest';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../../tests/support/services.js';
+import { migratePostgres } from './migrations.js';
+import { PostgresRecordings } from './recordings.js';
+
+let db: TestDatabase | undefined;
+const pools: pg.Pool[] = [];
+afterEach(async () => {
+  for (const p of pools.splice(0)) await p.end();
+  await db?.drop();
+  db = undefined;
+});
+
+/** A local port nothing listens on (taken, then released). */
+async function refusedPort(): Promise<number> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const request = { method: 'POST', path: '/v1/responses', headers: {}, body: { model: 'sim', input: 'hi' } };
+
+describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
+  test('with the server unreachable, appends return at once, failures go to onError, reads are a 503', async () => {
+    const pool = new pg.Pool({ connectionString: `postgres://studio@127.0.0.1:${await refusedPort()}/none` });
+    pools.push(pool);
+    const failures: unknown[] = [];
+    const r = new PostgresRecordings(pool, { instanceId: 'test', onError: (err) => failures.push(err) });
+    const id = r.start({ request, model: 'sim' });
+    expect(r.appendEvent(id, { seq: 0, offsetMs: 0, type: 'a', data: 'one' })).toBe(true);
+    expect(await r.finish(id, { status: 'completed', durationMs: 1 })).toBe(false);
+    expect(failures).toHaveLength(1);
+    // The batch that held its start failed: the recording takes nothing more.
+    expect(r.appendEvent(id, { seq: 1, offsetMs: 1, type: 'a', data: 'two' })).toBe(false);
+    await expect(r.list()).rejects.toMatchObject({ status: 503, code: 'store_unavailable' });
+    await r.close();
+  });
+
+  test('a start with a taken id is reported and its entries dropped; the rest of the batch is kept', async () => {
+    db = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pools.push(pool);
+    await migratePostgres(pool);
+    const failures: unknown[] = [];
+    const r = new PostgresRecordings(pool, { instanceId: 'test', onError: (err) => failures.push(err) });
+    const first = r.start({ id: 'rec_taken', request, model: 'sim' });
+    await r.finish(first, { status: 'completed', durationMs: 1 });
+    const again = r.start({ id: 'rec_taken', request, model: 'other' });
+    const other = r.start({ request, model: 'sim' });
+    for (let seq = 0; seq < 3; seq++) {
+      r.appendEvent(again, { seq, offsetMs: seq, type: 'a', data: 'lost' });
+      r.appendEvent(other, { seq, offsetMs: seq, type: 'a', data: `kept ${seq}` });
+    }
+    await r.settled();
+    expect(String(failures[0])).toContain('rec_taken');
+    expect((await r.detail('rec_taken'))?.model).toBe('sim');
+    expect(await r.events('rec_taken')).toEqual([]);
+    expect((await r.events(other)).map((e) => e.data)).toEqual(['kept 0', 'kept 1', 'kept 2']);
+    expect(r.appendEvent(again, { seq: 3, offsetMs: 3, type: 'a', data: 'lost' })).toBe(false);
+    await r.close();
+  });
+});

@@ -1,0 +1,571 @@
+/**
+ * Recordings on PostgreSQL: the rules of ../recordings-store.ts (summaries, exact event bytes,
+ * actions, quota eviction and truncation, tenancy) on the shared database, so a recording made
+ * through one instance is listed, served, exported and replayed by every other.
+ *
+ * Write path, as on SQLite: `start`, `appendEvent` and `appendAction` only buffer; once per
+ * event-loop tick the buffer is written in one transaction with one INSERT per table (the
+ * events of every recording in the batch go in as arrays through `unnest`), and the counters of
+ * the recordings it touched are updated by the same statement. Batches are written one after
+ * the other (what is appended while one is written goes next, as one batch), so a recording's
+ * start row is always in before its events. A failed batch is
+ * reported to onError and costs only itself: recordings whose start it held are written no
+ * further; nothing reaches the request.
+ *
+ * Quota (`--recordings-max-bytes`): under an advisory lock (instances take turns), the oldest
+ * finished recordings are deleted until the batch fits; when only running ones remain, an event
+ * that does not fit truncates its recording (flag `truncated`, later entries dropped).
+ */
+import type { Pool, PoolClient } from 'pg';
+import type { RecordingStorage } from '../contract.js';
+import {
+  byteLengthOf,
+  listQuery,
+  patchRow,
+  startRowOf,
+  uniqueTags,
+  type FinishRecordingInput,
+  type ListRecordingsOptions,
+  type RecordedActionInput,
+  type RecordedEvent,
+  type RecordedEventInput,
+  type RecordingDetail,
+  type RecordingMeta,
+  type RecordingPatch,
+  type RecordingSummary,
+} from '../recordings-store.js';
+import { toSummary, type SummaryRow } from '../recordings-sql.js';
+import type { PatchRow, StartRow, WriteOp } from '../recordings-writer.js';
+import { inTransaction, queryRows } from './pool.js';
+
+export interface PostgresRecordingsOptions {
+  /** Most bytes of recordings in the database (0 = no limit). */
+  maxBytes?: number;
+  /** This instance: the recordings it is writing carry its id until they finish. */
+  instanceId: string;
+  now?: () => number;
+  /** A failed background write (the gateway logs it). */
+  onError: (err: unknown) => void;
+}
+
+/** Quota checks of recordings are serialized across instances with this advisory lock ("recquo"). */
+const QUOTA_LOCK = 0x72656371756f;
+const OWNED = '($2::text IS NULL OR owner = $2)';
+const SUMMARY_COLUMNS = `id, request_id, response_id, session_id, created_at, name, tags, status, http_status,
+  model, duration_ms, tools_used, text_preview, truncated, event_count, bytes, request_kind, input_preview, rerun_of`;
+/** The list filters of ../recordings-sql.ts, parameters $1 session, $2 owner, $3 exact, $4 like. */
+const MATCHES = `($1::text IS NULL OR session_id = $1) AND ${OWNED}
+  AND ($3::text IS NULL OR id = $3 OR response_id = $3 OR request_id = $3 OR rerun_of = $3
+       OR ($4::text IS NOT NULL AND (name ILIKE $4 OR model ILIKE $4 OR status ILIKE $4 OR tags ILIKE $4
+         OR tools_used ILIKE $4 OR text_preview ILIKE $4 OR input_preview ILIKE $4)))`;
+
+type PgSummaryRow = Omit<SummaryRow, 'created_at' | 'bytes' | 'truncated'> & {
+  created_at: string;
+  bytes: string;
+  truncated: boolean;
+};
+
+const summaryOf = (row: PgSummaryRow): RecordingSummary =>
+  toSummary({ ...row, created_at: Number(row.created_at), bytes: Number(row.bytes), truncated: row.truncated ? 1 : 0 });
+
+type Entry = Extract<WriteOp, { op: 'event' | 'action' }>;
+
+interface Batch {
+  ops: WriteOp[];
+  /** Resolvers of `finish` calls whose finish is in this batch. */
+  finished: Map<string, (ok: boolean) => void>;
+  /** Resolves once the batch is written (or reported). */
+  done: Promise<void>;
+  written: () => void;
+}
+
+function newBatch(): Batch {
+  let written = (): void => undefined;
+  const done = new Promise<void>((resolve) => (written = resolve));
+  return { ops: [], finished: new Map(), done, written };
+}
+
+export class PostgresRecordings implements RecordingStorage {
+  private readonly maxBytes: number;
+  private readonly now: () => number;
+  /** Recordings this instance is writing: next action seq and whether the quota stopped them. */
+  private readonly active = new Map<string, { actionSeq: number; truncated: boolean }>();
+  private pending: Batch = newBatch();
+  private scheduled: NodeJS.Immediate | undefined;
+  /** The batch being written; what is appended meanwhile waits in `pending` and goes next, as one batch. */
+  private writing: Batch | null = null;
+  private closed = false;
+
+  constructor(
+    private readonly pool: Pool,
+    private readonly options: PostgresRecordingsOptions,
+  ) {
+    this.maxBytes = Math.max(0, options.maxBytes ?? 0);
+    this.now = options.now ?? Date.now;
+  }
+
+  /** Recordings this instance left open when it stopped (same instance id) are marked `interrupted`. */
+  async recoverInterrupted(): Promise<number> {
+    const rows = await queryRows<{ id: string }>(
+      this.pool,
+      "UPDATE recordings SET status = 'interrupted', instance_id = NULL WHERE status = 'recording' AND instance_id = $1 RETURNING id",
+      [this.options.instanceId],
+    );
+    return rows.length;
+  }
+
+  start(meta: RecordingMeta): string {
+    if (this.closed) throw new Error('The recordings store is closed.');
+    const row = startRowOf(meta, this.now());
+    this.pending.ops.push({ op: 'start', row });
+    this.active.set(row.id, { actionSeq: 0, truncated: false });
+    this.schedule();
+    return row.id;
+  }
+
+  appendEvent(id: string, event: RecordedEventInput): boolean {
+    const state = this.active.get(id);
+    if (!state || state.truncated) return false;
+    this.pending.ops.push({
+      op: 'event',
+      id,
+      bytes: byteLengthOf(event.data),
+      seq: event.seq,
+      offsetMs: event.offsetMs,
+      type: event.type,
+      data: event.data,
+    });
+    this.schedule();
+    return true;
+  }
+
+  appendAction(id: string, action: RecordedActionInput): boolean {
+    const state = this.active.get(id);
+    if (!state || state.truncated) return false;
+    state.actionSeq += 1;
+    const data = JSON.stringify(action.data ?? null);
+    this.pending.ops.push({
+      op: 'action',
+      id,
+      bytes: byteLengthOf(data),
+      seq: state.actionSeq,
+      offsetMs: action.offsetMs,
+      kind: action.kind,
+      data,
+    });
+    this.schedule();
+    return true;
+  }
+
+  async update(id: string, patch: RecordingPatch): Promise<boolean> {
+    await this.settled();
+    return (await this.patch([patchRow(id, patch, null, null)], this.pool)).length > 0;
+  }
+
+  finish(id: string, result: FinishRecordingInput): Promise<boolean> {
+    const row = patchRow(id, result, result.status, result.durationMs);
+    if (!this.active.delete(id))
+      return this.settled().then(async () => (await this.patch([row], this.pool)).length > 0);
+    // Its start row is in this batch or an earlier one: the finish cannot miss it.
+    const done = new Promise<boolean>((resolve) => this.pending.finished.set(id, resolve));
+    this.pending.ops.push({ op: 'finish', row });
+    this.schedule();
+    return done;
+  }
+
+  /** Writes the buffer now and resolves once everything appended so far is written (or reported). */
+  settled(): Promise<void> {
+    if (this.pending.ops.length === 0) return this.writing?.done ?? Promise.resolve();
+    const { done } = this.pending;
+    this.writePending();
+    return done;
+  }
+
+  async list(options: ListRecordingsOptions = {}): Promise<{ data: RecordingSummary[]; total: number }> {
+    await this.settled();
+    const q = listQuery(options);
+    const params = [q.session, q.owner, q.exact, q.like];
+    const [rows, count] = await Promise.all([
+      queryRows<PgSummaryRow>(
+        this.pool,
+        `SELECT ${SUMMARY_COLUMNS} FROM recordings WHERE ${MATCHES} ORDER BY created_at DESC, seq DESC LIMIT $5 OFFSET $6`,
+        [...params, q.limit, q.offset],
+      ),
+      queryRows<{ n: string }>(this.pool, `SELECT count(*) AS n FROM recordings WHERE ${MATCHES}`, params),
+    ]);
+    return { data: rows.map(summaryOf), total: Number(count[0]?.n ?? 0) };
+  }
+
+  async summary(id: string, owner?: string): Promise<RecordingSummary | null> {
+    await this.settled();
+    const rows = await queryRows<PgSummaryRow>(
+      this.pool,
+      `SELECT ${SUMMARY_COLUMNS} FROM recordings WHERE id = $1 AND ${OWNED}`,
+      [id, owner ?? null],
+    );
+    return rows[0] ? summaryOf(rows[0]) : null;
+  }
+
+  async detail(id: string, owner?: string): Promise<RecordingDetail | null> {
+    await this.settled();
+    // One snapshot: the summary, its events and actions as of the same moment.
+    return inTransaction(this.pool, async (client) => {
+      await client.query('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const rows = await queryRows<PgSummaryRow & { request: string; response_headers: string | null }>(
+        client,
+        `SELECT ${SUMMARY_COLUMNS}, request, response_headers FROM recordings WHERE id = $1 AND ${OWNED}`,
+        [id, owner ?? null],
+      );
+      const row = rows[0];
+      if (!row) return null;
+      const actions = await queryRows<{ seq: number; offset_ms: number; kind: string; data: string }>(
+        client,
+        'SELECT seq, offset_ms, kind, data FROM recording_actions WHERE recording_id = $1 ORDER BY seq',
+        [id],
+      );
+      const { request, response_headers: headers, ...summary } = row;
+      return {
+        ...summaryOf(summary),
+        request: JSON.parse(request) as unknown,
+        responseHeaders: headers === null ? null : (JSON.parse(headers) as Record<string, string>),
+        events: await this.eventRows(client, id, -1, null),
+        actions: actions.map((a) => ({
+          seq: a.seq,
+          offsetMs: a.offset_ms,
+          kind: a.kind,
+          data: JSON.parse(a.data) as unknown,
+        })),
+      };
+    });
+  }
+
+  async events(id: string, options: { afterSeq?: number; limit?: number } = {}): Promise<RecordedEvent[]> {
+    await this.settled();
+    const limit = options.limit === undefined || options.limit < 0 ? null : options.limit;
+    return this.eventRows(this.pool, id, options.afterSeq ?? -1, limit);
+  }
+
+  private async eventRows(on: Pool | PoolClient, id: string, afterSeq: number, limit: number | null) {
+    const rows = await queryRows<{ seq: number; offset_ms: number; type: string; data: Buffer; is_text: boolean }>(
+      on,
+      `SELECT seq, offset_ms, type, data, is_text FROM recording_events
+        WHERE recording_id = $1 AND seq > $2 ORDER BY seq LIMIT $3`,
+      [id, afterSeq, limit],
+    );
+    return rows.map((r) => ({
+      seq: r.seq,
+      offsetMs: r.offset_ms,
+      type: r.type,
+      data: r.is_text ? r.data.toString('utf8') : r.data,
+    }));
+  }
+
+  async remove(id: string, owner?: string): Promise<boolean> {
+    // What was buffered is written first and deleted with the rest; later batches skip its rows.
+    await this.settled();
+    const rows = await queryRows(this.pool, `DELETE FROM recordings WHERE id = $1 AND ${OWNED} RETURNING id`, [
+      id,
+      owner ?? null,
+    ]);
+    if (rows.length === 0) return false;
+    this.active.delete(id);
+    return true;
+  }
+
+  async rename(id: string, name: string | null): Promise<boolean> {
+    await this.settled();
+    return (
+      (await queryRows(this.pool, 'UPDATE recordings SET name = $2 WHERE id = $1 RETURNING id', [id, name])).length > 0
+    );
+  }
+
+  async tag(id: string, tags: string[]): Promise<boolean> {
+    await this.settled();
+    const rows = await queryRows(this.pool, 'UPDATE recordings SET tags = $2 WHERE id = $1 RETURNING id', [
+      id,
+      JSON.stringify(uniqueTags(tags)),
+    ]);
+    return rows.length > 0;
+  }
+
+  async sessionOf(responseId: string, owner?: string): Promise<string | null> {
+    await this.settled();
+    const rows = await queryRows<{ session_id: string | null }>(
+      this.pool,
+      `SELECT session_id FROM recordings WHERE response_id = $1 AND ${OWNED} ORDER BY created_at DESC, seq DESC LIMIT 1`,
+      [responseId, owner ?? null],
+    );
+    return rows[0]?.session_id ?? null;
+  }
+
+  async totals(): Promise<{ count: number; bytes: number }> {
+    await this.settled();
+    const rows = await queryRows<{ count: string; bytes: string }>(
+      this.pool,
+      'SELECT count(*) AS count, coalesce(sum(bytes), 0) AS bytes FROM recordings',
+      [],
+    );
+    return { count: Number(rows[0]?.count ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
+  }
+
+  /** Writes what is buffered; later starts are refused. */
+  async close(): Promise<void> {
+    await this.settled();
+    this.closed = true;
+    this.active.clear();
+  }
+
+  private schedule(): void {
+    if (this.scheduled) return;
+    this.scheduled = setImmediate(() => {
+      this.scheduled = undefined;
+      this.writePending();
+    });
+  }
+
+  /**
+   * Starts writing the buffer (one transaction) unless a write is in flight: then the buffer
+   * grows until that one ends and goes next, so a slow or unreachable server costs one attempt at
+   * a time, not one per tick.
+   */
+  private writePending(): void {
+    if (this.scheduled) {
+      clearImmediate(this.scheduled);
+      this.scheduled = undefined;
+    }
+    if (this.writing || this.pending.ops.length === 0) return;
+    void this.writeAll();
+  }
+
+  private async writeAll(): Promise<void> {
+    while (this.pending.ops.length > 0) {
+      const batch = this.pending;
+      this.pending = newBatch();
+      this.writing = batch;
+      await this.write(batch);
+      batch.written();
+    }
+    this.writing = null;
+  }
+
+  /** One batch in one transaction; never rejects (failures go to onError). */
+  private async write(batch: Batch): Promise<void> {
+    const finished = new Set<string>();
+    try {
+      const report = await inTransaction(this.pool, (client) => this.apply(client, batch.ops));
+      for (const id of report.failedStarts) this.active.delete(id);
+      for (const id of report.truncated) {
+        const state = this.active.get(id);
+        if (state) state.truncated = true;
+      }
+      for (const id of report.finished) finished.add(id);
+    } catch (err) {
+      // Nothing of the batch is kept: its recordings are written no further.
+      for (const o of batch.ops) if (o.op === 'start') this.active.delete(o.row.id);
+      this.report(err);
+    }
+    for (const [id, resolve] of batch.finished) resolve(finished.has(id));
+  }
+
+  private report(err: unknown): void {
+    try {
+      this.options.onError(err);
+    } catch {
+      // A failing reporter must not break the write chain.
+    }
+  }
+
+  private async apply(
+    client: PoolClient,
+    ops: WriteOp[],
+  ): Promise<{ failedStarts: string[]; truncated: string[]; finished: string[] }> {
+    const starts: StartRow[] = [];
+    const entries: Entry[] = [];
+    const finishes: PatchRow[] = [];
+    for (const o of ops) {
+      if (o.op === 'start') starts.push(o.row);
+      else if (o.op === 'finish') finishes.push(o.row);
+      else entries.push(o);
+    }
+    let room = Number.POSITIVE_INFINITY;
+    if (this.maxBytes > 0) {
+      await client.query('SELECT pg_advisory_xact_lock($1)', [QUOTA_LOCK]);
+      const need = starts.reduce((n, s) => n + s.bytes, 0) + entries.reduce((n, e) => n + e.bytes, 0);
+      room = (await this.makeRoom(client, need)) - starts.reduce((n, s) => n + s.bytes, 0);
+    }
+    const failedStarts = await this.insertStarts(client, starts);
+    const failed = new Set(failedStarts);
+    // In order: an entry that does not fit stops its recording (itself and all later ones dropped).
+    const truncated = new Set<string>();
+    const events: Extract<Entry, { op: 'event' }>[] = [];
+    const actions: Extract<Entry, { op: 'action' }>[] = [];
+    for (const e of entries) {
+      if (failed.has(e.id) || truncated.has(e.id) || this.active.get(e.id)?.truncated) continue;
+      if (e.bytes > room) {
+        truncated.add(e.id);
+        continue;
+      }
+      room -= e.bytes;
+      if (e.op === 'event') events.push(e);
+      else actions.push(e);
+    }
+    if (events.length > 0) await this.insertEvents(client, events);
+    if (actions.length > 0) await this.insertActions(client, actions);
+    if (truncated.size > 0)
+      await client.query('UPDATE recordings SET truncated = true WHERE id = ANY($1::text[])', [[...truncated]]);
+    const finished = finishes.length > 0 ? await this.patch(finishes, client) : [];
+    return { failedStarts, truncated: [...truncated], finished };
+  }
+
+  /** Evicts the oldest finished recordings until `need` more bytes fit; returns the room left. */
+  private async makeRoom(client: PoolClient, need: number): Promise<number> {
+    const totals = await queryRows<{ bytes: string }>(
+      client,
+      'SELECT coalesce(sum(bytes), 0) AS bytes FROM recordings',
+      [],
+    );
+    let total = Number(totals[0]?.bytes ?? 0);
+    while (total + need > this.maxBytes) {
+      const oldest = await queryRows<{ id: string; bytes: string }>(
+        client,
+        "SELECT id, bytes FROM recordings WHERE status <> 'recording' ORDER BY created_at, seq LIMIT 100",
+        [],
+      );
+      if (oldest.length === 0) break;
+      const victims: string[] = [];
+      for (const r of oldest) {
+        if (total + need <= this.maxBytes) break;
+        victims.push(r.id);
+        total -= Number(r.bytes);
+      }
+      await client.query('DELETE FROM recordings WHERE id = ANY($1::text[])', [victims]);
+    }
+    return this.maxBytes - total;
+  }
+
+  /** One INSERT for every start of the batch; returns the ids that could not be written (taken). */
+  private async insertStarts(client: PoolClient, rows: StartRow[]): Promise<string[]> {
+    if (rows.length === 0) return [];
+    const col = <K extends keyof StartRow>(k: K): StartRow[K][] => rows.map((r) => r[k]);
+    const inserted = await queryRows<{ id: string }>(
+      client,
+      `INSERT INTO recordings (id, request_id, response_id, session_id, created_at, name, tags, request, status,
+          model, bytes, owner, request_kind, input_preview, rerun_of, instance_id)
+        SELECT u.id, u.request_id, u.response_id, u.session_id, u.created_at, u.name, u.tags, u.request, 'recording',
+          u.model, u.bytes, u.owner, u.request_kind, u.input_preview, u.rerun_of, $16
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
+          $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[])
+          AS u(id, request_id, response_id, session_id, created_at, name, tags, request, model, bytes, owner,
+            request_kind, input_preview, rerun_of, ord)
+        ORDER BY u.ord
+      ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [
+        col('id'),
+        col('request_id'),
+        col('response_id'),
+        col('session_id'),
+        col('created_at'),
+        col('name'),
+        col('tags'),
+        col('request'),
+        col('model'),
+        col('bytes'),
+        col('owner'),
+        col('request_kind'),
+        col('input_preview'),
+        col('rerun_of'),
+        rows.map((_, i) => i),
+        this.options.instanceId,
+      ],
+    );
+    const written = new Set(inserted.map((r) => r.id));
+    const failed = rows.filter((r) => !written.has(r.id)).map((r) => r.id);
+    if (failed.length > 0) this.report(new Error(`Recording id already taken: ${failed.join(', ')}`));
+    return failed;
+  }
+
+  /**
+   * One statement for every event of the batch: the rows and the counters of their recordings.
+   * Rows of a recording deleted meanwhile and repeated seqs are skipped, not the batch.
+   */
+  private async insertEvents(client: PoolClient, events: Extract<Entry, { op: 'event' }>[]): Promise<void> {
+    await client.query(
+      `WITH ins AS (
+        INSERT INTO recording_events (recording_id, seq, offset_ms, type, data, is_text)
+          SELECT u.recording_id, u.seq, u.offset_ms, u.type, u.data, u.is_text
+          FROM unnest($1::text[], $2::int[], $3::float8[], $4::text[], $5::bytea[], $6::bool[])
+            AS u(recording_id, seq, offset_ms, type, data, is_text)
+          WHERE EXISTS (SELECT 1 FROM recordings r WHERE r.id = u.recording_id)
+        ON CONFLICT (recording_id, seq) DO NOTHING
+        RETURNING recording_id, octet_length(data) AS n)
+      UPDATE recordings r SET bytes = r.bytes + g.n, event_count = r.event_count + g.c
+        FROM (SELECT recording_id, sum(n) AS n, count(*) AS c FROM ins GROUP BY recording_id) g
+        WHERE r.id = g.recording_id`,
+      [
+        events.map((e) => e.id),
+        events.map((e) => e.seq),
+        events.map((e) => e.offsetMs),
+        events.map((e) => e.type),
+        events.map((e) => (typeof e.data === 'string' ? Buffer.from(e.data, 'utf8') : Buffer.from(e.data))),
+        events.map((e) => typeof e.data === 'string'),
+      ],
+    );
+  }
+
+  private async insertActions(client: PoolClient, actions: Extract<Entry, { op: 'action' }>[]): Promise<void> {
+    await client.query(
+      `WITH ins AS (
+        INSERT INTO recording_actions (recording_id, seq, offset_ms, kind, data)
+          SELECT u.recording_id, u.seq, u.offset_ms, u.kind, u.data
+          FROM unnest($1::text[], $2::int[], $3::float8[], $4::text[], $5::text[])
+            AS u(recording_id, seq, offset_ms, kind, data)
+          WHERE EXISTS (SELECT 1 FROM recordings r WHERE r.id = u.recording_id)
+        ON CONFLICT (recording_id, seq) DO NOTHING
+        RETURNING recording_id, octet_length(data) AS n)
+      UPDATE recordings r SET bytes = r.bytes + g.n
+        FROM (SELECT recording_id, sum(n) AS n FROM ins GROUP BY recording_id) g
+        WHERE r.id = g.recording_id`,
+      [
+        actions.map((a) => a.id),
+        actions.map((a) => a.seq),
+        actions.map((a) => a.offsetMs),
+        actions.map((a) => a.kind),
+        actions.map((a) => a.data),
+      ],
+    );
+  }
+
+  /** Patches (the SQLite engine's coalesce rules) in one statement; returns the ids changed. */
+  private async patch(rows: PatchRow[], on: Pool | PoolClient): Promise<string[]> {
+    const col = <K extends keyof PatchRow>(k: K): PatchRow[K][] => rows.map((r) => r[k]);
+    const changed = await queryRows<{ id: string }>(
+      on,
+      `UPDATE recordings r SET
+          response_id = coalesce(u.response_id, r.response_id), session_id = coalesce(u.session_id, r.session_id),
+          http_status = coalesce(u.http_status, r.http_status),
+          response_headers = coalesce(u.response_headers, r.response_headers), model = coalesce(u.model, r.model),
+          tools_used = coalesce(u.tools_used, r.tools_used), text_preview = coalesce(u.text_preview, r.text_preview),
+          status = coalesce(u.status, r.status), duration_ms = coalesce(u.duration_ms, r.duration_ms),
+          instance_id = CASE WHEN u.status IS NULL THEN r.instance_id END
+        FROM unnest($1::text[], $2::text[], $3::text[], $4::int[], $5::text[], $6::text[], $7::text[], $8::text[],
+          $9::text[], $10::float8[])
+          AS u(id, response_id, session_id, http_status, response_headers, model, tools_used, text_preview, status,
+            duration_ms)
+        WHERE r.id = u.id
+        RETURNING r.id`,
+      [
+        col('id'),
+        col('response_id'),
+        col('session_id'),
+        col('http_status'),
+        col('response_headers'),
+        col('model'),
+        col('tools_used'),
+        col('text_preview'),
+        col('status'),
+        col('duration_ms'),
+      ],
+    );
+    return changed.map((r) => r.id);
+  }
+}
