@@ -1,7 +1,7 @@
 /**
  * Writes a response's WireEvents as Server-Sent Events (L2, L4, L5, E5).
  *
- * Hot path: one JSON.stringify and one string concatenation per event, no await. Events produced
+ * Hot path: one serialization (sse-event-json.ts) and one string concatenation per event, no await. Events produced
  * in the same tick are joined and written with one `res.write` at the end of the tick
  * (setImmediate), or earlier when the buffer reaches `bufferMaxBytes`, so coalescing never holds an
  * event back longer than the current turn of the event loop.
@@ -21,6 +21,7 @@ import { doneSentinel } from '../protocol/events.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { StreamBudget } from './stream-budget.js';
+import { eventJson } from './sse-event-json.js';
 import type { ResponseWriter } from './response-writer.js';
 import { COMMENT_TYPE, DONE_TYPE } from '../recording/format.js';
 
@@ -160,7 +161,7 @@ export class SseWriter implements ClientFlow {
   /** The EventTap: queue one event for the current tick's write. */
   readonly write = (event: WireEvent): void => {
     if (this.ended) return;
-    const chunk = `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    const chunk = `event: ${event.type}\ndata: ${eventJson(event)}\n\n`;
     this.eventCount++;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only measure when the bound could be exceeded.
     if (chunk.length * 3 > this.options.eventMaxBytes) {
