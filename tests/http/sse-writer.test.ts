@@ -129,6 +129,50 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     expect(text.match(/^event: /gm)).toHaveLength(10);
   });
 
+  test('after a pause, an event is written when its tick ends, before the event loop moves on', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writes = countWrites(res);
+    const writer = new SseWriter(writerOf(res), options());
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    await until(() => client.body().includes('response.created'));
+    // A paced stream: its next delta comes well after the last write.
+    await new Promise((r) => setTimeout(r, 10));
+    const before = writes.count;
+    let writtenBeforeNextCallback = false;
+    // Queued before the delta: with coalescing until the end of the loop turn it would run first.
+    setImmediate(() => (writtenBeforeNextCallback = writes.count > before));
+    writer.write({ type: 'response.output_text.delta', sequence_number: 1, delta: 'a' });
+    writer.write({ type: 'response.output_text.delta', sequence_number: 2, delta: 'b' });
+    await new Promise((r) => setImmediate(r));
+    expect(writtenBeforeNextCallback).toBe(true);
+    // The events of that tick still leave together.
+    expect(writes.count).toBe(before + 1);
+    writer.end();
+    await client.ended;
+  });
+
+  test('a terminal event is not written before the end of the loop turn, even after a pause', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writes = countWrites(res);
+    const writer = new SseWriter(writerOf(res), options());
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    await until(() => client.body().includes('response.created'));
+    await new Promise((r) => setTimeout(r, 10));
+    const before = writes.count;
+    let writtenBeforeNextCallback = true;
+    setImmediate(() => (writtenBeforeNextCallback = writes.count > before));
+    writer.write({ type: 'response.output_text.delta', sequence_number: 1, delta: 'a' });
+    writer.write({ type: 'response.completed', sequence_number: 2 });
+    await new Promise((r) => setImmediate(r));
+    expect(writtenBeforeNextCallback).toBe(false);
+    writer.end();
+    expect(await client.ended).toContain('event: response.completed\n');
+  });
+
   test('events in later ticks are not held back', async () => {
     const h = await harness();
     const client = open(h.url);
