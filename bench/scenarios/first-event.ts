@@ -69,6 +69,15 @@ export const firstEvent: Scenario = {
           row('first_event_added_p99_ms', 'Added first-event latency p99 (1 stream)', s, 'gateway', 'p99', 3),
           row('first_event_passthrough_p50_ms', '  floor: bare pass-through proxy, p50', s, 'passthrough', 'p50'),
           row('first_event_passthrough_p99_ms', '  floor: bare pass-through proxy, p99', s, 'passthrough', 'p99'),
+          {
+            // The gateway's own cost: what it adds beyond any extra Node hop on this machine.
+            id: 'first_event_over_floor_p50_ms',
+            label: 'First-event p50, gateway − pass-through floor',
+            value: round(s.gateway.p50 - s.passthrough.p50),
+            unit: 'ms',
+            target: { op: '<=', value: 0.15 },
+            note: `p50 pass-through ${round(s.passthrough.p50, 2)} / gateway ${round(s.gateway.p50, 2)} ms`,
+          },
           row('first_delta_added_p50_ms', 'Added first-delta latency p50 (1 stream)', sd, 'gateway', 'p50'),
           row('first_delta_added_p99_ms', 'Added first-delta latency p99 (1 stream)', sd, 'gateway', 'p99'),
         ],

@@ -1,10 +1,11 @@
 /**
  * Writes a response's WireEvents as Server-Sent Events (L2, L4, L5, E5).
  *
- * Hot path: one JSON.stringify and one string concatenation per event, no await. Events produced
- * in the same tick are joined and written with one `res.write` at the end of the tick
- * (setImmediate), or earlier when the buffer reaches `bufferMaxBytes`, so coalescing never holds an
- * event back longer than the current turn of the event loop.
+ * Hot path: one serialization (sse-event-json.ts) and one string concatenation per event, no await.
+ * Events are joined and written with one `res.write`, or earlier when the buffer reaches
+ * `bufferMaxBytes`: an event after a pause (a paced delta) leaves when the work of its tick is
+ * done (process.nextTick), so it never waits behind other streams' I/O; while a stream is busy,
+ * what it produces in one turn of the event loop is written at the end of that turn (setImmediate).
  *
  * Backpressure (E8): the writer is the run's ClientFlow. Once the client has not taken
  * `highWaterBytes` of what was written (`res.write()` returned false and the unsent bytes reach
@@ -21,6 +22,7 @@ import { doneSentinel } from '../protocol/events.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { StreamBudget } from './stream-budget.js';
+import { eventJson } from './sse-event-json.js';
 import type { ResponseWriter } from './response-writer.js';
 import { COMMENT_TYPE, DONE_TYPE } from '../recording/format.js';
 
@@ -95,6 +97,8 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export const KEEP_ALIVE = ': keep-alive\n\n';
+/** A stream that wrote within this many milliseconds is busy: its events are joined per loop turn. */
+const BUSY_MS = 1;
 /**
  * Events that end a response. Never written in the call that queues them, whatever their size:
  * the response's final state is stored in the same turn of the event loop (store/final-saves.ts),
@@ -117,8 +121,12 @@ export class SseWriter implements ClientFlow {
   private writable: Promise<void> | undefined;
   private resolveWritable: (() => void) | undefined;
   private flushScheduled = false;
+  /** The scheduled flush runs at the end of this tick (process.nextTick), not of the loop turn. */
+  private flushInTick = false;
   private ended = false;
-  private lastWriteAt = Date.now();
+  /** Time of the last socket write; 0 before the first. */
+  private lastWriteAt = 0;
+  private readonly createdAt = Date.now();
   private pingTimer: NodeJS.Timeout | undefined;
   private eventCount = 0;
 
@@ -160,7 +168,7 @@ export class SseWriter implements ClientFlow {
   /** The EventTap: queue one event for the current tick's write. */
   readonly write = (event: WireEvent): void => {
     if (this.ended) return;
-    const chunk = `event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`;
+    const chunk = `event: ${event.type}\ndata: ${eventJson(event)}\n\n`;
     this.eventCount++;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only measure when the bound could be exceeded.
     if (chunk.length * 3 > this.options.eventMaxBytes) {
@@ -185,8 +193,16 @@ export class SseWriter implements ClientFlow {
     if (this.out.observed) this.pendingPieces.push({ type: event.type, text: chunk });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      setImmediate(this.flushFromTick);
+      // After a pause (a paced delta, the first after a wait for the backend): written as soon as
+      // this tick's work is done, before the event loop reads any other socket. While the stream
+      // is busy (it wrote within BUSY_MS) and for its first write, the events of this turn of the
+      // event loop are joined and written at its end.
+      this.flushInTick = this.lastWriteAt !== 0 && Date.now() - this.lastWriteAt > BUSY_MS;
+      if (this.flushInTick) process.nextTick(this.flushFromTick);
+      else setImmediate(this.flushAtTurnEnd);
     }
+    // A terminal event waits for the end of the turn at least: its response is stored first.
+    if (this.flushInTick && TERMINAL_EVENT.test(event.type)) this.flushInTick = false;
     if (this.options.backpressure && !this.overflowed) this.checkBounds(this.options.backpressure);
   };
 
@@ -249,11 +265,17 @@ export class SseWriter implements ClientFlow {
   }
 
   private readonly flushFromTick = (): void => {
+    if (this.flushInTick) this.flushAtTurnEnd();
+    else setImmediate(this.flushAtTurnEnd);
+  };
+
+  private readonly flushAtTurnEnd = (): void => {
     this.flushScheduled = false;
+    this.flushInTick = false;
     this.guard('writing queued events', () => this.flush());
   };
 
-  /** For callbacks the event loop calls (immediate, timer, 'close'): a throw is logged, not fatal. */
+  /** For callbacks the event loop calls (tick, immediate, timer, 'close'): a throw is logged, not fatal. */
   private guard(where: string, fn: () => void): void {
     try {
       fn();
@@ -291,7 +313,7 @@ export class SseWriter implements ClientFlow {
   private readonly onPingTimer = (): void => {
     if (this.ended) return;
     const interval = this.options.pingIntervalMs;
-    const idle = Date.now() - this.lastWriteAt;
+    const idle = Date.now() - (this.lastWriteAt || this.createdAt);
     // A client that has not taken what was sent needs no keep-alive.
     if (idle >= interval && this.pending === '' && !this.res.writableNeedDrain) {
       this.guard('writing a keep-alive', () => {

@@ -270,8 +270,10 @@ export class GatewayMetrics {
  * (the call that starts generation plus every wait for the next part) and counts its errors.
  */
 export class RequestObservation {
-  /** Milliseconds spent waiting for the backend so far. */
+  /** Milliseconds spent waiting for the backend so far (counted until the run is known not to be a JSON answer). */
   backendWaitMs = 0;
+  /** Backend waits are timed (a JSON answer's overhead header); off once the run streams. */
+  private timing = true;
   readonly backend: BackendAdapter;
 
   constructor(
@@ -300,6 +302,8 @@ export class RequestObservation {
   }
 
   started(run: ResponseRun, mode: ResponseMode): void {
+    // Only a JSON answer reports its overhead: other modes need no clock per backend part.
+    if (mode !== 'json') this.timing = false;
     this.metrics.runStarted(run, mode);
   }
 
@@ -315,8 +319,8 @@ export class RequestObservation {
   }
 
   private timed(parts: AsyncIterable<ModelPart>): AsyncIterable<ModelPart> {
-    const onNext = (t0: number, r: IteratorResult<ModelPart>): IteratorResult<ModelPart> => {
-      this.backendWaitMs += performance.now() - t0;
+    // Per backend part: no closure and no clock reading unless the wait is timed.
+    const counted = (r: IteratorResult<ModelPart>): IteratorResult<ModelPart> => {
       if (!r.done && r.value.type === 'error') this.metrics.backendError(r.value.error.code);
       return r;
     };
@@ -325,8 +329,12 @@ export class RequestObservation {
         const it = parts[Symbol.asyncIterator]();
         const iterator: AsyncIterator<ModelPart> = {
           next: () => {
+            if (!this.timing) return it.next().then(counted);
             const t0 = performance.now();
-            return it.next().then((r) => onNext(t0, r));
+            return it.next().then((r) => {
+              this.backendWaitMs += performance.now() - t0;
+              return counted(r);
+            });
           },
         };
         if (it.return) iterator.return = (value?: unknown) => (it.return as NonNullable<typeof it.return>)(value);

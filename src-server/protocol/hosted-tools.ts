@@ -91,12 +91,25 @@ function assertNotForced(choice: CreateResponseRequest['tool_choice'], omitted: 
     });
 }
 
+/** `--responses-hosted-tools omit` tables, by the table they were made from (read, never changed). */
+const OMITTING = new WeakMap<CapabilityTable, CapabilityTable>();
+
 /** The capability table as the policy makes it: hosted tool types are `omitted` under `omit`. */
 export function capabilitiesFor(
   policy: HostedToolsPolicy,
   table: CapabilityTable = DEFAULT_CAPABILITIES,
 ): CapabilityTable {
   if (policy === 'reject') return table;
+  // Asked on every create request: the table of a policy is built once per base table.
+  let omitting = OMITTING.get(table);
+  if (!omitting) {
+    omitting = omittingTable(table);
+    OMITTING.set(table, omitting);
+  }
+  return omitting;
+}
+
+function omittingTable(table: CapabilityTable): CapabilityTable {
   const tools = { ...table.tools };
   for (const [type, cap] of Object.entries(tools))
     if (cap.status === 'unsupported')

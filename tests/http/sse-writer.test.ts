@@ -4,6 +4,8 @@ import { afterEach, describe, expect, test } from 'vitest';
 import { createLogger } from '../../src-server/logging/logger.js';
 import { SSE_HEADERS, SseWriter, type SseWriterOptions } from '../../src-server/http/sse-writer.js';
 import { ResponseWriter } from '../../src-server/http/response-writer.js';
+import { eventJson } from '../../src-server/http/sse-event-json.js';
+import type { WireEvent } from '../../src-server/engine/contract.js';
 
 interface Harness {
   server: Server;
@@ -127,6 +129,50 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     expect(text.match(/^event: /gm)).toHaveLength(10);
   });
 
+  test('after a pause, an event is written when its tick ends, before the event loop moves on', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writes = countWrites(res);
+    const writer = new SseWriter(writerOf(res), options());
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    await until(() => client.body().includes('response.created'));
+    // A paced stream: its next delta comes well after the last write.
+    await new Promise((r) => setTimeout(r, 10));
+    const before = writes.count;
+    let writtenBeforeNextCallback = false;
+    // Queued before the delta: with coalescing until the end of the loop turn it would run first.
+    setImmediate(() => (writtenBeforeNextCallback = writes.count > before));
+    writer.write({ type: 'response.output_text.delta', sequence_number: 1, delta: 'a' });
+    writer.write({ type: 'response.output_text.delta', sequence_number: 2, delta: 'b' });
+    await new Promise((r) => setImmediate(r));
+    expect(writtenBeforeNextCallback).toBe(true);
+    // The events of that tick still leave together.
+    expect(writes.count).toBe(before + 1);
+    writer.end();
+    await client.ended;
+  });
+
+  test('a terminal event is not written before the end of the loop turn, even after a pause', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writes = countWrites(res);
+    const writer = new SseWriter(writerOf(res), options());
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    await until(() => client.body().includes('response.created'));
+    await new Promise((r) => setTimeout(r, 10));
+    const before = writes.count;
+    let writtenBeforeNextCallback = true;
+    setImmediate(() => (writtenBeforeNextCallback = writes.count > before));
+    writer.write({ type: 'response.output_text.delta', sequence_number: 1, delta: 'a' });
+    writer.write({ type: 'response.completed', sequence_number: 2 });
+    await new Promise((r) => setImmediate(r));
+    expect(writtenBeforeNextCallback).toBe(false);
+    writer.end();
+    expect(await client.ended).toContain('event: response.completed\n');
+  });
+
   test('events in later ticks are not held back', async () => {
     const h = await harness();
     const client = open(h.url);
@@ -219,5 +265,33 @@ describe('E4 SSE event size limit', { tags: ['E4'] }, () => {
       sequenceNumber: 0,
       limit: 150,
     });
+  });
+});
+
+describe('SSE event serialization (L2)', { tags: ['L2'] }, () => {
+  const delta = (over: Record<string, unknown> = {}): WireEvent => ({
+    type: 'response.output_text.delta',
+    item_id: 'msg_0123456789abcdef',
+    output_index: 0,
+    content_index: 1,
+    delta: 'Hello',
+    logprobs: [],
+    sequence_number: 7,
+    ...over,
+  });
+
+  test.each<[string, WireEvent]>([
+    ['a text delta', delta()],
+    ['quotes, escapes, control characters and astral text', delta({ delta: 'a "q" \\ \n\t\u0001 é 😀 \ud800' })],
+    ['a large sequence number', delta({ sequence_number: 123456789012 })],
+    ['token logprobs', delta({ logprobs: [{ token: 'Hello', logprob: -0.5, bytes: [72], top_logprobs: [] }] })],
+    ['an extra field', { ...delta(), obfuscation: 'abc' }],
+    ['another key order', Object.assign({ sequence_number: 7 }, delta())],
+    ['a non-integer index', delta({ output_index: 1.5 })],
+    ['negative zero', delta({ content_index: -0 })],
+    ['a missing field', (({ logprobs: _omitted, ...rest }) => rest as WireEvent)(delta())],
+    ['another event', { type: 'response.created', sequence_number: 0, response: { id: 'resp_1', output: [] } }],
+  ])('%s is written exactly as JSON.stringify writes it', (_name, event) => {
+    expect(eventJson(event)).toBe(JSON.stringify(event));
   });
 });

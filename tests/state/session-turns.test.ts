@@ -94,8 +94,8 @@ describe('C1 the run starts the next turn of a session itself', { tags: ['C1'] }
     expect(final.output.map((i) => i.type)).toEqual(['function_call', 'function_call_output', 'message']);
     expect(adapter.requests).toHaveLength(2);
     const [first, second] = adapter.requests as [ModelRequest, ModelRequest];
-    expect(second.messages.map((m) => m.role)).toEqual(['user', 'assistant', 'tool']);
-    expect(second.messages[2]).toMatchObject({ role: 'tool', tool_call_id: 'call_1', content: '{"sky":"clear"}' });
+    expect(second.input.map((i) => i.type)).toEqual(['message', 'function_call', 'function_call_output']);
+    expect(second.input[2]).toMatchObject({ type: 'function_call_output', callId: 'call_1', output: '{"sky":"clear"}' });
     // Same tools, headers and priority as the first turn.
     expect(second.tools).toEqual(first.tools);
     expect(second.headers).toEqual({ 'x-simulator-latency': '0' });
