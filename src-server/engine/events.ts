@@ -144,11 +144,6 @@ export type ExtensionEvent =
 /** Everything a response emits, before numbering and dialect naming. */
 export type ResponseEvent = OfficialEvent | ExtensionEvent;
 
-export type EventType = ResponseEvent['type'];
-
-/** The member of the union with this `type`. */
-export type EventOf<T extends EventType> = Extract<ResponseEvent, { type: T }>;
-
 /** Where a producer (the ResponseBuilder) hands its events. */
 export type EventSink = (event: ResponseEvent) => void;
 

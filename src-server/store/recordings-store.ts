@@ -238,15 +238,7 @@ export class RecordingsStore implements RecordingStorage {
   appendEvent(id: string, event: RecordedEventInput): boolean {
     const state = this.active.get(id);
     if (!state || state.truncated) return false;
-    this.pending.push({
-      op: 'event',
-      id,
-      bytes: byteLength(event.data),
-      seq: event.seq,
-      offsetMs: event.offsetMs,
-      type: event.type,
-      data: event.data,
-    });
+    this.pending.push(eventOp(id, event));
     this.schedule();
     return true;
   }
@@ -256,16 +248,7 @@ export class RecordingsStore implements RecordingStorage {
     const state = this.active.get(id);
     if (!state || state.truncated) return false;
     state.actionSeq += 1;
-    const data = JSON.stringify(action.data ?? null);
-    this.pending.push({
-      op: 'action',
-      id,
-      bytes: byteLength(data),
-      seq: state.actionSeq,
-      offsetMs: action.offsetMs,
-      kind: action.kind,
-      data,
-    });
+    this.pending.push(actionOp(id, state.actionSeq, action));
     this.schedule();
     return true;
   }
@@ -570,7 +553,17 @@ export const uniqueTags = (tags: string[]): string[] => [
   ...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0)),
 ];
 
-export const byteLengthOf = byteLength;
+/** What a buffered event is written as (both engines). */
+export function eventOp(id: string, event: RecordedEventInput): WriteOp {
+  const { seq, offsetMs, type, data } = event;
+  return { op: 'event', id, bytes: byteLength(data), seq, offsetMs, type, data };
+}
+
+/** What a buffered action is written as (both engines): its data as JSON, `seq` counted per recording. */
+export function actionOp(id: string, seq: number, action: RecordedActionInput): WriteOp {
+  const data = JSON.stringify(action.data ?? null);
+  return { op: 'action', id, bytes: byteLength(data), seq, offsetMs: action.offsetMs, kind: action.kind, data };
+}
 
 export function patchRow(
   id: string,

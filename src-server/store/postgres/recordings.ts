@@ -19,7 +19,8 @@
 import type { Pool, PoolClient } from 'pg';
 import type { RecordingStorage } from '../contract.js';
 import {
-  byteLengthOf,
+  actionOp,
+  eventOp,
   listQuery,
   patchRow,
   startRowOf,
@@ -126,15 +127,7 @@ export class PostgresRecordings implements RecordingStorage {
   appendEvent(id: string, event: RecordedEventInput): boolean {
     const state = this.active.get(id);
     if (!state || state.truncated) return false;
-    this.pending.ops.push({
-      op: 'event',
-      id,
-      bytes: byteLengthOf(event.data),
-      seq: event.seq,
-      offsetMs: event.offsetMs,
-      type: event.type,
-      data: event.data,
-    });
+    this.pending.ops.push(eventOp(id, event));
     this.schedule();
     return true;
   }
@@ -143,16 +136,7 @@ export class PostgresRecordings implements RecordingStorage {
     const state = this.active.get(id);
     if (!state || state.truncated) return false;
     state.actionSeq += 1;
-    const data = JSON.stringify(action.data ?? null);
-    this.pending.ops.push({
-      op: 'action',
-      id,
-      bytes: byteLengthOf(data),
-      seq: state.actionSeq,
-      offsetMs: action.offsetMs,
-      kind: action.kind,
-      data,
-    });
+    this.pending.ops.push(actionOp(id, state.actionSeq, action));
     this.schedule();
     return true;
   }
