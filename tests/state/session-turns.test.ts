@@ -95,7 +95,11 @@ describe('C1 the run starts the next turn of a session itself', { tags: ['C1'] }
     expect(adapter.requests).toHaveLength(2);
     const [first, second] = adapter.requests as [ModelRequest, ModelRequest];
     expect(second.input.map((i) => i.type)).toEqual(['message', 'function_call', 'function_call_output']);
-    expect(second.input[2]).toMatchObject({ type: 'function_call_output', callId: 'call_1', output: '{"sky":"clear"}' });
+    expect(second.input[2]).toMatchObject({
+      type: 'function_call_output',
+      callId: 'call_1',
+      output: '{"sky":"clear"}',
+    });
     // Same tools, headers and priority as the first turn.
     expect(second.tools).toEqual(first.tools);
     expect(second.headers).toEqual({ 'x-simulator-latency': '0' });
