@@ -64,7 +64,15 @@ export const sessions: Scenario = {
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const count = ctx.quick ? 1000 : 10_000;
     const { process: gw, path } = await ctx.startGateway({
-      args: ['--responses-max-active-sessions', String(count * 2), '--responses-tool-timeout', '0'],
+      // Each session holds its own client connection: the connection cap (default 4096) must not refuse them.
+      args: [
+        '--responses-max-active-sessions',
+        String(count * 2),
+        '--http-max-connections',
+        String(count * 2),
+        '--responses-tool-timeout',
+        '0',
+      ],
       nodeFlags: ['--expose-gc'],
     });
     const failures: string[] = [];
