@@ -45,11 +45,11 @@ export async function health(
       state.store.health(),
       state.cluster?.health(),
     ]);
-    const degraded = (store && !store.ok) || (redis && !redis.ok);
+    const degraded = !store.ok || (redis && !redis.ok);
     sendJson(ctx, 200, {
       status: degraded ? 'degraded' : 'ok',
       backend: { ...backendInfo, models: models.length },
-      ...(store ? { store } : {}),
+      store,
       ...(redis ? { redis } : {}),
       ...(instance ? { instance } : {}),
     });

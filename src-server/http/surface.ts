@@ -2,9 +2,10 @@
  * The request-level protocol surface, built once per gateway from the config: Host, origin and
  * CORS rules (X5, M5), API-key auth (401) and the request's owner (X6), rate limiting (H5, M3),
  * service tiers (L8), the body `request_id` check (L7) and the Azure aliases (M1). server.ts,
- * responses-route.ts and the WebSocket transport call into it (admission is handed to the responses
- * service as the request's `admit`; the service reads `tiers`); the pieces live in their own files (origin-policy.ts, cors.ts,
- * auth.ts, owner.ts, rate-limit.ts, azure.ts, protocol/service-tier.ts).
+ * responses-route.ts and the WebSocket transport call into it (admission is handed to the
+ * responses service as the request's `admit`; the service reads `tiers`). The pieces live in
+ * their own files (origin-policy.ts, cors.ts, auth.ts, owner.ts, rate-limit.ts, azure.ts,
+ * protocol/service-tier.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from '../config/flags.js';
