@@ -1,6 +1,6 @@
 /** Between the recordings store and the file format: export a session, import a file. */
 import type { RecordingStorage } from '../store/contract.js';
-import type { RecordingDetail } from '../store/recordings-store.js';
+import type { RecordingDetail, RecordingSummary } from '../store/recordings-store.js';
 import type { RecordedRequest, RecordedRun, RecordingFile } from './format.js';
 
 export function runFromDetail(d: RecordingDetail): RecordedRun {
@@ -105,9 +105,12 @@ export interface ImportResult {
   duplicates: string[];
 }
 
-/** The same recorded run: id, creation time, response id and every event's bytes. */
-async function sameRun(recordings: RecordingStorage, run: RecordedRun): Promise<boolean> {
-  const have = await recordings.summary(run.id);
+/** The same recorded run (`have` is the library's summary under its id): creation time, response id and every event's bytes. */
+async function sameRun(
+  recordings: RecordingStorage,
+  have: RecordingSummary | null,
+  run: RecordedRun,
+): Promise<boolean> {
   if (!have || have.createdAt !== run.createdAt || have.responseId !== run.responseId) return false;
   if (have.eventCount !== run.events.length) return false;
   const detail = await recordings.detail(run.id);
@@ -132,11 +135,12 @@ export async function importFile(
   const ids: string[] = [];
   const duplicates: string[] = [];
   for (const run of file.runs) {
-    if (await sameRun(recordings, run)) {
+    const have = await recordings.summary(run.id);
+    if (await sameRun(recordings, have, run)) {
       duplicates.push(run.id);
       continue;
     }
-    const taken = (await recordings.summary(run.id)) !== null;
+    const taken = have !== null;
     const id = recordings.start({
       ...(taken ? {} : { id: run.id }),
       requestId: run.requestId,

@@ -1,7 +1,7 @@
 /** PostgreSQL recordings: a server that cannot be reached costs the recording, never the caller. */
-import net from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
 import pg from 'pg';
+import { freePort } from '../../../tests/support/haproxy.js';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/services.js';
 import { migratePostgres } from './migrations.js';
 import { PostgresRecordings } from './recordings.js';
@@ -14,20 +14,11 @@ afterEach(async () => {
   db = undefined;
 });
 
-/** A local port nothing listens on (taken, then released). */
-async function refusedPort(): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 const request = { method: 'POST', path: '/v1/responses', headers: {}, body: { model: 'sim', input: 'hi' } };
 
 describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
   test('with the server unreachable, appends return at once, failures go to onError, reads are a 503', async () => {
-    const pool = new pg.Pool({ connectionString: `postgres://studio@127.0.0.1:${await refusedPort()}/none` });
+    const pool = new pg.Pool({ connectionString: `postgres://studio@127.0.0.1:${await freePort()}/none` });
     pools.push(pool);
     const failures: unknown[] = [];
     const r = new PostgresRecordings(pool, { instanceId: 'test', onError: (err) => failures.push(err) });

@@ -374,8 +374,8 @@ export class PostgresRecordings implements RecordingStorage {
     let room = Number.POSITIVE_INFINITY;
     if (this.maxBytes > 0) {
       await client.query('SELECT pg_advisory_xact_lock($1)', [QUOTA_LOCK]);
-      const need = starts.reduce((n, s) => n + s.bytes, 0) + entries.reduce((n, e) => n + e.bytes, 0);
-      room = (await this.makeRoom(client, need)) - starts.reduce((n, s) => n + s.bytes, 0);
+      const startBytes = starts.reduce((n, s) => n + s.bytes, 0);
+      room = (await this.makeRoom(client, startBytes + entries.reduce((n, e) => n + e.bytes, 0))) - startBytes;
     }
     const failedStarts = await this.insertStarts(client, starts);
     const failed = new Set(failedStarts);
