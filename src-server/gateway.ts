@@ -48,7 +48,7 @@ export interface Gateway {
   server: Server;
   backend: BackendAdapter;
   /** Recorder and library, when --record on or a recordings store was given. */
-  recording: RecordingService | null;
+  recording: RecordingService;
   /** Recent log lines (GET /v1/console/logs) and their live subscribers. */
   logTail: LogTail;
   /** Every route this gateway serves (method and router pattern, aliases included). */
@@ -103,11 +103,9 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
   await cluster?.start(forwardedRequestHandler(state));
   // One database connection: the recordings live in the state service's store unless the caller
   // supplies another (the desktop app shares one library across profile gateways).
-  const recording = openRecordingService(config, {
-    recordings: options.recordings ?? state.store.recordings,
-    onRecorderError: (err, where) => logger.error('recorder failed; the request goes on unrecorded', { where, err }),
-    onStoreError: (err) => logger.error('recording store background task failed', { err }),
-  });
+  const recording = openRecordingService(config, options.recordings ?? state.store.recordings, (err, where) =>
+    logger.error('recorder failed; the request goes on unrecorded', { where, err }),
+  );
   let url = '';
   const { server, active, routes, surface, metrics, responses } = createHttpApp({
     config,
@@ -140,7 +138,6 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
     });
   } catch (err) {
     await backend.close?.();
-    recording?.close();
     await state.shutdown();
     await cluster?.close();
     throw err;
@@ -180,7 +177,6 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
       await stateClosed;
       await cluster?.close();
       await backend.close?.();
-      recording?.close();
       logger.info('gateway closed');
     })();
     return closing;
