@@ -19,6 +19,12 @@ export type ModelContentPart =
   /** A refusal the model gave earlier (assistant messages sent back). */
   | { type: 'refusal'; text: string };
 
+/** The text of content, refusals included and images left out: what a text-only field carries. */
+export function contentText(content: string | readonly ModelContentPart[]): string {
+  if (typeof content === 'string') return content;
+  return content.map((part) => (part.type === 'image' ? '' : part.text)).join('');
+}
+
 /**
  * One item of the conversation the model sees, in order, with the history already expanded by the
  * engine (a `previous_response_id` chain, a conversation, a session's earlier turns). Client tools

@@ -44,9 +44,3 @@ export async function createBackend(config: BackendConfig): Promise<BackendAdapt
       return createVllmAdapter(options);
   }
 }
-
-export { HttpAdapter, serverRoot, type HttpAdapterOptions } from './http/adapter.js';
-export { createOpenAIChatAdapter, createVllmAdapter } from './chat-completions/index.js';
-export { createVllmResponsesAdapter } from './vllm-responses/index.js';
-export { createSimulatorBackend, type SimulatorBackend } from './simulated.js';
-export { SimulatorServer } from './simulator/index.js';

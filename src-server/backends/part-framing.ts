@@ -17,10 +17,10 @@
  */
 import { isEmptyDelta, type ModelPart } from './contract.js';
 
-export const TEXT_START: ModelPart = Object.freeze({ type: 'text-start' });
-export const TEXT_END: ModelPart = Object.freeze({ type: 'text-end' });
-export const REASONING_START: ModelPart = Object.freeze({ type: 'reasoning-start' });
-export const REASONING_END: ModelPart = Object.freeze({ type: 'reasoning-end' });
+const TEXT_START: ModelPart = Object.freeze({ type: 'text-start' });
+const TEXT_END: ModelPart = Object.freeze({ type: 'text-end' });
+const REASONING_START: ModelPart = Object.freeze({ type: 'reasoning-start' });
+const REASONING_END: ModelPart = Object.freeze({ type: 'reasoning-end' });
 
 /** Where framed parts go: an array, or anything with the same `push`. */
 export interface PartTarget {

@@ -92,6 +92,23 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setTimeout(r, 5));
 }
 
+/** A stream whose first event has reached the client, then a pause: its next event comes well after the last write. */
+async function pausedStream(): Promise<{
+  client: ReturnType<typeof open>;
+  writes: { count: number };
+  writer: SseWriter;
+}> {
+  const h = await harness();
+  const client = open(h.url);
+  const res = await h.next;
+  const writes = countWrites(res);
+  const writer = new SseWriter(writerOf(res), options());
+  writer.write({ type: 'response.created', sequence_number: 0 });
+  await until(() => client.body().includes('response.created'));
+  await new Promise((r) => setTimeout(r, 10));
+  return { client, writes, writer };
+}
+
 describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   test('frames each event as event:/data: and joins same-tick events into one socket write', async () => {
     const h = await harness();
@@ -130,15 +147,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   });
 
   test('after a pause, an event is written when its tick ends, before the event loop moves on', async () => {
-    const h = await harness();
-    const client = open(h.url);
-    const res = await h.next;
-    const writes = countWrites(res);
-    const writer = new SseWriter(writerOf(res), options());
-    writer.write({ type: 'response.created', sequence_number: 0 });
-    await until(() => client.body().includes('response.created'));
-    // A paced stream: its next delta comes well after the last write.
-    await new Promise((r) => setTimeout(r, 10));
+    const { client, writes, writer } = await pausedStream();
     const before = writes.count;
     let writtenBeforeNextCallback = false;
     // Queued before the delta: with coalescing until the end of the loop turn it would run first.
@@ -154,14 +163,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   });
 
   test('a terminal event is not written before the end of the loop turn, even after a pause', async () => {
-    const h = await harness();
-    const client = open(h.url);
-    const res = await h.next;
-    const writes = countWrites(res);
-    const writer = new SseWriter(writerOf(res), options());
-    writer.write({ type: 'response.created', sequence_number: 0 });
-    await until(() => client.body().includes('response.created'));
-    await new Promise((r) => setTimeout(r, 10));
+    const { client, writes, writer } = await pausedStream();
     const before = writes.count;
     let writtenBeforeNextCallback = true;
     setImmediate(() => (writtenBeforeNextCallback = writes.count > before));

@@ -36,5 +36,3 @@ export function createVllmAdapter(options: HttpAdapterOptions, kind = 'vllm'): H
 export function createOpenAIChatAdapter(options: HttpAdapterOptions): HttpAdapter {
   return chatAdapter(options, 'openai-chat', buildOpenAIChatBody, false);
 }
-
-export { buildOpenAIChatBody, buildVllmBody };

@@ -11,7 +11,13 @@
  * OpenAI-compatible variant drops it); a function call output is a `tool` message. Images become
  * `image_url` parts; a user message of one text part is sent as a plain string.
  */
-import type { ModelContentPart, ModelRequest, ModelResponseFormat, ModelToolChoice } from '../contract.js';
+import {
+  contentText,
+  type ModelContentPart,
+  type ModelRequest,
+  type ModelResponseFormat,
+  type ModelToolChoice,
+} from '../contract.js';
 
 /** A chat message in the OpenAI Chat Completions shape. */
 export type ChatContentPart =
@@ -36,12 +42,6 @@ export interface ChatToolCall {
 }
 
 type AssistantMessage = Extract<ChatMessage, { role: 'assistant' }>;
-
-/** Text parts (and refusals) joined; what a Chat message of text only carries. */
-function plainText(content: string | readonly ModelContentPart[]): string {
-  if (typeof content === 'string') return content;
-  return content.map((part) => (part.type === 'image' ? '' : part.text)).join('');
-}
 
 function chatParts(content: readonly ModelContentPart[]): ChatContentPart[] {
   return content.map((part): ChatContentPart =>
@@ -78,11 +78,11 @@ export function chatMessages(request: ModelRequest): ChatMessage[] {
     switch (item.type) {
       case 'message':
         if (item.role === 'assistant') {
-          const target: AssistantMessage = { role: 'assistant', content: plainText(item.content) };
+          const target: AssistantMessage = { role: 'assistant', content: contentText(item.content) };
           takeReasoning(target);
           messages.push(target);
         } else if (item.role === 'user') messages.push({ role: 'user', content: userContent(item.content) });
-        else messages.push({ role: item.role, content: plainText(item.content) });
+        else messages.push({ role: item.role, content: contentText(item.content) });
         break;
       case 'reasoning':
         pendingReasoning = (pendingReasoning ?? '') + item.text;

@@ -36,7 +36,7 @@ export interface WireFormat {
 }
 
 /** Strips a trailing slash and `/v1`, so paths can be appended to the server root. */
-export function serverRoot(baseUrl: string): string {
+function serverRoot(baseUrl: string): string {
   let url = baseUrl.trim();
   while (url.endsWith('/')) url = url.slice(0, -1);
   if (url.endsWith('/v1')) url = url.slice(0, -3);

@@ -1,5 +1,5 @@
 /**
- * Backend error messages are relayed to clients and logs (upstream-error.ts), and a backend may
+ * Backend error messages are relayed to clients and logs (errors.ts), and a backend may
  * echo the request's credentials in them ("invalid token Bearer sk-…"). Before any backend text
  * leaves the adapter, the configured `--backend-api-key`, the backend URL's user info and every
  * bearer-shaped string are replaced by `[REDACTED]`.

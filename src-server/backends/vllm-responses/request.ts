@@ -13,7 +13,7 @@
  */
 import { GatewayError } from '../../protocol/errors.js';
 import { VLLM_EFFORT } from '../chat-completions/request.js';
-import type { ModelContentPart, ModelInputItem, ModelRequest } from '../contract.js';
+import { contentText, type ModelContentPart, type ModelInputItem, type ModelRequest } from '../contract.js';
 
 type Item = Record<string, unknown>;
 
@@ -26,12 +26,6 @@ function inputContent(content: string | readonly ModelContentPart[]): string | I
   );
 }
 
-/** An assistant message's text, refusals included (vLLM reads one output_text part back). */
-function assistantText(content: string | readonly ModelContentPart[]): string {
-  if (typeof content === 'string') return content;
-  return content.map((part) => (part.type === 'image' ? '' : part.text)).join('');
-}
-
 function toolOutput(output: string | readonly ModelContentPart[]): string {
   if (typeof output === 'string') return output;
   if (output.some((part) => part.type === 'image'))
@@ -42,7 +36,7 @@ function toolOutput(output: string | readonly ModelContentPart[]): string {
       "vLLM's Responses endpoint takes tool outputs as text only; this function_call_output holds an image. Use --backend-kind vllm for image tool outputs.",
       'input',
     );
-  return output.map((part) => (part.type === 'image' ? '' : part.text)).join('');
+  return contentText(output);
 }
 
 /** Neutral input items → Responses input items, one for one (an empty assistant message is left out). */
@@ -56,7 +50,8 @@ export function inputItems(items: readonly ModelInputItem[]): Item[] {
           return;
         }
         {
-          const text = assistantText(item.content);
+          // vLLM reads an assistant message back as one output_text part, refusals included.
+          const text = contentText(item.content);
           if (text)
             input.push({
               type: 'message',
