@@ -2,7 +2,7 @@
  * The engine's own cost per delta, in this process and without sockets: framed model parts (as the
  * adapters' reader writes them) into `startResponseRun`, through the ResponseBuilder, the event
  * chain and the emitter (stream validation at its production default, `log`), out to a tap that
- * serializes every event as the SSE writer does. Extensions off and on (the extension stages and
+ * serializes every event with JSON.stringify (not the SSE writer's text-delta template). Extensions off and on (the extension stages and
  * aliases run only then). Reports CPU microseconds per content delta (user + system) and young-
  * generation collections per 100k deltas, the trace of what the path allocates per delta. The
  * variants alternate and the median of the rounds is reported, so outside load hits both alike.
