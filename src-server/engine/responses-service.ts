@@ -73,8 +73,6 @@ export interface CreateContext {
 /** A started response, with what its transport needs to answer. */
 export interface CreatedResponse {
   readonly run: ResponseRun;
-  /** The request after the hosted-tools policy (`stream`, `background` as asked). */
-  readonly request: CreateResponseRequest;
   /** The context the backend sees: history expanded, encrypted reasoning opened, fitted to the window. */
   readonly context: CreateResponseRequest;
   /** The admitted budget (undefined: rate limits off); settled by the service when the run ends. */

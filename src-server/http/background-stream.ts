@@ -40,12 +40,12 @@ export async function resumeStream(ctx: RequestContext, deps: BackgroundStreamDe
     throw errors.invalidValue('starting_after', `Invalid 'starting_after': expected a sequence number, got '${raw}'.`);
   const scope = ownerScope(ctx.principal);
   const entry = deps.state.background.get(id, scope);
-  if (!entry && deps.state.cluster && (await deps.state.store.responses.has(id, scope))) {
-    const first = await deps.state.cluster.firstRelayed(id);
-    if (first !== null) return relayedStream(ctx, deps, id, startingAfter, first);
-  }
   if (!entry) {
-    if (await deps.state.store.responses.has(id, scope))
+    // Not running here: another instance's run streams from its relay; otherwise a 400 or a 404.
+    const stored = await deps.state.store.responses.has(id, scope);
+    const first = stored && deps.state.cluster ? await deps.state.cluster.firstRelayed(id) : null;
+    if (first !== null) return relayedStream(ctx, deps, id, startingAfter, first);
+    if (stored)
       throw errors.invalidValue(
         'stream',
         `The events of response '${id}' are not available: only background responses can be streamed again, while running or shortly after.`,

@@ -141,7 +141,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     ...surface.report(),
     ...gatewayReport({
       config,
-      state: true,
       recordings: { enabled: options.recording != null, recording: recorder !== null },
       logs: logTail !== undefined,
     }),

@@ -35,8 +35,6 @@ export interface MetricSources {
   instance?: string;
 }
 
-export type { ResponseMode } from '../engine/responses-service.js';
-
 const PREFIX = 'responses_gateway_';
 /** Seconds; time to first event spans backend queueing, so the buckets reach a minute. */
 const TTFE_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];

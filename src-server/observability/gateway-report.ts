@@ -18,8 +18,6 @@ export const REDACTED = '[redacted]';
 
 export interface GatewayReportParts {
   config: GatewayConfig;
-  /** The gateway has the state service (store, sessions, encrypted reasoning). */
-  state: boolean;
   /** Recordings library served; `recording`: new runs are being recorded. */
   recordings: { enabled: boolean; recording: boolean };
   /** The live log stream is served. */
@@ -46,10 +44,11 @@ export function activeFlags(config: GatewayConfig): Record<string, unknown> {
 
 export function gatewayReport(parts: GatewayReportParts): Record<string, unknown> {
   return {
-    sessions: parts.state ? { enabled: true, header: SESSION_HEADER } : { enabled: false },
-    encrypted_content: parts.state ? { inspect: INSPECT_ENDPOINT } : { enabled: false },
+    // Every gateway has the state service (store, sessions, encrypted reasoning).
+    sessions: { enabled: true, header: SESSION_HEADER },
+    encrypted_content: { inspect: INSPECT_ENDPOINT },
     // The Conversations API (docs/state.md) lives in the store too.
-    conversations: parts.state ? { endpoint: '/v1/conversations' } : { enabled: false },
+    conversations: { endpoint: '/v1/conversations' },
     recordings: parts.recordings,
     logs: parts.logs ? { endpoint: LOGS_ENDPOINT } : { enabled: false },
     metrics: { endpoint: METRICS_ENDPOINT, json: `${METRICS_ENDPOINT}?format=json` },

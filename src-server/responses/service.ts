@@ -105,7 +105,7 @@ export function createResponsesService(deps: ResponsesServiceDeps): ResponsesSer
     // Saved before its first event; a full store fails the request and the run never starts.
     await plan.attach(run);
     observation.started(run, ctx.mode);
-    return new Created(run, request, fitted.request, budget, plan, observation, state);
+    return new Created(run, fitted.request, budget, plan, observation, state);
   };
 
   const countTokens = async (validated: CreateResponseRequest, principal: Principal): Promise<number> => {
@@ -122,7 +122,6 @@ export function createResponsesService(deps: ResponsesServiceDeps): ResponsesSer
 class Created implements CreatedResponse {
   constructor(
     readonly run: ResponseRun,
-    readonly request: CreateResponseRequest,
     readonly context: CreateResponseRequest,
     readonly budget: AdmittedBudget | undefined,
     private readonly plan: RunPlan,
