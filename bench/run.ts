@@ -45,6 +45,16 @@ async function main(): Promise<number> {
     const model = await firstModel(simTarget);
     const direct: Path = { kind: 'chat', target: simTarget, model };
     let profiles = 0;
+    /** A helper server in front of the simulator (`bench/servers/<name>-process.ts`), stopped by the scenario. */
+    const tracked = (proc: ServerProcess, kind: Path['kind']): { process: ServerProcess; path: Path } => {
+      running.add(proc);
+      const stop = proc.stop;
+      const process: ServerProcess = { ...proc, stop: async () => (running.delete(proc), stop()) };
+      return { process, path: { kind, target: makeTarget(proc.name, proc.url), model } };
+    };
+    /** A helper server in front of the simulator (`bench/servers/<name>-process.ts`), stopped by the scenario. */
+    const startHelper = async (name: string, kind: Path['kind']): Promise<{ process: ServerProcess; path: Path }> =>
+      tracked(await startServer(name, `${name}-process.ts`, [simulator.url]), kind);
     const ctx: BenchContext = {
       simulator,
       direct,
@@ -59,18 +69,10 @@ async function main(): Promise<number> {
           ['--backend', simulator.url, ...(options.args ?? [])],
           { nodeFlags },
         );
-        running.add(proc);
-        const stop = proc.stop;
-        const tracked: ServerProcess = { ...proc, stop: async () => (running.delete(proc), stop()) };
-        return { process: tracked, path: { kind: 'responses', target: makeTarget('gateway', proc.url), model } };
+        return tracked(proc, 'responses');
       },
-      async startPassthrough() {
-        const proc = await startServer('passthrough', 'passthrough-process.ts', [simulator.url]);
-        running.add(proc);
-        const stop = proc.stop;
-        const tracked: ServerProcess = { ...proc, stop: async () => (running.delete(proc), stop()) };
-        return { process: tracked, path: { kind: 'chat', target: makeTarget('passthrough', proc.url), model } };
-      },
+      startPassthrough: () => startHelper('passthrough', 'chat'),
+      startTranslator: () => startHelper('translator', 'responses'),
     };
 
     const results: Record<string, ScenarioResult & { title: string; seconds: number }> = {};

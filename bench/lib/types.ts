@@ -53,6 +53,12 @@ export interface BenchContext {
    * the floor any Node proxy pays for the extra hop on this machine. Speaks Chat Completions.
    */
   startPassthrough(): Promise<{ process: ServerProcess; path: Path }>;
+  /**
+   * Starts the minimal hand-written Chat → Responses translator (`bench/servers/translator-process.ts`):
+   * the floor of protocol translation on this machine, with the gateway's event shapes and none of
+   * its features. Speaks Responses.
+   */
+  startTranslator(): Promise<{ process: ServerProcess; path: Path }>;
   /** Progress output (stderr), so stdout keeps just the table. */
   log(message: string): void;
   /** Shorter run for a smoke check (`npm run bench -- --quick`). */

@@ -2,11 +2,23 @@
  * Added time-to-first-event at one stream: the same request is sent in turn straight to the
  * simulator, through a bare pass-through proxy and through the gateway (taking turns cancels
  * drift: GC, CPU frequency, other load), and a path's percentile minus the direct percentile is
- * what that path adds. The pass-through row is the floor of the extra hop on this machine.
+ * what that path adds. The pass-through row is the floor of the extra hop on this machine; the
+ * minimal translator (bench/servers/translator-process.ts) the floor of turning Chat chunks into
+ * Responses events.
  */
 import { one, type Pacing, type Path } from '../lib/load.js';
 import { round, summarize, type Summary } from '../lib/stats.js';
 import type { BenchContext, Metric, Scenario, ScenarioResult } from '../lib/types.js';
+
+const PATHS = ['direct', 'passthrough', 'translator', 'gateway'] as const;
+type PathName = (typeof PATHS)[number];
+const samplesOf = (): Record<PathName, number[]> => ({ direct: [], passthrough: [], translator: [], gateway: [] });
+const summaries = (of: Record<PathName, number[]>): Record<PathName, Summary> => ({
+  direct: summarize(of.direct),
+  passthrough: summarize(of.passthrough),
+  translator: summarize(of.translator),
+  gateway: summarize(of.gateway),
+});
 
 // Unpaced and short: the first event is what is measured, the rest only has to arrive whole.
 const PACING: Pacing = { deltas: 8, ttftMs: 0, tokenMs: 0 };
@@ -17,20 +29,24 @@ export const firstEvent: Scenario = {
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const gw = await ctx.startGateway();
     const pt = await ctx.startPassthrough();
+    const tr = await ctx.startTranslator();
     try {
-      const paths: Record<'direct' | 'passthrough' | 'gateway', Path> = {
+      const paths: Record<PathName, Path> = {
         direct: ctx.direct,
         passthrough: pt.path,
+        translator: tr.path,
         gateway: gw.path,
       };
       const warmup = ctx.quick ? 20 : 200;
       const samples = ctx.quick ? 100 : 1000;
-      const first = { direct: [] as number[], passthrough: [] as number[], gateway: [] as number[] };
-      const delta = { direct: [] as number[], passthrough: [] as number[], gateway: [] as number[] };
+      const first = samplesOf();
+      const delta = samplesOf();
       const failures: string[] = [];
-      ctx.log(`first-event: ${warmup} warm-up + ${samples} measured rounds (direct, pass-through, gateway)`);
+      ctx.log(
+        `first-event: ${warmup} warm-up + ${samples} measured rounds (direct, pass-through, translator, gateway)`,
+      );
       for (let i = 0; i < warmup + samples; i++) {
-        for (const name of ['direct', 'passthrough', 'gateway'] as const) {
+        for (const name of PATHS) {
           const a = await one(paths[name], PACING);
           for (const p of a.problems) failures.push(`${name}: ${p}`);
           if (i < warmup) continue;
@@ -38,21 +54,13 @@ export const firstEvent: Scenario = {
           delta[name].push(a.firstDeltaMs);
         }
       }
-      const s = {
-        direct: summarize(first.direct),
-        passthrough: summarize(first.passthrough),
-        gateway: summarize(first.gateway),
-      };
-      const sd = {
-        direct: summarize(delta.direct),
-        passthrough: summarize(delta.passthrough),
-        gateway: summarize(delta.gateway),
-      };
+      const s = summaries(first);
+      const sd = summaries(delta);
       const row = (
         id: string,
         label: string,
         of: Record<string, Summary>,
-        name: 'passthrough' | 'gateway',
+        name: Exclude<PathName, 'direct'>,
         p: 'p50' | 'p99',
         target?: number,
       ): Metric => ({
@@ -78,6 +86,14 @@ export const firstEvent: Scenario = {
             target: { op: '<=', value: 0.15 },
             note: `p50 pass-through ${round(s.passthrough.p50, 2)} / gateway ${round(s.gateway.p50, 2)} ms`,
           },
+          {
+            // The least any translating gateway adds beyond the hop: the ceiling of the row above.
+            id: 'first_event_translator_over_floor_p50_ms',
+            label: '  floor of translation: minimal translator − pass-through, p50',
+            value: round(s.translator.p50 - s.passthrough.p50),
+            unit: 'ms',
+            note: `p50 translator ${round(s.translator.p50, 2)} ms`,
+          },
           row('first_delta_added_p50_ms', 'Added first-delta latency p50 (1 stream)', sd, 'gateway', 'p50'),
           row('first_delta_added_p99_ms', 'Added first-delta latency p99 (1 stream)', sd, 'gateway', 'p99'),
         ],
@@ -87,6 +103,7 @@ export const firstEvent: Scenario = {
     } finally {
       await gw.process.stop();
       await pt.process.stop();
+      await tr.process.stop();
     }
   },
 };

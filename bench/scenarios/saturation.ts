@@ -9,7 +9,9 @@
  * coalescing buys. Socket reads per stream on the client are the visible trace of the writes.
  *
  * The bare pass-through proxy runs the same loop: the gateway's rate is also given as a ratio of
- * what any Node proxy reaches on this machine. The gateway's CPU per delta is its process's CPU
+ * what any Node proxy reaches on this machine. So does the minimal translator
+ * (bench/servers/translator-process.ts), the least work that turns Chat chunks into the same
+ * Responses events: its ratio to the pass-through is the ceiling any translating gateway has here. The gateway's CPU per delta is its process's CPU
  * time (user + system, /proc) during the measured window over every delta it sent in that loop.
  */
 import { closedLoop, type ClosedLoopResult, type Pacing } from '../lib/load.js';
@@ -48,16 +50,25 @@ export const saturation: Scenario = {
     const uncoalesced = await runGateway(['--responses-stream-buffer-max-bytes', '0']);
     failures.push(...coalesced.problems, ...uncoalesced.problems);
 
-    const proxy = await ctx.startPassthrough();
-    let passthrough: ClosedLoopResult;
-    try {
-      ctx.log(`saturation: ${CONCURRENCY} workers × ${windowMs} ms, bare pass-through proxy`);
-      await closedLoop(proxy.path, PACING, 8, 300);
-      passthrough = await closedLoop(proxy.path, PACING, CONCURRENCY, windowMs);
-    } finally {
-      await proxy.process.stop();
-    }
-    failures.push(...passthrough.problems);
+    const runHelper = async (
+      which: string,
+      start: () => ReturnType<BenchContext['startPassthrough']>,
+    ): Promise<ClosedLoopResult & { cpuMicrosPerDelta: number }> => {
+      const helper = await start();
+      try {
+        ctx.log(`saturation: ${CONCURRENCY} workers × ${windowMs} ms, ${which}`);
+        await closedLoop(helper.path, PACING, 8, 300);
+        const cpuBefore = cpuMicrosOf(helper.process.pid);
+        const loop = await closedLoop(helper.path, PACING, CONCURRENCY, windowMs);
+        const cpu = cpuMicrosOf(helper.process.pid) - cpuBefore;
+        failures.push(...loop.problems);
+        return { ...loop, cpuMicrosPerDelta: loop.deltasReceived > 0 ? cpu / loop.deltasReceived : NaN };
+      } finally {
+        await helper.process.stop();
+      }
+    };
+    const passthrough = await runHelper('bare pass-through proxy', () => ctx.startPassthrough());
+    const translator = await runHelper('minimal translator', () => ctx.startTranslator());
 
     const rate = (r: { deltasPerSecond: number }): string => `${Math.round(r.deltasPerSecond)}/s`;
     return {
@@ -85,6 +96,19 @@ export const saturation: Scenario = {
           note: `pass-through ${rate(passthrough)}`,
         },
         {
+          id: 'saturation_translator_passthrough',
+          label: 'Floor of translation: minimal translator ÷ bare pass-through',
+          value: round(translator.deltasPerSecond / passthrough.deltasPerSecond),
+          unit: '×',
+          note: `translator ${rate(translator)}, ${round(translator.cpuMicrosPerDelta, 2)} µs CPU/delta (pass-through ${round(passthrough.cpuMicrosPerDelta, 2)})`,
+        },
+        {
+          id: 'saturation_ratio_translator',
+          label: 'Events/s at saturation, gateway ÷ minimal translator',
+          value: round(coalesced.deltasPerSecond / translator.deltasPerSecond),
+          unit: '×',
+        },
+        {
           id: 'gateway_cpu_us_per_delta',
           label: 'Gateway CPU per content delta at saturation (user + system)',
           value: round(coalesced.cpuMicrosPerDelta, 2),
@@ -100,7 +124,16 @@ export const saturation: Scenario = {
         },
       ],
       failures: failures.slice(0, 20),
-      details: { pacing: PACING, concurrency: CONCURRENCY, windowMs, direct, coalesced, uncoalesced, passthrough },
+      details: {
+        pacing: PACING,
+        concurrency: CONCURRENCY,
+        windowMs,
+        direct,
+        coalesced,
+        uncoalesced,
+        passthrough,
+        translator,
+      },
     };
   },
 };
