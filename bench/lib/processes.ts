@@ -50,12 +50,21 @@ const USER_HZ = 100;
  * (fields 14 and 15, in USER_HZ ticks: 10 ms resolution, fine over a window of seconds).
  */
 export function cpuMicrosOf(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  return cpuMicrosFrom(`/proc/${pid}/stat`);
+}
+
+/** The same for the process's main thread alone (its JavaScript event loop), without helper threads. */
+export function mainThreadCpuMicrosOf(pid: number): number {
+  return cpuMicrosFrom(`/proc/${pid}/task/${pid}/stat`);
+}
+
+function cpuMicrosFrom(statFile: string): number {
+  const stat = readFileSync(statFile, 'utf8');
   // The command name (field 2) may hold spaces: the fields after it start past its ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`no CPU times for pid ${pid}`);
+  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`no CPU times in ${statFile}`);
   return ((utime + stime) * 1_000_000) / USER_HZ;
 }
 

@@ -7,6 +7,11 @@
  * hits both alike; the ratio of their content-delta rates is the cost. Replay: a synthetic
  * 100,000-event recording served by the replay server at instant speed, read whole by a client.
  * Bytes per event: the recording gateway's database (checkpointed) divided by the events it holds.
+ *
+ * Where the cost goes: both gateways' CPU (all threads, and the main thread alone) over their
+ * windows, per delta; and the floor of the embedded store, the recordings writer appending one
+ * stream's events per transaction with nothing else running. Saturated, the machine's cores are
+ * all busy, so the floor's CPU per delta alone bounds the on ÷ off ratio (the ceiling row).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -15,7 +20,9 @@ import { performance } from 'node:perf_hooks';
 import { DATABASE_FILE, openStore } from '../../src-server/store/index.js';
 import type { RecordedRun, RunEvent } from '../../src-server/recording/format.js';
 import { startReplayServer } from '../../src-server/recording/replay-server.js';
-import { closedLoop, type Pacing } from '../lib/load.js';
+import { RecordingsWriter, type WriteOp } from '../../src-server/store/recordings-writer.js';
+import { closedLoop, type ClosedLoopResult, type Pacing, type Path } from '../lib/load.js';
+import { cpuMicrosOf, mainThreadCpuMicrosOf, type ServerProcess } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
 import { recordedRun } from '../../tests/support/recorded-run.js';
@@ -73,6 +80,102 @@ async function replayInstantMs(): Promise<{ ms: number; bytes: number; ok: boole
   }
 }
 
+/** CPU of a gateway process (all threads, and its main thread alone) over the loops run through it. */
+interface Cpu {
+  process: number;
+  main: number;
+  deltas: number;
+}
+
+async function measuredLoop(
+  gw: { process: ServerProcess; path: Path },
+  windowMs: number,
+  cpu: Cpu,
+): Promise<ClosedLoopResult> {
+  const p0 = cpuMicrosOf(gw.process.pid);
+  const m0 = mainThreadCpuMicrosOf(gw.process.pid);
+  const loop = await closedLoop(gw.path, PACING, CONCURRENCY, windowMs);
+  cpu.process += cpuMicrosOf(gw.process.pid) - p0;
+  cpu.main += mainThreadCpuMicrosOf(gw.process.pid) - m0;
+  cpu.deltas += loop.deltasReceived;
+  return loop;
+}
+
+/**
+ * The floor of persisting a recording in the embedded store: the writer the recordings thread runs
+ * (store/recordings-writer.ts), called directly on this thread with nothing else to do, one
+ * response of a 64-delta stream's events per transaction (start row, 73 events of that stream's
+ * size, finish). CPU microseconds per event.
+ */
+function sqliteAppendMicrosPerEvent(responses: number): number {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-bench-sqlite-'));
+  const store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
+  try {
+    const writer = new RecordingsWriter(store.db, 1 << 40);
+    const delta = (seq: number): string =>
+      `event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_6ba57d68dc2d8130ae280b6ebdaa7deb', output_index: 0, content_index: 0, delta: ' word', logprobs: [], sequence_number: seq })}\n\n`;
+    const lifecycle = 'x'.repeat(1200);
+    let events = 0;
+    const t0 = process.cpuUsage();
+    for (let r = 0; r < responses; r++) {
+      const id = `rec_floor_${r}`;
+      const ops: WriteOp[] = [
+        {
+          op: 'start',
+          row: {
+            id,
+            request_id: null,
+            response_id: null,
+            session_id: 'ses_floor',
+            created_at: Date.now(),
+            name: null,
+            tags: '[]',
+            request: '{"method":"POST","path":"/v1/responses","headers":{},"body":{}}',
+            model: 'sim-chat',
+            bytes: 0,
+            owner: '',
+            request_kind: 'responses',
+            input_preview: null,
+            rerun_of: null,
+          },
+        },
+      ];
+      for (let seq = 0; seq < 73; seq++) {
+        // 64 deltas and 9 lifecycle events, three of them carrying the whole response.
+        const data = seq >= 4 && seq < 68 ? delta(seq) : lifecycle.slice(0, seq < 2 || seq === 72 ? 1200 : 300);
+        ops.push({ op: 'event', id, bytes: data.length, seq, offsetMs: seq * 0.01, type: 't', data });
+        events++;
+      }
+      writer.apply(ops, false);
+      writer.apply(
+        [
+          {
+            op: 'finish',
+            row: {
+              id,
+              response_id: null,
+              session_id: null,
+              http_status: 200,
+              response_headers: null,
+              model: null,
+              tools_used: null,
+              text_preview: null,
+              status: 'completed',
+              duration_ms: 1,
+            },
+          },
+        ],
+        false,
+      );
+    }
+    const used = process.cpuUsage(t0);
+    return (used.user + used.system) / events;
+  } finally {
+    store.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 export const recordingOverhead: Scenario = {
   id: 'recording-overhead',
   title: 'Recording: streaming overhead, instant replay, bytes per event',
@@ -85,15 +188,19 @@ export const recordingOverhead: Scenario = {
     const on = await ctx.startGateway({ args: ['--record', 'on', '--data-dir', dataDir] });
     let offRate = 0;
     let onRate = 0;
+    const offCpu: Cpu = { process: 0, main: 0, deltas: 0 };
+    const onCpu: Cpu = { process: 0, main: 0, deltas: 0 };
+    let onDeltas = 0;
     try {
       await closedLoop(off.path, PACING, 8, 300);
-      await closedLoop(on.path, PACING, 8, 300);
+      onDeltas += (await closedLoop(on.path, PACING, 8, 300)).deltasReceived;
       for (let r = 0; r < rounds; r++) {
         ctx.log(
           `recording-overhead: round ${r + 1}/${rounds}, ${CONCURRENCY} workers × ${windowMs} ms each, off then on`,
         );
-        const a = await closedLoop(off.path, PACING, CONCURRENCY, windowMs);
-        const b = await closedLoop(on.path, PACING, CONCURRENCY, windowMs);
+        const a = await measuredLoop(off, windowMs, offCpu);
+        const b = await measuredLoop(on, windowMs, onCpu);
+        onDeltas += b.deltasReceived;
         failures.push(...a.problems, ...b.problems);
         offRate += a.deltasPerSecond;
         onRate += b.deltasPerSecond;
@@ -116,6 +223,17 @@ export const recordingOverhead: Scenario = {
     }
     if (events === 0) failures.push('the recording gateway recorded no events');
 
+    ctx.log('recording-overhead: the floor of appending events to the embedded store');
+    const floorPerEvent = sqliteAppendMicrosPerEvent(ctx.quick ? 500 : 2000);
+    const perDelta = (c: Cpu, part: 'process' | 'main'): number => c[part] / Math.max(1, c.deltas);
+    const addedCpu = perDelta(onCpu, 'process') - perDelta(offCpu, 'process');
+    const addedMain = perDelta(onCpu, 'main') - perDelta(offCpu, 'main');
+    // Saturated, every core of the machine is busy: this much machine time goes into one delta
+    // with recording off. Adding only the floor's CPU per delta bounds what on ÷ off can reach.
+    const eventsPerDelta = events / Math.max(1, onDeltas);
+    const machinePerDelta = (os.cpus().length * 1e6) / Math.max(1, offRate / rounds);
+    const ceiling = machinePerDelta / (machinePerDelta + floorPerEvent * eventsPerDelta);
+
     ctx.log(`recording-overhead: replaying ${REPLAY_EVENTS} events at instant speed`);
     const replay = await replayInstantMs();
     if (!replay.ok) failures.push(`instant replay returned ${replay.bytes} bytes, not the recorded ones`);
@@ -129,6 +247,27 @@ export const recordingOverhead: Scenario = {
           unit: '×',
           target: { op: '>=', value: 0.95 },
           note: `off ${rate(offRate)} / on ${rate(onRate)}`,
+        },
+        {
+          id: 'recording_cpu_added_us_per_delta',
+          label: 'Recording CPU per content delta, gateway on − off (all threads)',
+          value: round(addedCpu, 2),
+          unit: 'µs',
+          note: `main thread +${round(addedMain, 2)} µs, the rest the writer thread and GC helpers`,
+        },
+        {
+          id: 'recording_sqlite_floor_us_per_event',
+          label: '  floor: appending one event to the embedded store',
+          value: round(floorPerEvent, 2),
+          unit: 'µs',
+          note: `RecordingsWriter alone, 73 events per transaction; ${round(eventsPerDelta, 2)} events per delta`,
+        },
+        {
+          id: 'recording_ratio_ceiling',
+          label: '  ceiling of on ÷ off with only that floor added',
+          value: round(ceiling),
+          unit: '×',
+          note: `${round(machinePerDelta, 1)} µs of the ${os.cpus().length} cores per delta with recording off`,
         },
         {
           id: 'replay_100k_instant_ms',
@@ -154,6 +293,10 @@ export const recordingOverhead: Scenario = {
         rounds,
         offRate: offRate / rounds,
         onRate: onRate / rounds,
+        offCpu,
+        onCpu,
+        floorPerEvent,
+        eventsPerDelta,
         events,
         diskBytes,
         replay,
