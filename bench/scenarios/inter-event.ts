@@ -7,6 +7,9 @@
  * - gap: time between consecutive content deltas of a stream; added = gateway p99 − direct p99.
  * - schedule lag: how far delta k arrives behind the stream's best `t0 + k × 20 ms`; this one also
  *   shows a proxy that falls steadily behind, which gaps alone would hide.
+ * Besides the bare pass-through proxy (the floor of the extra hop), the minimal translator
+ * (bench/servers/translator-process.ts) runs the same bursts: the floor of translating Chat
+ * chunks into Responses events on this machine.
  */
 import { burst, type Pacing, type Path } from '../lib/load.js';
 import { round, summarize } from '../lib/stats.js';
@@ -14,8 +17,10 @@ import { gaps } from '../lib/streams.js';
 import type { BenchContext, Metric, Scenario, ScenarioResult } from '../lib/types.js';
 
 const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 20 };
-const NAMES = ['direct', 'passthrough', 'gateway'] as const;
+const NAMES = ['direct', 'passthrough', 'translator', 'gateway'] as const;
 type Name = (typeof NAMES)[number];
+const perPath = <T>(f: (name: Name) => T): Record<Name, T> =>
+  Object.fromEntries(NAMES.map((name) => [name, f(name)])) as Record<Name, T>;
 
 /**
  * Lag of delta k behind the stream's own best schedule: offset_k = arrival_k − k × tokenMs, lag_k =
@@ -34,7 +39,13 @@ export const interEvent: Scenario = {
   async run(ctx: BenchContext): Promise<ScenarioResult> {
     const gw = await ctx.startGateway();
     const pt = await ctx.startPassthrough();
-    const paths: Record<Name, Path> = { direct: ctx.direct, passthrough: pt.path, gateway: gw.path };
+    const tr = await ctx.startTranslator();
+    const paths: Record<Name, Path> = {
+      direct: ctx.direct,
+      passthrough: pt.path,
+      translator: tr.path,
+      gateway: gw.path,
+    };
     const metrics: Metric[] = [];
     const failures: string[] = [];
     const details: Record<string, unknown> = { pacing: PACING };
@@ -55,8 +66,8 @@ export const interEvent: Scenario = {
           ];
       for (const [concurrency, rounds] of levels) {
         ctx.log(`inter-event: ${concurrency} stream(s) × ${rounds} round(s) per path`);
-        const g: Record<Name, number[]> = { direct: [], passthrough: [], gateway: [] };
-        const l: Record<Name, number[]> = { direct: [], passthrough: [], gateway: [] };
+        const g = perPath((): number[] => []);
+        const l = perPath((): number[] => []);
         for (let r = 0; r < rounds; r++) {
           // Rotate which path goes first so slow drift cannot favour one of them.
           const order = NAMES.map((_, i) => NAMES[(i + r) % NAMES.length]);
@@ -68,16 +79,8 @@ export const interEvent: Scenario = {
             }
           }
         }
-        const gs = {
-          direct: summarize(g.direct),
-          passthrough: summarize(g.passthrough),
-          gateway: summarize(g.gateway),
-        };
-        const ls = {
-          direct: summarize(l.direct),
-          passthrough: summarize(l.passthrough),
-          gateway: summarize(l.gateway),
-        };
+        const gs = perPath((name) => summarize(g[name]));
+        const ls = perPath((name) => summarize(l[name]));
         const streams = `${concurrency} stream${concurrency > 1 ? 's' : ''}`;
         metrics.push({
           id: `inter_event_added_p99_ms_c${concurrency}`,
@@ -105,6 +108,13 @@ export const interEvent: Scenario = {
           note: `gap p99 pass-through ${round(gs.passthrough.p99, 2)} / gateway ${round(gs.gateway.p99, 2)} ms`,
         });
         metrics.push({
+          id: `inter_event_translator_over_floor_p99_ms_c${concurrency}`,
+          label: '  floor of translation: minimal translator − pass-through',
+          value: round(gs.translator.p99 - gs.passthrough.p99),
+          unit: 'ms',
+          note: `gap p99 translator ${round(gs.translator.p99, 2)} ms`,
+        });
+        metrics.push({
           id: `schedule_lag_added_p99_ms_c${concurrency}`,
           label: `Added schedule lag p99 (${streams})`,
           value: round(ls.gateway.p99 - ls.direct.p99),
@@ -112,12 +122,20 @@ export const interEvent: Scenario = {
           ...(concurrency === 256 ? { target: { op: '<=' as const, value: 10 } } : {}),
           note: `lag p99 direct ${round(ls.direct.p99, 2)} / pass-through ${round(ls.passthrough.p99, 2)} / gateway ${round(ls.gateway.p99, 2)} ms`,
         });
+        metrics.push({
+          id: `schedule_lag_translator_p99_ms_c${concurrency}`,
+          label: '  floor of translation: minimal translator',
+          value: round(ls.translator.p99 - ls.direct.p99),
+          unit: 'ms',
+          note: `lag p99 translator ${round(ls.translator.p99, 2)} ms`,
+        });
         details[`c${concurrency}`] = { gap: gs, lag: ls };
       }
       return { metrics, failures: failures.slice(0, 20), details };
     } finally {
       await gw.process.stop();
       await pt.process.stop();
+      await tr.process.stop();
     }
   },
 };
