@@ -20,6 +20,7 @@ import { toModelRequest } from './translate-request.js';
 import { ToolCatalog } from './client-tools.js';
 import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
 import { contained, detached } from './contain.js';
+import { inputAsItems } from './conversation.js';
 import { reportTo } from '../logging/logger.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
@@ -255,7 +256,7 @@ class Run implements ResponseRun {
    * output (its function calls and their outputs), translated like the first turn.
    */
   private startNextTurn(): Promise<AsyncIterable<ModelPart>> {
-    const input = [...inputItemsOf(this.request.input), ...this.builder.snapshot().output];
+    const input = [...inputAsItems(this.request.input), ...this.builder.snapshot().output];
     const next = { ...this.request, input: input as CreateResponseRequest['input'] };
     return this.adapter.stream(backendRequest(next, this.options, this.catalog), {
       signal: this.backend.signal,
@@ -313,11 +314,6 @@ class Run implements ResponseRun {
     this.cleanup();
     this.resolveFinished(response);
   }
-}
-
-function inputItemsOf(input: CreateResponseRequest['input']): unknown[] {
-  if (typeof input === 'string') return [{ type: 'message', role: 'user', content: input }];
-  return Array.isArray(input) ? input : [];
 }
 
 function toGatewayError(error: unknown): GatewayError {
