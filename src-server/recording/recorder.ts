@@ -23,7 +23,6 @@ import { createLogger, reportTo } from '../logging/logger.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RecordingStorage } from '../store/contract.js';
-import { RecordingsStore } from '../store/recordings-store.js';
 import { randomHex } from '../engine/ids.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
@@ -156,8 +155,9 @@ export class Recorder {
     const live = this.byResponse.get(responseId);
     if (live) return live.owner === owner ? live.sessionId : null;
     if (responseId === '' || responseId.length > MAX_ID_CHARS) return null;
-    if (this.store instanceof RecordingsStore) return this.store.sessionOfResponse(responseId, owner);
-    return this.store.sessionOf(responseId, owner);
+    return this.store.sessionOfNow
+      ? this.store.sessionOfNow(responseId, owner)
+      : this.store.sessionOf(responseId, owner);
   }
 
   /** @internal Resolves a session lookup to a session id (a new one when none is found or the lookup fails). */
@@ -186,7 +186,7 @@ export class Recorder {
     this.byResponse.set(responseId, live);
     // A shared store: a tool-output submission or continuation sent to another instance while
     // this run is still open finds its session there (the embedded store gets it with the finish).
-    if (!(this.store instanceof RecordingsStore))
+    if (this.store.shared)
       this.store
         .update(live.recordingId, { responseId })
         .catch((err: unknown) => this.report(err, 'linking a recording'));

@@ -5,7 +5,6 @@
  */
 import type { GatewayConfig } from '../config/flags.js';
 import type { RecordingStorage } from '../store/contract.js';
-import { RecordingsStore } from '../store/recordings-store.js';
 import { Recorder } from './recorder.js';
 import { secretsFromConfig } from './redact.js';
 
@@ -27,7 +26,7 @@ export function openRecordingService(
   const on = config.record === 'on';
   // SQLite recording writes leave the main thread (a worker with its own connection; a no-op in
   // memory): SQLite commits there halved streaming throughput. PostgreSQL writes are asynchronous.
-  if (on && recordings instanceof RecordingsStore) void recordings.useWriterThread();
+  if (on) void recordings.useWriterThread?.();
   const recorder = on
     ? new Recorder({
         recordings,

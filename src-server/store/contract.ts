@@ -137,6 +137,15 @@ export interface RecordingStorage {
   sessionOf(responseId: string, owner?: string): Promise<string | null>;
   /** Recordings and their bytes (request JSON + event data + action data) in the library. */
   totals(): Promise<{ count: number; bytes: number }>;
+  /**
+   * True when other gateway instances write the same library (PostgreSQL): a run's response id is
+   * stored as soon as it is known, so a request that reaches another instance finds its session.
+   */
+  readonly shared: boolean;
+  /** `sessionOf` answered at once, where the engine needs no I/O for it (the embedded store). */
+  sessionOfNow?(responseId: string, owner?: string): string | null;
+  /** Moves recording writes off the main thread where the engine can (SQLite: a writer thread). */
+  useWriterThread?(): Promise<boolean>;
 }
 
 export type StoreKind = 'sqlite' | 'postgres';

@@ -150,6 +150,8 @@ const byteLength = (data: string | Uint8Array): number =>
  * same calls answered as settled promises, which the gateway uses with either engine.
  */
 export class RecordingsStore implements RecordingStorage {
+  /** One process owns the file: nothing else writes this library. */
+  readonly shared = false;
   private readonly stmt: Statements;
   /** Writes on this (the main) thread: in memory, and until useWriterThread() moved them. */
   private readonly writer: RecordingsWriter;
@@ -354,7 +356,7 @@ export class RecordingsStore implements RecordingStorage {
   }
 
   /** The session of the newest recording of this owner that produced `responseId` (exact match), or null. */
-  sessionOfResponse(responseId: string, owner?: string): string | null {
+  sessionOfNow(responseId: string, owner?: string): string | null {
     this.settle();
     return this.stmt.sessionOfResponse.get({ responseId, owner: owner ?? null })?.session_id ?? null;
   }
@@ -477,7 +479,7 @@ export class RecordingsStore implements RecordingStorage {
   }
 
   async sessionOf(responseId: string, owner?: string): Promise<string | null> {
-    return this.sessionOfResponse(responseId, owner);
+    return this.sessionOfNow(responseId, owner);
   }
 
   async totals(): Promise<{ count: number; bytes: number }> {

@@ -26,6 +26,7 @@ function heldLookups(): { shared: RecordingStorage; lookups: string[]; release: 
   const gate = new Promise<void>((resolve) => (release = resolve));
   const lookups: string[] = [];
   const shared: RecordingStorage = {
+    shared: true,
     start: (meta) => r.start(meta),
     appendEvent: (id, event) => r.appendEvent(id, event),
     appendAction: (id, action) => r.appendAction(id, action),

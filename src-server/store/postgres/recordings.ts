@@ -87,6 +87,8 @@ function newBatch(): Batch {
 }
 
 export class PostgresRecordings implements RecordingStorage {
+  /** Every instance of the gateway writes the same library. */
+  readonly shared = true;
   private readonly maxBytes: number;
   private readonly now: () => number;
   /** Recordings this instance is writing: next action seq and whether the quota stopped them. */
