@@ -5,7 +5,7 @@
  * Usage: passthrough-process.ts <upstream base url>
  */
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveOnLoopback } from './serve.js';
 
 const upstream = new URL(process.argv[2] ?? '');
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1024 });
@@ -21,13 +21,4 @@ const server = http.createServer((req, res) => {
   up.on('error', () => res.destroy());
   req.pipe(up);
 });
-server.on('connection', (s) => s.setNoDelay(true));
-server.listen(0, '127.0.0.1', () => {
-  const { port } = server.address() as AddressInfo;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}`, pid: process.pid })}\n`);
-});
-
-process.once('SIGTERM', () => {
-  server.closeAllConnections();
-  server.close(() => process.exit(0));
-});
+serveOnLoopback(server);
