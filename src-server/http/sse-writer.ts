@@ -123,6 +123,8 @@ export class SseWriter implements ClientFlow {
   private flushScheduled = false;
   /** The scheduled flush runs at the end of this tick (process.nextTick), not of the loop turn. */
   private flushInTick = false;
+  /** A flush is queued for the end of this turn of the event loop (setImmediate). */
+  private turnEndScheduled = false;
   private ended = false;
   /** Time of the last socket write; 0 before the first. */
   private lastWriteAt = 0;
@@ -193,13 +195,16 @@ export class SseWriter implements ClientFlow {
     if (this.out.observed) this.pendingPieces.push({ type: event.type, text: chunk });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      // After a pause (a paced delta, the first after a wait for the backend): written as soon as
-      // this tick's work is done, before the event loop reads any other socket. While the stream
-      // is busy (it wrote within BUSY_MS) and for its first write, the events of this turn of the
-      // event loop are joined and written at its end.
-      this.flushInTick = this.lastWriteAt !== 0 && Date.now() - this.lastWriteAt > BUSY_MS;
+      // The first write (the status line, `response.created`) and a write after a pause (a paced
+      // delta, the first after a wait for the backend) leave as soon as this tick's work is done,
+      // before the event loop reads any other socket. While the stream is busy (it wrote within
+      // BUSY_MS) the events of this turn of the event loop are joined and written at its end.
+      const first = this.lastWriteAt === 0;
+      this.flushInTick = first || Date.now() - this.lastWriteAt > BUSY_MS;
       if (this.flushInTick) process.nextTick(this.flushFromTick);
-      else setImmediate(this.flushAtTurnEnd);
+      else this.flushAtEndOfTurn();
+      // Should a terminal event join this first tick, it still leaves at the end of this turn.
+      if (first) this.flushAtEndOfTurn();
     }
     // A terminal event waits for the end of the turn at least: its response is stored first.
     if (this.flushInTick && TERMINAL_EVENT.test(event.type)) this.flushInTick = false;
@@ -264,12 +269,21 @@ export class SseWriter implements ClientFlow {
     resolve?.();
   }
 
+  private flushAtEndOfTurn(): void {
+    if (this.turnEndScheduled) return;
+    this.turnEndScheduled = true;
+    setImmediate(this.flushAtTurnEnd);
+  }
+
   private readonly flushFromTick = (): void => {
-    if (this.flushInTick) this.flushAtTurnEnd();
-    else setImmediate(this.flushAtTurnEnd);
+    if (!this.flushInTick) return this.flushAtEndOfTurn();
+    this.flushScheduled = false;
+    this.flushInTick = false;
+    this.guard('writing queued events', () => this.flush());
   };
 
   private readonly flushAtTurnEnd = (): void => {
+    this.turnEndScheduled = false;
     this.flushScheduled = false;
     this.flushInTick = false;
     this.guard('writing queued events', () => this.flush());

@@ -162,6 +162,24 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     await client.ended;
   });
 
+  test("a stream's first events are written when their tick ends, before the event loop moves on", async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writes = countWrites(res);
+    const writer = new SseWriter(writerOf(res), options());
+    let writtenBeforeNextCallback = false;
+    // Queued before the first event: with coalescing until the end of the loop turn it would run first.
+    setImmediate(() => (writtenBeforeNextCallback = writes.count > 0));
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    writer.write({ type: 'response.in_progress', sequence_number: 1 });
+    await new Promise((r) => setImmediate(r));
+    expect(writtenBeforeNextCallback).toBe(true);
+    expect(writes.count).toBe(1);
+    writer.end();
+    expect(await client.ended).toContain('event: response.in_progress\n');
+  });
+
   test('a terminal event is not written before the end of the loop turn, even after a pause', async () => {
     const { client, writes, writer } = await pausedStream();
     const before = writes.count;
