@@ -47,7 +47,7 @@ export interface Gateway {
   port: number;
   server: Server;
   backend: BackendAdapter;
-  /** Recorder and library, when --record on or a recordings store was given. */
+  /** Recorder (null with --record off) and the recordings library. */
   recording: RecordingService;
   /** Recent log lines (GET /v1/console/logs) and their live subscribers. */
   logTail: LogTail;
@@ -124,7 +124,7 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
   // GET /v1/responses with Upgrade: websocket (docs/streaming.md#websocket).
   const websockets = attachWebSocketTransport(
     server,
-    { config, responses, surface, metrics, recorder: recording?.recorder ?? null },
+    { config, responses, surface, metrics, recorder: recording.recorder },
     logger,
   );
 

@@ -8,6 +8,7 @@
 import type { GatewayConfig } from '../config/flags.js';
 import { bufferedAfter, onNewEvents } from '../engine/background-runs.js';
 import type { ResponseObject } from '../engine/contract.js';
+import { RUNNING_STATUSES } from '../store/responses-store.js';
 import { errors, streamErrorFields, type GatewayError } from '../protocol/errors.js';
 import type { StateService } from '../state/service.js';
 import { ownerScope } from '../tenancy/owner.js';
@@ -24,7 +25,6 @@ export interface BackgroundStreamDeps {
 }
 
 /** A stored response in one of these states is still running (here or on another instance). */
-export const RUNNING_STATUSES = new Set(['queued', 'in_progress']);
 const STORED_TERMINAL: Record<string, string> = {
   completed: 'response.completed',
   failed: 'response.failed',
@@ -43,8 +43,9 @@ export async function resumeStream(ctx: RequestContext, deps: BackgroundStreamDe
   if (!entry) {
     // Not running here: another instance's run streams from its relay; otherwise a 400 or a 404.
     const stored = await deps.state.store.responses.has(id, scope);
-    const first = stored && deps.state.cluster ? await deps.state.cluster.firstRelayed(id) : null;
-    if (first !== null) return relayedStream(ctx, deps, id, startingAfter, first);
+    const cluster = deps.state.cluster;
+    const first = stored && cluster ? await cluster.firstRelayed(id) : null;
+    if (cluster && first !== null) return relayedStream(ctx, deps, cluster, id, startingAfter, first);
     if (stored)
       throw errors.invalidValue(
         'stream',
@@ -112,12 +113,11 @@ const RELAY_BLOCK_MS = 2000;
 async function relayedStream(
   ctx: RequestContext,
   deps: BackgroundStreamDeps,
+  cluster: NonNullable<BackgroundStreamDeps['state']['cluster']>,
   id: string,
   startingAfter: number,
   firstSeq: number,
 ): Promise<void> {
-  const cluster = deps.state.cluster;
-  if (!cluster) throw errors.responseNotFound(id);
   if (startingAfter < firstSeq - 1)
     throw errors.invalidValue(
       'starting_after',
@@ -155,7 +155,7 @@ async function relayedStream(
       if (waiting) await waiting;
       if (events.length === 0) {
         const stored = await deps.state.store.responses.getResponse<ResponseObject>(id);
-        if (stored && RUNNING_STATUSES.has(stored.response.status ?? '')) continue;
+        if (stored && RUNNING_STATUSES.includes(stored.response.status ?? '')) continue;
         // Its instance stopped without an end marker: the stored final state closes the stream.
         const type = stored ? STORED_TERMINAL[stored.response.status ?? ''] : undefined;
         if (stored && type) w.write({ type, sequence_number: after + 1, response: stored.response });

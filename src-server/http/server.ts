@@ -49,8 +49,8 @@ export interface HttpAppOptions {
   logger: Logger;
   /** Directory of the built console; GET requests outside the API are served from it. */
   consoleDir?: string;
-  /** Recorder and recordings library (docs/recording.md); absent: nothing recorded, no /v1/recordings. */
-  recording?: RecordingService | null;
+  /** Recorder (null with --record off) and recordings library (docs/recording.md). */
+  recording: RecordingService;
   /** Store, background runs, sessions, encrypted reasoning (docs/state.md). */
   state: StateService;
   /** Rate limiter to use instead of one built from the flags (tests inject a short window). */
@@ -136,12 +136,12 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     instance: options.instance,
   });
   const logTail = options.logTail;
-  const recorder = options.recording?.recorder ?? null;
+  const recorder = options.recording.recorder;
   const report = (): Record<string, unknown> => ({
     ...surface.report(),
     ...gatewayReport({
       config,
-      recordings: { enabled: options.recording != null, recording: recorder !== null },
+      recordings: { enabled: true, recording: recorder !== null },
       logs: logTail !== undefined,
     }),
     ...(options.console ? { console: consoleReport(options.console) } : {}),
@@ -178,14 +178,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   );
   route('GET', METRICS_ENDPOINT, (ctx) => serveMetrics(ctx, metrics));
   if (logTail) route('GET', LOGS_ENDPOINT, (ctx) => streamLogs(ctx, logTail));
-  if (options.recording) {
-    const selfUrl = options.selfUrl ?? (() => `http://${config.host}:${config.port}`);
-    registerRecordingRoutes(route, options.recording, {
-      selfUrl,
-      targets: options.rerunTargets,
-      maxDepth: config.maxRequestDepth,
-    });
-  }
+  registerRecordingRoutes(route, options.recording, {
+    selfUrl: options.selfUrl ?? (() => `http://${config.host}:${config.port}`),
+    targets: options.rerunTargets,
+    maxDepth: config.maxRequestDepth,
+  });
   if (options.console) registerConsoleRoutes(route, { services: options.console, limiter: surface.limiter });
   registerStateRoutes(route, { config, state, responses, streamBudget });
   registerConversationRoutes(route, { config, state });

@@ -41,13 +41,13 @@ export interface SseBackpressure {
 /** Flow control and bounds of a stream (E8) from the flags; `onOverflow` ends the response. */
 export function streamBackpressure(
   config: Pick<GatewayConfig, 'streamHighWaterBytes' | 'streamMaxBufferedBytes'>,
-  budget: StreamBudget | undefined,
+  budget: StreamBudget,
   onOverflow: SseBackpressure['onOverflow'],
 ): SseBackpressure {
   return {
     highWaterBytes: config.streamHighWaterBytes,
     maxBufferedBytes: config.streamMaxBufferedBytes,
-    ...(budget ? { budget } : {}),
+    budget,
     onOverflow,
   };
 }

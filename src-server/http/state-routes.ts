@@ -9,10 +9,11 @@ import type { GatewayConfig } from '../config/flags.js';
 import type { ResponseObject } from '../engine/contract.js';
 import { ENCRYPTED_REASONING } from '../engine/conversation.js';
 import type { ResponsesService } from '../engine/responses-service.js';
+import { RUNNING_STATUSES } from '../store/responses-store.js';
 import { errors } from '../protocol/errors.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
 import type { StateService } from '../state/service.js';
-import { RUNNING_STATUSES, resumeStream } from './background-stream.js';
+import { resumeStream } from './background-stream.js';
 import { readJsonBody } from './body.js';
 import { sendJson, type RequestContext } from './respond.js';
 import type { StreamBudget } from './stream-budget.js';
@@ -123,7 +124,7 @@ async function cancel(ctx: RequestContext, deps: StateRouteDeps): Promise<void> 
   if (!stored) throw errors.responseNotFound(id);
   if (!stored.response.background) throw errors.notBackground(id);
   // Running on another instance: cancelled there (Redis away: 503, the run cannot be reached).
-  if (deps.state.cluster && RUNNING_STATUSES.has(stored.response.status ?? '')) {
+  if (deps.state.cluster && RUNNING_STATUSES.includes(stored.response.status ?? '')) {
     const holder = await remoteHolder(deps, id);
     const answer = holder ? await deps.state.cluster.forward(holder, { op: 'cancel', id, scope }) : undefined;
     // No answer: its instance is gone (the lease will mark it failed); it is returned as stored.

@@ -30,7 +30,7 @@ export interface MetricSources {
   /** Bytes all streams hold unsent for slow clients (E8). */
   streamUnsentBytes?: () => number;
   state: StateService;
-  recording?: RecordingService | null;
+  recording: RecordingService;
   /** This instance's id when it is one of several (docs/deploy.md). */
   instance?: string;
 }
@@ -186,15 +186,9 @@ export class GatewayMetrics {
       'Bytes of response JSON in the response store.',
       async () => (await state.store.responses.stats()).bytes,
     );
-    const recording = sources.recording;
-    if (recording) {
-      gauge('recordings', 'Recordings in the library.', async () => (await recording.recordings.totals()).count);
-      gauge(
-        'recordings_bytes',
-        'Bytes of recordings in the library.',
-        async () => (await recording.recordings.totals()).bytes,
-      );
-    }
+    const recordings = sources.recording.recordings;
+    gauge('recordings', 'Recordings in the library.', async () => (await recordings.totals()).count);
+    gauge('recordings_bytes', 'Bytes of recordings in the library.', async () => (await recordings.totals()).bytes);
   }
 
   /** One answered HTTP request; `route` is the matched pattern (bounded label values). */

@@ -21,7 +21,7 @@ export interface RecordingService {
 export function openRecordingService(
   config: GatewayConfig,
   recordings: RecordingStorage,
-  onRecorderError?: (err: unknown, where: string) => void,
+  onRecorderError: (err: unknown, where: string) => void,
 ): RecordingService {
   const on = config.record === 'on';
   // SQLite recording writes leave the main thread (a worker with its own connection; a no-op in

@@ -132,7 +132,7 @@ class Created implements CreatedResponse {
   async complete(): Promise<ResponseObject> {
     const final = await this.run.finished;
     // Stored before the client is told (M6): its final state was queued by the run's end.
-    await this.state.flushFinalSaves();
+    await this.beforeEnd();
     return this.plan.present(final);
   }
 

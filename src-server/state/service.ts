@@ -18,7 +18,7 @@ import type { CreateResponseRequest } from '../protocol/types.js';
 import type { GatewayStore } from '../store/contract.js';
 import type { ClusterCoordinator } from '../cluster/coordinator.js';
 import { SessionManager } from '../sessions/manager.js';
-import { PendingWrites, PlannedRun, type PlanContext, type RunPlan } from './planned-run.js';
+import { PendingWrites, PlannedRun, type PlanContext, type PlanDeps, type RunPlan } from './planned-run.js';
 
 export { stateMetrics, type PlanContext, type RunPlan } from './planned-run.js';
 
@@ -47,7 +47,7 @@ export function createStateService(
   config: GatewayConfig,
   logger: Logger,
   store: GatewayStore,
-  cluster: ClusterCoordinator | null = null,
+  cluster: ClusterCoordinator | null,
 ): StateService {
   const dataDir = config.dataDir;
   // In-memory mode: a key for the lifetime of the process (tokens die with it, like the store).
@@ -68,7 +68,7 @@ export function createStateService(
   logger.info('response store open', { store: store.kind, location: store.location, keyId: keyring.currentKeyId });
 
   const pending = new PendingWrites();
-  const deps = { store, background, sessions, cluster, pending };
+  const deps: PlanDeps = { store, background, sessions, cluster, pending };
 
   const plan = async (request: CreateResponseRequest, ctx: PlanContext): Promise<RunPlan> => {
     if (request.background === true && request.store === false)

@@ -90,7 +90,7 @@ export function attachWebSocketTransport(server: Server, deps: ConnectionDeps, l
     } catch (err) {
       const e = toGatewayError(err, log);
       log.info('websocket upgrade refused', { path, status: e.status, code: e.code });
-      deps.metrics?.request('GET', '(websocket)', e.status);
+      deps.metrics.request('GET', '(websocket)', e.status);
       refuse(socket, e.status, { ...headers, ...e.headers }, JSON.stringify(e.toBody()));
     }
   });
