@@ -36,6 +36,7 @@ import type {
   ResponseTextDoneEvent,
 } from '../protocol/types.js';
 import type { OpenAIErrorType } from '../protocol/errors.js';
+import { isTerminalEventType } from '../protocol/events.js';
 import type { RateLimitEntryLike, ResponseObject } from './contract.js';
 
 /** An openai-node stream event before the emitter assigns its `sequence_number`. */
@@ -155,7 +156,5 @@ export type EventSink = (event: ResponseEvent) => void;
 export type EventStage = (event: ResponseEvent) => ResponseEvent | readonly ResponseEvent[];
 
 export function isTerminalEvent(event: ResponseEvent): event is TerminalEvent {
-  return (
-    event.type === 'response.completed' || event.type === 'response.incomplete' || event.type === 'response.failed'
-  );
+  return isTerminalEventType(event.type);
 }

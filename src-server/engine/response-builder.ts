@@ -206,8 +206,8 @@ export class ResponseBuilder {
       case 'reasoning-end':
         return this.endItem('reasoning');
       case 'reasoning-summary-delta': {
-        const open = this.open.length === 1 ? this.open[0] : undefined;
-        if (open?.kind === 'reasoning' && open.summary) this.summaryDelta(open, part.text);
+        const open = this.current('reasoning');
+        if (open?.summary) this.summaryDelta(open, part.text);
         return;
       }
       case 'tool-call-start':

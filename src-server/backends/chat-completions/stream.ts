@@ -9,10 +9,8 @@
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { FinishReason, ModelPart, TokenLogprob } from '../contract.js';
 import { upstreamError } from '../http/errors.js';
-import { SecretScrubber } from '../http/secret-scrub.js';
-
-/** Bearer-shaped strings are scrubbed even when no backend key is configured. */
-const NO_SECRETS = new SecretScrubber([]);
+import type { PartDecoder } from '../http/part-stream.js';
+import { NO_SECRETS, type SecretScrubber } from '../http/secret-scrub.js';
 
 interface ToolCallFragment {
   index?: number;
@@ -58,7 +56,7 @@ interface ToolSlot {
 
 const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'abort']);
 
-export class ChatStreamDecoder {
+export class ChatStreamDecoder implements PartDecoder {
   /** Parts produced since the reader last drained them. */
   parts: ModelPart[] = [];
   /** True once `[DONE]` or an error was seen: nothing more will be produced. */

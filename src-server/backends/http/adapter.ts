@@ -12,7 +12,7 @@ import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions 
 import { PartStream, type PartDecoder } from './part-stream.js';
 import { parseErrorBody, retryAfterFrom, upstreamError } from './errors.js';
 import { describe, headerOf, UpstreamClient, type Exchange } from './client.js';
-import { SecretScrubber } from './secret-scrub.js';
+import { NO_SECRETS, SecretScrubber } from './secret-scrub.js';
 
 export interface HttpAdapterOptions {
   /** Base URL with or without `/v1`. */
@@ -60,7 +60,7 @@ export class HttpAdapter implements BackendAdapter {
     this.kind = wire.kind;
     this.root = serverRoot(options.baseUrl);
     // What logs and GET /v1/capabilities show: never the URL's user info.
-    this.baseUrl = new SecretScrubber([]).text(this.root);
+    this.baseUrl = NO_SECRETS.text(this.root);
     this.timeoutMs = Math.max(1, options.timeoutSeconds * 1000);
     this.authHeaders = options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {};
     this.client = new UpstreamClient(this.root, this.timeoutMs);

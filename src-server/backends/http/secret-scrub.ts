@@ -41,3 +41,6 @@ export class SecretScrubber {
     return new GatewayError(error.status, error.type, error.code, message, error.param, error.headers) as T;
   }
 }
+
+/** No configured secrets: bearer-shaped strings, `sk-` keys and URL user info are still scrubbed. */
+export const NO_SECRETS = new SecretScrubber([]);

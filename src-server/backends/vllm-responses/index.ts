@@ -21,5 +21,3 @@ export function createVllmResponsesAdapter(options: HttpAdapterOptions): HttpAda
     tokenizeBody,
   });
 }
-
-export { buildVllmResponsesBody, ResponsesStreamDecoder };

@@ -27,10 +27,8 @@
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../contract.js';
 import type { PartDecoder } from '../http/part-stream.js';
-import { SecretScrubber } from '../http/secret-scrub.js';
+import { NO_SECRETS, type SecretScrubber } from '../http/secret-scrub.js';
 import { upstreamError } from '../http/errors.js';
-
-const NO_SECRETS = new SecretScrubber([]);
 
 type Json = Record<string, unknown>;
 
