@@ -45,7 +45,7 @@ async function main(): Promise<number> {
     const model = await firstModel(simTarget);
     const direct: Path = { kind: 'chat', target: simTarget, model };
     let profiles = 0;
-    /** A helper server in front of the simulator (`bench/servers/<name>-process.ts`), stopped by the scenario. */
+    /** Registers a started server for clean-up at exit; the scenario's `stop` unregisters it. */
     const tracked = (proc: ServerProcess, kind: Path['kind']): { process: ServerProcess; path: Path } => {
       running.add(proc);
       const stop = proc.stop;

@@ -433,7 +433,8 @@ describe('ResponseBuilder: explicit start and end parts', { tags: ['B1', 'B3'] }
   test.each(Object.keys(scripts))('framed and unframed parts give the same stream: %s', (name) => {
     const parts = scripts[name];
     const withFrames = framed(parts);
-    expect(withFrames.length).toBeGreaterThanOrEqual(parts.length);
+    // Every script opens at least one item, so the framer has boundaries to add.
+    expect(withFrames.length).toBeGreaterThan(parts.length);
     expect(shape(drive(withFrames))).toEqual(shape(drive(parts)));
   });
 
