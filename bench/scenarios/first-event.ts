@@ -7,18 +7,9 @@
  * Responses events.
  */
 import { one, type Pacing, type Path } from '../lib/load.js';
+import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
 import { round, summarize, type Summary } from '../lib/stats.js';
 import type { BenchContext, Metric, Scenario, ScenarioResult } from '../lib/types.js';
-
-const PATHS = ['direct', 'passthrough', 'translator', 'gateway'] as const;
-type PathName = (typeof PATHS)[number];
-const samplesOf = (): Record<PathName, number[]> => ({ direct: [], passthrough: [], translator: [], gateway: [] });
-const summaries = (of: Record<PathName, number[]>): Record<PathName, Summary> => ({
-  direct: summarize(of.direct),
-  passthrough: summarize(of.passthrough),
-  translator: summarize(of.translator),
-  gateway: summarize(of.gateway),
-});
 
 // Unpaced and short: the first event is what is measured, the rest only has to arrive whole.
 const PACING: Pacing = { deltas: 8, ttftMs: 0, tokenMs: 0 };
@@ -31,7 +22,7 @@ export const firstEvent: Scenario = {
     const pt = await ctx.startPassthrough();
     const tr = await ctx.startTranslator();
     try {
-      const paths: Record<PathName, Path> = {
+      const paths: Record<ComparedPath, Path> = {
         direct: ctx.direct,
         passthrough: pt.path,
         translator: tr.path,
@@ -39,14 +30,14 @@ export const firstEvent: Scenario = {
       };
       const warmup = ctx.quick ? 20 : 200;
       const samples = ctx.quick ? 100 : 1000;
-      const first = samplesOf();
-      const delta = samplesOf();
+      const first = perPath((): number[] => []);
+      const delta = perPath((): number[] => []);
       const failures: string[] = [];
       ctx.log(
         `first-event: ${warmup} warm-up + ${samples} measured rounds (direct, pass-through, translator, gateway)`,
       );
       for (let i = 0; i < warmup + samples; i++) {
-        for (const name of PATHS) {
+        for (const name of COMPARED_PATHS) {
           const a = await one(paths[name], PACING);
           for (const p of a.problems) failures.push(`${name}: ${p}`);
           if (i < warmup) continue;
@@ -54,13 +45,13 @@ export const firstEvent: Scenario = {
           delta[name].push(a.firstDeltaMs);
         }
       }
-      const s = summaries(first);
-      const sd = summaries(delta);
+      const s = perPath((name) => summarize(first[name]));
+      const sd = perPath((name) => summarize(delta[name]));
       const row = (
         id: string,
         label: string,
         of: Record<string, Summary>,
-        name: Exclude<PathName, 'direct'>,
+        name: Exclude<ComparedPath, 'direct'>,
         p: 'p50' | 'p99',
         target?: number,
       ): Metric => ({

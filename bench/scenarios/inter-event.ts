@@ -12,15 +12,12 @@
  * chunks into Responses events on this machine.
  */
 import { burst, type Pacing, type Path } from '../lib/load.js';
+import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
 import { round, summarize } from '../lib/stats.js';
 import { gaps } from '../lib/streams.js';
 import type { BenchContext, Metric, Scenario, ScenarioResult } from '../lib/types.js';
 
 const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 20 };
-const NAMES = ['direct', 'passthrough', 'translator', 'gateway'] as const;
-type Name = (typeof NAMES)[number];
-const perPath = <T>(f: (name: Name) => T): Record<Name, T> =>
-  Object.fromEntries(NAMES.map((name) => [name, f(name)])) as Record<Name, T>;
 
 /**
  * Lag of delta k behind the stream's own best schedule: offset_k = arrival_k − k × tokenMs, lag_k =
@@ -40,7 +37,7 @@ export const interEvent: Scenario = {
     const gw = await ctx.startGateway();
     const pt = await ctx.startPassthrough();
     const tr = await ctx.startTranslator();
-    const paths: Record<Name, Path> = {
+    const paths: Record<ComparedPath, Path> = {
       direct: ctx.direct,
       passthrough: pt.path,
       translator: tr.path,
@@ -51,7 +48,7 @@ export const interEvent: Scenario = {
     const details: Record<string, unknown> = { pacing: PACING };
     try {
       // A short unmeasured burst so every path is past JIT warm-up.
-      for (const name of NAMES) await burst(paths[name], { ...PACING, tokenMs: 1 }, 16);
+      for (const name of COMPARED_PATHS) await burst(paths[name], { ...PACING, tokenMs: 1 }, 16);
       // Rounds per level: enough gaps for a stable p99 (63 gaps per stream).
       const levels: [number, number][] = ctx.quick
         ? [
@@ -70,7 +67,7 @@ export const interEvent: Scenario = {
         const l = perPath((): number[] => []);
         for (let r = 0; r < rounds; r++) {
           // Rotate which path goes first so slow drift cannot favour one of them.
-          const order = NAMES.map((_, i) => NAMES[(i + r) % NAMES.length]);
+          const order = COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length]);
           for (const name of order) {
             for (const s of await burst(paths[name], PACING, concurrency)) {
               for (const p of s.problems) failures.push(`${name} @${concurrency}: ${p}`);
