@@ -44,7 +44,8 @@ export function createSurfaceStages(
   const mode = options.config.reasoningSummaryMode;
   return {
     stages,
-    extensionStages: [createPreTerminalStage(context), createExtensionStage(context)],
+    // Built only when the emitter will run them (extensions on).
+    extensionStages: options.extensions ? [createPreTerminalStage(context), createExtensionStage(context)] : [],
     summaries: summarized ? summaryOptions(summarized, mode) : undefined,
     wrapParts: (parts, adapter) =>
       summarized && mode === 'model'
