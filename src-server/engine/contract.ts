@@ -96,6 +96,12 @@ export interface ResponseRun {
   snapshot(): ResponseObject;
   /** Subscribe to events; returns an unsubscribe function. Events already emitted are not replayed. */
   onEvent(tap: EventTap): () => void;
+  /**
+   * Begins the run's events now (`response.created` first) instead of on the next macrotask, for a
+   * transport that has subscribed and wants them in the same tick as the backend's answer. Called
+   * again, or before a network store's save (the start gate) is done, it does nothing.
+   */
+  start(): void;
   /** Resolves with the final Response once a terminal event was emitted (never rejects). */
   readonly finished: Promise<ResponseObject>;
   /** call_ids of function calls whose arguments are not valid JSON (E7): delivered verbatim, flagged here. */

@@ -91,6 +91,41 @@ describe('ResponseRun: start', () => {
     expect(offsets.every((o, i) => o >= 0 && (i === 0 || o >= offsets[i - 1]))).toBe(true);
   });
 
+  test('start() begins the events in the caller’s tick, once; without it they begin on the next macrotask', async () => {
+    const run = await startResponseRun(request(), new ScriptedAdapter(TEXT), runOptions());
+    const types: string[] = [];
+    run.onEvent((event) => types.push(event.type));
+    run.start();
+    expect(types).toEqual(['response.created', 'response.in_progress']);
+    run.start();
+    await run.finished;
+    expect(types.filter((t) => t === 'response.created')).toHaveLength(1);
+    expect(types.at(-1)).toBe('response.completed');
+
+    const later = await startResponseRun(request(), new ScriptedAdapter(TEXT), runOptions());
+    const seen: string[] = [];
+    later.onEvent((event) => seen.push(event.type));
+    await Promise.resolve();
+    expect(seen).toEqual([]);
+    await later.finished;
+    expect(seen[0]).toBe('response.created');
+  });
+
+  test('start() waits for the start gate (a network store’s save) before the first event', async () => {
+    let open!: () => void;
+    const startGate = new Promise<void>((resolve) => (open = resolve));
+    const run = await startResponseRun(request(), new ScriptedAdapter(TEXT), runOptions(), { startGate });
+    const types: string[] = [];
+    run.onEvent((event) => types.push(event.type));
+    run.start();
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(types).toEqual([]);
+    open();
+    await run.finished;
+    expect(types[0]).toBe('response.created');
+    expect(types.filter((t) => t === 'response.created')).toHaveLength(1);
+  });
+
   test('a non-streaming caller just awaits finished (same run, same path)', async () => {
     const adapter = new ScriptedAdapter(TEXT);
     const run = await startResponseRun(request({ instructions: 'sys', temperature: 0 }), adapter, runOptions());

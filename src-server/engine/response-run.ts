@@ -5,6 +5,9 @@
  * Subscription timing: the returned promise resolves once the backend accepted the request;
  * pumping starts on a later macrotask (setImmediate), so a caller that calls `onEvent` right after
  * `await startResponseRun(...)` (same or next microtask) sees every event from `response.created`.
+ * A caller that has subscribed may call `run.start()` to begin at once: the streaming transports
+ * do, so the first events leave in the tick the backend answered rather than after the event loop
+ * has gone round (and read whatever else arrived meanwhile, such as the rest of the backend's body).
  */
 import type { BackendAdapter, ModelPart, ModelRequest } from '../backends/contract.js';
 import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
@@ -88,7 +91,7 @@ export async function startResponseRun(
       contained('cancelling a response', () => run.cancel('client_disconnected'), reportTo(options.logger)),
       { once: true },
     );
-  const start = (): void => {
+  const launch = (): void => {
     let source: TurnSource;
     try {
       source = { parts: run.surface.wrapParts(parts as AsyncIterable<ModelPart>, adapter) };
@@ -103,13 +106,13 @@ export async function startResponseRun(
     parts = null;
     detached(run.pump(source), 'running a response', reportTo(options.logger));
   };
-  if (hooks.startGate)
-    detached(
-      hooks.startGate.then(() => void setImmediate(start)),
-      'starting a response',
-      reportTo(options.logger),
-    );
-  else setImmediate(start);
+  // Startable once the gate (a network store's save) is passed; started by then by the caller or here.
+  const arm = (): void => {
+    run.armStart(launch);
+    setImmediate(() => run.start());
+  };
+  if (hooks.startGate) detached(hooks.startGate.then(arm), 'starting a response', reportTo(options.logger));
+  else arm();
   return run;
 }
 
@@ -138,6 +141,8 @@ class Run implements ResponseRun {
   /** The event chain's stages, summary options, model-mode summaries (engine/surface-stages.ts). */
   readonly surface: SurfaceStages;
   private resolveFinished!: (response: ResponseObject) => void;
+  /** Begins pumping; set once the run may start, cleared by the first start(). */
+  private launch: (() => void) | null = null;
 
   constructor(
     private readonly request: CreateResponseRequest,
@@ -186,6 +191,16 @@ class Run implements ResponseRun {
 
   onEvent(tap: EventTap): () => void {
     return this.emitter.addTap(tap);
+  }
+
+  armStart(launch: () => void): void {
+    this.launch = launch;
+  }
+
+  start(): void {
+    const launch = this.launch;
+    this.launch = null;
+    launch?.();
   }
 
   /** call_ids of function calls whose arguments were not valid JSON (E7), delivered verbatim. */

@@ -158,6 +158,9 @@ async function streamRun(
   deps.active.add(entry);
   const unsubscribe = run.onEvent(writer.write);
   const unthrottle = run.throttle(writer);
+  // Subscribed: the first events leave in this tick, not after the event loop went round.
+  run.start();
+  writer.flushNow();
   try {
     await run.finished;
   } finally {

@@ -211,6 +211,15 @@ export class SseWriter implements ClientFlow {
     if (this.options.backpressure && !this.overflowed) this.checkBounds(this.options.backpressure);
   };
 
+  /**
+   * Writes what this tick queued now instead of at its end: the route calls it right after it
+   * started the run, so `response.created` leaves before any other callback of this tick runs. A
+   * terminal event still waits for the end of the turn (it is stored first).
+   */
+  flushNow(): void {
+    if (this.flushScheduled && this.flushInTick) this.flushFromTick();
+  }
+
   /** Writes what is queued, the `[DONE]` line if enabled, and ends the response. */
   end(): void {
     if (this.ended) return;

@@ -248,6 +248,7 @@ export class ResponsesConnection {
       this.run = run;
       const unsubscribe = run.onEvent(writer.event);
       if (this.closing) run.cancel('client_disconnected');
+      else run.start();
       let final;
       try {
         final = await run.finished;

@@ -180,6 +180,27 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     expect(await client.ended).toContain('event: response.in_progress\n');
   });
 
+  test('flushNow() writes the queued first events at once, in one write; a terminal event still waits', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writes = countWrites(res);
+    const writer = new SseWriter(writerOf(res), options());
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    writer.write({ type: 'response.in_progress', sequence_number: 1 });
+    writer.flushNow();
+    expect(writes.count).toBe(1);
+    writer.flushNow();
+    expect(writes.count).toBe(1);
+    writer.write({ type: 'response.failed', sequence_number: 2 });
+    writer.flushNow();
+    expect(writes.count).toBe(1);
+    await new Promise((r) => setImmediate(r));
+    expect(writes.count).toBe(2);
+    writer.end();
+    expect(await client.ended).toMatch(/response\.created[\s\S]*response\.in_progress[\s\S]*response\.failed/);
+  });
+
   test('a terminal event is not written before the end of the loop turn, even after a pause', async () => {
     const { client, writes, writer } = await pausedStream();
     const before = writes.count;
