@@ -170,14 +170,17 @@ export class ResponseBuilder {
   start(): void {
     if (this.started) return;
     this.started = true;
-    if (this.response.background) {
-      const queued = { ...this.snapshot(), status: 'queued' as const };
+    // One copy for both events: an event's response is a snapshot nobody changes, so the two
+    // events may share it (and the SSE writer serializes it once, sse-event-json.ts).
+    const response = this.snapshot();
+    if (response.background) {
+      const queued = { ...response, status: 'queued' as const };
       this.emit({ type: 'response.created', response: queued });
-      this.emit({ type: 'response.queued', response: { ...queued } });
+      this.emit({ type: 'response.queued', response: queued });
     } else {
-      this.emit({ type: 'response.created', response: this.snapshot() });
+      this.emit({ type: 'response.created', response });
     }
-    this.emit({ type: 'response.in_progress', response: this.snapshot() });
+    this.emit({ type: 'response.in_progress', response });
   }
 
   push(part: BuilderPart): void {

@@ -1,9 +1,10 @@
 /**
  * An event's JSON for the SSE `data:` line. Text deltas, most of a stream's events, have a fixed
  * shape: theirs is filled into a template (their strings still go through JSON.stringify), about
- * half the cost of serializing the object. Every other event, and a delta whose keys, key order or
- * value types are not exactly the template's, goes through JSON.stringify, so the bytes are always
- * what JSON.stringify(event) writes.
+ * half the cost of serializing the object. Lifecycle events reuse the JSON of a response object
+ * already written. Every other event, and one whose keys, key order or value types are not exactly
+ * the template's, goes through JSON.stringify, so the bytes are always what JSON.stringify(event)
+ * writes.
  */
 import type { WireEvent } from '../engine/contract.js';
 
@@ -11,8 +12,33 @@ const TEXT_DELTA = 'response.output_text.delta';
 /** The keys of a text delta in the order the engine builds them (the emitter numbers it last). */
 const TEXT_DELTA_KEYS = ['type', 'item_id', 'output_index', 'content_index', 'delta', 'logprobs', 'sequence_number'];
 
+/** The keys of a lifecycle event (`response.created`, `in_progress`, … `completed`) in the engine's order. */
+const LIFECYCLE_KEYS = ['type', 'response', 'sequence_number'];
+/**
+ * The JSON of response objects already written. An event's response is a snapshot that is never
+ * changed once emitted, and `response.created` and `response.in_progress` carry the same one:
+ * its JSON, the largest part of both events, is made once.
+ */
+const responseJson = new WeakMap<object, string>();
+
 export function eventJson(event: WireEvent): string {
-  return (event.type === TEXT_DELTA && textDeltaJson(event)) || JSON.stringify(event);
+  if (event.type === TEXT_DELTA) return textDeltaJson(event) ?? JSON.stringify(event);
+  return ('response' in event && lifecycleJson(event)) || JSON.stringify(event);
+}
+
+/** A lifecycle event with its response's JSON reused; undefined when the event is not exactly that shape. */
+function lifecycleJson(event: WireEvent): string | undefined {
+  let k = 0;
+  for (const key in event) if (key !== LIFECYCLE_KEYS[k++]) return undefined;
+  const response = event.response;
+  if (k !== LIFECYCLE_KEYS.length || typeof response !== 'object' || response === null) return undefined;
+  if (!isIndex(event.sequence_number) || 'toJSON' in response) return undefined;
+  let json = responseJson.get(response);
+  if (json === undefined) {
+    json = JSON.stringify(response);
+    responseJson.set(response, json);
+  }
+  return `{"type":${JSON.stringify(event.type)},"response":${json},"sequence_number":${event.sequence_number}}`;
 }
 
 /** The template for a text delta without logprobs; undefined when the event is not exactly that shape. */

@@ -1,6 +1,6 @@
 import { createServer, request, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, describe, expect, test } from 'vitest';
+import { afterEach, describe, expect, test, vi } from 'vitest';
 import { createLogger } from '../../src-server/logging/logger.js';
 import { SSE_HEADERS, SseWriter, type SseWriterOptions } from '../../src-server/http/sse-writer.js';
 import { ResponseWriter } from '../../src-server/http/response-writer.js';
@@ -331,8 +331,30 @@ describe('SSE event serialization (L2)', { tags: ['L2'] }, () => {
     ['a non-integer index', delta({ output_index: 1.5 })],
     ['negative zero', delta({ content_index: -0 })],
     ['a missing field', (({ logprobs: _omitted, ...rest }) => rest as WireEvent)(delta())],
-    ['another event', { type: 'response.created', sequence_number: 0, response: { id: 'resp_1', output: [] } }],
+    [
+      'a lifecycle event',
+      { type: 'response.created', response: { id: 'resp_1', output: [], usage: null }, sequence_number: 0 },
+    ],
+    ['a lifecycle event in another key order', { type: 'response.created', sequence_number: 0, response: {} }],
+    ['a lifecycle event with an extra field', { type: 'response.in_progress', response: {}, sequence_number: 1, x: 1 }],
+    ['a response with toJSON', { type: 'response.created', response: { toJSON: () => 'r' }, sequence_number: 0 }],
+    ['a response that is not an object', { type: 'response.created', response: 'r', sequence_number: 0 }],
+    ['another event', { type: 'response.output_item.added', sequence_number: 2, output_index: 0, item: { id: 'x' } }],
   ])('%s is written exactly as JSON.stringify writes it', (_name, event) => {
     expect(eventJson(event)).toBe(JSON.stringify(event));
+  });
+
+  test('created and in_progress sharing one response object serialize it once, each with its own type and number', () => {
+    const response = { id: 'resp_1', status: 'in_progress', output: [], metadata: { a: '"quoted"' } };
+    const created: WireEvent = { type: 'response.created', response, sequence_number: 0 };
+    const inProgress: WireEvent = { type: 'response.in_progress', response, sequence_number: 1 };
+    const expected = [JSON.stringify(created), JSON.stringify(inProgress)];
+    const stringify = vi.spyOn(JSON, 'stringify');
+    try {
+      expect([eventJson(created), eventJson(inProgress)]).toEqual(expected);
+      expect(stringify.mock.calls.filter(([value]) => value === response)).toHaveLength(1);
+    } finally {
+      stringify.mockRestore();
+    }
   });
 });
