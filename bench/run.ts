@@ -5,11 +5,14 @@
  *   npm run bench -- --quick            short smoke run
  *   npm run bench -- --only first-event,saturation
  *   npm run bench -- --cpu-prof         also write gateway CPU profiles to bench/results/prof/
+ *   npm run bench -- --source           run the gateway from the TypeScript sources (tsx) instead
+ *                                       of the compiled build, which the run otherwise builds first
  *
  * Prints a Markdown table (measured, target, PASS/MISS) on stdout and writes
  * bench/results/latest.json. A missed target is a finding, not a failure; the exit code is
  * non-zero only when the run itself broke (lost or reordered events, HTTP errors, a crash).
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -25,7 +28,12 @@ const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, only: { type: 'string' }, 'cpu-prof': { type: 'boolean' } },
+    options: {
+      quick: { type: 'boolean' },
+      only: { type: 'string' },
+      'cpu-prof': { type: 'boolean' },
+      source: { type: 'boolean' },
+    },
     strict: true,
   });
   const only = values.only?.split(',').map((s) => s.trim());
@@ -35,6 +43,23 @@ async function main(): Promise<number> {
     return 2;
   }
   const log = (message: string): void => void process.stderr.write(`[bench] ${message}\n`);
+  // The gateway under test is what users run: the compiled build (bench/servers/gateway-process.ts).
+  const gatewayFrom = values.source ? 'source' : 'compiled';
+  process.env.BENCH_GATEWAY_FROM = gatewayFrom;
+  if (gatewayFrom === 'compiled') {
+    log('npm run build:gateway (the gateway runs from dist/; --source runs the TypeScript sources)');
+    const build = spawnSync(
+      process.execPath,
+      [fileURLToPath(new URL('../scripts/build-gateway.mjs', import.meta.url))],
+      {
+        encoding: 'utf8',
+      },
+    );
+    if (build.status !== 0) {
+      console.error(`build:gateway failed:\n${build.stdout}${build.stderr}`);
+      return 1;
+    }
+  }
   const started = Date.now();
   const running = new Set<ServerProcess>();
 
@@ -106,7 +131,7 @@ async function main(): Promise<number> {
     };
     const date = new Date().toISOString();
     console.log(
-      `\nResponses Studio benchmark — ${date} — ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node}${ctx.quick ? ' — QUICK' : ''}\n`,
+      `\nResponses Studio benchmark — ${date} — ${machine.cpus} cores (${machine.cpuModel}), Node ${machine.node} — gateway ${gatewayFrom}${ctx.quick ? ' — QUICK' : ''}\n`,
     );
     console.log(renderTable(metrics));
     if (failures.length > 0) {
@@ -117,7 +142,7 @@ async function main(): Promise<number> {
     mkdirSync(resultsDir, { recursive: true });
     writeFileSync(
       `${resultsDir}latest.json`,
-      `${JSON.stringify({ date, machine, quick: ctx.quick, seconds: (Date.now() - started) / 1000, missed, failures, metrics, scenarios: results }, null, 2)}\n`,
+      `${JSON.stringify({ date, machine, gateway: gatewayFrom, quick: ctx.quick, seconds: (Date.now() - started) / 1000, missed, failures, metrics, scenarios: results }, null, 2)}\n`,
     );
     log(`wrote bench/results/latest.json in ${((Date.now() - started) / 1000).toFixed(0)} s`);
     return failures.length > 0 ? 1 : 0;

@@ -2,9 +2,17 @@
  * Bench child process: a gateway with the given flags on a free loopback port. Prints
  * `{"url": …}` once listening; SIGTERM closes it and exits (which also writes a --cpu-prof
  * profile when the runner asked for one).
+ *
+ * It runs the compiled build in dist/ (what an installed package and the container run; the
+ * runner builds it first) unless BENCH_GATEWAY_FROM=source, which runs the TypeScript sources
+ * through the loader this process was started with.
  */
-import { parseFlags } from '../../src-server/config/flags.js';
-import { createGateway } from '../../src-server/gateway.js';
+type Flags = typeof import('../../src-server/config/flags.js');
+type Gateway = typeof import('../../src-server/gateway.js');
+
+const root = process.env.BENCH_GATEWAY_FROM === 'source' ? '../../src-server/' : '../../dist/';
+const { parseFlags } = (await import(`${root}config/flags.js`)) as Flags;
+const { createGateway } = (await import(`${root}gateway.js`)) as Gateway;
 
 const { config } = parseFlags(process.argv.slice(2));
 config.port = 0;
