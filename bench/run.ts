@@ -21,7 +21,14 @@ import type { Path } from './lib/load.js';
 import { startServer, type ServerProcess } from './lib/processes.js';
 import { getJson, makeTarget } from './lib/sse-client.js';
 import { renderTable } from './lib/table.js';
-import { met, type BenchContext, type GatewayOptions, type Metric, type ScenarioResult } from './lib/types.js';
+import {
+  met,
+  type BenchContext,
+  type GatewayOptions,
+  type Metric,
+  type ProcessOptions,
+  type ScenarioResult,
+} from './lib/types.js';
 import { scenarios } from './scenarios/index.js';
 
 const resultsDir = fileURLToPath(new URL('./results/', import.meta.url));
@@ -78,8 +85,12 @@ async function main(): Promise<number> {
       return { process, path: { kind, target: makeTarget(proc.name, proc.url), model } };
     };
     /** A helper server in front of the simulator (`bench/servers/<name>-process.ts`), stopped by the scenario. */
-    const startHelper = async (name: string, kind: Path['kind']): Promise<{ process: ServerProcess; path: Path }> =>
-      tracked(await startServer(name, `${name}-process.ts`, [simulator.url]), kind);
+    const startHelper = async (
+      name: string,
+      kind: Path['kind'],
+      options: ProcessOptions = {},
+    ): Promise<{ process: ServerProcess; path: Path }> =>
+      tracked(await startServer(name, `${name}-process.ts`, [simulator.url], options), kind);
     const ctx: BenchContext = {
       simulator,
       direct,
@@ -92,12 +103,12 @@ async function main(): Promise<number> {
           'gateway',
           'gateway-process.ts',
           ['--backend', simulator.url, ...(options.args ?? [])],
-          { nodeFlags },
+          { nodeFlags, ...(options.env ? { env: options.env } : {}) },
         );
         return tracked(proc, 'responses');
       },
-      startPassthrough: () => startHelper('passthrough', 'chat'),
-      startTranslator: () => startHelper('translator', 'responses'),
+      startPassthrough: (options) => startHelper('passthrough', 'chat', options),
+      startTranslator: (options) => startHelper('translator', 'responses', options),
     };
 
     const results: Record<string, ScenarioResult & { title: string; seconds: number }> = {};

@@ -30,6 +30,8 @@ export interface HeapProbe {
 export interface SpawnOptions {
   /** Extra Node flags for the child, e.g. ['--cpu-prof', '--cpu-prof-dir=…']. */
   nodeFlags?: string[];
+  /** Variables added to the child's environment. */
+  env?: Record<string, string>;
   timeoutMs?: number;
 }
 
@@ -83,6 +85,7 @@ export function startServer(
     [...(options.nodeFlags ?? []), '--import', 'tsx', `${serversDir}${entry}`, ...args],
     {
       stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...options.env },
     },
   );
   let stderr = '';

@@ -35,11 +35,17 @@ export interface ScenarioResult {
   details?: Record<string, unknown>;
 }
 
-export interface GatewayOptions {
+/** How a server process is started (bench/lib/processes.ts). */
+export interface ProcessOptions {
+  /** Extra Node flags for the process (e.g. --cpu-prof, --import bench/lib/phase-probe.mjs). */
+  nodeFlags?: string[];
+  /** Variables added to its environment. */
+  env?: Record<string, string>;
+}
+
+export interface GatewayOptions extends ProcessOptions {
   /** Extra gateway flags, e.g. ['--responses-stream-buffer-max-bytes', '0']. */
   args?: string[];
-  /** Extra Node flags for the gateway process (e.g. --cpu-prof). */
-  nodeFlags?: string[];
 }
 
 export interface BenchContext {
@@ -52,13 +58,13 @@ export interface BenchContext {
    * Starts a bare pass-through proxy (node:http pipe, nothing parsed) in front of the simulator:
    * the floor any Node proxy pays for the extra hop on this machine. Speaks Chat Completions.
    */
-  startPassthrough(): Promise<{ process: ServerProcess; path: Path }>;
+  startPassthrough(options?: ProcessOptions): Promise<{ process: ServerProcess; path: Path }>;
   /**
    * Starts the minimal hand-written Chat → Responses translator (`bench/servers/translator-process.ts`):
    * the floor of protocol translation on this machine, with the gateway's event shapes and none of
    * its features. Speaks Responses.
    */
-  startTranslator(): Promise<{ process: ServerProcess; path: Path }>;
+  startTranslator(options?: ProcessOptions): Promise<{ process: ServerProcess; path: Path }>;
   /** Progress output (stderr), so stdout keeps just the table. */
   log(message: string): void;
   /** Shorter run for a smoke check (`npm run bench -- --quick`). */

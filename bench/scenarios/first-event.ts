@@ -6,6 +6,10 @@
  * minimal translator (bench/servers/translator-process.ts) the floor of turning Chat chunks into
  * Responses events.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { one, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
 import { round, summarize, type Summary } from '../lib/stats.js';
@@ -14,13 +18,49 @@ import type { BenchContext, Metric, Scenario, ScenarioResult } from '../lib/type
 // Unpaced and short: the first event is what is measured, the rest only has to arrive whole.
 const PACING: Pacing = { deltas: 8, ttftMs: 0, tokenMs: 0 };
 
+const PROBE = fileURLToPath(new URL('../lib/phase-probe.mjs', import.meta.url));
+
+/** One request as bench/lib/phase-probe.mjs saw it inside a server process (performance.now() ms). */
+interface PhaseRow {
+  arrived: number;
+  upstreamSent: number;
+  upstreamHeaders: number;
+  firstWrite: number;
+}
+
+type ProxyPath = Exclude<ComparedPath, 'direct'>;
+const PROXIES: readonly ProxyPath[] = ['passthrough', 'translator', 'gateway'];
+
+/** Per-phase p50 of the measured requests of one process (its first `skip` rows are the warm-up). */
+function phases(file: string, skip: number): { before: number; upstream: number; after: number } {
+  const rows = (JSON.parse(readFileSync(file, 'utf8')) as PhaseRow[])
+    .slice(skip)
+    .filter((r) => r.upstreamSent > 0 && r.upstreamHeaders > 0 && r.firstWrite > 0);
+  const p50 = (f: (r: PhaseRow) => number): number => summarize(rows.map(f)).p50;
+  return {
+    before: p50((r) => r.upstreamSent - r.arrived),
+    upstream: p50((r) => r.upstreamHeaders - r.upstreamSent),
+    after: p50((r) => r.firstWrite - r.upstreamHeaders),
+  };
+}
+
 export const firstEvent: Scenario = {
   id: 'first-event',
   title: 'Added time-to-first-event, 1 stream',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    const gw = await ctx.startGateway();
-    const pt = await ctx.startPassthrough();
-    const tr = await ctx.startTranslator();
+    // Each server process reports where its time goes (bench/lib/phase-probe.mjs).
+    const phaseDir = mkdtempSync(join(os.tmpdir(), 'bench-phases-'));
+    const probe = { nodeFlags: ['--import', PROBE], env: { BENCH_PHASE_DIR: phaseDir } };
+    const gw = await ctx.startGateway(probe);
+    const pt = await ctx.startPassthrough(probe);
+    const tr = await ctx.startTranslator(probe);
+    const pids: Record<ProxyPath, number> = {
+      passthrough: pt.process.pid,
+      translator: tr.process.pid,
+      gateway: gw.process.pid,
+    };
+    let result: ScenarioResult;
+    let warmup = 0;
     try {
       const paths: Record<ComparedPath, Path> = {
         direct: ctx.direct,
@@ -28,7 +68,7 @@ export const firstEvent: Scenario = {
         translator: tr.path,
         gateway: gw.path,
       };
-      const warmup = ctx.quick ? 20 : 200;
+      warmup = ctx.quick ? 20 : 200;
       const samples = ctx.quick ? 100 : 1000;
       const first = perPath((): number[] => []);
       const delta = perPath((): number[] => []);
@@ -62,7 +102,7 @@ export const firstEvent: Scenario = {
         ...(target === undefined ? {} : { target: { op: '<=' as const, value: target } }),
         note: `${p} direct ${round(of.direct[p], 2)} / ${name} ${round(of[name][p], 2)} ms`,
       });
-      return {
+      result = {
         metrics: [
           row('first_event_added_p50_ms', 'Added first-event latency p50 (1 stream)', s, 'gateway', 'p50', 1),
           row('first_event_added_p99_ms', 'Added first-event latency p99 (1 stream)', s, 'gateway', 'p99', 3),
@@ -96,5 +136,40 @@ export const firstEvent: Scenario = {
       await pt.process.stop();
       await tr.process.stop();
     }
+    try {
+      const where = Object.fromEntries(
+        PROXIES.map((name) => [name, phases(join(phaseDir, `${pids[name]}.json`), warmup)]),
+      );
+      const row = (id: string, label: string, phase: 'before' | 'upstream' | 'after'): Metric => ({
+        id,
+        label,
+        value: round(where.gateway[phase]),
+        unit: 'ms',
+        note: `p50 pass-through ${round(where.passthrough[phase], 3)} / translator ${round(where.translator[phase], 3)} / gateway ${round(where.gateway[phase], 3)} ms`,
+      });
+      result.metrics.push(
+        row(
+          'first_event_phase_before_upstream_p50_ms',
+          '  inside the gateway: request in → upstream request out, p50',
+          'before',
+        ),
+        row(
+          'first_event_phase_upstream_p50_ms',
+          '  inside the gateway: upstream request out → its headers in, p50',
+          'upstream',
+        ),
+        row(
+          'first_event_phase_after_headers_p50_ms',
+          '  inside the gateway: upstream headers in → first bytes out, p50',
+          'after',
+        ),
+      );
+      result.details = { ...result.details, phases: where };
+    } catch (e) {
+      result.failures.push(`phase probe: ${(e as Error).message}`);
+    } finally {
+      rmSync(phaseDir, { recursive: true, force: true });
+    }
+    return result;
   },
 };

@@ -219,7 +219,14 @@ export class GatewayMetrics {
   runStarted(run: ResponseRun, mode: ResponseMode): void {
     const off = run.onEvent((_event, offsetMs) => {
       off();
-      this.ttfe.observe(offsetMs / 1000);
+      // Observed once this tick's work is done: the transport writes the first events first.
+      queueMicrotask(() => {
+        try {
+          this.ttfe.observe(offsetMs / 1000);
+        } catch (err) {
+          this.report(err, 'observing the time to first event');
+        }
+      });
     });
     detached(
       run.finished.then((final) => {
