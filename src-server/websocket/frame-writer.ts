@@ -16,6 +16,7 @@ import type { WireEvent } from '../engine/contract.js';
 import { performance } from 'node:perf_hooks';
 import type { GatewayError } from '../protocol/errors.js';
 import type { ExchangeTaps } from '../exchange/observer.js';
+import { eventJson } from '../http/sse-event-json.js';
 
 export interface FrameWriterOptions {
   /** `--responses-websocket-buffer-max-bytes`. */
@@ -57,7 +58,8 @@ export class FrameWriter {
 
   /** The EventTap: one frame per event, terminal events held until `release()`. */
   readonly event = (event: WireEvent): void => {
-    const text = JSON.stringify(event);
+    // The SSE writer's serializer: JSON.stringify's bytes, with its fast paths (deltas, lifecycle events).
+    const text = eventJson(event);
     if (TERMINAL_EVENT.test(event.type)) this.held = { type: event.type, text };
     else this.send(event.type, text);
   };
