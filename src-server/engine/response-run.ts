@@ -69,8 +69,18 @@ export async function startResponseRun(
 
   // Our own controller: cancel() must abort the backend even when the caller's signal stays live.
   const backend = new AbortController();
-  const onCallerAbort = (): void => backend.abort(options.signal.reason);
-  if (options.signal.aborted) onCallerAbort();
+  // One listener for the caller leaving (E5): it aborts the backend request and, once the run
+  // exists, cancels it. Removed when the response ends.
+  let started: Run | undefined;
+  const onCallerAbort = contained(
+    'cancelling a response',
+    (): void => {
+      backend.abort(options.signal.reason);
+      started?.cancel('client_disconnected');
+    },
+    reportTo(options.logger),
+  );
+  if (options.signal.aborted) backend.abort(options.signal.reason);
   else options.signal.addEventListener('abort', onCallerAbort, { once: true });
 
   let parts: AsyncIterable<ModelPart> | null;
@@ -83,14 +93,9 @@ export async function startResponseRun(
   const run = new Run(request, adapter, options, startedAt, backend, hooks, catalog, () =>
     options.signal.removeEventListener('abort', onCallerAbort),
   );
+  started = run;
   // A caller that went away during the backend handshake ends the response right away (E5).
   if (options.signal.aborted) run.cancel('client_disconnected');
-  else
-    options.signal.addEventListener(
-      'abort',
-      contained('cancelling a response', () => run.cancel('client_disconnected'), reportTo(options.logger)),
-      { once: true },
-    );
   const launch = (): void => {
     let source: TurnSource;
     try {
