@@ -95,6 +95,16 @@ describe('WebSocket backpressure', { tags: ['E8', 'X2'] }, () => {
     await expect(waiting).resolves.toBeUndefined();
   });
 
+  test('a finished turn stops listening to the connection, which serves many turns', () => {
+    const socket = new FakeSocket();
+    for (let turn = 0; turn < 50; turn++) {
+      const writer = new FrameWriter(socket as unknown as WebSocket, { bufferMaxBytes: 1000 });
+      expect(socket.listenerCount('close')).toBe(1);
+      writer.finish();
+    }
+    expect(socket.listenerCount('close')).toBe(0);
+  });
+
   test('terminal events wait for release(): stored before the client sees the end', () => {
     const socket = new FakeSocket();
     const writer = new FrameWriter(socket as unknown as WebSocket, { bufferMaxBytes: 1000 });

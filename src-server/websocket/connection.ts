@@ -271,6 +271,8 @@ export class ResponsesConnection {
       this.evict(previous);
       this.sendError(e, writer);
       taps.close(true, errorFrame(e).status);
+    } finally {
+      writer.finish();
     }
   }
 
@@ -280,7 +282,10 @@ export class ResponsesConnection {
   }
 
   private sendError(e: ReturnType<typeof toGatewayError>, writer: FrameWriter | null): void {
-    (writer ?? new FrameWriter(this.ws, { bufferMaxBytes: this.deps.config.websocketBufferMaxBytes })).error(e);
+    if (writer) return writer.error(e);
+    const single = new FrameWriter(this.ws, { bufferMaxBytes: this.deps.config.websocketBufferMaxBytes });
+    single.error(e);
+    single.finish();
   }
 }
 

@@ -48,7 +48,13 @@ export class FrameWriter {
     private readonly ws: WebSocket,
     private readonly options: FrameWriterOptions,
   ) {
-    ws.once('close', () => this.wake());
+    ws.once('close', this.onClose);
+  }
+
+  /** The turn is over: stop listening to the connection, which lives on for the next turns. */
+  finish(): void {
+    this.ws.off('close', this.onClose);
+    this.wake();
   }
 
   /** Frames sent so far (metrics). */
@@ -98,6 +104,8 @@ export class FrameWriter {
     if (this.waiters.length === 0) return;
     if (this.ws.readyState !== this.ws.OPEN || this.ws.bufferedAmount <= this.options.bufferMaxBytes / 2) this.wake();
   };
+
+  private readonly onClose = (): void => this.wake();
 
   private wake(): void {
     const waiters = this.waiters;
