@@ -71,12 +71,12 @@ export async function startResponseRun(
   const backend = new AbortController();
   // One listener for the caller leaving (E5): it aborts the backend request and, once the run
   // exists, cancels it. Removed when the response ends.
-  let started: Run | undefined;
+  const created: { run?: Run } = {};
   const onCallerAbort = contained(
     'cancelling a response',
     (): void => {
       backend.abort(options.signal.reason);
-      started?.cancel('client_disconnected');
+      created.run?.cancel('client_disconnected');
     },
     reportTo(options.logger),
   );
@@ -93,7 +93,7 @@ export async function startResponseRun(
   const run = new Run(request, adapter, options, startedAt, backend, hooks, catalog, () =>
     options.signal.removeEventListener('abort', onCallerAbort),
   );
-  started = run;
+  created.run = run;
   // A caller that went away during the backend handshake ends the response right away (E5).
   if (options.signal.aborted) run.cancel('client_disconnected');
   const launch = (): void => {
