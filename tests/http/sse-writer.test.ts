@@ -92,17 +92,25 @@ async function until(check: () => boolean): Promise<void> {
   while (!check()) await new Promise((r) => setTimeout(r, 5));
 }
 
-/** A stream whose first event has reached the client, then a pause: its next event comes well after the last write. */
-async function pausedStream(): Promise<{
+interface CountedStream {
   client: ReturnType<typeof open>;
+  /** Socket writes (`res.write` calls) so far. */
   writes: { count: number };
   writer: SseWriter;
-}> {
+}
+
+/** A client connected to a fresh SSE writer whose socket writes are counted. */
+async function countedStream(over: Partial<SseWriterOptions> = {}): Promise<CountedStream> {
   const h = await harness();
   const client = open(h.url);
   const res = await h.next;
   const writes = countWrites(res);
-  const writer = new SseWriter(writerOf(res), options());
+  return { client, writes, writer: new SseWriter(writerOf(res), options(over)) };
+}
+
+/** A stream whose first event has reached the client, then a pause: its next event comes well after the last write. */
+async function pausedStream(): Promise<CountedStream> {
+  const { client, writes, writer } = await countedStream();
   writer.write({ type: 'response.created', sequence_number: 0 });
   await until(() => client.body().includes('response.created'));
   await new Promise((r) => setTimeout(r, 10));
@@ -111,11 +119,7 @@ async function pausedStream(): Promise<{
 
 describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   test('frames each event as event:/data: and joins same-tick events into one socket write', async () => {
-    const h = await harness();
-    const client = open(h.url);
-    const res = await h.next;
-    const writes = countWrites(res);
-    const writer = new SseWriter(writerOf(res), options());
+    const { client, writes, writer } = await countedStream();
     writer.write({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1' } });
     writer.write({ type: 'response.in_progress', sequence_number: 1 });
     writer.write({ type: 'response.completed', sequence_number: 2 });
@@ -132,11 +136,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   });
 
   test('flushes early when the coalescing buffer would pass --responses-stream-buffer-max-bytes', async () => {
-    const h = await harness();
-    const client = open(h.url);
-    const res = await h.next;
-    const writes = countWrites(res);
-    const writer = new SseWriter(writerOf(res), options({ bufferMaxBytes: 200 }));
+    const { client, writes, writer } = await countedStream({ bufferMaxBytes: 200 });
     for (let i = 0; i < 10; i++)
       writer.write({ type: 'response.output_text.delta', sequence_number: i, delta: 'x'.repeat(50) });
     // Each event is ~130 bytes: with a 200-byte buffer no write may hold two of them.
@@ -163,11 +163,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   });
 
   test("a stream's first events are written when their tick ends, before the event loop moves on", async () => {
-    const h = await harness();
-    const client = open(h.url);
-    const res = await h.next;
-    const writes = countWrites(res);
-    const writer = new SseWriter(writerOf(res), options());
+    const { client, writes, writer } = await countedStream();
     let writtenBeforeNextCallback = false;
     // Queued before the first event: with coalescing until the end of the loop turn it would run first.
     setImmediate(() => (writtenBeforeNextCallback = writes.count > 0));
@@ -181,11 +177,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   });
 
   test('flushNow() writes the queued first events at once, in one write; a terminal event still waits', async () => {
-    const h = await harness();
-    const client = open(h.url);
-    const res = await h.next;
-    const writes = countWrites(res);
-    const writer = new SseWriter(writerOf(res), options());
+    const { client, writes, writer } = await countedStream();
     writer.write({ type: 'response.created', sequence_number: 0 });
     writer.write({ type: 'response.in_progress', sequence_number: 1 });
     writer.flushNow();
