@@ -248,7 +248,8 @@ class Run implements ResponseRun {
         // Session mode: wait for the tool outputs, then the next backend turn feeds the same builder.
         const goOn = await awaitOutputs(this, (item) => this.builder.appendItem(item), this.backend.signal);
         if (!goOn || this.builder.done) break;
-        source.parts = await this.startNextTurn();
+        // The next turn passes the same stream wrapper as the first (model-mode summaries, H3).
+        source.parts = this.surface.wrapParts(await this.startNextTurn(), this.adapter);
         if (this.builder.done) break;
         this.builder.continueAfterToolCalls();
       }

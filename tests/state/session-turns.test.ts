@@ -106,6 +106,42 @@ describe('C1 the run starts the next turn of a session itself', { tags: ['C1'] }
     expect(second.priority).toBe(5);
   });
 
+  test('a later turn gets model-mode reasoning summaries like the first (H3)', { tags: ['H3'] }, async () => {
+    const reasoningTurn: ModelPart[] = [
+      { type: 'reasoning-delta', text: 'The sky report says clear, so it is sunny.' },
+      { type: 'text-delta', text: 'Sunny.' },
+      { type: 'finish', reason: 'stop' },
+    ];
+    const summaryCall: ModelPart[] = [
+      { type: 'text-delta', text: 'Clear sky: sunny.' },
+      { type: 'finish', reason: 'stop' },
+    ];
+    const adapter = new TurnsAdapter([TOOL_TURN, reasoningTurn, summaryCall]);
+    const run = await startResponseRun(
+      { ...REQUEST, reasoning: { summary: 'detailed' } } as CreateResponseRequest,
+      adapter,
+      {
+        requestId: 'req_turns',
+        logger: silentLogger,
+        dialect: 'openai',
+        extensions: false,
+        signal: new AbortController().signal,
+        config: { ...defaultConfig(), validateStream: 'strict', reasoningSummaryMode: 'model' },
+      },
+      {
+        awaitToolOutputs: (_run, append) => {
+          append(OUTPUT);
+          return Promise.resolve(true);
+        },
+      },
+    );
+    const final = await run.finished;
+    expect(final.status).toBe('completed');
+    expect(adapter.requests).toHaveLength(3);
+    const reasoning = final.output.find((i) => i.type === 'reasoning') as { summary: unknown[] } | undefined;
+    expect(reasoning?.summary).toEqual([{ type: 'summary_text', text: 'Clear sky: sunny.' }]);
+  });
+
   test('a wait that ends without outputs completes the response with its calls and calls the backend no more', async () => {
     const adapter = new TurnsAdapter([TOOL_TURN, TEXT_TURN]);
     const run = await start(adapter, { awaitToolOutputs: () => Promise.resolve(false) });
