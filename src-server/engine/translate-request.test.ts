@@ -76,6 +76,74 @@ describe('request translation: input items', { tags: ['B3'] }, () => {
     });
   });
 
+  test.each([
+    [
+      'an image in a system message',
+      { role: 'system', content: [{ type: 'input_image', image_url: 'u' }] },
+      'input[0].content[0].type',
+    ],
+    [
+      'a refusal in a user message',
+      { role: 'user', content: [{ type: 'refusal', refusal: 'no' }] },
+      'input[0].content[0].type',
+    ],
+    [
+      'an image in an assistant message',
+      { role: 'assistant', content: [{ type: 'input_image', image_url: 'u' }] },
+      'input[0].content[0].type',
+    ],
+    ['content that is neither a string nor parts', { role: 'developer', content: 7 }, 'input[0].content'],
+    [
+      'output text in a tool output',
+      { type: 'function_call_output', call_id: 'c', output: [{ type: 'output_text', text: 'x' }] },
+      'input[0].output[0].type',
+    ],
+    [
+      'a tool output that is neither a string nor parts',
+      { type: 'function_call_output', call_id: 'c', output: 7 },
+      'input[0].output',
+    ],
+  ])('each role takes only its content parts: %s is refused at its param', (_name, item, param) => {
+    expect(rejection(req({ input: [item] } as unknown as Partial<CreateResponseRequest>)).param).toBe(param);
+  });
+
+  test('each role maps the parts it takes: user images, assistant refusals, tool-output images', () => {
+    const input = toModelRequest(
+      req({
+        input: [
+          {
+            role: 'user',
+            content: [
+              { type: 'input_text', text: 'a' },
+              { type: 'input_image', image_url: 'u', detail: 'low' },
+            ],
+          },
+          {
+            role: 'assistant',
+            content: [
+              { type: 'output_text', text: 'b' },
+              { type: 'refusal', refusal: 'c' },
+            ],
+          },
+          { type: 'function_call_output', call_id: 'c', output: [{ type: 'input_image', image_url: 'v' }] },
+        ],
+      } as unknown as Partial<CreateResponseRequest>),
+    ).input;
+    expect(input[0]).toMatchObject({
+      content: [
+        { type: 'text', text: 'a' },
+        { type: 'image', url: 'u', detail: 'low' },
+      ],
+    });
+    expect(input[1]).toMatchObject({
+      content: [
+        { type: 'text', text: 'b' },
+        { type: 'refusal', text: 'c' },
+      ],
+    });
+    expect(input[2]).toMatchObject({ output: [{ type: 'image', url: 'v' }] });
+  });
+
   test('unsupported content parts and items are rejected with the exact param', () => {
     const file = rejection(
       req({

@@ -116,11 +116,15 @@ function appendItems(input: ModelInputItem[], items: ResponseInputItem[], catalo
           content: string | ResponseInputMessageContentList | ResponseOutputMessage['content'];
         };
         if (msg.role === 'assistant') {
-          input.push({ type: 'message', role: 'assistant', content: assistantContent(msg.content, param) });
+          input.push({
+            type: 'message',
+            role: 'assistant',
+            content: messageContent(msg.content, param, ASSISTANT_PARTS),
+          });
         } else if (msg.role === 'user') {
-          input.push({ type: 'message', role: 'user', content: userContent(msg.content, param) });
+          input.push({ type: 'message', role: 'user', content: messageContent(msg.content, param, USER_PARTS) });
         } else if (msg.role === 'system' || msg.role === 'developer') {
-          input.push({ type: 'message', role: msg.role, content: textContent(msg.content, param) });
+          input.push({ type: 'message', role: msg.role, content: messageContent(msg.content, param, TEXT_PARTS) });
         } else {
           throw errors.invalidValue(
             `${param}.role`,
@@ -194,10 +198,22 @@ function reasoningText(item: ResponseReasoningItem): string {
   return (item.summary ?? []).map((s) => s.text).join('\n\n');
 }
 
-function asParts(content: unknown, param: string): LoosePart[] {
-  if (!Array.isArray(content)) throw errors.invalidType(`${param}.content`, 'a string or an array of content parts');
-  return content as LoosePart[];
+/** Which content parts a message role (or a tool output) accepts; anything else is refused with its param. */
+interface ContentRule {
+  /** Part types taken as text. */
+  text: readonly string[];
+  images?: boolean;
+  refusals?: boolean;
 }
+
+/** User messages: text and images. */
+const USER_PARTS: ContentRule = { text: ['input_text', 'output_text'], images: true };
+/** System and developer messages: text only. */
+const TEXT_PARTS: ContentRule = { text: ['input_text', 'output_text'] };
+/** Assistant messages sent back: their text and refusals. */
+const ASSISTANT_PARTS: ContentRule = { text: ['output_text', 'input_text'], refusals: true };
+/** Tool outputs: input text and images. */
+const TOOL_OUTPUT_PARTS: ContentRule = { text: ['input_text'], images: true };
 
 function unsupportedPart(param: string, part: LoosePart): never {
   throw errors.unsupportedValue(
@@ -220,43 +236,28 @@ function imagePart(part: LoosePart, param: string): ModelContentPart {
   return detail ? { type: 'image', url: part.image_url, detail } : { type: 'image', url: part.image_url };
 }
 
-function userContent(content: unknown, param: string): string | ModelContentPart[] {
-  if (typeof content === 'string') return content;
-  return asParts(content, param).map((part, j): ModelContentPart => {
-    const partParam = `${param}.content[${j}]`;
-    if (part.type === 'input_text' || part.type === 'output_text') return { type: 'text', text: part.text ?? '' };
-    if (part.type === 'input_image') return imagePart(part, partParam);
-    return unsupportedPart(partParam, part);
+/** Content parts as the backend takes them; `at(j)` is the param of part j. */
+function contentParts(parts: LoosePart[], at: (j: number) => string, rule: ContentRule): ModelContentPart[] {
+  return parts.map((part, j): ModelContentPart => {
+    if (rule.text.includes(String(part.type))) return { type: 'text', text: part.text ?? '' };
+    if (rule.images && part.type === 'input_image') return imagePart(part, at(j));
+    if (rule.refusals && part.type === 'refusal') return { type: 'refusal', text: part.refusal ?? '' };
+    return unsupportedPart(at(j), part);
   });
 }
 
-/** System and developer messages: text only. */
-function textContent(content: unknown, param: string): string | ModelContentPart[] {
+/** A message's `content`: a string, or its parts under `<param>.content[j]`. */
+function messageContent(content: unknown, param: string, rule: ContentRule): string | ModelContentPart[] {
   if (typeof content === 'string') return content;
-  return asParts(content, param).map((part, j): ModelContentPart => {
-    if (part.type === 'input_text' || part.type === 'output_text') return { type: 'text', text: part.text ?? '' };
-    return unsupportedPart(`${param}.content[${j}]`, part);
-  });
+  if (!Array.isArray(content)) throw errors.invalidType(`${param}.content`, 'a string or an array of content parts');
+  return contentParts(content as LoosePart[], (j) => `${param}.content[${j}]`, rule);
 }
 
-/** Assistant messages sent back: their text and refusals. */
-function assistantContent(content: unknown, param: string): string | ModelContentPart[] {
-  if (typeof content === 'string') return content;
-  return asParts(content, param).map((part, j): ModelContentPart => {
-    if (part.type === 'output_text' || part.type === 'input_text') return { type: 'text', text: part.text ?? '' };
-    if (part.type === 'refusal') return { type: 'refusal', text: part.refusal ?? '' };
-    return unsupportedPart(`${param}.content[${j}]`, part);
-  });
-}
-
+/** A tool output: a string, or its parts under `<param>[j]`. */
 function toolOutputContent(output: unknown, param: string): string | ModelContentPart[] {
   if (typeof output === 'string') return output;
   if (!Array.isArray(output)) throw errors.invalidType(param, 'a string or an array of content parts');
-  return (output as LoosePart[]).map((part, j): ModelContentPart => {
-    if (part.type === 'input_text') return { type: 'text', text: part.text ?? '' };
-    if (part.type === 'input_image') return imagePart(part, `${param}[${j}]`);
-    return unsupportedPart(`${param}[${j}]`, part);
-  });
+  return contentParts(output as LoosePart[], (j) => `${param}[${j}]`, TOOL_OUTPUT_PARTS);
 }
 
 function translateTools(
