@@ -1,55 +1,13 @@
 import { silentLogger } from '../logging/logger.js';
 import { describe, expect, test } from 'vitest';
-import { chatMessages, type ChatMessage } from '../backends/chat-completions/request.js';
-import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../backends/contract.js';
+import type { BackendAdapter, ModelPart } from '../backends/contract.js';
 import { defaultConfig } from '../config/flags.js';
-import { errors, GatewayError } from '../protocol/errors.js';
+import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import type { RunOptions, WireEvent } from './contract.js';
 import { engineMetrics } from './event-emitter.js';
 import { startResponseRun } from './response-run.js';
-
-/**
- * A scripted BackendAdapter: yields the given parts, then (with `hang`) waits until its signal
- * aborts, the way a real adapter's body read ends on abort.
- */
-class ScriptedAdapter implements BackendAdapter {
-  readonly kind = 'scripted';
-  readonly baseUrl = 'http://127.0.0.1:0';
-  /** The last request as the Chat Completions adapter would send its conversation. */
-  lastRequest: (ModelRequest & { messages: ChatMessage[] }) | undefined;
-  lastSignal: AbortSignal | undefined;
-
-  constructor(
-    private readonly parts: ModelPart[],
-    private readonly behaviour: { reject?: GatewayError; hang?: boolean; throwAfter?: Error } = {},
-  ) {}
-
-  listModels(): Promise<ModelInfo[]> {
-    return Promise.resolve([{ id: 'test-model' }]);
-  }
-
-  stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
-    this.lastRequest = { ...request, messages: chatMessages(request) };
-    this.lastSignal = options.signal;
-    if (this.behaviour.reject) return Promise.reject(this.behaviour.reject);
-    return Promise.resolve(this.generate(options.signal));
-  }
-
-  private async *generate(signal: AbortSignal): AsyncGenerator<ModelPart> {
-    for (const part of this.parts) {
-      await Promise.resolve();
-      yield part;
-    }
-    if (this.behaviour.throwAfter) throw this.behaviour.throwAfter;
-    if (this.behaviour.hang) {
-      await new Promise<void>((resolve) =>
-        signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
-      );
-      throw new DOMException('The operation was aborted.', 'AbortError');
-    }
-  }
-}
+import { ScriptedBackend } from '../../tests/support/scripted-backend.js';
 
 const request = (fields: Partial<CreateResponseRequest> = {}): CreateResponseRequest =>
   ({ model: 'test-model', input: 'hi', ...fields }) as CreateResponseRequest;
@@ -74,7 +32,7 @@ const TEXT: ModelPart[] = [
 
 describe('ResponseRun: start', () => {
   test('a tap added right after the await sees every event from response.created (L6)', { tags: ['L6'] }, async () => {
-    const run = await startResponseRun(request(), new ScriptedAdapter(TEXT), runOptions());
+    const run = await startResponseRun(request(), ScriptedBackend.playing(TEXT), runOptions());
     const events: WireEvent[] = [];
     const offsets: number[] = [];
     run.onEvent((event, offsetMs) => {
@@ -92,7 +50,7 @@ describe('ResponseRun: start', () => {
   });
 
   test('start() begins the events in the caller’s tick, once; without it they begin on the next macrotask', async () => {
-    const run = await startResponseRun(request(), new ScriptedAdapter(TEXT), runOptions());
+    const run = await startResponseRun(request(), ScriptedBackend.playing(TEXT), runOptions());
     const types: string[] = [];
     run.onEvent((event) => types.push(event.type));
     run.start();
@@ -102,7 +60,7 @@ describe('ResponseRun: start', () => {
     expect(types.filter((t) => t === 'response.created')).toHaveLength(1);
     expect(types.at(-1)).toBe('response.completed');
 
-    const later = await startResponseRun(request(), new ScriptedAdapter(TEXT), runOptions());
+    const later = await startResponseRun(request(), ScriptedBackend.playing(TEXT), runOptions());
     const seen: string[] = [];
     later.onEvent((event) => seen.push(event.type));
     await Promise.resolve();
@@ -114,7 +72,7 @@ describe('ResponseRun: start', () => {
   test('start() waits for the start gate (a network store’s save) before the first event', async () => {
     let open!: () => void;
     const startGate = new Promise<void>((resolve) => (open = resolve));
-    const run = await startResponseRun(request(), new ScriptedAdapter(TEXT), runOptions(), { startGate });
+    const run = await startResponseRun(request(), ScriptedBackend.playing(TEXT), runOptions(), { startGate });
     const types: string[] = [];
     run.onEvent((event) => types.push(event.type));
     run.start();
@@ -127,7 +85,7 @@ describe('ResponseRun: start', () => {
   });
 
   test('a non-streaming caller just awaits finished (same run, same path)', async () => {
-    const adapter = new ScriptedAdapter(TEXT);
+    const adapter = ScriptedBackend.playing(TEXT);
     const run = await startResponseRun(request({ instructions: 'sys', temperature: 0 }), adapter, runOptions());
     const final = await run.finished;
     expect(final.output).toEqual([
@@ -144,7 +102,7 @@ describe('ResponseRun: start', () => {
   });
 
   test('backend headers and priority reach the adapter request', async () => {
-    const adapter = new ScriptedAdapter(TEXT);
+    const adapter = ScriptedBackend.playing(TEXT);
     const run = await startResponseRun(
       request(),
       adapter,
@@ -157,14 +115,14 @@ describe('ResponseRun: start', () => {
   test('pre-stream failures reject with the GatewayError (HTTP answers with a plain error)', async () => {
     const unreachable = errors.backendUnreachable('http://127.0.0.1:1', 'ECONNREFUSED');
     await expect(
-      startResponseRun(request(), new ScriptedAdapter([], { reject: unreachable }), runOptions()),
+      startResponseRun(request(), ScriptedBackend.playing([], { reject: unreachable }), runOptions()),
     ).rejects.toBe(unreachable);
     const notFound = errors.modelNotFound('nope');
     await expect(
-      startResponseRun(request(), new ScriptedAdapter([], { reject: notFound }), runOptions()),
+      startResponseRun(request(), ScriptedBackend.playing([], { reject: notFound }), runOptions()),
     ).rejects.toMatchObject({ status: 404, code: 'model_not_found' });
     await expect(
-      startResponseRun(request({ tools: [{ type: 'web_search' }] }), new ScriptedAdapter(TEXT), runOptions()),
+      startResponseRun(request({ tools: [{ type: 'web_search' }] }), ScriptedBackend.playing(TEXT), runOptions()),
     ).rejects.toMatchObject({ status: 400, param: 'tools[0].type' });
   });
 });
@@ -173,7 +131,7 @@ describe('ResponseRun: failures and cancellation', () => {
   test('E1 an iterator that throws mid-stream ends with error then response.failed', { tags: ['E1'] }, async () => {
     const run = await startResponseRun(
       request(),
-      new ScriptedAdapter([{ type: 'text-delta', text: 'Hi' }], { throwAfter: new Error('socket hang up') }),
+      ScriptedBackend.playing([{ type: 'text-delta', text: 'Hi' }], { throwAfter: new Error('socket hang up') }),
       runOptions(),
     );
     const types: string[] = [];
@@ -184,7 +142,7 @@ describe('ResponseRun: failures and cancellation', () => {
   });
 
   test('C4 an error part fails the response and stops the backend', { tags: ['C4'] }, async () => {
-    const adapter = new ScriptedAdapter(
+    const adapter = ScriptedBackend.playing(
       [
         { type: 'text-delta', text: 'Hi' },
         { type: 'error', error: errors.backendTimeout(60) },
@@ -201,7 +159,7 @@ describe('ResponseRun: failures and cancellation', () => {
     'E5 cancel(client_disconnected) aborts the backend and ends incomplete with a terminal event',
     { tags: ['E5'] },
     async () => {
-      const adapter = new ScriptedAdapter([{ type: 'text-delta', text: 'partial' }], { hang: true });
+      const adapter = ScriptedBackend.playing([{ type: 'text-delta', text: 'partial' }], { hang: true });
       const run = await startResponseRun(request(), adapter, runOptions());
       const events: WireEvent[] = [];
       run.onEvent((e) => {
@@ -224,7 +182,7 @@ describe('ResponseRun: failures and cancellation', () => {
     { tags: ['E5'] },
     async () => {
       const controller = new AbortController();
-      const adapter = new ScriptedAdapter([], { hang: true });
+      const adapter = ScriptedBackend.playing([], { hang: true });
       const run = await startResponseRun(request(), adapter, runOptions(controller));
       const types: string[] = [];
       run.onEvent((e) => {
@@ -239,7 +197,7 @@ describe('ResponseRun: failures and cancellation', () => {
   );
 
   test('cancel(cancelled) marks the response cancelled', async () => {
-    const adapter = new ScriptedAdapter([{ type: 'reasoning-delta', text: 'hmm' }], { hang: true });
+    const adapter = ScriptedBackend.playing([{ type: 'reasoning-delta', text: 'hmm' }], { hang: true });
     const run = await startResponseRun(request(), adapter, runOptions());
     run.onEvent((e) => {
       if (e.type === 'response.reasoning_text.delta') run.cancel('cancelled');
@@ -269,7 +227,7 @@ describe('client flow control (E8)', { tags: ['E8'] }, () => {
   /** Counts how many parts the run has taken from the backend. */
   function countingAdapter(parts: ModelPart[]): { adapter: BackendAdapter; taken: () => number } {
     let taken = 0;
-    const adapter = new ScriptedAdapter([]);
+    const adapter = ScriptedBackend.playing([]);
     adapter.stream = () =>
       Promise.resolve({
         [Symbol.asyncIterator]: () => ({

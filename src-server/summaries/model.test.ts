@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../backends/contract.js';
+import { ScriptedBackend } from '../../tests/support/scripted-backend.js';
+import type { ModelRequest } from '../backends/contract.js';
 import { chatMessages, type ChatMessage } from '../backends/chat-completions/request.js';
 import { errors, isGatewayError } from '../protocol/errors.js';
 import { buildSummaryRequest, resolveDetail, summarizeWithModel } from './model.js';
@@ -9,35 +10,6 @@ const asChat = (request: ModelRequest): ModelRequest & { messages: ChatMessage[]
   ...request,
   messages: chatMessages(request),
 });
-
-/** A backend that plays a fixed list of parts and records what it was asked. */
-class ScriptedAdapter implements BackendAdapter {
-  readonly kind = 'scripted';
-  readonly baseUrl = 'scripted://';
-  /** Each request with its conversation as the Chat Completions adapter sends it. */
-  readonly requests: { request: ModelRequest & { messages: ChatMessage[] }; options: StreamOptions }[] = [];
-
-  constructor(
-    private readonly script: ModelPart[],
-    private readonly rejectWith?: Error,
-  ) {}
-
-  async listModels(): Promise<ModelInfo[]> {
-    return [{ id: 'scripted-model' }];
-  }
-
-  async stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
-    this.requests.push({ request: asChat(request), options });
-    if (this.rejectWith) throw this.rejectWith;
-    const script = this.script;
-    return (async function* () {
-      for (const part of script) {
-        await Promise.resolve();
-        yield part;
-      }
-    })();
-  }
-}
 
 const reasoning = 'First I add 2 and 2. That gives 4. The answer is 4.';
 
@@ -76,7 +48,7 @@ describe('H3 model-mode summary request', { tags: ['H3'] }, () => {
 
 describe('H3 model-mode summary run', { tags: ['H3'] }, () => {
   test('streams text deltas through the callback and returns their concatenation with usage', async () => {
-    const adapter = new ScriptedAdapter([
+    const adapter = ScriptedBackend.playing([
       { type: 'reasoning-delta', text: 'thinking about the summary' },
       { type: 'text-delta', text: 'Adds 2 and 2' },
       { type: 'text-delta', text: '' },
@@ -92,13 +64,13 @@ describe('H3 model-mode summary run', { tags: ['H3'] }, () => {
       usage: { inputTokens: 40, outputTokens: 9 },
       finishReason: 'stop',
     });
-    expect(adapter.requests).toHaveLength(1);
-    expect(adapter.requests[0].options.requestId).toBe('req_sum_1');
-    expect(adapter.requests[0].request.messages[1].content).toContain(reasoning);
+    expect(adapter.calls).toHaveLength(1);
+    expect(adapter.calls[0].options.requestId).toBe('req_sum_1');
+    expect(adapter.lastRequest?.messages[1].content).toContain(reasoning);
   });
 
   test('a cut summary reports finish reason length', async () => {
-    const adapter = new ScriptedAdapter([
+    const adapter = ScriptedBackend.playing([
       { type: 'text-delta', text: 'Adds' },
       { type: 'finish', reason: 'length' },
     ]);
@@ -109,7 +81,7 @@ describe('H3 model-mode summary run', { tags: ['H3'] }, () => {
 
   test('an error part after some text rejects with the backend error', async () => {
     const failure = errors.backendProtocol('stream broke');
-    const adapter = new ScriptedAdapter([
+    const adapter = ScriptedBackend.playing([
       { type: 'text-delta', text: 'Adds' },
       { type: 'error', error: failure },
     ]);
@@ -121,7 +93,9 @@ describe('H3 model-mode summary run', { tags: ['H3'] }, () => {
   });
 
   test('a backend that refuses the request rejects with its GatewayError', async () => {
-    const adapter = new ScriptedAdapter([], errors.backendUnreachable('http://127.0.0.1:1', 'connection refused'));
+    const adapter = ScriptedBackend.playing([], {
+      reject: errors.backendUnreachable('http://127.0.0.1:1', 'connection refused'),
+    });
     const err = await summarizeWithModel(adapter, { model: 'm', reasoning, detail: 'concise' }, run()).catch(
       (e: unknown) => e,
     );
@@ -129,9 +103,9 @@ describe('H3 model-mode summary run', { tags: ['H3'] }, () => {
   });
 
   test('empty reasoning gives an empty summary without calling the backend', async () => {
-    const adapter = new ScriptedAdapter([{ type: 'text-delta', text: 'should not appear' }]);
+    const adapter = ScriptedBackend.playing([{ type: 'text-delta', text: 'should not appear' }]);
     const result = await summarizeWithModel(adapter, { model: 'm', reasoning: '  \n', detail: 'detailed' }, run());
     expect(result).toEqual({ text: '', usage: null, finishReason: null });
-    expect(adapter.requests).toHaveLength(0);
+    expect(adapter.calls).toHaveLength(0);
   });
 });

@@ -1,42 +1,11 @@
 import { describe, expect, test } from 'vitest';
-import type {
-  BackendAdapter,
-  ModelInfo,
-  ModelPart,
-  ModelRequest,
-  StreamOptions,
-} from '../../src-server/backends/contract.js';
+import type { ModelPart, ModelRequest } from '../../src-server/backends/contract.js';
 import { defaultConfig } from '../../src-server/config/flags.js';
 import type { ResponseObject } from '../../src-server/engine/contract.js';
 import { startResponseRun, type RunHooks } from '../../src-server/engine/response-run.js';
 import { silentLogger } from '../../src-server/logging/logger.js';
 import type { CreateResponseRequest } from '../../src-server/protocol/types.js';
-
-/** A backend that answers each stream call with the next scripted turn and keeps every request it got. */
-class TurnsAdapter implements BackendAdapter {
-  readonly kind = 'turns';
-  readonly baseUrl = 'http://127.0.0.1:0';
-  readonly requests: ModelRequest[] = [];
-
-  constructor(private readonly turns: ModelPart[][]) {}
-
-  listModels(): Promise<ModelInfo[]> {
-    return Promise.resolve([{ id: 'test-model' }]);
-  }
-
-  stream(request: ModelRequest, _options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
-    const parts = this.turns[this.requests.length] ?? [];
-    this.requests.push(request);
-    return Promise.resolve(
-      (async function* () {
-        for (const part of parts) {
-          await Promise.resolve();
-          yield part;
-        }
-      })(),
-    );
-  }
-}
+import { ScriptedBackend } from '../support/scripted-backend.js';
 
 const TOOL_TURN: ModelPart[] = [
   { type: 'tool-call-start', index: 0, callId: 'call_1', name: 'get_weather' },
@@ -54,7 +23,7 @@ const REQUEST = {
   tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } }],
 } as unknown as CreateResponseRequest;
 
-function start(adapter: TurnsAdapter, hooks: RunHooks) {
+function start(adapter: ScriptedBackend, hooks: RunHooks) {
   return startResponseRun(
     REQUEST,
     adapter,
@@ -82,7 +51,7 @@ const OUTPUT = {
 
 describe('C1 the run starts the next turn of a session itself', { tags: ['C1'] }, () => {
   test('once the outputs are in, the next backend request is the conversation so far, translated like the first', async () => {
-    const adapter = new TurnsAdapter([TOOL_TURN, TEXT_TURN]);
+    const adapter = ScriptedBackend.turns(TOOL_TURN, TEXT_TURN);
     const run = await start(adapter, {
       awaitToolOutputs: (_run, append) => {
         append(OUTPUT);
@@ -116,7 +85,7 @@ describe('C1 the run starts the next turn of a session itself', { tags: ['C1'] }
       { type: 'text-delta', text: 'Clear sky: sunny.' },
       { type: 'finish', reason: 'stop' },
     ];
-    const adapter = new TurnsAdapter([TOOL_TURN, reasoningTurn, summaryCall]);
+    const adapter = ScriptedBackend.turns(TOOL_TURN, reasoningTurn, summaryCall);
     const run = await startResponseRun(
       { ...REQUEST, reasoning: { summary: 'detailed' } } as CreateResponseRequest,
       adapter,
@@ -143,7 +112,7 @@ describe('C1 the run starts the next turn of a session itself', { tags: ['C1'] }
   });
 
   test('a wait that ends without outputs completes the response with its calls and calls the backend no more', async () => {
-    const adapter = new TurnsAdapter([TOOL_TURN, TEXT_TURN]);
+    const adapter = ScriptedBackend.turns(TOOL_TURN, TEXT_TURN);
     const run = await start(adapter, { awaitToolOutputs: () => Promise.resolve(false) });
     const final = await run.finished;
     expect(final.status).toBe('completed');

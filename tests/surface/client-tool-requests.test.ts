@@ -7,30 +7,18 @@
  */
 import type { ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { BackendAdapter, ModelPart, ModelRequest } from '../../src-server/backends/contract.js';
+import type { ModelRequest } from '../../src-server/backends/contract.js';
 import { validateCreateRequest } from '../../src-server/protocol/validate-request.js';
 import { postJson, readSse, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
+import { ScriptedBackend } from '../support/scripted-backend.js';
 
-/** A backend that answers every request with one word and keeps what it was sent. */
-class RecordingBackend implements BackendAdapter {
-  readonly kind = 'recording';
-  readonly baseUrl = 'memory://recording';
-  readonly requests: ModelRequest[] = [];
-  async listModels() {
-    return [{ id: 'm' }];
-  }
-  async stream(request: ModelRequest): Promise<AsyncIterable<ModelPart>> {
-    this.requests.push(request);
-    const parts: ModelPart[] = [
-      { type: 'text-delta', text: 'ok' },
-      { type: 'finish', reason: 'stop' },
-      { type: 'usage', usage: { inputTokens: 1, outputTokens: 1 } },
-    ];
-    return (async function* () {
-      yield* parts;
-    })();
-  }
-}
+/** Answers every request with a short text and keeps what it was sent. */
+const recordingBackend = (): ScriptedBackend =>
+  ScriptedBackend.playing([
+    { type: 'text-delta', text: 'ok' },
+    { type: 'finish', reason: 'stop' },
+    { type: 'usage', usage: { inputTokens: 1, outputTokens: 1 } },
+  ]);
 
 /** The top-level fields of Codex 0.171's requests (captured), values as it sends them. */
 const CODEX_BODY = {
@@ -146,7 +134,7 @@ describe(
   { tags: ['X1', 'B4', 'B2'] },
   () => {
     let h: GatewayHarness;
-    const backend = new RecordingBackend();
+    const backend = recordingBackend();
     beforeAll(async () => {
       h = await startGateway({ logLevel: 'info' }, { backend });
     });
@@ -228,7 +216,7 @@ describe(
 describe('--responses-hosted-tools reject', { tags: ['X1'] }, () => {
   let h: GatewayHarness;
   beforeAll(async () => {
-    h = await startGateway({ hostedTools: 'reject', logLevel: 'warn' }, { backend: new RecordingBackend() });
+    h = await startGateway({ hostedTools: 'reject', logLevel: 'warn' }, { backend: recordingBackend() });
   });
   afterAll(() => h.close());
 
@@ -284,7 +272,7 @@ describe('malformed client tool definitions', { tags: ['X1', 'L3'] }, () => {
   ];
   let h: GatewayHarness;
   beforeAll(async () => {
-    h = await startGateway({ logLevel: 'warn' }, { backend: new RecordingBackend() });
+    h = await startGateway({ logLevel: 'warn' }, { backend: recordingBackend() });
   });
   afterAll(() => h.close());
 

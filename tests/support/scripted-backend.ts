@@ -1,0 +1,85 @@
+/**
+ * A scripted BackendAdapter for engine, session and route tests. Each `stream()` call answers
+ * with parts one microtask apart and keeps the request and its options: `ScriptedBackend.playing`
+ * plays one script on every call, `ScriptedBackend.turns` plays turn n on call n. Behaviours: `reject` refuses every call; `throwAfter` fails the stream
+ * after its parts; `hang` keeps it open after its parts until the call's signal aborts, the way a
+ * real adapter's body read ends on abort.
+ */
+import type {
+  BackendAdapter,
+  ModelInfo,
+  ModelPart,
+  ModelRequest,
+  StreamOptions,
+} from '../../src-server/backends/contract.js';
+import { chatMessages, type ChatMessage } from '../../src-server/backends/chat-completions/request.js';
+
+export interface ScriptBehaviour {
+  reject?: Error;
+  throwAfter?: Error;
+  hang?: boolean;
+}
+
+export class ScriptedBackend implements BackendAdapter {
+  readonly kind = 'scripted';
+  readonly baseUrl = 'http://127.0.0.1:0';
+  /** Every call, in order. */
+  readonly calls: { request: ModelRequest; options: StreamOptions }[] = [];
+
+  /** Every call plays `parts`. */
+  static playing(parts: ModelPart[], behaviour: ScriptBehaviour = {}): ScriptedBackend {
+    return new ScriptedBackend([parts], true, behaviour);
+  }
+
+  /** Call n plays turn n; calls past the last get an empty stream. */
+  static turns(...turns: ModelPart[][]): ScriptedBackend {
+    return new ScriptedBackend(turns, false, {});
+  }
+
+  private constructor(
+    private readonly script: ModelPart[][],
+    private readonly repeat: boolean,
+    private readonly behaviour: ScriptBehaviour,
+  ) {}
+
+  /** The requests of every call, in order. */
+  get requests(): ModelRequest[] {
+    return this.calls.map((c) => c.request);
+  }
+
+  /** The last request, with its conversation as the Chat Completions adapter sends it. */
+  get lastRequest(): (ModelRequest & { messages: ChatMessage[] }) | undefined {
+    const request = this.calls.at(-1)?.request;
+    return request && { ...request, messages: chatMessages(request) };
+  }
+
+  get lastSignal(): AbortSignal | undefined {
+    return this.calls.at(-1)?.options.signal;
+  }
+
+  listModels(): Promise<ModelInfo[]> {
+    return Promise.resolve([{ id: 'test-model' }]);
+  }
+
+  stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
+    const n = this.calls.length;
+    this.calls.push({ request, options });
+    if (this.behaviour.reject) return Promise.reject(this.behaviour.reject);
+    const parts = this.repeat ? this.script[0] : (this.script[n] ?? []);
+    return Promise.resolve(play(parts, this.behaviour, options.signal));
+  }
+}
+
+async function* play(parts: ModelPart[], behaviour: ScriptBehaviour, signal: AbortSignal): AsyncGenerator<ModelPart> {
+  for (const part of parts) {
+    await Promise.resolve();
+    yield part;
+  }
+  if (behaviour.throwAfter) throw behaviour.throwAfter;
+  if (behaviour.hang) {
+    await new Promise<void>((resolve) =>
+      signal.aborted ? resolve() : signal.addEventListener('abort', () => resolve(), { once: true }),
+    );
+    throw new DOMException('The operation was aborted.', 'AbortError');
+  }
+}
