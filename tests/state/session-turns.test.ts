@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ModelPart, ModelRequest } from '../../src-server/backends/contract.js';
-import { defaultConfig } from '../../src-server/config/flags.js';
+import { defaultConfig, type GatewayConfig } from '../../src-server/config/flags.js';
 import type { ResponseObject } from '../../src-server/engine/contract.js';
 import { startResponseRun, type RunHooks } from '../../src-server/engine/response-run.js';
 import { silentLogger } from '../../src-server/logging/logger.js';
@@ -23,9 +23,14 @@ const REQUEST = {
   tools: [{ type: 'function', name: 'get_weather', parameters: { type: 'object', properties: {} } }],
 } as unknown as CreateResponseRequest;
 
-function start(adapter: ScriptedBackend, hooks: RunHooks) {
+function start(
+  adapter: ScriptedBackend,
+  hooks: RunHooks,
+  request: CreateResponseRequest = REQUEST,
+  config: Partial<GatewayConfig> = {},
+) {
   return startResponseRun(
-    REQUEST,
+    request,
     adapter,
     {
       requestId: 'req_turns',
@@ -33,7 +38,7 @@ function start(adapter: ScriptedBackend, hooks: RunHooks) {
       dialect: 'openai',
       extensions: false,
       signal: new AbortController().signal,
-      config: { ...defaultConfig(), validateStream: 'strict' },
+      config: { ...defaultConfig(), validateStream: 'strict', ...config },
       backendHeaders: { 'x-simulator-latency': '0' },
       priority: 5,
     },
@@ -49,15 +54,18 @@ const OUTPUT = {
   status: 'completed',
 } as unknown as ResponseObject['output'][number];
 
+/** Session hooks whose client answers the tool call with OUTPUT at once. */
+const SUPPLY_OUTPUT: RunHooks = {
+  awaitToolOutputs: (_run, append) => {
+    append(OUTPUT);
+    return Promise.resolve(true);
+  },
+};
+
 describe('C1 the run starts the next turn of a session itself', { tags: ['C1'] }, () => {
   test('once the outputs are in, the next backend request is the conversation so far, translated like the first', async () => {
     const adapter = ScriptedBackend.turns(TOOL_TURN, TEXT_TURN);
-    const run = await start(adapter, {
-      awaitToolOutputs: (_run, append) => {
-        append(OUTPUT);
-        return Promise.resolve(true);
-      },
-    });
+    const run = await start(adapter, SUPPLY_OUTPUT);
     const final = await run.finished;
     expect(final.status).toBe('completed');
     expect(final.output.map((i) => i.type)).toEqual(['function_call', 'function_call_output', 'message']);
@@ -86,23 +94,11 @@ describe('C1 the run starts the next turn of a session itself', { tags: ['C1'] }
       { type: 'finish', reason: 'stop' },
     ];
     const adapter = ScriptedBackend.turns(TOOL_TURN, reasoningTurn, summaryCall);
-    const run = await startResponseRun(
-      { ...REQUEST, reasoning: { summary: 'detailed' } } as CreateResponseRequest,
+    const run = await start(
       adapter,
-      {
-        requestId: 'req_turns',
-        logger: silentLogger,
-        dialect: 'openai',
-        extensions: false,
-        signal: new AbortController().signal,
-        config: { ...defaultConfig(), validateStream: 'strict', reasoningSummaryMode: 'model' },
-      },
-      {
-        awaitToolOutputs: (_run, append) => {
-          append(OUTPUT);
-          return Promise.resolve(true);
-        },
-      },
+      SUPPLY_OUTPUT,
+      { ...REQUEST, reasoning: { summary: 'detailed' } } as CreateResponseRequest,
+      { reasoningSummaryMode: 'model' },
     );
     const final = await run.finished;
     expect(final.status).toBe('completed');
