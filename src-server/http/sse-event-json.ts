@@ -1,18 +1,19 @@
 /**
  * An event's JSON for the SSE `data:` line. Text deltas, most of a stream's events, have a fixed
  * shape: theirs is filled into a template (their strings still go through JSON.stringify), about
- * half the cost of serializing the object. Lifecycle events reuse the JSON of a response object
- * already written. Every other event, and one whose keys, key order or value types are not exactly
+ * half the cost of serializing the object. The opening lifecycle events reuse the JSON of a
+ * response object already written. Every other event, and one whose keys, key order or value types are not exactly
  * the template's, goes through JSON.stringify, so the bytes are always what JSON.stringify(event)
  * writes.
  */
 import type { WireEvent } from '../engine/contract.js';
+import { isTerminalEventType } from '../protocol/events.js';
 
 const TEXT_DELTA = 'response.output_text.delta';
 /** The keys of a text delta in the order the engine builds them (the emitter numbers it last). */
 const TEXT_DELTA_KEYS = ['type', 'item_id', 'output_index', 'content_index', 'delta', 'logprobs', 'sequence_number'];
 
-/** The keys of a lifecycle event (`response.created`, `in_progress`, … `completed`) in the engine's order. */
+/** The keys of an opening lifecycle event (`response.created`, `queued`, `in_progress`) in the engine's order. */
 const LIFECYCLE_KEYS = ['type', 'response', 'sequence_number'];
 /**
  * The JSON of response objects already written. An event's response is a snapshot that is never
@@ -23,7 +24,9 @@ const responseJson = new WeakMap<object, string>();
 
 export function eventJson(event: WireEvent): string {
   if (event.type === TEXT_DELTA) return textDeltaJson(event) ?? JSON.stringify(event);
-  return ('response' in event && lifecycleJson(event)) || JSON.stringify(event);
+  // A terminal event's response is written once: keeping its JSON would only hold memory.
+  if ('response' in event && !isTerminalEventType(event.type)) return lifecycleJson(event) ?? JSON.stringify(event);
+  return JSON.stringify(event);
 }
 
 /** A lifecycle event with its response's JSON reused; undefined when the event is not exactly that shape. */

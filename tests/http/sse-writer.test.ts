@@ -327,6 +327,10 @@ describe('SSE event serialization (L2)', { tags: ['L2'] }, () => {
       'a lifecycle event',
       { type: 'response.created', response: { id: 'resp_1', output: [], usage: null }, sequence_number: 0 },
     ],
+    [
+      'a terminal event',
+      { type: 'response.completed', response: { id: 'resp_1', output: [{ id: 'msg_1' }] }, sequence_number: 9 },
+    ],
     ['a lifecycle event in another key order', { type: 'response.created', sequence_number: 0, response: {} }],
     ['a lifecycle event with an extra field', { type: 'response.in_progress', response: {}, sequence_number: 1, x: 1 }],
     ['a response with toJSON', { type: 'response.created', response: { toJSON: () => 'r' }, sequence_number: 0 }],
