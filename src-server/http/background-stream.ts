@@ -24,7 +24,7 @@ export interface BackgroundStreamDeps {
   streamBudget: StreamBudget;
 }
 
-/** A stored response in one of these states is still running (here or on another instance). */
+/** The terminal event that closes a relayed stream, by the stored response's final status. */
 const STORED_TERMINAL: Record<string, string> = {
   completed: 'response.completed',
   failed: 'response.failed',
