@@ -1,9 +1,9 @@
 /**
  * A scripted BackendAdapter for engine, session and route tests. Each `stream()` call answers
  * with parts one microtask apart and keeps the request and its options: `ScriptedBackend.playing`
- * plays one script on every call, `ScriptedBackend.turns` plays turn n on call n. Behaviours: `reject` refuses every call; `throwAfter` fails the stream
- * after its parts; `hang` keeps it open after its parts until the call's signal aborts, the way a
- * real adapter's body read ends on abort.
+ * plays one script on every call, `ScriptedBackend.turns` plays turn n on call n. Behaviours:
+ * `reject` refuses every call; `throwAfter` fails the stream after its parts; `hang` keeps it open
+ * after its parts until the call's signal aborts, the way a real adapter's body read ends on abort.
  */
 import type {
   BackendAdapter,
@@ -28,17 +28,17 @@ export class ScriptedBackend implements BackendAdapter {
 
   /** Every call plays `parts`. */
   static playing(parts: ModelPart[], behaviour: ScriptBehaviour = {}): ScriptedBackend {
-    return new ScriptedBackend([parts], true, behaviour);
+    return new ScriptedBackend(() => parts, behaviour);
   }
 
   /** Call n plays turn n; calls past the last get an empty stream. */
   static turns(...turns: ModelPart[][]): ScriptedBackend {
-    return new ScriptedBackend(turns, false, {});
+    return new ScriptedBackend((n) => turns[n] ?? [], {});
   }
 
   private constructor(
-    private readonly script: ModelPart[][],
-    private readonly repeat: boolean,
+    /** The parts of call n. */
+    private readonly partsOf: (n: number) => ModelPart[],
     private readonly behaviour: ScriptBehaviour,
   ) {}
 
@@ -62,10 +62,9 @@ export class ScriptedBackend implements BackendAdapter {
   }
 
   stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
-    const n = this.calls.length;
+    const parts = this.partsOf(this.calls.length);
     this.calls.push({ request, options });
     if (this.behaviour.reject) return Promise.reject(this.behaviour.reject);
-    const parts = this.repeat ? this.script[0] : (this.script[n] ?? []);
     return Promise.resolve(play(parts, this.behaviour, options.signal));
   }
 }
