@@ -5,6 +5,7 @@
  */
 import type { Path } from './load.js';
 import type { ServerProcess } from './processes.js';
+import { round } from './stats.js';
 
 export interface Goal {
   /** `<=` for latencies and memory, `>=` for throughput. */
@@ -22,6 +23,18 @@ export interface Metric {
   target?: Goal;
   /** Short extra context for the table (e.g. the direct and gateway raw values). */
   note?: string;
+}
+
+/** A latency metric in milliseconds (rounded); `atMost` makes it a `<=` target. */
+export function msMetric(id: string, label: string, value: number, note: string, atMost?: number): Metric {
+  return {
+    id,
+    label,
+    value: round(value),
+    unit: 'ms',
+    ...(atMost === undefined ? {} : { target: { op: '<=' as const, value: atMost } }),
+    note,
+  };
 }
 
 export interface ScenarioResult {

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { one, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
 import { round, summarize, type Summary } from '../lib/stats.js';
-import type { BenchContext, Metric, Scenario, ScenarioResult } from '../lib/types.js';
+import { msMetric, type BenchContext, type Metric, type Scenario, type ScenarioResult } from '../lib/types.js';
 
 // Unpaced and short: the first event is what is measured, the rest only has to arrive whole.
 const PACING: Pacing = { deltas: 8, ttftMs: 0, tokenMs: 0 };
@@ -29,7 +29,7 @@ interface PhaseRow {
 }
 
 type ProxyPath = Exclude<ComparedPath, 'direct'>;
-const PROXIES: readonly ProxyPath[] = ['passthrough', 'translator', 'gateway'];
+const PROXIES = COMPARED_PATHS.filter((name): name is ProxyPath => name !== 'direct');
 
 /** Per-phase p50 of the measured requests of one process (its first `skip` rows are the warm-up). */
 function phases(file: string, skip: number): { before: number; upstream: number; after: number } {
@@ -59,8 +59,9 @@ export const firstEvent: Scenario = {
       translator: tr.process.pid,
       gateway: gw.process.pid,
     };
+    const warmup = ctx.quick ? 20 : 200;
+    const samples = ctx.quick ? 100 : 1000;
     let result: ScenarioResult;
-    let warmup = 0;
     try {
       const paths: Record<ComparedPath, Path> = {
         direct: ctx.direct,
@@ -68,8 +69,6 @@ export const firstEvent: Scenario = {
         translator: tr.path,
         gateway: gw.path,
       };
-      warmup = ctx.quick ? 20 : 200;
-      const samples = ctx.quick ? 100 : 1000;
       const first = perPath((): number[] => []);
       const delta = perPath((): number[] => []);
       const failures: string[] = [];
@@ -87,44 +86,43 @@ export const firstEvent: Scenario = {
       }
       const s = perPath((name) => summarize(first[name]));
       const sd = perPath((name) => summarize(delta[name]));
+      /** A path's percentile minus the direct one. */
       const row = (
         id: string,
         label: string,
-        of: Record<string, Summary>,
-        name: Exclude<ComparedPath, 'direct'>,
+        of: Record<ComparedPath, Summary>,
+        name: ProxyPath,
         p: 'p50' | 'p99',
         target?: number,
-      ): Metric => ({
-        id,
-        label,
-        value: round(of[name][p] - of.direct[p]),
-        unit: 'ms',
-        ...(target === undefined ? {} : { target: { op: '<=' as const, value: target } }),
-        note: `${p} direct ${round(of.direct[p], 2)} / ${name} ${round(of[name][p], 2)} ms`,
-      });
+      ): Metric =>
+        msMetric(
+          id,
+          label,
+          of[name][p] - of.direct[p],
+          `${p} direct ${round(of.direct[p], 2)} / ${name} ${round(of[name][p], 2)} ms`,
+          target,
+        );
       result = {
         metrics: [
           row('first_event_added_p50_ms', 'Added first-event latency p50 (1 stream)', s, 'gateway', 'p50', 1),
           row('first_event_added_p99_ms', 'Added first-event latency p99 (1 stream)', s, 'gateway', 'p99', 3),
           row('first_event_passthrough_p50_ms', '  floor: bare pass-through proxy, p50', s, 'passthrough', 'p50'),
           row('first_event_passthrough_p99_ms', '  floor: bare pass-through proxy, p99', s, 'passthrough', 'p99'),
-          {
-            // The gateway's own cost: what it adds beyond any extra Node hop on this machine.
-            id: 'first_event_over_floor_p50_ms',
-            label: 'First-event p50, gateway − pass-through floor',
-            value: round(s.gateway.p50 - s.passthrough.p50),
-            unit: 'ms',
-            target: { op: '<=', value: 0.15 },
-            note: `p50 pass-through ${round(s.passthrough.p50, 2)} / gateway ${round(s.gateway.p50, 2)} ms`,
-          },
-          {
-            // The least any translating gateway adds beyond the hop: the ceiling of the row above.
-            id: 'first_event_translator_over_floor_p50_ms',
-            label: '  floor of translation: minimal translator − pass-through, p50',
-            value: round(s.translator.p50 - s.passthrough.p50),
-            unit: 'ms',
-            note: `p50 translator ${round(s.translator.p50, 2)} ms`,
-          },
+          // The gateway's own cost: what it adds beyond any extra Node hop on this machine.
+          msMetric(
+            'first_event_over_floor_p50_ms',
+            'First-event p50, gateway − pass-through floor',
+            s.gateway.p50 - s.passthrough.p50,
+            `p50 pass-through ${round(s.passthrough.p50, 2)} / gateway ${round(s.gateway.p50, 2)} ms`,
+            0.15,
+          ),
+          // The least any translating gateway adds beyond the hop: the ceiling of the row above.
+          msMetric(
+            'first_event_translator_over_floor_p50_ms',
+            '  floor of translation: minimal translator − pass-through, p50',
+            s.translator.p50 - s.passthrough.p50,
+            `p50 translator ${round(s.translator.p50, 2)} ms`,
+          ),
           row('first_delta_added_p50_ms', 'Added first-delta latency p50 (1 stream)', sd, 'gateway', 'p50'),
           row('first_delta_added_p99_ms', 'Added first-delta latency p99 (1 stream)', sd, 'gateway', 'p99'),
         ],
@@ -140,13 +138,13 @@ export const firstEvent: Scenario = {
       const where = Object.fromEntries(
         PROXIES.map((name) => [name, phases(join(phaseDir, `${pids[name]}.json`), warmup)]),
       );
-      const row = (id: string, label: string, phase: 'before' | 'upstream' | 'after'): Metric => ({
-        id,
-        label,
-        value: round(where.gateway[phase]),
-        unit: 'ms',
-        note: `p50 pass-through ${round(where.passthrough[phase], 3)} / translator ${round(where.translator[phase], 3)} / gateway ${round(where.gateway[phase], 3)} ms`,
-      });
+      const row = (id: string, label: string, phase: 'before' | 'upstream' | 'after'): Metric =>
+        msMetric(
+          id,
+          label,
+          where.gateway[phase],
+          `p50 pass-through ${round(where.passthrough[phase])} / translator ${round(where.translator[phase])} / gateway ${round(where.gateway[phase])} ms`,
+        );
       result.metrics.push(
         row(
           'first_event_phase_before_upstream_p50_ms',
