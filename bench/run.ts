@@ -12,11 +12,11 @@
  * bench/results/latest.json. A missed target is a finding, not a failure; the exit code is
  * non-zero only when the run itself broke (lost or reordered events, HTTP errors, a crash).
  */
-import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { buildGatewayOnce } from './lib/build.js';
 import type { Path } from './lib/load.js';
 import { startServer, type ServerProcess } from './lib/processes.js';
 import { getJson, makeTarget } from './lib/sse-client.js';
@@ -55,15 +55,9 @@ async function main(): Promise<number> {
   process.env.BENCH_GATEWAY_FROM = gatewayFrom;
   if (gatewayFrom === 'compiled') {
     log('npm run build:gateway (the gateway runs from dist/; --source runs the TypeScript sources)');
-    const build = spawnSync(
-      process.execPath,
-      [fileURLToPath(new URL('../scripts/build-gateway.mjs', import.meta.url))],
-      {
-        encoding: 'utf8',
-      },
-    );
-    if (build.status !== 0) {
-      console.error(`build:gateway failed:\n${build.stdout}${build.stderr}`);
+    const failed = buildGatewayOnce();
+    if (failed !== null) {
+      console.error(`build:gateway failed:\n${failed}`);
       return 1;
     }
   }

@@ -6,11 +6,12 @@
  * start at once); idle RSS is read after a few requests and a second of rest. The two variants
  * alternate, and the median of the runs is reported.
  */
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { buildGatewayOnce } from '../lib/build.js';
 import { rssOf } from '../lib/processes.js';
 import { percentile, round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
@@ -85,9 +86,9 @@ export const startup: Scenario = {
   id: 'startup',
   title: 'Gateway start-up and idle RSS: compiled build vs tsx',
   async run(ctx: BenchContext): Promise<ScenarioResult> {
-    ctx.log('startup: npm run build:gateway');
-    const build = spawnSync(process.execPath, [`${root}scripts/build-gateway.mjs`], { cwd: root, encoding: 'utf8' });
-    if (build.status !== 0) return { metrics: [], failures: [`build:gateway failed: ${build.stderr}`] };
+    ctx.log('startup: npm run build:gateway (once per run)');
+    const failed = buildGatewayOnce();
+    if (failed !== null) return { metrics: [], failures: [`build:gateway failed: ${failed}`] };
     const runs = ctx.quick ? 2 : 6;
     const samples = {
       compiled: { start: [] as number[], rss: [] as number[] },
