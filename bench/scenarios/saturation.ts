@@ -11,8 +11,9 @@
  * The bare pass-through proxy runs the same loop: the gateway's rate is also given as a ratio of
  * what any Node proxy reaches on this machine. So does the minimal translator
  * (bench/servers/translator-process.ts), the least work that turns Chat chunks into the same
- * Responses events: its ratio to the pass-through is the ceiling any translating gateway has here. The gateway's CPU per delta is its process's CPU
- * time (user + system, /proc) during the measured window over every delta it sent in that loop.
+ * Responses events: its ratio to the pass-through is the ceiling any translating gateway has
+ * here. A server's CPU per delta is its process's CPU time (user + system, /proc) during the
+ * measured window over every delta it sent in that loop.
  */
 import { closedLoop, type ClosedLoopResult, type Pacing } from '../lib/load.js';
 import { cpuMicrosOf } from '../lib/processes.js';
@@ -33,42 +34,31 @@ export const saturation: Scenario = {
     const direct = await closedLoop(ctx.direct, PACING, CONCURRENCY, windowMs);
     failures.push(...direct.problems);
 
-    const runGateway = async (args: string[]): Promise<ClosedLoopResult & { cpuMicrosPerDelta: number }> => {
-      const { process: gw, path } = await ctx.startGateway({ args });
-      try {
-        ctx.log(`saturation: ${CONCURRENCY} workers × ${windowMs} ms, gateway ${args.join(' ') || '(defaults)'}`);
-        await closedLoop(path, PACING, 8, 300);
-        const cpuBefore = cpuMicrosOf(gw.pid);
-        const loop = await closedLoop(path, PACING, CONCURRENCY, windowMs);
-        const cpu = cpuMicrosOf(gw.pid) - cpuBefore;
-        return { ...loop, cpuMicrosPerDelta: loop.deltasReceived > 0 ? cpu / loop.deltasReceived : NaN };
-      } finally {
-        await gw.stop();
-      }
-    };
-    const coalesced = await runGateway([]);
-    const uncoalesced = await runGateway(['--responses-stream-buffer-max-bytes', '0']);
-    failures.push(...coalesced.problems, ...uncoalesced.problems);
-
-    const runHelper = async (
+    /** One server started for the loop: its rate and its process's CPU per delta in the window. */
+    const measure = async (
       which: string,
-      start: () => ReturnType<BenchContext['startPassthrough']>,
+      start: () => ReturnType<BenchContext['startGateway']>,
     ): Promise<ClosedLoopResult & { cpuMicrosPerDelta: number }> => {
-      const helper = await start();
+      const server = await start();
       try {
         ctx.log(`saturation: ${CONCURRENCY} workers × ${windowMs} ms, ${which}`);
-        await closedLoop(helper.path, PACING, 8, 300);
-        const cpuBefore = cpuMicrosOf(helper.process.pid);
-        const loop = await closedLoop(helper.path, PACING, CONCURRENCY, windowMs);
-        const cpu = cpuMicrosOf(helper.process.pid) - cpuBefore;
+        await closedLoop(server.path, PACING, 8, 300);
+        const cpuBefore = cpuMicrosOf(server.process.pid);
+        const loop = await closedLoop(server.path, PACING, CONCURRENCY, windowMs);
+        const cpu = cpuMicrosOf(server.process.pid) - cpuBefore;
         failures.push(...loop.problems);
         return { ...loop, cpuMicrosPerDelta: loop.deltasReceived > 0 ? cpu / loop.deltasReceived : NaN };
       } finally {
-        await helper.process.stop();
+        await server.process.stop();
       }
     };
-    const passthrough = await runHelper('bare pass-through proxy', () => ctx.startPassthrough());
-    const translator = await runHelper('minimal translator', () => ctx.startTranslator());
+    const uncoalescedArgs = ['--responses-stream-buffer-max-bytes', '0'];
+    const coalesced = await measure('gateway (defaults)', () => ctx.startGateway());
+    const uncoalesced = await measure(`gateway ${uncoalescedArgs.join(' ')}`, () =>
+      ctx.startGateway({ args: uncoalescedArgs }),
+    );
+    const passthrough = await measure('bare pass-through proxy', () => ctx.startPassthrough());
+    const translator = await measure('minimal translator', () => ctx.startTranslator());
 
     const rate = (r: { deltasPerSecond: number }): string => `${Math.round(r.deltasPerSecond)}/s`;
     return {
