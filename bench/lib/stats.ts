@@ -31,3 +31,28 @@ export function round(value: number, digits = 3): number {
   const f = 10 ** digits;
   return Math.round(value * f) / f;
 }
+
+export interface PairedRatios {
+  pairs: number;
+  /** Median of the per-pair ratios candidate ÷ base. */
+  median: number;
+  /** First and third quartile of the same ratios: half of the pairs lie between them. */
+  q1: number;
+  q3: number;
+}
+
+/**
+ * Paired comparison of two builds measured in alternating windows: the ratio of each pair
+ * (candidate ÷ base), summarized by its median and quartiles. Pairing cancels what drifts
+ * between windows (CPU frequency, other load), which the medians of the two sides would keep.
+ */
+export function pairedRatios(base: readonly number[], candidate: readonly number[]): PairedRatios {
+  if (base.length !== candidate.length) throw new Error('paired samples need the same length');
+  const ratios = base.map((b, i) => candidate[i] / b).filter((r) => Number.isFinite(r));
+  return {
+    pairs: ratios.length,
+    median: percentile(ratios, 50),
+    q1: percentile(ratios, 25),
+    q3: percentile(ratios, 75),
+  };
+}

@@ -5,12 +5,19 @@
  *
  * It runs the compiled build in dist/ (what an installed package and the container run; the
  * runner builds it first) unless BENCH_GATEWAY_FROM=source, which runs the TypeScript sources
- * through the loader this process was started with.
+ * through the loader this process was started with. BENCH_GATEWAY_DIST names another compiled
+ * build (an absolute dist/ folder): `npm run bench:compare` runs a base revision's build that way.
  */
+import { pathToFileURL } from 'node:url';
+
 type Flags = typeof import('../../src-server/config/flags.js');
 type Gateway = typeof import('../../src-server/gateway.js');
 
-const root = process.env.BENCH_GATEWAY_FROM === 'source' ? '../../src-server/' : '../../dist/';
+const root = process.env.BENCH_GATEWAY_DIST
+  ? pathToFileURL(process.env.BENCH_GATEWAY_DIST.replace(/\/?$/, '/')).href
+  : process.env.BENCH_GATEWAY_FROM === 'source'
+    ? '../../src-server/'
+    : '../../dist/';
 const { parseFlags } = (await import(`${root}config/flags.js`)) as Flags;
 const { createGateway } = (await import(`${root}gateway.js`)) as Gateway;
 

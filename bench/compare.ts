@@ -1,0 +1,188 @@
+/**
+ * `npm run bench:compare -- <base>`: the compiled gateway of this tree against the one of another
+ * revision, paired. Both builds run side by side in front of one simulator and take turns in
+ * short windows (base, candidate, candidate, base, …), so that what drifts over a run — CPU
+ * frequency, the VM's neighbours, other load — falls on both alike; each pair gives one ratio,
+ * and the median of the ratios is the answer. `npm run bench` compares the gateway with fixed
+ * reference servers; this command tells whether a change made the gateway itself cheaper or
+ * faster, down to a few percent that two separate runs of `npm run bench` cannot resolve.
+ *
+ *   npm run bench:compare -- main~1                    this tree against main~1
+ *   npm run bench:compare -- HEAD --epochs 10 --rounds 60   more processes and pairs (narrower quartiles)
+ *
+ * Two processes of the same build differ by up to ±20 % for their whole life (what the JIT made of
+ * each), which no pairing inside one process pair removes: the run is split into `--epochs`, each
+ * with a fresh pair of gateways, and the pairs of all epochs are pooled.
+ *
+ * Two measurements (totals over all epochs):
+ * - CPU per stream: closed loop of `--streams` workers (unpaced streams of `--deltas` content
+ *   deltas) for `--window-ms` per window, the gateway process's CPU time (/proc) ÷ streams.
+ * - First event: single streams, one at a time, the two builds alternating request by request;
+ *   time to the first SSE event (p50 and p90 of each side).
+ *
+ * The base revision is checked out into a temporary git worktree (with this tree's node_modules)
+ * and built there; the worktree is removed at the end. Exits non-zero only when the run broke
+ * (a build failed, a stream was lost or malformed, a process died).
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { buildGatewayOnce } from './lib/build.js';
+import { closedLoop, one, type Pacing, type Path } from './lib/load.js';
+import { cpuMicrosOf, startServer, type ServerProcess } from './lib/processes.js';
+import { getJson, makeTarget } from './lib/sse-client.js';
+import { pairedRatios, percentile, round } from './lib/stats.js';
+
+const root = fileURLToPath(new URL('../', import.meta.url));
+const log = (message: string): void => void process.stderr.write(`[bench:compare] ${message}\n`);
+
+/** Checks `ref` out into a temporary worktree and builds its gateway; returns the worktree. */
+function buildBase(ref: string): string {
+  const dir = mkdtempSync(join(os.tmpdir(), 'bench-base-'));
+  const git = (...args: string[]): void => {
+    const r = spawnSync('git', args, { cwd: root, encoding: 'utf8' });
+    if (r.status !== 0) throw new Error(`git ${args.join(' ')}: ${r.stderr}`);
+  };
+  git('worktree', 'add', '--detach', dir, ref);
+  symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
+  const build = spawnSync(process.execPath, ['scripts/build-gateway.mjs'], { cwd: dir, encoding: 'utf8' });
+  if (build.status !== 0) throw new Error(`building ${ref} failed:\n${build.stdout}${build.stderr}`);
+  return dir;
+}
+
+function removeWorktree(dir: string): void {
+  spawnSync('git', ['worktree', 'remove', '--force', dir], { cwd: root });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+interface Side {
+  name: 'base' | 'candidate';
+  proc: ServerProcess;
+  path: Path;
+}
+
+async function main(): Promise<number> {
+  const { values, positionals } = parseArgs({
+    allowPositionals: true,
+    options: {
+      epochs: { type: 'string', default: '6' },
+      rounds: { type: 'string', default: '36' },
+      'window-ms': { type: 'string', default: '1500' },
+      streams: { type: 'string', default: '64' },
+      deltas: { type: 'string', default: '1' },
+      'first-event': { type: 'string', default: '1000' },
+    },
+    strict: true,
+  });
+  const ref = positionals[0];
+  if (!ref || positionals.length > 1) {
+    console.error(
+      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--first-event N]',
+    );
+    return 2;
+  }
+  const epochs = Math.max(1, Number(values.epochs));
+  const roundsPerEpoch = Math.max(1, Math.round(Number(values.rounds) / epochs));
+  const windowMs = Number(values['window-ms']);
+  const streams = Number(values.streams);
+  const firstPerEpoch = Math.max(1, Math.round(Number(values['first-event']) / epochs));
+  const pacing: Pacing = { deltas: Number(values.deltas), ttftMs: 0, tokenMs: 0 };
+
+  log('npm run build:gateway (this tree)');
+  const failed = buildGatewayOnce();
+  if (failed !== null) {
+    console.error(`build:gateway failed:\n${failed}`);
+    return 1;
+  }
+  log(`building ${ref} in a temporary worktree`);
+  const baseDir = buildBase(ref);
+  const running: ServerProcess[] = [];
+  const problems: string[] = [];
+  try {
+    const simulator = await startServer('simulator', 'simulator-process.ts', []);
+    running.push(simulator);
+    const model = ((await getJson(makeTarget('direct', simulator.url), '/v1/models')) as { data: { id: string }[] })
+      .data[0].id;
+    const side = async (name: Side['name'], env: Record<string, string>): Promise<Side> => {
+      const proc = await startServer(name, 'gateway-process.ts', ['--backend', simulator.url], { env });
+      running.push(proc);
+      return { name, proc, path: { kind: 'responses', target: makeTarget(name, proc.url), model } };
+    };
+    const cpu: Record<Side['name'], number[]> = { base: [], candidate: [] };
+    const first: Record<Side['name'], number[]> = { base: [], candidate: [] };
+    const single: Pacing = { deltas: 8, ttftMs: 0, tokenMs: 0 };
+    // Two processes of one build differ by up to ±20 % for their whole life (what the JIT made of
+    // them): every epoch starts a fresh pair, and the pairs of all epochs are pooled.
+    for (let epoch = 0; epoch < epochs; epoch++) {
+      log(
+        `epoch ${epoch + 1} of ${epochs}: two fresh gateways, warm-up, ${roundsPerEpoch} CPU pairs, ${firstPerEpoch} first events each`,
+      );
+      const pair = [await side('base', { BENCH_GATEWAY_DIST: join(baseDir, 'dist') }), await side('candidate', {})];
+      if (epoch % 2 === 1) pair.reverse();
+      for (const s of pair) await closedLoop(s.path, pacing, streams, 1500);
+      for (let r = 0; r < roundsPerEpoch; r++) {
+        for (const s of r % 2 === 0 ? pair : [...pair].reverse()) {
+          const before = cpuMicrosOf(s.proc.pid);
+          const result = await closedLoop(s.path, pacing, streams, windowMs);
+          cpu[s.name].push((cpuMicrosOf(s.proc.pid) - before) / Math.max(1, result.streams));
+          problems.push(...result.problems);
+        }
+      }
+      for (let i = 0; i < firstPerEpoch; i++) {
+        for (const s of i % 2 === 0 ? pair : [...pair].reverse()) {
+          const a = await one(s.path, { ...single, seed: i + 1 });
+          first[s.name].push(a.firstEventMs);
+          problems.push(...a.problems);
+        }
+      }
+      for (const s of pair) {
+        running.splice(running.indexOf(s.proc), 1);
+        await s.proc.stop();
+      }
+    }
+
+    const ratio = pairedRatios(cpu.base, cpu.candidate);
+    const med = (xs: number[]): number => percentile(xs, 50);
+    const rows = [
+      ['Measure', ref, 'this tree', 'this tree ÷ base'],
+      [
+        `CPU µs per stream (${streams} workers, ${pacing.deltas} delta${pacing.deltas === 1 ? '' : 's'}), median`,
+        String(Math.round(med(cpu.base))),
+        String(Math.round(med(cpu.candidate))),
+        `${round(ratio.median, 3)} (quartiles ${round(ratio.q1, 3)}–${round(ratio.q3, 3)}, ${ratio.pairs} pairs)`,
+      ],
+      ...([50, 90] as const).map((p) => {
+        const b = percentile(first.base, p);
+        const c = percentile(first.candidate, p);
+        return [`First event p${p}, ms`, String(round(b)), String(round(c)), `${round(c - b)} ms`];
+      }),
+    ];
+    const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
+    const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+    console.log(
+      [line(rows[0]), `| ${widths.map((w) => '-'.repeat(w)).join(' | ')} |`, ...rows.slice(1).map(line)].join('\n'),
+    );
+    console.log(
+      `\n${os.cpus().length} × ${os.cpus()[0]?.model ?? 'CPU'}, Node ${process.version}, ${new Date().toISOString()}`,
+    );
+  } finally {
+    for (const proc of running.reverse()) await proc.stop().catch(() => undefined);
+    removeWorktree(baseDir);
+  }
+  if (problems.length > 0) {
+    console.error(`broken streams:\n${problems.slice(0, 20).join('\n')}`);
+    return 1;
+  }
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);
