@@ -171,8 +171,11 @@ export class ResponseBuilder {
     if (this.started) return;
     this.started = true;
     // One copy for both events: an event's response is a snapshot nobody changes, so the two
-    // events may share it (and the SSE writer serializes it once, sse-event-json.ts).
-    const response = this.snapshot();
+    // events may share it (and the SSE writer serializes it once, sse-event-json.ts). The
+    // request's echo (instructions, tools, text, …) is never changed by the builder, which only
+    // replaces top-level fields and adds to `output`: copying the top level and the output makes
+    // a snapshot nobody changes without a deep copy of the echo.
+    const response = { ...this.response, output: this.response.output.map(cloneData) };
     if (response.background) {
       const queued = { ...response, status: 'queued' as const };
       this.emit({ type: 'response.created', response: queued });
@@ -318,9 +321,12 @@ export class ResponseBuilder {
     this.terminal = true;
     this.response.status = status;
     if (this.usage) this.response.usage = toUsage(this.usage);
-    this.emit({ type: eventType, response: this.snapshot() });
+    // One copy for the terminal event and the final Response: neither is changed afterwards
+    // (stages never change the event they are given, engine/events.ts), and the builder is done.
+    const final = this.snapshot();
+    this.emit({ type: eventType, response: final });
     if (afterwards) this.response.status = afterwards;
-    this.onTerminal?.(this.snapshot());
+    this.onTerminal?.(afterwards ? { ...final, status: afterwards } : final);
   }
 
   // --- items -------------------------------------------------------------------------------
