@@ -65,11 +65,3 @@ export function simulatorHeaders(req: IncomingMessage): Record<string, string> |
   }
   return out;
 }
-
-/** Request header that turns on session mode for a streaming create request (docs/state.md). */
-export const SESSION_HEADER = 'x-responses-session';
-
-export function sessionRequested(headers: Record<string, string | string[] | undefined>): boolean {
-  const value = headers[SESSION_HEADER];
-  return typeof value === 'string' && ['on', 'true', '1'].includes(value.trim().toLowerCase());
-}

@@ -4,11 +4,11 @@
  * active flags, with every secret redacted. The console reads these instead of probing routes.
  */
 import { FLAGS, type FlagSpec, type GatewayConfig } from '../config/flags.js';
+import { SESSION_HEADER } from '../protocol/session-mode.js';
 
 export const LOGS_ENDPOINT = '/v1/console/logs';
 export const METRICS_ENDPOINT = '/metrics';
 export const INSPECT_ENDPOINT = '/v1/console/encrypted-content/inspect';
-export const SESSION_HEADER = 'X-Responses-Session';
 
 /** Config keys whose values are secrets: reported as "[redacted]" (or a count of them). */
 const SECRET_KEYS = new Set<string>(['apiKeys', 'adminApiKeys', 'backendApiKey', 'reasoningEncryptionKeys']);
