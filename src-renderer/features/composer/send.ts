@@ -129,14 +129,14 @@ export async function sendRequest(
       touch();
       if (session && ev.type === 'response.output_item.done') {
         watchToolWait(run);
-        void autoAnswerWithMocks(run);
+        void autoAnswerWithMocks(run, sendRequest);
       }
     },
   });
   finishRun(run, result, checker);
   if (controller === ac) controller = null;
   useStudio.getState().touch();
-  if (!session) void autoAnswerWithMocks(run);
+  if (!session) void autoAnswerWithMocks(run, sendRequest);
   return run;
 }
 

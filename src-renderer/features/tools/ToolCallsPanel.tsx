@@ -7,6 +7,7 @@ import { featureAvailability, SESSION_FEATURES } from '../gateway/capabilities.j
 import type { Run } from '../timeline/run-model.js';
 import { outputDraft, type OutputMode } from './output-draft.js';
 import { functionCalls, type PendingCall } from './pending.js';
+import { sendRequest } from '../composer/send.js';
 import { isSessionRun, submitToolOutputs } from './submit.js';
 
 /** The answer form: the output exactly as typed, JSON-checked or plain text, with the item it becomes. */
@@ -66,7 +67,7 @@ function AnswerForm({ run, call }: { run: Run; call: PendingCall }) {
           onClick={async () => {
             if (draft.output === null) return;
             setBusy(true);
-            await submitToolOutputs(run, [{ callId: call.callId, output: draft.output }]);
+            await submitToolOutputs(run, [{ callId: call.callId, output: draft.output }], sendRequest);
             setBusy(false);
           }}
         >

@@ -10,7 +10,6 @@ import { ExchangeRecorder } from '../../lib/exchange.js';
 import { getJson, sendJson } from '../../lib/gateway-client.js';
 import { sessionHeader } from '../gateway/capabilities.js';
 import { isLive, type Run } from '../timeline/run-model.js';
-import { sendRequest } from '../composer/send.js';
 import { outputItem } from './output-draft.js';
 import { unansweredCalls } from './pending.js';
 
@@ -18,6 +17,16 @@ export interface ToolOutput {
   callId: string;
   output: string;
 }
+
+/**
+ * Sends the request that continues a response (composer/send.ts `sendRequest`), passed in by the
+ * caller: the composer calls into this module, so this module does not import the composer.
+ */
+export type ContinueWith = (options: {
+  body: Record<string, unknown>;
+  linkedFrom: string;
+  profileId?: string;
+}) => Promise<Run | null>;
 
 /** The gateway's answer to GET /v1/responses/{id}/session (docs/state.md). */
 interface SessionState {
@@ -77,7 +86,7 @@ async function checkToolWait(run: Run, rowsAtCall: number): Promise<void> {
   s.touch();
 }
 
-export async function submitToolOutputs(run: Run, outputs: ToolOutput[]): Promise<boolean> {
+export async function submitToolOutputs(run: Run, outputs: ToolOutput[], continueWith: ContinueWith): Promise<boolean> {
   const s = useStudio.getState();
   s.setToolError(undefined);
   if (!run.responseId) {
@@ -120,12 +129,12 @@ export async function submitToolOutputs(run: Run, outputs: ToolOutput[]): Promis
   for (const key of ['tools', 'reasoning', 'text', 'include', 'instructions'])
     if (run.request[key] !== undefined) body[key] = run.request[key];
   for (const o of outputs) s.markAnswered(o.callId, o.output);
-  const next = await sendRequest({ body, linkedFrom: run.id, profileId: run.profileId });
+  const next = await continueWith({ body, linkedFrom: run.id, profileId: run.profileId });
   return next !== null;
 }
 
 /** Answers every pending call that has a saved mock, when mocks are enabled. */
-export async function autoAnswerWithMocks(run: Run): Promise<void> {
+export async function autoAnswerWithMocks(run: Run, continueWith: ContinueWith): Promise<void> {
   const s = useStudio.getState();
   if (!s.mocksEnabled) return;
   const open = unansweredCalls(run, s.answered);
@@ -134,5 +143,6 @@ export async function autoAnswerWithMocks(run: Run): Promise<void> {
   await submitToolOutputs(
     run,
     calls.map((c) => ({ callId: c.callId, output: s.mocks[c.name] })),
+    continueWith,
   );
 }
