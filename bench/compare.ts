@@ -9,6 +9,8 @@
  *
  *   npm run bench:compare -- main~1                    this tree against main~1
  *   npm run bench:compare -- HEAD --epochs 10 --rounds 60   more processes and pairs (narrower quartiles)
+ *   npm run bench:compare -- HEAD --candidate-node-flags=--max-semi-space-size=64
+ *                                                      the same code, the candidate under a Node flag
  *
  * Two processes of the same build differ by up to ±20 % for their whole life (what the JIT made of
  * each), which no pairing inside one process pair removes: the run is split into `--epochs`, each
@@ -74,13 +76,14 @@ async function main(): Promise<number> {
       streams: { type: 'string', default: '64' },
       deltas: { type: 'string', default: '1' },
       'first-event': { type: 'string', default: '1000' },
+      'candidate-node-flags': { type: 'string', default: '' },
     },
     strict: true,
   });
   const ref = positionals[0];
   if (!ref || positionals.length > 1) {
     console.error(
-      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--first-event N]',
+      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--first-event N] [--candidate-node-flags FLAGS]',
     );
     return 2;
   }
@@ -90,6 +93,7 @@ async function main(): Promise<number> {
   const streams = Number(values.streams);
   const firstPerEpoch = Math.max(1, Math.round(Number(values['first-event']) / epochs));
   const pacing: Pacing = { deltas: Number(values.deltas), ttftMs: 0, tokenMs: 0 };
+  const candidateFlags = values['candidate-node-flags'].split(' ').filter(Boolean);
 
   log('npm run build:gateway (this tree)');
   const failed = buildGatewayOnce();
@@ -106,8 +110,8 @@ async function main(): Promise<number> {
     running.push(simulator);
     const model = ((await getJson(makeTarget('direct', simulator.url), '/v1/models')) as { data: { id: string }[] })
       .data[0].id;
-    const side = async (name: Side['name'], env: Record<string, string>): Promise<Side> => {
-      const proc = await startServer(name, 'gateway-process.ts', ['--backend', simulator.url], { env });
+    const side = async (name: Side['name'], env: Record<string, string>, nodeFlags: string[] = []): Promise<Side> => {
+      const proc = await startServer(name, 'gateway-process.ts', ['--backend', simulator.url], { env, nodeFlags });
       running.push(proc);
       return { name, proc, path: { kind: 'responses', target: makeTarget(name, proc.url), model } };
     };
@@ -120,7 +124,10 @@ async function main(): Promise<number> {
       log(
         `epoch ${epoch + 1} of ${epochs}: two fresh gateways, warm-up, ${roundsPerEpoch} CPU pairs, ${firstPerEpoch} first events each`,
       );
-      const pair = [await side('base', { BENCH_GATEWAY_DIST: join(baseDir, 'dist') }), await side('candidate', {})];
+      const pair = [
+        await side('base', { BENCH_GATEWAY_DIST: join(baseDir, 'dist') }),
+        await side('candidate', {}, candidateFlags),
+      ];
       if (epoch % 2 === 1) pair.reverse();
       for (const s of pair) await closedLoop(s.path, pacing, streams, 1500);
       for (let r = 0; r < roundsPerEpoch; r++) {
@@ -145,9 +152,10 @@ async function main(): Promise<number> {
     }
 
     const ratio = pairedRatios(cpu.base, cpu.candidate);
+    const candidateName = candidateFlags.length > 0 ? `this tree, ${candidateFlags.join(' ')}` : 'this tree';
     const med = (xs: number[]): number => percentile(xs, 50);
     const rows = [
-      ['Measure', ref, 'this tree', 'this tree ÷ base'],
+      ['Measure', ref, candidateName, `${candidateName} ÷ base`],
       [
         `CPU µs per stream (${streams} workers, ${pacing.deltas} delta${pacing.deltas === 1 ? '' : 's'}), median`,
         String(Math.round(med(cpu.base))),
