@@ -1,17 +1,16 @@
 /**
  * The HTTP side shared by the URL adapters (vLLM and OpenAI-compatible Chat Completions, vLLM's
- * native Responses): POST the wire format's body to its path over node:http with a keep-alive
- * agent (client.ts), map error answers (errors.ts), decode the SSE body push-style with the wire
+ * native Responses): POST the wire format's body to its path over a keep-alive undici Pool
+ * (client.ts), map error answers (errors.ts), decode the SSE body push-style with the wire
  * format's PartDecoder (part-stream.ts),
  * and enforce `--backend-timeout` before the headers (504 rejection) and between chunks (an
  * `error` part, E1). The caller's signal aborts the upstream request (E5).
  */
-import type { OutgoingHttpHeaders } from 'node:http';
 import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
 import { PartStream, type PartDecoder } from './part-stream.js';
 import { parseErrorBody, retryAfterFrom, upstreamError } from './errors.js';
-import { describe, headerOf, UpstreamClient, type Exchange } from './client.js';
+import { describe, UpstreamClient, type Exchange } from './client.js';
 import { NO_SECRETS, SecretScrubber } from './secret-scrub.js';
 
 export interface HttpAdapterOptions {
@@ -104,24 +103,23 @@ export class HttpAdapter implements BackendAdapter {
     } catch (error) {
       throw this.scrub.error(error);
     }
-    const status = exchange.res.statusCode ?? 0;
+    const status = exchange.status;
     if (status < 200 || status > 299) throw await this.httpError(exchange, options.signal);
     return new PartStream(exchange, options.signal, this.timeoutMs, this.wire.decoder(options.requestId, this.scrub));
   }
 
   /** Closes the pooled upstream connections. */
   close(): Promise<void> {
-    this.client.close();
-    return Promise.resolve();
+    return this.client.close();
   }
 
-  private headers(accept: string, extra: Record<string, string> | undefined): OutgoingHttpHeaders {
+  private headers(accept: string, extra: Record<string, string> | undefined): Record<string, string> {
     return { accept, ...extra, ...this.authHeaders };
   }
 
   private async httpError(exchange: Exchange, signal: AbortSignal | undefined): Promise<GatewayError> {
-    const status = exchange.res.statusCode ?? 0;
-    const retry = retryAfterFrom(status, (name) => headerOf(exchange.res, name));
+    const status = exchange.status;
+    const retry = retryAfterFrom(status, (name) => exchange.header(name));
     let text = '';
     try {
       text = await this.client.readText(exchange, signal);
@@ -132,7 +130,7 @@ export class HttpAdapter implements BackendAdapter {
   }
 
   private async requestJson(
-    method: string,
+    method: 'GET' | 'POST',
     path: string,
     payload: unknown,
     headers: Record<string, string> | undefined,
@@ -151,7 +149,7 @@ export class HttpAdapter implements BackendAdapter {
       throw this.scrub.error(error);
     }
     try {
-      const status = exchange.res.statusCode ?? 0;
+      const status = exchange.status;
       if (status < 200 || status > 299) throw await this.httpError(exchange, signal);
       const text = await this.client.readText(exchange, signal);
       try {
@@ -160,7 +158,7 @@ export class HttpAdapter implements BackendAdapter {
         throw errors.backendProtocol(`${method} ${path} returned invalid JSON.`);
       }
     } catch (error) {
-      exchange.req.destroy();
+      exchange.abort();
       if (isGatewayError(error)) throw error;
       if (signal?.aborted) throw signal.reason ?? error;
       throw this.scrub.error(errors.backendUnreachable(this.root, describe(error)));

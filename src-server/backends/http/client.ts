@@ -1,85 +1,241 @@
 /**
- * The upstream HTTP client of the URL adapters: node:http(s) with one keep-alive agent per
- * adapter, request headers and body sent in one write. Chosen over global fetch so that a stream
- * needs no web-stream reader, Request/Headers objects or body iterable, and its body arrives as
- * Buffers that part-stream.ts decodes in one pass per socket read.
+ * The upstream HTTP client of the URL adapters: undici Clients (one keep-alive connection each)
+ * driven through their low-level `dispatch()` with a handler object (the Exchange below). Chosen
+ * over node:http and over fetch for the per-request CPU: no ClientRequest/IncomingMessage streams,
+ * no Agent socket bookkeeping, no web-stream reader or Request/Headers objects; undici parses the
+ * response with llhttp and hands each socket read's body bytes to one callback as a Buffer, which
+ * part-stream.ts decodes in one pass. Request headers and body go out in one write.
  *
- * `send` resolves with the response once its headers arrived; the body is the caller's. Errors
- * before that reject: the caller's abort with its reason, silence past the timeout with 504
+ * The adapter keeps its own stack of idle Clients rather than an undici Pool: a Pool considers a
+ * connection free only an event-loop turn after its response ended, so a request sent right after
+ * another (a tool loop, a count then a stream) would open a new connection; a Client taken from
+ * the stack at once queues the request on its warm socket instead. Last used, first reused.
+ *
+ * `send` resolves with the exchange once the response headers arrived; the body is pushed to the
+ * reader the caller attaches (`Exchange.read`). Errors before that reject: the caller's abort with
+ * its reason, silence past the timeout (connecting or waiting for the headers) with 504
  * `backend_timeout`, anything else with 502 `backend_unreachable`.
  */
-import {
-  Agent as HttpAgent,
-  request as httpRequest,
-  type ClientRequest,
-  type IncomingMessage,
-  type OutgoingHttpHeaders,
-} from 'node:http';
-import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import type { Socket } from 'node:net';
+import { buildConnector, Client, type Dispatcher } from 'undici';
 import { errors } from '../../protocol/errors.js';
 
 /**
  * Idle pooled sockets are closed after this long: below the 5 s keep-alive of common upstream
  * servers (uvicorn, which vLLM runs on), so a request never lands on a socket the server is
- * closing at that moment ("socket hang up").
+ * closing at that moment ("socket hang up"). Also the cap on a server's `Keep-Alive: timeout`.
  */
-const FREE_SOCKET_MS = 4_000;
+const IDLE_SOCKET_MS = 4_000;
 
-/** Why a request was aborted by us rather than by the caller. */
-export type AbortCause = 'none' | 'headers-timeout' | 'stall';
-
-export interface Exchange {
-  req: ClientRequest;
-  res: IncomingMessage;
-  state: { cause: AbortCause };
+/** Whoever reads a response body (PartStream, readText). The exchange calls it; it never throws. */
+export interface BodyReader {
+  /** One socket read's worth of body bytes. */
+  onBody(chunk: Buffer): void;
+  /** The body arrived in full. */
+  onBodyEnd(): void;
+  /** The body broke off: the connection failed, or the exchange was aborted. */
+  onBodyError(error: unknown): void;
 }
 
-function pooledAgent<T extends HttpAgent>(agent: T): T {
-  // Runs after the agent's own 'free' handler, which resets the socket timeout.
-  agent.on('free', (socket: Socket) => {
-    if (!socket.destroyed) socket.setTimeout(FREE_SOCKET_MS);
-  });
-  const reuse = agent.reuseSocket.bind(agent);
-  agent.reuseSocket = (socket, request) => {
-    (socket as Socket).setTimeout(0);
-    reuse(socket, request);
-  };
-  return agent;
+const WAITING = 0;
+const BODY = 1;
+const OVER = 2;
+
+/**
+ * One request/response, and undici's handler for it. It is also the listener on the caller's
+ * signal (`handleEvent`), so a request adds no closures of its own.
+ */
+export class Exchange implements Dispatcher.DispatchHandlers {
+  /** Response status, 0 until the headers arrived. */
+  status = 0;
+  /** The body arrived in full. */
+  complete = false;
+  private phase = WAITING;
+  /** Response headers as undici gives them: name, value, name, value … */
+  private rawHeaders: Buffer[] = [];
+  private reader: BodyReader | null = null;
+  /** Body chunks that arrived before a reader was attached. */
+  private early: Buffer[] | null = null;
+  /** Why the body broke off, when it did before a reader was attached. */
+  private failure: unknown = undefined;
+  private paused = false;
+  private resumeParser: (() => void) | null = null;
+  private abortUpstream: ((error?: Error) => void) | null = null;
+  private drainTimer: NodeJS.Timeout | undefined;
+  /** The connection went back to the idle stack. */
+  private released = false;
+
+  constructor(
+    private readonly client: UpstreamClient,
+    private readonly connection: Client,
+    private readonly signal: AbortSignal | undefined,
+    private resolve: ((exchange: Exchange) => void) | null,
+    private reject: ((error: unknown) => void) | null,
+  ) {}
+
+  /** One response header as a string (repeated headers joined); null when absent. */
+  header(name: string): string | null {
+    let value: string | null = null;
+    const raw = this.rawHeaders;
+    for (let i = 0; i < raw.length; i += 2) {
+      if (raw[i].toString('latin1').toLowerCase() !== name) continue;
+      const v = raw[i + 1].toString('latin1');
+      value = value === null ? v : `${value}, ${v}`;
+    }
+    return value;
+  }
+
+  /** Attaches the body's reader; what arrived before is replayed to it at once. */
+  read(reader: BodyReader): void {
+    this.reader = reader;
+    const early = this.early;
+    if (early !== null) {
+      this.early = null;
+      for (const chunk of early) reader.onBody(chunk);
+    }
+    if (this.failure !== undefined) reader.onBodyError(this.failure);
+    else if (this.complete) reader.onBodyEnd();
+  }
+
+  /** The reader keeps queued data: undici stops reading the socket until `resume`. */
+  pause(): void {
+    this.paused = true;
+  }
+
+  resume(): void {
+    this.paused = false;
+    // The parser is the socket's: once this exchange is over it may be another request's.
+    if (this.phase === BODY) this.resumeParser?.();
+  }
+
+  /**
+   * The reader has what it needs: the rest of the body (the chunked terminator) is read and
+   * dropped so the connection returns to the pool, unless it takes longer than the timeout.
+   */
+  drain(): void {
+    this.reader = null;
+    this.early = null;
+    this.signal?.removeEventListener('abort', this);
+    if (this.phase === OVER) return;
+    this.drainTimer = setTimeout(() => this.abort(), this.client.timeoutMs);
+    this.drainTimer.unref();
+    this.resume();
+  }
+
+  /** Ends the exchange and closes its connection; the reader sees an error (if it still listens). */
+  abort(): void {
+    if (this.phase === OVER) return;
+    const abort = this.abortUpstream;
+    // undici calls onError synchronously. Not yet on a socket: it is aborted in onConnect.
+    if (abort !== null) abort();
+    else this.fail(new Error('aborted'));
+  }
+
+  /** The caller's signal. */
+  handleEvent(): void {
+    this.abort();
+  }
+
+  onConnect(abort: (error?: Error) => void): void {
+    if (this.phase === OVER) abort();
+    else this.abortUpstream = abort;
+  }
+
+  onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
+    // Informational answers (103 Early Hints) are not the response.
+    if (statusCode < 200) return true;
+    this.status = statusCode;
+    this.rawHeaders = rawHeaders;
+    this.resumeParser = resume;
+    this.phase = BODY;
+    const resolve = this.resolve;
+    this.resolve = this.reject = null;
+    resolve?.(this);
+    return true;
+  }
+
+  onData(chunk: Buffer): boolean {
+    if (this.reader !== null) this.reader.onBody(chunk);
+    else if (this.phase === BODY && this.drainTimer === undefined) (this.early ??= []).push(chunk);
+    return !this.paused;
+  }
+
+  onComplete(): void {
+    this.phase = OVER;
+    this.complete = true;
+    this.settle();
+    this.release();
+    this.reader?.onBodyEnd();
+  }
+
+  onError(error: Error): void {
+    this.release();
+    this.fail(error);
+  }
+
+  private fail(error: unknown): void {
+    if (this.phase === OVER) return;
+    const before = this.phase === WAITING;
+    this.phase = OVER;
+    this.settle();
+    if (before) {
+      const reject = this.reject;
+      this.resolve = this.reject = null;
+      reject?.(this.client.failure(error, this.signal, true));
+      return;
+    }
+    const failure = socketClosed(error) ? nodeError('ECONNRESET', 'aborted') : error;
+    if (this.reader !== null) this.reader.onBodyError(failure);
+    else if (this.drainTimer === undefined) this.failure = failure;
+  }
+
+  /** undici is done with the request: its connection may take the next one. */
+  private release(): void {
+    if (this.released) return;
+    this.released = true;
+    this.client.idle.push(this.connection);
+  }
+
+  private settle(): void {
+    clearTimeout(this.drainTimer);
+    this.signal?.removeEventListener('abort', this);
+  }
 }
 
 export class UpstreamClient {
-  private readonly agent: HttpAgent;
-  private readonly request: typeof httpRequest;
-  private readonly hostname: string;
-  private readonly port: number | undefined;
+  /** Connections without a request, the last used on top. */
+  readonly idle: Client[] = [];
+  private readonly connections: Client[] = [];
+  private readonly origin: string;
+  private readonly options: Client.Options;
   private readonly basePath: string;
-  /** `Host` as Node would derive it (IPv6 bracketed, default port left out). */
-  private readonly hostHeader: string;
 
   constructor(
     /** Server root without a trailing slash, e.g. `http://127.0.0.1:8000`. */
     readonly root: string,
-    private readonly timeoutMs: number,
+    readonly timeoutMs: number,
   ) {
     const url = new URL(root);
-    const tls = url.protocol === 'https:';
-    if (!tls && url.protocol !== 'http:') throw new Error(`The backend URL must be http(s): ${root}`);
-    const options = { keepAlive: true, scheduling: 'lifo' as const, maxFreeSockets: 512 };
-    this.agent = pooledAgent(tls ? new HttpsAgent(options) : new HttpAgent(options));
-    this.request = tls ? httpsRequest : httpRequest;
-    // URL keeps IPv6 hosts bracketed; the socket API wants them bare.
-    this.hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
-    this.port = url.port ? Number(url.port) : undefined;
+    if (url.protocol !== 'https:' && url.protocol !== 'http:')
+      throw new Error(`The backend URL must be http(s): ${root}`);
+    // The origin alone: undici takes no user info or path there (user info was never sent).
+    this.origin = `${url.protocol}//${url.host}`;
+    this.options = {
+      // One connector for all connections: it also caches TLS sessions.
+      connect: buildConnector({ timeout: timeoutMs }),
+      headersTimeout: timeoutMs,
+      // The readers time the body themselves: a stream stalls only while its consumer waits.
+      bodyTimeout: 0,
+      keepAliveTimeout: IDLE_SOCKET_MS,
+      keepAliveMaxTimeout: IDLE_SOCKET_MS,
+    };
     this.basePath = url.pathname === '/' ? '' : url.pathname;
-    this.hostHeader = url.host;
   }
 
   send(
-    method: string,
+    method: Dispatcher.HttpMethod,
     path: string,
     body: string | undefined,
-    headers: OutgoingHttpHeaders,
+    headers: Record<string, string>,
     signal: AbortSignal | undefined,
   ): Promise<Exchange> {
     return new Promise((resolve, reject) => {
@@ -87,112 +243,106 @@ export class UpstreamClient {
         reject(signal.reason ?? new DOMException('Aborted', 'AbortError'));
         return;
       }
-      const state: { cause: AbortCause } = { cause: 'none' };
-      const req = this.request({
-        agent: this.agent,
-        hostname: this.hostname,
-        port: this.port,
-        method,
-        path: this.basePath + path,
-        headers: this.headerList(headers, body),
-      });
-      let answered = false;
-      const onAbort = (): void => {
-        req.destroy();
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      const timer = setTimeout(() => {
-        state.cause = 'headers-timeout';
-        req.destroy();
-      }, this.timeoutMs);
-      req.on('response', (res) => {
-        answered = true;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        resolve({ req, res, state });
-      });
-      req.on('error', (error) => {
-        // After the headers the body reader sees the failure on the response.
-        if (answered) return;
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-        if (signal?.aborted) reject(signal.reason ?? error);
-        else if (state.cause === 'headers-timeout') reject(errors.backendTimeout(this.timeoutMs / 1000));
-        else reject(errors.backendUnreachable(this.root, describe(error)));
-      });
-      // A string body joins the header block in one socket write.
-      req.end(body);
+      const connection = this.idle.pop() ?? this.connect();
+      const exchange = new Exchange(this, connection, signal, resolve, reject);
+      signal?.addEventListener('abort', exchange, { once: true });
+      connection.dispatch(
+        { method, path: this.basePath + path, headers: headerList(headers, body), body: body ?? null },
+        exchange,
+      );
     });
-  }
-
-  /**
-   * Headers as a flat name/value list: Node then writes them as given (still validating each)
-   * instead of a setHeader call per header, which halves the cost of building the request.
-   */
-  private headerList(headers: OutgoingHttpHeaders, body: string | undefined): string[] {
-    const list = ['host', this.hostHeader];
-    for (const name in headers) {
-      const value = headers[name];
-      if (value === undefined) continue;
-      const lower = name.toLowerCase();
-      if (lower === 'host' || (body !== undefined && (lower === 'content-type' || lower === 'content-length')))
-        continue;
-      if (Array.isArray(value)) for (const v of value) list.push(name, v);
-      else list.push(name, String(value));
-    }
-    if (body !== undefined)
-      list.push('content-type', 'application/json', 'content-length', String(Buffer.byteLength(body)));
-    return list;
   }
 
   /** Reads a whole (small) body as text; silence past the timeout or a caller abort rejects. */
   readText(exchange: Exchange, signal: AbortSignal | undefined): Promise<string> {
-    const { req, res } = exchange;
     return new Promise((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      let timer: NodeJS.Timeout | undefined;
-      const arm = (): void => {
-        clearTimeout(timer);
-        timer = setTimeout(() => {
-          exchange.state.cause = 'stall';
-          req.destroy();
-        }, this.timeoutMs);
-      };
-      const onAbort = (): void => {
-        req.destroy();
-      };
-      const settle = (): void => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', onAbort);
-      };
-      signal?.addEventListener('abort', onAbort, { once: true });
-      arm();
-      res.on('data', (chunk: Buffer) => {
-        chunks.push(chunk);
-        arm();
-      });
-      res.on('end', () => {
-        settle();
-        resolve(Buffer.concat(chunks).toString('utf8'));
-      });
-      const fail = (error: unknown): void => {
-        settle();
-        if (signal?.aborted) reject(signal.reason ?? error);
-        else if (exchange.state.cause === 'stall') reject(errors.backendTimeout(this.timeoutMs / 1000));
-        else reject(errors.backendUnreachable(this.root, describe(error)));
-      };
-      res.on('error', fail);
-      // Settled promises ignore the second call; this covers a close without an 'error'.
-      res.on('close', () => {
-        if (!res.complete) fail(new Error('The connection closed before the body was complete.'));
-      });
+      exchange.read(new TextReader(this, exchange, signal, resolve, reject));
     });
   }
 
-  /** Closes pooled connections. */
-  close(): void {
-    this.agent.destroy();
+  /** The error a failed exchange rejects with. */
+  failure(error: unknown, signal: AbortSignal | undefined, beforeHeaders: boolean): unknown {
+    if (signal?.aborted) return signal.reason ?? error;
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')
+      return errors.backendTimeout(this.timeoutMs / 1000);
+    // node:http's words for a connection the server closed, which the messages have always shown.
+    if (beforeHeaders && socketClosed(error)) error = nodeError('ECONNRESET', 'socket hang up');
+    return errors.backendUnreachable(this.root, describe(error));
   }
+
+  /** A new connection, opened by its first request; it closes after 4 s idle and reopens on demand. */
+  private connect(): Client {
+    const connection = new Client(this.origin, this.options);
+    this.connections.push(connection);
+    return connection;
+  }
+
+  /** Closes the connections. */
+  async close(): Promise<void> {
+    this.idle.length = 0;
+    await Promise.all(this.connections.splice(0).map((connection) => connection.destroy()));
+  }
+}
+
+/** Collects a small body; silence between its chunks longer than the timeout aborts the exchange. */
+class TextReader implements BodyReader {
+  private readonly chunks: Buffer[] = [];
+  private readonly timer: NodeJS.Timeout;
+  private stalled = false;
+
+  constructor(
+    private readonly client: UpstreamClient,
+    private readonly exchange: Exchange,
+    private readonly signal: AbortSignal | undefined,
+    private readonly resolve: (text: string) => void,
+    private readonly reject: (error: unknown) => void,
+  ) {
+    this.timer = setTimeout(() => {
+      this.stalled = true;
+      this.exchange.abort();
+    }, client.timeoutMs);
+  }
+
+  onBody(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.timer.refresh();
+  }
+
+  onBodyEnd(): void {
+    clearTimeout(this.timer);
+    this.resolve(Buffer.concat(this.chunks).toString('utf8'));
+  }
+
+  onBodyError(error: unknown): void {
+    clearTimeout(this.timer);
+    if (this.stalled && !this.signal?.aborted) this.reject(errors.backendTimeout(this.client.timeoutMs / 1000));
+    else this.reject(this.client.failure(error, this.signal, false));
+  }
+}
+
+/**
+ * Headers as a flat name/value list, which undici validates and writes as given. It adds `host`
+ * (from the origin) and `content-length` (from the body) itself, so callers' values are dropped.
+ */
+function headerList(headers: Record<string, string>, body: string | undefined): string[] {
+  const list: string[] = [];
+  for (const name in headers) {
+    const lower = name.toLowerCase();
+    if (lower === 'host' || lower === 'content-length' || (body !== undefined && lower === 'content-type')) continue;
+    list.push(name, headers[name]);
+  }
+  if (body !== undefined) list.push('content-type', 'application/json');
+  return list;
+}
+
+/** undici's error for a connection the other side closed (or that closed under a request). */
+function socketClosed(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === 'UND_ERR_SOCKET';
+}
+
+function nodeError(code: string, message: string): Error {
+  return Object.assign(new Error(message), { code });
 }
 
 /** A socket error as `CODE (message)`: ECONNREFUSED, ECONNRESET … */
@@ -202,11 +352,4 @@ export function describe(error: unknown): string {
     return typeof code === 'string' && !error.message.includes(code) ? `${code} (${error.message})` : error.message;
   }
   return String(error);
-}
-
-/** One response header as a string (repeated headers joined). */
-export function headerOf(res: IncomingMessage, name: string): string | null {
-  const value = res.headers[name];
-  if (value === undefined) return null;
-  return Array.isArray(value) ? value.join(', ') : value;
 }

@@ -12,12 +12,14 @@
  * reused); a body that ends or breaks before is an `error` part; silence past the backend timeout
  * while the consumer waits is a `backend_timeout` error part; the caller's abort is a
  * `finish: abort` part; a consumer that stops early (return()) closes the upstream request.
+ * The exchange (client.ts) listens to the caller's signal: its abort reaches this reader as the
+ * body breaking off while the signal is aborted.
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { ModelPart } from '../contract.js';
 import { PartFramer } from '../part-framing.js';
 import { SseDataDecoder } from './sse-data.js';
-import { describe, type Exchange } from './client.js';
+import { describe, type BodyReader, type Exchange } from './client.js';
 
 /**
  * Turns the `data:` payloads of one streaming response into ModelParts. It never throws: failures
@@ -39,7 +41,7 @@ const LOW_WATER = 256;
 
 const DONE: IteratorResult<ModelPart> = Object.freeze({ done: true, value: undefined });
 
-export class PartStream implements AsyncIterableIterator<ModelPart> {
+export class PartStream implements AsyncIterableIterator<ModelPart>, BodyReader {
   private queue: ModelPart[] = [];
   private head = 0;
   private waiter: ((result: IteratorResult<ModelPart>) => void) | null = null;
@@ -58,15 +60,11 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
     private readonly decoder: PartDecoder,
   ) {
     this.sse = new SseDataDecoder((data) => decoder.feed(data));
-    const { res } = exchange;
-    res.on('data', this.onData);
-    res.on('end', this.onEnd);
-    res.on('error', this.onBroken);
-    res.on('close', this.onClose);
-    if (signal.aborted) this.onAbort();
-    else signal.addEventListener('abort', this.onAbort, { once: true });
     // One lazily re-armed timer per stream instead of one per read.
     this.timer = setTimeout(this.checkStall, timeoutMs);
+    if (signal.aborted) this.onAbort();
+    // Last: the body that already arrived is pushed at once.
+    else exchange.read(this);
   }
 
   [Symbol.asyncIterator](): this {
@@ -74,17 +72,17 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
   }
 
   next(): Promise<IteratorResult<ModelPart>> {
+    // Resuming may push the body read so far at once (undici parses it synchronously).
+    if (this.paused && this.queue.length - this.head <= LOW_WATER) this.resume();
     if (this.head < this.queue.length) {
       const value = this.queue[this.head++];
       if (this.head === this.queue.length) {
         this.queue.length = 0;
         this.head = 0;
       }
-      if (this.paused && this.queue.length - this.head < LOW_WATER) this.resume();
       return Promise.resolve({ done: false, value });
     }
     if (this.ended) return Promise.resolve(DONE);
-    if (this.paused) this.resume();
     this.waitingSince = Date.now();
     return new Promise((resolve) => (this.waiter = resolve));
   }
@@ -95,21 +93,21 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
     this.head = 0;
     if (!this.ended) {
       this.close();
-      this.exchange.req.destroy();
+      this.exchange.abort();
     }
     return Promise.resolve(DONE);
   }
 
-  private readonly onData = (chunk: Buffer): void => {
+  onBody(chunk: Buffer): void {
     if (this.ended) return;
     this.waitingSince = Date.now();
     this.decoding(() => {
       this.sse.push(chunk);
       this.collect();
     });
-  };
+  }
 
-  private readonly onEnd = (): void => {
+  onBodyEnd(): void {
     if (this.ended) return;
     this.decoding(() => {
       this.sse.end();
@@ -117,10 +115,10 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
       this.decoder.end();
       this.collect();
     });
-  };
+  }
 
   /**
-   * Runs decoding inside the response's 'data' / 'end' listeners: whatever the backend sends, a
+   * Runs decoding inside the body callbacks: whatever the backend sends, a
    * failure ends this stream as a backend protocol error instead of escaping the listener (X7).
    */
   private decoding(step: () => void): void {
@@ -135,26 +133,22 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
         error: errors.backendProtocol(`The backend stream could not be decoded: ${describe(err)}`),
       });
       this.close();
-      this.exchange.req.destroy();
+      this.exchange.abort();
     }
   }
 
-  private readonly onBroken = (error: unknown): void => {
+  onBodyError(error: unknown): void {
     if (this.ended) return;
     if (this.signal.aborted) return this.onAbort();
     this.fail(errors.backendProtocol(`The backend connection broke mid-stream: ${describe(error)}`));
-  };
+  }
 
-  private readonly onClose = (): void => {
-    if (!this.ended) this.onBroken(new Error('the connection closed'));
-  };
-
-  private readonly onAbort = (): void => {
+  private onAbort(): void {
     if (this.ended) return;
     this.add({ type: 'finish', reason: 'abort' });
     this.close();
-    this.exchange.req.destroy();
-  };
+    this.exchange.abort();
+  }
 
   private readonly checkStall = (): void => {
     if (this.ended) return;
@@ -163,9 +157,8 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
       this.timer = setTimeout(this.checkStall, this.timeoutMs - idle);
       return;
     }
-    this.exchange.state.cause = 'stall';
     this.fail(errors.backendTimeout(this.timeoutMs / 1000));
-    this.exchange.req.destroy();
+    this.exchange.abort();
   };
 
   private fail(error: GatewayError): void {
@@ -196,19 +189,14 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
     }
     if (!this.ended && !this.paused && this.queue.length - this.head > HIGH_WATER) {
       this.paused = true;
-      this.exchange.res.pause();
+      this.exchange.pause();
     }
   }
 
   /** All parts are known: the rest of the body (the chunked terminator) is drained for reuse. */
   private finishBody(): void {
     this.close();
-    const { req, res } = this.exchange;
-    if (res.complete) return;
-    const timer = setTimeout(() => req.destroy(), this.timeoutMs);
-    timer.unref();
-    res.once('close', () => clearTimeout(timer));
-    res.resume();
+    this.exchange.drain();
   }
 
   private add(part: ModelPart): void {
@@ -220,11 +208,10 @@ export class PartStream implements AsyncIterableIterator<ModelPart> {
   private close(): void {
     this.ended = true;
     clearTimeout(this.timer);
-    this.signal.removeEventListener('abort', this.onAbort);
   }
 
   private resume(): void {
     this.paused = false;
-    this.exchange.res.resume();
+    this.exchange.resume();
   }
 }
