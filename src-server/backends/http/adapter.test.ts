@@ -163,6 +163,30 @@ describe('chat adapter over node:http', () => {
     }
   });
 
+  test('an IPv6 host and a base path in the URL: the path is prefixed and Host is the bracketed address', async () => {
+    const seen: { url?: string; host?: string } = {};
+    const server = createServer((req, res) => {
+      seen.url = req.url;
+      seen.host = req.headers.host;
+      sse(res);
+      res.end(sseBody(['v6']));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '::1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    const adapter = createVllmAdapter({ baseUrl: `http://[::1]:${port}/prefix/v1`, timeoutSeconds: 5 });
+    try {
+      const parts = await collect(
+        await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }),
+      );
+      expect(texts(parts)).toBe('v6');
+      expect(seen).toEqual({ url: '/prefix/v1/chat/completions', host: `[::1]:${port}` });
+    } finally {
+      await adapter.close();
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
   test('E1 a body that ends without [DONE] ends with a backend_protocol_error part', { tags: ['E1'] }, async () => {
     const up = await upstream((_req, res) => {
       sse(res);
