@@ -68,7 +68,7 @@ async function collect(iterable: AsyncIterable<ModelPart>, slow = false): Promis
 const request: ModelRequest = { model: 'm', input: [{ type: 'message', role: 'user', content: 'hi' }] };
 const texts = (parts: ModelPart[]): string => parts.map((p) => (p.type === 'text-delta' ? p.text : '')).join('');
 
-describe('chat adapter over node:http', () => {
+describe('chat adapter over HTTP', () => {
   test('sequential streams reuse one keep-alive upstream connection', async () => {
     const up = await upstream((_req, res) => {
       sse(res);

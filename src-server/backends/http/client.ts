@@ -53,8 +53,10 @@ export class Exchange implements Dispatcher.DispatchHandlers {
   /** Response headers as undici gives them: name, value, name, value … */
   private rawHeaders: Buffer[] = [];
   private reader: BodyReader | null = null;
-  /** Body chunks that arrived before a reader was attached. */
+  /** Body chunks that arrived before a reader was attached (or before it was handed them). */
   private early: Buffer[] | null = null;
+  /** A reader is attached and its hand-over of `early` is due on the next tick. */
+  private replaying = false;
   /** Why the body broke off, when it did before a reader was attached. */
   private failure: unknown = undefined;
   private paused = false;
@@ -84,14 +86,27 @@ export class Exchange implements Dispatcher.DispatchHandlers {
     return value;
   }
 
-  /** Attaches the body's reader; what arrived before is replayed to it at once. */
+  /**
+   * Attaches the body's reader. What arrived with the headers is handed over on the next tick, as
+   * a stream delivers it: the caller first finishes what it does with the headers (the gateway
+   * writes `response.created` and `response.in_progress`), then decodes the body. Handing it over
+   * at once would put the decoding of a whole short answer before the client's first bytes.
+   */
   read(reader: BodyReader): void {
     this.reader = reader;
+    if (this.early === null && this.failure === undefined && !this.complete) return;
+    this.replaying = true;
+    process.nextTick(() => this.replay(reader));
+  }
+
+  /** Hands the reader what came before it was attached, in order, then the end if it came too. */
+  private replay(reader: BodyReader): void {
+    this.replaying = false;
     const early = this.early;
-    if (early !== null) {
-      this.early = null;
-      for (const chunk of early) reader.onBody(chunk);
-    }
+    this.early = null;
+    // Drained or aborted meanwhile: the reader no longer listens.
+    if (this.reader !== reader) return;
+    if (early !== null) for (const chunk of early) reader.onBody(chunk);
     if (this.failure !== undefined) reader.onBodyError(this.failure);
     else if (this.complete) reader.onBodyEnd();
   }
@@ -154,7 +169,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.reader !== null) this.reader.onBody(chunk);
+    if (this.reader !== null && !this.replaying) this.reader.onBody(chunk);
     else if (this.phase === BODY && this.drainTimer === undefined) (this.early ??= []).push(chunk);
     return !this.paused;
   }
@@ -164,7 +179,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
     this.complete = true;
     this.settle();
     this.release();
-    this.reader?.onBodyEnd();
+    if (!this.replaying) this.reader?.onBodyEnd();
   }
 
   onError(error: Error): void {
@@ -184,7 +199,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
       return;
     }
     const failure = socketClosed(error) ? nodeError('ECONNRESET', 'aborted') : error;
-    if (this.reader !== null) this.reader.onBodyError(failure);
+    if (this.reader !== null && !this.replaying) this.reader.onBodyError(failure);
     else if (this.drainTimer === undefined) this.failure = failure;
   }
 

@@ -1,0 +1,70 @@
+/**
+ * The upstream client's hand-over of a body that arrived with its headers: on the next tick, in
+ * order, then the end — never inside the call that attaches the reader, so that the caller's own
+ * work on the headers (the gateway's first events) comes before the body is decoded.
+ */
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { afterEach, expect, test } from 'vitest';
+import { UpstreamClient, type BodyReader } from './client.js';
+
+let server: Server | undefined;
+let client: UpstreamClient | undefined;
+
+afterEach(async () => {
+  await client?.close();
+  server?.closeAllConnections();
+  await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+  server = client = undefined;
+});
+
+/** A server that answers with headers and the whole body in one write. */
+async function oneWriteServer(body: string): Promise<string> {
+  server = createServer((req, res) => {
+    req.resume();
+    req.on('end', () => {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'content-length': Buffer.byteLength(body) });
+      res.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
+
+function recorder(): BodyReader & { seen: string[] } {
+  const seen: string[] = [];
+  return {
+    seen,
+    onBody: (chunk) => void seen.push(`data:${chunk.toString('utf8')}`),
+    onBodyEnd: () => void seen.push('end'),
+    onBodyError: (error) => void seen.push(`error:${String(error)}`),
+  };
+}
+
+test('a body that came with the headers reaches the reader on the next tick, then its end', async () => {
+  const root = await oneWriteServer('data: one\n\ndata: two\n\n');
+  client = new UpstreamClient(root, 5_000);
+  const exchange = await client.send('POST', '/v1/chat/completions', '{}', {}, undefined);
+  // The whole answer arrives before anyone reads it.
+  await expect.poll(() => exchange.complete).toBe(true);
+  expect(exchange.status).toBe(200);
+
+  const reader = recorder();
+  exchange.read(reader);
+  expect(reader.seen).toEqual([]);
+  await new Promise((resolve) => process.nextTick(resolve));
+  expect(reader.seen).toEqual(['data:data: one\n\ndata: two\n\n', 'end']);
+});
+
+test('a reader let go before the hand-over gets nothing', async () => {
+  const root = await oneWriteServer('data: one\n\n');
+  client = new UpstreamClient(root, 5_000);
+  const exchange = await client.send('POST', '/v1/chat/completions', '{}', {}, undefined);
+  await expect.poll(() => exchange.complete).toBe(true);
+  const reader = recorder();
+  exchange.read(reader);
+  exchange.drain();
+  // The hand-over was due on the next tick, before this macrotask.
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(reader.seen).toEqual([]);
+});
