@@ -34,8 +34,8 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildGatewayOnce } from './lib/build.js';
 import { closedLoop, one, type Pacing, type Path } from './lib/load.js';
-import { cpuMicrosOf, startServer, type ServerProcess } from './lib/processes.js';
-import { getJson, makeTarget } from './lib/sse-client.js';
+import { cpuWhile, startServer, type ServerProcess } from './lib/processes.js';
+import { firstModel, makeTarget } from './lib/sse-client.js';
 import { pairedRatios, percentile, round } from './lib/stats.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -64,6 +64,11 @@ interface Side {
   name: 'base' | 'candidate';
   proc: ServerProcess;
   path: Path;
+}
+
+/** The pair in round `round`'s order: AB, BA, AB, … so that neither side always goes first. */
+function inTurn<T>(pair: readonly T[], round: number): readonly T[] {
+  return round % 2 === 0 ? pair : [...pair].reverse();
 }
 
 async function main(): Promise<number> {
@@ -108,8 +113,7 @@ async function main(): Promise<number> {
   try {
     const simulator = await startServer('simulator', 'simulator-process.ts', []);
     running.push(simulator);
-    const model = ((await getJson(makeTarget('direct', simulator.url), '/v1/models')) as { data: { id: string }[] })
-      .data[0].id;
+    const model = await firstModel(makeTarget('direct', simulator.url));
     const side = async (name: Side['name'], env: Record<string, string>, nodeFlags: string[] = []): Promise<Side> => {
       const proc = await startServer(name, 'gateway-process.ts', ['--backend', simulator.url], { env, nodeFlags });
       running.push(proc);
@@ -131,15 +135,14 @@ async function main(): Promise<number> {
       if (epoch % 2 === 1) pair.reverse();
       for (const s of pair) await closedLoop(s.path, pacing, streams, 1500);
       for (let r = 0; r < roundsPerEpoch; r++) {
-        for (const s of r % 2 === 0 ? pair : [...pair].reverse()) {
-          const before = cpuMicrosOf(s.proc.pid);
-          const result = await closedLoop(s.path, pacing, streams, windowMs);
-          cpu[s.name].push((cpuMicrosOf(s.proc.pid) - before) / Math.max(1, result.streams));
+        for (const s of inTurn(pair, r)) {
+          const { result, micros } = await cpuWhile(s.proc.pid, () => closedLoop(s.path, pacing, streams, windowMs));
+          cpu[s.name].push(micros / Math.max(1, result.streams));
           problems.push(...result.problems);
         }
       }
       for (let i = 0; i < firstPerEpoch; i++) {
-        for (const s of i % 2 === 0 ? pair : [...pair].reverse()) {
+        for (const s of inTurn(pair, i)) {
           const a = await one(s.path, { ...single, seed: i + 1 });
           first[s.name].push(a.firstEventMs);
           problems.push(...a.problems);

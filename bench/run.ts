@@ -19,7 +19,7 @@ import { fileURLToPath } from 'node:url';
 import { buildGatewayOnce } from './lib/build.js';
 import type { Path } from './lib/load.js';
 import { startServer, type ServerProcess } from './lib/processes.js';
-import { getJson, makeTarget } from './lib/sse-client.js';
+import { firstModel, makeTarget } from './lib/sse-client.js';
 import { renderTable } from './lib/table.js';
 import {
   met,
@@ -154,13 +154,6 @@ async function main(): Promise<number> {
   } finally {
     await Promise.all([...running].map((p) => p.stop()));
   }
-}
-
-async function firstModel(target: ReturnType<typeof makeTarget>): Promise<string> {
-  const list = (await getJson(target, '/v1/models')) as { data?: { id?: unknown }[] };
-  const id = list.data?.[0]?.id;
-  if (typeof id !== 'string') throw new Error('the simulator lists no model');
-  return id;
 }
 
 main().then(

@@ -60,6 +60,22 @@ export function mainThreadCpuMicrosOf(pid: number): number {
   return cpuMicrosFrom(`/proc/${pid}/task/${pid}/stat`);
 }
 
+export interface CpuSpent<T> {
+  result: T;
+  /** CPU the process used while the work ran (all threads), in microseconds. */
+  micros: number;
+  /** The part its main thread used. */
+  mainMicros: number;
+}
+
+/** Runs `work` (a load against the process) and reports the process's CPU time meanwhile. */
+export async function cpuWhile<T>(pid: number, work: () => Promise<T>): Promise<CpuSpent<T>> {
+  const before = cpuMicrosOf(pid);
+  const mainBefore = mainThreadCpuMicrosOf(pid);
+  const result = await work();
+  return { result, micros: cpuMicrosOf(pid) - before, mainMicros: mainThreadCpuMicrosOf(pid) - mainBefore };
+}
+
 function cpuMicrosFrom(statFile: string): number {
   const stat = readFileSync(statFile, 'utf8');
   // The command name (field 2) may hold spaces: the fields after it start past its ')'.

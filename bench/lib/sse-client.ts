@@ -167,3 +167,11 @@ export function getJson(target: Target, path: string): Promise<unknown> {
       .on('error', reject);
   });
 }
+
+/** The first model a server lists at /v1/models (the simulator's default model). */
+export async function firstModel(target: Target): Promise<string> {
+  const list = (await getJson(target, '/v1/models')) as { data?: { id?: unknown }[] };
+  const id = list.data?.[0]?.id;
+  if (typeof id !== 'string') throw new Error(`${target.name} lists no model`);
+  return id;
+}

@@ -22,7 +22,7 @@ import type { RecordedRun, RunEvent } from '../../src-server/recording/format.js
 import { startReplayServer } from '../../src-server/recording/replay-server.js';
 import { RecordingsWriter, type WriteOp } from '../../src-server/store/recordings-writer.js';
 import { closedLoop, type ClosedLoopResult, type Pacing, type Path } from '../lib/load.js';
-import { cpuMicrosOf, mainThreadCpuMicrosOf, type ServerProcess } from '../lib/processes.js';
+import { cpuWhile, type ServerProcess } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
 import { recordedRun } from '../../tests/support/recorded-run.js';
@@ -92,11 +92,13 @@ async function measuredLoop(
   windowMs: number,
   cpu: Cpu,
 ): Promise<ClosedLoopResult> {
-  const p0 = cpuMicrosOf(gw.process.pid);
-  const m0 = mainThreadCpuMicrosOf(gw.process.pid);
-  const loop = await closedLoop(gw.path, PACING, CONCURRENCY, windowMs);
-  cpu.process += cpuMicrosOf(gw.process.pid) - p0;
-  cpu.main += mainThreadCpuMicrosOf(gw.process.pid) - m0;
+  const {
+    result: loop,
+    micros,
+    mainMicros,
+  } = await cpuWhile(gw.process.pid, () => closedLoop(gw.path, PACING, CONCURRENCY, windowMs));
+  cpu.process += micros;
+  cpu.main += mainMicros;
   cpu.deltas += loop.deltasReceived;
   return loop;
 }

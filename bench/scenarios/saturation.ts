@@ -16,7 +16,7 @@
  * measured window over every delta it sent in that loop.
  */
 import { closedLoop, type ClosedLoopResult, type Pacing } from '../lib/load.js';
-import { cpuMicrosOf } from '../lib/processes.js';
+import { cpuWhile } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
 
@@ -43,9 +43,9 @@ export const saturation: Scenario = {
       try {
         ctx.log(`saturation: ${CONCURRENCY} workers × ${windowMs} ms, ${which}`);
         await closedLoop(server.path, PACING, 8, 300);
-        const cpuBefore = cpuMicrosOf(server.process.pid);
-        const loop = await closedLoop(server.path, PACING, CONCURRENCY, windowMs);
-        const cpu = cpuMicrosOf(server.process.pid) - cpuBefore;
+        const { result: loop, micros: cpu } = await cpuWhile(server.process.pid, () =>
+          closedLoop(server.path, PACING, CONCURRENCY, windowMs),
+        );
         failures.push(...loop.problems);
         return { ...loop, cpuMicrosPerDelta: loop.deltasReceived > 0 ? cpu / loop.deltasReceived : NaN };
       } finally {
