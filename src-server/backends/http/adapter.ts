@@ -1,10 +1,10 @@
 /**
  * The HTTP side shared by the URL adapters (vLLM and OpenAI-compatible Chat Completions, vLLM's
- * native Responses): POST the wire format's body to its path over a keep-alive undici Pool
+ * native Responses): POST the wire format's body to its path over keep-alive undici connections
  * (client.ts), map error answers (errors.ts), decode the SSE body push-style with the wire
- * format's PartDecoder (part-stream.ts),
- * and enforce `--backend-timeout` before the headers (504 rejection) and between chunks (an
- * `error` part, E1). The caller's signal aborts the upstream request (E5).
+ * format's PartDecoder (part-stream.ts), and enforce `--backend-timeout` before the headers (504
+ * rejection) and between chunks (an `error` part, E1). The caller's signal aborts the upstream
+ * request (E5).
  */
 import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';

@@ -124,7 +124,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
 
   /**
    * The reader has what it needs: the rest of the body (the chunked terminator) is read and
-   * dropped so the connection returns to the pool, unless it takes longer than the timeout.
+   * dropped so the connection goes back to the idle stack, unless it takes longer than the timeout.
    */
   drain(): void {
     this.reader = null;

@@ -63,7 +63,7 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, BodyReader 
     // One lazily re-armed timer per stream instead of one per read.
     this.timer = setTimeout(this.checkStall, timeoutMs);
     if (signal.aborted) this.onAbort();
-    // Last: the body that already arrived is pushed at once.
+    // Last: from here on the exchange pushes the body (what already arrived on the next tick).
     else exchange.read(this);
   }
 
