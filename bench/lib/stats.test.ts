@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { pairedRatios, percentile } from './stats.js';
+import { pairedDifferences, pairedRatios, percentile } from './stats.js';
 
 describe('bench statistics', () => {
   test('nearest-rank percentiles', () => {
@@ -26,5 +26,17 @@ describe('bench statistics', () => {
     expect(summary.median).toBe(0.9);
     expect(summary.q3).toBe(1.1);
     expect(() => pairedRatios([1], [1, 2])).toThrow(/same length/);
+  });
+
+  test('paired differences follow each round', () => {
+    // Round conditions move both paths; the candidate is 2 ms slower in every round.
+    const base = [20, 40, 25, 60];
+    const summary = pairedDifferences(base, [22, 42, 27, 62]);
+    expect(summary.pairs).toBe(4);
+    expect(summary.median).toBe(2);
+    expect(summary.q1).toBe(2);
+    expect(summary.q3).toBe(2);
+    expect(pairedDifferences([1, 1, 1, 1], [0, 1, 3, 6]).median).toBe(0);
+    expect(() => pairedDifferences([1], [])).toThrow(/same length/);
   });
 });

@@ -32,13 +32,29 @@ export function round(value: number, digits = 3): number {
   return Math.round(value * f) / f;
 }
 
-export interface PairedRatios {
+/** Median and quartiles of per-pair values (ratios or differences) of two paired samples. */
+export interface Paired {
   pairs: number;
-  /** Median of the per-pair ratios candidate ÷ base. */
+  /** Median of the per-pair values. */
   median: number;
-  /** First and third quartile of the same ratios: half of the pairs lie between them. */
+  /** First and third quartile of the same values: half of the pairs lie between them. */
   q1: number;
   q3: number;
+}
+
+function paired(
+  base: readonly number[],
+  candidate: readonly number[],
+  combine: (b: number, c: number) => number,
+): Paired {
+  if (base.length !== candidate.length) throw new Error('paired samples need the same length');
+  const values = base.map((b, i) => combine(b, candidate[i])).filter((v) => Number.isFinite(v));
+  return {
+    pairs: values.length,
+    median: percentile(values, 50),
+    q1: percentile(values, 25),
+    q3: percentile(values, 75),
+  };
 }
 
 /**
@@ -46,13 +62,14 @@ export interface PairedRatios {
  * (candidate ÷ base), summarized by its median and quartiles. Pairing cancels what drifts
  * between windows (CPU frequency, other load), which the medians of the two sides would keep.
  */
-export function pairedRatios(base: readonly number[], candidate: readonly number[]): PairedRatios {
-  if (base.length !== candidate.length) throw new Error('paired samples need the same length');
-  const ratios = base.map((b, i) => candidate[i] / b).filter((r) => Number.isFinite(r));
-  return {
-    pairs: ratios.length,
-    median: percentile(ratios, 50),
-    q1: percentile(ratios, 25),
-    q3: percentile(ratios, 75),
-  };
+export function pairedRatios(base: readonly number[], candidate: readonly number[]): Paired {
+  return paired(base, candidate, (b, c) => c / b);
+}
+
+/**
+ * The same for differences (candidate − base) of values measured in the same round, such as the
+ * p99 of two paths that took turns: what one round's conditions did to both cancels out.
+ */
+export function pairedDifferences(base: readonly number[], candidate: readonly number[]): Paired {
+  return paired(base, candidate, (b, c) => c - b);
 }

@@ -10,10 +10,17 @@
  * Besides the bare pass-through proxy (the floor of the extra hop), the minimal translator
  * (bench/servers/translator-process.ts) runs the same bursts: the floor of translating Chat
  * chunks into Responses events on this machine.
+ *
+ * A p99 over a few bursts moves by several milliseconds from one run to the next, so each round's
+ * p99 of every path is kept too and the differences between paths of the same round are
+ * summarized by their median (paired rows). And since every content delta of a burst arrives in
+ * the same decode step, the last stream's delta waits for the other streams' work: the main-thread
+ * CPU per paced delta of each server, times the number of streams, is what one decode step costs it.
  */
 import { burst, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
-import { round, summarize } from '../lib/stats.js';
+import { mainThreadCpuMicrosOf } from '../lib/processes.js';
+import { pairedDifferences, round, summarize, type Paired } from '../lib/stats.js';
 import { gaps } from '../lib/streams.js';
 import { msMetric, type BenchContext, type Metric, type Scenario, type ScenarioResult } from '../lib/types.js';
 
@@ -49,7 +56,8 @@ export const interEvent: Scenario = {
     try {
       // A short unmeasured burst so every path is past JIT warm-up.
       for (const name of COMPARED_PATHS) await burst(paths[name], { ...PACING, tokenMs: 1 }, 16);
-      // Rounds per level: enough gaps for a stable p99 (63 gaps per stream).
+      // Rounds per level: enough gaps for a stable p99 (63 gaps per stream), and enough rounds
+      // for a median of the paired per-round differences.
       const levels: [number, number][] = ctx.quick
         ? [
             [1, 1],
@@ -58,26 +66,54 @@ export const interEvent: Scenario = {
           ]
         : [
             [1, 6],
-            [64, 2],
-            [256, 2],
+            [64, 4],
+            [256, 6],
           ];
+      const pids: Partial<Record<ComparedPath, number>> = {
+        passthrough: pt.process.pid,
+        translator: tr.process.pid,
+        gateway: gw.process.pid,
+      };
       for (const [concurrency, rounds] of levels) {
         ctx.log(`inter-event: ${concurrency} stream(s) × ${rounds} round(s) per path`);
         const g = perPath((): number[] => []);
         const l = perPath((): number[] => []);
+        // Per round: each path's gap and lag p99, for the paired rows.
+        const roundGap = perPath((): number[] => []);
+        const roundLag = perPath((): number[] => []);
+        // Main-thread CPU of each server process over all its bursts of this level.
+        const cpu = perPath(() => 0);
         for (let r = 0; r < rounds; r++) {
           // Rotate which path goes first so slow drift cannot favour one of them.
           const order = COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length]);
           for (const name of order) {
-            for (const s of await burst(paths[name], PACING, concurrency)) {
+            const pid = pids[name];
+            const cpuBefore = pid === undefined ? 0 : mainThreadCpuMicrosOf(pid);
+            const streams = await burst(paths[name], PACING, concurrency);
+            if (pid !== undefined) cpu[name] += mainThreadCpuMicrosOf(pid) - cpuBefore;
+            const rg: number[] = [];
+            const rl: number[] = [];
+            for (const s of streams) {
               for (const p of s.problems) failures.push(`${name} @${concurrency}: ${p}`);
-              g[name].push(...gaps(s.deltaAt));
-              l[name].push(...lags(s.deltaAt, PACING.tokenMs));
+              rg.push(...gaps(s.deltaAt));
+              rl.push(...lags(s.deltaAt, PACING.tokenMs));
             }
+            g[name].push(...rg);
+            l[name].push(...rl);
+            roundGap[name].push(summarize(rg).p99);
+            roundLag[name].push(summarize(rl).p99);
           }
         }
         const gs = perPath((name) => summarize(g[name]));
         const ls = perPath((name) => summarize(l[name]));
+        const gapOver = (name: ComparedPath, base: ComparedPath): Paired =>
+          pairedDifferences(roundGap[base], roundGap[name]);
+        const lagOver = (name: ComparedPath, base: ComparedPath): Paired =>
+          pairedDifferences(roundLag[base], roundLag[name]);
+        const spread = (p: Paired): string => `quartiles ${round(p.q1, 2)} – ${round(p.q3, 2)} ms`;
+        const deltas = rounds * concurrency * PACING.deltas;
+        const cpuPerDelta = perPath((name) => cpu[name] / deltas);
+        const us = (name: ComparedPath): string => `${round(cpuPerDelta[name], 1)}`;
         const streams = `${concurrency} stream${concurrency > 1 ? 's' : ''}`;
         const gap = (name: ComparedPath): string => `${round(gs[name].p99, 2)}`;
         const lag = (name: ComparedPath): string => `${round(ls[name].p99, 2)}`;
@@ -125,7 +161,36 @@ export const interEvent: Scenario = {
             `lag p99 translator ${lag('translator')} ms`,
           ),
         );
-        details[`c${concurrency}`] = { gap: gs, lag: ls };
+        if (rounds >= 3) {
+          const gapGw = gapOver('gateway', 'passthrough');
+          const lagGw = lagOver('gateway', 'direct');
+          metrics.push(
+            msMetric(
+              `inter_event_over_floor_paired_ms_c${concurrency}`,
+              `  gap p99, gateway − pass-through, median of ${rounds} rounds`,
+              gapGw.median,
+              `${spread(gapGw)}; translator − pass-through ${round(gapOver('translator', 'passthrough').median, 2)} ms`,
+            ),
+            msMetric(
+              `schedule_lag_added_paired_ms_c${concurrency}`,
+              `  schedule lag p99 added, median of ${rounds} rounds`,
+              lagGw.median,
+              `${spread(lagGw)}; pass-through ${round(lagOver('passthrough', 'direct').median, 2)} / translator ${round(lagOver('translator', 'direct').median, 2)} ms`,
+            ),
+          );
+        }
+        metrics.push({
+          id: `inter_event_main_cpu_us_per_delta_c${concurrency}`,
+          label: `  main-thread CPU per paced delta (${streams})`,
+          value: round(cpuPerDelta.gateway, 1),
+          unit: 'µs',
+          note:
+            `pass-through ${us('passthrough')} / translator ${us('translator')} µs` +
+            (concurrency > 1
+              ? `; one decode step of ${concurrency}: gateway ${round((cpuPerDelta.gateway * concurrency) / 1000, 2)} / pass-through ${round((cpuPerDelta.passthrough * concurrency) / 1000, 2)} ms`
+              : ''),
+        });
+        details[`c${concurrency}`] = { gap: gs, lag: ls, roundGap, roundLag, cpuMicrosPerDelta: cpuPerDelta };
       }
       return { metrics, failures: failures.slice(0, 20), details };
     } finally {
