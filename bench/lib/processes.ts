@@ -25,6 +25,9 @@ export interface ServerProcess {
 export interface HeapProbe {
   heapUsed: number;
   heapTotal: number;
+  /** Memory outside the JS heap held by JS objects (Buffers, ArrayBuffers), after the same GC. */
+  external: number;
+  arrayBuffers: number;
 }
 
 export interface SpawnOptions {

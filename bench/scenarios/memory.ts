@@ -1,7 +1,10 @@
 /**
  * Gateway RSS idle, under load and after. Idle is taken after a warm-up (so compiled code and
  * lazily loaded modules count as baseline, not as a leak); "after" is polled until it settles
- * back within the target or the settle time runs out, since V8 returns memory lazily.
+ * back within the target or the settle time runs out, since V8 returns memory lazily. Once nothing
+ * allocates any more, nothing collects either: the process keeps the load's garbage until its next
+ * GC. Both ends are therefore also measured right after a full GC (the heap probe), which tells
+ * memory the gateway holds from garbage it has not collected yet.
  */
 import { setTimeout as sleep } from 'node:timers/promises';
 import { burst, closedLoop, one, type Pacing } from '../lib/load.js';
@@ -13,6 +16,8 @@ const PACED: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 20 };
 const UNPACED: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 0 };
 const MB = 1024 * 1024;
 const SETTLE_MAX_MS = 15_000;
+/** Time given to the allocator to hand freed pages back after a full GC. */
+const GC_RETURN_MS = 500;
 
 export const memory: Scenario = {
   id: 'memory',
@@ -30,6 +35,8 @@ export const memory: Scenario = {
       await sleep(1000);
       const idle = gw.rss();
       const heapIdle = await gw.heapAfterGc();
+      await sleep(GC_RETURN_MS);
+      const idleAfterGc = gw.rss();
 
       ctx.log('memory: 256 paced streams, then unpaced closed loop');
       const sampler = sampleRss(gw);
@@ -47,6 +54,8 @@ export const memory: Scenario = {
       const settledMs = Date.now() - settleStart;
       // After the RSS reading: the forced GC must not flatter "after".
       const heapAfter = await gw.heapAfterGc();
+      await sleep(GC_RETURN_MS);
+      const afterGc = gw.rss();
       const growth = ((after - idle) / idle) * 100;
       return {
         metrics: [
@@ -67,6 +76,13 @@ export const memory: Scenario = {
             target: { op: '<=', value: 10 },
           },
           {
+            id: 'rss_after_gc_growth_pct',
+            label: 'RSS after vs idle, both right after a full GC',
+            value: round(((afterGc - idleAfterGc) / idleAfterGc) * 100, 1),
+            unit: '%',
+            note: `idle ${round(idleAfterGc / MB, 1)} / after ${round(afterGc / MB, 1)} MB; external memory idle ${round(heapIdle.external / MB, 1)} / after ${round(heapAfter.external / MB, 1)} MB`,
+          },
+          {
             id: 'heap_after_gc_growth_mb',
             label: 'Live JS heap after full GC, after − idle',
             value: round((heapAfter.heapUsed - heapIdle.heapUsed) / MB, 1),
@@ -75,7 +91,7 @@ export const memory: Scenario = {
           },
         ],
         failures,
-        details: { idle, peak, after, settledMs, heapIdle, heapAfter },
+        details: { idle, peak, after, settledMs, heapIdle, heapAfter, idleAfterGc, afterGc },
       };
     } finally {
       await gw.stop();

@@ -35,8 +35,8 @@ const gc = (globalThis as { gc?: () => void }).gc;
 if (gc) {
   process.on('SIGUSR2', () => {
     gc();
-    const { heapUsed, heapTotal } = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ heap: { heapUsed, heapTotal } })}\n`);
+    const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
+    process.stdout.write(`${JSON.stringify({ heap: { heapUsed, heapTotal, external, arrayBuffers } })}\n`);
   });
 }
 
