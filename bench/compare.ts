@@ -9,6 +9,8 @@
  *
  *   npm run bench:compare -- main~1                    this tree against main~1
  *   npm run bench:compare -- HEAD --epochs 10 --rounds 60   more processes and pairs (narrower quartiles)
+ *   npm run bench:compare -- main --streams 256 --deltas 64 --token-ms 20 --window-ms 1000
+ *                                                      per paced delta: 256 streams of 64 deltas 20 ms apart
  *   npm run bench:compare -- HEAD --candidate-node-flags=--max-semi-space-size=64
  *                                                      the same code, the candidate under a Node flag
  *
@@ -17,8 +19,10 @@
  * with a fresh pair of gateways, and the pairs of all epochs are pooled.
  *
  * Two measurements (totals over all epochs):
- * - CPU per stream: closed loop of `--streams` workers (unpaced streams of `--deltas` content
- *   deltas) for `--window-ms` per window, the gateway process's CPU time (/proc) ÷ streams.
+ * - CPU per stream: closed loop of `--streams` workers (streams of `--deltas` content deltas,
+ *   unpaced unless `--token-ms` paces them) for `--window-ms` per window, the gateway process's
+ *   CPU time (/proc) ÷ streams, and its main thread's alone (the event loop, which is what runs
+ *   full when many paced streams share a decode step).
  * - First event: single streams, one at a time, the two builds alternating request by request;
  *   time to the first SSE event (p50 and p90 of each side).
  *
@@ -36,7 +40,7 @@ import { buildGatewayOnce } from './lib/build.js';
 import { closedLoop, one, type Pacing, type Path } from './lib/load.js';
 import { cpuWhile, startServer, type ServerProcess } from './lib/processes.js';
 import { firstModel, makeTarget } from './lib/sse-client.js';
-import { pairedRatios, percentile, round } from './lib/stats.js';
+import { pairedRatios, percentile, round, type Paired } from './lib/stats.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const log = (message: string): void => void process.stderr.write(`[bench:compare] ${message}\n`);
@@ -80,6 +84,7 @@ async function main(): Promise<number> {
       'window-ms': { type: 'string', default: '1500' },
       streams: { type: 'string', default: '64' },
       deltas: { type: 'string', default: '1' },
+      'token-ms': { type: 'string', default: '0' },
       'first-event': { type: 'string', default: '1000' },
       'candidate-node-flags': { type: 'string', default: '' },
     },
@@ -88,7 +93,7 @@ async function main(): Promise<number> {
   const ref = positionals[0];
   if (!ref || positionals.length > 1) {
     console.error(
-      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--first-event N] [--candidate-node-flags FLAGS]',
+      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--token-ms MS] [--first-event N] [--candidate-node-flags FLAGS]',
     );
     return 2;
   }
@@ -97,7 +102,7 @@ async function main(): Promise<number> {
   const windowMs = Number(values['window-ms']);
   const streams = Number(values.streams);
   const firstPerEpoch = Math.max(1, Math.round(Number(values['first-event']) / epochs));
-  const pacing: Pacing = { deltas: Number(values.deltas), ttftMs: 0, tokenMs: 0 };
+  const pacing: Pacing = { deltas: Number(values.deltas), ttftMs: 0, tokenMs: Number(values['token-ms']) };
   const candidateFlags = values['candidate-node-flags'].split(' ').filter(Boolean);
 
   log('npm run build:gateway (this tree)');
@@ -120,6 +125,7 @@ async function main(): Promise<number> {
       return { name, proc, path: { kind: 'responses', target: makeTarget(name, proc.url), model } };
     };
     const cpu: Record<Side['name'], number[]> = { base: [], candidate: [] };
+    const mainCpu: Record<Side['name'], number[]> = { base: [], candidate: [] };
     const first: Record<Side['name'], number[]> = { base: [], candidate: [] };
     const single: Pacing = { deltas: 8, ttftMs: 0, tokenMs: 0 };
     // Two processes of one build differ by up to ±20 % for their whole life (what the JIT made of
@@ -136,8 +142,11 @@ async function main(): Promise<number> {
       for (const s of pair) await closedLoop(s.path, pacing, streams, 1500);
       for (let r = 0; r < roundsPerEpoch; r++) {
         for (const s of inTurn(pair, r)) {
-          const { result, micros } = await cpuWhile(s.proc.pid, () => closedLoop(s.path, pacing, streams, windowMs));
+          const { result, micros, mainMicros } = await cpuWhile(s.proc.pid, () =>
+            closedLoop(s.path, pacing, streams, windowMs),
+          );
           cpu[s.name].push(micros / Math.max(1, result.streams));
+          mainCpu[s.name].push(mainMicros / Math.max(1, result.streams));
           problems.push(...result.problems);
         }
       }
@@ -155,15 +164,25 @@ async function main(): Promise<number> {
     }
 
     const ratio = pairedRatios(cpu.base, cpu.candidate);
+    const mainRatio = pairedRatios(mainCpu.base, mainCpu.candidate);
+    const load = `${streams} workers, ${pacing.deltas} delta${pacing.deltas === 1 ? '' : 's'}${pacing.tokenMs > 0 ? ` every ${pacing.tokenMs} ms` : ''}`;
+    const ratioCell = (r: Paired): string =>
+      `${round(r.median, 3)} (quartiles ${round(r.q1, 3)}–${round(r.q3, 3)}, ${r.pairs} pairs)`;
     const candidateName = candidateFlags.length > 0 ? `this tree, ${candidateFlags.join(' ')}` : 'this tree';
     const med = (xs: number[]): number => percentile(xs, 50);
     const rows = [
       ['Measure', ref, candidateName, `${candidateName} ÷ base`],
       [
-        `CPU µs per stream (${streams} workers, ${pacing.deltas} delta${pacing.deltas === 1 ? '' : 's'}), median`,
+        `CPU µs per stream (${load}), median`,
         String(Math.round(med(cpu.base))),
         String(Math.round(med(cpu.candidate))),
-        `${round(ratio.median, 3)} (quartiles ${round(ratio.q1, 3)}–${round(ratio.q3, 3)}, ${ratio.pairs} pairs)`,
+        ratioCell(ratio),
+      ],
+      [
+        'Same, main thread only',
+        String(Math.round(med(mainCpu.base))),
+        String(Math.round(med(mainCpu.candidate))),
+        ratioCell(mainRatio),
       ],
       ...([50, 90] as const).map((p) => {
         const b = percentile(first.base, p);
