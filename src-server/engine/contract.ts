@@ -54,6 +54,8 @@ export interface RunOptions {
   priority?: number;
   /** The request's rate-limit budget (H5): the (ext) `response.rate_limits.updated` events read it. */
   rateLimits?: RunRateLimits;
+  /** Told the code of each `error` part the run reads from the backend stream (the metrics count them). */
+  onBackendError?: (code: string) => void;
 }
 
 /** A rate-limit budget as the engine sees it (http/rate-limit.ts implements it). */

@@ -75,7 +75,10 @@ export async function prepareConversation(
       "'conversation' and 'previous_response_id' cannot be used together: a response continues one or the other.",
     );
   const sent = inputAsItems(request.input);
-  const inputItems = await Promise.all(sent.map((item, i) => resolveReference(item, i, stores.conversations, scope)));
+  // Most requests reference nothing: their items are taken as they are, without a promise each.
+  const inputItems = sent.some(isReference)
+    ? await Promise.all(sent.map((item, i) => resolveReference(item, i, stores.conversations, scope)))
+    : sent;
   const own = inputItems.map((item, i) => openSealed(item, i, keyring, principal.sealOwners));
   let history: Item[] = [];
   if (typeof previous === 'string') {
@@ -99,6 +102,14 @@ export async function prepareConversation(
   };
 }
 
+/** An `item_reference` input: typed so, or an item with only an id. */
+function isReference(item: Item): boolean {
+  return (
+    item.type === 'item_reference' ||
+    ((item.type === undefined || item.type === null) && item.role === undefined && item.content === undefined)
+  );
+}
+
 /** An `item_reference` input (typed, or an item with only an id) becomes the stored item it names. */
 export async function resolveReference(
   item: Item,
@@ -107,10 +118,7 @@ export async function resolveReference(
   scope: OwnerFilter,
   where = 'input',
 ): Promise<Item> {
-  const isReference =
-    item.type === 'item_reference' ||
-    ((item.type === undefined || item.type === null) && item.role === undefined && item.content === undefined);
-  if (!isReference) return item;
+  if (!isReference(item)) return item;
   const id = typeof item.id === 'string' ? item.id : '';
   const found = id === '' ? null : await conversations.findStoredItem(id, scope);
   if (!found) throw errors.itemReferenceNotFound(id, `${where}[${index}].id`);

@@ -164,6 +164,16 @@ export class ResponseBuilder {
   }
 
   /**
+   * A copy for an event and the final Response, which nobody changes. The request's echo
+   * (instructions, tools, text, …) is never changed by the builder, which only replaces top-level
+   * fields and adds to `output`: copying the top level and the output is enough, without a deep
+   * copy of the echo (a client's tool schemas can be most of a response).
+   */
+  private frozenCopy(): ResponseObject {
+    return { ...this.response, output: this.response.output.map(cloneData) };
+  }
+
+  /**
    * Emits `response.created` and `response.in_progress`; a background response is first created
    * `queued` and announced with `response.queued`, as OpenAI streams it.
    */
@@ -171,11 +181,8 @@ export class ResponseBuilder {
     if (this.started) return;
     this.started = true;
     // One copy for both events: an event's response is a snapshot nobody changes, so the two
-    // events may share it (and the SSE writer serializes it once, sse-event-json.ts). The
-    // request's echo (instructions, tools, text, …) is never changed by the builder, which only
-    // replaces top-level fields and adds to `output`: copying the top level and the output makes
-    // a snapshot nobody changes without a deep copy of the echo.
-    const response = { ...this.response, output: this.response.output.map(cloneData) };
+    // events may share it (and the SSE writer serializes it once, sse-event-json.ts).
+    const response = this.frozenCopy();
     if (response.background) {
       const queued = { ...response, status: 'queued' as const };
       this.emit({ type: 'response.created', response: queued });
@@ -323,7 +330,7 @@ export class ResponseBuilder {
     if (this.usage) this.response.usage = toUsage(this.usage);
     // One copy for the terminal event and the final Response: neither is changed afterwards
     // (stages never change the event they are given, engine/events.ts), and the builder is done.
-    const final = this.snapshot();
+    const final = this.frozenCopy();
     this.emit({ type: eventType, response: final });
     if (afterwards) this.response.status = afterwards;
     this.onTerminal?.(afterwards ? { ...final, status: afterwards } : final);

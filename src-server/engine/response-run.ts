@@ -307,7 +307,9 @@ class Run implements ResponseRun {
         source.iterator = null;
         return;
       }
-      this.builder.push(next.value);
+      const part = next.value;
+      if (part.type === 'error') this.options.onBackendError?.(part.error.code);
+      this.builder.push(part);
       this.checkStrict();
     }
   }

@@ -58,9 +58,13 @@ export function extensionsFor(req: IncomingMessage, fallback: boolean): boolean 
 
 /** `x-simulator-*` request headers, forwarded to the backend (simulator latency / fault selection). */
 export function simulatorHeaders(req: IncomingMessage): Record<string, string> | undefined {
+  // Asked on every create request: no entries array.
   let out: Record<string, string> | undefined;
-  for (const [name, value] of Object.entries(req.headers)) {
-    if (!name.startsWith('x-simulator-') || value === undefined) continue;
+  const headers = req.headers;
+  for (const name in headers) {
+    if (!name.startsWith('x-simulator-')) continue;
+    const value = headers[name];
+    if (value === undefined) continue;
     (out ??= {})[name] = Array.isArray(value) ? value.join(', ') : value;
   }
   return out;

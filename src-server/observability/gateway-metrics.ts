@@ -317,22 +317,21 @@ export class RequestObservation {
     return { [OVERHEAD_HEADER]: ms.toFixed(1) };
   }
 
+  /** Error parts the run reads from the backend stream (RunOptions.onBackendError). */
+  readonly backendErrorPart = (code: string): void => this.metrics.backendError(code);
+
   private timed(parts: AsyncIterable<ModelPart>): AsyncIterable<ModelPart> {
-    // Per backend part: no closure and no clock reading unless the wait is timed.
-    const counted = (r: IteratorResult<ModelPart>): IteratorResult<ModelPart> => {
-      if (!r.done && r.value.type === 'error') this.metrics.backendError(r.value.error.code);
-      return r;
-    };
+    // Per backend part: no closure, no promise of its own and no clock reading unless the wait is timed.
     return {
       [Symbol.asyncIterator]: () => {
         const it = parts[Symbol.asyncIterator]();
         const iterator: AsyncIterator<ModelPart> = {
           next: () => {
-            if (!this.timing) return it.next().then(counted);
+            if (!this.timing) return it.next();
             const t0 = performance.now();
             return it.next().then((r) => {
               this.backendWaitMs += performance.now() - t0;
-              return counted(r);
+              return r;
             });
           },
         };

@@ -167,15 +167,26 @@ function isUsed(value: unknown, usedWhen: Capability['usedWhen']): boolean {
   return value !== undefined && value !== null;
 }
 
+/** The unsupported parameters of each table, listed once: every create request is checked against them. */
+const UNSUPPORTED_PARAMETERS = new WeakMap<CapabilityTable['parameters'], readonly [string, Capability][]>();
+
+function unsupportedParameters(table: CapabilityTable): readonly [string, Capability][] {
+  let list = UNSUPPORTED_PARAMETERS.get(table.parameters);
+  if (list === undefined) {
+    list = Object.entries(table.parameters).filter(([, cap]) => cap.status === 'unsupported');
+    UNSUPPORTED_PARAMETERS.set(table.parameters, list);
+  }
+  return list;
+}
+
 /**
  * Throws `unsupported_parameter` for the first thing in the request that the table marks
  * unsupported. Run after validateCreateRequest (it relies on the validated shape).
  */
 export function assertSupported(request: CreateResponseRequest, table: CapabilityTable = DEFAULT_CAPABILITIES): void {
   const body = request as unknown as Record<string, unknown>;
-  for (const [param, cap] of Object.entries(table.parameters)) {
-    if (cap.status === 'unsupported' && isUsed(body[param], cap.usedWhen))
-      throw errors.unsupportedParameter(param, cap.reason);
+  for (const [param, cap] of unsupportedParameters(table)) {
+    if (isUsed(body[param], cap.usedWhen)) throw errors.unsupportedParameter(param, cap.reason);
   }
   const tools = (body.tools ?? []) as Array<{ type: string }>;
   tools.forEach((tool, i) => {

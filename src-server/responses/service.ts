@@ -83,6 +83,7 @@ export function createResponsesService(deps: ResponsesServiceDeps): ResponsesSer
       signal: ctx.signal,
       config,
       startedAt: ctx.startedAt,
+      onBackendError: observation.backendErrorPart,
       ...(ctx.backendHeaders ? { backendHeaders: ctx.backendHeaders } : {}),
       ...(tier.priority !== undefined ? { priority: tier.priority } : {}),
       ...(budget ? { rateLimits: budget } : {}),

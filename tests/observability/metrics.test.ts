@@ -65,6 +65,29 @@ describe('GET /metrics (Prometheus)', { tags: ['B4'] }, () => {
     );
   });
 
+  test('an error the backend sends mid-stream is counted by its code', async () => {
+    const errors = (text: string): number =>
+      [...text.matchAll(/^responses_gateway_backend_errors_total\{[^}]*\} (\d+)$/gm)].reduce(
+        (n, m) => n + Number(m[1]),
+        0,
+      );
+    const before = errors(await scrape());
+    const res = await postJson(
+      `${h.url}/v1/responses`,
+      { model: 'sim-chat', input: 'hello', stream: true },
+      { 'x-simulator-fault': 'error_chunk' },
+    );
+    const { events } = await readSse(res);
+    const failed = events.find((e) => e.event === 'response.failed')?.data as
+      { response: { error: { code: string } } } | undefined;
+    expect(failed).toBeDefined();
+    const text = await scrape();
+    expect(errors(text)).toBe(before + 1);
+    expect(
+      sample(text, `responses_gateway_backend_errors_total{code="${failed?.response.error.code}"}`),
+    ).toBeGreaterThan(0);
+  });
+
   test('non-streaming responses report the gateway overhead (header and histogram)', async () => {
     const res = await postJson(
       `${h.url}/v1/responses`,
