@@ -93,3 +93,11 @@ export class PartFramer {
     this.calls = [];
   }
 }
+
+/** A whole stream's parts, framed: for producers that hold all of it at once (scripted backends). */
+export function framed(parts: Iterable<ModelPart>): ModelPart[] {
+  const framer = new PartFramer();
+  const out: ModelPart[] = [];
+  for (const part of parts) framer.push(part, out);
+  return out;
+}

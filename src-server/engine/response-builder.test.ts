@@ -8,7 +8,7 @@ import type { CreateResponseRequest } from '../protocol/types.js';
 import type { ResponseObject, WireEvent } from './contract.js';
 import { ResponseEventEmitter } from './event-emitter.js';
 import { ResponseBuilder, type BuilderPart, type SummaryOptions } from './response-builder.js';
-import { PartFramer } from '../backends/part-framing.js';
+import { framed } from '../backends/part-framing.js';
 import { initialResponse } from './response-object.js';
 
 interface Driven {
@@ -18,10 +18,14 @@ interface Driven {
   builder: ResponseBuilder;
 }
 
-/** Feeds parts through a builder and the real emitter in strict validation; every stream must validate. */
+/**
+ * Feeds parts, framed as an adapter's reader frames them (backends/part-framing.ts; `raw`: as they
+ * are), through a builder and the real emitter in strict validation; every stream must validate.
+ */
 function drive(
   parts: BuilderPart[],
   options: {
+    raw?: boolean;
     dialect?: Dialect;
     logprobs?: boolean;
     request?: Partial<CreateResponseRequest>;
@@ -49,7 +53,8 @@ function drive(
     summaries: options.summaries,
   });
   builder.start();
-  for (const part of parts) builder.push(part);
+  const fed = options.raw ? parts : (framed(parts as ModelPart[]) as BuilderPart[]);
+  for (const part of fed) builder.push(part);
   builder.end(errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'));
   emitter.finish();
   expect(emitter.strictViolation).toBeNull();
@@ -376,14 +381,6 @@ describe('C4 E1 failures mid-stream', { tags: ['C4', 'E1'] }, () => {
   });
 });
 
-/** The parts as an adapter's reader frames them (backends/part-framing.ts). */
-function framed(parts: ModelPart[]): ModelPart[] {
-  const framer = new PartFramer();
-  const out: ModelPart[] = [];
-  for (const part of parts) framer.push(part, out);
-  return out;
-}
-
 /** What a stream says, without the ids that differ per run. */
 function shape(d: Driven): unknown {
   const ids = new Map<string, string>();
@@ -430,13 +427,55 @@ describe('ResponseBuilder: explicit start and end parts', { tags: ['B1', 'B3'] }
     truncated: [text('par')],
   };
 
-  test.each(Object.keys(scripts))('framed and unframed parts give the same stream: %s', (name) => {
+  test.each(Object.keys(scripts))('framing a framed stream changes nothing: %s', (name) => {
     const parts = scripts[name];
     const withFrames = framed(parts);
     // Every script opens at least one item, so the framer has boundaries to add.
     expect(withFrames.length).toBeGreaterThan(parts.length);
-    expect(shape(drive(withFrames))).toEqual(shape(drive(parts)));
+    expect(framed(withFrames)).toEqual(withFrames);
+    expect(shape(drive(withFrames, { raw: true }))).toEqual(shape(drive(parts)));
   });
+
+  test.each([
+    ['a text delta with no message open', [text('a')], 'text-delta outside a message'],
+    [
+      'a refusal delta with no message open',
+      [{ type: 'refusal-delta', text: 'no' }],
+      'refusal-delta outside a message',
+    ],
+    [
+      'a reasoning delta with no reasoning item open',
+      [{ type: 'reasoning-delta', text: 'r' }],
+      'reasoning-delta outside a reasoning item',
+    ],
+    [
+      'arguments of a call that was never started',
+      [{ type: 'tool-call-delta', index: 3, argumentsDelta: '{}' }],
+      'tool-call-delta of call 3, which is not open',
+    ],
+    [
+      'a message started inside another',
+      [{ type: 'text-start' }, text('a'), { type: 'text-start' }],
+      'text-start while an item is open',
+    ],
+    [
+      'a call started inside a message',
+      [{ type: 'text-start' }, text('a'), { type: 'tool-call-start', index: 0, callId: 'call_x', name: 'f' }],
+      'tool-call-start while a message or reasoning item is open',
+    ],
+  ] as [string, ModelPart[], string][])(
+    'an unframed stream fails the response, nothing is guessed: %s',
+    (_, parts, what) => {
+      const { types, final } = drive([...parts, finish('stop')], { raw: true });
+      expect(types.slice(-2)).toEqual(['error', 'response.failed']);
+      expect(final?.error).toEqual({
+        code: 'internal_error',
+        message: `The backend stream reached the response unframed (${what}).`,
+      });
+      // Only items the framing opened were added; none was made up for the stray part.
+      expect(final?.output.length).toBe(parts[0].type === 'text-start' ? 1 : 0);
+    },
+  );
 
   test('the framer writes the boundaries: starts before the first delta, ends before the next item', () => {
     expect(framed(scripts['text and refusal, then a call, then text again']).map((p) => p.type)).toEqual([

@@ -1,10 +1,12 @@
 /**
  * ResponseBuilder: the state machine that turns framed model parts (backends/contract.ts) into the
  * official Responses event sequence (canonical openai-node names, no sequence numbers) and keeps
- * the Response snapshot in step with what was emitted. It owns the item boundaries: start parts
- * open an item (output_item.added, content_part.added), end parts, `finish` and failures close it
- * (the `.done` events); a delta whose item is not open opens it as its start part would, so a
- * producer that does not frame its parts still gets the same sequence.
+ * the Response snapshot in step with what was emitted. It follows the stream's framing and nothing
+ * else: start parts open an item (output_item.added, content_part.added), end parts, `finish` and
+ * failures close it (the `.done` events). Where one item ends and the next begins is decided once,
+ * by the framer every adapter's reader runs (backends/part-framing.ts); a part the framing does
+ * not allow (a delta whose item is not open, a start while another item is open) fails the
+ * response instead of being guessed at.
  *
  * It also owns H3 reasoning summaries: with `summaries` set, each reasoning item gets one
  * `summary_text` part, streamed from the extractive summarizer as the reasoning arrives, or from
@@ -20,7 +22,7 @@ import {
   type ModelUsage,
   type TokenLogprob,
 } from '../backends/contract.js';
-import { streamErrorFields, type GatewayError } from '../protocol/errors.js';
+import { errors, streamErrorFields, type GatewayError } from '../protocol/errors.js';
 import type {
   ResponseCustomToolCall,
   ResponseFunctionToolCall,
@@ -200,22 +202,33 @@ export class ResponseBuilder {
     if (this.finishReason && part.type !== 'usage' && part.type !== 'error') return;
     switch (part.type) {
       case 'text-start':
+        if (this.open.length > 0) return this.unframed('text-start while an item is open');
         this.startMessage();
         return;
-      case 'text-delta':
+      case 'text-delta': {
         if (isEmptyDelta(part)) return;
-        return this.textDelta(part.text, part.logprobs);
-      case 'refusal-delta':
+        const open = this.current('message');
+        if (!open) return this.unframed('text-delta outside a message');
+        return this.textDelta(open, part.text, part.logprobs);
+      }
+      case 'refusal-delta': {
         if (isEmptyDelta(part)) return;
-        return this.refusalDelta(part.text);
+        const open = this.current('message');
+        if (!open) return this.unframed('refusal-delta outside a message');
+        return this.refusalDelta(open, part.text);
+      }
       case 'text-end':
         return this.endItem('message');
       case 'reasoning-start':
+        if (this.open.length > 0) return this.unframed('reasoning-start while an item is open');
         this.startReasoning();
         return;
-      case 'reasoning-delta':
+      case 'reasoning-delta': {
         if (isEmptyDelta(part)) return;
-        return this.reasoningDelta(part.text);
+        const open = this.current('reasoning');
+        if (!open) return this.unframed('reasoning-delta outside a reasoning item');
+        return this.reasoningDelta(open, part.text);
+      }
       case 'reasoning-end':
         return this.endItem('reasoning');
       case 'reasoning-summary-delta': {
@@ -224,11 +237,18 @@ export class ResponseBuilder {
         return;
       }
       case 'tool-call-start':
+        // A repeated start of an open call changes nothing; calls stay open beside each other.
+        if (this.findCall(part.index)) return;
+        if (this.open.some((o) => !isCall(o)))
+          return this.unframed('tool-call-start while a message or reasoning item is open');
         this.startCall(part.index, part.callId, part.name);
         return;
-      case 'tool-call-delta':
+      case 'tool-call-delta': {
         if (isEmptyDelta(part)) return;
-        return this.callDelta(part.index, part.argumentsDelta);
+        const open = this.findCall(part.index);
+        if (!open) return this.unframed(`tool-call-delta of call ${part.index}, which is not open`);
+        return this.callDelta(open, part.argumentsDelta);
+      }
       case 'tool-call-end': {
         const call = this.findCall(part.index);
         if (call) this.closeOne(call, 'completed');
@@ -287,6 +307,15 @@ export class ResponseBuilder {
     this.response.output.push(item);
     this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: cloneData(item) });
     this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: cloneData(item) });
+  }
+
+  /**
+   * A part its stream's framing does not allow: the adapter's reader frames every stream
+   * (backends/part-framing.ts), so this is a gateway fault, and the response fails rather than
+   * guess where an item begins or ends.
+   */
+  private unframed(what: string): void {
+    this.fail(errors.internal(`The backend stream reached the response unframed (${what}).`));
   }
 
   /** Closes open items as incomplete, then `error` and `response.failed` (C4). */
@@ -481,9 +510,8 @@ export class ResponseBuilder {
     return only && only.kind === kind ? (only as Extract<OpenItem, { kind: K }>) : undefined;
   }
 
-  /** `text-start`: whatever is still open closes, and a message item opens. */
-  private startMessage(): Extract<OpenItem, { kind: 'message' }> {
-    this.closeAll('completed');
+  /** `text-start` with nothing open: a message item opens. */
+  private startMessage(): void {
     const item: MessageItem = {
       id: newMessageId(),
       type: 'message',
@@ -493,12 +521,10 @@ export class ResponseBuilder {
     };
     const open = { kind: 'message' as const, outputIndex: this.response.output.length, item };
     this.addItem(open);
-    return open;
   }
 
-  /** `reasoning-start`: whatever is still open closes, and a reasoning item opens with its reasoning_text part. */
-  private startReasoning(): Extract<OpenItem, { kind: 'reasoning' }> {
-    this.closeAll('completed');
+  /** `reasoning-start` with nothing open: a reasoning item opens with its reasoning_text part. */
+  private startReasoning(): void {
     const item: ReasoningItem = {
       id: newReasoningId(),
       type: 'reasoning',
@@ -521,15 +547,17 @@ export class ResponseBuilder {
       content_index: 0,
       part: { ...part },
     });
-    return open;
   }
 
-  private message(partType: 'output_text' | 'refusal'): {
+  /** The message's last content part, opened first when it is not of `partType`. */
+  private message(
+    open: Extract<OpenItem, { kind: 'message' }>,
+    partType: 'output_text' | 'refusal',
+  ): {
     item: MessageItem;
     outputIndex: number;
     contentIndex: number;
   } {
-    const open = this.current('message') ?? this.startMessage();
     const { item, outputIndex } = open;
     const last = item.content[item.content.length - 1];
     if (!last || last.type !== partType) {
@@ -552,8 +580,12 @@ export class ResponseBuilder {
     return { item, outputIndex, contentIndex: item.content.length - 1 };
   }
 
-  private textDelta(text: string, logprobs: TokenLogprob[] | undefined): void {
-    const { item, outputIndex, contentIndex } = this.message('output_text');
+  private textDelta(
+    open: Extract<OpenItem, { kind: 'message' }>,
+    text: string,
+    logprobs: TokenLogprob[] | undefined,
+  ): void {
+    const { item, outputIndex, contentIndex } = this.message(open, 'output_text');
     const part = item.content[contentIndex] as ResponseOutputText;
     part.text += text;
     const converted = this.logprobs && logprobs ? logprobs.map(toOutputLogprob) : [];
@@ -568,8 +600,8 @@ export class ResponseBuilder {
     });
   }
 
-  private refusalDelta(text: string): void {
-    const { item, outputIndex, contentIndex } = this.message('refusal');
+  private refusalDelta(open: Extract<OpenItem, { kind: 'message' }>, text: string): void {
+    const { item, outputIndex, contentIndex } = this.message(open, 'refusal');
     (item.content[contentIndex] as ResponseOutputRefusal).refusal += text;
     this.emit({
       type: 'response.refusal.delta',
@@ -580,8 +612,7 @@ export class ResponseBuilder {
     });
   }
 
-  private reasoningDelta(text: string): void {
-    const open = this.current('reasoning') ?? this.startReasoning();
+  private reasoningDelta(open: Extract<OpenItem, { kind: 'reasoning' }>, text: string): void {
     open.item.content[0].text += text;
     this.emit({
       type: 'response.reasoning_text.delta',
@@ -627,11 +658,8 @@ export class ResponseBuilder {
     return undefined;
   }
 
-  private startCall(index: number, backendCallId: string, backendName: string): OpenCall {
-    const existing = this.findCall(index);
-    if (existing) return existing;
-    // Tool calls close a message or reasoning item; open calls stay open beside each other (parallel calls).
-    if (this.open.some((o) => !isCall(o))) this.closeAll('completed');
+  /** `tool-call-start` of a call that is not open; other open calls stay open beside it (parallel calls). */
+  private startCall(index: number, backendCallId: string, backendName: string): void {
     // Clients expect `call_…` ids; vLLM's `chatcmpl-tool-…` ids are replaced (the backend never sees
     // them again: history is re-sent with the ids the client knows).
     const callId = backendCallId.startsWith('call_') ? backendCallId : newCallId();
@@ -640,7 +668,7 @@ export class ResponseBuilder {
     if (offered && offered.kind !== 'function' && offered.kind !== 'custom') {
       const gathered: GatheredCall = { kind: 'gathered', index, callId, offered, args: '' };
       this.open.push(gathered);
-      return gathered;
+      return;
     }
     if (offered?.kind === 'custom') {
       const item: CustomCallItem = {
@@ -654,7 +682,7 @@ export class ResponseBuilder {
       };
       const open = { kind: 'custom_tool_call' as const, outputIndex, item, index, args: '' };
       this.addItem(open);
-      return open;
+      return;
     }
     const item: FunctionCallItem = {
       type: 'function_call',
@@ -668,12 +696,9 @@ export class ResponseBuilder {
     };
     const open = { kind: 'function_call' as const, outputIndex, item, index };
     this.addItem(open);
-    return open;
   }
 
-  private callDelta(index: number, delta: string): void {
-    // Adapters announce every call before its deltas; a stray delta still gets an item rather than vanishing.
-    const open = this.findCall(index) ?? this.startCall(index, '', '');
+  private callDelta(open: OpenCall, delta: string): void {
     if (open.kind !== 'function_call') {
       open.args += delta;
       if (open.kind === 'custom_tool_call') {

@@ -1,6 +1,7 @@
 import { silentLogger } from '../logging/logger.js';
 import { describe, expect, test } from 'vitest';
 import type { BackendAdapter, ModelPart } from '../backends/contract.js';
+import { framed } from '../backends/part-framing.js';
 import { defaultConfig } from '../config/flags.js';
 import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
@@ -224,8 +225,9 @@ describe('L1 every run stream validates', { tags: ['L1'] }, () => {
 });
 
 describe('client flow control (E8)', { tags: ['E8'] }, () => {
-  /** Counts how many parts the run has taken from the backend. */
-  function countingAdapter(parts: ModelPart[]): { adapter: BackendAdapter; taken: () => number } {
+  /** Counts how many parts the run has taken from the backend (a framed stream, as adapters give). */
+  function countingAdapter(script: ModelPart[]): { adapter: BackendAdapter; taken: () => number } {
+    const parts = framed(script);
     let taken = 0;
     const adapter = ScriptedBackend.playing([]);
     adapter.stream = () =>
@@ -257,7 +259,7 @@ describe('client flow control (E8)', { tags: ['E8'] }, () => {
     open();
     const final = await run.finished;
     expect(final.status).toBe('completed');
-    expect(taken()).toBe(TEXT.length);
+    expect(taken()).toBe(framed(TEXT).length);
     expect(types.at(-1)).toBe('response.completed');
   });
 

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { chatMessages } from '../../src-server/backends/chat-completions/request.js';
 import type { BackendAdapter, ModelPart, ModelRequest } from '../../src-server/backends/contract.js';
+import { framed } from '../../src-server/backends/part-framing.js';
 import { stateMetrics } from '../../src-server/state/service.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { SseReader } from './sse-reader.js';
@@ -31,7 +32,8 @@ function brokenArgumentsBackend(): BackendAdapter & { requests: ModelRequest[] }
           ];
       return Promise.resolve(
         (async function* () {
-          for (const part of parts) yield part;
+          // Framed, as every adapter's reader frames its stream.
+          for (const part of framed(parts)) yield part;
         })(),
       );
     },

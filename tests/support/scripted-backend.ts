@@ -1,9 +1,11 @@
 /**
  * A scripted BackendAdapter for engine, session and route tests. Each `stream()` call answers
- * with parts one microtask apart and keeps the request and its options: `ScriptedBackend.playing`
- * plays one script on every call, `ScriptedBackend.turns` plays turn n on call n. Behaviours:
- * `reject` refuses every call; `throwAfter` fails the stream after its parts; `hang` keeps it open
- * after its parts until the call's signal aborts, the way a real adapter's body read ends on abort.
+ * with its script's parts, framed as a real adapter's reader frames them (start and end parts,
+ * backends/part-framing.ts), one microtask apart, and keeps the request and its options:
+ * `ScriptedBackend.playing` plays one script on every call, `ScriptedBackend.turns` plays turn n
+ * on call n. Behaviours: `reject` refuses every call; `throwAfter` fails the stream after its
+ * parts; `hang` keeps it open after its parts until the call's signal aborts, the way a real
+ * adapter's body read ends on abort.
  */
 import type {
   BackendAdapter,
@@ -13,6 +15,7 @@ import type {
   StreamOptions,
 } from '../../src-server/backends/contract.js';
 import { chatMessages, type ChatMessage } from '../../src-server/backends/chat-completions/request.js';
+import { framed } from '../../src-server/backends/part-framing.js';
 
 export interface ScriptBehaviour {
   reject?: Error;
@@ -65,7 +68,8 @@ export class ScriptedBackend implements BackendAdapter {
     const parts = this.partsOf(this.calls.length);
     this.calls.push({ request, options });
     if (this.behaviour.reject) return Promise.reject(this.behaviour.reject);
-    return Promise.resolve(play(parts, this.behaviour, options.signal));
+    // Framed as every adapter's reader frames its stream (backends/part-framing.ts).
+    return Promise.resolve(play(framed(parts), this.behaviour, options.signal));
   }
 }
 
