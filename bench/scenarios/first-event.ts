@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { one, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
+import { cpuMicrosOf, mainThreadCpuMicrosOf } from '../lib/processes.js';
 import { round, summarize, type Summary } from '../lib/stats.js';
 import { msMetric, type BenchContext, type Metric, type Scenario, type ScenarioResult } from '../lib/types.js';
 
@@ -30,6 +31,15 @@ interface PhaseRow {
 
 type ProxyPath = Exclude<ComparedPath, 'direct'>;
 const PROXIES = COMPARED_PATHS.filter((name): name is ProxyPath => name !== 'direct');
+
+const perProxy = <T>(f: (name: ProxyPath) => T): Record<ProxyPath, T> =>
+  Object.fromEntries(PROXIES.map((name) => [name, f(name)])) as Record<ProxyPath, T>;
+
+/** A server process's CPU time so far, µs: all threads and the main thread (its event loop). */
+const cpuOf = (pid: number): { all: number; main: number } => ({
+  all: cpuMicrosOf(pid),
+  main: mainThreadCpuMicrosOf(pid),
+});
 
 /** Per-phase p50 of the measured requests of one process (its first `skip` rows are the warm-up). */
 function phases(file: string, skip: number): { before: number; upstream: number; after: number } {
@@ -59,7 +69,11 @@ export const firstEvent: Scenario = {
       translator: tr.process.pid,
       gateway: gw.process.pid,
     };
-    const warmup = ctx.quick ? 20 : 200;
+    // Long enough for V8 to have compiled what every request runs: after 200 rounds the gateway's
+    // background threads were still compiling about 0.2 ms of CPU per request, which the other
+    // processes on the two cores feel; after a few thousand they are near idle, as in a gateway
+    // that has been up for a while. The CPU rows below show what the measured rounds cost.
+    const warmup = ctx.quick ? 20 : 3000;
     const samples = ctx.quick ? 100 : 1000;
     let result: ScenarioResult;
     try {
@@ -75,7 +89,9 @@ export const firstEvent: Scenario = {
       ctx.log(
         `first-event: ${warmup} warm-up + ${samples} measured rounds (direct, pass-through, translator, gateway)`,
       );
+      let cpuStart: Record<ProxyPath, { all: number; main: number }> | undefined;
       for (let i = 0; i < warmup + samples; i++) {
+        if (i === warmup) cpuStart = perProxy((name) => cpuOf(pids[name]));
         for (const name of COMPARED_PATHS) {
           const a = await one(paths[name], PACING);
           for (const p of a.problems) failures.push(`${name}: ${p}`);
@@ -84,6 +100,12 @@ export const firstEvent: Scenario = {
           delta[name].push(a.firstDeltaMs);
         }
       }
+      const cpuEnd = perProxy((name) => cpuOf(pids[name]));
+      /** CPU µs per measured request of one server: all threads, and V8's background threads alone. */
+      const cpu = perProxy((name) => {
+        const all = (cpuEnd[name].all - (cpuStart?.[name].all ?? 0)) / samples;
+        return { all, background: all - (cpuEnd[name].main - (cpuStart?.[name].main ?? 0)) / samples };
+      });
       const s = perPath((name) => summarize(first[name]));
       const sd = perPath((name) => summarize(delta[name]));
       /** A path's percentile minus the direct one. */
@@ -125,6 +147,20 @@ export const firstEvent: Scenario = {
           ),
           row('first_delta_added_p50_ms', 'Added first-delta latency p50 (1 stream)', sd, 'gateway', 'p50'),
           row('first_delta_added_p99_ms', 'Added first-delta latency p99 (1 stream)', sd, 'gateway', 'p99'),
+          {
+            id: 'first_event_cpu_per_request_us',
+            label: '  gateway CPU per single stream (all threads)',
+            value: round(cpu.gateway.all, 1),
+            unit: 'µs',
+            note: `pass-through ${round(cpu.passthrough.all)} / translator ${round(cpu.translator.all)} µs`,
+          },
+          {
+            id: 'first_event_background_cpu_per_request_us',
+            label: "  of which V8's background threads (JIT, GC)",
+            value: round(cpu.gateway.background, 1),
+            unit: 'µs',
+            note: `pass-through ${round(cpu.passthrough.background)} / translator ${round(cpu.translator.background)} µs`,
+          },
         ],
         failures: failures.slice(0, 20),
         details: { pacing: PACING, firstEvent: s, firstDelta: sd },
