@@ -211,8 +211,8 @@ export class GatewayMetrics {
   }
 
   /** Observes one create request (HTTP or WebSocket): times its backend and counts its run. */
-  begin(backend: BackendAdapter, startedAt: number): RequestObservation {
-    return new RequestObservation(this, backend, startedAt);
+  begin(backend: BackendAdapter, startedAt: number, mode: ResponseMode): RequestObservation {
+    return new RequestObservation(this, backend, startedAt, mode);
   }
 
   /** @internal RequestObservation reports here. */
@@ -269,21 +269,25 @@ export class GatewayMetrics {
  * (the call that starts generation plus every wait for the next part) and counts its errors.
  */
 export class RequestObservation {
-  /** Milliseconds spent waiting for the backend so far (counted until the run is known not to be a JSON answer). */
+  /** Milliseconds spent waiting for the backend so far (every part's wait only for a JSON answer). */
   backendWaitMs = 0;
-  /** Backend waits are timed (a JSON answer's overhead header); off once the run streams. */
-  private timing = true;
+  /** Only a JSON answer reports its overhead: other modes need no clock per backend part. */
+  private readonly timing: boolean;
   readonly backend: BackendAdapter;
 
   constructor(
     private readonly metrics: GatewayMetrics,
     base: BackendAdapter,
     private readonly startedAt: number,
+    mode: ResponseMode,
   ) {
+    this.timing = mode === 'json';
     const stream: BackendAdapter['stream'] = async (request, options) => {
       const t0 = performance.now();
       try {
-        return this.timed(await base.stream(request, options));
+        const parts = await base.stream(request, options);
+        // Streamed answers get the backend's stream as it is: no wrapper, no clock per part.
+        return this.timing ? this.timed(parts) : parts;
       } catch (err) {
         this.metrics.backendError(codeOf(err));
         throw err;
@@ -301,8 +305,6 @@ export class RequestObservation {
   }
 
   started(run: ResponseRun, mode: ResponseMode): void {
-    // Only a JSON answer reports its overhead: other modes need no clock per backend part.
-    if (mode !== 'json') this.timing = false;
     this.metrics.runStarted(run, mode);
   }
 
@@ -321,13 +323,11 @@ export class RequestObservation {
   readonly backendErrorPart = (code: string): void => this.metrics.backendError(code);
 
   private timed(parts: AsyncIterable<ModelPart>): AsyncIterable<ModelPart> {
-    // Per backend part: no closure, no promise of its own and no clock reading unless the wait is timed.
     return {
       [Symbol.asyncIterator]: () => {
         const it = parts[Symbol.asyncIterator]();
         const iterator: AsyncIterator<ModelPart> = {
           next: () => {
-            if (!this.timing) return it.next();
             const t0 = performance.now();
             return it.next().then((r) => {
               this.backendWaitMs += performance.now() - t0;

@@ -74,7 +74,7 @@ export function createResponsesService(deps: ResponsesServiceDeps): ResponsesSer
     request.service_tier = tier.tier;
     const budget = await ctx.admit(ctx.bodyBytes, request.max_output_tokens);
 
-    const observation = metrics.begin(backend, ctx.startedAt);
+    const observation = metrics.begin(backend, ctx.startedAt, ctx.mode);
     const options: RunOptions = {
       requestId: ctx.requestId,
       logger: ctx.log,
