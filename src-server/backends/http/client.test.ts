@@ -1,11 +1,12 @@
 /**
  * The upstream client's hand-over of a body that arrived with its headers: on the next tick, in
  * order, then the end — never inside the call that attaches the reader, so that the caller's own
- * work on the headers (the gateway's first events) comes before the body is decoded.
+ * work on the headers (the gateway's first events) comes before the body is decoded. And the wait
+ * for the headers: `--backend-timeout` to the millisecond.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, expect, test, vi } from 'vitest';
 import { UpstreamClient, type BodyReader } from './client.js';
 
 let server: Server | undefined;
@@ -67,4 +68,36 @@ test('a reader let go before the hand-over gets nothing', async () => {
   // The hand-over was due on the next tick, before this macrotask.
   await new Promise((resolve) => setImmediate(resolve));
   expect(reader.seen).toEqual([]);
+});
+
+test('E1 a backend that never answers fails the request with backend_timeout at the timeout, not later', async () => {
+  let received = false;
+  server = createServer(() => {
+    // Takes the request and never answers it.
+    received = true;
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const root = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  // Only the timers: sockets, ticks and immediates stay real, so the request really goes out.
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+  try {
+    client = new UpstreamClient(root, 1_000);
+    let outcome: unknown = 'pending';
+    client.send('POST', '/v1/chat/completions', '{}', {}, undefined).then(
+      () => (outcome = 'answered'),
+      (error: unknown) => (outcome = error),
+    );
+    // Until the server has it (immediates are real; expect.poll would run the fake clock).
+    while (!received) await new Promise((resolve) => setImmediate(resolve));
+    await vi.advanceTimersByTimeAsync(999);
+    expect(outcome).toBe('pending');
+    await vi.advanceTimersByTimeAsync(1);
+    expect(outcome).toMatchObject({
+      status: 504,
+      code: 'backend_timeout',
+      message: 'The backend sent nothing for 1 s.',
+    });
+  } finally {
+    vi.useRealTimers();
+  }
 });

@@ -14,7 +14,10 @@
  * `send` resolves with the exchange once the response headers arrived; the body is pushed to the
  * reader the caller attaches (`Exchange.read`). Errors before that reject: the caller's abort with
  * its reason, silence past the timeout (connecting or waiting for the headers) with 504
- * `backend_timeout`, anything else with 502 `backend_unreachable`.
+ * `backend_timeout`, anything else with 502 `backend_unreachable`. The wait for the headers is
+ * timed by the exchange with a Node timer from the moment the request is dispatched: undici's own
+ * headers timeout runs on its coarse timers (1 s resolution), which let a 504 arrive up to a
+ * second after `--backend-timeout`.
  */
 import { buildConnector, Client, type Dispatcher } from 'undici';
 import { errors } from '../../protocol/errors.js';
@@ -63,6 +66,8 @@ export class Exchange implements Dispatcher.DispatchHandlers {
   private resumeParser: (() => void) | null = null;
   private abortUpstream: ((error?: Error) => void) | null = null;
   private drainTimer: NodeJS.Timeout | undefined;
+  /** The deadline for the response headers (`--backend-timeout`), cleared once they are in. */
+  private headersTimer: NodeJS.Timeout | undefined;
   /** The connection went back to the idle stack. */
   private released = false;
 
@@ -150,6 +155,20 @@ export class Exchange implements Dispatcher.DispatchHandlers {
     this.abort();
   }
 
+  /** Starts the deadline for the response headers; the request fails with `backend_timeout` past it. */
+  armHeadersTimeout(ms: number): void {
+    this.headersTimer = setTimeout(this.onHeadersTimeout, ms);
+  }
+
+  private readonly onHeadersTimeout = (): void => {
+    this.headersTimer = undefined;
+    if (this.phase !== WAITING) return;
+    const timeout = headersTimeoutError();
+    // Connected: undici ends the request with this error (onError). Still connecting: it ends here.
+    if (this.abortUpstream !== null) this.abortUpstream(timeout);
+    else this.fail(timeout);
+  };
+
   onConnect(abort: (error?: Error) => void): void {
     if (this.phase === OVER) abort();
     else this.abortUpstream = abort;
@@ -158,6 +177,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     // Informational answers (103 Early Hints) are not the response.
     if (statusCode < 200) return true;
+    clearTimeout(this.headersTimer);
     this.status = statusCode;
     this.rawHeaders = rawHeaders;
     this.resumeParser = resume;
@@ -211,6 +231,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   private settle(): void {
+    clearTimeout(this.headersTimer);
     clearTimeout(this.drainTimer);
     this.signal?.removeEventListener('abort', this);
   }
@@ -237,7 +258,8 @@ export class UpstreamClient {
     this.options = {
       // One connector for all connections: it also caches TLS sessions.
       connect: buildConnector({ timeout: timeoutMs }),
-      headersTimeout: timeoutMs,
+      // The exchange times the headers itself (armHeadersTimeout), to the millisecond.
+      headersTimeout: 0,
       // The readers time the body themselves: a stream stalls only while its consumer waits.
       bodyTimeout: 0,
       keepAliveTimeout: IDLE_SOCKET_MS,
@@ -261,6 +283,7 @@ export class UpstreamClient {
       const connection = this.idle.pop() ?? this.connect();
       const exchange = new Exchange(this, connection, signal, resolve, reject);
       signal?.addEventListener('abort', exchange, { once: true });
+      exchange.armHeadersTimeout(this.timeoutMs);
       connection.dispatch(
         { method, path: this.basePath + path, headers: headerList(headers, body), body: body ?? null },
         exchange,
@@ -358,6 +381,11 @@ function socketClosed(error: unknown): boolean {
 
 function nodeError(code: string, message: string): Error {
   return Object.assign(new Error(message), { code });
+}
+
+/** The exchange's own headers deadline passed: `failure()` answers it as undici's timeout, 504. */
+function headersTimeoutError(): Error {
+  return nodeError('UND_ERR_HEADERS_TIMEOUT', 'Headers Timeout Error');
 }
 
 /** A socket error as `CODE (message)`: ECONNREFUSED, ECONNRESET … */
