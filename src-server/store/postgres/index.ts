@@ -69,7 +69,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   const onError = options.onError;
   // An idle connection that the server drops emits 'error' on the pool: reported, never fatal.
-  pool.on('error', (err) => onError(err));
+  // Once the pool is ending, its connections are being closed anyway: pg-pool's end() resolves
+  // before their sockets are gone, and a server that drops them then (a database dropped, a
+  // server stopping) is no failure of the store's.
+  let ending = false;
+  pool.on('error', (err) => {
+    if (!ending) onError(err);
+  });
   let migration: PostgresMigrationResult;
   try {
     migration = await migratePostgres(pool);
@@ -141,6 +147,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
         await responses.flushFinalSaves();
         await upkeepRunning;
         await recordings.close().catch(onError);
+        ending = true;
         await pool.end().catch(onError);
       })();
       return closed;
