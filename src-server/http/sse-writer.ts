@@ -3,9 +3,9 @@
  *
  * Hot path: one serialization (sse-event-json.ts) and one string concatenation per event, no await.
  * Events are joined and written with one `res.write`, or earlier when the buffer reaches
- * `bufferMaxBytes`: a stream's first events leave when the work of their tick is done
- * (process.nextTick); after that, what a stream produces in one turn of the event loop is written
- * at the end of that turn (setImmediate), after the turn's reads of every stream.
+ * `bufferMaxBytes`: an event after a pause (a paced delta) leaves when the work of its tick is
+ * done (process.nextTick), so it never waits behind other streams' I/O; while a stream is busy,
+ * what it produces in one turn of the event loop is written at the end of that turn (setImmediate).
  *
  * Backpressure (E8): the writer is the run's ClientFlow. Once the client has not taken
  * `highWaterBytes` of what was written (`res.write()` returned false and the unsent bytes reach
@@ -97,6 +97,8 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
 };
 
 export const KEEP_ALIVE = ': keep-alive\n\n';
+/** A stream that wrote within this many milliseconds is busy: its events are joined per loop turn. */
+const BUSY_MS = 1;
 /**
  * Events that end a response. Never written in the call that queues them, whatever their size:
  * the response's final state is stored in the same turn of the event loop (store/final-saves.ts),
@@ -193,17 +195,16 @@ export class SseWriter implements ClientFlow {
     if (this.out.observed) this.pendingPieces.push({ type: event.type, text: chunk });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      // The first write (the status line, `response.created`) leaves as soon as this tick's work
-      // is done. Every later event waits for the end of this turn of the event loop: when many
-      // streams are paced, the turn reads a decode step's deltas of all of them and their writes
-      // then follow back to back, which costs the main thread an eighth less per paced delta than
-      // writing each at the end of its tick (the client is still awake for the next write; see
-      // docs/benchmark.md, 2026-12-02). With one stream the turn holds nothing else.
+      // The first write (the status line, `response.created`) and a write after a pause (a paced
+      // delta, the first after a wait for the backend) leave as soon as this tick's work is done,
+      // before the event loop reads any other socket. While the stream is busy (it wrote within
+      // BUSY_MS) the events of this turn of the event loop are joined and written at its end.
       const first = this.lastWriteAt === 0;
-      this.flushInTick = first;
-      if (first) process.nextTick(this.flushFromTick);
-      // Should a terminal event join the first tick, it still leaves at the end of this turn.
-      this.flushAtEndOfTurn();
+      this.flushInTick = first || Date.now() - this.lastWriteAt > BUSY_MS;
+      if (this.flushInTick) process.nextTick(this.flushFromTick);
+      else this.flushAtEndOfTurn();
+      // Should a terminal event join this first tick, it still leaves at the end of this turn.
+      if (first) this.flushAtEndOfTurn();
     }
     // A terminal event waits for the end of the turn at least: its response is stored first.
     if (this.flushInTick && TERMINAL_EVENT.test(event.type)) this.flushInTick = false;
