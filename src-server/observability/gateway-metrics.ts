@@ -201,9 +201,10 @@ export class GatewayMetrics {
     if (code === 'rate_limit_exceeded') this.rateLimited.inc();
   }
 
-  backendError(code: string): void {
+  /** A backend failure by code: a refused request here, an `error` part via RunOptions.onBackendError. */
+  readonly backendError = (code: string): void => {
     this.backendErrors.inc({ code });
-  }
+  };
 
   /** Hosted tools a request offered that the gateway left out (protocol/hosted-tools.ts). */
   countOmittedTools(types: readonly string[]): void {
@@ -265,29 +266,28 @@ export class GatewayMetrics {
 }
 
 /**
- * One create request: a backend wrapper that adds up the time spent waiting for the backend
- * (the call that starts generation plus every wait for the next part) and counts its errors.
+ * One create request: a backend wrapper that adds up the time spent waiting for the backend (the
+ * call that starts generation, and for a JSON answer every wait for the next part) and counts a
+ * refused call; `error` parts of the stream are counted by the run (RunOptions.onBackendError).
  */
 export class RequestObservation {
   /** Milliseconds spent waiting for the backend so far (every part's wait only for a JSON answer). */
   backendWaitMs = 0;
-  /** Only a JSON answer reports its overhead: other modes need no clock per backend part. */
-  private readonly timing: boolean;
   readonly backend: BackendAdapter;
 
   constructor(
     private readonly metrics: GatewayMetrics,
     base: BackendAdapter,
     private readonly startedAt: number,
-    mode: ResponseMode,
+    private readonly mode: ResponseMode,
   ) {
-    this.timing = mode === 'json';
     const stream: BackendAdapter['stream'] = async (request, options) => {
       const t0 = performance.now();
       try {
         const parts = await base.stream(request, options);
-        // Streamed answers get the backend's stream as it is: no wrapper, no clock per part.
-        return this.timing ? this.timed(parts) : parts;
+        // Only a JSON answer reports its overhead: a streamed one gets the backend's stream as it
+        // is, with no wrapper and no clock per part.
+        return this.mode === 'json' ? this.timed(parts) : parts;
       } catch (err) {
         this.metrics.backendError(codeOf(err));
         throw err;
@@ -304,8 +304,8 @@ export class RequestObservation {
     };
   }
 
-  started(run: ResponseRun, mode: ResponseMode): void {
-    this.metrics.runStarted(run, mode);
+  started(run: ResponseRun): void {
+    this.metrics.runStarted(run, this.mode);
   }
 
   streamEnded(events: number): void {
@@ -318,9 +318,6 @@ export class RequestObservation {
     this.metrics.overheadObserved(ms);
     return { [OVERHEAD_HEADER]: ms.toFixed(1) };
   }
-
-  /** Error parts the run reads from the backend stream (RunOptions.onBackendError). */
-  readonly backendErrorPart = (code: string): void => this.metrics.backendError(code);
 
   private timed(parts: AsyncIterable<ModelPart>): AsyncIterable<ModelPart> {
     return {

@@ -83,7 +83,7 @@ export function createResponsesService(deps: ResponsesServiceDeps): ResponsesSer
       signal: ctx.signal,
       config,
       startedAt: ctx.startedAt,
-      onBackendError: observation.backendErrorPart,
+      onBackendError: metrics.backendError,
       ...(ctx.backendHeaders ? { backendHeaders: ctx.backendHeaders } : {}),
       ...(tier.priority !== undefined ? { priority: tier.priority } : {}),
       ...(budget ? { rateLimits: budget } : {}),
@@ -105,7 +105,7 @@ export function createResponsesService(deps: ResponsesServiceDeps): ResponsesSer
       );
     // Saved before its first event; a full store fails the request and the run never starts.
     await plan.attach(run);
-    observation.started(run, ctx.mode);
+    observation.started(run);
     return new Created(run, fitted.request, budget, plan, observation, state);
   };
 
