@@ -77,7 +77,10 @@ export class Exchange implements Dispatcher.DispatchHandlers {
     private readonly signal: AbortSignal | undefined,
     private resolve: ((exchange: Exchange) => void) | null,
     private reject: ((error: unknown) => void) | null,
-  ) {}
+  ) {
+    // The deadline for the headers runs from the request's dispatch, connecting included.
+    this.headersTimer = setTimeout(this.onHeadersTimeout, client.timeoutMs);
+  }
 
   /** One response header as a string (repeated headers joined); null when absent. */
   header(name: string): string | null {
@@ -155,11 +158,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
     this.abort();
   }
 
-  /** Starts the deadline for the response headers; the request fails with `backend_timeout` past it. */
-  armHeadersTimeout(ms: number): void {
-    this.headersTimer = setTimeout(this.onHeadersTimeout, ms);
-  }
-
+  /** No headers by the deadline: the request fails with `backend_timeout`. */
   private readonly onHeadersTimeout = (): void => {
     this.headersTimer = undefined;
     if (this.phase !== WAITING) return;
@@ -258,7 +257,7 @@ export class UpstreamClient {
     this.options = {
       // One connector for all connections: it also caches TLS sessions.
       connect: buildConnector({ timeout: timeoutMs }),
-      // The exchange times the headers itself (armHeadersTimeout), to the millisecond.
+      // The exchange times the headers itself (from its construction), to the millisecond.
       headersTimeout: 0,
       // The readers time the body themselves: a stream stalls only while its consumer waits.
       bodyTimeout: 0,
@@ -283,7 +282,6 @@ export class UpstreamClient {
       const connection = this.idle.pop() ?? this.connect();
       const exchange = new Exchange(this, connection, signal, resolve, reject);
       signal?.addEventListener('abort', exchange, { once: true });
-      exchange.armHeadersTimeout(this.timeoutMs);
       connection.dispatch(
         { method, path: this.basePath + path, headers: headerList(headers, body), body: body ?? null },
         exchange,
