@@ -63,6 +63,11 @@ export function mainThreadCpuMicrosOf(pid: number): number {
   return cpuMicrosFrom(`/proc/${pid}/task/${pid}/stat`);
 }
 
+/** A process's CPU time so far, µs: all its threads, and its main thread alone. */
+export function cpuTimesOf(pid: number): { all: number; main: number } {
+  return { all: cpuMicrosOf(pid), main: mainThreadCpuMicrosOf(pid) };
+}
+
 export interface CpuSpent<T> {
   result: T;
   /** CPU the process used while the work ran (all threads), in microseconds. */
@@ -73,10 +78,10 @@ export interface CpuSpent<T> {
 
 /** Runs `work` (a load against the process) and reports the process's CPU time meanwhile. */
 export async function cpuWhile<T>(pid: number, work: () => Promise<T>): Promise<CpuSpent<T>> {
-  const before = cpuMicrosOf(pid);
-  const mainBefore = mainThreadCpuMicrosOf(pid);
+  const before = cpuTimesOf(pid);
   const result = await work();
-  return { result, micros: cpuMicrosOf(pid) - before, mainMicros: mainThreadCpuMicrosOf(pid) - mainBefore };
+  const after = cpuTimesOf(pid);
+  return { result, micros: after.all - before.all, mainMicros: after.main - before.main };
 }
 
 function cpuMicrosFrom(statFile: string): number {

@@ -11,8 +11,8 @@ import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { one, type Pacing, type Path } from '../lib/load.js';
-import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
-import { cpuMicrosOf, mainThreadCpuMicrosOf } from '../lib/processes.js';
+import { COMPARED_PATHS, PROXY_PATHS, perPath, type ComparedPath, type ProxyPath } from '../lib/compared-paths.js';
+import { cpuTimesOf } from '../lib/processes.js';
 import { round, summarize, type Summary } from '../lib/stats.js';
 import { msMetric, type BenchContext, type Metric, type Scenario, type ScenarioResult } from '../lib/types.js';
 
@@ -28,18 +28,6 @@ interface PhaseRow {
   upstreamHeaders: number;
   firstWrite: number;
 }
-
-type ProxyPath = Exclude<ComparedPath, 'direct'>;
-const PROXIES = COMPARED_PATHS.filter((name): name is ProxyPath => name !== 'direct');
-
-const perProxy = <T>(f: (name: ProxyPath) => T): Record<ProxyPath, T> =>
-  Object.fromEntries(PROXIES.map((name) => [name, f(name)])) as Record<ProxyPath, T>;
-
-/** A server process's CPU time so far, µs: all threads and the main thread (its event loop). */
-const cpuOf = (pid: number): { all: number; main: number } => ({
-  all: cpuMicrosOf(pid),
-  main: mainThreadCpuMicrosOf(pid),
-});
 
 /** Per-phase p50 of the measured requests of one process (its first `skip` rows are the warm-up). */
 function phases(file: string, skip: number): { before: number; upstream: number; after: number } {
@@ -91,7 +79,7 @@ export const firstEvent: Scenario = {
       );
       let cpuStart: Record<ProxyPath, { all: number; main: number }> | undefined;
       for (let i = 0; i < warmup + samples; i++) {
-        if (i === warmup) cpuStart = perProxy((name) => cpuOf(pids[name]));
+        if (i === warmup) cpuStart = perPath((name) => cpuTimesOf(pids[name]), PROXY_PATHS);
         for (const name of COMPARED_PATHS) {
           const a = await one(paths[name], PACING);
           for (const p of a.problems) failures.push(`${name}: ${p}`);
@@ -100,12 +88,12 @@ export const firstEvent: Scenario = {
           delta[name].push(a.firstDeltaMs);
         }
       }
-      const cpuEnd = perProxy((name) => cpuOf(pids[name]));
+      const cpuEnd = perPath((name) => cpuTimesOf(pids[name]), PROXY_PATHS);
       /** CPU µs per measured request of one server: all threads, and V8's background threads alone. */
-      const cpu = perProxy((name) => {
+      const cpu = perPath((name) => {
         const all = (cpuEnd[name].all - (cpuStart?.[name].all ?? 0)) / samples;
         return { all, background: all - (cpuEnd[name].main - (cpuStart?.[name].main ?? 0)) / samples };
-      });
+      }, PROXY_PATHS);
       const s = perPath((name) => summarize(first[name]));
       const sd = perPath((name) => summarize(delta[name]));
       /** A path's percentile minus the direct one. */
@@ -171,9 +159,7 @@ export const firstEvent: Scenario = {
       await tr.process.stop();
     }
     try {
-      const where = Object.fromEntries(
-        PROXIES.map((name) => [name, phases(join(phaseDir, `${pids[name]}.json`), warmup)]),
-      );
+      const where = perPath((name) => phases(join(phaseDir, `${pids[name]}.json`), warmup), PROXY_PATHS);
       const row = (id: string, label: string, phase: 'before' | 'upstream' | 'after'): Metric =>
         msMetric(
           id,
