@@ -58,7 +58,7 @@ export const firstEvent: Scenario = {
       gateway: gw.process.pid,
     };
     // Long enough for V8 to have compiled what every request runs: after 200 rounds the gateway's
-    // background threads were still compiling about 0.2 ms of CPU per request, which the other
+    // background threads were still compiling about 0.3 ms of CPU per request, which the other
     // processes on the two cores feel; after a few thousand they are near idle, as in a gateway
     // that has been up for a while. The CPU rows below show what the measured rounds cost.
     const warmup = ctx.quick ? 20 : 3000;
