@@ -215,6 +215,18 @@ export class RecordingsStore implements RecordingStorage {
     return this.threadStarting;
   }
 
+  /**
+   * Resolves once a writer thread that is still starting has started or failed; when the store was
+   * closed meanwhile, that thread has closed its connection too. The thread opens the database
+   * file as it starts, so a store that must be done with its files awaits this after close().
+   */
+  whenThreadSettled(): Promise<void> {
+    return (this.threadStarting ?? Promise.resolve()).then(
+      () => undefined,
+      (err: unknown) => this.onError(err),
+    );
+  }
+
   /** True while a writer thread does the writes. */
   get threaded(): boolean {
     return this.thread !== null;

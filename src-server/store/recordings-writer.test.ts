@@ -6,6 +6,7 @@ import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { DATABASE_FILE, MIGRATIONS, openDatabase, openStore, type Store } from './index.js';
 import { RecordingsStore } from './recordings-store.js';
+import { sqliteGatewayStore } from './sqlite-storage.js';
 
 let dir: string;
 let store: Store | undefined;
@@ -42,6 +43,21 @@ describe('issue 6 recording writer thread (record/replay)', () => {
     store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
     expect(await store.recordings.useWriterThread()).toBe(true);
     expect(store.recordings.threaded).toBe(true);
+  });
+
+  test('a store closed while its writer thread is still starting is done with the file once close resolves', async () => {
+    const gateway = sqliteGatewayStore(openStore({ dataDir: dir, sweepIntervalMs: 0 }));
+    // The thread opens the database file as it starts, which takes a while: close comes first.
+    let startSettled = false;
+    const starting = gateway.recordings.useWriterThread?.().then((threaded) => {
+      startSettled = true;
+      return threaded;
+    });
+    await gateway.close();
+    expect(startSettled).toBe(true);
+    // Started after the store closed: the thread was closed again and writes nothing.
+    expect(await starting).toBe(false);
+    expect(gateway.recordings.threaded).toBe(false);
   });
 
   test('the thread commits each tick; a read sees what was appended just before it', async () => {

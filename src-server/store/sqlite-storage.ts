@@ -60,6 +60,8 @@ export function sqliteGatewayStore(store: Store): GatewayStore {
       closed = true;
       await responses.flushFinalSaves();
       store.close();
+      // A recordings writer thread still starting opens the database file: done once it has.
+      await store.recordings.whenThreadSettled();
     },
   };
 }
