@@ -57,7 +57,7 @@ describe('issue 6 recording writer thread (record/replay)', () => {
     expect(startSettled).toBe(true);
     // Started after the store closed: the thread was closed again and writes nothing.
     expect(await starting).toBe(false);
-    expect(gateway.recordings.threaded).toBe(false);
+    expect((gateway.recordings as RecordingsStore).threaded).toBe(false);
   });
 
   test('the thread commits each tick; a read sees what was appended just before it', async () => {
