@@ -13,6 +13,7 @@
  *                                                      per paced delta: 256 streams of 64 deltas 20 ms apart
  *   npm run bench:compare -- HEAD --candidate-node-flags=--max-semi-space-size=64
  *                                                      the same code, the candidate under a Node flag
+ *   npm run bench:compare -- main --paced-rounds 24    also gap and lag p99 of 256 paced streams
  *
  * Two processes of the same build differ by up to ±20 % for their whole life (what the JIT made of
  * each), which no pairing inside one process pair removes: the run is split into `--epochs`, each
@@ -23,8 +24,15 @@
  *   unpaced unless `--token-ms` paces them) for `--window-ms` per window, the gateway process's
  *   CPU time (/proc) ÷ streams, and its main thread's alone (the event loop, which is what runs
  *   full when many paced streams share a decode step).
- * - First event: single streams, one at a time, the two builds alternating request by request;
- *   time to the first SSE event (p50 and p90 of each side).
+ * - First event: single streams, one at a time, the two builds alternating request by request,
+ *   after `--first-warmup` unmeasured ones each (a JIT still compiling adds a tenth of a
+ *   millisecond); time to the first SSE event (p50 and p90 of each side).
+ * - With `--paced-rounds N`: N rounds of the inter-event scenario's burst (`--paced-streams`
+ *   streams of 64 deltas 20 ms apart, all starting together), the two builds taking turns; each
+ *   round gives each side's gap p99 and schedule-lag p99, the result is the median of the
+ *   per-round differences, and the main thread's CPU per paced delta paired as a ratio. This is
+ *   the latency the per-delta path costs at a decode step, which one run of `npm run bench`
+ *   cannot resolve (its rounds differ by more than the targets).
  *
  * The base revision is checked out into a temporary git worktree (with this tree's node_modules)
  * and built there; the worktree is removed at the end. Exits non-zero only when the run broke
@@ -37,10 +45,12 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildGatewayOnce } from './lib/build.js';
-import { closedLoop, one, type Pacing, type Path } from './lib/load.js';
-import { cpuWhile, startServer, type ServerProcess } from './lib/processes.js';
+import { burst, closedLoop, one, type Pacing, type Path } from './lib/load.js';
+import { cpuWhile, mainThreadCpuMicrosOf, startServer, type ServerProcess } from './lib/processes.js';
 import { firstModel, makeTarget } from './lib/sse-client.js';
-import { pairedRatios, percentile, round, type Paired } from './lib/stats.js';
+import { pairedDifferences, pairedRatios, percentile, round, summarize, type Paired } from './lib/stats.js';
+import { burstTimings } from './lib/streams.js';
+import { PACING as PACED } from './scenarios/inter-event.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const log = (message: string): void => void process.stderr.write(`[bench:compare] ${message}\n`);
@@ -86,6 +96,9 @@ async function main(): Promise<number> {
       deltas: { type: 'string', default: '1' },
       'token-ms': { type: 'string', default: '0' },
       'first-event': { type: 'string', default: '1000' },
+      'first-warmup': { type: 'string', default: '3000' },
+      'paced-rounds': { type: 'string', default: '0' },
+      'paced-streams': { type: 'string', default: '256' },
       'candidate-node-flags': { type: 'string', default: '' },
     },
     strict: true,
@@ -93,7 +106,7 @@ async function main(): Promise<number> {
   const ref = positionals[0];
   if (!ref || positionals.length > 1) {
     console.error(
-      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--token-ms MS] [--first-event N] [--candidate-node-flags FLAGS]',
+      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--token-ms MS] [--first-event N] [--first-warmup N] [--paced-rounds N] [--paced-streams N] [--candidate-node-flags FLAGS]',
     );
     return 2;
   }
@@ -102,6 +115,9 @@ async function main(): Promise<number> {
   const windowMs = Number(values['window-ms']);
   const streams = Number(values.streams);
   const firstPerEpoch = Math.max(1, Math.round(Number(values['first-event']) / epochs));
+  const firstWarmup = Math.max(0, Number(values['first-warmup']));
+  const pacedPerEpoch = Math.ceil(Math.max(0, Number(values['paced-rounds'])) / epochs);
+  const pacedStreams = Math.max(1, Number(values['paced-streams']));
   const pacing: Pacing = { deltas: Number(values.deltas), ttftMs: 0, tokenMs: Number(values['token-ms']) };
   const candidateFlags = values['candidate-node-flags'].split(' ').filter(Boolean);
 
@@ -127,12 +143,18 @@ async function main(): Promise<number> {
     const cpu: Record<Side['name'], number[]> = { base: [], candidate: [] };
     const mainCpu: Record<Side['name'], number[]> = { base: [], candidate: [] };
     const first: Record<Side['name'], number[]> = { base: [], candidate: [] };
+    // Per paced round: each side's gap and lag p99 (ms) and main-thread CPU per delta (µs).
+    const gap: Record<Side['name'], number[]> = { base: [], candidate: [] };
+    const lag: Record<Side['name'], number[]> = { base: [], candidate: [] };
+    const pacedCpu: Record<Side['name'], number[]> = { base: [], candidate: [] };
     const single: Pacing = { deltas: 8, ttftMs: 0, tokenMs: 0 };
     // Two processes of one build differ by up to ±20 % for their whole life (what the JIT made of
     // them): every epoch starts a fresh pair, and the pairs of all epochs are pooled.
     for (let epoch = 0; epoch < epochs; epoch++) {
       log(
-        `epoch ${epoch + 1} of ${epochs}: two fresh gateways, warm-up, ${roundsPerEpoch} CPU pairs, ${firstPerEpoch} first events each`,
+        `epoch ${epoch + 1} of ${epochs}: two fresh gateways, warm-up, ${roundsPerEpoch} CPU pairs, ` +
+          `${firstWarmup} + ${firstPerEpoch} first events each` +
+          (pacedPerEpoch > 0 ? `, ${pacedPerEpoch} paced rounds of ${pacedStreams} streams` : ''),
       );
       const pair = [
         await side('base', { BENCH_GATEWAY_DIST: join(baseDir, 'dist') }),
@@ -150,11 +172,27 @@ async function main(): Promise<number> {
           problems.push(...result.problems);
         }
       }
+      for (let i = 0; i < firstWarmup; i++) {
+        for (const s of inTurn(pair, i)) problems.push(...(await one(s.path, { ...single, seed: i + 1 })).problems);
+      }
       for (let i = 0; i < firstPerEpoch; i++) {
         for (const s of inTurn(pair, i)) {
           const a = await one(s.path, { ...single, seed: i + 1 });
           first[s.name].push(a.firstEventMs);
           problems.push(...a.problems);
+        }
+      }
+      // Unmeasured: the first burst opens the streams' connections on both legs of each gateway.
+      if (pacedPerEpoch > 0) for (const s of pair) await burst(s.path, { ...PACED, tokenMs: 1 }, pacedStreams);
+      for (let r = 0; r < pacedPerEpoch; r++) {
+        for (const s of inTurn(pair, r)) {
+          const before = mainThreadCpuMicrosOf(s.proc.pid);
+          const streams = await burst(s.path, PACED, pacedStreams);
+          pacedCpu[s.name].push((mainThreadCpuMicrosOf(s.proc.pid) - before) / (pacedStreams * PACED.deltas));
+          for (const a of streams) problems.push(...a.problems);
+          const timings = burstTimings(streams, PACED.tokenMs);
+          gap[s.name].push(summarize(timings.gaps).p99);
+          lag[s.name].push(summarize(timings.lags).p99);
         }
       }
       for (const s of pair) {
@@ -190,6 +228,31 @@ async function main(): Promise<number> {
         return [`First event p${p}, ms`, String(round(b)), String(round(c)), `${round(c - b)} ms`];
       }),
     ];
+    if (gap.base.length > 0) {
+      const paced = `${pacedStreams} paced streams, ${gap.base.length} rounds`;
+      const difference = (p: Paired): string =>
+        `${round(p.median, 2)} ms (quartiles ${round(p.q1, 2)} – ${round(p.q3, 2)}, ${p.pairs} rounds)`;
+      rows.push(
+        [
+          `Gap p99 (${paced}), median, ms`,
+          String(round(med(gap.base), 2)),
+          String(round(med(gap.candidate), 2)),
+          difference(pairedDifferences(gap.base, gap.candidate)),
+        ],
+        [
+          'Schedule lag p99, same rounds, median, ms',
+          String(round(med(lag.base), 2)),
+          String(round(med(lag.candidate), 2)),
+          difference(pairedDifferences(lag.base, lag.candidate)),
+        ],
+        [
+          'Main-thread CPU µs per paced delta, median',
+          String(round(med(pacedCpu.base), 1)),
+          String(round(med(pacedCpu.candidate), 1)),
+          ratioCell(pairedRatios(pacedCpu.base, pacedCpu.candidate)),
+        ],
+      );
+    }
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));
     const line = (r: string[]): string => `| ${r.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
     console.log(

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { StreamRecord } from './sse-client.js';
 import { percentile } from './stats.js';
-import { analyze, gaps } from './streams.js';
+import { analyze, burstTimings, gaps, lags } from './streams.js';
 
 function record(datas: string[], names?: (string | undefined)[]): StreamRecord {
   return {
@@ -79,5 +79,20 @@ describe('percentile', () => {
     expect(percentile(xs, 99)).toBe(99);
     expect(percentile([7], 99)).toBe(7);
     expect(percentile([], 50)).toBeNaN();
+  });
+});
+
+describe('paced timings', () => {
+  test("schedule lag is measured against the stream's own best offset", () => {
+    // 20 ms apart, the third delta 5 ms late.
+    expect(lags([100, 120, 145, 160], 20)).toEqual([0, 0, 5, 0]);
+    // A late first delta does not make the others look early.
+    expect(lags([110, 120, 140], 20)).toEqual([10, 0, 0]);
+  });
+
+  test('a burst pools the gaps and lags of all its streams', () => {
+    const t = burstTimings([{ deltaAt: [0, 20, 40] }, { deltaAt: [5, 30] }], 20);
+    expect(t.gaps).toEqual([20, 20, 25]);
+    expect(t.lags).toEqual([0, 0, 0, 0, 5]);
   });
 });

@@ -103,6 +103,30 @@ function analyzeResponses(record: StreamRecord, out: StreamAnalysis): void {
     out.problems.push('output_text.done text differs from the concatenated deltas');
 }
 
+/**
+ * Lag of delta k behind the stream's own best schedule: offset_k = arrival_k − k × tokenMs, lag_k =
+ * offset_k − min(offset). Anchoring on the earliest offset (not on delta 0) keeps a late first
+ * delta from making the rest look early.
+ */
+export function lags(deltaAt: readonly number[], tokenMs: number): number[] {
+  const offsets = deltaAt.map((at, k) => at - k * tokenMs);
+  const best = offsets.reduce((a, b) => (b < a ? b : a), Infinity);
+  return offsets.map((o) => o - best);
+}
+
+/** The gaps and schedule lags of all streams of one paced burst, pooled (ms). */
+export function burstTimings(
+  streams: readonly Pick<StreamAnalysis, 'deltaAt'>[],
+  tokenMs: number,
+): { gaps: number[]; lags: number[] } {
+  const out = { gaps: [] as number[], lags: [] as number[] };
+  for (const s of streams) {
+    out.gaps.push(...gaps(s.deltaAt));
+    out.lags.push(...lags(s.deltaAt, tokenMs));
+  }
+  return out;
+}
+
 /** Gaps between consecutive content deltas of one stream (ms). */
 export function gaps(deltaAt: readonly number[]): number[] {
   const out: number[] = [];

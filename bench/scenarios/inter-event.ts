@@ -21,21 +21,11 @@ import { burst, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
 import { mainThreadCpuMicrosOf } from '../lib/processes.js';
 import { pairedDifferences, round, summarize, type Paired } from '../lib/stats.js';
-import { gaps } from '../lib/streams.js';
+import { burstTimings } from '../lib/streams.js';
 import { msMetric, type BenchContext, type Metric, type Scenario, type ScenarioResult } from '../lib/types.js';
 
-const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 20 };
-
-/**
- * Lag of delta k behind the stream's own best schedule: offset_k = arrival_k − k × tokenMs, lag_k =
- * offset_k − min(offset). Anchoring on the earliest offset (not on delta 0) keeps a late first
- * delta from making the rest look early.
- */
-function lags(deltaAt: readonly number[], tokenMs: number): number[] {
-  const offsets = deltaAt.map((at, k) => at - k * tokenMs);
-  const best = offsets.reduce((a, b) => (b < a ? b : a), Infinity);
-  return offsets.map((o) => o - best);
-}
+/** A vLLM decode step every 20 ms, 64 of them per stream (`npm run bench:compare --paced-rounds` too). */
+export const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 20 };
 
 export const interEvent: Scenario = {
   id: 'inter-event',
@@ -91,13 +81,8 @@ export const interEvent: Scenario = {
             const cpuBefore = pid === undefined ? 0 : mainThreadCpuMicrosOf(pid);
             const streams = await burst(paths[name], PACING, concurrency);
             if (pid !== undefined) cpu[name] += mainThreadCpuMicrosOf(pid) - cpuBefore;
-            const rg: number[] = [];
-            const rl: number[] = [];
-            for (const s of streams) {
-              for (const p of s.problems) failures.push(`${name} @${concurrency}: ${p}`);
-              rg.push(...gaps(s.deltaAt));
-              rl.push(...lags(s.deltaAt, PACING.tokenMs));
-            }
+            for (const s of streams) for (const p of s.problems) failures.push(`${name} @${concurrency}: ${p}`);
+            const { gaps: rg, lags: rl } = burstTimings(streams, PACING.tokenMs);
             g[name].push(...rg);
             l[name].push(...rl);
             roundGap[name].push(summarize(rg).p99);
