@@ -46,10 +46,11 @@ import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildGatewayOnce } from './lib/build.js';
 import { burst, closedLoop, one, type Pacing, type Path } from './lib/load.js';
-import { cpuWhile, mainThreadCpuMicrosOf, startServer, type ServerProcess } from './lib/processes.js';
+import { cpuWhile, startServer, type ServerProcess } from './lib/processes.js';
 import { firstModel, makeTarget } from './lib/sse-client.js';
 import { pairedDifferences, pairedRatios, percentile, round, summarize, type Paired } from './lib/stats.js';
 import { burstTimings } from './lib/streams.js';
+import { FIRST_EVENT_WARMUP } from './scenarios/first-event.js';
 import { PACING as PACED } from './scenarios/inter-event.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -96,7 +97,7 @@ async function main(): Promise<number> {
       deltas: { type: 'string', default: '1' },
       'token-ms': { type: 'string', default: '0' },
       'first-event': { type: 'string', default: '1000' },
-      'first-warmup': { type: 'string', default: '3000' },
+      'first-warmup': { type: 'string', default: String(FIRST_EVENT_WARMUP) },
       'paced-rounds': { type: 'string', default: '0' },
       'paced-streams': { type: 'string', default: '256' },
       'candidate-node-flags': { type: 'string', default: '' },
@@ -140,13 +141,14 @@ async function main(): Promise<number> {
       running.push(proc);
       return { name, proc, path: { kind: 'responses', target: makeTarget(name, proc.url), model } };
     };
-    const cpu: Record<Side['name'], number[]> = { base: [], candidate: [] };
-    const mainCpu: Record<Side['name'], number[]> = { base: [], candidate: [] };
-    const first: Record<Side['name'], number[]> = { base: [], candidate: [] };
+    const bySide = (): Record<Side['name'], number[]> => ({ base: [], candidate: [] });
+    const cpu = bySide();
+    const mainCpu = bySide();
+    const first = bySide();
     // Per paced round: each side's gap and lag p99 (ms) and main-thread CPU per delta (µs).
-    const gap: Record<Side['name'], number[]> = { base: [], candidate: [] };
-    const lag: Record<Side['name'], number[]> = { base: [], candidate: [] };
-    const pacedCpu: Record<Side['name'], number[]> = { base: [], candidate: [] };
+    const gap = bySide();
+    const lag = bySide();
+    const pacedCpu = bySide();
     const single: Pacing = { deltas: 8, ttftMs: 0, tokenMs: 0 };
     // Two processes of one build differ by up to ±20 % for their whole life (what the JIT made of
     // them): every epoch starts a fresh pair, and the pairs of all epochs are pooled.
@@ -186,9 +188,8 @@ async function main(): Promise<number> {
       if (pacedPerEpoch > 0) for (const s of pair) await burst(s.path, { ...PACED, tokenMs: 1 }, pacedStreams);
       for (let r = 0; r < pacedPerEpoch; r++) {
         for (const s of inTurn(pair, r)) {
-          const before = mainThreadCpuMicrosOf(s.proc.pid);
-          const streams = await burst(s.path, PACED, pacedStreams);
-          pacedCpu[s.name].push((mainThreadCpuMicrosOf(s.proc.pid) - before) / (pacedStreams * PACED.deltas));
+          const { result: streams, mainMicros } = await cpuWhile(s.proc.pid, () => burst(s.path, PACED, pacedStreams));
+          pacedCpu[s.name].push(mainMicros / (pacedStreams * PACED.deltas));
           for (const a of streams) problems.push(...a.problems);
           const timings = burstTimings(streams, PACED.tokenMs);
           gap[s.name].push(summarize(timings.gaps).p99);
@@ -232,25 +233,27 @@ async function main(): Promise<number> {
       const paced = `${pacedStreams} paced streams, ${gap.base.length} rounds`;
       const difference = (p: Paired): string =>
         `${round(p.median, 2)} ms (quartiles ${round(p.q1, 2)} – ${round(p.q3, 2)}, ${p.pairs} rounds)`;
+      /** A measure's median on each side, and the paired comparison. */
+      const pacedRow = (label: string, v: Record<Side['name'], number[]>, digits: number, paired: string): string[] => [
+        label,
+        String(round(med(v.base), digits)),
+        String(round(med(v.candidate), digits)),
+        paired,
+      ];
       rows.push(
-        [
-          `Gap p99 (${paced}), median, ms`,
-          String(round(med(gap.base), 2)),
-          String(round(med(gap.candidate), 2)),
-          difference(pairedDifferences(gap.base, gap.candidate)),
-        ],
-        [
+        pacedRow(`Gap p99 (${paced}), median, ms`, gap, 2, difference(pairedDifferences(gap.base, gap.candidate))),
+        pacedRow(
           'Schedule lag p99, same rounds, median, ms',
-          String(round(med(lag.base), 2)),
-          String(round(med(lag.candidate), 2)),
+          lag,
+          2,
           difference(pairedDifferences(lag.base, lag.candidate)),
-        ],
-        [
+        ),
+        pacedRow(
           'Main-thread CPU µs per paced delta, median',
-          String(round(med(pacedCpu.base), 1)),
-          String(round(med(pacedCpu.candidate), 1)),
+          pacedCpu,
+          1,
           ratioCell(pairedRatios(pacedCpu.base, pacedCpu.candidate)),
-        ],
+        ),
       );
     }
     const widths = rows[0].map((_, i) => Math.max(...rows.map((r) => r[i].length)));

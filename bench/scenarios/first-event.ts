@@ -42,6 +42,15 @@ function phases(file: string, skip: number): { before: number; upstream: number;
   };
 }
 
+/**
+ * Unmeasured rounds before the measured ones, long enough for V8 to have compiled what every
+ * request runs: after 200 rounds the gateway's background threads were still compiling about
+ * 0.3 ms of CPU per request, which the other processes on the two cores feel; after a few
+ * thousand they are near idle, as in a gateway that has been up for a while. The CPU rows show
+ * what the measured rounds cost. `npm run bench:compare` warms up as many streams per side.
+ */
+export const FIRST_EVENT_WARMUP = 3000;
+
 export const firstEvent: Scenario = {
   id: 'first-event',
   title: 'Added time-to-first-event, 1 stream',
@@ -57,11 +66,7 @@ export const firstEvent: Scenario = {
       translator: tr.process.pid,
       gateway: gw.process.pid,
     };
-    // Long enough for V8 to have compiled what every request runs: after 200 rounds the gateway's
-    // background threads were still compiling about 0.3 ms of CPU per request, which the other
-    // processes on the two cores feel; after a few thousand they are near idle, as in a gateway
-    // that has been up for a while. The CPU rows below show what the measured rounds cost.
-    const warmup = ctx.quick ? 20 : 3000;
+    const warmup = ctx.quick ? 20 : FIRST_EVENT_WARMUP;
     const samples = ctx.quick ? 100 : 1000;
     let result: ScenarioResult;
     try {
@@ -77,22 +82,24 @@ export const firstEvent: Scenario = {
       ctx.log(
         `first-event: ${warmup} warm-up + ${samples} measured rounds (direct, pass-through, translator, gateway)`,
       );
-      let cpuStart: Record<ProxyPath, { all: number; main: number }> | undefined;
-      for (let i = 0; i < warmup + samples; i++) {
-        if (i === warmup) cpuStart = perPath((name) => cpuTimesOf(pids[name]), PROXY_PATHS);
+      /** One stream through every path in turn; a measured round keeps the timings. */
+      const roundOfAll = async (measured: boolean): Promise<void> => {
         for (const name of COMPARED_PATHS) {
           const a = await one(paths[name], PACING);
           for (const p of a.problems) failures.push(`${name}: ${p}`);
-          if (i < warmup) continue;
+          if (!measured) continue;
           first[name].push(a.firstEventMs);
           delta[name].push(a.firstDeltaMs);
         }
-      }
+      };
+      for (let i = 0; i < warmup; i++) await roundOfAll(false);
+      const cpuStart = perPath((name) => cpuTimesOf(pids[name]), PROXY_PATHS);
+      for (let i = 0; i < samples; i++) await roundOfAll(true);
       const cpuEnd = perPath((name) => cpuTimesOf(pids[name]), PROXY_PATHS);
       /** CPU µs per measured request of one server: all threads, and V8's background threads alone. */
       const cpu = perPath((name) => {
-        const all = (cpuEnd[name].all - (cpuStart?.[name].all ?? 0)) / samples;
-        return { all, background: all - (cpuEnd[name].main - (cpuStart?.[name].main ?? 0)) / samples };
+        const all = (cpuEnd[name].all - cpuStart[name].all) / samples;
+        return { all, background: all - (cpuEnd[name].main - cpuStart[name].main) / samples };
       }, PROXY_PATHS);
       const s = perPath((name) => summarize(first[name]));
       const sd = perPath((name) => summarize(delta[name]));
