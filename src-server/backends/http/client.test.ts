@@ -1,8 +1,9 @@
 /**
- * The upstream client's hand-over of a body that arrived with its headers: on the next tick, in
- * order, then the end — never inside the call that attaches the reader, so that the caller's own
- * work on the headers (the gateway's first events) comes before the body is decoded. And the wait
- * for the headers: `--backend-timeout` to the millisecond.
+ * The upstream client's hand-over of a body that arrived with its headers: the parser stops after
+ * the headers and goes on only on the tick after a reader is attached, in order, then the end —
+ * never inside the call that attaches the reader, so that the caller's own work on the headers
+ * (the gateway's first events) comes before the body is parsed and decoded. And the wait for the
+ * headers: `--backend-timeout` to the millisecond.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -42,32 +43,35 @@ function recorder(): BodyReader & { seen: string[] } {
   };
 }
 
-test('a body that came with the headers reaches the reader on the next tick, then its end', async () => {
+test('a body that came with the headers waits for its reader and reaches it on the next tick, then its end', async () => {
   const root = await oneWriteServer('data: one\n\ndata: two\n\n');
   client = new UpstreamClient(root, 5_000);
   const exchange = await client.send('POST', '/v1/chat/completions', '{}', {}, undefined);
-  // The whole answer arrives before anyone reads it.
-  await expect.poll(() => exchange.complete).toBe(true);
   expect(exchange.status).toBe(200);
+  // The whole answer is in, but nobody reads it: the parser has stopped after the headers.
+  await new Promise((resolve) => setImmediate(resolve));
+  expect(exchange.complete).toBe(false);
 
   const reader = recorder();
   exchange.read(reader);
   expect(reader.seen).toEqual([]);
   await new Promise((resolve) => process.nextTick(resolve));
   expect(reader.seen).toEqual(['data:data: one\n\ndata: two\n\n', 'end']);
+  expect(exchange.complete).toBe(true);
 });
 
-test('a reader let go before the hand-over gets nothing', async () => {
+test('a reader let go before the hand-over gets nothing, and the body is drained for the next request', async () => {
   const root = await oneWriteServer('data: one\n\n');
   client = new UpstreamClient(root, 5_000);
   const exchange = await client.send('POST', '/v1/chat/completions', '{}', {}, undefined);
-  await expect.poll(() => exchange.complete).toBe(true);
   const reader = recorder();
   exchange.read(reader);
   exchange.drain();
   // The hand-over was due on the next tick, before this macrotask.
   await new Promise((resolve) => setImmediate(resolve));
   expect(reader.seen).toEqual([]);
+  await expect.poll(() => exchange.complete).toBe(true);
+  expect(client.idle).toHaveLength(1);
 });
 
 test('E1 a backend that never answers fails the request with backend_timeout at the timeout, not later', async () => {

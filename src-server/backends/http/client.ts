@@ -56,10 +56,6 @@ export class Exchange implements Dispatcher.DispatchHandlers {
   /** Response headers as undici gives them: name, value, name, value … */
   private rawHeaders: Buffer[] = [];
   private reader: BodyReader | null = null;
-  /** Body chunks that arrived before a reader was attached (or before it was handed them). */
-  private early: Buffer[] | null = null;
-  /** A reader is attached and its hand-over of `early` is due on the next tick. */
-  private replaying = false;
   /** Why the body broke off, when it did before a reader was attached. */
   private failure: unknown = undefined;
   private paused = false;
@@ -95,28 +91,20 @@ export class Exchange implements Dispatcher.DispatchHandlers {
   }
 
   /**
-   * Attaches the body's reader. What arrived with the headers is handed over on the next tick, as
-   * a stream delivers it: the caller first finishes what it does with the headers (the gateway
-   * writes `response.created` and `response.in_progress`), then decodes the body. Handing it over
-   * at once would put the decoding of a whole short answer before the client's first bytes.
+   * Attaches the body's reader. The parser stopped after the headers (onHeaders), so the body that
+   * came with them is parsed only on the next tick: the caller first finishes what it does with the
+   * headers (the gateway writes `response.created` and `response.in_progress`), then decodes the
+   * body. Parsing it at once would put the decoding of a whole short answer before the client's
+   * first bytes.
    */
   read(reader: BodyReader): void {
     this.reader = reader;
-    if (this.early === null && this.failure === undefined && !this.complete) return;
-    this.replaying = true;
-    process.nextTick(() => this.replay(reader));
-  }
-
-  /** Hands the reader what came before it was attached, in order, then the end if it came too. */
-  private replay(reader: BodyReader): void {
-    this.replaying = false;
-    const early = this.early;
-    this.early = null;
-    // Drained or aborted meanwhile: the reader no longer listens.
-    if (this.reader !== reader) return;
-    if (early !== null) for (const chunk of early) reader.onBody(chunk);
-    if (this.failure !== undefined) reader.onBodyError(this.failure);
-    else if (this.complete) reader.onBodyEnd();
+    process.nextTick(() => {
+      // Drained or aborted meanwhile: the reader no longer listens.
+      if (this.reader !== reader) return;
+      if (this.failure !== undefined) reader.onBodyError(this.failure);
+      else if (!this.paused) this.resume();
+    });
   }
 
   /** The reader keeps queued data: undici stops reading the socket until `resume`. */
@@ -136,7 +124,6 @@ export class Exchange implements Dispatcher.DispatchHandlers {
    */
   drain(): void {
     this.reader = null;
-    this.early = null;
     this.signal?.removeEventListener('abort', this);
     if (this.phase === OVER) return;
     this.drainTimer = setTimeout(() => this.abort(), this.client.timeoutMs);
@@ -184,12 +171,12 @@ export class Exchange implements Dispatcher.DispatchHandlers {
     const resolve = this.resolve;
     this.resolve = this.reject = null;
     resolve?.(this);
-    return true;
+    // The parser stops here: the body waits for a reader (read) or for drain.
+    return false;
   }
 
   onData(chunk: Buffer): boolean {
-    if (this.reader !== null && !this.replaying) this.reader.onBody(chunk);
-    else if (this.phase === BODY && this.drainTimer === undefined) (this.early ??= []).push(chunk);
+    this.reader?.onBody(chunk);
     return !this.paused;
   }
 
@@ -198,7 +185,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
     this.complete = true;
     this.settle();
     this.release();
-    if (!this.replaying) this.reader?.onBodyEnd();
+    this.reader?.onBodyEnd();
   }
 
   onError(error: Error): void {
@@ -218,7 +205,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
       return;
     }
     const failure = socketClosed(error) ? nodeError('ECONNRESET', 'aborted') : error;
-    if (this.reader !== null && !this.replaying) this.reader.onBodyError(failure);
+    if (this.reader !== null) this.reader.onBodyError(failure);
     else if (this.drainTimer === undefined) this.failure = failure;
   }
 
