@@ -193,6 +193,23 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     expect(await client.ended).toMatch(/response\.created[\s\S]*response\.in_progress[\s\S]*response\.failed/);
   });
 
+  test('a write hands its bytes to the socket at once, not corked until a later tick', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const res = await h.next;
+    const writer = new SseWriter(writerOf(res), options());
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    writer.write({ type: 'response.in_progress', sequence_number: 1 });
+    writer.flushNow();
+    // node:http corks the socket for a chunked write and uncorks it on a later tick, after
+    // whatever this tick queued before (such as parsing the backend's body); the writer does not wait.
+    expect(res.socket?.writableCorked).toBe(0);
+    expect(res.socket?.writableLength).toBe(0);
+    await until(() => client.body().includes('response.in_progress'));
+    writer.end();
+    await client.ended;
+  });
+
   test('a terminal event is not written before the end of the loop turn, even after a pause', async () => {
     const { client, writes, writer } = await pausedStream();
     const before = writes.count;
