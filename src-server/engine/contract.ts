@@ -56,6 +56,8 @@ export interface RunOptions {
   rateLimits?: RunRateLimits;
   /** Told the code of each `error` part the run reads from the backend stream (the metrics count them). */
   onBackendError?: (code: string) => void;
+  /** The events go to a client as they happen (SSE, WebSocket), not only the final Response. */
+  streamed?: boolean;
 }
 
 /** A rate-limit budget as the engine sees it (http/rate-limit.ts implements it). */

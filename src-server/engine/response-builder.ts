@@ -138,6 +138,8 @@ export class ResponseBuilder {
   /** Open items in output_index order (gathered calls get theirs when they close). */
   private open: OpenEntry[] = [];
   private started = false;
+  /** The opening events' snapshot, taken ahead by `prepareOpening` (while the backend thinks). */
+  private opening: ResponseObject | undefined;
   private finishReason: FinishReason | undefined;
   private usage: ModelUsage | undefined;
   /** Usage of the turns before this one (session mode), added to the current turn's. */
@@ -176,6 +178,15 @@ export class ResponseBuilder {
   }
 
   /**
+   * The snapshot `start()` will announce, taken now: the run takes it while the backend works on
+   * the request, so that the opening events cost less once the backend answers.
+   */
+  prepareOpening(): ResponseObject {
+    this.opening ??= this.frozenCopy();
+    return this.opening;
+  }
+
+  /**
    * Emits `response.created` and `response.in_progress`; a background response is first created
    * `queued` and announced with `response.queued`, as OpenAI streams it.
    */
@@ -183,8 +194,9 @@ export class ResponseBuilder {
     if (this.started) return;
     this.started = true;
     // One copy for both events: an event's response is a snapshot nobody changes, so the two
-    // events may share it (and the SSE writer serializes it once, sse-event-json.ts).
-    const response = this.frozenCopy();
+    // events may share it (and the transports serialize it once, protocol/response-json.ts).
+    const response = this.opening ?? this.frozenCopy();
+    this.opening = undefined;
     if (response.background) {
       const queued = { ...response, status: 'queued' as const };
       this.emit({ type: 'response.created', response: queued });
@@ -304,6 +316,7 @@ export class ResponseBuilder {
   appendItem(item: ResponseObject['output'][number]): void {
     if (this.terminal) return;
     const outputIndex = this.response.output.length;
+    this.opening = undefined;
     this.response.output.push(item);
     this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: cloneData(item) });
     this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: cloneData(item) });

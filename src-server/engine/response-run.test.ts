@@ -1,5 +1,5 @@
 import { silentLogger } from '../logging/logger.js';
-import { describe, expect, test } from 'vitest';
+import { describe, expect, test, vi } from 'vitest';
 import type { BackendAdapter, ModelPart } from '../backends/contract.js';
 import { framed } from '../backends/part-framing.js';
 import { defaultConfig } from '../config/flags.js';
@@ -9,6 +9,26 @@ import type { RunOptions, WireEvent } from './contract.js';
 import { engineMetrics } from './event-emitter.js';
 import { startResponseRun } from './response-run.js';
 import { ScriptedBackend } from '../../tests/support/scripted-backend.js';
+import { responseJson } from '../protocol/response-json.js';
+
+// The real memo, watched: a streamed run serializes its opening snapshot while the backend works.
+vi.mock('../protocol/response-json.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../protocol/response-json.js')>();
+  return { responseJson: vi.fn(real.responseJson) };
+});
+
+/** `base`, answering only once `answer()` is called. */
+function answeringLater(base: ScriptedBackend): { adapter: BackendAdapter; answer: () => void } {
+  let answer!: () => void;
+  const answered = new Promise<void>((resolve) => (answer = resolve));
+  const adapter = Object.assign(Object.create(base) as ScriptedBackend, {
+    stream: async (...args: Parameters<ScriptedBackend['stream']>) => {
+      await answered;
+      return base.stream(...args);
+    },
+  });
+  return { adapter, answer };
+}
 
 const request = (fields: Partial<CreateResponseRequest> = {}): CreateResponseRequest =>
   ({ model: 'test-model', input: 'hi', ...fields }) as CreateResponseRequest;
@@ -68,6 +88,48 @@ describe('ResponseRun: start', () => {
     expect(seen).toEqual([]);
     await later.finished;
     expect(seen[0]).toBe('response.created');
+  });
+
+  test('a streamed run is built, and its opening snapshot serialized, while the backend works on the request', async () => {
+    const { adapter, answer } = answeringLater(ScriptedBackend.playing(TEXT));
+    vi.mocked(responseJson).mockClear();
+    const starting = startResponseRun(request(), adapter, runOptions(undefined, { streamed: true }));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The backend has not answered yet.
+    expect(responseJson).toHaveBeenCalledTimes(1);
+    const prepared = vi.mocked(responseJson).mock.calls[0][0];
+    answer();
+    const run = await starting;
+    const events: WireEvent[] = [];
+    run.onEvent((event) => events.push(event));
+    run.start();
+    expect(events.map((e) => e.type)).toEqual(['response.created', 'response.in_progress']);
+    // The events announce the snapshot taken ahead, whose JSON is already made.
+    expect(events[0].response).toBe(prepared);
+    expect(events[1].response).toBe(prepared);
+    expect(prepared).toMatchObject({ id: run.id, status: 'in_progress', output: [] });
+    await run.finished;
+
+    // A response answered as JSON only: built ahead too, but its opening is never serialized.
+    const json = answeringLater(ScriptedBackend.playing(TEXT));
+    vi.mocked(responseJson).mockClear();
+    const jsonStarting = startResponseRun(request(), json.adapter, runOptions());
+    await new Promise((resolve) => setImmediate(resolve));
+    json.answer();
+    await (
+      await jsonStarting
+    ).finished;
+    expect(responseJson).not.toHaveBeenCalled();
+  });
+
+  test('a run built while the backend worked is dropped when the backend refuses the request', async () => {
+    const refusing = answeringLater(
+      ScriptedBackend.playing(TEXT, { reject: errors.backendUnreachable('x', 'refused') }),
+    );
+    const starting = startResponseRun(request(), refusing.adapter, runOptions(undefined, { streamed: true }));
+    await new Promise((resolve) => setImmediate(resolve));
+    refusing.answer();
+    await expect(starting).rejects.toMatchObject({ code: 'backend_unreachable' });
   });
 
   test('start() waits for the start gate (a network store’s save) before the first event', async () => {

@@ -25,6 +25,7 @@ import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
 import { contained, detached } from './contain.js';
 import { inputAsItems } from './conversation.js';
 import { reportTo } from '../logging/logger.js';
+import { responseJson } from '../protocol/response-json.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 
@@ -83,16 +84,37 @@ export async function startResponseRun(
   if (options.signal.aborted) backend.abort(options.signal.reason);
   else options.signal.addEventListener('abort', onCallerAbort, { once: true });
 
+  const build = (): Run =>
+    new Run(request, adapter, options, startedAt, backend, hooks, catalog, () =>
+      options.signal.removeEventListener('abort', onCallerAbort),
+    );
   let parts: AsyncIterable<ModelPart> | null;
+  let early: Run | undefined;
+  let answered = false;
   try {
-    parts = await adapter.stream(modelRequest, { signal: backend.signal, requestId: options.requestId });
+    const pending = adapter.stream(modelRequest, { signal: backend.signal, requestId: options.requestId });
+    // While the backend works on the request, the run is built and its opening snapshot taken
+    // (and serialized, for a streamed response), so that less stands between the backend's answer
+    // and the client's first bytes. An immediate: the HTTP adapters write the request in this
+    // turn's check phase (undici checks a reused idle socket first), and this runs after that.
+    setImmediate(() => {
+      if (answered) return;
+      try {
+        early = build();
+        early.prepare();
+      } catch {
+        // Built again once the backend answered, where a failure fails this request.
+        early = undefined;
+      }
+    });
+    parts = await pending;
   } catch (error) {
     options.signal.removeEventListener('abort', onCallerAbort);
     throw isGatewayError(error) ? error : errors.internal(`The backend request failed: ${(error as Error).message}`);
+  } finally {
+    answered = true;
   }
-  const run = new Run(request, adapter, options, startedAt, backend, hooks, catalog, () =>
-    options.signal.removeEventListener('abort', onCallerAbort),
-  );
+  const run = early ?? build();
   created.run = run;
   // A caller that went away during the backend handshake ends the response right away (E5).
   if (options.signal.aborted) run.cancel('client_disconnected');
@@ -192,6 +214,12 @@ class Run implements ResponseRun {
 
   snapshot(): ResponseObject {
     return this.builder.snapshot();
+  }
+
+  /** Takes the opening snapshot ahead of `start()`, and serializes it when the events are streamed. */
+  prepare(): void {
+    const opening = this.builder.prepareOpening();
+    if (this.options.streamed) responseJson(opening);
   }
 
   onEvent(tap: EventTap): () => void {

@@ -2,12 +2,13 @@
  * An event's JSON for the SSE `data:` line. Text deltas, most of a stream's events, have a fixed
  * shape: theirs is filled into a template (their strings still go through JSON.stringify), about
  * half the cost of serializing the object. The opening lifecycle events reuse the JSON of a
- * response object already written. Every other event, and one whose keys, key order or value types are not exactly
- * the template's, goes through JSON.stringify, so the bytes are always what JSON.stringify(event)
- * writes.
+ * response object already serialized (protocol/response-json.ts). Every other event, and one whose
+ * keys, key order or value types are not exactly the template's, goes through JSON.stringify, so
+ * the bytes are always what JSON.stringify(event) writes.
  */
 import type { WireEvent } from '../engine/contract.js';
 import { isTerminalEventType } from '../protocol/events.js';
+import { responseJson } from '../protocol/response-json.js';
 
 const TEXT_DELTA = 'response.output_text.delta';
 /** The keys of a text delta in the order the engine builds them (the emitter numbers it last). */
@@ -15,13 +16,6 @@ const TEXT_DELTA_KEYS = ['type', 'item_id', 'output_index', 'content_index', 'de
 
 /** The keys of an opening lifecycle event (`response.created`, `queued`, `in_progress`) in the engine's order. */
 const LIFECYCLE_KEYS = ['type', 'response', 'sequence_number'];
-/**
- * The JSON of response objects already written. An event's response is a snapshot that is never
- * changed once emitted, and `response.created` and `response.in_progress` carry the same one:
- * its JSON, the largest part of both events, is made once.
- */
-const responseJson = new WeakMap<object, string>();
-
 export function eventJson(event: WireEvent): string {
   if (event.type === TEXT_DELTA) return textDeltaJson(event) ?? JSON.stringify(event);
   // A terminal event's response is written once: keeping its JSON would only hold memory.
@@ -36,12 +30,7 @@ function lifecycleJson(event: WireEvent): string | undefined {
   const response = event.response;
   if (k !== LIFECYCLE_KEYS.length || typeof response !== 'object' || response === null) return undefined;
   if (!isIndex(event.sequence_number) || 'toJSON' in response) return undefined;
-  let json = responseJson.get(response);
-  if (json === undefined) {
-    json = JSON.stringify(response);
-    responseJson.set(response, json);
-  }
-  return `{"type":${JSON.stringify(event.type)},"response":${json},"sequence_number":${event.sequence_number}}`;
+  return `{"type":${JSON.stringify(event.type)},"response":${responseJson(response)},"sequence_number":${event.sequence_number}}`;
 }
 
 /** The template for a text delta without logprobs; undefined when the event is not exactly that shape. */

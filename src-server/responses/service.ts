@@ -84,6 +84,7 @@ export function createResponsesService(deps: ResponsesServiceDeps): ResponsesSer
       config,
       startedAt: ctx.startedAt,
       onBackendError: metrics.backendError,
+      streamed: ctx.mode === 'stream' || ctx.mode === 'websocket',
       ...(ctx.backendHeaders ? { backendHeaders: ctx.backendHeaders } : {}),
       ...(tier.priority !== undefined ? { priority: tier.priority } : {}),
       ...(budget ? { rateLimits: budget } : {}),
