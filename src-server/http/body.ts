@@ -34,7 +34,8 @@ export type BodyTap = (bytes: Buffer, complete: boolean) => void;
 /**
  * Reads the whole body up to `limit` bytes. Rejects with a 413 GatewayError as soon as the limit
  * is passed; the caller answers and closes the connection, so the rest is never read. `tap` gets
- * what was read: the whole body, or (`complete` false) as far as reading got before it stopped.
+ * what was read: the whole body, or (`complete` false) as far as reading got before it stopped. A
+ * body with a Content-Length is complete with its last declared byte (the stream still ends after).
  */
 export function readBody(req: IncomingMessage, limit: number, tap?: BodyTap): Promise<Buffer> {
   const declared = req.headers['content-length'];
@@ -43,6 +44,8 @@ export function readBody(req: IncomingMessage, limit: number, tap?: BodyTap): Pr
     tap?.(Buffer.alloc(0), false);
     return Promise.reject(errors.requestTooLarge(limit));
   }
+  // All the declared bytes are the whole body: it is taken then, not a tick later at 'end'.
+  const expected = declared === undefined ? -1 : Number(declared);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -68,6 +71,7 @@ export function readBody(req: IncomingMessage, limit: number, tap?: BodyTap): Pr
         return;
       }
       chunks.push(chunk);
+      if (size === expected) onEnd();
     };
     const onEnd = (): void => finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
     const onError = (err: Error): void => finish(err);
