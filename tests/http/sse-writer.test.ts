@@ -94,6 +94,8 @@ async function until(check: () => boolean): Promise<void> {
 
 interface CountedStream {
   client: ReturnType<typeof open>;
+  /** The server side of the stream. */
+  res: ServerResponse;
   /** Socket writes (`res.write` calls) so far. */
   writes: { count: number };
   writer: SseWriter;
@@ -105,7 +107,7 @@ async function countedStream(over: Partial<SseWriterOptions> = {}): Promise<Coun
   const client = open(h.url);
   const res = await h.next;
   const writes = countWrites(res);
-  return { client, writes, writer: new SseWriter(writerOf(res), options(over)) };
+  return { client, res, writes, writer: new SseWriter(writerOf(res), options(over)) };
 }
 
 /** A stream whose first event has reached the client, then a pause: its next event comes well after the last write. */
@@ -194,10 +196,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   });
 
   test('a write hands its bytes to the socket at once, not corked until a later tick', async () => {
-    const h = await harness();
-    const client = open(h.url);
-    const res = await h.next;
-    const writer = new SseWriter(writerOf(res), options());
+    const { client, res, writer } = await countedStream();
     writer.write({ type: 'response.created', sequence_number: 0 });
     writer.write({ type: 'response.in_progress', sequence_number: 1 });
     writer.flushNow();
@@ -224,10 +223,7 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
   });
 
   test('events in later ticks are not held back', async () => {
-    const h = await harness();
-    const client = open(h.url);
-    const res = await h.next;
-    const writer = new SseWriter(writerOf(res), options());
+    const { client, writer } = await countedStream();
     writer.write({ type: 'response.created', sequence_number: 0 });
     await until(() => client.body().includes('response.created'));
     writer.write({ type: 'response.in_progress', sequence_number: 1 });
