@@ -112,11 +112,11 @@ async function countedStream(over: Partial<SseWriterOptions> = {}): Promise<Coun
 
 /** A stream whose first event has reached the client, then a pause: its next event comes well after the last write. */
 async function pausedStream(): Promise<CountedStream> {
-  const { client, writes, writer } = await countedStream();
-  writer.write({ type: 'response.created', sequence_number: 0 });
-  await until(() => client.body().includes('response.created'));
+  const stream = await countedStream();
+  stream.writer.write({ type: 'response.created', sequence_number: 0 });
+  await until(() => stream.client.body().includes('response.created'));
   await new Promise((r) => setTimeout(r, 10));
-  return { client, writes, writer };
+  return stream;
 }
 
 describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
