@@ -39,13 +39,13 @@ export type BodyTap = (bytes: Buffer, complete: boolean) => void;
  */
 export function readBody(req: IncomingMessage, limit: number, tap?: BodyTap): Promise<Buffer> {
   const declared = req.headers['content-length'];
-  if (declared !== undefined && Number(declared) > limit) {
+  // All the declared bytes are the whole body: it is taken then, not a tick later at 'end'.
+  const expected = declared === undefined ? -1 : Number(declared);
+  if (expected > limit) {
     // Refused unread: observers get nothing of it (the connection closes with the 413).
     tap?.(Buffer.alloc(0), false);
     return Promise.reject(errors.requestTooLarge(limit));
   }
-  // All the declared bytes are the whole body: it is taken then, not a tick later at 'end'.
-  const expected = declared === undefined ? -1 : Number(declared);
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

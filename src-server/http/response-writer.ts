@@ -70,9 +70,15 @@ export class ResponseWriter implements Observable {
     this.res.writeHead(status, headers);
   }
 
-  /** Writes `text`, made of `pieces` (the same text cut into its units); returns `res.write`'s answer. */
+  /**
+   * Writes `text`, made of `pieces` (the same text cut into its units); returns `res.write`'s
+   * answer. The bytes reach the socket now: node:http corks it for a chunked write and would
+   * uncork it on a later tick, behind whatever this tick queued before (such as parsing the
+   * backend's body).
+   */
   write(text: string, pieces?: readonly WrittenPiece[]): boolean {
     const ok = this.res.write(text);
+    this.res.uncork();
     if (pieces && this.taps.active) this.taps.writeAll(pieces, performance.now());
     return ok;
   }

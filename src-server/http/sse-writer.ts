@@ -325,9 +325,6 @@ export class SseWriter implements ClientFlow {
     if (this.res.writableEnded || this.res.destroyed) return;
     this.lastWriteAt = Date.now();
     this.out.write(data, pieces);
-    // node:http corks the socket on a chunked write and uncorks it on a later tick, behind what
-    // this tick queued (the backend body's parsing): the bytes leave now, in one write.
-    this.res.uncork();
     if (this.options.backpressure) this.account();
   }
 
