@@ -110,7 +110,7 @@ describe('ResponseRun: start', () => {
     expect(prepared).toMatchObject({ id: run.id, status: 'in_progress', output: [] });
     await run.finished;
 
-    // A response answered as JSON only: built ahead too, but its opening is never serialized.
+    // A response answered as JSON only: its opening is never serialized.
     const json = answeringLater(ScriptedBackend.playing(TEXT));
     vi.mocked(responseJson).mockClear();
     const jsonStarting = startResponseRun(request(), json.adapter, runOptions());
@@ -122,12 +122,15 @@ describe('ResponseRun: start', () => {
     expect(responseJson).not.toHaveBeenCalled();
   });
 
-  test('a run built while the backend worked is dropped when the backend refuses the request', async () => {
+  test('a backend refusing the request after the run was built ahead still fails it with its error', async () => {
     const refusing = answeringLater(
       ScriptedBackend.playing(TEXT, { reject: errors.backendUnreachable('x', 'refused') }),
     );
+    vi.mocked(responseJson).mockClear();
     const starting = startResponseRun(request(), refusing.adapter, runOptions(undefined, { streamed: true }));
     await new Promise((resolve) => setImmediate(resolve));
+    // The run was built (its opening serialized) before the backend answered.
+    expect(responseJson).toHaveBeenCalledTimes(1);
     refusing.answer();
     await expect(starting).rejects.toMatchObject({ code: 'backend_unreachable' });
   });

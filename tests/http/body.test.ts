@@ -5,11 +5,16 @@
  */
 import { Agent, createServer, request, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { afterEach, expect, test } from 'vitest';
+import { afterEach, beforeEach, expect, test } from 'vitest';
 import { readBody } from '../../src-server/http/body.js';
 
 let server: Server | undefined;
-const agent = new Agent({ keepAlive: true, maxSockets: 1 });
+/** One keep-alive connection per test: a second request reuses the first one's socket. */
+let agent: Agent;
+
+beforeEach(() => {
+  agent = new Agent({ keepAlive: true, maxSockets: 1 });
+});
 
 afterEach(async () => {
   agent.destroy();
