@@ -29,11 +29,10 @@
  *   millisecond); time to the first SSE event (p50 and p90 of each side).
  * - With `--paced-rounds N` (rounded up to a multiple of `--epochs`): N rounds of the inter-event
  *   scenario's burst (`--paced-streams` streams of 64 deltas 20 ms apart, all starting together),
- *   the two builds taking turns; each
- *   round gives each side's gap p99 and schedule-lag p99, the result is the median of the
- *   per-round differences, and the main thread's CPU per paced delta paired as a ratio. This is
- *   the latency the per-delta path costs at a decode step, which one run of `npm run bench`
- *   cannot resolve (its rounds differ by more than the targets).
+ *   the two builds taking turns; each round gives each side's gap p99 and schedule-lag p99, the
+ *   result is the median of the per-round differences, and the main thread's CPU per paced delta
+ *   paired as a ratio. This is the latency the per-delta path costs at a decode step, which one
+ *   run of `npm run bench` cannot resolve (its rounds differ by more than the targets).
  *
  * The base revision is checked out into a temporary git worktree (with this tree's node_modules)
  * and built there; the worktree is removed at the end. Exits non-zero only when the run broke
