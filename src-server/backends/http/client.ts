@@ -12,7 +12,9 @@
  * the stack at once queues the request on its warm socket instead. Last used, first reused.
  *
  * `send` resolves with the exchange once the response headers arrived; the body is pushed to the
- * reader the caller attaches (`Exchange.read`). Errors before that reject: the caller's abort with
+ * reader the caller attaches (`Exchange.read`). Until then undici's parser waits after the
+ * headers, so the caller reads, drains or aborts every exchange it is given (the connection goes
+ * back to the idle stack only once the body was read). Errors before that reject: the caller's abort with
  * its reason, silence past the timeout (connecting or waiting for the headers) with 504
  * `backend_timeout`, anything else with 502 `backend_unreachable`. The wait for the headers is
  * timed by the exchange with a Node timer from the moment the request is dispatched: undici's own
