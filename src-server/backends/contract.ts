@@ -7,6 +7,7 @@
  * ResponseBuilder, the HTTP layer) ever sees a provider's format. README.md gives every adapter
  * folder's shape.
  */
+import type { CancelSignal } from '../cancel/cancel.js';
 import type { GatewayError } from '../protocol/errors.js';
 
 /**
@@ -157,7 +158,7 @@ export interface ModelInfo {
 }
 
 export interface StreamOptions {
-  signal: AbortSignal;
+  signal: CancelSignal;
   requestId: string;
 }
 
@@ -166,13 +167,13 @@ export interface BackendAdapter {
   readonly kind: string;
   /** Base URL of the upstream server (for logs, health and the capability report). */
   readonly baseUrl: string;
-  listModels(signal?: AbortSignal): Promise<ModelInfo[]>;
+  listModels(signal?: CancelSignal): Promise<ModelInfo[]>;
   /**
    * Starts a generation. Errors before the first part (unreachable, HTTP 4xx/5xx) reject with a
    * GatewayError; errors after it arrive as an `error` part, after which the iterator ends.
    */
   stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>>;
   /** Counts prompt tokens as the backend will see them (vLLM `/tokenize`, in the adapter's wire format). */
-  countTokens?(request: ModelRequest, signal?: AbortSignal): Promise<number>;
+  countTokens?(request: ModelRequest, signal?: CancelSignal): Promise<number>;
   close?(): Promise<void>;
 }

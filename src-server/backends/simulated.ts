@@ -3,6 +3,7 @@
  * in-process on 127.0.0.1:0 and the vLLM Chat Completions adapter pointed at it, so the gateway
  * exercises the same HTTP path as with a real vLLM.
  */
+import type { CancelSignal } from '../cancel/cancel.js';
 import { createVllmAdapter } from './chat-completions/index.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from './contract.js';
 import { SimulatorServer, type SimulatorOptions } from './simulator/index.js';
@@ -25,10 +26,10 @@ export async function createSimulatorBackend(options: SimulatorBackendOptions): 
     kind: 'simulator',
     baseUrl: adapter.baseUrl,
     simulator,
-    listModels: (signal?: AbortSignal): Promise<ModelInfo[]> => adapter.listModels(signal),
+    listModels: (signal?: CancelSignal): Promise<ModelInfo[]> => adapter.listModels(signal),
     stream: (request: ModelRequest, streamOptions: StreamOptions): Promise<AsyncIterable<ModelPart>> =>
       adapter.stream(request, streamOptions),
-    countTokens: (request: ModelRequest, signal?: AbortSignal): Promise<number> =>
+    countTokens: (request: ModelRequest, signal?: CancelSignal): Promise<number> =>
       adapter.countTokens!(request, signal),
     close: async () => {
       await adapter.close();

@@ -10,6 +10,7 @@
  * The summary is one ordinary backend call (a non-streaming run of the engine): its usage is the
  * result's `usage`; a backend failure is the request's error.
  */
+import type { CancelSignal } from '../cancel/cancel.js';
 import type { BackendAdapter } from '../backends/contract.js';
 import type { GatewayConfig } from '../config/flags.js';
 import type { ReasoningKeyring } from '../crypto/reasoning-seal.js';
@@ -60,7 +61,7 @@ export interface CompactionContext {
   logger: Logger;
   principal: Principal;
   backendHeaders?: Record<string, string>;
-  signal: AbortSignal;
+  signal: CancelSignal;
   startedAt: number;
 }
 

@@ -3,6 +3,7 @@
  * manager). Every event of a response leaves the engine through ResponseRun's taps: one place,
  * same events, same order, with timing.
  */
+import type { CancelSignal } from '../cancel/cancel.js';
 import type { Response as OpenAIResponse } from 'openai/resources/responses/responses';
 import type { GatewayConfig } from '../config/flags.js';
 import type { Logger } from '../logging/logger.js';
@@ -46,7 +47,7 @@ export interface RunOptions {
   /** Headers forwarded to the backend (simulator fault/latency selection: `x-simulator-*`). */
   backendHeaders?: Record<string, string>;
   /** Aborted when the client goes away (E5) or the response is cancelled. */
-  signal: AbortSignal;
+  signal: CancelSignal;
   config: GatewayConfig;
   /** When the request arrived (`performance.now()` clock); event offsets count from here. Default: run start. */
   startedAt?: number;

@@ -12,6 +12,7 @@
  *   call and streams its text as `reasoning-summary-delta` parts before the part that ended it.
  * A failed model summary leaves the summary empty and is logged; the response goes on.
  */
+import type { CancelSignal } from '../cancel/cancel.js';
 import type { BackendAdapter, ModelPart } from '../backends/contract.js';
 import { StreamingSummarizer, type SummaryDetail } from '../summaries/extractive.js';
 import { summarizeWithModel } from '../summaries/model.js';
@@ -28,7 +29,7 @@ export interface ModelSummaryOptions {
   detail: SummaryDetail;
   model: string;
   requestId: string;
-  signal: AbortSignal;
+  signal: CancelSignal;
   log?: (message: string) => void;
 }
 

@@ -9,6 +9,7 @@
  * do, so the first events leave in the tick the backend answered rather than after the event loop
  * has gone round (and read whatever else arrived meanwhile, such as the rest of the backend's body).
  */
+import { Cancel, type CancelSignal } from '../cancel/cancel.js';
 import type { BackendAdapter, ModelPart, ModelRequest } from '../backends/contract.js';
 import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
@@ -47,7 +48,7 @@ export interface RunHooks {
   awaitToolOutputs?: (
     run: ResponseRun,
     append: (item: ResponseObject['output'][number]) => void,
-    signal: AbortSignal,
+    signal: CancelSignal,
   ) => Promise<boolean>;
   /** The first stage of the event chain: may return an event with fields added (encrypted reasoning). */
   decorate?: EventStage;
@@ -69,7 +70,7 @@ export async function startResponseRun(
   const modelRequest = backendRequest(request, options, catalog);
 
   // Our own controller: cancel() must abort the backend even when the caller's signal stays live.
-  const backend = new AbortController();
+  const backend = new Cancel();
   // One listener for the caller leaving (E5): it aborts the backend request and, once the run
   // exists, cancels it. Removed when the response ends.
   const created: { run?: Run } = {};
@@ -159,7 +160,7 @@ class Run implements ResponseRun {
   readonly finished: Promise<ResponseObject>;
   private readonly builder: ResponseBuilder;
   private readonly emitter: ResponseEventEmitter;
-  private readonly backend: AbortController;
+  private readonly backend: Cancel;
   private readonly cleanup: () => void;
   private readonly hooks: RunHooks;
   private readonly extensions: boolean;
@@ -176,7 +177,7 @@ class Run implements ResponseRun {
     private readonly adapter: BackendAdapter,
     private readonly options: RunOptions,
     startedAt: number,
-    backend: AbortController,
+    backend: Cancel,
     hooks: RunHooks,
     private readonly catalog: ToolCatalog,
     cleanup: () => void,

@@ -6,6 +6,7 @@
  * run, its save, its session, its metrics and the settling of its budget. Transports keep only
  * what is theirs: reading the request, headers, the SSE writer or WebSocket frames, disconnects.
  */
+import type { CancelSignal } from '../cancel/cancel.js';
 import type { BackendAdapter } from '../backends/contract.js';
 import type { Logger } from '../logging/logger.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
@@ -65,7 +66,7 @@ export interface CreateContext {
   admit: Admit;
   notices: CreateNotices;
   /** Aborted when the client leaves: the backend request is abandoned and the run cancelled (E5). */
-  signal: AbortSignal;
+  signal: CancelSignal;
   /** Wraps the backend for this response (the WebSocket's warm-up and its writer gate). */
   wrapBackend?: (backend: BackendAdapter) => BackendAdapter;
 }

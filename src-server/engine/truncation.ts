@@ -16,6 +16,7 @@
  * When the backend cannot count tokens or does not report a `max_model_len` for the model, the
  * request goes on as sent and the report says it was not measured.
  */
+import type { CancelSignal } from '../cancel/cancel.js';
 import type { BackendAdapter } from '../backends/contract.js';
 import { errors } from '../protocol/errors.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
@@ -31,13 +32,13 @@ export class ContextWindows {
   constructor(private readonly backend: BackendAdapter) {}
 
   /** The model's context window in tokens, or undefined when the backend does not say. */
-  async get(model: string, signal?: AbortSignal): Promise<number | undefined> {
+  async get(model: string, signal?: CancelSignal): Promise<number | undefined> {
     if (!this.known.has(model)) await this.refresh(signal);
     return this.known.get(model) ?? undefined;
   }
 
   /** One list request at a time; a model still missing afterwards is remembered as unknown. */
-  private async refresh(signal?: AbortSignal): Promise<void> {
+  private async refresh(signal?: CancelSignal): Promise<void> {
     this.pending ??= this.backend
       .listModels(signal)
       .then((models) => {
@@ -80,7 +81,7 @@ export interface FitResult {
 export interface FitOptions {
   /** The run's backend headers (simulator selection), so that the count sees what the run sends. */
   backendHeaders?: Record<string, string>;
-  signal?: AbortSignal;
+  signal?: CancelSignal;
 }
 
 /**

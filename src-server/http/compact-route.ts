@@ -2,6 +2,7 @@
  * POST /v1/responses/compact (X3): the HTTP side of compaction/compact.ts — body, rate-limit
  * admission, the client leaving (the summary call is aborted), the JSON answer.
  */
+import { Cancel } from '../cancel/cancel.js';
 import type { BackendAdapter } from '../backends/contract.js';
 import { compact, compactionRequest } from '../compaction/compact.js';
 import type { GatewayConfig } from '../config/flags.js';
@@ -27,7 +28,7 @@ export async function compactRoute(ctx: RequestContext, deps: CompactRouteDeps):
   const raw = await readBody(ctx.req, config.maxRequestBytes, ctx.out.requestBody);
   const request = compactionRequest(parseJson(raw, config.maxRequestDepth), config);
   const budget = await deps.surface.admit(ctx, raw.length, null);
-  const controller = new AbortController();
+  const controller = new Cancel();
   const onClose = contained(
     'aborting a compaction whose client left',
     (): void => {

@@ -5,6 +5,7 @@
  * JSON, or (background) the queued Response or its resumable stream. This file owns only the HTTP
  * side: headers, SSE framing, the client leaving.
  */
+import { Cancel } from '../cancel/cancel.js';
 import type { GatewayConfig } from '../config/flags.js';
 import type { ResponseRun } from '../engine/contract.js';
 import type { CreatedResponse, ResponsesService } from '../engine/responses-service.js';
@@ -62,7 +63,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
   const { stream, background } = validated.request;
 
   // The client may leave while the response is being prepared or the backend is still accepting it (E5).
-  const controller = new AbortController();
+  const controller = new Cancel();
   const onEarlyClose = contained(
     'aborting a request whose client left',
     (): void => {
@@ -136,7 +137,7 @@ async function streamRun(
   ctx: RequestContext,
   deps: ResponsesDeps,
   created: CreatedResponse,
-  controller: AbortController,
+  controller: Cancel,
   dialect: ReturnType<typeof dialectFor>,
 ): Promise<void> {
   const { res } = ctx;

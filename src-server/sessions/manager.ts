@@ -13,6 +13,7 @@
  * `tool_outputs_timeout` (E2). The session goes away with its response (finished, cancelled, or
  * the client disconnected, which also aborts the backend: E5).
  */
+import type { CancelSignal } from '../cancel/cancel.js';
 import { randomUUID } from 'node:crypto';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { RunHooks } from '../engine/response-run.js';
@@ -48,7 +49,7 @@ class Waiter {
     readonly resolve: (goOn: boolean) => void,
     readonly reject: (error: GatewayError) => void,
     readonly append: (item: ResponseObject['output'][number]) => void,
-    readonly signal: AbortSignal,
+    readonly signal: CancelSignal,
   ) {}
 
   /** The response was aborted (client gone, cancelled): it ends as it stands. */
@@ -229,7 +230,7 @@ export class SessionManager {
     };
   }
 
-  private waitForOutputs(run: ResponseRun, append: Waiter['append'], signal: AbortSignal): Promise<boolean> {
+  private waitForOutputs(run: ResponseRun, append: Waiter['append'], signal: CancelSignal): Promise<boolean> {
     const s = this.sessions.get(run.id);
     if (!s || s.evicted) {
       if (!this.evictedRuns.has(run)) return Promise.resolve(false);

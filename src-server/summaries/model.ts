@@ -3,6 +3,7 @@
  * separate generation on the same backend, streamed as it is produced. The backend only ever sees
  * an ordinary Chat Completions request: a fixed instruction and the reasoning as the user message.
  */
+import type { CancelSignal } from '../cancel/cancel.js';
 import type { BackendAdapter, FinishReason, ModelRequest, ModelUsage } from '../backends/contract.js';
 import type { SummaryDetail } from './extractive.js';
 
@@ -56,7 +57,7 @@ export function buildSummaryRequest(options: SummaryRequestOptions): ModelReques
 }
 
 export interface ModelSummaryRun {
-  signal: AbortSignal;
+  signal: CancelSignal;
   requestId: string;
   /** Called with each piece of summary text as the backend produces it. */
   onDelta?: (delta: string) => void;

@@ -16,6 +16,7 @@
  * message still queued or arriving gets a `websocket_connection_limit_reached` error frame, and
  * the connection closes (1000) once the queue is empty.
  */
+import { Cancel } from '../cancel/cancel.js';
 import type { IncomingMessage } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
@@ -84,7 +85,7 @@ export class ResponsesConnection {
   private closing = false;
   private turns = 0;
   private run: ResponseRun | null = null;
-  private controller: AbortController | null = null;
+  private controller: Cancel | null = null;
   private readonly ageTimer: NodeJS.Timeout | undefined;
   /** Resolves when the socket has closed. */
   readonly closed: Promise<void>;
@@ -212,7 +213,7 @@ export class ResponsesConnection {
       previous = typeof request.previous_response_id === 'string' ? request.previous_response_id : null;
       // This connection's own last response continues here without the store (connection-local state).
       const history = previous !== null && this.chain?.id === previous ? this.chain.items : undefined;
-      const controller = new AbortController();
+      const controller = new Cancel();
       this.controller = controller;
       let created: CreatedResponse;
       try {

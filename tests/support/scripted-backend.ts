@@ -7,6 +7,7 @@
  * parts; `hang` keeps it open after its parts until the call's signal aborts, the way a real
  * adapter's body read ends on abort.
  */
+import type { CancelSignal } from '../../src-server/cancel/cancel.js';
 import type {
   BackendAdapter,
   ModelInfo,
@@ -56,7 +57,7 @@ export class ScriptedBackend implements BackendAdapter {
     return request && { ...request, messages: chatMessages(request) };
   }
 
-  get lastSignal(): AbortSignal | undefined {
+  get lastSignal(): CancelSignal | undefined {
     return this.calls.at(-1)?.options.signal;
   }
 
@@ -73,7 +74,7 @@ export class ScriptedBackend implements BackendAdapter {
   }
 }
 
-async function* play(parts: ModelPart[], behaviour: ScriptBehaviour, signal: AbortSignal): AsyncGenerator<ModelPart> {
+async function* play(parts: ModelPart[], behaviour: ScriptBehaviour, signal: CancelSignal): AsyncGenerator<ModelPart> {
   for (const part of parts) {
     await Promise.resolve();
     yield part;

@@ -6,6 +6,7 @@
  * rejection) and between chunks (an `error` part, E1). The caller's signal aborts the upstream
  * request (E5).
  */
+import type { CancelSignal } from '../../cancel/cancel.js';
 import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
 import { PartStream, type PartDecoder } from './part-stream.js';
@@ -70,19 +71,19 @@ export class HttpAdapter implements BackendAdapter {
       : undefined;
   }
 
-  async listModels(signal?: AbortSignal): Promise<ModelInfo[]> {
+  async listModels(signal?: CancelSignal): Promise<ModelInfo[]> {
     const body = (await this.requestJson('GET', '/v1/models', undefined, undefined, signal)) as { data?: ModelInfo[] };
     if (!Array.isArray(body.data)) throw errors.backendProtocol('GET /v1/models did not return a model list.');
     return body.data;
   }
 
   /** Present only for servers with vLLM's `/tokenize`, so callers can test for the capability. */
-  readonly countTokens: ((request: ModelRequest, signal?: AbortSignal) => Promise<number>) | undefined;
+  readonly countTokens: ((request: ModelRequest, signal?: CancelSignal) => Promise<number>) | undefined;
 
   private async tokenize(
     payload: Record<string, unknown>,
     headers: Record<string, string> | undefined,
-    signal?: AbortSignal,
+    signal?: CancelSignal,
   ): Promise<number> {
     const body = (await this.requestJson('POST', '/tokenize', payload, headers, signal)) as { count?: unknown };
     if (typeof body.count !== 'number') throw errors.backendProtocol('POST /tokenize did not return a count.');
@@ -117,7 +118,7 @@ export class HttpAdapter implements BackendAdapter {
     return { accept, ...extra, ...this.authHeaders };
   }
 
-  private async httpError(exchange: Exchange, signal: AbortSignal | undefined): Promise<GatewayError> {
+  private async httpError(exchange: Exchange, signal: CancelSignal | undefined): Promise<GatewayError> {
     const status = exchange.status;
     const retry = retryAfterFrom(status, (name) => exchange.header(name));
     let text = '';
@@ -134,7 +135,7 @@ export class HttpAdapter implements BackendAdapter {
     path: string,
     payload: unknown,
     headers: Record<string, string> | undefined,
-    signal: AbortSignal | undefined,
+    signal: CancelSignal | undefined,
   ): Promise<unknown> {
     let exchange: Exchange;
     try {

@@ -21,6 +21,7 @@
  * headers timeout runs on its coarse timers (1 s resolution), which let a 504 arrive up to a
  * second after `--backend-timeout`.
  */
+import type { CancelSignal } from '../../cancel/cancel.js';
 import { buildConnector, Client, type Dispatcher } from 'undici';
 import { errors } from '../../protocol/errors.js';
 
@@ -72,7 +73,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
   constructor(
     private readonly client: UpstreamClient,
     private readonly connection: Client,
-    private readonly signal: AbortSignal | undefined,
+    private readonly signal: CancelSignal | undefined,
     private resolve: ((exchange: Exchange) => void) | null,
     private reject: ((error: unknown) => void) | null,
   ) {
@@ -261,7 +262,7 @@ export class UpstreamClient {
     path: string,
     body: string | undefined,
     headers: Record<string, string>,
-    signal: AbortSignal | undefined,
+    signal: CancelSignal | undefined,
   ): Promise<Exchange> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) {
@@ -279,14 +280,14 @@ export class UpstreamClient {
   }
 
   /** Reads a whole (small) body as text; silence past the timeout or a caller abort rejects. */
-  readText(exchange: Exchange, signal: AbortSignal | undefined): Promise<string> {
+  readText(exchange: Exchange, signal: CancelSignal | undefined): Promise<string> {
     return new Promise((resolve, reject) => {
       exchange.read(new TextReader(this, exchange, signal, resolve, reject));
     });
   }
 
   /** The error a failed exchange rejects with. */
-  failure(error: unknown, signal: AbortSignal | undefined, beforeHeaders: boolean): unknown {
+  failure(error: unknown, signal: CancelSignal | undefined, beforeHeaders: boolean): unknown {
     if (signal?.aborted) return signal.reason ?? error;
     const code = (error as { code?: unknown } | null)?.code;
     if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_CONNECT_TIMEOUT')
@@ -319,7 +320,7 @@ class TextReader implements BodyReader {
   constructor(
     private readonly client: UpstreamClient,
     private readonly exchange: Exchange,
-    private readonly signal: AbortSignal | undefined,
+    private readonly signal: CancelSignal | undefined,
     private readonly resolve: (text: string) => void,
     private readonly reject: (error: unknown) => void,
   ) {

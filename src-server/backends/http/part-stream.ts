@@ -15,6 +15,7 @@
  * The exchange (client.ts) listens to the caller's signal: its abort reaches this reader as the
  * body breaking off while the signal is aborted.
  */
+import type { CancelSignal } from '../../cancel/cancel.js';
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { ModelPart } from '../contract.js';
 import { PartFramer } from '../part-framing.js';
@@ -55,7 +56,7 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, BodyReader 
 
   constructor(
     private readonly exchange: Exchange,
-    private readonly signal: AbortSignal,
+    private readonly signal: CancelSignal,
     private readonly timeoutMs: number,
     private readonly decoder: PartDecoder,
   ) {
