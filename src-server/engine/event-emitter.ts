@@ -104,7 +104,7 @@ export class ResponseEventEmitter {
   /** The wire form: dialect name, then the extension alias (a copy made before the event is renamed). */
   private write(event: ResponseEvent): void {
     const alias = this.options.extensions ? extensionAlias(event.type, this.options.dialect) : undefined;
-    const copy = alias === undefined ? undefined : { ...event, type: alias };
+    const copy = alias === undefined ? undefined : Object.assign({}, event, { type: alias });
     this.send(event);
     if (copy) this.send(copy);
   }

@@ -174,7 +174,7 @@ export class ResponseBuilder {
    * copy of the echo (a client's tool schemas can be most of a response).
    */
   private frozenCopy(): ResponseObject {
-    return { ...this.response, output: this.response.output.map(cloneData) };
+    return Object.assign({}, this.response, { output: this.response.output.map(cloneData) });
   }
 
   /**
@@ -198,7 +198,7 @@ export class ResponseBuilder {
     const response = this.opening ?? this.frozenCopy();
     this.opening = undefined;
     if (response.background) {
-      const queued = { ...response, status: 'queued' as const };
+      const queued = Object.assign({}, response, { status: 'queued' as const });
       this.emit({ type: 'response.created', response: queued });
       this.emit({ type: 'response.queued', response: queued });
     } else {
@@ -375,7 +375,7 @@ export class ResponseBuilder {
     const final = this.frozenCopy();
     this.emit({ type: eventType, response: final });
     if (afterwards) this.response.status = afterwards;
-    this.onTerminal?.(afterwards ? { ...final, status: afterwards } : final);
+    this.onTerminal?.(afterwards ? Object.assign({}, final, { status: afterwards }) : final);
   }
 
   // --- items -------------------------------------------------------------------------------
@@ -508,13 +508,33 @@ export class ResponseBuilder {
   private closePart(item: MessageItem, outputIndex: number): void {
     const contentIndex = item.content.length - 1;
     const part = item.content[contentIndex];
-    const base = { item_id: item.id, output_index: outputIndex, content_index: contentIndex };
+    // Fields written out: an object literal that spreads and then adds fields is slow in V8.
+    const itemId = item.id;
     if (part.type === 'output_text') {
-      this.emit({ type: 'response.output_text.done', ...base, text: part.text, logprobs: part.logprobs ?? [] });
+      this.emit({
+        type: 'response.output_text.done',
+        item_id: itemId,
+        output_index: outputIndex,
+        content_index: contentIndex,
+        text: part.text,
+        logprobs: part.logprobs ?? [],
+      });
     } else {
-      this.emit({ type: 'response.refusal.done', ...base, refusal: part.refusal });
+      this.emit({
+        type: 'response.refusal.done',
+        item_id: itemId,
+        output_index: outputIndex,
+        content_index: contentIndex,
+        refusal: part.refusal,
+      });
     }
-    this.emit({ type: 'response.content_part.done', ...base, part: copyPart(part) });
+    this.emit({
+      type: 'response.content_part.done',
+      item_id: itemId,
+      output_index: outputIndex,
+      content_index: contentIndex,
+      part: copyPart(part),
+    });
   }
 
   /** The open item of `kind` if it is the only thing open (a delta's item). */
@@ -642,13 +662,26 @@ export class ResponseBuilder {
   private summaryDelta(open: Extract<OpenItem, { kind: 'reasoning' }>, delta: string): void {
     const summary = open.summary;
     if (delta === '' || !summary) return;
-    const base = { item_id: open.item.id, output_index: open.outputIndex, summary_index: 0 };
+    const itemId = open.item.id;
+    const outputIndex = open.outputIndex;
     if (!summary.partOpen) {
       summary.partOpen = true;
-      this.emit({ type: 'response.reasoning_summary_part.added', ...base, part: { type: 'summary_text', text: '' } });
+      this.emit({
+        type: 'response.reasoning_summary_part.added',
+        item_id: itemId,
+        output_index: outputIndex,
+        summary_index: 0,
+        part: { type: 'summary_text', text: '' },
+      });
     }
     summary.text += delta;
-    this.emit({ type: 'response.reasoning_summary_text.delta', ...base, delta });
+    this.emit({
+      type: 'response.reasoning_summary_text.delta',
+      item_id: itemId,
+      output_index: outputIndex,
+      summary_index: 0,
+      delta,
+    });
   }
 
   /** Flushes the summarizer and closes the summary part; the item's `summary` is set for its done event. */
@@ -656,11 +689,20 @@ export class ResponseBuilder {
     if (summary.summarizer) this.summaryDelta(open, summary.summarizer.finish());
     open.summary = null;
     if (!summary.partOpen) return;
-    const base = { item_id: open.item.id, output_index: open.outputIndex, summary_index: 0 };
-    this.emit({ type: 'response.reasoning_summary_text.done', ...base, text: summary.text });
+    const itemId = open.item.id;
+    const outputIndex = open.outputIndex;
+    this.emit({
+      type: 'response.reasoning_summary_text.done',
+      item_id: itemId,
+      output_index: outputIndex,
+      summary_index: 0,
+      text: summary.text,
+    });
     this.emit({
       type: 'response.reasoning_summary_part.done',
-      ...base,
+      item_id: itemId,
+      output_index: outputIndex,
+      summary_index: 0,
       part: { type: 'summary_text', text: summary.text },
     });
     if (summary.text !== '') open.item.summary = [{ type: 'summary_text', text: summary.text }];
@@ -684,29 +726,36 @@ export class ResponseBuilder {
       return;
     }
     if (offered?.kind === 'custom') {
-      const item: CustomCallItem = {
-        type: 'custom_tool_call',
-        id: newCustomToolCallId(),
-        call_id: callId,
-        ...(offered.namespace ? { namespace: offered.namespace } : {}),
-        name: offered.name,
-        input: '',
-        status: 'in_progress',
-      };
+      const id = newCustomToolCallId();
+      const item: CustomCallItem = offered.namespace
+        ? {
+            type: 'custom_tool_call',
+            id,
+            call_id: callId,
+            namespace: offered.namespace,
+            name: offered.name,
+            input: '',
+            status: 'in_progress',
+          }
+        : { type: 'custom_tool_call', id, call_id: callId, name: offered.name, input: '', status: 'in_progress' };
       const open = { kind: 'custom_tool_call' as const, outputIndex, item, index, args: '' };
       this.addItem(open);
       return;
     }
-    const item: FunctionCallItem = {
-      type: 'function_call',
-      id: newFunctionCallItemId(),
-      call_id: callId,
-      // A namespaced function comes back as OpenAI returns it: `namespace` beside the plain `name`.
-      ...(offered?.namespace ? { namespace: offered.namespace } : {}),
-      name: offered?.name ?? backendName,
-      arguments: '',
-      status: 'in_progress',
-    };
+    const id = newFunctionCallItemId();
+    const name = offered?.name ?? backendName;
+    // A namespaced function comes back as OpenAI returns it: `namespace` beside the plain `name`.
+    const item: FunctionCallItem = offered?.namespace
+      ? {
+          type: 'function_call',
+          id,
+          call_id: callId,
+          namespace: offered.namespace,
+          name,
+          arguments: '',
+          status: 'in_progress',
+        }
+      : { type: 'function_call', id, call_id: callId, name, arguments: '', status: 'in_progress' };
     const open = { kind: 'function_call' as const, outputIndex, item, index };
     this.addItem(open);
   }
@@ -750,16 +799,19 @@ function cloneData<T>(value: T): T {
 
 function copyPart(part: ResponseOutputText | ResponseOutputRefusal): ResponseOutputText | ResponseOutputRefusal {
   if (part.type === 'refusal') return { ...part };
-  const copy: ResponseOutputText = { ...part, annotations: [...part.annotations] };
+  const copy: ResponseOutputText = Object.assign({}, part, { annotations: [...part.annotations] });
   if (part.logprobs) copy.logprobs = [...part.logprobs];
   return copy;
 }
 
 /** A copy of an item as it is now, so later deltas do not change events already emitted. */
 function copyItem(open: OpenItem): MessageItem | ReasoningItem | FunctionCallItem | CustomCallItem {
-  if (open.kind === 'message') return { ...open.item, content: open.item.content.map(copyPart) };
+  if (open.kind === 'message') return Object.assign({}, open.item, { content: open.item.content.map(copyPart) });
   if (open.kind === 'reasoning')
-    return { ...open.item, summary: [...open.item.summary], content: open.item.content.map((c) => ({ ...c })) };
+    return Object.assign({}, open.item, {
+      summary: [...open.item.summary],
+      content: open.item.content.map((c) => ({ ...c })),
+    });
   return { ...open.item };
 }
 

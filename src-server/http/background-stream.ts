@@ -14,7 +14,7 @@ import type { StateService } from '../state/service.js';
 import { ownerScope } from '../tenancy/owner.js';
 import { dialectFor } from './request-headers.js';
 import { processingHeader, type RequestContext } from './respond.js';
-import { SSE_HEADERS, SseWriter, sseOptionsFrom, streamBackpressure } from './sse-writer.js';
+import { SSE_HEADERS, SseWriter, sseOptions, streamBackpressure } from './sse-writer.js';
 import type { StreamBudget } from './stream-budget.js';
 
 export interface BackgroundStreamDeps {
@@ -59,7 +59,7 @@ export async function resumeStream(ctx: RequestContext, deps: BackgroundStreamDe
       `Events up to sequence number ${entry.droppedThrough} are no longer buffered (--responses-background-buffer-max-bytes).`,
     );
   const dialect = dialectFor(ctx.req, deps.config.dialect);
-  ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
+  ctx.out.head(200, Object.assign({}, ctx.headers, processingHeader(ctx), SSE_HEADERS));
   let last = startingAfter;
   let failed = false;
   // Over the gateway-wide bound this follower stops with an error; the background response goes on.
@@ -70,11 +70,13 @@ export async function resumeStream(ctx: RequestContext, deps: BackgroundStreamDe
     wake();
   };
   // A follower that leaves only stops following: the background response keeps running (E5).
-  const w = new SseWriter(ctx.out, {
-    ...sseOptionsFrom(deps.config, dialect, ctx.log),
-    onDisconnect: () => wake(),
-    backpressure: streamBackpressure(deps.config, deps.streamBudget, stop),
-  });
+  const w = new SseWriter(
+    ctx.out,
+    sseOptions(deps.config, dialect, ctx.log, {
+      onDisconnect: () => wake(),
+      backpressure: streamBackpressure(deps.config, deps.streamBudget, stop),
+    }),
+  );
   // E8: the follower reads the run's replay buffer at its client's pace instead of queueing
   // events of its own; it waits for 'drain' or for the next event.
   let wake: () => void = () => undefined;
@@ -129,19 +131,21 @@ async function relayedStream(
   let gone = false;
   let overflowed = false;
   let after = startingAfter;
-  ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
-  const w = new SseWriter(ctx.out, {
-    ...sseOptionsFrom(deps.config, dialect, ctx.log),
-    onDisconnect: () => {
-      gone = true;
-      conn.disconnect();
-    },
-    // E8, as for a local follower: the next block is read from Redis at the client's pace.
-    backpressure: streamBackpressure(deps.config, deps.streamBudget, (error) => {
-      overflowed = true;
-      w.write({ type: 'error', sequence_number: after + 1, ...streamErrorFields(error) });
+  ctx.out.head(200, Object.assign({}, ctx.headers, processingHeader(ctx), SSE_HEADERS));
+  const w = new SseWriter(
+    ctx.out,
+    sseOptions(deps.config, dialect, ctx.log, {
+      onDisconnect: () => {
+        gone = true;
+        conn.disconnect();
+      },
+      // E8, as for a local follower: the next block is read from Redis at the client's pace.
+      backpressure: streamBackpressure(deps.config, deps.streamBudget, (error) => {
+        overflowed = true;
+        w.write({ type: 'error', sequence_number: after + 1, ...streamErrorFields(error) });
+      }),
     }),
-  });
+  );
   try {
     for (;;) {
       if (gone) return;

@@ -39,13 +39,13 @@ export function sendJson(ctx: RequestContext, status: number, body: unknown, ext
   const { res, out } = ctx;
   if (res.headersSent || res.destroyed) return;
   const payload = JSON.stringify(body);
-  out.head(status, {
-    ...ctx.headers,
-    ...extra,
-    ...processingHeader(ctx),
-    'content-type': 'application/json',
-    'content-length': String(Buffer.byteLength(payload)),
-  });
+  out.head(
+    status,
+    Object.assign({}, ctx.headers, extra, processingHeader(ctx), {
+      'content-type': 'application/json',
+      'content-length': String(Buffer.byteLength(payload)),
+    }),
+  );
   out.end(payload, out.observed ? [{ type: BODY_TYPE, text: payload }] : undefined);
 }
 
@@ -65,5 +65,5 @@ export function sendError(ctx: RequestContext, err: unknown, extra: Record<strin
     return;
   }
   // The troubleshooting guide's entry for the code, when it has one (D5).
-  sendJson(ctx, e.status, e.toBody(), { ...troubleshootingHeader(e.code), ...e.headers, ...extra });
+  sendJson(ctx, e.status, e.toBody(), Object.assign({}, troubleshootingHeader(e.code), e.headers, extra));
 }

@@ -21,7 +21,7 @@ import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { IGNORED_FIELDS_HEADER, headerList, ignoredFieldsHeader, truncationHeaders } from './header-value.js';
 import { dialectFor, extensionsFor, simulatorHeaders } from './request-headers.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
-import { SSE_HEADERS, SseWriter, sseOptionsFrom, streamBackpressure } from './sse-writer.js';
+import { SSE_HEADERS, SseWriter, sseOptions, streamBackpressure } from './sse-writer.js';
 import type { StreamBudget } from './stream-budget.js';
 import type { Surface } from './surface.js';
 
@@ -107,7 +107,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
 
   if (background === true) {
     if (stream === true) await resumeStream(ctx, deps, run.id);
-    else sendJson(ctx, 200, { ...run.snapshot(), status: 'queued' });
+    else sendJson(ctx, 200, Object.assign({}, run.snapshot(), { status: 'queued' }));
     return;
   }
   if (stream === true) {
@@ -142,19 +142,21 @@ async function streamRun(
 ): Promise<void> {
   const { res } = ctx;
   const { run } = created;
-  ctx.out.head(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
-  const writer = new SseWriter(ctx.out, {
-    ...sseOptionsFrom(deps.config, dialect, ctx.log),
-    // L4: with extensions the keep-alive is a response.ping event, else an SSE comment.
-    onIdle: () => run.ping?.() ?? false,
-    onDisconnect: () => {
-      ctx.log.info('client disconnected', { events: writer.events });
-      controller.abort();
-      run.cancel('client_disconnected');
-    },
-    // E8: the run reads the backend only as fast as the client reads; a client too slow for the bounds fails it.
-    backpressure: streamBackpressure(deps.config, deps.streamBudget, (error) => run.fail(error)),
-  });
+  ctx.out.head(200, Object.assign({}, ctx.headers, processingHeader(ctx), SSE_HEADERS));
+  const writer = new SseWriter(
+    ctx.out,
+    sseOptions(deps.config, dialect, ctx.log, {
+      // L4: with extensions the keep-alive is a response.ping event, else an SSE comment.
+      onIdle: () => run.ping?.() ?? false,
+      onDisconnect: () => {
+        ctx.log.info('client disconnected', { events: writer.events });
+        controller.abort();
+        run.cancel('client_disconnected');
+      },
+      // E8: the run reads the backend only as fast as the client reads; a client too slow for the bounds fails it.
+      backpressure: streamBackpressure(deps.config, deps.streamBudget, (error) => run.fail(error)),
+    }),
+  );
   const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
   const entry: ActiveStream = { run, writer, closed };
   deps.active.add(entry);

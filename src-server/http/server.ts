@@ -137,27 +137,31 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   });
   const logTail = options.logTail;
   const recorder = options.recording.recorder;
-  const report = (): Record<string, unknown> => ({
-    ...surface.report(),
-    ...gatewayReport({
-      config,
-      recordings: { enabled: true, recording: recorder !== null },
-      logs: logTail !== undefined,
-    }),
-    ...(options.console ? { console: consoleReport(options.console) } : {}),
-    // docs/streaming.md#websocket and docs/state.md#compaction.
-    transports: {
-      http_sse: { endpoint: 'POST /v1/responses' },
-      websocket: {
-        endpoint: 'GET /v1/responses (Upgrade: websocket)',
-        max_age_seconds: config.websocketMaxAgeSeconds,
-        buffer_max_bytes: config.websocketBufferMaxBytes,
-        connection_local_state: true,
-        warmup: 'generate: false',
+  const report = (): Record<string, unknown> =>
+    Object.assign(
+      {},
+      surface.report(),
+      gatewayReport({
+        config,
+        recordings: { enabled: true, recording: recorder !== null },
+        logs: logTail !== undefined,
+      }),
+      options.console ? { console: consoleReport(options.console) } : {},
+      {
+        // docs/streaming.md#websocket and docs/state.md#compaction.
+        transports: {
+          http_sse: { endpoint: 'POST /v1/responses' },
+          websocket: {
+            endpoint: 'GET /v1/responses (Upgrade: websocket)',
+            max_age_seconds: config.websocketMaxAgeSeconds,
+            buffer_max_bytes: config.websocketBufferMaxBytes,
+            connection_local_state: true,
+            warmup: 'generate: false',
+          },
+        },
+        compaction: { endpoint: 'POST /v1/responses/compact' },
       },
-    },
-    compaction: { endpoint: 'POST /v1/responses/compact' },
-  });
+    );
   // Routes are classed by path for the origin rules: /v1/console/* and /v1/recordings* are the
   // console's (origin-policy.ts), everything else is the public API.
   const responses = createResponsesService({
@@ -202,21 +206,21 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     const found = method === 'OPTIONS' ? null : router.find(method as HTTPMethod, path);
     let pattern = found ? (found.store as RouteEntry).pattern : '(unmatched)';
     const access = accessOf(found ? pattern : path);
-    const headers = { ...baseHeaders(req, requestId), ...surface.origins.headers(origin, access) };
+    const headers = Object.assign(baseHeaders(req, requestId), surface.origins.headers(origin, access));
     if (options.instance) headers[INSTANCE_HEADER] = options.instance;
     const principal = surface.principal(req, path);
     // Every answer is written through `out`; the recorder observes it (exchange/observer.ts).
     const out = new ResponseWriter(res, reportTo(log), req);
     if (origin.hostAllowed)
       recorder?.observe(out, req.headers, { requestId, startedAt, method, path, owner: principal.owner });
-    let ctx: RequestContext = {
+    const ctx: RequestContext = {
       req,
       res,
       out,
       requestId,
       startedAt,
       path,
-      params: {},
+      params: found ? found.params : {},
       query: new URLSearchParams(q === -1 ? '' : rawUrl.slice(q + 1)),
       headers,
       log,
@@ -249,7 +253,6 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         return;
       }
       if (found) {
-        ctx = { ...ctx, params: found.params };
         surface.origins.admit(origin, req, method, access);
         surface.guard(ctx);
         await (found.store as RouteEntry).handler(ctx);
@@ -282,7 +285,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     }
     const access = accessOf((target.store as RouteEntry).pattern);
     const cors = surface.origins.preflight(origin, ctx.req, access, methods);
-    ctx.out.head(204, { ...ctx.headers, ...cors, ...processingHeader(ctx) });
+    ctx.out.head(204, Object.assign({}, ctx.headers, cors, processingHeader(ctx)));
     ctx.out.end();
   };
 

@@ -27,7 +27,9 @@ const stderrSink: LogSink = (line) => {
 function serialize(value: unknown): unknown {
   if (value instanceof Error) {
     const code = (value as { code?: unknown }).code;
-    return { name: value.name, message: value.message, ...(code === undefined ? {} : { code }), stack: value.stack };
+    return code === undefined
+      ? { name: value.name, message: value.message, stack: value.stack }
+      : { name: value.name, message: value.message, code, stack: value.stack };
   }
   return value;
 }
@@ -50,7 +52,7 @@ export function formatLogLine(
     return JSON.stringify(line);
   } catch {
     // A cyclic field must not turn a log call into a crash.
-    return JSON.stringify({ level: lvl, time: line.time, msg, ...bound, unserializable: true });
+    return JSON.stringify(Object.assign({ level: lvl, time: line.time, msg }, bound, { unserializable: true }));
   }
 }
 
@@ -86,7 +88,7 @@ class JsonLogger implements Logger {
   }
 
   child(fields: LogFields): Logger {
-    return new JsonLogger(this.level, this.sink, { ...this.bound, ...fields });
+    return new JsonLogger(this.level, this.sink, Object.assign({}, this.bound, fields));
   }
 
   private write(lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {

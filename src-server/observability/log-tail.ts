@@ -119,7 +119,7 @@ class TailLogger implements Logger {
   }
 
   child(fields: LogFields): Logger {
-    return new TailLogger(this.base.child(fields), this.tail, this.level, { ...this.bound, ...fields });
+    return new TailLogger(this.base.child(fields), this.tail, this.level, Object.assign({}, this.bound, fields));
   }
 
   private keep(lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {

@@ -228,7 +228,7 @@ export class ResponsesConnection {
           bodyBytes: message.data.length,
           mode: 'websocket',
           session: false,
-          ...(history ? { history } : {}),
+          history,
           // Admitted as the connection's upgrade request authenticated (surface.guard).
           admit: async (bytes, maxOutputTokens) =>
             (await surface.admitRequest(this.info.req, log, bytes, maxOutputTokens))?.budget,

@@ -115,7 +115,7 @@ export class HttpAdapter implements BackendAdapter {
   }
 
   private headers(accept: string, extra: Record<string, string> | undefined): Record<string, string> {
-    return { accept, ...extra, ...this.authHeaders };
+    return Object.assign({ accept }, extra, this.authHeaders);
   }
 
   private async httpError(exchange: Exchange, signal: CancelSignal | undefined): Promise<GatewayError> {
