@@ -107,7 +107,11 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
 
   if (background === true) {
     if (stream === true) await resumeStream(ctx, deps, run.id);
-    else sendJson(ctx, 200, Object.assign({}, run.snapshot(), { status: 'queued' }));
+    else {
+      const queued = { ...run.snapshot() };
+      queued.status = 'queued';
+      sendJson(ctx, 200, queued);
+    }
     return;
   }
   if (stream === true) {
