@@ -308,9 +308,9 @@ class Run implements ResponseRun {
   private startNextTurn(): Promise<AsyncIterable<ModelPart>> {
     const input = [...inputAsItems(this.request.input), ...this.builder.snapshot().output];
     // A client's request: a spread copies any key as data (Object.assign would run a `__proto__`
-    // setter); once per session turn, not per request.
-    // eslint-disable-next-line no-restricted-syntax
-    const next = { ...this.request, input: input as CreateResponseRequest['input'] };
+    // setter), then the input is replaced.
+    const next = { ...this.request };
+    next.input = input as CreateResponseRequest['input'];
     return this.adapter.stream(backendRequest(next, this.options, this.catalog), {
       signal: this.backend.signal,
       requestId: this.options.requestId,
