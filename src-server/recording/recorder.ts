@@ -23,6 +23,7 @@ import { createLogger, reportTo } from '../logging/logger.js';
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RecordingStorage } from '../store/contract.js';
+import type { FinishRecordingInput } from '../store/recordings-store.js';
 import { randomHex } from '../engine/ids.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
@@ -161,10 +162,10 @@ export class Recorder {
   }
 
   /** @internal Resolves a session lookup to a session id (a new one when none is found or the lookup fails). */
-  joinSession(found: string | null | Promise<string | null>, then: (sessionId: string) => void): void {
-    const fresh = (session: string | null): string => session ?? `ses_${randomHex(12)}`;
+  joinSession(found: string | null | Promise<string | null>, then: (sessionId: string, joined: boolean) => void): void {
+    const join = (session: string | null): void => then(session ?? `ses_${randomHex(12)}`, session !== null);
     if (!(found instanceof Promise)) {
-      then(fresh(found));
+      join(found);
       return;
     }
     void found
@@ -172,7 +173,7 @@ export class Recorder {
         this.report(err, 'looking up the session of a recording');
         return null;
       })
-      .then((session) => then(fresh(session)))
+      .then(join)
       .catch((err: unknown) => this.report(err, 'starting a recording'));
   }
 
@@ -207,6 +208,8 @@ class RunCapture implements ExchangeObserver {
   /** While the start waits for a session lookup: what the exchange did meanwhile. */
   private waiting: (() => void)[] | null = null;
   private sessionId = '';
+  /** The session was found by the lookup (not a new one). */
+  private joined = false;
   private status = 0;
   private headers: Record<string, string> = {};
   /** The answer is an event stream (its pieces are events), else one body. */
@@ -275,9 +278,10 @@ class RunCapture implements ExchangeObserver {
     const found = previous !== null ? this.recorder.sessionOf(previous, this.info.owner) : null;
     const atOnce = !(found instanceof Promise);
     this.waiting = [];
-    this.recorder.joinSession(found, (sessionId) => {
+    this.recorder.joinSession(found, (sessionId, joined) => {
       const waiting = this.waiting ?? [];
       this.waiting = null;
+      this.joined = joined;
       this.begin(sessionId, request, typeof fields.model === 'string' ? fields.model : null, atOnce ? body : null);
       // What the exchange did meanwhile, in order.
       for (const run of waiting) run();
@@ -373,22 +377,31 @@ class RunCapture implements ExchangeObserver {
     let status = aborted ? 'aborted' : statusSeen >= 400 || this.sawError ? 'error' : 'completed';
     if (!aborted && typeof response?.status === 'string') status = response.status;
     const report = (err: unknown): void => this.recorder.report(err, 'finishing a recording');
-    try {
-      store
-        .finish(id, {
-          status,
-          durationMs,
-          httpStatus: statusSeen || null,
-          responseHeaders: this.headers,
-          responseId: this.responseId,
-          toolsUsed: summary.toolsUsed,
-          textPreview: summary.text,
-          model: summary.model,
-        })
-        .catch(report);
-    } catch (err) {
-      report(err);
-    }
+    const result: FinishRecordingInput = {
+      status,
+      durationMs,
+      httpStatus: statusSeen || null,
+      responseHeaders: this.headers,
+      responseId: this.responseId,
+      toolsUsed: summary.toolsUsed,
+      textPreview: summary.text,
+      model: summary.model,
+    };
+    const save = (): void => {
+      try {
+        store.finish(id, result).catch(report);
+      } catch (err) {
+        report(err);
+      }
+    };
+    // Tool outputs sent to another instance than the one running the response (a shared store):
+    // the lookup at the start can come before that instance stored the response's id. By the end
+    // the submission was forwarded to it and answered, so the session is looked up once more.
+    if (this.toolOutputsFor === null || this.joined || !store.shared) return save();
+    this.recorder.joinSession(this.recorder.sessionOf(this.toolOutputsFor, this.info.owner), (sessionId, joined) => {
+      if (joined) result.sessionId = sessionId;
+      save();
+    });
   }
 }
 

@@ -95,4 +95,36 @@ describe('a shared recordings store (X8)', { tags: ['U6', 'X8'] }, () => {
     const detail = await shared.detail(run.id);
     expect(detail?.events.map((e) => e.data)).toEqual([answer]);
   });
+
+  test('tool outputs whose session lookup came before the response was linked join its session at the end', async () => {
+    // The store has not linked the response yet when the submission starts (the instance running
+    // it stores the link a moment later); by the time the submission is answered it has.
+    const r = inner.recordings;
+    const lookups: string[] = [];
+    const late: RecordingStorage = {
+      ...heldLookups().shared,
+      sessionOf(responseId, owner) {
+        lookups.push(responseId);
+        return lookups.length === 1 ? Promise.resolve(null) : r.sessionOf(responseId, owner);
+      },
+    };
+    const one = await gatewayOn(late);
+    const two = await gatewayOn(late);
+    const first = await postJson(`${one.url}/v1/responses`, { model: 'sim-chat', input: 'Call a tool' }, FAST);
+    const { id: responseId } = (await first.json()) as { id: string };
+    await expect.poll(async () => (await late.list()).data[0]?.status).toBe('completed');
+    const [original] = (await late.list()).data;
+
+    const submitted = await postJson(`${two.url}/v1/responses/${responseId}/tool_outputs`, {
+      tool_outputs: [{ call_id: 'call_1', output: 'Sunny' }],
+    });
+    await submitted.text();
+    const requestId = submitted.headers.get('x-request-id') as string;
+    await expect
+      .poll(async () => (await late.list({ search: requestId })).data[0]?.status)
+      .toMatch(/^(completed|error)$/);
+    const [run] = (await late.list({ search: requestId })).data;
+    expect(lookups).toEqual([responseId, responseId]);
+    expect(run.sessionId).toBe(original.sessionId);
+  });
 });
