@@ -61,16 +61,11 @@ export function createLogger(level: LogLevel = 'info', sink: LogSink = stderrSin
 }
 
 /**
- * A class rather than closures: a request makes a child logger (its id on every line), and one
- * object with its methods on the prototype costs a fraction of six closures.
+ * A Logger as a class: a request makes a child logger (its id on every line), and one object with
+ * its methods on the prototype costs a fraction of a closure per level. Subclasses say where a
+ * line goes (`write`) and what a child is.
  */
-class JsonLogger implements Logger {
-  constructor(
-    private readonly level: LogLevel,
-    private readonly sink: LogSink,
-    private readonly bound: LogFields,
-  ) {}
-
+export abstract class LevelLogger implements Logger {
   debug(msg: string, fields?: LogFields): void {
     this.write('debug', msg, fields);
   }
@@ -87,11 +82,25 @@ class JsonLogger implements Logger {
     this.write('error', msg, fields);
   }
 
+  abstract child(fields: LogFields): Logger;
+
+  protected abstract write(lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void;
+}
+
+class JsonLogger extends LevelLogger {
+  constructor(
+    private readonly level: LogLevel,
+    private readonly sink: LogSink,
+    private readonly bound: LogFields,
+  ) {
+    super();
+  }
+
   child(fields: LogFields): Logger {
     return new JsonLogger(this.level, this.sink, Object.assign({}, this.bound, fields));
   }
 
-  private write(lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {
+  protected write(lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {
     if (!levelEnabled(this.level, lvl)) return;
     this.sink(formatLogLine(lvl, msg, this.bound, fields) + '\n');
   }

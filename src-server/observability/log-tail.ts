@@ -3,7 +3,14 @@
  * buffer of the last N lines plus subscribers that get each new line. Memory is bounded by the
  * ring size; subscribers are removed when their client goes away (console-routes.ts).
  */
-import { formatLogLine, levelEnabled, type LogFields, type Logger, type LogLevel } from '../logging/logger.js';
+import {
+  formatLogLine,
+  LevelLogger,
+  levelEnabled,
+  type LogFields,
+  type Logger,
+  type LogLevel,
+} from '../logging/logger.js';
 
 export type LogTailListener = (line: string) => void;
 
@@ -89,40 +96,23 @@ export function tailLogger(base: Logger, tail: LogTail, level: LogLevel, bound: 
   return new TailLogger(base, tail, level, bound);
 }
 
-/** A class, as the JSON logger: every request makes a child, one object rather than eight closures. */
-class TailLogger implements Logger {
+/** Forwards each line to the caller's logger, then keeps it in the tail. */
+class TailLogger extends LevelLogger {
   constructor(
     private readonly base: Logger,
     private readonly tail: LogTail,
     private readonly level: LogLevel,
     private readonly bound: LogFields,
-  ) {}
-
-  debug(msg: string, fields?: LogFields): void {
-    this.base.debug(msg, fields);
-    this.keep('debug', msg, fields);
-  }
-
-  info(msg: string, fields?: LogFields): void {
-    this.base.info(msg, fields);
-    this.keep('info', msg, fields);
-  }
-
-  warn(msg: string, fields?: LogFields): void {
-    this.base.warn(msg, fields);
-    this.keep('warn', msg, fields);
-  }
-
-  error(msg: string, fields?: LogFields): void {
-    this.base.error(msg, fields);
-    this.keep('error', msg, fields);
+  ) {
+    super();
   }
 
   child(fields: LogFields): Logger {
     return new TailLogger(this.base.child(fields), this.tail, this.level, Object.assign({}, this.bound, fields));
   }
 
-  private keep(lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {
+  protected write(lvl: Exclude<LogLevel, 'silent'>, msg: string, fields?: LogFields): void {
+    this.base[lvl](msg, fields);
     if (levelEnabled(this.level, lvl)) this.tail.push(formatLogLine(lvl, msg, this.bound, fields));
   }
 }
