@@ -13,8 +13,8 @@ import { errors, streamErrorFields, type GatewayError } from '../protocol/errors
 import type { StateService } from '../state/service.js';
 import { ownerScope } from '../tenancy/owner.js';
 import { dialectFor } from './request-headers.js';
-import { processingHeader, type RequestContext } from './respond.js';
-import { SSE_HEADERS, SseWriter, sseOptions, streamBackpressure } from './sse-writer.js';
+import type { RequestContext } from './respond.js';
+import { SseWriter, sseHeaders, sseOptions, streamBackpressure } from './sse-writer.js';
 import type { StreamBudget } from './stream-budget.js';
 
 export interface BackgroundStreamDeps {
@@ -59,7 +59,7 @@ export async function resumeStream(ctx: RequestContext, deps: BackgroundStreamDe
       `Events up to sequence number ${entry.droppedThrough} are no longer buffered (--responses-background-buffer-max-bytes).`,
     );
   const dialect = dialectFor(ctx.req, deps.config.dialect);
-  ctx.out.head(200, Object.assign({}, ctx.headers, processingHeader(ctx), SSE_HEADERS));
+  ctx.out.head(200, sseHeaders(ctx));
   let last = startingAfter;
   let failed = false;
   // Over the gateway-wide bound this follower stops with an error; the background response goes on.
@@ -131,7 +131,7 @@ async function relayedStream(
   let gone = false;
   let overflowed = false;
   let after = startingAfter;
-  ctx.out.head(200, Object.assign({}, ctx.headers, processingHeader(ctx), SSE_HEADERS));
+  ctx.out.head(200, sseHeaders(ctx));
   const w = new SseWriter(
     ctx.out,
     sseOptions(deps.config, dialect, ctx.log, {

@@ -14,8 +14,8 @@ import { errors } from '../protocol/errors.js';
 import { BUILTIN_PROFILE, PROFILE_ID, type ConsoleServices } from '../console/services.js';
 import { parseSavedRequests, SAVED_REQUESTS_MAX_BYTES, SavedRequestsError } from '../console/saved-requests.js';
 import { checkJsonContentType, parseJson, readBody } from './body.js';
-import { processingHeader, sendJson, type RequestContext } from './respond.js';
-import { SSE_HEADERS, KEEP_ALIVE } from './sse-writer.js';
+import { sendJson, type RequestContext } from './respond.js';
+import { KEEP_ALIVE, sseHeaders } from './sse-writer.js';
 import { assertLoopbackClient } from './loopback.js';
 import { contained } from '../engine/contain.js';
 import { reportTo } from '../logging/logger.js';
@@ -28,7 +28,7 @@ const KEEP_ALIVE_MS = 15_000;
 export function streamLogs(ctx: RequestContext, tail: LogTail): void {
   const { res } = ctx;
   assertLoopbackClient(ctx);
-  res.writeHead(200, { ...ctx.headers, ...processingHeader(ctx), ...SSE_HEADERS });
+  res.writeHead(200, sseHeaders(ctx));
   let dropped = 0;
   const send = (line: string): void => {
     if (res.writableLength > MAX_BUFFERED_BYTES) {

@@ -20,8 +20,8 @@ import { resumeStream } from './background-stream.js';
 import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { IGNORED_FIELDS_HEADER, headerList, ignoredFieldsHeader, truncationHeaders } from './header-value.js';
 import { dialectFor, extensionsFor, simulatorHeaders } from './request-headers.js';
-import { processingHeader, sendJson, type RequestContext } from './respond.js';
-import { SSE_HEADERS, SseWriter, sseOptions, streamBackpressure } from './sse-writer.js';
+import { sendJson, type RequestContext } from './respond.js';
+import { SseWriter, sseHeaders, sseOptions, streamBackpressure } from './sse-writer.js';
 import type { StreamBudget } from './stream-budget.js';
 import type { Surface } from './surface.js';
 
@@ -146,7 +146,7 @@ async function streamRun(
 ): Promise<void> {
   const { res } = ctx;
   const { run } = created;
-  ctx.out.head(200, Object.assign({}, ctx.headers, processingHeader(ctx), SSE_HEADERS));
+  ctx.out.head(200, sseHeaders(ctx));
   const writer = new SseWriter(
     ctx.out,
     sseOptions(deps.config, dialect, ctx.log, {

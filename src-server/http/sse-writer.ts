@@ -24,6 +24,7 @@ import type { Logger } from '../logging/logger.js';
 import type { StreamBudget } from './stream-budget.js';
 import { eventJson } from './sse-event-json.js';
 import type { ResponseWriter } from './response-writer.js';
+import { processingHeader, type RequestContext } from './respond.js';
 import { COMMENT_TYPE, DONE_TYPE } from '../recording/format.js';
 
 /** Flow control and memory bounds of one stream (E8). */
@@ -103,6 +104,11 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   // Tells nginx-style proxies not to buffer the stream.
   'x-accel-buffering': 'no',
 };
+
+/** The head of an SSE answer: the request's headers, `openai-processing-ms`, then the stream's own. */
+export function sseHeaders(ctx: RequestContext): Record<string, string> {
+  return Object.assign({}, ctx.headers, processingHeader(ctx), SSE_HEADERS);
+}
 
 export const KEEP_ALIVE = ': keep-alive\n\n';
 /** A stream that wrote within this many milliseconds is busy: its events are joined per loop turn. */
