@@ -161,11 +161,17 @@ export class Recorder {
       : this.store.sessionOf(responseId, owner);
   }
 
-  /** @internal Resolves a session lookup to a session id (a new one when none is found or the lookup fails). */
-  joinSession(found: string | null | Promise<string | null>, then: (sessionId: string, joined: boolean) => void): void {
-    const join = (session: string | null): void => then(session ?? `ses_${randomHex(12)}`, session !== null);
+  /**
+   * @internal Calls `then` with the session a lookup found (null when none was found or the lookup
+   * failed): at once for an answer in memory, later for a store's. `where` names `then` in a report.
+   */
+  whenFound(
+    found: string | null | Promise<string | null>,
+    where: string,
+    then: (session: string | null) => void,
+  ): void {
     if (!(found instanceof Promise)) {
-      join(found);
+      then(found);
       return;
     }
     void found
@@ -173,8 +179,8 @@ export class Recorder {
         this.report(err, 'looking up the session of a recording');
         return null;
       })
-      .then(join)
-      .catch((err: unknown) => this.report(err, 'starting a recording'));
+      .then(then)
+      .catch((err: unknown) => this.report(err, where));
   }
 
   /** @internal used by RunCapture */
@@ -196,6 +202,11 @@ export class Recorder {
       if (oldest !== undefined) this.byResponse.delete(oldest);
     }
   }
+}
+
+/** A run that continues no known response starts a session of its own. */
+function newSessionId(): string {
+  return `ses_${randomHex(12)}`;
 }
 
 /** One request being recorded: an observer of its exchange. */
@@ -278,11 +289,16 @@ class RunCapture implements ExchangeObserver {
     const found = previous !== null ? this.recorder.sessionOf(previous, this.info.owner) : null;
     const atOnce = !(found instanceof Promise);
     this.waiting = [];
-    this.recorder.joinSession(found, (sessionId, joined) => {
+    this.recorder.whenFound(found, 'starting a recording', (session) => {
       const waiting = this.waiting ?? [];
       this.waiting = null;
-      this.joined = joined;
-      this.begin(sessionId, request, typeof fields.model === 'string' ? fields.model : null, atOnce ? body : null);
+      this.joined = session !== null;
+      this.begin(
+        session ?? newSessionId(),
+        request,
+        typeof fields.model === 'string' ? fields.model : null,
+        atOnce ? body : null,
+      );
       // What the exchange did meanwhile, in order.
       for (const run of waiting) run();
     });
@@ -398,10 +414,14 @@ class RunCapture implements ExchangeObserver {
     // the lookup at the start can come before that instance stored the response's id. By the end
     // the submission was forwarded to it and answered, so the session is looked up once more.
     if (this.toolOutputsFor === null || this.joined || !store.shared) return save();
-    this.recorder.joinSession(this.recorder.sessionOf(this.toolOutputsFor, this.info.owner), (sessionId, joined) => {
-      if (joined) result.sessionId = sessionId;
-      save();
-    });
+    this.recorder.whenFound(
+      this.recorder.sessionOf(this.toolOutputsFor, this.info.owner),
+      'finishing a recording',
+      (session) => {
+        if (session !== null) result.sessionId = session;
+        save();
+      },
+    );
   }
 }
 
@@ -443,9 +463,10 @@ export class WebSocketTurnRecording implements ExchangeObserver {
     };
     const found = previous !== null ? recorder.sessionOf(previous, info.owner) : null;
     const atOnce = !(found instanceof Promise);
-    recorder.joinSession(found, (sessionId) => {
+    recorder.whenFound(found, 'starting a recording', (session) => {
       const waiting = this.waiting ?? [];
       this.waiting = null;
+      const sessionId = session ?? newSessionId();
       this.sessionId = sessionId;
       const start = (): string =>
         recorder.internals.store.start({
