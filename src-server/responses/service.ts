@@ -86,7 +86,7 @@ export function createResponsesService(deps: ResponsesServiceDeps): ResponsesSer
       onBackendError: metrics.backendError,
       streamed: ctx.mode === 'stream' || ctx.mode === 'websocket',
     };
-    // Set one by one: spreads after other fields would cost microseconds per request (sse-writer.ts).
+    // Set one by one: a spread followed by other fields costs microseconds per request (docs/layers.md).
     if (ctx.backendHeaders) options.backendHeaders = ctx.backendHeaders;
     if (tier.priority !== undefined) options.priority = tier.priority;
     if (budget) options.rateLimits = budget;

@@ -8,6 +8,7 @@ import { defaultConfig, type GatewayConfig } from '../../src-server/config/flags
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
 import { createLogger } from '../../src-server/logging/logger.js';
 import type { RecordingStorage } from '../../src-server/store/contract.js';
+import type { RecordingSummary } from '../../src-server/store/recordings-store.js';
 import { openStore } from '../../src-server/store/index.js';
 import { postJson } from '../support/gateway-harness.js';
 import { FAST } from './helpers.js';
@@ -19,13 +20,10 @@ afterAll(async () => {
   inner.close();
 });
 
-/** The embedded store behind the interface only, with session lookups held until `release`. */
-function heldLookups(): { shared: RecordingStorage; lookups: string[]; release: () => void } {
+/** The embedded store behind the interface only, shared as PostgreSQL is, with its own session lookup. */
+function sharedView(sessionOf: RecordingStorage['sessionOf']): RecordingStorage {
   const r = inner.recordings;
-  let release = (): void => undefined;
-  const gate = new Promise<void>((resolve) => (release = resolve));
-  const lookups: string[] = [];
-  const shared: RecordingStorage = {
+  return {
     shared: true,
     start: (meta) => r.start(meta),
     appendEvent: (id, event) => r.appendEvent(id, event),
@@ -41,13 +39,42 @@ function heldLookups(): { shared: RecordingStorage; lookups: string[]; release: 
     rename: (id, name) => r.rename(id, name),
     tag: (id, tags) => r.tag(id, tags),
     totals: () => r.totals(),
-    async sessionOf(responseId, owner) {
-      lookups.push(responseId);
-      await gate;
-      return r.sessionOf(responseId, owner);
-    },
+    sessionOf,
   };
+}
+
+/** A shared view whose session lookups are held until `release`. */
+function heldLookups(): { shared: RecordingStorage; lookups: string[]; release: () => void } {
+  let release = (): void => undefined;
+  const gate = new Promise<void>((resolve) => (release = resolve));
+  const lookups: string[] = [];
+  const shared = sharedView(async (responseId, owner) => {
+    lookups.push(responseId);
+    await gate;
+    return inner.recordings.sessionOf(responseId, owner);
+  });
   return { shared, lookups, release };
+}
+
+/** The recording of a request once it is finished (completed, or error for a refused request). */
+async function finishedRun(store: RecordingStorage, requestId: string): Promise<RecordingSummary> {
+  await expect
+    .poll(async () => (await store.list({ search: requestId })).data[0]?.status)
+    .toMatch(/^(completed|error)$/);
+  return (await store.list({ search: requestId })).data[0];
+}
+
+/** A first turn through `gateway`, recorded to its completion: its response id and its recording. */
+async function firstTurn(
+  gateway: Gateway,
+  store: RecordingStorage,
+  input: string,
+): Promise<{ responseId: string; original: RecordingSummary }> {
+  const first = await postJson(`${gateway.url}/v1/responses`, { model: 'sim-chat', input }, FAST);
+  const { id: responseId } = (await first.json()) as { id: string };
+  const original = await finishedRun(store, first.headers.get('x-request-id') as string);
+  expect(original.status).toBe('completed');
+  return { responseId, original };
 }
 
 async function gatewayOn(recordings: RecordingStorage): Promise<Gateway> {
@@ -69,10 +96,7 @@ describe('a shared recordings store (X8)', { tags: ['U6', 'X8'] }, () => {
     const { shared, lookups, release } = heldLookups();
     const one = await gatewayOn(shared);
     const two = await gatewayOn(shared);
-    const first = await postJson(`${one.url}/v1/responses`, { model: 'sim-chat', input: 'First turn' }, FAST);
-    const { id: responseId } = (await first.json()) as { id: string };
-    await expect.poll(async () => (await shared.list()).data[0]?.status).toBe('completed');
-    const [original] = (await shared.list()).data;
+    const { responseId, original } = await firstTurn(one, shared, 'First turn');
 
     // The other gateway never saw that response: it asks the store for its session.
     const next = await postJson(
@@ -86,11 +110,7 @@ describe('a shared recordings store (X8)', { tags: ['U6', 'X8'] }, () => {
     expect((await shared.list()).total).toBe(1);
 
     release();
-    const requestId = next.headers.get('x-request-id') as string;
-    await expect
-      .poll(async () => (await shared.list({ search: requestId })).data[0]?.status)
-      .toMatch(/^(completed|error)$/);
-    const [run] = (await shared.list({ search: requestId })).data;
+    const run = await finishedRun(shared, next.headers.get('x-request-id') as string);
     expect(run).toMatchObject({ sessionId: original.sessionId, httpStatus: next.status, eventCount: 1 });
     const detail = await shared.detail(run.id);
     expect(detail?.events.map((e) => e.data)).toEqual([answer]);
@@ -99,31 +119,20 @@ describe('a shared recordings store (X8)', { tags: ['U6', 'X8'] }, () => {
   test('tool outputs whose session lookup came before the response was linked join its session at the end', async () => {
     // The store has not linked the response yet when the submission starts (the instance running
     // it stores the link a moment later); by the time the submission is answered it has.
-    const r = inner.recordings;
     const lookups: string[] = [];
-    const late: RecordingStorage = {
-      ...heldLookups().shared,
-      sessionOf(responseId, owner) {
-        lookups.push(responseId);
-        return lookups.length === 1 ? Promise.resolve(null) : r.sessionOf(responseId, owner);
-      },
-    };
+    const late = sharedView((responseId, owner) => {
+      lookups.push(responseId);
+      return lookups.length === 1 ? Promise.resolve(null) : inner.recordings.sessionOf(responseId, owner);
+    });
     const one = await gatewayOn(late);
     const two = await gatewayOn(late);
-    const first = await postJson(`${one.url}/v1/responses`, { model: 'sim-chat', input: 'Call a tool' }, FAST);
-    const { id: responseId } = (await first.json()) as { id: string };
-    await expect.poll(async () => (await late.list()).data[0]?.status).toBe('completed');
-    const [original] = (await late.list()).data;
+    const { responseId, original } = await firstTurn(one, late, 'Call a tool');
 
     const submitted = await postJson(`${two.url}/v1/responses/${responseId}/tool_outputs`, {
       tool_outputs: [{ call_id: 'call_1', output: 'Sunny' }],
     });
     await submitted.text();
-    const requestId = submitted.headers.get('x-request-id') as string;
-    await expect
-      .poll(async () => (await late.list({ search: requestId })).data[0]?.status)
-      .toMatch(/^(completed|error)$/);
-    const [run] = (await late.list({ search: requestId })).data;
+    const run = await finishedRun(late, submitted.headers.get('x-request-id') as string);
     expect(lookups).toEqual([responseId, responseId]);
     expect(run.sessionId).toBe(original.sessionId);
   });
