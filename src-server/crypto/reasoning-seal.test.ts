@@ -213,14 +213,15 @@ describe('H4 reasoning keys: parsing and the data-directory key file', { tags: [
     expect(keyIdOf(parseKey(key.toString('base64url')))).toBe(id);
   });
 
+  // Titles name the key's shape, not its random bytes: the compliance table lists them.
   test.each([
-    '',
-    'short',
-    randomBytes(16).toString('hex'),
-    randomBytes(31).toString('base64'),
-    randomBytes(33).toString('base64'),
-  ])('a key that is not 32 bytes (%s) is a configuration error', (bad) => {
-    expect(() => parseKey(bad)).toThrow(KeyringError);
+    { shape: 'empty', key: '' },
+    { shape: 'a word', key: 'short' },
+    { shape: '16 bytes, hex', key: randomBytes(16).toString('hex') },
+    { shape: '31 bytes, base64', key: randomBytes(31).toString('base64') },
+    { shape: '33 bytes, base64', key: randomBytes(33).toString('base64') },
+  ])('a key that is not 32 bytes ($shape) is a configuration error', ({ key }) => {
+    expect(() => parseKey(key)).toThrow(KeyringError);
   });
 
   test('flag keys are used in order: the first seals, the others open', () => {
