@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { StreamRecord } from './sse-client.js';
 import { percentile } from './stats.js';
-import { analyze, burstTimings, gaps, lags } from './streams.js';
+import { analyze, burstTimings, gaps, gapsBySetUp, lags } from './streams.js';
 
 function record(datas: string[], names?: (string | undefined)[]): StreamRecord {
   return {
@@ -94,5 +94,11 @@ describe('paced timings', () => {
     const t = burstTimings([{ deltaAt: [0, 20, 40] }, { deltaAt: [5, 30] }], 20);
     expect(t.gaps).toEqual([20, 20, 25]);
     expect(t.lags).toEqual([0, 0, 0, 0, 5]);
+  });
+
+  test("a burst's gaps split by the delta they end: during the set-up and after it", () => {
+    const split = gapsBySetUp([{ deltaAt: [0, 30, 50, 70, 90] }, { deltaAt: [5, 20] }, { deltaAt: [7] }], 2);
+    expect(split.setUp).toEqual([30, 20, 15]);
+    expect(split.after).toEqual([20, 20]);
   });
 });

@@ -127,6 +127,23 @@ export function burstTimings(
   return out;
 }
 
+/**
+ * The gaps of a burst split by the delta they end: those ending at deltas 1…`setUpDeltas` (while
+ * the burst's other streams may still be being set up: their requests, backend requests and first
+ * events share the event loop with these deltas) and the later ones, pooled over all streams (ms).
+ */
+export function gapsBySetUp(
+  streams: readonly Pick<StreamAnalysis, 'deltaAt'>[],
+  setUpDeltas: number,
+): { setUp: number[]; after: number[] } {
+  const out = { setUp: [] as number[], after: [] as number[] };
+  for (const s of streams) {
+    const at = s.deltaAt;
+    for (let k = 1; k < at.length; k++) (k <= setUpDeltas ? out.setUp : out.after).push(at[k] - at[k - 1]);
+  }
+  return out;
+}
+
 /** Gaps between consecutive content deltas of one stream (ms). */
 export function gaps(deltaAt: readonly number[]): number[] {
   const out: number[] = [];

@@ -21,11 +21,17 @@ import { burst, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
 import { mainThreadCpuMicrosOf } from '../lib/processes.js';
 import { pairedDifferences, round, summarize, type Paired } from '../lib/stats.js';
-import { burstTimings } from '../lib/streams.js';
+import { burstTimings, gapsBySetUp } from '../lib/streams.js';
 import { msMetric, type BenchContext, type Metric, type Scenario, type ScenarioResult } from '../lib/types.js';
 
 /** A vLLM decode step every 20 ms, 64 of them per stream (`npm run bench:compare --paced-rounds` too). */
 export const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 20 };
+
+/**
+ * Gaps ending at deltas 1…10 are counted apart from the later ones: while they arrive, the other
+ * streams of the burst may still be being set up on the same event loop.
+ */
+const SET_UP_DELTAS = 10;
 
 export const interEvent: Scenario = {
   id: 'inter-event',
@@ -71,6 +77,9 @@ export const interEvent: Scenario = {
         // Per round: each path's gap and lag p99, for the paired rows.
         const roundGap = perPath((): number[] => []);
         const roundLag = perPath((): number[] => []);
+        // Per round: each path's gap p99 during the burst's set-up and after it.
+        const roundSetUp = perPath((): number[] => []);
+        const roundAfter = perPath((): number[] => []);
         // Main-thread CPU of each server process over all its bursts of this level.
         const cpu = perPath(() => 0);
         for (let r = 0; r < rounds; r++) {
@@ -87,6 +96,9 @@ export const interEvent: Scenario = {
             l[name].push(...rl);
             roundGap[name].push(summarize(rg).p99);
             roundLag[name].push(summarize(rl).p99);
+            const split = gapsBySetUp(streams, SET_UP_DELTAS);
+            roundSetUp[name].push(summarize(split.setUp).p99);
+            roundAfter[name].push(summarize(split.after).p99);
           }
         }
         const gs = perPath((name) => summarize(g[name]));
@@ -156,6 +168,26 @@ export const interEvent: Scenario = {
               gapGw.median,
               `${spread(gapGw)}; translator − pass-through ${round(gapOver('translator', 'passthrough').median, 2)} ms`,
             ),
+          );
+          if (concurrency > 1) {
+            const setUp = (name: ComparedPath): Paired => pairedDifferences(roundSetUp.passthrough, roundSetUp[name]);
+            const after = (name: ComparedPath): Paired => pairedDifferences(roundAfter.passthrough, roundAfter[name]);
+            metrics.push(
+              msMetric(
+                `inter_event_setup_over_floor_paired_ms_c${concurrency}`,
+                `    same, gaps ending at deltas 1–${SET_UP_DELTAS} only (the burst still being set up)`,
+                setUp('gateway').median,
+                `${spread(setUp('gateway'))}; translator − pass-through ${round(setUp('translator').median, 2)} ms`,
+              ),
+              msMetric(
+                `inter_event_after_setup_over_floor_paired_ms_c${concurrency}`,
+                `    same, gaps ending at deltas ${SET_UP_DELTAS + 1}–${PACING.deltas - 1} only`,
+                after('gateway').median,
+                `${spread(after('gateway'))}; translator − pass-through ${round(after('translator').median, 2)} ms`,
+              ),
+            );
+          }
+          metrics.push(
             msMetric(
               `schedule_lag_added_paired_ms_c${concurrency}`,
               `  schedule lag p99 added, median of ${rounds} rounds`,
@@ -175,7 +207,15 @@ export const interEvent: Scenario = {
               ? `; one decode step of ${concurrency}: gateway ${round((cpuPerDelta.gateway * concurrency) / 1000, 2)} / pass-through ${round((cpuPerDelta.passthrough * concurrency) / 1000, 2)} ms`
               : ''),
         });
-        details[`c${concurrency}`] = { gap: gs, lag: ls, roundGap, roundLag, cpuMicrosPerDelta: cpuPerDelta };
+        details[`c${concurrency}`] = {
+          gap: gs,
+          lag: ls,
+          roundGap,
+          roundLag,
+          roundSetUp,
+          roundAfter,
+          cpuMicrosPerDelta: cpuPerDelta,
+        };
       }
       return { metrics, failures: failures.slice(0, 20), details };
     } finally {
