@@ -47,6 +47,17 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       const c = new pg.Client({ connectionString: admin });
       await c.connect();
       try {
+        // A pool's end() resolves before its sockets are closed (pg-pool): wait until the
+        // database has no connections left, so that dropping it terminates nobody's (a pool
+        // without an 'error' listener would throw). FORCE still ends a connection a test left open.
+        for (let i = 0; i < 300; i++) {
+          const { rows } = await c.query<{ n: number }>(
+            'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+            [name],
+          );
+          if (rows[0]?.n === 0) break;
+          await new Promise((r) => setTimeout(r, 10));
+        }
         await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       } finally {
         await c.end();
