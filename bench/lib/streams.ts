@@ -136,12 +136,11 @@ export function gapsBySetUp(
   streams: readonly Pick<StreamAnalysis, 'deltaAt'>[],
   setUpDeltas: number,
 ): { setUp: number[]; after: number[] } {
-  const out = { setUp: [] as number[], after: [] as number[] };
-  for (const s of streams) {
-    const at = s.deltaAt;
-    for (let k = 1; k < at.length; k++) (k <= setUpDeltas ? out.setUp : out.after).push(at[k] - at[k - 1]);
-  }
-  return out;
+  const setUp: number[] = [];
+  const after: number[] = [];
+  // Gap i ends at delta i + 1.
+  for (const s of streams) gaps(s.deltaAt).forEach((gap, i) => (i < setUpDeltas ? setUp : after).push(gap));
+  return { setUp, after };
 }
 
 /** Gaps between consecutive content deltas of one stream (ms). */
