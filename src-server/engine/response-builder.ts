@@ -51,7 +51,7 @@ import {
   newReasoningId,
   newShellCallId,
 } from './ids.js';
-import { toOutputLogprob, toUsage } from './response-object.js';
+import { toOutputLogprob, toUsage, withStatus } from './response-object.js';
 import type { EventSink } from './events.js';
 
 /** A reasoning summary's text, streamed in model mode (engine/reasoning-summaries.ts). */
@@ -201,8 +201,7 @@ export class ResponseBuilder {
     const response = this.opening ?? this.frozenCopy();
     this.opening = undefined;
     if (response.background) {
-      const queued = { ...response };
-      queued.status = 'queued';
+      const queued = withStatus(response, 'queued');
       this.emit({ type: 'response.created', response: queued });
       this.emit({ type: 'response.queued', response: queued });
     } else {
@@ -823,13 +822,6 @@ function copyItem(open: OpenItem): MessageItem | ReasoningItem | FunctionCallIte
     return item;
   }
   return { ...open.item };
-}
-
-/** A copy of a final Response with another status (overriding a key of a spread copy is cheap). */
-function withStatus(final: ResponseObject, status: ResponseObject['status']): ResponseObject {
-  const copy = { ...final };
-  copy.status = status;
-  return copy;
 }
 
 function addUsage(a: ModelUsage, b: ModelUsage): ModelUsage {

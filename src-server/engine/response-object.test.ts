@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { CreateResponseRequest } from '../protocol/types.js';
-import { echoTools } from './response-object.js';
+import { echoTools, initialResponse, withStatus } from './response-object.js';
 
 const echo = (tools: unknown[]): unknown[] => echoTools(tools as CreateResponseRequest['tools']);
 
@@ -56,6 +56,20 @@ describe('echoTools', () => {
     expect(JSON.stringify(echoed)).toBe(
       '[{"type":"function","name":"f","__proto__":{"polluted":true},"description":null,"parameters":null,"strict":null},' +
         '{"type":"function","name":"g","description":"","parameters":{},"strict":false,"__proto__":{"polluted":true}}]',
+    );
+  });
+});
+
+describe('withStatus', () => {
+  it('copies a Response with another status, same keys in the same order, the original unchanged', () => {
+    const response = initialResponse({ model: 'm', input: 'hi', background: true }, 'resp_1', 1);
+    const queued = withStatus(response, 'queued');
+    expect(queued).not.toBe(response);
+    expect(response.status).toBe('in_progress');
+    expect(queued.status).toBe('queued');
+    expect(Object.keys(queued)).toEqual(Object.keys(response));
+    expect(JSON.stringify(queued)).toBe(
+      JSON.stringify(response).replace('"status":"in_progress"', '"status":"queued"'),
     );
   });
 });

@@ -74,6 +74,16 @@ type LooseTool = Record<string, unknown> & { type: string };
  * require (`description: null`, `strict: null`, `parameters: null` when the request left them out),
  * so that the echo validates in both dialects and can be sent again as is.
  */
+/**
+ * A copy of a Response with another status (queued, or a session's state after its terminal
+ * event). A spread copy whose existing key is then overridden is as cheap as the copy in V8.
+ */
+export function withStatus(response: ResponseObject, status: ResponseObject['status']): ResponseObject {
+  const copy = { ...response };
+  copy.status = status;
+  return copy;
+}
+
 export function echoTools(tools: CreateResponseRequest['tools']): EchoedTool[] {
   return (tools ?? []).map((tool) => echoTool(tool as unknown as LooseTool) as unknown as EchoedTool);
 }

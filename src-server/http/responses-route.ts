@@ -10,6 +10,7 @@ import type { GatewayConfig } from '../config/flags.js';
 import type { ResponseRun } from '../engine/contract.js';
 import type { CreatedResponse, ResponsesService } from '../engine/responses-service.js';
 import { contained } from '../engine/contain.js';
+import { withStatus } from '../engine/response-object.js';
 import { reportTo } from '../logging/logger.js';
 import { validateCreateRequest } from '../protocol/validate-request.js';
 import { OMITTED_TOOLS_HEADER } from '../protocol/hosted-tools.js';
@@ -107,11 +108,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
 
   if (background === true) {
     if (stream === true) await resumeStream(ctx, deps, run.id);
-    else {
-      const queued = { ...run.snapshot() };
-      queued.status = 'queued';
-      sendJson(ctx, 200, queued);
-    }
+    else sendJson(ctx, 200, withStatus(run.snapshot(), 'queued'));
     return;
   }
   if (stream === true) {

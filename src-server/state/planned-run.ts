@@ -13,6 +13,7 @@ import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { PreparedRequest, ReasoningSealer } from '../engine/conversation.js';
 import type { RunHooks } from '../engine/response-run.js';
 import { detached } from '../engine/contain.js';
+import { withStatus } from '../engine/response-object.js';
 import type { Logger } from '../logging/logger.js';
 import type { CreateResponseRequest } from '../protocol/types.js';
 import type { GatewayStore } from '../store/contract.js';
@@ -128,7 +129,7 @@ export class PlannedRun implements RunPlan {
       const initial = run.snapshot();
       try {
         await store.responses.saveResponse({
-          response: isBackground ? { ...initial, status: 'queued' } : initial,
+          response: isBackground ? withStatus(initial, 'queued') : initial,
           inputItems: this.inputItems ?? [],
           requestId: this.ctx.requestId,
           owner: this.owner,
