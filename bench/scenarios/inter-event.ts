@@ -103,11 +103,16 @@ export const interEvent: Scenario = {
         }
         const gs = perPath((name) => summarize(g[name]));
         const ls = perPath((name) => summarize(l[name]));
-        const gapOver = (name: ComparedPath, base: ComparedPath): Paired =>
-          pairedDifferences(roundGap[base], roundGap[name]);
-        const lagOver = (name: ComparedPath, base: ComparedPath): Paired =>
-          pairedDifferences(roundLag[base], roundLag[name]);
+        /** One path's per-round p99 minus another's, paired by round. */
+        const over = (perRound: Record<ComparedPath, number[]>, name: ComparedPath, base: ComparedPath): Paired =>
+          pairedDifferences(perRound[base], perRound[name]);
         const spread = (p: Paired): string => `quartiles ${round(p.q1, 2)} – ${round(p.q3, 2)} ms`;
+        /** A paired gap row: the gateway over the pass-through, the translator's median in the note. */
+        const pairedGap = (id: string, label: string, perRound: Record<ComparedPath, number[]>): Metric => {
+          const gw = over(perRound, 'gateway', 'passthrough');
+          const tr = over(perRound, 'translator', 'passthrough');
+          return msMetric(id, label, gw.median, `${spread(gw)}; translator − pass-through ${round(tr.median, 2)} ms`);
+        };
         const deltas = rounds * concurrency * PACING.deltas;
         const cpuPerDelta = perPath((name) => cpu[name] / deltas);
         const us = (name: ComparedPath): string => `${round(cpuPerDelta[name], 1)}`;
@@ -159,40 +164,33 @@ export const interEvent: Scenario = {
           ),
         );
         if (rounds >= 3) {
-          const gapGw = gapOver('gateway', 'passthrough');
-          const lagGw = lagOver('gateway', 'direct');
+          const lagGw = over(roundLag, 'gateway', 'direct');
           metrics.push(
-            msMetric(
+            pairedGap(
               `inter_event_over_floor_paired_ms_c${concurrency}`,
               `  gap p99, gateway − pass-through, median of ${rounds} rounds`,
-              gapGw.median,
-              `${spread(gapGw)}; translator − pass-through ${round(gapOver('translator', 'passthrough').median, 2)} ms`,
+              roundGap,
             ),
           );
-          if (concurrency > 1) {
-            const setUp = (name: ComparedPath): Paired => pairedDifferences(roundSetUp.passthrough, roundSetUp[name]);
-            const after = (name: ComparedPath): Paired => pairedDifferences(roundAfter.passthrough, roundAfter[name]);
+          if (concurrency > 1)
             metrics.push(
-              msMetric(
+              pairedGap(
                 `inter_event_setup_over_floor_paired_ms_c${concurrency}`,
                 `    same, gaps ending at deltas 1–${SET_UP_DELTAS} only (the burst still being set up)`,
-                setUp('gateway').median,
-                `${spread(setUp('gateway'))}; translator − pass-through ${round(setUp('translator').median, 2)} ms`,
+                roundSetUp,
               ),
-              msMetric(
+              pairedGap(
                 `inter_event_after_setup_over_floor_paired_ms_c${concurrency}`,
                 `    same, gaps ending at deltas ${SET_UP_DELTAS + 1}–${PACING.deltas - 1} only`,
-                after('gateway').median,
-                `${spread(after('gateway'))}; translator − pass-through ${round(after('translator').median, 2)} ms`,
+                roundAfter,
               ),
             );
-          }
           metrics.push(
             msMetric(
               `schedule_lag_added_paired_ms_c${concurrency}`,
               `  schedule lag p99 added, median of ${rounds} rounds`,
               lagGw.median,
-              `${spread(lagGw)}; pass-through ${round(lagOver('passthrough', 'direct').median, 2)} / translator ${round(lagOver('translator', 'direct').median, 2)} ms`,
+              `${spread(lagGw)}; pass-through ${round(over(roundLag, 'passthrough', 'direct').median, 2)} / translator ${round(over(roundLag, 'translator', 'direct').median, 2)} ms`,
             ),
           );
         }
