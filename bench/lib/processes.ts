@@ -63,6 +63,19 @@ export function mainThreadCpuMicrosOf(pid: number): number {
   return cpuMicrosFrom(`/proc/${pid}/task/${pid}/stat`);
 }
 
+/**
+ * The main thread's CPU time so far split into user and kernel time, µs: a CPU profile's samples
+ * inside a system call (`writev`) count wall-clock time, descheduled time included; this does not.
+ */
+export function mainThreadCpuSplitOf(pid: number): CpuSplit {
+  return cpuSplitFrom(`/proc/${pid}/task/${pid}/stat`);
+}
+
+export interface CpuSplit {
+  user: number;
+  system: number;
+}
+
 /** A process's CPU time so far, µs: all its threads, and its main thread alone. */
 export function cpuTimesOf(pid: number): { all: number; main: number } {
   return { all: cpuMicrosOf(pid), main: mainThreadCpuMicrosOf(pid) };
@@ -85,13 +98,24 @@ export async function cpuWhile<T>(pid: number, work: () => Promise<T>): Promise<
 }
 
 function cpuMicrosFrom(statFile: string): number {
-  const stat = readFileSync(statFile, 'utf8');
-  // The command name (field 2) may hold spaces: the fields after it start past its ')'.
+  const { user, system } = cpuSplitFrom(statFile);
+  return user + system;
+}
+
+function cpuSplitFrom(statFile: string): CpuSplit {
+  const split = parseStatTimes(readFileSync(statFile, 'utf8'));
+  if (!split) throw new Error(`no CPU times in ${statFile}`);
+  return split;
+}
+
+/** User and system time of one `/proc/…/stat` line (fields 14 and 15), µs; null if it has none. */
+export function parseStatTimes(stat: string): CpuSplit | null {
+  // The command name (field 2) may hold spaces and parentheses: the fields after it start past the last ')'.
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   const utime = Number(fields[11]);
   const stime = Number(fields[12]);
-  if (!Number.isFinite(utime) || !Number.isFinite(stime)) throw new Error(`no CPU times in ${statFile}`);
-  return ((utime + stime) * 1_000_000) / USER_HZ;
+  if (fields.length < 13 || !Number.isFinite(utime) || !Number.isFinite(stime)) return null;
+  return { user: (utime * 1_000_000) / USER_HZ, system: (stime * 1_000_000) / USER_HZ };
 }
 
 /**

@@ -16,10 +16,14 @@
  * summarized by their median (paired rows). And since every content delta of a burst arrives in
  * the same decode step, the last stream's delta waits for the other streams' work: the main-thread
  * CPU per paced delta of each server, times the number of streams, is what one decode step costs it.
+ * Its kernel part is shown apart (a CPU profile charges descheduled time to the write call), and
+ * the CPU of the whole machine per paced delta (this load generator, the simulator and the server)
+ * says how close a level of streams brings the machine to saturation.
  */
 import { burst, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
-import { mainThreadCpuMicrosOf } from '../lib/processes.js';
+import { cpuMicrosOf, mainThreadCpuSplitOf } from '../lib/processes.js';
+import os from 'node:os';
 import { pairedDifferences, round, summarize, type Paired } from '../lib/stats.js';
 import { burstTimings, gapsBySetUp } from '../lib/streams.js';
 import { msMetric, type BenchContext, type Metric, type Scenario, type ScenarioResult } from '../lib/types.js';
@@ -80,16 +84,22 @@ export const interEvent: Scenario = {
         // Per round: each path's gap p99 during the burst's set-up and after it.
         const roundSetUp = perPath((): number[] => []);
         const roundAfter = perPath((): number[] => []);
-        // Main-thread CPU of each server process over all its bursts of this level.
+        // Main-thread CPU of each server process over all its bursts of this level, and its kernel part.
         const cpu = perPath(() => 0);
+        const kernel = perPath(() => 0);
+        // CPU of the whole machine (load generator, simulator, server) over the same bursts.
+        const machine = perPath(() => 0);
         for (let r = 0; r < rounds; r++) {
           // Rotate which path goes first so slow drift cannot favour one of them.
           const order = COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length]);
           for (const name of order) {
             const pid = pids[name];
-            const cpuBefore = pid === undefined ? 0 : mainThreadCpuMicrosOf(pid);
+            const before = machineCpu(ctx.simulator.pid, pid);
             const streams = await burst(paths[name], PACING, concurrency);
-            if (pid !== undefined) cpu[name] += mainThreadCpuMicrosOf(pid) - cpuBefore;
+            const after = machineCpu(ctx.simulator.pid, pid);
+            cpu[name] += after.main.user + after.main.system - before.main.user - before.main.system;
+            kernel[name] += after.main.system - before.main.system;
+            machine[name] += after.total - before.total;
             for (const s of streams) for (const p of s.problems) failures.push(`${name} @${concurrency}: ${p}`);
             const { gaps: rg, lags: rl } = burstTimings(streams, PACING.tokenMs);
             g[name].push(...rg);
@@ -115,7 +125,14 @@ export const interEvent: Scenario = {
         };
         const deltas = rounds * concurrency * PACING.deltas;
         const cpuPerDelta = perPath((name) => cpu[name] / deltas);
+        const kernelPerDelta = perPath((name) => kernel[name] / deltas);
+        const machinePerDelta = perPath((name) => machine[name] / deltas);
         const us = (name: ComparedPath): string => `${round(cpuPerDelta[name], 1)}`;
+        const kernelUs = (name: ComparedPath): string => `${round(kernelPerDelta[name], 1)}`;
+        const machineUs = (name: ComparedPath): string => `${round(machinePerDelta[name], 1)}`;
+        // Share of all cores kept busy by `concurrency` streams at one delta per PACING.tokenMs.
+        const busy = (name: ComparedPath): string =>
+          `${round((machinePerDelta[name] * concurrency * 100) / PACING.tokenMs / 1000 / os.cpus().length, 0)} %`;
         const streams = `${concurrency} stream${concurrency > 1 ? 's' : ''}`;
         const gap = (name: ComparedPath): string => `${round(gs[name].p99, 2)}`;
         const lag = (name: ComparedPath): string => `${round(ls[name].p99, 2)}`;
@@ -205,6 +222,22 @@ export const interEvent: Scenario = {
               ? `; one decode step of ${concurrency}: gateway ${round((cpuPerDelta.gateway * concurrency) / 1000, 2)} / pass-through ${round((cpuPerDelta.passthrough * concurrency) / 1000, 2)} ms`
               : ''),
         });
+        metrics.push(
+          {
+            id: `inter_event_main_kernel_us_per_delta_c${concurrency}`,
+            label: '    of which in the kernel (system calls, network stack)',
+            value: round(kernelPerDelta.gateway, 1),
+            unit: 'µs',
+            note: `pass-through ${kernelUs('passthrough')} / translator ${kernelUs('translator')} µs`,
+          },
+          {
+            id: `inter_event_machine_cpu_us_per_delta_c${concurrency}`,
+            label: `  whole machine per paced delta: load generator, simulator, server (${streams})`,
+            value: round(machinePerDelta.gateway, 1),
+            unit: 'µs',
+            note: `direct ${machineUs('direct')} / pass-through ${machineUs('passthrough')} / translator ${machineUs('translator')} µs; cores busy at ${1000 / PACING.tokenMs} deltas/s per stream: gateway ${busy('gateway')} / pass-through ${busy('passthrough')}`,
+          },
+        );
         details[`c${concurrency}`] = {
           gap: gs,
           lag: ls,
@@ -213,6 +246,8 @@ export const interEvent: Scenario = {
           roundSetUp,
           roundAfter,
           cpuMicrosPerDelta: cpuPerDelta,
+          kernelMicrosPerDelta: kernelPerDelta,
+          machineMicrosPerDelta: machinePerDelta,
         };
       }
       return { metrics, failures: failures.slice(0, 20), details };
@@ -223,3 +258,14 @@ export const interEvent: Scenario = {
     }
   },
 };
+
+/** CPU so far, µs: the server's main thread (none for the direct path), and the machine's part in the run. */
+function machineCpu(
+  simulatorPid: number,
+  serverPid: number | undefined,
+): { main: { user: number; system: number }; total: number } {
+  const own = process.cpuUsage();
+  const main = serverPid === undefined ? { user: 0, system: 0 } : mainThreadCpuSplitOf(serverPid);
+  const server = serverPid === undefined ? 0 : cpuMicrosOf(serverPid);
+  return { main, total: own.user + own.system + cpuMicrosOf(simulatorPid) + server };
+}
