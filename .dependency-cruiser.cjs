@@ -14,7 +14,7 @@ const ISOMORPHIC = [
 
 /** src-server folders from the bottom up; a folder imports only folders before it (and itself). */
 const LAYERS = [
-  ['protocol', 'logging', 'tenancy', 'config', 'exchange', 'cancel'],
+  ['protocol', 'logging', 'tenancy', 'config', 'exchange', 'cancel', 'ids'],
   ['limits', 'summaries', 'backends', 'store'],
   ['crypto'],
   ['engine'],

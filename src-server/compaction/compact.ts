@@ -16,7 +16,7 @@ import type { GatewayConfig } from '../config/flags.js';
 import type { ReasoningKeyring } from '../crypto/reasoning-seal.js';
 import type { ResponseObject } from '../engine/contract.js';
 import { inputAsItems, prepareConversation, type ContextStores } from '../engine/conversation.js';
-import { newMessageId, newResponseId, randomHex } from '../engine/ids.js';
+import { newMessageId, newResponseId, randomHex } from '../ids/ids.js';
 import { startResponseRun } from '../engine/response-run.js';
 import { assertSupported } from '../protocol/capabilities.js';
 import { errors } from '../protocol/errors.js';

@@ -50,7 +50,7 @@ import {
   newMessageId,
   newReasoningId,
   newShellCallId,
-} from './ids.js';
+} from '../ids/ids.js';
 import { toOutputLogprob, toUsage, withStatus } from './response-object.js';
 import type { EventSink } from './events.js';
 

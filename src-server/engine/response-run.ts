@@ -17,7 +17,7 @@ import { StreamValidator } from '../protocol/stream-validator.js';
 import type { ClientFlow, EventTap, ResponseObject, ResponseRun, RunOptions } from './contract.js';
 import { ResponseEventEmitter } from './event-emitter.js';
 import type { EventStage } from './events.js';
-import { newResponseId } from './ids.js';
+import { newResponseId } from '../ids/ids.js';
 import { ResponseBuilder, type BuilderPart } from './response-builder.js';
 import { initialResponse } from './response-object.js';
 import { toModelRequest } from './translate-request.js';

@@ -16,7 +16,7 @@ import { STATUS_CODES, type IncomingMessage, type Server, type ServerOptions, ty
 import type { Socket } from 'node:net';
 import type { GatewayConfig } from '../config/flags.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
-import { randomHex } from '../engine/ids.js';
+import { randomHex } from '../ids/ids.js';
 import type { Logger } from '../logging/logger.js';
 
 type Limits = Pick<GatewayConfig, 'httpHeadersTimeoutSeconds' | 'httpRequestTimeoutSeconds' | 'httpMaxConnections'>;

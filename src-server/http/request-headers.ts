@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { errors } from '../protocol/errors.js';
 import type { Dialect } from '../protocol/events.js';
-import { randomHex } from '../engine/ids.js';
+import { randomHex } from '../ids/ids.js';
 
 /** The API version the gateway speaks, sent as `openai-version` like the real API. */
 export const OPENAI_VERSION = '2020-10-01';

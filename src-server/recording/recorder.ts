@@ -24,7 +24,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RecordingStorage } from '../store/contract.js';
 import type { FinishRecordingInput } from '../store/recordings-store.js';
-import { randomHex } from '../engine/ids.js';
+import { randomHex } from '../ids/ids.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
 import { credentialsIn, Redactor } from './redact.js';

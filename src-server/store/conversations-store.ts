@@ -13,7 +13,7 @@
  * create, get, list, updateMetadata, delete, appendItems, listItems, allItems, getItem,
  * deleteItem, responses, findStoredItem.
  */
-import { randomBytes } from 'node:crypto';
+import { randomHex } from '../ids/ids.js';
 import type { Database } from 'better-sqlite3';
 import { errors } from '../protocol/errors.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
@@ -59,8 +59,6 @@ export interface ConversationsStoreOptions {
 }
 
 type Item = Record<string, unknown>;
-
-const randomHex = (bytes: number): string => randomBytes(bytes).toString('hex');
 
 const ITEM_PREFIX: Record<string, string> = {
   message: 'msg',

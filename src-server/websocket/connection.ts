@@ -24,7 +24,7 @@ import type { GatewayConfig } from '../config/flags.js';
 import type { Dialect, ResponseRun } from '../engine/contract.js';
 import { inputAsItems } from '../engine/conversation.js';
 import { contained, detached } from '../engine/contain.js';
-import { randomHex } from '../engine/ids.js';
+import { randomHex } from '../ids/ids.js';
 import type { CreatedResponse, ResponsesService } from '../engine/responses-service.js';
 import { ExchangeTaps } from '../exchange/observer.js';
 import { reportTo, type Logger } from '../logging/logger.js';

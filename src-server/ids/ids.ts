@@ -1,7 +1,8 @@
 /**
- * Object ids in OpenAI's shape: a type prefix and a random hex body. Random bytes are drawn from
- * the CSPRNG a few KB at a time, so an id costs a slice of a pooled buffer rather than a
- * `randomBytes` call (≈ 4 µs each) on the request path.
+ * Random ids: object ids in OpenAI's shape (a type prefix and a random hex body) and the random
+ * hex of every other id the gateway makes (recordings, sessions, conversations, connections).
+ * Random bytes are drawn from the CSPRNG a few KB at a time, so an id costs a slice of a pooled
+ * buffer rather than a `randomBytes` call (≈ 5 µs each) on the request path.
  */
 import { randomFillSync } from 'node:crypto';
 
