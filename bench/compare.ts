@@ -14,6 +14,8 @@
  *   npm run bench:compare -- HEAD --candidate-node-flags=--max-semi-space-size=64
  *                                                      the same code, the candidate under a Node flag
  *   npm run bench:compare -- main --paced-rounds 24    also gap and lag p99 of 256 paced streams
+ *   npm run bench:compare -- main --record --streams 16 --deltas 64
+ *                                                      both builds recording (`--record on`, a store each)
  *
  * Two processes of the same build differ by up to ±20 % for their whole life (what the JIT made of
  * each), which no pairing inside one process pair removes: the run is split into `--epochs`, each
@@ -101,13 +103,14 @@ async function main(): Promise<number> {
       'paced-rounds': { type: 'string', default: '0' },
       'paced-streams': { type: 'string', default: '256' },
       'candidate-node-flags': { type: 'string', default: '' },
+      record: { type: 'boolean', default: false },
     },
     strict: true,
   });
   const ref = positionals[0];
   if (!ref || positionals.length > 1) {
     console.error(
-      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--token-ms MS] [--first-event N] [--first-warmup N] [--paced-rounds N] [--paced-streams N] [--candidate-node-flags FLAGS]',
+      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--token-ms MS] [--first-event N] [--first-warmup N] [--paced-rounds N] [--paced-streams N] [--candidate-node-flags FLAGS] [--record]',
     );
     return 2;
   }
@@ -131,13 +134,21 @@ async function main(): Promise<number> {
   log(`building ${ref} in a temporary worktree`);
   const baseDir = buildBase(ref);
   const running: ServerProcess[] = [];
+  const dataDirs: string[] = [];
   const problems: string[] = [];
   try {
     const simulator = await startServer('simulator', 'simulator-process.ts', []);
     running.push(simulator);
     const model = await firstModel(makeTarget('direct', simulator.url));
     const side = async (name: Side['name'], env: Record<string, string>, nodeFlags: string[] = []): Promise<Side> => {
-      const proc = await startServer(name, 'gateway-process.ts', ['--backend', simulator.url], { env, nodeFlags });
+      const args = ['--backend', simulator.url];
+      // Recording: every gateway process writes a store of its own (one process owns a store's file).
+      if (values.record) {
+        const dataDir = mkdtempSync(join(os.tmpdir(), 'rs-compare-rec-'));
+        dataDirs.push(dataDir);
+        args.push('--record', 'on', '--data-dir', dataDir);
+      }
+      const proc = await startServer(name, 'gateway-process.ts', args, { env, nodeFlags });
       running.push(proc);
       return { name, proc, path: { kind: 'responses', target: makeTarget(name, proc.url), model } };
     };
@@ -200,6 +211,7 @@ async function main(): Promise<number> {
         running.splice(running.indexOf(s.proc), 1);
         await s.proc.stop();
       }
+      for (const dir of dataDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
     }
 
     const ratio = pairedRatios(cpu.base, cpu.candidate);
@@ -266,6 +278,7 @@ async function main(): Promise<number> {
     );
   } finally {
     for (const proc of running.reverse()) await proc.stop().catch(() => undefined);
+    for (const dir of dataDirs) rmSync(dir, { recursive: true, force: true });
     removeWorktree(baseDir);
   }
   if (problems.length > 0) {

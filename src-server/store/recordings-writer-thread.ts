@@ -16,6 +16,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import type { WriterBatch, WriterInit } from './recordings-writer-worker.js';
 import type { WriteOp, WriteReport } from './recordings-writer.js';
+import { packOps } from './recordings-batch.js';
 
 export interface WriterThreadOptions {
   file: string;
@@ -114,7 +115,7 @@ export class WriterThread {
   post(ops: WriteOp[], counters: boolean, close = false): number {
     if (this.closed) throw new Error('The recordings writer thread is closed.');
     this.seq += 1;
-    const batch: WriterBatch = { seq: this.seq, ops, counters, close };
+    const batch: WriterBatch = { seq: this.seq, ops: packOps(ops), counters, close };
     this.worker.postMessage(batch);
     return this.seq;
   }

@@ -7,7 +7,8 @@
  */
 import { parentPort, receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
 import BetterSqlite3 from 'better-sqlite3';
-import { RecordingsWriter, type WriteOp } from './recordings-writer.js';
+import { RecordingsWriter } from './recordings-writer.js';
+import { unpackOps, type PackedOps } from './recordings-batch.js';
 
 export interface WriterInit {
   file: string;
@@ -20,7 +21,8 @@ export interface WriterInit {
 
 export interface WriterBatch {
   seq: number;
-  ops: WriteOp[];
+  /** The batch's ops in columns (recordings-batch.ts). */
+  ops: PackedOps;
   /** Store every pending per-recording counter too (before reads, periodically). */
   counters: boolean;
   /** Last batch: close the connection after it. */
@@ -48,7 +50,7 @@ port?.on('message', (first: WriterBatch) => {
     batches.push(next.message);
   }
   const last = batches[batches.length - 1];
-  const ops = batches.length === 1 ? first.ops : batches.flatMap((b) => b.ops);
+  const ops = batches.length === 1 ? unpackOps(first.ops) : batches.flatMap((b) => unpackOps(b.ops));
   const report = writer.apply(
     ops,
     batches.some((b) => b.counters),
