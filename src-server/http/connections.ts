@@ -16,7 +16,7 @@ import { STATUS_CODES, type IncomingMessage, type Server, type ServerOptions, ty
 import type { Socket } from 'node:net';
 import type { GatewayConfig } from '../config/flags.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
-import { randomHex } from '../ids/ids.js';
+import { newRequestId } from '../ids/ids.js';
 import type { Logger } from '../logging/logger.js';
 
 type Limits = Pick<GatewayConfig, 'httpHeadersTimeoutSeconds' | 'httpRequestTimeoutSeconds' | 'httpMaxConnections'>;
@@ -106,7 +106,7 @@ function answer(socket: Socket, error: GatewayError): void {
     `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status] ?? ''}`,
     'content-type: application/json',
     `content-length: ${Buffer.byteLength(body)}`,
-    `x-request-id: req_${randomHex(12)}`,
+    `x-request-id: ${newRequestId()}`,
     'connection: close',
     ...Object.entries(error.headers).map(([k, v]) => `${k}: ${v}`),
   ];

@@ -5,7 +5,7 @@
 import type { IncomingMessage } from 'node:http';
 import { errors } from '../protocol/errors.js';
 import type { Dialect } from '../protocol/events.js';
-import { randomHex } from '../ids/ids.js';
+import { newRequestId } from '../ids/ids.js';
 
 /** The API version the gateway speaks, sent as `openai-version` like the real API. */
 export const OPENAI_VERSION = '2020-10-01';
@@ -16,7 +16,7 @@ const SANE_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 export function requestIdFor(req: IncomingMessage): string {
   const given = req.headers['x-request-id'];
   if (typeof given === 'string' && SANE_ID.test(given)) return given;
-  return `req_${randomHex(12)}`;
+  return newRequestId();
 }
 
 /** Headers on every response, errors included. `openai-processing-ms` is added when headers are written. */

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { newResponseId, randomHex } from './ids.js';
+import {
+  newFunctionCallOutputId,
+  newRecordingId,
+  newRecordingSessionId,
+  newRequestId,
+  newResponseId,
+  randomHex,
+} from './ids.js';
 
 describe('randomHex', () => {
   it('gives the asked number of random bytes as lowercase hex, distinct across refills of the pool', () => {
@@ -16,5 +23,12 @@ describe('randomHex', () => {
 
   it('makes object ids in OpenAI shape', () => {
     expect(newResponseId()).toMatch(/^resp_[0-9a-f]{32}$/);
+    expect(newFunctionCallOutputId()).toMatch(/^fco_[0-9a-f]{32}$/);
+  });
+
+  it("makes the gateway's own request, recording and session ids with 24 hex characters", () => {
+    expect(newRequestId()).toMatch(/^req_[0-9a-f]{24}$/);
+    expect(newRecordingId()).toMatch(/^rec_[0-9a-f]{24}$/);
+    expect(newRecordingSessionId()).toMatch(/^ses_[0-9a-f]{24}$/);
   });
 });

@@ -24,7 +24,7 @@ import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { RecordingStorage } from '../store/contract.js';
 import type { FinishRecordingInput } from '../store/recordings-store.js';
-import { randomHex } from '../ids/ids.js';
+import { newRecordingSessionId } from '../ids/ids.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
 import { credentialsIn, Redactor } from './redact.js';
@@ -204,11 +204,6 @@ export class Recorder {
   }
 }
 
-/** A run that continues no known response starts a session of its own. */
-function newSessionId(): string {
-  return `ses_${randomHex(12)}`;
-}
-
 /** One request being recorded: an observer of its exchange. */
 class RunCapture implements ExchangeObserver {
   private bodyBytes: Buffer | null = null;
@@ -294,7 +289,7 @@ class RunCapture implements ExchangeObserver {
       this.waiting = null;
       this.joined = session !== null;
       this.begin(
-        session ?? newSessionId(),
+        session ?? newRecordingSessionId(),
         request,
         typeof fields.model === 'string' ? fields.model : null,
         atOnce ? body : null,
@@ -466,7 +461,7 @@ export class WebSocketTurnRecording implements ExchangeObserver {
     recorder.whenFound(found, 'starting a recording', (session) => {
       const waiting = this.waiting ?? [];
       this.waiting = null;
-      const sessionId = session ?? newSessionId();
+      const sessionId = session ?? newRecordingSessionId();
       this.sessionId = sessionId;
       const start = (): string =>
         recorder.internals.store.start({

@@ -9,7 +9,7 @@
  * tool-output submissions (session mode) are posted to the new response once the model has made
  * the calls they answer.
  */
-import { randomHex } from '../ids/ids.js';
+import { newRecordingId, newRecordingSessionId } from '../ids/ids.js';
 import { performance } from 'node:perf_hooks';
 import { diffRuns, type DiffOptions, type RecordingDiff } from './diff.js';
 import { BODY_TYPE, finalResponse, parseData, type RecordedRun, type RunEvent } from './format.js';
@@ -113,7 +113,7 @@ export async function rerunSession(
   const base = target.baseUrl.replace(/\/+$/, '').replace(/\/v1$/, '');
   const ids = new Map<string, string>();
   const result: RerunResult = { runs: [], diffs: [] };
-  const sessionId = `ses_${randomHex(12)}`;
+  const sessionId = newRecordingSessionId();
   // Tool-output submissions are driven by the run they answer, not sent on their own.
   const submissions = recorded.filter((r) => TOOL_OUTPUTS.test(r.request.path));
   for (const original of recorded) {
@@ -219,7 +219,7 @@ async function capture(
     body: sent.body,
   };
   return {
-    id: `rec_${randomHex(12)}`,
+    id: newRecordingId(),
     sessionId,
     requestId: headers['x-request-id'] ?? null,
     responseId: events.map((e) => RESPONSE_ID.exec(e.data)?.[1]).find((x) => x !== undefined) ?? null,

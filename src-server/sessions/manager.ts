@@ -14,10 +14,10 @@
  * the client disconnected, which also aborts the backend: E5).
  */
 import type { CancelSignal } from '../cancel/cancel.js';
-import { randomUUID } from 'node:crypto';
 import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { RunHooks } from '../engine/response-run.js';
 import { contained, detached } from '../engine/contain.js';
+import { newFunctionCallOutputId } from '../ids/ids.js';
 import { reportTo, type FailureReporter, type Logger } from '../logging/logger.js';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import { parseToolOutputs, type ToolOutput } from './tool-outputs.js';
@@ -276,7 +276,7 @@ export class SessionManager {
     for (const [callId, o] of s.pending) {
       waiter.append({
         type: 'function_call_output',
-        id: `fco_${randomUUID().replace(/-/g, '')}`,
+        id: newFunctionCallOutputId(),
         call_id: callId,
         output: (o as ToolOutput).output,
         status: 'completed',

@@ -21,7 +21,7 @@
  * counters recomputed from their rows.
  */
 import { createLogger, reportTo } from '../logging/logger.js';
-import { randomHex } from '../ids/ids.js';
+import { newRecordingId } from '../ids/ids.js';
 import type { Database } from 'better-sqlite3';
 import { prepareStatements, toSummary, type Statements } from './recordings-sql.js';
 import { WriterThread } from './recordings-writer-thread.js';
@@ -522,7 +522,7 @@ export function startRowOf(meta: RecordingMeta, createdAt: number): StartRow {
   const request = JSON.stringify(meta.request ?? null);
   const derived = requestSummary(meta.request);
   return {
-    id: meta.id ?? `rec_${randomHex(12)}`,
+    id: meta.id ?? newRecordingId(),
     request_id: meta.requestId ?? null,
     response_id: meta.responseId ?? null,
     session_id: meta.sessionId ?? null,
