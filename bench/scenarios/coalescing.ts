@@ -46,9 +46,10 @@ export const coalescing: Scenario = {
         const roundAfterCreated: Record<Name, number[]> = { on: [], off: [] };
         for (const name of order) {
           for (const s of await burst(paths[name], PACING, concurrency)) {
+            const sinceCreated = s.firstDeltaMs - s.firstEventMs;
             roundFirst[name].push(s.firstDeltaMs);
-            roundAfterCreated[name].push(s.firstDeltaMs - s.firstEventMs);
-            afterCreated[name].push(s.firstDeltaMs - s.firstEventMs);
+            roundAfterCreated[name].push(sinceCreated);
+            afterCreated[name].push(sinceCreated);
             for (const p of s.problems) failures.push(`${name}: ${p}`);
             reads[name].push(s.reads);
             first[name].push(s.firstDeltaMs);

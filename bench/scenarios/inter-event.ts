@@ -22,7 +22,7 @@
  */
 import { burst, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
-import { cpuMicrosOf, mainThreadCpuSplitOf } from '../lib/processes.js';
+import { cpuMicrosOf, mainThreadCpuSplitOf, type CpuSplit } from '../lib/processes.js';
 import os from 'node:os';
 import { pairedDifferences, round, summarize, type Paired } from '../lib/stats.js';
 import { burstTimings, gapsBySetUp } from '../lib/streams.js';
@@ -124,12 +124,13 @@ export const interEvent: Scenario = {
           return msMetric(id, label, gw.median, `${spread(gw)}; translator − pass-through ${round(tr.median, 2)} ms`);
         };
         const deltas = rounds * concurrency * PACING.deltas;
-        const cpuPerDelta = perPath((name) => cpu[name] / deltas);
-        const kernelPerDelta = perPath((name) => kernel[name] / deltas);
-        const machinePerDelta = perPath((name) => machine[name] / deltas);
-        const us = (name: ComparedPath): string => `${round(cpuPerDelta[name], 1)}`;
-        const kernelUs = (name: ComparedPath): string => `${round(kernelPerDelta[name], 1)}`;
-        const machineUs = (name: ComparedPath): string => `${round(machinePerDelta[name], 1)}`;
+        const perDelta = (total: Record<ComparedPath, number>): Record<ComparedPath, number> =>
+          perPath((name) => total[name] / deltas);
+        const cpuPerDelta = perDelta(cpu);
+        const kernelPerDelta = perDelta(kernel);
+        const machinePerDelta = perDelta(machine);
+        /** One path's value of a per-delta record, µs with one decimal. */
+        const us = (values: Record<ComparedPath, number>, name: ComparedPath): string => `${round(values[name], 1)}`;
         // Share of all cores kept busy by `concurrency` streams at one delta per PACING.tokenMs.
         const busy = (name: ComparedPath): string =>
           `${round((machinePerDelta[name] * concurrency * 100) / PACING.tokenMs / 1000 / os.cpus().length, 0)} %`;
@@ -217,7 +218,7 @@ export const interEvent: Scenario = {
           value: round(cpuPerDelta.gateway, 1),
           unit: 'µs',
           note:
-            `pass-through ${us('passthrough')} / translator ${us('translator')} µs` +
+            `pass-through ${us(cpuPerDelta, 'passthrough')} / translator ${us(cpuPerDelta, 'translator')} µs` +
             (concurrency > 1
               ? `; one decode step of ${concurrency}: gateway ${round((cpuPerDelta.gateway * concurrency) / 1000, 2)} / pass-through ${round((cpuPerDelta.passthrough * concurrency) / 1000, 2)} ms`
               : ''),
@@ -228,14 +229,14 @@ export const interEvent: Scenario = {
             label: '    of which in the kernel (system calls, network stack)',
             value: round(kernelPerDelta.gateway, 1),
             unit: 'µs',
-            note: `pass-through ${kernelUs('passthrough')} / translator ${kernelUs('translator')} µs`,
+            note: `pass-through ${us(kernelPerDelta, 'passthrough')} / translator ${us(kernelPerDelta, 'translator')} µs`,
           },
           {
             id: `inter_event_machine_cpu_us_per_delta_c${concurrency}`,
             label: `  whole machine per paced delta: load generator, simulator, server (${streams})`,
             value: round(machinePerDelta.gateway, 1),
             unit: 'µs',
-            note: `direct ${machineUs('direct')} / pass-through ${machineUs('passthrough')} / translator ${machineUs('translator')} µs; cores busy at ${1000 / PACING.tokenMs} deltas/s per stream: gateway ${busy('gateway')} / pass-through ${busy('passthrough')}`,
+            note: `direct ${us(machinePerDelta, 'direct')} / pass-through ${us(machinePerDelta, 'passthrough')} / translator ${us(machinePerDelta, 'translator')} µs; cores busy at ${1000 / PACING.tokenMs} deltas/s per stream: gateway ${busy('gateway')} / pass-through ${busy('passthrough')}`,
           },
         );
         details[`c${concurrency}`] = {
@@ -260,10 +261,7 @@ export const interEvent: Scenario = {
 };
 
 /** CPU so far, µs: the server's main thread (none for the direct path), and the machine's part in the run. */
-function machineCpu(
-  simulatorPid: number,
-  serverPid: number | undefined,
-): { main: { user: number; system: number }; total: number } {
+function machineCpu(simulatorPid: number, serverPid: number | undefined): { main: CpuSplit; total: number } {
   const own = process.cpuUsage();
   const main = serverPid === undefined ? { user: 0, system: 0 } : mainThreadCpuSplitOf(serverPid);
   const server = serverPid === undefined ? 0 : cpuMicrosOf(serverPid);

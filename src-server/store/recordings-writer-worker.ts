@@ -50,7 +50,7 @@ port?.on('message', (first: WriterBatch) => {
     batches.push(next.message);
   }
   const last = batches[batches.length - 1];
-  const ops = batches.length === 1 ? unpackOps(first.ops) : batches.flatMap((b) => unpackOps(b.ops));
+  const ops = batches.flatMap((b) => unpackOps(b.ops));
   const report = writer.apply(
     ops,
     batches.some((b) => b.counters),
