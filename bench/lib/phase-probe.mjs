@@ -1,15 +1,18 @@
 // Preload (`node --import bench/lib/phase-probe.mjs`) for the first-event scenario: where one
-// stream's time to first event goes inside a server process, from the diagnostics channels of
-// Node's HTTP server and client and of undici, with no change to the server's code. Per request:
-// when it arrived (its headers were parsed), when the server sent its upstream request, when the
-// upstream answer's headers came in, and when the first bytes of the answer were written. Meant
-// for one stream at a time: client events belong to the latest request. node:http marks "sent"
-// when the request is created, undici when its headers are handed to the socket, so the first
-// two phases of the gateway (undici) and of the reference servers (node:http) split at slightly
-// different moments; their sum compares exactly. The rows are written as JSON to
+// stream's time to first event goes inside a server process, with no change to the server's code.
+// Per request: when it arrived (its headers were parsed: Node's `http.server.request.start`), when
+// the first bytes of its upstream request were handed to a socket (the first write on a socket the
+// process opened itself, whatever client wrote it), when the upstream answer's headers came in
+// (node:http's `http.client.response.finish`, undici's `undici:request:headers`), and when the
+// first bytes of the answer were written (`res.write`/`res.end`). The upstream write is marked on
+// the socket rather than by the clients' start channels because the two clients publish those at
+// different moments: node:http's `http.client.request.start` after its request is written, undici's
+// `undici:client:sendHeaders` before, a whole write system call apart. Meant for one stream at a
+// time: upstream events belong to the latest request. The rows are written as JSON to
 // $BENCH_PHASE_DIR/<pid>.json when the process exits.
 import dc from 'node:diagnostics_channel';
 import http from 'node:http';
+import net from 'node:net';
 import { writeFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import process from 'node:process';
@@ -23,18 +26,20 @@ dc.subscribe('http.server.request.start', ({ response }) => {
   byResponse.set(response, latest);
   rows.push(latest);
 });
-const upstreamSent = () => {
-  if (latest && latest.upstreamSent === 0) latest.upstreamSent = performance.now();
-};
 const upstreamHeaders = () => {
   if (latest && latest.upstreamHeaders === 0) latest.upstreamHeaders = performance.now();
 };
-// node:http clients (the pass-through, the translator) …
-dc.subscribe('http.client.request.start', upstreamSent);
+// node:http clients (the pass-through, the translator) and undici (the gateway's upstream client).
 dc.subscribe('http.client.response.finish', upstreamHeaders);
-// … and undici's (the gateway's upstream client): its own channels, same moments.
-dc.subscribe('undici:client:sendHeaders', upstreamSent);
 dc.subscribe('undici:request:headers', upstreamHeaders);
+
+// Every TCP write goes through `_writeGeneric` (`_write` and `_writev`); a socket a server
+// accepted has `_server`, one the process connected itself does not.
+const writeGeneric = net.Socket.prototype._writeGeneric;
+net.Socket.prototype._writeGeneric = function (...args) {
+  if (latest && latest.upstreamSent === 0 && !this._server) latest.upstreamSent = performance.now();
+  return writeGeneric.apply(this, args);
+};
 
 for (const method of ['write', 'end']) {
   const original = http.ServerResponse.prototype[method];
