@@ -79,6 +79,11 @@ export function keyIdHex(apiKey: string): string {
   return createHash('sha256').update(apiKey).digest('hex');
 }
 
+/** The limits set at least one budget. */
+function limited(l: Partial<RateLimits>): boolean {
+  return (l.requestsPerMinute ?? 0) > 0 || (l.tokensPerMinute ?? 0) > 0;
+}
+
 export class RateLimiter {
   private readonly states = new Map<string, IdentityState>();
   private readonly now: () => number;
@@ -87,6 +92,8 @@ export class RateLimiter {
   private readonly exact = new Map<string, Partial<RateLimits>>();
   private readonly ids: [string, Partial<RateLimits>][] = [];
   private readonly prefixes: [string, Partial<RateLimits>][] = [];
+  /** Some per-key override sets a limit (the overrides are fixed at construction). */
+  private readonly overridesLimited: boolean;
   private lastSweep: number;
 
   constructor(options: RateLimiterOptions) {
@@ -99,16 +106,17 @@ export class RateLimiter {
       else this.exact.set(name, override);
     }
     this.prefixes.sort((a, b) => b[0].length - a[0].length);
+    this.overridesLimited = Object.values(options.overrides?.keys ?? {}).some(limited);
     this.lastSweep = this.now();
   }
 
-  /** False when no limit is configured anywhere: callers may skip the limiter entirely. */
+  /**
+   * False when no limit is configured anywhere: callers may skip the limiter entirely. Asked on
+   * every request: the overrides' part is decided once, the defaults' (which the console may
+   * change) each time.
+   */
   get enabled(): boolean {
-    const limited = (l: Partial<RateLimits>): boolean => (l.requestsPerMinute ?? 0) > 0 || (l.tokensPerMinute ?? 0) > 0;
-    return (
-      limited(this.defaults) ||
-      [...this.exact.values(), ...this.ids.map((e) => e[1]), ...this.prefixes.map((e) => e[1])].some(limited)
-    );
+    return this.overridesLimited || limited(this.defaults);
   }
 
   /** The limits for identities without an override. */
