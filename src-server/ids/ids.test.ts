@@ -8,8 +8,8 @@ import {
   randomHex,
 } from './ids.js';
 
-describe('randomHex', () => {
-  it('gives the asked number of random bytes as lowercase hex, distinct across refills of the pool', () => {
+describe('ids', () => {
+  it('randomHex gives the asked number of random bytes as lowercase hex, distinct across refills of the pool', () => {
     const seen = new Set<string>();
     // 12 bytes does not divide the 4096-byte pool: some draws come right at a refill.
     for (let i = 0; i < 2000; i++) {
