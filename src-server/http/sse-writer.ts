@@ -3,9 +3,10 @@
  *
  * Hot path: one serialization (sse-event-json.ts) and one string concatenation per event, no await.
  * Events are joined and written with one `res.write`, or earlier when the buffer reaches
- * `bufferMaxBytes`: an event after a pause (a paced delta) leaves when the work of its tick is
- * done (process.nextTick), so it never waits behind other streams' I/O; while a stream is busy,
- * what it produces in one turn of the event loop is written at the end of that turn (setImmediate).
+ * `bufferMaxBytes`: the opening events, the first output (the time to first token) and an event
+ * after a pause (a paced delta) leave when the work of their tick is done (process.nextTick), so
+ * they never wait behind other streams' I/O; while a stream is busy, what it produces in one turn
+ * of the event loop is written at the end of that turn (setImmediate).
  *
  * Backpressure (E8): the writer is the run's ClientFlow. Once the client has not taken
  * `highWaterBytes` of what was written (`res.write()` returned false and the unsent bytes reach
@@ -142,6 +143,8 @@ export class SseWriter implements ClientFlow {
   private ended = false;
   /** Time of the last socket write; 0 before the first. */
   private lastWriteAt = 0;
+  /** Socket writes so far: the first two never wait for the end of the turn. */
+  private writes = 0;
   private readonly createdAt = Date.now();
   private pingTimer: NodeJS.Timeout | undefined;
   private eventCount = 0;
@@ -209,12 +212,13 @@ export class SseWriter implements ClientFlow {
     if (this.out.observed) this.pendingPieces.push({ type: event.type, text: chunk });
     if (!this.flushScheduled) {
       this.flushScheduled = true;
-      // The first write (the status line, `response.created`) and a write after a pause (a paced
-      // delta, the first after a wait for the backend) leave as soon as this tick's work is done,
-      // before the event loop reads any other socket. While the stream is busy (it wrote within
-      // BUSY_MS) the events of this turn of the event loop are joined and written at its end.
-      const first = this.lastWriteAt === 0;
-      this.flushInTick = first || Date.now() - this.lastWriteAt > BUSY_MS;
+      // The first write (the status line, `response.created`), the second (the first output: the
+      // time to first token, however soon it follows) and a write after a pause (a paced delta)
+      // leave as soon as this tick's work is done, before the event loop reads any other socket.
+      // While the stream is busy (it wrote within BUSY_MS) the events of this turn of the event
+      // loop are joined and written at its end.
+      const first = this.writes === 0;
+      this.flushInTick = this.writes < 2 || Date.now() - this.lastWriteAt > BUSY_MS;
       if (this.flushInTick) process.nextTick(this.flushFromTick);
       else this.flushAtEndOfTurn();
       // Should a terminal event join this first tick, it still leaves at the end of this turn.
@@ -338,6 +342,7 @@ export class SseWriter implements ClientFlow {
   private writeNow(data: string, pieces: readonly WrittenPiece[] | undefined): void {
     if (this.res.writableEnded || this.res.destroyed) return;
     this.lastWriteAt = Date.now();
+    this.writes++;
     this.out.write(data, pieces);
     if (this.options.backpressure) this.account();
   }

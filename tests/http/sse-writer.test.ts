@@ -178,6 +178,33 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     expect(await client.ended).toContain('event: response.in_progress\n');
   });
 
+  test('the first output after the opening events leaves when its tick ends, however soon; a busy stream then waits for the end of the turn', async () => {
+    // The clock stands still: every write after the first comes "within the last millisecond".
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const { client, writes, writer } = await countedStream();
+      writer.write({ type: 'response.created', sequence_number: 0 });
+      writer.flushNow();
+      expect(writes.count).toBe(1);
+      await new Promise((r) => setImmediate(r));
+      let secondBeforeNextCallback = false;
+      setImmediate(() => (secondBeforeNextCallback = writes.count > 1));
+      writer.write({ type: 'response.output_text.delta', sequence_number: 1, delta: 'a' });
+      await new Promise((r) => setImmediate(r));
+      expect(secondBeforeNextCallback).toBe(true);
+      let thirdBeforeNextCallback = true;
+      setImmediate(() => (thirdBeforeNextCallback = writes.count > 2));
+      writer.write({ type: 'response.output_text.delta', sequence_number: 2, delta: 'b' });
+      await new Promise((r) => setImmediate(r));
+      expect(thirdBeforeNextCallback).toBe(false);
+      expect(writes.count).toBe(3);
+      writer.end();
+      expect(await client.ended).toMatch(/delta":"a"[\s\S]*delta":"b"/);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test('flushNow() writes the queued first events at once, in one write; a terminal event still waits', async () => {
     const { client, writes, writer } = await countedStream();
     writer.write({ type: 'response.created', sequence_number: 0 });
