@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { pairedDifferences, pairedRatios, percentile } from './stats.js';
+import { medianInterval, pairedDifferences, pairedRatios, percentile } from './stats.js';
 
 describe('bench statistics', () => {
   test('nearest-rank percentiles', () => {
@@ -38,5 +38,34 @@ describe('bench statistics', () => {
     expect(summary.q3).toBe(2);
     expect(pairedDifferences([1, 1, 1, 1], [0, 1, 3, 6]).median).toBe(0);
     expect(() => pairedDifferences([1], [])).toThrow(/same length/);
+  });
+});
+
+describe('confidence interval of a median', () => {
+  test('order statistics from the binomial tail: the textbook ranks for n = 20 and n = 100', () => {
+    const ranks = (n: number): { low: number; high: number; coverage: number } | null =>
+      medianInterval(Array.from({ length: n }, (_, i) => n - i));
+    // n = 20: x(6) and x(15), coverage 1 − 2 · P(B ≤ 5) = 0.9586.
+    expect(ranks(20)).toEqual({ low: 6, high: 15, coverage: expect.closeTo(0.9586, 4) as number });
+    // n = 100: x(40) and x(61), coverage 0.9648.
+    expect(ranks(100)).toEqual({ low: 40, high: 61, coverage: expect.closeTo(0.9648, 4) as number });
+    // 99 % needs wider ranks than 95 %.
+    const wide = medianInterval(
+      Array.from({ length: 100 }, (_, i) => i + 1),
+      0.99,
+    );
+    expect(wide?.low).toBeLessThan(40);
+    expect(wide?.high).toBeGreaterThan(61);
+  });
+
+  test('too few values for the confidence give no interval; non-finite values are left out', () => {
+    expect(medianInterval([1, 2, 3, 4, 5])).toBeNull();
+    expect(medianInterval([1, 2, 3, 4, 5, 6])).toEqual({ low: 1, high: 6, coverage: 0.96875 });
+    expect(medianInterval([Number.NaN, 1, 2, 3, 4, 5, 6, Infinity])).toEqual({ low: 1, high: 6, coverage: 0.96875 });
+    // A large sample does not underflow.
+    const big = medianInterval(Array.from({ length: 5000 }, (_, i) => i));
+    expect(big).not.toBeNull();
+    expect(big!.low).toBeLessThan(2500);
+    expect(big!.high).toBeGreaterThan(2499);
   });
 });

@@ -73,3 +73,35 @@ export function pairedRatios(base: readonly number[], candidate: readonly number
 export function pairedDifferences(base: readonly number[], candidate: readonly number[]): Paired {
   return paired(base, candidate, (b, c) => c - b);
 }
+
+/** A confidence interval of a sample's median. */
+export interface MedianInterval {
+  low: number;
+  high: number;
+  /** Its actual coverage (at least the confidence asked for). */
+  coverage: number;
+}
+
+/**
+ * Distribution-free confidence interval of the median: the order statistics x(j) and x(n+1−j)
+ * for the largest j whose binomial tail leaves at least `confidence` between them (nothing is
+ * assumed of the distribution, which for per-round p99 differences is wide and skewed). Null
+ * when the sample is too small for that confidence (fewer than 6 values for 95 %).
+ */
+export function medianInterval(samples: readonly number[], confidence = 0.95): MedianInterval | null {
+  const sorted = samples.filter((v) => Number.isFinite(v)).sort((a, b) => a - b);
+  const n = sorted.length;
+  // P(B <= k) for B ~ Binomial(n, 1/2), k = 0, 1, …; in logarithms so that a large n does not underflow.
+  let logPmf = -n * Math.LN2;
+  let tail = 0;
+  let j = 0;
+  for (let k = 0; k < n / 2; k++) {
+    if (k > 0) logPmf += Math.log((n - k + 1) / k);
+    const next = tail + Math.exp(logPmf);
+    if (1 - 2 * next < confidence) break;
+    tail = next;
+    j = k + 1;
+  }
+  if (j === 0) return null;
+  return { low: sorted[j - 1], high: sorted[n - j], coverage: 1 - 2 * tail };
+}

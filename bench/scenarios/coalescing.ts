@@ -10,7 +10,7 @@
  * gateways' first connections to the simulator.
  */
 import { burst, type Pacing, type Path } from '../lib/load.js';
-import { round, summarize } from '../lib/stats.js';
+import { medianInterval, round, summarize } from '../lib/stats.js';
 import { gaps } from '../lib/streams.js';
 import type { BenchContext, Metric, Scenario, ScenarioResult } from '../lib/types.js';
 
@@ -36,7 +36,10 @@ export const coalescing: Scenario = {
     const afterCreated: Record<Name, number[]> = { on: [], off: [] };
     const pairedAfterCreated: number[] = [];
     try {
-      const rounds = ctx.quick ? 4 : 16;
+      // A round's p99 difference swings by tens of milliseconds, so the notes give the median's 95 %
+      // interval. On the AMD host (2026-12-02) its width from the request's start was 16–62 ms over
+      // 16 rounds, 12–40 over 48 and 7–17 over 160; from response.created 4–19, 3–6 and 2–3 ms.
+      const rounds = ctx.quick ? 4 : 48;
       const concurrency = 32;
       for (const name of NAMES) await burst(paths[name], { ...PACING, tokenMs: 1 }, concurrency);
       ctx.log(`coalescing: ${concurrency} streams per gateway × ${rounds} round(s), on and off taking turns`);
@@ -60,6 +63,11 @@ export const coalescing: Scenario = {
         pairedAfterCreated.push(summarize(roundAfterCreated.on).p99 - summarize(roundAfterCreated.off).p99);
       }
       const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / Math.max(1, xs.length);
+      /** The median's 95 % confidence interval over the rounds, for a note; empty with too few rounds. */
+      const interval = (xs: number[]): string => {
+        const ci = medianInterval(xs);
+        return ci ? `median's 95 % interval ${round(ci.low, 2)} to ${round(ci.high, 2)} ms; ` : '';
+      };
       const g = { on: summarize(gap.on), off: summarize(gap.off) };
       const f = { on: summarize(first.on), off: summarize(first.off) };
       const c = { on: summarize(afterCreated.on), off: summarize(afterCreated.off) };
@@ -79,14 +87,14 @@ export const coalescing: Scenario = {
           value: round(summarize(pairedFirst).p50),
           unit: 'ms',
           target: { op: '<=', value: 1 },
-          note: `pooled p99 on ${round(f.on.p99, 2)} / off ${round(f.off.p99, 2)} ms`,
+          note: `${interval(pairedFirst)}pooled p99 on ${round(f.on.p99, 2)} / off ${round(f.off.p99, 2)} ms`,
         },
         {
           id: 'coalescing_after_created_added_p99_ms',
           label: '  same, from response.created to the first delta only',
           value: round(summarize(pairedAfterCreated).p50),
           unit: 'ms',
-          note: `pooled p99 on ${round(c.on.p99, 2)} / off ${round(c.off.p99, 2)} ms`,
+          note: `${interval(pairedAfterCreated)}pooled p99 on ${round(c.on.p99, 2)} / off ${round(c.off.p99, 2)} ms`,
         },
         {
           id: 'coalescing_gap_added_p99_ms',
