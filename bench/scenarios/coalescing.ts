@@ -37,8 +37,7 @@ export const coalescing: Scenario = {
     const pairedAfterCreated: number[] = [];
     try {
       // A round's p99 difference swings by tens of milliseconds, so the notes give the median's 95 %
-      // interval. On the AMD host (2026-12-02) its width from the request's start was 16–62 ms over
-      // 16 rounds, 12–40 over 48 and 7–17 over 160; from response.created 4–19, 3–6 and 2–3 ms.
+      // interval; how its width shrinks with the rounds is in docs/benchmark.md (2026-12-02 17:12).
       const rounds = ctx.quick ? 4 : 48;
       const concurrency = 32;
       for (const name of NAMES) await burst(paths[name], { ...PACING, tokenMs: 1 }, concurrency);

@@ -115,6 +115,11 @@ export const KEEP_ALIVE = ': keep-alive\n\n';
 /** A stream that wrote within this many milliseconds is busy: its events are joined per loop turn. */
 const BUSY_MS = 1;
 /**
+ * A stream's first writes — its opening events, then its first output (the time to first token) —
+ * are never held for being busy.
+ */
+const PROMPT_WRITES = 2;
+/**
  * Events that end a response. Never written in the call that queues them, whatever their size:
  * the response's final state is stored in the same turn of the event loop (store/final-saves.ts),
  * and the client must not see the end before it is stored.
@@ -143,7 +148,7 @@ export class SseWriter implements ClientFlow {
   private ended = false;
   /** Time of the last socket write; 0 before the first. */
   private lastWriteAt = 0;
-  /** Socket writes so far: the first two never wait for the end of the turn. */
+  /** Socket writes so far (PROMPT_WRITES). */
   private writes = 0;
   private readonly createdAt = Date.now();
   private pingTimer: NodeJS.Timeout | undefined;
@@ -218,7 +223,7 @@ export class SseWriter implements ClientFlow {
       // While the stream is busy (it wrote within BUSY_MS) the events of this turn of the event
       // loop are joined and written at its end.
       const first = this.writes === 0;
-      this.flushInTick = this.writes < 2 || Date.now() - this.lastWriteAt > BUSY_MS;
+      this.flushInTick = this.writes < PROMPT_WRITES || Date.now() - this.lastWriteAt > BUSY_MS;
       if (this.flushInTick) process.nextTick(this.flushFromTick);
       else this.flushAtEndOfTurn();
       // Should a terminal event join this first tick, it still leaves at the end of this turn.

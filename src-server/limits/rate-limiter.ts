@@ -100,13 +100,15 @@ export class RateLimiter {
     this.defaults = options.defaults;
     this.now = options.now ?? Date.now;
     this.windowMs = options.windowMs ?? 60_000;
+    let overridesLimited = false;
     for (const [name, override] of Object.entries(options.overrides?.keys ?? {})) {
       if (name.startsWith('id:')) this.ids.push([name.slice(3), override]);
       else if (name.endsWith('*')) this.prefixes.push([name.slice(0, -1), override]);
       else this.exact.set(name, override);
+      overridesLimited ||= limited(override);
     }
     this.prefixes.sort((a, b) => b[0].length - a[0].length);
-    this.overridesLimited = Object.values(options.overrides?.keys ?? {}).some(limited);
+    this.overridesLimited = overridesLimited;
     this.lastSweep = this.now();
   }
 
