@@ -17,6 +17,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import type { Database } from 'better-sqlite3';
+import { defaultConfig } from '../../src-server/config/flags.js';
 import { DATABASE_FILE, openStore } from '../../src-server/store/index.js';
 import type { RecordedRun, RunEvent } from '../../src-server/recording/format.js';
 import { startReplayServer } from '../../src-server/recording/replay-server.js';
@@ -30,6 +32,14 @@ import { recordedRun } from '../../tests/support/recorded-run.js';
 const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 0 };
 const CONCURRENCY = 16;
 const REPLAY_EVENTS = 100_000;
+/** The gateway's default recording quota (`--recordings-max-bytes`): the floor writes under it. */
+const RECORDINGS_MAX_BYTES = defaultConfig().recordingsMaxBytes;
+/**
+ * Responses per transaction in the floor: about what the writer thread commits at once under this
+ * scenario's load (a tick's batch, or the backlog that queued during the last commit: 400–600
+ * events, measured 2026-12-03), written one response after the other.
+ */
+const RESPONSES_PER_TRANSACTION = 8;
 
 function syntheticRun(events: number): RecordedRun {
   const list: RunEvent[] = [];
@@ -103,75 +113,108 @@ async function measuredLoop(
   return loop;
 }
 
+/** One recorded response's events as the recording gateway stored them. */
+type StoredRun = { type: string; data: string | Uint8Array }[];
+
+/**
+ * Up to `count` finished recordings of the recording gateway's store, in the order they were
+ * made: the floor below writes these very events again.
+ */
+function storedRuns(db: Database, count: number): StoredRun[] {
+  const rows = db
+    .prepare<[number], { key: number; type: string; data: string | Uint8Array }>(
+      `SELECT e.recording_key AS key, e.type, e.data FROM recording_event_rows e
+        WHERE e.recording_key IN (SELECT key FROM recordings WHERE status = 'completed' ORDER BY key LIMIT ?)
+        ORDER BY e.recording_key, e.seq`,
+    )
+    .all(count);
+  const runs = new Map<number, StoredRun>();
+  for (const row of rows) {
+    const run = runs.get(row.key) ?? [];
+    if (run.length === 0) runs.set(row.key, run);
+    run.push({ type: row.type, data: row.data });
+  }
+  return [...runs.values()];
+}
+
 /**
  * The floor of persisting a recording in the embedded store: the writer the recordings thread runs
- * (store/recordings-writer.ts), called directly on this thread with nothing else to do, one
- * response of a 64-delta stream's events per transaction (start row, 73 events of that stream's
- * size, finish). CPU microseconds per event.
+ * (store/recordings-writer.ts), called directly on this thread with nothing else to do, under the
+ * gateway's default quota, writing again the events the recording gateway stored (their real
+ * sizes), `RESPONSES_PER_TRANSACTION` responses per transaction (start rows and events, then
+ * finishes). CPU microseconds per event,
+ * the writes alone (the batches are built before the clock starts).
  */
-function sqliteAppendMicrosPerEvent(responses: number): number {
+function sqliteAppendMicrosPerEvent(runs: readonly StoredRun[]): number {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-bench-sqlite-'));
   const store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
   try {
-    const writer = new RecordingsWriter(store.db, 1 << 40);
-    const delta = (seq: number): string =>
-      `event: response.output_text.delta\ndata: ${JSON.stringify({ type: 'response.output_text.delta', item_id: 'msg_6ba57d68dc2d8130ae280b6ebdaa7deb', output_index: 0, content_index: 0, delta: ' word', logprobs: [], sequence_number: seq })}\n\n`;
-    const lifecycle = 'x'.repeat(1200);
+    const writer = new RecordingsWriter(store.db, RECORDINGS_MAX_BYTES);
+    const batches = runs.map((run, r): [WriteOp[], WriteOp[]] => {
+      const id = `rec_floor_${r}`;
+      const start: WriteOp = {
+        op: 'start',
+        row: {
+          id,
+          request_id: null,
+          response_id: null,
+          session_id: 'ses_floor',
+          created_at: Date.now(),
+          name: null,
+          tags: '[]',
+          request: '{"method":"POST","path":"/v1/responses","headers":{},"body":{}}',
+          model: 'sim-chat',
+          bytes: 0,
+          owner: '',
+          request_kind: 'responses',
+          input_preview: null,
+          rerun_of: null,
+        },
+      };
+      const events = run.map(({ type, data }, seq): WriteOp => ({
+        op: 'event',
+        id,
+        bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
+        seq,
+        offsetMs: seq * 0.01,
+        type,
+        data,
+      }));
+      const finish: WriteOp = {
+        op: 'finish',
+        row: {
+          id,
+          response_id: null,
+          session_id: null,
+          http_status: 200,
+          response_headers: null,
+          model: null,
+          tools_used: null,
+          text_preview: null,
+          status: 'completed',
+          duration_ms: 1,
+        },
+      };
+      return [[start, ...events], [finish]];
+    });
     let events = 0;
     const t0 = process.cpuUsage();
-    for (let r = 0; r < responses; r++) {
-      const id = `rec_floor_${r}`;
-      const ops: WriteOp[] = [
-        {
-          op: 'start',
-          row: {
-            id,
-            request_id: null,
-            response_id: null,
-            session_id: 'ses_floor',
-            created_at: Date.now(),
-            name: null,
-            tags: '[]',
-            request: '{"method":"POST","path":"/v1/responses","headers":{},"body":{}}',
-            model: 'sim-chat',
-            bytes: 0,
-            owner: '',
-            request_kind: 'responses',
-            input_preview: null,
-            rerun_of: null,
-          },
-        },
-      ];
-      for (let seq = 0; seq < 73; seq++) {
-        // 64 deltas and 9 lifecycle events, three of them carrying the whole response.
-        const data = seq >= 4 && seq < 68 ? delta(seq) : lifecycle.slice(0, seq < 2 || seq === 72 ? 1200 : 300);
-        ops.push({ op: 'event', id, bytes: data.length, seq, offsetMs: seq * 0.01, type: 't', data });
-        events++;
-      }
-      writer.apply(ops, false);
-      writer.apply(
-        [
-          {
-            op: 'finish',
-            row: {
-              id,
-              response_id: null,
-              session_id: null,
-              http_status: 200,
-              response_headers: null,
-              model: null,
-              tools_used: null,
-              text_preview: null,
-              status: 'completed',
-              duration_ms: 1,
-            },
-          },
-        ],
+    for (let i = 0; i < batches.length; i += RESPONSES_PER_TRANSACTION) {
+      const group = batches.slice(i, i + RESPONSES_PER_TRANSACTION);
+      const report = writer.apply(
+        group.flatMap(([appends]) => appends),
         false,
       );
+      writer.apply(
+        group.flatMap(([, finish]) => finish),
+        false,
+      );
+      if (report.truncated.length + report.errors.length > 0)
+        throw new Error(`the floor's writer dropped events: ${JSON.stringify(report)}`);
+      for (const [appends] of group) events += appends.length - 1;
     }
     const used = process.cpuUsage(t0);
-    return (used.user + used.system) / events;
+    return (used.user + used.system) / Math.max(1, events);
   } finally {
     store.close();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -215,8 +258,10 @@ export const recordingOverhead: Scenario = {
     const store = openStore({ dataDir, sweepIntervalMs: 0 });
     let events = 0;
     let diskBytes = 0;
+    let runs: StoredRun[] = [];
     try {
       events = (store.db.prepare('SELECT count(*) AS n FROM recording_events').get() as { n: number }).n;
+      runs = storedRuns(store.db, ctx.quick ? 500 : 2000);
       store.db.pragma('wal_checkpoint(TRUNCATE)');
       diskBytes = fs.statSync(path.join(dataDir, DATABASE_FILE)).size;
     } finally {
@@ -226,7 +271,7 @@ export const recordingOverhead: Scenario = {
     if (events === 0) failures.push('the recording gateway recorded no events');
 
     ctx.log('recording-overhead: the floor of appending events to the embedded store');
-    const floorPerEvent = sqliteAppendMicrosPerEvent(ctx.quick ? 500 : 2000);
+    const floorPerEvent = sqliteAppendMicrosPerEvent(runs);
     const perDelta = (c: Cpu, part: 'process' | 'main'): number => c[part] / Math.max(1, c.deltas);
     const addedCpu = perDelta(onCpu, 'process') - perDelta(offCpu, 'process');
     const addedMain = perDelta(onCpu, 'main') - perDelta(offCpu, 'main');
@@ -262,7 +307,7 @@ export const recordingOverhead: Scenario = {
           label: '  floor: appending one event to the embedded store',
           value: round(floorPerEvent, 2),
           unit: 'µs',
-          note: `RecordingsWriter alone, 73 events per transaction; ${round(eventsPerDelta, 2)} events per delta`,
+          note: `RecordingsWriter alone, the run's own ${runs.length} responses again, ${RESPONSES_PER_TRANSACTION} per transaction; ${round(eventsPerDelta, 2)} events per delta`,
         },
         {
           id: 'recording_ratio_ceiling',
