@@ -230,6 +230,40 @@ export const MIGRATIONS: readonly Migration[] = [
       `);
     },
   },
+  {
+    version: 6,
+    name: 'recording events in arrival order',
+    up: (db) => {
+      // Measured (docs/recording.md#sqlite): a WITHOUT ROWID table keeps each row in its key's
+      // B-tree, where a row over ~1 KB (a lifecycle event carrying the whole response) spills into
+      // a 4 KB overflow page of its own, and the events of concurrent recordings split pages in
+      // the middle. A rowid table appends rows in arrival order and holds rows up to ~4 KB in
+      // place; the (recording_key, seq) key becomes a small index. Same columns, same view.
+      db.exec(`
+        CREATE TABLE recording_event_rows_v6 (
+          recording_key INTEGER NOT NULL,         -- recordings.key
+          seq           INTEGER NOT NULL,
+          offset_ms     REAL NOT NULL,
+          type          TEXT NOT NULL,
+          data          BLOB NOT NULL,            -- exact bytes (TEXT when given as a string)
+          PRIMARY KEY (recording_key, seq)
+        );
+        INSERT INTO recording_event_rows_v6 (recording_key, seq, offset_ms, type, data)
+          SELECT recording_key, seq, offset_ms, type, data FROM recording_event_rows ORDER BY recording_key, seq;
+        DROP VIEW recording_events;
+        DROP TRIGGER recordings_events_delete;
+        DROP TABLE recording_event_rows;
+        ALTER TABLE recording_event_rows_v6 RENAME TO recording_event_rows;
+
+        CREATE TRIGGER recordings_events_delete AFTER DELETE ON recordings BEGIN
+          DELETE FROM recording_event_rows WHERE recording_key = OLD.key;
+        END;
+        CREATE VIEW recording_events (recording_id, seq, offset_ms, type, data) AS
+          SELECT r.id, e.seq, e.offset_ms, e.type, e.data
+          FROM recording_event_rows e JOIN recordings r ON r.key = e.recording_key;
+      `);
+    },
+  },
 ];
 
 export interface MigrationResult {
