@@ -8,7 +8,8 @@
  * moves it to a worker thread with its own connection, because the commits on the main thread
  * halved streaming throughput (docs/recording.md). Either way the streaming path never waits for
  * SQLite, and a process crash loses at most the batches not yet committed (the tick in flight;
- * with the thread, also a batch it has not finished). Reads, `finishRecording` (without a thread)
+ * with the thread, also a batch it has not finished, and under group commit — many recordings at
+ * once, GROUP_COMMIT — the last `holdMs` of batches). Reads, `finishRecording` (without a thread)
  * and `close` flush first; with the thread, reads wait until it has committed what came before.
  *
  * Quota policy (`recordingsMaxBytes`, 0 = no limit; bytes = request JSON + event data + action
@@ -20,6 +21,7 @@
  * `recording` by a crashed process are marked `interrupted` on open (`recoverInterrupted`), their
  * counters recomputed from their rows.
  */
+import { performance } from 'node:perf_hooks';
 import { createLogger, reportTo } from '../logging/logger.js';
 import { newRecordingId } from '../ids/ids.js';
 import type { Database } from 'better-sqlite3';
@@ -129,7 +131,21 @@ export interface RecordingsStoreOptions {
   onError?: (err: unknown) => void;
   /** How often running recordings' counters are stored (default 1000 ms); they always are at finish and before reads. */
   countersEveryMs?: number;
+  /**
+   * Group commit with the writer thread (default `GROUP_COMMIT`): while at least `recordings`
+   * recordings are being written, a batch goes to the thread at most every `holdMs`.
+   */
+  groupCommit?: { recordings: number; holdMs: number };
 }
+
+/**
+ * Group commit (docs/recording.md#sqlite): a commit of the writer thread costs about the same for
+ * a few events as for hundreds (each dirty page is written whole), and paced streams put only a
+ * few events into each event-loop tick. So while many recordings are being written at once, the
+ * batches of several ticks go together; with few, every tick's batch goes at once, and a crash
+ * loses at most the event in flight. Like PostgreSQL's `commit_delay` with `commit_siblings`.
+ */
+export const GROUP_COMMIT = { recordings: 8, holdMs: 25 } as const;
 
 const TEXT_PREVIEW_CHARS = 500;
 /** Longest search matched as a substring; longer ones match exact ids only. */
@@ -164,7 +180,10 @@ export class RecordingsStore implements RecordingStorage {
   /** Recordings this process is writing: next action seq and whether the quota stopped them. */
   private readonly active = new Map<string, { actionSeq: number; truncated: boolean }>();
   private pending: WriteOp[] = [];
-  private scheduled: NodeJS.Immediate | undefined;
+  private scheduled: { cancel(): void } | undefined;
+  /** performance.now() when the last batch went to the writer thread. */
+  private postedAt = Number.NEGATIVE_INFINITY;
+  private readonly groupCommit: { recordings: number; holdMs: number };
   /** Entries were written since the counters were last stored, or batches posted since the last wait. */
   private unsettled = false;
   private countersAt = Date.now();
@@ -180,6 +199,7 @@ export class RecordingsStore implements RecordingStorage {
     this.onError =
       options.onError ?? ((err: unknown) => reportTo(createLogger('error'))(err, 'a recording store write'));
     this.countersEveryMs = options.countersEveryMs ?? 1000;
+    this.groupCommit = options.groupCommit ?? GROUP_COMMIT;
     this.writer = new RecordingsWriter(db, this.maxBytes);
   }
 
@@ -227,6 +247,11 @@ export class RecordingsStore implements RecordingStorage {
     );
   }
 
+  /** Entries appended but not yet handed to the writer (held by group commit, or waiting for the tick's end). */
+  get buffered(): number {
+    return this.pending.length;
+  }
+
   /** True while a writer thread does the writes. */
   get threaded(): boolean {
     return this.thread !== null;
@@ -237,13 +262,15 @@ export class RecordingsStore implements RecordingStorage {
     const id = row.id;
     if (this.thread) {
       // Written with the tick's batch; a failure comes back in its report and stops the recording.
+      // Counted as running first: group commit (GROUP_COMMIT) counts it when scheduling.
+      this.active.set(id, { actionSeq: 0, truncated: false });
       this.pending.push({ op: 'start', row });
       this.schedule();
-    } else {
-      const report = this.writer.apply([{ op: 'start', row }], false);
-      if (report.failedStarts.length > 0) throw fromWriteError(report.errors[0]);
-      this.absorb(report);
+      return id;
     }
+    const report = this.writer.apply([{ op: 'start', row }], false);
+    if (report.failedStarts.length > 0) throw fromWriteError(report.errors[0]);
+    this.absorb(report);
     this.active.set(id, { actionSeq: 0, truncated: false });
     return id;
   }
@@ -269,14 +296,24 @@ export class RecordingsStore implements RecordingStorage {
 
   private schedule(): void {
     if (this.scheduled) return;
-    this.scheduled = setImmediate(() => {
+    const write = (): void => {
       this.scheduled = undefined;
       try {
         this.writePending(false);
       } catch (err) {
         this.onError(err);
       }
-    });
+    };
+    // Group commit (GROUP_COMMIT): with many recordings running, batches go at most every `holdMs`.
+    const { recordings, holdMs } = this.groupCommit;
+    const wait = this.thread && this.active.size >= recordings ? holdMs - (performance.now() - this.postedAt) : 0;
+    if (wait > 0) {
+      const timer = setTimeout(write, wait);
+      this.scheduled = { cancel: () => clearTimeout(timer) };
+    } else {
+      const immediate = setImmediate(write);
+      this.scheduled = { cancel: () => clearImmediate(immediate) };
+    }
   }
 
   /**
@@ -285,7 +322,7 @@ export class RecordingsStore implements RecordingStorage {
    */
   private writePending(counters: boolean): WriteReport | null {
     if (this.scheduled) {
-      clearImmediate(this.scheduled);
+      this.scheduled.cancel();
       this.scheduled = undefined;
     }
     const due = counters || Date.now() - this.countersAt >= this.countersEveryMs;
@@ -296,6 +333,7 @@ export class RecordingsStore implements RecordingStorage {
     this.unsettled = !due || this.thread !== null;
     if (this.thread) {
       this.thread.post(batch, due);
+      this.postedAt = performance.now();
       for (const report of this.thread.drain()) this.absorb(report);
       return null;
     }
@@ -501,7 +539,7 @@ export class RecordingsStore implements RecordingStorage {
   /** Writes what is buffered (ending the writer thread); later appends are refused. */
   close(): void {
     if (this.thread) {
-      if (this.scheduled) clearImmediate(this.scheduled);
+      this.scheduled?.cancel();
       this.scheduled = undefined;
       const batch = this.pending;
       this.pending = [];

@@ -133,6 +133,75 @@ describe('issue 6 recording writer thread (record/replay)', () => {
   });
 });
 
+describe("issue 14 group commit: many recordings at once share the writer thread's commits", () => {
+  /** Polls the file through a connection of its own until `n` event rows are committed. */
+  const committed = async (n: number): Promise<void> => {
+    for (let i = 0; i < 10_000; i++) {
+      if (peek<{ n: number }>('SELECT count(*) AS n FROM recording_event_rows').n >= n) return;
+      await new Promise((resolve) => setTimeout(resolve, 1));
+    }
+    throw new Error(`fewer than ${n} event rows were committed`);
+  };
+  const rows = (): number => peek<{ n: number }>('SELECT count(*) AS n FROM recording_event_rows').n;
+
+  test('one recording: every tick goes at once; two: held until the hold ends or a read settles', async () => {
+    const { db } = openDatabase({ dataDir: dir });
+    // A hold far longer than the test: a batch held is never written by its timer here.
+    const recordings = new RecordingsStore(db, { groupCommit: { recordings: 2, holdMs: 3_600_000 } });
+    try {
+      expect(await recordings.useWriterThread()).toBe(true);
+      const a = recordings.startRecording({ request: {} });
+      for (let seq = 0; seq < 3; seq++) {
+        recordings.appendEvent(a, { seq, offsetMs: seq, type: 't', data: sse(seq) });
+        await nextTick();
+      }
+      // Below the threshold each tick's batch goes to the thread: all three are committed.
+      await committed(3);
+      const b = recordings.startRecording({ request: {} });
+      recordings.appendEvent(a, { seq: 3, offsetMs: 3, type: 't', data: sse(3) });
+      recordings.appendEvent(b, { seq: 0, offsetMs: 0, type: 't', data: sse(0) });
+      for (let i = 0; i < 20; i++) await nextTick();
+      expect(recordings.buffered).toBe(3);
+      expect(rows()).toBe(3);
+      // A read settles: it hands the held batch over and waits for its commit.
+      expect(recordings.getEvents(b).map((e) => e.data)).toEqual([sse(0)]);
+      expect(rows()).toBe(5);
+      recordings.finishRecording(b, { status: 'completed', durationMs: 1 });
+      // Back below the threshold: the next tick's batch goes at once again.
+      recordings.appendEvent(a, { seq: 4, offsetMs: 4, type: 't', data: sse(4) });
+      await nextTick();
+      await committed(6);
+      recordings.appendEvent(a, { seq: 5, offsetMs: 5, type: 't', data: sse(5) });
+    } finally {
+      // Close commits what is still buffered.
+      recordings.close();
+      await recordings.whenThreadSettled();
+      db.close();
+    }
+    expect(rows()).toBe(7);
+  });
+
+  test('held batches are written when the hold ends', async () => {
+    const { db } = openDatabase({ dataDir: dir });
+    const recordings = new RecordingsStore(db, { groupCommit: { recordings: 2, holdMs: 20 } });
+    try {
+      expect(await recordings.useWriterThread()).toBe(true);
+      const ids = [recordings.startRecording({ request: {} }), recordings.startRecording({ request: {} })];
+      for (let seq = 0; seq < 10; seq++) {
+        for (const id of ids) recordings.appendEvent(id, { seq, offsetMs: seq, type: 't', data: sse(seq) });
+        await nextTick();
+      }
+      // Nothing reads: the hold's timer hands everything over.
+      await committed(20);
+      expect(ids.map((id) => recordings.getEvents(id).length)).toEqual([10, 10]);
+    } finally {
+      recordings.close();
+      await recordings.whenThreadSettled();
+      db.close();
+    }
+  });
+});
+
 describe('issue 6 per-recording counters are stored at finish, not per commit', () => {
   test('a running recording keeps its counters in memory; finish and reads store them', async () => {
     const { db } = openDatabase({ dataDir: dir });
@@ -183,6 +252,53 @@ describe('issue 6 migration 2: integer-keyed event rows', () => {
     store.recordings.appendEvent(id, { seq: 0, offsetMs: 0, type: 't', data: 'b' });
     expect(store.recordings.getEvents(id).map((e) => e.data)).toEqual(['b']);
     expect(store.recordings.getEvents('rec_old')).toHaveLength(2);
+    expect(store.integrityCheck()).toBe('ok');
+  });
+});
+
+describe('issue 14 migration 6: recording events in arrival order', () => {
+  test('events recorded under schema 5 are carried over, read back and deleted with their recording', () => {
+    const v5 = openDatabase({ dataDir: dir, migrations: MIGRATIONS.slice(0, 5) }).db;
+    const run = v5.prepare(
+      `INSERT INTO recordings (id, created_at, request, status, event_count, bytes, key) VALUES (?, 1, '{}', 'completed', 2, 4, ?)`,
+    );
+    run.run('rec_a', 1);
+    run.run('rec_b', 2);
+    const insert = v5.prepare(
+      'INSERT INTO recording_event_rows (recording_key, seq, offset_ms, type, data) VALUES (?, ?, ?, ?, ?)',
+    );
+    // Interleaved, as concurrent recordings write them; one row larger than a page's share.
+    insert.run(2, 0, 0.25, 't', 'b0');
+    insert.run(1, 0, 0.5, 't', 'a'.repeat(3000));
+    insert.run(1, 1, 1.5, 'raw', Buffer.from([0, 255]));
+    insert.run(2, 1, 0.75, 't', 'b1');
+    v5.close();
+
+    store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
+    expect(store.migration).toMatchObject({ from: 5, to: MIGRATIONS.length });
+    const table = peek<{ sql: string }>("SELECT sql FROM sqlite_master WHERE name = 'recording_event_rows'").sql;
+    expect(table).toMatch(/PRIMARY KEY \(recording_key, seq\)/);
+    expect(table).not.toMatch(/WITHOUT ROWID/i);
+    const a = store.recordings.getEvents('rec_a');
+    expect(a.map((e) => [e.seq, e.offsetMs, e.type])).toEqual([
+      [0, 0.5, 't'],
+      [1, 1.5, 'raw'],
+    ]);
+    expect(a[0].data).toBe('a'.repeat(3000));
+    expect(Buffer.compare(a[1].data as Buffer, Buffer.from([0, 255]))).toBe(0);
+    expect(store.recordings.getEvents('rec_b').map((e) => e.data)).toEqual(['b0', 'b1']);
+    // A repeated seq is still refused, the view keeps its columns, the trigger still deletes.
+    const id = store.recordings.startRecording({ request: {} });
+    store.recordings.appendEvent(id, { seq: 0, offsetMs: 0, type: 't', data: 'c' });
+    expect(store.recordings.getEvents(id).map((e) => e.data)).toEqual(['c']);
+    expect(() =>
+      store?.db
+        .prepare('INSERT INTO recording_event_rows (recording_key, seq, offset_ms, type, data) VALUES (1, 0, 0, ?, ?)')
+        .run('t', 'x'),
+    ).toThrow(/UNIQUE|PRIMARY KEY/);
+    expect(peek<{ n: number }>('SELECT count(*) AS n FROM recording_events WHERE recording_id = ?', 'rec_b').n).toBe(2);
+    expect(store.recordings.deleteRecording('rec_a')).toBe(true);
+    expect(peek<{ n: number }>('SELECT count(*) AS n FROM recording_event_rows').n).toBe(3);
     expect(store.integrityCheck()).toBe('ok');
   });
 });
