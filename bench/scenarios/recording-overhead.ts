@@ -8,9 +8,12 @@
  * 100,000-event recording served by the replay server at instant speed, read whole by a client.
  * Bytes per event: the recording gateway's database (checkpointed) divided by the events it holds.
  *
+ * Paced: one burst per round of 64 streams whose deltas come 20 ms apart, as a model streams them,
+ * through each gateway; recording's CPU per delta there (on − off) is where group commit counts.
+ *
  * Where the cost goes: both gateways' CPU (all threads, and the main thread alone) over their
- * windows, per delta; and the floor of the embedded store, the recordings writer appending one
- * stream's events per transaction with nothing else running. Saturated, the machine's cores are
+ * windows, per delta; and the floor of the embedded store, the recordings writer writing the run's
+ * own responses again, 8 per transaction, with nothing else running. Saturated, the machine's cores are
  * all busy, so the floor's CPU per delta alone bounds the on ÷ off ratio (the ceiling row).
  */
 import fs from 'node:fs';
@@ -23,14 +26,17 @@ import { DATABASE_FILE, openStore } from '../../src-server/store/index.js';
 import type { RecordedRun, RunEvent } from '../../src-server/recording/format.js';
 import { startReplayServer } from '../../src-server/recording/replay-server.js';
 import { RecordingsWriter, type WriteOp } from '../../src-server/store/recordings-writer.js';
-import { closedLoop, type ClosedLoopResult, type Pacing, type Path } from '../lib/load.js';
+import { burst, closedLoop, type ClosedLoopResult, type Pacing, type Path } from '../lib/load.js';
 import { cpuWhile, type ServerProcess } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
 import { recordedRun } from '../../tests/support/recorded-run.js';
+import { PACING as PACED } from './inter-event.js';
 
 const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 0 };
 const CONCURRENCY = 16;
+/** Paced streams per burst (the inter-event scenario's pacing: 64 deltas 20 ms apart), as a model streams. */
+const PACED_STREAMS = 64;
 const REPLAY_EVENTS = 100_000;
 /** The gateway's default recording quota (`--recordings-max-bytes`): the floor writes under it. */
 const RECORDINGS_MAX_BYTES = defaultConfig().recordingsMaxBytes;
@@ -137,6 +143,19 @@ function storedRuns(db: Database, count: number): StoredRun[] {
   return [...runs.values()];
 }
 
+/** One burst of paced streams through a gateway; its CPU (all threads, main thread) and deltas added to `cpu`. */
+async function pacedBurst(gw: { process: ServerProcess; path: Path }, cpu: Cpu): Promise<string[]> {
+  const {
+    result: streams,
+    micros,
+    mainMicros,
+  } = await cpuWhile(gw.process.pid, () => burst(gw.path, PACED, PACED_STREAMS));
+  cpu.process += micros;
+  cpu.main += mainMicros;
+  cpu.deltas += streams.reduce((n, s) => n + s.deltaAt.length, 0);
+  return streams.flatMap((s) => s.problems);
+}
+
 /**
  * The floor of persisting a recording in the embedded store: the writer the recordings thread runs
  * (store/recordings-writer.ts), called directly on this thread with nothing else to do, under the
@@ -235,13 +254,15 @@ export const recordingOverhead: Scenario = {
     let onRate = 0;
     const offCpu: Cpu = { process: 0, main: 0, deltas: 0 };
     const onCpu: Cpu = { process: 0, main: 0, deltas: 0 };
+    const offPaced: Cpu = { process: 0, main: 0, deltas: 0 };
+    const onPaced: Cpu = { process: 0, main: 0, deltas: 0 };
     let onDeltas = 0;
     try {
       await closedLoop(off.path, PACING, 8, 300);
       onDeltas += (await closedLoop(on.path, PACING, 8, 300)).deltasReceived;
       for (let r = 0; r < rounds; r++) {
         ctx.log(
-          `recording-overhead: round ${r + 1}/${rounds}, ${CONCURRENCY} workers × ${windowMs} ms each, off then on`,
+          `recording-overhead: round ${r + 1}/${rounds}, ${CONCURRENCY} workers × ${windowMs} ms each, off then on, then a burst of ${PACED_STREAMS} paced streams each`,
         );
         const a = await measuredLoop(off, windowMs, offCpu);
         const b = await measuredLoop(on, windowMs, onCpu);
@@ -249,6 +270,13 @@ export const recordingOverhead: Scenario = {
         failures.push(...a.problems, ...b.problems);
         offRate += a.deltasPerSecond;
         onRate += b.deltasPerSecond;
+        // Paced streams: each tick carries a few events of many recordings (group commit's case).
+        const before = onPaced.deltas;
+        for (const [gw, cpu] of r % 2 === 0
+          ? [[off, offPaced] as const, [on, onPaced] as const]
+          : [[on, onPaced] as const, [off, offPaced] as const])
+          failures.push(...(await pacedBurst(gw, cpu)));
+        onDeltas += onPaced.deltas - before;
       }
     } finally {
       await off.process.stop();
@@ -275,6 +303,8 @@ export const recordingOverhead: Scenario = {
     const perDelta = (c: Cpu, part: 'process' | 'main'): number => c[part] / Math.max(1, c.deltas);
     const addedCpu = perDelta(onCpu, 'process') - perDelta(offCpu, 'process');
     const addedMain = perDelta(onCpu, 'main') - perDelta(offCpu, 'main');
+    const addedPaced = perDelta(onPaced, 'process') - perDelta(offPaced, 'process');
+    const addedPacedMain = perDelta(onPaced, 'main') - perDelta(offPaced, 'main');
     // Saturated, every core of the machine is busy: this much machine time goes into one delta
     // with recording off. Adding only the floor's CPU per delta bounds what on ÷ off can reach.
     const eventsPerDelta = events / Math.max(1, onDeltas);
@@ -301,6 +331,13 @@ export const recordingOverhead: Scenario = {
           value: round(addedCpu, 2),
           unit: 'µs',
           note: `main thread +${round(addedMain, 2)} µs, the rest the writer thread and GC helpers`,
+        },
+        {
+          id: 'recording_cpu_added_us_per_paced_delta',
+          label: `Recording CPU per paced content delta, on − off (${PACED_STREAMS} streams, ${PACED.tokenMs} ms apart)`,
+          value: round(addedPaced, 2),
+          unit: 'µs',
+          note: `main thread +${round(addedPacedMain, 2)} µs; off ${round(perDelta(offPaced, 'process'), 1)} µs per delta`,
         },
         {
           id: 'recording_sqlite_floor_us_per_event',
@@ -342,6 +379,9 @@ export const recordingOverhead: Scenario = {
         onRate: onRate / rounds,
         offCpu,
         onCpu,
+        pacedStreams: PACED_STREAMS,
+        offPaced,
+        onPaced,
         floorPerEvent,
         eventsPerDelta,
         events,
