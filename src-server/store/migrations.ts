@@ -234,7 +234,7 @@ export const MIGRATIONS: readonly Migration[] = [
     version: 6,
     name: 'recording events in arrival order',
     up: (db) => {
-      // Measured (docs/recording.md#sqlite): a WITHOUT ROWID table keeps each row in its key's
+      // Measured (docs/recording.md#write-path): a WITHOUT ROWID table keeps each row in its key's
       // B-tree, where a row over ~1 KB (a lifecycle event carrying the whole response) spills into
       // a 4 KB overflow page of its own, and the events of concurrent recordings split pages in
       // the middle. A rowid table appends rows in arrival order and holds rows up to ~4 KB in

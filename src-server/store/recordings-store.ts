@@ -139,7 +139,7 @@ export interface RecordingsStoreOptions {
 }
 
 /**
- * Group commit (docs/recording.md#sqlite): a commit of the writer thread costs about the same for
+ * Group commit (docs/recording.md#write-path): a commit of the writer thread costs about the same for
  * a few events as for hundreds (each dirty page is written whole), and paced streams put only a
  * few events into each event-loop tick. So while many recordings are being written at once, the
  * batches of several ticks go together; with few, every tick's batch goes at once, and a crash
