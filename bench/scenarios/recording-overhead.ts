@@ -13,8 +13,9 @@
  *
  * Where the cost goes: both gateways' CPU (all threads, and the main thread alone) over their
  * windows, per delta; and the floor of the embedded store, the recordings writer writing the run's
- * own responses again, 8 per transaction, with nothing else running. Saturated, the machine's cores are
- * all busy, so the floor's CPU per delta alone bounds the on ÷ off ratio (the ceiling row).
+ * own responses again, 8 per transaction, with nothing else running. Saturated, the machine's
+ * cores are all busy, so the floor's CPU per delta alone bounds the on ÷ off ratio (the ceiling
+ * row).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -25,6 +26,7 @@ import { defaultConfig } from '../../src-server/config/flags.js';
 import { DATABASE_FILE, openStore } from '../../src-server/store/index.js';
 import type { RecordedRun, RunEvent } from '../../src-server/recording/format.js';
 import { startReplayServer } from '../../src-server/recording/replay-server.js';
+import { eventOp, patchRow, startRowOf } from '../../src-server/store/recordings-store.js';
 import { RecordingsWriter, type WriteOp } from '../../src-server/store/recordings-writer.js';
 import { burst, closedLoop, type ClosedLoopResult, type Pacing, type Path } from '../lib/load.js';
 import { cpuWhile, type ServerProcess } from '../lib/processes.js';
@@ -136,8 +138,8 @@ function storedRuns(db: Database, count: number): StoredRun[] {
     .all(count);
   const runs = new Map<number, StoredRun>();
   for (const row of rows) {
-    const run = runs.get(row.key) ?? [];
-    if (run.length === 0) runs.set(row.key, run);
+    let run = runs.get(row.key);
+    if (!run) runs.set(row.key, (run = []));
     run.push({ type: row.type, data: row.data });
   }
   return [...runs.values()];
@@ -161,59 +163,24 @@ async function pacedBurst(gw: { process: ServerProcess; path: Path }, cpu: Cpu):
  * (store/recordings-writer.ts), called directly on this thread with nothing else to do, under the
  * gateway's default quota, writing again the events the recording gateway stored (their real
  * sizes), `RESPONSES_PER_TRANSACTION` responses per transaction (start rows and events, then
- * finishes). CPU microseconds per event,
- * the writes alone (the batches are built before the clock starts).
+ * finishes). CPU microseconds per event, the writes alone (the batches are built before the clock
+ * starts).
  */
 function sqliteAppendMicrosPerEvent(runs: readonly StoredRun[]): number {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'rs-bench-sqlite-'));
   const store = openStore({ dataDir: dir, sweepIntervalMs: 0 });
   try {
     const writer = new RecordingsWriter(store.db, RECORDINGS_MAX_BYTES);
+    // The rows the gateway's store builds (recordings-store.ts), so the floor writes what it writes.
+    const request = { method: 'POST', path: '/v1/responses', headers: {}, body: {} };
     const batches = runs.map((run, r): [WriteOp[], WriteOp[]] => {
       const id = `rec_floor_${r}`;
       const start: WriteOp = {
         op: 'start',
-        row: {
-          id,
-          request_id: null,
-          response_id: null,
-          session_id: 'ses_floor',
-          created_at: Date.now(),
-          name: null,
-          tags: '[]',
-          request: '{"method":"POST","path":"/v1/responses","headers":{},"body":{}}',
-          model: 'sim-chat',
-          bytes: 0,
-          owner: '',
-          request_kind: 'responses',
-          input_preview: null,
-          rerun_of: null,
-        },
+        row: startRowOf({ id, sessionId: 'ses_floor', request, model: 'sim-chat' }, Date.now()),
       };
-      const events = run.map(({ type, data }, seq): WriteOp => ({
-        op: 'event',
-        id,
-        bytes: typeof data === 'string' ? Buffer.byteLength(data) : data.byteLength,
-        seq,
-        offsetMs: seq * 0.01,
-        type,
-        data,
-      }));
-      const finish: WriteOp = {
-        op: 'finish',
-        row: {
-          id,
-          response_id: null,
-          session_id: null,
-          http_status: 200,
-          response_headers: null,
-          model: null,
-          tools_used: null,
-          text_preview: null,
-          status: 'completed',
-          duration_ms: 1,
-        },
-      };
+      const events = run.map(({ type, data }, seq) => eventOp(id, { seq, offsetMs: seq * 0.01, type, data }));
+      const finish: WriteOp = { op: 'finish', row: patchRow(id, { httpStatus: 200 }, 'completed', 1) };
       return [[start, ...events], [finish]];
     });
     let events = 0;
@@ -272,10 +239,8 @@ export const recordingOverhead: Scenario = {
         onRate += b.deltasPerSecond;
         // Paced streams: each tick carries a few events of many recordings (group commit's case).
         const before = onPaced.deltas;
-        for (const [gw, cpu] of r % 2 === 0
-          ? [[off, offPaced] as const, [on, onPaced] as const]
-          : [[on, onPaced] as const, [off, offPaced] as const])
-          failures.push(...(await pacedBurst(gw, cpu)));
+        const pairs = [[off, offPaced] as const, [on, onPaced] as const];
+        for (const [gw, cpu] of r % 2 === 0 ? pairs : pairs.reverse()) failures.push(...(await pacedBurst(gw, cpu)));
         onDeltas += onPaced.deltas - before;
       }
     } finally {
