@@ -238,7 +238,9 @@ export const MIGRATIONS: readonly Migration[] = [
       // B-tree, where a row over ~1 KB (a lifecycle event carrying the whole response) spills into
       // a 4 KB overflow page of its own, and the events of concurrent recordings split pages in
       // the middle. A rowid table appends rows in arrival order and holds rows up to ~4 KB in
-      // place; the (recording_key, seq) key becomes a small index. Same columns, same view.
+      // place; the (recording_key, seq) key becomes a small index. Same columns, same view: the
+      // table, trigger and view of migration 2 are stated again because SQLite cannot change a
+      // table into a rowid table in place, and refuses the rename while the view names a dropped table.
       db.exec(`
         CREATE TABLE recording_event_rows_v6 (
           recording_key INTEGER NOT NULL,         -- recordings.key

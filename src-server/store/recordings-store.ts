@@ -294,26 +294,33 @@ export class RecordingsStore implements RecordingStorage {
     return true;
   }
 
+  /** The scheduled hand-over of the buffer (schedule()). */
+  private readonly writeScheduled = (): void => {
+    this.scheduled = undefined;
+    try {
+      this.writePending(false);
+    } catch (err) {
+      this.onError(err);
+    }
+  };
+
   private schedule(): void {
     if (this.scheduled) return;
-    const write = (): void => {
-      this.scheduled = undefined;
-      try {
-        this.writePending(false);
-      } catch (err) {
-        this.onError(err);
-      }
-    };
     // Group commit (GROUP_COMMIT): with many recordings running, batches go at most every `holdMs`.
     const { recordings, holdMs } = this.groupCommit;
     const wait = this.thread && this.active.size >= recordings ? holdMs - (performance.now() - this.postedAt) : 0;
     if (wait > 0) {
-      const timer = setTimeout(write, wait);
+      const timer = setTimeout(this.writeScheduled, wait);
       this.scheduled = { cancel: () => clearTimeout(timer) };
     } else {
-      const immediate = setImmediate(write);
+      const immediate = setImmediate(this.writeScheduled);
       this.scheduled = { cancel: () => clearImmediate(immediate) };
     }
+  }
+
+  private unschedule(): void {
+    this.scheduled?.cancel();
+    this.scheduled = undefined;
   }
 
   /**
@@ -321,10 +328,7 @@ export class RecordingsStore implements RecordingStorage {
    * tick). Counters go along when asked or when `countersEveryMs` have passed.
    */
   private writePending(counters: boolean): WriteReport | null {
-    if (this.scheduled) {
-      this.scheduled.cancel();
-      this.scheduled = undefined;
-    }
+    this.unschedule();
     const due = counters || Date.now() - this.countersAt >= this.countersEveryMs;
     if (this.pending.length === 0 && !(due && this.unsettled)) return null;
     const batch = this.pending;
@@ -539,8 +543,7 @@ export class RecordingsStore implements RecordingStorage {
   /** Writes what is buffered (ending the writer thread); later appends are refused. */
   close(): void {
     if (this.thread) {
-      this.scheduled?.cancel();
-      this.scheduled = undefined;
+      this.unschedule();
       const batch = this.pending;
       this.pending = [];
       const thread = this.thread;

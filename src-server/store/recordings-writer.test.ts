@@ -134,15 +134,16 @@ describe('issue 6 recording writer thread (record/replay)', () => {
 });
 
 describe("issue 14 group commit: many recordings at once share the writer thread's commits", () => {
-  /** Polls the file through a connection of its own until `n` event rows are committed. */
+  /** Event rows committed, read through a connection of its own. */
+  const rows = (): number => peek<{ n: number }>('SELECT count(*) AS n FROM recording_event_rows').n;
+  /** Polls the file until `n` event rows are committed. */
   const committed = async (n: number): Promise<void> => {
     for (let i = 0; i < 10_000; i++) {
-      if (peek<{ n: number }>('SELECT count(*) AS n FROM recording_event_rows').n >= n) return;
+      if (rows() >= n) return;
       await new Promise((resolve) => setTimeout(resolve, 1));
     }
     throw new Error(`fewer than ${n} event rows were committed`);
   };
-  const rows = (): number => peek<{ n: number }>('SELECT count(*) AS n FROM recording_event_rows').n;
 
   test('one recording: every tick goes at once; two: held until the hold ends or a read settles', async () => {
     const { db } = openDatabase({ dataDir: dir });
