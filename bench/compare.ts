@@ -13,6 +13,9 @@
  *                                                      per paced delta: 256 streams of 64 deltas 20 ms apart
  *   npm run bench:compare -- HEAD --candidate-node-flags=--max-semi-space-size=64
  *                                                      the same code, the candidate under a Node flag
+ *   npm run bench:compare -- HEAD --candidate-gateway-flags='--responses-validate-stream off'
+ *                                                      the same code, the candidate with other gateway
+ *                                                      flags (what one feature costs)
  *   npm run bench:compare -- main --paced-rounds 24    also gap and lag p99 of 256 paced streams
  *   npm run bench:compare -- main --record --streams 16 --deltas 64
  *                                                      both builds recording (`--record on`, a store each)
@@ -103,6 +106,7 @@ async function main(): Promise<number> {
       'paced-rounds': { type: 'string', default: '0' },
       'paced-streams': { type: 'string', default: '256' },
       'candidate-node-flags': { type: 'string', default: '' },
+      'candidate-gateway-flags': { type: 'string', default: '' },
       record: { type: 'boolean', default: false },
     },
     strict: true,
@@ -110,7 +114,7 @@ async function main(): Promise<number> {
   const ref = positionals[0];
   if (!ref || positionals.length > 1) {
     console.error(
-      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--token-ms MS] [--first-event N] [--first-warmup N] [--paced-rounds N] [--paced-streams N] [--candidate-node-flags FLAGS] [--record]',
+      'usage: npm run bench:compare -- <base revision> [--epochs N] [--rounds N] [--window-ms MS] [--streams N] [--deltas N] [--token-ms MS] [--first-event N] [--first-warmup N] [--paced-rounds N] [--paced-streams N] [--candidate-node-flags FLAGS] [--candidate-gateway-flags FLAGS] [--record]',
     );
     return 2;
   }
@@ -124,6 +128,7 @@ async function main(): Promise<number> {
   const pacedStreams = Math.max(1, Number(values['paced-streams']));
   const pacing: Pacing = { deltas: Number(values.deltas), ttftMs: 0, tokenMs: Number(values['token-ms']) };
   const candidateFlags = values['candidate-node-flags'].split(' ').filter(Boolean);
+  const candidateArgs = values['candidate-gateway-flags'].split(' ').filter(Boolean);
 
   log('npm run build:gateway (this tree)');
   const failed = buildGatewayOnce();
@@ -140,8 +145,13 @@ async function main(): Promise<number> {
     const simulator = await startServer('simulator', 'simulator-process.ts', []);
     running.push(simulator);
     const model = await firstModel(makeTarget('direct', simulator.url));
-    const side = async (name: Side['name'], env: Record<string, string>, nodeFlags: string[] = []): Promise<Side> => {
-      const args = ['--backend', simulator.url];
+    const side = async (
+      name: Side['name'],
+      env: Record<string, string>,
+      nodeFlags: string[] = [],
+      gatewayFlags: string[] = [],
+    ): Promise<Side> => {
+      const args = ['--backend', simulator.url, ...gatewayFlags];
       // Recording: every gateway process writes a store of its own (one process owns a store's file).
       if (values.record) {
         const dataDir = mkdtempSync(join(os.tmpdir(), 'rs-compare-rec-'));
@@ -171,7 +181,7 @@ async function main(): Promise<number> {
       );
       const pair = [
         await side('base', { BENCH_GATEWAY_DIST: join(baseDir, 'dist') }),
-        await side('candidate', {}, candidateFlags),
+        await side('candidate', {}, candidateFlags, candidateArgs),
       ];
       if (epoch % 2 === 1) pair.reverse();
       for (const s of pair) await closedLoop(s.path, pacing, streams, 1500);
