@@ -127,8 +127,8 @@ async function main(): Promise<number> {
   const pacedPerEpoch = Math.ceil(Math.max(0, Number(values['paced-rounds'])) / epochs);
   const pacedStreams = Math.max(1, Number(values['paced-streams']));
   const pacing: Pacing = { deltas: Number(values.deltas), ttftMs: 0, tokenMs: Number(values['token-ms']) };
-  const candidateFlags = values['candidate-node-flags'].split(' ').filter(Boolean);
-  const candidateArgs = values['candidate-gateway-flags'].split(' ').filter(Boolean);
+  const candidateNodeFlags = values['candidate-node-flags'].split(' ').filter(Boolean);
+  const candidateGatewayFlags = values['candidate-gateway-flags'].split(' ').filter(Boolean);
 
   log('npm run build:gateway (this tree)');
   const failed = buildGatewayOnce();
@@ -181,7 +181,7 @@ async function main(): Promise<number> {
       );
       const pair = [
         await side('base', { BENCH_GATEWAY_DIST: join(baseDir, 'dist') }),
-        await side('candidate', {}, candidateFlags, candidateArgs),
+        await side('candidate', {}, candidateNodeFlags, candidateGatewayFlags),
       ];
       if (epoch % 2 === 1) pair.reverse();
       for (const s of pair) await closedLoop(s.path, pacing, streams, 1500);
@@ -229,7 +229,9 @@ async function main(): Promise<number> {
     const load = `${streams} workers, ${pacing.deltas} delta${pacing.deltas === 1 ? '' : 's'}${pacing.tokenMs > 0 ? ` every ${pacing.tokenMs} ms` : ''}`;
     const ratioCell = (r: Paired): string =>
       `${round(r.median, 3)} (quartiles ${round(r.q1, 3)}–${round(r.q3, 3)}, ${r.pairs} pairs)`;
-    const candidateName = candidateFlags.length > 0 ? `this tree, ${candidateFlags.join(' ')}` : 'this tree';
+    // The table says what else the candidate ran with: Node flags, then gateway flags.
+    const extra = [...candidateNodeFlags, ...candidateGatewayFlags].join(' ');
+    const candidateName = extra ? `this tree, ${extra}` : 'this tree';
     const med = (xs: number[]): number => percentile(xs, 50);
     const rows = [
       ['Measure', ref, candidateName, `${candidateName} ÷ base`],
