@@ -100,12 +100,19 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
       })
     : null;
   const state = createStateService(config, logger, store, cluster);
-  await cluster?.start(forwardedRequestHandler(state));
   // One database connection: the recordings live in the state service's store unless the caller
   // supplies another (the desktop app shares one library across profile gateways).
   const recording = openRecordingService(config, options.recordings ?? state.store.recordings, (err, where) =>
     logger.error('recorder failed; the request goes on unrecorded', { where, err }),
   );
+  const forwarded = forwardedRequestHandler(state);
+  await cluster?.start(async (request) => {
+    const answer = await forwarded(request);
+    // The submitting instance looks up this response's recording session once its own recording of
+    // the submission ends: the answer leaves once this instance has stored that link.
+    if (request.op === 'tool_outputs') await recording.recorder?.linkStored(request.id);
+    return answer;
+  });
   let url = '';
   const { server, active, routes, surface, metrics, responses } = createHttpApp({
     config,

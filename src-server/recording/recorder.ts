@@ -83,6 +83,8 @@ export class Recorder {
   private readonly store: RecordingStorage;
   private readonly redactor: Redactor;
   private readonly byResponse = new Map<string, Live>();
+  /** A shared store's writes of response links still in flight, by response id (linkStored). */
+  private readonly linking = new Map<string, Promise<void>>();
   readonly maxDepth: number;
   private readonly onError: (err: unknown, where: string) => void;
 
@@ -183,6 +185,15 @@ export class Recorder {
       .catch((err: unknown) => this.report(err, where));
   }
 
+  /**
+   * Resolves once this process stored the link of `responseId` to its recording (at once when no
+   * write is in flight). Another instance that forwarded tool outputs for the response looks the
+   * session up when its recording of the submission ends: the answer it gets waits for this.
+   */
+  linkStored(responseId: string): Promise<void> {
+    return this.linking.get(responseId) ?? Promise.resolve();
+  }
+
   /** @internal used by RunCapture */
   get internals(): { store: RecordingStorage; redactor: Redactor } {
     return { store: this.store, redactor: this.redactor };
@@ -193,10 +204,16 @@ export class Recorder {
     this.byResponse.set(responseId, live);
     // A shared store: a tool-output submission or continuation sent to another instance while
     // this run is still open finds its session there (the embedded store gets it with the finish).
-    if (this.store.shared)
-      this.store
-        .update(live.recordingId, { responseId })
-        .catch((err: unknown) => this.report(err, 'linking a recording'));
+    if (this.store.shared) {
+      const written = this.store.update(live.recordingId, { responseId }).then(
+        () => undefined,
+        (err: unknown) => this.report(err, 'linking a recording'),
+      );
+      this.linking.set(responseId, written);
+      void written.then(() => {
+        if (this.linking.get(responseId) === written) this.linking.delete(responseId);
+      });
+    }
     if (this.byResponse.size > SESSION_MEMORY) {
       const oldest = this.byResponse.keys().next().value;
       if (oldest !== undefined) this.byResponse.delete(oldest);
@@ -407,7 +424,8 @@ class RunCapture implements ExchangeObserver {
     };
     // Tool outputs sent to another instance than the one running the response (a shared store):
     // the lookup at the start can come before that instance stored the response's id. By the end
-    // the submission was forwarded to it and answered, so the session is looked up once more.
+    // the submission was forwarded to it and answered, which that instance does only once the
+    // link is stored (Recorder.linkStored, gateway.ts), so the session is looked up once more.
     if (this.toolOutputsFor === null || this.joined || !store.shared) return save();
     this.recorder.whenFound(
       this.recorder.sessionOf(this.toolOutputsFor, this.info.owner),
