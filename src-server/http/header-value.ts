@@ -41,6 +41,27 @@ export function headerList(items: readonly string[]): string {
   return out;
 }
 
+const CUT = '...(cut)';
+
+/**
+ * One text made header-safe and cut to `max` characters between two of the text's characters
+ * (never inside the escapes of one), ending with `...(cut)` when it was longer. A request's model
+ * name of 100,000 characters must not become a header that a client refuses to read (undici stops
+ * at 16 KiB).
+ */
+export function headerText(text: string, max: number = MAX_LIST_HEADER_CHARS): string {
+  const safe = headerSafe(text);
+  if (safe.length <= max) return safe;
+  const room = max - CUT.length;
+  let out = '';
+  for (const ch of text) {
+    const next = headerSafe(ch);
+    if (out.length + next.length > room) break;
+    out += next;
+  }
+  return `${out}${CUT}`;
+}
+
 export const ignoredFieldsHeader = headerList;
 
 /** `truncation` (docs/headers.md): what was measured and, with "auto", what was dropped. */
@@ -49,7 +70,7 @@ export const TRUNCATION_HEADER = 'x-responses-truncation';
 export const TRUNCATED_ITEMS_HEADER = 'x-responses-truncated-items';
 
 export function truncationHeaders(report: TruncationReport): Record<string, string> {
-  if (!report.measured) return { [TRUNCATION_HEADER]: `unmeasured; reason=${headerSafe(report.reason)}` };
+  if (!report.measured) return { [TRUNCATION_HEADER]: `unmeasured; reason=${headerText(report.reason)}` };
   const summary =
     `dropped_turns=${report.droppedTurns}; dropped_items=${report.dropped.length}; ` +
     `input_tokens=${report.inputTokens}; sent_tokens=${report.fittedTokens}; max_model_len=${report.maxModelLen}`;

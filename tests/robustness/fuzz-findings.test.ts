@@ -10,7 +10,7 @@ import {
   LENIENT_ROUNDS,
   validateCreateRequest,
 } from '../../src-server/protocol/validate-request.js';
-import { headerList, headerSafe, MAX_LIST_HEADER_CHARS } from '../../src-server/http/header-value.js';
+import { headerList, headerSafe, headerText, MAX_LIST_HEADER_CHARS } from '../../src-server/http/header-value.js';
 import { toJsonl } from '../../src-server/recording/format.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { recordedRun } from '../support/recorded-run.js';
@@ -102,6 +102,16 @@ describe('header values built from request content', { tags: ['X7', 'L3'] }, () 
     expect(value.length).toBeLessThanOrEqual(MAX_LIST_HEADER_CHARS + 20);
     expect(value).toMatch(/, \.\.\.\(\+\d+ more\)$/);
   });
+
+  test('one long text is cut to the bound, never inside a percent escape', () => {
+    expect(headerText('short é')).toBe('short %C3%A9');
+    expect(headerText('x'.repeat(100_000))).toBe(`${'x'.repeat(MAX_LIST_HEADER_CHARS - 8)}...(cut)`);
+    for (let shift = 0; shift < 6; shift++) {
+      const value = headerText(`${'a'.repeat(shift)}${'é'.repeat(5_000)}`, 100);
+      expect(value.length).toBeLessThanOrEqual(100);
+      expect(value).toMatch(/^a*(%C3%A9)*\.\.\.\(cut\)$/);
+    }
+  });
 });
 
 describe('the 500s found by fuzzing are 4xx with the OpenAI envelope', { tags: ['X7', 'M2', 'L3'] }, () => {
@@ -175,6 +185,16 @@ describe('the 500s found by fuzzing are 4xx with the OpenAI envelope', { tags: [
     expect((res.headers.get('x-responses-ignored-fields') ?? '').length).toBeLessThanOrEqual(
       MAX_LIST_HEADER_CHARS + 20,
     );
+  });
+
+  test('a model name of 100,000 characters: the truncation header stays bounded and the 404 readable', async () => {
+    // The header quoted the model whole: 100 KB of header, which fetch (undici, 16 KiB) refused to read.
+    const model = 'x'.repeat(100_000);
+    const res = await postJson(`${h.url}/v1/responses`, { model, input: 'x', truncation: 'auto' });
+    await expectError(res, 404, { code: 'model_not_found', param: 'model' });
+    const header = res.headers.get('x-responses-truncation') ?? '';
+    expect(header).toMatch(/^unmeasured; reason=the backend reports no max_model_len for 'x+\.\.\.\(cut\)$/);
+    expect(header.length).toBeLessThanOrEqual(MAX_LIST_HEADER_CHARS + 40);
   });
 
   test('lenient mode: a deep unknown field is 400 nesting_too_deep', async () => {

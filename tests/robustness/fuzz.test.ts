@@ -9,8 +9,9 @@
  * Asserted for every request: an answer (within a per-request bound far above anything real; a
  * bound against hangs, not a timing assertion), never a 500 (5xx only 502/503/504, backend
  * trouble), the OpenAI envelope `{"error": {message, type, param, code}}` on every error, and a
- * stream that ends. At the end each process is still the one that started, logged no error and
- * no uncaught exception, and closes cleanly.
+ * stream that ends. At the end each process is still the one that started, logged no error, no
+ * stream violation (its own event streams stayed valid whatever was asked) and no uncaught
+ * exception, and closes cleanly.
  *
  * FUZZ_SEED and FUZZ_BODIES change the seed and the count for a longer exploration.
  */
@@ -546,6 +547,11 @@ describe('X7 fuzzing every route of real gateway processes', { tags: ['X7', 'M2'
           .split('\n')
           .filter((l) => l.includes('"level":"error"'));
         expect(errors.slice(0, 5), `${t.name} logged errors`).toEqual([]);
+        const violations = t.process
+          .stderr()
+          .split('\n')
+          .filter((l) => l.includes('"msg":"stream violation"'));
+        expect(violations.slice(0, 5), `${t.name} logged stream violations`).toEqual([]);
         await t.process.stop();
       }
     },
