@@ -22,7 +22,7 @@ const RUN_ENV = 'RESPONSES_STUDIO_TEST_RUN';
 const CHECKOUT = fileURLToPath(new URL('../../', import.meta.url));
 const GRACE_MS = 15_000;
 
-interface ProcessInfo {
+export interface ProcessInfo {
   pid: number;
   ppid: number;
   state: string;
@@ -90,15 +90,29 @@ export function setup(): void {
   before = new Set(allProcesses().map((p) => p.pid));
 }
 
+/** What a run knows when it looks for its leftovers. */
+export interface RunView {
+  runId: string;
+  /** Pids that existed when the run started. */
+  before: ReadonlySet<number>;
+  /** This process and its ancestors. */
+  mine: ReadonlySet<number>;
+  /** This checkout, with a trailing slash. */
+  checkout: string;
+}
+
+/** Whether `p` is a process this run started that is still running (see the file comment). */
+export function isLeftover(p: ProcessInfo, run: RunView, infrastructure = false): boolean {
+  if (run.mine.has(p.pid) || p.state === 'Z' || infrastructure) return false;
+  if (p.runId === run.runId) return true;
+  // The second net: no run id at all (a test replaced the environment). A process with another
+  // run's id belongs to a run of this checkout going on at the same time.
+  return p.runId === null && !run.before.has(p.pid) && p.cmdline.includes(run.checkout);
+}
+
 function leftovers(): ProcessInfo[] {
-  const mine = ancestors();
-  return allProcesses().filter(
-    (p) =>
-      !mine.has(p.pid) &&
-      p.state !== 'Z' &&
-      !isRunnerInfrastructure(p) &&
-      (p.runId === runId || (!before.has(p.pid) && p.cmdline.includes(CHECKOUT))),
-  );
+  const run: RunView = { runId, before, mine: ancestors(), checkout: CHECKOUT };
+  return allProcesses().filter((p) => isLeftover(p, run, isRunnerInfrastructure(p)));
 }
 
 export async function teardown(): Promise<void> {
