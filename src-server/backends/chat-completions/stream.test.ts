@@ -39,6 +39,124 @@ describe('chat stream decoder', () => {
     ]);
   });
 
+  test(
+    'E3 calls without an index: each new id, new name, or name after other output is a call of its own',
+    { tags: ['E3'] },
+    () => {
+      const call = (fields: Record<string, unknown>): unknown => delta({ tool_calls: [fields] });
+      const parts = decode([
+        call({ id: 'call_a', function: { name: 'f', arguments: '{"a"' } }),
+        call({ function: { arguments: ':1}' } }),
+        call({ id: 'call_b', function: { name: 'f', arguments: '{}' } }),
+        call({ function: { name: 'g', arguments: '{}' } }),
+        delta({ content: 'and then' }),
+        call({ function: { name: 'g', arguments: '{"x"' } }),
+        call({ function: { arguments: ':2}' } }),
+        delta({}, 'tool_calls'),
+        '[DONE]',
+      ]);
+      expect(parts).toEqual([
+        { type: 'tool-call-start', index: 0, callId: 'call_a', name: 'f' },
+        { type: 'tool-call-delta', index: 0, argumentsDelta: '{"a"' },
+        { type: 'tool-call-delta', index: 0, argumentsDelta: ':1}' },
+        { type: 'tool-call-start', index: 1, callId: 'call_b', name: 'f' },
+        { type: 'tool-call-delta', index: 1, argumentsDelta: '{}' },
+        { type: 'tool-call-start', index: 2, callId: 'call_req_1_2', name: 'g' },
+        { type: 'tool-call-delta', index: 2, argumentsDelta: '{}' },
+        { type: 'text-delta', text: 'and then' },
+        { type: 'tool-call-start', index: 3, callId: 'call_req_1_3', name: 'g' },
+        { type: 'tool-call-delta', index: 3, argumentsDelta: '{"x"' },
+        { type: 'tool-call-delta', index: 3, argumentsDelta: ':2}' },
+        { type: 'finish', reason: 'tool_calls' },
+      ]);
+    },
+  );
+
+  test(
+    'E1 arguments for a call after other output followed it: a backend protocol error, nothing dropped silently',
+    { tags: ['E1'] },
+    () => {
+      const parts = decode([
+        delta({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'f', arguments: '{"a"' } }] }),
+        delta({ content: 'meanwhile' }),
+        delta({ tool_calls: [{ index: 0, function: { arguments: ':1}' } }] }),
+        delta({ content: 'ignored' }),
+        '[DONE]',
+      ]);
+      expect(parts.map((p) => p.type)).toEqual(['tool-call-start', 'tool-call-delta', 'text-delta', 'error']);
+      expect(parts[3]).toMatchObject({
+        type: 'error',
+        error: {
+          code: 'backend_protocol_error',
+          message: expect.stringMatching(/more arguments for tool call 0 after other output/),
+        },
+      });
+    },
+  );
+
+  test('E1 a field of the wrong type ends the stream as a backend protocol error naming it', { tags: ['E1'] }, () => {
+    const base = { id: 'c', object: 'chat.completion.chunk' };
+    const cases: [unknown, string][] = [
+      [delta({ content: 123 }), 'delta.content'],
+      [delta({ reasoning: ['a'] }), 'delta.reasoning'],
+      [delta({ refusal: true }), 'delta.refusal'],
+      [delta({ tool_calls: {} }), 'delta.tool_calls'],
+      [delta({ tool_calls: ['x'] }), 'delta.tool_calls[]'],
+      [delta({ tool_calls: [{ index: 0, function: { name: 5 } }] }), 'tool_calls[].function.name'],
+      [delta({ tool_calls: [{ index: 0, function: { name: 'f', arguments: 6 } }] }), 'tool_calls[].function.arguments'],
+      [{ choices: [{ index: 0, delta: { content: 'x' }, logprobs: { content: 'nope' } }] }, 'logprobs.content'],
+      [{ ...base, choices: 'x' }, 'choices'],
+      [{ ...base, choices: [null] }, 'choices[0]'],
+      [{ ...base, choices: [], usage: 'lots' }, 'usage'],
+      [{ ...base, choices: [], usage: { prompt_tokens: 'a' } }, 'usage.prompt_tokens'],
+      [{ ...base, choices: [], usage: { prompt_tokens: 1, completion_tokens: -5 } }, 'usage.completion_tokens'],
+    ];
+    for (const [chunk, field] of cases) {
+      const parts = decode([chunk, delta({ content: 'after' }), '[DONE]']);
+      expect(parts, field).toHaveLength(1);
+      const error = parts[0].type === 'error' ? parts[0].error : undefined;
+      expect(error?.code, field).toBe('backend_protocol_error');
+      expect(error?.message.startsWith(`The backend sent a stream chunk whose ${field} is not `), field).toBe(true);
+    }
+  });
+
+  test('arguments sent as an object are its JSON text; another choice than the first is not this answer', () => {
+    const parts = decode([
+      delta({ tool_calls: [{ index: 0, id: 'call_o', function: { name: 'f', arguments: { city: 'Paris' } } }] }),
+      { choices: [{ index: 1, delta: { content: 'another choice' } }] },
+      '[DONE]',
+    ]);
+    expect(parts).toEqual([
+      { type: 'tool-call-start', index: 0, callId: 'call_o', name: 'f' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Paris"}' },
+      { type: 'finish', reason: 'stop' },
+    ]);
+  });
+
+  test('X7 a huge tool-call index is a key, not an array length: decoding stays immediate', { tags: ['X7'] }, () => {
+    const parts = decode([
+      delta({ tool_calls: [{ index: 1e9, id: 'call_big', function: { name: 'f', arguments: '{}' } }] }),
+      delta({ tool_calls: [{ index: -1, id: 'call_neg', function: { name: 'g', arguments: '{}' } }] }),
+      delta({ content: 'then text' }),
+      '[DONE]',
+    ]);
+    expect(parts.filter((p) => p.type === 'tool-call-start')).toEqual([
+      { type: 'tool-call-start', index: 1e9, callId: 'call_big', name: 'f' },
+      // A negative index is not one: the call is placed by its position, 0.
+      { type: 'tool-call-start', index: 0, callId: 'call_neg', name: 'g' },
+    ]);
+    expect(parts[parts.length - 1]).toEqual({ type: 'finish', reason: 'stop' });
+  });
+
+  test('an id that comes before the name is the call id', () => {
+    const parts = decode([
+      delta({ tool_calls: [{ index: 0, id: 'call_early', function: { arguments: '{}' } }] }),
+      delta({ tool_calls: [{ index: 0, function: { name: 'f' } }] }),
+      '[DONE]',
+    ]);
+    expect(parts[0]).toEqual({ type: 'tool-call-start', index: 0, callId: 'call_early', name: 'f' });
+  });
+
   test('finish waits for [DONE] so that it comes after usage; a stream cut after finish_reason is truncated', () => {
     const usage = {
       choices: [],

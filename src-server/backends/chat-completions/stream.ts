@@ -48,10 +48,20 @@ interface Chunk {
   usage?: ChunkUsage | null;
 }
 
-/** Per tool-call slot: started once id+name are known; arguments that arrive earlier wait. */
+/**
+ * One tool call of the stream, found by where its fragments say they belong (`index`, or their
+ * position in `tool_calls` when a server leaves it out). Started once id and name are known;
+ * arguments that arrive earlier wait.
+ */
 interface ToolSlot {
+  /** The call's index in the parts: the wire's, or the next free one when it was taken (below). */
+  index: number;
   started: boolean;
   pendingArgs: string;
+  callId?: string;
+  name?: string;
+  /** Text, reasoning or a refusal came after it: the response has ended its item (part-framing.ts). */
+  closed: boolean;
 }
 
 const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'abort']);
@@ -62,7 +72,13 @@ export class ChatStreamDecoder implements PartDecoder {
   /** True once `[DONE]` or an error was seen: nothing more will be produced. */
   ended = false;
   private finish: FinishReason | undefined;
-  private readonly tools: ToolSlot[] = [];
+  /** The current call at each place of the wire (its `index`, or a fragment's position). */
+  private readonly tools = new Map<number, ToolSlot>();
+  /** Indices given to calls so far: a new call where another was gets the next free one. */
+  private readonly indices = new Set<number>();
+  private nextIndex = 0;
+  /** Started calls not yet closed by other output (so that text deltas need not look at the calls). */
+  private openCalls = 0;
 
   constructor(
     private readonly requestId: string,
@@ -94,17 +110,32 @@ export class ChatStreamDecoder implements PartDecoder {
       return;
     }
     const choices = chunk.choices;
-    if (choices !== undefined && choices.length > 0) this.choice(choices[0]);
+    if (choices !== undefined && choices !== null) {
+      if (!Array.isArray(choices)) return this.wrongType('choices', 'an array');
+      // The gateway asks for one choice (n = 1): another choice's deltas are not this answer's.
+      const choice: unknown = choices[0];
+      if (choice !== undefined) {
+        if (!isObject(choice)) return this.wrongType('choices[0]', 'an object');
+        if (choice.index === undefined || choice.index === 0) this.choice(choice as ChunkChoice);
+        if (this.ended) return;
+      }
+    }
     const usage = chunk.usage;
-    if (usage) {
+    if (usage !== undefined && usage !== null) {
+      if (typeof usage !== 'object') return this.wrongType('usage', 'an object');
+      const inputTokens = count(usage.prompt_tokens);
+      const outputTokens = count(usage.completion_tokens);
+      if (inputTokens === undefined) return this.wrongType('usage.prompt_tokens', 'a token count');
+      if (outputTokens === undefined) return this.wrongType('usage.completion_tokens', 'a token count');
       const u: { inputTokens: number; outputTokens: number; cachedInputTokens?: number; reasoningTokens?: number } = {
-        inputTokens: usage.prompt_tokens ?? 0,
-        outputTokens: usage.completion_tokens ?? 0,
+        inputTokens,
+        outputTokens,
       };
+      // The details are optional: a count that is not one is left out.
       const cached = usage.prompt_tokens_details?.cached_tokens;
-      if (typeof cached === 'number') u.cachedInputTokens = cached;
+      if (isCount(cached)) u.cachedInputTokens = cached;
       const reasoning = usage.completion_tokens_details?.reasoning_tokens;
-      if (typeof reasoning === 'number') u.reasoningTokens = reasoning;
+      if (isCount(reasoning)) u.reasoningTokens = reasoning;
       this.parts.push({ type: 'usage', usage: u });
     }
   }
@@ -123,60 +154,156 @@ export class ChatStreamDecoder implements PartDecoder {
 
   private choice(choice: ChunkChoice): void {
     const delta = choice.delta;
-    if (delta) {
+    if (delta !== undefined && delta !== null) {
+      if (!isObject(delta)) return this.wrongType('delta', 'an object');
       const reasoning = delta.reasoning ?? delta.reasoning_content;
+      const content = delta.content;
+      const refusal = delta.refusal;
+      if (!optionalString(reasoning)) return this.wrongType('delta.reasoning', 'a string');
+      if (!optionalString(content)) return this.wrongType('delta.content', 'a string');
+      if (!optionalString(refusal)) return this.wrongType('delta.refusal', 'a string');
       if (reasoning) this.parts.push({ type: 'reasoning-delta', text: reasoning });
-      if (delta.content) {
+      if (content) {
         const lp = choice.logprobs?.content;
+        if (lp !== undefined && lp !== null && !isLogprobList(lp))
+          return this.wrongType('logprobs.content', 'a list of token logprobs');
         this.parts.push(
-          lp ? { type: 'text-delta', text: delta.content, logprobs: lp } : { type: 'text-delta', text: delta.content },
+          lp ? { type: 'text-delta', text: content, logprobs: lp } : { type: 'text-delta', text: content },
         );
       }
-      if (delta.refusal) this.parts.push({ type: 'refusal-delta', text: delta.refusal });
-      if (delta.tool_calls) for (let i = 0; i < delta.tool_calls.length; i++) this.toolFragment(delta.tool_calls[i], i);
+      if (refusal) this.parts.push({ type: 'refusal-delta', text: refusal });
+      if (reasoning || content || refusal) this.closeStartedCalls();
+      const calls = delta.tool_calls;
+      if (calls !== undefined && calls !== null) {
+        if (!Array.isArray(calls)) return this.wrongType('delta.tool_calls', 'an array');
+        for (let i = 0; i < calls.length && !this.ended; i++) this.toolFragment(calls[i], i);
+      }
     }
     const reason = choice.finish_reason;
-    if (reason) this.finish = FINISH_REASONS.has(reason) ? (reason as FinishReason) : 'stop';
+    if (typeof reason === 'string' && reason !== '')
+      this.finish = FINISH_REASONS.has(reason) ? (reason as FinishReason) : 'stop';
+  }
+
+  /** A field of the wrong type: the stream ends as a backend protocol error naming it. */
+  private wrongType(field: string, expected: string): void {
+    this.fail(errors.backendProtocol(`The backend sent a stream chunk whose ${field} is not ${expected}.`));
   }
 
   private toolFragment(fragment: ToolCallFragment, position: number): void {
-    const index = typeof fragment.index === 'number' ? fragment.index : position;
-    let slot = this.tools[index];
-    if (!slot) {
-      slot = { started: false, pendingArgs: '' };
-      this.tools[index] = slot;
-    }
+    if (!isObject(fragment)) return this.wrongType('delta.tool_calls[]', 'an object');
     const fn = fragment.function;
-    // Some servers repeat id/name on every fragment: only the first one starts the call.
+    if (fn !== undefined && fn !== null && !isObject(fn)) return this.wrongType('tool_calls[].function', 'an object');
+    if (!optionalString(fragment.id)) return this.wrongType('tool_calls[].id', 'a string');
+    if (!optionalString(fn?.name)) return this.wrongType('tool_calls[].function.name', 'a string');
+    let args: unknown = fn?.arguments;
+    // Some servers send a call's arguments as the parsed object: they are its JSON text.
+    if (isObject(args) && !Array.isArray(args)) args = JSON.stringify(args);
+    if (!optionalString(args)) return this.wrongType('tool_calls[].function.arguments', 'a string');
+    const wire = fragment.index;
+    const place = typeof wire === 'number' && Number.isSafeInteger(wire) && wire >= 0 ? wire : position;
+    let slot = this.tools.get(place);
+    if (!slot || (slot.started && startsAnotherCall(slot, fragment))) {
+      slot = { index: this.freeIndex(place), started: false, pendingArgs: '', closed: false };
+      this.tools.set(place, slot);
+    }
+    // The id may come before the name; some servers repeat id/name on every fragment: only the
+    // first one with a name starts the call.
+    if (!slot.started && fragment.id) slot.callId = fragment.id;
     if (!slot.started && fn?.name) {
       slot.started = true;
-      this.parts.push({
-        type: 'tool-call-start',
-        index,
-        callId: fragment.id || `call_${this.requestId}_${index}`,
-        name: fn.name,
-      });
+      this.openCalls++;
+      slot.callId ??= `call_${this.requestId}_${slot.index}`;
+      slot.name = fn.name;
+      this.parts.push({ type: 'tool-call-start', index: slot.index, callId: slot.callId, name: fn.name });
       if (slot.pendingArgs) {
-        this.parts.push({ type: 'tool-call-delta', index, argumentsDelta: slot.pendingArgs });
+        this.parts.push({ type: 'tool-call-delta', index: slot.index, argumentsDelta: slot.pendingArgs });
         slot.pendingArgs = '';
       }
     }
-    const args = fn?.arguments;
-    if (args) {
-      if (slot.started) this.parts.push({ type: 'tool-call-delta', index, argumentsDelta: args });
-      else slot.pendingArgs += args;
-    }
+    if (!args) return;
+    if (!slot.started) slot.pendingArgs += args;
+    else if (slot.closed)
+      // Its item is done (output followed it); the arguments cannot be added and are not dropped.
+      this.fail(
+        errors.backendProtocol(
+          `The backend sent more arguments for tool call ${place} after other output had followed it.`,
+        ),
+      );
+    else this.parts.push({ type: 'tool-call-delta', index: slot.index, argumentsDelta: args });
+  }
+
+  /** `place` itself unless a call already had that index, else the next index no call has had. */
+  private freeIndex(place: number): number {
+    const index = this.indices.has(place) ? this.nextIndex : place;
+    this.indices.add(index);
+    this.nextIndex = Math.max(this.nextIndex, index + 1);
+    return index;
+  }
+
+  /** Output other than tool calls: the started calls' items are ended (part-framing.ts). */
+  private closeStartedCalls(): void {
+    if (this.openCalls === 0) return;
+    for (const slot of this.tools.values()) if (slot.started) slot.closed = true;
+    this.openCalls = 0;
   }
 
   /** Arguments for a slot that never got a name cannot be attributed: report them. */
   private orphanedTool(): boolean {
-    for (let i = 0; i < this.tools.length; i++) {
-      const slot = this.tools[i];
-      if (slot && !slot.started && slot.pendingArgs) {
-        this.fail(errors.backendProtocol(`Tool call ${i} had arguments but no function name.`));
+    for (const [place, slot] of this.tools) {
+      if (!slot.started && slot.pendingArgs) {
+        this.fail(errors.backendProtocol(`Tool call ${place} had arguments but no function name.`));
         return true;
       }
     }
     return false;
   }
+}
+
+/**
+ * A fragment at the place of a started call that is another call: a different id, a different
+ * name, or a name again after other output ended the first (servers that leave out `index` put
+ * every call at position 0).
+ */
+function startsAnotherCall(slot: ToolSlot, fragment: ToolCallFragment): boolean {
+  const name = fragment.function?.name;
+  if (fragment.id && fragment.id !== slot.callId) return true;
+  if (name && name !== slot.name) return true;
+  return slot.closed && !!name;
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null;
+}
+
+/** Absent, null, or a string: what a text field of a chunk may be. */
+function optionalString(value: unknown): value is string | null | undefined {
+  return value === undefined || value === null || typeof value === 'string';
+}
+
+function isCount(value: unknown): value is number {
+  return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
+}
+
+/** A required token count: absent is 0, a whole number ≥ 0 is itself, anything else undefined. */
+function count(value: unknown): number | undefined {
+  if (value === undefined || value === null) return 0;
+  return isCount(value) ? value : undefined;
+}
+
+function isTokenLogprob(value: unknown, top: boolean): boolean {
+  if (!isObject(value) || typeof value.token !== 'string' || typeof value.logprob !== 'number') return false;
+  const bytes = value.bytes;
+  if (bytes !== undefined && bytes !== null && !(Array.isArray(bytes) && bytes.every((b) => Number.isInteger(b))))
+    return false;
+  if (top) return true;
+  const alternatives = value.top_logprobs;
+  return (
+    alternatives === undefined ||
+    alternatives === null ||
+    (Array.isArray(alternatives) && alternatives.every((t) => isTokenLogprob(t, true)))
+  );
+}
+
+function isLogprobList(value: unknown): value is TokenLogprob[] {
+  return Array.isArray(value) && value.every((entry) => isTokenLogprob(entry, false));
 }
