@@ -70,4 +70,36 @@ describe('PartFramer', { tags: ['B3'] }, () => {
       ]),
     ).toEqual(['text-delta', 'text-start', 'text-delta', 'text-end', 'text-start', 'text-delta', 'finish']);
   });
+
+  test(
+    'E1 arguments for a call whose item has ended are an error part; a call started again is open again',
+    { tags: ['E1'] },
+    () => {
+      const call: ModelPart = { type: 'tool-call-start', index: 0, callId: 'call_a', name: 'f' };
+      const args: ModelPart = { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' };
+      const text: ModelPart = { type: 'text-delta', text: 'x' };
+      expect(frame([call, args, text, args])).toEqual([
+        'tool-call-start',
+        'tool-call-delta',
+        'tool-call-end:0',
+        'text-start',
+        'text-delta',
+        'error',
+      ]);
+      expect(frame([call, { type: 'tool-call-end', index: 0 }, args])).toEqual([
+        'tool-call-start',
+        'tool-call-end:0',
+        'error',
+      ]);
+      expect(frame([call, text, call, args])).toEqual([
+        'tool-call-start',
+        'tool-call-end:0',
+        'text-start',
+        'text-delta',
+        'text-end',
+        'tool-call-start',
+        'tool-call-delta',
+      ]);
+    },
+  );
 });

@@ -9,12 +9,15 @@
  * - a tool call ends an open message or reasoning item; tool calls stay open beside each other
  *   until text or reasoning follows (then each ends, in the order they started) or the stream
  *   finishes;
- * - `finish` and `error` close everything themselves: no end part is written before them.
+ * - `finish` and `error` close everything themselves: no end part is written before them;
+ * - a call's item, once ended, takes no more arguments: a later delta for it becomes an `error`
+ *   part (backend_protocol_error), since the response has already said what the call is.
  *
  * Start and end parts already in the stream pass through and keep the framer in step, so framing a
  * framed stream changes nothing. The start/end parts are shared frozen objects: framing allocates
  * nothing per delta.
  */
+import { errors } from '../protocol/errors.js';
 import { isEmptyDelta, type ModelPart } from './contract.js';
 
 const TEXT_START: ModelPart = Object.freeze({ type: 'text-start' });
@@ -32,6 +35,8 @@ export class PartFramer {
   private block: 'text' | 'reasoning' | null = null;
   /** Indices of the open tool calls, in the order they started. */
   private calls: number[] = [];
+  /** Indices of the calls whose items have ended (rarely any while text streams). */
+  private ended: Set<number> | undefined;
 
   /** Writes `part` to `out`, preceded by the end and start parts it implies. */
   push(part: ModelPart, out: PartTarget): void {
@@ -47,6 +52,20 @@ export class PartFramer {
         if (this.calls.includes(part.index)) break;
         this.endBlock(out);
         this.calls.push(part.index);
+        this.ended?.delete(part.index);
+        break;
+      case 'tool-call-delta':
+        if (this.ended?.has(part.index) && !this.calls.includes(part.index)) {
+          this.block = null;
+          this.calls = [];
+          out.push({
+            type: 'error',
+            error: errors.backendProtocol(
+              `The backend sent more arguments for tool call ${part.index} after other output had followed it.`,
+            ),
+          });
+          return;
+        }
         break;
       case 'text-start':
       case 'reasoning-start':
@@ -61,6 +80,7 @@ export class PartFramer {
       case 'tool-call-end': {
         const at = this.calls.indexOf(part.index);
         if (at >= 0) this.calls.splice(at, 1);
+        (this.ended ??= new Set()).add(part.index);
         break;
       }
       case 'finish':
@@ -89,7 +109,11 @@ export class PartFramer {
 
   private endCalls(out: PartTarget): void {
     if (this.calls.length === 0) return;
-    for (const index of this.calls) out.push({ type: 'tool-call-end', index });
+    this.ended ??= new Set();
+    for (const index of this.calls) {
+      out.push({ type: 'tool-call-end', index });
+      this.ended.add(index);
+    }
     this.calls = [];
   }
 }

@@ -222,13 +222,7 @@ export class ChatStreamDecoder implements PartDecoder {
     }
     if (!args) return;
     if (!slot.started) slot.pendingArgs += args;
-    else if (slot.closed)
-      // Its item is done (output followed it); the arguments cannot be added and are not dropped.
-      this.fail(
-        errors.backendProtocol(
-          `The backend sent more arguments for tool call ${place} after other output had followed it.`,
-        ),
-      );
+    // Arguments for a call whose item other output has ended: the reader's framing reports them.
     else this.parts.push({ type: 'tool-call-delta', index: slot.index, argumentsDelta: args });
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import type { ModelPart } from '../contract.js';
+import { framed } from '../part-framing.js';
 import { ResponsesStreamDecoder } from './stream.js';
 
 function decode(events: unknown[], end = false): ModelPart[] {
@@ -134,4 +135,23 @@ describe('vllm-responses stream repair', { tags: ['B3', 'B1', 'X9'] }, () => {
     });
     expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'length' });
   });
+
+  test(
+    'E1 the final body completing a call that text has followed: a backend protocol error, not a gateway fault',
+    { tags: ['E1'] },
+    () => {
+      const call = { type: 'function_call', id: 'b', call_id: 'call_b', name: 'f', arguments: '' };
+      const parts = framed(
+        decode([
+          { type: 'response.output_item.added', output_index: 0, item: call },
+          { type: 'response.function_call_arguments.delta', output_index: 0, item_id: 'b', delta: '{"x"' },
+          { type: 'response.output_text.delta', output_index: 1, item_id: 'm', delta: 'and text' },
+          completed([{ ...call, arguments: '{"x":1}' }]),
+        ]),
+      );
+      const error = parts.find((p) => p.type === 'error');
+      expect(error).toMatchObject({ error: { code: 'backend_protocol_error' } });
+      expect(parts.indexOf(error as ModelPart)).toBeLessThan(parts.findIndex((p) => p.type === 'finish'));
+    },
+  );
 });
