@@ -9,19 +9,24 @@
  *                                            STUDIO_TEST_POSTGRES_URL, STUDIO_TEST_REDIS_URL, and
  *                                            STUDIO_TEST_SERVICES_DIR (what `stop` needs)
  *   node scripts/test-services.mjs stop DIR  stop the servers started in DIR and delete it
+ *   node scripts/test-services.mjs watch DIR PID
+ *                                            (started by `start` with an owner) stop the servers in
+ *                                            DIR once process PID is gone: a test run that is killed
+ *                                            never runs its teardown, and the servers run detached
  *
  * The Vitest global setup (tests/support/test-services.ts) calls start/stop itself when the
  * variables are not set, so `npm test` needs nothing more than the packages. Each run gets its own
  * data dir and ports: two suites running at once never share a server. PostgreSQL's server refuses
  * to run as root, so as root it runs as the `postgres` user (runuser), like Debian's own scripts.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import process from 'node:process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import console from 'node:console';
 
 const PACKAGES = ['postgresql', 'redis-server', 'haproxy'];
@@ -95,8 +100,11 @@ function asPostgres(command, args, options = {}) {
   });
 }
 
-/** Starts both servers; returns { dir, postgresUrl, redisUrl }. */
-export async function start() {
+/**
+ * Starts both servers; returns { dir, postgresUrl, redisUrl }. With `owner` (a pid), a detached
+ * watcher stops them when that process ends without calling `stop` (killed).
+ */
+export async function start(owner) {
   const missing = missingPackages().filter((p) => p !== 'haproxy');
   if (missing.length > 0)
     throw new Error(
@@ -147,6 +155,14 @@ export async function start() {
     ],
     { env: serviceEnv(), stdio: 'ignore' },
   );
+  if (owner !== undefined) {
+    const watcher = spawn(process.execPath, [fileURLToPath(import.meta.url), 'watch', dir, String(owner)], {
+      detached: true,
+      stdio: 'ignore',
+      env: serviceEnv(),
+    });
+    watcher.unref();
+  }
   return {
     dir,
     postgresUrl: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
@@ -181,6 +197,21 @@ export function stop(dir) {
   fs.rmSync(dir, { recursive: true, force: true });
 }
 
+function alive(pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return err.code === 'EPERM';
+  }
+}
+
+/** Waits for `owner` to end, then stops the servers in `dir`; ends at once when `dir` is gone (stopped). */
+async function watch(dir, owner) {
+  while (fs.existsSync(dir) && alive(owner)) await sleep(500);
+  stop(dir);
+}
+
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const [verb, arg] = process.argv.slice(2);
   if (verb === 'install') install();
@@ -190,8 +221,9 @@ if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.me
     console.log(`export STUDIO_TEST_REDIS_URL=${s.redisUrl}`);
     console.log(`export STUDIO_TEST_SERVICES_DIR=${s.dir}`);
   } else if (verb === 'stop') stop(arg);
+  else if (verb === 'watch') await watch(arg, Number(process.argv[4]));
   else {
-    console.error('usage: node scripts/test-services.mjs install | start | stop DIR');
+    console.error('usage: node scripts/test-services.mjs install | start | stop DIR | watch DIR PID');
     process.exit(2);
   }
 }
