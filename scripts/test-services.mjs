@@ -155,6 +155,13 @@ export async function start(owner) {
     ],
     { env: serviceEnv(), stdio: 'ignore' },
   );
+  // The daemonized server writes its pid file after the command returns; `stop` needs it.
+  const pidFile = path.join(dir, 'redis.pid');
+  const written = () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8').trim()) > 0;
+  for (let waited = 0; !written(); waited += 20) {
+    if (waited > 30_000) throw new Error(`redis-server did not write ${pidFile} within 30 s`);
+    await sleep(20);
+  }
   if (owner !== undefined) {
     const watcher = spawn(process.execPath, [fileURLToPath(import.meta.url), 'watch', dir, String(owner)], {
       detached: true,
