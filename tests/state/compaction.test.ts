@@ -7,6 +7,7 @@ import OpenAI from 'openai';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { validateAgainstSpec, validateEventAgainstSpec } from '../support/open-responses-spec.js';
+import { tampered } from '../support/tamper.js';
 import { TestSocket } from '../support/ws-client.js';
 
 const MODEL = 'sim-chat+seed=3';
@@ -104,9 +105,9 @@ describe('compaction', { tags: ['X3'] }, () => {
     const item = result.output.at(-1) as { encrypted_content: string };
     const send = (input: unknown[], headers = auth) =>
       postJson(`${h.baseURL}/responses`, { model: MODEL, input }, headers);
-    const tampered = { type: 'compaction', encrypted_content: item.encrypted_content.slice(0, -2) + 'AA' };
+    const tamperedItem = { type: 'compaction', encrypted_content: tampered(item.encrypted_content) };
     for (const [input, headers] of [
-      [[user('hi'), tampered], auth],
+      [[user('hi'), tamperedItem], auth],
       [[user('hi'), item], { authorization: 'Bearer sk-two' }],
       [[user('hi'), { type: 'reasoning', summary: [], encrypted_content: item.encrypted_content }], auth],
     ] as const) {

@@ -11,6 +11,7 @@ import { DATABASE_FILE } from '../../src-server/store/index.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import { ownerIdOf } from '../../src-server/tenancy/owner.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
+import { tampered } from '../support/tamper.js';
 import { FAST, finishedRecording, tempDir } from '../recording/helpers.js';
 import { SseReader } from './sse-reader.js';
 
@@ -164,13 +165,12 @@ describe('X6 stored responses belong to their key', { tags: ['X6', 'M6'] }, () =
     const other = await call(B, 'POST', '/v1/responses', replay);
     expect(other.status).toBe(400);
     expect(other.json.error).toMatchObject({ code: 'invalid_encrypted_content', param: 'input[0].encrypted_content' });
-    const tampered = await call(A, 'POST', '/v1/responses', {
+    const forged = await call(A, 'POST', '/v1/responses', {
       ...replay,
-      input: [{ ...replay.input[0], encrypted_content: `${item.encrypted_content.slice(0, -2)}AA` }, replay.input[1]],
+      input: [{ ...replay.input[0], encrypted_content: tampered(item.encrypted_content) }, replay.input[1]],
     });
-    expect((other.json.error as { message: string }).message).toBe(
-      (tampered.json.error as { message: string }).message,
-    );
+    expect(forged.status).toBe(400);
+    expect((other.json.error as { message: string }).message).toBe((forged.json.error as { message: string }).message);
     expect((await call(A, 'POST', '/v1/responses', replay)).status).toBe(200);
 
     const inspectB = await call(B, 'POST', '/v1/console/encrypted-content/inspect', {
