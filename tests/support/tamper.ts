@@ -1,8 +1,8 @@
 /**
- * A sealed token (`rsv1.…`, base64url) with one character of its sealed bytes changed. Not the
- * last characters: the final one of a base64 text may carry only padding bits, and a fixed
- * replacement ("…AA") equals the original once in a few thousand tokens, so the "tampered" token
- * would still open.
+ * A sealed token (`rsv1.…`, base64url) with one character of its sealed bytes changed, always to
+ * another one. A fixed replacement of the last characters ("…AA") equals the original whenever
+ * the token already ends so — about one token in 256, since the last character of these tokens
+ * takes only four values — and the "tampered" token then still opens.
  */
 export function tampered(token: string): string {
   const at = token.length - 8;
