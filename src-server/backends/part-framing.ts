@@ -55,17 +55,16 @@ export class PartFramer {
         this.ended?.delete(part.index);
         break;
       case 'tool-call-delta':
-        if (this.ended?.has(part.index) && !this.calls.includes(part.index)) {
-          this.block = null;
-          this.calls = [];
-          out.push({
-            type: 'error',
-            error: errors.backendProtocol(
-              `The backend sent more arguments for tool call ${part.index} after other output had followed it.`,
-            ),
-          });
-          return;
-        }
+        if (this.ended?.has(part.index) && !this.calls.includes(part.index))
+          return this.push(
+            {
+              type: 'error',
+              error: errors.backendProtocol(
+                `The backend sent more arguments for tool call ${part.index} after other output had followed it.`,
+              ),
+            },
+            out,
+          );
         break;
       case 'text-start':
       case 'reasoning-start':

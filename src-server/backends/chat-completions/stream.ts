@@ -60,8 +60,8 @@ interface ToolSlot {
   pendingArgs: string;
   callId?: string;
   name?: string;
-  /** Text, reasoning or a refusal came after it: the response has ended its item (part-framing.ts). */
-  closed: boolean;
+  /** The decoder's `outputs` when the call started: a larger count means its item has ended. */
+  startedAt: number;
 }
 
 const FINISH_REASONS: ReadonlySet<string> = new Set(['stop', 'length', 'tool_calls', 'content_filter', 'abort']);
@@ -77,8 +77,11 @@ export class ChatStreamDecoder implements PartDecoder {
   /** Indices given to calls so far: a new call where another was gets the next free one. */
   private readonly indices = new Set<number>();
   private nextIndex = 0;
-  /** Started calls not yet closed by other output (so that text deltas need not look at the calls). */
-  private openCalls = 0;
+  /**
+   * Text, reasoning and refusal deltas so far: each ends the items of the calls started before it
+   * (part-framing.ts).
+   */
+  private outputs = 0;
 
   constructor(
     private readonly requestId: string,
@@ -172,7 +175,7 @@ export class ChatStreamDecoder implements PartDecoder {
         );
       }
       if (refusal) this.parts.push({ type: 'refusal-delta', text: refusal });
-      if (reasoning || content || refusal) this.closeStartedCalls();
+      if (reasoning || content || refusal) this.outputs++;
       const calls = delta.tool_calls;
       if (calls !== undefined && calls !== null) {
         if (!Array.isArray(calls)) return this.wrongType('delta.tool_calls', 'an array');
@@ -202,8 +205,8 @@ export class ChatStreamDecoder implements PartDecoder {
     const wire = fragment.index;
     const place = typeof wire === 'number' && Number.isSafeInteger(wire) && wire >= 0 ? wire : position;
     let slot = this.tools.get(place);
-    if (!slot || (slot.started && startsAnotherCall(slot, fragment))) {
-      slot = { index: this.freeIndex(place), started: false, pendingArgs: '', closed: false };
+    if (!slot || (slot.started && this.startsAnotherCall(slot, fragment))) {
+      slot = { index: this.freeIndex(place), started: false, pendingArgs: '', startedAt: 0 };
       this.tools.set(place, slot);
     }
     // The id may come before the name; some servers repeat id/name on every fragment: only the
@@ -211,7 +214,7 @@ export class ChatStreamDecoder implements PartDecoder {
     if (!slot.started && fragment.id) slot.callId = fragment.id;
     if (!slot.started && fn?.name) {
       slot.started = true;
-      this.openCalls++;
+      slot.startedAt = this.outputs;
       slot.callId ??= `call_${this.requestId}_${slot.index}`;
       slot.name = fn.name;
       this.parts.push({ type: 'tool-call-start', index: slot.index, callId: slot.callId, name: fn.name });
@@ -234,11 +237,16 @@ export class ChatStreamDecoder implements PartDecoder {
     return index;
   }
 
-  /** Output other than tool calls: the started calls' items are ended (part-framing.ts). */
-  private closeStartedCalls(): void {
-    if (this.openCalls === 0) return;
-    for (const slot of this.tools.values()) if (slot.started) slot.closed = true;
-    this.openCalls = 0;
+  /**
+   * A fragment at the place of a started call that is another call: a different id, a different
+   * name, or a name again after other output ended the first (servers that leave out `index` put
+   * every call at position 0).
+   */
+  private startsAnotherCall(slot: ToolSlot, fragment: ToolCallFragment): boolean {
+    const name = fragment.function?.name;
+    if (fragment.id && fragment.id !== slot.callId) return true;
+    if (name && name !== slot.name) return true;
+    return slot.startedAt < this.outputs && !!name;
   }
 
   /** Arguments for a slot that never got a name cannot be attributed: report them. */
@@ -251,18 +259,6 @@ export class ChatStreamDecoder implements PartDecoder {
     }
     return false;
   }
-}
-
-/**
- * A fragment at the place of a started call that is another call: a different id, a different
- * name, or a name again after other output ended the first (servers that leave out `index` put
- * every call at position 0).
- */
-function startsAnotherCall(slot: ToolSlot, fragment: ToolCallFragment): boolean {
-  const name = fragment.function?.name;
-  if (fragment.id && fragment.id !== slot.callId) return true;
-  if (name && name !== slot.name) return true;
-  return slot.closed && !!name;
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {
