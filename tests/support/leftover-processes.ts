@@ -75,11 +75,6 @@ function ancestors(): Set<number> {
   return out;
 }
 
-/** Vitest's own helpers: pool workers and the esbuild service, started by this process. */
-function isRunnerInfrastructure(p: ProcessInfo): boolean {
-  return p.ppid === process.pid && /node_modules\/(vitest|tinypool|@esbuild|esbuild)\//.test(p.cmdline);
-}
-
 let runId = '';
 let before = new Set<number>();
 
@@ -95,6 +90,8 @@ export interface RunView {
   runId: string;
   /** Pids that existed when the run started. */
   before: ReadonlySet<number>;
+  /** This process (Vitest's own helpers, pool workers and the esbuild service, are its children). */
+  pid: number;
   /** This process and its ancestors. */
   mine: ReadonlySet<number>;
   /** This checkout, with a trailing slash. */
@@ -102,8 +99,9 @@ export interface RunView {
 }
 
 /** Whether `p` is a process this run started that is still running (see the file comment). */
-export function isLeftover(p: ProcessInfo, run: RunView, infrastructure = false): boolean {
-  if (run.mine.has(p.pid) || p.state === 'Z' || infrastructure) return false;
+export function isLeftover(p: ProcessInfo, run: RunView): boolean {
+  if (run.mine.has(p.pid) || p.state === 'Z') return false;
+  if (p.ppid === run.pid && /node_modules\/(vitest|tinypool|@esbuild|esbuild)\//.test(p.cmdline)) return false;
   if (p.runId === run.runId) return true;
   // The second net: no run id at all (a test replaced the environment). A process with another
   // run's id belongs to a run of this checkout going on at the same time.
@@ -111,8 +109,8 @@ export function isLeftover(p: ProcessInfo, run: RunView, infrastructure = false)
 }
 
 function leftovers(): ProcessInfo[] {
-  const run: RunView = { runId, before, mine: ancestors(), checkout: CHECKOUT };
-  return allProcesses().filter((p) => isLeftover(p, run, isRunnerInfrastructure(p)));
+  const run: RunView = { runId, before, pid: process.pid, mine: ancestors(), checkout: CHECKOUT };
+  return allProcesses().filter((p) => isLeftover(p, run));
 }
 
 export async function teardown(): Promise<void> {
