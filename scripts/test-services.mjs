@@ -163,10 +163,12 @@ export async function start(owner) {
     await sleep(20);
   }
   if (owner !== undefined) {
+    // With the owner's environment: its test run id tells another run of this checkout that the
+    // watcher is not its own (tests/support/leftover-processes.ts); the owner's run waits for it
+    // to end after `stop`.
     const watcher = spawn(process.execPath, [fileURLToPath(import.meta.url), 'watch', dir, String(owner)], {
       detached: true,
       stdio: 'ignore',
-      env: serviceEnv(),
     });
     watcher.unref();
   }
