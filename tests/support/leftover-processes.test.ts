@@ -11,6 +11,7 @@ const run: RunView = {
   before: new Set([10]),
   pid: 2,
   mine: new Set([1, 2]),
+  below: new Set([50, 100]),
   checkout: '/work/repo/',
 };
 const gateway = (over: Partial<ProcessInfo>): ProcessInfo => ({
@@ -30,6 +31,8 @@ describe('leftover processes of a test run', { tags: ['T1'] }, () => {
 
   test('a new process of this checkout without any run id counts (a test replaced the environment)', () => {
     expect(isLeftover(gateway({ runId: null }), run)).toBe(true);
+    // Below this process, or left to init when its parent died.
+    expect(isLeftover(gateway({ runId: null, pid: 101, ppid: 1 }), run)).toBe(true);
   });
 
   test("another run's processes do not, even from this checkout", () => {
@@ -37,6 +40,9 @@ describe('leftover processes of a test run', { tags: ['T1'] }, () => {
     expect(
       isLeftover(gateway({ runId: 'run-b', cmdline: '/usr/bin/node /work/repo/node_modules/vitest/x.js' }), run),
     ).toBe(false);
+    // Another run's Vitest, started after this one: no id in its environment yet, below its npm.
+    const vitest = '/usr/bin/node /work/repo/node_modules/.bin/vitest run tests/robustness';
+    expect(isLeftover(gateway({ pid: 300, ppid: 299, runId: null, cmdline: vitest }), run)).toBe(false);
   });
 
   test('nor older processes, other checkouts, zombies, this process and its ancestors, or runner helpers', () => {

@@ -4,10 +4,12 @@
  * Which processes are this run's: setup puts a run id in the environment before any worker
  * starts, and every process a test spawns inherits it (spawn passes the environment on unless a
  * test replaces it). As a second net for tests that do replace it, a process whose command line
- * points into this checkout and that did not exist at setup counts too. Never this process or
- * its ancestors (npm, the shell), never Vitest's own pool workers and esbuild service (children
- * of this process, which Vitest ends itself), never zombies (already dead), and never another
- * run's processes: another checkout has another path, another run another run id.
+ * points into this checkout, that did not exist at setup and that runs below this process (or was
+ * left to init by a parent that died) counts too. Never this process or its ancestors (npm, the
+ * shell), never Vitest's own pool workers and esbuild service (children of this process, which
+ * Vitest ends itself), never zombies (already dead), and never another run's processes: another
+ * checkout has another path, another run another run id, and another run's Vitest itself (which
+ * gets its id only after it started) runs below its own npm, not below this process.
  *
  * Processes that are still shutting down get a grace period; whatever is left after it fails
  * the run, listed with its command line. Processes that carry this run's id are then killed
@@ -64,6 +66,20 @@ function allProcesses(): ProcessInfo[] {
   return out;
 }
 
+/** Pids below `root` in `all` (children, their children…). */
+function descendants(root: number, all: readonly ProcessInfo[]): Set<number> {
+  const children = new Map<number, number[]>();
+  for (const p of all) children.set(p.ppid, [...(children.get(p.ppid) ?? []), p.pid]);
+  const out = new Set<number>();
+  for (const queue = [...(children.get(root) ?? [])]; queue.length > 0;) {
+    const pid = queue.pop() as number;
+    if (out.has(pid)) continue;
+    out.add(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return out;
+}
+
 function ancestors(): Set<number> {
   const out = new Set<number>();
   for (let pid = process.pid; pid > 1 && !out.has(pid);) {
@@ -94,6 +110,8 @@ export interface RunView {
   pid: number;
   /** This process and its ancestors. */
   mine: ReadonlySet<number>;
+  /** The processes below this one now. */
+  below: ReadonlySet<number>;
   /** This checkout, with a trailing slash. */
   checkout: string;
 }
@@ -104,13 +122,27 @@ export function isLeftover(p: ProcessInfo, run: RunView): boolean {
   if (p.ppid === run.pid && /node_modules\/(vitest|tinypool|@esbuild|esbuild)\//.test(p.cmdline)) return false;
   if (p.runId === run.runId) return true;
   // The second net: no run id at all (a test replaced the environment). A process with another
-  // run's id belongs to a run of this checkout going on at the same time.
-  return p.runId === null && !run.before.has(p.pid) && p.cmdline.includes(run.checkout);
+  // run's id belongs to a run of this checkout going on at the same time; so does a new process
+  // of this checkout that runs neither below this one nor orphaned (another run's Vitest).
+  return (
+    p.runId === null &&
+    !run.before.has(p.pid) &&
+    p.cmdline.includes(run.checkout) &&
+    (run.below.has(p.pid) || p.ppid === 1)
+  );
 }
 
 function leftovers(): ProcessInfo[] {
-  const run: RunView = { runId, before, pid: process.pid, mine: ancestors(), checkout: CHECKOUT };
-  return allProcesses().filter((p) => isLeftover(p, run));
+  const all = allProcesses();
+  const run: RunView = {
+    runId,
+    before,
+    pid: process.pid,
+    mine: ancestors(),
+    below: descendants(process.pid, all),
+    checkout: CHECKOUT,
+  };
+  return all.filter((p) => isLeftover(p, run));
 }
 
 export async function teardown(): Promise<void> {
