@@ -28,6 +28,18 @@ export function checkMediaType(req: IncomingMessage, accepted: readonly string[]
   return accepted.includes(mediaType) || isJsonType(ct) ? null : errors.unsupportedMediaType(ct.slice(0, 100));
 }
 
+/**
+ * The client went away before its body was complete (closed, reset, or ended its side of the
+ * connection, which Node's HTTP server takes for an abort). Nobody is left to answer: not a
+ * gateway error and not an unexpected one (respond.ts logs it as a disconnect).
+ */
+export class ClientLeftError extends Error {
+  constructor(cause?: Error) {
+    super('the client left before its request body was complete', { cause });
+    this.name = 'ClientLeftError';
+  }
+}
+
 /** Sees the bytes a route read (ResponseWriter.requestBody: the exchange's observers, e.g. the recorder). */
 export type BodyTap = (bytes: Buffer, complete: boolean) => void;
 
@@ -45,6 +57,11 @@ export function readBody(req: IncomingMessage, limit: number, tap?: BodyTap): Pr
     // Refused unread: observers get nothing of it (the connection closes with the 413).
     tap?.(Buffer.alloc(0), false);
     return Promise.reject(errors.requestTooLarge(limit));
+  }
+  // Gone while the route was still checking the request: 'close' has fired already.
+  if (req.destroyed && !req.complete) {
+    tap?.(Buffer.alloc(0), false);
+    return Promise.reject(new ClientLeftError());
   }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -74,9 +91,10 @@ export function readBody(req: IncomingMessage, limit: number, tap?: BodyTap): Pr
       if (size === expected) onEnd();
     };
     const onEnd = (): void => finish(null, chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    const onError = (err: Error): void => finish(err);
+    // The request stream's only errors are the client's connection failing mid-body ('aborted').
+    const onError = (err: Error): void => finish(new ClientLeftError(err));
     // Aborted uploads: never leave the promise pending.
-    const onClose = (): void => finish(new Error('request closed before the body was complete'));
+    const onClose = (): void => finish(new ClientLeftError());
     req.on('data', onData);
     req.on('end', onEnd);
     req.on('error', onError);

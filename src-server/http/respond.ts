@@ -10,6 +10,7 @@ import type { Logger } from '../logging/logger.js';
 import type { Principal } from '../tenancy/owner.js';
 import { BODY_TYPE } from '../recording/format.js';
 import type { ResponseWriter } from './response-writer.js';
+import { ClientLeftError } from './body.js';
 
 export interface RequestContext {
   readonly req: IncomingMessage;
@@ -57,6 +58,11 @@ export function toGatewayError(err: unknown, log: Logger): GatewayError {
 }
 
 export function sendError(ctx: RequestContext, err: unknown, extra: Record<string, string> = {}): void {
+  if (err instanceof ClientLeftError) {
+    ctx.log.info('client disconnected', { during: 'request body' });
+    ctx.res.destroy();
+    return;
+  }
   const e = toGatewayError(err, ctx.log);
   if (ctx.res.headersSent) {
     // Too late for a status line: end the connection so the client sees a failure, not a hang.

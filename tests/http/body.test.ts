@@ -4,9 +4,9 @@
  * path); the connection still serves the next request. A chunked body is taken at its end.
  */
 import { Agent, createServer, request, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { connect, type AddressInfo } from 'node:net';
 import { afterEach, beforeEach, expect, test } from 'vitest';
-import { readBody } from '../../src-server/http/body.js';
+import { ClientLeftError, readBody } from '../../src-server/http/body.js';
 
 let server: Server | undefined;
 /** One keep-alive connection per test: a second request reuses the first one's socket. */
@@ -70,4 +70,18 @@ test('a chunked body is taken at its end', async () => {
   const { port, endedWhenRead } = await echoServer();
   expect(await post(port, '{"input":"chunked"}', true)).toEqual({ text: '{"input":"chunked"}', reused: false });
   expect(endedWhenRead).toEqual([true]);
+});
+
+test('a client that left before the route read its body: the read rejects at once, it never waits', async () => {
+  const outcome = new Promise<unknown>((resolve) => {
+    server = createServer((req) => {
+      // The route reads only after the client is gone ('close' has fired already).
+      req.once('close', () => readBody(req, 1_000).then(resolve, resolve));
+    });
+  });
+  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+  const socket = connect((server?.address() as AddressInfo).port, '127.0.0.1');
+  socket.on('error', () => undefined);
+  socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\n{"a"', () => socket.destroy());
+  expect(await outcome).toBeInstanceOf(ClientLeftError);
 });

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { DisconnectEvent } from '../../src-server/backends/simulator/index.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
@@ -55,6 +56,33 @@ describe('E5 client disconnect aborts the backend generation', { tags: ['E5'] },
     const event = await seen;
     expect(event.deltasSent).toBeLessThan(500);
   });
+
+  // Closed, reset, or only its sending side ended (which Node's HTTP server takes for an abort).
+  for (const how of ['close', 'reset', 'end'] as const)
+    test(`a client that leaves in the middle of its body (${how}): a disconnect, not an error`, async () => {
+      const id = `e5-body-${how}`;
+      const head = [
+        'POST /v1/responses HTTP/1.1',
+        'host: 127.0.0.1',
+        'content-type: application/json',
+        'content-length: 100',
+        `x-request-id: ${id}`,
+      ].join('\r\n');
+      // Parsed by the server: the gateway is handling it (reading the body, or about to).
+      const handling = new Promise((resolve) => h.gateway.server.once('request', resolve));
+      const socket = net.connect(Number(new URL(h.url).port), '127.0.0.1');
+      socket.on('error', () => undefined);
+      socket.write(`${head}\r\n\r\n{"model":"sim`);
+      await handling;
+      if (how === 'close') socket.destroy();
+      else if (how === 'reset') socket.resetAndDestroy();
+      else socket.end();
+      await expect
+        .poll(() => h.logs.find((l) => l.requestId === id && l.msg === 'client disconnected'))
+        .toMatchObject({ level: 'info', during: 'request body' });
+      socket.destroy();
+      expect(h.logs.filter((l) => l.requestId === id && l.level === 'error')).toEqual([]);
+    });
 
   test('the gateway serves the next request normally', async () => {
     const res = await postJson(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi' });
