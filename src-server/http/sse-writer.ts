@@ -106,9 +106,15 @@ export const SSE_HEADERS: Readonly<Record<string, string>> = {
   'x-accel-buffering': 'no',
 };
 
-/** The head of an SSE answer: the request's headers, `openai-processing-ms`, then the stream's own. */
+/**
+ * The head of an SSE answer: the request's headers, `openai-processing-ms`, then the stream's own.
+ * A client that asked to close (`Connection: close`, HTTP/1.0 without keep-alive) is told so, and
+ * the connection ends with the stream instead of waiting for its next request.
+ */
 export function sseHeaders(ctx: RequestContext): Record<string, string> {
-  return Object.assign({}, ctx.headers, processingHeader(ctx), SSE_HEADERS);
+  const head = Object.assign({}, ctx.headers, processingHeader(ctx), SSE_HEADERS);
+  if (!ctx.res.shouldKeepAlive) head.connection = 'close';
+  return head;
 }
 
 export const KEEP_ALIVE = ': keep-alive\n\n';

@@ -180,3 +180,35 @@ describe('X7 connection cap', { tags: ['X7'] }, () => {
     }
   });
 });
+
+describe(
+  'X7 a client that asks to close gets its stream and then the end of the connection',
+  { tags: ['X7', 'L1'] },
+  () => {
+    let h: GatewayHarness;
+    beforeAll(async () => {
+      h = await startGateway({ logLevel: 'warn' });
+    });
+    afterAll(() => h.close());
+
+    const body = JSON.stringify({ model: 'sim-chat', input: 'hi', stream: true, store: false });
+    for (const [name, head] of [
+      ['HTTP/1.1 with Connection: close', 'HTTP/1.1\r\nConnection: close'],
+      ['HTTP/1.0', 'HTTP/1.0'],
+    ] as const)
+      test(`${name}: connection: close, and the gateway closes after the terminal event`, async () => {
+        const request = `POST /v1/responses ${head}\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`;
+        // Resolves only once the gateway closed the socket (the keep-alive timeout is 65 s).
+        const answer = await rawExchange(h.url, [request]).closed;
+        expect(answer.text).toMatch(/^HTTP\/1\.[01] 200/);
+        expect(answer.text.toLowerCase()).toContain('\r\nconnection: close\r\n');
+        expect(answer.text).toContain('event: response.completed');
+      });
+
+    test('a keep-alive client keeps its connection for the next request', async () => {
+      const res = await postJson(`${h.url}/v1/responses`, JSON.parse(body) as unknown);
+      expect(res.headers.get('connection')).toBe('keep-alive');
+      await res.text();
+    });
+  },
+);
