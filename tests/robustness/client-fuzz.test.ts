@@ -18,13 +18,14 @@
 import fs from 'node:fs';
 import net from 'node:net';
 import { createParser } from 'eventsource-parser';
-import { afterAll, beforeAll, expect, test } from 'vitest';
+import { describe, expect, test } from 'vitest';
 import { Prng } from '../../src-server/backends/simulator/prng.js';
 import type { Dialect } from '../../src-server/protocol/events.js';
 import type { RecordedRun, RecordingSummary } from '../../src-server/recording/format.js';
 import { StreamValidator, type StreamEventLike } from '../../src-server/protocol/stream-validator.js';
 import { tempDir } from '../recording/helpers.js';
 import { startGateway, streamViolations, type GatewayHarness, type SseEvent } from '../support/gateway-harness.js';
+import { createTestDatabase, redisUrl, testKeyPrefix } from '../support/services.js';
 import { envelopeProblem } from './helpers.js';
 
 const SEED = Number(process.env.CLIENT_FUZZ_SEED ?? 20_261_204);
@@ -228,22 +229,37 @@ function answerProblem(c: Case, answer: ParsedAnswer): string | null {
 
 let h: GatewayHarness;
 let port: number;
-let dataDir: string;
 /** Every response id a client saw, with whether it asked to store it. */
 const seen = new Map<string, { stored: boolean; n: number }>();
 const outcomes = new Map<string, number>();
 const count = (what: string): void => void outcomes.set(what, (outcomes.get(what) ?? 0) + 1);
 
-beforeAll(async () => {
-  dataDir = tempDir('rs-client-fuzz-');
-  h = await startGateway({ dataDir, record: 'on', toolTimeoutSeconds: 1, logLevel: 'warn' });
-  port = Number(new URL(h.url).port);
-});
-
-afterAll(async () => {
-  await h?.close();
-  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
-});
+/** Where the gateway keeps its state: SQLite (the default), or PostgreSQL and Redis (many instances). */
+const STORES = {
+  sqlite: async (): Promise<() => Promise<void>> => {
+    const dataDir = tempDir('rs-client-fuzz-');
+    h = await startGateway({ dataDir, record: 'on', toolTimeoutSeconds: 1, logLevel: 'warn' });
+    return async () => {
+      await h.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    };
+  },
+  'postgres and redis': async (): Promise<() => Promise<void>> => {
+    const db = await createTestDatabase();
+    h = await startGateway({
+      store: db.url,
+      redis: redisUrl(),
+      redisKeyPrefix: testKeyPrefix(),
+      record: 'on',
+      toolTimeoutSeconds: 1,
+      logLevel: 'warn',
+    });
+    return async () => {
+      await h.close();
+      await db.drop();
+    };
+  },
+};
 
 const api = (path: string, init: RequestInit = {}): Promise<Response> =>
   fetch(`${h.url}${path}`, { ...init, signal: AbortSignal.timeout(BOUND_MS) });
@@ -373,91 +389,106 @@ function recordedProblem(run: RecordedRun, c: Case | undefined): string | null {
   return violations.length > 0 ? `recording ${run.id} (${run.status}): ${JSON.stringify(violations[0])}` : null;
 }
 
-test(
-  'E5 E8 M2 X7 clients that leave, stall and reset at random bytes: nothing stays running, stored or recorded half-done',
-  { tags: ['E5', 'E8', 'M2', 'X7', 'L1'], timeout: 600_000 },
-  async () => {
-    const rng = new Prng(SEED);
-    const cases = Array.from({ length: COUNT }, (_, n) => plan(n, rng));
-    const byRequest = new Map(cases.map((c) => [c.headers['x-request-id'], c]));
-    const problems: string[] = [];
-    let next = 0;
-    const worker = async (): Promise<void> => {
-      while (next < cases.length && problems.length < 10) {
-        const c = cases[next++];
-        const problem = await runCase(c);
-        if (problem) problems.push(`case ${c.n}: ${problem}\n  ${JSON.stringify(c)}`);
-      }
-    };
-    await Promise.all(Array.from({ length: CONCURRENCY }, worker));
-    expect(problems, problems.join('\n')).toEqual([]);
-
-    // Nothing left running once every client is gone (runs end by themselves: cancelled, aborted,
-    // finished, or the session's tool timeout).
-    for (const gauge of ['active_streams', 'stream_unsent_bytes', 'sessions_waiting', 'background_runs'])
-      await expect.poll(() => metric(gauge), { timeout: BOUND_MS, interval: 50 }).toBe(0);
-
-    const unfinished: string[] = [];
-    for (const [id, { stored, n }] of seen) {
-      const res = await api(`/v1/responses/${id}`);
-      if (!stored) {
-        if (res.status !== 404) unfinished.push(`case ${n}: ${id} stored although store: false`);
-        continue;
-      }
-      if (res.status !== 200) {
-        unfinished.push(`case ${n}: GET ${id} → ${res.status}`);
-        continue;
-      }
-      const status = ((await res.json()) as { status: string }).status;
-      count(`stored ${status}`);
-      if (UNFINISHED.has(status)) unfinished.push(`case ${n}: ${id} stays ${status}`);
+async function fuzz(total: number): Promise<void> {
+  seen.clear();
+  outcomes.clear();
+  port = Number(new URL(h.url).port);
+  const rng = new Prng(SEED);
+  const cases = Array.from({ length: total }, (_, n) => plan(n, rng));
+  const byRequest = new Map(cases.map((c) => [c.headers['x-request-id'], c]));
+  const problems: string[] = [];
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < cases.length && problems.length < 10) {
+      const c = cases[next++];
+      const problem = await runCase(c);
+      if (problem) problems.push(`case ${c.n}: ${problem}\n  ${JSON.stringify(c)}`);
     }
-    expect(unfinished, unfinished.join('\n')).toEqual([]);
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  expect(problems, problems.join('\n')).toEqual([]);
 
-    const recorded: string[] = [];
-    for (const summary of await recordings()) {
-      count(`recording ${summary.status}`);
-      if (summary.status === 'recording' || summary.status === 'interrupted') {
-        recorded.push(`recording ${summary.id} of ${summary.requestId} stays ${summary.status}`);
-        continue;
-      }
-      const run = (await (await api(`/v1/recordings/${summary.id}`)).json()) as RecordedRun;
-      const c = byRequest.get(run.requestId ?? '');
-      count(c ? 'recording of a case' : 'recording of a side request');
-      const problem = recordedProblem(run, c);
-      if (problem) recorded.push(problem);
+  // Nothing left running once every client is gone (runs end by themselves: cancelled, aborted,
+  // finished, or the session's tool timeout).
+  for (const gauge of ['active_streams', 'stream_unsent_bytes', 'sessions_waiting', 'background_runs'])
+    await expect.poll(() => metric(gauge), { timeout: BOUND_MS, interval: 50 }).toBe(0);
+
+  const unfinished: string[] = [];
+  for (const [id, { stored, n }] of seen) {
+    const res = await api(`/v1/responses/${id}`);
+    if (!stored) {
+      if (res.status !== 404) unfinished.push(`case ${n}: ${id} stored although store: false`);
+      continue;
     }
-    expect(recorded.slice(0, 10), recorded.join('\n')).toEqual([]);
+    if (res.status !== 200) {
+      unfinished.push(`case ${n}: GET ${id} → ${res.status}`);
+      continue;
+    }
+    const status = ((await res.json()) as { status: string }).status;
+    count(`stored ${status}`);
+    if (UNFINISHED.has(status)) unfinished.push(`case ${n}: ${id} stays ${status}`);
+  }
+  expect(unfinished, unfinished.join('\n')).toEqual([]);
 
-    const logged = h.logs.filter((l) => l.level === 'error' || l.msg === 'stream violation');
-    expect(logged.slice(0, 5)).toEqual([]);
-    const last = await api('/v1/responses', {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'sim-chat', input: 'still there?' }),
-    });
-    expect(last.status).toBe(200);
+  const recorded: string[] = [];
+  for (const summary of await recordings()) {
+    count(`recording ${summary.status}`);
+    if (summary.status === 'recording' || summary.status === 'interrupted') {
+      recorded.push(`recording ${summary.id} of ${summary.requestId} stays ${summary.status}`);
+      continue;
+    }
+    const run = (await (await api(`/v1/recordings/${summary.id}`)).json()) as RecordedRun;
+    const c = byRequest.get(run.requestId ?? '');
+    count(c ? 'recording of a case' : 'recording of a side request');
+    const problem = recordedProblem(run, c);
+    if (problem) recorded.push(problem);
+  }
+  expect(recorded.slice(0, 10), recorded.join('\n')).toEqual([]);
 
-    // The generator reached every kind of client and outcome it is meant to (a run that misses
-    // one no longer tests it).
-    const kinds = [...outcomes.keys()];
-    for (const expected of [
-      'read',
-      'half-close',
-      'cut-request (cut)',
-      'close (cut)',
-      'reset (cut)',
-      'stall',
-      'resumed',
-      'stored completed',
-      'recording aborted',
-      'recording completed',
-      'recording of a case',
-      'tool_outputs 200',
-    ])
-      expect(kinds, JSON.stringify([...outcomes])).toContain(expected);
-    console.info(
-      `client fuzz: seed ${SEED}, ${COUNT} cases; ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`,
-    );
+  const logged = h.logs.filter((l) => l.level === 'error' || l.msg === 'stream violation');
+  expect(logged.slice(0, 5)).toEqual([]);
+  const last = await api('/v1/responses', {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'sim-chat', input: 'still there?' }),
+  });
+  expect(last.status).toBe(200);
+
+  // The generator reached every kind of client and outcome it is meant to (a run that misses
+  // one no longer tests it).
+  const kinds = [...outcomes.keys()];
+  for (const expected of [
+    'read',
+    'half-close',
+    'cut-request (cut)',
+    'close (cut)',
+    'reset (cut)',
+    'stall',
+    'resumed',
+    'stored completed',
+    'recording aborted',
+    'recording completed',
+    'recording of a case',
+    'tool_outputs 200',
+  ])
+    expect(kinds, JSON.stringify([...outcomes])).toContain(expected);
+  console.info(
+    `client fuzz: seed ${SEED}, ${total} cases; ${JSON.stringify(Object.fromEntries([...outcomes].sort()))}`,
+  );
+}
+
+describe(
+  'E5 E8 M2 X7 clients that leave, stall and reset at random bytes',
+  { tags: ['E5', 'E8', 'M2', 'X7', 'L1'] },
+  () => {
+    for (const [store, start] of Object.entries(STORES))
+      test(`${store}: nothing stays running, stored or recorded half-done`, { timeout: 600_000 }, async () => {
+        const stop = await start();
+        try {
+          await fuzz(store === 'sqlite' ? COUNT : Math.ceil(COUNT / 2));
+        } finally {
+          await stop();
+        }
+      });
   },
 );
