@@ -39,6 +39,7 @@ const UNFINISHED = new Set(['queued', 'in_progress']);
 type Behaviour =
   | { kind: 'read' }
   | { kind: 'half-close' }
+  | { kind: 'pipeline' }
   | { kind: 'cut-request'; at: number }
   | { kind: 'close'; after: number }
   | { kind: 'reset'; after: number }
@@ -96,6 +97,7 @@ function plan(n: number, rng: Prng): Case {
     { kind: 'read' },
     { kind: 'read' },
     { kind: 'half-close' },
+    { kind: 'pipeline' },
     { kind: 'cut-request', at: rng.int(0, 600) },
     { kind: 'close', after },
     { kind: 'reset', after },
@@ -121,11 +123,18 @@ interface RawAnswer {
 }
 
 function requestBytes(port: number, c: Case, path = '/v1/responses', method = 'POST'): Buffer {
+  // Pipelined: the same request twice in one write, the first on a connection kept alive.
+  if (c.behaviour.kind === 'pipeline')
+    return Buffer.concat([oneRequest(port, c, path, method, false), oneRequest(port, c, path, method, true)]);
+  return oneRequest(port, c, path, method, true);
+}
+
+function oneRequest(port: number, c: Case, path: string, method: string, close: boolean): Buffer {
   const body = method === 'POST' ? Buffer.from(JSON.stringify(c.body)) : Buffer.alloc(0);
   const lines = [
     `${method} ${path} HTTP/1.1`,
     `host: 127.0.0.1:${port}`,
-    'connection: close',
+    `connection: ${close ? 'close' : 'keep-alive'}`,
     ...(method === 'POST' ? ['content-type: application/json', `content-length: ${body.length}`] : []),
     ...Object.entries(c.headers).map(([k, v]) => `${k}: ${v}`),
   ];
@@ -174,8 +183,19 @@ interface ParsedAnswer {
   body: string;
 }
 
-/** Status line, headers and (de-chunked) body of a complete HTTP/1.1 answer. */
-function parseAnswer(bytes: Buffer): ParsedAnswer {
+/** Status line, headers and (de-chunked) body of each complete HTTP/1.1 answer in `bytes`. */
+function parseAnswers(bytes: Buffer): ParsedAnswer[] {
+  const answers: ParsedAnswer[] = [];
+  for (let rest = bytes; rest.length > 0;) {
+    const [answer, used] = parseAnswer(rest);
+    answers.push(answer);
+    rest = rest.subarray(used);
+  }
+  return answers;
+}
+
+/** The first answer in `bytes`, and how many bytes it took. */
+function parseAnswer(bytes: Buffer): [ParsedAnswer, number] {
   const split = bytes.indexOf('\r\n\r\n');
   if (split < 0) throw new Error(`no header block in ${JSON.stringify(bytes.toString().slice(0, 200))}`);
   const [statusLine, ...lines] = bytes.subarray(0, split).toString('latin1').split('\r\n');
@@ -183,19 +203,26 @@ function parseAnswer(bytes: Buffer): ParsedAnswer {
     lines.map((l) => [l.slice(0, l.indexOf(':')).toLowerCase(), l.slice(l.indexOf(':') + 1).trim()]),
   );
   let raw = bytes.subarray(split + 4);
+  let used = bytes.length;
   if (headers['transfer-encoding'] === 'chunked') {
     const parts: Buffer[] = [];
     for (let at = 0; ;) {
       const eol = raw.indexOf('\r\n', at);
       if (eol < 0) throw new Error('chunked body cut off');
       const size = parseInt(raw.subarray(at, eol).toString(), 16);
-      if (size === 0) break;
+      if (size === 0) {
+        used = split + 4 + eol + 4;
+        break;
+      }
       parts.push(raw.subarray(eol + 2, eol + 2 + size));
       at = eol + 2 + size + 2;
     }
     raw = Buffer.concat(parts);
+  } else if (headers['content-length'] !== undefined) {
+    used = split + 4 + Number(headers['content-length']);
+    raw = raw.subarray(0, Number(headers['content-length']));
   }
-  return { status: Number(statusLine.split(' ')[1]), headers, body: raw.toString('utf8') };
+  return [{ status: Number(statusLine.split(' ')[1]), headers, body: raw.toString('utf8') }, used];
 }
 
 function sseEvents(text: string): SseEvent[] {
@@ -331,11 +358,13 @@ async function runCase(c: Case): Promise<string | null> {
   let id: string | null = null;
   const side: Promise<string | null>[] = [];
   const answer = await rawClient(port, requestBytes(port, c), c.behaviour, (text) => {
+    // Every response of the case is checked in the store; the first one gets the side requests.
+    for (const match of text.matchAll(/"id":"(resp_[A-Za-z0-9_-]+)"/g))
+      if (!seen.has(match[1])) seen.set(match[1], { stored: c.body.store === true, n: c.n });
     if (id !== null) return;
     const match = /"id":"(resp_[A-Za-z0-9_-]+)"/.exec(text);
     if (!match) return;
     id = match[1];
-    seen.set(id, { stored: c.body.store === true, n: c.n });
     if (c.headers['x-responses-session'] === 'on' && c.outputs !== 'never') side.push(answerCalls(c, id, rng));
     if (c.body.background === true) side.push(touchBackground(c, id, rng));
   });
@@ -351,9 +380,15 @@ async function runCase(c: Case): Promise<string | null> {
     return null;
   }
   try {
-    const parsed = parseAnswer(answer.bytes);
-    count(`HTTP ${parsed.status}`);
-    return answerProblem(c, parsed);
+    const answers = parseAnswers(answer.bytes);
+    const expected = c.behaviour.kind === 'pipeline' ? 2 : 1;
+    if (answers.length !== expected) return `${answers.length} answers to ${expected} requests`;
+    for (const parsed of answers) {
+      count(`HTTP ${parsed.status}`);
+      const problem = answerProblem(c, parsed);
+      if (problem) return problem;
+    }
+    return null;
   } catch (err) {
     return `unreadable answer: ${(err as Error).message}`;
   }
@@ -460,6 +495,7 @@ async function fuzz(total: number): Promise<void> {
   for (const expected of [
     'read',
     'half-close',
+    'pipeline',
     'cut-request (cut)',
     'close (cut)',
     'reset (cut)',
