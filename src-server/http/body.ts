@@ -58,8 +58,9 @@ export function readBody(req: IncomingMessage, limit: number, tap?: BodyTap): Pr
     tap?.(Buffer.alloc(0), false);
     return Promise.reject(errors.requestTooLarge(limit));
   }
-  // Gone while the route was still checking the request: 'close' has fired already.
-  if (req.destroyed && !req.complete) {
+  // Gone while the route was still checking the request: 'close' has fired already, and what
+  // was read of the body is no longer delivered.
+  if (req.destroyed) {
     tap?.(Buffer.alloc(0), false);
     return Promise.reject(new ClientLeftError());
   }

@@ -72,16 +72,22 @@ test('a chunked body is taken at its end', async () => {
   expect(endedWhenRead).toEqual([true]);
 });
 
-test('a client that left before the route read its body: the read rejects at once, it never waits', async () => {
-  const outcome = new Promise<unknown>((resolve) => {
-    server = createServer((req) => {
-      // The route reads only after the client is gone ('close' has fired already).
-      req.once('close', () => readBody(req, 1_000).then(resolve, resolve));
+test.each([
+  ['half of its body', '{"a"'],
+  ['all of its body', '{"a": 1 }'],
+])(
+  'a client that sent %s and left before the route read it: the read rejects at once, it never waits',
+  async (_, sent) => {
+    const outcome = new Promise<unknown>((resolve) => {
+      server = createServer((req) => {
+        // The route reads only after the client is gone ('close' has fired already).
+        req.once('close', () => readBody(req, 1_000).then(resolve, resolve));
+      });
     });
-  });
-  await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
-  const socket = connect((server?.address() as AddressInfo).port, '127.0.0.1');
-  socket.on('error', () => undefined);
-  socket.write('POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\n{"a"', () => socket.destroy());
-  expect(await outcome).toBeInstanceOf(ClientLeftError);
-});
+    await new Promise<void>((resolve) => server?.listen(0, '127.0.0.1', resolve));
+    const socket = connect((server?.address() as AddressInfo).port, '127.0.0.1');
+    socket.on('error', () => undefined);
+    socket.write(`POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\n\r\n${sent}`, () => socket.destroy());
+    expect(await outcome).toBeInstanceOf(ClientLeftError);
+  },
+);
