@@ -448,7 +448,11 @@ async function send(t: Target, p: Planned): Promise<Outcome> {
   try {
     res = await fetch(`${t.process.url}${p.path}`, { method: p.method, headers: p.headers, body: p.body, signal });
   } catch (err) {
-    return { problem: `no answer: ${(err as Error).message}`, status: 0 };
+    const cause = (err as Error).cause as NodeJS.ErrnoException | undefined;
+    return {
+      problem: `no answer: ${(err as Error).message} (${cause?.code ?? ''} ${cause?.message ?? ''})`,
+      status: 0,
+    };
   }
   const status = res.status;
   const type = res.headers.get('content-type') ?? '';
