@@ -4,8 +4,9 @@
  * fields are refused where they would change the meaning — `background: true` (a socket run has
  * a client by definition) and `stream: false` (every socket response streams) — and removed when
  * they agree with the transport: `stream: true` (Codex sends it on every frame) and
- * `background: false`. `stream_options` is refused. `generate: false` asks for a warm-up: a
- * response with no output, which later messages can continue from.
+ * `background: false` (or `null`). Any other value of either stays in the body, whose validation
+ * refuses it as over HTTP (`invalid_type`). `stream_options` is refused. `generate: false` asks
+ * for a warm-up: a response with no output, which later messages can continue from.
  */
 import { parseJson } from '../http/body.js';
 import { errors } from '../protocol/errors.js';
@@ -44,9 +45,11 @@ export function parseMessage(data: Buffer, isBinary: boolean, maxDepth: number):
   const generate = body.generate;
   if (generate !== undefined && generate !== null && typeof generate !== 'boolean')
     throw errors.invalidType('generate', 'a boolean');
-  delete body.stream;
+  // The transport's fields go when they agree with it; a value of the wrong type stays in the body
+  // and gets the error it gets over HTTP (invalid_type), never silently dropped.
+  if (body.stream === true || body.stream === null) delete body.stream;
+  if (body.background === false || body.background === null) delete body.background;
   delete body.stream_options;
-  delete body.background;
   delete body.generate;
   return { body, warmup: generate === false };
 }

@@ -203,6 +203,36 @@ describe('WebSocket transport', { tags: ['X2'] }, () => {
     expect(next.response?.status).toBe('completed');
   });
 
+  test(
+    'HTTP-only fields of another type than the transport accepts are refused as over HTTP',
+    { tags: ['M2'] },
+    async () => {
+      const socket = await TestSocket.open(h.url, OR);
+      for (const [field, value] of [
+        ['stream', 'yes'],
+        ['stream', 1],
+        ['background', 'no'],
+        ['background', {}],
+      ] as const)
+        expectError(
+          await socket.turn({ type: 'response.create', model: MODEL, input: 'x', [field]: value }),
+          400,
+          'invalid_type',
+          field,
+        );
+      // null agrees with the transport, as true (stream) and false (background) do.
+      const ok = await socket.turn({
+        type: 'response.create',
+        model: MODEL,
+        input: 'x',
+        stream: null,
+        background: null,
+      });
+      await socket.close();
+      expect(ok.response?.status).toBe('completed');
+    },
+  );
+
   test('previous_response_not_found for an unknown id: one error frame, nothing else', async () => {
     const socket = await TestSocket.open(h.url, OR);
     const turn = await socket.turn({
