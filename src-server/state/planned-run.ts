@@ -32,7 +32,10 @@ export interface PlanContext {
   log: Logger;
   /** Who the request acts as (tenancy): owner of the response, its session and its sealed reasoning. */
   principal: Principal;
-  /** The conversation of `previous_response_id` held by the caller (a WebSocket connection's local state). */
+  /**
+   * The conversation of `previous_response_id` held by the caller, when that response is not in
+   * the store (a WebSocket connection's local state of a `store: false` chain).
+   */
   history?: Record<string, unknown>[] | undefined;
 }
 
@@ -87,6 +90,8 @@ export class PlannedRun implements RunPlan {
   private inputItems: Record<string, unknown>[] | null;
   /** In a conversation: its id and this request's input items, appended with the output at the end. */
   private readonly conversation: { id: string; input: Record<string, unknown>[] } | null;
+  /** Saved without a stored `previous_response_id` link: its input items hold the conversation. */
+  private unlinked = false;
   /** Opens the run's start gate (a store over the network: after the initial save). */
   private openGate: (() => void) | null = null;
 
@@ -106,6 +111,13 @@ export class PlannedRun implements RunPlan {
     } else {
       this.conversation = null;
       this.inputItems = prepared.inputItems;
+    }
+    // Continuing a response that is not stored (a WebSocket's store:false chain): a stored response
+    // keeps the whole conversation as its input, with no link to walk, so that it can be continued
+    // from anywhere (another socket, HTTP) like any stored response.
+    if (ctx.history !== undefined && original.store !== false) {
+      this.inputItems = [...ctx.history, ...(this.inputItems ?? [])];
+      this.unlinked = true;
     }
     if (sealer) this.hooks.decorate = sealer.decorate;
     if (ctx.session) this.hooks.awaitToolOutputs = deps.sessions.awaitToolOutputs;
@@ -133,6 +145,7 @@ export class PlannedRun implements RunPlan {
           inputItems: this.inputItems ?? [],
           requestId: this.ctx.requestId,
           owner: this.owner,
+          ...(this.unlinked ? { previousResponseId: null } : {}),
         });
       } catch (err) {
         run.cancel('cancelled');
@@ -196,7 +209,11 @@ export class PlannedRun implements RunPlan {
       this.deps.pending.track(this.appendToConversation(run, final));
     if (!stored) return;
     this.deps.store.responses.queueFinalSave({
-      input: { response: this.present(final), owner: this.owner },
+      input: {
+        response: this.present(final),
+        owner: this.owner,
+        ...(this.unlinked ? { previousResponseId: null } : {}),
+      },
       onError: (err) => {
         stateMetrics.storeWriteFailures++;
         this.log(run).error('storing the response failed', { responseId: run.id, err });

@@ -217,6 +217,19 @@ describe('M6 previous_response_id chain', { tags: ['M6'] }, () => {
     ]);
   });
 
+  test('previousResponseId null stores no link: the conversation is the response alone', () => {
+    // A WebSocket continuation of a store:false response keeps the whole conversation as its input.
+    store = open();
+    store.responses.saveResponse({
+      response: response('resp_b', 'completed', { previous_response_id: 'resp_not_stored' }),
+      inputItems: [userMessage('earlier', 'in_a'), userMessage('two', 'in_b')],
+      previousResponseId: null,
+    });
+    expect(store.responses.getResponse('resp_b')?.previousResponseId).toBeNull();
+    const conv = store.responses.getConversation('resp_b');
+    expect(conv.found && conv.items.map((i) => (i as { id: string }).id)).toEqual(['in_a', 'in_b', 'msg_out_resp_b']);
+  });
+
   test('a missing link is reported with its id, not silently skipped', () => {
     store = open();
     store.responses.saveResponse({ response: response('resp_a'), inputItems: [] });

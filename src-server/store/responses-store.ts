@@ -44,7 +44,11 @@ export interface SaveResponseInput {
   /** Input items as sent to the model. Omit on a later save to keep the ones already stored. */
   inputItems?: readonly unknown[];
   requestId?: string | null;
-  /** Defaults to `response.previous_response_id` when the response carries one. */
+  /**
+   * The stored link a conversation is rebuilt from (getConversation). Defaults to
+   * `response.previous_response_id` when the response carries one; `null` stores no link (the
+   * input items hold the whole conversation before it).
+   */
   previousResponseId?: string | null;
   /** Gateway-side data kept with the response (not the Response's own `metadata`). */
   metadata?: Record<string, unknown> | null;
@@ -208,7 +212,12 @@ export function rowsOfSave(input: SaveResponseInput, storedItemsBytes: number | 
     bytes,
     status,
     terminal: !RUNNING_STATUSES.includes(status),
-    previousResponseId: input.previousResponseId ?? (typeof bodyPrevious === 'string' ? bodyPrevious : null),
+    previousResponseId:
+      input.previousResponseId !== undefined
+        ? input.previousResponseId
+        : typeof bodyPrevious === 'string'
+          ? bodyPrevious
+          : null,
   };
   // Added after: a spread in the middle of the literal is built by V8's runtime, twice per response.
   if (itemRows) rows.itemRows = itemRows;

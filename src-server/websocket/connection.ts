@@ -7,10 +7,13 @@
  *
  * Connection-local state: the most recent response's conversation (its full input and output) is
  * kept in memory, so that a `previous_response_id` naming it continues on this socket even with
- * `store: false`, without writing anything to the store. Other ids are looked up in the store
- * (`store: true` responses); a `store: false` response of another connection is
- * `previous_response_not_found`. A continuation that fails (an error frame or `response.failed`)
- * evicts the id it named: continuing from it again is `previous_response_not_found`.
+ * `store: false`, without writing anything to the store. Other ids, and a most recent response
+ * that was stored, are looked up in the store (`store: true` responses); a `store: false`
+ * response of another connection is `previous_response_not_found`. A `store: true` continuation
+ * of the connection-local state is stored with that whole conversation as its input
+ * (state/planned-run.ts), so that it continues anywhere. A continuation that fails (an error
+ * frame or `response.failed`) evicts the id it named: continuing from it again is
+ * `previous_response_not_found`.
  *
  * Age limit: after `--responses-websocket-max-age-seconds` the response in flight finishes, every
  * message still queued or arriving gets a `websocket_connection_limit_reached` error frame, and
@@ -79,8 +82,8 @@ const CLOSE_GOING_AWAY = 1001;
 export class ResponsesConnection {
   private readonly queue: Message[] = [];
   private busy = false;
-  /** The most recent response's id and whole conversation (connection-local state). */
-  private chain: { id: string; items: Item[] } | null = null;
+  /** The most recent response's id, whole conversation, and whether it is in the store. */
+  private chain: { id: string; items: Item[]; stored: boolean } | null = null;
   private expired = false;
   private closing = false;
   private turns = 0;
@@ -211,8 +214,10 @@ export class ResponsesConnection {
       const parsed = parseMessage(message.data, message.isBinary, config.maxRequestDepth);
       const { request } = validateCreateRequest(parsed.body, { compat: config.compat });
       previous = typeof request.previous_response_id === 'string' ? request.previous_response_id : null;
-      // This connection's own last response continues here without the store (connection-local state).
-      const history = previous !== null && this.chain?.id === previous ? this.chain.items : undefined;
+      // This connection's own last response, when it is not stored, continues from the
+      // connection-local state; a stored one is read from the store like any other id.
+      const history =
+        previous !== null && this.chain?.id === previous && !this.chain.stored ? this.chain.items : undefined;
       const controller = new Cancel();
       this.controller = controller;
       let created: CreatedResponse;
@@ -263,7 +268,12 @@ export class ResponsesConnection {
       writer.release();
       created.streamEnded(writer.count);
       if (final.status === 'failed' || final.status === 'cancelled') this.evict(previous);
-      else this.chain = { id: final.id, items: [...inputAsItems(created.context.input), ...final.output] as Item[] };
+      else
+        this.chain = {
+          id: final.id,
+          items: [...inputAsItems(created.context.input), ...final.output] as Item[],
+          stored: request.store !== false,
+        };
       taps.close(!(this.closing && final.status !== 'completed'), 101);
     } catch (err) {
       const e = toGatewayError(err, log);

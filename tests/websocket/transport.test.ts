@@ -204,6 +204,52 @@ describe('WebSocket transport', { tags: ['X2'] }, () => {
   });
 
   test(
+    'a store:true response continuing a store:false one is stored whole: another socket and HTTP continue it',
+    { tags: ['M6'] },
+    async () => {
+      const a = await TestSocket.open(h.url, OR);
+      const t1 = await a.turn({
+        type: 'response.create',
+        model: MODEL,
+        store: false,
+        input: 'Remember the code word: quartz. Reply with OK.',
+      });
+      const t2 = await a.turn({
+        type: 'response.create',
+        model: MODEL,
+        store: true,
+        previous_response_id: t1.response?.id,
+        input: 'Reply with OK again.',
+      });
+      await a.close();
+      expect(t2.response?.status).toBe('completed');
+      const id = t2.response?.id as string;
+      // Its stored input holds the earlier, unstored turn too.
+      const items = (await (await fetch(`${h.baseURL}/responses/${id}/input_items?order=asc`)).json()) as {
+        data: { content?: { text?: string }[] }[];
+      };
+      expect(JSON.stringify(items.data)).toContain('quartz');
+      const b = await TestSocket.open(h.url, OR);
+      const t3 = await b.turn({
+        type: 'response.create',
+        model: MODEL,
+        previous_response_id: id,
+        input: 'What is the code word?',
+      });
+      await b.close();
+      expectValidFrames(t3, 'open-responses');
+      expect(t3.response?.status).toBe('completed');
+      // The backend saw both earlier turns: more input tokens than the second turn's whole context.
+      const usage2 = t2.response?.usage as { input_tokens: number; output_tokens: number };
+      expect((t3.response?.usage as { input_tokens: number }).input_tokens).toBeGreaterThan(
+        usage2.input_tokens + usage2.output_tokens,
+      );
+      const http = await postJson(`${h.baseURL}/responses`, { model: MODEL, previous_response_id: id, input: 'And?' });
+      expect(http.status).toBe(200);
+    },
+  );
+
+  test(
     'HTTP-only fields of another type than the transport accepts are refused as over HTTP',
     { tags: ['M2'] },
     async () => {
