@@ -27,7 +27,7 @@ import { tempDir } from '../recording/helpers.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { recordedRun } from '../support/recorded-run.js';
 import { deepJson, envelopeProblem } from './helpers.js';
-import { deleteAt, hostileSchema, paths, RAW_NUMBERS, randomString, randomValue, setAt } from './generators.js';
+import { hostileSchema, mutate, RAW_NUMBERS, randomString, withDeepNesting } from './generators.js';
 
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_424);
 const BODIES = Number(process.env.FUZZ_BODIES ?? 3000);
@@ -189,21 +189,8 @@ function bodyBytes(rng: Prng, route: RouteInfo, t: Target): string | Uint8Array<
   if (r < 0.1) return deepJson(rng.pick([129, 10_000, 100_000]), rng.next() < 0.5 ? 'object' : 'array');
   if (r < 0.13) return Uint8Array.from([0x7b, 0x22, 0xff, 0xfe, 0x22, 0x3a, 0x31, 0x7d]); // {"\xff\xfe":1}
   const body = structuredClone(base) as Record<string, unknown>;
-  const mutations = rng.int(0, 3);
-  for (let m = 0; m < mutations; m++) {
-    const all = paths(body);
-    const kind = rng.next();
-    if (kind < 0.6 && all.length > 0) setAt(body, rng.pick(all), randomValue(rng));
-    else if (kind < 0.75 && all.length > 0) deleteAt(body, rng.pick(all));
-    else
-      body[
-        rng.pick(['x', '__proto__', 'constructor', 'a\u0000b', 'we\r\nird', 'ü'.repeat(50), randomString(rng, 20)])
-      ] = rng.next() < 0.3 ? `__deep_${rng.pick([129, 5_000])}_object__` : randomValue(rng);
-  }
-  let text = JSON.stringify(body).replace(
-    /"__deep_(\d+)_(object|array)__"/g,
-    (_m, n: string, kind: 'object' | 'array') => deepJson(Number(n), kind),
-  );
+  mutate(rng, body, ['x', '__proto__', 'constructor', 'a\u0000b', 'we\r\nird', 'ü'.repeat(50)]);
+  let text = withDeepNesting(JSON.stringify(body));
   if (rng.next() < 0.1) text = text.replace(/:(-?\d+(\.\d+)?)([,}])/, `:${rng.pick(RAW_NUMBERS)}$3`);
   if (rng.next() < 0.05) text = text.slice(0, rng.int(0, text.length));
   return text;

@@ -4,6 +4,7 @@
  * hostile JSON Schemas, and the helpers that mutate a body at a path.
  */
 import type { Prng } from '../../src-server/backends/simulator/prng.js';
+import { deepJson } from './helpers.js';
 
 const CONTROL = ['\u0000', '\u0001', '\r\n', '\u001b[31m', '\u2028', '\uD800', '\uFEFF', '\u0085', '%00', '../'];
 
@@ -117,4 +118,28 @@ export function deleteAt(root: unknown, at: (string | number)[]): void {
   for (const k of at.slice(0, -1)) node = node[k] as Record<string | number, unknown>;
   if (Array.isArray(node)) node.splice(Number(at[at.length - 1]), 1);
   else delete node[at[at.length - 1]];
+}
+
+/**
+ * Up to three random mutations of `body`, in place: a value replaced, a field removed, or a field
+ * added under one of `oddKeys` (its value sometimes a placeholder that `withDeepNesting` expands).
+ */
+export function mutate(rng: Prng, body: Record<string, unknown>, oddKeys: readonly string[]): void {
+  const mutations = rng.int(0, 3);
+  for (let m = 0; m < mutations; m++) {
+    const all = paths(body);
+    const kind = rng.next();
+    if (kind < 0.6 && all.length > 0) setAt(body, rng.pick(all), randomValue(rng));
+    else if (kind < 0.75 && all.length > 0) deleteAt(body, rng.pick(all));
+    else
+      body[rng.pick([...oddKeys, randomString(rng, 20)])] =
+        rng.next() < 0.3 ? `__deep_${rng.pick([129, 5_000])}_object__` : randomValue(rng);
+  }
+}
+
+/** JSON text with each placeholder of `mutate` replaced by a value nested that deep. */
+export function withDeepNesting(text: string): string {
+  return text.replace(/"__deep_(\d+)_(object|array)__"/g, (_m, n: string, kind: 'object' | 'array') =>
+    deepJson(Number(n), kind),
+  );
 }

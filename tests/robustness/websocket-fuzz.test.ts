@@ -40,7 +40,7 @@ import {
   validateResponseAgainstSpec,
 } from '../support/open-responses-spec.js';
 import { TestSocket, type Frame, type Turn } from '../support/ws-client.js';
-import { deleteAt, hostileSchema, paths, RAW_NUMBERS, randomString, randomValue, setAt } from './generators.js';
+import { hostileSchema, mutate, RAW_NUMBERS, randomString, withDeepNesting } from './generators.js';
 import { deepJson } from './helpers.js';
 
 const SEED = Number(process.env.WS_FUZZ_SEED ?? 20_261_203);
@@ -257,12 +257,6 @@ function toJson(value: unknown): string {
   ).replace(/"__(-?)inf__"/g, (_m, sign: string) => `${sign}1e400`);
 }
 
-function splice(text: string): string {
-  return text.replace(/"__deep_(\d+)_(object|array)__"/g, (_m, n: string, kind: 'object' | 'array') =>
-    deepJson(Number(n), kind),
-  );
-}
-
 function isObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -419,17 +413,8 @@ function planBroken(rng: Prng, s: Sock): Planned {
     body[field] = rng.pick<unknown>([true, false, null, 'yes', 0, 1, {}, [], 'response.create', 'response.cancel']);
   }
   if (rng.next() < 0.05) delete body.type;
-  const mutations = rng.int(0, 3);
-  for (let m = 0; m < mutations; m++) {
-    const all = paths(body);
-    const kind = rng.next();
-    if (kind < 0.6 && all.length > 0) setAt(body, rng.pick(all), randomValue(rng));
-    else if (kind < 0.75 && all.length > 0) deleteAt(body, rng.pick(all));
-    else
-      body[rng.pick(['x', 'constructor', 'a\u0000b', 'we\r\nird', 'ü'.repeat(50), randomString(rng, 20)])] =
-        rng.next() < 0.3 ? `__deep_${rng.pick([129, 5_000])}_object__` : randomValue(rng);
-  }
-  let text = splice(JSON.stringify(body));
+  mutate(rng, body, ['x', 'constructor', 'a\u0000b', 'we\r\nird', 'ü'.repeat(50)]);
+  let text = withDeepNesting(JSON.stringify(body));
   if (rng.next() < 0.1) text = text.replace(/:(-?\d+(\.\d+)?)([,}])/, `:${rng.pick(RAW_NUMBERS)}$3`);
   if (rng.next() < 0.05) text = text.slice(0, rng.int(0, text.length - 1));
   return { label: 'broken', data: text, expect: expectFromHttp(text) };
