@@ -31,6 +31,11 @@ import { envelopeProblem } from './helpers.js';
 const SEED = Number(process.env.CLIENT_FUZZ_SEED ?? 20_261_204);
 const COUNT = Number(process.env.CLIENT_FUZZ_COUNT ?? 240);
 const CONCURRENCY = 6;
+/**
+ * A session nobody answers ends after this (`--responses-tool-timeout`); the answering clients
+ * post well within it even on a busy machine (nothing asserts on time: a late post gets a 409).
+ */
+const TOOL_TIMEOUT_SECONDS = 2;
 /** Far above anything real: a bound against hangs, not a timing assertion. */
 const BOUND_MS = 60_000;
 const TERMINAL_EVENTS = new Set(['response.completed', 'response.failed', 'response.incomplete']);
@@ -265,7 +270,7 @@ const count = (what: string): void => void outcomes.set(what, (outcomes.get(what
 const STORES = {
   sqlite: async (): Promise<() => Promise<void>> => {
     const dataDir = tempDir('rs-client-fuzz-');
-    h = await startGateway({ dataDir, record: 'on', toolTimeoutSeconds: 1, logLevel: 'warn' });
+    h = await startGateway({ dataDir, record: 'on', toolTimeoutSeconds: TOOL_TIMEOUT_SECONDS, logLevel: 'warn' });
     return async () => {
       await h.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
@@ -278,7 +283,7 @@ const STORES = {
       redis: redisUrl(),
       redisKeyPrefix: testKeyPrefix(),
       record: 'on',
-      toolTimeoutSeconds: 1,
+      toolTimeoutSeconds: TOOL_TIMEOUT_SECONDS,
       logLevel: 'warn',
     });
     return async () => {
