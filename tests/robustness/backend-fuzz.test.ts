@@ -7,39 +7,20 @@
  * framing; bodies cut off or the connection reset; HTTP errors. Every stream reaches the gateway
  * split at random byte boundaries with small random pauses.
  *
- * Asserted for every response (streamed or not, both dialects, extensions on and off): an answer
- * within a bound far above anything real (a bound against hangs, not a timing assertion); never
- * an `internal_error` (a backend's fault is a backend error); a stream ends with exactly one
- * terminal event and passes the stream validator on the client's side; the gateway (strict
- * validation) logs no error and no stream violation.
+ * Asserted for every response (streamed or not, both dialects, extensions on and off), by
+ * backend-fuzz-support.ts: an answer within a bound far above anything real (a bound against
+ * hangs, not a timing assertion); never an `internal_error` (a backend's fault is a backend
+ * error); a stream ends with exactly one terminal event and passes the stream validator on the
+ * client's side; usage counts and logprobs have the API's types; the gateway (strict validation)
+ * logs no error and no stream violation.
  *
  * BACKEND_FUZZ_SEED and BACKEND_FUZZ_COUNT change the seed and the count for a longer exploration.
  */
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { Prng } from '../../src-server/backends/simulator/prng.js';
-import { readSse, startGateway, streamViolations, type GatewayHarness } from '../support/gateway-harness.js';
+import type { Prng } from '../../src-server/backends/simulator/prng.js';
+import { BackendFuzz, FUZZ_MODEL as MODEL, fuzzCount, someText, type FuzzScript } from './backend-fuzz-support.js';
 
-const SEED = Number(process.env.BACKEND_FUZZ_SEED ?? 20_261_203);
-const COUNT = Number(process.env.BACKEND_FUZZ_COUNT ?? 600);
-const PER_REQUEST_BOUND_MS = 60_000;
-const MODEL = 'fuzz-model';
-/** Which generated stream the backend answers with (the gateway forwards `x-simulator-*` headers). */
-const CASE_HEADER = 'x-simulator-fuzz-case';
-
-interface Script {
-  status: number;
-  text: string;
-  end: 'done' | 'close' | 'reset';
-}
-
-function someText(rng: Prng): string {
-  let s = '';
-  for (let i = rng.int(0, 12); i > 0; i--)
-    s += rng.pick(['a', 'b', ' ', 'é', '😀', '\n', '"', '\\', '{', '}', 'tok', '\u0000']);
-  return s;
-}
+const COUNT = fuzzCount(600);
 
 /** A call's fragments: id and name first (or last), arguments cut anywhere, `index` sometimes left out. */
 function toolCall(rng: Prng, index: number): unknown[] {
@@ -101,7 +82,7 @@ function oddChunk(
   ]);
 }
 
-function script(rng: Prng): Script {
+function script(rng: Prng): FuzzScript {
   if (rng.next() < 0.03)
     return {
       status: rng.pick([400, 404, 429, 500, 503]),
@@ -189,130 +170,22 @@ function script(rng: Prng): Script {
   return { status: 200, text: events.join(''), end };
 }
 
-const caseRng = (n: number): Prng => new Prng(SEED * 1_000_003 + n);
-
-/** Sends a script in pieces of random size with random small pauses; 'reset' breaks off somewhere. */
-function answer(res: http.ServerResponse, s: Script, rng: Prng): void {
-  if (s.status !== 200) {
-    res.writeHead(s.status, { 'content-type': 'application/json' });
-    res.end(s.text);
-    return;
-  }
-  res.writeHead(200, { 'content-type': 'text/event-stream' });
-  const bytes = Buffer.from(s.text);
-  const pieces: Buffer[] = [];
-  for (let i = 0; i < bytes.length;) {
-    const length = rng.int(1, rng.next() < 0.5 ? 8 : 400);
-    pieces.push(bytes.subarray(i, i + length));
-    i += length;
-  }
-  const stopAt = s.end === 'reset' ? rng.int(0, pieces.length) : pieces.length;
-  let k = 0;
-  const step = (): void => {
-    if (k >= stopAt) {
-      if (s.end === 'reset') res.destroy();
-      else res.end();
-      return;
-    }
-    res.write(pieces[k++]);
-    if (rng.next() < 0.3) setTimeout(step, rng.int(0, 2));
-    else setImmediate(step);
-  };
-  step();
-}
-
-let backend: http.Server;
-let h: GatewayHarness;
-const scripts = new Map<number, Script>();
+let fuzz: BackendFuzz;
 
 beforeAll(async () => {
-  backend = http.createServer((req, res) => {
-    if (req.url?.startsWith('/v1/models')) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(JSON.stringify({ object: 'list', data: [{ id: MODEL, object: 'model', max_model_len: 4096 }] }));
-      return;
-    }
-    req.resume();
-    req.on('end', () => {
-      const n = Number(req.headers[CASE_HEADER]);
-      const rng = caseRng(n);
-      const s = script(rng);
-      scripts.set(n, s);
-      answer(res, s, rng);
-    });
-  });
-  await new Promise<void>((resolve) => backend.listen(0, '127.0.0.1', resolve));
-  const { port } = backend.address() as AddressInfo;
-  h = await startGateway({ backend: `http://127.0.0.1:${port}`, logLevel: 'warn' });
+  fuzz = await BackendFuzz.start(script);
 });
 
 afterAll(async () => {
-  await h?.close();
-  backend?.closeAllConnections();
-  await new Promise((resolve) => backend?.close(resolve));
+  await fuzz?.close();
 });
-
-const TOOLS = [
-  { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
-  { type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} } },
-];
-
-const TERMINAL = new Set(['response.completed', 'response.failed', 'response.incomplete']);
-
-async function check(n: number, rng: Prng): Promise<string | null> {
-  const stream = rng.next() < 0.8;
-  const body: Record<string, unknown> = { model: MODEL, input: 'hi', stream, store: rng.next() < 0.5 };
-  if (rng.next() < 0.7) body.tools = TOOLS;
-  if (rng.next() < 0.3) body.include = ['message.output_text.logprobs'];
-  if (rng.next() < 0.3) body.reasoning = { summary: 'auto' };
-  if (rng.next() < 0.2) body.text = { format: { type: 'json_schema', name: 'o', schema: { type: 'object' } } };
-  const dialect = rng.next() < 0.5 ? 'open-responses' : 'openai';
-  const extensions = rng.next() < 0.3;
-  const what = (): string =>
-    `case ${n}: ${JSON.stringify(body)} ${dialect} extensions ${extensions ? 'on' : 'off'}\n    backend: ${JSON.stringify(scripts.get(n)).slice(0, 2000)}`;
-  try {
-    const res = await fetch(`${h.url}/v1/responses`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [CASE_HEADER]: String(n),
-        'x-responses-dialect': dialect,
-        'x-responses-extensions': extensions ? 'on' : 'off',
-      },
-      body: JSON.stringify(body),
-      signal: AbortSignal.timeout(PER_REQUEST_BOUND_MS),
-    });
-    if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) {
-      const text = await res.text();
-      return /internal_error/.test(text) ? `HTTP ${res.status}: ${text.slice(0, 400)}\n  ${what()}` : null;
-    }
-    const sse = await readSse(res);
-    const types = sse.events.map((e) => (e.data as { type: string }).type);
-    const terminal = types.filter((t) => TERMINAL.has(t));
-    if (terminal.length !== 1 || !TERMINAL.has(types[types.length - 1]))
-      return `terminal events ${JSON.stringify(terminal)}, last ${types[types.length - 1]}\n  ${what()}`;
-    if (/internal_error/.test(sse.text))
-      return `internal_error: ${/"message":"[^"]*/.exec(sse.text)?.[0]}\n  ${what()}`;
-    const violations = streamViolations(sse, dialect, extensions);
-    if (violations.length > 0) return `violations ${JSON.stringify(violations.slice(0, 3))}\n  ${what()}`;
-    return null;
-  } catch (err) {
-    return `no complete answer: ${(err as Error).message}\n  ${what()}`;
-  }
-}
 
 test(
   'X7 E1 E3 generated broken backend streams: every response ends once, validly, with no internal error',
   { tags: ['X7', 'E1', 'E3', 'L1'], timeout: 600_000 },
   async () => {
-    const rng = new Prng(SEED);
-    const problems: string[] = [];
-    for (let n = 0; n < COUNT && problems.length < 10; n++) {
-      const problem = await check(n, rng);
-      if (problem) problems.push(problem);
-    }
+    const problems = await fuzz.run(COUNT);
     expect(problems, problems.join('\n')).toEqual([]);
-    const logged = h.logs.filter((l) => l.level === 'error' || l.msg === 'stream violation');
-    expect(logged.slice(0, 5)).toEqual([]);
+    expect(fuzz.gatewayProblems()).toEqual([]);
   },
 );
