@@ -266,16 +266,16 @@ function isObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** Absent, null, or a string: what a text field of a chunk may be. */
-function optionalString(value: unknown): value is string | null | undefined {
+export function optionalString(value: unknown): value is string | null | undefined {
   return value === undefined || value === null || typeof value === 'string';
 }
 
-function isCount(value: unknown): value is number {
+export function isCount(value: unknown): value is number {
   return typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 }
 
 /** A required token count: absent is 0, a whole number ≥ 0 is itself, anything else undefined. */
-function count(value: unknown): number | undefined {
+export function count(value: unknown): number | undefined {
   if (value === undefined || value === null) return 0;
   return isCount(value) ? value : undefined;
 }
@@ -294,6 +294,7 @@ function isTokenLogprob(value: unknown, top: boolean): boolean {
   );
 }
 
-function isLogprobList(value: unknown): value is TokenLogprob[] {
+/** Token logprobs as Chat chunks and vLLM's Responses deltas carry them (`bytes` optional). */
+export function isLogprobList(value: unknown): value is TokenLogprob[] {
   return Array.isArray(value) && value.every((entry) => isTokenLogprob(entry, false));
 }

@@ -10,7 +10,7 @@ function decode(events: unknown[], end = false): ModelPart[] {
   return decoder.parts;
 }
 
-const completed = (output: unknown[] = [], extra: Record<string, unknown> = {}): unknown => ({
+const completed = (output: unknown = [], extra: Record<string, unknown> = {}): unknown => ({
   type: 'response.completed',
   sequence_number: -1,
   response: { status: 'completed', output, usage: { input_tokens: 3, output_tokens: 4 }, ...extra },
@@ -154,4 +154,78 @@ describe('vllm-responses stream repair', { tags: ['B3', 'B1', 'X9'] }, () => {
       expect(parts.indexOf(error as ModelPart)).toBeLessThan(parts.findIndex((p) => p.type === 'finish'));
     },
   );
+
+  test(
+    'E1 a field of the wrong type ends the stream with backend_protocol_error naming it, as on the Chat route',
+    { tags: ['E1'] },
+    () => {
+      const cases: [unknown[], string][] = [
+        [[{ type: 'response.output_text.delta', item_id: 'a', delta: 123 }], 'delta'],
+        [[{ type: 'response.reasoning_text.delta', item_id: 'a', delta: ['x'] }], 'delta'],
+        [[{ type: 'response.refusal.delta', item_id: 'a', delta: {} }], 'delta'],
+        [
+          [{ type: 'response.output_text.delta', item_id: 'a', delta: 'x', logprobs: [{ token: 5, logprob: 'a' }] }],
+          'logprobs',
+        ],
+        [[{ type: 'response.output_text.delta', item_id: 'a', delta: 'x', logprobs: 'none' }], 'logprobs'],
+        [[{ type: 'response.output_text.done', item_id: 'a', text: {} }], 'text'],
+        [[{ type: 'response.refusal.done', item_id: 'a', refusal: 1 }], 'refusal'],
+        [[{ type: 'response.output_text.delta', item_id: 9, delta: 'x' }], 'item_id'],
+        [[{ type: 'response.output_item.added', output_index: 0, item: null }], 'item'],
+        [
+          [{ type: 'response.output_item.done', item: { type: 'function_call', id: 'b', call_id: 7, name: 'f' } }],
+          'item.call_id',
+        ],
+        [[{ type: 'response.output_item.added', item: { type: 'function_call', id: 'b', name: ['f'] } }], 'item.name'],
+        [[{ type: 'response.function_call_arguments.delta', item_id: 'b', delta: 5 }], 'delta'],
+        [[{ type: 'response.function_call_arguments.done', item_id: 'b', arguments: true }], 'arguments'],
+        [[{ delta: 'no type' }], 'type'],
+        [[{ type: 7 }], 'type'],
+        [[completed([], { usage: { input_tokens: 1.5, output_tokens: 2 } })], 'response.usage.input_tokens'],
+        [[completed([], { usage: { input_tokens: 3, output_tokens: -5 } })], 'response.usage.output_tokens'],
+        [[completed([], { usage: 'lots' })], 'response.usage'],
+        [[completed('x')], 'response.output'],
+        [[completed([null])], 'response.output[]'],
+        [[completed([{ type: 'message', content: 'x' }])], 'response.output[].content'],
+        [
+          [completed([{ type: 'message', content: [{ type: 'output_text', text: 5 }] }])],
+          'response.output[].content[].text',
+        ],
+        [[completed([{ type: 'function_call', name: 'f', arguments: 5 }])], 'response.output[].arguments'],
+        [[{ type: 'response.completed', response: 7 }], 'response'],
+      ];
+      for (const [events, field] of cases) {
+        const parts = decode(events);
+        expect(parts, JSON.stringify(events)).toHaveLength(1);
+        expect(parts[0], JSON.stringify(events)).toMatchObject({
+          type: 'error',
+          error: { code: 'backend_protocol_error', message: expect.stringContaining(`whose ${field} is not`) },
+        });
+      }
+    },
+  );
+
+  test('arguments sent as a JSON object are its JSON text; malformed usage details are left out', () => {
+    const parts = decode([
+      {
+        type: 'response.output_item.done',
+        output_index: 0,
+        item: { type: 'function_call', id: 'b', call_id: 'call_b', name: 'f', arguments: { city: 'Paris' } },
+      },
+      completed([], {
+        usage: {
+          input_tokens: 3,
+          output_tokens: 4,
+          input_tokens_details: 'x',
+          output_tokens_details: { reasoning_tokens: -1 },
+        },
+      }),
+    ]);
+    expect(parts).toEqual([
+      { type: 'tool-call-start', index: 0, callId: 'call_b', name: 'f' },
+      { type: 'tool-call-delta', index: 0, argumentsDelta: '{"city":"Paris"}' },
+      { type: 'usage', usage: { inputTokens: 3, outputTokens: 4 } },
+      { type: 'finish', reason: 'tool_calls' },
+    ]);
+  });
 });

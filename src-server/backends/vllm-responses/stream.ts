@@ -23,12 +23,20 @@
  * - an `error` event with vLLM's body (integer `code`, exception-style `type`) and no
  *   `response.failed` after it: an `error` part with an OpenAI-shaped code (../http/errors.ts);
  * - a stream that ends without `response.completed`: a truncated stream (E1).
+ *
+ * What cannot be repaired ends the stream with `backend_protocol_error` naming the field, as on
+ * the Chat route: an event without a string `type`, and a field the decoder reads of the wrong
+ * type (a delta or text that is not a string, an `item` that is not an object, malformed logprobs,
+ * a final `response` that is not an object, its `output` not a list, usage counts that are not
+ * whole numbers ≥ 0). Arguments sent as a JSON object are its JSON text. Nothing is dropped
+ * silently.
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../contract.js';
 import type { PartDecoder } from '../http/part-stream.js';
 import { NO_SECRETS, type SecretScrubber } from '../http/secret-scrub.js';
 import { upstreamError } from '../http/errors.js';
+import { count, isCount, isLogprobList, optionalString } from '../chat-completions/stream.js';
 
 type Json = Record<string, unknown>;
 
@@ -66,56 +74,92 @@ function bytesOf(token: string): number[] {
   return Array.from(Buffer.from(token, 'utf8'));
 }
 
-/** vLLM's Responses logprobs carry no `bytes`: they are derived from the token text. */
-function logprobsOf(value: unknown): TokenLogprob[] | undefined {
-  if (!Array.isArray(value) || value.length === 0) return undefined;
-  const out: TokenLogprob[] = [];
-  for (const entry of value) {
-    if (!isObject(entry) || typeof entry.token !== 'string' || typeof entry.logprob !== 'number') continue;
-    const top = Array.isArray(entry.top_logprobs) ? entry.top_logprobs : [];
-    out.push({
-      token: entry.token,
-      logprob: entry.logprob,
-      bytes: Array.isArray(entry.bytes) ? (entry.bytes as number[]) : bytesOf(entry.token),
-      top_logprobs: top.filter(isObject).map((t) => ({
-        token: String(t.token ?? ''),
-        logprob: typeof t.logprob === 'number' ? t.logprob : 0,
-        bytes: Array.isArray(t.bytes) ? (t.bytes as number[]) : bytesOf(String(t.token ?? '')),
-      })),
-    });
-  }
-  return out.length > 0 ? out : undefined;
+/**
+ * vLLM's Responses logprobs carry no `bytes`: they are derived from the token text. `value` is a
+ * list isLogprobList accepted.
+ */
+function logprobsOf(value: readonly TokenLogprob[]): TokenLogprob[] | undefined {
+  if (value.length === 0) return undefined;
+  return value.map((entry) => ({
+    token: entry.token,
+    logprob: entry.logprob,
+    bytes: Array.isArray(entry.bytes) ? entry.bytes : bytesOf(entry.token),
+    top_logprobs: (entry.top_logprobs ?? []).map((t) => ({
+      token: t.token,
+      logprob: t.logprob,
+      bytes: Array.isArray(t.bytes) ? t.bytes : bytesOf(t.token),
+    })),
+  }));
 }
 
-function usageOf(value: unknown): ModelUsage | undefined {
-  if (!isObject(value)) return undefined;
-  const usage: ModelUsage = {
-    inputTokens: typeof value.input_tokens === 'number' ? value.input_tokens : 0,
-    outputTokens: typeof value.output_tokens === 'number' ? value.output_tokens : 0,
-  };
+/** A field of the wrong type, as `[field, what it should be]`. */
+type WrongType = readonly [string, string];
+
+function isWrong(value: unknown): value is WrongType {
+  return Array.isArray(value);
+}
+
+/** Arguments as text: a string is itself, a JSON object its JSON text (as on the Chat route). */
+function argumentsText(value: unknown): string | undefined | WrongType {
+  if (value === undefined || value === null) return undefined;
+  if (typeof value === 'string') return value;
+  if (isObject(value)) return JSON.stringify(value);
+  return ['arguments', 'a string'];
+}
+
+/** The final body's usage: counts are whole numbers ≥ 0; the optional details are left out when not. */
+function usageOf(value: unknown): ModelUsage | undefined | WrongType {
+  if (value === undefined || value === null) return undefined;
+  if (!isObject(value)) return ['response.usage', 'an object'];
+  const inputTokens = count(value.input_tokens);
+  const outputTokens = count(value.output_tokens);
+  if (inputTokens === undefined) return ['response.usage.input_tokens', 'a token count'];
+  if (outputTokens === undefined) return ['response.usage.output_tokens', 'a token count'];
+  const usage: ModelUsage = { inputTokens, outputTokens };
   const cached = isObject(value.input_tokens_details) ? value.input_tokens_details.cached_tokens : undefined;
-  if (typeof cached === 'number') usage.cachedInputTokens = cached;
+  if (isCount(cached)) usage.cachedInputTokens = cached;
   const reasoning = isObject(value.output_tokens_details) ? value.output_tokens_details.reasoning_tokens : undefined;
-  if (typeof reasoning === 'number') usage.reasoningTokens = reasoning;
+  if (isCount(reasoning)) usage.reasoningTokens = reasoning;
   return usage;
 }
 
-/** The text, reasoning and calls a final response body holds, in output order. */
-function finalContent(output: unknown): FinalContent {
+/** The text of a content part's `field`, or the wrong type it has. */
+function partText(part: Json, field: string): string | WrongType {
+  const value = part[field];
+  if (!optionalString(value)) return [`response.output[].content[].${field}`, 'a string'];
+  return value ?? '';
+}
+
+/**
+ * The text, reasoning and calls a final response body holds, in output order (items of other
+ * types, e.g. a built-in tool's, are not the model's content and are passed over).
+ */
+function finalContent(output: unknown): FinalContent | WrongType {
   const content: FinalContent = { text: '', reasoning: '', refusal: '', calls: [] };
-  if (!Array.isArray(output)) return content;
+  if (output === undefined || output === null) return content;
+  if (!Array.isArray(output)) return ['response.output', 'a list'];
   for (const item of output) {
-    if (!isObject(item)) continue;
-    const parts = Array.isArray(item.content) ? item.content.filter(isObject) : [];
-    if (item.type === 'message') {
-      for (const p of parts) {
-        if (p.type === 'output_text') content.text += str(p.text) ?? '';
-        if (p.type === 'refusal') content.refusal += str(p.refusal) ?? '';
-      }
-    } else if (item.type === 'reasoning') {
-      for (const p of parts) content.reasoning += str(p.text) ?? '';
-    } else if (item.type === 'function_call') {
-      content.calls.push({ callId: str(item.call_id), name: str(item.name), args: str(item.arguments) ?? '' });
+    if (!isObject(item)) return ['response.output[]', 'an object'];
+    if (item.type === 'function_call') {
+      const args = argumentsText(item.arguments);
+      if (isWrong(args)) return ['response.output[].arguments', 'a string'];
+      if (!optionalString(item.name)) return ['response.output[].name', 'a string'];
+      if (!optionalString(item.call_id)) return ['response.output[].call_id', 'a string'];
+      content.calls.push({ callId: item.call_id ?? undefined, name: item.name ?? undefined, args: args ?? '' });
+      continue;
+    }
+    if (item.type !== 'message' && item.type !== 'reasoning') continue;
+    const parts = item.content;
+    if (parts === undefined || parts === null) continue;
+    if (!Array.isArray(parts)) return ['response.output[].content', 'a list'];
+    for (const p of parts) {
+      if (!isObject(p)) return ['response.output[].content[]', 'an object'];
+      const field = p.type === 'refusal' ? 'refusal' : 'text';
+      const text = partText(p, field);
+      if (isWrong(text)) return text;
+      if (item.type === 'reasoning') content.reasoning += text;
+      else if (p.type === 'output_text') content.text += text;
+      else if (p.type === 'refusal') content.refusal += text;
     }
   }
   return content;
@@ -162,6 +206,8 @@ export class ResponsesStreamDecoder implements PartDecoder {
       this.fail(upstreamError(0, event));
       return;
     }
+    if (typeof event.type !== 'string') return this.wrongType(event, 'type', 'a string');
+    if (!optionalString(event.item_id)) return this.wrongType(event, 'item_id', 'a string');
     switch (event.type) {
       case 'response.output_text.delta':
         this.textDelta('text', event);
@@ -174,37 +220,42 @@ export class ResponsesStreamDecoder implements PartDecoder {
         this.textDelta('refusal', event);
         return;
       case 'response.output_text.done':
-        this.textDone('text', event, str(event.text));
+        this.textDone('text', event, 'text');
         return;
       case 'response.reasoning_text.done':
-        this.textDone('reasoning', event, str(event.text));
+        this.textDone('reasoning', event, 'text');
         return;
       case 'response.refusal.done':
-        this.textDone('refusal', event, str(event.refusal));
+        this.textDone('refusal', event, 'refusal');
         return;
       case 'response.output_item.added':
       case 'response.output_item.done':
-        if (isObject(event.item) && event.item.type === 'function_call') this.callItem(event, event.item);
+        if (!isObject(event.item)) return this.wrongType(event, 'item', 'an object');
+        if (event.item.type === 'function_call') this.callItem(event, event.item);
         return;
       case 'response.function_call_arguments.delta': {
+        const delta = argumentsText(event.delta);
+        if (isWrong(delta)) return this.wrongType(event, 'delta', 'a string');
         // Older builds stream arguments without announcing the call: it is named by a later event.
         const call = this.callFor(event) ?? this.newCall(str(event.item_id), event);
-        const delta = str(event.delta) ?? '';
         if (call.snapshot !== undefined && call.snapshot === delta) call.snapshot = undefined;
         this.flushSnapshot(call);
-        this.args(call, delta);
+        this.args(call, delta ?? '');
         return;
       }
       case 'response.function_call_arguments.done': {
+        const args = argumentsText(event.arguments);
+        if (isWrong(args)) return this.wrongType(event, 'arguments', 'a string');
+        if (!optionalString(event.name)) return this.wrongType(event, 'name', 'a string');
         const call = this.callFor(event);
         if (!call) return;
-        if (!call.name && typeof event.name === 'string') this.start(call, event.name);
-        this.rest(call, str(event.arguments));
+        if (!call.name && event.name) this.start(call, event.name);
+        this.rest(call, args);
         return;
       }
       case 'response.completed':
       case 'response.incomplete':
-        this.complete(event.response);
+        this.complete(event);
         return;
       case 'response.failed': {
         const response = isObject(event.response) ? event.response : {};
@@ -228,17 +279,29 @@ export class ResponsesStreamDecoder implements PartDecoder {
     this.parts.push({ type: 'error', error: this.scrub.error(error) });
   }
 
+  /** A field of the wrong type: the stream ends as a backend protocol error naming it. */
+  private wrongType(event: Json, field: string, expected: string): void {
+    const type = typeof event.type === 'string' && event.type.length <= 80 ? ` (${event.type})` : '';
+    this.fail(errors.backendProtocol(`The backend sent a stream event${type} whose ${field} is not ${expected}.`));
+  }
+
   private textDelta(kind: 'text' | 'reasoning' | 'refusal', event: Json): void {
-    const delta = str(event.delta);
+    const delta = event.delta;
+    if (!optionalString(delta)) return this.wrongType(event, 'delta', 'a string');
+    const lp = kind === 'text' ? event.logprobs : undefined;
+    if (lp !== undefined && lp !== null && !isLogprobList(lp))
+      return this.wrongType(event, 'logprobs', 'a list of token logprobs');
     if (!delta) return;
-    this.emitText(kind, delta, kind === 'text' ? logprobsOf(event.logprobs) : undefined);
+    this.emitText(kind, delta, lp ? logprobsOf(lp) : undefined);
     const id = str(event.item_id);
     if (id !== undefined) this.itemText.set(`${kind}:${id}`, (this.itemText.get(`${kind}:${id}`) ?? '') + delta);
   }
 
   /** A `*.done` event whose full text extends what was streamed for its item: emit the rest. */
-  private textDone(kind: 'text' | 'reasoning' | 'refusal', event: Json, full: string | undefined): void {
-    if (full === undefined) return;
+  private textDone(kind: 'text' | 'reasoning' | 'refusal', event: Json, field: 'text' | 'refusal'): void {
+    const full = event[field];
+    if (!optionalString(full)) return this.wrongType(event, field, 'a string');
+    if (full === undefined || full === null) return;
     const id = str(event.item_id);
     const streamed = id === undefined ? '' : (this.itemText.get(`${kind}:${id}`) ?? '');
     if (full.length > streamed.length && full.startsWith(streamed)) {
@@ -262,6 +325,11 @@ export class ResponsesStreamDecoder implements PartDecoder {
   }
 
   private callItem(event: Json, item: Json): void {
+    if (!optionalString(item.id)) return this.wrongType(event, 'item.id', 'a string');
+    if (!optionalString(item.name)) return this.wrongType(event, 'item.name', 'a string');
+    if (!optionalString(item.call_id)) return this.wrongType(event, 'item.call_id', 'a string');
+    const args = argumentsText(item.arguments);
+    if (isWrong(args)) return this.wrongType(event, 'item.arguments', 'a string');
     const itemId = str(item.id);
     const outputIndex = typeof event.output_index === 'number' ? event.output_index : undefined;
     let call = itemId !== undefined ? this.calls.find((c) => c.itemId === itemId) : undefined;
@@ -271,9 +339,8 @@ export class ResponsesStreamDecoder implements PartDecoder {
     if (!call.callId && typeof item.call_id === 'string' && item.call_id !== '') call.callId = item.call_id;
     if (!call.started && typeof item.name === 'string' && item.name !== '') this.start(call, item.name);
     if (event.type === 'response.output_item.added') {
-      const args = str(item.arguments);
       if (args) call.snapshot = args;
-    } else this.rest(call, str(item.arguments));
+    } else this.rest(call, args);
   }
 
   private newCall(itemId: string | undefined, event: Json): Call {
@@ -348,9 +415,13 @@ export class ResponsesStreamDecoder implements PartDecoder {
     if (full.length > have.length && full.startsWith(have)) this.args(call, full.slice(have.length));
   }
 
-  private complete(response: unknown): void {
-    const body = isObject(response) ? response : {};
+  private complete(event: Json): void {
+    const body = event.response;
+    if (!isObject(body)) return this.wrongType(event, 'response', 'an object');
     const final = finalContent(body.output);
+    if (isWrong(final)) return this.wrongType(event, final[0], final[1]);
+    const usage = usageOf(body.usage);
+    if (isWrong(usage)) return this.wrongType(event, usage[0], usage[1]);
     // Whatever the final body holds beyond what was streamed (vLLM builds it separately).
     for (const [kind, streamed, full] of [
       ['reasoning', this.reasoning, final.reasoning],
@@ -373,7 +444,6 @@ export class ResponsesStreamDecoder implements PartDecoder {
       this.fail(errors.backendProtocol(`Function call ${unnamed.index} had arguments but no name.`));
       return;
     }
-    const usage = usageOf(body.usage);
     if (usage) this.parts.push({ type: 'usage', usage });
     this.ended = true;
     this.parts.push({ type: 'finish', reason: this.finishReason(body) });
