@@ -228,4 +228,112 @@ describe('vllm-responses stream repair', { tags: ['B3', 'B1', 'X9'] }, () => {
       { type: 'finish', reason: 'tool_calls' },
     ]);
   });
+
+  test('a .done event without item_id belongs to the item streaming: its text is not sent twice', () => {
+    const textOf = (parts: ModelPart[]): string =>
+      parts.map((p) => (p.type === 'text-delta' || p.type === 'reasoning-delta' ? p.text : '|')).join('');
+    const noIdOnDone = decode([
+      { type: 'response.output_text.delta', item_id: 'a', delta: 'Hel' },
+      { type: 'response.output_text.delta', item_id: 'a', delta: 'lo' },
+      { type: 'response.output_text.done', text: 'Hello!' },
+      completed(),
+    ]);
+    expect(textOf(noIdOnDone)).toBe('Hello!||');
+    const noIdOnDeltas = decode([
+      { type: 'response.reasoning_text.delta', delta: 'th' },
+      { type: 'response.reasoning_text.delta', delta: 'ink' },
+      { type: 'response.reasoning_text.done', item_id: 'r', text: 'think' },
+      completed(),
+    ]);
+    expect(textOf(noIdOnDeltas)).toBe('think||');
+  });
+
+  test(
+    'E1 arguments for an item id no call has start another call instead of joining the last one',
+    { tags: ['E1'] },
+    () => {
+      const call = { type: 'function_call', id: 'a', call_id: 'call_a', name: 'f', arguments: '' };
+      const stray = [
+        { type: 'response.output_item.added', output_index: 0, item: call },
+        { type: 'response.function_call_arguments.delta', output_index: 0, item_id: 'a', delta: '{}' },
+        { type: 'response.function_call_arguments.delta', output_index: 0, item_id: 'zzz', delta: '{"late":1}' },
+      ];
+      // Nothing names the second call: a backend protocol error, not arguments added to the first.
+      const unnamed = decode([...stray, completed()]);
+      expect(unnamed.filter((p) => p.type === 'tool-call-delta')).toEqual([
+        { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
+      ]);
+      expect(unnamed.at(-1)).toMatchObject({ type: 'error', error: { code: 'backend_protocol_error' } });
+      // The final body names it.
+      const named = decode([
+        ...stray,
+        completed([
+          { ...call, arguments: '{}' },
+          { type: 'function_call', call_id: 'call_z', name: 'g', arguments: '{"late":1}' },
+        ]),
+      ]);
+      expect(named.filter((p) => p.type === 'tool-call-start' || p.type === 'tool-call-delta')).toEqual([
+        { type: 'tool-call-start', index: 0, callId: 'call_a', name: 'f' },
+        { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
+        { type: 'tool-call-start', index: 1, callId: 'call_req_1_1', name: 'g' },
+        { type: 'tool-call-delta', index: 1, argumentsDelta: '{"late":1}' },
+      ]);
+      // An arguments .done for a call never announced starts it.
+      const doneOnly = decode([
+        { type: 'response.function_call_arguments.done', item_id: 'b', name: 'h', arguments: '{"x":1}' },
+        completed(),
+      ]);
+      expect(doneOnly.slice(0, 2)).toEqual([
+        { type: 'tool-call-start', index: 0, callId: 'call_req_1_0', name: 'h' },
+        { type: 'tool-call-delta', index: 0, argumentsDelta: '{"x":1}' },
+      ]);
+    },
+  );
+
+  test(
+    'E1 an item id used again after its call is done is another call; arguments after a call is done are an error',
+    { tags: ['E1'] },
+    () => {
+      const item = (name: string, args: string): unknown => ({
+        type: 'function_call',
+        id: 'x',
+        call_id: `call_${name}`,
+        name,
+        arguments: args,
+      });
+      const reused = decode([
+        { type: 'response.output_item.added', output_index: 0, item: item('f', '') },
+        { type: 'response.function_call_arguments.delta', output_index: 0, item_id: 'x', delta: '{}' },
+        { type: 'response.output_item.done', output_index: 0, item: item('f', '{}') },
+        { type: 'response.output_item.added', output_index: 1, item: item('g', '') },
+        { type: 'response.function_call_arguments.delta', output_index: 1, item_id: 'x', delta: '{"b":1}' },
+        { type: 'response.output_item.done', output_index: 1, item: item('g', '{"b":1}') },
+        completed(),
+      ]);
+      expect(reused.filter((p) => p.type === 'tool-call-start' || p.type === 'tool-call-delta')).toEqual([
+        { type: 'tool-call-start', index: 0, callId: 'call_f', name: 'f' },
+        { type: 'tool-call-delta', index: 0, argumentsDelta: '{}' },
+        { type: 'tool-call-start', index: 1, callId: 'call_g', name: 'g' },
+        { type: 'tool-call-delta', index: 1, argumentsDelta: '{"b":1}' },
+      ]);
+      const late = decode([
+        { type: 'response.output_item.added', output_index: 0, item: item('f', '') },
+        { type: 'response.output_item.done', output_index: 0, item: item('f', '{}') },
+        { type: 'response.function_call_arguments.delta', output_index: 0, item_id: 'x', delta: '{"more":1}' },
+        completed(),
+      ]);
+      expect(late.at(-1)).toMatchObject({
+        type: 'error',
+        error: { code: 'backend_protocol_error', message: expect.stringContaining('after its output_item.done') },
+      });
+    },
+  );
+
+  test('response.incomplete finishes incomplete whatever status its body gives', () => {
+    const parts = decode([
+      { type: 'response.output_text.delta', item_id: 'a', delta: 'x' },
+      { type: 'response.incomplete', response: { status: 'completed', output: [] } },
+    ]);
+    expect(parts.at(-1)).toEqual({ type: 'finish', reason: 'length' });
+  });
 });

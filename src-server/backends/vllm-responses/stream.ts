@@ -10,16 +10,20 @@
  *   function `call_id`s differ from the streamed ones: ids are never read as identities across the
  *   two; calls are matched by stream order;
  * - `sequence_number` of -1 or repeated, every `output_index` 0 (older builds): ignored;
- *   argument deltas are attributed by `item_id`, else by `output_index`, else to the open call;
+ *   argument events are attributed by `item_id` (an id no call has is another call, not yet
+ *   announced), else by `output_index`, else to the open call; text events without `item_id`
+ *   belong to the item of their kind streaming now;
+ * - an item id used again for a call added after the first one's `output_item.done`: another call;
  * - missing `content_part.*`, `*.done` or `output_item.added` events: nothing depends on them; a
- *   function call first seen in a later event is started then;
+ *   function call first seen in a later event (a delta, an arguments `.done`) is started then;
  * - a function call's `output_item.added` carries the arguments of the parser delta that opened
  *   it, and vLLM then sends the same text again as the first `function_call_arguments.delta`
  *   (both come from one parser delta): the added item's arguments are held back and dropped when
  *   the first delta repeats them;
  * - text, reasoning or arguments that only the `*.done` events or the final response hold (tool
  *   calls that were never streamed): the missing remainder is emitted as a delta before usage;
- * - `response.completed` with status `incomplete`: finish `length` (or `content_filter`);
+ * - `response.completed` with status `incomplete`, or `response.incomplete`: finish `length` (or
+ *   `content_filter`);
  * - an `error` event with vLLM's body (integer `code`, exception-style `type`) and no
  *   `response.failed` after it: an `error` part with an OpenAI-shaped code (../http/errors.ts);
  * - a stream that ends without `response.completed`: a truncated stream (E1).
@@ -28,8 +32,8 @@
  * the Chat route: an event without a string `type`, and a field the decoder reads of the wrong
  * type (a delta or text that is not a string, an `item` that is not an object, malformed logprobs,
  * a final `response` that is not an object, its `output` not a list, usage counts that are not
- * whole numbers ≥ 0). Arguments sent as a JSON object are its JSON text. Nothing is dropped
- * silently.
+ * whole numbers ≥ 0), and arguments for a call after its `output_item.done`. Arguments sent as a
+ * JSON object are its JSON text. Nothing is dropped silently.
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../contract.js';
@@ -48,6 +52,8 @@ function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
 }
 
+type TextKind = 'text' | 'reasoning' | 'refusal';
+
 /** One function call of the stream, in the order vLLM opened it. */
 interface Call {
   index: number;
@@ -61,6 +67,8 @@ interface Call {
   pending: string;
   /** Arguments of the `output_item.added` item, until the first delta shows whether it repeats them. */
   snapshot: string | undefined;
+  /** Its `output_item.done` was seen: it takes no more argument deltas, and its id is free again. */
+  done: boolean;
 }
 
 interface FinalContent {
@@ -176,8 +184,10 @@ export class ResponsesStreamDecoder implements PartDecoder {
   private text = '';
   private reasoning = '';
   private refusal = '';
-  /** Text / reasoning streamed per item, for the `*.done` repairs. */
+  /** Text / reasoning streamed per item (`kind:item_id`), for the `*.done` repairs. */
   private readonly itemText = new Map<string, string>();
+  /** The item id of the latest text, reasoning and refusal event that had one. */
+  private readonly currentItem: Partial<Record<TextKind, string>> = {};
   private readonly calls: Call[] = [];
 
   constructor(
@@ -238,6 +248,12 @@ export class ResponsesStreamDecoder implements PartDecoder {
         if (isWrong(delta)) return this.wrongType(event, 'delta', 'a string');
         // Older builds stream arguments without announcing the call: it is named by a later event.
         const call = this.callFor(event) ?? this.newCall(str(event.item_id), event);
+        if (call.done)
+          return this.fail(
+            errors.backendProtocol(
+              `The backend sent arguments for function call ${call.index} after its output_item.done.`,
+            ),
+          );
         if (call.snapshot !== undefined && call.snapshot === delta) call.snapshot = undefined;
         this.flushSnapshot(call);
         this.args(call, delta ?? '');
@@ -247,8 +263,7 @@ export class ResponsesStreamDecoder implements PartDecoder {
         const args = argumentsText(event.arguments);
         if (isWrong(args)) return this.wrongType(event, 'arguments', 'a string');
         if (!optionalString(event.name)) return this.wrongType(event, 'name', 'a string');
-        const call = this.callFor(event);
-        if (!call) return;
+        const call = this.callFor(event) ?? this.newCall(str(event.item_id), event);
         if (!call.name && event.name) this.start(call, event.name);
         this.rest(call, args);
         return;
@@ -285,33 +300,49 @@ export class ResponsesStreamDecoder implements PartDecoder {
     this.fail(errors.backendProtocol(`The backend sent a stream event${type} whose ${field} is not ${expected}.`));
   }
 
-  private textDelta(kind: 'text' | 'reasoning' | 'refusal', event: Json): void {
+  private textDelta(kind: TextKind, event: Json): void {
     const delta = event.delta;
     if (!optionalString(delta)) return this.wrongType(event, 'delta', 'a string');
     const lp = kind === 'text' ? event.logprobs : undefined;
     if (lp !== undefined && lp !== null && !isLogprobList(lp))
       return this.wrongType(event, 'logprobs', 'a list of token logprobs');
+    const key = this.itemKey(kind, event);
     if (!delta) return;
     this.emitText(kind, delta, lp ? logprobsOf(lp) : undefined);
-    const id = str(event.item_id);
-    if (id !== undefined) this.itemText.set(`${kind}:${id}`, (this.itemText.get(`${kind}:${id}`) ?? '') + delta);
+    this.itemText.set(key, (this.itemText.get(key) ?? '') + delta);
   }
 
   /** A `*.done` event whose full text extends what was streamed for its item: emit the rest. */
-  private textDone(kind: 'text' | 'reasoning' | 'refusal', event: Json, field: 'text' | 'refusal'): void {
+  private textDone(kind: TextKind, event: Json, field: 'text' | 'refusal'): void {
     const full = event[field];
     if (!optionalString(full)) return this.wrongType(event, field, 'a string');
+    const key = this.itemKey(kind, event);
     if (full === undefined || full === null) return;
-    const id = str(event.item_id);
-    const streamed = id === undefined ? '' : (this.itemText.get(`${kind}:${id}`) ?? '');
+    const streamed = this.itemText.get(key) ?? '';
     if (full.length > streamed.length && full.startsWith(streamed)) {
-      const rest = full.slice(streamed.length);
-      this.emitText(kind, rest);
-      if (id !== undefined) this.itemText.set(`${kind}:${id}`, full);
+      this.emitText(kind, full.slice(streamed.length));
+      this.itemText.set(key, full);
     }
   }
 
-  private emitText(kind: 'text' | 'reasoning' | 'refusal', text: string, logprobs?: TokenLogprob[]): void {
+  /**
+   * The item a text event belongs to: its `item_id`, else the item of that kind streaming now (an
+   * event without an id is not another item). Text streamed before any id was given is the first
+   * named item's.
+   */
+  private itemKey(kind: TextKind, event: Json): string {
+    const id = str(event.item_id);
+    if (id === undefined) return `${kind}:${this.currentItem[kind] ?? ''}`;
+    if (this.currentItem[kind] === undefined) {
+      const unnamed = this.itemText.get(`${kind}:`);
+      if (unnamed !== undefined && !this.itemText.has(`${kind}:${id}`)) this.itemText.set(`${kind}:${id}`, unnamed);
+      this.itemText.delete(`${kind}:`);
+    }
+    this.currentItem[kind] = id;
+    return `${kind}:${id}`;
+  }
+
+  private emitText(kind: TextKind, text: string, logprobs?: TokenLogprob[]): void {
     if (kind === 'text') {
       this.text += text;
       this.parts.push(logprobs ? { type: 'text-delta', text, logprobs } : { type: 'text-delta', text });
@@ -331,16 +362,23 @@ export class ResponsesStreamDecoder implements PartDecoder {
     const args = argumentsText(item.arguments);
     if (isWrong(args)) return this.wrongType(event, 'item.arguments', 'a string');
     const itemId = str(item.id);
+    const added = event.type === 'response.output_item.added';
     const outputIndex = typeof event.output_index === 'number' ? event.output_index : undefined;
-    let call = itemId !== undefined ? this.calls.find((c) => c.itemId === itemId) : undefined;
-    if (!call && event.type === 'response.output_item.done') call = this.callFor(event);
+    let call = itemId !== undefined ? this.callById(itemId) : undefined;
+    // An item added under the id of a call whose item is done is another call: the id was reused.
+    if (call?.done && added) call = undefined;
+    if (!call && !added) call = this.callFor(event);
     call ??= this.newCall(itemId, event);
     if (call.outputIndex === undefined) call.outputIndex = outputIndex;
     if (!call.callId && typeof item.call_id === 'string' && item.call_id !== '') call.callId = item.call_id;
     if (!call.started && typeof item.name === 'string' && item.name !== '') this.start(call, item.name);
-    if (event.type === 'response.output_item.added') {
-      if (args) call.snapshot = args;
-    } else this.rest(call, args);
+    if (added) {
+      // An `added` event repeated after arguments arrived announces nothing new.
+      if (args && !call.args && !call.pending) call.snapshot = args;
+    } else {
+      this.rest(call, args);
+      call.done = true;
+    }
   }
 
   private newCall(itemId: string | undefined, event: Json): Call {
@@ -354,18 +392,25 @@ export class ResponsesStreamDecoder implements PartDecoder {
       args: '',
       pending: '',
       snapshot: undefined,
+      done: false,
     };
     this.calls.push(call);
     return call;
   }
 
-  /** The call an arguments event belongs to: by item id, by output index, else the last one. */
+  /** The latest call with this item id. */
+  private callById(itemId: string): Call | undefined {
+    for (let i = this.calls.length - 1; i >= 0; i--) if (this.calls[i].itemId === itemId) return this.calls[i];
+    return undefined;
+  }
+
+  /**
+   * The call an arguments event belongs to: by item id (an id no call has is a call not announced
+   * yet: none), else by output index, else the last one.
+   */
   private callFor(event: Json): Call | undefined {
     const itemId = str(event.item_id) ?? (isObject(event.item) ? str(event.item.id) : undefined);
-    if (itemId !== undefined) {
-      const byId = this.calls.find((c) => c.itemId === itemId);
-      if (byId) return byId;
-    }
+    if (itemId !== undefined) return this.callById(itemId);
     if (typeof event.output_index === 'number') {
       const matches = this.calls.filter((c) => c.outputIndex === event.output_index);
       // Older builds number every item 0: an index shared by several calls identifies none.
@@ -416,6 +461,7 @@ export class ResponsesStreamDecoder implements PartDecoder {
   }
 
   private complete(event: Json): void {
+    const incomplete = event.type === 'response.incomplete';
     const body = event.response;
     if (!isObject(body)) return this.wrongType(event, 'response', 'an object');
     const final = finalContent(body.output);
@@ -446,11 +492,11 @@ export class ResponsesStreamDecoder implements PartDecoder {
     }
     if (usage) this.parts.push({ type: 'usage', usage });
     this.ended = true;
-    this.parts.push({ type: 'finish', reason: this.finishReason(body) });
+    this.parts.push({ type: 'finish', reason: this.finishReason(body, incomplete) });
   }
 
-  private finishReason(body: Json): FinishReason {
-    if (body.status === 'incomplete') {
+  private finishReason(body: Json, incomplete: boolean): FinishReason {
+    if (incomplete || body.status === 'incomplete') {
       const reason = isObject(body.incomplete_details) ? str(body.incomplete_details.reason) : undefined;
       return (reason && INCOMPLETE_REASONS[reason]) || 'length';
     }
