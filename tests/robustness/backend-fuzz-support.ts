@@ -9,7 +9,9 @@
  * timing assertion) and reports: an `internal_error` anywhere (a backend's fault is a backend
  * error), a stream without exactly one terminal event last, a stream the validator rejects on the
  * client's side, usage counts or logprobs not of the API's types (what the validator does not
- * look at). `gatewayProblems` lists what the gateway logged as an error or stream violation.
+ * look at), and, for a script that says what it must produce (`expected`), a response that is not
+ * completed with that text and those calls. `gatewayProblems` lists what the gateway logged as an
+ * error or stream violation.
  *
  * BACKEND_FUZZ_SEED and BACKEND_FUZZ_COUNT change the seed and the count for a longer exploration.
  */
@@ -40,6 +42,11 @@ export interface FuzzScript {
   end: 'done' | 'close' | 'reset';
   /** Of a 200 answer; `text/event-stream` unless given. */
   contentType?: string;
+  /**
+   * For a script the adapter must repair without loss: the response must be completed with this
+   * message text (output_text and refusal parts in order) and these function calls.
+   */
+  expected?: { text: string; calls: { name: string; arguments: string }[] };
 }
 
 /** A few characters that are hard on encoders: multi-byte, quotes, escapes, NUL. */
@@ -147,6 +154,25 @@ function responseProblem(response: unknown): string | null {
   return null;
 }
 
+/** How a final response differs from what the script expected of it, if it does. */
+function contentProblem(response: unknown, expected: NonNullable<FuzzScript['expected']>): string | null {
+  if (!isRecord(response)) return 'no final response';
+  if (response.status !== 'completed') return `status ${JSON.stringify(response.status)}, not completed`;
+  let text = '';
+  const calls: { name: unknown; arguments: unknown }[] = [];
+  for (const item of Array.isArray(response.output) ? response.output : []) {
+    if (!isRecord(item)) continue;
+    if (item.type === 'function_call') calls.push({ name: item.name, arguments: item.arguments });
+    if (item.type !== 'message' || !Array.isArray(item.content)) continue;
+    for (const part of item.content)
+      if (isRecord(part)) text += String(part.type === 'refusal' ? part.refusal : part.text);
+  }
+  if (text !== expected.text) return `text ${JSON.stringify(text)}, expected ${JSON.stringify(expected.text)}`;
+  if (JSON.stringify(calls) !== JSON.stringify(expected.calls))
+    return `calls ${JSON.stringify(calls)}, expected ${JSON.stringify(expected.calls)}`;
+  return null;
+}
+
 /** The first event whose usage or logprobs are malformed (see responseProblem). */
 function eventsProblem(events: readonly unknown[]): string | null {
   for (const event of events) {
@@ -170,6 +196,14 @@ export class BackendFuzz {
 
   /** How the responses ended (`200 response.completed`, `502 backend_protocol_error` …), counted. */
   readonly outcomes = new Map<string, number>();
+
+  /** The outcomes so far, for a failure's message: what the cases reached. */
+  summary(): string {
+    return [...this.outcomes]
+      .sort()
+      .map(([outcome, n]) => `${outcome} × ${n}`)
+      .join(', ');
+  }
 
   private tally(outcome: string): void {
     this.outcomes.set(outcome, (this.outcomes.get(outcome) ?? 0) + 1);
@@ -272,7 +306,8 @@ export class BackendFuzz {
         } catch {
           return `HTTP ${res.status}: not JSON: ${text.slice(0, 400)}\n  ${what()}`;
         }
-        const problem = responseProblem(parsed);
+        const expected = this.scripts.get(n)?.expected;
+        const problem = responseProblem(parsed) ?? (expected ? contentProblem(parsed, expected) : null);
         return problem ? `HTTP ${res.status}: ${problem}\n  ${what()}` : null;
       }
       const sse = await readSse(res);
@@ -286,7 +321,10 @@ export class BackendFuzz {
         return `internal_error: ${/"message":"[^"]*/.exec(sse.text)?.[0]}\n  ${what()}`;
       const violations = streamViolations(sse, dialect, extensions);
       if (violations.length > 0) return `violations ${JSON.stringify(violations.slice(0, 3))}\n  ${what()}`;
-      const problem = eventsProblem(sse.events.map((e) => e.data));
+      const expected = this.scripts.get(n)?.expected;
+      const final = (sse.events.at(-1)?.data as { response?: unknown } | undefined)?.response;
+      const problem =
+        eventsProblem(sse.events.map((e) => e.data)) ?? (expected ? contentProblem(final, expected) : null);
       return problem ? `${problem}\n  ${what()}` : null;
     } catch (err) {
       return `no complete answer: ${(err as Error).message}\n  ${what()}`;

@@ -185,7 +185,7 @@ test(
   { tags: ['X7', 'E1', 'E3', 'L1'], timeout: 600_000 },
   async () => {
     const problems = await fuzz.run(COUNT);
-    expect(problems, problems.join('\n')).toEqual([]);
+    expect(problems, `${problems.join('\n')}\n  outcomes: ${fuzz.summary()}`).toEqual([]);
     expect(fuzz.gatewayProblems()).toEqual([]);
   },
 );
