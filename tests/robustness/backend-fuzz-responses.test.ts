@@ -494,8 +494,11 @@ const BOUNDARY_EVENTS: ReadonlySet<string> = new Set([
 
 /**
  * A stream with only what the adapter repairs without loss: vLLM's own quirks (older builds' indices,
- * the repeated first arguments fragment, `.done` and added events missing) and text events without
- * `item_id`. The client must see its text and calls.
+ * the repeated first arguments fragment, `.done` and added events missing) and text `.done` events
+ * without `item_id`. The client must see its text and calls. Left out of it, as they cannot be
+ * repaired without loss: deltas without `item_id` where the item boundaries are missing too (whose
+ * item are they?), and a call named by nothing before the next call starts (it is named only by
+ * the final body, so it starts after that call; a call's `output_item.done` is always sent).
  */
 function cleanScript(rng: Prng, s: Stream, envelope: Json): FuzzScript {
   const logprobs = rng.next() < 0.5;
@@ -512,9 +515,11 @@ function cleanScript(rng: Prng, s: Stream, envelope: Json): FuzzScript {
   const response = { ...envelope, status: 'completed', output: s.output, usage };
   const events: Json[] = [];
   for (const event of s.events) {
-    if (BOUNDARY_EVENTS.has(event.type as string) && rng.next() < 0.1) continue;
-    const text = /^response\.(output_text|reasoning_text|refusal)\./.test(event.type as string);
-    if (text && rng.next() < 0.1) {
+    const call = isItem(event.item) && event.item.type === 'function_call';
+    const callDone = call && event.type === 'response.output_item.done';
+    if (BOUNDARY_EVENTS.has(event.type as string) && !callDone && rng.next() < 0.1) continue;
+    const textDone = /^response\.(output_text|reasoning_text|refusal)\.done$/.test(event.type as string);
+    if (textDone && rng.next() < 0.2) {
       const { item_id: _dropped, ...rest } = event;
       events.push(rest);
     } else events.push(event);
