@@ -40,13 +40,9 @@ import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../contr
 import type { PartDecoder } from '../http/part-stream.js';
 import { NO_SECRETS, type SecretScrubber } from '../http/secret-scrub.js';
 import { upstreamError } from '../http/errors.js';
-import { count, isCount, isLogprobList, optionalString } from '../chat-completions/stream.js';
+import { count, isCount, isJsonObject, isLogprobList, optionalString } from '../wire-values.js';
 
 type Json = Record<string, unknown>;
-
-function isObject(value: unknown): value is Json {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
 
 function str(value: unknown): string | undefined {
   return typeof value === 'string' ? value : undefined;
@@ -111,22 +107,24 @@ function isWrong(value: unknown): value is WrongType {
 function argumentsText(value: unknown): string | undefined | WrongType {
   if (value === undefined || value === null) return undefined;
   if (typeof value === 'string') return value;
-  if (isObject(value)) return JSON.stringify(value);
+  if (isJsonObject(value)) return JSON.stringify(value);
   return ['arguments', 'a string'];
 }
 
 /** The final body's usage: counts are whole numbers ≥ 0; the optional details are left out when not. */
 function usageOf(value: unknown): ModelUsage | undefined | WrongType {
   if (value === undefined || value === null) return undefined;
-  if (!isObject(value)) return ['response.usage', 'an object'];
+  if (!isJsonObject(value)) return ['response.usage', 'an object'];
   const inputTokens = count(value.input_tokens);
   const outputTokens = count(value.output_tokens);
   if (inputTokens === undefined) return ['response.usage.input_tokens', 'a token count'];
   if (outputTokens === undefined) return ['response.usage.output_tokens', 'a token count'];
   const usage: ModelUsage = { inputTokens, outputTokens };
-  const cached = isObject(value.input_tokens_details) ? value.input_tokens_details.cached_tokens : undefined;
+  const cached = isJsonObject(value.input_tokens_details) ? value.input_tokens_details.cached_tokens : undefined;
   if (isCount(cached)) usage.cachedInputTokens = cached;
-  const reasoning = isObject(value.output_tokens_details) ? value.output_tokens_details.reasoning_tokens : undefined;
+  const reasoning = isJsonObject(value.output_tokens_details)
+    ? value.output_tokens_details.reasoning_tokens
+    : undefined;
   if (isCount(reasoning)) usage.reasoningTokens = reasoning;
   return usage;
 }
@@ -147,7 +145,7 @@ function finalContent(output: unknown): FinalContent | WrongType {
   if (output === undefined || output === null) return content;
   if (!Array.isArray(output)) return ['response.output', 'a list'];
   for (const item of output) {
-    if (!isObject(item)) return ['response.output[]', 'an object'];
+    if (!isJsonObject(item)) return ['response.output[]', 'an object'];
     if (item.type === 'function_call') {
       const args = argumentsText(item.arguments);
       if (isWrong(args)) return ['response.output[].arguments', 'a string'];
@@ -161,7 +159,7 @@ function finalContent(output: unknown): FinalContent | WrongType {
     if (parts === undefined || parts === null) continue;
     if (!Array.isArray(parts)) return ['response.output[].content', 'a list'];
     for (const p of parts) {
-      if (!isObject(p)) return ['response.output[].content[]', 'an object'];
+      if (!isJsonObject(p)) return ['response.output[].content[]', 'an object'];
       const field = p.type === 'refusal' ? 'refusal' : 'text';
       const text = partText(p, field);
       if (isWrong(text)) return text;
@@ -204,7 +202,7 @@ export class ResponsesStreamDecoder implements PartDecoder {
       this.fail(errors.backendProtocol(`The backend sent a malformed stream event: ${data.slice(0, 200)}`));
       return;
     }
-    if (!isObject(event)) {
+    if (!isJsonObject(event)) {
       this.fail(errors.backendProtocol('The backend sent a stream event that is not an object.'));
       return;
     }
@@ -240,7 +238,7 @@ export class ResponsesStreamDecoder implements PartDecoder {
         return;
       case 'response.output_item.added':
       case 'response.output_item.done':
-        if (!isObject(event.item)) return this.wrongType(event, 'item', 'an object');
+        if (!isJsonObject(event.item)) return this.wrongType(event, 'item', 'an object');
         if (event.item.type === 'function_call') this.callItem(event, event.item);
         return;
       case 'response.function_call_arguments.delta': {
@@ -273,8 +271,8 @@ export class ResponsesStreamDecoder implements PartDecoder {
         this.complete(event);
         return;
       case 'response.failed': {
-        const response = isObject(event.response) ? event.response : {};
-        this.fail(upstreamError(0, { error: isObject(response.error) ? response.error : { message: 'failed' } }));
+        const response = isJsonObject(event.response) ? event.response : {};
+        this.fail(upstreamError(0, { error: isJsonObject(response.error) ? response.error : { message: 'failed' } }));
         return;
       }
       default:
@@ -409,7 +407,7 @@ export class ResponsesStreamDecoder implements PartDecoder {
    * yet: none), else by output index, else the last one.
    */
   private callFor(event: Json): Call | undefined {
-    const itemId = str(event.item_id) ?? (isObject(event.item) ? str(event.item.id) : undefined);
+    const itemId = str(event.item_id) ?? (isJsonObject(event.item) ? str(event.item.id) : undefined);
     if (itemId !== undefined) return this.callById(itemId);
     if (typeof event.output_index === 'number') {
       const matches = this.calls.filter((c) => c.outputIndex === event.output_index);
@@ -463,7 +461,7 @@ export class ResponsesStreamDecoder implements PartDecoder {
   private complete(event: Json): void {
     const incomplete = event.type === 'response.incomplete';
     const body = event.response;
-    if (!isObject(body)) return this.wrongType(event, 'response', 'an object');
+    if (!isJsonObject(body)) return this.wrongType(event, 'response', 'an object');
     const final = finalContent(body.output);
     if (isWrong(final)) return this.wrongType(event, final[0], final[1]);
     const usage = usageOf(body.usage);
@@ -497,7 +495,7 @@ export class ResponsesStreamDecoder implements PartDecoder {
 
   private finishReason(body: Json, incomplete: boolean): FinishReason {
     if (incomplete || body.status === 'incomplete') {
-      const reason = isObject(body.incomplete_details) ? str(body.incomplete_details.reason) : undefined;
+      const reason = isJsonObject(body.incomplete_details) ? str(body.incomplete_details.reason) : undefined;
       return (reason && INCOMPLETE_REASONS[reason]) || 'length';
     }
     return this.calls.length > 0 ? 'tool_calls' : 'stop';
