@@ -205,4 +205,38 @@ describe('chat adapter over HTTP', () => {
       await adapter.close();
     }
   });
+
+  test(
+    'E1 a JSON body where a stream was asked for is a backend_protocol_error that says so',
+    { tags: ['E1'] },
+    async () => {
+      // A server that ignores stream: true answers the whole completion at once.
+      const completion = {
+        object: 'chat.completion',
+        choices: [{ index: 0, message: { role: 'assistant', content: 'all at once' }, finish_reason: 'stop' }],
+      };
+      const up = await upstream((_req, res) => {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(completion));
+      });
+      const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+      try {
+        const error = await adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' }).then(
+          () => null,
+          (e: unknown) => e as { status: number; code: string; message: string },
+        );
+        expect(error).toMatchObject({ status: 502, code: 'backend_protocol_error' });
+        expect(error?.message).toContain('with a JSON body (content-type application/json) where an event stream was');
+        expect(error?.message).toContain('"all at once"');
+        // The connection is read to its end and reused.
+        const again = await adapter
+          .stream(request, { signal: new AbortController().signal, requestId: 'r' })
+          .catch((e: unknown) => e);
+        expect(again).toMatchObject({ code: 'backend_protocol_error' });
+        expect(up.connections).toBe(1);
+      } finally {
+        await adapter.close();
+      }
+    },
+  );
 });

@@ -106,6 +106,7 @@ export class HttpAdapter implements BackendAdapter {
     }
     const status = exchange.status;
     if (status < 200 || status > 299) throw await this.httpError(exchange, options.signal);
+    if (isJsonAnswer(exchange.header('content-type'))) throw await this.notAStream(exchange, options.signal);
     return new PartStream(exchange, options.signal, this.timeoutMs, this.wire.decoder(options.requestId, this.scrub));
   }
 
@@ -128,6 +129,25 @@ export class HttpAdapter implements BackendAdapter {
       // The status alone still makes a useful error.
     }
     return this.scrub.error(upstreamError(status, parseErrorBody(text), retry));
+  }
+
+  /**
+   * A server that ignores `stream: true` (or answers an error with a 200) sends one JSON body: said
+   * so, with the start of the body, instead of "the stream ended early".
+   */
+  private async notAStream(exchange: Exchange, signal: CancelSignal | undefined): Promise<GatewayError> {
+    let text = '';
+    try {
+      text = await this.client.readText(exchange, signal);
+    } catch {
+      // The content type alone still says what went wrong.
+    }
+    const start = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+    return this.scrub.error(
+      errors.backendProtocol(
+        `The backend answered POST ${this.wire.path} with a JSON body (content-type ${exchange.header('content-type')}) where an event stream was asked for: ${start}`,
+      ),
+    );
   }
 
   private async requestJson(
@@ -165,4 +185,10 @@ export class HttpAdapter implements BackendAdapter {
       throw this.scrub.error(errors.backendUnreachable(this.root, describe(error)));
     }
   }
+}
+
+/** `application/json` or `application/*+json`, any parameters. */
+function isJsonAnswer(contentType: string | null): boolean {
+  const mediaType = (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
+  return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'));
 }
