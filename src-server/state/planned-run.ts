@@ -90,8 +90,11 @@ export class PlannedRun implements RunPlan {
   private inputItems: Record<string, unknown>[] | null;
   /** In a conversation: its id and this request's input items, appended with the output at the end. */
   private readonly conversation: { id: string; input: Record<string, unknown>[] } | null;
-  /** Saved without a stored `previous_response_id` link: its input items hold the conversation. */
-  private unlinked = false;
+  /**
+   * `{ previousResponseId: null }` when saved without a stored link (its input items hold the
+   * whole conversation), else nothing: spread into each save.
+   */
+  private link: { previousResponseId?: null } = {};
   /** Opens the run's start gate (a store over the network: after the initial save). */
   private openGate: (() => void) | null = null;
 
@@ -117,7 +120,7 @@ export class PlannedRun implements RunPlan {
     // from anywhere (another socket, HTTP) like any stored response.
     if (ctx.history !== undefined && original.store !== false) {
       this.inputItems = [...ctx.history, ...(this.inputItems ?? [])];
-      this.unlinked = true;
+      this.link = { previousResponseId: null };
     }
     if (sealer) this.hooks.decorate = sealer.decorate;
     if (ctx.session) this.hooks.awaitToolOutputs = deps.sessions.awaitToolOutputs;
@@ -145,7 +148,7 @@ export class PlannedRun implements RunPlan {
           inputItems: this.inputItems ?? [],
           requestId: this.ctx.requestId,
           owner: this.owner,
-          ...(this.unlinked ? { previousResponseId: null } : {}),
+          ...this.link,
         });
       } catch (err) {
         run.cancel('cancelled');
@@ -212,7 +215,7 @@ export class PlannedRun implements RunPlan {
       input: {
         response: this.present(final),
         owner: this.owner,
-        ...(this.unlinked ? { previousResponseId: null } : {}),
+        ...this.link,
       },
       onError: (err) => {
         stateMetrics.storeWriteFailures++;

@@ -82,8 +82,11 @@ const CLOSE_GOING_AWAY = 1001;
 export class ResponsesConnection {
   private readonly queue: Message[] = [];
   private busy = false;
-  /** The most recent response's id, whole conversation, and whether it is in the store. */
-  private chain: { id: string; items: Item[]; stored: boolean } | null = null;
+  /**
+   * The most recent response's id and, when it is not stored, its whole conversation (a stored one
+   * is read from the store like any other id: `items` null).
+   */
+  private chain: { id: string; items: Item[] | null } | null = null;
   private expired = false;
   private closing = false;
   private turns = 0;
@@ -216,8 +219,7 @@ export class ResponsesConnection {
       previous = typeof request.previous_response_id === 'string' ? request.previous_response_id : null;
       // This connection's own last response, when it is not stored, continues from the
       // connection-local state; a stored one is read from the store like any other id.
-      const history =
-        previous !== null && this.chain?.id === previous && !this.chain.stored ? this.chain.items : undefined;
+      const history = previous !== null && this.chain?.id === previous ? (this.chain.items ?? undefined) : undefined;
       const controller = new Cancel();
       this.controller = controller;
       let created: CreatedResponse;
@@ -271,8 +273,7 @@ export class ResponsesConnection {
       else
         this.chain = {
           id: final.id,
-          items: [...inputAsItems(created.context.input), ...final.output] as Item[],
-          stored: request.store !== false,
+          items: request.store !== false ? null : ([...inputAsItems(created.context.input), ...final.output] as Item[]),
         };
       taps.close(!(this.closing && final.status !== 'completed'), 101);
     } catch (err) {
