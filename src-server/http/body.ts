@@ -6,18 +6,13 @@
 import type { IncomingMessage } from 'node:http';
 import { errors, type GatewayError } from '../protocol/errors.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
-
-/** JSON media types: application/json and application/*+json, any parameters. */
-function isJsonType(contentType: string): boolean {
-  const mediaType = contentType.split(';', 1)[0].trim().toLowerCase();
-  return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'));
-}
+import { isJsonMediaType } from '../protocol/media-type.js';
 
 /** A body was sent but is not JSON: 415. No content-type at all is accepted (curl -d with -H omitted is common). */
 export function checkJsonContentType(req: IncomingMessage): GatewayError | null {
   const ct = req.headers['content-type'];
   if (ct === undefined || ct === '') return null;
-  return isJsonType(ct) ? null : errors.unsupportedMediaType(ct.slice(0, 100));
+  return isJsonMediaType(ct) ? null : errors.unsupportedMediaType(ct.slice(0, 100));
 }
 
 /** Like checkJsonContentType, for a route that takes other media types too (e.g. JSON Lines). */
@@ -25,7 +20,7 @@ export function checkMediaType(req: IncomingMessage, accepted: readonly string[]
   const ct = req.headers['content-type'];
   if (ct === undefined || ct === '') return null;
   const mediaType = ct.split(';', 1)[0].trim().toLowerCase();
-  return accepted.includes(mediaType) || isJsonType(ct) ? null : errors.unsupportedMediaType(ct.slice(0, 100));
+  return accepted.includes(mediaType) || isJsonMediaType(ct) ? null : errors.unsupportedMediaType(ct.slice(0, 100));
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import { errors, type GatewayError } from '../../protocol/errors.js';
 import type { FinishReason, ModelPart, TokenLogprob } from '../contract.js';
-import { count, isCount, isLogprobList, optionalString } from '../wire-values.js';
+import { count, isCount, isJsonObject, isLogprobList, optionalString } from '../wire-values.js';
 import { upstreamError } from '../http/errors.js';
 import type { PartDecoder } from '../http/part-stream.js';
 import { NO_SECRETS, type SecretScrubber } from '../http/secret-scrub.js';
@@ -201,7 +201,7 @@ export class ChatStreamDecoder implements PartDecoder {
     if (!optionalString(fn?.name)) return this.wrongType('tool_calls[].function.name', 'a string');
     let args: unknown = fn?.arguments;
     // Some servers send a call's arguments as the parsed object: they are its JSON text.
-    if (isObject(args) && !Array.isArray(args)) args = JSON.stringify(args);
+    if (isJsonObject(args)) args = JSON.stringify(args);
     if (!optionalString(args)) return this.wrongType('tool_calls[].function.arguments', 'a string');
     const wire = fragment.index;
     const place = typeof wire === 'number' && Number.isSafeInteger(wire) && wire >= 0 ? wire : position;

@@ -8,6 +8,7 @@
  */
 import type { CancelSignal } from '../../cancel/cancel.js';
 import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
+import { isJsonMediaType } from '../../protocol/media-type.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
 import { PartStream, type PartDecoder } from './part-stream.js';
 import { parseErrorBody, retryAfterFrom, upstreamError } from './errors.js';
@@ -106,7 +107,7 @@ export class HttpAdapter implements BackendAdapter {
     }
     const status = exchange.status;
     if (status < 200 || status > 299) throw await this.httpError(exchange, options.signal);
-    if (isJsonAnswer(exchange.header('content-type'))) throw await this.notAStream(exchange, options.signal);
+    if (isJsonMediaType(exchange.header('content-type'))) throw await this.notAStream(exchange, options.signal);
     return new PartStream(exchange, options.signal, this.timeoutMs, this.wire.decoder(options.requestId, this.scrub));
   }
 
@@ -185,10 +186,4 @@ export class HttpAdapter implements BackendAdapter {
       throw this.scrub.error(errors.backendUnreachable(this.root, describe(error)));
     }
   }
-}
-
-/** `application/json` or `application/*+json`, any parameters. */
-function isJsonAnswer(contentType: string | null): boolean {
-  const mediaType = (contentType ?? '').split(';', 1)[0].trim().toLowerCase();
-  return mediaType === 'application/json' || (mediaType.startsWith('application/') && mediaType.endsWith('+json'));
 }
