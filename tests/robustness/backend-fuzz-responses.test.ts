@@ -29,7 +29,14 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Prng } from '../../src-server/backends/simulator/prng.js';
-import { BackendFuzz, FUZZ_MODEL as MODEL, fuzzCount, someText, type FuzzScript } from './backend-fuzz-support.js';
+import {
+  BackendFuzz,
+  FUZZ_MODEL as MODEL,
+  fuzzCount,
+  httpErrorScript,
+  someText,
+  type FuzzScript,
+} from './backend-fuzz-support.js';
 
 const COUNT = fuzzCount(400);
 
@@ -382,18 +389,14 @@ function sse(rng: Prng, event: Json): string {
 
 function script(rng: Prng): FuzzScript {
   if (rng.next() < 0.03)
-    return {
-      status: rng.pick([400, 404, 429, 500, 503]),
-      text: rng.pick([
-        '{"error":{"message":"bad","type":"BadRequestError","param":null,"code":400}}',
-        '{"error":{"message":"The engine prompt length 9 exceeds the max_model_len 4. Please reduce prompt.","type":"invalid_request_error","param":"input","code":400}}',
-        '<html>oops</html>',
-        '{"object":"error","message":"m","code":400}',
-        '{"detail":"Not Found"}',
-        '',
-      ]),
-      end: 'done',
-    };
+    return httpErrorScript(rng, [
+      '{"error":{"message":"bad","type":"BadRequestError","param":null,"code":400}}',
+      '{"error":{"message":"The engine prompt length 9 exceeds the max_model_len 4. Please reduce prompt.","type":"invalid_request_error","param":"input","code":400}}',
+      '<html>oops</html>',
+      '{"object":"error","message":"m","code":400}',
+      '{"detail":"Not Found"}',
+      '',
+    ]);
   const envelope: Json = {
     id: `resp_${rng.hex(32)}`,
     object: 'response',

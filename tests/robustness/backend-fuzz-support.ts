@@ -49,6 +49,11 @@ export interface FuzzScript {
   expected?: { text: string; calls: { name: string; arguments: string }[] };
 }
 
+/** An HTTP error answer: one of the usual error statuses, with one of `bodies`. */
+export function httpErrorScript(rng: Prng, bodies: readonly string[]): FuzzScript {
+  return { status: rng.pick([400, 404, 429, 500, 503]), text: rng.pick(bodies), end: 'done' };
+}
+
 /** A few characters that are hard on encoders: multi-byte, quotes, escapes, NUL. */
 export function someText(rng: Prng): string {
   let s = '';

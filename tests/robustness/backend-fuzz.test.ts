@@ -18,7 +18,14 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import type { Prng } from '../../src-server/backends/simulator/prng.js';
-import { BackendFuzz, FUZZ_MODEL as MODEL, fuzzCount, someText, type FuzzScript } from './backend-fuzz-support.js';
+import {
+  BackendFuzz,
+  FUZZ_MODEL as MODEL,
+  fuzzCount,
+  httpErrorScript,
+  someText,
+  type FuzzScript,
+} from './backend-fuzz-support.js';
 
 const COUNT = fuzzCount(600);
 
@@ -84,16 +91,12 @@ function oddChunk(
 
 function script(rng: Prng): FuzzScript {
   if (rng.next() < 0.03)
-    return {
-      status: rng.pick([400, 404, 429, 500, 503]),
-      text: rng.pick([
-        '{"error":{"message":"bad","type":"x","code":"y"}}',
-        '<html>oops</html>',
-        '{"object":"error","message":"m","code":400}',
-        '',
-      ]),
-      end: 'done',
-    };
+    return httpErrorScript(rng, [
+      '{"error":{"message":"bad","type":"x","code":"y"}}',
+      '<html>oops</html>',
+      '{"object":"error","message":"m","code":400}',
+      '',
+    ]);
   const base = { id: 'chatcmpl-1', object: 'chat.completion.chunk', created: 1, model: MODEL };
   const chunk = (delta: unknown, extra: Record<string, unknown> = {}): unknown => ({
     ...base,
