@@ -10,9 +10,10 @@
  *                                            STUDIO_TEST_SERVICES_DIR (what `stop` needs)
  *   node scripts/test-services.mjs stop DIR  stop the servers started in DIR and delete it
  *   node scripts/test-services.mjs watch DIR PID
- *                                            (started by `start` with an owner) stop the servers in
- *                                            DIR once process PID is gone: a test run that is killed
- *                                            never runs its teardown, and the servers run detached
+ *                                            (started by `start` with an owner) stop the servers
+ *                                            in DIR once process PID is gone: a test run that is
+ *                                            killed never runs its teardown, and the servers run
+ *                                            detached
  *
  * The Vitest global setup (tests/support/test-services.ts) calls start/stop itself when the
  * variables are not set, so `npm test` needs nothing more than the packages. Each run gets its own

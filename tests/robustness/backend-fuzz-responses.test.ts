@@ -496,12 +496,13 @@ const BOUNDARY_EVENTS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * A stream with only what the adapter repairs without loss: vLLM's own quirks (older builds' indices,
- * the repeated first arguments fragment, `.done` and added events missing) and text `.done` events
- * without `item_id`. The client must see its text and calls. Left out of it, as they cannot be
- * repaired without loss: deltas without `item_id` where the item boundaries are missing too (whose
- * item are they?), and a call named by nothing before the next call starts (it is named only by
- * the final body, so it starts after that call; a call's `output_item.done` is always sent).
+ * A stream with only what the adapter repairs without loss: vLLM's own quirks (older builds'
+ * indices, the repeated first arguments fragment, `.done` and added events missing) and text
+ * `.done` events without `item_id`. The client must see its text and calls. Left out of it, as
+ * they cannot be repaired without loss: deltas without `item_id` where the item boundaries are
+ * missing too (whose item are they?), and a call named by nothing before the next call starts (it
+ * is named only by the final body, so it starts after that call; a call's `output_item.done` is
+ * always sent).
  */
 function cleanScript(rng: Prng, s: Stream, envelope: Json): FuzzScript {
   const logprobs = rng.next() < 0.5;

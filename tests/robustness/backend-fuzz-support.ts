@@ -259,8 +259,8 @@ export class BackendFuzz {
   }
 
   /**
-   * Runs `count` cases (client requests drawn from one PRNG seeded with `seed`) one after the other;
-   * returns the problems found, at most `limit`.
+   * Runs `count` cases (client requests drawn from one PRNG seeded with `seed`) one after the
+   * other; returns the problems found, at most `limit`.
    */
   async run(count: number, seed = FUZZ_SEED, limit = 10): Promise<string[]> {
     const rng = new Prng(seed);

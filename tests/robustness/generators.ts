@@ -71,7 +71,7 @@ export function randomValue(rng: Prng, depth = 0): unknown {
     case 6:
       return {};
     case 7:
-      // Spliced into the text after serialization (below): the test itself must not recurse into it.
+      // Spliced into the text after serialization (below): the test must not recurse into it.
       return `__deep_${rng.pick([20, 100, 127, 129, 500, 5_000])}_${rng.next() < 0.5 ? 'object' : 'array'}__`;
     case 8:
       return Array.from({ length: rng.pick([10, 1_000, 20_000]) }, (_, i) => i);

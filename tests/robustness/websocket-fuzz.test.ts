@@ -12,10 +12,11 @@
  * frames that are not UTF-8, messages over the size limit, several messages sent at once or while a
  * response streams, and sockets closed or dropped mid-stream.
  *
- * Every message is checked against what the transport promises: one answer per message, in order —
- * a valid event stream (the spec's schemas in the open-responses dialect, the stream validator in
- * both, `sequence_number` from 0) ending with exactly one terminal event, or exactly one error
- * frame valid against the spec's WebSocketErrorEvent with the status, code and param expected.
+ * Every message is checked against what the transport promises: one answer per message, in
+ * order — a valid event stream (the spec's schemas in the open-responses dialect, the stream
+ * validator in both, `sequence_number` from 0) ending with exactly one terminal event, or exactly
+ * one error frame valid against the spec's WebSocketErrorEvent with the status, code and param
+ * expected.
  * What is expected comes from a model of the connection (its connection-local response, eviction
  * after a failed continuation, what is stored) and, for broken bodies, from the same body sent as
  * `POST /v1/responses` over HTTP: a WebSocket error is the HTTP error (status included, except

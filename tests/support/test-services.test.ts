@@ -11,7 +11,8 @@ import { expect, test } from 'vitest';
 import { start, stop } from '../../scripts/test-services.mjs';
 import { processExists } from './gateway-process.js';
 
-// Without the Debian packages `start` throws with the command that installs them, as the X8 tests fail.
+// Without the Debian packages `start` throws with the command that installs them, as the X8
+// tests fail.
 test('X8 the servers of a killed run stop with it', { tags: ['X8'], timeout: 120_000 }, async () => {
   const owner = spawn('sleep', ['600'], { stdio: 'ignore' });
   const started = await (start as (owner: number) => Promise<{ dir: string }>)(owner.pid as number);

@@ -4,8 +4,9 @@
  * With STUDIO_TEST_POSTGRES_URL and STUDIO_TEST_REDIS_URL set (CI can start shared servers) those
  * are used. Otherwise, when the Debian packages are installed, this run starts its own throwaway
  * servers on free ports (scripts/test-services.mjs) and stops them at the end, so two suites
- * running at once never share one; a watcher stops them too if this run is killed before its end. Without the packages nothing is started and the X8 tests fail
- * with the command that installs them (tests/support/services.ts): they never skip silently.
+ * running at once never share one; a watcher stops them too if this run is killed before its
+ * end. Without the packages nothing is started and the X8 tests fail with the command that
+ * installs them (tests/support/services.ts): they never skip silently.
  */
 // @ts-expect-error: a plain ES module script without type declarations.
 import { missingPackages, start, stop } from '../../scripts/test-services.mjs';
