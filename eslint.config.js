@@ -29,7 +29,7 @@ export default tseslint.config(
   {
     // One logger, passed in: the gateway's layers log through the Logger they are given.
     files: [
-      'src-server/{engine,store,backends,recording,sessions,observability,http,crypto,limits,summaries,tenancy,protocol}/**/*.ts',
+      'src-server/{engine,store,backends,recording,sessions,observability,http,crypto,limits,summaries,tenancy,shared}/**/*.ts',
     ],
     ignores: ['**/*.test.ts', 'src-server/store/bench-store.ts', 'src-server/store/testing/**'],
     rules: { 'no-console': 'error' },
@@ -64,12 +64,12 @@ export default tseslint.config(
     languageOptions: { sourceType: 'commonjs', globals: { module: 'writable', require: 'readonly' } },
   },
   {
-    // protocol/ is isomorphic: the console imports it, so no Node built-ins there.
-    files: ['src-server/protocol/**/*.ts'],
+    // shared/ is isomorphic: the console imports it, so no Node built-ins there.
+    files: ['src-server/shared/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['node:*'], message: 'protocol/ must stay isomorphic (no node: imports).' }] },
+        { patterns: [{ group: ['node:*'], message: 'shared/ must stay isomorphic (no node: imports).' }] },
       ],
     },
   },

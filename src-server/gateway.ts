@@ -19,7 +19,7 @@ import { openRecordingService, type RecordingService } from './recording/service
 import type { RecordingStorage } from './store/contract.js';
 import type { ConsoleServices } from './console/services.js';
 import { LogTail, tailLogger } from './observability/log-tail.js';
-import { precompileRequestValidator } from './protocol/validate-request.js';
+import { precompileRequestValidator } from './shared/protocol/validate-request.js';
 import type { RerunTargetResolver } from './recording/rerun.js';
 import { attachWebSocketTransport } from './websocket/upgrade.js';
 

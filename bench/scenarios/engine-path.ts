@@ -12,7 +12,7 @@ import type { BackendAdapter, ModelPart } from '../../src-server/backends/contra
 import { defaultConfig } from '../../src-server/config/flags.js';
 import { startResponseRun } from '../../src-server/engine/response-run.js';
 import { silentLogger } from '../../src-server/logging/logger.js';
-import type { CreateResponseRequest } from '../../src-server/protocol/types.js';
+import type { CreateResponseRequest } from '../../src-server/shared/protocol/types.js';
 import { percentile, round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
 

@@ -24,7 +24,7 @@ import { performance } from 'node:perf_hooks';
 import type { Database } from 'better-sqlite3';
 import { defaultConfig } from '../../src-server/config/flags.js';
 import { DATABASE_FILE, openStore } from '../../src-server/store/index.js';
-import type { RecordedRun, RunEvent } from '../../src-server/recording/format.js';
+import type { RecordedRun, RunEvent } from '../../src-server/shared/recording-format/format.js';
 import { startReplayServer } from '../../src-server/recording/replay-server.js';
 import { eventOp, patchRow, startRowOf } from '../../src-server/store/recordings-store.js';
 import { RecordingsWriter, type WriteOp } from '../../src-server/store/recordings-writer.js';

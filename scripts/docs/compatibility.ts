@@ -8,11 +8,15 @@
  */
 import fs from 'node:fs';
 import type { RouteInfo } from '../../src-server/http/server.js';
-import type { Capability } from '../../src-server/protocol/capabilities.js';
+import type { Capability } from '../../src-server/shared/protocol/capabilities.js';
 import { defaultConfig } from '../../src-server/config/flags.js';
-import { capabilitiesFor, type HostedToolsPolicy } from '../../src-server/protocol/hosted-tools.js';
-import { EXTENSION_EVENT_TYPES, OFFICIAL_EVENT_TYPES, dialectEventType } from '../../src-server/protocol/events.js';
-import { CREATE_RESPONSE_REQUEST_SCHEMA } from '../../src-server/protocol/request-schema.js';
+import { capabilitiesFor, type HostedToolsPolicy } from '../../src-server/shared/protocol/hosted-tools.js';
+import {
+  EXTENSION_EVENT_TYPES,
+  OFFICIAL_EVENT_TYPES,
+  dialectEventType,
+} from '../../src-server/shared/protocol/events.js';
+import { CREATE_RESPONSE_REQUEST_SCHEMA } from '../../src-server/shared/protocol/request-schema.js';
 import { VLLM_NATIVE, VLLM_NATIVE_EVENTS } from './vllm-native.js';
 
 /** The table a gateway started without flags serves at /v1/capabilities (hosted tools omitted). */

@@ -18,12 +18,12 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-/** True when out/renderer is older than src-renderer or src-server/protocol (which it bundles). */
+/** True when out/renderer is older than src-renderer or src-server/shared (which it bundles). */
 export function consoleIsStale(): boolean {
   const index = join(CONSOLE_OUT, 'index.html');
   if (!existsSync(index)) return true;
   const built = statSync(index).mtimeMs;
-  return newestMtime(RENDERER_SRC) > built || newestMtime(join(REPO_ROOT, 'src-server', 'protocol')) > built;
+  return newestMtime(RENDERER_SRC) > built || newestMtime(join(REPO_ROOT, 'src-server', 'shared')) > built;
 }
 
 export async function buildConsole(options: { force?: boolean; quiet?: boolean } = {}): Promise<string> {

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, test } from 'vitest';
 import { fileSavedRequests } from '../../src-server/console/saved-requests-store.js';
-import { emptySavedRequests } from '../../src-server/console/saved-requests.js';
+import { emptySavedRequests } from '../../src-server/shared/saved-requests.js';
 import { consoleGatewayConfig, splitLauncherFlags } from './console-config.js';
 import { defaultDataDir } from './data-dir.js';
 

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { defaultConfig, type GatewayConfig } from '../../src-server/config/flags.js';
 import { createGateway } from '../../src-server/gateway.js';
-import { CONSOLE_SECRET_HEADER } from '../../src-server/protocol/console-auth.js';
+import { CONSOLE_SECRET_HEADER } from '../../src-server/shared/protocol/console-auth.js';
 import { CONSOLE_SECRET_CHANNEL, IPC_CHANNELS, type WindowState } from '../shared/studio-api.js';
 import { startDesktop, type Desktop } from './desktop.js';
 import { fakeElectron, FakeBrowserWindow, FakeSafeStorage } from './fake-electron.js';

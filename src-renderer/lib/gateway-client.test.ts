@@ -1,7 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../src-server/config/flags.js';
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
-import { CONSOLE_SECRET_HEADER } from '../../src-server/protocol/console-auth.js';
+import { CONSOLE_SECRET_HEADER } from '../../src-server/shared/protocol/console-auth.js';
 import type { StudioApi } from '../../src-main/shared/studio-api.js';
 import { library } from '../features/library/library-client.js';
 import { authHeaders, getJson, streamResponse } from './gateway-client.js';

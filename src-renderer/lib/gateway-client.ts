@@ -6,7 +6,7 @@
  * services).
  */
 import { createParser } from 'eventsource-parser';
-import { CONSOLE_SECRET_HEADER } from '../../src-server/protocol/console-auth.js';
+import { CONSOLE_SECRET_HEADER } from '../../src-server/shared/protocol/console-auth.js';
 import { bridge } from './bridge.js';
 import { ExchangeRecorder, type Exchange } from './exchange.js';
 

@@ -1,12 +1,12 @@
 /**
  * Monaco, bundled with the app (no CDN: the console works offline and under a strict CSP), with
- * the request's JSON Schema from src-server/protocol for completion, hover and inline errors.
+ * the request's JSON Schema from src-server/shared/protocol for completion, hover and inline errors.
  */
 import * as monaco from 'monaco-editor';
 import { loader } from '@monaco-editor/react';
 import EditorWorker from 'monaco-editor/esm/vs/editor/editor.worker.js?worker';
 import JsonWorker from 'monaco-editor/esm/vs/language/json/json.worker.js?worker';
-import { CREATE_RESPONSE_REQUEST_SCHEMA as requestSchema } from '../../src-server/protocol/request-schema.js';
+import { CREATE_RESPONSE_REQUEST_SCHEMA as requestSchema } from '../../src-server/shared/protocol/request-schema.js';
 
 declare global {
   interface Window {

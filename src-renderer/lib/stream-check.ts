@@ -1,8 +1,8 @@
 /**
  * Flags protocol violations on timeline rows with the gateway's own stream validator
- * (src-server/protocol is isomorphic), so the console and the server judge a stream the same way.
+ * (src-server/shared is isomorphic), so the console and the server judge a stream the same way.
  */
-import { StreamValidator, type StreamEventLike } from '../../src-server/protocol/stream-validator.js';
+import { StreamValidator, type StreamEventLike } from '../../src-server/shared/protocol/stream-validator.js';
 import type { EventChecker } from '../features/timeline/run-model.js';
 
 export function createEventChecker(dialect: 'openai' | 'open-responses', extensions: boolean): EventChecker {

@@ -9,7 +9,7 @@
  */
 import { Ajv } from 'ajv';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { GatewayError, isGatewayError } from '../protocol/errors.js';
+import { GatewayError, isGatewayError } from '../shared/protocol/errors.js';
 import type { BackendAdapter, ModelPart, ModelRequest, ModelTool } from './contract.js';
 import type { DisconnectEvent, SimulatorServer } from './simulator/server.js';
 

@@ -8,7 +8,7 @@
  * folder's shape.
  */
 import type { CancelSignal } from '../cancel/cancel.js';
-import type { GatewayError } from '../protocol/errors.js';
+import type { GatewayError } from '../shared/protocol/errors.js';
 
 /**
  * Content of a message or a tool output. Images carry a URL (http(s) or data URL) and the detail

@@ -17,7 +17,7 @@
  * framed stream changes nothing. The start/end parts are shared frozen objects: framing allocates
  * nothing per delta.
  */
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import { isEmptyDelta, type ModelPart } from './contract.js';
 
 const TEXT_START: ModelPart = Object.freeze({ type: 'text-start' });

@@ -13,9 +13,9 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { diffRuns, type RecordingDiff } from '../recording/diff.js';
+import { diffRuns, type RecordingDiff } from '../shared/recording-format/diff.js';
 import { allSessions, fileStemFor, importFile, sessionFile } from '../recording/export.js';
-import { parseJsonl, toJsonl, type RecordingFile } from '../recording/format.js';
+import { parseJsonl, toJsonl, type RecordingFile } from '../shared/recording-format/format.js';
 import { toHar } from '../recording/har.js';
 import { startReplayServer } from '../recording/replay-server.js';
 import { rerunSession } from '../recording/rerun.js';

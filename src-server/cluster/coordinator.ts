@@ -17,7 +17,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import type { Logger } from '../logging/logger.js';
-import { errors, GatewayError, isGatewayError } from '../protocol/errors.js';
+import { errors, GatewayError, isGatewayError } from '../shared/protocol/errors.js';
 import type { WireEvent } from '../engine/contract.js';
 
 export interface CoordinatorOptions {

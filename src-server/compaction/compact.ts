@@ -18,10 +18,10 @@ import type { ResponseObject } from '../engine/contract.js';
 import { inputAsItems, prepareConversation, type ContextStores } from '../engine/conversation.js';
 import { newMessageId, newResponseId, randomHex } from '../ids/ids.js';
 import { startResponseRun } from '../engine/response-run.js';
-import { assertSupported } from '../protocol/capabilities.js';
-import { errors } from '../protocol/errors.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
-import { validateCreateRequest } from '../protocol/validate-request.js';
+import { assertSupported } from '../shared/protocol/capabilities.js';
+import { errors } from '../shared/protocol/errors.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
+import { validateCreateRequest } from '../shared/protocol/validate-request.js';
 import type { Logger } from '../logging/logger.js';
 import type { Principal } from '../tenancy/owner.js';
 

@@ -4,7 +4,7 @@
  * relied on by other tooling: never rename one.
  */
 import { parseArgs } from 'node:util';
-import { DEFAULT_MAX_JSON_DEPTH } from '../protocol/json-depth.js';
+import { DEFAULT_MAX_JSON_DEPTH } from '../shared/protocol/json-depth.js';
 
 export type FlagType = 'string' | 'number' | 'boolean' | 'string[]';
 

@@ -4,7 +4,7 @@
  */
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { emptySavedRequests, parseSavedRequests, type SavedRequestsDoc } from './saved-requests.js';
+import { emptySavedRequests, parseSavedRequests, type SavedRequestsDoc } from '../shared/saved-requests.js';
 
 export interface SavedRequestsStore {
   /** Kept across restarts. */

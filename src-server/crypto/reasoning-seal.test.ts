@@ -3,7 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, test } from 'vitest';
-import { isGatewayError, type GatewayError } from '../protocol/errors.js';
+import { isGatewayError, type GatewayError } from '../shared/protocol/errors.js';
 import {
   KeyringError,
   ReasoningKeyring,

@@ -25,7 +25,7 @@
 import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { errors, type GatewayError } from '../protocol/errors.js';
+import { errors, type GatewayError } from '../shared/protocol/errors.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 import { makePrivateDir, restrictFile } from '../store/private-files.js';
 

@@ -1,8 +1,8 @@
 import { describe, expect, test } from 'vitest';
 import { chatMessages } from '../backends/chat-completions/request.js';
 import type { ModelPart } from '../backends/contract.js';
-import { validateStream, type StreamEventLike } from '../protocol/stream-validator.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import { validateStream, type StreamEventLike } from '../shared/protocol/stream-validator.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import { ToolCatalog, customInput, partialInputString, patchOperation, shellAction } from './client-tools.js';
 import { ResponseBuilder } from './response-builder.js';
 import { initialResponse } from './response-object.js';

@@ -17,7 +17,7 @@
  * the request translation (history items → tool calls) and the ResponseBuilder (calls → items).
  */
 import type { ModelTool } from '../backends/contract.js';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 
 export type ClientToolKind = 'function' | 'custom' | 'local_shell' | 'shell' | 'apply_patch';
 

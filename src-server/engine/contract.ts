@@ -7,8 +7,8 @@ import type { CancelSignal } from '../cancel/cancel.js';
 import type { Response as OpenAIResponse } from 'openai/resources/responses/responses';
 import type { GatewayConfig } from '../config/flags.js';
 import type { Logger } from '../logging/logger.js';
-import type { GatewayError } from '../protocol/errors.js';
-import type { Dialect } from '../protocol/events.js';
+import type { GatewayError } from '../shared/protocol/errors.js';
+import type { Dialect } from '../shared/protocol/events.js';
 
 export type { Dialect };
 

@@ -5,9 +5,9 @@
  * reasoning items carrying `encrypted_content` opened for the backend (H4). Also the sealing side:
  * reasoning output items get `encrypted_content` when the request includes it.
  */
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import type { ReasoningKeyring } from '../crypto/reasoning-seal.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { ConversationStorage, ResponseStorage } from '../store/contract.js';
 import type { OwnerFilter } from '../store/responses-store.js';
 import type { ResponseObject } from './contract.js';

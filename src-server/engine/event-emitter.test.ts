@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from 'vitest';
-import { StreamValidator } from '../protocol/stream-validator.js';
+import { StreamValidator } from '../shared/protocol/stream-validator.js';
 import type { WireEvent } from './contract.js';
 import { engineMetrics, ResponseEventEmitter, type EmitterOptions } from './event-emitter.js';
 import type { EventStage, ResponseEvent } from './events.js';

@@ -7,7 +7,7 @@
  * them with the stream validator (L1), stamps the offset since the request started and fans out
  * to taps. Events are handed over as objects; serialization is the HTTP layer's job.
  */
-import { dialectEventType, extensionAlias, type Dialect } from '../protocol/events.js';
+import { dialectEventType, extensionAlias, type Dialect } from '../shared/protocol/events.js';
 import type { EventStage, ResponseEvent } from './events.js';
 import type { EventTap, WireEvent } from './contract.js';
 import type { Logger } from '../logging/logger.js';

@@ -34,9 +34,9 @@ import type {
   ResponseRefusalDoneEvent,
   ResponseTextDeltaEvent,
   ResponseTextDoneEvent,
-} from '../protocol/types.js';
-import type { OpenAIErrorType } from '../protocol/errors.js';
-import { isTerminalEventType } from '../protocol/events.js';
+} from '../shared/protocol/types.js';
+import type { OpenAIErrorType } from '../shared/protocol/errors.js';
+import { isTerminalEventType } from '../shared/protocol/events.js';
 import type { RateLimitEntryLike, ResponseObject } from './contract.js';
 
 /** An openai-node stream event before the emitter assigns its `sequence_number`. */

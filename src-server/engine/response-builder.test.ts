@@ -1,10 +1,10 @@
 import { silentLogger } from '../logging/logger.js';
 import { describe, expect, test } from 'vitest';
 import type { ModelPart } from '../backends/contract.js';
-import { errors } from '../protocol/errors.js';
-import type { Dialect } from '../protocol/events.js';
-import { StreamValidator } from '../protocol/stream-validator.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import { errors } from '../shared/protocol/errors.js';
+import type { Dialect } from '../shared/protocol/events.js';
+import { StreamValidator } from '../shared/protocol/stream-validator.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { ResponseObject, WireEvent } from './contract.js';
 import { ResponseEventEmitter } from './event-emitter.js';
 import { ResponseBuilder, type BuilderPart, type SummaryOptions } from './response-builder.js';

@@ -22,7 +22,7 @@ import {
   type ModelUsage,
   type TokenLogprob,
 } from '../backends/contract.js';
-import { errors, streamErrorFields, type GatewayError } from '../protocol/errors.js';
+import { errors, streamErrorFields, type GatewayError } from '../shared/protocol/errors.js';
 import type {
   ResponseCustomToolCall,
   ResponseFunctionToolCall,
@@ -30,7 +30,7 @@ import type {
   ResponseOutputRefusal,
   ResponseOutputText,
   ResponseReasoningItem,
-} from '../protocol/types.js';
+} from '../shared/protocol/types.js';
 import type { ResponseObject } from './contract.js';
 import {
   customInput,

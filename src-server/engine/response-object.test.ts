@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import { echoTools, initialResponse, withStatus } from './response-object.js';
 
 const echo = (tools: unknown[]): unknown[] => echoTools(tools as CreateResponseRequest['tools']);

@@ -3,9 +3,9 @@
  * that every field of openai-node's `Response` (but the SDK-computed `output_text`) and every
  * required field of Open Responses' `ResponseResource` is present from `response.created` on.
  */
-import type { CreateResponseRequest } from '../protocol/types.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { ModelUsage, TokenLogprob } from '../backends/contract.js';
-import type { ResponseOutputText } from '../protocol/types.js';
+import type { ResponseOutputText } from '../shared/protocol/types.js';
 import type { ResponseObject } from './contract.js';
 
 type OutputLogprob = NonNullable<ResponseOutputText['logprobs']>[number] & { bytes: number[] };

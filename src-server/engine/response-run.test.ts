@@ -3,17 +3,17 @@ import { describe, expect, test, vi } from 'vitest';
 import type { BackendAdapter, ModelPart } from '../backends/contract.js';
 import { framed } from '../backends/part-framing.js';
 import { defaultConfig } from '../config/flags.js';
-import { errors } from '../protocol/errors.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import { errors } from '../shared/protocol/errors.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { RunOptions, WireEvent } from './contract.js';
 import { engineMetrics } from './event-emitter.js';
 import { startResponseRun } from './response-run.js';
 import { ScriptedBackend } from '../../tests/support/scripted-backend.js';
-import { responseJson } from '../protocol/response-json.js';
+import { responseJson } from '../shared/protocol/response-json.js';
 
 // The real memo, watched: a streamed run serializes its opening snapshot while the backend works.
-vi.mock('../protocol/response-json.js', async (importOriginal) => {
-  const real = await importOriginal<typeof import('../protocol/response-json.js')>();
+vi.mock('../shared/protocol/response-json.js', async (importOriginal) => {
+  const real = await importOriginal<typeof import('../shared/protocol/response-json.js')>();
   return { responseJson: vi.fn(real.responseJson) };
 });
 

@@ -11,9 +11,9 @@
  */
 import { Cancel, type CancelSignal } from '../cancel/cancel.js';
 import type { BackendAdapter, ModelPart, ModelRequest } from '../backends/contract.js';
-import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
-import { StreamValidator } from '../protocol/stream-validator.js';
+import { errors, isGatewayError, type GatewayError } from '../shared/protocol/errors.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
+import { StreamValidator } from '../shared/protocol/stream-validator.js';
 import type { ClientFlow, EventTap, ResponseObject, ResponseRun, RunOptions } from './contract.js';
 import { ResponseEventEmitter } from './event-emitter.js';
 import type { EventStage } from './events.js';
@@ -26,7 +26,7 @@ import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
 import { contained, detached } from './contain.js';
 import { inputAsItems } from './conversation.js';
 import { reportTo } from '../logging/logger.js';
-import { responseJson } from '../protocol/response-json.js';
+import { responseJson } from '../shared/protocol/response-json.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 

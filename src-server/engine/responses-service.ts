@@ -9,7 +9,7 @@
 import type { CancelSignal } from '../cancel/cancel.js';
 import type { BackendAdapter } from '../backends/contract.js';
 import type { Logger } from '../logging/logger.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { Principal } from '../tenancy/owner.js';
 import type { Dialect, ResponseObject, ResponseRun, RunRateLimits } from './contract.js';
 import type { TruncationReport } from './truncation.js';

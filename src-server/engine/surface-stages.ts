@@ -11,7 +11,7 @@
  * is in its own file; this one only composes them.
  */
 import type { BackendAdapter, ModelPart } from '../backends/contract.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { RunOptions } from './contract.js';
 import { splitDeltaStage } from './delta-split.js';
 import type { EventStage } from './events.js';

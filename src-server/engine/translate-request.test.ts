@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
-import { GatewayError } from '../protocol/errors.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import { GatewayError } from '../shared/protocol/errors.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import { toModelRequest } from './translate-request.js';
 
 const req = (fields: Partial<CreateResponseRequest>): CreateResponseRequest =>

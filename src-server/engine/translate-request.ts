@@ -20,8 +20,8 @@ import type {
   ModelTool,
   ModelToolChoice,
 } from '../backends/contract.js';
-import { errors } from '../protocol/errors.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import { errors } from '../shared/protocol/errors.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import { ToolCatalog, callArguments, patchOutputText, shellOutputText, type ClientToolKind } from './client-tools.js';
 
 export interface TranslateOptions {

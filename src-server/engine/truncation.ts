@@ -18,8 +18,8 @@
  */
 import type { CancelSignal } from '../cancel/cancel.js';
 import type { BackendAdapter } from '../backends/contract.js';
-import { errors } from '../protocol/errors.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import { errors } from '../shared/protocol/errors.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import { toModelRequest } from './translate-request.js';
 
 type Item = Record<string, unknown>;

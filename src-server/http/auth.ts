@@ -6,7 +6,7 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import { ownerIdOf } from '../tenancy/owner.js';
 
 /** An accepted key as the gateway knows it: its owner id (never the key) and whether it is an admin. */

@@ -8,7 +8,7 @@
  * api-version with a 400 listing the supported ones, add Azure's headers, and store responses by
  * default (docs/azure.md).
  */
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import type { RequestContext } from './respond.js';
 
 /** api-version values the Azure routes accept (the versioned paths require one of them). */

@@ -9,7 +9,7 @@ import type { GatewayConfig } from '../config/flags.js';
 import { bufferedAfter, onNewEvents } from '../engine/background-runs.js';
 import type { ResponseObject } from '../engine/contract.js';
 import { RUNNING_STATUSES } from '../store/responses-store.js';
-import { errors, streamErrorFields, type GatewayError } from '../protocol/errors.js';
+import { errors, streamErrorFields, type GatewayError } from '../shared/protocol/errors.js';
 import type { StateService } from '../state/service.js';
 import { ownerScope } from '../tenancy/owner.js';
 import { dialectFor } from './request-headers.js';

@@ -4,9 +4,9 @@
  * nesting_too_deep, checked before parsing) and JSON parsing (400 invalid_json).
  */
 import type { IncomingMessage } from 'node:http';
-import { errors, type GatewayError } from '../protocol/errors.js';
-import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
-import { isJsonMediaType } from '../protocol/media-type.js';
+import { errors, type GatewayError } from '../shared/protocol/errors.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../shared/protocol/json-depth.js';
+import { isJsonMediaType } from '../shared/protocol/media-type.js';
 
 /** A body was sent but is not JSON: 415. No content-type at all is accepted (curl -d with -H omitted is common). */
 export function checkJsonContentType(req: IncomingMessage): GatewayError | null {

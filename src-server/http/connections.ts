@@ -15,7 +15,7 @@
 import { STATUS_CODES, type IncomingMessage, type Server, type ServerOptions, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { GatewayConfig } from '../config/flags.js';
-import { errors, type GatewayError } from '../protocol/errors.js';
+import { errors, type GatewayError } from '../shared/protocol/errors.js';
 import { newRequestId } from '../ids/ids.js';
 import type { Logger } from '../logging/logger.js';
 

@@ -10,9 +10,9 @@
  */
 import type { LogTail } from '../observability/log-tail.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import { BUILTIN_PROFILE, PROFILE_ID, type ConsoleServices } from '../console/services.js';
-import { parseSavedRequests, SAVED_REQUESTS_MAX_BYTES, SavedRequestsError } from '../console/saved-requests.js';
+import { parseSavedRequests, SAVED_REQUESTS_MAX_BYTES, SavedRequestsError } from '../shared/saved-requests.js';
 import { checkJsonContentType, parseJson, readBody } from './body.js';
 import { sendJson, type RequestContext } from './respond.js';
 import { KEEP_ALIVE, sseHeaders } from './sse-writer.js';

@@ -10,9 +10,9 @@
  */
 import type { GatewayConfig } from '../config/flags.js';
 import { resolveReference } from '../engine/conversation.js';
-import { assertSupported } from '../protocol/capabilities.js';
-import { errors, GatewayError } from '../protocol/errors.js';
-import { validateCreateRequest } from '../protocol/validate-request.js';
+import { assertSupported } from '../shared/protocol/capabilities.js';
+import { errors, GatewayError } from '../shared/protocol/errors.js';
+import { validateCreateRequest } from '../shared/protocol/validate-request.js';
 import type { StateService } from '../state/service.js';
 import type { ConversationPage } from '../store/index.js';
 import { ownerScope } from '../tenancy/owner.js';

@@ -15,7 +15,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 
 const LOOPBACK_NAMES = new Set(['localhost', '[::1]']);
 const WILDCARD_HOSTS = new Set(['0.0.0.0', '::', '[::]', '']);

@@ -4,9 +4,9 @@
  * dropped silently).
  */
 import type { BackendAdapter } from '../backends/contract.js';
-import { capabilityReport } from '../protocol/capabilities.js';
-import { OMITTED_TOOLS_HEADER, capabilitiesFor, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
-import { isGatewayError, retryHeaders } from '../protocol/errors.js';
+import { capabilityReport } from '../shared/protocol/capabilities.js';
+import { OMITTED_TOOLS_HEADER, capabilitiesFor, type HostedToolsPolicy } from '../shared/protocol/hosted-tools.js';
+import { isGatewayError, retryHeaders } from '../shared/protocol/errors.js';
 import { sendJson, type RequestContext } from './respond.js';
 import type { StateService } from '../state/service.js';
 

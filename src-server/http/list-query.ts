@@ -2,7 +2,7 @@
  * Paging parameters of list routes (`GET /v1/recordings?limit=&offset=`): whole numbers in their
  * range or a 400 naming the parameter, never a NaN or an Infinity handed to the store.
  */
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 
 /** A whole number in [min, max] from the query, undefined when absent or empty. */
 export function queryInteger(query: URLSearchParams, name: string, min: number, max: number): number | undefined {

@@ -6,7 +6,7 @@
  * page from any website (and a DNS-rebinding page), so it is not what keeps other origins out:
  * host-check.ts and origin-policy.ts do that, before any route runs.
  */
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import type { RequestContext } from './respond.js';
 
 /** 127.0.0.0/8, ::1 and their IPv4-mapped forms. */

@@ -3,7 +3,7 @@
  * docs/observability.md) in the text exposition format, or `?format=json` for the console.
  */
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import { processingHeader, sendJson, type RequestContext } from './respond.js';
 
 export async function serveMetrics(ctx: RequestContext, metrics: GatewayMetrics): Promise<void> {

@@ -25,8 +25,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from '../config/flags.js';
-import { CONSOLE_SECRET_HEADER } from '../protocol/console-auth.js';
-import { errors } from '../protocol/errors.js';
+import { CONSOLE_SECRET_HEADER } from '../shared/protocol/console-auth.js';
+import { errors } from '../shared/protocol/errors.js';
 import { CorsPolicy, EXPOSED_HEADERS } from './cors.js';
 import { HostAllowList } from './host-check.js';
 

@@ -3,10 +3,10 @@
  * tag, delete, export (JSON Lines or HAR), import, diff two runs, re-run a session.
  */
 import type { HTTPMethod } from 'find-my-way';
-import { errors } from '../protocol/errors.js';
-import { diffRuns } from '../recording/diff.js';
+import { errors } from '../shared/protocol/errors.js';
+import { diffRuns } from '../shared/recording-format/diff.js';
 import { runFromDetail, sessionFile, importFile } from '../recording/export.js';
-import { parseJsonl, RecordingFormatError, toJsonl } from '../recording/format.js';
+import { parseJsonl, RecordingFormatError, toJsonl } from '../shared/recording-format/format.js';
 import { toHar } from '../recording/har.js';
 import type { RecordingService } from '../recording/service.js';
 import { ownerScope } from '../tenancy/owner.js';
@@ -15,7 +15,7 @@ import { attachment } from './download.js';
 import { rerunRecording, type RerunDeps } from './rerun-route.js';
 import { queryInteger } from './list-query.js';
 import { sendJson, type RequestContext } from './respond.js';
-import { DEFAULT_MAX_JSON_DEPTH } from '../protocol/json-depth.js';
+import { DEFAULT_MAX_JSON_DEPTH } from '../shared/protocol/json-depth.js';
 
 type Register = (method: HTTPMethod, path: string, handler: (ctx: RequestContext) => Promise<void> | void) => void;
 

@@ -3,8 +3,8 @@
  * carries, and the per-request switches (dialect, extensions) read from request headers.
  */
 import type { IncomingMessage } from 'node:http';
-import { errors } from '../protocol/errors.js';
-import type { Dialect } from '../protocol/events.js';
+import { errors } from '../shared/protocol/errors.js';
+import type { Dialect } from '../shared/protocol/events.js';
 import { newRequestId } from '../ids/ids.js';
 
 /** The API version the gateway speaks, sent as `openai-version` like the real API. */

@@ -8,7 +8,7 @@
  * the user configured: "self" is this gateway's own listening address, and a re-run there acts as
  * the caller (its `Authorization` is passed on, so the new runs are the caller's too).
  */
-import { errors, isGatewayError } from '../protocol/errors.js';
+import { errors, isGatewayError } from '../shared/protocol/errors.js';
 import { importFile, sessionRuns } from '../recording/export.js';
 import { rerunSession, SELF_TARGET, type RerunTarget, type RerunTargetResolver } from '../recording/rerun.js';
 import type { RecordingService } from '../recording/service.js';

@@ -4,11 +4,11 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { errors, isGatewayError, type GatewayError } from '../protocol/errors.js';
-import { troubleshootingHeader } from '../protocol/troubleshooting.js';
+import { errors, isGatewayError, type GatewayError } from '../shared/protocol/errors.js';
+import { troubleshootingHeader } from '../shared/protocol/troubleshooting.js';
 import type { Logger } from '../logging/logger.js';
 import type { Principal } from '../tenancy/owner.js';
-import { BODY_TYPE } from '../recording/format.js';
+import { BODY_TYPE } from '../shared/recording-format/format.js';
 import type { ResponseWriter } from './response-writer.js';
 import { ClientLeftError } from './body.js';
 

@@ -12,9 +12,9 @@ import type { CreatedResponse, ResponsesService } from '../engine/responses-serv
 import { contained } from '../engine/contain.js';
 import { withStatus } from '../engine/response-object.js';
 import { reportTo } from '../logging/logger.js';
-import { validateCreateRequest } from '../protocol/validate-request.js';
-import { OMITTED_TOOLS_HEADER } from '../protocol/hosted-tools.js';
-import { sessionRequested } from '../protocol/session-mode.js';
+import { validateCreateRequest } from '../shared/protocol/validate-request.js';
+import { OMITTED_TOOLS_HEADER } from '../shared/protocol/hosted-tools.js';
+import { sessionRequested } from '../shared/protocol/session-mode.js';
 import type { StateService } from '../state/service.js';
 import { applyAzureBody } from './azure.js';
 import { resumeStream } from './background-stream.js';

@@ -7,8 +7,8 @@
  * the bytes are always what JSON.stringify(event) writes.
  */
 import type { WireEvent } from '../engine/contract.js';
-import { isTerminalEventType } from '../protocol/events.js';
-import { responseJson } from '../protocol/response-json.js';
+import { isTerminalEventType } from '../shared/protocol/events.js';
+import { responseJson } from '../shared/protocol/response-json.js';
 
 const TEXT_DELTA = 'response.output_text.delta';
 /** The keys of a text delta in the order the engine builds them (the emitter numbers it last). */

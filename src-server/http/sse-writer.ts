@@ -19,14 +19,14 @@ import type { ServerResponse } from 'node:http';
 import type { WrittenPiece } from '../exchange/observer.js';
 import type { GatewayConfig } from '../config/flags.js';
 import type { ClientFlow, Dialect, WireEvent } from '../engine/contract.js';
-import { doneSentinel } from '../protocol/events.js';
-import { errors, type GatewayError } from '../protocol/errors.js';
+import { doneSentinel } from '../shared/protocol/events.js';
+import { errors, type GatewayError } from '../shared/protocol/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { StreamBudget } from './stream-budget.js';
 import { eventJson } from './sse-event-json.js';
 import type { ResponseWriter } from './response-writer.js';
 import { processingHeader, type RequestContext } from './respond.js';
-import { COMMENT_TYPE, DONE_TYPE } from '../recording/format.js';
+import { COMMENT_TYPE, DONE_TYPE } from '../shared/recording-format/format.js';
 
 /** Flow control and memory bounds of one stream (E8). */
 export interface SseBackpressure {

@@ -10,8 +10,8 @@
 import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from '../config/flags.js';
 import type { RateLimiter } from '../limits/rate-limiter.js';
-import { errors } from '../protocol/errors.js';
-import { tierPolicy, type TierPolicy } from '../protocol/service-tier.js';
+import { errors } from '../shared/protocol/errors.js';
+import { tierPolicy, type TierPolicy } from '../shared/protocol/service-tier.js';
 import { authenticate, loadApiKeys, type ApiKeys } from './auth.js';
 import { azureAliases, azureHeaders, azureRoute, isAzurePath, AZURE_API_VERSIONS } from './azure.js';
 import { OriginPolicy } from './origin-policy.js';

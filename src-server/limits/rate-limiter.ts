@@ -18,7 +18,7 @@
  * (a full bucket is the same as no state), swept at most once per window.
  */
 import { createHash } from 'node:crypto';
-import { errors, type GatewayError } from '../protocol/errors.js';
+import { errors, type GatewayError } from '../shared/protocol/errors.js';
 import type { RateLimitOverrides, RateLimits } from './config.js';
 import { formatResetDuration } from './duration.js';
 

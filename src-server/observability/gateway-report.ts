@@ -4,7 +4,7 @@
  * active flags, with every secret redacted. The console reads these instead of probing routes.
  */
 import { FLAGS, type FlagSpec, type GatewayConfig } from '../config/flags.js';
-import { SESSION_HEADER } from '../protocol/session-mode.js';
+import { SESSION_HEADER } from '../shared/protocol/session-mode.js';
 
 export const LOGS_ENDPOINT = '/v1/console/logs';
 export const METRICS_ENDPOINT = '/metrics';

@@ -1,7 +1,7 @@
 /** Between the recordings store and the file format: export a session, import a file. */
 import type { RecordingStorage } from '../store/contract.js';
 import type { RecordingDetail, RecordingSummary } from '../store/recordings-store.js';
-import type { RecordedRequest, RecordedRun, RecordingFile } from './format.js';
+import type { RecordedRequest, RecordedRun, RecordingFile } from '../shared/recording-format/format.js';
 
 export function runFromDetail(d: RecordingDetail): RecordedRun {
   const request = (d.request ?? {}) as Partial<RecordedRequest>;

@@ -3,7 +3,7 @@
  * response body is the exact stream; per-event timing rides in the `_sseEvents` extension field
  * (`_`-prefixed fields are allowed by HAR 1.2), tool outputs in `_actions`.
  */
-import { BODY_TYPE, parseData, type RecordedRun, type RecordingFile } from './format.js';
+import { BODY_TYPE, parseData, type RecordedRun, type RecordingFile } from '../shared/recording-format/format.js';
 
 interface HarHeader {
   name: string;

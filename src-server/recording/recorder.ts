@@ -25,11 +25,11 @@ import { performance } from 'node:perf_hooks';
 import type { RecordingStorage } from '../store/contract.js';
 import type { FinishRecordingInput } from '../store/recordings-store.js';
 import { newRecordingSessionId } from '../ids/ids.js';
-import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from './format.js';
-import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../protocol/json-depth.js';
+import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from '../shared/recording-format/format.js';
+import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../shared/protocol/json-depth.js';
 import { credentialsIn, Redactor } from './redact.js';
 import type { ExchangeObserver, HeaderValue, Observable, WrittenPiece } from '../exchange/observer.js';
-import { responseSummary } from './summary.js';
+import { responseSummary } from '../shared/recording-format/summary.js';
 
 export interface RecorderOptions {
   recordings: RecordingStorage;

@@ -9,9 +9,9 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { errors, type GatewayError } from '../protocol/errors.js';
-import type { RecordedRun, RecordingFile } from './format.js';
-import { replay, type ReplayClock, type ReplayHandle, type ReplaySpeed } from './replay.js';
+import { errors, type GatewayError } from '../shared/protocol/errors.js';
+import type { RecordedRun, RecordingFile } from '../shared/recording-format/format.js';
+import { replay, type ReplayClock, type ReplayHandle, type ReplaySpeed } from '../shared/recording-format/replay.js';
 
 /** Fields that legitimately vary between otherwise equal requests. */
 export const DEFAULT_MATCH_IGNORE = ['metadata', 'user', 'safety_identifier', 'prompt_cache_key', 'stream_options'];

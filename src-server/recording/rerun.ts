@@ -11,11 +11,17 @@
  */
 import { newRecordingId, newRecordingSessionId } from '../ids/ids.js';
 import { performance } from 'node:perf_hooks';
-import { diffRuns, type DiffOptions, type RecordingDiff } from './diff.js';
-import { BODY_TYPE, finalResponse, parseData, type RecordedRun, type RunEvent } from './format.js';
-import { SseSplitter } from './sse-split.js';
-import { responseSummary } from './summary.js';
-import { requestSummary, RERUN_OF_HEADER } from './request-summary.js';
+import { diffRuns, type DiffOptions, type RecordingDiff } from '../shared/recording-format/diff.js';
+import {
+  BODY_TYPE,
+  finalResponse,
+  parseData,
+  type RecordedRun,
+  type RunEvent,
+} from '../shared/recording-format/format.js';
+import { SseSplitter } from '../shared/recording-format/sse-split.js';
+import { responseSummary } from '../shared/recording-format/summary.js';
+import { requestSummary, RERUN_OF_HEADER } from '../shared/recording-format/request-summary.js';
 
 export interface RerunTarget {
   /** Server root, e.g. http://127.0.0.1:8080 (a trailing /v1 is removed: recorded paths have it). */

@@ -21,11 +21,11 @@ import { ContextWindows, countInputTokens, fitContext } from '../engine/truncati
 import { prepareConversation } from '../engine/conversation.js';
 import { reportTo } from '../logging/logger.js';
 import type { GatewayMetrics, RequestObservation } from '../observability/gateway-metrics.js';
-import { assertSupported } from '../protocol/capabilities.js';
-import { errors } from '../protocol/errors.js';
-import { applyHostedToolsPolicy, capabilitiesFor, type HostedToolsPolicy } from '../protocol/hosted-tools.js';
-import { resolveServiceTier, type TierPolicy } from '../protocol/service-tier.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import { assertSupported } from '../shared/protocol/capabilities.js';
+import { errors } from '../shared/protocol/errors.js';
+import { applyHostedToolsPolicy, capabilitiesFor, type HostedToolsPolicy } from '../shared/protocol/hosted-tools.js';
+import { resolveServiceTier, type TierPolicy } from '../shared/protocol/service-tier.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { RunPlan, StateService } from '../state/service.js';
 import type { Principal } from '../tenancy/owner.js';
 

@@ -4,7 +4,7 @@
  * request, with the caller's owner scope, so the answers are the ones a local client would get.
  */
 import type { ResponseObject } from '../engine/contract.js';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import type { BackgroundRuns } from '../engine/background-runs.js';
 import type { SessionManager } from './manager.js';
 import type { ForwardHandler, ForwardRequest } from '../cluster/coordinator.js';

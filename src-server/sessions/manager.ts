@@ -19,7 +19,7 @@ import type { RunHooks } from '../engine/response-run.js';
 import { contained, detached } from '../engine/contain.js';
 import { newFunctionCallOutputId } from '../ids/ids.js';
 import { reportTo, type FailureReporter, type Logger } from '../logging/logger.js';
-import { errors, type GatewayError } from '../protocol/errors.js';
+import { errors, type GatewayError } from '../shared/protocol/errors.js';
 import { parseToolOutputs, type ToolOutput } from './tool-outputs.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 

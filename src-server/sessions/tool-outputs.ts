@@ -3,7 +3,7 @@
  * `{"tool_outputs": [{"call_id": "...", "output": "..." | [content parts]}]}`.
  * Every problem is a 400 naming the field (`tool_outputs[2].output`).
  */
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 
 export interface ToolOutput {
   call_id: string;

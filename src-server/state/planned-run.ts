@@ -15,7 +15,7 @@ import type { RunHooks } from '../engine/response-run.js';
 import { detached } from '../engine/contain.js';
 import { withStatus } from '../engine/response-object.js';
 import type { Logger } from '../logging/logger.js';
-import type { CreateResponseRequest } from '../protocol/types.js';
+import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { GatewayStore } from '../store/contract.js';
 import { asConversationItem } from '../store/conversations-store.js';
 import type { ClusterCoordinator } from '../cluster/coordinator.js';

@@ -15,7 +15,7 @@
  */
 import { randomHex } from '../ids/ids.js';
 import type { Database } from 'better-sqlite3';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 import {
   prepareConversationStatements,

@@ -5,7 +5,7 @@
  * that has shipped.
  */
 import type { Database } from 'better-sqlite3';
-import { requestSummary } from '../recording/request-summary.js';
+import { requestSummary } from '../shared/recording-format/request-summary.js';
 
 export interface Migration {
   /** 1, 2, 3 …: must equal its position in the list plus one. */

@@ -35,10 +35,10 @@ import {
   type WriteOp,
   type WriteReport,
 } from './recordings-writer.js';
-import type { RecordingSummary } from '../recording/format.js';
+import type { RecordingSummary } from '../shared/recording-format/format.js';
 import type { RecordingStorage } from './contract.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
-import { requestSummary } from '../recording/request-summary.js';
+import { requestSummary } from '../shared/recording-format/request-summary.js';
 
 export interface RecordingMeta {
   /** Generated (`rec_…`) when omitted. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
-import { GatewayError } from '../protocol/errors.js';
+import { GatewayError } from '../shared/protocol/errors.js';
 import type { ResponseObject } from '../engine/contract.js';
 import { openStore, type ResponseLike, type Store } from './index.js';
 

@@ -23,7 +23,7 @@
 import { createLogger, reportTo } from '../logging/logger.js';
 import { createHash } from 'node:crypto';
 import type { Database, Transaction } from 'better-sqlite3';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import { prepareStatements, type Statements } from './responses-sql.js';
 import { ANONYMOUS_OWNER } from '../tenancy/owner.js';
 

@@ -2,7 +2,7 @@ import { describe, expect, test } from 'vitest';
 import { ScriptedBackend } from '../../tests/support/scripted-backend.js';
 import type { ModelRequest } from '../backends/contract.js';
 import { chatMessages, type ChatMessage } from '../backends/chat-completions/request.js';
-import { errors, isGatewayError } from '../protocol/errors.js';
+import { errors, isGatewayError } from '../shared/protocol/errors.js';
 import { buildSummaryRequest, resolveDetail, summarizeWithModel } from './model.js';
 
 /** The request with its conversation as the Chat Completions adapter sends it. */

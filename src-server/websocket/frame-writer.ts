@@ -14,7 +14,7 @@
 import type { WebSocket } from 'ws';
 import type { WireEvent } from '../engine/contract.js';
 import { performance } from 'node:perf_hooks';
-import type { GatewayError } from '../protocol/errors.js';
+import type { GatewayError } from '../shared/protocol/errors.js';
 import type { ExchangeTaps } from '../exchange/observer.js';
 import { eventJson } from '../http/sse-event-json.js';
 

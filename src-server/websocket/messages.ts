@@ -9,7 +9,7 @@
  * for a warm-up: a response with no output, which later messages can continue from.
  */
 import { parseJson } from '../http/body.js';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 
 export const CREATE_MESSAGE = 'response.create';
 

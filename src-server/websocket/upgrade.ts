@@ -21,7 +21,7 @@ import type { Logger } from '../logging/logger.js';
 import { baseHeaders, dialectFor, extensionsFor, requestIdFor } from '../http/request-headers.js';
 import type { RequestContext } from '../http/respond.js';
 import { toGatewayError } from '../http/respond.js';
-import { errors } from '../protocol/errors.js';
+import { errors } from '../shared/protocol/errors.js';
 import { ResponsesConnection, type ConnectionDeps } from './connection.js';
 
 /** Paths that accept a Responses WebSocket. */

@@ -18,10 +18,10 @@ import type {
   Tool,
 } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CREATE_RESPONSE_REQUEST_SCHEMA } from '../../src-server/protocol/request-schema.js';
-import { validateStream, type StreamEventLike } from '../../src-server/protocol/stream-validator.js';
+import { CREATE_RESPONSE_REQUEST_SCHEMA } from '../../src-server/shared/protocol/request-schema.js';
+import { validateStream, type StreamEventLike } from '../../src-server/shared/protocol/stream-validator.js';
 import { Ajv2020 } from 'ajv/dist/2020.js';
-import { AJV_OPTIONS } from '../../src-server/protocol/validate-request.js';
+import { AJV_OPTIONS } from '../../src-server/shared/protocol/validate-request.js';
 import { validateEventAgainstSpec, validateResponseAgainstSpec } from '../support/open-responses-spec.js';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 

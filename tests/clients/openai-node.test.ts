@@ -1,7 +1,7 @@
 import OpenAI from 'openai';
 import type { ResponseInputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { validateStream, type StreamEventLike } from '../../src-server/protocol/stream-validator.js';
+import { validateStream, type StreamEventLike } from '../../src-server/shared/protocol/stream-validator.js';
 import { validateEventAgainstSpec, validateResponseAgainstSpec } from '../support/open-responses-spec.js';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { weatherTool } from '../support/fixtures.js';

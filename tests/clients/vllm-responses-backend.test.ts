@@ -10,7 +10,7 @@ import type { ResponseInputItem, ResponseStreamEvent } from 'openai/resources/re
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SimulatorServer } from '../../src-server/backends/simulator/index.js';
 import type { SimResponsesRequest } from '../../src-server/backends/simulator/responses-wire.js';
-import { validateStream, type StreamEventLike } from '../../src-server/protocol/stream-validator.js';
+import { validateStream, type StreamEventLike } from '../../src-server/shared/protocol/stream-validator.js';
 import { validateEventAgainstSpec, validateResponseAgainstSpec } from '../support/open-responses-spec.js';
 import { postJson, readSse, startGateway, streamViolations, type GatewayHarness } from '../support/gateway-harness.js';
 import { weatherTool } from '../support/fixtures.js';

@@ -10,7 +10,7 @@ import { documentedRoutes, errorCatalogue, ROUTE_DESCRIPTIONS } from '../../scri
 import { openResponsesFacts } from '../../scripts/docs/compatibility.js';
 import { allRoutes, generatedDocs, REPO_ROOT, SPEC_PATH } from '../../scripts/docs/generate.js';
 import type { RouteInfo } from '../../src-server/http/server.js';
-import { DEFAULT_CAPABILITIES } from '../../src-server/protocol/capabilities.js';
+import { DEFAULT_CAPABILITIES } from '../../src-server/shared/protocol/capabilities.js';
 
 describe('generated documentation', () => {
   let pages: Record<string, string>;

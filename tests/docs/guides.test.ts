@@ -15,7 +15,7 @@ import {
   TROUBLESHOOTING_CODES,
   TROUBLESHOOTING_HEADER,
   troubleshootingAnchor,
-} from '../../src-server/protocol/troubleshooting.js';
+} from '../../src-server/shared/protocol/troubleshooting.js';
 import { postJson } from '../support/gateway-harness.js';
 
 const read = (file: string): string => fs.readFileSync(path.join(REPO_ROOT, file), 'utf8');

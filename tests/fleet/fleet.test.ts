@@ -12,7 +12,7 @@ import { startGatewayProcess, type GatewayProcess } from '../support/gateway-pro
 import { startBalancer, type Balancer } from '../support/haproxy.js';
 import { agentsRunner, weatherAgent } from '../support/fixtures.js';
 import { SseReader, type StreamEvent } from '../state/sse-reader.js';
-import { parseJsonl, type RecordedRun } from '../../src-server/recording/format.js';
+import { parseJsonl, type RecordedRun } from '../../src-server/shared/recording-format/format.js';
 import { startReplayServer } from '../../src-server/recording/replay-server.js';
 
 const KEY = '42'.repeat(32);

@@ -7,7 +7,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { HostAllowList } from '../../src-server/http/host-check.js';
-import { CONSOLE_SECRET_HEADER } from '../../src-server/protocol/console-auth.js';
+import { CONSOLE_SECRET_HEADER } from '../../src-server/shared/protocol/console-auth.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { FAST, finishedRecording } from '../recording/helpers.js';

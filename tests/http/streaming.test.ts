@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { validateEventAgainstSpec, validateResponseAgainstSpec } from '../support/open-responses-spec.js';
-import type { Dialect } from '../../src-server/protocol/events.js';
+import type { Dialect } from '../../src-server/shared/protocol/events.js';
 import {
   postJson,
   readSse,

@@ -6,7 +6,7 @@ import { isLoopbackAddress } from '../../src-server/http/loopback.js';
 import { silentLogger } from '../../src-server/logging/logger.js';
 import type { RequestContext } from '../../src-server/http/respond.js';
 import { LogTail, tailLogger } from '../../src-server/observability/log-tail.js';
-import { isGatewayError } from '../../src-server/protocol/errors.js';
+import { isGatewayError } from '../../src-server/shared/protocol/errors.js';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 
 describe('log tail ring buffer', () => {

@@ -5,8 +5,8 @@ import {
   validateRequestAgainstSpec,
   validateResponseAgainstSpec,
 } from '../support/open-responses-spec.js';
-import { OFFICIAL_EVENT_TYPES, canonicalEventType } from '../../src-server/protocol/events.js';
-import { validateCreateRequest } from '../../src-server/protocol/validate-request.js';
+import { OFFICIAL_EVENT_TYPES, canonicalEventType } from '../../src-server/shared/protocol/events.js';
+import { validateCreateRequest } from '../../src-server/shared/protocol/validate-request.js';
 import { sample } from './sample-stream.js';
 
 describe('Open Responses spec helper', { tags: ['B1'] }, () => {

@@ -3,7 +3,7 @@
  * call) in canonical openai names, for validator and spec tests. `sample(dialect)` renames and
  * numbers the events; mutations of it make the failing cases.
  */
-import { dialectEventType, type Dialect } from '../../src-server/protocol/events.js';
+import { dialectEventType, type Dialect } from '../../src-server/shared/protocol/events.js';
 
 export type SampleEvent = { type: string; sequence_number: number; [k: string]: unknown };
 

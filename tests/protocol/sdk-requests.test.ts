@@ -11,8 +11,8 @@ import OpenAI from 'openai';
 import { Agent, OpenAIProvider, Runner, setTracingDisabled, tool as agentTool } from '@openai/agents';
 import { createOpenAI } from '@ai-sdk/openai';
 import { generateText, jsonSchema, stepCountIs, tool as aiTool } from 'ai';
-import { validateCreateRequest } from '../../src-server/protocol/validate-request.js';
-import { assertSupported } from '../../src-server/protocol/capabilities.js';
+import { validateCreateRequest } from '../../src-server/shared/protocol/validate-request.js';
+import { assertSupported } from '../../src-server/shared/protocol/capabilities.js';
 
 const bodies: unknown[] = [];
 let server: Server;

@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import { afterAll, describe, expect, test } from 'vitest';
-import { SseSplitter } from '../../src-server/recording/sse-split.js';
+import { SseSplitter } from '../../src-server/shared/recording-format/sse-split.js';
 import { openStore } from '../../src-server/store/index.js';
 import { processExists, startGatewayProcess } from '../support/gateway-process.js';
 import { tempDir } from './helpers.js';

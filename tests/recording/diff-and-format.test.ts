@@ -1,15 +1,15 @@
 import { describe, expect, test } from 'vitest';
-import { diffRuns, diffSequence, MIN_RATE_SPAN_MS, tokenRate } from '../../src-server/recording/diff.js';
+import { diffRuns, diffSequence, MIN_RATE_SPAN_MS, tokenRate } from '../../src-server/shared/recording-format/diff.js';
 import {
   parseJsonl,
   RecordingFormatError,
   toJsonl,
   type RecordedRun,
   type RunEvent,
-} from '../../src-server/recording/format.js';
+} from '../../src-server/shared/recording-format/format.js';
 import { toHar } from '../../src-server/recording/har.js';
 import { Redactor, secretsFromConfig } from '../../src-server/recording/redact.js';
-import { SseSplitter } from '../../src-server/recording/sse-split.js';
+import { SseSplitter } from '../../src-server/shared/recording-format/sse-split.js';
 import { recordedRun } from '../support/recorded-run.js';
 
 const sse = (type: string, payload: Record<string, unknown>): string =>

@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
-import { SseSplitter } from '../../src-server/recording/sse-split.js';
+import { SseSplitter } from '../../src-server/shared/recording-format/sse-split.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { FAST, finishedRecording, tempDir } from './helpers.js';
 

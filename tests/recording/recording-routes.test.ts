@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { RecordingDiff } from '../../src-server/recording/diff.js';
-import type { RecordedRun } from '../../src-server/recording/format.js';
-import { parseJsonl } from '../../src-server/recording/format.js';
+import type { RecordingDiff } from '../../src-server/shared/recording-format/diff.js';
+import type { RecordedRun } from '../../src-server/shared/recording-format/format.js';
+import { parseJsonl } from '../../src-server/shared/recording-format/format.js';
 import type { RecordingsStore, RecordingSummary } from '../../src-server/store/recordings-store.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { FAST, finishedRecording, tempDir } from './helpers.js';

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { parseJsonl } from '../../src-server/recording/format.js';
+import { parseJsonl } from '../../src-server/shared/recording-format/format.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { FAST, finishedRecording, tempDir } from './helpers.js';

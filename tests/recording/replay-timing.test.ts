@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
-import { replay, type ReplayClock } from '../../src-server/recording/replay.js';
+import { replay, type ReplayClock } from '../../src-server/shared/recording-format/replay.js';
 import { startReplayServer } from '../../src-server/recording/replay-server.js';
-import { SseSplitter } from '../../src-server/recording/sse-split.js';
+import { SseSplitter } from '../../src-server/shared/recording-format/sse-split.js';
 import { recordedRun } from '../support/recorded-run.js';
 
 /** A manual clock: time moves only when the test advances it, timers fire in due order. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { sessionRuns } from '../../src-server/recording/export.js';
 import type { Recorder } from '../../src-server/recording/recorder.js';
 import { rerunSession } from '../../src-server/recording/rerun.js';
-import { SseSplitter } from '../../src-server/recording/sse-split.js';
+import { SseSplitter } from '../../src-server/shared/recording-format/sse-split.js';
 import type { RecordingsStore } from '../../src-server/store/recordings-store.js';
 import { ANONYMOUS_OWNER } from '../../src-server/tenancy/owner.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';

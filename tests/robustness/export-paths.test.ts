@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { toJsonl, type RecordedRun } from '../../src-server/recording/format.js';
+import { toJsonl, type RecordedRun } from '../../src-server/shared/recording-format/format.js';
 import { openStore } from '../../src-server/store/index.js';
 import { tempDir } from '../recording/helpers.js';
 import { BIN } from '../support/gateway-process.js';

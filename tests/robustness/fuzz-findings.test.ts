@@ -4,14 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { jsonDepthWithin, valueCountWithin, valueDepthWithin } from '../../src-server/protocol/json-depth.js';
+import { jsonDepthWithin, valueCountWithin, valueDepthWithin } from '../../src-server/shared/protocol/json-depth.js';
 import {
   ALL_ERRORS_MAX_VALUES,
   LENIENT_ROUNDS,
   validateCreateRequest,
-} from '../../src-server/protocol/validate-request.js';
+} from '../../src-server/shared/protocol/validate-request.js';
 import { headerList, headerSafe, headerText, MAX_LIST_HEADER_CHARS } from '../../src-server/http/header-value.js';
-import { toJsonl } from '../../src-server/recording/format.js';
+import { toJsonl } from '../../src-server/shared/recording-format/format.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { recordedRun } from '../support/recorded-run.js';
 import { deepJson, expectError } from './helpers.js';

@@ -22,7 +22,7 @@ import { parseFlags } from '../../src-server/config/flags.js';
 import { createGateway } from '../../src-server/gateway.js';
 import type { RouteInfo } from '../../src-server/http/server.js';
 import { createLogger } from '../../src-server/logging/logger.js';
-import { toJsonl } from '../../src-server/recording/format.js';
+import { toJsonl } from '../../src-server/shared/recording-format/format.js';
 import { tempDir } from '../recording/helpers.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { recordedRun } from '../support/recorded-run.js';

@@ -32,8 +32,8 @@
  */
 import { afterAll, beforeAll, expect, test } from 'vitest';
 import { Prng } from '../../src-server/backends/simulator/prng.js';
-import type { Dialect } from '../../src-server/protocol/events.js';
-import { validateCreateRequest } from '../../src-server/protocol/validate-request.js';
+import type { Dialect } from '../../src-server/shared/protocol/events.js';
+import { validateCreateRequest } from '../../src-server/shared/protocol/validate-request.js';
 import { startGateway, streamViolations, type GatewayHarness } from '../support/gateway-harness.js';
 import {
   validateAgainstSpec,

@@ -3,7 +3,7 @@ import { chatMessages } from '../../src-server/backends/chat-completions/request
 import { ReasoningKeyring } from '../../src-server/crypto/reasoning-seal.js';
 import { prepareConversation } from '../../src-server/engine/conversation.js';
 import { toModelRequest } from '../../src-server/engine/translate-request.js';
-import type { CreateResponseRequest } from '../../src-server/protocol/types.js';
+import type { CreateResponseRequest } from '../../src-server/shared/protocol/types.js';
 import { openStore } from '../../src-server/store/index.js';
 import { sqliteGatewayStore } from '../../src-server/store/sqlite-storage.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';

@@ -13,7 +13,7 @@ import type {
   StreamOptions,
 } from '../../src-server/backends/contract.js';
 import { defaultConfig } from '../../src-server/config/flags.js';
-import type { CreateResponseRequest } from '../../src-server/protocol/types.js';
+import type { CreateResponseRequest } from '../../src-server/shared/protocol/types.js';
 import { startResponseRun } from '../../src-server/engine/response-run.js';
 import { openStore } from '../../src-server/store/index.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';

@@ -4,7 +4,7 @@ import { defaultConfig, type GatewayConfig } from '../../src-server/config/flags
 import type { ResponseObject } from '../../src-server/engine/contract.js';
 import { startResponseRun, type RunHooks } from '../../src-server/engine/response-run.js';
 import { silentLogger } from '../../src-server/logging/logger.js';
-import type { CreateResponseRequest } from '../../src-server/protocol/types.js';
+import type { CreateResponseRequest } from '../../src-server/shared/protocol/types.js';
 import { ScriptedBackend } from '../support/scripted-backend.js';
 
 const TOOL_TURN: ModelPart[] = [

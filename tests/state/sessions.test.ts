@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test } from 'vitest';
-import { validateStream, type StreamEventLike } from '../../src-server/protocol/stream-validator.js';
+import { validateStream, type StreamEventLike } from '../../src-server/shared/protocol/stream-validator.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { SseReader, type StreamEvent } from './sse-reader.js';
 

@@ -9,12 +9,12 @@ import { defaultConfig, type GatewayConfig } from '../../src-server/config/flags
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
 import { createLogger } from '../../src-server/logging/logger.js';
 import type { RerunTargetResolver } from '../../src-server/recording/rerun.js';
-import type { Dialect } from '../../src-server/protocol/events.js';
+import type { Dialect } from '../../src-server/shared/protocol/events.js';
 import {
   StreamValidator,
   type StreamEventLike,
   type StreamViolation,
-} from '../../src-server/protocol/stream-validator.js';
+} from '../../src-server/shared/protocol/stream-validator.js';
 
 export interface GatewayHarness {
   gateway: Gateway;

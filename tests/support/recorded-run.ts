@@ -2,7 +2,7 @@
  * A RecordedRun built from given events, for tests and the benchmark that need a recording
  * without running a gateway. Every summary field has a neutral default; pass what matters.
  */
-import type { RecordedRun, RunEvent } from '../../src-server/recording/format.js';
+import type { RecordedRun, RunEvent } from '../../src-server/shared/recording-format/format.js';
 
 export function recordedRun(events: RunEvent[], fields: Partial<RecordedRun> = {}): RecordedRun {
   return {

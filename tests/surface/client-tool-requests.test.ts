@@ -8,7 +8,7 @@
 import type { ResponseCreateParamsStreaming } from 'openai/resources/responses/responses';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import type { ModelRequest } from '../../src-server/backends/contract.js';
-import { validateCreateRequest } from '../../src-server/protocol/validate-request.js';
+import { validateCreateRequest } from '../../src-server/shared/protocol/validate-request.js';
 import { postJson, readSse, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { ScriptedBackend } from '../support/scripted-backend.js';
 

@@ -2,7 +2,7 @@ import { createServer, request as httpRequest, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { SimulatorServer } from '../../src-server/backends/simulator/index.js';
-import { TIER_PRIORITY } from '../../src-server/protocol/service-tier.js';
+import { TIER_PRIORITY } from '../../src-server/shared/protocol/service-tier.js';
 import { postJson, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 
 /** A pass-through proxy in front of the simulator that keeps every chat request body it forwards. */

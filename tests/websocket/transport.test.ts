@@ -5,7 +5,7 @@
  * the gateway's stream validator (openai dialect).
  */
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import type { Dialect } from '../../src-server/protocol/events.js';
+import type { Dialect } from '../../src-server/shared/protocol/events.js';
 import { readSse, postJson, startGateway, streamViolations, type GatewayHarness } from '../support/gateway-harness.js';
 import {
   validateAgainstSpec,

@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { capabilityReport } from '../../../src-server/protocol/capabilities.js';
+import { capabilityReport } from '../../../src-server/shared/protocol/capabilities.js';
 import { featureAvailability, sessionHeader, STORE_FEATURES } from './capabilities.js';
 
 describe('features from /v1/capabilities', () => {

@@ -1,5 +1,5 @@
 import { useStudio } from '../../app/store.js';
-import type { Timing } from '../../../src-server/recording/diff.js';
+import type { Timing } from '../../../src-server/shared/recording-format/diff.js';
 import { groupOps } from './diff-groups.js';
 
 const fmt = (v: number | null, digits: number, unit: string) => (v === null ? '–' : `${v.toFixed(digits)}${unit}`);

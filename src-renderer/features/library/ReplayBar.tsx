@@ -1,5 +1,5 @@
 import { useStudio } from '../../app/store.js';
-import type { ReplaySpeed } from '../../../src-server/recording/replay.js';
+import type { ReplaySpeed } from '../../../src-server/shared/recording-format/replay.js';
 import { playbackControls } from './actions.js';
 
 const SPEEDS: { value: string; label: string }[] = [

@@ -6,7 +6,7 @@
 import { useStudio } from '../../app/store.js';
 import type { Connection } from '../../lib/gateway-client.js';
 import { saveTextFile } from '../../lib/files.js';
-import type { ReplayHandle, ReplaySpeed } from '../../../src-server/recording/replay.js';
+import type { ReplayHandle, ReplaySpeed } from '../../../src-server/shared/recording-format/replay.js';
 import { connectionFor, profileLabel } from '../connections/profiles.js';
 import { openRequestInComposer } from '../timeline/edit-run.js';
 import { library, LibraryError, type RecordingSummary } from './library-client.js';

@@ -1,4 +1,4 @@
-import type { RecordingDiff, SequenceOp } from '../../../src-server/recording/diff.js';
+import type { RecordingDiff, SequenceOp } from '../../../src-server/shared/recording-format/diff.js';
 
 export interface OpGroup {
   op: SequenceOp['op'];

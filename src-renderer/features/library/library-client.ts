@@ -2,10 +2,10 @@
  * The sessions library over the gateway's recording REST API (docs/recording.md). The console
  * never reads the store itself: the same calls work in web mode and in the desktop window.
  */
-import type { RecordedRun, RecordingSummary } from '../../../src-server/recording/format.js';
+import type { RecordedRun, RecordingSummary } from '../../../src-server/shared/recording-format/format.js';
 
 export type { RecordingSummary };
-import type { RecordingDiff } from '../../../src-server/recording/diff.js';
+import type { RecordingDiff } from '../../../src-server/shared/recording-format/diff.js';
 import { gatewayFetch, type Connection, type GatewayFetchInit } from '../../lib/gateway-client.js';
 
 export interface RecordingPage {

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { defaultConfig } from '../../../src-server/config/flags.js';
 import { createGateway, type Gateway } from '../../../src-server/gateway.js';
-import type { ReplayClock } from '../../../src-server/recording/replay.js';
+import type { ReplayClock } from '../../../src-server/shared/recording-format/replay.js';
 import { streamResponse } from '../../lib/gateway-client.js';
 import { createEventChecker } from '../../lib/stream-check.js';
 import { applyEvent, applyStart, finishRun, newRun, type Run } from '../timeline/run-model.js';

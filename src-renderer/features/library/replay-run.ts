@@ -4,8 +4,18 @@
  * did live; timing comes from the shared replay scheduler (instant, 1×, N×, pause, step).
  */
 import { createParser } from 'eventsource-parser';
-import { BODY_TYPE, isWebSocketRun, type RecordedRun, type RunEvent } from '../../../src-server/recording/format.js';
-import { replay, type ReplayClock, type ReplayHandle, type ReplaySpeed } from '../../../src-server/recording/replay.js';
+import {
+  BODY_TYPE,
+  isWebSocketRun,
+  type RecordedRun,
+  type RunEvent,
+} from '../../../src-server/shared/recording-format/format.js';
+import {
+  replay,
+  type ReplayClock,
+  type ReplayHandle,
+  type ReplaySpeed,
+} from '../../../src-server/shared/recording-format/replay.js';
 import { toReceivedEvent } from '../../lib/gateway-client.js';
 import type { Exchange } from '../../lib/exchange.js';
 import { createEventChecker } from '../../lib/stream-check.js';

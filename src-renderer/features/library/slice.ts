@@ -1,7 +1,7 @@
 import type { StateCreator } from 'zustand';
 import type { StudioState } from '../../app/store.js';
-import type { RecordingDiff } from '../../../src-server/recording/diff.js';
-import type { ReplaySpeed } from '../../../src-server/recording/replay.js';
+import type { RecordingDiff } from '../../../src-server/shared/recording-format/diff.js';
+import type { ReplaySpeed } from '../../../src-server/shared/recording-format/replay.js';
 import type { RecordingSummary } from './library-client.js';
 
 export interface DiffView {

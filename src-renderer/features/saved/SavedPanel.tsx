@@ -3,7 +3,7 @@ import { useStudio } from '../../app/store.js';
 import { readFiles } from '../../lib/files.js';
 import { EmptyState } from '../../ui/EmptyState.js';
 import { ErrorNote, Panel, Unavailable } from '../../ui/Panel.js';
-import type { Collection } from '../../../src-server/console/saved-requests.js';
+import type { Collection } from '../../../src-server/shared/saved-requests.js';
 import {
   createCollection,
   deleteCollection,

@@ -14,7 +14,7 @@ import {
   type Collection,
   type SavedRequest,
   type SavedRequestsDoc,
-} from '../../../src-server/console/saved-requests.js';
+} from '../../../src-server/shared/saved-requests.js';
 import { CONSOLE_CONNECTION } from '../connections/slice.js';
 import { TEMPLATES, templateText } from '../composer/templates.js';
 

@@ -1,6 +1,6 @@
 import type { StateCreator } from 'zustand';
 import type { StudioState } from '../../app/store.js';
-import { emptySavedRequests, type SavedRequestsDoc } from '../../../src-server/console/saved-requests.js';
+import { emptySavedRequests, type SavedRequestsDoc } from '../../../src-server/shared/saved-requests.js';
 
 export interface SavedSlice {
   saved: {

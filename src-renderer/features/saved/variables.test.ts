@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { parseSavedRequests } from '../../../src-server/console/saved-requests.js';
+import { parseSavedRequests } from '../../../src-server/shared/saved-requests.js';
 import { resolveVariables, variablesUsed } from './variables.js';
 
 describe('saved request variables', () => {

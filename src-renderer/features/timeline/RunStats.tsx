@@ -1,6 +1,6 @@
 import { useNow } from '../../lib/use-now.js';
 import { openRunInComposer } from './edit-run.js';
-import { OMITTED_TOOLS_HEADER } from '../../../src-server/protocol/hosted-tools.js';
+import { OMITTED_TOOLS_HEADER } from '../../../src-server/shared/protocol/hosted-tools.js';
 import { headerValue, isLive, runStats, type Run } from './run-model.js';
 
 /** Silence after which a streaming run says how long nothing has arrived. */

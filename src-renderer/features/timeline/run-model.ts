@@ -8,8 +8,8 @@
  */
 import type { ReceivedEvent } from '../../lib/gateway-client.js';
 import type { Exchange } from '../../lib/exchange.js';
-import { classifyEventType, type Dialect, type EventKind } from '../../../src-server/protocol/events.js';
-import { tokenRate } from '../../../src-server/recording/diff.js';
+import { classifyEventType, type Dialect, type EventKind } from '../../../src-server/shared/protocol/events.js';
+import { tokenRate } from '../../../src-server/shared/recording-format/diff.js';
 import { parseRateLimitEvent, parseRateLimitHeaders, type RateLimitSnapshot } from '../rate-limits/rate-limit-model.js';
 import {
   absorbItem,

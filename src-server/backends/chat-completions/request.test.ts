@@ -1,6 +1,6 @@
 import { describe, expect, test } from 'vitest';
 import { toModelRequest } from '../../engine/translate-request.js';
-import type { CreateResponseRequest } from '../../protocol/types.js';
+import type { CreateResponseRequest } from '../../shared/protocol/types.js';
 import { buildOpenAIChatBody, buildVllmBody, chatMessages } from './request.js';
 
 const req = (fields: Partial<CreateResponseRequest>): CreateResponseRequest =>

@@ -6,7 +6,7 @@
  * `finish` is held back until `[DONE]` so that it is always the last part (after usage) and a
  * stream cut after its finish_reason still counts as truncated (E1).
  */
-import { errors, type GatewayError } from '../../protocol/errors.js';
+import { errors, type GatewayError } from '../../shared/protocol/errors.js';
 import type { FinishReason, ModelPart, TokenLogprob } from '../contract.js';
 import { count, isCount, isJsonObject, isLogprobList, optionalString } from '../wire-values.js';
 import { upstreamError } from '../http/errors.js';

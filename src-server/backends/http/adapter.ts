@@ -7,8 +7,8 @@
  * request (E5).
  */
 import type { CancelSignal } from '../../cancel/cancel.js';
-import { errors, isGatewayError, type GatewayError } from '../../protocol/errors.js';
-import { isJsonMediaType } from '../../protocol/media-type.js';
+import { errors, isGatewayError, type GatewayError } from '../../shared/protocol/errors.js';
+import { isJsonMediaType } from '../../shared/protocol/media-type.js';
 import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../contract.js';
 import { PartStream, type PartDecoder } from './part-stream.js';
 import { parseErrorBody, retryAfterFrom, upstreamError } from './errors.js';

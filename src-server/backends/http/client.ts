@@ -23,7 +23,7 @@
  */
 import type { CancelSignal } from '../../cancel/cancel.js';
 import { buildConnector, Client, type Dispatcher } from 'undici';
-import { errors } from '../../protocol/errors.js';
+import { errors } from '../../shared/protocol/errors.js';
 
 /**
  * Idle pooled sockets are closed after this long: below the 5 s keep-alive of common upstream

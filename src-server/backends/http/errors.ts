@@ -4,7 +4,7 @@
  * OpenAI-compatible servers `{"error":{...,"code":"string"}}`, FastAPI validation `{"detail":[...]}`.
  * Integer codes and vLLM's exception-style types are remapped to OpenAI strings.
  */
-import { errors, retryHeaders, type GatewayError, type OpenAIErrorType } from '../../protocol/errors.js';
+import { errors, retryHeaders, type GatewayError, type OpenAIErrorType } from '../../shared/protocol/errors.js';
 
 const OPENAI_TYPES: ReadonlySet<string> = new Set<OpenAIErrorType>([
   'invalid_request_error',

@@ -16,7 +16,7 @@
  * body breaking off while the signal is aborted.
  */
 import type { CancelSignal } from '../../cancel/cancel.js';
-import { errors, type GatewayError } from '../../protocol/errors.js';
+import { errors, type GatewayError } from '../../shared/protocol/errors.js';
 import type { ModelPart } from '../contract.js';
 import { PartFramer } from '../part-framing.js';
 import { SseDataDecoder } from './sse-data.js';

@@ -4,7 +4,7 @@
  * leaves the adapter, the configured `--backend-api-key`, the backend URL's user info and every
  * bearer-shaped string are replaced by `[REDACTED]`.
  */
-import { GatewayError } from '../../protocol/errors.js';
+import { GatewayError } from '../../shared/protocol/errors.js';
 
 const REDACTED = '[REDACTED]';
 /** `Bearer xyz` / `Basic xyz` credentials: 8+ token characters, at least one not a letter (not "bearer bonds"). */

@@ -11,7 +11,7 @@
  * `cache_salt` and `priority`. Refused with a 400 what vLLM's input cannot carry: images in a
  * tool result (vLLM's `function_call_output.output` is a string).
  */
-import { GatewayError } from '../../protocol/errors.js';
+import { GatewayError } from '../../shared/protocol/errors.js';
 import { VLLM_EFFORT } from '../chat-completions/request.js';
 import { contentText, type ModelContentPart, type ModelInputItem, type ModelRequest } from '../contract.js';
 

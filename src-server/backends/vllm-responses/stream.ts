@@ -35,7 +35,7 @@
  * whole numbers ≥ 0), and arguments for a call after its `output_item.done`. Arguments sent as a
  * JSON object are its JSON text. Nothing is dropped silently.
  */
-import { errors, type GatewayError } from '../../protocol/errors.js';
+import { errors, type GatewayError } from '../../shared/protocol/errors.js';
 import type { FinishReason, ModelPart, ModelUsage, TokenLogprob } from '../contract.js';
 import type { PartDecoder } from '../http/part-stream.js';
 import { NO_SECRETS, type SecretScrubber } from '../http/secret-scrub.js';

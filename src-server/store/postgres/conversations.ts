@@ -7,7 +7,7 @@
  * MAX(position) + 1, so concurrent appends from several instances queue instead of colliding.
  */
 import type { Pool, PoolClient } from 'pg';
-import { errors } from '../../protocol/errors.js';
+import { errors } from '../../shared/protocol/errors.js';
 import { ANONYMOUS_OWNER } from '../../tenancy/owner.js';
 import type { ConversationStorage } from '../contract.js';
 import {

@@ -3,7 +3,7 @@
  * `store_unavailable` with Retry-After (store: false requests keep working); anything else stays
  * what it was (a GatewayError such as a full store, or a bug that the error handler reports).
  */
-import { errors, isGatewayError } from '../../protocol/errors.js';
+import { errors, isGatewayError } from '../../shared/protocol/errors.js';
 
 const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'ENOTFOUND', 'EHOSTUNREACH', 'EPIPE']);
 

@@ -8,7 +8,7 @@
  * so nothing stays `in_progress` forever and no live instance's responses are touched.
  */
 import type { Pool, PoolClient } from 'pg';
-import { errors } from '../../protocol/errors.js';
+import { errors } from '../../shared/protocol/errors.js';
 import { ANONYMOUS_OWNER } from '../../tenancy/owner.js';
 import type { FinalSave, ResponseStorage } from '../contract.js';
 import {

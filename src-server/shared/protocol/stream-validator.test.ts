@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { number, sample, sampleEvents, type SampleEvent } from '../../tests/protocol/sample-stream.js';
+import { number, sample, sampleEvents, type SampleEvent } from '../../../tests/protocol/sample-stream.js';
 import { StreamValidator, validateStream, VALIDATOR_RULES, type StreamViolation } from './stream-validator.js';
 
 type Events = ReturnType<typeof sampleEvents>;
