@@ -134,7 +134,7 @@ export class ToolCatalog {
   readonly offered: OfferedTool[] = [];
   private readonly byModelName = new Map<string, OfferedTool>();
 
-  /** `tools` as validated (hosted tools already taken out, see protocol/hosted-tools.ts). */
+  /** `tools` as validated (hosted tools already taken out, see shared/protocol/hosted-tools.ts). */
   constructor(tools: readonly unknown[] | null | undefined) {
     (tools ?? []).forEach((raw, i) => {
       const tool = raw as LooseTool;
@@ -166,7 +166,8 @@ export class ToolCatalog {
           break;
         }
         default:
-          // Hosted tools are taken out before this (protocol/hosted-tools.ts); none may reach the backend.
+          // Hosted tools are taken out before this (shared/protocol/hosted-tools.ts); none may
+          // reach the backend.
           throw errors.unsupportedValue(
             `tools[${i}].type`,
             `Tools of type '${String(tool.type)}' are not run by this gateway (see --responses-hosted-tools).`,

@@ -2,17 +2,17 @@
  * ResponseEventEmitter: THE one place every event of a response leaves the engine. It runs the
  * response's chain of stages (surface-stages.ts; the extension stages only with extensions on),
  * then, last and in one place, turns each canonical event into what is written: the dialect's
- * name (protocol/events.ts `dialectEventType`) and, with extensions on, the extension alias right
- * after it (`extensionAlias`). It numbers events (L6: from 0, +1 per event of any kind), checks
- * them with the stream validator (L1), stamps the offset since the request started and fans out
- * to taps. Events are handed over as objects; serialization is the HTTP layer's job.
+ * name (shared/protocol/events.ts `dialectEventType`) and, with extensions on, the extension
+ * alias right after it (`extensionAlias`). It numbers events (L6: from 0, +1 per event of any
+ * kind), checks them with the stream validator (L1), stamps the offset since the request started
+ * and fans out to taps. Events are handed over as objects; serialization is the HTTP layer's job.
  */
 import { dialectEventType, extensionAlias, type Dialect } from '../shared/protocol/events.js';
 import type { EventStage, ResponseEvent } from './events.js';
 import type { EventTap, WireEvent } from './contract.js';
 import type { Logger } from '../logging/logger.js';
 
-/** What the emitter needs of protocol/stream-validator.ts's StreamValidator. */
+/** What the emitter needs of shared/protocol/stream-validator.ts's StreamValidator. */
 export interface StreamChecker {
   check(event: WireEvent): StreamViolationLike[];
   finish(): StreamViolationLike[];

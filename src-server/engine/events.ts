@@ -3,7 +3,8 @@
  * the emitter numbers it. Official events are openai-node's `ResponseStreamEvent` members where
  * their shape is the gateway's (without `sequence_number`); lifecycle events carry the gateway's
  * ResponseObject, and `error` carries the nested `error` object OpenAI streams too. Extension
- * events (brief "(ext)") are declared here with the payloads of protocol/extension-schemas.ts.
+ * events (brief "(ext)") are declared here with the payloads of
+ * shared/protocol/extension-schemas.ts.
  *
  * Dialect names (`response.reasoning.delta` in open-responses) and extension aliases exist only on
  * the wire: the emitter applies them last (event-emitter.ts), so nothing in the engine sees them.
@@ -137,7 +138,7 @@ export interface PingEvent {
 /**
  * Extension events made by stages. The aliases (`response.reasoning.delta`,
  * `response.reasoning.summary.added` / `.delta`) are not here: they are wire copies of official
- * events that the emitter writes (protocol/events.ts `extensionAlias`).
+ * events that the emitter writes (shared/protocol/events.ts `extensionAlias`).
  */
 export type ExtensionEvent =
   ToolCallDeltaEvent | ResponseErrorExtensionEvent | AdditionalContextEvent | RateLimitsUpdatedEvent | PingEvent;

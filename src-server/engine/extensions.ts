@@ -9,8 +9,8 @@
  *   `response.additional_context` after a sealed reasoning item.
  * Both see canonical event names. The aliases of official events (H2 `response.reasoning.delta`,
  * H3 `response.reasoning.summary.*`) are wire names, written by the emitter with the dialect
- * (protocol/events.ts `extensionAlias`).
- * Payload shapes: protocol/extension-schemas.ts, documented in docs/extensions.md.
+ * (shared/protocol/events.ts `extensionAlias`).
+ * Payload shapes: shared/protocol/extension-schemas.ts, documented in docs/extensions.md.
  */
 import type { RunRateLimits } from './contract.js';
 import {

@@ -197,7 +197,7 @@ export class ResponseBuilder {
     if (this.started) return;
     this.started = true;
     // One copy for both events: an event's response is a snapshot nobody changes, so the two
-    // events may share it (and the transports serialize it once, protocol/response-json.ts).
+    // events may share it (and the transports serialize it once, shared/protocol/response-json.ts).
     const response = this.opening ?? this.frozenCopy();
     this.opening = undefined;
     if (response.background) {

@@ -18,7 +18,10 @@ export type HeaderValue = string | number | readonly string[] | undefined;
 
 /** One unit of an answer as written: an SSE event or comment, a WebSocket frame, a whole body. */
 export interface WrittenPiece {
-  /** The event type (`response.created`, …) or a pseudo type of recording/format.ts (`http.body`, `[DONE]`, `sse.comment`). */
+  /**
+   * The event type (`response.created`, …) or a pseudo type of shared/recording-format/format.ts
+   * (`http.body`, `[DONE]`, `sse.comment`).
+   */
   readonly type: string;
   /** The exact text written, framing included. */
   readonly text: string;

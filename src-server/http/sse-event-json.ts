@@ -2,9 +2,9 @@
  * An event's JSON for the SSE `data:` line. Text deltas, most of a stream's events, have a fixed
  * shape: theirs is filled into a template (their strings still go through JSON.stringify), about
  * half the cost of serializing the object. The opening lifecycle events reuse the JSON of a
- * response object already serialized (protocol/response-json.ts). Every other event, and one whose
- * keys, key order or value types are not exactly the template's, goes through JSON.stringify, so
- * the bytes are always what JSON.stringify(event) writes.
+ * response object already serialized (shared/protocol/response-json.ts). Every other event, and
+ * one whose keys, key order or value types are not exactly the template's, goes through
+ * JSON.stringify, so the bytes are always what JSON.stringify(event) writes.
  */
 import type { WireEvent } from '../engine/contract.js';
 import { isTerminalEventType } from '../shared/protocol/events.js';

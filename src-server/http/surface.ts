@@ -5,7 +5,7 @@
  * responses-route.ts and the WebSocket transport call into it (admission is handed to the
  * responses service as the request's `admit`; the service reads `tiers`). The pieces live in
  * their own files (origin-policy.ts, cors.ts, auth.ts, owner.ts, rate-limit.ts, azure.ts,
- * protocol/service-tier.ts).
+ * shared/protocol/service-tier.ts).
  */
 import type { IncomingMessage } from 'node:http';
 import type { GatewayConfig } from '../config/flags.js';

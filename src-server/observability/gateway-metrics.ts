@@ -206,7 +206,7 @@ export class GatewayMetrics {
     this.backendErrors.inc({ code });
   };
 
-  /** Hosted tools a request offered that the gateway left out (protocol/hosted-tools.ts). */
+  /** Hosted tools a request offered that the gateway left out (shared/protocol/hosted-tools.ts). */
   countOmittedTools(types: readonly string[]): void {
     for (const type of types) this.hostedToolsOmitted.inc({ type });
   }

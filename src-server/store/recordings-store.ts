@@ -54,7 +54,7 @@ export interface RecordingMeta {
   model?: string | null;
   /** Owner id (tenancy, docs/state.md); default: anonymous. */
   owner?: string;
-  /** Derived from the request when omitted (recording/request-summary.ts). */
+  /** Derived from the request when omitted (shared/recording-format/request-summary.ts). */
   requestKind?: 'response' | 'tool_outputs';
   inputPreview?: string | null;
   rerunOf?: string | null;

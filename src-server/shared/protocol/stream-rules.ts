@@ -40,7 +40,8 @@ export const VALIDATOR_RULES: Readonly<Record<string, string>> = {
   'event.shape': 'The type is a non-empty string; deltas and texts are strings; indices are integers.',
   'event.unknown-type': "The type is an event of the stream's dialect; extension events only when extensions are on.",
   'event.wrong-dialect': "The type is not the other dialect's name for an event.",
-  'extension.schema': 'With extensions on, an extension event matches its JSON Schema (protocol/extension-schemas.ts).',
+  'extension.schema':
+    'With extensions on, an extension event matches its JSON Schema (shared/protocol/extension-schemas.ts).',
   'event.size': 'The serialized event is at most the configured size.',
   'sequence.missing': 'sequence_number is a non-negative integer.',
   'sequence.order': 'sequence_number starts at 0 and grows by 1, with no gaps or repeats.',
