@@ -3,12 +3,14 @@
  * features (Redis) and store-dependent requests (PostgreSQL) answer 503 with Retry-After while
  * the rest keeps working, and /healthz says what is missing.
  */
+import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain ES module script without type declarations.
 import { start, stop } from '../../scripts/test-services.mjs';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { freePort } from '../support/haproxy.js';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../support/services.js';
+import { inTransaction } from '../../src-server/store/postgres/pool.js';
 
 let h: GatewayHarness | undefined;
 let cleanup: (() => Promise<void> | void)[] = [];
@@ -103,6 +105,31 @@ describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
     expect(health).toMatchObject({ status: 'degraded', store: { kind: 'postgres', ok: false }, redis: { ok: true } });
     // The process is still serving: nothing crashed, nothing was logged as a bug.
     expect(h.logs.filter((l) => /uncaught|unhandled/i.test(String(l.msg)))).toEqual([]);
+  });
+
+  test('a connection terminated inside a transaction fails it with store_unavailable, nothing else', async () => {
+    const db = await createTestDatabase();
+    cleanup.push(() => db.drop());
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    cleanup.push(() => pool.end());
+    pool.on('error', () => undefined);
+    const admin = new pg.Client({ connectionString: db.url });
+    await admin.connect();
+    cleanup.push(() => admin.end());
+    const work = inTransaction(pool, async (client) => {
+      const { rows } = await client.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
+      // Between two statements of the transaction, the server ends the connection.
+      await admin.query('SELECT pg_terminate_backend($1)', [rows[0].pid]);
+      const gone = async (): Promise<boolean> =>
+        (await admin.query('SELECT 1 FROM pg_stat_activity WHERE pid = $1', [rows[0].pid])).rows.length === 0;
+      while (!(await gone())) await new Promise((r) => setTimeout(r, 10));
+      await client.query('SELECT 1');
+    });
+    await expect(work).rejects.toMatchObject({ status: 503, code: 'store_unavailable' });
+    // The dead connection left the pool: the next unit of work gets a new one.
+    expect(await inTransaction(pool, async (client) => (await client.query('SELECT 1 AS one')).rows)).toEqual([
+      { one: 1 },
+    ]);
   });
 
   test('the shared store is the same for a gateway started later (a restart loses nothing)', async () => {

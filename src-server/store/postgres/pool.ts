@@ -4,7 +4,7 @@
  * `store_unavailable` (errors.ts); everything else is rethrown as it was.
  */
 import type { Pool, PoolClient } from 'pg';
-import { asStoreError } from './errors.js';
+import { asStoreError, isUnavailable } from './errors.js';
 
 export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) => Promise<T>): Promise<T> {
   let client: PoolClient;
@@ -13,16 +13,29 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   } catch (err) {
     throw asStoreError(err);
   }
+  // A connection that dies while checked out (server stopped, backend terminated) emits 'error' on
+  // its client, and pg-pool listens only on idle ones: without this listener the process would
+  // crash. The query in flight fails with the same error, which is what the caller sees.
+  let lost: Error | undefined;
+  const onLost = (err: Error): void => {
+    lost = err;
+  };
+  client.on('error', onLost);
+  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    await client.query('ROLLBACK').catch(() => undefined);
+    // A connection that failed or timed out is not reused: it may still be inside the transaction,
+    // or have a statement running that the next user would wait behind.
+    if (lost || isUnavailable(err)) broken = lost ?? (err as Error);
+    else await client.query('ROLLBACK').catch(() => undefined);
     throw asStoreError(err);
   } finally {
-    client.release();
+    client.off('error', onLost);
+    client.release(broken ?? lost);
   }
 }
 
