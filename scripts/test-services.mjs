@@ -132,37 +132,7 @@ export async function start(owner) {
     'start',
   ]);
   const redisPort = await freePort();
-  const redisDir = path.join(dir, 'redis');
-  fs.mkdirSync(redisDir);
-  execFileSync(
-    'redis-server',
-    [
-      '--port',
-      String(redisPort),
-      '--bind',
-      '127.0.0.1',
-      '--save',
-      '',
-      '--appendonly',
-      'no',
-      '--daemonize',
-      'yes',
-      '--dir',
-      redisDir,
-      '--pidfile',
-      path.join(dir, 'redis.pid'),
-      '--logfile',
-      path.join(dir, 'redis.log'),
-    ],
-    { env: serviceEnv(), stdio: 'ignore' },
-  );
-  // The daemonized server writes its pid file after the command returns; `stop` needs it.
-  const pidFile = path.join(dir, 'redis.pid');
-  const written = () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8').trim()) > 0;
-  for (let waited = 0; !written(); waited += 20) {
-    if (waited > 30_000) throw new Error(`redis-server did not write ${pidFile} within 30 s`);
-    await sleep(20);
-  }
+  await startRedis(dir, redisPort);
   if (owner !== undefined) {
     // With the owner's environment: its test run id tells another run of this checkout that the
     // watcher is not its own (tests/support/leftover-processes.ts); the owner's run waits for it
@@ -178,6 +148,112 @@ export async function start(owner) {
     postgresUrl: `postgres://postgres@127.0.0.1:${pgPort}/postgres`,
     redisUrl: `redis://127.0.0.1:${redisPort}`,
   };
+}
+
+/** Starts (or starts again, after `killRedis`) the Redis server of `dir` on `port`. */
+export async function startRedis(dir, port) {
+  const redisDir = path.join(dir, 'redis');
+  fs.mkdirSync(redisDir, { recursive: true });
+  const pidFile = path.join(dir, 'redis.pid');
+  fs.rmSync(pidFile, { force: true });
+  execFileSync(
+    'redis-server',
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+      '--dir',
+      redisDir,
+      '--pidfile',
+      pidFile,
+      '--logfile',
+      path.join(dir, 'redis.log'),
+    ],
+    { env: serviceEnv(), stdio: 'ignore' },
+  );
+  // The daemonized server writes its pid file after the command returns; `stop` needs it.
+  const written = () => fs.existsSync(pidFile) && Number(fs.readFileSync(pidFile, 'utf8').trim()) > 0;
+  for (let waited = 0; !written(); waited += 20) {
+    if (waited > 30_000) throw new Error(`redis-server did not write ${pidFile} within 30 s`);
+    await sleep(20);
+  }
+}
+
+/** The pid of the Redis server of `dir` (from its pid file), or null. */
+export function redisPid(dir) {
+  const pidFile = path.join(dir, 'redis.pid');
+  if (!fs.existsSync(pidFile)) return null;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').trim());
+  return pid > 0 ? pid : null;
+}
+
+/** Kills the Redis server of `dir` (SIGKILL) and waits until it is gone. */
+export async function killRedis(dir) {
+  const pid = redisPid(dir);
+  if (pid === null) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    return;
+  }
+  // Dead once it is a zombie: whoever adopted the daemon reaps it in its own time.
+  const zombie = () => {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+    } catch {
+      return true;
+    }
+  };
+  while (alive(pid) && !zombie()) await sleep(10);
+}
+
+/** Stops the PostgreSQL server of `dir` (`pg_ctl stop -m MODE`, waiting for it). */
+export function stopPostgres(dir, mode = 'fast') {
+  asPostgres(path.join(postgresBin(), 'pg_ctl'), ['-D', path.join(dir, 'pg'), '-m', mode, '-w', 'stop']);
+}
+
+/** Starts the stopped PostgreSQL server of `dir` again, with the options it was first started with. */
+export function restartPostgres(dir) {
+  // `restart` of a stopped server starts it with the command line saved in postmaster.opts.
+  asPostgres(path.join(postgresBin(), 'pg_ctl'), [
+    '-D',
+    path.join(dir, 'pg'),
+    '-l',
+    path.join(dir, 'pg.log'),
+    '-w',
+    '-t',
+    '120',
+    'restart',
+  ]);
+}
+
+/** The postmaster of `dir` and its children (from postmaster.pid and /proc), or [] when stopped. */
+export function postgresPids(dir) {
+  const pidFile = path.join(dir, 'pg', 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return [];
+  const postmaster = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!(postmaster > 0) || !alive(postmaster)) return [];
+  const children = [];
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // Fields after the command name (which may hold spaces): state, ppid, …
+      const stat = fs.readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      if (ppid === postmaster) children.push(Number(entry));
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+  return [postmaster, ...children];
 }
 
 export function stop(dir) {

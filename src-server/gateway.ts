@@ -95,6 +95,7 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
         instanceId,
         logger,
         claimMs: config.instanceLeaseSeconds * 1000,
+        commandTimeoutMs: config.storeTimeoutSeconds * 1000,
         // The same number of events a local replay buffer keeps of typical deltas (about 200 bytes each).
         streamMaxEvents: Math.max(100, Math.ceil(config.backgroundBufferMaxBytes / 200)),
       })

@@ -28,6 +28,8 @@ export interface CoordinatorOptions {
   logger: Logger;
   /** Claims live this long unless renewed (renewed every third of it). */
   claimMs?: number;
+  /** Most milliseconds one command waits for Redis's answer (default 10 s). */
+  commandTimeoutMs?: number;
   /** How long a forwarded request waits for the holder's answer. */
   forwardTimeoutMs?: number;
   /** Most events a relayed background stream keeps. */
@@ -87,8 +89,13 @@ export class ClusterCoordinator {
     this.forwardTimeoutMs = options.forwardTimeoutMs ?? 10_000;
     this.streamMaxEvents = options.streamMaxEvents ?? 10_000;
     this.streamLingerMs = options.streamLingerMs ?? 5 * 60_000;
-    // Commands fail at once while Redis is away (no offline queue): a request gets its 503 now.
-    this.cmd = new Redis(options.url, { ...CONNECT_OPTIONS, enableOfflineQueue: false });
+    // Commands fail at once while Redis is away (no offline queue): a request gets its 503 now. A
+    // Redis that stopped answering (frozen) fails them after the command timeout, not never.
+    this.cmd = new Redis(options.url, {
+      ...CONNECT_OPTIONS,
+      enableOfflineQueue: false,
+      commandTimeout: options.commandTimeoutMs ?? 10_000,
+    });
     this.sub = new Redis(options.url, CONNECT_OPTIONS);
     for (const [name, conn] of [
       ['commands', this.cmd],
@@ -339,7 +346,12 @@ export class ClusterCoordinator {
 
   /** A connection of its own for blocking reads (one per follower, closed by the caller). */
   follower(): Redis {
-    return this.cmd.duplicate({ enableOfflineQueue: true });
+    // A blocking read waits as long as its BLOCK argument (and a little more), never forever.
+    return this.cmd.duplicate({
+      enableOfflineQueue: true,
+      commandTimeout: undefined,
+      blockingTimeout: this.options.commandTimeoutMs ?? 10_000,
+    });
   }
 
   async close(): Promise<void> {

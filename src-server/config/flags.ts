@@ -274,6 +274,15 @@ export const FLAGS = [
       'Prefix of every Redis key and channel this gateway uses: instances of one deployment share it, other deployments on the same Redis pick another.',
   },
   {
+    key: 'storeTimeoutSeconds',
+    flag: 'store-timeout',
+    type: 'number',
+    default: 10,
+    group: 'Storage',
+    description:
+      'Seconds one call to PostgreSQL (--store postgres://…) or Redis (--redis) may wait for its answer. A server that stopped answering (frozen, or a network path that drops packets) then fails the request with 503 store_unavailable or coordination_unavailable instead of holding it.',
+  },
+  {
     key: 'instanceId',
     flag: 'instance-id',
     type: 'string',

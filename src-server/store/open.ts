@@ -54,6 +54,7 @@ export async function openGatewayStore(config: GatewayConfig, options: OpenGatew
       url: selection.url,
       instanceId: options.instanceId,
       leaseMs: config.instanceLeaseSeconds * 1000,
+      timeoutMs: config.storeTimeoutSeconds * 1000,
       ttlSeconds: config.storeTtlSeconds,
       maxItems: config.storeMaxItems,
       maxBytes: config.storeMaxBytes,

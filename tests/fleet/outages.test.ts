@@ -6,7 +6,7 @@
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain ES module script without type declarations.
-import { start, stop } from '../../scripts/test-services.mjs';
+import { postgresPids, redisPid, start, stop } from '../../scripts/test-services.mjs';
 import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { freePort } from '../support/haproxy.js';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../support/services.js';
@@ -27,6 +27,37 @@ function post(url: string, body: unknown, headers: Record<string, string> = {}):
     headers: { 'content-type': 'application/json', ...headers },
     body: JSON.stringify(body),
   });
+}
+
+interface OwnServices {
+  dir: string;
+  postgresUrl: string;
+  redisUrl: string;
+}
+
+/** A PostgreSQL and Redis of the test's own (stopped, frozen or killed in the middle). */
+async function ownServices(): Promise<OwnServices> {
+  const own = (await start()) as OwnServices;
+  cleanup.push(() => {
+    // Whatever the test left frozen goes on again before it is stopped.
+    signal([...(postgresPids(own.dir) as number[]), (redisPid(own.dir) as number | null) ?? 0], 'SIGCONT');
+    stop(own.dir);
+  });
+  return own;
+}
+
+function signal(pids: number[], sig: NodeJS.Signals): void {
+  for (const pid of pids.filter((p) => p > 0)) {
+    try {
+      process.kill(pid, sig);
+    } catch {
+      // Gone meanwhile.
+    }
+  }
+}
+
+async function healthStatus(url: string): Promise<string> {
+  return ((await (await fetch(`${url}/healthz`)).json()) as { status: string }).status;
 }
 
 async function expectUnavailable(res: Response, code: string): Promise<void> {
@@ -105,6 +136,34 @@ describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
     expect(health).toMatchObject({ status: 'degraded', store: { kind: 'postgres', ok: false }, redis: { ok: true } });
     // The process is still serving: nothing crashed, nothing was logged as a bug.
     expect(h.logs.filter((l) => /uncaught|unhandled/i.test(String(l.msg)))).toEqual([]);
+  });
+
+  test('PostgreSQL or Redis frozen: requests answer 503 after --store-timeout, not never', async () => {
+    const own = await ownServices();
+    h = await startGateway({
+      store: own.postgresUrl,
+      redis: own.redisUrl,
+      redisKeyPrefix: testKeyPrefix(),
+      storeTimeoutSeconds: 1,
+      logLevel: 'error',
+    });
+    const before = await post(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi' });
+    const { id } = (await before.json()) as { id: string };
+    // A server that stopped answering: its connections stay open, nothing comes back.
+    signal(postgresPids(own.dir) as number[], 'SIGSTOP');
+    await expectUnavailable(
+      await post(`${h.url}/v1/responses`, { model: 'sim-chat', input: 'hi' }),
+      'store_unavailable',
+    );
+    await expectUnavailable(await fetch(`${h.url}/v1/responses/${id}`), 'store_unavailable');
+    signal(postgresPids(own.dir) as number[], 'SIGCONT');
+    await expect.poll(() => healthStatus(h!.url), { timeout: 30_000 }).toBe('ok');
+    signal([redisPid(own.dir) as number], 'SIGSTOP');
+    // The state of a session this instance does not hold is looked up in Redis.
+    await expectUnavailable(await fetch(`${h.url}/v1/responses/resp_elsewhere/session`), 'coordination_unavailable');
+    signal([redisPid(own.dir) as number], 'SIGCONT');
+    await expect.poll(() => healthStatus(h!.url), { timeout: 30_000 }).toBe('ok');
+    expect((await fetch(`${h.url}/v1/responses/${id}`)).status).toBe(200);
   });
 
   test('a connection terminated inside a transaction fails it with store_unavailable, nothing else', async () => {

@@ -28,6 +28,8 @@ export interface PostgresStoreOptions {
   maxBytes?: number;
   /** Expiry sweep period (default 60 s; 0 = no timer). */
   sweepIntervalMs?: number;
+  /** Most milliseconds one query (or a connection) may wait for the server (default 10 s). */
+  timeoutMs?: number;
   /** Pool size (default 10). */
   maxConnections?: number;
   /** Most bytes of recordings (`--recordings-max-bytes`; 0 = no limit). */
@@ -60,12 +62,13 @@ export function redactedLocation(url: string): string {
 
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresGatewayStore> {
   const leaseMs = Math.max(1000, options.leaseMs ?? 15_000);
+  const timeoutMs = options.timeoutMs ?? 10_000;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.maxConnections ?? 10,
-    connectionTimeoutMillis: 5000,
-    // A query never waits forever on a server that stopped answering.
-    query_timeout: 30_000,
+    connectionTimeoutMillis: Math.min(5000, timeoutMs),
+    // A query never waits forever on a server that stopped answering: it fails as unavailable.
+    query_timeout: timeoutMs,
   });
   const onError = options.onError;
   // An idle connection that the server drops emits 'error' on the pool: reported, never fatal.
