@@ -6,8 +6,8 @@
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain ES module script without type declarations.
-import { postgresPids, redisPid, start, stop } from '../../scripts/test-services.mjs';
-import { startGateway, type GatewayHarness } from '../support/gateway-harness.js';
+import { postgresPids, redisPid, restartPostgres, start, stop, stopPostgres } from '../../scripts/test-services.mjs';
+import { readSse, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { freePort } from '../support/haproxy.js';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../support/services.js';
 import { inTransaction } from '../../src-server/store/postgres/pool.js';
@@ -58,6 +58,28 @@ function signal(pids: number[], sig: NodeJS.Signals): void {
 
 async function healthStatus(url: string): Promise<string> {
   return ((await (await fetch(`${url}/healthz`)).json()) as { status: string }).status;
+}
+
+/**
+ * A stored, streamed response during which PostgreSQL stops (after its first event, so its
+ * in_progress row is in) and that ends while it is down; PostgreSQL is started again afterwards.
+ * Returns the response id and the stream's last event type.
+ */
+async function streamAcrossStop(own: OwnServices): Promise<{ id: string; last: string }> {
+  const res = await post(
+    `${h!.url}/v1/responses`,
+    { model: 'sim-chat', input: 'hi', stream: true },
+    { 'x-simulator-deltas': '20', 'x-simulator-token-ms': '20', 'x-request-id': 'across-stop' },
+  );
+  const [first, rest] = res.body!.tee();
+  const reader = first.getReader();
+  await reader.read();
+  stopPostgres(own.dir, 'fast');
+  void reader.cancel();
+  const { events } = await readSse(new Response(rest));
+  restartPostgres(own.dir);
+  const last = events[events.length - 1].data as { type: string; response: { id: string } };
+  return { id: last.response.id, last: last.type };
 }
 
 async function expectUnavailable(res: Response, code: string): Promise<void> {
@@ -164,6 +186,19 @@ describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
     signal([redisPid(own.dir) as number], 'SIGCONT');
     await expect.poll(() => healthStatus(h!.url), { timeout: 30_000 }).toBe('ok');
     expect((await fetch(`${h.url}/v1/responses/${id}`)).status).toBe(200);
+  });
+
+  test('a response that ends while PostgreSQL is down is stored once it is back', async () => {
+    const own = await ownServices();
+    h = await startGateway({ store: own.postgresUrl, logLevel: 'error' });
+    const { id, last } = await streamAcrossStop(own);
+    expect(last).toBe('response.completed');
+    // Its final save found the store away; it is tried again until it is in.
+    await expect
+      .poll(async () => ((await (await fetch(`${h!.url}/v1/responses/${id}`)).json()) as { status?: string }).status, {
+        timeout: 30_000,
+      })
+      .toBe('completed');
   });
 
   test('a connection terminated inside a transaction fails it with store_unavailable, nothing else', async () => {

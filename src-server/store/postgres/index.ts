@@ -147,7 +147,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     close() {
       closed ??= (async () => {
         for (const t of timers) clearInterval(t);
-        await responses.flushFinalSaves();
+        await responses.closeFinalSaves();
         await upkeepRunning;
         await recordings.close().catch(onError);
         ending = true;

@@ -8,7 +8,7 @@
  * so nothing stays `in_progress` forever and no live instance's responses are touched.
  */
 import type { Pool, PoolClient } from 'pg';
-import { errors } from '../../shared/protocol/errors.js';
+import { errors, isGatewayError } from '../../shared/protocol/errors.js';
 import { ANONYMOUS_OWNER } from '../../tenancy/owner.js';
 import type { FinalSave, ResponseStorage } from '../contract.js';
 import {
@@ -54,6 +54,10 @@ const TOTALS_TTL_MS = 1000;
 const VISIBLE = '(expires_at IS NULL OR expires_at > $2)';
 const OWNED = '($3::text IS NULL OR owner = $3)';
 
+/** First and longest wait before a final save that found the store away is tried again. */
+const RETRY_FIRST_MS = 250;
+const RETRY_MAX_MS = 5000;
+
 const FAILED_BY_LEASE = {
   error: { code: 'server_error', message: 'The gateway instance running this response stopped before it finished.' },
 };
@@ -64,6 +68,11 @@ export class PostgresResponses implements ResponseStorage {
   private readonly maxBytes: number;
   private readonly now: () => number;
   private pending: Promise<void>[] = [];
+  /** Final saves that failed while the store was away, each waiting for its next try. */
+  private readonly retries = new Map<NodeJS.Timeout, SaveResponseInput>();
+  /** Final saves being tried again right now. */
+  private readonly retrying = new Set<Promise<void>>();
+  private closing = false;
   /** Last count of the table (quota estimate), with the saves of this instance added since. */
   private totals: { count: number; bytes: number; at: number } | null = null;
 
@@ -219,7 +228,13 @@ export class PostgresResponses implements ResponseStorage {
     // burst of finals (shutdown) runs over the pool's connections in parallel.
     const done = this.saveResponse(job.input).then(
       () => undefined,
-      (err: unknown) => job.onError(err),
+      (err: unknown) => {
+        job.onError(err);
+        // The store is away: the final state is written once it is back, so the response does not
+        // stay in_progress under this instance's lease (renewed as long as it lives). Whoever
+        // waits for the saves (the client's terminal event) is not held by the retries.
+        if (isGatewayError(err) && err.code === 'store_unavailable') this.retryFinalSave(job.input, 0);
+      },
     );
     this.pending.push(done);
     void done.finally(() => {
@@ -227,8 +242,39 @@ export class PostgresResponses implements ResponseStorage {
     });
   }
 
+  private retryFinalSave(input: SaveResponseInput, attempt: number): void {
+    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
+    const timer = setTimeout(() => {
+      this.retries.delete(timer);
+      const retry = this.saveResponse(input).then(
+        () => undefined,
+        (err: unknown) => {
+          if (!this.closing && isGatewayError(err) && err.code === 'store_unavailable')
+            this.retryFinalSave(input, attempt + 1);
+        },
+      );
+      this.retrying.add(retry);
+      void retry.finally(() => this.retrying.delete(retry));
+    }, delay);
+    timer.unref();
+    this.retries.set(timer, input);
+  }
+
   async flushFinalSaves(): Promise<void> {
     while (this.pending.length > 0) await Promise.all(this.pending);
+  }
+
+  /**
+   * Closing: the final saves still waiting for the store get one last try now, then none (the
+   * lease of each response they leave running runs out and another instance marks it failed).
+   */
+  async closeFinalSaves(): Promise<void> {
+    this.closing = true;
+    await this.flushFinalSaves();
+    const waiting = [...this.retries];
+    this.retries.clear();
+    for (const [timer] of waiting) clearTimeout(timer);
+    await Promise.allSettled([...this.retrying, ...waiting.map(([, input]) => this.saveResponse(input))]);
   }
 
   async getResponse<T extends ResponseLike = ResponseJson>(
