@@ -201,6 +201,18 @@ describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
       .toBe('completed');
   });
 
+  test('a recording that loses events while PostgreSQL is down ends interrupted, not recording', async () => {
+    const own = await ownServices();
+    h = await startGateway({ store: own.postgresUrl, record: 'on', logLevel: 'error' });
+    await streamAcrossStop(own);
+    const statuses = async (): Promise<string[]> => {
+      const res = await fetch(`${h!.url}/v1/recordings?search=across-stop`);
+      if (res.status !== 200) return [`HTTP ${res.status}`];
+      return ((await res.json()) as { data: { status: string }[] }).data.map((r) => r.status);
+    };
+    await expect.poll(statuses, { timeout: 30_000 }).toEqual(['interrupted']);
+  });
+
   test('a connection terminated inside a transaction fails it with store_unavailable, nothing else', async () => {
     const db = await createTestDatabase();
     cleanup.push(() => db.drop());

@@ -10,7 +10,9 @@
  * the other (what is appended while one is written goes next, as one batch), so a recording's
  * start row is always in before its events. A failed batch is
  * reported to onError and costs only itself: recordings whose start it held are written no
- * further; nothing reaches the request.
+ * further; nothing reaches the request. A recording started before it that lost events or its
+ * finish in it is written no further either, and marked `interrupted` once the server answers
+ * again (tried until then): it never stays `recording` after its request ended.
  *
  * Quota (`--recordings-max-bytes`): under an advisory lock (instances take turns), the oldest
  * finished recordings are deleted until the batch fits; when only running ones remain, an event
@@ -98,6 +100,10 @@ export class PostgresRecordings implements RecordingStorage {
   /** The batch being written; what is appended meanwhile waits in `pending` and goes next, as one batch. */
   private writing: Batch | null = null;
   private closed = false;
+  /** Recordings cut short by a failed batch, to be marked `interrupted`. */
+  private readonly cut = new Set<string>();
+  private cutTimer: NodeJS.Timeout | undefined;
+  private cutMarking: Promise<void> | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -150,6 +156,8 @@ export class PostgresRecordings implements RecordingStorage {
 
   finish(id: string, result: FinishRecordingInput): Promise<boolean> {
     const row = patchRow(id, result, result.status, result.durationMs);
+    // Cut short by a failed batch: it ends `interrupted` (markCut), whatever its request became.
+    if (this.cut.has(id)) return Promise.resolve(false);
     if (!this.active.delete(id))
       return this.settled().then(async () => (await this.patch([row], this.pool)).length > 0);
     // Its start row is in this batch or an earlier one: the finish cannot miss it.
@@ -299,6 +307,39 @@ export class PostgresRecordings implements RecordingStorage {
     await this.settled();
     this.closed = true;
     this.active.clear();
+    clearTimeout(this.cutTimer);
+    await this.cutMarking;
+    // One last try for the recordings cut short; those left are marked when this instance restarts.
+    if (this.cut.size > 0) await this.markCut().catch((err: unknown) => this.report(err));
+  }
+
+  /** Marks the recordings cut short as `interrupted`; rejects when the server does not answer. */
+  private async markCut(): Promise<void> {
+    const ids = [...this.cut];
+    await queryRows(
+      this.pool,
+      `UPDATE recordings SET status = 'interrupted', instance_id = NULL
+        WHERE id = ANY($1::text[]) AND status = 'recording' AND instance_id = $2`,
+      [ids, this.options.instanceId],
+    );
+    for (const id of ids) this.cut.delete(id);
+  }
+
+  /** Tries markCut after `delay`, then again later (up to every 5 s) until it succeeds. */
+  private scheduleMarkCut(delay = 250): void {
+    if (this.cutTimer || this.cutMarking || this.closed) return;
+    this.cutTimer = setTimeout(() => {
+      this.cutTimer = undefined;
+      this.cutMarking = this.markCut().then(
+        () => undefined,
+        () => undefined,
+      );
+      void this.cutMarking.then(() => {
+        this.cutMarking = undefined;
+        if (this.cut.size > 0) this.scheduleMarkCut(Math.min(5000, delay * 2));
+      });
+    }, delay);
+    this.cutTimer.unref();
   }
 
   private schedule(): void {
@@ -346,8 +387,15 @@ export class PostgresRecordings implements RecordingStorage {
       }
       for (const id of report.finished) finished.add(id);
     } catch (err) {
-      // Nothing of the batch is kept: its recordings are written no further.
-      for (const o of batch.ops) if (o.op === 'start') this.active.delete(o.row.id);
+      // Nothing of the batch is kept: its recordings are written no further. Those whose start
+      // row an earlier batch wrote are cut short.
+      const startedHere = new Set(batch.ops.flatMap((o) => (o.op === 'start' ? [o.row.id] : [])));
+      for (const o of batch.ops) {
+        const id = o.op === 'start' || o.op === 'finish' ? o.row.id : o.id;
+        this.active.delete(id);
+        if (!startedHere.has(id)) this.cut.add(id);
+      }
+      if (this.cut.size > 0) this.scheduleMarkCut();
       this.report(err);
     }
     for (const [id, resolve] of batch.finished) resolve(finished.has(id));
