@@ -220,7 +220,7 @@ export function stopPostgres(dir, mode = 'fast') {
   asPostgres(path.join(postgresBin(), 'pg_ctl'), ['-D', path.join(dir, 'pg'), '-m', mode, '-w', 'stop']);
 }
 
-/** Starts the stopped PostgreSQL server of `dir` again, with the options it was first started with. */
+/** Starts the stopped PostgreSQL server of `dir` again, with the options of its first start. */
 export function restartPostgres(dir) {
   // `restart` of a stopped server starts it with the command line saved in postmaster.opts.
   asPostgres(path.join(postgresBin(), 'pg_ctl'), [
@@ -258,6 +258,14 @@ export function postgresPids(dir) {
 
 export function stop(dir) {
   if (!dir || !fs.existsSync(dir)) return;
+  // A server an outage test froze (SIGSTOP) would never act on the signals that stop it.
+  for (const pid of [...postgresPids(dir), redisPid(dir) ?? 0]) {
+    try {
+      if (pid > 0) process.kill(pid, 'SIGCONT');
+    } catch {
+      // Gone.
+    }
+  }
   const bin = postgresBin();
   const pgData = path.join(dir, 'pg');
   if (bin && fs.existsSync(path.join(pgData, 'postmaster.pid'))) {
