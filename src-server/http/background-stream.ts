@@ -9,7 +9,7 @@ import type { GatewayConfig } from '../config/flags.js';
 import { bufferedAfter, onNewEvents } from '../engine/background-runs.js';
 import type { ResponseObject } from '../engine/contract.js';
 import { RUNNING_STATUSES } from '../store/responses-store.js';
-import { errors, streamErrorFields, type GatewayError } from '../shared/protocol/errors.js';
+import { errors, isGatewayError, streamErrorFields, type GatewayError } from '../shared/protocol/errors.js';
 import type { StateService } from '../state/service.js';
 import { ownerScope } from '../tenancy/owner.js';
 import { dialectFor } from './request-headers.js';
@@ -167,7 +167,12 @@ async function relayedStream(
       }
     }
   } catch (err) {
-    if (!gone) ctx.log.warn('following a relayed background stream failed', { responseId: id, err });
+    if (!gone) {
+      ctx.log.warn('following a relayed background stream failed', { responseId: id, err });
+      // The client learns why its stream stops here (the run itself may go on elsewhere).
+      const error = isGatewayError(err) ? err : errors.coordinationUnavailable('background streams on other instances');
+      if (!w.isEnded) w.write({ type: 'error', sequence_number: after + 1, ...streamErrorFields(error) });
+    }
   } finally {
     conn.disconnect();
     if (!gone) w.end();

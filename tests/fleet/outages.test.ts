@@ -6,11 +6,13 @@
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain ES module script without type declarations.
-import { postgresPids, redisPid, restartPostgres, start, stop, stopPostgres } from '../../scripts/test-services.mjs';
+import * as testServices from '../../scripts/test-services.mjs';
 import { readSse, startGateway, type GatewayHarness } from '../support/gateway-harness.js';
 import { freePort } from '../support/haproxy.js';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../support/services.js';
 import { inTransaction } from '../../src-server/store/postgres/pool.js';
+
+const { killRedis, postgresPids, redisPid, restartPostgres, start, stop, stopPostgres } = testServices;
 
 let h: GatewayHarness | undefined;
 let cleanup: (() => Promise<void> | void)[] = [];
@@ -211,6 +213,37 @@ describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
       return ((await res.json()) as { data: { status: string }[] }).data.map((r) => r.status);
     };
     await expect.poll(statuses, { timeout: 30_000 }).toEqual(['interrupted']);
+  });
+
+  test('a background run followed on another instance: Redis going away ends the stream with an error', async () => {
+    const own = await ownServices();
+    const options = {
+      store: own.postgresUrl,
+      redis: own.redisUrl,
+      redisKeyPrefix: testKeyPrefix(),
+      logLevel: 'error' as const,
+    };
+    h = await startGateway({ ...options, instanceId: 'outage-1' });
+    const other = await startGateway({ ...options, instanceId: 'outage-2' });
+    cleanup.push(() => other.close());
+    const res = await post(
+      `${h.url}/v1/responses`,
+      { model: 'sim-chat', input: 'hi', background: true, stream: true },
+      { 'x-simulator-deltas': '200', 'x-simulator-token-ms': '20' },
+    );
+    const reader = res.body!.getReader();
+    const text = new TextDecoder().decode((await reader.read()).value);
+    const responseId = /"id":"(resp_[^"]+)"/.exec(text)![1];
+    void reader.cancel();
+    // Followed on the other instance, from its Redis relay.
+    const resumed = await fetch(`${other.url}/v1/responses/${responseId}?stream=true&starting_after=0`);
+    const [first, rest] = resumed.body!.tee();
+    const firstReader = first.getReader();
+    await firstReader.read();
+    await killRedis(own.dir);
+    void firstReader.cancel();
+    const { events } = await readSse(new Response(rest));
+    expect(events.at(-1)?.data).toMatchObject({ type: 'error', code: 'coordination_unavailable' });
   });
 
   test('a connection terminated inside a transaction fails it with store_unavailable, nothing else', async () => {
