@@ -16,6 +16,7 @@ import { detached } from '../engine/contain.js';
 import { withStatus } from '../engine/response-object.js';
 import type { Logger } from '../logging/logger.js';
 import type { CreateResponseRequest } from '../shared/protocol/types.js';
+import { isGatewayError } from '../shared/protocol/errors.js';
 import type { GatewayStore } from '../store/contract.js';
 import { asConversationItem } from '../store/conversations-store.js';
 import type { ClusterCoordinator } from '../cluster/coordinator.js';
@@ -59,6 +60,10 @@ export interface PlanDeps {
   cluster: ClusterCoordinator | null;
   pending: PendingWrites;
 }
+
+/** First and longest wait before a conversation append that found the store away is tried again. */
+const APPEND_RETRY_FIRST_MS = 250;
+const APPEND_RETRY_MAX_MS = 5000;
 
 /**
  * Writes started when a response ends that are not final saves (a conversation's appended items):
@@ -228,7 +233,7 @@ export class PlannedRun implements RunPlan {
    * A completed response in a conversation adds its input items, then its output items (even with
    * store: false: the conversation is where the caller asked the items to be kept).
    */
-  private async appendToConversation(run: ResponseRun, final: ResponseObject): Promise<void> {
+  private async appendToConversation(run: ResponseRun, final: ResponseObject, attempt = 0): Promise<void> {
     const { id, input } = this.conversation!;
     const items = [...input, ...(final.output as unknown as Record<string, unknown>[])];
     try {
@@ -237,8 +242,17 @@ export class PlannedRun implements RunPlan {
       if (!added)
         this.log(run).warn('the conversation was deleted before the response completed', { conversation: id });
     } catch (err) {
-      stateMetrics.storeWriteFailures++;
-      this.log(run).error('appending to the conversation failed', { conversation: id, err });
+      if (attempt === 0) {
+        stateMetrics.storeWriteFailures++;
+        this.log(run).error('appending to the conversation failed', { conversation: id, err });
+      }
+      // The store is away: the items are added once it is back (the store adds a response's items
+      // once), so the conversation keeps the turn its client was told completed. The client's
+      // terminal event waits for the first try only.
+      if (isGatewayError(err) && err.code === 'store_unavailable') {
+        const delay = Math.min(APPEND_RETRY_MAX_MS, APPEND_RETRY_FIRST_MS * 2 ** attempt);
+        setTimeout(() => void this.appendToConversation(run, final, attempt + 1), delay).unref();
+      }
     }
   }
 

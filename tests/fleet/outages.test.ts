@@ -67,10 +67,13 @@ async function healthStatus(url: string): Promise<string> {
  * in_progress row is in) and that ends while it is down; PostgreSQL is started again afterwards.
  * Returns the response id and the stream's last event type.
  */
-async function streamAcrossStop(own: OwnServices): Promise<{ id: string; last: string }> {
+async function streamAcrossStop(
+  own: OwnServices,
+  body: Record<string, unknown> = {},
+): Promise<{ id: string; last: string; output: { id: string }[] }> {
   const res = await post(
     `${h!.url}/v1/responses`,
-    { model: 'sim-chat', input: 'hi', stream: true },
+    { model: 'sim-chat', input: 'hi', stream: true, ...body },
     { 'x-simulator-deltas': '20', 'x-simulator-token-ms': '20', 'x-request-id': 'across-stop' },
   );
   const [first, rest] = res.body!.tee();
@@ -80,8 +83,8 @@ async function streamAcrossStop(own: OwnServices): Promise<{ id: string; last: s
   void reader.cancel();
   const { events } = await readSse(new Response(rest));
   restartPostgres(own.dir);
-  const last = events[events.length - 1].data as { type: string; response: { id: string } };
-  return { id: last.response.id, last: last.type };
+  const last = events[events.length - 1].data as { type: string; response: { id: string; output: { id: string }[] } };
+  return { id: last.response.id, last: last.type, output: last.response.output };
 }
 
 async function expectUnavailable(res: Response, code: string): Promise<void> {
@@ -201,6 +204,22 @@ describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
         timeout: 30_000,
       })
       .toBe('completed');
+  });
+
+  test('a response in a conversation that ends while PostgreSQL is down adds its items once it is back', async () => {
+    const own = await ownServices();
+    h = await startGateway({ store: own.postgresUrl, logLevel: 'error' });
+    const created = await post(`${h.url}/v1/conversations`, {});
+    const conversation = ((await created.json()) as { id: string }).id;
+    const { last, output } = await streamAcrossStop(own, { conversation, store: false });
+    expect(last).toBe('response.completed');
+    const items = async (): Promise<string[]> => {
+      const res = await fetch(`${h!.url}/v1/conversations/${conversation}/items?order=asc`);
+      if (res.status !== 200) return [`HTTP ${res.status}`];
+      return ((await res.json()) as { data: { id: string; type: string }[] }).data.map((i) => i.id);
+    };
+    // The input message, then the output, once (an append tried again adds nothing twice).
+    await expect.poll(async () => (await items()).slice(1), { timeout: 30_000 }).toEqual(output.map((o) => o.id));
   });
 
   test('a recording that loses events while PostgreSQL is down ends interrupted, not recording', async () => {

@@ -146,6 +146,8 @@ const count = (what: string): void => void outcomes.set(what, (outcomes.get(what
 const toldStored: string[] = [];
 /** Background runs the gateway accepted. */
 const backgrounds = new Set<string>();
+/** Conversations, with the output items of a response the client was told completed in each. */
+const conversed = new Map<string, string[]>();
 
 const api = (path: string, init: RequestInit = {}): Promise<Response> =>
   fetch(`${h.url}${path}`, { ...init, signal: AbortSignal.timeout(BOUND_MS) });
@@ -297,6 +299,11 @@ async function runCase(c: Case): Promise<string | null> {
   if (problem || sideProblem) return problem ?? sideProblem!;
   if (response && body.store === true && body.background !== true && response.status === 'completed')
     toldStored.push(response.id as string);
+  if (c.kind === 'conversation' && response?.status === 'completed')
+    conversed.set(
+      body.conversation as string,
+      (response.output as { id: string }[]).map((item) => item.id),
+    );
   if (c.kind === 'continue' && res.status === 404) return `a continuation of ${String(body.previous_response_id)}: 404`;
   return null;
 }
@@ -467,6 +474,24 @@ async function fuzz(total: number): Promise<void> {
   await expect.poll(stuck, { timeout: BOUND_MS, interval: 200 }).toEqual([]);
   for (const id of toldStored) count(`stored ${await statusOf(id)}`);
   for (const id of backgrounds) count(`background ${await statusOf(id)}`);
+
+  // A completed response's items are in its conversation (added once the store is back).
+  const missing = async (): Promise<string[]> => {
+    const out: string[] = [];
+    for (const [conversation, ids] of conversed) {
+      const res = await api(`/v1/conversations/${conversation}/items?limit=100`);
+      if (res.status !== 200) {
+        out.push(`${conversation}: HTTP ${res.status}`);
+        continue;
+      }
+      const items = ((await res.json()) as { data: { id: string }[] }).data.map((item) => item.id);
+      const lost = ids.filter((id) => !items.includes(id));
+      if (lost.length > 0) out.push(`${conversation} lacks ${lost.join(', ')}`);
+    }
+    return out;
+  };
+  await expect.poll(missing, { timeout: BOUND_MS, interval: 200 }).toEqual([]);
+  count(`conversations checked ${conversed.size > 0 ? 'some' : 'none'}`);
 
   const continued: string[] = [];
   for (const id of toldStored.slice(0, 40)) {

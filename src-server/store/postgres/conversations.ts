@@ -155,9 +155,19 @@ export class PostgresConversations implements ConversationStorage {
     owner?: OwnerFilter,
     responseId: string | null = null,
   ): Promise<Item[] | null> {
-    return this.transaction(async (client) =>
-      (await this.row(id, owner, client, true)) ? this.insertItems(client, id, items, responseId) : null,
-    );
+    return this.transaction(async (client) => {
+      if (!(await this.row(id, owner, client, true))) return null;
+      // A response's items go in once: an append tried again after a failure whose commit went
+      // through (the answer was lost) finds them there.
+      if (responseId !== null) {
+        const { rows } = await client.query(
+          'SELECT 1 FROM conversation_items WHERE conversation_id = $1 AND response_id = $2 LIMIT 1',
+          [id, responseId],
+        );
+        if (rows.length > 0) return [];
+      }
+      return this.insertItems(client, id, items, responseId);
+    });
   }
 
   /** Inside a transaction that holds the conversation's row (or created it). */
