@@ -1,10 +1,11 @@
 /**
  * Fuzzing the gateway from the store's side: generated requests (streamed or not, stored or not,
  * background runs read, resumed and cancelled, session mode answered with tool outputs,
- * continuations, conversations, recording on) run several at a time against a gateway on a
- * PostgreSQL and a Redis of this test's own, while outages start at generated moments: PostgreSQL
- * stopped and started again, its connections terminated, PostgreSQL frozen (SIGSTOP) and thawed,
- * Redis killed and started again, Redis frozen and thawed.
+ * continuations, conversations, recording on) run several at a time against two gateway
+ * instances on a PostgreSQL and a Redis of this test's own (side requests often go to the other
+ * instance, through Redis), while outages start at generated moments: PostgreSQL stopped and
+ * started again, its connections terminated, PostgreSQL frozen (SIGSTOP) and thawed, Redis killed
+ * and started again, Redis frozen and thawed.
  *
  * An outage lasts until its probe (a request that needs the missing server) has its 503 and a
  * generated number of cases has finished: a frozen server stays frozen until then, so a request
@@ -15,8 +16,9 @@
  * `store_unavailable` / `coordination_unavailable` (with Retry-After); a stream ends with one
  * terminal event, last, and the validator accepts it. Once the outages are over: /healthz is ok
  * again by itself, nothing is left running, every response the client was told is stored reads
- * back finished and can be continued, no background run stays `queued` or `in_progress`, no
- * recording stays `recording`, and the gateway logged nothing uncaught or unhandled.
+ * back finished and can be continued, a completed turn of a conversation is in it, no response
+ * or background run stays `queued` or `in_progress`, no recording stays `recording`, and the
+ * gateway logged nothing uncaught or unhandled.
  *
  * OUTAGE_FUZZ_SEED and OUTAGE_FUZZ_COUNT change the seed and the count for a longer exploration.
  */
@@ -83,6 +85,9 @@ interface Case {
   cancel: boolean;
   /** Continuations: which of the responses stored so far (a fraction of the list). */
   pick: number;
+  /** The instance the request goes to, and the one of its side requests (outputs, reads, cancel). */
+  on: number;
+  side: number;
 }
 
 const TOOLS = [
@@ -121,6 +126,8 @@ function plan(n: number, rng: Prng): Case {
     resume: stream && rng.next() < 0.5,
     cancel: rng.next() < 0.4,
     pick: rng.next(),
+    on: rng.int(0, 1),
+    side: rng.int(0, 1),
   };
 }
 
@@ -139,25 +146,32 @@ function planOutages(rng: Prng, total: number): Outage[] {
 }
 
 let own: Services;
-let h: GatewayHarness;
+/** Two instances on the same PostgreSQL and Redis: side requests often go to the other one. */
+const gateways: GatewayHarness[] = [];
 const outcomes = new Map<string, number>();
 const count = (what: string): void => void outcomes.set(what, (outcomes.get(what) ?? 0) + 1);
 /** Responses the client was told are stored and finished (a 200 or a stream's completed event). */
 const toldStored: string[] = [];
 /** Background runs the gateway accepted. */
 const backgrounds = new Set<string>();
+/** Every other response id a client saw, with whether it asked to store it. */
+const seen = new Map<string, boolean>();
 /** Conversations, with the output items of a response the client was told completed in each. */
 const conversed = new Map<string, string[]>();
 
-const api = (path: string, init: RequestInit = {}): Promise<Response> =>
-  fetch(`${h.url}${path}`, { ...init, signal: AbortSignal.timeout(BOUND_MS) });
+const api = (path: string, init: RequestInit = {}, on = 0): Promise<Response> =>
+  fetch(`${gateways[on].url}${path}`, { ...init, signal: AbortSignal.timeout(BOUND_MS) });
 
-const post = (path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-  api(path, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
-    body: JSON.stringify(body),
-  });
+const post = (path: string, body: unknown, headers: Record<string, string> = {}, on = 0): Promise<Response> =>
+  api(
+    path,
+    {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: JSON.stringify(body),
+    },
+    on,
+  );
 
 /** What is wrong with an error answer, or null; counts it by status and code. */
 function errorProblem(what: string, status: number, headers: Headers, text: string): string | null {
@@ -243,17 +257,20 @@ async function readAnswer(
 }
 
 /** Session mode: waits for the session to wait, then posts its pending calls' outputs. */
-async function answerCalls(id: string): Promise<string | null> {
+async function answerCalls(id: string, on: number): Promise<string | null> {
   for (;;) {
-    const res = await api(`/v1/responses/${id}/session`);
+    const res = await api(`/v1/responses/${id}/session`, {}, on);
     // 404 once the session has ended; 503 while Redis is away.
     if (res.status !== 200)
       return res.status === 404 ? null : errorProblem('session', res.status, res.headers, await res.text());
     const session = (await res.json()) as { status: string; pending_call_ids: string[] };
     if (session.status === 'waiting' && session.pending_call_ids.length > 0) {
-      const posted = await post(`/v1/responses/${id}/tool_outputs`, {
-        tool_outputs: session.pending_call_ids.map((call_id) => ({ call_id, output: 'sunny' })),
-      });
+      const posted = await post(
+        `/v1/responses/${id}/tool_outputs`,
+        { tool_outputs: session.pending_call_ids.map((call_id) => ({ call_id, output: 'sunny' })) },
+        {},
+        on,
+      );
       return (await readAnswer('tool_outputs', posted)).problem;
     }
     await new Promise((r) => setTimeout(r, 5));
@@ -263,13 +280,15 @@ async function answerCalls(id: string): Promise<string | null> {
 /** Background runs: read back, resume the stream from a generated point, cancel. */
 async function touchBackground(c: Case, id: string): Promise<string | null> {
   const problems = await Promise.all([
-    c.get ? api(`/v1/responses/${id}`).then(async (r) => (await readAnswer('get', r)).problem) : null,
+    c.get ? api(`/v1/responses/${id}`, {}, c.side).then(async (r) => (await readAnswer('get', r)).problem) : null,
     c.resume
-      ? api(`/v1/responses/${id}?stream=true&starting_after=${c.n % 4}`).then(
+      ? api(`/v1/responses/${id}?stream=true&starting_after=${c.n % 4}`, {}, c.side).then(
           async (r) => (await readAnswer('resume', r, undefined, c.n % 4)).problem,
         )
       : null,
-    c.cancel ? post(`/v1/responses/${id}/cancel`, {}).then(async (r) => (await readAnswer('cancel', r)).problem) : null,
+    c.cancel
+      ? post(`/v1/responses/${id}/cancel`, {}, {}, c.side).then(async (r) => (await readAnswer('cancel', r)).problem)
+      : null,
   ]);
   return problems.find((p) => p !== null) ?? null;
 }
@@ -281,15 +300,16 @@ async function runCase(c: Case): Promise<string | null> {
     body.previous_response_id = toldStored[Math.floor(c.pick * toldStored.length)];
   }
   if (c.kind === 'conversation') {
-    const created = await post('/v1/conversations', { metadata: { case: String(c.n) } });
+    const created = await post('/v1/conversations', { metadata: { case: String(c.n) } }, {}, c.side);
     const { problem, response } = await readAnswer('conversation', created);
     if (problem || !response) return problem;
     body.conversation = response.id;
   }
   const side: Promise<string | null>[] = [];
-  const res = await post('/v1/responses', body, c.headers);
+  const res = await post('/v1/responses', body, c.headers, c.on);
   const { problem, response } = await readAnswer(c.kind, res, (id) => {
-    if (c.kind === 'session') side.push(answerCalls(id));
+    seen.set(id, body.store === true);
+    if (c.kind === 'session') side.push(answerCalls(id, c.side));
     if (c.kind === 'background') {
       backgrounds.add(id);
       side.push(touchBackground(c, id));
@@ -383,16 +403,24 @@ async function probe(kind: OutageKind): Promise<string | null> {
   return null;
 }
 
+/** Both instances' health: 'ok' once both are. */
 async function healthy(): Promise<string> {
-  const res = await api('/healthz');
-  return ((await res.json()) as { status: string }).status;
+  const statuses = await Promise.all(
+    gateways.map(async (_, on) => ((await (await api('/healthz', {}, on)).json()) as { status: string }).status),
+  );
+  return statuses.every((st) => st === 'ok') ? 'ok' : statuses.join(', ');
 }
 
+/** A gauge summed over both instances. */
 async function metric(name: string): Promise<number> {
-  const text = await (await api('/metrics')).text();
-  const match = new RegExp(`^\\w*${name} (\\S+)$`, 'm').exec(text);
-  if (!match) throw new Error(`no metric ${name}`);
-  return Number(match[1]);
+  let sum = 0;
+  for (let on = 0; on < gateways.length; on++) {
+    const text = await (await api('/metrics', {}, on)).text();
+    const match = new RegExp(`^\\w*${name} (\\S+)$`, 'm').exec(text);
+    if (!match) throw new Error(`no metric ${name}`);
+    sum += Number(match[1]);
+  }
+  return sum;
 }
 
 async function recordings(): Promise<RecordingSummary[]> {
@@ -469,6 +497,13 @@ async function fuzz(total: number): Promise<void> {
       const status = await statusOf(id);
       if (UNFINISHED.has(status) || status.startsWith('HTTP')) out.push(`background ${id} reads ${status}`);
     }
+    // A response whose request failed may be stored or not (404), but never stays running.
+    for (const [id, stored] of seen) {
+      if (backgrounds.has(id) || toldStored.includes(id)) continue;
+      const status = await statusOf(id);
+      const fine = stored ? !UNFINISHED.has(status) && !/^HTTP (?!404)/.test(status) : status.startsWith('HTTP 404');
+      if (!fine) out.push(`${id} (store: ${stored}) reads ${status}`);
+    }
     return out;
   };
   await expect.poll(stuck, { timeout: BOUND_MS, interval: 200 }).toEqual([]);
@@ -494,7 +529,7 @@ async function fuzz(total: number): Promise<void> {
   count(`conversations checked ${conversed.size > 0 ? 'some' : 'none'}`);
 
   const continued: string[] = [];
-  for (const id of toldStored.slice(0, 40)) {
+  for (const id of toldStored) {
     const res = await post('/v1/responses', {
       model: 'sim-chat',
       input: 'and then?',
@@ -516,7 +551,9 @@ async function fuzz(total: number): Promise<void> {
     .toEqual([]);
   for (const r of await recordings()) count(`recording ${r.status}`);
 
-  const logged = h.logs.filter((l) => /uncaught|unhandled/i.test(String(l.msg)) || l.msg === 'stream violation');
+  const logged = gateways
+    .flatMap((g) => g.logs)
+    .filter((l) => /uncaught|unhandled/i.test(String(l.msg)) || l.msg === 'stream violation');
   expect(logged.slice(0, 5)).toEqual([]);
 
   const kinds = [...outcomes.keys()];
@@ -546,15 +583,20 @@ async function fuzz(total: number): Promise<void> {
 describe('X8 L1 PostgreSQL and Redis failing while requests are in flight', { tags: ['X8', 'L1'] }, () => {
   beforeAll(async () => {
     own = await svc.start(process.pid);
-    h = await startGateway({
-      store: own.postgresUrl,
-      redis: own.redisUrl,
-      redisKeyPrefix: testKeyPrefix(),
-      record: 'on',
-      toolTimeoutSeconds: TOOL_TIMEOUT_SECONDS,
-      storeTimeoutSeconds: STORE_TIMEOUT_SECONDS,
-      logLevel: 'warn',
-    });
+    const redisKeyPrefix = testKeyPrefix();
+    for (const instanceId of ['outage-a', 'outage-b'])
+      gateways.push(
+        await startGateway({
+          store: own.postgresUrl,
+          redis: own.redisUrl,
+          redisKeyPrefix,
+          instanceId,
+          record: 'on',
+          toolTimeoutSeconds: TOOL_TIMEOUT_SECONDS,
+          storeTimeoutSeconds: STORE_TIMEOUT_SECONDS,
+          logLevel: 'warn',
+        }),
+      );
   }, 120_000);
   afterAll(async () => {
     // Whatever an unfinished run left stopped or frozen goes on again, so that close() can end.
@@ -563,7 +605,7 @@ describe('X8 L1 PostgreSQL and Redis failing while requests are in flight', { ta
         [...svc.postgresPids(own.dir), svc.redisPid(own.dir) ?? 0].filter((p) => p > 0),
         'SIGCONT',
       );
-    await h?.close();
+    await Promise.all(gateways.map((g) => g.close()));
     if (own) svc.stop(own.dir);
   }, 120_000);
 
