@@ -32,6 +32,44 @@ describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
     await r.close();
   });
 
+  test('a batch whose commit went through unanswered: its recording ends interrupted, not recording', async () => {
+    db = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: db.url, max: 1 });
+    pools.push(pool);
+    // The server commits, then the connection is lost before its answer; later, it is away for a while.
+    let commitAnswerLost = false;
+    let away = false;
+    const lost = (): Error => new Error('Connection terminated unexpectedly');
+    pool.on('connect', (client) => {
+      const query = client.query.bind(client) as (...args: unknown[]) => Promise<unknown>;
+      (client as unknown as { query: (...args: unknown[]) => unknown }).query = (...args: unknown[]) => {
+        const callback =
+          typeof args[args.length - 1] === 'function' ? (args.pop() as (e: Error | null, r?: unknown) => void) : null;
+        if (away) {
+          if (callback) return void process.nextTick(callback, lost());
+          return Promise.reject(lost());
+        }
+        if (args[0] === 'COMMIT' && commitAnswerLost) {
+          commitAnswerLost = false;
+          return query('COMMIT').then(() => Promise.reject(lost()));
+        }
+        return callback ? void query(...args).then((r) => callback(null, r), callback) : query(...args);
+      };
+    });
+    await migratePostgres(pool);
+    const failures: unknown[] = [];
+    const r = new PostgresRecordings(pool, { instanceId: 'test', onError: (err) => failures.push(err) });
+    commitAnswerLost = true;
+    const id = r.start({ request, model: 'sim' });
+    await r.settled();
+    expect(failures).toHaveLength(1);
+    away = true;
+    await r.finish(id, { status: 'completed', durationMs: 1 }).catch(() => undefined);
+    away = false;
+    await expect.poll(async () => (await r.summary(id))?.status, { timeout: 10_000 }).toBe('interrupted');
+    await r.close();
+  });
+
   test('a start with a taken id is reported and its entries dropped; the rest of the batch is kept', async () => {
     db = await createTestDatabase();
     const pool = new pg.Pool({ connectionString: db.url, max: 2 });

@@ -39,6 +39,7 @@ import {
 } from '../recordings-store.js';
 import { toSummary, type SummaryRow } from '../recordings-sql.js';
 import type { PatchRow, StartRow, WriteOp } from '../recordings-writer.js';
+import { isGatewayError } from '../../shared/protocol/errors.js';
 import { inTransaction, queryRows } from './pool.js';
 
 export interface PostgresRecordingsOptions {
@@ -388,12 +389,14 @@ export class PostgresRecordings implements RecordingStorage {
       for (const id of report.finished) finished.add(id);
     } catch (err) {
       // Nothing of the batch is kept: its recordings are written no further. Those whose start
-      // row an earlier batch wrote are cut short.
+      // row an earlier batch wrote are cut short; so are those it started when the server went
+      // away, since its commit may have gone through with only the answer lost.
+      const lost = isGatewayError(err) && err.code === 'store_unavailable';
       const startedHere = new Set(batch.ops.flatMap((o) => (o.op === 'start' ? [o.row.id] : [])));
       for (const o of batch.ops) {
         const id = o.op === 'start' || o.op === 'finish' ? o.row.id : o.id;
         this.active.delete(id);
-        if (!startedHere.has(id)) this.cut.add(id);
+        if (lost || !startedHere.has(id)) this.cut.add(id);
       }
       if (this.cut.size > 0) this.scheduleMarkCut();
       this.report(err);
