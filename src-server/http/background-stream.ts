@@ -150,10 +150,18 @@ async function relayedStream(
     for (;;) {
       if (gone) return;
       const { events, ended } = await cluster.readRelayed(conn, id, after, RELAY_BLOCK_MS);
+      let hole = false;
       for (const event of events) {
+        // Events the run's instance could not relay (Redis was away) are missing: the client is
+        // told, rather than handed a stream with a hole in it.
+        if (event.sequence_number !== after + 1) {
+          hole = true;
+          break;
+        }
         w.write(event);
         after = event.sequence_number;
       }
+      if (hole) throw errors.coordinationUnavailable('background streams on other instances');
       if (ended || overflowed) break;
       const waiting = w.whenWritable();
       if (waiting) await waiting;

@@ -3,6 +3,7 @@
  * features (Redis) and store-dependent requests (PostgreSQL) answer 503 with Retry-After while
  * the rest keeps working, and /healthz says what is missing.
  */
+import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterEach, describe, expect, test } from 'vitest';
 // @ts-expect-error: a plain ES module script without type declarations.
@@ -262,6 +263,34 @@ describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
     await killRedis(own.dir);
     void firstReader.cancel();
     const { events } = await readSse(new Response(rest));
+    expect(events.at(-1)?.data).toMatchObject({ type: 'error', code: 'coordination_unavailable' });
+  });
+
+  test('events Redis lost of a relayed run: a follower on another instance gets an error, not a hole', async () => {
+    const own = await ownServices();
+    const prefix = testKeyPrefix();
+    const options = { store: own.postgresUrl, redis: own.redisUrl, redisKeyPrefix: prefix, logLevel: 'error' as const };
+    h = await startGateway({ ...options, instanceId: 'outage-1' });
+    const other = await startGateway({ ...options, instanceId: 'outage-2' });
+    cleanup.push(() => other.close());
+    const res = await post(
+      `${h.url}/v1/responses`,
+      { model: 'sim-chat', input: 'hi', background: true, stream: true },
+      { 'x-simulator-deltas': '300', 'x-simulator-token-ms': '10' },
+    );
+    const reader = res.body!.getReader();
+    const responseId = /"id":"(resp_[^"]+)"/.exec(new TextDecoder().decode((await reader.read()).value))![1];
+    // What a Redis that went away while events were relayed leaves: entries 4 to 6 missing.
+    const redis = new Redis(own.redisUrl);
+    cleanup.push(() => void redis.disconnect());
+    const key = `${prefix}events:${responseId}`;
+    await expect.poll(() => redis.xlen(key), { timeout: 30_000 }).toBeGreaterThan(8);
+    await redis.xdel(key, '0-5', '0-6', '0-7');
+    const { events } = await readSse(
+      await fetch(`${other.url}/v1/responses/${responseId}?stream=true&starting_after=0`),
+    );
+    void reader.cancel();
+    expect(events.map((e) => (e.data as { sequence_number: number }).sequence_number)).toEqual([1, 2, 3, 4]);
     expect(events.at(-1)?.data).toMatchObject({ type: 'error', code: 'coordination_unavailable' });
   });
 
