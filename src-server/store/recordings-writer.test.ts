@@ -5,7 +5,8 @@ import { setImmediate as nextTick } from 'node:timers/promises';
 import BetterSqlite3 from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { DATABASE_FILE, MIGRATIONS, openDatabase, openStore, type Store } from './index.js';
-import { RecordingsStore } from './recordings-store.js';
+import { RecordingsStore, startRowOf, patchRow, eventOp } from './recordings-store.js';
+import { RecordingsWriter } from './recordings-writer.js';
 import { sqliteGatewayStore } from './sqlite-storage.js';
 
 let dir: string;
@@ -344,5 +345,52 @@ describe('migration 3: request kind, input preview and re-run link', () => {
     // The preview is searchable, and a recording id finds its re-runs.
     expect(opened.recordings.listRecordings({ search: 'hello the' }).data.map((r) => r.id)).toEqual(['rec_a']);
     expect(opened.recordings.listRecordings({ search: 'rec_orig' }).data.map((r) => r.id)).toEqual(['rec_b']);
+  });
+});
+
+describe('a transaction the disk refuses (SQLITE_FULL)', () => {
+  test('forgets what it rolled back, truncates the recordings that lost events, writes their finishes later', () => {
+    const { db } = openDatabase({ inMemory: true });
+    try {
+      const writer = new RecordingsWriter(db, 0);
+      const start = (id: string) => ({ op: 'start' as const, row: startRowOf({ id, request: { input: id } }, 1) });
+      const event = (id: string, seq: number) => eventOp(id, { seq, offsetMs: seq, type: 't', data: sse(seq) });
+      const finish = (id: string) => ({ op: 'finish' as const, row: patchRow(id, {}, 'completed', 5) });
+      expect(writer.apply([start('rec_a'), event('rec_a', 0), event('rec_a', 1)], false).errors).toEqual([]);
+
+      // The database may not grow any more: SQLite answers SQLITE_FULL, as on a full disk.
+      const pages = (db.pragma('page_count', { simple: true }) as number) + 0;
+      db.pragma(`max_page_count = ${pages}`);
+      const big = 'x'.repeat(64 * 1024);
+      const full = writer.apply(
+        [
+          start('rec_b'),
+          event('rec_b', 0),
+          eventOp('rec_a', { seq: 2, offsetMs: 2, type: 't', data: big }),
+          finish('rec_a'),
+        ],
+        false,
+      );
+      expect(full.errors.map((e) => e.code)).toEqual(['SQLITE_FULL']);
+      expect(full.failedStarts).toEqual(['rec_b']);
+      expect(full.truncated).toEqual(['rec_a']);
+
+      // Space again. A new recording takes the key rec_b had for a moment; rec_b's late events
+      // must not land in it, and rec_a's finish is written with this batch.
+      db.pragma('max_page_count = 1073741823');
+      const after = writer.apply([start('rec_c'), event('rec_c', 0), event('rec_b', 1), finish('rec_b')], false);
+      expect(after.errors).toEqual([]);
+      const rows = db
+        .prepare(
+          'SELECT id, status, truncated, (SELECT count(*) FROM recording_event_rows e WHERE e.recording_key = r.key) AS events FROM recordings r ORDER BY id',
+        )
+        .all();
+      expect(rows).toEqual([
+        { id: 'rec_a', status: 'completed', truncated: 1, events: 2 },
+        { id: 'rec_c', status: 'recording', truncated: 0, events: 1 },
+      ]);
+    } finally {
+      db.close();
+    }
   });
 });

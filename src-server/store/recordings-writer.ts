@@ -104,10 +104,13 @@ export class RecordingsWriter {
   private readonly truncated = new Set<string>();
   /** Integer keys of the recordings being written (the event rows' key). */
   private readonly keys = new Map<string, number>();
+  /** Truncation flags and finishes of a failed transaction, written with the next one. */
+  private readonly owedTruncations = new Set<string>();
+  private readonly owedFinishes = new Map<string, PatchRow>();
   private readonly tx: Transaction<(ops: WriteOp[], counters: boolean, report: WriteReport) => void>;
 
   constructor(
-    db: Database,
+    private readonly db: Database,
     private readonly maxBytes: number,
   ) {
     this.stmt = prepareStatements(db);
@@ -119,22 +122,58 @@ export class RecordingsWriter {
   /** Writes a batch in one IMMEDIATE transaction; `counters` also stores every pending counter. */
   apply(ops: WriteOp[], counters: boolean): WriteReport {
     const report = emptyReport();
-    if (ops.length === 0 && (!counters || this.growth.size === 0)) return report;
+    const owed = this.owedTruncations.size + this.owedFinishes.size > 0;
+    if (ops.length === 0 && !owed && (!counters || this.growth.size === 0)) return report;
     try {
       this.tx.immediate(ops, counters, report);
+      this.owedTruncations.clear();
+      this.owedFinishes.clear();
     } catch (err) {
-      // The whole transaction was undone (e.g. the database stayed locked): nothing of it is kept.
+      // The whole transaction was undone (the database stayed locked, the disk is full): nothing
+      // of it is kept, and what this writer remembers of it is forgotten too.
       this.growth.clear();
       this.unwritten = 0;
       report.truncated = [];
       report.finished = [];
-      report.failedStarts = ops.flatMap((o) => (o.op === 'start' ? [o.row.id] : []));
+      report.failedStarts = [];
       report.errors.push(toWriteError(err));
+      this.undo(ops, report);
     }
     return report;
   }
 
+  /**
+   * After a failed transaction: its starts failed (their keys, rolled back, may be given to the
+   * next recording); a recording that lost events stops there, truncated, so that what it keeps
+   * is a prefix of what was sent; its finish is owed. What is owed goes with the next batch.
+   */
+  private undo(ops: WriteOp[], report: WriteReport): void {
+    for (const o of ops) {
+      if (o.op === 'start') {
+        // Its entries still on the way are dropped until its finish (which changes nothing).
+        this.keys.delete(o.row.id);
+        this.truncated.add(o.row.id);
+        report.failedStarts.push(o.row.id);
+      }
+    }
+    const failed = new Set(report.failedStarts);
+    for (const o of ops) {
+      if (o.op === 'finish') {
+        this.keys.delete(o.row.id);
+        this.truncated.delete(o.row.id);
+        if (!failed.has(o.row.id)) this.owedFinishes.set(o.row.id, o.row);
+      } else if (o.op !== 'start' && !this.truncated.has(o.id)) {
+        this.truncated.add(o.id);
+        this.owedTruncations.add(o.id);
+        report.truncated.push(o.id);
+      }
+    }
+  }
+
   private applyInTx(ops: WriteOp[], counters: boolean, report: WriteReport): void {
+    // What an earlier failed transaction left owed, first (a row already gone changes nothing).
+    for (const id of this.owedTruncations) this.stmt.truncate.run(id);
+    for (const row of this.owedFinishes.values()) this.stmt.patch.run(row);
     let need = 0;
     for (const o of ops) if (o.op === 'event' || o.op === 'action') need += o.bytes;
     let room = this.makeRoom(need);
@@ -144,6 +183,7 @@ export class RecordingsWriter {
           const inserted = this.stmt.insert.get(o.row);
           if (inserted) this.keys.set(o.row.id, inserted.key);
         } catch (err) {
+          this.rowFailed(err);
           report.failedStarts.push(o.row.id);
           report.errors.push(toWriteError(err));
           continue;
@@ -173,6 +213,7 @@ export class RecordingsWriter {
         else this.stmt.insertAction.run(o.id, o.seq, o.offsetMs, o.kind, o.data);
       } catch (err) {
         // One bad row (a repeated seq) must not cost the rest of the batch; SQLite undid only it.
+        this.rowFailed(err);
         report.errors.push(toWriteError(err));
         continue;
       }
@@ -187,6 +228,16 @@ export class RecordingsWriter {
       }
     }
     if (counters) for (const id of [...this.growth.keys()]) this.storeCounters(id);
+  }
+
+  /**
+   * A row SQLite refused: a constraint undoes that statement alone, and the batch goes on. Anything
+   * else (a full disk) may have rolled the whole transaction back, and what followed would be
+   * committed statement by statement: the batch fails as a whole instead.
+   */
+  private rowFailed(err: unknown): void {
+    const code = (err as { code?: unknown }).code;
+    if (!this.db.inTransaction || typeof code !== 'string' || !code.startsWith('SQLITE_CONSTRAINT')) throw err;
   }
 
   /** The recording's integer key; one started by another writer (before a thread took over) is looked up. */
