@@ -4,6 +4,7 @@
  * as before, so a single-instance gateway behaves exactly as it did without the interface.
  */
 import { FinalSaves } from './final-saves.js';
+import { asSqliteStoreError, sqliteCall } from './sqlite-errors.js';
 import type { ConversationStorage, GatewayStore, ResponseStorage } from './contract.js';
 import { openStore, type Store, type StoreOptions } from './index.js';
 import type { ResponseLike } from './responses-store.js';
@@ -12,35 +13,35 @@ function responseStorage(store: Store): ResponseStorage {
   const r = store.responses;
   const finalSaves = new FinalSaves(store.db, (input) => void r.saveResponse(input));
   return {
-    saveResponse: async (input) => r.saveResponse(input),
-    queueFinalSave: (job) => finalSaves.add(job),
-    flushFinalSaves: async () => finalSaves.flush(),
-    getResponse: async <T extends ResponseLike>(id: string, owner?: string) => r.getResponse<T>(id, owner),
-    has: async (id, owner) => r.has(id, owner),
-    deleteResponse: async (id, owner) => r.deleteResponse(id, owner),
-    markStatus: async (id, status, patch) => r.markStatus(id, status, patch),
-    listInputItems: async (id, options, owner) => r.listInputItems(id, options, owner),
-    getConversation: async (id, owner) => r.getConversation(id, owner),
-    sweepExpired: async () => r.sweepExpired(),
-    stats: async () => r.stats(),
+    saveResponse: (input) => sqliteCall(() => r.saveResponse(input)),
+    queueFinalSave: (job) => finalSaves.add({ ...job, onError: (err) => job.onError(asSqliteStoreError(err)) }),
+    flushFinalSaves: () => sqliteCall(() => finalSaves.flush()),
+    getResponse: <T extends ResponseLike>(id: string, owner?: string) => sqliteCall(() => r.getResponse<T>(id, owner)),
+    has: (id, owner) => sqliteCall(() => r.has(id, owner)),
+    deleteResponse: (id, owner) => sqliteCall(() => r.deleteResponse(id, owner)),
+    markStatus: (id, status, patch) => sqliteCall(() => r.markStatus(id, status, patch)),
+    listInputItems: (id, options, owner) => sqliteCall(() => r.listInputItems(id, options, owner)),
+    getConversation: (id, owner) => sqliteCall(() => r.getConversation(id, owner)),
+    sweepExpired: () => sqliteCall(() => r.sweepExpired()),
+    stats: () => sqliteCall(() => r.stats()),
   };
 }
 
 function conversationStorage(store: Store): ConversationStorage {
   const c = store.conversations;
   return {
-    create: async (input) => c.create(input),
-    get: async (id, owner) => c.get(id, owner),
-    list: async (options, owner) => c.list(options, owner),
-    updateMetadata: async (id, metadata, owner) => c.updateMetadata(id, metadata, owner),
-    delete: async (id, owner) => c.delete(id, owner),
-    appendItems: async (id, items, owner, responseId) => c.appendItems(id, items, owner, responseId),
-    listItems: async (id, options, owner) => c.listItems(id, options, owner),
-    allItems: async (id, owner) => c.allItems(id, owner),
-    getItem: async (id, itemId, owner) => c.getItem(id, itemId, owner),
-    deleteItem: async (id, itemId, owner) => c.deleteItem(id, itemId, owner),
-    responses: async (id, owner) => c.responses(id, owner),
-    findStoredItem: async (itemId, owner) => c.findStoredItem(itemId, owner),
+    create: (input) => sqliteCall(() => c.create(input)),
+    get: (id, owner) => sqliteCall(() => c.get(id, owner)),
+    list: (options, owner) => sqliteCall(() => c.list(options, owner)),
+    updateMetadata: (id, metadata, owner) => sqliteCall(() => c.updateMetadata(id, metadata, owner)),
+    delete: (id, owner) => sqliteCall(() => c.delete(id, owner)),
+    appendItems: (id, items, owner, responseId) => sqliteCall(() => c.appendItems(id, items, owner, responseId)),
+    listItems: (id, options, owner) => sqliteCall(() => c.listItems(id, options, owner)),
+    allItems: (id, owner) => sqliteCall(() => c.allItems(id, owner)),
+    getItem: (id, itemId, owner) => sqliteCall(() => c.getItem(id, itemId, owner)),
+    deleteItem: (id, itemId, owner) => sqliteCall(() => c.deleteItem(id, itemId, owner)),
+    responses: (id, owner) => sqliteCall(() => c.responses(id, owner)),
+    findStoredItem: (itemId, owner) => sqliteCall(() => c.findStoredItem(itemId, owner)),
   };
 }
 

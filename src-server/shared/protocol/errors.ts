@@ -385,6 +385,19 @@ export const errors = {
       null,
       retryHeaders(5000),
     ),
+  /**
+   * The disk under the store is full (SQLite's SQLITE_FULL, PostgreSQL's 53100 disk_full): like
+   * `store_unavailable`, store-dependent requests only, until space is freed (docs/deploy.md).
+   */
+  storageFull: (engine: string) =>
+    new GatewayError(
+      503,
+      'server_error',
+      'storage_full',
+      `The response store cannot write: the disk under ${engine} is full. Requests with store: false keep working.`,
+      null,
+      retryHeaders(5000),
+    ),
   /** Redis (--redis) cannot be reached: the live cross-instance features only (docs/deploy.md). */
   coordinationUnavailable: (feature: string) =>
     new GatewayError(

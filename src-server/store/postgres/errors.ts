@@ -1,7 +1,8 @@
 /**
  * PostgreSQL failures as the client sees them: an unreachable or restarting server is a 503
- * `store_unavailable` with Retry-After (store: false requests keep working); anything else stays
- * what it was (a GatewayError such as a full store, or a bug that the error handler reports).
+ * `store_unavailable` with Retry-After (store: false requests keep working), a full disk a 503
+ * `storage_full` (SQLite's is the same, sqlite-errors.ts); anything else stays what it was (a
+ * GatewayError such as a full store, or a bug that the error handler reports).
  */
 import { errors, isGatewayError } from '../../shared/protocol/errors.js';
 
@@ -27,6 +28,8 @@ export function isUnavailable(err: unknown): boolean {
 
 export function asStoreError(err: unknown): unknown {
   if (isGatewayError(err)) return err;
+  // 53100 disk_full: the server is up but cannot write; it works again once space is freed.
+  if ((err as { code?: unknown } | null)?.code === '53100') return errors.storageFull('PostgreSQL');
   if (isUnavailable(err)) {
     const code = (err as { code?: unknown }).code;
     return errors.storeUnavailable(typeof code === 'string' ? `PostgreSQL (${code})` : 'PostgreSQL is not reachable');
