@@ -13,6 +13,7 @@ import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { Principal } from '../tenancy/owner.js';
 import type { Dialect, ResponseObject, ResponseRun, RunRateLimits } from './contract.js';
 import type { TruncationReport } from './truncation.js';
+import type { GatewayError } from '../shared/protocol/errors.js';
 
 /** How a response is served, as the metrics label it (`responses_total{mode}`). */
 export type ResponseMode = 'stream' | 'json' | 'background' | 'websocket';
@@ -85,9 +86,10 @@ export interface CreatedResponse {
   complete(): Promise<ResponseObject>;
   /**
    * A stream's terminal event is queued in its writer: resolves once the final state is stored, so
-   * that the writer may send it (M6).
+   * that the writer may send it (M6) — or with the error that kept it from being stored (a full
+   * disk), which the client is told instead.
    */
-  beforeEnd(): Promise<void>;
+  beforeEnd(): Promise<GatewayError | null>;
   /** The stream ended after `events` events (metrics). */
   streamEnded(events: number): void;
   /** The gateway's own share of the time so far, as a header (recorded once, right before answering). */

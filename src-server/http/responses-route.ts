@@ -172,8 +172,10 @@ async function streamRun(
     unsubscribe();
     unthrottle();
     deps.active.delete(entry);
-    // The terminal event is still queued in the writer: stored first, then sent (M6).
-    await created.beforeEnd();
+    // The terminal event is still queued in the writer: stored first, then sent (M6). Could it
+    // not be stored (a full disk), the client is told that instead: `error` and `response.failed`.
+    const unsaved = await created.beforeEnd();
+    if (unsaved) writer.failTerminal(unsaved);
     writer.end();
     created.streamEnded(writer.events);
   }

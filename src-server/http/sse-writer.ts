@@ -20,7 +20,7 @@ import type { WrittenPiece } from '../exchange/observer.js';
 import type { GatewayConfig } from '../config/flags.js';
 import type { ClientFlow, Dialect, WireEvent } from '../engine/contract.js';
 import { doneSentinel } from '../shared/protocol/events.js';
-import { errors, type GatewayError } from '../shared/protocol/errors.js';
+import { errors, streamErrorFields, type GatewayError } from '../shared/protocol/errors.js';
 import type { Logger } from '../logging/logger.js';
 import type { StreamBudget } from './stream-budget.js';
 import { eventJson } from './sse-event-json.js';
@@ -159,6 +159,8 @@ export class SseWriter implements ClientFlow {
   private readonly createdAt = Date.now();
   private pingTimer: NodeJS.Timeout | undefined;
   private eventCount = 0;
+  /** The queued terminal event and where it begins in `pending` and `pendingPieces`, until written. */
+  private terminalAt: { text: number; piece: number; event: WireEvent } | null = null;
 
   /** Writes through `out` (whose observers see each event as written); the status line is the caller's. */
   constructor(
@@ -219,6 +221,8 @@ export class SseWriter implements ClientFlow {
         return;
       }
     }
+    if (TERMINAL_EVENT.test(event.type))
+      this.terminalAt = { text: this.pending.length, piece: this.pendingPieces.length, event };
     this.pending += chunk;
     if (this.out.observed) this.pendingPieces.push({ type: event.type, text: chunk });
     if (!this.flushScheduled) {
@@ -249,11 +253,34 @@ export class SseWriter implements ClientFlow {
     if (this.flushScheduled && this.flushInTick) this.flushFromTick();
   }
 
+  /**
+   * The response could not be stored (a full disk): its terminal event, still queued, becomes
+   * `error` and `response.failed` with this error, as a run that fails ends. False when the
+   * terminal event was already written.
+   */
+  failTerminal(error: GatewayError): boolean {
+    const at = this.terminalAt;
+    if (at === null || this.ended) return false;
+    this.terminalAt = null;
+    this.pending = this.pending.slice(0, at.text);
+    this.pendingPieces.length = Math.min(this.pendingPieces.length, at.piece);
+    this.eventCount--;
+    const seq = at.event.sequence_number;
+    const response = { ...(at.event.response as Record<string, unknown>) };
+    response.status = 'failed';
+    response.error = { code: error.code, message: error.message };
+    response.completed_at = null;
+    this.write({ type: 'error', sequence_number: seq, ...streamErrorFields(error) });
+    this.write({ type: 'response.failed', sequence_number: seq + 1, response });
+    return true;
+  }
+
   /** Writes what is queued, the `[DONE]` line if enabled, and ends the response. */
   end(): void {
     if (this.ended) return;
     this.ended = true;
     this.stopPing();
+    this.terminalAt = null;
     const tail = this.pending + (this.options.doneSentinel ? DONE_LINE : '');
     const pieces = this.takePieces();
     if (this.options.doneSentinel) pieces.push(DONE_PIECE);
@@ -340,6 +367,7 @@ export class SseWriter implements ClientFlow {
     if (this.pending === '') return;
     const data = this.pending;
     this.pending = '';
+    this.terminalAt = null;
     this.writeNow(data, this.takePieces());
   }
 

@@ -22,7 +22,7 @@ import { prepareConversation } from '../engine/conversation.js';
 import { reportTo } from '../logging/logger.js';
 import type { GatewayMetrics, RequestObservation } from '../observability/gateway-metrics.js';
 import { assertSupported } from '../shared/protocol/capabilities.js';
-import { errors } from '../shared/protocol/errors.js';
+import { errors, type GatewayError } from '../shared/protocol/errors.js';
 import { applyHostedToolsPolicy, capabilitiesFor, type HostedToolsPolicy } from '../shared/protocol/hosted-tools.js';
 import { resolveServiceTier, type TierPolicy } from '../shared/protocol/service-tier.js';
 import type { CreateResponseRequest } from '../shared/protocol/types.js';
@@ -135,12 +135,14 @@ class Created implements CreatedResponse {
   async complete(): Promise<ResponseObject> {
     const final = await this.run.finished;
     // Stored before the client is told (M6): its final state was queued by the run's end.
-    await this.beforeEnd();
+    const unsaved = await this.beforeEnd();
+    if (unsaved) throw unsaved;
     return this.plan.present(final);
   }
 
-  beforeEnd(): Promise<void> {
-    return this.state.flushFinalSaves();
+  async beforeEnd(): Promise<GatewayError | null> {
+    await this.state.flushFinalSaves();
+    return this.plan.saveError;
   }
 
   streamEnded(events: number): void {

@@ -16,12 +16,20 @@ import { detached } from '../engine/contain.js';
 import { withStatus } from '../engine/response-object.js';
 import type { Logger } from '../logging/logger.js';
 import type { CreateResponseRequest } from '../shared/protocol/types.js';
-import { isGatewayError } from '../shared/protocol/errors.js';
-import type { GatewayStore } from '../store/contract.js';
+import { isGatewayError, type GatewayError } from '../shared/protocol/errors.js';
+import type { FinalSave, GatewayStore } from '../store/contract.js';
 import { asConversationItem } from '../store/conversations-store.js';
 import type { ClusterCoordinator } from '../cluster/coordinator.js';
 import type { SessionManager } from '../sessions/manager.js';
 import { ownerScope, type Principal } from '../tenancy/owner.js';
+
+/** The final response as a client told that it could not be stored sees it (`response.failed`). */
+export function failedWith(final: ResponseObject, error: GatewayError): ResponseObject {
+  const failed = withStatus(final, 'failed');
+  failed.error = { code: error.code, message: error.message };
+  failed.completed_at = null;
+  return failed;
+}
 
 /** Process-wide counters of the stateful features (E7: tool arguments that are not valid JSON). */
 export const stateMetrics = { invalidToolArguments: 0, storeWriteFailures: 0 };
@@ -51,6 +59,11 @@ export interface RunPlan {
   attach(run: ResponseRun): Promise<void>;
   /** The final Response as the client gets it (encrypted reasoning added when asked). */
   present(response: ResponseObject): ResponseObject;
+  /**
+   * Why the final state could not be stored (a full disk), once the final saves were flushed:
+   * the client must then be told that instead of the response's end.
+   */
+  readonly saveError: GatewayError | null;
 }
 
 export interface PlanDeps {
@@ -102,6 +115,7 @@ export class PlannedRun implements RunPlan {
   private link: { previousResponseId?: null } = {};
   /** Opens the run's start gate (a store over the network: after the initial save). */
   private openGate: (() => void) | null = null;
+  saveError: GatewayError | null = null;
 
   constructor(
     private readonly deps: PlanDeps,
@@ -216,7 +230,7 @@ export class PlannedRun implements RunPlan {
     if (this.conversation && final.status === 'completed')
       this.deps.pending.track(this.appendToConversation(run, final));
     if (!stored) return;
-    this.deps.store.responses.queueFinalSave({
+    const job: FinalSave = {
       input: {
         response: this.present(final),
         owner: this.owner,
@@ -225,8 +239,15 @@ export class PlannedRun implements RunPlan {
       onError: (err) => {
         stateMetrics.storeWriteFailures++;
         this.log(run).error('storing the response failed', { responseId: run.id, err });
+        if (!isGatewayError(err)) return;
+        this.saveError = err;
+        // A client waiting for the end is told this failure instead: the store keeps saying the
+        // same once it can (a save the disk refused is tried again). A background run's client
+        // reads the store: its real end is kept.
+        if (this.original.background !== true) job.input = { ...job.input, response: failedWith(final, err) };
       },
-    });
+    };
+    this.deps.store.responses.queueFinalSave(job);
   }
 
   /**

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from 'vitest';
 import { openStore, type Store } from './index.js';
-import { FinalSaves } from './final-saves.js';
+import { FinalSaves, type FinalSave } from './final-saves.js';
 
 let store: Store | undefined;
 afterEach(() => {
@@ -50,6 +50,32 @@ describe('E8 final saves of responses that end together', { tags: ['E8'] }, () =
       false,
       true,
     ]);
+  });
+
+  test('a save the disk refused is reported once and tried again with later saves, as changed meanwhile', async () => {
+    const s = (store = openStore({ inMemory: true, sweepIntervalMs: 0 }));
+    const full = (err: unknown) => (err as { code?: string }).code === 'SQLITE_FULL';
+    const saves = new FinalSaves(s.db, (input) => void s.responses.saveResponse(input), full);
+    const failed: string[] = [];
+    // The database may not grow any more: SQLite answers SQLITE_FULL, as on a full disk.
+    s.db.pragma(`max_page_count = ${s.db.pragma('page_count', { simple: true }) as number}`);
+    const big = { ...response('resp_big', 'completed'), instructions: 'x'.repeat(64 * 1024) };
+    const job: FinalSave = { input: { response: big }, onError: (err) => failed.push(String(err)) };
+    saves.add(job);
+    await Promise.resolve();
+    expect(failed).toHaveLength(1);
+    expect(s.responses.has('resp_big')).toBe(false);
+    // Its owner tells the client something else meanwhile: that is what is kept.
+    job.input = { response: { ...big, status: 'failed' } };
+    saves.flush();
+    expect(failed).toHaveLength(1);
+    // Room again: the next batch writes it first.
+    s.db.pragma('max_page_count = 1073741823');
+    saves.add({ input: { response: response('resp_next', 'completed') }, onError: (err) => failed.push(String(err)) });
+    await Promise.resolve();
+    expect(failed).toHaveLength(1);
+    expect(s.responses.getResponse('resp_big')?.response.status).toBe('failed');
+    expect(s.responses.has('resp_next')).toBe(true);
   });
 
   test('flush writes the queue at once (shutdown, before the store closes)', () => {

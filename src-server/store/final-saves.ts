@@ -5,6 +5,10 @@
  *
  * The queue is flushed on a microtask queued behind the burst's own promise reactions, so no I/O
  * (no later request) can run before the saves are written: readers never see the gap.
+ *
+ * A save the disk refused (full) is reported once and kept: it is tried again before every later
+ * batch and at each flush, so that the stored response does not stay `in_progress` once there is
+ * room again. Its owner may change its input meanwhile (what the client was told instead).
  */
 import type { Database } from 'better-sqlite3';
 import type { SaveResponseInput } from './responses-store.js';
@@ -17,11 +21,17 @@ export interface FinalSave {
 
 export class FinalSaves {
   private queue: FinalSave[] = [];
+  /** Saves the disk refused, tried again with the next batch (already reported). */
+  private owed: FinalSave[] = [];
   private scheduled = false;
 
   constructor(
     private readonly db: Database,
     private readonly save: (input: SaveResponseInput) => void,
+    /** Failures that keep the save to try again later (a full disk). */
+    private readonly retriable: (err: unknown) => boolean = () => false,
+    /** What a failure is reported as (the engine's errors as the client sees them). */
+    private readonly reported: (err: unknown) => unknown = (err) => err,
   ) {}
 
   get pending(): number {
@@ -38,16 +48,24 @@ export class FinalSaves {
   /** Writes the queue now (shutdown calls it too, before the store closes). */
   readonly flush = (): void => {
     this.scheduled = false;
-    const jobs = this.queue;
-    if (jobs.length === 0) return;
+    if (this.queue.length + this.owed.length === 0) return;
+    const owed = new Set(this.owed);
+    const jobs = [...this.owed, ...this.queue];
     this.queue = [];
+    this.owed = [];
+    const told = new Set(owed);
+    const failed = (job: FinalSave, err: unknown): void => {
+      if (!told.has(job)) job.onError(this.reported(err));
+      told.add(job);
+      if (this.retriable(err) && this.db.open) this.owed.push(job);
+    };
     const saveAll = (): void => {
       // Each save is its own savepoint inside the batch: one that fails rolls back alone.
       for (const job of jobs) {
         try {
           this.save(job.input);
         } catch (err) {
-          job.onError(err);
+          failed(job, err);
         }
       }
     };
@@ -55,11 +73,13 @@ export class FinalSaves {
       saveAll();
       return;
     }
+    const before = this.owed.length;
     try {
       this.db.transaction(saveAll)();
     } catch (err) {
       // The commit itself failed: nothing of the batch was kept.
-      for (const job of jobs) job.onError(err);
+      this.owed.length = before;
+      for (const job of jobs) failed(job, err);
     }
   };
 }

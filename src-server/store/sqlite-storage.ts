@@ -4,17 +4,17 @@
  * as before, so a single-instance gateway behaves exactly as it did without the interface.
  */
 import { FinalSaves } from './final-saves.js';
-import { asSqliteStoreError, sqliteCall } from './sqlite-errors.js';
+import { asSqliteStoreError, isDiskFull, sqliteCall } from './sqlite-errors.js';
 import type { ConversationStorage, GatewayStore, ResponseStorage } from './contract.js';
 import { openStore, type Store, type StoreOptions } from './index.js';
 import type { ResponseLike } from './responses-store.js';
 
 function responseStorage(store: Store): ResponseStorage {
   const r = store.responses;
-  const finalSaves = new FinalSaves(store.db, (input) => void r.saveResponse(input));
+  const finalSaves = new FinalSaves(store.db, (input) => void r.saveResponse(input), isDiskFull, asSqliteStoreError);
   return {
     saveResponse: (input) => sqliteCall(() => r.saveResponse(input)),
-    queueFinalSave: (job) => finalSaves.add({ ...job, onError: (err) => job.onError(asSqliteStoreError(err)) }),
+    queueFinalSave: (job) => finalSaves.add(job),
     flushFinalSaves: () => sqliteCall(() => finalSaves.flush()),
     getResponse: <T extends ResponseLike>(id: string, owner?: string) => sqliteCall(() => r.getResponse<T>(id, owner)),
     has: (id, owner) => sqliteCall(() => r.has(id, owner)),

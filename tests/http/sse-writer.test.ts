@@ -6,6 +6,7 @@ import { SSE_HEADERS, SseWriter, type SseWriterOptions } from '../../src-server/
 import { ResponseWriter } from '../../src-server/http/response-writer.js';
 import { eventJson } from '../../src-server/http/sse-event-json.js';
 import type { WireEvent } from '../../src-server/engine/contract.js';
+import { errors } from '../../src-server/shared/protocol/errors.js';
 
 interface Harness {
   server: Server;
@@ -392,5 +393,40 @@ describe('SSE event serialization (L2)', { tags: ['L2'] }, () => {
     } finally {
       stringify.mockRestore();
     }
+  });
+});
+
+describe('M2 M6 a response whose end could not be stored', { tags: ['M2', 'M6'] }, () => {
+  test('its queued terminal event becomes error and response.failed; once written, it stays', async () => {
+    const { client, writer } = await countedStream();
+    writer.write({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1', status: 'in_progress' } });
+    const final = { id: 'resp_1', status: 'completed', error: null, completed_at: 5, output: [] };
+    writer.write({ type: 'response.completed', sequence_number: 1, response: final });
+    const full = errors.storageFull('the SQLite database');
+    expect(writer.failTerminal(full)).toBe(true);
+    expect(writer.events).toBe(3);
+    writer.end();
+    const events = (await client.ended)
+      .split('\n\n')
+      .filter((e) => e !== '')
+      .map((e) => JSON.parse(e.split('\ndata: ')[1]) as Record<string, unknown>);
+    expect(events.map((e) => [e.type, e.sequence_number])).toEqual([
+      ['response.created', 0],
+      ['error', 1],
+      ['response.failed', 2],
+    ]);
+    expect(events[1]).toMatchObject({ code: 'storage_full', error: { type: 'server_error', code: 'storage_full' } });
+    expect(events[2].response).toEqual({
+      ...final,
+      status: 'failed',
+      completed_at: null,
+      error: { code: 'storage_full', message: full.message },
+    });
+    // Already written: nothing to replace.
+    const other = await countedStream();
+    other.writer.write({ type: 'response.completed', sequence_number: 0, response: final });
+    await until(() => other.client.body().includes('response.completed'));
+    expect(other.writer.failTerminal(full)).toBe(false);
+    other.writer.end();
   });
 });
