@@ -172,6 +172,8 @@ export class RecordingsStore implements RecordingStorage {
   /** Writes on this (the main) thread: in memory, and until useWriterThread() moved them. */
   private readonly writer: RecordingsWriter;
   private thread: WriterThread | null = null;
+  /** A started writer thread that takes over once this thread's writer owes nothing. */
+  private nextThread: WriterThread | null = null;
   private threadStarting: Promise<boolean> | undefined;
   private readonly maxBytes: number;
   private readonly now: () => number;
@@ -216,6 +218,7 @@ export class RecordingsStore implements RecordingStorage {
     this.threadStarting ??= WriterThread.start({ file: this.db.name, maxBytes: this.maxBytes }, (err) => {
       // The thread died: what it had not committed is lost; later writes happen here again.
       this.thread = null;
+      this.nextThread = null;
       this.threadStarting = undefined;
       this.onError(err);
     }).then((thread) => {
@@ -227,9 +230,11 @@ export class RecordingsStore implements RecordingStorage {
         thread.close([]);
         return false;
       }
-      // Everything so far, counters included, is stored before the other connection takes over.
+      // Everything so far, counters included, is stored before the other connection takes over;
+      // what a refused transaction left owed here (a full disk) too, at a later write.
       this.settle();
-      this.thread = thread;
+      if (this.writer.owes) this.nextThread = thread;
+      else this.thread = thread;
       return true;
     });
     return this.threadStarting;
@@ -268,7 +273,7 @@ export class RecordingsStore implements RecordingStorage {
       this.schedule();
       return id;
     }
-    const report = this.writer.apply([{ op: 'start', row }], false);
+    const report = this.applyHere([{ op: 'start', row }], false);
     if (report.failedStarts.length > 0) throw fromWriteError(report.errors[0]);
     this.absorb(report);
     this.active.set(id, { actionSeq: 0, truncated: false });
@@ -341,8 +346,18 @@ export class RecordingsStore implements RecordingStorage {
       for (const report of this.thread.drain()) this.absorb(report);
       return null;
     }
-    const report = this.writer.apply(batch, due);
+    const report = this.applyHere(batch, due);
     this.absorb(report);
+    return report;
+  }
+
+  /** Writes on this thread; a writer thread waiting for what was owed here takes over after. */
+  private applyHere(ops: WriteOp[], counters: boolean): WriteReport {
+    const report = this.writer.apply(ops, counters);
+    if (this.nextThread && !this.writer.owes) {
+      this.thread = this.nextThread;
+      this.nextThread = null;
+    }
     return report;
   }
 
@@ -542,6 +557,8 @@ export class RecordingsStore implements RecordingStorage {
 
   /** Writes what is buffered (ending the writer thread); later appends are refused. */
   close(): void {
+    this.nextThread?.close([]);
+    this.nextThread = null;
     if (this.thread) {
       this.unschedule();
       const batch = this.pending;

@@ -394,3 +394,26 @@ describe('a transaction the disk refuses (SQLITE_FULL)', () => {
     }
   });
 });
+
+describe('a full disk while the writer thread starts', () => {
+  test('the thread takes over once what the refused transaction left owed here is written', async () => {
+    const failures: unknown[] = [];
+    store = openStore({ dataDir: dir, sweepIntervalMs: 0, onError: (err) => failures.push(err) });
+    const r = store.recordings;
+    const id = r.startRecording({ request: { input: 'a' } });
+    // Every change of a recording is refused on this connection (a temporary trigger: the
+    // thread's connection does not have it), as a full disk refuses every write.
+    store.db.exec(`CREATE TEMP TRIGGER refuse BEFORE UPDATE ON recordings
+      BEGIN SELECT RAISE(ABORT, 'database or disk is full'); END`);
+    expect(r.finishRecording(id, { status: 'completed', durationMs: 1 })).toBe(false);
+    expect(await r.useWriterThread()).toBe(true);
+    expect(r.threaded).toBe(false);
+    // Room again: the next write here stores the finish, then the thread takes over.
+    store.db.exec('DROP TRIGGER refuse');
+    const next = r.startRecording({ request: { input: 'b' } });
+    expect(r.threaded).toBe(true);
+    expect(r.getSummary(id)).toMatchObject({ status: 'completed' });
+    expect(r.getSummary(next)).toMatchObject({ status: 'recording' });
+    expect(failures.map((f) => (f as Error).message)).toContain('database or disk is full');
+  });
+});

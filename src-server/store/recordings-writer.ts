@@ -119,11 +119,15 @@ export class RecordingsWriter {
     );
   }
 
+  /** True while truncation flags or finishes of a refused transaction wait for the next one. */
+  get owes(): boolean {
+    return this.owedTruncations.size + this.owedFinishes.size > 0;
+  }
+
   /** Writes a batch in one IMMEDIATE transaction; `counters` also stores every pending counter. */
   apply(ops: WriteOp[], counters: boolean): WriteReport {
     const report = emptyReport();
-    const owed = this.owedTruncations.size + this.owedFinishes.size > 0;
-    if (ops.length === 0 && !owed && (!counters || this.growth.size === 0)) return report;
+    if (ops.length === 0 && !this.owes && (!counters || this.growth.size === 0)) return report;
     try {
       this.tx.immediate(ops, counters, report);
       this.owedTruncations.clear();
