@@ -93,4 +93,31 @@ describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
     expect(r.appendEvent(again, { seq: 3, offsetMs: 3, type: 'a', data: 'lost' })).toBe(false);
     await r.close();
   });
+
+  test('a batch the server refuses (53100 disk_full): its recordings stop, truncated, and are finished later', async () => {
+    db = await createTestDatabase();
+    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    pools.push(pool);
+    await migratePostgres(pool);
+    const failures: unknown[] = [];
+    const r = new PostgresRecordings(pool, { instanceId: 'test', onError: (err) => failures.push(err) });
+    const id = r.start({ request, model: 'sim' });
+    r.appendEvent(id, { seq: 0, offsetMs: 0, type: 'a', data: 'kept' });
+    await r.settled();
+    // The disk is full: every event row is refused, as PostgreSQL refuses a file it cannot extend.
+    await pool.query(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END $$;
+      CREATE TRIGGER refuse BEFORE INSERT ON recording_events FOR EACH ROW EXECUTE FUNCTION refuse();`);
+    r.appendEvent(id, { seq: 1, offsetMs: 1, type: 'a', data: 'lost' });
+    expect(await r.finish(id, { status: 'completed', durationMs: 1 })).toBe(false);
+    expect(failures.map((f) => (f as { code?: string }).code)).toEqual(['storage_full']);
+    // Room again: the next batch writes what was owed.
+    await pool.query('DROP TRIGGER refuse ON recording_events');
+    const next = r.start({ request, model: 'sim' });
+    await r.settled();
+    expect(await r.summary(id)).toMatchObject({ status: 'completed', truncated: true });
+    expect((await r.events(id)).map((e) => e.data)).toEqual(['kept']);
+    expect(await r.summary(next)).toMatchObject({ status: 'recording' });
+    await r.close();
+  });
 });

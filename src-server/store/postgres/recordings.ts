@@ -8,11 +8,14 @@
  * events of every recording in the batch go in as arrays through `unnest`), and the counters of
  * the recordings it touched are updated by the same statement. Batches are written one after
  * the other (what is appended while one is written goes next, as one batch), so a recording's
- * start row is always in before its events. A failed batch is
- * reported to onError and costs only itself: recordings whose start it held are written no
- * further; nothing reaches the request. A recording started before it that lost events or its
- * finish in it is written no further either, and marked `interrupted` once the server answers
- * again (tried until then): it never stays `recording` after its request ended.
+ * start row is always in before its events. A failed batch is reported to onError and costs only
+ * itself; nothing reaches the request, and no recording stays `recording` after its request
+ * ended. Lost with the server (away: its commit may have gone through), its recordings are written
+ * no further and marked `interrupted` once the server answers again. Refused (a full disk: the
+ * server holds nothing of it), the recordings it started are written no further, the others stop
+ * at what was written before, truncated, and its finishes and truncation flags go with the next
+ * write. Either is tried again until it is in (after 250 ms, doubling up to every 5 s; once more
+ * on close), without waiting for another recording's events.
  *
  * Quota (`--recordings-max-bytes`): under an advisory lock (instances take turns), the oldest
  * finished recordings are deleted until the batch fits; when only running ones remain, an event
@@ -101,10 +104,14 @@ export class PostgresRecordings implements RecordingStorage {
   /** The batch being written; what is appended meanwhile waits in `pending` and goes next, as one batch. */
   private writing: Batch | null = null;
   private closed = false;
-  /** Recordings cut short by a failed batch, to be marked `interrupted`. */
+  /** Recordings cut short by a batch lost with the server (away), to be marked `interrupted`. */
   private readonly cut = new Set<string>();
-  private cutTimer: NodeJS.Timeout | undefined;
-  private cutMarking: Promise<void> | undefined;
+  /** Truncation flags and finishes of a batch the server refused (a full disk), written with the next. */
+  private readonly owedTruncations = new Set<string>();
+  private readonly owedFinishes = new Map<string, PatchRow>();
+  /** The next try at what failed batches left (repair), and the one running. */
+  private repairTimer: NodeJS.Timeout | undefined;
+  private repairing: Promise<void> | undefined;
 
   constructor(
     private readonly pool: Pool,
@@ -157,7 +164,8 @@ export class PostgresRecordings implements RecordingStorage {
 
   finish(id: string, result: FinishRecordingInput): Promise<boolean> {
     const row = patchRow(id, result, result.status, result.durationMs);
-    // Cut short by a failed batch: it ends `interrupted` (markCut), whatever its request became.
+    // Lost with a batch the server may hold: it ends `interrupted` (markCut), whatever its request
+    // became.
     if (this.cut.has(id)) return Promise.resolve(false);
     if (!this.active.delete(id))
       return this.settled().then(async () => (await this.patch([row], this.pool)).length > 0);
@@ -308,10 +316,28 @@ export class PostgresRecordings implements RecordingStorage {
     await this.settled();
     this.closed = true;
     this.active.clear();
-    clearTimeout(this.cutTimer);
-    await this.cutMarking;
-    // One last try for the recordings cut short; those left are marked when this instance restarts.
-    if (this.cut.size > 0) await this.markCut().catch((err: unknown) => this.report(err));
+    clearTimeout(this.repairTimer);
+    await this.repairing;
+    // One last try at what failed batches left; recordings still open are marked when this
+    // instance restarts.
+    await this.repair().catch((err: unknown) => this.report(err));
+  }
+
+  /** What a refused batch left owed, still to be written. */
+  private owes(): boolean {
+    return this.owedTruncations.size > 0 || this.owedFinishes.size > 0;
+  }
+
+  /**
+   * Writes what a refused batch left owed (in a batch of its own when none is due) and marks the
+   * recordings cut short; rejects when the server does not answer.
+   */
+  private async repair(): Promise<void> {
+    if (this.owes()) {
+      this.writePending();
+      await this.writing?.done;
+    }
+    if (this.cut.size > 0) await this.markCut();
   }
 
   /** Marks the recordings cut short as `interrupted`; rejects when the server does not answer. */
@@ -326,21 +352,24 @@ export class PostgresRecordings implements RecordingStorage {
     for (const id of ids) this.cut.delete(id);
   }
 
-  /** Tries markCut after `delay`, then again later (up to every 5 s) until it succeeds. */
-  private scheduleMarkCut(delay = 250): void {
-    if (this.cutTimer || this.cutMarking || this.closed) return;
-    this.cutTimer = setTimeout(() => {
-      this.cutTimer = undefined;
-      this.cutMarking = this.markCut().then(
+  /**
+   * Tries repair after `delay`, then again later (up to every 5 s) until nothing is left: a
+   * failed batch's leftovers do not wait for the next recording to be written.
+   */
+  private scheduleRepair(delay = 250): void {
+    if (this.repairTimer || this.repairing || this.closed) return;
+    this.repairTimer = setTimeout(() => {
+      this.repairTimer = undefined;
+      this.repairing = this.repair().then(
         () => undefined,
         () => undefined,
       );
-      void this.cutMarking.then(() => {
-        this.cutMarking = undefined;
-        if (this.cut.size > 0) this.scheduleMarkCut(Math.min(5000, delay * 2));
+      void this.repairing.then(() => {
+        this.repairing = undefined;
+        if (this.cut.size > 0 || this.owes()) this.scheduleRepair(Math.min(5000, delay * 2));
       });
     }, delay);
-    this.cutTimer.unref();
+    this.repairTimer.unref();
   }
 
   private schedule(): void {
@@ -361,18 +390,18 @@ export class PostgresRecordings implements RecordingStorage {
       clearImmediate(this.scheduled);
       this.scheduled = undefined;
     }
-    if (this.writing || this.pending.ops.length === 0) return;
+    if (this.writing || (this.pending.ops.length === 0 && !this.owes())) return;
     void this.writeAll();
   }
 
   private async writeAll(): Promise<void> {
-    while (this.pending.ops.length > 0) {
+    do {
       const batch = this.pending;
       this.pending = newBatch();
       this.writing = batch;
       await this.write(batch);
       batch.written();
-    }
+    } while (this.pending.ops.length > 0);
     this.writing = null;
   }
 
@@ -381,6 +410,8 @@ export class PostgresRecordings implements RecordingStorage {
     const finished = new Set<string>();
     try {
       const report = await inTransaction(this.pool, (client) => this.apply(client, batch.ops));
+      this.owedTruncations.clear();
+      this.owedFinishes.clear();
       for (const id of report.failedStarts) this.active.delete(id);
       for (const id of report.truncated) {
         const state = this.active.get(id);
@@ -388,20 +419,53 @@ export class PostgresRecordings implements RecordingStorage {
       }
       for (const id of report.finished) finished.add(id);
     } catch (err) {
-      // Nothing of the batch is kept: its recordings are written no further. Those whose start
-      // row an earlier batch wrote are cut short; so are those it started when the server went
-      // away, since its commit may have gone through with only the answer lost.
-      const lost = isGatewayError(err) && err.code === 'store_unavailable';
-      const startedHere = new Set(batch.ops.flatMap((o) => (o.op === 'start' ? [o.row.id] : [])));
-      for (const o of batch.ops) {
-        const id = o.op === 'start' || o.op === 'finish' ? o.row.id : o.id;
-        this.active.delete(id);
-        if (lost || !startedHere.has(id)) this.cut.add(id);
-      }
-      if (this.cut.size > 0) this.scheduleMarkCut();
+      if (isGatewayError(err) && err.code === 'store_unavailable') this.lost(batch);
+      else this.refused(batch);
+      if (this.cut.size > 0 || this.owes()) this.scheduleRepair();
       this.report(err);
     }
     for (const [id, resolve] of batch.finished) resolve(finished.has(id));
+  }
+
+  /**
+   * The server went away during the batch: its commit may have gone through with only the answer
+   * lost, so what it holds is unknown. Its recordings are written no further and are marked
+   * `interrupted` once the server answers (repair).
+   */
+  private lost(batch: Batch): void {
+    for (const o of batch.ops) {
+      const id = o.op === 'start' || o.op === 'finish' ? o.row.id : o.id;
+      this.active.delete(id);
+      this.cut.add(id);
+    }
+  }
+
+  /**
+   * The server refused the batch (a full disk): it holds nothing of it. The recordings it started
+   * are written no further; those that lost events stop there, truncated (what they keep is a
+   * prefix of what was sent); their finishes are owed, with the truncation flags, to the next
+   * write.
+   */
+  private refused(batch: Batch): void {
+    const failedStarts = new Set<string>();
+    for (const o of batch.ops) {
+      if (o.op === 'start') {
+        this.active.delete(o.row.id);
+        failedStarts.add(o.row.id);
+      }
+    }
+    for (const o of batch.ops) {
+      if (o.op === 'start') continue;
+      const id = o.op === 'finish' ? o.row.id : o.id;
+      if (failedStarts.has(id)) continue;
+      if (o.op === 'finish') {
+        this.owedFinishes.set(id, o.row);
+        continue;
+      }
+      const state = this.active.get(id);
+      if (state) state.truncated = true;
+      this.owedTruncations.add(id);
+    }
   }
 
   private report(err: unknown): void {
@@ -416,6 +480,13 @@ export class PostgresRecordings implements RecordingStorage {
     client: PoolClient,
     ops: WriteOp[],
   ): Promise<{ failedStarts: string[]; truncated: string[]; finished: string[] }> {
+    // What a refused batch left owed, first; forgotten once this transaction commits (batches are
+    // written one at a time, so nothing is owed meanwhile).
+    const owedTruncations = [...this.owedTruncations];
+    const owedFinishes = [...this.owedFinishes.values()];
+    if (owedTruncations.length > 0)
+      await client.query('UPDATE recordings SET truncated = true WHERE id = ANY($1::text[])', [owedTruncations]);
+    if (owedFinishes.length > 0) await this.patch(owedFinishes, client);
     const starts: StartRow[] = [];
     const entries: Entry[] = [];
     const finishes: PatchRow[] = [];
