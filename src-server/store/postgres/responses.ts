@@ -54,7 +54,7 @@ const TOTALS_TTL_MS = 1000;
 const VISIBLE = '(expires_at IS NULL OR expires_at > $2)';
 const OWNED = '($3::text IS NULL OR owner = $3)';
 
-/** First and longest wait before a final save that found the store away is tried again. */
+/** First and longest wait before final saves the store could not take are tried again. */
 const RETRY_FIRST_MS = 250;
 const RETRY_MAX_MS = 5000;
 
@@ -68,10 +68,10 @@ export class PostgresResponses implements ResponseStorage {
   private readonly maxBytes: number;
   private readonly now: () => number;
   private pending: Promise<void>[] = [];
-  /** Final saves that failed while the store was away, each waiting for its next try. */
-  private readonly retries = new Map<NodeJS.Timeout, SaveResponseInput>();
-  /** Final saves being tried again right now. */
-  private readonly retrying = new Set<Promise<void>>();
+  /** Final saves the store could not take (away, or its disk full), already reported. */
+  private readonly owed = new Set<FinalSave>();
+  private retryTimer: NodeJS.Timeout | undefined;
+  private retryDelay = RETRY_FIRST_MS;
   private closing = false;
   /** Last count of the table (quota estimate), with the saves of this instance added since. */
   private totals: { count: number; bytes: number; at: number } | null = null;
@@ -224,16 +224,29 @@ export class PostgresResponses implements ResponseStorage {
   }
 
   queueFinalSave(job: FinalSave): void {
-    // Each save is its own transaction: one that fails is reported alone. They start at once, so a
-    // burst of finals (shutdown) runs over the pool's connections in parallel.
+    this.save(job, true);
+  }
+
+  /**
+   * Each save is its own transaction: one that fails is reported alone. They start at once, so a
+   * burst of finals (shutdown) runs over the pool's connections in parallel. A save the store could
+   * not take — away (`store_unavailable`) or its disk full (`storage_full`) — is reported once and
+   * tried again until it is in (after 250 ms, doubling up to every 5 s, and at every flush), with
+   * its job's input as it is then: its owner may have changed it (what the client was told
+   * instead). So the response does not stay in_progress under this instance's lease (renewed as
+   * long as it lives).
+   */
+  private save(job: FinalSave, first: boolean): void {
     const done = this.saveResponse(job.input).then(
-      () => undefined,
+      () => {
+        if (!first) this.retryDelay = RETRY_FIRST_MS;
+      },
       (err: unknown) => {
-        job.onError(err);
-        // The store is away: the final state is written once it is back, so the response does not
-        // stay in_progress under this instance's lease (renewed as long as it lives). Whoever
-        // waits for the saves (the client's terminal event) is not held by the retries.
-        if (isGatewayError(err) && err.code === 'store_unavailable') this.retryFinalSave(job.input, 0);
+        if (first) job.onError(err);
+        if (this.closing || !isGatewayError(err)) return;
+        if (err.code !== 'store_unavailable' && err.code !== 'storage_full') return;
+        this.owed.add(job);
+        this.scheduleRetry();
       },
     );
     this.pending.push(done);
@@ -242,39 +255,36 @@ export class PostgresResponses implements ResponseStorage {
     });
   }
 
-  private retryFinalSave(input: SaveResponseInput, attempt: number): void {
-    const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** attempt);
-    const timer = setTimeout(() => {
-      this.retries.delete(timer);
-      const retry = this.saveResponse(input).then(
-        () => undefined,
-        (err: unknown) => {
-          if (!this.closing && isGatewayError(err) && err.code === 'store_unavailable')
-            this.retryFinalSave(input, attempt + 1);
-        },
-      );
-      this.retrying.add(retry);
-      void retry.finally(() => this.retrying.delete(retry));
-    }, delay);
-    timer.unref();
-    this.retries.set(timer, input);
+  private scheduleRetry(): void {
+    if (this.retryTimer !== undefined) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
+      this.retryOwed();
+    }, this.retryDelay);
+    this.retryTimer.unref();
+  }
+
+  private retryOwed(): void {
+    const jobs = [...this.owed];
+    this.owed.clear();
+    for (const job of jobs) this.save(job, false);
   }
 
   async flushFinalSaves(): Promise<void> {
+    this.retryOwed();
     while (this.pending.length > 0) await Promise.all(this.pending);
   }
 
   /**
-   * Closing: the final saves still waiting for the store get one last try now, then none (the
-   * lease of each response they leave running runs out and another instance marks it failed).
+   * Closing: the final saves still owed get one last try now, then none (the lease of each
+   * response they leave running runs out and another instance marks it failed).
    */
   async closeFinalSaves(): Promise<void> {
     this.closing = true;
+    clearTimeout(this.retryTimer);
+    this.retryTimer = undefined;
     await this.flushFinalSaves();
-    const waiting = [...this.retries];
-    this.retries.clear();
-    for (const [timer] of waiting) clearTimeout(timer);
-    await Promise.allSettled([...this.retrying, ...waiting.map(([, input]) => this.saveResponse(input))]);
   }
 
   async getResponse<T extends ResponseLike = ResponseJson>(

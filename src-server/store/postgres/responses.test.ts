@@ -1,0 +1,48 @@
+/** PostgreSQL stored responses on a full disk (53100 disk_full). */
+import { afterEach, describe, expect, test } from 'vitest';
+import pg from 'pg';
+import { createTestDatabase, type TestDatabase } from '../../../tests/support/services.js';
+import type { FinalSave } from '../contract.js';
+import { migratePostgres } from './migrations.js';
+import { PostgresResponses } from './responses.js';
+
+let db: TestDatabase | undefined;
+let pool: pg.Pool | undefined;
+afterEach(async () => {
+  await pool?.end();
+  pool = undefined;
+  await db?.drop();
+  db = undefined;
+});
+
+const response = (status: string) => ({ id: 'resp_full', created_at: 1, status, output: [] });
+
+describe('X8 M6 PostgreSQL final saves on a full disk', { tags: ['X8', 'M6'] }, () => {
+  test('a final save the server refuses is reported once and tried again later, as changed meanwhile', async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    await migratePostgres(pool);
+    const r = new PostgresResponses(pool, { instanceId: 'test', leaseMs: 60_000 });
+    await r.saveResponse({ response: response('in_progress') });
+    // The disk is full: every change of a response is refused, as PostgreSQL refuses a file it
+    // cannot extend.
+    await pool.query(`CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN RAISE EXCEPTION 'could not extend file' USING ERRCODE = '53100'; END $$;
+      CREATE TRIGGER refuse BEFORE INSERT OR UPDATE ON responses FOR EACH ROW EXECUTE FUNCTION refuse();`);
+    const failures: unknown[] = [];
+    const job: FinalSave = { input: { response: response('completed') }, onError: (err) => failures.push(err) };
+    r.queueFinalSave(job);
+    await r.flushFinalSaves();
+    expect(failures.map((f) => (f as { code?: string }).code)).toEqual(['storage_full']);
+    // Its owner tells the client something else meanwhile: that is what is kept.
+    job.input = { response: response('failed') };
+    await r.flushFinalSaves();
+    expect(failures).toHaveLength(1);
+    expect((await r.getResponse('resp_full'))?.response.status).toBe('in_progress');
+    // Room again: the next flush writes it.
+    await pool.query('DROP TRIGGER refuse ON responses');
+    await r.flushFinalSaves();
+    expect((await r.getResponse('resp_full'))?.response.status).toBe('failed');
+    expect(failures).toHaveLength(1);
+  });
+});
