@@ -126,9 +126,9 @@ const BUSY_MS = 1;
  */
 const PROMPT_WRITES = 2;
 /**
- * Events that end a response. Never written in the call that queues them, whatever their size:
- * the response's final state is stored in the same turn of the event loop (store/final-saves.ts),
- * and the client must not see the end before it is stored.
+ * Events that end a response. Never written before end(), whatever their size: the route calls it
+ * once the response's final state is stored (store/final-saves.ts; a save over the network takes
+ * longer than a turn of the event loop), and the client must not see the end before it is stored.
  */
 const TERMINAL_EVENT = /^response\.(completed|failed|incomplete)$/;
 export const DONE_LINE = 'data: [DONE]\n\n';
@@ -365,9 +365,20 @@ export class SseWriter implements ClientFlow {
 
   private flush(): void {
     if (this.pending === '') return;
+    const at = this.terminalAt;
+    if (at !== null) {
+      // The terminal event waits for end(): its response is stored first (M6), also by a store
+      // whose save takes longer than this turn of the event loop (PostgreSQL).
+      if (at.text === 0) return;
+      const data = this.pending.slice(0, at.text);
+      const pieces = this.pendingPieces.splice(0, at.piece);
+      this.pending = this.pending.slice(at.text);
+      this.terminalAt = { text: 0, piece: 0, event: at.event };
+      this.writeNow(data, pieces);
+      return;
+    }
     const data = this.pending;
     this.pending = '';
-    this.terminalAt = null;
     this.writeNow(data, this.takePieces());
   }
 

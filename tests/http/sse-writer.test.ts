@@ -217,8 +217,10 @@ describe('SSE writer framing and coalescing (L2)', { tags: ['L2'] }, () => {
     writer.write({ type: 'response.failed', sequence_number: 2 });
     writer.flushNow();
     expect(writes.count).toBe(1);
+    // It waits for end(), which the route calls once the response is stored (M6).
     await new Promise((r) => setImmediate(r));
-    expect(writes.count).toBe(2);
+    expect(writes.count).toBe(1);
+    expect(client.body()).not.toContain('response.failed');
     writer.end();
     expect(await client.ended).toMatch(/response\.created[\s\S]*response\.in_progress[\s\S]*response\.failed/);
   });
@@ -397,7 +399,7 @@ describe('SSE event serialization (L2)', { tags: ['L2'] }, () => {
 });
 
 describe('M2 M6 a response whose end could not be stored', { tags: ['M2', 'M6'] }, () => {
-  test('its queued terminal event becomes error and response.failed; once written, it stays', async () => {
+  test('its terminal event, held until end(), becomes error and response.failed', async () => {
     const { client, writer } = await countedStream();
     writer.write({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1', status: 'in_progress' } });
     const final = { id: 'resp_1', status: 'completed', error: null, completed_at: 5, output: [] };
@@ -422,11 +424,7 @@ describe('M2 M6 a response whose end could not be stored', { tags: ['M2', 'M6'] 
       completed_at: null,
       error: { code: 'storage_full', message: full.message },
     });
-    // Already written: nothing to replace.
-    const other = await countedStream();
-    other.writer.write({ type: 'response.completed', sequence_number: 0, response: final });
-    await until(() => other.client.body().includes('response.completed'));
-    expect(other.writer.failTerminal(full)).toBe(false);
-    other.writer.end();
+    // Written by end(): nothing to replace any more.
+    expect(writer.failTerminal(full)).toBe(false);
   });
 });
