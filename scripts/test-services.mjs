@@ -103,34 +103,24 @@ function asPostgres(command, args, options = {}) {
 
 /**
  * Starts both servers; returns { dir, postgresUrl, redisUrl }. With `owner` (a pid), a detached
- * watcher stops them when that process ends without calling `stop` (killed).
+ * watcher stops them when that process ends without calling `stop` (killed). `parent` is where
+ * their dir is made (default: the system's temporary folder; a test of a full disk gives its own
+ * small tmpfs).
  */
-export async function start(owner) {
+export async function start(owner, { parent = os.tmpdir() } = {}) {
   const missing = missingPackages().filter((p) => p !== 'haproxy');
   if (missing.length > 0)
     throw new Error(
       `Missing Debian packages: ${missing.join(', ')} (run: node scripts/test-services.mjs install, as root).`,
     );
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'studio-services-'));
+  const dir = fs.mkdtempSync(path.join(parent, 'studio-services-'));
   fs.chmodSync(dir, 0o755);
   const pgData = path.join(dir, 'pg');
   const bin = postgresBin();
   if (process.getuid?.() === 0) execFileSync('chown', ['postgres:postgres', dir]);
   asPostgres(path.join(bin, 'initdb'), ['-D', pgData, '-A', 'trust', '-U', 'postgres', '--no-sync', '-E', 'UTF8']);
   const pgPort = await freePort();
-  asPostgres(path.join(bin, 'pg_ctl'), [
-    '-D',
-    pgData,
-    '-l',
-    path.join(dir, 'pg.log'),
-    '-w',
-    '-t',
-    '120',
-    '-o',
-    // A throwaway cluster: no fsync, sockets in its own dir, loopback TCP only.
-    `-p ${pgPort} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
-    'start',
-  ]);
+  startPostgres(dir, pgPort);
   const redisPort = await freePort();
   await startRedis(dir, redisPort);
   if (owner !== undefined) {
@@ -254,6 +244,33 @@ export function postgresPids(dir) {
     }
   }
   return [postmaster, ...children];
+}
+
+/** Starts the PostgreSQL of a dir made by `start` on its port (again, after it stopped). */
+export function startPostgres(dir, port) {
+  asPostgres(path.join(postgresBin(), 'pg_ctl'), [
+    '-D',
+    path.join(dir, 'pg'),
+    '-l',
+    path.join(dir, 'pg.log'),
+    '-w',
+    '-t',
+    '120',
+    '-o',
+    // A throwaway cluster: no fsync, sockets in its own dir, loopback TCP only.
+    `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
+    'start',
+  ]);
+}
+
+/** True while the PostgreSQL of a dir made by `start` runs. */
+export function postgresRunning(dir) {
+  try {
+    asPostgres(path.join(postgresBin(), 'pg_ctl'), ['-D', path.join(dir, 'pg'), 'status']);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 export function stop(dir) {

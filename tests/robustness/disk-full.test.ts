@@ -11,6 +11,11 @@
  * and after a restart on the same data dir the database passes `PRAGMA integrity_check` and every
  * stored response reads back.
  *
+ * The same with PostgreSQL: a server of the test's own (scripts/test-services.mjs) with its data
+ * dir on a tmpfs. A full disk there is `53100 disk_full`, answered `storage_full`; should the server
+ * stop (it cannot write its WAL) the store is unavailable (`store_unavailable`) until the test
+ * starts it again once there is room.
+ *
  * Needs root and a working `mount` (skipped otherwise, with the reason printed).
  */
 import { execFileSync } from 'node:child_process';
@@ -23,10 +28,20 @@ import { DATABASE_FILE, integrityCheck } from '../../src-server/store/database.j
 import { postJson, readSse, streamViolations } from '../support/gateway-harness.js';
 import { startGatewayProcess, type GatewayProcess } from '../support/gateway-process.js';
 import { expectError } from './helpers.js';
+// @ts-expect-error: a plain ES module script without type declarations.
+import { postgresRunning, start, startPostgres, stop } from '../../scripts/test-services.mjs';
+
+const startServices = start as (
+  owner: number,
+  options: { parent: string },
+) => Promise<{ dir: string; postgresUrl: string; redisUrl: string }>;
+const stopServices = stop as (dir: string) => void;
 
 /** Start-up takes about 230 KB (the WAL of the migrations, the reasoning key): little room is left. */
 const TMPFS_KB = 1536;
 const GROWN_KB = 4096;
+/** initdb's cluster, the WAL segments and the gateway's tables, with some room to fill. */
+const PG_TMPFS_KB = 96 * 1024;
 /** A bound against a gateway that never fills its disk, not a count the test relies on. */
 const MAX_REQUESTS = 400;
 const TERMINAL = new Set(['response.completed', 'response.failed', 'response.incomplete']);
@@ -98,8 +113,8 @@ class Tmpfs {
 type Kind = 'json' | 'stream' | 'background' | 'conversation' | 'continuation';
 const KINDS: Kind[] = ['json', 'stream', 'background', 'conversation', 'continuation'];
 
-/** What one answer was: a response the client was told about (id, status), or `storage_full`. */
-type Outcome = { id: string; status: string } | 'storage_full';
+/** What one answer was: a response the client was told about (id, status), or an error code. */
+type Outcome = { id: string; status: string } | string;
 
 class Driver {
   /** Every response a client was told is stored, with the status it was told. */
@@ -109,7 +124,11 @@ class Driver {
   readonly background: string[] = [];
   private last: string | null = null;
 
-  constructor(private readonly g: GatewayProcess) {}
+  /** `refused`: the error codes a request may be answered with (besides a complete answer). */
+  constructor(
+    private readonly g: GatewayProcess,
+    private readonly refused: readonly string[] = ['storage_full'],
+  ) {}
 
   private count(what: string): void {
     this.outcomes.set(what, (this.outcomes.get(what) ?? 0) + 1);
@@ -133,26 +152,34 @@ class Driver {
     if (kind === 'continuation' && this.last) body.previous_response_id = this.last;
     if (kind === 'conversation') {
       const created = await postJson(`${this.g.url}/v1/conversations`, { items: [message(`first ${n}`)] });
-      if (created.status !== 200) return storageFull(created);
+      if (created.status !== 200) return this.error(created);
       body.conversation = ((await created.json()) as { id: string }).id;
     }
     if (kind === 'background') {
       const queued = await postJson(url, { ...body, background: true }, SIM);
-      if (queued.status !== 200) return storageFull(queued);
+      if (queued.status !== 200) return this.error(queued);
       const { id, status } = (await queued.json()) as { id: string; status: string };
       // Its end is read from the store once there is room again (finished()).
       this.background.push(id);
       return { id, status };
     }
     const res = await postJson(url, body, SIM);
-    if (res.status !== 200) return storageFull(res);
+    if (res.status !== 200) return this.error(res);
     const response = (await res.json()) as { id: string; status: string };
     return { id: response.id, status: response.status };
   }
 
+  /** A clear refusal: 503 with one of the expected codes in the error envelope, and Retry-After. */
+  async error(res: Response): Promise<string> {
+    const { code } = await expectError(res, 503, { type: 'server_error', param: null });
+    expect(this.refused).toContain(code);
+    expect(res.headers.get('retry-after')).toBe('5');
+    return code as string;
+  }
+
   /** A streamed answer: valid with one terminal event last, or the error before it started. */
   async streamed(res: Response): Promise<Outcome> {
-    if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) return storageFull(res);
+    if (!(res.headers.get('content-type') ?? '').startsWith('text/event-stream')) return this.error(res);
     const stream = await readSse(res);
     const types = stream.events.map((e) => (e.data as { type: string }).type);
     expect(
@@ -176,12 +203,6 @@ const WEATHER = {
   name: 'get_weather',
   parameters: { type: 'object', properties: { city: { type: 'string' } } },
 };
-
-async function storageFull(res: Response): Promise<'storage_full'> {
-  await expectError(res, 503, { type: 'server_error', code: 'storage_full', param: null });
-  expect(res.headers.get('retry-after')).toBe('5');
-  return 'storage_full';
-}
 
 /** Every kind of request, answered completely (there is room). */
 async function allWork(d: Driver, n: number): Promise<void> {
@@ -212,6 +233,72 @@ async function recordingStatuses(g: GatewayProcess): Promise<Map<string, number>
   const statuses = new Map<string, number>();
   for (const r of page.data) statuses.set(r.status, (statuses.get(r.status) ?? 0) + 1);
   return statuses;
+}
+
+/**
+ * A stream that started with room, and the disk filled before it ended: a session-mode stream
+ * (docs/streaming.md) waits for its tool outputs while the filler takes the rest of the disk.
+ * Returns its outcome (recorded as told) and the filler.
+ */
+async function streamWhileTheDiskFills(
+  g: GatewayProcess,
+  d: Driver,
+  disk: Tmpfs,
+): Promise<{ outcome: Outcome; filler: string }> {
+  const res = await postJson(
+    `${g.url}/v1/responses`,
+    { model: 'sim-chat', input: 'the weather?', stream: true, tools: [WEATHER] },
+    { ...SIM, 'x-responses-session': 'on', 'x-simulator-tool': 'get_weather' },
+  );
+  expect(res.status).toBe(200);
+  const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+  const decoder = new TextDecoder();
+  let text = '';
+  const readUntil = async (enough: () => boolean): Promise<void> => {
+    for (let chunk = await reader.read(); ; chunk = await reader.read()) {
+      if (chunk.done) return;
+      text += decoder.decode(chunk.value, { stream: true });
+      if (enough()) return;
+    }
+  };
+  await readUntil(() => /"id":"resp_/.test(text));
+  const id = (/"id":"(resp_[A-Za-z0-9_-]+)"/.exec(text) as RegExpExecArray)[1];
+  let pending: string[] = [];
+  await expect
+    .poll(async () => {
+      const session = (await (await fetch(`${g.url}/v1/responses/${id}/session`)).json()) as {
+        status: string;
+        pending_call_ids: string[];
+      };
+      pending = session.pending_call_ids;
+      return session.status;
+    })
+    .toBe('waiting');
+  const filler = disk.fill();
+  const posted = await postJson(`${g.url}/v1/responses/${id}/tool_outputs`, {
+    tool_outputs: pending.map((call_id) => ({ call_id, output: 'sunny' })),
+  });
+  expect(posted.status).toBe(200);
+  await readUntil(() => false);
+  const outcome = await d.streamed(new Response(text, { headers: res.headers }));
+  if (typeof outcome !== 'string') d.told.set(outcome.id, outcome.status.split(' ')[0]);
+  return { outcome, filler };
+}
+
+/**
+ * Once there is room again: everything the clients were told is stored reads back as told, no
+ * recording of a finished request stays `recording`, the process is up and logged nothing unhandled.
+ */
+async function consistent(g: GatewayProcess, d: Driver): Promise<void> {
+  await backgroundEnded(g, d);
+  for (const [id, status] of d.told) {
+    const back = await fetch(`${g.url}/v1/responses/${id}`);
+    expect({ id, status: back.status }).toEqual({ id, status: 200 });
+    expect({ id, status: ((await back.json()) as { status: string }).status }).toEqual({ id, status });
+  }
+  expect([...(await recordingStatuses(g)).keys()]).not.toContain('recording');
+  expect(g.alive()).toBe(true);
+  expect(unhandled(g)).toEqual([]);
 }
 
 /** The answers the gateway logged that say something went wrong it did not handle. */
@@ -257,61 +344,14 @@ describe.skipIf(SKIP !== null)('M2 M6 X7 the gateway on a full disk', { tags: ['
     disk.grow(GROWN_KB);
     await allWork(d, n++);
 
-    // A stream that started with room, and the disk filled before it ended: a session-mode stream
-    // (docs/streaming.md) waits for its tool outputs while the filler takes the rest of the disk.
-    const res = await postJson(
-      `${g.url}/v1/responses`,
-      { model: 'sim-chat', input: 'the weather?', stream: true, tools: [WEATHER] },
-      { ...SIM, 'x-responses-session': 'on', 'x-simulator-tool': 'get_weather' },
-    );
-    expect(res.status).toBe(200);
-    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
-    const decoder = new TextDecoder();
-    let text = '';
-    const readUntil = async (enough: () => boolean): Promise<void> => {
-      for (let chunk = await reader.read(); ; chunk = await reader.read()) {
-        if (chunk.done) return;
-        text += decoder.decode(chunk.value, { stream: true });
-        if (enough()) return;
-      }
-    };
-    await readUntil(() => /"id":"resp_/.test(text));
-    const id = (/"id":"(resp_[A-Za-z0-9_-]+)"/.exec(text) as RegExpExecArray)[1];
-    let pending: string[] = [];
-    await expect
-      .poll(async () => {
-        const session = (await (await fetch(`${g.url}/v1/responses/${id}/session`)).json()) as {
-          status: string;
-          pending_call_ids: string[];
-        };
-        pending = session.pending_call_ids;
-        return session.status;
-      })
-      .toBe('waiting');
-    const filler = disk.fill();
-    const posted = await postJson(`${g.url}/v1/responses/${id}/tool_outputs`, {
-      tool_outputs: pending.map((call_id) => ({ call_id, output: 'sunny' })),
-    });
-    expect(posted.status).toBe(200);
-    await readUntil(() => false);
     // Its end could not be stored: the client is told so, and the store says the same later.
-    const outcome = await d.streamed(new Response(text, { headers: res.headers }));
+    const { outcome, filler } = await streamWhileTheDiskFills(g, d, disk);
     expect(outcome).toMatchObject({ status: 'failed (storage_full)' });
-    if (outcome !== 'storage_full') d.told.set(outcome.id, 'failed');
     for (const kind of KINDS) await d.send(kind, n++);
     fs.rmSync(filler);
     await allWork(d, n++);
 
-    // Everything the clients were told is stored reads back as told; nothing stays half-done.
-    await backgroundEnded(g, d);
-    for (const [id, status] of d.told) {
-      const back = await fetch(`${g.url}/v1/responses/${id}`);
-      expect({ id, status: back.status }).toEqual({ id, status: 200 });
-      expect({ id, status: ((await back.json()) as { status: string }).status }).toEqual({ id, status });
-    }
-    expect([...(await recordingStatuses(g)).keys()]).not.toContain('recording');
-    expect(g.alive()).toBe(true);
-    expect(unhandled(g)).toEqual([]);
+    await consistent(g, d);
     await g.stop();
 
     // A restart on the same data dir: nothing was corrupted.
@@ -330,5 +370,42 @@ describe.skipIf(SKIP !== null)('M2 M6 X7 the gateway on a full disk', { tags: ['
     expect(unhandled(again)).toEqual([]);
     await again.stop();
     console.info(`disk full (SQLite): ${JSON.stringify(Object.fromEntries([...d.outcomes].sort()))}`);
+  });
+
+  test('PostgreSQL: its disk full, then space again', { tags: ['X8'], timeout: 120_000 }, async () => {
+    // A PostgreSQL of this test's own, its data dir on a tmpfs (scripts/test-services.mjs).
+    const pgDisk = new Tmpfs(PG_TMPFS_KB);
+    let services: { dir: string; postgresUrl: string } | undefined;
+    let g: GatewayProcess | undefined;
+    try {
+      services = await startServices(process.pid, { parent: pgDisk.dir });
+      const { dir, postgresUrl } = services;
+      g = await startGatewayProcess(['--store', postgresUrl, '--record', 'on', '--log-level', 'warn']);
+      // A full disk is 53100 disk_full; PostgreSQL may also stop when it cannot write its WAL,
+      // and then the store is unavailable: either is a clear 503.
+      const d = new Driver(g, ['storage_full', 'store_unavailable']);
+      await allWork(d, 0);
+      // Whether PostgreSQL can still store this end depends on the room left in its pages: the
+      // client is told what was stored either way (consistent() reads it back).
+      const { outcome, filler } = await streamWhileTheDiskFills(g, d, pgDisk);
+      expect(['completed', 'failed (storage_full)']).toContain((outcome as { status: string }).status);
+      let n = 1;
+      for (let round = 0; round < 2; round++) for (const kind of KINDS) await d.send(kind, n++);
+      const refused = [...d.outcomes.keys()].filter((k) => / (storage_full|store_unavailable)$/.test(k));
+      expect(refused.length, JSON.stringify([...d.outcomes])).toBeGreaterThan(0);
+
+      fs.rmSync(filler);
+      if (!postgresRunning(dir)) startPostgres(dir, Number(new URL(postgresUrl).port));
+      const url = `${g.url}/v1/responses`;
+      await expect.poll(async () => (await postJson(url, { model: 'sim-chat', input: 'back?' })).status).toBe(200);
+      await allWork(d, n++);
+      await consistent(g, d);
+      await g.stop();
+      console.info(`disk full (PostgreSQL): ${JSON.stringify(Object.fromEntries([...d.outcomes].sort()))}`);
+    } finally {
+      if (g?.alive()) await g.kill();
+      if (services) stopServices(services.dir);
+      pgDisk.unmount();
+    }
   });
 });
