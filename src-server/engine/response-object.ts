@@ -6,7 +6,8 @@
 import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import type { ModelUsage, TokenLogprob } from '../backends/contract.js';
 import type { ResponseOutputText } from '../shared/protocol/types.js';
-import type { ResponseObject } from './contract.js';
+import type { ResponseObject, WireEvent } from './contract.js';
+import { streamErrorFields, type GatewayError } from '../shared/protocol/errors.js';
 
 type OutputLogprob = NonNullable<ResponseOutputText['logprobs']>[number] & { bytes: number[] };
 
@@ -163,4 +164,20 @@ function conversationOf(request: CreateResponseRequest): { id: string } | null {
   if (typeof value === 'object' && value !== null && typeof (value as { id?: unknown }).id === 'string')
     return { id: (value as { id: string }).id };
   return null;
+}
+
+/**
+ * What a client is told instead of a response's terminal event when its final state could not be
+ * stored (a full disk): `error` and `response.failed` with that error, as a run that fails ends.
+ */
+export function unstoredEnding(terminal: WireEvent, error: GatewayError): WireEvent[] {
+  const seq = terminal.sequence_number;
+  const response = { ...(terminal.response as Record<string, unknown>) };
+  response.status = 'failed';
+  response.error = { code: error.code, message: error.message };
+  response.completed_at = null;
+  return [
+    { type: 'error', sequence_number: seq, ...streamErrorFields(error) },
+    { type: 'response.failed', sequence_number: seq + 1, response },
+  ];
 }

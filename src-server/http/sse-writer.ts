@@ -20,7 +20,8 @@ import type { WrittenPiece } from '../exchange/observer.js';
 import type { GatewayConfig } from '../config/flags.js';
 import type { ClientFlow, Dialect, WireEvent } from '../engine/contract.js';
 import { doneSentinel } from '../shared/protocol/events.js';
-import { errors, streamErrorFields, type GatewayError } from '../shared/protocol/errors.js';
+import { errors, type GatewayError } from '../shared/protocol/errors.js';
+import { unstoredEnding } from '../engine/response-object.js';
 import type { Logger } from '../logging/logger.js';
 import type { StreamBudget } from './stream-budget.js';
 import { eventJson } from './sse-event-json.js';
@@ -265,13 +266,7 @@ export class SseWriter implements ClientFlow {
     this.pending = this.pending.slice(0, at.text);
     this.pendingPieces.length = Math.min(this.pendingPieces.length, at.piece);
     this.eventCount--;
-    const seq = at.event.sequence_number;
-    const response = { ...(at.event.response as Record<string, unknown>) };
-    response.status = 'failed';
-    response.error = { code: error.code, message: error.message };
-    response.completed_at = null;
-    this.write({ type: 'error', sequence_number: seq, ...streamErrorFields(error) });
-    this.write({ type: 'response.failed', sequence_number: seq + 1, response });
+    for (const event of unstoredEnding(at.event, error)) this.write(event);
     return true;
   }
 

@@ -9,6 +9,7 @@ import type { WebSocket } from 'ws';
 import type { BackendAdapter, ModelPart } from '../backends/contract.js';
 import { gated } from './backpressure.js';
 import { FrameWriter } from './frame-writer.js';
+import { errors } from '../shared/protocol/errors.js';
 
 class FakeSocket extends EventEmitter {
   readonly OPEN = 1;
@@ -112,5 +113,31 @@ describe('WebSocket backpressure', { tags: ['E8', 'X2'] }, () => {
     expect(socket.sent).toEqual([]);
     writer.release();
     expect(socket.sent.map((t) => (JSON.parse(t) as { type: string }).type)).toEqual(['response.completed']);
+  });
+});
+
+describe('M2 M6 WebSocket: a response whose end could not be stored', { tags: ['M2', 'M6'] }, () => {
+  test('its held terminal event is sent as error and response.failed instead', () => {
+    const socket = new FakeSocket();
+    const writer = new FrameWriter(socket as unknown as WebSocket, { bufferMaxBytes: 1000 });
+    const final = { id: 'resp_1', status: 'completed', error: null, completed_at: 5, output: [] };
+    writer.event({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1' } });
+    writer.event({ type: 'response.completed', sequence_number: 1, response: final });
+    expect(socket.sent).toHaveLength(1);
+    const full = errors.storageFull('PostgreSQL');
+    writer.release(full);
+    const frames = socket.sent.map((t) => JSON.parse(t) as Record<string, unknown>);
+    expect(frames.map((f) => [f.type, f.sequence_number])).toEqual([
+      ['response.created', 0],
+      ['error', 1],
+      ['response.failed', 2],
+    ]);
+    expect(frames[1]).toMatchObject({ code: 'storage_full', error: { code: 'storage_full' } });
+    expect(frames[2].response).toEqual({
+      ...final,
+      status: 'failed',
+      completed_at: null,
+      error: { code: 'storage_full', message: full.message },
+    });
   });
 });

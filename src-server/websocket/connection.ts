@@ -265,11 +265,12 @@ export class ResponsesConnection {
         this.run = null;
         this.controller = null;
       }
-      // Stored before the client sees the end (M6), as on SSE.
-      await created.beforeEnd();
-      writer.release();
+      // Stored before the client sees the end (M6), as on SSE; if it could not be, the client is
+      // told that instead.
+      const unstored = await created.beforeEnd();
+      writer.release(unstored);
       created.streamEnded(writer.count);
-      if (final.status === 'failed' || final.status === 'cancelled') this.evict(previous);
+      if (unstored || final.status === 'failed' || final.status === 'cancelled') this.evict(previous);
       else
         this.chain = {
           id: final.id,

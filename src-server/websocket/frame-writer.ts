@@ -9,7 +9,7 @@
  * backend instead of growing the gateway's memory.
  *
  * Terminal events are held until `release()`: the response's final state is stored first (M6),
- * exactly as the SSE writer defers them to the next tick.
+ * exactly as the SSE writer holds them until its end().
  */
 import type { WebSocket } from 'ws';
 import type { WireEvent } from '../engine/contract.js';
@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import type { GatewayError } from '../shared/protocol/errors.js';
 import type { ExchangeTaps } from '../exchange/observer.js';
 import { eventJson } from '../http/sse-event-json.js';
+import { unstoredEnding } from '../engine/response-object.js';
 
 export interface FrameWriterOptions {
   /** `--responses-websocket-buffer-max-bytes`. */
@@ -40,7 +41,7 @@ export function errorFrame(e: GatewayError): ErrorFrame {
 }
 
 export class FrameWriter {
-  private held: { type: string; text: string } | null = null;
+  private held: { event: WireEvent; text: string } | null = null;
   private waiters: (() => void)[] = [];
   private frames = 0;
 
@@ -66,15 +67,20 @@ export class FrameWriter {
   readonly event = (event: WireEvent): void => {
     // The SSE writer's serializer: JSON.stringify's bytes, with its fast paths (deltas, lifecycle events).
     const text = eventJson(event);
-    if (TERMINAL_EVENT.test(event.type)) this.held = { type: event.type, text };
+    if (TERMINAL_EVENT.test(event.type)) this.held = { event, text };
     else this.send(event.type, text);
   };
 
-  /** Sends the held terminal event, if any. */
-  release(): void {
+  /**
+   * Sends the held terminal event, if any; when the response could not be stored (`unstored`, a
+   * full disk), `error` and `response.failed` with that error instead.
+   */
+  release(unstored: GatewayError | null = null): void {
     const held = this.held;
     this.held = null;
-    if (held) this.send(held.type, held.text);
+    if (!held) return;
+    if (!unstored) return this.send(held.event.type, held.text);
+    for (const event of unstoredEnding(held.event, unstored)) this.send(event.type, eventJson(event));
   }
 
   error(e: GatewayError): void {
