@@ -21,6 +21,7 @@ export const TROUBLESHOOTING_CODES: ReadonlySet<string> = new Set([
   'invalid_api_key',
   'rate_limit_exceeded',
   'storage_quota_exceeded',
+  'storage_full',
   'request_too_large',
   'previous_response_not_found',
   'invalid_encrypted_content',
