@@ -160,7 +160,7 @@ export class SseWriter implements ClientFlow {
   private readonly createdAt = Date.now();
   private pingTimer: NodeJS.Timeout | undefined;
   private eventCount = 0;
-  /** The queued terminal event and where it begins in `pending` and `pendingPieces`, until written. */
+  /** The queued terminal event, and where it begins in `pending` and `pendingPieces`. */
   private terminalAt: { text: number; piece: number; event: WireEvent } | null = null;
 
   /** Writes through `out` (whose observers see each event as written); the status line is the caller's. */

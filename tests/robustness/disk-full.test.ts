@@ -12,9 +12,9 @@
  * stored response reads back.
  *
  * The same with PostgreSQL: a server of the test's own (scripts/test-services.mjs) with its data
- * dir on a tmpfs. A full disk there is `53100 disk_full`, answered `storage_full`; should the server
- * stop (it cannot write its WAL) the store is unavailable (`store_unavailable`) until the test
- * starts it again once there is room.
+ * dir on a tmpfs. A full disk there is `53100 disk_full`, answered `storage_full`; should the
+ * server stop (it cannot write its WAL) the store is unavailable (`store_unavailable`) until the
+ * test starts it again once there is room.
  *
  * Needs root and a working `mount` (skipped otherwise, with the reason printed).
  */
@@ -37,7 +37,7 @@ const startServices = start as (
 ) => Promise<{ dir: string; postgresUrl: string; redisUrl: string }>;
 const stopServices = stop as (dir: string) => void;
 
-/** Start-up takes about 230 KB (the WAL of the migrations, the reasoning key): little room is left. */
+/** Start-up takes about 230 KB (the WAL of the migrations, the reasoning key): little is left. */
 const TMPFS_KB = 1536;
 const GROWN_KB = 4096;
 /** initdb's cluster, the WAL segments and the gateway's tables, with some room to fill. */
@@ -286,8 +286,8 @@ async function streamWhileTheDiskFills(
 }
 
 /**
- * Once there is room again: everything the clients were told is stored reads back as told, no
- * recording of a finished request stays `recording`, the process is up and logged nothing unhandled.
+ * Once there is room again: what clients were told is stored reads back as told, no recording
+ * of a finished request stays `recording`, the process is up and logged nothing unhandled.
  */
 async function consistent(g: GatewayProcess, d: Driver): Promise<void> {
   await backgroundEnded(g, d);

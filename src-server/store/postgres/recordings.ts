@@ -106,7 +106,7 @@ export class PostgresRecordings implements RecordingStorage {
   private closed = false;
   /** Recordings cut short by a batch lost with the server (away), to be marked `interrupted`. */
   private readonly cut = new Set<string>();
-  /** Truncation flags and finishes of a batch the server refused (a full disk), written with the next. */
+  /** Truncation flags and finishes of a batch the server refused (a full disk): for the next. */
   private readonly owedTruncations = new Set<string>();
   private readonly owedFinishes = new Map<string, PatchRow>();
   /** The next try at what failed batches left (repair), and the one running. */
