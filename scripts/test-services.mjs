@@ -213,6 +213,11 @@ export function stopPostgres(dir, mode = 'fast') {
 /** Starts the stopped PostgreSQL server of `dir` again, with the options of its first start. */
 export function restartPostgres(dir) {
   // `restart` of a stopped server starts it with the command line saved in postmaster.opts.
+  pgCtlWait(dir, 'restart');
+}
+
+/** `pg_ctl` on the cluster of `dir`, logging to its pg.log and waiting up to 120 s. */
+function pgCtlWait(dir, ...args) {
   asPostgres(path.join(postgresBin(), 'pg_ctl'), [
     '-D',
     path.join(dir, 'pg'),
@@ -221,7 +226,7 @@ export function restartPostgres(dir) {
     '-w',
     '-t',
     '120',
-    'restart',
+    ...args,
   ]);
 }
 
@@ -248,19 +253,13 @@ export function postgresPids(dir) {
 
 /** Starts the PostgreSQL of a dir made by `start` on its port (again, after it stopped). */
 export function startPostgres(dir, port) {
-  asPostgres(path.join(postgresBin(), 'pg_ctl'), [
-    '-D',
-    path.join(dir, 'pg'),
-    '-l',
-    path.join(dir, 'pg.log'),
-    '-w',
-    '-t',
-    '120',
+  pgCtlWait(
+    dir,
     '-o',
     // A throwaway cluster: no fsync, sockets in its own dir, loopback TCP only.
     `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300`,
     'start',
-  ]);
+  );
 }
 
 /** True while the PostgreSQL of a dir made by `start` runs. */

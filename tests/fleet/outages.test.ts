@@ -88,6 +88,29 @@ async function streamAcrossStop(
   return { id: last.response.id, last: last.type, output: last.response.output };
 }
 
+/**
+ * Two instances on the services of `own`; a streamed background run started on the first (`h`),
+ * whose stream `reader` has read its first chunk.
+ */
+async function backgroundOnTwoInstances(
+  own: OwnServices,
+  redisKeyPrefix: string,
+  simulator: Record<string, string>,
+): Promise<{ other: GatewayHarness; responseId: string; reader: ReadableStreamDefaultReader<Uint8Array> }> {
+  const options = { store: own.postgresUrl, redis: own.redisUrl, redisKeyPrefix, logLevel: 'error' as const };
+  h = await startGateway({ ...options, instanceId: 'outage-1' });
+  const other = await startGateway({ ...options, instanceId: 'outage-2' });
+  cleanup.push(() => other.close());
+  const res = await post(
+    `${h.url}/v1/responses`,
+    { model: 'sim-chat', input: 'hi', background: true, stream: true },
+    simulator,
+  );
+  const reader = res.body!.getReader();
+  const responseId = /"id":"(resp_[^"]+)"/.exec(new TextDecoder().decode((await reader.read()).value))![1];
+  return { other, responseId, reader };
+}
+
 async function expectUnavailable(res: Response, code: string): Promise<void> {
   expect(res.status).toBe(503);
   expect(Number(res.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
@@ -238,23 +261,10 @@ describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
 
   test('a background run followed on another instance: Redis going away ends the stream with an error', async () => {
     const own = await ownServices();
-    const options = {
-      store: own.postgresUrl,
-      redis: own.redisUrl,
-      redisKeyPrefix: testKeyPrefix(),
-      logLevel: 'error' as const,
-    };
-    h = await startGateway({ ...options, instanceId: 'outage-1' });
-    const other = await startGateway({ ...options, instanceId: 'outage-2' });
-    cleanup.push(() => other.close());
-    const res = await post(
-      `${h.url}/v1/responses`,
-      { model: 'sim-chat', input: 'hi', background: true, stream: true },
-      { 'x-simulator-deltas': '200', 'x-simulator-token-ms': '20' },
-    );
-    const reader = res.body!.getReader();
-    const text = new TextDecoder().decode((await reader.read()).value);
-    const responseId = /"id":"(resp_[^"]+)"/.exec(text)![1];
+    const { other, responseId, reader } = await backgroundOnTwoInstances(own, testKeyPrefix(), {
+      'x-simulator-deltas': '200',
+      'x-simulator-token-ms': '20',
+    });
     void reader.cancel();
     // Followed on the other instance, from its Redis relay.
     const resumed = await fetch(`${other.url}/v1/responses/${responseId}?stream=true&starting_after=0`);
@@ -270,17 +280,10 @@ describe('X8 outages of Redis and PostgreSQL', { tags: ['X8', 'M3'] }, () => {
   test('events Redis lost of a relayed run: a follower on another instance gets an error, not a hole', async () => {
     const own = await ownServices();
     const prefix = testKeyPrefix();
-    const options = { store: own.postgresUrl, redis: own.redisUrl, redisKeyPrefix: prefix, logLevel: 'error' as const };
-    h = await startGateway({ ...options, instanceId: 'outage-1' });
-    const other = await startGateway({ ...options, instanceId: 'outage-2' });
-    cleanup.push(() => other.close());
-    const res = await post(
-      `${h.url}/v1/responses`,
-      { model: 'sim-chat', input: 'hi', background: true, stream: true },
-      { 'x-simulator-deltas': '300', 'x-simulator-token-ms': '10' },
-    );
-    const reader = res.body!.getReader();
-    const responseId = /"id":"(resp_[^"]+)"/.exec(new TextDecoder().decode((await reader.read()).value))![1];
+    const { other, responseId, reader } = await backgroundOnTwoInstances(own, prefix, {
+      'x-simulator-deltas': '300',
+      'x-simulator-token-ms': '10',
+    });
     // What a Redis that went away while events were relayed leaves: entries 4 to 6 missing.
     const redis = new Redis(own.redisUrl);
     cleanup.push(() => void redis.disconnect());
