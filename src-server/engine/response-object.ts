@@ -168,9 +168,12 @@ function conversationOf(request: CreateResponseRequest): { id: string } | null {
 
 /**
  * What a client is told instead of a response's terminal event when its final state could not be
- * stored (a full disk): `error` and `response.failed` with that error, as a run that fails ends.
+ * stored (a full disk): `error` and `response.failed` with that error, as a run that fails ends. A
+ * response that failed already (its own `error` event sent before) is told as it is: a stream has
+ * one `error` and one terminal event.
  */
 export function unstoredEnding(terminal: WireEvent, error: GatewayError): WireEvent[] {
+  if (terminal.type === 'response.failed') return [terminal];
   const seq = terminal.sequence_number;
   const response = { ...(terminal.response as Record<string, unknown>) };
   response.status = 'failed';

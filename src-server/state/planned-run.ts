@@ -25,6 +25,8 @@ import { ownerScope, type Principal } from '../tenancy/owner.js';
 
 /** The final response as a client told that it could not be stored sees it (`response.failed`). */
 export function failedWith(final: ResponseObject, error: GatewayError): ResponseObject {
+  // A response that failed already is told (and kept) with its own error.
+  if (final.status === 'failed') return final;
   const failed = withStatus(final, 'failed');
   failed.error = { code: error.code, message: error.message };
   failed.completed_at = null;

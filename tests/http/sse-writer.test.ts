@@ -427,4 +427,25 @@ describe('M2 M6 a response whose end could not be stored', { tags: ['M2', 'M6'] 
     // Written by end(): nothing to replace any more.
     expect(writer.failTerminal(full)).toBe(false);
   });
+
+  test('a response that failed already keeps its one error and its response.failed', async () => {
+    const { client, writer } = await countedStream();
+    writer.write({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1', status: 'in_progress' } });
+    const cancelled = { code: 'tool_outputs_timeout', message: 'No tool outputs arrived.' };
+    writer.write({ type: 'error', sequence_number: 1, code: cancelled.code, message: cancelled.message });
+    const final = { id: 'resp_1', status: 'failed', error: cancelled, completed_at: null, output: [] };
+    writer.write({ type: 'response.failed', sequence_number: 2, response: final });
+    writer.failTerminal(errors.storeUnavailable('PostgreSQL'));
+    writer.end();
+    const events = (await client.ended)
+      .split('\n\n')
+      .filter((e) => e !== '')
+      .map((e) => JSON.parse(e.split('\ndata: ')[1]) as Record<string, unknown>);
+    expect(events.map((e) => [e.type, e.sequence_number])).toEqual([
+      ['response.created', 0],
+      ['error', 1],
+      ['response.failed', 2],
+    ]);
+    expect(events[2].response).toEqual(final);
+  });
 });
