@@ -167,18 +167,27 @@ function conversationOf(request: CreateResponseRequest): { id: string } | null {
 }
 
 /**
+ * A final response whose state could not be stored (a full disk, the store away), as its client
+ * is told and the store keeps it: failed with that error. One that failed already keeps its own.
+ */
+export function failedWith(final: ResponseObject, error: GatewayError): ResponseObject {
+  if (final.status === 'failed') return final;
+  const failed = withStatus(final, 'failed');
+  failed.error = { code: error.code, message: error.message };
+  failed.completed_at = null;
+  return failed;
+}
+
+/**
  * What a client is told instead of a response's terminal event when its final state could not be
- * stored (a full disk): `error` and `response.failed` with that error, as a run that fails ends. A
+ * stored: `error` and `response.failed` with that error (failedWith), as a run that fails ends. A
  * response that failed already (its own `error` event sent before) is told as it is: a stream has
  * one `error` and one terminal event.
  */
 export function unstoredEnding(terminal: WireEvent, error: GatewayError): WireEvent[] {
   if (terminal.type === 'response.failed') return [terminal];
   const seq = terminal.sequence_number;
-  const response = { ...(terminal.response as Record<string, unknown>) };
-  response.status = 'failed';
-  response.error = { code: error.code, message: error.message };
-  response.completed_at = null;
+  const response = failedWith(terminal.response as ResponseObject, error);
   return [
     { type: 'error', sequence_number: seq, ...streamErrorFields(error) },
     { type: 'response.failed', sequence_number: seq + 1, response },

@@ -13,7 +13,7 @@ import type { ResponseObject, ResponseRun } from '../engine/contract.js';
 import type { PreparedRequest, ReasoningSealer } from '../engine/conversation.js';
 import type { RunHooks } from '../engine/response-run.js';
 import { detached } from '../engine/contain.js';
-import { withStatus } from '../engine/response-object.js';
+import { failedWith, withStatus } from '../engine/response-object.js';
 import type { Logger } from '../logging/logger.js';
 import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import { isGatewayError, type GatewayError } from '../shared/protocol/errors.js';
@@ -22,16 +22,6 @@ import { asConversationItem } from '../store/conversations-store.js';
 import type { ClusterCoordinator } from '../cluster/coordinator.js';
 import type { SessionManager } from '../sessions/manager.js';
 import { ownerScope, type Principal } from '../tenancy/owner.js';
-
-/** The final response as a client told that it could not be stored sees it (`response.failed`). */
-export function failedWith(final: ResponseObject, error: GatewayError): ResponseObject {
-  // A response that failed already is told (and kept) with its own error.
-  if (final.status === 'failed') return final;
-  const failed = withStatus(final, 'failed');
-  failed.error = { code: error.code, message: error.message };
-  failed.completed_at = null;
-  return failed;
-}
 
 /** Process-wide counters of the stateful features (E7: tool arguments that are not valid JSON). */
 export const stateMetrics = { invalidToolArguments: 0, storeWriteFailures: 0 };

@@ -49,11 +49,11 @@ export class FinalSaves {
   readonly flush = (): void => {
     this.scheduled = false;
     if (this.queue.length + this.owed.length === 0) return;
-    const owed = new Set(this.owed);
+    // Owed saves were reported when they first failed.
+    const told = new Set(this.owed);
     const jobs = [...this.owed, ...this.queue];
     this.queue = [];
     this.owed = [];
-    const told = new Set(owed);
     const failed = (job: FinalSave, err: unknown): void => {
       if (!told.has(job)) job.onError(this.reported(err));
       told.add(job);
@@ -73,12 +73,11 @@ export class FinalSaves {
       saveAll();
       return;
     }
-    const before = this.owed.length;
     try {
       this.db.transaction(saveAll)();
     } catch (err) {
-      // The commit itself failed: nothing of the batch was kept.
-      this.owed.length = before;
+      // The commit itself failed: nothing of the batch was kept (what saveAll owed is owed again).
+      this.owed = [];
       for (const job of jobs) failed(job, err);
     }
   };
