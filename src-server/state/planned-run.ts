@@ -22,6 +22,7 @@ import { asConversationItem } from '../store/conversations-store.js';
 import type { ClusterCoordinator } from '../cluster/coordinator.js';
 import type { SessionManager } from '../sessions/manager.js';
 import { ownerScope, type Principal } from '../tenancy/owner.js';
+import { storeRetryDelayMs } from '../store/retry-delay.js';
 
 /** Process-wide counters of the stateful features (E7: tool arguments that are not valid JSON). */
 export const stateMetrics = { invalidToolArguments: 0, storeWriteFailures: 0 };
@@ -65,10 +66,6 @@ export interface PlanDeps {
   cluster: ClusterCoordinator | null;
   pending: PendingWrites;
 }
-
-/** First and longest wait before a conversation append that found the store away is tried again. */
-const APPEND_RETRY_FIRST_MS = 250;
-const APPEND_RETRY_MAX_MS = 5000;
 
 /**
  * Writes started when a response ends that are not final saves (a conversation's appended items):
@@ -263,7 +260,7 @@ export class PlannedRun implements RunPlan {
       // once), so the conversation keeps the turn its client was told completed. The client's
       // terminal event waits for the first try only.
       if (isGatewayError(err) && err.code === 'store_unavailable') {
-        const delay = Math.min(APPEND_RETRY_MAX_MS, APPEND_RETRY_FIRST_MS * 2 ** attempt);
+        const delay = storeRetryDelayMs(attempt);
         setTimeout(() => void this.appendToConversation(run, final, attempt + 1), delay).unref();
       }
     }

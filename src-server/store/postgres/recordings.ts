@@ -44,6 +44,7 @@ import { toSummary, type SummaryRow } from '../recordings-sql.js';
 import type { PatchRow, StartRow, WriteOp } from '../recordings-writer.js';
 import { isGatewayError } from '../../shared/protocol/errors.js';
 import { inTransaction, queryRows } from './pool.js';
+import { storeRetryDelayMs } from '../retry-delay.js';
 
 export interface PostgresRecordingsOptions {
   /** Most bytes of recordings in the database (0 = no limit). */
@@ -353,10 +354,10 @@ export class PostgresRecordings implements RecordingStorage {
   }
 
   /**
-   * Tries repair after `delay`, then again later (up to every 5 s) until nothing is left: a
+   * Tries repair after storeRetryDelayMs, then again later until nothing is left: a
    * failed batch's leftovers do not wait for the next recording to be written.
    */
-  private scheduleRepair(delay = 250): void {
+  private scheduleRepair(attempt = 0): void {
     if (this.repairTimer || this.repairing || this.closed) return;
     this.repairTimer = setTimeout(() => {
       this.repairTimer = undefined;
@@ -366,9 +367,9 @@ export class PostgresRecordings implements RecordingStorage {
       );
       void this.repairing.then(() => {
         this.repairing = undefined;
-        if (this.cut.size > 0 || this.owes()) this.scheduleRepair(Math.min(5000, delay * 2));
+        if (this.cut.size > 0 || this.owes()) this.scheduleRepair(attempt + 1);
       });
-    }, delay);
+    }, storeRetryDelayMs(attempt));
     this.repairTimer.unref();
   }
 

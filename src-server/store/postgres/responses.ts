@@ -25,6 +25,7 @@ import {
   type StoredResponse,
 } from '../responses-store.js';
 import { inTransaction, queryRows } from './pool.js';
+import { storeRetryDelayMs } from '../retry-delay.js';
 
 export interface PostgresResponsesOptions {
   ttlSeconds?: number;
@@ -54,10 +55,6 @@ const TOTALS_TTL_MS = 1000;
 const VISIBLE = '(expires_at IS NULL OR expires_at > $2)';
 const OWNED = '($3::text IS NULL OR owner = $3)';
 
-/** First and longest wait before final saves the store could not take are tried again. */
-const RETRY_FIRST_MS = 250;
-const RETRY_MAX_MS = 5000;
-
 const FAILED_BY_LEASE = {
   error: { code: 'server_error', message: 'The gateway instance running this response stopped before it finished.' },
 };
@@ -71,7 +68,8 @@ export class PostgresResponses implements ResponseStorage {
   /** Final saves the store could not take (away, or its disk full), already reported. */
   private readonly owed = new Set<FinalSave>();
   private retryTimer: NodeJS.Timeout | undefined;
-  private retryDelay = RETRY_FIRST_MS;
+  /** Tries of the owed saves so far without one going in (storeRetryDelayMs). */
+  private retryAttempt = 0;
   private closing = false;
   /** Last count of the table (quota estimate), with the saves of this instance added since. */
   private totals: { count: number; bytes: number; at: number } | null = null;
@@ -239,7 +237,7 @@ export class PostgresResponses implements ResponseStorage {
   private save(job: FinalSave, first: boolean): void {
     const done = this.saveResponse(job.input).then(
       () => {
-        if (!first) this.retryDelay = RETRY_FIRST_MS;
+        if (!first) this.retryAttempt = 0;
       },
       (err: unknown) => {
         if (first) job.onError(err);
@@ -259,9 +257,9 @@ export class PostgresResponses implements ResponseStorage {
     if (this.retryTimer !== undefined) return;
     this.retryTimer = setTimeout(() => {
       this.retryTimer = undefined;
-      this.retryDelay = Math.min(RETRY_MAX_MS, this.retryDelay * 2);
+      this.retryAttempt++;
       this.retryOwed();
-    }, this.retryDelay);
+    }, storeRetryDelayMs(this.retryAttempt));
     this.retryTimer.unref();
   }
 
