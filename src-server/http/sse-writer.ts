@@ -202,6 +202,7 @@ export class SseWriter implements ClientFlow {
   readonly write = (event: WireEvent): void => {
     if (this.ended) return;
     const chunk = `event: ${event.type}\ndata: ${eventJson(event)}\n\n`;
+    const terminal = TERMINAL_EVENT.test(event.type);
     this.eventCount++;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only measure when the bound could be exceeded.
     if (chunk.length * 3 > this.options.eventMaxBytes) {
@@ -217,13 +218,12 @@ export class SseWriter implements ClientFlow {
     }
     if (this.pending.length + chunk.length > this.options.bufferMaxBytes) {
       this.flush();
-      if (chunk.length >= this.options.bufferMaxBytes && !TERMINAL_EVENT.test(event.type)) {
+      if (chunk.length >= this.options.bufferMaxBytes && !terminal) {
         this.writeNow(chunk, this.out.observed ? [{ type: event.type, text: chunk }] : undefined);
         return;
       }
     }
-    if (TERMINAL_EVENT.test(event.type))
-      this.terminalAt = { text: this.pending.length, piece: this.pendingPieces.length, event };
+    if (terminal) this.terminalAt = { text: this.pending.length, piece: this.pendingPieces.length, event };
     this.pending += chunk;
     if (this.out.observed) this.pendingPieces.push({ type: event.type, text: chunk });
     if (!this.flushScheduled) {
@@ -241,14 +241,14 @@ export class SseWriter implements ClientFlow {
       if (first) this.flushAtEndOfTurn();
     }
     // A terminal event waits for the end of the turn at least: its response is stored first.
-    if (this.flushInTick && TERMINAL_EVENT.test(event.type)) this.flushInTick = false;
+    if (this.flushInTick && terminal) this.flushInTick = false;
     if (this.options.backpressure && !this.overflowed) this.checkBounds(this.options.backpressure);
   };
 
   /**
    * Writes what this tick queued now instead of at its end: the route calls it right after it
    * started the run, so `response.created` leaves before any other callback of this tick runs. A
-   * terminal event still waits for the end of the turn (it is stored first).
+   * terminal event still waits for end() (it is stored first).
    */
   flushNow(): void {
     if (this.flushScheduled && this.flushInTick) this.flushFromTick();
