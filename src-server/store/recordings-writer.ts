@@ -95,6 +95,28 @@ export function fromWriteError(e: WriteError): Error {
   return err;
 }
 
+/**
+ * What a batch the database refused as a whole (nothing of it written) leaves, for either store:
+ * the recordings it started failed; the others lost their entries in it (they stop there,
+ * truncated: what they keep is a prefix of what was sent), and the finishes in it of recordings it
+ * did not start are owed to the next write. `finishes` lists every finish of the batch.
+ */
+export function refusedBatch(ops: WriteOp[]): {
+  failedStarts: Set<string>;
+  lostEntries: Set<string>;
+  finishes: PatchRow[];
+} {
+  const failedStarts = new Set<string>();
+  for (const o of ops) if (o.op === 'start') failedStarts.add(o.row.id);
+  const lostEntries = new Set<string>();
+  const finishes: PatchRow[] = [];
+  for (const o of ops) {
+    if (o.op === 'finish') finishes.push(o.row);
+    else if (o.op !== 'start' && !failedStarts.has(o.id)) lostEntries.add(o.id);
+  }
+  return { failedStarts, lostEntries, finishes };
+}
+
 export class RecordingsWriter {
   private readonly stmt: Statements;
   /** Bytes and events written since the recording's counters were last stored. */
@@ -152,25 +174,23 @@ export class RecordingsWriter {
    * is a prefix of what was sent; its finish is owed. What is owed goes with the next batch.
    */
   private undo(ops: WriteOp[], report: WriteReport): void {
-    for (const o of ops) {
-      if (o.op === 'start') {
-        // Its entries still on the way are dropped until its finish (which changes nothing).
-        this.keys.delete(o.row.id);
-        this.truncated.add(o.row.id);
-        report.failedStarts.push(o.row.id);
-      }
+    const { failedStarts, lostEntries, finishes } = refusedBatch(ops);
+    for (const id of failedStarts) {
+      // Its entries still on the way are dropped until its finish (which changes nothing).
+      this.keys.delete(id);
+      this.truncated.add(id);
+      report.failedStarts.push(id);
     }
-    const failed = new Set(report.failedStarts);
-    for (const o of ops) {
-      if (o.op === 'finish') {
-        this.keys.delete(o.row.id);
-        this.truncated.delete(o.row.id);
-        if (!failed.has(o.row.id)) this.owedFinishes.set(o.row.id, o.row);
-      } else if (o.op !== 'start' && !this.truncated.has(o.id)) {
-        this.truncated.add(o.id);
-        this.owedTruncations.add(o.id);
-        report.truncated.push(o.id);
-      }
+    for (const id of lostEntries) {
+      if (this.truncated.has(id)) continue;
+      this.truncated.add(id);
+      this.owedTruncations.add(id);
+      report.truncated.push(id);
+    }
+    for (const row of finishes) {
+      this.keys.delete(row.id);
+      this.truncated.delete(row.id);
+      if (!failedStarts.has(row.id)) this.owedFinishes.set(row.id, row);
     }
   }
 

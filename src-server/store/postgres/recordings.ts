@@ -41,7 +41,7 @@ import {
   type RecordingSummary,
 } from '../recordings-store.js';
 import { toSummary, type SummaryRow } from '../recordings-sql.js';
-import type { PatchRow, StartRow, WriteOp } from '../recordings-writer.js';
+import { refusedBatch, type PatchRow, type StartRow, type WriteOp } from '../recordings-writer.js';
 import { isGatewayError } from '../../shared/protocol/errors.js';
 import { inTransaction, queryRows } from './pool.js';
 import { storeRetryDelayMs } from '../retry-delay.js';
@@ -448,25 +448,14 @@ export class PostgresRecordings implements RecordingStorage {
    * write.
    */
   private refused(batch: Batch): void {
-    const failedStarts = new Set<string>();
-    for (const o of batch.ops) {
-      if (o.op === 'start') {
-        this.active.delete(o.row.id);
-        failedStarts.add(o.row.id);
-      }
-    }
-    for (const o of batch.ops) {
-      if (o.op === 'start') continue;
-      const id = o.op === 'finish' ? o.row.id : o.id;
-      if (failedStarts.has(id)) continue;
-      if (o.op === 'finish') {
-        this.owedFinishes.set(id, o.row);
-        continue;
-      }
+    const { failedStarts, lostEntries, finishes } = refusedBatch(batch.ops);
+    for (const id of failedStarts) this.active.delete(id);
+    for (const id of lostEntries) {
       const state = this.active.get(id);
       if (state) state.truncated = true;
       this.owedTruncations.add(id);
     }
+    for (const row of finishes) if (!failedStarts.has(row.id)) this.owedFinishes.set(row.id, row);
   }
 
   private report(err: unknown): void {
