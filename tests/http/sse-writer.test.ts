@@ -103,6 +103,14 @@ interface CountedStream {
 }
 
 /** A client connected to a fresh SSE writer whose socket writes are counted. */
+/** The `data:` objects of a whole SSE body. */
+function dataOf(body: string): Record<string, unknown>[] {
+  return body
+    .split('\n\n')
+    .filter((e) => e !== '')
+    .map((e) => JSON.parse(e.split('\ndata: ')[1]) as Record<string, unknown>);
+}
+
 async function countedStream(over: Partial<SseWriterOptions> = {}): Promise<CountedStream> {
   const h = await harness();
   const client = open(h.url);
@@ -408,10 +416,7 @@ describe('M2 M6 a response whose end could not be stored', { tags: ['M2', 'M6'] 
     expect(writer.failTerminal(full)).toBe(true);
     expect(writer.events).toBe(3);
     writer.end();
-    const events = (await client.ended)
-      .split('\n\n')
-      .filter((e) => e !== '')
-      .map((e) => JSON.parse(e.split('\ndata: ')[1]) as Record<string, unknown>);
+    const events = dataOf(await client.ended);
     expect(events.map((e) => [e.type, e.sequence_number])).toEqual([
       ['response.created', 0],
       ['error', 1],
@@ -437,10 +442,7 @@ describe('M2 M6 a response whose end could not be stored', { tags: ['M2', 'M6'] 
     writer.write({ type: 'response.failed', sequence_number: 2, response: final });
     writer.failTerminal(errors.storeUnavailable('PostgreSQL'));
     writer.end();
-    const events = (await client.ended)
-      .split('\n\n')
-      .filter((e) => e !== '')
-      .map((e) => JSON.parse(e.split('\ndata: ')[1]) as Record<string, unknown>);
+    const events = dataOf(await client.ended);
     expect(events.map((e) => [e.type, e.sequence_number])).toEqual([
       ['response.created', 0],
       ['error', 1],
