@@ -56,7 +56,7 @@ import { firstModel, makeTarget } from './lib/sse-client.js';
 import { pairedDifferences, pairedRatios, percentile, round, summarize, type Paired } from './lib/stats.js';
 import { burstTimings } from './lib/streams.js';
 import { FIRST_EVENT_WARMUP } from './scenarios/first-event.js';
-import { PACING as PACED } from './scenarios/inter-event.js';
+import { OPENING, PACING as PACED } from './scenarios/inter-event.js';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
 const log = (message: string): void => void process.stderr.write(`[bench:compare] ${message}\n`);
@@ -205,8 +205,13 @@ async function main(): Promise<number> {
           problems.push(...a.problems);
         }
       }
-      // Unmeasured: the first burst opens the streams' connections on both legs of each gateway.
-      if (pacedPerEpoch > 0) for (const s of pair) await burst(s.path, { ...PACED, tokenMs: 1 }, pacedStreams);
+      // Unmeasured: a fast burst for the JIT, then one whose streams stay open together, so that
+      // each gateway holds as many connections on both legs as a measured burst needs.
+      if (pacedPerEpoch > 0)
+        for (const s of pair) {
+          await burst(s.path, { ...PACED, tokenMs: 1 }, pacedStreams);
+          await burst(s.path, OPENING, pacedStreams);
+        }
       for (let r = 0; r < pacedPerEpoch; r++) {
         for (const s of inTurn(pair, r)) {
           const { result: streams, mainMicros } = await cpuWhile(s.proc.pid, () => burst(s.path, PACED, pacedStreams));

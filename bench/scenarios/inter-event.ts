@@ -37,6 +37,18 @@ export const PACING: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 20 };
  */
 const SET_UP_DELTAS = 10;
 
+/**
+ * Before each measured burst, an unmeasured one of the same size whose streams all stay open
+ * together (one delta after this long), so that every path starts its measured burst with that many
+ * open upstream connections. Without it the paths' turns (about 4.5 s apart at 256 streams) fall
+ * between the gateway's idle-connection limit (4 s, below uvicorn's 5 s keep-alive: a request never
+ * lands on a socket the server is closing) and the reference proxies' (until the server closes, 5 s):
+ * the gateway alone reconnected its 256 upstream connections at the start of every burst.
+ */
+export const OPENING: Pacing = { deltas: 1, ttftMs: 1_000, tokenMs: 0 };
+/** Quiet after the opening burst, so that its streams' endings are behind the measured one. */
+const OPENING_QUIET_MS = 100;
+
 export const interEvent: Scenario = {
   id: 'inter-event',
   title: 'Added inter-event latency, paced 64 × 20 ms',
@@ -94,6 +106,8 @@ export const interEvent: Scenario = {
           const order = COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length]);
           for (const name of order) {
             const pid = pids[name];
+            await burst(paths[name], OPENING, concurrency);
+            await new Promise((resolve) => setTimeout(resolve, OPENING_QUIET_MS));
             const before = machineCpu(ctx.simulator.pid, pid);
             const streams = await burst(paths[name], PACING, concurrency);
             const after = machineCpu(ctx.simulator.pid, pid);
