@@ -139,7 +139,8 @@ export interface RecordingStorage {
   totals(): Promise<{ count: number; bytes: number }>;
   /**
    * True when other gateway instances write the same library (PostgreSQL): a run's response id is
-   * stored as soon as it is known, so a request that reaches another instance finds its session.
+   * stored as soon as it is known, so a request that reaches another instance finds its session,
+   * and a run started there before that joins it once it is (RecordingMeta.joins).
    */
   readonly shared: boolean;
   /** `sessionOf` answered at once, where the engine needs no I/O for it (the embedded store). */

@@ -47,6 +47,15 @@ export interface RecordingMeta {
   responseId?: string | null;
   /** Shared by the runs of one conversation (previous_response_id continuations, tool outputs). */
   sessionId?: string | null;
+  /**
+   * A shared engine (PostgreSQL): the response whose session this run belongs to although its
+   * recording was not found (a tool-output submission that reached another instance before the
+   * one running the response stored its id). The run starts in `sessionId` and is moved into the
+   * session of the run that produced that response, of the same owner, as soon as both are in,
+   * whichever is written first. The embedded engine, written by one process that knows its links
+   * before it starts a run, ignores it.
+   */
+  joins?: string | null;
   name?: string | null;
   tags?: string[];
   /** The normalized request, already redacted by the caller. */

@@ -30,6 +30,8 @@ export interface StartRow {
   request_kind: string;
   input_preview: string | null;
   rerun_of: string | null;
+  /** The response whose session the run is to join (RecordingMeta.joins; PostgreSQL only). */
+  joins?: string | null;
 }
 
 export interface PatchRow {

@@ -136,6 +136,17 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 4,
+    name: 'recordings waiting to join the session of a response another instance records',
+    // A tool-output submission recorded before the instance running its response stored that
+    // response's id: the response it answers, until the run is moved into that response's
+    // session (./recordings.ts, whichever of the two writes lands second).
+    sql: `
+      ALTER TABLE recordings ADD COLUMN joins TEXT;
+      CREATE INDEX recordings_joins ON recordings (joins) WHERE joins IS NOT NULL;
+    `,
+  },
 ];
 
 export interface PostgresMigrationResult {

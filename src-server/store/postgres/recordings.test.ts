@@ -120,4 +120,57 @@ describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
     expect(await r.summary(next)).toMatchObject({ status: 'recording' });
     await r.close();
   });
+
+  test("a run started to join a response's session joins it whichever is written first: it, or the link", async () => {
+    db = await createTestDatabase();
+    // Two instances on one database: `a` runs the responses, `b` records the tool outputs.
+    const open = async (instanceId: string): Promise<PostgresRecordings> => {
+      const pool = new pg.Pool({ connectionString: db!.url, max: 2 });
+      pools.push(pool);
+      await migratePostgres(pool);
+      return new PostgresRecordings(pool, { instanceId, onError: (err) => failures.push(err) });
+    };
+    const failures: unknown[] = [];
+    const a = await open('a');
+    const b = await open('b');
+    const submit = (responseId: string, owner = 'alice') =>
+      b.start({
+        request: { method: 'POST', path: `/v1/responses/${responseId}/tool_outputs`, headers: {}, body: {} },
+        sessionId: `ses_own_${responseId}_${owner}`,
+        joins: responseId,
+        owner,
+      });
+    const sessionOf = async (id: string): Promise<string | null | undefined> => (await b.summary(id))?.sessionId;
+
+    // The submission first: it keeps a session of its own and does not stand for the response's.
+    const producer = a.start({ request, sessionId: 'ses_one', owner: 'alice' });
+    const early = submit('resp_one');
+    const otherOwner = submit('resp_one', 'bob');
+    await a.settled();
+    await b.settled();
+    expect(await sessionOf(early)).toBe('ses_own_resp_one_alice');
+    expect(await b.sessionOf('resp_one', 'alice')).toBeNull();
+    // The link moves it into the response's session; another owner's run stays where it was.
+    expect(await a.update(producer, { responseId: 'resp_one' })).toBe(true);
+    expect(await sessionOf(early)).toBe('ses_one');
+    expect(await sessionOf(otherOwner)).toBe('ses_own_resp_one_bob');
+    // Joined: it finishes where it is, and answers for the response's session like any run.
+    expect(await b.finish(early, { status: 'completed', durationMs: 1, responseId: 'resp_one' })).toBe(true);
+    expect(await b.sessionOf('resp_one', 'alice')).toBe('ses_one');
+
+    // The link first: the submission joins the session as its start is written.
+    const linked = a.start({ request, sessionId: 'ses_two', owner: 'alice' });
+    await a.settled();
+    expect(await a.update(linked, { responseId: 'resp_two' })).toBe(true);
+    const late = submit('resp_two');
+    await b.settled();
+    expect(await sessionOf(late)).toBe('ses_two');
+    expect((await b.list({ sessionId: 'ses_two' })).data.map((r) => r.requestKind)).toEqual([
+      'tool_outputs',
+      'response',
+    ]);
+    await a.close();
+    await b.close();
+    expect(failures).toEqual([]);
+  });
 });

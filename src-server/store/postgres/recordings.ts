@@ -19,7 +19,13 @@
  *
  * Quota (`--recordings-max-bytes`): under an advisory lock (instances take turns), the oldest
  * finished recordings are deleted until the batch fits; when only running ones remain, an event
- * that does not fit truncates its recording (flag `truncated`, later entries dropped).
+ * that does not fit truncates its recording (flag `truncated`, later entries dropped). *
+ * Session joins (RecordingMeta.joins): a run started to join the session of a response whose
+ * run is not linked yet (another instance is recording it and has not stored its response id)
+ * keeps the response's id in `joins`. It is moved into that run's session by whichever write
+ * comes second: its own start, which looks for the link, or the link (`update` with the response
+ * id), which moves the runs waiting for it. Both take the response's advisory lock first, so when
+ * they run at the same time the second sees what the first committed.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { RecordingStorage } from '../contract.js';
@@ -58,6 +64,14 @@ export interface PostgresRecordingsOptions {
 
 /** Quota checks of recordings are serialized across instances with this advisory lock ("recquo"). */
 const QUOTA_LOCK = 0x72656371756f;
+/**
+ * Session joins (RecordingMeta.joins) of one response are serialized with the advisory lock
+ * (JOIN_LOCKS, hashtext(response id)): a key space of two 32-bit keys, apart from QUOTA_LOCK's.
+ */
+const JOIN_LOCKS = 0x726a6f69;
+/** The runs of the same owner that produced the response `f.joins` names (the newest is joined). */
+const PRODUCER_OF_JOINED = `p.response_id = f.joins AND p.owner = f.owner AND p.request_kind = 'response'
+  AND p.joins IS NULL AND p.session_id IS NOT NULL`;
 const OWNED = '($2::text IS NULL OR owner = $2)';
 const SUMMARY_COLUMNS = `id, request_id, response_id, session_id, created_at, name, tags, status, http_status,
   model, duration_ms, tools_used, text_preview, truncated, event_count, bytes, request_kind, input_preview, rerun_of`;
@@ -134,7 +148,7 @@ export class PostgresRecordings implements RecordingStorage {
 
   start(meta: RecordingMeta): string {
     if (this.closed) throw new Error('The recordings store is closed.');
-    const row = startRowOf(meta, this.now());
+    const row: StartRow = { ...startRowOf(meta, this.now()), joins: meta.joins ?? null };
     this.pending.ops.push({ op: 'start', row });
     this.active.set(row.id, { actionSeq: 0, truncated: false });
     this.schedule();
@@ -160,7 +174,24 @@ export class PostgresRecordings implements RecordingStorage {
 
   async update(id: string, patch: RecordingPatch): Promise<boolean> {
     await this.settled();
-    return (await this.patch([patchRow(id, patch, null, null)], this.pool)).length > 0;
+    const row = patchRow(id, patch, null, null);
+    const responseId = row.response_id;
+    if (responseId === null) return (await this.patch([row], this.pool)).length > 0;
+    // A response linked to its run: the runs started to join its session (RecordingMeta.joins)
+    // are moved into it in the same transaction. The response's lock is taken once the link is
+    // written (never held while waiting for the row); under it, a joining start written at the
+    // same time on another instance either is seen here or sees this link once it is committed.
+    return inTransaction(this.pool, async (client) => {
+      const changed = await this.patch([row], client);
+      if (changed.length === 0) return false;
+      await lockJoins(client, [responseId]);
+      await client.query(
+        `UPDATE recordings f SET session_id = p.session_id, joins = NULL
+          FROM recordings p WHERE p.id = $1 AND ${PRODUCER_OF_JOINED}`,
+        [id],
+      );
+      return true;
+    });
   }
 
   finish(id: string, result: FinishRecordingInput): Promise<boolean> {
@@ -294,9 +325,11 @@ export class PostgresRecordings implements RecordingStorage {
 
   async sessionOf(responseId: string, owner?: string): Promise<string | null> {
     await this.settled();
+    // A run still waiting to join the response's session does not answer for it.
     const rows = await queryRows<{ session_id: string | null }>(
       this.pool,
-      `SELECT session_id FROM recordings WHERE response_id = $1 AND ${OWNED} ORDER BY created_at DESC, seq DESC LIMIT 1`,
+      `SELECT session_id FROM recordings WHERE response_id = $1 AND ${OWNED} AND joins IS NULL
+        ORDER BY created_at DESC, seq DESC LIMIT 1`,
       [responseId, owner ?? null],
     );
     return rows[0]?.session_id ?? null;
@@ -470,6 +503,10 @@ export class PostgresRecordings implements RecordingStorage {
     client: PoolClient,
     ops: WriteOp[],
   ): Promise<{ failedStarts: string[]; truncated: string[]; finished: string[] }> {
+    // Starts that join a response's session take that response's lock before anything else
+    // (update(): the link of the response is written under it too).
+    const joined = ops.flatMap((o) => (o.op === 'start' && o.row.joins ? [o.row.joins] : []));
+    if (joined.length > 0) await lockJoins(client, joined);
     // What a refused batch left owed, first; forgotten once this transaction commits (batches are
     // written one at a time, so nothing is owed meanwhile).
     const owedTruncations = [...this.owedTruncations];
@@ -493,6 +530,8 @@ export class PostgresRecordings implements RecordingStorage {
     }
     const failedStarts = await this.insertStarts(client, starts);
     const failed = new Set(failedStarts);
+    const joining = starts.filter((s) => s.joins && !failed.has(s.id)).map((s) => s.id);
+    if (joining.length > 0) await this.joinLinked(client, joining);
     // In order: an entry that does not fit stops its recording (itself and all later ones dropped).
     const truncated = new Set<string>();
     const events: Extract<Entry, { op: 'event' }>[] = [];
@@ -513,6 +552,17 @@ export class PostgresRecordings implements RecordingStorage {
       await client.query('UPDATE recordings SET truncated = true WHERE id = ANY($1::text[])', [[...truncated]]);
     const finished = finishes.length > 0 ? await this.patch(finishes, client) : [];
     return { failedStarts, truncated: [...truncated], finished };
+  }
+
+  /** Moves the runs `ids`, started to join a response's session, into it where it is linked. */
+  private async joinLinked(client: PoolClient, ids: string[]): Promise<void> {
+    await client.query(
+      `WITH found AS (
+        SELECT DISTINCT ON (f.id) f.id, p.session_id FROM recordings f JOIN recordings p ON ${PRODUCER_OF_JOINED}
+          WHERE f.id = ANY($1::text[]) ORDER BY f.id, p.created_at DESC, p.seq DESC)
+      UPDATE recordings f SET session_id = found.session_id, joins = NULL FROM found WHERE f.id = found.id`,
+      [ids],
+    );
   }
 
   /** Evicts the oldest finished recordings until `need` more bytes fit; returns the room left. */
@@ -548,13 +598,13 @@ export class PostgresRecordings implements RecordingStorage {
     const inserted = await queryRows<{ id: string }>(
       client,
       `INSERT INTO recordings (id, request_id, response_id, session_id, created_at, name, tags, request, status,
-          model, bytes, owner, request_kind, input_preview, rerun_of, instance_id)
+          model, bytes, owner, request_kind, input_preview, rerun_of, instance_id, joins)
         SELECT u.id, u.request_id, u.response_id, u.session_id, u.created_at, u.name, u.tags, u.request, 'recording',
-          u.model, u.bytes, u.owner, u.request_kind, u.input_preview, u.rerun_of, $16
+          u.model, u.bytes, u.owner, u.request_kind, u.input_preview, u.rerun_of, $16, u.joins
         FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::bigint[], $6::text[], $7::text[], $8::text[],
-          $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[])
+          $9::text[], $10::bigint[], $11::text[], $12::text[], $13::text[], $14::text[], $15::int[], $17::text[])
           AS u(id, request_id, response_id, session_id, created_at, name, tags, request, model, bytes, owner,
-            request_kind, input_preview, rerun_of, ord)
+            request_kind, input_preview, rerun_of, ord, joins)
         ORDER BY u.ord
       ON CONFLICT (id) DO NOTHING RETURNING id`,
       [
@@ -574,6 +624,7 @@ export class PostgresRecordings implements RecordingStorage {
         col('rerun_of'),
         rows.map((_, i) => i),
         this.options.instanceId,
+        rows.map((r) => r.joins ?? null),
       ],
     );
     const written = new Set(inserted.map((r) => r.id));
@@ -666,4 +717,16 @@ export class PostgresRecordings implements RecordingStorage {
     );
     return changed.map((r) => r.id);
   }
+}
+
+/**
+ * Takes the join locks of these responses, in the order of their keys: two transactions taking
+ * several never wait for each other in a cycle.
+ */
+async function lockJoins(client: PoolClient, responseIds: string[]): Promise<void> {
+  await client.query(
+    `SELECT pg_advisory_xact_lock(${JOIN_LOCKS}, k)
+      FROM (SELECT DISTINCT hashtext(r) AS k FROM unnest($1::text[]) AS r ORDER BY k) AS keys`,
+    [responseIds],
+  );
 }
