@@ -106,14 +106,7 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
   const recording = openRecordingService(config, options.recordings ?? state.store.recordings, (err, where) =>
     logger.error('recorder failed; the request goes on unrecorded', { where, err }),
   );
-  const forwarded = forwardedRequestHandler(state);
-  await cluster?.start(async (request) => {
-    const answer = await forwarded(request);
-    // The submitting instance looks up this response's recording session once its own recording of
-    // the submission ends: the answer leaves once this instance has stored that link.
-    if (request.op === 'tool_outputs') await recording.recorder?.linkStored(request.id);
-    return answer;
-  });
+  await cluster?.start(forwardedRequestHandler(state));
   let url = '';
   const { server, active, routes, surface, metrics, responses } = createHttpApp({
     config,

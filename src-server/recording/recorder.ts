@@ -12,7 +12,11 @@
  * hot path does a redaction scan and an array push per event.
  *
  * Sessions: a run whose request names `previous_response_id`, and a tool-output submission for a
- * response, join that response's session; any other run starts a new one.
+ * response, join that response's session; any other run starts a new one. A submission is not the
+ * run that produced the response it names: it never stands for that response's session. On a
+ * shared store a submission can reach another instance before the one running the response
+ * stored its link: it starts in a session of its own and names the response it joins, and the
+ * store moves it into that session whichever of the two writes lands first (RecordingMeta.joins).
  *
  * Containment (X7): a hook that throws is contained by ExchangeTaps and reported through the
  * request's logger; that run is recorded no further (it is still finished when the exchange
@@ -79,12 +83,13 @@ const SESSION_MEMORY = 10_000;
 /** Longest id looked up in the store: gateway ids are far shorter, a longer one cannot match. */
 const MAX_ID_CHARS = 256;
 
+/** An id a store could hold as a response's (gateway ids are far shorter than MAX_ID_CHARS). */
+const linkable = (id: string | null): id is string => id !== null && id !== '' && id.length <= MAX_ID_CHARS;
+
 export class Recorder {
   private readonly store: RecordingStorage;
   private readonly redactor: Redactor;
   private readonly byResponse = new Map<string, Live>();
-  /** A shared store's writes of response links still in flight, by response id (linkStored). */
-  private readonly linking = new Map<string, Promise<void>>();
   readonly maxDepth: number;
   private readonly onError: (err: unknown, where: string) => void;
 
@@ -157,7 +162,7 @@ export class Recorder {
   sessionOf(responseId: string, owner: string): string | null | Promise<string | null> {
     const live = this.byResponse.get(responseId);
     if (live) return live.owner === owner ? live.sessionId : null;
-    if (responseId === '' || responseId.length > MAX_ID_CHARS) return null;
+    if (!linkable(responseId)) return null;
     return this.store.sessionOfNow
       ? this.store.sessionOfNow(responseId, owner)
       : this.store.sessionOf(responseId, owner);
@@ -185,15 +190,6 @@ export class Recorder {
       .catch((err: unknown) => this.report(err, where));
   }
 
-  /**
-   * Resolves once this process stored the link of `responseId` to its recording (at once when no
-   * write is in flight). Another instance that forwarded tool outputs for the response looks the
-   * session up when its recording of the submission ends: the answer it gets waits for this.
-   */
-  linkStored(responseId: string): Promise<void> {
-    return this.linking.get(responseId) ?? Promise.resolve();
-  }
-
   /** @internal used by RunCapture */
   get internals(): { store: RecordingStorage; redactor: Redactor } {
     return { store: this.store, redactor: this.redactor };
@@ -203,17 +199,12 @@ export class Recorder {
   linkResponse(responseId: string, live: Live): void {
     this.byResponse.set(responseId, live);
     // A shared store: a tool-output submission or continuation sent to another instance while
-    // this run is still open finds its session there (the embedded store gets it with the finish).
-    if (this.store.shared) {
-      const written = this.store.update(live.recordingId, { responseId }).then(
-        () => undefined,
-        (err: unknown) => this.report(err, 'linking a recording'),
-      );
-      this.linking.set(responseId, written);
-      void written.then(() => {
-        if (this.linking.get(responseId) === written) this.linking.delete(responseId);
-      });
-    }
+    // this run is still open finds its session there, and one recorded there before this link
+    // is moved into it (the embedded store gets the link with the finish).
+    if (this.store.shared)
+      this.store
+        .update(live.recordingId, { responseId })
+        .catch((err: unknown) => this.report(err, 'linking a recording'));
     if (this.byResponse.size > SESSION_MEMORY) {
       const oldest = this.byResponse.keys().next().value;
       if (oldest !== undefined) this.byResponse.delete(oldest);
@@ -231,8 +222,6 @@ class RunCapture implements ExchangeObserver {
   /** While the start waits for a session lookup: what the exchange did meanwhile. */
   private waiting: (() => void)[] | null = null;
   private sessionId = '';
-  /** The session was found by the lookup (not a new one). */
-  private joined = false;
   private status = 0;
   private headers: Record<string, string> = {};
   /** The answer is an event stream (its pieces are events), else one body. */
@@ -304,9 +293,10 @@ class RunCapture implements ExchangeObserver {
     this.recorder.whenFound(found, 'starting a recording', (session) => {
       const waiting = this.waiting ?? [];
       this.waiting = null;
-      this.joined = session !== null;
       this.begin(
         session ?? newRecordingSessionId(),
+        // Tool outputs whose response was not found: the store joins its session once it is linked.
+        session === null && linkable(this.toolOutputsFor) ? this.toolOutputsFor : null,
         request,
         typeof fields.model === 'string' ? fields.model : null,
         atOnce ? body : null,
@@ -317,13 +307,20 @@ class RunCapture implements ExchangeObserver {
   }
 
   /** `body`: the request body for tool outputs, or null to read it again (the start waited for the store). */
-  private begin(sessionId: string, request: RecordedRequest, model: string | null, body: unknown): void {
+  private begin(
+    sessionId: string,
+    joins: string | null,
+    request: RecordedRequest,
+    model: string | null,
+    body: unknown,
+  ): void {
     const { store } = this.recorder.internals;
     this.sessionId = sessionId;
     try {
       this.recordingId = store.start({
         requestId: this.info.requestId,
         sessionId,
+        joins,
         request,
         model,
         owner: this.info.owner,
@@ -375,12 +372,15 @@ class RunCapture implements ExchangeObserver {
       if (found) {
         // Kept in memory for linking; the store gets it with the finish (one commit less per run).
         this.responseId = found;
-        this.recorder.linkResponse(found, {
-          recordingId: id,
-          sessionId: this.sessionId,
-          startedAt: this.info.startedAt,
-          owner: this.info.owner,
-        });
+        // A submission's answer names the response it answered, which another run produced: only
+        // that run is linked to it (the submission's session is that run's).
+        if (this.toolOutputsFor === null)
+          this.recorder.linkResponse(found, {
+            recordingId: id,
+            sessionId: this.sessionId,
+            startedAt: this.info.startedAt,
+            owner: this.info.owner,
+          });
       }
     }
     const event: RunEvent = { seq: this.seq++, offsetMs, type, data };
@@ -415,26 +415,11 @@ class RunCapture implements ExchangeObserver {
       textPreview: summary.text,
       model: summary.model,
     };
-    const save = (): void => {
-      try {
-        store.finish(id, result).catch(report);
-      } catch (err) {
-        report(err);
-      }
-    };
-    // Tool outputs sent to another instance than the one running the response (a shared store):
-    // the lookup at the start can come before that instance stored the response's id. By the end
-    // the submission was forwarded to it and answered, which that instance does only once the
-    // link is stored (Recorder.linkStored, gateway.ts), so the session is looked up once more.
-    if (this.toolOutputsFor === null || this.joined || !store.shared) return save();
-    this.recorder.whenFound(
-      this.recorder.sessionOf(this.toolOutputsFor, this.info.owner),
-      'finishing a recording',
-      (session) => {
-        if (session !== null) result.sessionId = session;
-        save();
-      },
-    );
+    try {
+      store.finish(id, result).catch(report);
+    } catch (err) {
+      report(err);
+    }
   }
 }
 

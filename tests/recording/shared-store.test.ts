@@ -7,7 +7,6 @@ import { afterAll, describe, expect, test } from 'vitest';
 import { defaultConfig, type GatewayConfig } from '../../src-server/config/flags.js';
 import { createGateway, type Gateway } from '../../src-server/gateway.js';
 import { createLogger } from '../../src-server/logging/logger.js';
-import { Recorder } from '../../src-server/recording/recorder.js';
 import type { RecordingStorage } from '../../src-server/store/contract.js';
 import type { RecordingSummary } from '../../src-server/store/recordings-store.js';
 import { openStore } from '../../src-server/store/index.js';
@@ -115,52 +114,5 @@ describe('a shared recordings store (X8)', { tags: ['U6', 'X8'] }, () => {
     expect(run).toMatchObject({ sessionId: original.sessionId, httpStatus: next.status, eventCount: 1 });
     const detail = await shared.detail(run.id);
     expect(detail?.events.map((e) => e.data)).toEqual([answer]);
-  });
-
-  test('tool outputs whose session lookup came before the response was linked join its session at the end', async () => {
-    // The store has not linked the response yet when the submission starts (the instance running
-    // it stores the link a moment later); by the time the submission is answered it has.
-    const lookups: string[] = [];
-    const late = sharedView((responseId, owner) => {
-      lookups.push(responseId);
-      return lookups.length === 1 ? Promise.resolve(null) : inner.recordings.sessionOf(responseId, owner);
-    });
-    const one = await gatewayOn(late);
-    const two = await gatewayOn(late);
-    const { responseId, original } = await firstTurn(one, late, 'Call a tool');
-
-    const submitted = await postJson(`${two.url}/v1/responses/${responseId}/tool_outputs`, {
-      tool_outputs: [{ call_id: 'call_1', output: 'Sunny' }],
-    });
-    await submitted.text();
-    const run = await finishedRun(late, submitted.headers.get('x-request-id') as string);
-    expect(lookups).toEqual([responseId, responseId]);
-    expect(run.sessionId).toBe(original.sessionId);
-  });
-
-  test("an instance answers forwarded tool outputs only once its response's link is stored", async () => {
-    // The link write of the running instance is held: its linkStored() waits for it, so the
-    // submitting instance's lookup at the end of its recording cannot come before the link.
-    let release = (): void => undefined;
-    const gate = new Promise<void>((resolve) => (release = resolve));
-    const held: RecordingStorage = {
-      ...sharedView((responseId, owner) => inner.recordings.sessionOf(responseId, owner)),
-      update: async (id, patch) => {
-        await gate;
-        return inner.recordings.update(id, patch);
-      },
-    };
-    const recorder = new Recorder({ recordings: held });
-    let stored = false;
-    expect(await Promise.race([recorder.linkStored('resp_none'), 'pending'])).toBeUndefined();
-    recorder.linkResponse('resp_held', { recordingId: 'rec_none', sessionId: 'ses_1', startedAt: 0, owner: '' });
-    const link = recorder.linkStored('resp_held').then(() => (stored = true));
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(stored).toBe(false);
-    release();
-    await link;
-    expect(stored).toBe(true);
-    // Written: nothing is in flight any more.
-    expect(await Promise.race([recorder.linkStored('resp_held'), 'pending'])).toBeUndefined();
   });
 });
