@@ -26,6 +26,11 @@ interface Fleet {
   stop(): Promise<void>;
 }
 
+/**
+ * `count` gateways on one new database and Redis prefix, behind a balancer. They keep the default
+ * instance lease (15 s, renewed every 5 s): a shorter one is a clock that a loaded machine can
+ * outrun, and only the test that kills an instance needs its responses failed sooner.
+ */
 async function startFleet(count: number, extra: string[] = []): Promise<Fleet> {
   const db = await createTestDatabase();
   const prefix = testKeyPrefix();
@@ -48,8 +53,6 @@ async function startFleet(count: number, extra: string[] = []): Promise<Fleet> {
           prefix,
           '--instance-id',
           `fleet-${i + 1}`,
-          '--instance-lease-seconds',
-          '3',
           '--reasoning-encryption-key',
           KEY,
           '--log-level',
@@ -454,7 +457,8 @@ describe('X8 a shared budget across instances', { tags: ['X8', 'H5'] }, () => {
 
 describe('X8 an instance killed mid-stream', { tags: ['X8'] }, () => {
   test('SIGKILL of one instance: its responses end failed, none stays in_progress, the others lose nothing', async () => {
-    const fleet = await startFleet(3);
+    // A short lease: the victim's responses are failed by the others 3 s after it stops renewing.
+    const fleet = await startFleet(3, ['--instance-lease-seconds', '3']);
     try {
       const slow = { 'x-simulator-token-ms': '30', 'x-simulator-deltas': '60' };
       const open = async (g: GatewayProcess): Promise<{ reader: SseReader; id: string }> => {
