@@ -4,8 +4,8 @@
  * response's session whichever of the two writes lands first: the link instance 1 stores when
  * the response's id is first written, or instance 2's recording of the submission.
  *
- * The order is set by a real lock, not by timing: a transaction holding instance 1's recording
- * row (FOR UPDATE) keeps that instance's writes, and so its link, from landing until it commits.
+ * The order is set by the test, not by timing: instance 1's store (a real one) holds the link
+ * write until the test lets it go, and instance 2's tells when its session lookup has answered.
  */
 import { afterEach, describe, expect, test } from 'vitest';
 import pg from 'pg';
@@ -27,8 +27,40 @@ afterEach(async () => {
 const OWNER = 'anonymous';
 const RESPONSE_ID = 'resp_fleet1';
 
+/** The PostgreSQL store, with its links (`update`) held until `release` and its lookups seen. */
+class ObservedStore extends PostgresRecordings {
+  private readonly held: Promise<void>;
+  release: () => void = () => undefined;
+  /** The answers of session lookups, in order. */
+  readonly lookups: (string | null)[] = [];
+  private looked: () => void = () => undefined;
+
+  constructor(pool: pg.Pool, instanceId: string, onError: (err: unknown) => void) {
+    super(pool, { instanceId, onError });
+    this.held = new Promise((resolve) => (this.release = resolve));
+  }
+
+  override async update(...args: Parameters<PostgresRecordings['update']>): Promise<boolean> {
+    await this.held;
+    return super.update(...args);
+  }
+
+  override async sessionOf(responseId: string, owner?: string): Promise<string | null> {
+    const session = await super.sessionOf(responseId, owner);
+    this.lookups.push(session);
+    this.looked();
+    return session;
+  }
+
+  /** Resolves once a session lookup has answered. */
+  lookedUp(): Promise<void> {
+    if (this.lookups.length > 0) return Promise.resolve();
+    return new Promise((resolve) => (this.looked = resolve));
+  }
+}
+
 interface Instance {
-  store: PostgresRecordings;
+  store: ObservedStore;
   recorder: Recorder;
 }
 
@@ -36,9 +68,10 @@ async function instance(url: string, instanceId: string): Promise<Instance> {
   const pool = new pg.Pool({ connectionString: url });
   await migratePostgres(pool);
   const failures: unknown[] = [];
-  const store = new PostgresRecordings(pool, { instanceId, onError: (err) => failures.push(err) });
+  const store = new ObservedStore(pool, instanceId, (err) => failures.push(err));
   const recorder = new Recorder({ recordings: store, onError: (err) => failures.push(err) });
   cleanups.push(async () => {
+    store.release();
     await store.close();
     await pool.end();
     expect(failures).toEqual([]);
@@ -91,25 +124,6 @@ async function run(store: PostgresRecordings, requestId: string): Promise<Record
   return (await store.list({ search: requestId })).data.find((r) => r.requestId === requestId);
 }
 
-/** Holds instance 1's recording row until `release`: its next batch and its link wait for it. */
-async function holdRow(url: string, store: PostgresRecordings): Promise<{ release: () => Promise<void> }> {
-  await store.settled();
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  await client.query('BEGIN');
-  const held = await client.query("SELECT id FROM recordings WHERE request_id = 'req_stream' FOR UPDATE");
-  expect(held.rowCount).toBe(1);
-  let released = false;
-  const release = async (): Promise<void> => {
-    if (released) return;
-    released = true;
-    await client.query('COMMIT');
-    await client.end();
-  };
-  cleanups.push(release);
-  return { release };
-}
-
 /** Instance 1 stored its link: the response's run answers a search for the response's id. */
 async function linked(store: PostgresRecordings): Promise<void> {
   await expect
@@ -122,11 +136,8 @@ describe('tool outputs recorded by another instance (PostgreSQL)', { tags: ['U6'
     db = await createTestDatabase();
     const one = await instance(db.url, 'one');
     const two = await instance(db.url, 'two');
-    const stream = streamStarted(one);
-    const row = await holdRow(db.url, one.store);
-    writeCreated(stream);
-
-    // The whole submission is recorded while instance 1's link waits behind the held row.
+    // Instance 1's link is held: the whole submission is recorded before it.
+    writeCreated(streamStarted(one));
     answer(submission(two));
     await expect.poll(async () => (await run(two.store, 'req_submit'))?.status).toBe('completed');
     const pending = (await run(two.store, 'req_submit'))!;
@@ -135,7 +146,7 @@ describe('tool outputs recorded by another instance (PostgreSQL)', { tags: ['U6'
     // A run waiting to join does not stand for the response's session.
     expect(await two.store.sessionOf(RESPONSE_ID, OWNER)).toBeNull();
 
-    await row.release();
+    one.store.release();
     await linked(two.store);
     expect((await run(two.store, 'req_submit'))?.sessionId).toBe(own.sessionId);
     expect(await two.store.sessionOf(RESPONSE_ID, OWNER)).toBe(own.sessionId);
@@ -149,13 +160,11 @@ describe('tool outputs recorded by another instance (PostgreSQL)', { tags: ['U6'
     db = await createTestDatabase();
     const one = await instance(db.url, 'one');
     const two = await instance(db.url, 'two');
-    const stream = streamStarted(one);
-    const row = await holdRow(db.url, one.store);
-    writeCreated(stream);
-
+    writeCreated(streamStarted(one));
     const submitted = submission(two);
-    await expect.poll(async () => (await run(two.store, 'req_submit'))?.status).toBe('recording');
-    await row.release();
+    await two.store.lookedUp();
+    expect(two.store.lookups).toEqual([null]);
+    one.store.release();
     await linked(two.store);
     answer(submitted);
     await expect.poll(async () => (await run(two.store, 'req_submit'))?.status).toBe('completed');

@@ -4,7 +4,7 @@ import pg from 'pg';
 import { freePort } from '../../../tests/support/haproxy.js';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/services.js';
 import { migratePostgres } from './migrations.js';
-import { PostgresRecordings } from './recordings.js';
+import { PostgresRecordings, RECORDING_LOCKS } from './recordings.js';
 
 let db: TestDatabase | undefined;
 const pools: pg.Pool[] = [];
@@ -172,5 +172,74 @@ describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
     await a.close();
     await b.close();
     expect(failures).toEqual([]);
+  });
+
+  test('the link of a response and batches under the quota take their locks in one order: no deadlock', async () => {
+    // The interleaving a loaded fleet produced, set up with locks this test holds: instance b's
+    // batch holds a response's join lock and waits for the quota lock, instance a's batch holds
+    // the quota lock and needs a's running recording, and a writes that recording's link.
+    db = await createTestDatabase();
+    const failures: unknown[] = [];
+    const open = async (instanceId: string): Promise<PostgresRecordings> => {
+      const pool = new pg.Pool({ connectionString: db!.url });
+      pools.push(pool);
+      await migratePostgres(pool);
+      return new PostgresRecordings(pool, { instanceId, maxBytes: 1 << 30, onError: (err) => failures.push(err) });
+    };
+    const a = await open('a');
+    const b = await open('b');
+    const held = new pg.Client({ connectionString: db.url });
+    await held.connect();
+    const waiting = async (space: 'quota' | 'joins'): Promise<number> => {
+      const { rows } = await held.query<{ n: number }>(
+        `SELECT count(*)::int AS n FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND objsubid = $1`,
+        [space === 'quota' ? 1 : 2],
+      );
+      return rows[0].n;
+    };
+    try {
+      // Two responses, `first` locked before `second` (join locks are taken in key order).
+      const { rows } = await held.query<{ first: string; second: string }>(
+        `SELECT CASE WHEN hashtext('resp_x') < hashtext('resp_y') THEN 'resp_x' ELSE 'resp_y' END AS first,
+                CASE WHEN hashtext('resp_x') < hashtext('resp_y') THEN 'resp_y' ELSE 'resp_x' END AS second`,
+      );
+      const { first, second } = rows[0];
+      const producer = a.start({ request, sessionId: 'ses_a', model: 'sim' });
+      await a.settled();
+      await held.query('SELECT pg_advisory_lock($1)', [RECORDING_LOCKS.quota]);
+      await held.query('SELECT pg_advisory_lock($1, hashtext($2))', [RECORDING_LOCKS.joins, second]);
+      const submit = (responseId: string): string =>
+        b.start({
+          request: { method: 'POST', path: `/v1/responses/${responseId}/tool_outputs`, headers: {}, body: {} },
+          sessionId: `ses_b_${responseId}`,
+          joins: responseId,
+        });
+      // b's batch: `first`'s join lock taken, waiting for `second`'s.
+      const joining = submit(first);
+      submit(second);
+      const bWritten = b.settled();
+      await expect.poll(() => waiting('joins')).toBe(1);
+      // a links `first` to its running recording: waiting for `first`'s join lock.
+      const linked = a.update(producer, { responseId: first });
+      await expect.poll(() => waiting('joins')).toBe(2);
+      // a's next batch, an event of that recording: waiting for the quota lock.
+      a.appendEvent(producer, { seq: 0, offsetMs: 0, type: 'a', data: 'one' });
+      const aWritten = a.settled();
+      await expect.poll(() => waiting('quota')).toBe(1);
+      // b's batch goes on to wait for the quota lock, behind a's batch.
+      await held.query('SELECT pg_advisory_unlock($1, hashtext($2))', [RECORDING_LOCKS.joins, second]);
+      await expect.poll(() => waiting('quota')).toBe(2);
+      await held.query('SELECT pg_advisory_unlock($1)', [RECORDING_LOCKS.quota]);
+
+      expect(await linked).toBe(true);
+      await Promise.all([aWritten, bWritten]);
+      expect(failures).toEqual([]);
+      expect((await b.summary(joining))?.sessionId).toBe('ses_a');
+      expect((await a.events(producer)).map((e) => e.data)).toEqual(['one']);
+    } finally {
+      await held.end();
+      await a.close();
+      await b.close();
+    }
   });
 });

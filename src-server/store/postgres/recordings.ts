@@ -19,13 +19,15 @@
  *
  * Quota (`--recordings-max-bytes`): under an advisory lock (instances take turns), the oldest
  * finished recordings are deleted until the batch fits; when only running ones remain, an event
- * that does not fit truncates its recording (flag `truncated`, later entries dropped). *
+ * that does not fit truncates its recording (flag `truncated`, later entries dropped).
+ *
  * Session joins (RecordingMeta.joins): a run started to join the session of a response whose
  * run is not linked yet (another instance is recording it and has not stored its response id)
  * keeps the response's id in `joins`. It is moved into that run's session by whichever write
  * comes second: its own start, which looks for the link, or the link (`update` with the response
  * id), which moves the runs waiting for it. Both take the response's advisory lock first, so when
- * they run at the same time the second sees what the first committed.
+ * they run at the same time the second sees what the first committed. Locks are taken in one
+ * order everywhere (RECORDING_LOCKS): a response's, the quota's, then rows.
  */
 import type { Pool, PoolClient } from 'pg';
 import type { RecordingStorage } from '../contract.js';
@@ -62,13 +64,13 @@ export interface PostgresRecordingsOptions {
   onError: (err: unknown) => void;
 }
 
-/** Quota checks of recordings are serialized across instances with this advisory lock ("recquo"). */
-const QUOTA_LOCK = 0x72656371756f;
 /**
- * Session joins (RecordingMeta.joins) of one response are serialized with the advisory lock
- * (JOIN_LOCKS, hashtext(response id)): a key space of two 32-bit keys, apart from QUOTA_LOCK's.
+ * Advisory locks. Quota checks of recordings are serialized across instances with `quota`
+ * ("recquo"); session joins (RecordingMeta.joins) of one response with (`joins`, hashtext(its
+ * id)), a key space of two 32-bit keys, apart from `quota`'s. Every transaction takes them in
+ * this order, joins, quota, before any row: none waits for a lock while holding a later one.
  */
-const JOIN_LOCKS = 0x726a6f69;
+export const RECORDING_LOCKS = { quota: 0x72656371756f, joins: 0x726a6f69 } as const;
 /** The runs of the same owner that produced the response `f.joins` names (the newest is joined). */
 const PRODUCER_OF_JOINED = `p.response_id = f.joins AND p.owner = f.owner AND p.request_kind = 'response'
   AND p.joins IS NULL AND p.session_id IS NOT NULL`;
@@ -178,19 +180,19 @@ export class PostgresRecordings implements RecordingStorage {
     const responseId = row.response_id;
     if (responseId === null) return (await this.patch([row], this.pool)).length > 0;
     // A response linked to its run: the runs started to join its session (RecordingMeta.joins)
-    // are moved into it in the same transaction. The response's lock is taken once the link is
-    // written (never held while waiting for the row); under it, a joining start written at the
-    // same time on another instance either is seen here or sees this link once it is committed.
+    // are moved into it in the same transaction. Under the response's lock, taken first (no row
+    // is held while it waits), a joining start written at the same time on another instance is
+    // either seen here or sees this link once it is committed. The joining runs' rows are taken
+    // before this run's (a batch evicting finished runs meets them in that order too).
     return inTransaction(this.pool, async (client) => {
-      const changed = await this.patch([row], client);
-      if (changed.length === 0) return false;
       await lockJoins(client, [responseId]);
       await client.query(
         `UPDATE recordings f SET session_id = p.session_id, joins = NULL
-          FROM recordings p WHERE p.id = $1 AND ${PRODUCER_OF_JOINED}`,
-        [id],
+          FROM recordings p WHERE p.id = $1 AND f.joins = $2 AND p.owner = f.owner
+            AND p.request_kind = 'response' AND p.joins IS NULL AND p.session_id IS NOT NULL`,
+        [id, responseId],
       );
-      return true;
+      return (await this.patch([row], client)).length > 0;
     });
   }
 
@@ -503,10 +505,11 @@ export class PostgresRecordings implements RecordingStorage {
     client: PoolClient,
     ops: WriteOp[],
   ): Promise<{ failedStarts: string[]; truncated: string[]; finished: string[] }> {
-    // Starts that join a response's session take that response's lock before anything else
-    // (update(): the link of the response is written under it too).
+    // The locks first (RECORDING_LOCKS): the responses whose sessions starts join (update() writes
+    // their links under the same locks), then the quota's.
     const joined = ops.flatMap((o) => (o.op === 'start' && o.row.joins ? [o.row.joins] : []));
     if (joined.length > 0) await lockJoins(client, joined);
+    if (this.maxBytes > 0) await client.query('SELECT pg_advisory_xact_lock($1)', [RECORDING_LOCKS.quota]);
     // What a refused batch left owed, first; forgotten once this transaction commits (batches are
     // written one at a time, so nothing is owed meanwhile).
     const owedTruncations = [...this.owedTruncations];
@@ -524,7 +527,6 @@ export class PostgresRecordings implements RecordingStorage {
     }
     let room = Number.POSITIVE_INFINITY;
     if (this.maxBytes > 0) {
-      await client.query('SELECT pg_advisory_xact_lock($1)', [QUOTA_LOCK]);
       const startBytes = starts.reduce((n, s) => n + s.bytes, 0);
       room = (await this.makeRoom(client, startBytes + entries.reduce((n, e) => n + e.bytes, 0))) - startBytes;
     }
@@ -725,7 +727,7 @@ export class PostgresRecordings implements RecordingStorage {
  */
 async function lockJoins(client: PoolClient, responseIds: string[]): Promise<void> {
   await client.query(
-    `SELECT pg_advisory_xact_lock(${JOIN_LOCKS}, k)
+    `SELECT pg_advisory_xact_lock(${RECORDING_LOCKS.joins}, k)
       FROM (SELECT DISTINCT hashtext(r) AS k FROM unnest($1::text[]) AS r ORDER BY k) AS keys`,
     [responseIds],
   );
