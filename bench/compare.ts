@@ -50,7 +50,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { buildGatewayOnce } from './lib/build.js';
-import { burst, closedLoop, one, type Pacing, type Path } from './lib/load.js';
+import { burst, closedLoop, closeIdleConnections, one, type Pacing, type Path } from './lib/load.js';
 import { cpuWhile, startServer, type ServerProcess } from './lib/processes.js';
 import { firstModel, makeTarget } from './lib/sse-client.js';
 import { pairedDifferences, pairedRatios, percentile, round, summarize, type Paired } from './lib/stats.js';
@@ -206,11 +206,13 @@ async function main(): Promise<number> {
         }
       }
       // Unmeasured: a fast burst for the JIT, then one whose streams stay open together, so that
-      // each gateway holds as many connections on both legs as a measured burst needs.
+      // each gateway holds as many upstream connections as a measured burst needs (the load
+      // generator's own are closed after it, as its agent closes them between rounds).
       if (pacedPerEpoch > 0)
         for (const s of pair) {
           await burst(s.path, { ...PACED, tokenMs: 1 }, pacedStreams);
           await burst(s.path, OPENING, pacedStreams);
+          closeIdleConnections(s.path);
         }
       for (let r = 0; r < pacedPerEpoch; r++) {
         for (const s of inTurn(pair, r)) {

@@ -65,6 +65,14 @@ export function burst(
   return Promise.all(Array.from({ length: concurrency }, (_, i) => one(path, { ...pacing, seed: i + 1 })));
 }
 
+/**
+ * Closes the load generator's idle connections to a path's server, as its agent does after 1 s
+ * idle (sse-client.ts): the next burst connects afresh, its requests arriving as they are accepted.
+ */
+export function closeIdleConnections(path: Path): void {
+  for (const sockets of Object.values(path.target.agent.freeSockets)) for (const s of sockets ?? []) s.destroy();
+}
+
 export interface ClosedLoopResult {
   /** Content deltas that arrived inside the window, per second. */
   deltasPerSecond: number;

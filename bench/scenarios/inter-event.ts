@@ -20,7 +20,7 @@
  * the CPU of the whole machine per paced delta (this load generator, the simulator and the server)
  * says how close a level of streams brings the machine to saturation.
  */
-import { burst, type Pacing, type Path } from '../lib/load.js';
+import { burst, closeIdleConnections, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
 import { cpuMicrosOf, mainThreadCpuSplitOf, type CpuSplit } from '../lib/processes.js';
 import os from 'node:os';
@@ -43,7 +43,9 @@ const SET_UP_DELTAS = 10;
  * open upstream connections. Without it the paths' turns (about 4.5 s apart at 256 streams) fall
  * between the gateway's idle-connection limit (4 s, below uvicorn's 5 s keep-alive: a request never
  * lands on a socket the server is closing) and the reference proxies' (until the server closes, 5 s):
- * the gateway alone reconnected its 256 upstream connections at the start of every burst.
+ * the gateway alone reconnected its 256 upstream connections at the start of every burst. The load
+ * generator's own connections are closed after it, as its agent's 1 s idle limit closed them
+ * between turns before: the measured burst's requests arrive as their connections are accepted.
  */
 export const OPENING: Pacing = { deltas: 1, ttftMs: 1_000, tokenMs: 0 };
 /** Quiet after the opening burst, so that its streams' endings are behind the measured one. */
@@ -107,6 +109,7 @@ export const interEvent: Scenario = {
           for (const name of order) {
             const pid = pids[name];
             await burst(paths[name], OPENING, concurrency);
+            closeIdleConnections(paths[name]);
             await new Promise((resolve) => setTimeout(resolve, OPENING_QUIET_MS));
             const before = machineCpu(ctx.simulator.pid, pid);
             const streams = await burst(paths[name], PACING, concurrency);
