@@ -268,6 +268,12 @@ export const interEvent: Scenario = {
           machineMicrosPerDelta: machinePerDelta,
         };
       }
+      if (!ctx.quick) {
+        ctx.log(`inter-event: ${BUNCHED_STREAMS} streams arriving together × ${BUNCHED_ROUNDS} round(s) per path`);
+        const bunched = await bunchedSetUp(paths, failures);
+        metrics.push(bunched.metric);
+        details.bunched = bunched.perRound;
+      }
       return { metrics, failures: failures.slice(0, 20), details };
     } finally {
       await gw.process.stop();
@@ -276,6 +282,44 @@ export const interEvent: Scenario = {
     }
   },
 };
+
+/** Streams and rounds per path of the bunched-arrival burst. */
+const BUNCHED_STREAMS = 256;
+const BUNCHED_ROUNDS = 3;
+
+/**
+ * The burst again, from client connections left open by the opening burst: its requests reach each
+ * server in one or two turns of its event loop (a client with a warm keep-alive pool), which then
+ * starts all their streams back to back while the first streams' next deltas wait. Per round and
+ * path, the p99 of the gaps ending at deltas 1…10; the row is the paired median over the rounds.
+ */
+async function bunchedSetUp(
+  paths: Record<ComparedPath, Path>,
+  failures: string[],
+): Promise<{ metric: Metric; perRound: Record<ComparedPath, number[]> }> {
+  const perRound = perPath((): number[] => []);
+  for (let r = 0; r < BUNCHED_ROUNDS; r++) {
+    for (const name of COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length])) {
+      await burst(paths[name], OPENING, BUNCHED_STREAMS);
+      await new Promise((resolve) => setTimeout(resolve, OPENING_QUIET_MS));
+      const streams = await burst(paths[name], PACING, BUNCHED_STREAMS);
+      for (const s of streams) for (const p of s.problems) failures.push(`${name} bunched: ${p}`);
+      perRound[name].push(summarize(gapsBySetUp(streams, SET_UP_DELTAS).setUp).p99);
+    }
+  }
+  const gw = pairedDifferences(perRound.passthrough, perRound.gateway);
+  const tr = pairedDifferences(perRound.passthrough, perRound.translator);
+  const median = (name: ComparedPath): number => summarize(perRound[name]).p50;
+  return {
+    metric: msMetric(
+      `inter_event_bunched_setup_over_floor_paired_ms_c${BUNCHED_STREAMS}`,
+      `  gaps ending at deltas 1–${SET_UP_DELTAS}, ${BUNCHED_STREAMS} requests arriving together, gateway − pass-through, median of ${BUNCHED_ROUNDS} rounds`,
+      gw.median,
+      `quartiles ${round(gw.q1, 2)} – ${round(gw.q3, 2)} ms; translator − pass-through ${round(tr.median, 2)} ms; p99 pass-through ${round(median('passthrough'), 1)} / translator ${round(median('translator'), 1)} / gateway ${round(median('gateway'), 1)} ms`,
+    ),
+    perRound,
+  };
+}
 
 /** CPU so far, µs: the server's main thread (none for the direct path), and the machine's part in the run. */
 function machineCpu(simulatorPid: number, serverPid: number | undefined): { main: CpuSplit; total: number } {
