@@ -19,7 +19,7 @@ import type { ServerResponse } from 'node:http';
 import type { WrittenPiece } from '../exchange/observer.js';
 import type { GatewayConfig } from '../config/flags.js';
 import type { ClientFlow, Dialect, WireEvent } from '../engine/contract.js';
-import { doneSentinel } from '../shared/protocol/events.js';
+import { doneSentinel, isTerminalEventType } from '../shared/protocol/events.js';
 import { errors, type GatewayError } from '../shared/protocol/errors.js';
 import { unstoredEnding } from '../engine/response-object.js';
 import type { Logger } from '../logging/logger.js';
@@ -126,12 +126,6 @@ const BUSY_MS = 1;
  * are never held for being busy.
  */
 const PROMPT_WRITES = 2;
-/**
- * Events that end a response. Never written before end(), whatever their size: the route calls it
- * once the response's final state is stored (store/final-saves.ts; a save over the network takes
- * longer than a turn of the event loop), and the client must not see the end before it is stored.
- */
-const TERMINAL_EVENT = /^response\.(completed|failed|incomplete)$/;
 export const DONE_LINE = 'data: [DONE]\n\n';
 const KEEP_ALIVE_PIECE: WrittenPiece = { type: COMMENT_TYPE, text: KEEP_ALIVE };
 const DONE_PIECE: WrittenPiece = { type: DONE_TYPE, text: DONE_LINE };
@@ -202,7 +196,10 @@ export class SseWriter implements ClientFlow {
   readonly write = (event: WireEvent): void => {
     if (this.ended) return;
     const chunk = `event: ${event.type}\ndata: ${eventJson(event)}\n\n`;
-    const terminal = TERMINAL_EVENT.test(event.type);
+    // An event that ends the response is never written before end(), whatever its size: the route
+    // calls it once the response's final state is stored (store/final-saves.ts; a save over the
+    // network takes longer than a turn of the event loop); the client must not see the end first.
+    const terminal = isTerminalEventType(event.type);
     this.eventCount++;
     // UTF-8 takes at most 3 bytes per UTF-16 unit: only measure when the bound could be exceeded.
     if (chunk.length * 3 > this.options.eventMaxBytes) {

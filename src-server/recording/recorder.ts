@@ -31,6 +31,7 @@ import type { FinishRecordingInput } from '../store/recordings-store.js';
 import { newRecordingSessionId } from '../ids/ids.js';
 import { BODY_TYPE, finalResponse, type RecordedRequest, type RunEvent } from '../shared/recording-format/format.js';
 import { DEFAULT_MAX_JSON_DEPTH, jsonDepthOk } from '../shared/protocol/json-depth.js';
+import { isTerminalEventType } from '../shared/protocol/events.js';
 import { credentialsIn, Redactor } from './redact.js';
 import type { ExchangeObserver, HeaderValue, Observable, WrittenPiece } from '../exchange/observer.js';
 import { responseSummary } from '../shared/recording-format/summary.js';
@@ -73,7 +74,6 @@ interface Live {
 
 const CREATE_PATH = /\/responses$/;
 const TOOL_OUTPUTS_PATH = /\/responses\/([^/]+)\/tool_outputs$/;
-const TERMINAL = /^response\.(completed|failed|incomplete)$/;
 const RESPONSE_ID = /"id"\s*:\s*"(resp_[^"]+)"/;
 const EMPTY = Buffer.alloc(0);
 /** Most request-body bytes kept (the route's own limit normally stops a body long before). */
@@ -384,7 +384,7 @@ class RunCapture implements ExchangeObserver {
       }
     }
     const event: RunEvent = { seq: this.seq++, offsetMs, type, data };
-    if (type === BODY_TYPE || TERMINAL.test(type)) this.terminal = event;
+    if (type === BODY_TYPE || isTerminalEventType(type)) this.terminal = event;
     else if (type === 'error') this.sawError = true;
     this.recorder.internals.store.appendEvent(id, event);
   }
@@ -510,7 +510,7 @@ export class WebSocketTurnRecording implements ExchangeObserver {
       }
     }
     const event: RunEvent = { seq: this.seq++, offsetMs: at - this.info.startedAt, type: piece.type, data };
-    if (TERMINAL.test(piece.type) || piece.type === 'error') this.terminal = event;
+    if (isTerminalEventType(piece.type) || piece.type === 'error') this.terminal = event;
     this.recorder.internals.store.appendEvent(this.recordingId, event);
   }
 

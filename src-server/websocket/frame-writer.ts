@@ -17,6 +17,7 @@ import { performance } from 'node:perf_hooks';
 import type { GatewayError } from '../shared/protocol/errors.js';
 import type { ExchangeTaps } from '../exchange/observer.js';
 import { eventJson } from '../http/sse-event-json.js';
+import { isTerminalEventType } from '../shared/protocol/events.js';
 import { unstoredEnding } from '../engine/response-object.js';
 
 export interface FrameWriterOptions {
@@ -25,8 +26,6 @@ export interface FrameWriterOptions {
   /** The turn's observers (the recorder): each frame as sent, its type and exact text. */
   taps?: ExchangeTaps;
 }
-
-const TERMINAL_EVENT = /^response\.(completed|failed|incomplete)$/;
 
 /** The error frame of the spec's WebSocketErrorEvent. */
 export interface ErrorFrame {
@@ -67,7 +66,7 @@ export class FrameWriter {
   readonly event = (event: WireEvent): void => {
     // The SSE writer's serializer: JSON.stringify's bytes, with its fast paths (deltas, lifecycle events).
     const text = eventJson(event);
-    if (TERMINAL_EVENT.test(event.type)) this.held = { event, text };
+    if (isTerminalEventType(event.type)) this.held = { event, text };
     else this.send(event.type, text);
   };
 
