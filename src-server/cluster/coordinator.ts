@@ -79,6 +79,8 @@ export class ClusterCoordinator {
   private readonly timer: NodeJS.Timeout;
   private readonly claimMs: number;
   private readonly forwardTimeoutMs: number;
+  /** Most milliseconds a command (a blocking read: past its BLOCK) waits for Redis's answer. */
+  private readonly commandTimeoutMs: number;
   private handler: ForwardHandler | null = null;
   private closed = false;
   readonly streamMaxEvents: number;
@@ -87,6 +89,7 @@ export class ClusterCoordinator {
   constructor(private readonly options: CoordinatorOptions) {
     this.claimMs = options.claimMs ?? 15_000;
     this.forwardTimeoutMs = options.forwardTimeoutMs ?? 10_000;
+    this.commandTimeoutMs = options.commandTimeoutMs ?? 10_000;
     this.streamMaxEvents = options.streamMaxEvents ?? 10_000;
     this.streamLingerMs = options.streamLingerMs ?? 5 * 60_000;
     // Commands fail at once while Redis is away (no offline queue): a request gets its 503 now. A
@@ -94,7 +97,7 @@ export class ClusterCoordinator {
     this.cmd = new Redis(options.url, {
       ...CONNECT_OPTIONS,
       enableOfflineQueue: false,
-      commandTimeout: options.commandTimeoutMs ?? 10_000,
+      commandTimeout: this.commandTimeoutMs,
     });
     this.sub = new Redis(options.url, CONNECT_OPTIONS);
     for (const [name, conn] of [
@@ -350,7 +353,7 @@ export class ClusterCoordinator {
     return this.cmd.duplicate({
       enableOfflineQueue: true,
       commandTimeout: undefined,
-      blockingTimeout: this.options.commandTimeoutMs ?? 10_000,
+      blockingTimeout: this.commandTimeoutMs,
     });
   }
 

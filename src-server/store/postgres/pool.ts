@@ -16,26 +16,25 @@ export async function inTransaction<T>(pool: Pool, work: (client: PoolClient) =>
   // A connection that dies while checked out (server stopped, backend terminated) emits 'error' on
   // its client, and pg-pool listens only on idle ones: without this listener the process would
   // crash. The query in flight fails with the same error, which is what the caller sees.
-  let lost: Error | undefined;
+  // A connection that failed or timed out is not reused (released with its error): it may still be
+  // inside the transaction, or have a statement running that the next user would wait behind.
+  let broken: Error | undefined;
   const onLost = (err: Error): void => {
-    lost = err;
+    broken ??= err;
   };
   client.on('error', onLost);
-  let broken: Error | undefined;
   try {
     await client.query('BEGIN');
     const result = await work(client);
     await client.query('COMMIT');
     return result;
   } catch (err) {
-    // A connection that failed or timed out is not reused: it may still be inside the transaction,
-    // or have a statement running that the next user would wait behind.
-    if (lost || isUnavailable(err)) broken = lost ?? (err as Error);
-    else await client.query('ROLLBACK').catch(() => undefined);
+    if (broken === undefined && isUnavailable(err)) broken = err as Error;
+    if (broken === undefined) await client.query('ROLLBACK').catch(() => undefined);
     throw asStoreError(err);
   } finally {
     client.off('error', onLost);
-    client.release(broken ?? lost);
+    client.release(broken);
   }
 }
 
