@@ -407,21 +407,31 @@ describe('SSE event serialization (L2)', { tags: ['L2'] }, () => {
 });
 
 describe('M2 M6 a response whose end could not be stored', { tags: ['M2', 'M6'] }, () => {
-  test('its terminal event, held until end(), becomes error and response.failed', async () => {
+  /** A stream that sent `response.created`; `ended()` ends it and checks and returns its events. */
+  const createdStream = async () => {
     const { client, writer } = await countedStream();
     writer.write({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1', status: 'in_progress' } });
+    const ended = async () => {
+      writer.end();
+      const events = dataOf(await client.ended);
+      expect(events.map((e) => [e.type, e.sequence_number])).toEqual([
+        ['response.created', 0],
+        ['error', 1],
+        ['response.failed', 2],
+      ]);
+      return events;
+    };
+    return { writer, ended };
+  };
+
+  test('its terminal event, held until end(), becomes error and response.failed', async () => {
+    const { writer, ended } = await createdStream();
     const final = { id: 'resp_1', status: 'completed', error: null, completed_at: 5, output: [] };
     writer.write({ type: 'response.completed', sequence_number: 1, response: final });
     const full = errors.storageFull('the SQLite database');
     expect(writer.failTerminal(full)).toBe(true);
     expect(writer.events).toBe(3);
-    writer.end();
-    const events = dataOf(await client.ended);
-    expect(events.map((e) => [e.type, e.sequence_number])).toEqual([
-      ['response.created', 0],
-      ['error', 1],
-      ['response.failed', 2],
-    ]);
+    const events = await ended();
     expect(events[1]).toMatchObject({ code: 'storage_full', error: { type: 'server_error', code: 'storage_full' } });
     expect(events[2].response).toEqual({
       ...final,
@@ -434,20 +444,13 @@ describe('M2 M6 a response whose end could not be stored', { tags: ['M2', 'M6'] 
   });
 
   test('a response that failed already keeps its one error and its response.failed', async () => {
-    const { client, writer } = await countedStream();
-    writer.write({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1', status: 'in_progress' } });
+    const { writer, ended } = await createdStream();
     const cancelled = { code: 'tool_outputs_timeout', message: 'No tool outputs arrived.' };
     writer.write({ type: 'error', sequence_number: 1, code: cancelled.code, message: cancelled.message });
     const final = { id: 'resp_1', status: 'failed', error: cancelled, completed_at: null, output: [] };
     writer.write({ type: 'response.failed', sequence_number: 2, response: final });
     writer.failTerminal(errors.storeUnavailable('PostgreSQL'));
-    writer.end();
-    const events = dataOf(await client.ended);
-    expect(events.map((e) => [e.type, e.sequence_number])).toEqual([
-      ['response.created', 0],
-      ['error', 1],
-      ['response.failed', 2],
-    ]);
+    const events = await ended();
     expect(events[2].response).toEqual(final);
   });
 });

@@ -26,7 +26,7 @@ import { StreamValidator, type StreamEventLike } from '../../src-server/shared/p
 import { tempDir } from '../recording/helpers.js';
 import { startGateway, streamViolations, type GatewayHarness, type SseEvent } from '../support/gateway-harness.js';
 import { createTestDatabase, redisUrl, testKeyPrefix } from '../support/services.js';
-import { envelopeProblem } from './helpers.js';
+import { envelopeProblem, FUZZ_TOOLS } from './helpers.js';
 
 const SEED = Number(process.env.CLIENT_FUZZ_SEED ?? 20_261_204);
 const COUNT = Number(process.env.CLIENT_FUZZ_COUNT ?? 240);
@@ -64,11 +64,6 @@ interface Case {
   resume: boolean;
 }
 
-const TOOLS = [
-  { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
-  { type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} } },
-];
-
 function plan(n: number, rng: Prng): Case {
   const stream = rng.next() < 0.75;
   const background = rng.next() < 0.2;
@@ -87,7 +82,7 @@ function plan(n: number, rng: Prng): Case {
     'x-simulator-ttft-ms': String(rng.pick([0, 1, 5])),
   };
   if (session || rng.next() < 0.4) {
-    body.tools = TOOLS;
+    body.tools = FUZZ_TOOLS;
     if (session || rng.next() < 0.5) headers['x-simulator-tool'] = rng.pick(['get_weather', 'lookup']);
   }
   if (session) headers['x-responses-session'] = 'on';

@@ -56,3 +56,9 @@ export async function expectError(
 function pick(e: ErrorEnvelope, keys: string[]): Partial<ErrorEnvelope> {
   return Object.fromEntries(keys.map((k) => [k, e[k as keyof ErrorEnvelope]]));
 }
+
+/** The function tools a fuzzed request may carry (the simulator calls one of them). */
+export const FUZZ_TOOLS = [
+  { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
+  { type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} } },
+];

@@ -30,7 +30,7 @@ import type { RecordingSummary } from '../../src-server/shared/recording-format/
 import * as services from '../../scripts/test-services.mjs';
 import { readSse, startGateway, streamViolations, type GatewayHarness } from '../support/gateway-harness.js';
 import { testKeyPrefix } from '../support/services.js';
-import { envelopeProblem } from './helpers.js';
+import { envelopeProblem, FUZZ_TOOLS } from './helpers.js';
 
 const SEED = Number(process.env.OUTAGE_FUZZ_SEED ?? 20_261_203);
 const COUNT = Number(process.env.OUTAGE_FUZZ_COUNT ?? 400);
@@ -90,11 +90,6 @@ interface Case {
   side: number;
 }
 
-const TOOLS = [
-  { type: 'function', name: 'get_weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } },
-  { type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} } },
-];
-
 function plan(n: number, rng: Prng): Case {
   const kind = rng.pick<CaseKind>(['plain', 'plain', 'plain', 'background', 'session', 'continue', 'conversation']);
   const stream = kind === 'session' || rng.next() < 0.6;
@@ -113,7 +108,7 @@ function plan(n: number, rng: Prng): Case {
     'x-simulator-ttft-ms': String(rng.pick([0, 1, 5, 20])),
   };
   if (kind === 'session') {
-    body.tools = TOOLS;
+    body.tools = FUZZ_TOOLS;
     headers['x-simulator-tool'] = rng.pick(['get_weather', 'lookup']);
     headers['x-responses-session'] = 'on';
   }

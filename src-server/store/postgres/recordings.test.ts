@@ -16,6 +16,26 @@ afterEach(async () => {
 
 const request = { method: 'POST', path: '/v1/responses', headers: {}, body: { model: 'sim', input: 'hi' } };
 
+/**
+ * A recordings store on a pool of its own on the test's database (created by the first call),
+ * migrated; its failures go to `failures`.
+ */
+async function openRecordings(
+  failures: unknown[],
+  options: { instanceId?: string; max?: number; maxBytes?: number } = {},
+): Promise<{ store: PostgresRecordings; pool: pg.Pool }> {
+  db ??= await createTestDatabase();
+  const pool = new pg.Pool({ connectionString: db.url, max: options.max });
+  pools.push(pool);
+  await migratePostgres(pool);
+  const store = new PostgresRecordings(pool, {
+    instanceId: options.instanceId ?? 'test',
+    maxBytes: options.maxBytes,
+    onError: (err) => failures.push(err),
+  });
+  return { store, pool };
+}
+
 describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
   test('with the server unreachable, appends return at once, failures go to onError, reads are a 503', async () => {
     const pool = new pg.Pool({ connectionString: `postgres://studio@127.0.0.1:${await freePort()}/none` });
@@ -71,12 +91,8 @@ describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
   });
 
   test('a start with a taken id is reported and its entries dropped; the rest of the batch is kept', async () => {
-    db = await createTestDatabase();
-    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    pools.push(pool);
-    await migratePostgres(pool);
     const failures: unknown[] = [];
-    const r = new PostgresRecordings(pool, { instanceId: 'test', onError: (err) => failures.push(err) });
+    const { store: r } = await openRecordings(failures, { max: 2 });
     const first = r.start({ id: 'rec_taken', request, model: 'sim' });
     await r.finish(first, { status: 'completed', durationMs: 1 });
     const again = r.start({ id: 'rec_taken', request, model: 'other' });
@@ -95,12 +111,8 @@ describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
   });
 
   test('a batch the server refuses (53100 disk_full): its recordings stop, truncated, and are finished later', async () => {
-    db = await createTestDatabase();
-    const pool = new pg.Pool({ connectionString: db.url, max: 2 });
-    pools.push(pool);
-    await migratePostgres(pool);
     const failures: unknown[] = [];
-    const r = new PostgresRecordings(pool, { instanceId: 'test', onError: (err) => failures.push(err) });
+    const { store: r, pool } = await openRecordings(failures, { max: 2 });
     const id = r.start({ request, model: 'sim' });
     r.appendEvent(id, { seq: 0, offsetMs: 0, type: 'a', data: 'kept' });
     await r.settled();
@@ -122,17 +134,10 @@ describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
   });
 
   test("a run started to join a response's session joins it whichever is written first: it, or the link", async () => {
-    db = await createTestDatabase();
     // Two instances on one database: `a` runs the responses, `b` records the tool outputs.
-    const open = async (instanceId: string): Promise<PostgresRecordings> => {
-      const pool = new pg.Pool({ connectionString: db!.url, max: 2 });
-      pools.push(pool);
-      await migratePostgres(pool);
-      return new PostgresRecordings(pool, { instanceId, onError: (err) => failures.push(err) });
-    };
     const failures: unknown[] = [];
-    const a = await open('a');
-    const b = await open('b');
+    const { store: a } = await openRecordings(failures, { instanceId: 'a', max: 2 });
+    const { store: b } = await openRecordings(failures, { instanceId: 'b', max: 2 });
     const submit = (responseId: string, owner = 'alice') =>
       b.start({
         request: { method: 'POST', path: `/v1/responses/${responseId}/tool_outputs`, headers: {}, body: {} },
@@ -178,17 +183,10 @@ describe('X8 PostgreSQL recordings', { tags: ['U6', 'X8', 'X7'] }, () => {
     // The interleaving a loaded fleet produced, set up with locks this test holds: instance b's
     // batch holds a response's join lock and waits for the quota lock, instance a's batch holds
     // the quota lock and needs a's running recording, and a writes that recording's link.
-    db = await createTestDatabase();
     const failures: unknown[] = [];
-    const open = async (instanceId: string): Promise<PostgresRecordings> => {
-      const pool = new pg.Pool({ connectionString: db!.url });
-      pools.push(pool);
-      await migratePostgres(pool);
-      return new PostgresRecordings(pool, { instanceId, maxBytes: 1 << 30, onError: (err) => failures.push(err) });
-    };
-    const a = await open('a');
-    const b = await open('b');
-    const held = new pg.Client({ connectionString: db.url });
+    const { store: a } = await openRecordings(failures, { instanceId: 'a', maxBytes: 1 << 30 });
+    const { store: b } = await openRecordings(failures, { instanceId: 'b', maxBytes: 1 << 30 });
+    const held = new pg.Client({ connectionString: db!.url });
     await held.connect();
     const waiting = async (space: 'quota' | 'joins'): Promise<number> => {
       const { rows } = await held.query<{ n: number }>(
