@@ -155,19 +155,9 @@ export class PostgresConversations implements ConversationStorage {
     owner?: OwnerFilter,
     responseId: string | null = null,
   ): Promise<Item[] | null> {
-    return this.transaction(async (client) => {
-      if (!(await this.row(id, owner, client, true))) return null;
-      // A response's items go in once: an append tried again after a failure whose commit went
-      // through (the answer was lost) finds them there.
-      if (responseId !== null) {
-        const { rows } = await client.query(
-          'SELECT 1 FROM conversation_items WHERE conversation_id = $1 AND response_id = $2 LIMIT 1',
-          [id, responseId],
-        );
-        if (rows.length > 0) return [];
-      }
-      return this.insertItems(client, id, items, responseId);
-    });
+    return this.transaction(async (client) =>
+      (await this.row(id, owner, client, true)) ? this.insertItems(client, id, items, responseId) : null,
+    );
   }
 
   /** Inside a transaction that holds the conversation's row (or created it). */
@@ -178,10 +168,14 @@ export class PostgresConversations implements ConversationStorage {
     responseId: string | null,
   ): Promise<Item[]> {
     if (items.length === 0) return [];
-    const { rows } = await client.query<{ next: number }>(
-      'SELECT COALESCE(MAX(position), -1) + 1 AS next FROM conversation_items WHERE conversation_id = $1',
-      [id],
+    const { rows } = await client.query<{ next: number; added: boolean | null }>(
+      `SELECT COALESCE(MAX(position), -1) + 1 AS next, bool_or(response_id = $2) AS added
+        FROM conversation_items WHERE conversation_id = $1`,
+      [id, responseId],
     );
+    // A response's items go in once: an append tried again after a failure whose commit went
+    // through (the answer was lost) finds them there.
+    if (rows[0]?.added === true) return [];
     let position = Number(rows[0]?.next ?? 0);
     const stored = items.map(asConversationItem);
     // One statement for the whole batch: a response's input and output items land together.
