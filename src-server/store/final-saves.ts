@@ -23,6 +23,8 @@ export class FinalSaves {
   private queue: FinalSave[] = [];
   /** Saves the disk refused, tried again with the next batch (already reported). */
   private owed: FinalSave[] = [];
+  /** Saves whose failure was reported: a save tried again is reported once. */
+  private readonly told = new WeakSet<FinalSave>();
   private scheduled = false;
 
   constructor(
@@ -49,14 +51,12 @@ export class FinalSaves {
   readonly flush = (): void => {
     this.scheduled = false;
     if (this.queue.length + this.owed.length === 0) return;
-    // Owed saves were reported when they first failed.
-    const told = new Set(this.owed);
-    const jobs = [...this.owed, ...this.queue];
+    const jobs = this.owed.length === 0 ? this.queue : [...this.owed, ...this.queue];
     this.queue = [];
     this.owed = [];
     const failed = (job: FinalSave, err: unknown): void => {
-      if (!told.has(job)) job.onError(this.reported(err));
-      told.add(job);
+      if (!this.told.has(job)) job.onError(this.reported(err));
+      this.told.add(job);
       if (this.retriable(err) && this.db.open) this.owed.push(job);
     };
     const saveAll = (): void => {
