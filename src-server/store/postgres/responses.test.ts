@@ -1,10 +1,14 @@
-/** PostgreSQL stored responses on a full disk (53100 disk_full). */
+/**
+ * PostgreSQL writes tried again: stored responses on a full disk (53100 disk_full), and a
+ * response's conversation items appended again.
+ */
 import { afterEach, describe, expect, test } from 'vitest';
 import pg from 'pg';
 import { createTestDatabase, type TestDatabase } from '../../../tests/support/services.js';
 import type { FinalSave } from '../contract.js';
 import { migratePostgres } from './migrations.js';
 import { PostgresResponses } from './responses.js';
+import { PostgresConversations } from './conversations.js';
 
 let db: TestDatabase | undefined;
 let pool: pg.Pool | undefined;
@@ -44,5 +48,31 @@ describe('X8 M6 PostgreSQL final saves on a full disk', { tags: ['X8', 'M6'] }, 
     await r.flushFinalSaves();
     expect((await r.getResponse('resp_full'))?.response.status).toBe('failed');
     expect(failures).toHaveLength(1);
+  });
+});
+
+const message = (id: string, text: string) => ({ id, type: 'message', role: 'user', content: text });
+
+describe('X8 PostgreSQL conversation appends', { tags: ['X8'] }, () => {
+  test("an append tried again for the same response adds nothing; another response's items go in", async () => {
+    db = await createTestDatabase();
+    pool = new pg.Pool({ connectionString: db.url, max: 2 });
+    await migratePostgres(pool);
+    const c = new PostgresConversations(pool);
+    const { conversation } = await c.create({ items: [message('msg_first', 'first')] });
+    const turn = [message('msg_in', 'question'), message('msg_out', 'answer')];
+    expect((await c.appendItems(conversation.id, turn, undefined, 'resp_1'))?.map((i) => i.id)).toEqual([
+      'msg_in',
+      'msg_out',
+    ]);
+    // The first append's commit went through unanswered: the retry finds its items there.
+    expect(await c.appendItems(conversation.id, turn, undefined, 'resp_1')).toEqual([]);
+    await c.appendItems(conversation.id, [message('msg_next', 'more')], undefined, 'resp_2');
+    expect((await c.allItems(conversation.id))?.map((i) => i.id)).toEqual([
+      'msg_first',
+      'msg_in',
+      'msg_out',
+      'msg_next',
+    ]);
   });
 });
