@@ -73,10 +73,13 @@ export class ChatStreamDecoder implements PartDecoder {
   /** True once `[DONE]` or an error was seen: nothing more will be produced. */
   ended = false;
   private finish: FinishReason | undefined;
-  /** The current call at each place of the wire (its `index`, or a fragment's position). */
-  private readonly tools = new Map<number, ToolSlot>();
+  /**
+   * The current call at each place of the wire (its `index`, or a fragment's position). Made at
+   * the first call, as `indices`: a text answer keeps neither alive for its whole stream.
+   */
+  private tools: Map<number, ToolSlot> | null = null;
   /** Indices given to calls so far: a new call where another was gets the next free one. */
-  private readonly indices = new Set<number>();
+  private indices: Set<number> | null = null;
   private nextIndex = 0;
   /**
    * Text, reasoning and refusal deltas so far: each ends the items of the calls started before it
@@ -205,10 +208,11 @@ export class ChatStreamDecoder implements PartDecoder {
     if (!optionalString(args)) return this.wrongType('tool_calls[].function.arguments', 'a string');
     const wire = fragment.index;
     const place = typeof wire === 'number' && Number.isSafeInteger(wire) && wire >= 0 ? wire : position;
-    let slot = this.tools.get(place);
+    const tools = (this.tools ??= new Map());
+    let slot = tools.get(place);
     if (!slot || (slot.started && this.startsAnotherCall(slot, fragment))) {
       slot = { index: this.freeIndex(place), started: false, pendingArgs: '', startedAt: 0 };
-      this.tools.set(place, slot);
+      tools.set(place, slot);
     }
     // The id may come before the name; some servers repeat id/name on every fragment: only the
     // first one with a name starts the call.
@@ -232,8 +236,9 @@ export class ChatStreamDecoder implements PartDecoder {
 
   /** `place` itself unless a call already had that index, else the next index no call has had. */
   private freeIndex(place: number): number {
-    const index = this.indices.has(place) ? this.nextIndex : place;
-    this.indices.add(index);
+    const indices = (this.indices ??= new Set());
+    const index = indices.has(place) ? this.nextIndex : place;
+    indices.add(index);
     this.nextIndex = Math.max(this.nextIndex, index + 1);
     return index;
   }
@@ -252,6 +257,7 @@ export class ChatStreamDecoder implements PartDecoder {
 
   /** Arguments for a slot that never got a name cannot be attributed: report them. */
   private orphanedTool(): boolean {
+    if (this.tools === null) return false;
     for (const [place, slot] of this.tools) {
       if (!slot.started && slot.pendingArgs) {
         this.fail(errors.backendProtocol(`Tool call ${place} had arguments but no function name.`));

@@ -137,6 +137,8 @@ export class HttpAdapter implements BackendAdapter {
    * so, with the start of the body, instead of "the stream ended early".
    */
   private async notAStream(exchange: Exchange, signal: CancelSignal | undefined): Promise<GatewayError> {
+    // Read before the body: the exchange lets its headers go once a reader takes the body.
+    const contentType = exchange.header('content-type');
     let text = '';
     try {
       text = await this.client.readText(exchange, signal);
@@ -146,7 +148,7 @@ export class HttpAdapter implements BackendAdapter {
     const start = text.length > 200 ? `${text.slice(0, 200)}…` : text;
     return this.scrub.error(
       errors.backendProtocol(
-        `The backend answered POST ${this.wire.path} with a JSON body (content-type ${exchange.header('content-type')}) where an event stream was asked for: ${start}`,
+        `The backend answered POST ${this.wire.path} with a JSON body (content-type ${contentType}) where an event stream was asked for: ${start}`,
       ),
     );
   }

@@ -52,8 +52,12 @@ test('a body that came with the headers waits for its reader and reaches it on t
   await new Promise((resolve) => setImmediate(resolve));
   expect(exchange.complete).toBe(false);
 
+  expect(exchange.header('content-type')).toBe('text/event-stream');
+
   const reader = recorder();
   exchange.read(reader);
+  // Read before the body: an open stream does not keep its response headers alive.
+  expect(exchange.header('content-type')).toBeNull();
   expect(reader.seen).toEqual([]);
   await new Promise((resolve) => process.nextTick(resolve));
   expect(reader.seen).toEqual(['data:data: one\n\ndata: two\n\n', 'end']);

@@ -42,6 +42,7 @@ export interface BodyReader {
   onBodyError(error: unknown): void;
 }
 
+const NO_HEADERS: readonly Buffer[] = Object.freeze([]);
 const WAITING = 0;
 const BODY = 1;
 const OVER = 2;
@@ -56,8 +57,12 @@ export class Exchange implements Dispatcher.DispatchHandlers {
   /** The body arrived in full. */
   complete = false;
   private phase = WAITING;
-  /** Response headers as undici gives them: name, value, name, value … */
-  private rawHeaders: Buffer[] = [];
+  /**
+   * Response headers as undici gives them: name, value, name, value … Released once a body reader
+   * is attached: a stream reads its headers before its body, and holding them would keep a
+   * dozen buffers alive per open stream for nothing.
+   */
+  private rawHeaders: readonly Buffer[] = NO_HEADERS;
   private reader: BodyReader | null = null;
   /** Why the body broke off, when it did before a reader was attached. */
   private failure: unknown = undefined;
@@ -81,7 +86,10 @@ export class Exchange implements Dispatcher.DispatchHandlers {
     this.headersTimer = setTimeout(this.onHeadersTimeout, client.timeoutMs);
   }
 
-  /** One response header as a string (repeated headers joined); null when absent. */
+  /**
+   * One response header as a string (repeated headers joined); null when absent, and once a body
+   * reader is attached (`read`).
+   */
   header(name: string): string | null {
     let value: string | null = null;
     const raw = this.rawHeaders;
@@ -102,6 +110,7 @@ export class Exchange implements Dispatcher.DispatchHandlers {
    */
   read(reader: BodyReader): void {
     this.reader = reader;
+    this.rawHeaders = NO_HEADERS;
     process.nextTick(() => {
       // Drained or aborted meanwhile: the reader no longer listens.
       if (this.reader !== reader) return;
