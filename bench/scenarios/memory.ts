@@ -5,19 +5,64 @@
  * allocates any more, nothing collects either: the process keeps the load's garbage until its next
  * GC. Both ends are therefore also measured right after a full GC (the heap probe), which tells
  * memory the gateway holds from garbage it has not collected yet.
+ *
+ * Also what one open stream keeps alive: the live heap after a full GC with 256 streams in the
+ * middle of their answers, minus the idle one, per stream; the same for the two reference servers
+ * (the minimal translator and the bare pass-through). Young-generation pauses grow with what
+ * survives them, and at a burst's start that is every stream's state (docs/benchmark.md).
  */
 import { setTimeout as sleep } from 'node:timers/promises';
-import { burst, closedLoop, one, type Pacing } from '../lib/load.js';
-import { sampleRss } from '../lib/processes.js';
+import { burst, closedLoop, one, type Pacing, type Path } from '../lib/load.js';
+import { sampleRss, type HeapProbe, type ServerProcess } from '../lib/processes.js';
 import { round } from '../lib/stats.js';
 import type { BenchContext, Scenario, ScenarioResult } from '../lib/types.js';
 
 const PACED: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 20 };
 const UNPACED: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 0 };
 const MB = 1024 * 1024;
+/** Streams held open for the footprint: 100 ms between deltas keeps each open for 6.4 s. */
+const OPEN: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 100 };
+const OPEN_STREAMS = 256;
+/** Into the open burst: every stream set up and about 20 deltas in. */
+const OPEN_AT_MS = 2500;
 const SETTLE_MAX_MS = 15_000;
 /** Time given to the allocator to hand freed pages back after a full GC. */
 const GC_RETURN_MS = 500;
+
+type Collect = (server: string, problems: string[]) => void;
+
+/** The warm-up before "idle": compiled code and lazily loaded modules count as baseline. */
+async function warmUp(name: string, path: Path, collect: Collect): Promise<void> {
+  for (let i = 0; i < 50; i++) collect(name, (await one(path, UNPACED)).problems);
+  for (const s of await burst(path, { ...PACED, tokenMs: 1 }, 64)) collect(name, s.problems);
+  await sleep(1000);
+}
+
+/** Live heap kept per open stream, bytes: OPEN_STREAMS streams mid-answer, after a full GC, minus idle. */
+async function keptPerStream(
+  name: string,
+  proc: ServerProcess,
+  path: Path,
+  idle: HeapProbe,
+  collect: Collect,
+): Promise<number> {
+  const streams = burst(path, OPEN, OPEN_STREAMS);
+  await sleep(OPEN_AT_MS);
+  const open = await proc.heapAfterGc();
+  for (const s of await streams) collect(name, s.problems);
+  return (open.heapUsed - idle.heapUsed) / OPEN_STREAMS;
+}
+
+/** The same for a reference server of its own, started with the heap probe and stopped after. */
+async function referenceKept(name: string, start: BenchContext['startTranslator'], collect: Collect): Promise<number> {
+  const { process: proc, path } = await start({ nodeFlags: ['--expose-gc'] });
+  try {
+    await warmUp(name, path, collect);
+    return await keptPerStream(name, proc, path, await proc.heapAfterGc(), collect);
+  } finally {
+    await proc.stop();
+  }
+}
 
 export const memory: Scenario = {
   id: 'memory',
@@ -26,17 +71,21 @@ export const memory: Scenario = {
     // --expose-gc only enables the heap probe; nothing calls gc() unless the probe is asked.
     const { process: gw, path } = await ctx.startGateway({ nodeFlags: ['--expose-gc'] });
     const failures: string[] = [];
-    const collect = (problems: string[]): void => {
-      for (const p of problems) if (failures.length < 20) failures.push(`gateway: ${p}`);
+    const collectFrom: Collect = (server, problems) => {
+      for (const p of problems) if (failures.length < 20) failures.push(`${server}: ${p}`);
     };
+    const collect = (problems: string[]): void => collectFrom('gateway', problems);
     try {
-      for (let i = 0; i < 50; i++) collect((await one(path, UNPACED)).problems);
-      for (const s of await burst(path, { ...PACED, tokenMs: 1 }, 64)) collect(s.problems);
-      await sleep(1000);
+      await warmUp('gateway', path, collectFrom);
       const idle = gw.rss();
       const heapIdle = await gw.heapAfterGc();
       await sleep(GC_RETURN_MS);
       const idleAfterGc = gw.rss();
+
+      ctx.log(`memory: live heap per open stream (${OPEN_STREAMS} streams mid-answer)`);
+      const kept = await keptPerStream('gateway', gw, path, heapIdle, collectFrom);
+      // Its own idle again: the open streams' garbage and the GC it took are behind it.
+      await sleep(1000);
 
       ctx.log('memory: 256 paced streams, then unpaced closed loop');
       const sampler = sampleRss(gw);
@@ -56,6 +105,10 @@ export const memory: Scenario = {
       const heapAfter = await gw.heapAfterGc();
       await sleep(GC_RETURN_MS);
       const afterGc = gw.rss();
+      // The reference servers last, one at a time: not beside the gateway while it is measured.
+      ctx.log('memory: the same per open stream through the translator and the pass-through');
+      const translatorKept = await referenceKept('translator', ctx.startTranslator, collectFrom);
+      const passthroughKept = await referenceKept('passthrough', ctx.startPassthrough, collectFrom);
       const growth = ((after - idle) / idle) * 100;
       return {
         metrics: [
@@ -83,6 +136,13 @@ export const memory: Scenario = {
             note: `idle ${round(idleAfterGc / MB, 1)} / after ${round(afterGc / MB, 1)} MB; external memory idle ${round(heapIdle.external / MB, 1)} / after ${round(heapAfter.external / MB, 1)} MB`,
           },
           {
+            id: 'heap_per_open_stream_kb',
+            label: `Live JS heap per open stream (${OPEN_STREAMS} mid-answer)`,
+            value: round(kept / 1024, 1),
+            unit: 'KB',
+            note: `translator ${round(translatorKept / 1024, 1)} / pass-through ${round(passthroughKept / 1024, 1)} KB (report only)`,
+          },
+          {
             id: 'heap_after_gc_growth_mb',
             label: 'Live JS heap after full GC, after − idle',
             value: round((heapAfter.heapUsed - heapIdle.heapUsed) / MB, 1),
@@ -91,7 +151,19 @@ export const memory: Scenario = {
           },
         ],
         failures,
-        details: { idle, peak, after, settledMs, heapIdle, heapAfter, idleAfterGc, afterGc },
+        details: {
+          idle,
+          peak,
+          after,
+          settledMs,
+          heapIdle,
+          heapAfter,
+          idleAfterGc,
+          afterGc,
+          kept,
+          translatorKept,
+          passthroughKept,
+        },
       };
     } finally {
       await gw.stop();

@@ -9,6 +9,7 @@
  * build (an absolute dist/ folder): `npm run bench:compare` runs a base revision's build that way.
  */
 import { pathToFileURL } from 'node:url';
+import { answerHeapProbe } from './heap-probe.js';
 
 type Flags = typeof import('../../src-server/config/flags.js');
 type Gateway = typeof import('../../src-server/gateway.js');
@@ -29,16 +30,8 @@ config.logLevel = 'silent';
 const gateway = await createGateway(config);
 process.stdout.write(`${JSON.stringify({ url: gateway.url, pid: process.pid })}\n`);
 
-// Heap probe for the memory scenario: with --expose-gc, SIGUSR2 answers with the live heap after
-// a full GC, which tells retained garbage-free memory (a leak) from memory the process keeps.
-const gc = (globalThis as { gc?: () => void }).gc;
-if (gc) {
-  process.on('SIGUSR2', () => {
-    gc();
-    const { heapUsed, heapTotal, external, arrayBuffers } = process.memoryUsage();
-    process.stdout.write(`${JSON.stringify({ heap: { heapUsed, heapTotal, external, arrayBuffers } })}\n`);
-  });
-}
+// The memory scenario's heap probe (with --expose-gc).
+answerHeapProbe();
 
 process.once('SIGTERM', () => {
   gateway.close().then(
