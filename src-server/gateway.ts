@@ -167,7 +167,7 @@ export async function createGateway(given: GatewayConfig, options: GatewayOption
       // Background runs and session waits end too; the store closes once their final state is saved.
       const stateClosed = state.shutdown();
       await Promise.race([
-        Promise.all([...streams.map((s) => s.closed), socketsClosed]),
+        Promise.all([...streams.map((s) => s.writer.whenClosed()), socketsClosed]),
         new Promise((r) => setTimeout(r, CLOSE_GRACE_MS).unref()),
       ]);
       server.closeIdleConnections();

@@ -29,9 +29,8 @@ import type { Surface } from './surface.js';
 /** A streaming response in flight, so that shutdown can end it cleanly. */
 export interface ActiveStream {
   readonly run: ResponseRun;
+  /** Its `whenClosed()` resolves when the HTTP response is over (ended or cut). */
   readonly writer: SseWriter;
-  /** Resolves when the HTTP response is over (ended or cut). */
-  readonly closed: Promise<void>;
 }
 
 export interface ResponsesDeps {
@@ -111,10 +110,8 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
     else sendJson(ctx, 200, withStatus(run.snapshot(), 'queued'));
     return;
   }
-  if (stream === true) {
-    await streamRun(ctx, deps, created, controller, dialect);
-    return;
-  }
+  // Returned, not awaited: this frame is not kept for the stream's whole life.
+  if (stream === true) return streamRun(ctx, deps, created, controller, dialect);
 
   const onClose = contained(
     'cancelling a response whose client left',
@@ -141,7 +138,6 @@ async function streamRun(
   controller: Cancel,
   dialect: ReturnType<typeof dialectFor>,
 ): Promise<void> {
-  const { res } = ctx;
   const { run } = created;
   ctx.out.head(200, sseHeaders(ctx));
   const writer = new SseWriter(
@@ -158,8 +154,7 @@ async function streamRun(
       backpressure: streamBackpressure(deps.config, deps.streamBudget, (error) => run.fail(error)),
     }),
   );
-  const closed = new Promise<void>((resolve) => res.once('close', () => resolve()));
-  const entry: ActiveStream = { run, writer, closed };
+  const entry: ActiveStream = { run, writer };
   deps.active.add(entry);
   const unsubscribe = run.onEvent(writer.write);
   const unthrottle = run.throttle(writer);

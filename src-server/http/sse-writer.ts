@@ -154,6 +154,9 @@ export class SseWriter implements ClientFlow {
   private readonly createdAt = Date.now();
   private pingTimer: NodeJS.Timeout | undefined;
   private eventCount = 0;
+  /** Resolves `whenClosed()`'s promise, made only when someone waits (a gateway shutting down). */
+  private resolveClosed: (() => void) | undefined;
+  private closedPromise: Promise<void> | undefined;
   /** The queued terminal event, and where it begins in `pending` and `pendingPieces`. */
   private terminalAt: { text: number; piece: number; event: WireEvent } | null = null;
 
@@ -176,6 +179,12 @@ export class SseWriter implements ClientFlow {
 
   get isEnded(): boolean {
     return this.ended;
+  }
+
+  /** Resolves once the response's connection is done with it (ended or cut). */
+  whenClosed(): Promise<void> {
+    if (this.res.closed) return Promise.resolve();
+    return (this.closedPromise ??= new Promise<void>((resolve) => (this.resolveClosed = resolve)));
   }
 
   /** Bytes written or queued that the client has not taken yet. */
@@ -232,7 +241,7 @@ export class SseWriter implements ClientFlow {
       // loop are joined and written at its end.
       const first = this.writes === 0;
       this.flushInTick = this.writes < PROMPT_WRITES || Date.now() - this.lastWriteAt > BUSY_MS;
-      if (this.flushInTick) process.nextTick(this.flushFromTick);
+      if (this.flushInTick) process.nextTick(flushFromTick, this);
       else this.flushAtEndOfTurn();
       // Should a terminal event join this first tick, it still leaves at the end of this turn.
       if (first) this.flushAtEndOfTurn();
@@ -329,22 +338,33 @@ export class SseWriter implements ClientFlow {
   private flushAtEndOfTurn(): void {
     if (this.turnEndScheduled) return;
     this.turnEndScheduled = true;
-    setImmediate(this.flushAtTurnEnd);
+    setImmediate(flushAtTurnEnd, this);
   }
 
-  private readonly flushFromTick = (): void => {
+  /** @internal The end of the tick (flushFromTick below), or flushNow. */
+  flushFromTick(): void {
     if (!this.flushInTick) return this.flushAtEndOfTurn();
     this.flushScheduled = false;
     this.flushInTick = false;
-    this.guard('writing queued events', () => this.flush());
-  };
+    this.flushGuarded();
+  }
 
-  private readonly flushAtTurnEnd = (): void => {
+  /** @internal The end of the turn (flushAtTurnEnd below). */
+  flushAtTurnEnd(): void {
     this.turnEndScheduled = false;
     this.flushScheduled = false;
     this.flushInTick = false;
-    this.guard('writing queued events', () => this.flush());
-  };
+    this.flushGuarded();
+  }
+
+  /** A flush the event loop calls: a throw is logged, not fatal (no closure per flush). */
+  private flushGuarded(): void {
+    try {
+      this.flush();
+    } catch (err) {
+      this.options.logger.error('writing queued events failed', { err });
+    }
+  }
 
   /** For callbacks the event loop calls (tick, immediate, timer, 'close'): a throw is logged, not fatal. */
   private guard(where: string, fn: () => void): void {
@@ -390,11 +410,12 @@ export class SseWriter implements ClientFlow {
   }
 
   private schedulePing(delayMs: number): void {
-    this.pingTimer = setTimeout(this.onPingTimer, delayMs);
+    this.pingTimer = setTimeout(onPingTimer, delayMs, this);
     this.pingTimer.unref();
   }
 
-  private readonly onPingTimer = (): void => {
+  /** @internal The keep-alive timer (onPingTimer below). */
+  pingDue(): void {
     if (this.ended) return;
     const interval = this.options.pingIntervalMs;
     const idle = Date.now() - (this.lastWriteAt || this.createdAt);
@@ -407,7 +428,7 @@ export class SseWriter implements ClientFlow {
     } else {
       this.schedulePing(Math.max(1, interval - idle));
     }
-  };
+  }
 
   private stopPing(): void {
     if (this.pingTimer) clearTimeout(this.pingTimer);
@@ -415,6 +436,7 @@ export class SseWriter implements ClientFlow {
   }
 
   private readonly onClose = (): void => {
+    this.resolveClosed?.();
     this.stopPing();
     // The connection is gone: nothing of this stream is held any more.
     this.options.backpressure?.budget?.change(-this.accounted);
@@ -427,4 +449,17 @@ export class SseWriter implements ClientFlow {
     this.pendingPieces = [];
     this.guard('handling a client disconnect', () => this.options.onDisconnect());
   };
+}
+
+/** Scheduled with the writer as argument: a writer keeps no bound callbacks for its timers. */
+function flushFromTick(writer: SseWriter): void {
+  writer.flushFromTick();
+}
+
+function flushAtTurnEnd(writer: SseWriter): void {
+  writer.flushAtTurnEnd();
+}
+
+function onPingTimer(writer: SseWriter): void {
+  writer.pingDue();
 }

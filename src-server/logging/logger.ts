@@ -66,6 +66,13 @@ export function createLogger(level: LogLevel = 'info', sink: LogSink = stderrSin
  * line goes (`write`) and what a child is.
  */
 export abstract class LevelLogger implements Logger {
+  private failureReporter: FailureReporter | undefined = undefined;
+
+  /** This logger's FailureReporter (`reportTo`), made once. */
+  get reporter(): FailureReporter {
+    return (this.failureReporter ??= reporterOf(this));
+  }
+
   debug(msg: string, fields?: LogFields): void {
     this.write('debug', msg, fields);
   }
@@ -114,7 +121,14 @@ export const silentLogger: Logger = createLogger('silent');
  */
 export type FailureReporter = (err: unknown, where: string) => void;
 
-/** A FailureReporter that logs at `error` through a request's or the gateway's logger. */
+/**
+ * A FailureReporter that logs at `error` through a request's or the gateway's logger. A request
+ * asks for it in several places and each keeps it as long as its stream: a LevelLogger makes one.
+ */
 export function reportTo(log: Logger): FailureReporter {
+  return log instanceof LevelLogger ? log.reporter : reporterOf(log);
+}
+
+function reporterOf(log: Logger): FailureReporter {
   return (err, where) => log.error(`${where} failed`, { err });
 }

@@ -316,6 +316,31 @@ describe('E5 client disconnect', { tags: ['E5'] }, () => {
     expect(writer.isEnded).toBe(true);
   });
 
+  test('whenClosed() resolves when the connection is done with the response, cut or ended', async () => {
+    const h = await harness();
+    const client = open(h.url);
+    const writer = new SseWriter(writerOf(await h.next), options());
+    writer.write({ type: 'response.created', sequence_number: 0 });
+    await until(() => client.body().includes('response.created'));
+    let closed = false;
+    void writer.whenClosed().then(() => (closed = true));
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(closed).toBe(false);
+    client.abort();
+    await until(() => closed);
+    // Asked again once closed: at once.
+    await writer.whenClosed();
+
+    const h2 = await harness();
+    const client2 = open(h2.url);
+    const ended = new SseWriter(writerOf(await h2.next), options());
+    const done = ended.whenClosed();
+    ended.write({ type: 'response.completed', sequence_number: 0 });
+    ended.end();
+    await client2.ended;
+    await done;
+  });
+
   test('a normal end is not a disconnect', async () => {
     const h = await harness();
     const client = open(h.url);
