@@ -141,6 +141,8 @@ describe('tool outputs recorded by another instance (PostgreSQL)', { tags: ['U6'
     answer(submission(two));
     await expect.poll(async () => (await run(two.store, 'req_submit'))?.status).toBe('completed');
     const pending = (await run(two.store, 'req_submit'))!;
+    // Instance 1's own run is written apart from its held link, and may land after the submission.
+    await expect.poll(async () => (await run(two.store, 'req_stream')) !== undefined).toBe(true);
     const own = (await run(two.store, 'req_stream'))!;
     expect(pending.sessionId).not.toBe(own.sessionId);
     // A run waiting to join does not stand for the response's session.
