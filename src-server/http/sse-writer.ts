@@ -346,30 +346,23 @@ export class SseWriter implements ClientFlow {
     if (!this.flushInTick) return this.flushAtEndOfTurn();
     this.flushScheduled = false;
     this.flushInTick = false;
-    this.flushGuarded();
+    this.guard('writing queued events', this.flush);
   }
 
   /** @internal The end of the turn (flushAtTurnEnd below). */
   flushAtTurnEnd(): void {
     this.turnEndScheduled = false;
     this.flushScheduled = false;
-    this.flushInTick = false;
-    this.flushGuarded();
+    this.guard('writing queued events', this.flush);
   }
 
-  /** A flush the event loop calls: a throw is logged, not fatal (no closure per flush). */
-  private flushGuarded(): void {
+  /**
+   * For callbacks the event loop calls (tick, immediate, timer, 'close'): a throw is logged, not
+   * fatal. `fn` runs with this writer as `this`, so a method passes itself (no closure per flush).
+   */
+  private guard(where: string, fn: (this: SseWriter) => void): void {
     try {
-      this.flush();
-    } catch (err) {
-      this.options.logger.error('writing queued events failed', { err });
-    }
-  }
-
-  /** For callbacks the event loop calls (tick, immediate, timer, 'close'): a throw is logged, not fatal. */
-  private guard(where: string, fn: () => void): void {
-    try {
-      fn();
+      fn.call(this);
     } catch (err) {
       this.options.logger.error(`${where} failed`, { err });
     }
