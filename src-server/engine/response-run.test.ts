@@ -328,6 +328,42 @@ describe('client flow control (E8)', { tags: ['E8'] }, () => {
     expect(types.at(-1)).toBe('response.completed');
   });
 
+  test('a flow that blocks mid-stream holds the backend from that part on; nothing is lost', async () => {
+    const script: ModelPart[] = [
+      ...Array.from({ length: 8 }, (_, i): ModelPart => ({ type: 'text-delta', text: `${i} ` })),
+      { type: 'finish', reason: 'stop' },
+    ];
+    const { adapter, taken } = countingAdapter(script);
+    const run = await startResponseRun(request(), adapter, runOptions());
+    let open: () => void = () => undefined;
+    let blocked = false;
+    const wait = new Promise<void>((resolve) => (open = resolve));
+    run.throttle({ whenWritable: () => (blocked ? wait : undefined) });
+    const deltas: string[] = [];
+    let takenWhenBlocked = 0;
+    run.onEvent((e) => {
+      if (e.type !== 'response.output_text.delta') return;
+      deltas.push(String(e.delta));
+      // The client falls behind after the third delta.
+      if (deltas.length === 3) {
+        blocked = true;
+        takenWhenBlocked = taken();
+      }
+    });
+    await expect.poll(() => deltas.length).toBe(3);
+    await new Promise((resolve) => setImmediate(resolve));
+    await new Promise((resolve) => setImmediate(resolve));
+    // The part read next is held, not taken into the response; nothing after it is read.
+    expect(taken()).toBe(takenWhenBlocked + 1);
+    expect(deltas).toHaveLength(3);
+    blocked = false;
+    open();
+    const final = await run.finished;
+    expect(final.status).toBe('completed');
+    expect(deltas.join('')).toBe('0 1 2 3 4 5 6 7 ');
+    expect(taken()).toBe(framed(script).length);
+  });
+
   test('fail() ends a run blocked on its client with error + response.failed', async () => {
     const { adapter, taken } = countingAdapter(TEXT);
     const run = await startResponseRun(request(), adapter, runOptions());

@@ -1,11 +1,13 @@
 /**
  * The chat adapter's HTTP side against a hand-driven upstream on 127.0.0.1: connection reuse,
- * bodies cut at odd places, a consumer slower than the upstream (backpressure), and headers.
+ * bodies cut at odd places, a consumer slower than the upstream (backpressure), and headers; the
+ * stream pushed to a sink (PartSink, as the engine reads it) as well as iterated.
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, test } from 'vitest';
-import type { ModelPart, ModelRequest } from '../contract.js';
+import type { ModelPart, ModelRequest, PartFeed, PushedParts } from '../contract.js';
+import { feedParts } from '../part-feed.js';
 import { createVllmAdapter } from '../chat-completions/index.js';
 
 type Handler = (req: IncomingMessage, res: ServerResponse, body: string) => void;
@@ -239,4 +241,197 @@ describe('chat adapter over HTTP', () => {
       }
     },
   );
+});
+
+/**
+ * Feeds a stream to a sink as the engine does. `hold(part, n)` returns true to hold the stream
+ * after the n-th part; the test releases it with `feed.release()`.
+ */
+function pushed(
+  parts: AsyncIterable<ModelPart>,
+  hold: (part: ModelPart, n: number) => boolean = () => false,
+): { feed: PartFeed; parts: ModelPart[]; ended: Promise<unknown> } {
+  const got: ModelPart[] = [];
+  let end!: (error: unknown) => void;
+  const ended = new Promise<unknown>((resolve) => (end = resolve));
+  const feed = feedParts(parts, {
+    part: (part) => {
+      got.push(part);
+      return !hold(part, got.length);
+    },
+    end: (error) => end(error ?? null),
+  });
+  return { feed, parts: got, ended };
+}
+
+describe('chat adapter over HTTP, pushed to a sink', () => {
+  const open = (adapter: ReturnType<typeof createVllmAdapter>): Promise<AsyncIterable<ModelPart>> =>
+    adapter.stream(request, { signal: new AbortController().signal, requestId: 'r' });
+
+  test('the stream pushes itself: the same parts as iterated, then the end', async () => {
+    const words = ['a', 'b', 'c', 'd'];
+    const up = await upstream((_req, res) => {
+      sse(res);
+      res.end(sseBody(words));
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+    try {
+      const iterated = await collect(await open(adapter));
+      const stream = await open(adapter);
+      expect(typeof (stream as Partial<PushedParts>).pushTo).toBe('function');
+      const run = pushed(stream);
+      expect(await run.ended).toBeNull();
+      expect(run.parts).toEqual(iterated);
+      expect(texts(run.parts)).toBe('abcd');
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('a sink that holds the stream gets every part after each release, in order, and the end last', async () => {
+    const words = Array.from({ length: 5000 }, (_, i) => ` w${i}`);
+    const up = await upstream((_req, res) => {
+      sse(res);
+      res.end(sseBody(words));
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+    try {
+      let holds = 0;
+      const run = pushed(await open(adapter), (_part, n) => {
+        if (n % 100 !== 0) return false;
+        holds++;
+        // Released a turn later, when more of the body has queued meanwhile.
+        setImmediate(() => run.feed.release());
+        return true;
+      });
+      expect(await run.ended).toBeNull();
+      expect(holds).toBeGreaterThanOrEqual(50);
+      expect(texts(run.parts)).toBe(words.join(''));
+      expect(run.parts.at(-1)).toEqual({ type: 'finish', reason: 'stop' });
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('held on its last part, the stream waits with the end until the release', async () => {
+    const up = await upstream((_req, res) => {
+      sse(res);
+      res.end(sseBody(['x']));
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+    try {
+      let ended = false;
+      const run = pushed(await open(adapter), (part) => part.type === 'finish');
+      void run.ended.then(() => (ended = true));
+      await expect.poll(() => run.parts.at(-1)?.type).toBe('finish');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(ended).toBe(false);
+      run.feed.release();
+      expect(await run.ended).toBeNull();
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('close() while held releases the upstream request', async () => {
+    let closed!: () => void;
+    const upstreamClosed = new Promise<void>((resolve) => (closed = resolve));
+    const up = await upstream((req, res) => {
+      sse(res);
+      res.write(chunk('first'));
+      res.on('close', () => closed());
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+    try {
+      const run = pushed(await open(adapter), () => true);
+      await expect.poll(() => run.parts.length).toBeGreaterThan(0);
+      run.feed.close();
+      await upstreamClosed;
+    } finally {
+      await adapter.close();
+    }
+  });
+
+  test('E1 silence while the sink waits ends the stream with a backend_timeout part', { tags: ['E1'] }, async () => {
+    const up = await upstream((_req, res) => {
+      sse(res);
+      res.write(chunk('only'));
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 0.2 });
+    try {
+      const run = pushed(await open(adapter));
+      expect(await run.ended).toBeNull();
+      const last = run.parts.at(-1);
+      expect(last?.type).toBe('error');
+      expect(last?.type === 'error' && last.error.code).toBe('backend_timeout');
+    } finally {
+      await adapter.close();
+    }
+  });
+});
+
+describe('feedParts over a stream that does not push itself', () => {
+  async function* generated(parts: ModelPart[], fail?: Error): AsyncGenerator<ModelPart> {
+    for (const part of parts) {
+      await Promise.resolve();
+      yield part;
+    }
+    if (fail) throw fail;
+  }
+  const deltas = (n: number): ModelPart[] =>
+    Array.from({ length: n }, (_, i) => ({ type: 'text-delta', text: `${i}` }));
+
+  test('pulls every part in order, holds while the sink holds, and ends', async () => {
+    const source = deltas(10);
+    const run = pushed(generated(source), (_part, n) => {
+      if (n % 3 !== 0) return false;
+      setTimeout(() => run.feed.release(), 5);
+      return true;
+    });
+    expect(await run.ended).toBeNull();
+    expect(run.parts).toEqual(source);
+  });
+
+  test('a held stream is not read further until the release', async () => {
+    let reads = 0;
+    const counting: AsyncIterable<ModelPart> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => {
+          reads++;
+          return Promise.resolve(
+            reads <= 5 ? { done: false, value: { type: 'text-delta', text: 'x' } } : { done: true, value: undefined },
+          );
+        },
+      }),
+    };
+    const run = pushed(counting, (_part, n) => n === 2);
+    await expect.poll(() => run.parts.length).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(reads).toBe(2);
+    run.feed.release();
+    expect(await run.ended).toBeNull();
+    expect(run.parts).toHaveLength(5);
+  });
+
+  test('a stream that fails ends the sink with its error; close() returns the iterator', async () => {
+    const boom = new Error('broken');
+    const failed = pushed(generated(deltas(2), boom));
+    expect(await failed.ended).toBe(boom);
+    expect(failed.parts).toHaveLength(2);
+
+    let returned = false;
+    const endless: AsyncIterable<ModelPart> = {
+      [Symbol.asyncIterator]: () => ({
+        next: () => Promise.resolve({ done: false, value: { type: 'text-delta', text: 'x' } as ModelPart }),
+        return: () => {
+          returned = true;
+          return Promise.resolve({ done: true, value: undefined });
+        },
+      }),
+    };
+    const run = pushed(endless, () => true);
+    await expect.poll(() => run.parts.length).toBe(1);
+    run.feed.close();
+    expect(returned).toBe(true);
+  });
 });
