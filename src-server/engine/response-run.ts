@@ -284,10 +284,7 @@ class Run implements ResponseRun {
         if (this.builder.done) break;
         this.builder.continueAfterToolCalls();
       }
-      if (!this.builder.done)
-        this.builder.end(() =>
-          errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'),
-        );
+      this.endResponse();
     } catch (error) {
       // After cancel() the adapter's iterator typically throws its abort: nothing left to report.
       if (!this.builder.done) this.builder.fail(toGatewayError(error));
@@ -376,6 +373,23 @@ class Run implements ResponseRun {
     );
   }
 
+  /**
+   * The turn's stream ended (Turn.end). A response that waits for nothing more (no tool outputs
+   * to wait for) ends right here, in the same turn of the event loop as its last part, so that its
+   * terminal event joins that part's events in one write.
+   */
+  streamOver(): void {
+    if (this.hooks.awaitToolOutputs && this.builder.turnFinishReason === 'tool_calls') return;
+    this.endResponse();
+  }
+
+  private endResponse(): void {
+    if (this.builder.done) return;
+    this.builder.end(() =>
+      errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'),
+    );
+  }
+
   /** The turn is over: the run no longer settles it. */
   turnOver(turn: Turn): void {
     if (this.turn === turn) this.turn = null;
@@ -437,6 +451,13 @@ class Turn implements PartSink<BuilderPart> {
 
   end(error?: unknown): void {
     this.streamEnded = true;
+    if (error === undefined) {
+      try {
+        this.run.streamOver();
+      } catch (failure) {
+        return this.finish(failure);
+      }
+    }
     this.finish(error);
   }
 

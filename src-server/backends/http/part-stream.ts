@@ -83,7 +83,9 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, PushedParts
   pushTo(sink: PartSink): PartFeed {
     this.sink = sink;
     this.waitingSince = Date.now();
-    this.deliver();
+    // What arrived before is delivered once the caller's synchronous work is done (the consumer
+    // writes its opening events first), as an iterator's consumer would take it after an await.
+    if (this.head < this.queue.length || this.ended) queueMicrotask(() => this.deliver());
     return this;
   }
 
