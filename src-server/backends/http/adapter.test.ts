@@ -288,6 +288,40 @@ describe('chat adapter over HTTP, pushed to a sink', () => {
     }
   });
 
+  test('parts that arrived before pushTo are delivered after the synchronous work of its caller', async () => {
+    let sent!: () => void;
+    const bodySent = new Promise<void>((resolve) => (sent = resolve));
+    const up = await upstream((_req, res) => {
+      sse(res);
+      res.end(sseBody(['early']), sent);
+    });
+    const adapter = createVllmAdapter({ baseUrl: up.url, timeoutSeconds: 5 });
+    try {
+      const stream = (await open(adapter)) as PushedParts;
+      await bodySent;
+      for (let i = 0; i < 3; i++) await new Promise((resolve) => setImmediate(resolve));
+      let inside = true;
+      const seenInside: ModelPart[] = [];
+      const got: ModelPart[] = [];
+      let end!: () => void;
+      const ended = new Promise<void>((resolve) => (end = resolve));
+      stream.pushTo({
+        part: (part) => {
+          if (inside) seenInside.push(part);
+          got.push(part);
+          return true;
+        },
+        end: () => end(),
+      });
+      inside = false;
+      expect(seenInside).toEqual([]);
+      await ended;
+      expect(texts(got)).toBe('early');
+    } finally {
+      await adapter.close();
+    }
+  });
+
   test('a sink that holds the stream gets every part after each release, in order, and the end last', async () => {
     const words = Array.from({ length: 5000 }, (_, i) => ` w${i}`);
     const up = await upstream((_req, res) => {
