@@ -135,35 +135,6 @@ export type ModelPart =
   /** A failure after the stream started (error chunk, malformed JSON, truncation, stall). */
   | { type: 'error'; error: GatewayError };
 
-/**
- * Where a stream's parts go when they are pushed rather than pulled (`feedParts`,
- * backends/part-feed.ts): each part as soon as it is decoded, in the turn of the socket read that
- * carried it, so a paced delta costs no promise and no resumed async function.
- */
-export interface PartSink<P = ModelPart> {
-  /**
-   * One part. Returning `false` holds the stream: parts queue (the upstream pauses when too many
-   * do) until `PartFeed.release()`. The sink must not throw.
-   */
-  part(part: P): boolean;
-  /** No part follows: the stream ended (after its last part), or failed with `error`. */
-  end(error?: unknown): void;
-}
-
-/** The consumer's side of a pushed stream. */
-export interface PartFeed {
-  /** Delivers what queued while held, then goes on pushing. */
-  release(): void;
-  /** The consumer stopped: the upstream request is released unless the stream is over. */
-  close(): void;
-}
-
-/** A stream that pushes its parts itself (the HTTP adapters' streams, http/part-stream.ts). */
-export interface PushedParts<P = ModelPart> extends AsyncIterable<P> {
-  /** From now on every part goes to `sink`; the iterator is not used any more. */
-  pushTo(sink: PartSink<P>): PartFeed;
-}
-
 /** A delta part that carries nothing (a role-only first chunk, say): it opens no item. */
 export function isEmptyDelta(part: ModelPart): boolean {
   switch (part.type) {

@@ -10,8 +10,7 @@
  * has gone round (and read whatever else arrived meanwhile, such as the rest of the backend's body).
  */
 import { Cancel, type CancelSignal } from '../cancel/cancel.js';
-import type { BackendAdapter, ModelPart, ModelRequest, PartFeed, PartSink } from '../backends/contract.js';
-import { closeParts, feedParts } from '../backends/part-feed.js';
+import type { BackendAdapter, ModelPart, ModelRequest } from '../backends/contract.js';
 import { errors, isGatewayError, type GatewayError } from '../shared/protocol/errors.js';
 import type { CreateResponseRequest } from '../shared/protocol/types.js';
 import { StreamValidator } from '../shared/protocol/stream-validator.js';
@@ -31,10 +30,10 @@ import { responseJson } from '../shared/protocol/response-json.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
 
-/** The backend stream of the current turn: its parts until they are fed, then the feed while it runs. */
+/** The backend stream of the current turn: the iterable until it is read, then its iterator while it runs. */
 interface TurnSource {
   parts: AsyncIterable<BuilderPart> | null;
-  feed?: PartFeed | null;
+  iterator?: AsyncIterator<BuilderPart> | null;
 }
 
 /** Optional behaviour the stateful features plug in (state/, sessions/, engine/conversation.ts). */
@@ -172,8 +171,6 @@ class Run implements ResponseRun {
   private resolveFinished!: (response: ResponseObject) => void;
   /** Begins pumping; set once the run may start, cleared by the first start(). */
   private launch: (() => void) | null = null;
-  /** The backend turn being fed, settled by the response's end too. */
-  private turn: Turn | null = null;
 
   constructor(
     private readonly request: CreateResponseRequest,
@@ -269,6 +266,7 @@ class Run implements ResponseRun {
   }
 
   async pump(source: TurnSource): Promise<void> {
+    let endedEarly = false;
     try {
       this.builder.start();
       this.checkStrict();
@@ -284,7 +282,11 @@ class Run implements ResponseRun {
         if (this.builder.done) break;
         this.builder.continueAfterToolCalls();
       }
-      this.endResponse();
+      if (this.builder.done) endedEarly = true;
+      else
+        this.builder.end(() =>
+          errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'),
+        );
     } catch (error) {
       // After cancel() the adapter's iterator typically throws its abort: nothing left to report.
       if (!this.builder.done) this.builder.fail(toGatewayError(error));
@@ -292,13 +294,10 @@ class Run implements ResponseRun {
       // Safety net: whatever happened, the response ends with a terminal event.
       if (!this.builder.done) this.builder.fail(errors.internal());
     }
-    const { feed, parts } = source;
-    if (feed || parts) {
+    if (endedEarly) {
       // Ended before the backend did (error part, strict violation, cancel): stop the generation.
-      source.feed = source.parts = null;
       if (!this.backend.signal.aborted) this.backend.abort(new Error('response ended'));
-      if (feed) feed.close();
-      else closeParts(parts as AsyncIterable<BuilderPart>);
+      await source.iterator?.return?.().catch(() => undefined);
     }
   }
 
@@ -319,80 +318,32 @@ class Run implements ResponseRun {
   }
 
   /**
-   * One backend turn into the builder: the stream pushes its parts to a Turn (feedParts), each in
-   * the turn of the socket read that carried it. Settles when the stream ends (the feed is then
-   * dropped: a session waiting for tool outputs (C1) keeps no reference to the finished stream,
-   * memory per idle session, E8), fails, or the response ends first (the feed, or the parts never
-   * fed, stay for pump to close).
+   * One backend turn into the builder. The stream lives in this frame and in `source` only, so
+   * that a session waiting for tool outputs (C1) keeps no reference to the finished one (memory per
+   * idle session, E8): suspended async frames keep their registers.
    */
   private async drain(source: TurnSource): Promise<void> {
-    // E8: a client that has not taken what was sent holds the first read too.
-    let wait = this.flows.size === 0 ? undefined : this.blockingFlow();
-    while (wait !== undefined && !this.builder.done) {
-      await Promise.race([wait, this.finished]);
-      wait = this.blockingFlow();
-    }
-    if (this.builder.done) return;
-    const turn = new Turn(this);
-    this.turn = turn;
-    const parts = source.parts as AsyncIterable<BuilderPart>;
+    const iterator = (source.parts as AsyncIterable<BuilderPart>)[Symbol.asyncIterator]();
     source.parts = null;
-    source.feed = turn.feed = feedParts(parts, turn);
-    await turn.over;
-    if (turn.streamEnded) source.feed = null;
-  }
-
-  /**
-   * One part of the backend's stream into the builder (Turn.part). False holds the stream: the
-   * response is over, or (E8) a client that has not taken what was sent holds this part, and so
-   * the backend, until it can take more.
-   */
-  take(part: BuilderPart, turn: Turn): boolean {
-    if (this.builder.done) return false;
-    if (this.flows.size !== 0) {
-      const wait = this.blockingFlow();
-      if (wait !== undefined) {
-        this.holdFor(wait, part, turn);
-        return false;
+    source.iterator = iterator;
+    while (!this.builder.done) {
+      // E8: a client that has not taken what was sent holds the next read, and so the backend.
+      let wait = this.flows.size === 0 ? undefined : this.blockingFlow();
+      while (wait !== undefined && !this.builder.done) {
+        await Promise.race([wait, this.finished]);
+        wait = this.blockingFlow();
       }
+      if (this.builder.done) break;
+      const next = await iterator.next();
+      if (next.done) {
+        source.iterator = null;
+        return;
+      }
+      const part = next.value;
+      if (part.type === 'error') this.options.onBackendError?.(part.error.code);
+      this.builder.push(part);
+      this.checkStrict();
     }
-    if (part.type === 'error') this.options.onBackendError?.(part.error.code);
-    this.builder.push(part);
-    this.checkStrict();
-    return !this.builder.done;
-  }
-
-  /** Waits for the clients, then takes the held part and releases the stream. */
-  private holdFor(wait: Promise<void>, part: BuilderPart, turn: Turn): void {
-    Promise.race([wait, this.finished]).then(
-      () => {
-        if (this.builder.done) return;
-        if (turn.part(part)) turn.feed?.release();
-      },
-      (error: unknown) => turn.finish(error),
-    );
-  }
-
-  /**
-   * The turn's stream ended (Turn.end). A response that waits for nothing more (no tool outputs
-   * to wait for) ends right here, in the same turn of the event loop as its last part, so that its
-   * terminal event joins that part's events in one write.
-   */
-  streamOver(): void {
-    if (this.hooks.awaitToolOutputs && this.builder.turnFinishReason === 'tool_calls') return;
-    this.endResponse();
-  }
-
-  private endResponse(): void {
-    if (this.builder.done) return;
-    this.builder.end(() =>
-      errors.backendProtocol('The backend stream ended before a finish reason (truncated response).'),
-    );
-  }
-
-  /** The turn is over: the run no longer settles it. */
-  turnOver(turn: Turn): void {
-    if (this.turn === turn) this.turn = null;
   }
 
   /** The wait of the first client that cannot take more now, if any. */
@@ -414,59 +365,9 @@ class Run implements ResponseRun {
   }
 
   private onTerminal(response: ResponseObject): void {
-    this.turn?.finish();
     this.emitter.finish();
     this.cleanup();
     this.resolveFinished(response);
-  }
-}
-
-/**
- * One backend turn as the stream's sink: parts go to the run (`Run.take`); the turn is over when
- * the stream ends, when taking a part throws (the response fails with that error, as a failing
- * stream does) or when the response ends first.
- */
-class Turn implements PartSink<BuilderPart> {
-  /** Set right after the stream is handed this sink (feedParts may deliver before it returns). */
-  feed: PartFeed | null = null;
-  /** The stream ended by itself (its last part delivered, or it failed). */
-  streamEnded = false;
-  readonly over: Promise<void>;
-  private settle: ((error?: unknown) => void) | null = null;
-
-  constructor(private readonly run: Run) {
-    this.over = new Promise<void>((resolve, reject) => {
-      this.settle = (error) => (error === undefined ? resolve() : reject(error));
-    });
-  }
-
-  part(part: BuilderPart): boolean {
-    try {
-      return this.run.take(part, this);
-    } catch (error) {
-      this.finish(error);
-      return false;
-    }
-  }
-
-  end(error?: unknown): void {
-    this.streamEnded = true;
-    if (error === undefined) {
-      try {
-        this.run.streamOver();
-      } catch (failure) {
-        return this.finish(failure);
-      }
-    }
-    this.finish(error);
-  }
-
-  finish(error?: unknown): void {
-    const settle = this.settle;
-    if (settle === null) return;
-    this.settle = null;
-    this.run.turnOver(this);
-    settle(error);
   }
 }
 

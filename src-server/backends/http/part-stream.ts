@@ -1,11 +1,9 @@
 /**
- * A streaming response body as ModelParts, push-driven: each socket read is decoded synchronously
- * into every part it holds (SSE → JSON → parts, by the wire's PartDecoder:
- * chat-completions/stream.ts, vllm-responses/stream.ts). The engine has them pushed to its sink
- * (`pushTo`, contract.ts `PushedParts`) in the turn of that read: no promise per part. It is also
- * an AsyncIterator (the contract suite, summaries' own calls), whose consumer takes queued parts
- * from an already-resolved promise, so a read of N deltas costs one callback, not N stream reads.
- * Backpressure: a sink may hold the stream; the body pauses while too many parts wait.
+ * A streaming response body as an AsyncIterator of ModelParts, push-driven: each socket read is
+ * decoded synchronously into every part it holds (SSE → JSON → parts, by the wire's PartDecoder:
+ * chat-completions/stream.ts, vllm-responses/stream.ts), and the consumer takes
+ * queued parts from an already-resolved promise, so a read of N deltas costs one callback, not N
+ * stream reads. Backpressure: the body pauses while too many parts wait.
  *
  * Framing: the decoders translate their wire's content into delta parts; this reader frames them
  * with start and end parts as it queues them (part-framing.ts), so every adapter's stream is framed.
@@ -19,7 +17,7 @@
  */
 import type { CancelSignal } from '../../cancel/cancel.js';
 import { errors, type GatewayError } from '../../shared/protocol/errors.js';
-import type { ModelPart, PartFeed, PartSink, PushedParts } from '../contract.js';
+import type { ModelPart } from '../contract.js';
 import { PartFramer } from '../part-framing.js';
 import { SseDataDecoder } from './sse-data.js';
 import { describe, type BodyReader, type Exchange } from './client.js';
@@ -44,16 +42,10 @@ const LOW_WATER = 256;
 
 const DONE: IteratorResult<ModelPart> = Object.freeze({ done: true, value: undefined });
 
-export class PartStream implements AsyncIterableIterator<ModelPart>, PushedParts, PartFeed, BodyReader {
+export class PartStream implements AsyncIterableIterator<ModelPart>, BodyReader {
   private queue: ModelPart[] = [];
   private head = 0;
   private waiter: ((result: IteratorResult<ModelPart>) => void) | null = null;
-  /** Where parts go once pushed (`pushTo`); the iterator is not used then. */
-  private sink: PartSink | null = null;
-  /** The sink asked to wait (its client cannot take more): parts queue. */
-  private held = false;
-  /** Inside the delivery loop: parts added meanwhile (a cancel's last part) are delivered by it. */
-  private delivering = false;
   /** No part will be added any more. */
   private ended = false;
   private paused = false;
@@ -80,26 +72,6 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, PushedParts
     return this;
   }
 
-  pushTo(sink: PartSink): PartFeed {
-    this.sink = sink;
-    this.waitingSince = Date.now();
-    // What arrived before is delivered once the caller's synchronous work is done (the consumer
-    // writes its opening events first), as an iterator's consumer would take it after an await.
-    if (this.head < this.queue.length || this.ended) queueMicrotask(() => this.deliver());
-    return this;
-  }
-
-  release(): void {
-    this.held = false;
-    this.waitingSince = Date.now();
-    this.deliver();
-    if (this.paused && !this.held && this.queue.length - this.head <= LOW_WATER) this.resume();
-  }
-
-  close(): void {
-    void this.return();
-  }
-
   next(): Promise<IteratorResult<ModelPart>> {
     // Resuming may push the body read so far at once (undici parses it synchronously).
     if (this.paused && this.queue.length - this.head <= LOW_WATER) this.resume();
@@ -121,7 +93,7 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, PushedParts
     this.queue = [];
     this.head = 0;
     if (!this.ended) {
-      this.stop();
+      this.close();
       this.exchange.abort();
     }
     return Promise.resolve(DONE);
@@ -161,7 +133,7 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, PushedParts
         type: 'error',
         error: errors.backendProtocol(`The backend stream could not be decoded: ${describe(err)}`),
       });
-      this.stop();
+      this.close();
       this.exchange.abort();
     }
   }
@@ -175,15 +147,13 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, PushedParts
   private onAbort(): void {
     if (this.ended) return;
     this.add({ type: 'finish', reason: 'abort' });
-    this.stop();
+    this.close();
     this.exchange.abort();
   }
 
   private readonly checkStall = (): void => {
     if (this.ended) return;
-    // The consumer waits for the backend: a pending next(), or a sink not holding the stream.
-    const waiting = this.waiter !== null || (this.sink !== null && !this.held);
-    const idle = waiting ? Date.now() - this.waitingSince : 0;
+    const idle = this.waiter ? Date.now() - this.waitingSince : 0;
     if (idle < this.timeoutMs) {
       this.timer = setTimeout(this.checkStall, this.timeoutMs - idle);
       return;
@@ -209,7 +179,6 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, PushedParts
       parts.length = 0;
     }
     if (this.decoder.ended && !this.ended) this.finishBody();
-    if (this.sink !== null) this.deliver();
     const waiter = this.waiter;
     if (waiter && this.head < this.queue.length) {
       this.waiter = null;
@@ -225,35 +194,9 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, PushedParts
     }
   }
 
-  /** Hands the queued parts to the sink until it holds the stream, and the end after the last. */
-  private deliver(): void {
-    const sink = this.sink;
-    if (sink === null || this.delivering) return;
-    this.delivering = true;
-    try {
-      // The loop reads the fields each time: a part delivered may add parts (a cancel's last one).
-      while (!this.held && this.head < this.queue.length) {
-        const part = this.queue[this.head++];
-        if (!sink.part(part)) this.held = true;
-      }
-    } finally {
-      this.delivering = false;
-    }
-    if (this.head === this.queue.length) {
-      this.queue.length = 0;
-      this.head = 0;
-    }
-    // Not while held: the sink may keep the last part to take it later.
-    if (this.ended && !this.held && this.head === this.queue.length && this.sink === sink) {
-      // Once: the sink and what it holds are let go with it.
-      this.sink = null;
-      sink.end();
-    }
-  }
-
   /** All parts are known: the rest of the body (the chunked terminator) is drained for reuse. */
   private finishBody(): void {
-    this.stop();
+    this.close();
     this.exchange.drain();
   }
 
@@ -263,7 +206,7 @@ export class PartStream implements AsyncIterableIterator<ModelPart>, PushedParts
     this.collect();
   }
 
-  private stop(): void {
+  private close(): void {
     this.ended = true;
     clearTimeout(this.timer);
   }
