@@ -47,7 +47,12 @@ export interface ConnectionGuard {
 /** Installs the connection cap and the clientError handler on a gateway's server. */
 export function guardConnections(server: Server, limits: Limits, logger: Logger): ConnectionGuard {
   const refused = new WeakSet<Socket>();
-  /** The response in progress on each socket, so a late client error does not write over it. */
+  /**
+   * The response in progress on each socket, so a late client error does not write over it. Only
+   * while it is in progress: a finished one would stay reachable from its idle keep-alive
+   * connection (with everything its listeners hold: the run, its output) until the next request,
+   * and a malformed next request would find its headers sent and get no answer.
+   */
   const responses = new WeakMap<Socket, ServerResponse>();
   let open = 0;
   const max = limits.httpMaxConnections;
@@ -79,7 +84,11 @@ export function guardConnections(server: Server, limits: Limits, logger: Logger)
         req.socket.destroy();
         return false;
       }
-      responses.set(req.socket, res);
+      const socket = req.socket;
+      responses.set(socket, res);
+      res.once('finish', () => {
+        if (responses.get(socket) === res) responses.delete(socket);
+      });
       return true;
     },
   };

@@ -152,6 +152,33 @@ describe('X7 malformed HTTP gets the OpenAI envelope', { tags: ['X7', 'M2'] }, (
     expect(a.body.error).toMatchObject({ type: 'invalid_request_error', code: 'request_header_fields_too_large' });
   });
 
+  test('a malformed request after an answered one on a keep-alive connection is answered 400 too', async () => {
+    const { port } = new URL(h.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    let text = '';
+    socket.setEncoding('utf8');
+    socket.on('data', (d: string) => (text += d));
+    socket.on('error', () => undefined);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.write('GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    // The first answer in full (its body's length is in its head), then the broken request.
+    await expect
+      .poll(() => {
+        const head = text.indexOf('\r\n\r\n');
+        const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? -1);
+        return head >= 0 && length >= 0 && Buffer.byteLength(text.slice(head + 4)) >= length;
+      })
+      .toBe(true);
+    expect(text).toMatch(/^HTTP\/1\.1 200/);
+    const first = text.length;
+    socket.write('GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
+    await closed;
+    const second = text.slice(first);
+    expect(second).toMatch(/^HTTP\/1\.1 400/);
+    const body = JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4)) as { error: { code: string } };
+    expect(body.error.code).toBe('malformed_request');
+  });
+
   test('the gateway keeps serving afterwards', async () => {
     expect((await fetch(`${h.url}/v1/models`)).status).toBe(200);
   });
