@@ -5,7 +5,7 @@ import { framed } from '../backends/part-framing.js';
 import { defaultConfig } from '../config/flags.js';
 import { errors } from '../shared/protocol/errors.js';
 import type { CreateResponseRequest } from '../shared/protocol/types.js';
-import type { RunOptions, WireEvent } from './contract.js';
+import type { ResponseRun, RunOptions, WireEvent } from './contract.js';
 import { engineMetrics } from './event-emitter.js';
 import { startResponseRun } from './response-run.js';
 import { ScriptedBackend } from '../../tests/support/scripted-backend.js';
@@ -307,21 +307,32 @@ describe('client flow control (E8)', { tags: ['E8'] }, () => {
     return { adapter, taken: () => taken };
   }
 
+  /** A client the test holds back (`blocked`) and lets go (`open()`), throttling `run`. */
+  function heldClient(run: ResponseRun, blocked: boolean): { blocked: boolean; open: () => void } {
+    let resolve: () => void = () => undefined;
+    const wait = new Promise<void>((r) => (resolve = r));
+    const client = {
+      blocked,
+      open: (): void => {
+        client.blocked = false;
+        resolve();
+      },
+    };
+    run.throttle({ whenWritable: () => (client.blocked ? wait : undefined) });
+    return client;
+  }
+
   test('a blocked flow holds the next backend read until it resolves; nothing is lost', async () => {
     const { adapter, taken } = countingAdapter(TEXT);
     const run = await startResponseRun(request(), adapter, runOptions());
-    let open: () => void = () => undefined;
-    let blocked = true;
-    const wait = new Promise<void>((resolve) => (open = resolve));
-    run.throttle({ whenWritable: () => (blocked ? wait : undefined) });
+    const client = heldClient(run, true);
     const types: string[] = [];
     run.onEvent((e) => types.push(e.type));
     // The run started (created, in_progress) and then waits: the backend was not read.
     await expect.poll(() => types.length).toBe(2);
     await new Promise((resolve) => setImmediate(resolve));
     expect(taken()).toBe(0);
-    blocked = false;
-    open();
+    client.open();
     const final = await run.finished;
     expect(final.status).toBe('completed');
     expect(taken()).toBe(framed(TEXT).length);
@@ -335,10 +346,7 @@ describe('client flow control (E8)', { tags: ['E8'] }, () => {
     ];
     const { adapter, taken } = countingAdapter(script);
     const run = await startResponseRun(request(), adapter, runOptions());
-    let open: () => void = () => undefined;
-    let blocked = false;
-    const wait = new Promise<void>((resolve) => (open = resolve));
-    run.throttle({ whenWritable: () => (blocked ? wait : undefined) });
+    const client = heldClient(run, false);
     const deltas: string[] = [];
     let takenWhenBlocked = 0;
     run.onEvent((e) => {
@@ -346,7 +354,7 @@ describe('client flow control (E8)', { tags: ['E8'] }, () => {
       deltas.push(String(e.delta));
       // The client falls behind after the third delta.
       if (deltas.length === 3) {
-        blocked = true;
+        client.blocked = true;
         takenWhenBlocked = taken();
       }
     });
@@ -356,8 +364,7 @@ describe('client flow control (E8)', { tags: ['E8'] }, () => {
     // Nothing after the part that was being taken is read while the client is behind.
     expect(taken()).toBe(takenWhenBlocked);
     expect(deltas).toHaveLength(3);
-    blocked = false;
-    open();
+    client.open();
     const final = await run.finished;
     expect(final.status).toBe('completed');
     expect(deltas.join('')).toBe('0 1 2 3 4 5 6 7 ');
