@@ -54,6 +54,12 @@ export function guardConnections(server: Server, limits: Limits, logger: Logger)
    * and a malformed next request would find its headers sent and get no answer.
    */
   const responses = new WeakMap<Socket, ServerResponse>();
+  /** One 'finish' listener for every response (`this`), not a closure per request. */
+  function forget(this: ServerResponse): void {
+    // The response's own socket is detached by now; its request's stays.
+    const socket = this.req.socket;
+    if (responses.get(socket) === this) responses.delete(socket);
+  }
   let open = 0;
   const max = limits.httpMaxConnections;
   if (max > 0) {
@@ -84,11 +90,8 @@ export function guardConnections(server: Server, limits: Limits, logger: Logger)
         req.socket.destroy();
         return false;
       }
-      const socket = req.socket;
-      responses.set(socket, res);
-      res.once('finish', () => {
-        if (responses.get(socket) === res) responses.delete(socket);
-      });
+      responses.set(req.socket, res);
+      res.once('finish', forget);
       return true;
     },
   };
