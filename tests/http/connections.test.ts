@@ -16,8 +16,14 @@ interface RawAnswer {
   body: { error?: { type: string; code: string; message: string } };
 }
 
-/** Opens a socket, writes `chunks`, and resolves with what was answered once the gateway closes it. */
-function rawExchange(url: string, chunks: string[]): { socket: net.Socket; closed: Promise<RawAnswer> } {
+/**
+ * Opens a socket, writes `chunks`, and resolves with what was answered once the gateway closes it;
+ * `received()` is what has arrived so far.
+ */
+function rawExchange(
+  url: string,
+  chunks: string[],
+): { socket: net.Socket; received: () => string; closed: Promise<RawAnswer> } {
   const { port } = new URL(url);
   const socket = net.connect(Number(port), '127.0.0.1');
   let text = '';
@@ -40,7 +46,7 @@ function rawExchange(url: string, chunks: string[]): { socket: net.Socket; close
       resolve({ text, status, body });
     }),
   );
-  return { socket, closed };
+  return { socket, received: () => text, closed };
 }
 
 const HALF_BODY = [
@@ -153,27 +159,20 @@ describe('X7 malformed HTTP gets the OpenAI envelope', { tags: ['X7', 'M2'] }, (
   });
 
   test('a malformed request after an answered one on a keep-alive connection is answered 400 too', async () => {
-    const { port } = new URL(h.url);
-    const socket = net.connect(Number(port), '127.0.0.1');
-    let text = '';
-    socket.setEncoding('utf8');
-    socket.on('data', (d: string) => (text += d));
-    socket.on('error', () => undefined);
-    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
-    socket.write('GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n');
+    const { socket, received, closed } = rawExchange(h.url, ['GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n']);
     // The first answer in full (its body's length is in its head), then the broken request.
     await expect
       .poll(() => {
+        const text = received();
         const head = text.indexOf('\r\n\r\n');
         const length = Number(/content-length: (\d+)/i.exec(text)?.[1] ?? -1);
         return head >= 0 && length >= 0 && Buffer.byteLength(text.slice(head + 4)) >= length;
       })
       .toBe(true);
-    expect(text).toMatch(/^HTTP\/1\.1 200/);
-    const first = text.length;
+    expect(received()).toMatch(/^HTTP\/1\.1 200/);
+    const first = received().length;
     socket.write('GET /v1/models HTTP/1.1\r\nHost: 127.0.0.1\r\nBad Header\r\n\r\n');
-    await closed;
-    const second = text.slice(first);
+    const second = (await closed).text.slice(first);
     expect(second).toMatch(/^HTTP\/1\.1 400/);
     const body = JSON.parse(second.slice(second.indexOf('\r\n\r\n') + 4)) as { error: { code: string } };
     expect(body.error.code).toBe('malformed_request');
