@@ -353,6 +353,7 @@ export class SseWriter implements ClientFlow {
   flushAtTurnEnd(): void {
     this.turnEndScheduled = false;
     this.flushScheduled = false;
+    this.flushInTick = false;
     this.guard('writing queued events', this.flush);
   }
 
