@@ -15,7 +15,7 @@ import type { FailureReporter } from '../logging/logger.js';
 export type { FailureReporter };
 
 /** Calls `report`, swallowing a failure of the reporter itself. */
-function safeReport(report: FailureReporter, err: unknown, where: string): void {
+export function safeReport(report: FailureReporter, err: unknown, where: string): void {
   try {
     report(err, where);
   } catch {

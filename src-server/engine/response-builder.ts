@@ -32,6 +32,7 @@ import type {
   ResponseReasoningItem,
 } from '../shared/protocol/types.js';
 import type { ResponseObject } from './contract.js';
+import { appended } from '../shared/arrays.js';
 import {
   customInput,
   localShellAction,
@@ -320,7 +321,7 @@ export class ResponseBuilder {
     if (this.terminal) return;
     const outputIndex = this.response.output.length;
     this.opening = undefined;
-    this.response.output.push(item);
+    this.response.output = appended(this.response.output, item);
     this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: cloneData(item) });
     this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: cloneData(item) });
   }
@@ -384,8 +385,8 @@ export class ResponseBuilder {
   // --- items -------------------------------------------------------------------------------
 
   private addItem(open: OpenItem): void {
-    this.response.output.push(open.item);
-    this.open.push(open);
+    this.response.output = appended(this.response.output, open.item);
+    this.open = appended(this.open, open);
     this.emit({ type: 'response.output_item.added', output_index: open.outputIndex, item: copyItem(open) });
   }
 
@@ -502,7 +503,7 @@ export class ResponseBuilder {
     }
     if (!valid) this.invalidArgumentCallIds.push(callId);
     const output = item as unknown as ResponseObject['output'][number];
-    this.response.output.push(output);
+    this.response.output = appended(this.response.output, output);
     this.emit({ type: 'response.output_item.added', output_index: outputIndex, item: cloneData(output) });
     this.emit({ type: 'response.output_item.done', output_index: outputIndex, item: cloneData(output) });
   }
@@ -575,7 +576,7 @@ export class ResponseBuilder {
     const open = { kind: 'reasoning' as const, outputIndex: this.response.output.length, item, summary };
     this.addItem(open);
     const part = { type: 'reasoning_text' as const, text: '' };
-    item.content.push(part);
+    item.content = appended(item.content, part);
     this.emit({
       type: 'response.content_part.added',
       item_id: item.id,
@@ -604,7 +605,7 @@ export class ResponseBuilder {
             ? { type: 'output_text', text: '', annotations: [], logprobs: [] }
             : { type: 'output_text', text: '', annotations: [] }
           : { type: 'refusal', refusal: '' };
-      item.content.push(part);
+      item.content = appended(item.content, part);
       this.emit({
         type: 'response.content_part.added',
         item_id: item.id,
@@ -725,7 +726,7 @@ export class ResponseBuilder {
     const outputIndex = this.response.output.length;
     if (offered && offered.kind !== 'function' && offered.kind !== 'custom') {
       const gathered: GatheredCall = { kind: 'gathered', index, callId, offered, args: '' };
-      this.open.push(gathered);
+      this.open = appended(this.open, gathered);
       return;
     }
     if (offered?.kind === 'custom') {

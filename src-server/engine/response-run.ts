@@ -23,7 +23,7 @@ import { initialResponse } from './response-object.js';
 import { toModelRequest } from './translate-request.js';
 import { ToolCatalog } from './client-tools.js';
 import { createSurfaceStages, type SurfaceStages } from './surface-stages.js';
-import { contained, detached } from './contain.js';
+import { detached, safeReport, type FailureReporter } from './contain.js';
 import { inputAsItems } from './conversation.js';
 import { reportTo } from '../logging/logger.js';
 import { responseJson } from '../shared/protocol/response-json.js';
@@ -73,22 +73,11 @@ export async function startResponseRun(
   const backend = new Cancel();
   // One listener for the caller leaving (E5): it aborts the backend request and, once the run
   // exists, cancels it. Removed when the response ends.
-  const created: { run?: Run } = {};
-  const onCallerAbort = contained(
-    'cancelling a response',
-    (): void => {
-      backend.abort(options.signal.reason);
-      created.run?.cancel('client_disconnected');
-    },
-    reportTo(options.logger),
-  );
+  const callerAbort = new CallerAbort(options.signal, backend, reportTo(options.logger));
   if (options.signal.aborted) backend.abort(options.signal.reason);
-  else options.signal.addEventListener('abort', onCallerAbort, { once: true });
+  else options.signal.addEventListener('abort', callerAbort, { once: true });
 
-  const build = (): Run =>
-    new Run(request, adapter, options, startedAt, backend, hooks, catalog, () =>
-      options.signal.removeEventListener('abort', onCallerAbort),
-    );
+  const build = (): Run => new Run(request, adapter, options, startedAt, backend, hooks, catalog, callerAbort);
   let parts: AsyncIterable<ModelPart> | null;
   let early: Run | undefined;
   let answered = false;
@@ -110,13 +99,13 @@ export async function startResponseRun(
     });
     parts = await pending;
   } catch (error) {
-    options.signal.removeEventListener('abort', onCallerAbort);
+    callerAbort.detach();
     throw isGatewayError(error) ? error : errors.internal(`The backend request failed: ${(error as Error).message}`);
   } finally {
     answered = true;
   }
   const run = early ?? build();
-  created.run = run;
+  callerAbort.run = run;
   // A caller that went away during the backend handshake ends the response right away (E5).
   if (options.signal.aborted) run.cancel('client_disconnected');
   const launch = (): void => {
@@ -155,13 +144,41 @@ function backendRequest(request: CreateResponseRequest, options: RunOptions, cat
   return toModelRequest(request, translateOptions);
 }
 
+/**
+ * The listener on the caller's signal (E5): aborts the backend request and, once the run exists,
+ * cancels it. An object, not closures: the run keeps it until it ends, and a closure would keep
+ * the whole scope of startResponseRun with it.
+ */
+class CallerAbort {
+  run: Run | undefined;
+
+  constructor(
+    private readonly signal: CancelSignal,
+    private readonly backend: Cancel,
+    private readonly report: FailureReporter,
+  ) {}
+
+  handleEvent(): void {
+    try {
+      this.backend.abort(this.signal.reason);
+      this.run?.cancel('client_disconnected');
+    } catch (err) {
+      safeReport(this.report, err, 'cancelling a response');
+    }
+  }
+
+  detach(): void {
+    this.signal.removeEventListener('abort', this);
+  }
+}
+
 class Run implements ResponseRun {
   readonly id: string;
   readonly finished: Promise<ResponseObject>;
   private readonly builder: ResponseBuilder;
   private readonly emitter: ResponseEventEmitter;
   private readonly backend: Cancel;
-  private readonly cleanup: () => void;
+  private readonly callerAbort: CallerAbort;
   private readonly hooks: RunHooks;
   private readonly extensions: boolean;
   /** Clients this run waits for before reading more of the backend's stream (E8). */
@@ -180,12 +197,12 @@ class Run implements ResponseRun {
     backend: Cancel,
     hooks: RunHooks,
     private readonly catalog: ToolCatalog,
-    cleanup: () => void,
+    callerAbort: CallerAbort,
   ) {
     this.id = newResponseId();
     this.backend = backend;
     this.hooks = hooks;
-    this.cleanup = cleanup;
+    this.callerAbort = callerAbort;
     this.finished = new Promise((resolve) => (this.resolveFinished = resolve));
     this.extensions = options.extensions;
     this.surface = createSurfaceStages(request, options, hooks.decorate);
@@ -271,7 +288,35 @@ class Run implements ResponseRun {
       this.builder.start();
       this.checkStrict();
       for (;;) {
-        await this.drain(source);
+        // One backend turn into the builder. The stream lives in this local and in `source` only,
+        // both cleared when the turn ends, so that a session waiting for tool outputs (C1) keeps
+        // no reference to the finished one (memory per idle session, E8): a suspended async frame
+        // keeps its registers. Not a function of its own: that would be a second suspended frame
+        // per open stream.
+        let iterator: AsyncIterator<BuilderPart> | null = (source.parts as AsyncIterable<BuilderPart>)[
+          Symbol.asyncIterator
+        ]();
+        source.parts = null;
+        source.iterator = iterator;
+        while (!this.builder.done) {
+          // E8: a client that has not taken what was sent holds the next read, and so the backend.
+          let wait = this.flows.size === 0 ? undefined : this.blockingFlow();
+          while (wait !== undefined && !this.builder.done) {
+            await Promise.race([wait, this.finished]);
+            wait = this.blockingFlow();
+          }
+          if (this.builder.done) break;
+          const next: IteratorResult<BuilderPart> = await iterator.next();
+          if (next.done) {
+            source.iterator = null;
+            break;
+          }
+          const part = next.value;
+          if (part.type === 'error') this.options.onBackendError?.(part.error.code);
+          this.builder.push(part);
+          this.checkStrict();
+        }
+        iterator = null;
         const awaitOutputs = this.hooks.awaitToolOutputs;
         if (this.builder.done || !awaitOutputs || this.builder.turnFinishReason !== 'tool_calls') break;
         // Session mode: wait for the tool outputs, then the next backend turn feeds the same builder.
@@ -317,35 +362,6 @@ class Run implements ResponseRun {
     });
   }
 
-  /**
-   * One backend turn into the builder. The stream lives in this frame and in `source` only, so
-   * that a session waiting for tool outputs (C1) keeps no reference to the finished one (memory per
-   * idle session, E8): suspended async frames keep their registers.
-   */
-  private async drain(source: TurnSource): Promise<void> {
-    const iterator = (source.parts as AsyncIterable<BuilderPart>)[Symbol.asyncIterator]();
-    source.parts = null;
-    source.iterator = iterator;
-    while (!this.builder.done) {
-      // E8: a client that has not taken what was sent holds the next read, and so the backend.
-      let wait = this.flows.size === 0 ? undefined : this.blockingFlow();
-      while (wait !== undefined && !this.builder.done) {
-        await Promise.race([wait, this.finished]);
-        wait = this.blockingFlow();
-      }
-      if (this.builder.done) break;
-      const next = await iterator.next();
-      if (next.done) {
-        source.iterator = null;
-        return;
-      }
-      const part = next.value;
-      if (part.type === 'error') this.options.onBackendError?.(part.error.code);
-      this.builder.push(part);
-      this.checkStrict();
-    }
-  }
-
   /** The wait of the first client that cannot take more now, if any. */
   private blockingFlow(): Promise<void> | undefined {
     for (const flow of this.flows) {
@@ -366,7 +382,7 @@ class Run implements ResponseRun {
 
   private onTerminal(response: ResponseObject): void {
     this.emitter.finish();
-    this.cleanup();
+    this.callerAbort.detach();
     this.resolveFinished(response);
   }
 }

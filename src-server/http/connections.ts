@@ -61,6 +61,9 @@ export function guardConnections(server: Server, limits: Limits, logger: Logger)
     if (responses.get(socket) === this) responses.delete(socket);
   }
   let open = 0;
+  const onSocketClose = (): void => {
+    open--;
+  };
   const max = limits.httpMaxConnections;
   if (max > 0) {
     // Before node:http's own listener: the refused socket is answered before anything is read.
@@ -71,7 +74,8 @@ export function guardConnections(server: Server, limits: Limits, logger: Logger)
         return;
       }
       open++;
-      socket.once('close', () => open--);
+      // `on`, not `once`: a socket closes once, and `once` would keep a wrapper per connection.
+      socket.on('close', onSocketClose);
     });
   }
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Socket) => {
@@ -91,7 +95,7 @@ export function guardConnections(server: Server, limits: Limits, logger: Logger)
         return false;
       }
       responses.set(req.socket, res);
-      res.once('finish', forget);
+      res.on('finish', forget);
       return true;
     },
   };

@@ -47,7 +47,7 @@ export class ResponseWriter implements Observable {
     this.taps.observe(observer);
     if (this.listening) return;
     this.listening = true;
-    this.res.once('close', this.onClose);
+    this.res.once('close', () => this.closed());
   }
 
   /** True while someone observes: callers build pieces only then. */
@@ -55,11 +55,16 @@ export class ResponseWriter implements Observable {
     return this.taps.active;
   }
 
-  /** The request body as the route read it (body.ts calls this). */
-  readonly requestBody = (bytes: Buffer, complete: boolean): void => {
-    this.bodySeen = true;
-    if (this.taps.active) this.taps.requestBody(bytes, complete);
-  };
+  /**
+   * The request body as the route read it, for body.ts to call. Made when asked (a route asks while
+   * it reads the body), not kept by the writer for the answer's whole life.
+   */
+  get requestBody(): (bytes: Buffer, complete: boolean) => void {
+    return (bytes, complete) => {
+      this.bodySeen = true;
+      if (this.taps.active) this.taps.requestBody(bytes, complete);
+    };
+  }
 
   /** Writes the status line with `headers` (and any set on `res` before). */
   head(status: number, headers: OutgoingHttpHeaders): void {
@@ -120,9 +125,9 @@ export class ResponseWriter implements Observable {
     req.once('close', () => finish(false));
   }
 
-  private readonly onClose = (): void => {
+  private closed(): void {
     this.taps.close(this.res.writableFinished, this.res.statusCode);
-  };
+  }
 
   /** What the client receives: headers set on `res` beforehand, overridden by those of the status line. */
   private allHeaders(headers: OutgoingHttpHeaders): Record<string, HeaderValue> {

@@ -131,7 +131,7 @@ export async function createResponse(ctx: RequestContext, deps: ResponsesDeps): 
 }
 
 /** The run's events as SSE, at the client's pace (E8), ended by its terminal event once stored (M6). */
-async function streamRun(
+function streamRun(
   ctx: RequestContext,
   deps: ResponsesDeps,
   created: CreatedResponse,
@@ -161,9 +161,9 @@ async function streamRun(
   // Subscribed: the first events leave in this tick, not after the event loop went round.
   run.start();
   writer.flushNow();
-  try {
-    await run.finished;
-  } finally {
+  // A reaction rather than an await: no suspended frame is kept for the stream's whole life
+  // (`finished` never rejects).
+  return run.finished.then(async () => {
     unsubscribe();
     unthrottle();
     deps.active.delete(entry);
@@ -173,5 +173,5 @@ async function streamRun(
     if (unsaved) writer.failTerminal(unsaved);
     writer.end();
     created.streamEnded(writer.events);
-  }
+  });
 }

@@ -226,7 +226,8 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
       log,
       principal,
     };
-    res.once(
+    // `on`, not `once`: a response closes once, and `once` would keep a wrapper per request.
+    res.on(
       'close',
       contained(
         'logging a request',
@@ -247,31 +248,40 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     );
     try {
       surface.origins.checkHost(origin, req);
-      const methods = (): HTTPMethod[] => METHODS.filter((m) => router.find(m, path) !== null);
       if (method === 'OPTIONS') {
-        preflight(ctx, origin, methods());
+        preflight(ctx, origin, methodsAt(path));
         return;
       }
       if (found) {
         surface.origins.admit(origin, req, method, access);
         surface.guard(ctx);
-        await (found.store as RouteEntry).handler(ctx);
-        return;
+        const answered = (found.store as RouteEntry).handler(ctx);
+        // Returned, not awaited: a streamed answer's promise lasts as long as the stream, and an
+        // await would keep this frame (and everything in its registers) alive with it.
+        return answered?.then(undefined, (err: unknown) => failed(ctx, err));
       }
       if (consoleDir && (method === 'GET' || method === 'HEAD') && !API_PREFIXES.some((p) => path.startsWith(p))) {
         pattern = '(static)';
         if (await serveStatic(ctx, consoleDir)) return;
         pattern = '(unmatched)';
       }
-      const allowed = methods().filter((m) => m !== method);
+      const allowed = methodsAt(path).filter((m) => m !== method);
       if (allowed.length > 0) sendError(ctx, errors.methodNotAllowed(method, path), { allow: allowed.join(', ') });
       else sendError(ctx, errors.routeNotFound(method, path));
     } catch (err) {
-      const code = (err as { code?: unknown }).code;
-      metrics.error(code);
-      // After a 413 the rest of the body is never read: close the connection instead of draining it.
-      sendError(ctx, err, code === 'request_too_large' ? { connection: 'close' } : {});
+      failed(ctx, err);
     }
+  };
+
+  /** The methods routed at a path (a 405's `Allow`, a preflight's). */
+  const methodsAt = (path: string): HTTPMethod[] => METHODS.filter((m) => router.find(m, path) !== null);
+
+  /** A request's failure, answered as an OpenAI-shaped error. */
+  const failed = (ctx: RequestContext, err: unknown): void => {
+    const code = (err as { code?: unknown }).code;
+    metrics.error(code);
+    // After a 413 the rest of the body is never read: close the connection instead of draining it.
+    sendError(ctx, err, code === 'request_too_large' ? { connection: 'close' } : {});
   };
 
   /** OPTIONS: a CORS preflight for a route that exists with the requested method, else 404 / 405. */

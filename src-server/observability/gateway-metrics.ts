@@ -9,7 +9,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { BackendAdapter, ModelPart } from '../backends/contract.js';
+import type { BackendAdapter, ModelInfo, ModelPart, ModelRequest, StreamOptions } from '../backends/contract.js';
+import type { CancelSignal } from '../cancel/cancel.js';
 import { engineMetrics } from '../engine/event-emitter.js';
 import type { ResponseRun } from '../engine/contract.js';
 import type { ResponseMode } from '../engine/responses-service.js';
@@ -281,27 +282,28 @@ export class RequestObservation {
     private readonly startedAt: number,
     private readonly mode: ResponseMode,
   ) {
-    const stream: BackendAdapter['stream'] = async (request, options) => {
-      const t0 = performance.now();
-      try {
-        const parts = await base.stream(request, options);
-        // Only a JSON answer reports its overhead: a streamed one gets the backend's stream as it
-        // is, with no wrapper and no clock per part.
-        return this.mode === 'json' ? this.timed(parts) : parts;
-      } catch (err) {
-        this.metrics.backendError(codeOf(err));
-        throw err;
-      } finally {
-        this.backendWaitMs += performance.now() - t0;
-      }
-    };
-    this.backend = {
-      kind: base.kind,
-      baseUrl: base.baseUrl,
-      listModels: (signal) => base.listModels(signal),
-      stream,
-      ...(base.countTokens ? { countTokens: base.countTokens.bind(base) } : {}),
-    };
+    // A class per capability rather than an object of closures: a request keeps one small object.
+    this.backend = base.countTokens ? new CountingObservedBackend(this, base) : new ObservedBackend(this, base);
+  }
+
+  /** @internal ObservedBackend: one call to the backend, timed and its refusal counted. */
+  async timedStream(
+    base: BackendAdapter,
+    request: ModelRequest,
+    options: StreamOptions,
+  ): Promise<AsyncIterable<ModelPart>> {
+    const t0 = performance.now();
+    try {
+      const parts = await base.stream(request, options);
+      // Only a JSON answer reports its overhead: a streamed one gets the backend's stream as it
+      // is, with no wrapper and no clock per part.
+      return this.mode === 'json' ? this.timed(parts) : parts;
+    } catch (err) {
+      this.metrics.backendError(codeOf(err));
+      throw err;
+    } finally {
+      this.backendWaitMs += performance.now() - t0;
+    }
   }
 
   started(run: ResponseRun): void {
@@ -336,6 +338,35 @@ export class RequestObservation {
         return iterator;
       },
     };
+  }
+}
+
+/** The backend as one request sees it: `stream` timed and counted by its observation. */
+class ObservedBackend implements BackendAdapter {
+  readonly kind: string;
+  readonly baseUrl: string;
+
+  constructor(
+    protected readonly observation: RequestObservation,
+    protected readonly base: BackendAdapter,
+  ) {
+    this.kind = base.kind;
+    this.baseUrl = base.baseUrl;
+  }
+
+  listModels(signal?: CancelSignal): Promise<ModelInfo[]> {
+    return this.base.listModels(signal);
+  }
+
+  stream(request: ModelRequest, options: StreamOptions): Promise<AsyncIterable<ModelPart>> {
+    return this.observation.timedStream(this.base, request, options);
+  }
+}
+
+/** The same for a backend that counts tokens (`countTokens` exists only where the backend has it). */
+class CountingObservedBackend extends ObservedBackend {
+  countTokens(request: ModelRequest, signal?: CancelSignal): Promise<number> {
+    return (this.base.countTokens as NonNullable<BackendAdapter['countTokens']>).call(this.base, request, signal);
   }
 }
 

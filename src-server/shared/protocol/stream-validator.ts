@@ -8,6 +8,7 @@
 import { classifyEventType, canonicalEventType, isTerminalEventType, TERMINAL_STATUS, type Dialect } from './events.js';
 import { ARG_EVENTS, TEXT_EVENTS, type TextKind } from './stream-rules.js';
 import { checkExtensionEvent } from './extension-schemas.js';
+import { appended } from '../arrays.js';
 
 export { VALIDATOR_RULES } from './stream-rules.js';
 
@@ -90,7 +91,7 @@ export class StreamValidator {
   private terminated = false;
   private errorPending = false;
   private responseId: string | undefined;
-  private readonly items: ItemState[] = [];
+  private items: ItemState[] = [];
   private readonly itemIds = new Set<string>();
   private readonly kept: StreamViolation[] = [];
   private out: StreamViolation[] = NONE;
@@ -230,8 +231,14 @@ export class StreamValidator {
     const item = this.openItem(event, type === 'response.output_item.done');
     if (item === undefined) return;
     if (type === 'response.output_item.done') return this.itemDone(item, event);
-    if (type === 'response.content_part.added') return this.partAdded(item.parts, event, 'content_index');
-    if (type === 'response.reasoning_summary_part.added') return this.partAdded(item.summaries, event, 'summary_index');
+    if (type === 'response.content_part.added') {
+      item.parts = this.partAdded(item.parts, event, 'content_index');
+      return;
+    }
+    if (type === 'response.reasoning_summary_part.added') {
+      item.summaries = this.partAdded(item.summaries, event, 'summary_index');
+      return;
+    }
     if (type === 'response.content_part.done') return this.partDone(item.parts, event, 'content_index');
     if (type === 'response.reasoning_summary_part.done') return this.partDone(item.summaries, event, 'summary_index');
     if (type === 'response.output_text.annotation.added') {
@@ -293,7 +300,7 @@ export class StreamValidator {
     const type = typeof item?.type === 'string' ? item.type : 'unknown';
     if (item !== undefined && !this.startsEmpty(type, item))
       this.fail('item.empty', `The added ${type} item is not empty.`);
-    this.items.push({
+    this.items = appended(this.items, {
       id: String(id),
       type,
       done: false,
@@ -333,7 +340,7 @@ export class StreamValidator {
     return item;
   }
 
-  private partAdded(list: PartState[], event: EventRecord, indexField: string): void {
+  private partAdded(list: PartState[], event: EventRecord, indexField: string): PartState[] {
     if (event[indexField] !== list.length)
       this.fail('part.index', `${indexField} ${String(event[indexField])}, expected ${list.length}.`);
     const part = event.part as { type?: unknown } | undefined;
@@ -341,7 +348,7 @@ export class StreamValidator {
     const initial = partText(part);
     if (kind !== 'other' && initial !== undefined && initial !== '')
       this.fail('part.empty', `The added ${kind} part is not empty.`);
-    list.push({ kind, text: '', textDone: false, done: false });
+    return appended(list, { kind, text: '', textDone: false, done: false });
   }
 
   private openPart(list: PartState[], event: EventRecord, indexField: string, kind?: TextKind): PartState | undefined {
