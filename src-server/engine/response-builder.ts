@@ -33,6 +33,7 @@ import type {
 } from '../shared/protocol/types.js';
 import type { ResponseObject } from './contract.js';
 import { appended } from '../shared/arrays.js';
+import { appendText } from '../shared/text.js';
 import {
   customInput,
   localShellAction,
@@ -624,7 +625,7 @@ export class ResponseBuilder {
   ): void {
     const { item, outputIndex, contentIndex } = this.message(open, 'output_text');
     const part = item.content[contentIndex] as ResponseOutputText;
-    part.text += text;
+    part.text = appendText(part.text, text);
     const converted = this.logprobs && logprobs ? logprobs.map(toOutputLogprob) : [];
     if (this.logprobs) for (const lp of converted) (part.logprobs ??= []).push(lp);
     this.emit({
@@ -639,7 +640,8 @@ export class ResponseBuilder {
 
   private refusalDelta(open: Extract<OpenItem, { kind: 'message' }>, text: string): void {
     const { item, outputIndex, contentIndex } = this.message(open, 'refusal');
-    (item.content[contentIndex] as ResponseOutputRefusal).refusal += text;
+    const part = item.content[contentIndex] as ResponseOutputRefusal;
+    part.refusal = appendText(part.refusal, text);
     this.emit({
       type: 'response.refusal.delta',
       item_id: item.id,
@@ -650,7 +652,8 @@ export class ResponseBuilder {
   }
 
   private reasoningDelta(open: Extract<OpenItem, { kind: 'reasoning' }>, text: string): void {
-    open.item.content[0].text += text;
+    const part = open.item.content[0];
+    part.text = appendText(part.text, text);
     this.emit({
       type: 'response.reasoning_text.delta',
       item_id: open.item.id,
@@ -678,7 +681,7 @@ export class ResponseBuilder {
         part: { type: 'summary_text', text: '' },
       });
     }
-    summary.text += delta;
+    summary.text = appendText(summary.text, delta);
     this.emit({
       type: 'response.reasoning_summary_text.delta',
       item_id: itemId,
@@ -766,7 +769,7 @@ export class ResponseBuilder {
 
   private callDelta(open: OpenCall, delta: string): void {
     if (open.kind !== 'function_call') {
-      open.args += delta;
+      open.args = appendText(open.args, delta);
       if (open.kind === 'custom_tool_call') {
         const decoded = partialInputString(open.args);
         if (decoded.length > open.item.input.length && decoded.startsWith(open.item.input))
@@ -774,7 +777,7 @@ export class ResponseBuilder {
       }
       return;
     }
-    open.item.arguments += delta;
+    open.item.arguments = appendText(open.item.arguments, delta);
     this.emit({
       type: 'response.function_call_arguments.delta',
       item_id: open.item.id,

@@ -9,6 +9,7 @@ import { classifyEventType, canonicalEventType, isTerminalEventType, TERMINAL_ST
 import { ARG_EVENTS, TEXT_EVENTS, type TextKind } from './stream-rules.js';
 import { checkExtensionEvent } from './extension-schemas.js';
 import { appended } from '../arrays.js';
+import { appendText } from '../text.js';
 
 export { VALIDATOR_RULES } from './stream-rules.js';
 
@@ -390,7 +391,7 @@ export class StreamValidator {
       return;
     }
     if (!spec.done) {
-      part.text += value;
+      part.text = appendText(part.text, value);
       return;
     }
     part.textDone = true;
@@ -408,7 +409,7 @@ export class StreamValidator {
       return;
     }
     if (!spec.done) {
-      item.args += value;
+      item.args = appendText(item.args, value);
       item.argsDeltas = true;
       return;
     }
