@@ -172,9 +172,9 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     windows: new ContextWindows(backend),
     tiers: surface.tiers,
   });
-  route('POST', '/v1/responses', (ctx) =>
-    createResponse(ctx, { config, responses, surface, state, active, streamBudget }),
-  );
+  // One object for every request (a streamed response keeps it as long as it lasts).
+  const responsesDeps = { config, responses, surface, state, active, streamBudget };
+  route('POST', '/v1/responses', (ctx) => createResponse(ctx, responsesDeps));
   route('GET', '/v1/models', (ctx) => listModels(ctx, backend));
   route('GET', '/healthz', (ctx) => health(ctx, backend, state, options.instance));
   route('GET', '/v1/capabilities', (ctx) =>
@@ -193,7 +193,7 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
   // A static path: find-my-way prefers it to GET/DELETE /v1/responses/:id (docs/state.md#compaction).
   route('POST', '/v1/responses/compact', (ctx) => compactRoute(ctx, { config, backend, state, surface }));
 
-  const handle = async (req: IncomingMessage, res: ServerResponse): Promise<void> => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     const startedAt = performance.now();
     const requestId = requestIdFor(req);
     const rawUrl = req.url ?? '/';
@@ -256,21 +256,34 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
         surface.origins.admit(origin, req, method, access);
         surface.guard(ctx);
         const answered = (found.store as RouteEntry).handler(ctx);
-        // Returned, not awaited: a streamed answer's promise lasts as long as the stream, and an
-        // await would keep this frame (and everything in its registers) alive with it.
-        return answered?.then(undefined, (err: unknown) => failed(ctx, err));
+        // Not awaited: a streamed answer's promise lasts as long as the stream, and an async frame
+        // waiting for it would be kept (with everything in its registers) as long.
+        answered?.then(undefined, (err: unknown) => failedSafely(ctx, err));
+        return;
       }
       if (consoleDir && (method === 'GET' || method === 'HEAD') && !API_PREFIXES.some((p) => path.startsWith(p))) {
         pattern = '(static)';
-        if (await serveStatic(ctx, consoleDir)) return;
-        pattern = '(unmatched)';
+        serveStatic(ctx, consoleDir).then(
+          (served) => {
+            if (served) return;
+            pattern = '(unmatched)';
+            notRouted(ctx, method, path);
+          },
+          (err: unknown) => failedSafely(ctx, err),
+        );
+        return;
       }
-      const allowed = methodsAt(path).filter((m) => m !== method);
-      if (allowed.length > 0) sendError(ctx, errors.methodNotAllowed(method, path), { allow: allowed.join(', ') });
-      else sendError(ctx, errors.routeNotFound(method, path));
+      notRouted(ctx, method, path);
     } catch (err) {
       failed(ctx, err);
     }
+  };
+
+  /** No route for this method and path: 405 with `Allow` when another method has one, else 404. */
+  const notRouted = (ctx: RequestContext, method: string, path: string): void => {
+    const allowed = methodsAt(path).filter((m) => m !== method);
+    if (allowed.length > 0) sendError(ctx, errors.methodNotAllowed(method, path), { allow: allowed.join(', ') });
+    else sendError(ctx, errors.routeNotFound(method, path));
   };
 
   /** The methods routed at a path (a 405's `Allow`, a preflight's). */
@@ -282,6 +295,22 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
     metrics.error(code);
     // After a 413 the rest of the body is never read: close the connection instead of draining it.
     sendError(ctx, err, code === 'request_too_large' ? { connection: 'close' } : {});
+  };
+
+  /** `failed` after the handler returned, where a throw would be an unhandled rejection. */
+  const failedSafely = (ctx: RequestContext, err: unknown): void => {
+    try {
+      failed(ctx, err);
+    } catch (bug) {
+      handlerBroke(ctx.res, bug);
+    }
+  };
+
+  /** handle() answers every error; this only guards against a bug in that path. */
+  const handlerBroke = (res: ServerResponse, err: unknown): void => {
+    logger.error('request handler failed', { err });
+    if (!res.headersSent) res.writeHead(500).end();
+    else res.destroy();
   };
 
   /** OPTIONS: a CORS preflight for a route that exists with the requested method, else 404 / 405. */
@@ -301,12 +330,11 @@ export function createHttpApp(options: HttpAppOptions): HttpApp {
 
   const server = createServer(serverOptions(config), (req, res) => {
     if (!connections.admit(req, res)) return;
-    handle(req, res).catch((err: unknown) => {
-      // handle() already answers every error; this only guards against a bug in that path.
-      logger.error('request handler failed', { err });
-      if (!res.headersSent) res.writeHead(500).end();
-      else res.destroy();
-    });
+    try {
+      handle(req, res);
+    } catch (err) {
+      handlerBroke(res, err);
+    }
   });
   const connections = guardConnections(server, config, logger);
   // Idle keep-alive connections live longer than clients' and load balancers' pools (often 60 s),

@@ -219,6 +219,13 @@ export class GatewayMetrics {
 
   /** @internal RequestObservation reports here. */
   runStarted(run: ResponseRun, mode: ResponseMode): void {
+    this.timeFirstEvent(run);
+    this.countWhenFinished(run, mode);
+  }
+
+  // Two methods, not one: closures made in one call share its scope, and the finished-count
+  // closure, which lives as long as the run, would keep the first-event tap and its remover too.
+  private timeFirstEvent(run: ResponseRun): void {
     const off = run.onEvent((_event, offsetMs) => {
       off();
       // Observed once this tick's work is done: the transport writes the first events first.
@@ -230,6 +237,9 @@ export class GatewayMetrics {
         }
       });
     });
+  }
+
+  private countWhenFinished(run: ResponseRun, mode: ResponseMode): void {
     detached(
       run.finished.then((final) => {
         this.responses.inc({ status: final.status ?? 'unknown', mode });
