@@ -29,6 +29,7 @@ import { reportTo } from '../logging/logger.js';
 import { responseJson } from '../shared/protocol/response-json.js';
 
 const LOGPROBS_INCLUDE = 'message.output_text.logprobs';
+const NO_FLOWS: readonly ClientFlow[] = Object.freeze([]);
 
 /** The backend stream of the current turn: the iterable until it is read, then its iterator while it runs. */
 interface TurnSource {
@@ -182,7 +183,7 @@ class Run implements ResponseRun {
   private readonly hooks: RunHooks;
   private readonly extensions: boolean;
   /** Clients this run waits for before reading more of the backend's stream (E8). */
-  private readonly flows = new Set<ClientFlow>();
+  private flows: readonly ClientFlow[] = NO_FLOWS;
   /** The event chain's stages, summary options, model-mode summaries (engine/surface-stages.ts). */
   readonly surface: SurfaceStages;
   private resolveFinished!: (response: ResponseObject) => void;
@@ -278,8 +279,12 @@ class Run implements ResponseRun {
   }
 
   throttle(flow: ClientFlow): () => void {
-    this.flows.add(flow);
-    return () => this.flows.delete(flow);
+    // An array, replaced rather than changed (a run has one or two): a Set's table is four times
+    // the size, for the whole stream.
+    this.flows = [...this.flows, flow];
+    return () => {
+      this.flows = this.flows.filter((f) => f !== flow);
+    };
   }
 
   async pump(source: TurnSource): Promise<void> {
@@ -300,7 +305,7 @@ class Run implements ResponseRun {
         source.iterator = iterator;
         while (!this.builder.done) {
           // E8: a client that has not taken what was sent holds the next read, and so the backend.
-          let wait = this.flows.size === 0 ? undefined : this.blockingFlow();
+          let wait = this.flows.length === 0 ? undefined : this.blockingFlow();
           while (wait !== undefined && !this.builder.done) {
             await Promise.race([wait, this.finished]);
             wait = this.blockingFlow();

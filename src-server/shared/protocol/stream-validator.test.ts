@@ -193,6 +193,14 @@ describe('L1 stream validator: each rule fails', { tags: ['L1'] }, () => {
       },
     ],
     [
+      'item.id',
+      (e) => {
+        // The third item repeats the second's id (not the first's).
+        const second = (e[at(e, 'response.output_item.added', 1)].item as { id: string }).id;
+        (e[at(e, 'response.output_item.added', 2)].item as { id: string }).id = second;
+      },
+    ],
+    [
       'item.empty',
       (e) => {
         (e[at(e, 'response.output_item.added', 2)].item as { arguments: string }).arguments = '{';

@@ -93,7 +93,9 @@ export class StreamValidator {
   private errorPending = false;
   private responseId: string | undefined;
   private items: ItemState[] = [];
-  private readonly itemIds = new Set<string>();
+  /** The first item's id, and the later ones' (a Set only once there is a second item). */
+  private firstItemId: string | undefined;
+  private itemIds: Set<string> | null = null;
   private readonly kept: StreamViolation[] = [];
   private out: StreamViolation[] = NONE;
   private sequence: number | null = null;
@@ -290,14 +292,26 @@ export class StreamValidator {
     }
   }
 
+  /** Whether an item already had this id; records it. */
+  private idUsed(id: string): boolean {
+    if (this.firstItemId === undefined) {
+      this.firstItemId = id;
+      return false;
+    }
+    if (id === this.firstItemId) return true;
+    this.itemIds ??= new Set();
+    if (this.itemIds.has(id)) return true;
+    this.itemIds.add(id);
+    return false;
+  }
+
   private itemAdded(event: EventRecord): void {
     if (event.output_index !== this.items.length)
       this.fail('item.index', `output_index ${String(event.output_index)}, expected ${this.items.length}.`);
     const item = event.item as Record<string, unknown> | undefined;
     const id = item?.id;
     if (typeof id !== 'string' || id === '') this.fail('item.id', 'The added item has no string id.');
-    else if (this.itemIds.has(id)) this.fail('item.id', `Item id '${id}' was already used.`);
-    if (typeof id === 'string') this.itemIds.add(id);
+    else if (this.idUsed(id)) this.fail('item.id', `Item id '${id}' was already used.`);
     const type = typeof item?.type === 'string' ? item.type : 'unknown';
     if (item !== undefined && !this.startsEmpty(type, item))
       this.fail('item.empty', `The added ${type} item is not empty.`);
