@@ -25,6 +25,13 @@ const OPEN: Pacing = { deltas: 64, ttftMs: 0, tokenMs: 100 };
 const OPEN_STREAMS = 256;
 /** Into the open burst: every stream set up and about 20 deltas in. */
 const OPEN_AT_MS = 2500;
+/**
+ * Long answers held open: 800 deltas 10 ms apart (8 s), measured 6 s in, about 600 deltas into
+ * every answer (fewer where the machine falls behind the pacing): what grows with the answer's
+ * length (its text, kept by the response and by the stream's validator).
+ */
+const LONG: Pacing = { deltas: 800, ttftMs: 0, tokenMs: 10 };
+const LONG_AT_MS = 6000;
 const SETTLE_MAX_MS = 15_000;
 /** Time given to the allocator to hand freed pages back after a full GC. */
 const GC_RETURN_MS = 500;
@@ -45,20 +52,29 @@ async function keptPerStream(
   path: Path,
   idle: HeapProbe,
   collect: Collect,
+  pacing: Pacing = OPEN,
+  atMs = OPEN_AT_MS,
 ): Promise<number> {
-  const streams = burst(path, OPEN, OPEN_STREAMS);
-  await sleep(OPEN_AT_MS);
+  const streams = burst(path, pacing, OPEN_STREAMS);
+  await sleep(atMs);
   const open = await proc.heapAfterGc();
   for (const s of await streams) collect(name, s.problems);
   return (open.heapUsed - idle.heapUsed) / OPEN_STREAMS;
 }
 
-/** The same for a reference server of its own, started with the heap probe and stopped after. */
-async function referenceKept(name: string, start: BenchContext['startTranslator'], collect: Collect): Promise<number> {
+/** The same, short and long answers, for a reference server of its own, started with the heap probe and stopped after. */
+async function referenceKept(
+  name: string,
+  start: BenchContext['startTranslator'],
+  collect: Collect,
+): Promise<{ short: number; long: number }> {
   const { process: proc, path } = await start({ nodeFlags: ['--expose-gc'] });
   try {
     await warmUp(name, path, collect);
-    return await keptPerStream(name, proc, path, await proc.heapAfterGc(), collect);
+    const idle = await proc.heapAfterGc();
+    const short = await keptPerStream(name, proc, path, idle, collect);
+    await sleep(1000);
+    return { short, long: await keptPerStream(name, proc, path, idle, collect, LONG, LONG_AT_MS) };
   } finally {
     await proc.stop();
   }
@@ -84,6 +100,11 @@ export const memory: Scenario = {
 
       ctx.log(`memory: live heap per open stream (${OPEN_STREAMS} streams mid-answer)`);
       const kept = await keptPerStream('gateway', gw, path, heapIdle, collectFrom);
+      await sleep(1000);
+      ctx.log(
+        `memory: the same, long answers (${LONG.deltas} deltas ${LONG.tokenMs} ms apart, ${LONG_AT_MS / 1000} s in)`,
+      );
+      const keptLong = await keptPerStream('gateway', gw, path, heapIdle, collectFrom, LONG, LONG_AT_MS);
       // Its own idle again: the open streams' garbage and the GC it took are behind it.
       await sleep(1000);
 
@@ -140,7 +161,14 @@ export const memory: Scenario = {
             label: `Live JS heap per open stream (${OPEN_STREAMS} mid-answer)`,
             value: round(kept / 1024, 1),
             unit: 'KB',
-            note: `translator ${round(translatorKept / 1024, 1)} / pass-through ${round(passthroughKept / 1024, 1)} KB (report only)`,
+            note: `translator ${round(translatorKept.short / 1024, 1)} / pass-through ${round(passthroughKept.short / 1024, 1)} KB (report only)`,
+          },
+          {
+            id: 'heap_per_open_long_stream_kb',
+            label: `Same, long answers (${OPEN_STREAMS} streams, ~${Math.round(LONG_AT_MS / LONG.tokenMs)} deltas in)`,
+            value: round(keptLong / 1024, 1),
+            unit: 'KB',
+            note: `translator ${round(translatorKept.long / 1024, 1)} / pass-through ${round(passthroughKept.long / 1024, 1)} KB (report only)`,
           },
           {
             id: 'heap_after_gc_growth_mb',
