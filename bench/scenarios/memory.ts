@@ -62,7 +62,10 @@ async function keptPerStream(
   return (open.heapUsed - idle.heapUsed) / OPEN_STREAMS;
 }
 
-/** The same, short and long answers, for a reference server of its own, started with the heap probe and stopped after. */
+/**
+ * The same, short and long answers, for a reference server of its own, started with the heap
+ * probe and stopped after.
+ */
 async function referenceKept(
   name: string,
   start: BenchContext['startTranslator'],

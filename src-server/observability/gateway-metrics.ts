@@ -373,10 +373,10 @@ class ObservedBackend implements BackendAdapter {
   }
 }
 
-/** The same for a backend that counts tokens (`countTokens` exists only where the backend has it). */
+/** The same for a backend that counts tokens (`countTokens` only where the backend has it). */
 class CountingObservedBackend extends ObservedBackend {
   countTokens(request: ModelRequest, signal?: CancelSignal): Promise<number> {
-    return (this.base.countTokens as NonNullable<BackendAdapter['countTokens']>).call(this.base, request, signal);
+    return (this.base as Required<BackendAdapter>).countTokens(request, signal);
   }
 }
 
