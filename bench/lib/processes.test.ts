@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseStatTimes } from './processes.js';
+import { parseSchedstat, parseStatTimes, runtimeMicrosOf } from './processes.js';
 
 describe('parseStatTimes', () => {
   it('reads utime and stime (fields 14 and 15) in microseconds, past a command name with spaces and parentheses', () => {
@@ -10,5 +10,30 @@ describe('parseStatTimes', () => {
 
   it('returns null for a line without CPU times', () => {
     expect(parseStatTimes('4242 (node) S 1 2 3')).toBeNull();
+  });
+});
+
+describe('parseSchedstat', () => {
+  it('reads the time run (the first field) in nanoseconds', () => {
+    expect(parseSchedstat('123456789 2222 33\n')).toBe(123_456_789);
+  });
+
+  it('returns null for an empty or malformed line', () => {
+    expect(parseSchedstat('')).toBeNull();
+    expect(parseSchedstat('x 1 2')).toBeNull();
+  });
+});
+
+describe('runtimeMicrosOf', () => {
+  it('counts this process: the main thread within all threads, the total growing with work done', () => {
+    const before = runtimeMicrosOf(process.pid);
+    let x = 0;
+    for (let i = 0; i < 5_000_000; i++) x += Math.sqrt(i);
+    const after = runtimeMicrosOf(process.pid);
+    expect(x).toBeGreaterThan(0);
+    expect(before.main).toBeGreaterThan(0);
+    expect(after.all).toBeGreaterThanOrEqual(after.main);
+    // Whichever thread the test runs on (a fork's main thread or a worker), the total grows.
+    expect(after.all).toBeGreaterThan(before.all);
   });
 });

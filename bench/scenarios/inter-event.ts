@@ -21,8 +21,8 @@
  * says how close a level of streams brings the machine to saturation.
  */
 import { burst, closeIdleConnections, type Pacing, type Path } from '../lib/load.js';
-import { COMPARED_PATHS, perPath, type ComparedPath } from '../lib/compared-paths.js';
-import { cpuMicrosOf, mainThreadCpuSplitOf, type CpuSplit } from '../lib/processes.js';
+import { COMPARED_PATHS, PROXY_PATHS, perPath, type ComparedPath, type ProxyPath } from '../lib/compared-paths.js';
+import { cpuMicrosOf, mainThreadCpuSplitOf, runtimeMicrosOf, type CpuSplit } from '../lib/processes.js';
 import os from 'node:os';
 import { pairedDifferences, round, summarize, type Paired } from '../lib/stats.js';
 import { burstTimings, gapsBySetUp } from '../lib/streams.js';
@@ -83,11 +83,12 @@ export const interEvent: Scenario = {
             [64, 4],
             [256, 6],
           ];
-      const pids: Partial<Record<ComparedPath, number>> = {
+      const serverPids: Record<ProxyPath, number> = {
         passthrough: pt.process.pid,
         translator: tr.process.pid,
         gateway: gw.process.pid,
       };
+      const pids: Partial<Record<ComparedPath, number>> = serverPids;
       for (const [concurrency, rounds] of levels) {
         ctx.log(`inter-event: ${concurrency} stream(s) × ${rounds} round(s) per path`);
         const g = perPath((): number[] => []);
@@ -270,9 +271,10 @@ export const interEvent: Scenario = {
       }
       if (!ctx.quick) {
         ctx.log(`inter-event: ${BUNCHED_STREAMS} streams arriving together × ${BUNCHED_ROUNDS} round(s) per path`);
-        const bunched = await bunchedSetUp(paths, failures);
-        metrics.push(bunched.metric);
+        const bunched = await bunchedSetUp(paths, serverPids, failures);
+        metrics.push(...bunched.metrics);
         details.bunched = bunched.perRound;
+        details.bunchedSetUpCpu = bunched.setUpCpu;
       }
       return { metrics, failures: failures.slice(0, 20), details };
     } finally {
@@ -286,22 +288,57 @@ export const interEvent: Scenario = {
 /** Streams and rounds per path of the bunched-arrival burst. */
 const BUNCHED_STREAMS = 256;
 const BUNCHED_ROUNDS = 3;
+/**
+ * The CPU of setting the burst's requests up is read this long after they were sent: with the
+ * opening burst's first token 1 s away, every set-up is done by then and no delta has come. A
+ * second window as long follows, which should find the server idle (its CPU is in the row's note).
+ */
+const SET_UP_WINDOW_MS = 450;
+
+/** Set-up CPU per request of one round, µs: main thread, V8's helper threads, and after the window. */
+interface SetUpCpu {
+  main: number;
+  helpers: number;
+  after: number;
+}
 
 /**
  * The burst again, from client connections left open by the opening burst: its requests reach each
  * server in one or two turns of its event loop (a client with a warm keep-alive pool), which then
  * starts all their streams back to back while the first streams' next deltas wait. Per round and
  * path, the p99 of the gaps ending at deltas 1…10; the row is the paired median over the rounds.
+ * Before it, a second opening burst measures what setting up those requests costs each server:
+ * its CPU over SET_UP_WINDOW_MS from the moment they are sent (`/proc/<pid>/task/<tid>/schedstat`),
+ * split into the main thread and the rest (V8's garbage-collector and compiler threads).
  */
 async function bunchedSetUp(
   paths: Record<ComparedPath, Path>,
+  pids: Record<ProxyPath, number>,
   failures: string[],
-): Promise<{ metric: Metric; perRound: Record<ComparedPath, number[]> }> {
+): Promise<{ metrics: Metric[]; perRound: Record<ComparedPath, number[]>; setUpCpu: Record<ProxyPath, SetUpCpu[]> }> {
   const perRound = perPath((): number[] => []);
+  const setUpCpu = perPath((): SetUpCpu[] => [], PROXY_PATHS);
+  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
   for (let r = 0; r < BUNCHED_ROUNDS; r++) {
     for (const name of COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length])) {
       await burst(paths[name], OPENING, BUNCHED_STREAMS);
-      await new Promise((resolve) => setTimeout(resolve, OPENING_QUIET_MS));
+      await sleep(OPENING_QUIET_MS);
+      if (name !== 'direct') {
+        const pid = pids[name];
+        const start = runtimeMicrosOf(pid);
+        const held = burst(paths[name], OPENING, BUNCHED_STREAMS);
+        await sleep(SET_UP_WINDOW_MS);
+        const setUp = runtimeMicrosOf(pid);
+        await sleep(SET_UP_WINDOW_MS);
+        const idle = runtimeMicrosOf(pid);
+        for (const s of await held) for (const p of s.problems) failures.push(`${name} set-up: ${p}`);
+        setUpCpu[name].push({
+          main: (setUp.main - start.main) / BUNCHED_STREAMS,
+          helpers: (setUp.all - setUp.main - (start.all - start.main)) / BUNCHED_STREAMS,
+          after: (idle.all - setUp.all) / BUNCHED_STREAMS,
+        });
+        await sleep(OPENING_QUIET_MS);
+      }
       const streams = await burst(paths[name], PACING, BUNCHED_STREAMS);
       for (const s of streams) for (const p of s.problems) failures.push(`${name} bunched: ${p}`);
       perRound[name].push(summarize(gapsBySetUp(streams, SET_UP_DELTAS).setUp).p99);
@@ -310,14 +347,34 @@ async function bunchedSetUp(
   const gw = pairedDifferences(perRound.passthrough, perRound.gateway);
   const tr = pairedDifferences(perRound.passthrough, perRound.translator);
   const median = (name: ComparedPath): number => summarize(perRound[name]).p50;
+  /** Median over the rounds of one part of a server's set-up CPU, µs with one decimal. */
+  const cpu = (name: ProxyPath, part: keyof SetUpCpu): number =>
+    round(summarize(setUpCpu[name].map((c) => c[part])).p50, 1);
   return {
-    metric: msMetric(
-      `inter_event_bunched_setup_over_floor_paired_ms_c${BUNCHED_STREAMS}`,
-      `  gaps ending at deltas 1–${SET_UP_DELTAS}, ${BUNCHED_STREAMS} requests arriving together, gateway − pass-through, median of ${BUNCHED_ROUNDS} rounds`,
-      gw.median,
-      `quartiles ${round(gw.q1, 2)} – ${round(gw.q3, 2)} ms; translator − pass-through ${round(tr.median, 2)} ms; p99 pass-through ${round(median('passthrough'), 1)} / translator ${round(median('translator'), 1)} / gateway ${round(median('gateway'), 1)} ms`,
-    ),
+    metrics: [
+      msMetric(
+        `inter_event_bunched_setup_over_floor_paired_ms_c${BUNCHED_STREAMS}`,
+        `  gaps ending at deltas 1–${SET_UP_DELTAS}, ${BUNCHED_STREAMS} requests arriving together, gateway − pass-through, median of ${BUNCHED_ROUNDS} rounds`,
+        gw.median,
+        `quartiles ${round(gw.q1, 2)} – ${round(gw.q3, 2)} ms; translator − pass-through ${round(tr.median, 2)} ms; p99 pass-through ${round(median('passthrough'), 1)} / translator ${round(median('translator'), 1)} / gateway ${round(median('gateway'), 1)} ms`,
+      ),
+      {
+        id: `bunched_setup_main_cpu_us_per_request_c${BUNCHED_STREAMS}`,
+        label: `    set-up CPU per request of ${BUNCHED_STREAMS} arriving together: main thread`,
+        value: cpu('gateway', 'main'),
+        unit: 'µs',
+        note: `translator ${cpu('translator', 'main')} / pass-through ${cpu('passthrough', 'main')} µs, median of ${BUNCHED_ROUNDS} rounds; all threads in the ${SET_UP_WINDOW_MS} ms after the window: gateway ${cpu('gateway', 'after')} µs per request`,
+      },
+      {
+        id: `bunched_setup_helper_cpu_us_per_request_c${BUNCHED_STREAMS}`,
+        label: "      same, V8's helper threads (garbage collector, compiler)",
+        value: cpu('gateway', 'helpers'),
+        unit: 'µs',
+        note: `translator ${cpu('translator', 'helpers')} / pass-through ${cpu('passthrough', 'helpers')} µs`,
+      },
+    ],
     perRound,
+    setUpCpu,
   };
 }
 
