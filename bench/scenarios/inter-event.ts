@@ -24,6 +24,7 @@ import { burst, closeIdleConnections, type Pacing, type Path } from '../lib/load
 import { COMPARED_PATHS, PROXY_PATHS, perPath, type ComparedPath, type ProxyPath } from '../lib/compared-paths.js';
 import { cpuMicrosOf, mainThreadCpuSplitOf, runtimeMicrosOf, type CpuSplit } from '../lib/processes.js';
 import os from 'node:os';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { pairedDifferences, round, summarize, type Paired } from '../lib/stats.js';
 import { burstTimings, gapsBySetUp } from '../lib/streams.js';
 import { msMetric, type BenchContext, type Metric, type Scenario, type ScenarioResult } from '../lib/types.js';
@@ -83,12 +84,11 @@ export const interEvent: Scenario = {
             [64, 4],
             [256, 6],
           ];
-      const serverPids: Record<ProxyPath, number> = {
+      const pids: Record<ProxyPath, number> = {
         passthrough: pt.process.pid,
         translator: tr.process.pid,
         gateway: gw.process.pid,
       };
-      const pids: Partial<Record<ComparedPath, number>> = serverPids;
       for (const [concurrency, rounds] of levels) {
         ctx.log(`inter-event: ${concurrency} stream(s) × ${rounds} round(s) per path`);
         const g = perPath((): number[] => []);
@@ -108,10 +108,10 @@ export const interEvent: Scenario = {
           // Rotate which path goes first so slow drift cannot favour one of them.
           const order = COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length]);
           for (const name of order) {
-            const pid = pids[name];
+            const pid = name === 'direct' ? undefined : pids[name];
             await burst(paths[name], OPENING, concurrency);
             closeIdleConnections(paths[name]);
-            await new Promise((resolve) => setTimeout(resolve, OPENING_QUIET_MS));
+            await sleep(OPENING_QUIET_MS);
             const before = machineCpu(ctx.simulator.pid, pid);
             const streams = await burst(paths[name], PACING, concurrency);
             const after = machineCpu(ctx.simulator.pid, pid);
@@ -271,7 +271,7 @@ export const interEvent: Scenario = {
       }
       if (!ctx.quick) {
         ctx.log(`inter-event: ${BUNCHED_STREAMS} streams arriving together × ${BUNCHED_ROUNDS} round(s) per path`);
-        const bunched = await bunchedSetUp(paths, serverPids, failures);
+        const bunched = await bunchedSetUp(paths, pids, failures);
         metrics.push(...bunched.metrics);
         details.bunched = bunched.perRound;
         details.bunchedSetUpCpu = bunched.setUpCpu;
@@ -318,25 +318,12 @@ async function bunchedSetUp(
 ): Promise<{ metrics: Metric[]; perRound: Record<ComparedPath, number[]>; setUpCpu: Record<ProxyPath, SetUpCpu[]> }> {
   const perRound = perPath((): number[] => []);
   const setUpCpu = perPath((): SetUpCpu[] => [], PROXY_PATHS);
-  const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
   for (let r = 0; r < BUNCHED_ROUNDS; r++) {
     for (const name of COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length])) {
       await burst(paths[name], OPENING, BUNCHED_STREAMS);
       await sleep(OPENING_QUIET_MS);
       if (name !== 'direct') {
-        const pid = pids[name];
-        const start = runtimeMicrosOf(pid);
-        const held = burst(paths[name], OPENING, BUNCHED_STREAMS);
-        await sleep(SET_UP_WINDOW_MS);
-        const setUp = runtimeMicrosOf(pid);
-        await sleep(SET_UP_WINDOW_MS);
-        const idle = runtimeMicrosOf(pid);
-        for (const s of await held) for (const p of s.problems) failures.push(`${name} set-up: ${p}`);
-        setUpCpu[name].push({
-          main: (setUp.main - start.main) / BUNCHED_STREAMS,
-          helpers: (setUp.all - setUp.main - (start.all - start.main)) / BUNCHED_STREAMS,
-          after: (idle.all - setUp.all) / BUNCHED_STREAMS,
-        });
+        setUpCpu[name].push(await setUpCpuOf(paths[name], pids[name], name, failures));
         await sleep(OPENING_QUIET_MS);
       }
       const streams = await burst(paths[name], PACING, BUNCHED_STREAMS);
@@ -375,6 +362,25 @@ async function bunchedSetUp(
     ],
     perRound,
     setUpCpu,
+  };
+}
+
+/**
+ * A second opening burst to one server, and its CPU per request: over SET_UP_WINDOW_MS from the
+ * moment the requests are sent (their set-up), and over as long again (should be idle).
+ */
+async function setUpCpuOf(path: Path, pid: number, name: ProxyPath, failures: string[]): Promise<SetUpCpu> {
+  const start = runtimeMicrosOf(pid);
+  const held = burst(path, OPENING, BUNCHED_STREAMS);
+  await sleep(SET_UP_WINDOW_MS);
+  const setUp = runtimeMicrosOf(pid);
+  await sleep(SET_UP_WINDOW_MS);
+  const idle = runtimeMicrosOf(pid);
+  for (const s of await held) for (const p of s.problems) failures.push(`${name} set-up: ${p}`);
+  return {
+    main: (setUp.main - start.main) / BUNCHED_STREAMS,
+    helpers: (setUp.all - setUp.main - (start.all - start.main)) / BUNCHED_STREAMS,
+    after: (idle.all - setUp.all) / BUNCHED_STREAMS,
   };
 }
 
