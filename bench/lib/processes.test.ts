@@ -14,13 +14,15 @@ describe('parseStatTimes', () => {
 });
 
 describe('parseSchedstat', () => {
-  it('reads the time run (the first field) in nanoseconds', () => {
-    expect(parseSchedstat('123456789 2222 33\n')).toBe(123_456_789);
+  it('reads the time run and the time waited for a core (the first two fields) in nanoseconds', () => {
+    expect(parseSchedstat('123456789 2222 33\n')).toEqual({ ranNs: 123_456_789, waitedNs: 2222 });
   });
 
-  it('returns null for an empty or malformed line', () => {
+  it('returns null for an empty, short or malformed line', () => {
     expect(parseSchedstat('')).toBeNull();
+    expect(parseSchedstat('123456789')).toBeNull();
     expect(parseSchedstat('x 1 2')).toBeNull();
+    expect(parseSchedstat('1 y 2')).toBeNull();
   });
 });
 
@@ -36,6 +38,8 @@ describe('runtimeMicrosOf', () => {
     }
     expect(x).toBeGreaterThan(0);
     expect(before.main).toBeGreaterThan(0);
+    expect(before.mainWaited).toBeGreaterThanOrEqual(0);
+    expect(after.mainWaited).toBeGreaterThanOrEqual(before.mainWaited);
     expect(after.all).toBeGreaterThanOrEqual(after.main);
     // Whichever thread the test runs on (a fork's main thread or a worker), the total grows.
     expect(after.all).toBeGreaterThan(before.all);

@@ -114,29 +114,44 @@ function cpuSplitFrom(statFile: string): CpuSplit {
  * the `stat` files' 10 ms ticks are not. `main` is the main thread (the JavaScript event loop),
  * `all` every thread (V8's garbage-collector and compiler threads included). A thread that ended
  * between two readings drops out of `all`; V8's and libuv's threads live as long as the process.
+ * `mainWaited` is the time the main thread was ready to run but waited for a core (the kernel's
+ * run-queue wait, the second field): on a machine with fewer cores than busy threads, what the
+ * others took from it.
  */
-export function runtimeMicrosOf(pid: number): { main: number; all: number } {
+export function runtimeMicrosOf(pid: number): { main: number; all: number; mainWaited: number } {
   let main = 0;
   let all = 0;
+  let mainWaited = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    let ns: number | null;
+    let times: SchedTimes | null;
     try {
-      ns = parseSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
+      times = parseSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
     } catch {
       continue; // The thread ended since the directory was read.
     }
-    if (ns === null) continue;
-    all += ns / 1000;
-    if (tid === String(pid)) main = ns / 1000;
+    if (times === null) continue;
+    all += times.ranNs / 1000;
+    if (tid === String(pid)) {
+      main = times.ranNs / 1000;
+      mainWaited = times.waitedNs / 1000;
+    }
   }
-  return { main, all };
+  return { main, all, mainWaited };
 }
 
-/** The time run (first field) of a `schedstat` line, ns; null if it has none. */
-export function parseSchedstat(line: string): number | null {
-  const first = line.trim().split(' ')[0];
-  const ns = Number(first);
-  return first !== '' && Number.isFinite(ns) ? ns : null;
+/** One thread's `schedstat`: time run and time spent waiting for a core, ns. */
+export interface SchedTimes {
+  ranNs: number;
+  waitedNs: number;
+}
+
+/** The time run and the run-queue wait (first two fields) of a `schedstat` line; null if it has none. */
+export function parseSchedstat(line: string): SchedTimes | null {
+  const [ran, waited] = line.trim().split(' ');
+  const ranNs = Number(ran);
+  const waitedNs = Number(waited);
+  if (!ran || !waited || !Number.isFinite(ranNs) || !Number.isFinite(waitedNs)) return null;
+  return { ranNs, waitedNs };
 }
 
 /** User and system time of one `/proc/…/stat` line (fields 14 and 15), µs; null if it has none. */

@@ -271,10 +271,11 @@ export const interEvent: Scenario = {
       }
       if (!ctx.quick) {
         ctx.log(`inter-event: ${BUNCHED_STREAMS} streams arriving together × ${BUNCHED_ROUNDS} round(s) per path`);
-        const bunched = await bunchedSetUp(paths, pids, failures);
+        const bunched = await bunchedSetUp(paths, pids, ctx.simulator.pid, failures);
         metrics.push(...bunched.metrics);
         details.bunched = bunched.perRound;
         details.bunchedSetUpCpu = bunched.setUpCpu;
+        details.bunchedWaits = bunched.waits;
       }
       return { metrics, failures: failures.slice(0, 20), details };
     } finally {
@@ -295,6 +296,20 @@ const BUNCHED_ROUNDS = 3;
  */
 const SET_UP_WINDOW_MS = 450;
 
+/**
+ * How long the simulator's and the server's main threads waited for a core over the first
+ * WAIT_WINDOW_MS of each measured bunched burst (their run-queue wait): two cores carry the load
+ * generator, the simulator and the server, so a server that needs more CPU also delays the
+ * simulator's deltas, which then reach every path's streams late.
+ */
+const WAIT_WINDOW_MS = 400;
+
+/** Run-queue waits of one bunched round, ms: the simulator's main thread, the server's (none direct). */
+interface Waits {
+  simulator: number;
+  server: number;
+}
+
 /** Set-up CPU per request of one round, µs: main thread, V8's helper threads, and after the window. */
 interface SetUpCpu {
   main: number;
@@ -309,15 +324,23 @@ interface SetUpCpu {
  * path, the p99 of the gaps ending at deltas 1…10; the row is the paired median over the rounds.
  * Before it, a second opening burst measures what setting up those requests costs each server:
  * its CPU over SET_UP_WINDOW_MS from the moment they are sent (`/proc/<pid>/task/<tid>/schedstat`),
- * split into the main thread and the rest (V8's garbage-collector and compiler threads).
+ * split into the main thread and the rest (V8's garbage-collector and compiler threads). During
+ * the measured burst, the simulator's and the server's run-queue waits (Waits).
  */
 async function bunchedSetUp(
   paths: Record<ComparedPath, Path>,
   pids: Record<ProxyPath, number>,
+  simulatorPid: number,
   failures: string[],
-): Promise<{ metrics: Metric[]; perRound: Record<ComparedPath, number[]>; setUpCpu: Record<ProxyPath, SetUpCpu[]> }> {
+): Promise<{
+  metrics: Metric[];
+  perRound: Record<ComparedPath, number[]>;
+  setUpCpu: Record<ProxyPath, SetUpCpu[]>;
+  waits: Record<ComparedPath, Waits[]>;
+}> {
   const perRound = perPath((): number[] => []);
   const setUpCpu = perPath((): SetUpCpu[] => [], PROXY_PATHS);
+  const waits = perPath((): Waits[] => []);
   for (let r = 0; r < BUNCHED_ROUNDS; r++) {
     for (const name of COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length])) {
       await burst(paths[name], OPENING, BUNCHED_STREAMS);
@@ -326,7 +349,16 @@ async function bunchedSetUp(
         setUpCpu[name].push(await setUpCpuOf(paths[name], pids[name], name, failures));
         await sleep(OPENING_QUIET_MS);
       }
-      const streams = await burst(paths[name], PACING, BUNCHED_STREAMS);
+      const serverPid = name === 'direct' ? undefined : pids[name];
+      const before = waitedMicros(simulatorPid, serverPid);
+      const running = burst(paths[name], PACING, BUNCHED_STREAMS);
+      await sleep(WAIT_WINDOW_MS);
+      const after = waitedMicros(simulatorPid, serverPid);
+      waits[name].push({
+        simulator: (after.simulator - before.simulator) / 1000,
+        server: (after.server - before.server) / 1000,
+      });
+      const streams = await running;
       for (const s of streams) for (const p of s.problems) failures.push(`${name} bunched: ${p}`);
       perRound[name].push(summarize(gapsBySetUp(streams, SET_UP_DELTAS).setUp).p99);
     }
@@ -337,6 +369,9 @@ async function bunchedSetUp(
   /** Median over the rounds of one part of a server's set-up CPU, µs with one decimal. */
   const cpu = (name: ProxyPath, part: keyof SetUpCpu): number =>
     round(summarize(setUpCpu[name].map((c) => c[part])).p50, 1);
+  /** Median over the rounds of one run-queue wait, ms with one decimal. */
+  const waited = (name: ComparedPath, part: keyof Waits): number =>
+    round(summarize(waits[name].map((w) => w[part])).p50, 1);
   return {
     metrics: [
       msMetric(
@@ -359,9 +394,24 @@ async function bunchedSetUp(
         unit: 'µs',
         note: `translator ${cpu('translator', 'helpers')} / pass-through ${cpu('passthrough', 'helpers')} µs`,
       },
+      {
+        id: `bunched_simulator_waited_ms_c${BUNCHED_STREAMS}`,
+        label: `    the simulator's main thread waiting for a core, first ${WAIT_WINDOW_MS} ms of those bursts`,
+        value: waited('gateway', 'simulator'),
+        unit: 'ms',
+        note: `translator ${waited('translator', 'simulator')} / pass-through ${waited('passthrough', 'simulator')} / direct ${waited('direct', 'simulator')} ms, median of ${BUNCHED_ROUNDS} rounds`,
+      },
+      {
+        id: `bunched_server_waited_ms_c${BUNCHED_STREAMS}`,
+        label: "      same, the server's main thread",
+        value: waited('gateway', 'server'),
+        unit: 'ms',
+        note: `translator ${waited('translator', 'server')} / pass-through ${waited('passthrough', 'server')} ms`,
+      },
     ],
     perRound,
     setUpCpu,
+    waits,
   };
 }
 
@@ -381,6 +431,14 @@ async function setUpCpuOf(path: Path, pid: number, name: ProxyPath, failures: st
     main: (setUp.main - start.main) / BUNCHED_STREAMS,
     helpers: (setUp.all - setUp.main - (start.all - start.main)) / BUNCHED_STREAMS,
     after: (idle.all - setUp.all) / BUNCHED_STREAMS,
+  };
+}
+
+/** Run-queue wait so far of the simulator's and the server's main threads, µs (the direct path has no server). */
+function waitedMicros(simulatorPid: number, serverPid: number | undefined): Waits {
+  return {
+    simulator: runtimeMicrosOf(simulatorPid).mainWaited,
+    server: serverPid === undefined ? 0 : runtimeMicrosOf(serverPid).mainWaited,
   };
 }
 
