@@ -352,6 +352,8 @@ async function bunchedSetUp(
       const serverPid = name === 'direct' ? undefined : pids[name];
       const before = waitedMicros(simulatorPid, serverPid);
       const running = burst(paths[name], PACING, BUNCHED_STREAMS);
+      // Marked handled now: a burst that fails during the sleep rejects at the await below.
+      running.catch(() => undefined);
       await sleep(WAIT_WINDOW_MS);
       const after = waitedMicros(simulatorPid, serverPid);
       waits[name].push({
@@ -422,6 +424,8 @@ async function bunchedSetUp(
 async function setUpCpuOf(path: Path, pid: number, name: ProxyPath, failures: string[]): Promise<SetUpCpu> {
   const start = runtimeMicrosOf(pid);
   const held = burst(path, OPENING, BUNCHED_STREAMS);
+  // Marked handled now: a burst that fails during the sleeps rejects at the await below.
+  held.catch(() => undefined);
   await sleep(SET_UP_WINDOW_MS);
   const setUp = runtimeMicrosOf(pid);
   await sleep(SET_UP_WINDOW_MS);
