@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseSchedstat, parseStatTimes, runtimeMicrosOf } from './processes.js';
+import { mainThreadWaitedMicrosOf, parseSchedstat, parseStatTimes, runtimeMicrosOf } from './processes.js';
 
 describe('parseStatTimes', () => {
   it('reads utime and stime (fields 14 and 15) in microseconds, past a command name with spaces and parentheses', () => {
@@ -38,10 +38,17 @@ describe('runtimeMicrosOf', () => {
     }
     expect(x).toBeGreaterThan(0);
     expect(before.main).toBeGreaterThan(0);
-    expect(before.mainWaited).toBeGreaterThanOrEqual(0);
-    expect(after.mainWaited).toBeGreaterThanOrEqual(before.mainWaited);
     expect(after.all).toBeGreaterThanOrEqual(after.main);
     // Whichever thread the test runs on (a fork's main thread or a worker), the total grows.
     expect(after.all).toBeGreaterThan(before.all);
+  });
+});
+
+describe('mainThreadWaitedMicrosOf', () => {
+  it("reads this process's main-thread run-queue wait, which never goes back", () => {
+    const before = mainThreadWaitedMicrosOf(process.pid);
+    const after = mainThreadWaitedMicrosOf(process.pid);
+    expect(before).toBeGreaterThanOrEqual(0);
+    expect(after).toBeGreaterThanOrEqual(before);
   });
 });

@@ -114,14 +114,10 @@ function cpuSplitFrom(statFile: string): CpuSplit {
  * the `stat` files' 10 ms ticks are not. `main` is the main thread (the JavaScript event loop),
  * `all` every thread (V8's garbage-collector and compiler threads included). A thread that ended
  * between two readings drops out of `all`; V8's and libuv's threads live as long as the process.
- * `mainWaited` is the time the main thread was ready to run but waited for a core (the kernel's
- * run-queue wait, the second field): on a machine with fewer cores than busy threads, what the
- * others took from it.
  */
-export function runtimeMicrosOf(pid: number): { main: number; all: number; mainWaited: number } {
+export function runtimeMicrosOf(pid: number): { main: number; all: number } {
   let main = 0;
   let all = 0;
-  let mainWaited = 0;
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     let times: SchedTimes | null;
     try {
@@ -131,12 +127,20 @@ export function runtimeMicrosOf(pid: number): { main: number; all: number; mainW
     }
     if (times === null) continue;
     all += times.ranNs / 1000;
-    if (tid === String(pid)) {
-      main = times.ranNs / 1000;
-      mainWaited = times.waitedNs / 1000;
-    }
+    if (tid === String(pid)) main = times.ranNs / 1000;
   }
-  return { main, all, mainWaited };
+  return { main, all };
+}
+
+/**
+ * How long a process's main thread has so far been ready to run but waited for a core, µs (the
+ * kernel's run-queue wait, `schedstat`'s second field): on a machine with fewer cores than busy
+ * threads, what the others took from it. One file read, so it can be taken during a measurement.
+ */
+export function mainThreadWaitedMicrosOf(pid: number): number {
+  const times = parseSchedstat(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8'));
+  if (!times) throw new Error(`no run-queue wait in /proc/${pid}/task/${pid}/schedstat`);
+  return times.waitedNs / 1000;
 }
 
 /** One thread's `schedstat`: time run and time spent waiting for a core, ns. */

@@ -22,7 +22,13 @@
  */
 import { burst, closeIdleConnections, type Pacing, type Path } from '../lib/load.js';
 import { COMPARED_PATHS, PROXY_PATHS, perPath, type ComparedPath, type ProxyPath } from '../lib/compared-paths.js';
-import { cpuMicrosOf, mainThreadCpuSplitOf, runtimeMicrosOf, type CpuSplit } from '../lib/processes.js';
+import {
+  cpuMicrosOf,
+  mainThreadCpuSplitOf,
+  mainThreadWaitedMicrosOf,
+  runtimeMicrosOf,
+  type CpuSplit,
+} from '../lib/processes.js';
 import os from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { pairedDifferences, round, summarize, type Paired } from '../lib/stats.js';
@@ -441,8 +447,8 @@ async function setUpCpuOf(path: Path, pid: number, name: ProxyPath, failures: st
 /** Run-queue wait so far of the simulator's and the server's main threads, µs (the direct path has no server). */
 function waitedMicros(simulatorPid: number, serverPid: number | undefined): Waits {
   return {
-    simulator: runtimeMicrosOf(simulatorPid).mainWaited,
-    server: serverPid === undefined ? 0 : runtimeMicrosOf(serverPid).mainWaited,
+    simulator: mainThreadWaitedMicrosOf(simulatorPid),
+    server: serverPid === undefined ? 0 : mainThreadWaitedMicrosOf(serverPid),
   };
 }
 
