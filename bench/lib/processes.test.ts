@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { mainThreadWaitedMicrosOf, parseSchedstat, parseStatTimes, runtimeMicrosOf } from './processes.js';
 
@@ -46,9 +47,16 @@ describe('runtimeMicrosOf', () => {
 
 describe('mainThreadWaitedMicrosOf', () => {
   it("reads this process's main-thread run-queue wait, which never goes back", () => {
+    const file = `/proc/${process.pid}/task/${process.pid}/schedstat`;
+    const waitedMicros = (): number => Number(readFileSync(file, 'utf8').trim().split(' ')[1]) / 1000;
+    const first = waitedMicros();
     const before = mainThreadWaitedMicrosOf(process.pid);
     const after = mainThreadWaitedMicrosOf(process.pid);
+    const last = waitedMicros();
     expect(before).toBeGreaterThanOrEqual(0);
     expect(after).toBeGreaterThanOrEqual(before);
+    // The second field of the main thread's own file, between readings of it taken around the calls.
+    expect(before).toBeGreaterThanOrEqual(first);
+    expect(after).toBeLessThanOrEqual(last);
   });
 });

@@ -121,7 +121,7 @@ export function runtimeMicrosOf(pid: number): { main: number; all: number } {
   for (const tid of readdirSync(`/proc/${pid}/task`)) {
     let times: SchedTimes | null;
     try {
-      times = parseSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
+      times = readSchedstat(pid, tid);
     } catch {
       continue; // The thread ended since the directory was read.
     }
@@ -138,9 +138,14 @@ export function runtimeMicrosOf(pid: number): { main: number; all: number } {
  * threads, what the others took from it. One file read, so it can be taken during a measurement.
  */
 export function mainThreadWaitedMicrosOf(pid: number): number {
-  const times = parseSchedstat(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'utf8'));
+  const times = readSchedstat(pid, pid);
   if (!times) throw new Error(`no run-queue wait in /proc/${pid}/task/${pid}/schedstat`);
   return times.waitedNs / 1000;
+}
+
+/** One thread's `schedstat` file, read and parsed; throws if the thread is gone. */
+function readSchedstat(pid: number, tid: number | string): SchedTimes | null {
+  return parseSchedstat(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8'));
 }
 
 /** One thread's `schedstat`: time run and time spent waiting for a core, ns. */

@@ -114,7 +114,7 @@ export const interEvent: Scenario = {
           // Rotate which path goes first so slow drift cannot favour one of them.
           const order = COMPARED_PATHS.map((_, i) => COMPARED_PATHS[(i + r) % COMPARED_PATHS.length]);
           for (const name of order) {
-            const pid = name === 'direct' ? undefined : pids[name];
+            const pid = serverPidOf(pids, name);
             await burst(paths[name], OPENING, concurrency);
             closeIdleConnections(paths[name]);
             await sleep(OPENING_QUIET_MS);
@@ -355,7 +355,7 @@ async function bunchedSetUp(
         setUpCpu[name].push(await setUpCpuOf(paths[name], pids[name], name, failures));
         await sleep(OPENING_QUIET_MS);
       }
-      const serverPid = name === 'direct' ? undefined : pids[name];
+      const serverPid = serverPidOf(pids, name);
       const before = waitedMicros(simulatorPid, serverPid);
       const running = burst(paths[name], PACING, BUNCHED_STREAMS);
       // Marked handled now: a burst that fails during the sleep rejects at the await below.
@@ -442,6 +442,11 @@ async function setUpCpuOf(path: Path, pid: number, name: ProxyPath, failures: st
     helpers: (setUp.all - setUp.main - (start.all - start.main)) / BUNCHED_STREAMS,
     after: (idle.all - setUp.all) / BUNCHED_STREAMS,
   };
+}
+
+/** The server process of a path; the direct path has none. */
+function serverPidOf(pids: Record<ProxyPath, number>, name: ComparedPath): number | undefined {
+  return name === 'direct' ? undefined : pids[name];
 }
 
 /** Run-queue wait so far of the simulator's and the server's main threads, µs (the direct path has no server). */
