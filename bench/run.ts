@@ -7,6 +7,8 @@
  *   npm run bench -- --cpu-prof         also write gateway CPU profiles to bench/results/prof/
  *   npm run bench -- --source           run the gateway from the TypeScript sources (tsx) instead
  *                                       of the compiled build, which the run otherwise builds first
+ *   npm run bench -- --only inter-event --paced-rounds 48
+ *                                       more rounds of the 256-stream burst (default 6)
  *
  * Prints a Markdown table (measured, target, PASS/MISS) on stdout and writes
  * bench/results/latest.json. A missed target is a finding, not a failure; the exit code is
@@ -40,9 +42,15 @@ async function main(): Promise<number> {
       only: { type: 'string' },
       'cpu-prof': { type: 'boolean' },
       source: { type: 'boolean' },
+      'paced-rounds': { type: 'string' },
     },
     strict: true,
   });
+  const pacedRounds = values['paced-rounds'] === undefined ? undefined : Number(values['paced-rounds']);
+  if (pacedRounds !== undefined && !(Number.isInteger(pacedRounds) && pacedRounds > 0)) {
+    console.error('--paced-rounds takes a whole number of rounds above 0');
+    return 2;
+  }
   const only = values.only?.split(',').map((s) => s.trim());
   const selected = only ? scenarios.filter((s) => only.includes(s.id)) : scenarios;
   if (only && selected.length !== only.length) {
@@ -89,6 +97,7 @@ async function main(): Promise<number> {
       simulator,
       direct,
       quick: values.quick === true,
+      ...(pacedRounds !== undefined ? { pacedRounds } : {}),
       log,
       async startGateway(options: GatewayOptions = {}) {
         const nodeFlags = [...(options.nodeFlags ?? [])];

@@ -36,6 +36,10 @@ describe('bench statistics', () => {
     expect(summary.median).toBe(2);
     expect(summary.q1).toBe(2);
     expect(summary.q3).toBe(2);
+    expect(summary.interval).toBeNull();
+    // Six pairs are the fewest with a 95 % interval: the smallest and largest difference.
+    const six = pairedDifferences([0, 0, 0, 0, 0, 0], [3, -1, 2, 5, 4, 1]);
+    expect(six.interval).toMatchObject({ low: -1, high: 5 });
     expect(pairedDifferences([1, 1, 1, 1], [0, 1, 3, 6]).median).toBe(0);
     expect(() => pairedDifferences([1], [])).toThrow(/same length/);
   });

@@ -40,6 +40,8 @@ export interface Paired {
   /** First and third quartile of the same values: half of the pairs lie between them. */
   q1: number;
   q3: number;
+  /** 95 % confidence interval of the median (`medianInterval`); null below 6 pairs. */
+  interval: MedianInterval | null;
 }
 
 function paired(
@@ -54,6 +56,7 @@ function paired(
     median: percentile(values, 50),
     q1: percentile(values, 25),
     q3: percentile(values, 75),
+    interval: medianInterval(values),
   };
 }
 

@@ -82,6 +82,8 @@ export interface BenchContext {
   log(message: string): void;
   /** Shorter run for a smoke check (`npm run bench -- --quick`). */
   quick: boolean;
+  /** Rounds of the inter-event scenario's 256-stream burst (`--paced-rounds`; default 6, 1 quick). */
+  pacedRounds?: number;
 }
 
 export interface Scenario {

@@ -79,16 +79,18 @@ export const interEvent: Scenario = {
       for (const name of COMPARED_PATHS) await burst(paths[name], { ...PACING, tokenMs: 1 }, 16);
       // Rounds per level: enough gaps for a stable p99 (63 gaps per stream), and enough rounds
       // for a median of the paired per-round differences.
+      // `--paced-rounds` sets the 256-stream level's rounds: about 4.5 s per round and path.
+      const at256Rounds = ctx.pacedRounds ?? (ctx.quick ? 1 : 6);
       const levels: [number, number][] = ctx.quick
         ? [
             [1, 1],
             [64, 1],
-            [256, 1],
+            [256, at256Rounds],
           ]
         : [
             [1, 6],
             [64, 4],
-            [256, 6],
+            [256, at256Rounds],
           ];
       const pids: Record<ProxyPath, number> = {
         passthrough: pt.process.pid,
@@ -140,7 +142,10 @@ export const interEvent: Scenario = {
         /** One path's per-round p99 minus another's, paired by round. */
         const over = (perRound: Record<ComparedPath, number[]>, name: ComparedPath, base: ComparedPath): Paired =>
           pairedDifferences(perRound[base], perRound[name]);
-        const spread = (p: Paired): string => `quartiles ${round(p.q1, 2)} – ${round(p.q3, 2)} ms`;
+        /** Quartiles of the per-round differences, and the 95 % interval of their median from 6 rounds up. */
+        const spread = (p: Paired): string =>
+          `quartiles ${round(p.q1, 2)} – ${round(p.q3, 2)} ms` +
+          (p.interval ? `, median's 95 % interval ${round(p.interval.low, 2)} – ${round(p.interval.high, 2)} ms` : '');
         /** A paired gap row: the gateway over the pass-through, the translator's median in the note. */
         const pairedGap = (id: string, label: string, perRound: Record<ComparedPath, number[]>): Metric => {
           const gw = over(perRound, 'gateway', 'passthrough');
@@ -153,6 +158,8 @@ export const interEvent: Scenario = {
         const cpuPerDelta = perDelta(cpu);
         const kernelPerDelta = perDelta(kernel);
         const machinePerDelta = perDelta(machine);
+        /** One path's main-thread CPU for one decode step (a delta of every stream), ms. */
+        const step = (name: ComparedPath): number => round((cpuPerDelta[name] * concurrency) / 1000, 2);
         /** One path's value of a per-delta record, µs with one decimal. */
         const us = (values: Record<ComparedPath, number>, name: ComparedPath): string => `${round(values[name], 1)}`;
         // Share of all cores kept busy by `concurrency` streams at one delta per PACING.tokenMs.
@@ -207,11 +214,26 @@ export const interEvent: Scenario = {
         );
         if (rounds >= 3) {
           const lagGw = over(roundLag, 'gateway', 'direct');
+          const trGap = over(roundGap, 'translator', 'passthrough');
+          const gwOverTr = over(roundGap, 'gateway', 'translator');
           metrics.push(
             pairedGap(
               `inter_event_over_floor_paired_ms_c${concurrency}`,
               `  gap p99, gateway − pass-through, median of ${rounds} rounds`,
               roundGap,
+            ),
+            // Whether translating at all fits the target: the minimal translator's own paired row.
+            msMetric(
+              `inter_event_translator_over_floor_paired_ms_c${concurrency}`,
+              `    floor of translation: minimal translator − pass-through, median of ${rounds} rounds`,
+              trGap.median,
+              spread(trGap),
+            ),
+            msMetric(
+              `inter_event_over_translator_paired_ms_c${concurrency}`,
+              `    the gateway's own part: gateway − minimal translator, median of ${rounds} rounds`,
+              gwOverTr.median,
+              spread(gwOverTr),
             ),
           );
           if (concurrency > 1)
@@ -244,7 +266,7 @@ export const interEvent: Scenario = {
           note:
             `pass-through ${us(cpuPerDelta, 'passthrough')} / translator ${us(cpuPerDelta, 'translator')} µs` +
             (concurrency > 1
-              ? `; one decode step of ${concurrency}: gateway ${round((cpuPerDelta.gateway * concurrency) / 1000, 2)} / pass-through ${round((cpuPerDelta.passthrough * concurrency) / 1000, 2)} ms`
+              ? `; one decode step of ${concurrency}: gateway ${step('gateway')} / translator ${step('translator')} / pass-through ${step('passthrough')} ms`
               : ''),
         });
         metrics.push(
