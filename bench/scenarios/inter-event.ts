@@ -285,6 +285,18 @@ export const interEvent: Scenario = {
             note: `direct ${us(machinePerDelta, 'direct')} / pass-through ${us(machinePerDelta, 'passthrough')} / translator ${us(machinePerDelta, 'translator')} µs; cores busy at ${1000 / PACING.tokenMs} deltas/s per stream: gateway ${busy('gateway')} / pass-through ${busy('passthrough')}`,
           },
         );
+        if (concurrency > 1)
+          // A decode step's deltas are handled one after another on the main thread, so a server's gap
+          // p99 over the pass-through's follows its extra CPU per step (docs/benchmark.md, 2026-12-04
+          // 20:32): the 1 ms target allows 1 ms of it, about 3.9 µs per delta at 256 streams.
+          metrics.push(
+            msMetric(
+              `inter_event_step_over_floor_ms_c${concurrency}`,
+              `  one decode step's main-thread CPU, gateway − pass-through (what the gap follows)`,
+              step('gateway') - step('passthrough'),
+              `translator − pass-through ${round(step('translator') - step('passthrough'), 2)} ms; per delta: gateway ${round(cpuPerDelta.gateway - cpuPerDelta.passthrough, 1)} / translator ${round(cpuPerDelta.translator - cpuPerDelta.passthrough, 1)} µs over the pass-through`,
+            ),
+          );
         details[`c${concurrency}`] = {
           gap: gs,
           lag: ls,
