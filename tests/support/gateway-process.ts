@@ -46,9 +46,18 @@ export function processExists(pid: number): boolean {
   }
 }
 
-/** Starts `responses-studio <verb> --port 0 …args` and waits for its start-up line. */
-export async function startGatewayProcess(args: string[], verb = 'gateway'): Promise<GatewayProcess> {
-  const child = spawn(process.execPath, [BIN, verb, '--port', '0', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `responses-studio <verb> --port 0 …args` and waits for its start-up line; `nodeFlags` go
+ * to Node before the script (a `--import` probe, say).
+ */
+export async function startGatewayProcess(
+  args: string[],
+  verb = 'gateway',
+  nodeFlags: string[] = [],
+): Promise<GatewayProcess> {
+  const child = spawn(process.execPath, [...nodeFlags, BIN, verb, '--port', '0', ...args], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let out = '';
   let err = '';
   child.stdout?.on('data', (c: Buffer) => (out += c.toString()));
