@@ -1,7 +1,7 @@
 /**
  * `npm run bench`: the gateway versus a direct connection to the simulator, in one run.
  *
- *   npm run bench                       full run (about 2 minutes on 2 cores)
+ *   npm run bench                       full run (about 8 minutes on 2 cores)
  *   npm run bench -- --quick            short smoke run
  *   npm run bench -- --only first-event,saturation
  *   npm run bench -- --cpu-prof         also write gateway CPU profiles to bench/results/prof/

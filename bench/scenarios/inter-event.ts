@@ -78,20 +78,13 @@ export const interEvent: Scenario = {
       // A short unmeasured burst so every path is past JIT warm-up.
       for (const name of COMPARED_PATHS) await burst(paths[name], { ...PACING, tokenMs: 1 }, 16);
       // Rounds per level: enough gaps for a stable p99 (63 gaps per stream), and enough rounds
-      // for a median of the paired per-round differences.
-      // `--paced-rounds` sets the 256-stream level's rounds: about 4.5 s per round and path.
-      const at256Rounds = ctx.pacedRounds ?? (ctx.quick ? 1 : 6);
-      const levels: [number, number][] = ctx.quick
-        ? [
-            [1, 1],
-            [64, 1],
-            [256, at256Rounds],
-          ]
-        : [
-            [1, 6],
-            [64, 4],
-            [256, at256Rounds],
-          ];
+      // for a median of the paired per-round differences. `--paced-rounds` sets the 256-stream
+      // level's (about 4.5 s per round and path).
+      const levels: [number, number][] = [
+        [1, ctx.quick ? 1 : 6],
+        [64, ctx.quick ? 1 : 4],
+        [256, ctx.pacedRounds ?? (ctx.quick ? 1 : 6)],
+      ];
       const pids: Record<ProxyPath, number> = {
         passthrough: pt.process.pid,
         translator: tr.process.pid,
@@ -159,7 +152,9 @@ export const interEvent: Scenario = {
         const kernelPerDelta = perDelta(kernel);
         const machinePerDelta = perDelta(machine);
         /** One path's main-thread CPU for one decode step (a delta of every stream), ms. */
-        const step = (name: ComparedPath): number => round((cpuPerDelta[name] * concurrency) / 1000, 2);
+        const step = (name: ComparedPath): number => (cpuPerDelta[name] * concurrency) / 1000;
+        /** The same, for a note: ms with two decimals. */
+        const stepNote = (name: ComparedPath): number => round(step(name), 2);
         /** One path's value of a per-delta record, µs with one decimal. */
         const us = (values: Record<ComparedPath, number>, name: ComparedPath): string => `${round(values[name], 1)}`;
         // Share of all cores kept busy by `concurrency` streams at one delta per PACING.tokenMs.
@@ -266,7 +261,7 @@ export const interEvent: Scenario = {
           note:
             `pass-through ${us(cpuPerDelta, 'passthrough')} / translator ${us(cpuPerDelta, 'translator')} µs` +
             (concurrency > 1
-              ? `; one decode step of ${concurrency}: gateway ${step('gateway')} / translator ${step('translator')} / pass-through ${step('passthrough')} ms`
+              ? `; one decode step of ${concurrency}: gateway ${stepNote('gateway')} / translator ${stepNote('translator')} / pass-through ${stepNote('passthrough')} ms`
               : ''),
         });
         metrics.push(
